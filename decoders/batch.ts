@@ -1,0 +1,122 @@
+/**
+ * TelemetryBatch payload -> validated, plain batch. Pure: no I/O, no clock
+ * (the caller passes `nowUs`), so the same code serves live ingest, replay
+ * and tests.
+ */
+import { pitwall } from '../proto/gen/pitwall.js'
+import { BatchRejected } from './errors.js'
+
+type Batch = pitwall.v1.TelemetryBatch
+
+export interface DecodedBatch {
+  vin: string
+  seq: number
+  baseTimeUs: number
+  firmware: string
+  canFrames: number
+  can: pitwall.v1.ICanBlock[]
+  obd: pitwall.v1.IObdResponse[]
+  dtc: pitwall.v1.IDtcRecord[]
+  gnss: pitwall.v1.IGnssFix[]
+  signals: pitwall.v1.ISignalBlock | null
+}
+
+/** CAN FD payload lengths (ISO 11898-1:2015, DLC 9..15). */
+const FD_LENGTHS = new Set([12, 16, 20, 24, 32, 48, 64])
+const EXTENDED_FLAG = 0x8000_0000
+const MAX_STANDARD_ID = 0x7ff
+const MAX_EXTENDED_ID = 0x1fff_ffff
+/** A clock more than this far ahead of the gateway's is wrong, not early. */
+const MAX_FUTURE_US = 24 * 3600 * 1e6
+/** 2000-01-01: anything before is an unset RTC, not history. */
+const MIN_TIME_US = 946_684_800 * 1e6
+
+export interface BatchContext {
+  /** the authenticated vehicle's VIN */
+  vin: string
+  nowUs: number
+}
+
+export function decodeBatch (payload: Uint8Array, ctx: BatchContext): DecodedBatch {
+  let batch: Batch
+  try {
+    batch = pitwall.v1.TelemetryBatch.decode(payload)
+  } catch (err) {
+    throw new BatchRejected('PITWALL_ERR_MALFORMED_PROTOBUF', `payload is not a TelemetryBatch: ${(err as Error).message}`)
+  }
+  if (batch.vin !== ctx.vin) {
+    throw new BatchRejected('PITWALL_ERR_VIN_MISMATCH', `batch vin "${batch.vin}" differs from the authenticated vehicle ${ctx.vin}`)
+  }
+  if (!(batch.seq > 0)) {
+    throw new BatchRejected('PITWALL_ERR_MISSING_SEQ', `batch from ${ctx.vin} has no seq (it must be > 0)`)
+  }
+  if (batch.baseTimeUs < MIN_TIME_US || batch.baseTimeUs > ctx.nowUs + MAX_FUTURE_US) {
+    throw new BatchRejected('PITWALL_ERR_BAD_TIME', `batch ${batch.seq} from ${ctx.vin}: base_time_us ${batch.baseTimeUs} is not a plausible time`)
+  }
+  let canFrames = 0
+  batch.can.forEach((block, i) => { canFrames += checkCanBlock(block, `batch ${batch.seq} from ${ctx.vin}: can[${i}]`) })
+  const signals = batch.signals ?? null
+  if (signals !== null) checkSignalBlock(signals, `batch ${batch.seq} from ${ctx.vin}: signals`)
+  batch.gnss.forEach((fix, i) => checkGnss(fix, `batch ${batch.seq} from ${ctx.vin}: gnss[${i}]`))
+  return {
+    vin: batch.vin,
+    seq: batch.seq,
+    baseTimeUs: batch.baseTimeUs,
+    firmware: batch.firmware,
+    canFrames,
+    can: batch.can,
+    obd: batch.obd,
+    dtc: batch.dtc,
+    gnss: batch.gnss,
+    signals
+  }
+}
+
+function checkCanBlock (block: pitwall.v1.ICanBlock, where: string): number {
+  const dt = block.dtUs ?? []
+  const ids = block.id ?? []
+  const lens = block.len ?? []
+  const flags = block.flags ?? []
+  const data = block.data ?? new Uint8Array(0)
+  const n = ids.length
+  if (dt.length !== n || lens.length !== n) {
+    throw new BatchRejected('PITWALL_ERR_CAN_BLOCK', `${where}: columns differ in length (dt_us ${dt.length}, id ${n}, len ${lens.length})`)
+  }
+  if (flags.length !== 0 && flags.length !== n) {
+    throw new BatchRejected('PITWALL_ERR_CAN_BLOCK', `${where}: flags has ${flags.length} entries for ${n} frames`)
+  }
+  let bytes = 0
+  for (let i = 0; i < n; i++) {
+    const len = lens[i] as number
+    if (len > 8 && !FD_LENGTHS.has(len)) {
+      throw new BatchRejected('PITWALL_ERR_CAN_BLOCK', `${where}: frame ${i} has length ${len}, not a CAN or CAN FD payload length`)
+    }
+    const id = ids[i] as number
+    const extended = (id & EXTENDED_FLAG) !== 0
+    const arbitration = id & MAX_EXTENDED_ID
+    if ((id & 0x6000_0000) !== 0 || (!extended && arbitration > MAX_STANDARD_ID)) {
+      throw new BatchRejected('PITWALL_ERR_CAN_BLOCK', `${where}: frame ${i} has invalid id 0x${(id >>> 0).toString(16)}`)
+    }
+    bytes += len
+  }
+  if (bytes !== data.length) {
+    throw new BatchRejected('PITWALL_ERR_CAN_BLOCK', `${where}: data holds ${data.length} bytes but len[] sums to ${bytes}`)
+  }
+  return n
+}
+
+function checkSignalBlock (block: pitwall.v1.ISignalBlock, where: string): void {
+  const n = block.signalId?.length ?? 0
+  if ((block.dtUs?.length ?? 0) !== n || (block.value?.length ?? 0) !== n) {
+    throw new BatchRejected('PITWALL_ERR_SIGNAL_BLOCK',
+      `${where}: columns differ in length (dt_us ${block.dtUs?.length ?? 0}, signal_id ${n}, value ${block.value?.length ?? 0})`)
+  }
+}
+
+function checkGnss (fix: pitwall.v1.IGnssFix, where: string): void {
+  const lat = fix.latE7 ?? 0
+  const lon = fix.lonE7 ?? 0
+  if (Math.abs(lat) > 900_000_000 || Math.abs(lon) > 1_800_000_000) {
+    throw new BatchRejected('PITWALL_ERR_GNSS', `${where}: position ${lat / 1e7}, ${lon / 1e7} is outside WGS-84 bounds`)
+  }
+}

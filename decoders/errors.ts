@@ -1,0 +1,21 @@
+/**
+ * Why a payload was refused. The code is stable (dead-letter tables, metrics
+ * and alerts key on it); the message names the field and the value.
+ */
+export type RejectCode =
+  | 'PITWALL_ERR_MALFORMED_PROTOBUF'
+  | 'PITWALL_ERR_VIN_MISMATCH'
+  | 'PITWALL_ERR_MISSING_SEQ'
+  | 'PITWALL_ERR_BAD_TIME'
+  | 'PITWALL_ERR_CAN_BLOCK'
+  | 'PITWALL_ERR_SIGNAL_BLOCK'
+  | 'PITWALL_ERR_GNSS'
+
+export class BatchRejected extends Error {
+  readonly code: RejectCode
+  constructor (code: RejectCode, message: string) {
+    super(message)
+    this.name = 'BatchRejected'
+    this.code = code
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Opens Pitwall's storage: PostgreSQL when a URL is given, else the embedded
+ * PGlite host; applies migrations and seeds the signal catalog either way, so
+ * both paths run the same SQL through the same driver.
+ */
+import pg from 'pg'
+import { SIGNAL_CATALOG } from '../decoders/catalog.js'
+import { BatchWriter, type BatchWriterOptions } from './batch-writer.js'
+import { openEmbedded } from './embedded.js'
+import { migrate } from './migrate.js'
+import { VehicleStore } from './vehicles.js'
+
+export interface StorageOptions {
+  /** postgres:// URL; when absent, the embedded PGlite in dataDir */
+  databaseUrl?: string | undefined
+  /** embedded data directory, or 'memory://' */
+  dataDir: string
+  poolSize?: number
+  writer?: BatchWriterOptions
+}
+
+export interface Storage {
+  readonly kind: 'postgres' | 'pglite'
+  readonly pool: pg.Pool
+  readonly writer: BatchWriter
+  readonly vehicles: VehicleStore
+  /** drains the writer, then closes connections and the embedded host */
+  close (): Promise<void>
+}
+
+export async function openStorage (options: StorageOptions): Promise<Storage> {
+  const embedded = options.databaseUrl === undefined ? await openEmbedded(options.dataDir) : undefined
+  const url = options.databaseUrl ?? (embedded as { url: string }).url
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8 })
+  // An idle client losing its server (restart, failover) must not crash the process.
+  pool.on('error', () => {})
+  try {
+    await migrate(pool)
+    await seedCatalog(pool)
+  } catch (err) {
+    await pool.end()
+    await embedded?.close()
+    throw err
+  }
+  const writer = new BatchWriter(pool, options.writer)
+  return {
+    kind: embedded === undefined ? 'postgres' : 'pglite',
+    pool,
+    writer,
+    vehicles: new VehicleStore(pool),
+    close: async () => {
+      await writer.close()
+      await pool.end()
+      await embedded?.close()
+    }
+  }
+}
+
+async function seedCatalog (pool: pg.Pool): Promise<void> {
+  await pool.query(
+    `INSERT INTO signal_catalog (id, name, unit)
+     SELECT * FROM unnest($1::int[], $2::text[], $3::text[])
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit`,
+    [SIGNAL_CATALOG.map((s) => s.id), SIGNAL_CATALOG.map((s) => s.name), SIGNAL_CATALOG.map((s) => s.unit)])
+}

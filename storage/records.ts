@@ -1,0 +1,31 @@
+/**
+ * Plain records the gateway hands to storage. Columns, not row objects, for
+ * the per-sample data: one batch can carry thousands of samples.
+ */
+import type { DtcRow, GnssRow, SampleColumns } from '../decoders/telemetry-rows.js'
+
+/** One accepted TelemetryBatch, ready to be stored. */
+export interface BatchRecord {
+  vehicleId: number
+  seq: number
+  baseTimeUs: number
+  canFrames: number
+  /** the PUBLISH payload as received, archived byte for byte */
+  payload: Uint8Array
+  samples: SampleColumns
+  gnss: GnssRow[]
+  dtcs: DtcRow[]
+}
+
+/** A payload the gateway refused, kept with its reason. */
+export interface DeadLetterRecord {
+  vin: string | null
+  topic: string
+  reasonCode: string
+  reason: string
+  payloadSize: number
+  /** null when the payload was too large to keep */
+  payload: Uint8Array | null
+}
+
+export type BatchOutcome = 'stored' | 'duplicate'

@@ -1,0 +1,71 @@
+/** Vehicles and their device credentials. Secrets arrive already hashed. */
+import type pg from 'pg'
+import { StorageError } from './errors.js'
+
+export interface VehicleCredential {
+  vehicleId: number
+  vin: string
+  secretHash: string
+}
+
+export interface NewVehicle {
+  vin: string
+  model?: string | undefined
+  firmware?: string | undefined
+}
+
+export class VehicleStore {
+  constructor (private readonly pool: pg.Pool) {}
+
+  /**
+   * Registers a vehicle with a credential. A VIN that is already registered
+   * is refused unless `rotate` is set, which revokes its active secret and
+   * stores the new one.
+   */
+  async add (vehicle: NewVehicle, secretHash: string, rotate = false): Promise<number> {
+    const client = await this.pool.connect()
+    try {
+      await client.query('BEGIN')
+      const existing = await client.query<{ id: number }>('SELECT id FROM vehicles WHERE vin = $1 FOR UPDATE', [vehicle.vin])
+      let id = existing.rows[0]?.id
+      if (id !== undefined && !rotate) {
+        throw new StorageError('PITWALL_ERR_VEHICLE_EXISTS', `vehicle ${vehicle.vin} is already registered (rotate its secret instead)`)
+      }
+      if (id === undefined) {
+        const res = await client.query<{ id: number }>(
+          'INSERT INTO vehicles (vin, model, firmware) VALUES ($1, $2, $3) RETURNING id',
+          [vehicle.vin, vehicle.model ?? null, vehicle.firmware ?? null])
+        id = (res.rows[0] as { id: number }).id
+      } else {
+        await client.query('UPDATE device_credentials SET revoked_at = now() WHERE vehicle_id = $1 AND revoked_at IS NULL', [id])
+      }
+      await client.query('INSERT INTO device_credentials (vehicle_id, secret_hash) VALUES ($1, $2)', [id, secretHash])
+      await client.query('COMMIT')
+      return id
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw err
+    } finally {
+      client.release()
+    }
+  }
+
+  async credential (vin: string): Promise<VehicleCredential | undefined> {
+    const res = await this.pool.query<{ id: number, vin: string, secret_hash: string }>(
+      `SELECT v.id, v.vin, c.secret_hash FROM vehicles v
+       JOIN device_credentials c ON c.vehicle_id = v.id AND c.revoked_at IS NULL
+       WHERE v.vin = $1`, [vin])
+    const row = res.rows[0]
+    return row === undefined ? undefined : { vehicleId: row.id, vin: row.vin, secretHash: row.secret_hash }
+  }
+
+  async markSeen (vehicleId: number): Promise<void> {
+    await this.pool.query('UPDATE vehicles SET last_seen_at = now() WHERE id = $1', [vehicleId])
+  }
+
+  async list (): Promise<Array<{ vin: string, model: string | null, firmware: string | null, lastSeenAt: Date | null }>> {
+    const res = await this.pool.query<{ vin: string, model: string | null, firmware: string | null, last_seen_at: Date | null }>(
+      'SELECT vin, model, firmware, last_seen_at FROM vehicles ORDER BY vin')
+    return res.rows.map((r) => ({ vin: r.vin, model: r.model, firmware: r.firmware, lastSeenAt: r.last_seen_at }))
+  }
+}
