@@ -35,6 +35,8 @@ export interface CommitStats {
   samples: number
   deadLetters: number
   durationMs: number
+  /** items still waiting after this commit (this group included until it is dequeued) */
+  queued: number
 }
 
 interface PendingBatch {
@@ -201,7 +203,8 @@ export class BatchWriter {
       duplicates,
       samples,
       deadLetters: deadLetters.length,
-      durationMs: performance.now() - started
+      durationMs: performance.now() - started,
+      queued: this.queue.length - group.length
     })
   }
 }

@@ -29,7 +29,7 @@ export class VehicleStore {
       const existing = await client.query<{ id: number }>('SELECT id FROM vehicles WHERE vin = $1 FOR UPDATE', [vehicle.vin])
       let id = existing.rows[0]?.id
       if (id !== undefined && !rotate) {
-        throw new StorageError('PITWALL_ERR_VEHICLE_EXISTS', `vehicle ${vehicle.vin} is already registered (rotate its secret instead)`)
+        throw new StorageError('PITWALL_ERR_VEHICLE_EXISTS', `vehicle ${vehicle.vin} is already registered (pitwall device add --rotate replaces its secret)`)
       }
       if (id === undefined) {
         const res = await client.query<{ id: number }>(

@@ -1,0 +1,23 @@
+/**
+ * Operator endpoints: liveness, readiness (storage answers) and Prometheus
+ * metrics.
+ */
+import type { FastifyInstance } from 'fastify'
+import type pg from 'pg'
+import type { Metrics } from '../metrics.js'
+
+export function healthRoutes (app: FastifyInstance, deps: { pool: pg.Pool, metrics: Metrics }): void {
+  app.get('/healthz', async () => ({ status: 'ok' }))
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await deps.pool.query('SELECT 1')
+      return { status: 'ready' }
+    } catch (err) {
+      return await reply.code(503).send({ status: 'unavailable', code: 'PITWALL_ERR_STORAGE_UNAVAILABLE', message: (err as Error).message })
+    }
+  })
+  app.get('/metrics', async (_req, reply) => {
+    const body = await deps.metrics.registry.metrics()
+    return await reply.type(deps.metrics.registry.contentType).send(body)
+  })
+}

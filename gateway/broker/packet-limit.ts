@@ -1,0 +1,215 @@
+/**
+ * Enforces the maximum MQTT packet size on the byte stream, before aedes's
+ * parser buffers a packet whole (aedes has no such option: its parser would
+ * accumulate a 256 MB PUBLISH in memory before anyone could look at it).
+ *
+ * The stream is read packet by packet from the fixed header alone
+ * ([MQTT-2.2]: one type/flags byte, then the Remaining Length varint).
+ * Packets within the limit pass through untouched. An oversized PUBLISH is
+ * not buffered: its topic and packet identifier are kept, its payload bytes
+ * are counted and discarded as they arrive, and a small stand-in PUBLISH with
+ * the same topic, QoS and packet identifier is handed to aedes instead, its
+ * payload a per-connection random marker. The authorizePublish hook
+ * recognises the marker, dead-letters the original with its size, and
+ * acknowledges it, so the vehicle stops retransmitting and its other batches
+ * keep flowing. Any other oversized packet closes the connection.
+ */
+import { randomBytes } from 'node:crypto'
+import { Duplex } from 'node:stream'
+import type { Socket } from 'node:net'
+
+const PUBLISH = 3
+const MAX_VARINT_BYTES = 4
+
+export interface OversizedPublish {
+  topic: string
+  size: number
+}
+
+export class PacketSizeError extends Error {
+  readonly code = 'PITWALL_ERR_PACKET_TOO_LARGE'
+}
+
+type State =
+  | { kind: 'header' }
+  | { kind: 'pass', left: number }
+  | { kind: 'collect', flags: number, size: number, left: number }
+  | { kind: 'discard', left: number }
+
+export class PacketLimitedStream extends Duplex {
+  /** Stand-in payload that marks an oversized PUBLISH; unknowable to the client. */
+  readonly marker: Buffer = randomBytes(16)
+  /** Oversized PUBLISHes in arrival order, taken by authorizePublish. */
+  readonly oversized: OversizedPublish[] = []
+  private readonly socket: Socket | Duplex
+  private readonly maxBytes: number
+  private state: State = { kind: 'header' }
+  // After a violation nothing more is handed on; the stream is being destroyed.
+  private failed = false
+  private readonly header = Buffer.alloc(1 + MAX_VARINT_BYTES)
+  private headerLen = 0
+  // The variable header of an oversized PUBLISH: topic length, topic, packet id.
+  private collected: Buffer[] = []
+  private collectedLen = 0
+
+  constructor (socket: Socket | Duplex, maxBytes: number) {
+    super({ allowHalfOpen: false })
+    this.socket = socket
+    this.maxBytes = maxBytes
+    socket.on('data', (chunk: Buffer) => {
+      if (this.failed) return
+      const pieces: Buffer[] = []
+      let failure: Error | undefined
+      try {
+        this.screen(chunk, pieces)
+      } catch (err) {
+        failure = err as Error
+      }
+      // Packets that came before a violation are still handed on.
+      const out = pieces.length === 1 ? pieces[0] : pieces.length > 1 ? Buffer.concat(pieces) : undefined
+      if (out !== undefined && !this.push(out)) (socket as Socket).pause()
+      if (failure !== undefined) {
+        this.failed = true
+        setImmediate(() => this.destroy(failure))
+      }
+    })
+    socket.on('end', () => this.push(null))
+    socket.on('error', (err) => this.destroy(err))
+    socket.on('close', () => this.destroy())
+    socket.on('drain', () => this.emit('drain'))
+  }
+
+  override _read (): void {
+    (this.socket as Socket).resume()
+  }
+
+  override _write (chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    this.socket.write(chunk, callback)
+  }
+
+  override _final (callback: (err?: Error | null) => void): void {
+    this.socket.end(callback)
+  }
+
+  override _destroy (err: Error | null, callback: (err: Error | null) => void): void {
+    this.socket.destroy()
+    callback(err)
+  }
+
+  /**
+   * Collects into `pieces` the bytes to hand on for this chunk: runs of it that belong to
+   * packets within the limit (zero-copy when that is the whole chunk), with
+   * stand-ins in place of oversized PUBLISHes.
+   */
+  private screen (chunk: Buffer, pieces: Buffer[]): void {
+    // chunk[run, i) is forwarded unless cut off by an oversized packet.
+    let run = 0
+    // Where the pending fixed header began in this chunk; -1 when it began in an earlier one.
+    let headerStart = -1
+    let i = 0
+    while (i < chunk.length) {
+      const s = this.state
+      if (s.kind === 'pass') {
+        const n = Math.min(s.left, chunk.length - i)
+        i += n
+        s.left -= n
+        if (s.left === 0) this.state = { kind: 'header' }
+      } else if (s.kind === 'discard') {
+        const n = Math.min(s.left, chunk.length - i)
+        i += n
+        run = i
+        s.left -= n
+        if (s.left === 0) this.state = { kind: 'header' }
+      } else if (s.kind === 'collect') {
+        i = this.collect(s, chunk, i, pieces)
+        run = i
+      } else {
+        if (this.headerLen === 0) headerStart = i
+        this.header[this.headerLen++] = chunk[i++] as number
+        const size = this.headerComplete()
+        if (size === undefined) continue
+        const flags = this.header[0] as number
+        const headerLen = this.headerLen
+        this.headerLen = 0
+        if (size <= this.maxBytes) {
+          if (headerStart < 0) {
+            // The header straddled chunks; its first bytes were held back.
+            pieces.push(Buffer.from(this.header.subarray(0, headerLen)))
+            run = i
+          }
+          this.state = size === headerLen ? { kind: 'header' } : { kind: 'pass', left: size - headerLen }
+        } else {
+          if (headerStart > run) pieces.push(chunk.subarray(run, headerStart))
+          if (flags >> 4 !== PUBLISH) {
+            throw new PacketSizeError(`packet of ${size} bytes exceeds the ${this.maxBytes}-byte limit`)
+          }
+          run = i
+          this.collected = []
+          this.collectedLen = 0
+          this.state = { kind: 'collect', flags, size, left: size - headerLen }
+        }
+        headerStart = -1
+      }
+    }
+    // A fixed header cut by the chunk's end is held back until it is complete.
+    const end = this.state.kind === 'header' && this.headerLen > 0 ? Math.max(headerStart, run) : chunk.length
+    if (end > run) pieces.push(run === 0 && end === chunk.length ? chunk : chunk.subarray(run, end))
+  }
+
+  /** The packet's total size once its fixed header is complete [MQTT-2.2.3], else undefined. */
+  private headerComplete (): number | undefined {
+    const n = this.headerLen
+    if (n === 1) return undefined
+    if (((this.header[n - 1] as number) & 0x80) !== 0) {
+      if (n > MAX_VARINT_BYTES) throw new PacketSizeError('malformed Remaining Length [MQTT-2.2.3]')
+      return undefined
+    }
+    // Remaining Length: base-128 digits, least significant first.
+    let remaining = 0
+    for (let k = n - 1; k >= 1; k--) remaining = remaining * 128 + ((this.header[k] as number) & 0x7f)
+    return n + remaining
+  }
+
+  /** Gathers an oversized PUBLISH's topic and packet id; emits its stand-in once complete. */
+  private collect (s: Extract<State, { kind: 'collect' }>, chunk: Buffer, i: number, pieces: Buffer[]): number {
+    const qos = (s.flags >> 1) & 0x3
+    // [MQTT-3.3.2]: 2-byte topic length, the topic, then (QoS > 0) the 2-byte packet id.
+    const need = (): number => this.collectedLen < 2
+      ? 2
+      : 2 + Buffer.concat(this.collected).readUInt16BE(0) + (qos > 0 ? 2 : 0)
+    while (this.collectedLen < need() && i < chunk.length && s.left > 0) {
+      const n = Math.min(need() - this.collectedLen, chunk.length - i, s.left)
+      this.collected.push(chunk.subarray(i, i + n))
+      this.collectedLen += n
+      i += n
+      s.left -= n
+    }
+    const wanted = need()
+    if (this.collectedLen < wanted) {
+      if (s.left > 0) return i
+      throw new PacketSizeError('oversized PUBLISH ends inside its variable header')
+    }
+    const variableHeader = Buffer.concat(this.collected)
+    const topic = variableHeader.toString('utf8', 2, 2 + variableHeader.readUInt16BE(0))
+    this.oversized.push({ topic, size: s.size })
+    pieces.push(standIn(s.flags, variableHeader, this.marker))
+    this.collected = []
+    this.collectedLen = 0
+    this.state = s.left === 0 ? { kind: 'header' } : { kind: 'discard', left: s.left }
+    return i
+  }
+}
+
+/** A PUBLISH with the original fixed-header flags and variable header, carrying the marker. */
+function standIn (flags: number, variableHeader: Buffer, marker: Buffer): Buffer {
+  const remaining = variableHeader.length + marker.length
+  const length: number[] = []
+  let x = remaining
+  do {
+    let b = x % 128
+    x = Math.floor(x / 128)
+    if (x > 0) b |= 0x80
+    length.push(b)
+  } while (x > 0)
+  return Buffer.concat([Buffer.from([flags, ...length]), variableHeader, marker])
+}

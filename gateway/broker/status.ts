@@ -1,0 +1,42 @@
+/**
+ * v1/{vin}/status: retained {"state":"online"|"offline"} kept by the gateway
+ * itself, so it is right even for a T-box that sets no last will; a T-box's
+ * own will on the same topic is honoured too.
+ */
+import type { Aedes, Client } from 'aedes'
+import type { VehicleStore } from '../../storage/vehicles.js'
+import type { Logger } from '../logger.js'
+import type { Metrics } from '../metrics.js'
+import { topics } from '../topics.js'
+import { sessionOf } from './sessions.js'
+
+export function trackVehicleStatus (broker: Aedes, deps: { vehicles: VehicleStore, metrics: Metrics, log: Logger }): void {
+  const publishStatus = (vin: string, state: 'online' | 'offline'): void => {
+    broker.publish({
+      cmd: 'publish',
+      topic: topics.status(vin),
+      payload: Buffer.from(JSON.stringify({ state, time: new Date().toISOString() })),
+      qos: 1,
+      retain: true,
+      dup: false
+    }, (err) => { if (err) deps.log.warn({ vin, err }, 'status publish failed') })
+  }
+  broker.on('clientReady', (client: Client) => {
+    const session = sessionOf(client)
+    if (session === undefined) return
+    deps.metrics.connections.set(broker.connectedClients)
+    deps.log.info({ vin: session.vin }, 'vehicle connected')
+    publishStatus(session.vin, 'online')
+    deps.vehicles.markSeen(session.vehicleId).catch((err: unknown) => deps.log.warn({ vin: session.vin, err }, 'last-seen update failed'))
+  })
+  broker.on('clientDisconnect', (client: Client) => {
+    const session = sessionOf(client)
+    if (session === undefined) return
+    deps.metrics.connections.set(broker.connectedClients)
+    deps.log.info({ vin: session.vin }, 'vehicle disconnected')
+    // A session takeover replaces the connection: the vehicle is still online.
+    const current = (broker as unknown as { clients: Record<string, Client | undefined> }).clients[session.vin]
+    if (current !== undefined && current !== client) return
+    publishStatus(session.vin, 'offline')
+  })
+}

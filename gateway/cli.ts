@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+/**
+ * The `pitwall` command. Subcommands that belong to the simulator load it
+ * on demand, so the gateway itself never imports sim/.
+ */
+import { Command, InvalidArgumentError } from 'commander'
+import { startGateway } from './app.js'
+import { loadConfig, type GatewayConfig } from './config.js'
+import { createLogger } from './logger.js'
+import { provisionDevice } from './provisioning.js'
+import { openStorage } from '../storage/index.js'
+
+const program = new Command()
+program.name('pitwall').description('Connected-vehicle telemetry and remote-diagnostics gateway')
+
+function integer (value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`"${value}" is not an integer`)
+  return n
+}
+
+interface CommonFlags {
+  dataDir?: string
+  databaseUrl?: string
+  logLevel?: GatewayConfig['logLevel']
+}
+
+function configFrom (flags: CommonFlags & Partial<GatewayConfig>): GatewayConfig {
+  return loadConfig(process.env, {
+    dataDir: flags.dataDir,
+    databaseUrl: flags.databaseUrl,
+    logLevel: flags.logLevel,
+    mqttPort: flags.mqttPort,
+    httpPort: flags.httpPort,
+    maxPacketBytes: flags.maxPacketBytes
+  })
+}
+
+function storageFlags (cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'embedded database directory (PITWALL_DATA_DIR)')
+    .option('--database-url <url>', 'PostgreSQL URL instead of the embedded database (DATABASE_URL)')
+}
+
+storageFlags(program.command('start').description('run the gateway'))
+  .option('--mqtt-port <port>', 'MQTT TCP port (PITWALL_MQTT_PORT)', integer)
+  .option('--http-port <port>', 'HTTP port: API, metrics, MQTT over WebSocket (PITWALL_HTTP_PORT)', integer)
+  .option('--max-packet-bytes <n>', 'largest MQTT packet accepted (PITWALL_MAX_PACKET_BYTES)', integer)
+  .option('--log-level <level>', 'pino log level (PITWALL_LOG_LEVEL)')
+  .action(async (flags: CommonFlags & Partial<GatewayConfig>) => {
+    const config = configFrom(flags)
+    const log = createLogger(config.logLevel)
+    const gateway = await startGateway(config, log)
+    let stopping = false
+    const stop = (signal: string): void => {
+      if (stopping) return
+      stopping = true
+      log.info({ signal }, 'shutting down')
+      gateway.close().then(() => process.exit(0), (err: unknown) => {
+        log.error({ err }, 'shutdown failed')
+        process.exit(1)
+      })
+    }
+    process.on('SIGINT', () => stop('SIGINT'))
+    process.on('SIGTERM', () => stop('SIGTERM'))
+  })
+
+const device = program.command('device').description('manage vehicle credentials')
+
+storageFlags(device.command('add').description('register a vehicle and print its secret (shown once)'))
+  .argument('<vin>', 'the vehicle identification number (17 characters)')
+  .option('--model <model>', 'vehicle model')
+  .option('--firmware <version>', 'T-box firmware version')
+  .option('--rotate', 'replace the secret of an already registered vehicle')
+  .option('--json', 'print {"vin","secret"} as JSON for scripts')
+  .action(async (vin: string, flags: CommonFlags & { model?: string, firmware?: string, rotate?: boolean, json?: boolean }) => {
+    const config = configFrom({ ...flags, logLevel: 'silent' })
+    const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 })
+    try {
+      const creds = await provisionDevice(storage.vehicles, { vin, model: flags.model, firmware: flags.firmware }, flags.rotate === true)
+      if (flags.json === true) {
+        process.stdout.write(JSON.stringify(creds) + '\n')
+      } else {
+        process.stdout.write(`vehicle ${creds.vin} registered\n` +
+          `MQTT client id and username: ${creds.vin}\n` +
+          `MQTT password (device secret, shown only now): ${creds.secret}\n`)
+      }
+    } finally {
+      await storage.close()
+    }
+  })
+
+storageFlags(device.command('list').description('list registered vehicles'))
+  .option('--json', 'JSON output')
+  .action(async (flags: CommonFlags & { json?: boolean }) => {
+    const config = configFrom({ ...flags, logLevel: 'silent' })
+    const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 })
+    try {
+      const list = await storage.vehicles.list()
+      if (flags.json === true) process.stdout.write(JSON.stringify(list) + '\n')
+      else for (const v of list) process.stdout.write(`${v.vin}\t${v.model ?? '-'}\t${v.firmware ?? '-'}\t${v.lastSeenAt?.toISOString() ?? 'never seen'}\n`)
+    } finally {
+      await storage.close()
+    }
+  })
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const e = err as Error & { code?: string }
+  process.stderr.write(`pitwall: ${e.code !== undefined ? `[${e.code}] ` : ''}${e.message}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,85 @@
+/**
+ * All of Pitwall's settings in one place: a JSON schema with defaults, read
+ * once at start from PITWALL_* environment variables (and DATABASE_URL), with
+ * command-line flags on top. Nothing else reads process.env.
+ */
+import { Ajv } from 'ajv'
+
+export interface GatewayConfig {
+  /** MQTT over TCP */
+  mqttHost: string
+  mqttPort: number
+  /** HTTP API, metrics, health and MQTT over WebSocket (path /mqtt) */
+  httpHost: string
+  httpPort: number
+  /** PostgreSQL URL; unset means the embedded PGlite in dataDir */
+  databaseUrl?: string | undefined
+  dataDir: string
+  /** largest MQTT packet accepted, fixed header included */
+  maxPacketBytes: number
+  /** most batches in one group commit */
+  maxGroupItems: number
+  dbPoolSize: number
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+}
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    mqttHost: { type: 'string', default: '0.0.0.0' },
+    mqttPort: { type: 'integer', minimum: 0, maximum: 65535, default: 1883 },
+    httpHost: { type: 'string', default: '0.0.0.0' },
+    httpPort: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+    databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
+    dataDir: { type: 'string', minLength: 1, default: '.pitwall/data' },
+    maxPacketBytes: { type: 'integer', minimum: 1024, maximum: 268435455, default: 1048576 },
+    maxGroupItems: { type: 'integer', minimum: 1, maximum: 100000, default: 2000 },
+    dbPoolSize: { type: 'integer', minimum: 2, maximum: 200, default: 8 },
+    logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }
+  }
+} as const
+
+/** The environment variable behind each setting. */
+export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
+  mqttHost: 'PITWALL_MQTT_HOST',
+  mqttPort: 'PITWALL_MQTT_PORT',
+  httpHost: 'PITWALL_HTTP_HOST',
+  httpPort: 'PITWALL_HTTP_PORT',
+  databaseUrl: 'DATABASE_URL',
+  dataDir: 'PITWALL_DATA_DIR',
+  maxPacketBytes: 'PITWALL_MAX_PACKET_BYTES',
+  maxGroupItems: 'PITWALL_MAX_GROUP_ITEMS',
+  dbPoolSize: 'PITWALL_DB_POOL_SIZE',
+  logLevel: 'PITWALL_LOG_LEVEL'
+}
+
+export class ConfigError extends Error {
+  readonly code = 'PITWALL_ERR_CONFIG'
+}
+
+const validate = new Ajv({ useDefaults: true, coerceTypes: true, allErrors: true }).compile(configSchema)
+
+/**
+ * Builds the configuration from the environment and explicit overrides
+ * (overrides win). Throws a ConfigError naming each bad setting.
+ */
+export function loadConfig (env: NodeJS.ProcessEnv = {}, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  const raw: Record<string, unknown> = {}
+  for (const [key, name] of Object.entries(ENV_NAMES)) {
+    const value = env[name]
+    if (value !== undefined && value !== '') raw[key] = value
+  }
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined) raw[key] = value
+  }
+  if (!validate(raw)) {
+    const problems = (validate.errors ?? []).map((e) => {
+      const key = e.instancePath.slice(1) || String(e.params.additionalProperty ?? '')
+      const source = key in ENV_NAMES ? ` (${ENV_NAMES[key as keyof GatewayConfig]})` : ''
+      return `${key}${source} ${e.message ?? 'is invalid'}`
+    })
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
+  }
+  return raw as unknown as GatewayConfig
+}

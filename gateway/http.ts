@@ -1,0 +1,54 @@
+/**
+ * The HTTP server: operator endpoints now, the API for engineers and
+ * dealers later, and MQTT over WebSocket on /mqtt (for T-boxes behind
+ * proxies that pass only HTTP(S), and for browser consoles).
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type pg from 'pg'
+import { WebSocketServer, createWebSocketStream } from 'ws'
+import type { PitwallBroker } from './broker/index.js'
+import { healthRoutes } from './api/health.js'
+import type { Logger } from './logger.js'
+import type { Metrics } from './metrics.js'
+
+export const MQTT_WS_PATH = '/mqtt'
+
+export interface HttpDeps {
+  broker: PitwallBroker
+  pool: pg.Pool
+  metrics: Metrics
+  log: Logger
+  maxPacketBytes: number
+}
+
+export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino 10's Logger type is wider than the one fastify 5 declares; the instance is compatible.
+    loggerInstance: deps.log.child({ module: 'http' }) as unknown as FastifyBaseLogger,
+    disableRequestLogging: true
+  })
+  healthRoutes(app, { pool: deps.pool, metrics: deps.metrics })
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    // The packet limit is enforced on the MQTT stream; this only bounds one WebSocket frame.
+    maxPayload: deps.maxPacketBytes + 16,
+    handleProtocols: (protocols) => protocols.has('mqtt') ? 'mqtt' : false
+  })
+  app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== MQTT_WS_PATH) {
+      socket.destroy()
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      deps.broker.handle(createWebSocketStream(ws))
+    })
+  })
+  app.addHook('onClose', async () => {
+    for (const client of wss.clients) client.terminate()
+    await new Promise<void>((resolve) => wss.close(() => resolve()))
+  })
+  return app
+}

@@ -1,0 +1,86 @@
+/**
+ * One telemetry PUBLISH -> a stored batch or a dead letter. The returned
+ * promise settles when the outcome is durable; the broker releases the
+ * PUBACK then and not before.
+ */
+import { decodeBatch } from '../decoders/batch.js'
+import { BatchRejected } from '../decoders/errors.js'
+import { telemetryRows } from '../decoders/telemetry-rows.js'
+import type { BatchWriter } from '../storage/batch-writer.js'
+import { StorageError } from '../storage/errors.js'
+import type { Logger } from './logger.js'
+import type { Metrics } from './metrics.js'
+
+export interface IngestDeps {
+  writer: BatchWriter
+  metrics: Metrics
+  log: Logger
+  /** Unix epoch microseconds; injectable for tests */
+  nowUs?: () => number
+}
+
+export interface DeadLetterReason {
+  code: string
+  message: string
+}
+
+export class TelemetryIngest {
+  private readonly nowUs: () => number
+
+  constructor (private readonly deps: IngestDeps) {
+    this.nowUs = deps.nowUs ?? (() => Date.now() * 1000)
+  }
+
+  async accept (vin: string, vehicleId: number, topic: string, payload: Buffer): Promise<void> {
+    const started = performance.now()
+    const { metrics } = this.deps
+    let batch
+    try {
+      batch = decodeBatch(payload, { vin, nowUs: this.nowUs() })
+    } catch (err) {
+      if (!(err instanceof BatchRejected)) throw err
+      await this.deadLetter(vin, topic, payload, payload.length, { code: err.code, message: err.message })
+      return
+    }
+    const rows = telemetryRows(batch)
+    try {
+      const outcome = await this.deps.writer.writeBatch({
+        vehicleId,
+        seq: batch.seq,
+        baseTimeUs: batch.baseTimeUs,
+        canFrames: batch.canFrames,
+        payload,
+        samples: rows.samples,
+        gnss: rows.gnss,
+        dtcs: rows.dtcs
+      })
+      metrics.batches.inc({ outcome })
+      if (outcome === 'stored') {
+        metrics.canFrames.inc(batch.canFrames)
+        metrics.samples.inc(rows.samples.signalId.length)
+        if (rows.unknownSignals > 0) metrics.unknownSignals.inc(rows.unknownSignals)
+        if (rows.undecodedObd > 0) metrics.undecodedObd.inc(rows.undecodedObd)
+      }
+    } catch (err) {
+      // The database refused this batch for good (not an outage): keep it as a dead letter.
+      if (!(err instanceof StorageError) || err.code !== 'PITWALL_ERR_STORAGE_REJECTED') throw err
+      await this.deadLetter(vin, topic, payload, payload.length, { code: err.code, message: err.message })
+      return
+    }
+    metrics.pubackLatency.observe((performance.now() - started) / 1000)
+  }
+
+  /** Stores a refused payload (or just its size, when `payload` is null) with the reason. */
+  async deadLetter (vin: string | null, topic: string, payload: Buffer | null, size: number, reason: DeadLetterReason): Promise<void> {
+    this.deps.metrics.deadLetters.inc({ code: reason.code })
+    this.deps.log.warn({ vin, topic, code: reason.code, size }, reason.message)
+    await this.deps.writer.writeDeadLetter({
+      vin,
+      topic,
+      reasonCode: reason.code,
+      reason: reason.message,
+      payloadSize: size,
+      payload
+    })
+  }
+}

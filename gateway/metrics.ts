@@ -1,0 +1,40 @@
+/**
+ * Prometheus metrics of one gateway instance (own registry, so several
+ * gateways in one process, as in tests, do not collide).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export function createMetrics () {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const m = {
+    registry,
+    connections: new Gauge({ name: 'pitwall_mqtt_connected_vehicles', help: 'Vehicles connected now', registers: [registry] }),
+    authFailures: new Counter({ name: 'pitwall_mqtt_auth_failures_total', help: 'Refused MQTT connections', labelNames: ['reason'], registers: [registry] }),
+    aclDenials: new Counter({ name: 'pitwall_mqtt_acl_denials_total', help: 'Publishes and subscriptions refused by the topic ACL', labelNames: ['operation'], registers: [registry] }),
+    batches: new Counter({ name: 'pitwall_batches_total', help: 'Telemetry batches by outcome', labelNames: ['outcome'], registers: [registry] }),
+    canFrames: new Counter({ name: 'pitwall_can_frames_total', help: 'CAN frames in stored batches', registers: [registry] }),
+    samples: new Counter({ name: 'pitwall_signal_samples_total', help: 'Decoded signal samples stored', registers: [registry] }),
+    deadLetters: new Counter({ name: 'pitwall_dead_letters_total', help: 'Payloads refused and dead-lettered, by reason code', labelNames: ['code'], registers: [registry] }),
+    unknownSignals: new Counter({ name: 'pitwall_unknown_signals_total', help: 'Edge-decoded samples with a signal id outside the catalog', registers: [registry] }),
+    undecodedObd: new Counter({ name: 'pitwall_undecoded_obd_total', help: 'OBD-II responses kept raw only (PID not mapped)', registers: [registry] }),
+    pubackLatency: new Histogram({
+      name: 'pitwall_puback_latency_seconds',
+      help: 'Telemetry PUBLISH received to PUBACK released (decode + durable commit)',
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry]
+    }),
+    commitDuration: new Histogram({
+      name: 'pitwall_storage_commit_seconds',
+      help: 'Duration of one group commit',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry]
+    }),
+    groupSize: new Histogram({ name: 'pitwall_storage_group_items', help: 'Items per group commit', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000], registers: [registry] }),
+    storageErrors: new Counter({ name: 'pitwall_storage_errors_total', help: 'Failed commit attempts (retried when transient)', registers: [registry] }),
+    writerDepth: new Gauge({ name: 'pitwall_storage_queue_items', help: 'Items waiting for a commit', registers: [registry] })
+  }
+  return m
+}
+
+export type Metrics = ReturnType<typeof createMetrics>
