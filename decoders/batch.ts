@@ -3,7 +3,7 @@
  * (the caller passes `nowUs`), so the same code serves live ingest, replay
  * and tests.
  */
-import { pitwall } from '../proto/gen/pitwall.js'
+import { pitwall } from '../proto/index.js'
 import { BatchRejected } from './errors.js'
 
 type Batch = pitwall.v1.TelemetryBatch
@@ -47,8 +47,8 @@ export function decodeBatch (payload: Uint8Array, ctx: BatchContext): DecodedBat
   if (batch.vin !== ctx.vin) {
     throw new BatchRejected('PITWALL_ERR_VIN_MISMATCH', `batch vin "${batch.vin}" differs from the authenticated vehicle ${ctx.vin}`)
   }
-  if (!(batch.seq > 0)) {
-    throw new BatchRejected('PITWALL_ERR_MISSING_SEQ', `batch from ${ctx.vin} has no seq (it must be > 0)`)
+  if (!(batch.seq > 0) || !Number.isSafeInteger(batch.seq)) {
+    throw new BatchRejected('PITWALL_ERR_MISSING_SEQ', `batch from ${ctx.vin} has seq ${batch.seq}: it must be an integer from 1 to 2^53-1`)
   }
   if (batch.baseTimeUs < MIN_TIME_US || batch.baseTimeUs > ctx.nowUs + MAX_FUTURE_US) {
     throw new BatchRejected('PITWALL_ERR_BAD_TIME', `batch ${batch.seq} from ${ctx.vin}: base_time_us ${batch.baseTimeUs} is not a plausible time`)

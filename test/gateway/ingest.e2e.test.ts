@@ -1,0 +1,162 @@
+/**
+ * End to end, with real MQTT clients against a gateway on ephemeral ports,
+ * on both storage backends: what a T-box sees (CONNACK, PUBACK, SUBACK,
+ * closed connections) and what ends up stored.
+ */
+import t from 'tap'
+import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { testBatch } from '../helpers/batches.js'
+import { closedByBroker, connectVehicle, publishQos1, startTestGateway } from '../helpers/gateway.js'
+
+const VIN = 'WDB12345678901234'
+const OTHER_VIN = 'WDB00000000000007'
+
+for (const backend of ['pglite', 'postgres'] as Backend[]) {
+  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+    const tg = await startTestGateway(backend, { maxPacketBytes: 64 * 1024 })
+    t.teardown(() => tg.close())
+    const { gateway } = tg
+    const port = gateway.mqttPort
+    const secret = await tg.provision(VIN)
+    const otherSecret = await tg.provision(OTHER_VIN)
+    const q = async <R extends object>(sql: string, params: unknown[] = []): Promise<R[]> =>
+      (await gateway.storage.pool.query<R>(sql, params)).rows
+
+    t.test('an acknowledged batch is stored with its decoded signals, position and DTCs', async (t) => {
+      const client = await connectVehicle(port, VIN, secret)
+      t.teardown(() => client.endAsync())
+      const payload = testBatch({ vin: VIN, seq: 1, frames: 5 })
+      await publishQos1(client, `v1/${VIN}/telemetry`, payload)
+      // Nothing below waits: PUBACK already means committed.
+      const [batch] = await q<{ can_frames: number, payload: Buffer }>(
+        'SELECT b.can_frames, b.payload FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1 AND b.seq = 1', [VIN])
+      t.equal(batch?.can_frames, 5)
+      t.same(batch?.payload, Buffer.from(payload), 'raw batch archived byte for byte')
+      const samples = await q<{ name: string, value: number }>(
+        `SELECT c.name, s.value FROM signal_samples s JOIN signal_catalog c ON c.id = s.signal_id
+         JOIN vehicles v ON v.id = s.vehicle_id WHERE v.vin = $1 ORDER BY s.time`, [VIN])
+      t.same(samples, [
+        { name: 'Vehicle.Powertrain.CombustionEngine.ECT', value: 90 },
+        { name: 'Vehicle.Powertrain.CombustionEngine.Speed', value: 1800 },
+        { name: 'Vehicle.Chassis.Axle.Row1.Wheel.Left.Tire.Pressure', value: 231.5 }
+      ])
+      const [fix] = await q<{ lat: number, lon: number, speed_mps: number }>(
+        'SELECT lat, lon, speed_mps FROM gnss_fixes g JOIN vehicles v ON v.id = g.vehicle_id WHERE v.vin = $1', [VIN])
+      t.same(fix, { lat: 48.1372, lon: 11.5755, speed_mps: 13.89 })
+      const [dtc] = await q<{ dtc: number, status: number }>(
+        'SELECT dtc, status FROM dtc_events d JOIN vehicles v ON v.id = d.vehicle_id WHERE v.vin = $1', [VIN])
+      t.same(dtc, { dtc: 0x030100, status: 0x09 })
+    })
+
+    t.test('a batch sent twice with the same seq is stored once', async (t) => {
+      const client = await connectVehicle(port, VIN, secret)
+      t.teardown(() => client.endAsync())
+      const payload = testBatch({ vin: VIN, seq: 2 })
+      await Promise.all([
+        publishQos1(client, `v1/${VIN}/telemetry`, payload),
+        publishQos1(client, `v1/${VIN}/telemetry`, payload)
+      ])
+      await publishQos1(client, `v1/${VIN}/telemetry`, payload)
+      const [row] = await q<{ n: string, samples: string }>(
+        `SELECT (SELECT count(*) FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1 AND seq = 2) AS n,
+                (SELECT count(*) FROM signal_samples s JOIN vehicles v ON v.id = s.vehicle_id WHERE v.vin = $1) AS samples`, [VIN])
+      t.equal(row?.n, '1')
+      t.equal(row?.samples, '6', 'samples of seq 2 stored once (3 from seq 1, 3 from seq 2)')
+    })
+
+    t.test('a wrong secret is refused with CONNACK 4', async (t) => {
+      const err = await connectVehicle(port, VIN, 'not-the-secret').then(() => undefined, (e: Error & { code?: number }) => e)
+      t.equal(err?.code, 4)
+    })
+
+    t.test('an unknown VIN is refused with the same CONNACK 4', async (t) => {
+      const err = await connectVehicle(port, 'WDB99999999999999', secret).then(() => undefined, (e: Error & { code?: number }) => e)
+      t.equal(err?.code, 4)
+    })
+
+    t.test('a client id that is not the username is refused with CONNACK 2', async (t) => {
+      const err = await connectVehicle(port, VIN, secret, { username: OTHER_VIN }).then(() => undefined, (e: Error & { code?: number }) => e)
+      t.equal(err?.code, 2)
+    })
+
+    t.test('publishing under another vehicle\'s topic closes the connection and stores nothing', async (t) => {
+      const client = await connectVehicle(port, VIN, secret)
+      t.teardown(() => client.end(true))
+      const closed = closedByBroker(client)
+      client.publish(`v1/${OTHER_VIN}/telemetry`, Buffer.from(testBatch({ vin: OTHER_VIN, seq: 1 })), { qos: 1 })
+      await closed
+      const [row] = await q<{ n: string }>('SELECT count(*) AS n FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1', [OTHER_VIN])
+      t.equal(row?.n, '0')
+    })
+
+    t.test('subscribing to another vehicle\'s topics is refused, its own granted', async (t) => {
+      const client = await connectVehicle(port, VIN, secret)
+      t.teardown(() => client.endAsync())
+      // mqtt.js turns any refused filter into an error; read the SUBACK itself.
+      const suback = new Promise<number[]>((resolve) => client.on('packetreceive', (p) => {
+        if (p.cmd === 'suback') resolve(p.granted as number[])
+      }))
+      client.subscribe([`v1/${OTHER_VIN}/cmd`, 'v1/+/cmd', '#', `v1/${VIN}/cmd`], { qos: 1 }, () => {})
+      t.same(await suback, [128, 128, 128, 1])
+      t.notOk(client.disconnected, 'the connection stays up')
+    })
+
+    t.test('a vehicle receives its own retained status and commands, never another\'s', async (t) => {
+      const other = await connectVehicle(port, OTHER_VIN, otherSecret)
+      t.teardown(() => other.endAsync())
+      const client = await connectVehicle(port, VIN, secret)
+      t.teardown(() => client.endAsync())
+      const received: string[] = []
+      client.on('message', (topic) => received.push(topic))
+      await client.subscribeAsync(`v1/${VIN}/#`, { qos: 1 })
+      await publishQos1(other, `v1/${OTHER_VIN}/cmd/ack`, Buffer.from('x'))
+      await publishQos1(client, `v1/${VIN}/telemetry`, testBatch({ vin: VIN, seq: 3 }))
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      t.same(received, [`v1/${VIN}/status`], 'its retained status only: no telemetry echo, nothing of the other vehicle')
+    })
+
+    t.test('a malformed payload is dead-lettered with its reason and the connection\'s next batch still lands', async (t) => {
+      const client = await connectVehicle(port, VIN, secret)
+      t.teardown(() => client.endAsync())
+      const garbage = Buffer.from([0x0a, 0xff, 0xff, 0x01, 0x02])
+      await publishQos1(client, `v1/${VIN}/telemetry`, garbage)
+      await publishQos1(client, `v1/${VIN}/telemetry`, testBatch({ vin: OTHER_VIN, seq: 10 }))
+      await publishQos1(client, `v1/${VIN}/telemetry`, testBatch({ vin: VIN, seq: 11 }))
+      const letters = await q<{ reason_code: string, reason: string, payload: Buffer | null }>(
+        'SELECT reason_code, reason, payload FROM dead_letters WHERE vin = $1 ORDER BY id', [VIN])
+      t.same(letters.map((l) => l.reason_code), ['PITWALL_ERR_MALFORMED_PROTOBUF', 'PITWALL_ERR_VIN_MISMATCH'])
+      t.same(letters[0]?.payload, garbage, 'the refused bytes are kept')
+      t.match(letters[1]?.reason, new RegExp(`batch vin "${OTHER_VIN}" differs from the authenticated vehicle ${VIN}`))
+      const [row] = await q<{ n: string }>('SELECT count(*) AS n FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1 AND seq = 11', [VIN])
+      t.equal(row?.n, '1')
+    })
+
+    t.test('an oversized payload is dead-lettered by size without being buffered, and the next batch still lands', async (t) => {
+      const client = await connectVehicle(port, VIN, secret)
+      t.teardown(() => client.endAsync())
+      const big = testBatch({ vin: VIN, seq: 20, frames: 10_000 })
+      t.ok(big.length > 64 * 1024)
+      await publishQos1(client, `v1/${VIN}/telemetry`, big)
+      await publishQos1(client, `v1/${VIN}/telemetry`, testBatch({ vin: VIN, seq: 21 }))
+      const [letter] = await q<{ reason_code: string, payload_size: number, payload: Buffer | null }>(
+        "SELECT reason_code, payload_size, payload FROM dead_letters WHERE vin = $1 AND reason_code = 'PITWALL_ERR_PACKET_TOO_LARGE'", [VIN])
+      t.equal(letter?.payload, null)
+      t.ok((letter?.payload_size ?? 0) > big.length, 'size of the whole packet recorded')
+      const rows = await q<{ seq: string }>('SELECT seq FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1 AND seq IN (20, 21)', [VIN])
+      t.same(rows, [{ seq: '21' }])
+      t.notOk(client.disconnected)
+    })
+
+    t.test('metrics count what happened', async (t) => {
+      const res = await fetch(`http://127.0.0.1:${gateway.httpPort}/metrics`)
+      const text = await res.text()
+      t.match(text, /pitwall_batches_total\{outcome="stored"\} [1-9]/)
+      t.match(text, /pitwall_batches_total\{outcome="duplicate"\} [1-9]/)
+      t.match(text, /pitwall_dead_letters_total\{code="PITWALL_ERR_PACKET_TOO_LARGE"\} 1/)
+      t.match(text, /pitwall_mqtt_auth_failures_total\{reason="bad_secret"\} 1/)
+      t.match(text, /pitwall_mqtt_acl_denials_total\{operation="subscribe"\} 3/)
+      const ready = await fetch(`http://127.0.0.1:${gateway.httpPort}/readyz`)
+      t.equal(ready.status, 200)
+    })
+  })
+}
