@@ -32,8 +32,11 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
   const embedded = options.databaseUrl === undefined ? await openEmbedded(options.dataDir) : undefined
   const url = options.databaseUrl ?? (embedded as { url: string }).url
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8 })
-  // An idle client losing its server (restart, failover) must not crash the process.
+  // A connection losing its server (restart, failover) must not crash the
+  // process: idle ones report on the pool, checked-out ones on the client,
+  // and the query in flight is rejected either way (which callers handle).
   pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
   try {
     await migrate(pool)
     await seedCatalog(pool)

@@ -1,0 +1,75 @@
+/**
+ * The storage layer on both backends: group commit, idempotency, a poison
+ * item isolated from its group, and the embedded database's durability when
+ * its process dies.
+ */
+import t from 'tap'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openStorage, type Storage } from '../../storage/index.js'
+import type { BatchRecord } from '../../storage/records.js'
+import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+
+const record = (vehicleId: number, seq: number): BatchRecord => ({
+  vehicleId,
+  seq,
+  baseTimeUs: 1_750_000_000_000_000 + seq,
+  canFrames: 1,
+  payload: new Uint8Array([seq & 0xff]),
+  samples: { timeUs: [1_750_000_000_000_000 + seq], signalId: [1], value: [seq] },
+  gnss: [],
+  dtcs: []
+})
+
+for (const backend of ['pglite', 'postgres'] as Backend[]) {
+  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+    const db = backend === 'postgres' ? await createTestDatabase() : undefined
+    const groups: number[] = []
+    const storage: Storage = await openStorage({ databaseUrl: db?.url, dataDir: 'memory://', writer: { onCommit: (s) => groups.push(s.items) } })
+    t.teardown(async () => { await storage.close(); await db?.drop() })
+    const vehicleId = await storage.vehicles.add({ vin: 'WDB12345678901234' }, 'scrypt$x')
+
+    t.test('batches submitted together share commits and each learns its own outcome', async (t) => {
+      groups.length = 0
+      const outcomes = await Promise.all([1, 2, 3, 2, 4, 1].map(async (seq) => await storage.writer.writeBatch(record(vehicleId, seq))))
+      t.same(outcomes, ['stored', 'stored', 'stored', 'duplicate', 'stored', 'duplicate'])
+      t.ok(groups.length < 6, `6 writes in ${groups.length} commits`)
+      const { rows } = await storage.pool.query<{ n: string }>('SELECT count(*) AS n FROM signal_samples WHERE vehicle_id = $1', [vehicleId])
+      t.equal(rows[0]?.n, '4', 'a duplicate adds no samples')
+    })
+
+    t.test('a batch the database refuses fails alone; the rest of its group is stored', async (t) => {
+      const results = await Promise.allSettled([
+        storage.writer.writeBatch(record(vehicleId, 10)),
+        storage.writer.writeBatch(record(999_999, 1)),
+        storage.writer.writeBatch(record(vehicleId, 11))
+      ])
+      t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled'])
+      const rejected = results[1] as PromiseRejectedResult
+      t.equal((rejected.reason as { code: string }).code, 'PITWALL_ERR_STORAGE_REJECTED')
+      t.match((rejected.reason as Error).message, /foreign key/)
+    })
+
+    t.test('a second registration of a VIN is refused unless rotating', async (t) => {
+      await t.rejects(storage.vehicles.add({ vin: 'WDB12345678901234' }, 'scrypt$y'), { code: 'PITWALL_ERR_VEHICLE_EXISTS' })
+      await storage.vehicles.add({ vin: 'WDB12345678901234' }, 'scrypt$z', true)
+      t.equal((await storage.vehicles.credential('WDB12345678901234'))?.secretHash, 'scrypt$z')
+    })
+  })
+}
+
+t.test('what the embedded database committed survives its process being killed', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pitwall-durable-'))
+  let storage = await openStorage({ dataDir: dir })
+  const vehicleId = await storage.vehicles.add({ vin: 'WDB12345678901234' }, 'scrypt$x')
+  await Promise.all(Array.from({ length: 20 }, async (_, i) => await storage.writer.writeBatch(record(vehicleId, i + 1))))
+  const { pid } = JSON.parse(readFileSync(join(dir, 'pitwall-host.json'), 'utf8')) as { pid: number }
+  process.kill(pid, 'SIGKILL')
+  await storage.pool.end().catch(() => {})
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  storage = await openStorage({ dataDir: dir })
+  t.teardown(() => storage.close())
+  const { rows } = await storage.pool.query<{ n: string }>('SELECT count(*) AS n FROM batches')
+  t.equal(rows[0]?.n, '20')
+})
