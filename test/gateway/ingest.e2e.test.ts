@@ -4,6 +4,7 @@
  * closed connections) and what ends up stored.
  */
 import t from 'tap'
+import mqtt from 'mqtt'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { testBatch } from '../helpers/batches.js'
 import { closedByBroker, connectVehicle, publishQos1, startTestGateway } from '../helpers/gateway.js'
@@ -147,13 +148,24 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.notOk(client.disconnected)
     })
 
+    t.test('MQTT over WebSocket on /mqtt has the same authentication and ingest', async (t) => {
+      const options = { protocolVersion: 4 as const, clientId: VIN, username: VIN, reconnectPeriod: 0 }
+      const url = `ws://127.0.0.1:${gateway.httpPort}/mqtt`
+      const client = await mqtt.connectAsync(url, { ...options, password: secret })
+      t.teardown(() => client.endAsync())
+      await publishQos1(client, `v1/${VIN}/telemetry`, testBatch({ vin: VIN, seq: 30 }))
+      const [row] = await q<{ n: string }>('SELECT count(*) AS n FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1 AND seq = 30', [VIN])
+      t.equal(row?.n, '1')
+      await t.rejects(mqtt.connectAsync(url, { ...options, password: 'wrong' }), { code: 4 })
+    })
+
     t.test('metrics count what happened', async (t) => {
       const res = await fetch(`http://127.0.0.1:${gateway.httpPort}/metrics`)
       const text = await res.text()
       t.match(text, /pitwall_batches_total\{outcome="stored"\} [1-9]/)
       t.match(text, /pitwall_batches_total\{outcome="duplicate"\} [1-9]/)
       t.match(text, /pitwall_dead_letters_total\{code="PITWALL_ERR_PACKET_TOO_LARGE"\} 1/)
-      t.match(text, /pitwall_mqtt_auth_failures_total\{reason="bad_secret"\} 1/)
+      t.match(text, /pitwall_mqtt_auth_failures_total\{reason="bad_secret"\} 2/)
       t.match(text, /pitwall_mqtt_acl_denials_total\{operation="subscribe"\} 3/)
       const ready = await fetch(`http://127.0.0.1:${gateway.httpPort}/readyz`)
       t.equal(ready.status, 200)
