@@ -1,0 +1,165 @@
+/**
+ * DBC text -> tokens, each with its line and column so that the parser can
+ * say exactly where a file went wrong. DBC has no formal grammar from Vector;
+ * the token set here follows what cantools and the opendbc files accept.
+ */
+
+export type TokenKind = 'identifier' | 'number' | 'string' | 'punct' | 'eof'
+
+export interface Token {
+  kind: TokenKind
+  /** Identifier or punctuation text, number text, or a string's unescaped content. */
+  text: string
+  line: number
+  column: number
+  /** First token on its line: statement keywords start lines in practice. */
+  lineStart: boolean
+}
+
+export class DbcParseError extends Error {
+  readonly fileName: string
+  readonly line: number
+  readonly column: number
+  readonly expected: string
+  readonly found: string
+
+  constructor (fileName: string, line: number, column: number, expected: string, found: string) {
+    super(`${fileName}:${line}:${column}: expected ${expected}, found ${found}`)
+    this.name = 'DbcParseError'
+    this.fileName = fileName
+    this.line = line
+    this.column = column
+    this.expected = expected
+    this.found = found
+  }
+}
+
+const PUNCTUATION = new Set([':', ';', ',', '|', '@', '(', ')', '[', ']', '+', '-'])
+
+function isIdentStart (c: string): boolean {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c === '_'
+}
+
+function isIdentPart (c: string): boolean {
+  return isIdentStart(c) || isDigit(c)
+}
+
+function isDigit (c: string): boolean {
+  return c >= '0' && c <= '9'
+}
+
+/** Tokenises the whole text up front; DBC files are at most a few MB. */
+export function tokenize (text: string, fileName: string): Token[] {
+  const tokens: Token[] = []
+  let i = 0
+  let line = 1
+  let lineBegin = 0
+  let lastTokenLine = 0
+  const n = text.length
+
+  const push = (kind: TokenKind, value: string, start: number, startLine: number, startLineBegin: number): void => {
+    tokens.push({ kind, text: value, line: startLine, column: start - startLineBegin + 1, lineStart: startLine !== lastTokenLine })
+    lastTokenLine = startLine
+  }
+
+  while (i < n) {
+    const c = text[i] as string
+    if (c === '\n') {
+      i++
+      line++
+      lineBegin = i
+      continue
+    }
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v' || c === '\uFEFF') {
+      i++
+      continue
+    }
+    if (c === '/' && text[i + 1] === '/') {
+      // Not in the DBC format, but some generators emit line comments.
+      while (i < n && text[i] !== '\n') i++
+      continue
+    }
+    const start = i
+    if (c === '"') {
+      // Strings may span lines (CM_ texts do); \" and \\ are escapes.
+      const startLine = line
+      const startLineBegin = lineBegin
+      let value = ''
+      i++
+      for (;;) {
+        if (i >= n) throw new DbcParseError(fileName, startLine, start - startLineBegin + 1, 'a closing \'"\'', 'end of file')
+        const s = text[i] as string
+        if (s === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) {
+          value += text[i + 1]
+          i += 2
+          continue
+        }
+        if (s === '"') {
+          i++
+          break
+        }
+        if (s === '\n') {
+          line++
+          lineBegin = i + 1
+        }
+        value += s
+        i++
+      }
+      push('string', value, start, startLine, startLineBegin)
+      continue
+    }
+    if (isDigit(c) || ((c === '-' || c === '+' || c === '.') && startsNumber(text, i))) {
+      i = scanNumber(text, i)
+      push('number', text.slice(start, i), start, line, lineBegin)
+      continue
+    }
+    if (isIdentStart(c)) {
+      while (i < n && isIdentPart(text[i] as string)) i++
+      push('identifier', text.slice(start, i), start, line, lineBegin)
+      continue
+    }
+    if (PUNCTUATION.has(c)) {
+      i++
+      push('punct', c, start, line, lineBegin)
+      continue
+    }
+    throw new DbcParseError(fileName, line, start - lineBegin + 1, 'a DBC token', `'${c}'`)
+  }
+  tokens.push({ kind: 'eof', text: '', line, column: i - lineBegin + 1, lineStart: true })
+  return tokens
+}
+
+/**
+ * A sign starts a number only when a digit (or '.' digit) follows directly,
+ * so that the sign of `@1-` or `@0+` in an SG_ line stays punctuation.
+ */
+function startsNumber (text: string, i: number): boolean {
+  let j = i
+  if (text[j] === '-' || text[j] === '+') j++
+  if (text[j] === '.') j++
+  return isDigit(text[j] ?? '')
+}
+
+function scanNumber (text: string, i: number): number {
+  let j = i
+  if (text[j] === '-' || text[j] === '+') j++
+  if (text[j] === '0' && (text[j + 1] === 'x' || text[j + 1] === 'X')) {
+    j += 2
+    while (/[0-9a-fA-F]/.test(text[j] ?? '')) j++
+    return j
+  }
+  while (isDigit(text[j] ?? '')) j++
+  if (text[j] === '.') {
+    j++
+    while (isDigit(text[j] ?? '')) j++
+  }
+  if (text[j] === 'e' || text[j] === 'E') {
+    let k = j + 1
+    if (text[k] === '-' || text[k] === '+') k++
+    if (isDigit(text[k] ?? '')) {
+      while (isDigit(text[k] ?? '')) k++
+      j = k
+    }
+  }
+  return j
+}
