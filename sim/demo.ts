@@ -1,0 +1,155 @@
+/**
+ * `pitwall demo`: a gateway on the embedded database (or DATABASE_URL) and a
+ * simulated fleet driving it, with live counts. The fleet's credentials are
+ * kept in the data directory, and each vehicle continues after its highest
+ * stored seq, so a second run adds to the first instead of being
+ * deduplicated away.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { startGateway, type Gateway } from '../gateway/app.js'
+import type { GatewayConfig } from '../gateway/config.js'
+import { verifySecret } from '../gateway/credentials.js'
+import { createLogger } from '../gateway/logger.js'
+import { provisionDevice } from '../gateway/provisioning.js'
+import { parseCredentials, type VehicleCredential } from './credentials.js'
+import type { FaultProbabilities } from './faults.js'
+import { startFleet, type FleetSummary } from './fleet.js'
+import { waitForStop } from './wait-for-stop.js'
+
+export interface DemoOptions {
+  config: GatewayConfig
+  vehicles: number
+  rateHz: number
+  inject: FaultProbabilities
+  seed: number
+  /** seconds; undefined runs until SIGINT / SIGTERM */
+  durationS?: number | undefined
+  onListening?: (mqttPort: number, httpPort: number) => void
+}
+
+export interface DemoSummary {
+  storage: 'pglite' | 'postgres'
+  vehicles: number
+  durationS: number
+  batchesStored: number
+  canFramesStored: number
+  samplesStored: number
+  deadLetters: number
+  batchesPerS: number
+  canFramesPerS: number
+  pubackMs: FleetSummary['pubackMs']
+  fleet: FleetSummary
+}
+
+/** Demo VINs: ISO 3779 syntax, recognisably ours ("PWLDEM0" + ten digits). */
+export function demoVin (i: number): string {
+  return `PWLDEM0${String(i + 1).padStart(10, '0')}`
+}
+
+export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
+  const log = createLogger(options.config.logLevel)
+  const gateway = await startGateway(options.config, log)
+  options.onListening?.(gateway.mqttPort, gateway.httpPort)
+  try {
+    const credentials = await demoFleetCredentials(gateway, options.vehicles)
+    const last = await gateway.storage.vehicles.lastSeqs(credentials.map((c) => c.vin))
+    const fleet = startFleet({
+      url: `mqtt://127.0.0.1:${gateway.mqttPort}`,
+      credentials,
+      rateHz: options.rateHz,
+      seed: options.seed,
+      inject: options.inject,
+      startSeq: Object.fromEntries(credentials.map((c) => [c.vin, (last.get(c.vin) ?? 0) + 1]))
+    })
+    const started = Date.now()
+    const totalsAtStart = await storedTotals(gateway)
+    let previous = totalsAtStart
+    const tty = process.stderr.isTTY
+    const ticker = setInterval(() => {
+      void storedTotals(gateway).then((now) => {
+        const s = fleet.stats()
+        const line = [
+          `demo ${((Date.now() - started) / 1000).toFixed(0)}s`,
+          `vehicles ${s.connected}/${s.vehicles} connected`,
+          `stored ${now.batches - previous.batches} batches/s, ${now.canFrames - previous.canFrames} CAN frames/s, ${now.samples - previous.samples} samples/s`,
+          `PUBACK p50 ${s.pubackMs.p50} ms p99 ${s.pubackMs.p99} ms`,
+          `totals ${now.batches - totalsAtStart.batches} batches, ${now.deadLetters - totalsAtStart.deadLetters} dead letters, ${s.buffered} buffered on vehicles`
+        ].join(' | ')
+        previous = now
+        process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`)
+      })
+    }, 1000)
+    await waitForStop(options.durationS)
+    clearInterval(ticker)
+    if (tty) process.stderr.write('\n')
+    const fleetSummary = await fleet.stop()
+    const durationS = (Date.now() - started) / 1000
+    const end = await storedTotals(gateway)
+    const batches = end.batches - totalsAtStart.batches
+    const frames = end.canFrames - totalsAtStart.canFrames
+    return {
+      storage: gateway.storage.kind,
+      vehicles: credentials.length,
+      durationS: round(durationS),
+      batchesStored: batches,
+      canFramesStored: frames,
+      samplesStored: end.samples - totalsAtStart.samples,
+      deadLetters: end.deadLetters - totalsAtStart.deadLetters,
+      batchesPerS: round(batches / durationS),
+      canFramesPerS: round(frames / durationS),
+      pubackMs: fleetSummary.pubackMs,
+      fleet: fleetSummary
+    }
+  } finally {
+    await gateway.close()
+  }
+}
+
+/**
+ * Reuses the credentials kept from an earlier run when the database still
+ * accepts them; registers (or re-keys) the rest.
+ */
+async function demoFleetCredentials (gateway: Gateway, vehicles: number): Promise<VehicleCredential[]> {
+  const file = join(gateway.config.dataDir === 'memory://' ? '.pitwall' : gateway.config.dataDir, 'demo-fleet.json')
+  let kept: VehicleCredential[] = []
+  try {
+    kept = parseCredentials(JSON.parse(readFileSync(file, 'utf8')), file)
+  } catch {}
+  const byVin = new Map(kept.map((c) => [c.vin, c.secret]))
+  const store = gateway.storage.vehicles
+  const fleet = await Promise.all(Array.from({ length: vehicles }, async (_, i): Promise<VehicleCredential> => {
+    const vin = demoVin(i)
+    const secret = byVin.get(vin)
+    const stored = await store.credential(vin)
+    if (secret !== undefined && stored !== undefined && await verifySecret(secret, stored.secretHash)) return { vin, secret }
+    return await provisionDevice(store, { vin, model: 'Pitwall Demo PHEV', firmware: 'pitwall-sim/0.1.0' }, stored !== undefined)
+  }))
+  for (const c of fleet) byVin.set(c.vin, c.secret)
+  mkdirSync(join(file, '..'), { recursive: true })
+  writeFileSync(file, JSON.stringify([...byVin].map(([vin, secret]) => ({ vin, secret })), null, 2), { mode: 0o600 })
+  return fleet
+}
+
+interface StoredTotals {
+  batches: number
+  canFrames: number
+  samples: number
+  deadLetters: number
+}
+
+async function storedTotals (gateway: Gateway): Promise<StoredTotals> {
+  const m = gateway.metrics
+  const sum = async (metric: { get: () => Promise<{ values: Array<{ value: number, labels: Record<string, unknown> }> }> }, outcome?: string): Promise<number> =>
+    (await metric.get()).values.filter((v) => outcome === undefined || v.labels.outcome === outcome).reduce((a, v) => a + v.value, 0)
+  return {
+    batches: await sum(m.batches, 'stored'),
+    canFrames: await sum(m.canFrames),
+    samples: await sum(m.samples),
+    deadLetters: await sum(m.deadLetters)
+  }
+}
+
+function round (x: number): number {
+  return Math.round(x * 10) / 10
+}
