@@ -30,6 +30,8 @@ function configFrom (flags: CommonFlags & Partial<GatewayConfig>): GatewayConfig
     dataDir: flags.dataDir,
     databaseUrl: flags.databaseUrl,
     logLevel: flags.logLevel,
+    mqttHost: flags.mqttHost,
+    httpHost: flags.httpHost,
     mqttPort: flags.mqttPort,
     httpPort: flags.httpPort,
     maxPacketBytes: flags.maxPacketBytes
@@ -102,6 +104,44 @@ storageFlags(device.command('list').description('list registered vehicles'))
     } finally {
       await storage.close()
     }
+  })
+
+// The simulator is loaded only when one of its commands runs (production never imports sim/).
+program.command('sim')
+  .description('simulate a fleet of T-boxes against a gateway (pitwall sim --help)')
+  .helpOption(false)
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .action(async (_flags: unknown, cmd: Command) => {
+    const { runSimCli } = await import('../sim/cli.js')
+    await runSimCli(cmd.args)
+  })
+
+storageFlags(program.command('demo').description('run the gateway with a simulated fleet and show live counts'))
+  .option('--vehicles <n>', 'simulated vehicles', integer, 20)
+  .option('--rate <hz>', 'batches per second per vehicle', Number, 1)
+  .option('--inject <spec>', 'fault probability per vehicle, e.g. overheat=0.05,tyreleak=0.02', '')
+  .option('--seed <n>', 'the same seed gives the same drives and faults', integer, 1)
+  .option('--duration <s>', 'stop after this many seconds (default: Ctrl-C)', Number)
+  .option('--mqtt-port <port>', 'MQTT TCP port (default: any free port)', integer, 0)
+  .option('--http-port <port>', 'HTTP port (default: any free port)', integer, 0)
+  .option('--log-level <level>', 'pino log level', 'warn')
+  .action(async (flags: CommonFlags & Partial<GatewayConfig> & { vehicles: number, rate: number, inject: string, seed: number, duration?: number }) => {
+    const { runDemo } = await import('../sim/demo.js')
+    const { parseFaultSpec } = await import('../sim/faults.js')
+    const config = configFrom({ ...flags, mqttHost: '127.0.0.1', httpHost: '127.0.0.1' })
+    if (!(flags.rate > 0)) throw new InvalidArgumentError(`--rate must be a number > 0, got ${flags.rate}`)
+    const summary = await runDemo({
+      config,
+      vehicles: flags.vehicles,
+      rateHz: flags.rate,
+      inject: flags.inject === '' ? {} : parseFaultSpec(flags.inject),
+      seed: flags.seed,
+      durationS: flags.duration,
+      onListening: (mqttPort, httpPort) => process.stderr.write(
+        `pitwall demo: MQTT on 127.0.0.1:${mqttPort}, metrics at http://127.0.0.1:${httpPort}/metrics, data in ${config.databaseUrl ?? config.dataDir}\n`)
+    })
+    process.stdout.write(JSON.stringify({ ...summary, fleet: undefined }, null, 2) + '\n')
   })
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -25,9 +25,9 @@ export interface HttpDeps {
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
+    // Per-request logs are debug noise at fleet scale; warnings and errors stay.
     // pino 10's Logger type is wider than the one fastify 5 declares; the instance is compatible.
-    loggerInstance: deps.log.child({ module: 'http' }) as unknown as FastifyBaseLogger,
-    disableRequestLogging: true
+    loggerInstance: deps.log.child({ module: 'http' }, { level: 'warn' }) as unknown as FastifyBaseLogger
   })
   healthRoutes(app, { pool: deps.pool, metrics: deps.metrics })
 

@@ -68,4 +68,15 @@ export class VehicleStore {
       'SELECT vin, model, firmware, last_seen_at FROM vehicles ORDER BY vin')
     return res.rows.map((r) => ({ vin: r.vin, model: r.model, firmware: r.firmware, lastSeenAt: r.last_seen_at }))
   }
+
+  /**
+   * The highest stored seq of each of these vehicles (absent: none stored),
+   * so a restarted T-box, or simulator, continues after it.
+   */
+  async lastSeqs (vins: readonly string[]): Promise<Map<string, number>> {
+    const res = await this.pool.query<{ vin: string, seq: string }>(
+      `SELECT v.vin, max(b.seq) AS seq FROM vehicles v JOIN batches b ON b.vehicle_id = v.id
+       WHERE v.vin = ANY($1::text[]) GROUP BY v.vin`, [vins])
+    return new Map(res.rows.map((r) => [r.vin, Number(r.seq)]))
+  }
 }
