@@ -45,7 +45,7 @@ export function decodeBatch (payload: Uint8Array, ctx: BatchContext): DecodedBat
     throw new BatchRejected('PITWALL_ERR_MALFORMED_PROTOBUF', `payload is not a TelemetryBatch: ${(err as Error).message}`)
   }
   if (batch.vin !== ctx.vin) {
-    throw new BatchRejected('PITWALL_ERR_VIN_MISMATCH', `batch vin "${batch.vin}" differs from the authenticated vehicle ${ctx.vin}`)
+    throw new BatchRejected('PITWALL_ERR_VIN_MISMATCH', `batch vin ${quote(batch.vin)} differs from the authenticated vehicle ${ctx.vin}`)
   }
   if (!(batch.seq > 0) || !Number.isSafeInteger(batch.seq)) {
     throw new BatchRejected('PITWALL_ERR_MISSING_SEQ', `batch from ${ctx.vin} has seq ${batch.seq}: it must be an integer from 1 to 2^53-1`)
@@ -58,6 +58,8 @@ export function decodeBatch (payload: Uint8Array, ctx: BatchContext): DecodedBat
   const signals = batch.signals ?? null
   if (signals !== null) checkSignalBlock(signals, `batch ${batch.seq} from ${ctx.vin}: signals`)
   batch.gnss.forEach((fix, i) => checkGnss(fix, `batch ${batch.seq} from ${ctx.vin}: gnss[${i}]`))
+  batch.obd.forEach((r, i) => checkObd(r, `batch ${batch.seq} from ${ctx.vin}: obd[${i}]`))
+  batch.dtc.forEach((d, i) => checkDtc(d, `batch ${batch.seq} from ${ctx.vin}: dtc[${i}]`))
   return {
     vin: batch.vin,
     seq: batch.seq,
@@ -119,4 +121,28 @@ function checkGnss (fix: pitwall.v1.IGnssFix, where: string): void {
   if (Math.abs(lat) > 900_000_000 || Math.abs(lon) > 1_800_000_000) {
     throw new BatchRejected('PITWALL_ERR_GNSS', `${where}: position ${lat / 1e7}, ${lon / 1e7} is outside WGS-84 bounds`)
   }
+  if ((fix.headingCdeg ?? 0) > 35_999) throw new BatchRejected('PITWALL_ERR_GNSS', `${where}: heading_cdeg ${fix.headingCdeg ?? 0} is above 35999`)
+  if ((fix.satellites ?? 0) > 255) throw new BatchRejected('PITWALL_ERR_GNSS', `${where}: satellites ${fix.satellites ?? 0} is above 255`)
+}
+
+/** ECU addresses are CAN identifiers: 11 or 29 bits. */
+const MAX_ECU = MAX_EXTENDED_ID
+
+function checkObd (r: pitwall.v1.IObdResponse, where: string): void {
+  if ((r.ecu ?? 0) > MAX_ECU) throw new BatchRejected('PITWALL_ERR_OBD', `${where}: ecu 0x${(r.ecu ?? 0).toString(16)} is not a CAN address`)
+  if ((r.mode ?? 0) > 0xff || (r.pid ?? 0) > 0xffff) {
+    throw new BatchRejected('PITWALL_ERR_OBD', `${where}: mode 0x${(r.mode ?? 0).toString(16)} / pid 0x${(r.pid ?? 0).toString(16)} out of range`)
+  }
+}
+
+function checkDtc (d: pitwall.v1.IDtcRecord, where: string): void {
+  if ((d.ecu ?? 0) > MAX_ECU) throw new BatchRejected('PITWALL_ERR_DTC', `${where}: ecu 0x${(d.ecu ?? 0).toString(16)} is not a CAN address`)
+  // ISO 14229-1: a DTC is 3 bytes, its status 1 byte.
+  if ((d.dtc ?? 0) > 0xffffff) throw new BatchRejected('PITWALL_ERR_DTC', `${where}: dtc 0x${(d.dtc ?? 0).toString(16)} is longer than 3 bytes`)
+  if ((d.status ?? 0) > 0xff) throw new BatchRejected('PITWALL_ERR_DTC', `${where}: status 0x${(d.status ?? 0).toString(16)} is longer than 1 byte`)
+}
+
+/** A client-supplied string in an error message: quoted, bounded, control characters escaped. */
+function quote (text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)
 }

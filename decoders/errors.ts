@@ -10,6 +10,8 @@ export type RejectCode =
   | 'PITWALL_ERR_CAN_BLOCK'
   | 'PITWALL_ERR_SIGNAL_BLOCK'
   | 'PITWALL_ERR_GNSS'
+  | 'PITWALL_ERR_OBD'
+  | 'PITWALL_ERR_DTC'
 
 export class BatchRejected extends Error {
   readonly code: RejectCode

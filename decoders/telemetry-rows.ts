@@ -90,8 +90,8 @@ export function telemetryRows (batch: DecodedBatch): TelemetryRows {
   const dtcs = batch.dtc.map((d): DtcRow => ({
     timeUs: base + (d.dtUs ?? 0),
     ecu: d.ecu ?? 0,
-    dtc: (d.dtc ?? 0) & 0xffffff,
-    status: (d.status ?? 0) & 0xff
+    dtc: d.dtc ?? 0,
+    status: d.status ?? 0
   }))
   return { samples, gnss, dtcs, undecodedObd, unknownSignals }
 }

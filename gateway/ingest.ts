@@ -55,6 +55,14 @@ export class TelemetryIngest {
         dtcs: rows.dtcs
       })
       metrics.batches.inc({ outcome })
+      if (outcome === 'seq_reused') {
+        // Acknowledging it as a duplicate would drop new data without a trace.
+        await this.deadLetter(vin, topic, payload, payload.length, {
+          code: 'PITWALL_ERR_SEQ_REUSED',
+          message: `batch ${batch.seq} from ${vin} differs from the batch already stored under that seq: the T-box's seq counter went back`
+        })
+        return
+      }
       if (outcome === 'stored') {
         metrics.canFrames.inc(batch.canFrames)
         metrics.samples.inc(rows.samples.signalId.length)

@@ -2,8 +2,6 @@
  * Pitwall's MQTT topic tree. Every vehicle topic lives under v1/{vin}/, and
  * a vehicle may only publish and subscribe beneath its own VIN.
  */
-export const TOPIC_VERSION = 'v1'
-
 export const topics = {
   telemetry: (vin: string) => `v1/${vin}/telemetry`,
   status: (vin: string) => `v1/${vin}/status`,
@@ -11,10 +9,21 @@ export const topics = {
   commandAck: (vin: string) => `v1/${vin}/cmd/ack`
 }
 
-/** True when `topic` (a topic name or filter) lies inside v1/{vin}/. */
-export function isOwnTopic (topic: string, vin: string): boolean {
+/** The topics a vehicle may publish to: an allow-list, not a prefix. */
+export type PublishTopic = 'telemetry' | 'status' | 'commandAck'
+
+/** Which of its own publish topics `topic` is for the vehicle `vin`, if any. */
+export function publishTopicOf (topic: string, vin: string): PublishTopic | undefined {
+  if (topic === topics.telemetry(vin)) return 'telemetry'
+  if (topic === topics.status(vin)) return 'status'
+  if (topic === topics.commandAck(vin)) return 'commandAck'
+  return undefined
+}
+
+/** True when the subscription filter `filter` lies inside v1/{vin}/. */
+export function isOwnFilter (filter: string, vin: string): boolean {
   const prefix = `v1/${vin}/`
-  return topic.startsWith(prefix) && topic.length > prefix.length
+  return filter.startsWith(prefix) && filter.length > prefix.length && !filter.includes('\u0000')
 }
 
 /** VIN syntax per ISO 3779: 17 characters, digits and capitals without I, O and Q. */

@@ -19,6 +19,12 @@ import type { BatchOutcome, BatchRecord, DeadLetterRecord } from './records.js'
 export interface BatchWriterOptions {
   /** most items in one transaction */
   maxGroupItems?: number
+  /**
+   * most payload bytes in one transaction: pg sends bytea[] as hex text,
+   * and a V8 string tops out near 512 MB, so a fleet draining its buffers
+   * after an outage must not make one giant group
+   */
+  maxGroupBytes?: number
   /** first retry delay after a transient failure, doubled up to maxRetryDelayMs */
   retryDelayMs?: number
   maxRetryDelayMs?: number
@@ -35,7 +41,7 @@ export interface CommitStats {
   samples: number
   deadLetters: number
   durationMs: number
-  /** items still waiting after this commit (this group included until it is dequeued) */
+  /** items still waiting behind this group */
   queued: number
 }
 
@@ -58,6 +64,7 @@ type Pending = PendingBatch | PendingDeadLetter
 export class BatchWriter {
   private readonly pool: pg.Pool
   private readonly maxGroupItems: number
+  private readonly maxGroupBytes: number
   private readonly retryDelayMs: number
   private readonly maxRetryDelayMs: number
   private readonly onError: BatchWriterOptions['onError']
@@ -65,11 +72,14 @@ export class BatchWriter {
   private queue: Pending[] = []
   private flushing = false
   private closed = false
+  // Set when close() gave up waiting: retries stop and what is left is refused.
+  private abandoned = false
   private idleWaiters: Array<() => void> = []
 
   constructor (pool: pg.Pool, options: BatchWriterOptions = {}) {
     this.pool = pool
     this.maxGroupItems = options.maxGroupItems ?? 2000
+    this.maxGroupBytes = options.maxGroupBytes ?? 32 * 1024 * 1024
     this.retryDelayMs = options.retryDelayMs ?? 50
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5000
     this.onError = options.onError
@@ -93,11 +103,19 @@ export class BatchWriter {
     })
   }
 
-  /** Stops taking items; resolves once everything queued has been committed. */
-  async close (): Promise<void> {
+  /**
+   * Stops taking items and waits for everything queued to be committed, at
+   * most `timeoutMs`: past that (the database is down) the rest is refused
+   * with PITWALL_ERR_STORAGE_CLOSED. Refusing is safe: none of it was
+   * acknowledged, so the vehicles send it again.
+   */
+  async close (timeoutMs = 10_000): Promise<void> {
     this.closed = true
     if (!this.flushing && this.queue.length === 0) return
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+    const timer = setTimeout(() => { this.abandoned = true }, timeoutMs)
+    await idle
+    clearTimeout(timer)
   }
 
   private enqueue (item: Pending): void {
@@ -112,7 +130,7 @@ export class BatchWriter {
   private async flush (): Promise<void> {
     this.flushing = true
     while (this.queue.length > 0) {
-      const group = this.queue.slice(0, this.maxGroupItems)
+      const group = this.queue.slice(0, this.groupLength())
       await this.commitWithRetry(group)
       this.queue = this.queue.slice(group.length)
     }
@@ -120,9 +138,24 @@ export class BatchWriter {
     for (const wake of this.idleWaiters.splice(0)) wake()
   }
 
+  /** How many queued items the next group takes: bounded by count and by payload bytes, at least one. */
+  private groupLength (): number {
+    let bytes = 0
+    const n = Math.min(this.queue.length, this.maxGroupItems)
+    for (let i = 0; i < n; i++) {
+      bytes += (this.queue[i] as Pending).record.payload?.byteLength ?? 0
+      if (bytes > this.maxGroupBytes) return Math.max(i, 1)
+    }
+    return n
+  }
+
   private async commitWithRetry (group: Pending[]): Promise<void> {
     let delay = this.retryDelayMs
     for (let attempt = 1; ; attempt++) {
+      if (this.abandoned) {
+        for (const item of group) item.reject(new StorageError('PITWALL_ERR_STORAGE_CLOSED', 'storage shut down before this could be committed'))
+        return
+      }
       try {
         await this.commitGroup(group)
         return
@@ -141,15 +174,18 @@ export class BatchWriter {
 
   /**
    * A non-transient failure (a constraint or data error) is caused by some
-   * item of the group; commit the items one by one so the others still land,
-   * and reject only the ones that fail on their own.
+   * item of the group; commit each half on its own, recursively, so the
+   * others still land in a few commits and only an item that fails alone is
+   * refused.
    */
   private async isolatePoison (group: Pending[], cause: Error): Promise<void> {
     if (group.length === 1) {
       group[0]?.reject(new StorageError('PITWALL_ERR_STORAGE_REJECTED', `database refused the write: ${cause.message}`, { cause }))
       return
     }
-    for (const item of group) await this.commitWithRetry([item])
+    const half = Math.ceil(group.length / 2)
+    await this.commitWithRetry(group.slice(0, half))
+    await this.commitWithRetry(group.slice(half))
   }
 
   private async commitGroup (group: Pending[]): Promise<void> {
@@ -169,12 +205,15 @@ export class BatchWriter {
       else same.push(item)
     }
     const records = [...batches.values()].map((items) => (items[0] as PendingBatch).record)
-    const { inserted, samples } = await writeGroup(this.pool, records, deadLetters.map((d) => d.record))
+    const { inserted, reused, samples } = await writeGroup(this.pool, records, deadLetters.map((d) => d.record))
     let duplicates = 0
     for (const [key, items] of batches) {
-      const first = inserted.has(key)
+      const first = items[0] as PendingBatch
       items.forEach((item, i) => {
-        const outcome: BatchOutcome = first && i === 0 ? 'stored' : 'duplicate'
+        let outcome: BatchOutcome
+        if (i === 0) outcome = inserted.has(key) ? 'stored' : reused.has(key) ? 'seq_reused' : 'duplicate'
+        // A second copy in the same group: a retransmission only if it has the same bytes.
+        else outcome = Buffer.compare(asBuffer(item.record.payload), asBuffer(first.record.payload)) === 0 ? 'duplicate' : 'seq_reused'
         if (outcome === 'duplicate') duplicates++
         item.resolve(outcome)
       })
@@ -227,10 +266,26 @@ WITH ins AS (
 ), letters AS (
   INSERT INTO dead_letters (vin, topic, reason_code, reason, payload_size, payload)
   SELECT * FROM unnest($27::text[], $28::text[], $29::text[], $30::text[], $31::int[], $32::bytea[])
+), reused AS (
+  -- Rows that existed before this statement under the same key but with other
+  -- bytes: a T-box whose seq counter restarted, not a retransmission.
+  SELECT b.vehicle_id, b.seq FROM batches b
+  JOIN unnest($1::int[], $2::bigint[], $5::bytea[]) AS u(v, q, p) ON b.vehicle_id = u.v AND b.seq = u.q
+  WHERE b.payload <> u.p
 )
-SELECT vehicle_id, seq, (SELECT count(*) FROM samples) AS samples FROM ins`
+SELECT true AS stored, vehicle_id, seq, (SELECT count(*) FROM samples) AS samples FROM ins
+UNION ALL
+SELECT false, vehicle_id, seq, 0 FROM reused`
 
-async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadLetterRecord[]): Promise<{ inserted: Set<string>, samples: number }> {
+interface GroupResult {
+  /** keys (vehicle:seq) of the batches this group inserted */
+  inserted: Set<string>
+  /** keys already stored with different bytes */
+  reused: Set<string>
+  samples: number
+}
+
+async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadLetterRecord[]): Promise<GroupResult> {
   // One array per column, in the order of the statement's parameters.
   const batches = columns(5)
   const samples = columns(5)
@@ -244,11 +299,16 @@ async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadL
     for (const f of r.gnss) row(gnss, r.vehicleId, r.seq, f.timeUs, f.lat, f.lon, f.speedMps, f.headingDeg, f.altM, f.hdop, f.satellites)
     for (const d of r.dtcs) row(dtcs, r.vehicleId, r.seq, d.timeUs, d.ecu, d.dtc, d.status)
   }
-  for (const l of letters) row(deadLetters, l.vin, l.topic, l.reasonCode, l.reason, l.payloadSize, l.payload === null ? null : asBuffer(l.payload))
-  const res = await pool.query<{ vehicle_id: number, seq: string, samples: string }>(GROUP_SQL, [...batches, ...samples, ...gnss, ...dtcs, ...deadLetters])
+  for (const l of letters) {
+    row(deadLetters, text(l.vin), text(l.topic), l.reasonCode, text(l.reason), l.payloadSize, l.payload === null ? null : asBuffer(l.payload))
+  }
+  const res = await pool.query<{ stored: boolean, vehicle_id: number, seq: string, samples: string }>(
+    GROUP_SQL, [...batches, ...samples, ...gnss, ...dtcs, ...deadLetters])
+  const key = (r: { vehicle_id: number, seq: string }): string => `${r.vehicle_id}:${r.seq}`
   return {
-    inserted: new Set(res.rows.map((r) => `${r.vehicle_id}:${r.seq}`)),
-    samples: Number(res.rows[0]?.samples ?? 0)
+    inserted: new Set(res.rows.filter((r) => r.stored).map(key)),
+    reused: new Set(res.rows.filter((r) => !r.stored).map(key)),
+    samples: Number(res.rows.find((r) => r.stored)?.samples ?? 0)
   }
 }
 
@@ -258,6 +318,15 @@ function columns (n: number): unknown[][] {
 
 function row (cols: unknown[][], ...values: unknown[]): void {
   for (let i = 0; i < cols.length; i++) (cols[i] as unknown[]).push(values[i])
+}
+
+/**
+ * Text that came from a vehicle (topic, VIN, messages quoting them):
+ * PostgreSQL text cannot hold U+0000, and a dead letter must never be
+ * refused for its own content.
+ */
+function text<T extends string | null> (value: T): T {
+  return (value === null ? null : value.replaceAll('\u0000', '\uFFFD')) as T
 }
 
 function asBuffer (bytes: Uint8Array): Buffer {

@@ -28,4 +28,9 @@ export interface DeadLetterRecord {
   payload: Uint8Array | null
 }
 
-export type BatchOutcome = 'stored' | 'duplicate'
+/**
+ * stored: new; duplicate: the same bytes were already stored under this
+ * (vehicle, seq), i.e. a retransmission; seq_reused: other bytes were, i.e.
+ * the T-box's seq counter went back (reflash, lost state).
+ */
+export type BatchOutcome = 'stored' | 'duplicate' | 'seq_reused'

@@ -1,17 +1,25 @@
 /**
- * PUBLISH: the topic ACL, then telemetry ingest. For QoS 1 aedes writes the
- * PUBACK as soon as this hook calls back (lib/handlers/publish.js), so the
- * callback waits for the durable commit: PUBACK means stored. A refused
- * topic closes the connection, the only refusal MQTT 3.1.1 has for a
- * PUBLISH [MQTT-3.3.5-2].
+ * PUBLISH: the topic allow-list, then telemetry ingest. For QoS 1 aedes
+ * writes the PUBACK as soon as this hook calls back (lib/handlers/publish.js),
+ * so the callback waits for the durable commit: PUBACK means stored. A
+ * refused publish closes the connection, the only refusal MQTT 3.1.1 has for
+ * a PUBLISH [MQTT-3.3.5-2].
+ *
+ * A vehicle publishes to exactly three topics of its own: telemetry (stored,
+ * never retained, never forwarded to vehicles), status (retained, small) and
+ * cmd/ack. Anything else, including telemetry/<anything>, is refused rather
+ * than acknowledged and silently dropped.
  */
 import type { Client, PublishPacket } from 'aedes'
 import type { TelemetryIngest } from '../ingest.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
-import { isOwnTopic, topics } from '../topics.js'
+import { publishTopicOf } from '../topics.js'
 import { PacketLimitedStream } from './packet-limit.js'
 import { sessionOf } from './sessions.js'
+
+/** A retained status is kept per vehicle in broker memory: keep it small. */
+export const MAX_STATUS_BYTES = 1024
 
 export interface AuthorizePublishDeps {
   ingest: TelemetryIngest
@@ -25,26 +33,33 @@ export class AclError extends Error {
 }
 
 export function createAuthorizePublish (deps: AuthorizePublishDeps) {
+  const deny = (client: Client, vin: string | undefined, topic: string, why: string, callback: (error?: Error | null) => void): void => {
+    deps.metrics.aclDenials.inc({ operation: 'publish' })
+    deps.log.warn({ vin: vin ?? client.id, topic, why }, 'publish refused; closing the connection')
+    callback(new AclError(`publish to ${JSON.stringify(topic)} refused: ${why}`))
+  }
+  const tooLarge = (size: number) => ({
+    code: 'PITWALL_ERR_PACKET_TOO_LARGE',
+    message: `PUBLISH of ${size} bytes exceeds the ${deps.maxPacketBytes}-byte limit`
+  })
+
   return function authorizePublish (client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
-    const session = sessionOf(client)
-    // client is null only for a will aedes publishes after its owner is gone;
-    // that will passed this hook when its owner connected.
+    // client is null only when aedes republishes the will of a client that
+    // was connected to a broker node now gone; preConnect admitted only
+    // wills on the vehicle's own status topic.
     if (client === null) return callback(null)
-    if (session === undefined || !isOwnTopic(packet.topic, session.vin)) {
-      deps.metrics.aclDenials.inc({ operation: 'publish' })
-      deps.log.warn({ vin: session?.vin ?? client.id, topic: packet.topic }, 'publish outside the vehicle\'s own topics refused')
-      return callback(new AclError(`publish to ${packet.topic} is not allowed`))
+    const session = sessionOf(client)
+    const kind = session === undefined ? undefined : publishTopicOf(packet.topic, session.vin)
+    if (session === undefined || kind === undefined) {
+      return deny(client, session?.vin, packet.topic, 'not one of the vehicle\'s own publish topics', callback)
     }
     const oversized = takeOversized(client, packet)
-    if (packet.topic === topics.telemetry(session.vin)) {
-      // Telemetry is never retained: that would pin a batch per vehicle in broker memory.
+    if (kind === 'telemetry') {
+      // Never retained: that would pin a batch per vehicle in broker memory.
       packet.retain = false
       const done = oversized === undefined
         ? deps.ingest.accept(session.vin, session.vehicleId, packet.topic, packet.payload as Buffer)
-        : deps.ingest.deadLetter(session.vin, packet.topic, null, oversized, {
-          code: 'PITWALL_ERR_PACKET_TOO_LARGE',
-          message: `PUBLISH of ${oversized} bytes exceeds the ${deps.maxPacketBytes}-byte limit`
-        })
+        : deps.ingest.deadLetter(session.vin, packet.topic, null, oversized, tooLarge(oversized))
       done.then(() => callback(null), (err: Error) => {
         deps.log.error({ vin: session.vin, err }, 'telemetry could not be stored; closing the connection so the vehicle retransmits')
         callback(err)
@@ -52,13 +67,18 @@ export function createAuthorizePublish (deps: AuthorizePublishDeps) {
       return
     }
     if (oversized !== undefined) {
-      // Elsewhere the stand-in payload must not reach subscribers or the retained store.
-      deps.ingest.deadLetter(session.vin, packet.topic, null, oversized, {
-        code: 'PITWALL_ERR_PACKET_TOO_LARGE',
-        message: `PUBLISH of ${oversized} bytes exceeds the ${deps.maxPacketBytes}-byte limit`
-      }).finally(() => callback(new Error('oversized publish')))
+      // The stand-in payload must not reach subscribers or the retained store.
+      const refuse = (): void => deny(client, session.vin, packet.topic, tooLarge(oversized).message, callback)
+      deps.ingest.deadLetter(session.vin, packet.topic, null, oversized, tooLarge(oversized)).then(refuse, (err: unknown) => {
+        deps.log.error({ vin: session.vin, err }, 'dead letter could not be stored')
+        refuse()
+      })
       return
     }
+    if (kind === 'status' && packet.payload.length > MAX_STATUS_BYTES) {
+      return deny(client, session.vin, packet.topic, `status payload over ${MAX_STATUS_BYTES} bytes`, callback)
+    }
+    if (kind === 'commandAck') packet.retain = false
     callback(null)
   }
 }

@@ -6,13 +6,13 @@
 import type { Client, Subscription } from 'aedes'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
-import { isOwnTopic } from '../topics.js'
+import { isOwnFilter } from '../topics.js'
 import { sessionOf } from './sessions.js'
 
 export function createAuthorizeSubscribe (deps: { metrics: Metrics, log: Logger }) {
   return function authorizeSubscribe (client: Client, sub: Subscription, callback: (error: Error | null, subscription?: Subscription | null) => void): void {
     const session = sessionOf(client)
-    if (session === undefined || !isOwnTopic(sub.topic, session.vin)) {
+    if (session === undefined || !isOwnFilter(sub.topic, session.vin)) {
       deps.metrics.aclDenials.inc({ operation: 'subscribe' })
       deps.log.warn({ vin: session?.vin ?? client.id, topic: sub.topic }, 'subscription outside the vehicle\'s own topics refused')
       callback(null, null)

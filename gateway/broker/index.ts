@@ -16,6 +16,7 @@ import { authorizeForward } from './authorize-forward.js'
 import { createAuthorizePublish } from './authorize-publish.js'
 import { createAuthorizeSubscribe } from './authorize-subscribe.js'
 import { PacketLimitedStream } from './packet-limit.js'
+import { createPreConnect } from './pre-connect.js'
 import { trackVehicleStatus } from './status.js'
 
 export interface BrokerDeps {
@@ -38,6 +39,7 @@ export async function createBroker (deps: BrokerDeps): Promise<PitwallBroker> {
   const aedes = await Aedes.createBroker({
     // VINs are 17 characters, inside MQTT 3.1's 23-character client id limit.
     maxClientsIdLength: 23,
+    preConnect: createPreConnect({ metrics: deps.metrics, log }),
     authenticate: createAuthenticate({ vehicles: deps.vehicles, secrets: new VerifiedSecretCache(), metrics: deps.metrics, log }),
     authorizePublish: createAuthorizePublish({ ingest: deps.ingest, metrics: deps.metrics, log, maxPacketBytes: deps.maxPacketBytes }),
     authorizeSubscribe: createAuthorizeSubscribe({ metrics: deps.metrics, log }),

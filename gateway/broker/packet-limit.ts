@@ -20,6 +20,11 @@ import type { Socket } from 'node:net'
 
 const PUBLISH = 3
 const MAX_VARINT_BYTES = 4
+/**
+ * Pitwall's topics are under 40 bytes; a stand-in keeps the topic, so an
+ * oversized PUBLISH with a longer one is refused outright.
+ */
+const MAX_TOPIC_BYTES = 256
 
 export interface OversizedPublish {
   topic: string
@@ -28,6 +33,10 @@ export interface OversizedPublish {
 
 export class PacketSizeError extends Error {
   readonly code = 'PITWALL_ERR_PACKET_TOO_LARGE'
+}
+
+export class MalformedPacketError extends Error {
+  readonly code = 'PITWALL_ERR_MALFORMED_PACKET'
 }
 
 type State =
@@ -49,7 +58,7 @@ export class PacketLimitedStream extends Duplex {
   private readonly header = Buffer.alloc(1 + MAX_VARINT_BYTES)
   private headerLen = 0
   // The variable header of an oversized PUBLISH: topic length, topic, packet id.
-  private collected: Buffer[] = []
+  private readonly variableHeader = Buffer.alloc(2 + MAX_TOPIC_BYTES + 2)
   private collectedLen = 0
 
   constructor (socket: Socket | Duplex, maxBytes: number) {
@@ -144,7 +153,6 @@ export class PacketLimitedStream extends Duplex {
             throw new PacketSizeError(`packet of ${size} bytes exceeds the ${this.maxBytes}-byte limit`)
           }
           run = i
-          this.collected = []
           this.collectedLen = 0
           this.state = { kind: 'collect', flags, size, left: size - headerLen }
         }
@@ -161,7 +169,7 @@ export class PacketLimitedStream extends Duplex {
     const n = this.headerLen
     if (n === 1) return undefined
     if (((this.header[n - 1] as number) & 0x80) !== 0) {
-      if (n > MAX_VARINT_BYTES) throw new PacketSizeError('malformed Remaining Length [MQTT-2.2.3]')
+      if (n > MAX_VARINT_BYTES) throw new MalformedPacketError('malformed Remaining Length [MQTT-2.2.3]')
       return undefined
     }
     // Remaining Length: base-128 digits, least significant first.
@@ -172,31 +180,34 @@ export class PacketLimitedStream extends Duplex {
 
   /** Gathers an oversized PUBLISH's topic and packet id; emits its stand-in once complete. */
   private collect (s: Extract<State, { kind: 'collect' }>, chunk: Buffer, i: number, pieces: Buffer[]): number {
-    const qos = (s.flags >> 1) & 0x3
     // [MQTT-3.3.2]: 2-byte topic length, the topic, then (QoS > 0) the 2-byte packet id.
-    const need = (): number => this.collectedLen < 2
-      ? 2
-      : 2 + Buffer.concat(this.collected).readUInt16BE(0) + (qos > 0 ? 2 : 0)
-    while (this.collectedLen < need() && i < chunk.length && s.left > 0) {
-      const n = Math.min(need() - this.collectedLen, chunk.length - i, s.left)
-      this.collected.push(chunk.subarray(i, i + n))
+    while (i < chunk.length && s.left > 0 && this.collectedLen < this.needed(s)) {
+      const n = Math.min(this.needed(s) - this.collectedLen, chunk.length - i, s.left)
+      chunk.copy(this.variableHeader, this.collectedLen, i, i + n)
       this.collectedLen += n
       i += n
       s.left -= n
+      if (this.collectedLen === 2 && this.variableHeader.readUInt16BE(0) > MAX_TOPIC_BYTES) {
+        throw new PacketSizeError(`oversized PUBLISH with a ${this.variableHeader.readUInt16BE(0)}-byte topic`)
+      }
     }
-    const wanted = need()
-    if (this.collectedLen < wanted) {
+    if (this.collectedLen < this.needed(s)) {
       if (s.left > 0) return i
-      throw new PacketSizeError('oversized PUBLISH ends inside its variable header')
+      throw new MalformedPacketError('oversized PUBLISH ends inside its variable header')
     }
-    const variableHeader = Buffer.concat(this.collected)
+    const variableHeader = Buffer.from(this.variableHeader.subarray(0, this.collectedLen))
     const topic = variableHeader.toString('utf8', 2, 2 + variableHeader.readUInt16BE(0))
     this.oversized.push({ topic, size: s.size })
     pieces.push(standIn(s.flags, variableHeader, this.marker))
-    this.collected = []
     this.collectedLen = 0
     this.state = s.left === 0 ? { kind: 'header' } : { kind: 'discard', left: s.left }
     return i
+  }
+
+  /** Bytes of the variable header still to gather: 2 until the topic length is known. */
+  private needed (s: Extract<State, { kind: 'collect' }>): number {
+    if (this.collectedLen < 2) return 2
+    return 2 + this.variableHeader.readUInt16BE(0) + (((s.flags >> 1) & 0x3) > 0 ? 2 : 0)
   }
 }
 

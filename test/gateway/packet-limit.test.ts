@@ -51,3 +51,10 @@ t.test('rejects a Remaining Length longer than four bytes', async (t) => {
   const { error } = await run(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]), 2, 1024)
   t.match(error?.message, /malformed Remaining Length/)
 })
+
+t.test('refuses an oversized PUBLISH whose topic is longer than any of Pitwall\'s, without gathering it', async (t) => {
+  const longTopic = generate({ cmd: 'publish', topic: 'v1/' + 'x'.repeat(20_000), qos: 1, messageId: 1, payload: Buffer.alloc(10), retain: false, dup: false })
+  const { packets, error } = await run(longTopic, 1, 1024)
+  t.equal(packets.length, 0)
+  t.match(error?.message, /20003-byte topic/)
+})

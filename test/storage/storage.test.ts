@@ -46,9 +46,25 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         storage.writer.writeBatch(record(vehicleId, 11))
       ])
       t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled'])
+      t.same(results.map((r) => r.status === 'fulfilled' ? r.value : 'refused'), ['stored', 'refused', 'stored'])
       const rejected = results[1] as PromiseRejectedResult
       t.equal((rejected.reason as { code: string }).code, 'PITWALL_ERR_STORAGE_REJECTED')
       t.match((rejected.reason as Error).message, /foreign key/)
+    })
+
+    t.test('a reused seq with other bytes is told apart from a retransmission', async (t) => {
+      const other = (seq: number): BatchRecord => ({ ...record(vehicleId, seq), payload: new Uint8Array([0xee, seq & 0xff]) })
+      t.equal(await storage.writer.writeBatch(record(vehicleId, 30)), 'stored')
+      t.equal(await storage.writer.writeBatch(record(vehicleId, 30)), 'duplicate')
+      t.equal(await storage.writer.writeBatch(other(30)), 'seq_reused', 'across commits')
+      t.same(await Promise.all([storage.writer.writeBatch(record(vehicleId, 31)), storage.writer.writeBatch(other(31))]),
+        ['stored', 'seq_reused'], 'within one group')
+    })
+
+    t.test('a dead letter is stored whatever characters its topic and reason carry', async (t) => {
+      await storage.writer.writeDeadLetter({ vin: 'X\u0000', topic: 'v1/X/\u0000', reasonCode: 'PITWALL_ERR_TEST', reason: 'nul \u0000 inside', payloadSize: 1, payload: new Uint8Array([0]) })
+      const { rows } = await storage.pool.query<{ topic: string }>("SELECT topic FROM dead_letters WHERE reason_code = 'PITWALL_ERR_TEST'")
+      t.same(rows, [{ topic: 'v1/X/\uFFFD' }])
     })
 
     t.test('a second registration of a VIN is refused unless rotating', async (t) => {
@@ -72,4 +88,14 @@ t.test('what the embedded database committed survives its process being killed',
   t.teardown(() => storage.close())
   const { rows } = await storage.pool.query<{ n: string }>('SELECT count(*) AS n FROM batches')
   t.equal(rows[0]?.n, '20')
+})
+
+t.test('groups are bounded by payload bytes as well as by count', async (t) => {
+  const groups: number[] = []
+  const storage = await openStorage({ dataDir: 'memory://', writer: { maxGroupBytes: 1000, onCommit: (s) => groups.push(s.items) } })
+  t.teardown(() => storage.close())
+  const vehicleId = await storage.vehicles.add({ vin: 'WDB12345678901234' }, 'scrypt$x')
+  const big = (seq: number): BatchRecord => ({ ...record(vehicleId, seq), payload: new Uint8Array(400).fill(seq) })
+  await Promise.all(Array.from({ length: 10 }, async (_, i) => await storage.writer.writeBatch(big(i + 1))))
+  t.ok(groups.every((n) => n <= 2), `groups of ${groups.join(', ')} items, none above 1000 bytes`)
 })
