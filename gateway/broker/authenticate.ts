@@ -11,7 +11,7 @@ import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { VIN_PATTERN } from '../topics.js'
 import type { VehicleStore } from '../../storage/vehicles.js'
-import { setSession } from './sessions.js'
+import { setSession, type LatestConnections } from './sessions.js'
 
 // aedes's AuthErrorCode is a const enum, which isolated modules cannot import.
 const IDENTIFIER_REJECTED = 2
@@ -25,6 +25,7 @@ function refuse (returnCode: number, message: string): AuthenticateError {
 export interface AuthenticateDeps {
   vehicles: VehicleStore
   secrets: VerifiedSecretCache
+  connections: LatestConnections
   metrics: Metrics
   log: Logger
 }
@@ -51,7 +52,10 @@ export function createAuthenticate (deps: AuthenticateDeps) {
       return
     }
     deps.vehicles.credential(vin).then(async (credential) => {
+      // A client that gave up while queued for verification costs nothing more.
+      if (client.closed) return done(refuse(BAD_USERNAME_OR_PASSWORD, 'connection closed'), false)
       if (credential === undefined) {
+        await deps.secrets.verifyUnknown(password.toString('utf8'))
         fail('unknown_vin', BAD_USERNAME_OR_PASSWORD, 'bad username or password')
         return
       }
@@ -60,6 +64,7 @@ export function createAuthenticate (deps: AuthenticateDeps) {
         return
       }
       setSession(client, { vin, vehicleId: credential.vehicleId })
+      deps.connections.record(client, vin)
       done(null, true)
     }).catch((err: unknown) => {
       deps.log.error({ vin, err }, 'credential lookup failed')

@@ -17,6 +17,7 @@ import { createAuthorizePublish } from './authorize-publish.js'
 import { createAuthorizeSubscribe } from './authorize-subscribe.js'
 import { PacketLimitedStream } from './packet-limit.js'
 import { createPreConnect } from './pre-connect.js'
+import { LatestConnections } from './sessions.js'
 import { trackVehicleStatus } from './status.js'
 
 export interface BrokerDeps {
@@ -36,16 +37,17 @@ export interface PitwallBroker {
 
 export async function createBroker (deps: BrokerDeps): Promise<PitwallBroker> {
   const log = deps.log.child({ module: 'broker' })
+  const connections = new LatestConnections()
   const aedes = await Aedes.createBroker({
     // VINs are 17 characters, inside MQTT 3.1's 23-character client id limit.
     maxClientsIdLength: 23,
     preConnect: createPreConnect({ metrics: deps.metrics, log }),
-    authenticate: createAuthenticate({ vehicles: deps.vehicles, secrets: new VerifiedSecretCache(), metrics: deps.metrics, log }),
+    authenticate: createAuthenticate({ vehicles: deps.vehicles, secrets: new VerifiedSecretCache(), connections, metrics: deps.metrics, log }),
     authorizePublish: createAuthorizePublish({ ingest: deps.ingest, metrics: deps.metrics, log, maxPacketBytes: deps.maxPacketBytes }),
     authorizeSubscribe: createAuthorizeSubscribe({ metrics: deps.metrics, log }),
     authorizeForward
   })
-  trackVehicleStatus(aedes, { vehicles: deps.vehicles, metrics: deps.metrics, log })
+  trackVehicleStatus(aedes, { vehicles: deps.vehicles, connections, metrics: deps.metrics, log })
   aedes.on('clientError', (client, err) => log.debug({ vin: client.id, err: err.message }, 'client error'))
   aedes.on('connectionError', (_client, err) => log.debug({ err: err.message }, 'connection error'))
   return {

@@ -12,6 +12,29 @@ export function setSession (client: Client, session: VehicleSession): void {
   sessions.set(client, session)
 }
 
+/**
+ * The newest authenticated connection of each vehicle on one broker,
+ * recorded at authentication, which aedes runs before it closes the
+ * connection being taken over.
+ */
+export class LatestConnections {
+  private readonly latest = new Map<string, Client>()
+
+  record (client: Client, vin: string): void {
+    this.latest.set(vin, client)
+  }
+
+  /**
+   * Called when a connection ends; true when it was the vehicle's newest one
+   * (the vehicle is now offline), false when a newer connection replaced it.
+   */
+  end (client: Client, vin: string): boolean {
+    if (this.latest.get(vin) !== client) return false
+    this.latest.delete(vin)
+    return true
+  }
+}
+
 export function sessionOf (client: Client | null): VehicleSession | undefined {
   return client === null ? undefined : sessions.get(client)
 }

@@ -8,9 +8,9 @@ import type { VehicleStore } from '../../storage/vehicles.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { topics } from '../topics.js'
-import { sessionOf } from './sessions.js'
+import { sessionOf, type LatestConnections } from './sessions.js'
 
-export function trackVehicleStatus (broker: Aedes, deps: { vehicles: VehicleStore, metrics: Metrics, log: Logger }): void {
+export function trackVehicleStatus (broker: Aedes, deps: { vehicles: VehicleStore, connections: LatestConnections, metrics: Metrics, log: Logger }): void {
   const publishStatus = (vin: string, state: 'online' | 'offline'): void => {
     broker.publish({
       cmd: 'publish',
@@ -35,8 +35,6 @@ export function trackVehicleStatus (broker: Aedes, deps: { vehicles: VehicleStor
     deps.metrics.connections.set(broker.connectedClients)
     deps.log.info({ vin: session.vin }, 'vehicle disconnected')
     // A session takeover replaces the connection: the vehicle is still online.
-    const current = (broker as unknown as { clients: Record<string, Client | undefined> }).clients[session.vin]
-    if (current !== undefined && current !== client) return
-    publishStatus(session.vin, 'offline')
+    if (deps.connections.end(client, session.vin)) publishStatus(session.vin, 'offline')
   })
 }

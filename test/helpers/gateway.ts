@@ -55,6 +55,8 @@ export async function connectVehicle (port: number, vin: string, secret: string,
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve())
     client.once('error', (err) => { client.end(true); reject(err) })
+    // A broker may also refuse by closing without a CONNACK.
+    client.once('close', () => reject(new Error('connection closed before CONNACK')))
   })
   return client
 }
