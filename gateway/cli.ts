@@ -55,7 +55,11 @@ storageFlags(program.command('start').description('run the gateway'))
     const gateway = await startGateway(config, log)
     let stopping = false
     const stop = (signal: string): void => {
-      if (stopping) return
+      if (stopping) {
+        // A second signal: the operator will not wait for the database.
+        log.warn({ signal }, 'exiting without waiting for pending commits (none of them was acknowledged)')
+        process.exit(1)
+      }
       stopping = true
       log.info({ signal }, 'shutting down')
       gateway.close().then(() => process.exit(0), (err: unknown) => {

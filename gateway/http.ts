@@ -33,8 +33,11 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
 
   const wss = new WebSocketServer({
     noServer: true,
-    // The packet limit is enforced on the MQTT stream; this only bounds one WebSocket frame.
-    maxPayload: deps.maxPacketBytes + 16,
+    // ws buffers a whole frame before handing it on, so this bounds memory per
+    // connection. MQTT clients send a packet per frame: a packet up to twice
+    // the MQTT limit still arrives and is dead-lettered and acknowledged like
+    // on TCP; a larger frame closes the connection (1009).
+    maxPayload: deps.maxPacketBytes * 2 + 16,
     handleProtocols: (protocols) => protocols.has('mqtt') ? 'mqtt' : false
   })
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

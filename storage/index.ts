@@ -31,7 +31,15 @@ export interface Storage {
 export async function openStorage (options: StorageOptions): Promise<Storage> {
   const embedded = options.databaseUrl === undefined ? await openEmbedded(options.dataDir) : undefined
   const url = options.databaseUrl ?? (embedded as { url: string }).url
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8 })
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 8,
+    connectionTimeoutMillis: 10_000,
+    // A server that vanished without a reset (network partition) is found by
+    // TCP keepalive instead of leaving a commit hanging for hours.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000
+  })
   // A connection losing its server (restart, failover) must not crash the
   // process: idle ones report on the pool, checked-out ones on the client,
   // and the query in flight is rejected either way (which callers handle).

@@ -20,7 +20,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     t.teardown(() => db.close())
     const proxy = await TcpProxy.start(db.port)
     t.teardown(() => proxy.close())
-    const tg = await startTestGateway('pglite', { databaseUrl: viaPort(db.url, proxy.port) })
+    const tg = await startTestGateway(backend, { databaseUrl: viaPort(db.url, proxy.port) })
     t.teardown(() => tg.close())
     const { gateway } = tg
     const secret = await tg.provision(VIN)

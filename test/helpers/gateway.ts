@@ -17,7 +17,8 @@ export interface TestGateway {
 }
 
 export async function startTestGateway (backend: Backend, overrides: Partial<GatewayConfig> = {}): Promise<TestGateway> {
-  const db = backend === 'postgres' ? await createTestDatabase() : undefined
+  // A test that brings its own database (overrides.databaseUrl) gets none created.
+  const db = backend === 'postgres' && overrides.databaseUrl === undefined ? await createTestDatabase() : undefined
   const config = loadConfig({}, {
     mqttHost: '127.0.0.1',
     mqttPort: 0,
