@@ -71,8 +71,11 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     httpPort,
     close: async () => {
       tcpServer.close()
+      log.debug('closing http')
       await httpServer.close()
+      log.debug('closing broker')
       await broker.close()
+      log.debug('closing storage')
       await storage.close()
       log.info('pitwall gateway stopped')
     }

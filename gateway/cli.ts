@@ -62,6 +62,12 @@ storageFlags(program.command('start').description('run the gateway'))
       }
       stopping = true
       log.info({ signal }, 'shutting down')
+      // Pending commits get 10 s (storage/batch-writer.ts); the rest of the
+      // shutdown must not keep a supervisor waiting forever either.
+      setTimeout(() => {
+        log.error('shutdown did not finish within 30 s; exiting')
+        process.exit(1)
+      }, 30_000).unref()
       gateway.close().then(() => process.exit(0), (err: unknown) => {
         log.error({ err }, 'shutdown failed')
         process.exit(1)
