@@ -2,11 +2,16 @@
  * TelemetryBatch payload -> validated, plain batch. Pure: no I/O, no clock
  * (the caller passes `nowUs`), so the same code serves live ingest, replay
  * and tests.
+ *
+ * protobufjs decodes the envelope (through a view that leaves the CAN blocks
+ * out); the CAN blocks go straight into typed columns (can-block-reader.ts).
  */
 import { pitwall } from '../proto/index.js'
+import { readCanFrames } from './can-block-reader.js'
+import { CanFrameColumns } from './can-frames.js'
 import { BatchRejected } from './errors.js'
 
-type Batch = pitwall.v1.TelemetryBatch
+type Envelope = pitwall.v1.TelemetryBatchEnvelope
 
 export interface DecodedBatch {
   vin: string
@@ -14,17 +19,12 @@ export interface DecodedBatch {
   baseTimeUs: number
   firmware: string
   canFrames: number
-  can: pitwall.v1.ICanBlock[]
   obd: pitwall.v1.IObdResponse[]
   dtc: pitwall.v1.IDtcRecord[]
   gnss: pitwall.v1.IGnssFix[]
   signals: pitwall.v1.ISignalBlock | null
 }
 
-/** CAN FD payload lengths (ISO 11898-1:2015, DLC 9..15). */
-const FD_LENGTHS = new Set([12, 16, 20, 24, 32, 48, 64])
-const EXTENDED_FLAG = 0x8000_0000
-const MAX_STANDARD_ID = 0x7ff
 const MAX_EXTENDED_ID = 0x1fff_ffff
 /** A clock more than this far ahead of the gateway's is wrong, not early. */
 const MAX_FUTURE_US = 24 * 3600 * 1e6
@@ -37,10 +37,14 @@ export interface BatchContext {
   nowUs: number
 }
 
-export function decodeBatch (payload: Uint8Array, ctx: BatchContext): DecodedBatch {
-  let batch: Batch
+/**
+ * Decodes and validates `payload`; its CAN frames land in `frames` (pass the
+ * same instance batch after batch: its columns are reused).
+ */
+export function decodeBatch (payload: Uint8Array, ctx: BatchContext, frames: CanFrameColumns = new CanFrameColumns()): DecodedBatch {
+  let batch: Envelope
   try {
-    batch = pitwall.v1.TelemetryBatch.decode(payload)
+    batch = pitwall.v1.TelemetryBatchEnvelope.decode(payload)
   } catch (err) {
     throw new BatchRejected('PITWALL_ERR_MALFORMED_PROTOBUF', `payload is not a TelemetryBatch: ${(err as Error).message}`)
   }
@@ -53,8 +57,7 @@ export function decodeBatch (payload: Uint8Array, ctx: BatchContext): DecodedBat
   if (batch.baseTimeUs < MIN_TIME_US || batch.baseTimeUs > ctx.nowUs + MAX_FUTURE_US) {
     throw new BatchRejected('PITWALL_ERR_BAD_TIME', `batch ${batch.seq} from ${ctx.vin}: base_time_us ${batch.baseTimeUs} is not a plausible time`)
   }
-  let canFrames = 0
-  batch.can.forEach((block, i) => { canFrames += checkCanBlock(block, `batch ${batch.seq} from ${ctx.vin}: can[${i}]`) })
+  const canFrames = readCanFrames(payload, batch.baseTimeUs, frames, `batch ${batch.seq} from ${ctx.vin}`)
   const signals = batch.signals ?? null
   if (signals !== null) checkSignalBlock(signals, `batch ${batch.seq} from ${ctx.vin}: signals`)
   batch.gnss.forEach((fix, i) => checkGnss(fix, `batch ${batch.seq} from ${ctx.vin}: gnss[${i}]`))
@@ -66,45 +69,11 @@ export function decodeBatch (payload: Uint8Array, ctx: BatchContext): DecodedBat
     baseTimeUs: batch.baseTimeUs,
     firmware: batch.firmware,
     canFrames,
-    can: batch.can,
     obd: batch.obd,
     dtc: batch.dtc,
     gnss: batch.gnss,
     signals
   }
-}
-
-function checkCanBlock (block: pitwall.v1.ICanBlock, where: string): number {
-  const dt = block.dtUs ?? []
-  const ids = block.id ?? []
-  const lens = block.len ?? []
-  const flags = block.flags ?? []
-  const data = block.data ?? new Uint8Array(0)
-  const n = ids.length
-  if (dt.length !== n || lens.length !== n) {
-    throw new BatchRejected('PITWALL_ERR_CAN_BLOCK', `${where}: columns differ in length (dt_us ${dt.length}, id ${n}, len ${lens.length})`)
-  }
-  if (flags.length !== 0 && flags.length !== n) {
-    throw new BatchRejected('PITWALL_ERR_CAN_BLOCK', `${where}: flags has ${flags.length} entries for ${n} frames`)
-  }
-  let bytes = 0
-  for (let i = 0; i < n; i++) {
-    const len = lens[i] as number
-    if (len > 8 && !FD_LENGTHS.has(len)) {
-      throw new BatchRejected('PITWALL_ERR_CAN_BLOCK', `${where}: frame ${i} has length ${len}, not a CAN or CAN FD payload length`)
-    }
-    const id = ids[i] as number
-    const extended = (id & EXTENDED_FLAG) !== 0
-    const arbitration = id & MAX_EXTENDED_ID
-    if ((id & 0x6000_0000) !== 0 || (!extended && arbitration > MAX_STANDARD_ID)) {
-      throw new BatchRejected('PITWALL_ERR_CAN_BLOCK', `${where}: frame ${i} has invalid id 0x${(id >>> 0).toString(16)}`)
-    }
-    bytes += len
-  }
-  if (bytes !== data.length) {
-    throw new BatchRejected('PITWALL_ERR_CAN_BLOCK', `${where}: data holds ${data.length} bytes but len[] sums to ${bytes}`)
-  }
-  return n
 }
 
 function checkSignalBlock (block: pitwall.v1.ISignalBlock, where: string): void {

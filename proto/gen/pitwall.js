@@ -5853,6 +5853,602 @@ export const pitwall = $root.pitwall = (() => {
             return CommandAck;
         })();
 
+        v1.TelemetryBatchEnvelope = (function() {
+
+            /**
+             * Properties of a TelemetryBatchEnvelope.
+             * @typedef {Object} pitwall.v1.TelemetryBatchEnvelope.$Properties
+             * @property {string|null} [vin] TelemetryBatchEnvelope vin
+             * @property {number|null} [seq] TelemetryBatchEnvelope seq
+             * @property {number|null} [baseTimeUs] TelemetryBatchEnvelope baseTimeUs
+             * @property {Array.<pitwall.v1.ObdResponse.$Properties>|null} [obd] TelemetryBatchEnvelope obd
+             * @property {Array.<pitwall.v1.DtcRecord.$Properties>|null} [dtc] TelemetryBatchEnvelope dtc
+             * @property {Array.<pitwall.v1.GnssFix.$Properties>|null} [gnss] TelemetryBatchEnvelope gnss
+             * @property {pitwall.v1.SignalBlock.$Properties|null} [signals] TelemetryBatchEnvelope signals
+             * @property {string|null} [firmware] TelemetryBatchEnvelope firmware
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TelemetryBatchEnvelope.
+             * @memberof pitwall.v1
+             * @interface ITelemetryBatchEnvelope
+             * @augments pitwall.v1.TelemetryBatchEnvelope.$Properties
+             * @deprecated Use pitwall.v1.TelemetryBatchEnvelope.$Properties instead.
+             */
+
+            /**
+             * Shape of a TelemetryBatchEnvelope.
+             * @typedef {pitwall.v1.TelemetryBatchEnvelope.$Properties} pitwall.v1.TelemetryBatchEnvelope.$Shape
+             */
+
+            /**
+             * Constructs a new TelemetryBatchEnvelope.
+             * @memberof pitwall.v1
+             * @classdesc Represents a TelemetryBatchEnvelope.
+             * @constructor
+             * @param {pitwall.v1.TelemetryBatchEnvelope.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TelemetryBatchEnvelope = function (p) {
+                this.obd = [];
+                this.dtc = [];
+                this.gnss = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * TelemetryBatchEnvelope vin.
+             * @member {string} vin
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @instance
+             */
+            TelemetryBatchEnvelope.prototype.vin = "";
+
+            /**
+             * TelemetryBatchEnvelope seq.
+             * @member {number} seq
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @instance
+             */
+            TelemetryBatchEnvelope.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TelemetryBatchEnvelope baseTimeUs.
+             * @member {number} baseTimeUs
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @instance
+             */
+            TelemetryBatchEnvelope.prototype.baseTimeUs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TelemetryBatchEnvelope obd.
+             * @member {Array.<pitwall.v1.ObdResponse.$Properties>} obd
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @instance
+             */
+            TelemetryBatchEnvelope.prototype.obd = $util.emptyArray;
+
+            /**
+             * TelemetryBatchEnvelope dtc.
+             * @member {Array.<pitwall.v1.DtcRecord.$Properties>} dtc
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @instance
+             */
+            TelemetryBatchEnvelope.prototype.dtc = $util.emptyArray;
+
+            /**
+             * TelemetryBatchEnvelope gnss.
+             * @member {Array.<pitwall.v1.GnssFix.$Properties>} gnss
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @instance
+             */
+            TelemetryBatchEnvelope.prototype.gnss = $util.emptyArray;
+
+            /**
+             * TelemetryBatchEnvelope signals.
+             * @member {pitwall.v1.SignalBlock.$Properties|null|undefined} signals
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @instance
+             */
+            TelemetryBatchEnvelope.prototype.signals = null;
+
+            /**
+             * TelemetryBatchEnvelope firmware.
+             * @member {string} firmware
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @instance
+             */
+            TelemetryBatchEnvelope.prototype.firmware = "";
+
+            /**
+             * Creates a new TelemetryBatchEnvelope instance using the specified properties.
+             * @function create
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @static
+             * @param {pitwall.v1.TelemetryBatchEnvelope.$Properties=} [properties] Properties to set
+             * @returns {pitwall.v1.TelemetryBatchEnvelope} TelemetryBatchEnvelope instance
+             * @type {{
+             *   (properties: pitwall.v1.TelemetryBatchEnvelope.$Shape): pitwall.v1.TelemetryBatchEnvelope & pitwall.v1.TelemetryBatchEnvelope.$Shape;
+             *   (properties?: pitwall.v1.TelemetryBatchEnvelope.$Properties): pitwall.v1.TelemetryBatchEnvelope;
+             * }}
+             */
+            TelemetryBatchEnvelope.create = function(properties) {
+                return new TelemetryBatchEnvelope(properties);
+            };
+
+            /**
+             * Encodes the specified TelemetryBatchEnvelope message. Does not implicitly {@link pitwall.v1.TelemetryBatchEnvelope.verify|verify} messages.
+             * @function encode
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @static
+             * @param {pitwall.v1.TelemetryBatchEnvelope.$Properties} m TelemetryBatchEnvelope message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TelemetryBatchEnvelope.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.vin != null && $Object.hasOwnProperty.call(m, "vin") && m.vin !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.vin);
+                if (m.seq != null && $Object.hasOwnProperty.call(m, "seq") && (typeof m.seq === "object" ? m.seq.low || m.seq.high : m.seq !== 0))
+                    w.uint32(/* id 2, wireType 0 =*/16).uint64(m.seq);
+                if (m.baseTimeUs != null && $Object.hasOwnProperty.call(m, "baseTimeUs") && (typeof m.baseTimeUs === "object" ? m.baseTimeUs.low || m.baseTimeUs.high : m.baseTimeUs !== 0))
+                    w.uint32(/* id 3, wireType 0 =*/24).uint64(m.baseTimeUs);
+                if (m.obd != null && m.obd.length) {
+                    for (var i = 0; i < m.obd.length; ++i)
+                        $root.pitwall.v1.ObdResponse.encode(m.obd[i], w.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+                }
+                if (m.dtc != null && m.dtc.length) {
+                    for (var i = 0; i < m.dtc.length; ++i)
+                        $root.pitwall.v1.DtcRecord.encode(m.dtc[i], w.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+                }
+                if (m.gnss != null && m.gnss.length) {
+                    for (var i = 0; i < m.gnss.length; ++i)
+                        $root.pitwall.v1.GnssFix.encode(m.gnss[i], w.uint32(/* id 7, wireType 2 =*/58).fork(), q + 1).ldelim();
+                }
+                if (m.signals != null && $Object.hasOwnProperty.call(m, "signals"))
+                    $root.pitwall.v1.SignalBlock.encode(m.signals, w.uint32(/* id 8, wireType 2 =*/66).fork(), q + 1).ldelim();
+                if (m.firmware != null && $Object.hasOwnProperty.call(m, "firmware") && m.firmware !== "")
+                    w.uint32(/* id 9, wireType 2 =*/74).string(m.firmware);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Encodes the specified TelemetryBatchEnvelope message, length delimited. Does not implicitly {@link pitwall.v1.TelemetryBatchEnvelope.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @static
+             * @param {pitwall.v1.TelemetryBatchEnvelope.$Properties} message TelemetryBatchEnvelope message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TelemetryBatchEnvelope.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a TelemetryBatchEnvelope message from the specified reader or buffer.
+             * @function decode
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {pitwall.v1.TelemetryBatchEnvelope & pitwall.v1.TelemetryBatchEnvelope.$Shape} TelemetryBatchEnvelope
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TelemetryBatchEnvelope.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.pitwall.v1.TelemetryBatchEnvelope();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.vin = v;
+                            else
+                                delete m.vin;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.seq = v;
+                            else
+                                delete m.seq;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.baseTimeUs = v;
+                            else
+                                delete m.baseTimeUs;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.obd && m.obd.length))
+                                m.obd = [];
+                            m.obd.push($root.pitwall.v1.ObdResponse.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.dtc && m.dtc.length))
+                                m.dtc = [];
+                            m.dtc.push($root.pitwall.v1.DtcRecord.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.gnss && m.gnss.length))
+                                m.gnss = [];
+                            m.gnss.push($root.pitwall.v1.GnssFix.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 8: {
+                            if (u !== 2)
+                                break;
+                            m.signals = $root.pitwall.v1.SignalBlock.decode(r, r.size(), $undefined, q + 1, m.signals);
+                            continue;
+                        }
+                    case 9: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.firmware = v;
+                            else
+                                delete m.firmware;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Decodes a TelemetryBatchEnvelope message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {pitwall.v1.TelemetryBatchEnvelope & pitwall.v1.TelemetryBatchEnvelope.$Shape} TelemetryBatchEnvelope
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TelemetryBatchEnvelope.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a TelemetryBatchEnvelope message.
+             * @function verify
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @static
+             * @param {Object.<string,*>} m Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            TelemetryBatchEnvelope.verify = function (m, q) {
+                if (typeof m !== "object" || m === null)
+                    return "object expected";
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (m.vin != null && $Object.hasOwnProperty.call(m, "vin")) {
+                    if (!$util.isString(m.vin))
+                        return "vin: string expected";
+                }
+                if (m.seq != null && $Object.hasOwnProperty.call(m, "seq")) {
+                    if (!$util.isInteger(m.seq) && !(m.seq && $util.isInteger(m.seq.low) && $util.isInteger(m.seq.high)))
+                        return "seq: integer|Long expected";
+                }
+                if (m.baseTimeUs != null && $Object.hasOwnProperty.call(m, "baseTimeUs")) {
+                    if (!$util.isInteger(m.baseTimeUs) && !(m.baseTimeUs && $util.isInteger(m.baseTimeUs.low) && $util.isInteger(m.baseTimeUs.high)))
+                        return "baseTimeUs: integer|Long expected";
+                }
+                if (m.obd != null && $Object.hasOwnProperty.call(m, "obd")) {
+                    if (!$Array.isArray(m.obd))
+                        return "obd: array expected";
+                    for (var i = 0; i < m.obd.length; ++i) {
+                        {
+                            var e = $root.pitwall.v1.ObdResponse.verify(m.obd[i], q + 1);
+                            if (e)
+                                return "obd." + e;
+                        }
+                    }
+                }
+                if (m.dtc != null && $Object.hasOwnProperty.call(m, "dtc")) {
+                    if (!$Array.isArray(m.dtc))
+                        return "dtc: array expected";
+                    for (var i = 0; i < m.dtc.length; ++i) {
+                        {
+                            var e = $root.pitwall.v1.DtcRecord.verify(m.dtc[i], q + 1);
+                            if (e)
+                                return "dtc." + e;
+                        }
+                    }
+                }
+                if (m.gnss != null && $Object.hasOwnProperty.call(m, "gnss")) {
+                    if (!$Array.isArray(m.gnss))
+                        return "gnss: array expected";
+                    for (var i = 0; i < m.gnss.length; ++i) {
+                        {
+                            var e = $root.pitwall.v1.GnssFix.verify(m.gnss[i], q + 1);
+                            if (e)
+                                return "gnss." + e;
+                        }
+                    }
+                }
+                if (m.signals != null && $Object.hasOwnProperty.call(m, "signals")) {
+                    {
+                        var e = $root.pitwall.v1.SignalBlock.verify(m.signals, q + 1);
+                        if (e)
+                            return "signals." + e;
+                    }
+                }
+                if (m.firmware != null && $Object.hasOwnProperty.call(m, "firmware")) {
+                    if (!$util.isString(m.firmware))
+                        return "firmware: string expected";
+                }
+                return null;
+            };
+
+            /**
+             * Creates a TelemetryBatchEnvelope message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {pitwall.v1.TelemetryBatchEnvelope} TelemetryBatchEnvelope
+             */
+            TelemetryBatchEnvelope.fromObject = function (d, q) {
+                if (d instanceof $root.pitwall.v1.TelemetryBatchEnvelope)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".pitwall.v1.TelemetryBatchEnvelope: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.pitwall.v1.TelemetryBatchEnvelope();
+                if (d.vin != null) {
+                    if (typeof d.vin !== "string" || d.vin.length) {
+                        m.vin = $String(d.vin);
+                    }
+                }
+                if (d.seq != null) {
+                    if (typeof d.seq === "object" ? d.seq.low || d.seq.high : $Number(d.seq) !== 0) {
+                        if ($util.Long)
+                            m.seq = $util.Long.fromValue(d.seq, true);
+                        else if (typeof d.seq === "string")
+                            m.seq = $parseInt(d.seq, 10);
+                        else if (typeof d.seq === "number")
+                            m.seq = d.seq;
+                        else if (typeof d.seq === "object")
+                            m.seq = new $util.LongBits(d.seq.low >>> 0, d.seq.high >>> 0).toNumber(true);
+                    }
+                }
+                if (d.baseTimeUs != null) {
+                    if (typeof d.baseTimeUs === "object" ? d.baseTimeUs.low || d.baseTimeUs.high : $Number(d.baseTimeUs) !== 0) {
+                        if ($util.Long)
+                            m.baseTimeUs = $util.Long.fromValue(d.baseTimeUs, true);
+                        else if (typeof d.baseTimeUs === "string")
+                            m.baseTimeUs = $parseInt(d.baseTimeUs, 10);
+                        else if (typeof d.baseTimeUs === "number")
+                            m.baseTimeUs = d.baseTimeUs;
+                        else if (typeof d.baseTimeUs === "object")
+                            m.baseTimeUs = new $util.LongBits(d.baseTimeUs.low >>> 0, d.baseTimeUs.high >>> 0).toNumber(true);
+                    }
+                }
+                if (d.obd) {
+                    if (!$Array.isArray(d.obd))
+                        throw $TypeError(".pitwall.v1.TelemetryBatchEnvelope.obd: array expected");
+                    m.obd = $Array(d.obd.length);
+                    for (var i = 0; i < d.obd.length; ++i) {
+                        if (!$util.isObject(d.obd[i]))
+                            throw $TypeError(".pitwall.v1.TelemetryBatchEnvelope.obd: object expected");
+                        m.obd[i] = $root.pitwall.v1.ObdResponse.fromObject(d.obd[i], q + 1);
+                    }
+                }
+                if (d.dtc) {
+                    if (!$Array.isArray(d.dtc))
+                        throw $TypeError(".pitwall.v1.TelemetryBatchEnvelope.dtc: array expected");
+                    m.dtc = $Array(d.dtc.length);
+                    for (var i = 0; i < d.dtc.length; ++i) {
+                        if (!$util.isObject(d.dtc[i]))
+                            throw $TypeError(".pitwall.v1.TelemetryBatchEnvelope.dtc: object expected");
+                        m.dtc[i] = $root.pitwall.v1.DtcRecord.fromObject(d.dtc[i], q + 1);
+                    }
+                }
+                if (d.gnss) {
+                    if (!$Array.isArray(d.gnss))
+                        throw $TypeError(".pitwall.v1.TelemetryBatchEnvelope.gnss: array expected");
+                    m.gnss = $Array(d.gnss.length);
+                    for (var i = 0; i < d.gnss.length; ++i) {
+                        if (!$util.isObject(d.gnss[i]))
+                            throw $TypeError(".pitwall.v1.TelemetryBatchEnvelope.gnss: object expected");
+                        m.gnss[i] = $root.pitwall.v1.GnssFix.fromObject(d.gnss[i], q + 1);
+                    }
+                }
+                if (d.signals != null) {
+                    if (!$util.isObject(d.signals))
+                        throw $TypeError(".pitwall.v1.TelemetryBatchEnvelope.signals: object expected");
+                    m.signals = $root.pitwall.v1.SignalBlock.fromObject(d.signals, q + 1);
+                }
+                if (d.firmware != null) {
+                    if (typeof d.firmware !== "string" || d.firmware.length) {
+                        m.firmware = $String(d.firmware);
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from a TelemetryBatchEnvelope message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @static
+             * @param {pitwall.v1.TelemetryBatchEnvelope} m TelemetryBatchEnvelope
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            TelemetryBatchEnvelope.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.arrays || o.defaults) {
+                    d.obd = [];
+                    d.dtc = [];
+                    d.gnss = [];
+                }
+                if (o.defaults) {
+                    d.vin = "";
+                    if ($util.Long) {
+                        var n = new $util.Long(0, 0, true);
+                        d.seq = o.longs === $String ? n.toString() : o.longs === $Number ? n.toNumber() : typeof $BigInt !== "undefined" && o.longs === $BigInt ? n.toBigInt() : n;
+                    } else
+                        d.seq = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
+                    if ($util.Long) {
+                        var n = new $util.Long(0, 0, true);
+                        d.baseTimeUs = o.longs === $String ? n.toString() : o.longs === $Number ? n.toNumber() : typeof $BigInt !== "undefined" && o.longs === $BigInt ? n.toBigInt() : n;
+                    } else
+                        d.baseTimeUs = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
+                    d.signals = null;
+                    d.firmware = "";
+                }
+                if (m.vin != null && $Object.hasOwnProperty.call(m, "vin")) {
+                    d.vin = m.vin;
+                }
+                if (m.seq != null && $Object.hasOwnProperty.call(m, "seq")) {
+                    if (typeof $BigInt !== "undefined" && o.longs === $BigInt)
+                        d.seq = typeof m.seq === "number" ? $BigInt(m.seq) : $util.Long.fromBits(m.seq.low >>> 0, m.seq.high >>> 0, true).toBigInt();
+                    else if (typeof m.seq === "number")
+                        d.seq = o.longs === $String ? $String(m.seq) : m.seq;
+                    else
+                        d.seq = o.longs === $String ? $util.Long.prototype.toString.call(m.seq) : o.longs === $Number ? new $util.LongBits(m.seq.low >>> 0, m.seq.high >>> 0).toNumber(true) : m.seq;
+                }
+                if (m.baseTimeUs != null && $Object.hasOwnProperty.call(m, "baseTimeUs")) {
+                    if (typeof $BigInt !== "undefined" && o.longs === $BigInt)
+                        d.baseTimeUs = typeof m.baseTimeUs === "number" ? $BigInt(m.baseTimeUs) : $util.Long.fromBits(m.baseTimeUs.low >>> 0, m.baseTimeUs.high >>> 0, true).toBigInt();
+                    else if (typeof m.baseTimeUs === "number")
+                        d.baseTimeUs = o.longs === $String ? $String(m.baseTimeUs) : m.baseTimeUs;
+                    else
+                        d.baseTimeUs = o.longs === $String ? $util.Long.prototype.toString.call(m.baseTimeUs) : o.longs === $Number ? new $util.LongBits(m.baseTimeUs.low >>> 0, m.baseTimeUs.high >>> 0).toNumber(true) : m.baseTimeUs;
+                }
+                if (m.obd && m.obd.length) {
+                    d.obd = $Array(m.obd.length);
+                    for (var j = 0; j < m.obd.length; ++j) {
+                        d.obd[j] = $root.pitwall.v1.ObdResponse.toObject(m.obd[j], o, q + 1);
+                    }
+                }
+                if (m.dtc && m.dtc.length) {
+                    d.dtc = $Array(m.dtc.length);
+                    for (var j = 0; j < m.dtc.length; ++j) {
+                        d.dtc[j] = $root.pitwall.v1.DtcRecord.toObject(m.dtc[j], o, q + 1);
+                    }
+                }
+                if (m.gnss && m.gnss.length) {
+                    d.gnss = $Array(m.gnss.length);
+                    for (var j = 0; j < m.gnss.length; ++j) {
+                        d.gnss[j] = $root.pitwall.v1.GnssFix.toObject(m.gnss[j], o, q + 1);
+                    }
+                }
+                if (m.signals != null && $Object.hasOwnProperty.call(m, "signals")) {
+                    d.signals = $root.pitwall.v1.SignalBlock.toObject(m.signals, o, q + 1);
+                }
+                if (m.firmware != null && $Object.hasOwnProperty.call(m, "firmware")) {
+                    d.firmware = m.firmware;
+                }
+                return d;
+            };
+
+            /**
+             * Converts this TelemetryBatchEnvelope to JSON.
+             * @function toJSON
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            TelemetryBatchEnvelope.prototype.toJSON = function() {
+                return TelemetryBatchEnvelope.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for TelemetryBatchEnvelope
+             * @function getTypeUrl
+             * @memberof pitwall.v1.TelemetryBatchEnvelope
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            TelemetryBatchEnvelope.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/pitwall.v1.TelemetryBatchEnvelope";
+            };
+
+            return TelemetryBatchEnvelope;
+        })();
+
         return v1;
     })();
 
