@@ -23,14 +23,15 @@ function framesByProtobufjs (payload: Uint8Array): Frame[] {
   const out: Frame[] = []
   for (const block of batch.can) {
     let offset = 0
-    block.id.forEach((id, i) => {
-      const len = block.len[i] as number
+    const data = block.data ?? new Uint8Array(0)
+    ;(block.id ?? []).forEach((id, i) => {
+      const len = block.len?.[i] as number
       out.push({
-        bus: block.bus,
-        timeUs: batch.baseTimeUs + (block.dtUs[i] as number),
+        bus: block.bus ?? 0,
+        timeUs: batch.baseTimeUs + (block.dtUs?.[i] as number),
         id,
-        flags: block.flags[i] ?? 0,
-        data: [...block.data.subarray(offset, offset + len)]
+        flags: block.flags?.[i] ?? 0,
+        data: [...data.subarray(offset, offset + len)]
       })
       offset += len
     })
