@@ -51,9 +51,10 @@ function isDigit (c: string): boolean {
 /** Tokenises the whole text up front; DBC files are at most a few MB. */
 export function tokenize (text: string, fileName: string): Token[] {
   const tokens: Token[] = []
-  let i = 0
+  // A byte-order mark is not part of line 1: columns count from after it.
+  let i = text.startsWith('\uFEFF') ? 1 : 0
   let line = 1
-  let lineBegin = 0
+  let lineBegin = i
   let lastTokenLine = 0
   const n = text.length
 
@@ -81,31 +82,36 @@ export function tokenize (text: string, fileName: string): Token[] {
     }
     const start = i
     if (c === '"') {
-      // Strings may span lines (CM_ texts do); \" and \\ are escapes.
+      // Strings may span lines (CM_ texts do); \" and \\ are escapes. A CRLF
+      // inside becomes \n, so that a comment reads the same whatever the
+      // file's line endings. The text is taken in runs between escapes.
       const startLine = line
       const startLineBegin = lineBegin
-      let value = ''
+      const parts: string[] = []
       i++
+      let run = i
       for (;;) {
         if (i >= n) throw new DbcParseError(fileName, startLine, start - startLineBegin + 1, 'a closing \'"\'', 'end of file')
         const s = text[i] as string
+        if (s === '"') break
         if (s === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) {
-          value += text[i + 1]
+          parts.push(text.slice(run, i))
+          run = i + 1
           i += 2
           continue
         }
-        if (s === '"') {
-          i++
-          break
-        }
-        if (s === '\n') {
+        if (s === '\r' && text[i + 1] === '\n') {
+          parts.push(text.slice(run, i))
+          run = i + 1
+        } else if (s === '\n') {
           line++
           lineBegin = i + 1
         }
-        value += s
         i++
       }
-      push('string', value, start, startLine, startLineBegin)
+      parts.push(text.slice(run, i))
+      i++
+      push('string', parts.join(''), start, startLine, startLineBegin)
       continue
     }
     if (isDigit(c) || ((c === '-' || c === '+' || c === '.') && startsNumber(text, i))) {
@@ -123,7 +129,7 @@ export function tokenize (text: string, fileName: string): Token[] {
       push('punct', c, start, line, lineBegin)
       continue
     }
-    throw new DbcParseError(fileName, line, start - lineBegin + 1, 'a DBC token', `'${c}'`)
+    throw new DbcParseError(fileName, line, start - lineBegin + 1, 'a DBC token', describeCharacter(text, i))
   }
   tokens.push({ kind: 'eof', text: '', line, column: i - lineBegin + 1, lineStart: true })
   return tokens
@@ -162,4 +168,11 @@ function scanNumber (text: string, i: number): number {
     }
   }
   return j
+}
+
+/** A stray character, by code point too when it would not show in a message. */
+function describeCharacter (text: string, i: number): string {
+  const code = text.codePointAt(i) ?? 0
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`
+  return code < 0x20 || (code >= 0x7f && code < 0xa0) ? `character ${hex}` : `'${String.fromCodePoint(code)}' (${hex})`
 }

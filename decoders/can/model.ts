@@ -48,6 +48,12 @@ export interface CanSignal {
   comment?: string
   /** VAL_ descriptions of raw values. */
   choices?: Map<number, string>
+  /**
+   * GenSigStartValue: the raw value (before factor and offset, as Vector's
+   * tools write it) an encoder sends until told otherwise; from the signal's
+   * attribute or the attribute's default, absent when neither is given.
+   */
+  rawStartValue?: number
   attributes: Record<string, AttributeValue>
 }
 
@@ -68,6 +74,12 @@ export interface CanMessage {
   comment?: string
   /** GenMsgCycleTime in ms, from the message's attribute or the attribute's default; absent when 0 or undefined. */
   cycleTimeMs?: number
+  /**
+   * A CAN FD frame: VFrameFormat is StandardCAN_FD or ExtendedCAN_FD, or the
+   * payload is longer than classic CAN's 8 bytes. The parser always sets it;
+   * optional so that hand-built messages need not.
+   */
+  canFd?: boolean
   attributes: Record<string, AttributeValue>
 }
 
