@@ -1,0 +1,257 @@
+/**
+ * Compiled decoders against the reference codec and against physical values,
+ * over every signal of every database we have: the opendbc fixtures, the demo
+ * vehicle's DBC and a small one written here for the layouts they lack.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+import { CanFrameColumns } from '../../../decoders/can-frames.js'
+import { decodeMessage, encodeMessage, encodeSignal } from '../../../decoders/can/codec.js'
+import { choiceLabel, compileCanNetwork, type CompiledCanNetwork } from '../../../decoders/can/compile.js'
+import { parseDbc } from '../../../decoders/can/dbc-parse.js'
+import type { CanDatabase, CanMessage, CanSignal } from '../../../decoders/can/model.js'
+import { SampleBuffer } from '../../../decoders/sample-buffer.js'
+import { SeededRandom } from '../../../sim/prng.js'
+
+const fixtureDir = fileURLToPath(new URL('../../../../shared/fixtures/dbc/', import.meta.url))
+const demoDbc = fileURLToPath(new URL('../../../sim/demo-vehicle.dbc', import.meta.url))
+
+// Layouts the fixtures may not have: float32/float64, a 64-bit counter,
+// nested multiplexing by SG_MUL_VAL_, a CAN FD payload, a 29-bit id.
+const LAYOUTS = `VERSION ""
+BU_: A
+BO_ 100 Floats: 16 A
+ SG_ F32 : 0|32@1- (1,0) [0|0] "" A
+ SG_ F64 : 39|64@0- (1,0) [0|0] "" A
+ SG_ Counter64 : 64|64@1+ (1,0) [0|0] "" A
+BO_ 2147484160 Muxed: 64 A
+ SG_ Page M : 0|4@1+ (1,0) [0|15] "" A
+ SG_ OnPage1 m1 : 8|12@1- (0.5,-10) [-1034|1033.5] "V" A
+ SG_ Sub m2M : 8|8@1+ (1,0) [0|255] "" A
+ SG_ Deep m2 : 23|16@0+ (0.01,0) [0|655.35] "" A
+ SG_ Tail : 500|12@1+ (1,0) [0|4095] "" A
+SIG_VALTYPE_ 100 F32 : 1;
+SIG_VALTYPE_ 100 F64 : 2;
+SG_MUL_VAL_ 2147484160 Deep Sub 3-7, 9-9;
+SG_MUL_VAL_ 2147484160 Sub Page 2-2;
+VAL_ 2147484160 Page 1 "one" 2 "two";
+`
+
+interface NamedDatabase { name: string, database: CanDatabase }
+
+function databases (): NamedDatabase[] {
+  const out: NamedDatabase[] = [
+    { name: 'layouts.dbc', database: parseDbc(LAYOUTS, 'layouts.dbc') },
+    { name: 'demo-vehicle.dbc', database: parseDbc(readFileSync(demoDbc, 'utf8'), 'demo-vehicle.dbc') }
+  ]
+  if (existsSync(fixtureDir)) {
+    for (const file of readdirSync(fixtureDir).filter((f) => f.endsWith('.dbc')).sort()) {
+      out.push({ name: file, database: parseDbc(readFileSync(fixtureDir + file, 'utf8'), file) })
+    }
+  }
+  return out
+}
+
+/** Decodes one frame with the network; returns signal name -> value. */
+function decodeOne (network: CompiledCanNetwork, message: CanMessage, data: Uint8Array, bus = 0): Map<string, number> {
+  const frames = new CanFrameColumns()
+  frames.clear(data)
+  frames.count = 1
+  frames.bus[0] = bus
+  frames.id[0] = message.extended ? (0x8000_0000 | message.id) >>> 0 : message.id
+  frames.len[0] = data.length
+  frames.offset[0] = 0
+  frames.timeUs[0] = 1
+  const out = new SampleBuffer(4)
+  network.decodeFrames(frames, out)
+  const values = new Map<string, number>()
+  for (let i = 0; i < out.length; i++) {
+    values.set(network.channels[out.signal[i] as number]?.signal.name as string, out.value[i] as number)
+  }
+  return values
+}
+
+const same = (a: number, b: number): boolean => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)) || a === b
+
+t.test('compiled decoders give exactly what the reference codec gives, on random payloads', async (t) => {
+  const rng = new SeededRandom(4)
+  for (const { name, database } of databases()) {
+    const network = compileCanNetwork([{ bus: 0, database }])
+    let frames = 0
+    let skipped = 0
+    const mismatches: string[] = []
+    for (const message of database.messages) {
+      for (let round = 0; round < 20; round++) {
+        const data = Uint8Array.from({ length: message.length }, () => rng.int(0, 255))
+        // a switch often reads 0..3 in real traffic: hit the low pages too
+        if (round % 2 === 0 && data.length > 0) data[0] = (data[0] as number) & 0x03
+        let expected: Record<string, number>
+        try {
+          expected = decodeMessage(message, data)
+        } catch {
+          skipped++ // a signal that overruns its message's length (a faulty DBC): the reference throws
+          break
+        }
+        frames++
+        const actual = decodeOne(network, message, data)
+        const keys = Object.keys(expected)
+        if (keys.length !== actual.size || keys.some((k) => !same(actual.get(k) as number, expected[k] as number))) {
+          mismatches.push(`${message.name} ${Buffer.from(data).toString('hex')}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(Object.fromEntries(actual))}`)
+        }
+      }
+    }
+    t.same(mismatches.slice(0, 3), [], `${name}: ${frames} frames agree signal for signal (${skipped} messages overrun their length)`)
+  }
+})
+
+/** Raw integer range of a signal's bits. */
+function rawRange (s: CanSignal): [number, number] {
+  const bits = Math.min(s.length, 52)
+  return s.signed ? [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1] : [0, 2 ** bits - 1]
+}
+
+/** A random physical value that the signal can carry (inside [min, max] when the DBC gives one). */
+function randomPhysical (rng: SeededRandom, s: CanSignal): number {
+  let lo: number
+  let hi: number
+  if (s.valueType === 'integer') {
+    const [rlo, rhi] = rawRange(s)
+    const a = rlo * s.factor + s.offset
+    const b = rhi * s.factor + s.offset
+    lo = Math.min(a, b)
+    hi = Math.max(a, b)
+  } else {
+    lo = -1e6
+    hi = 1e6
+  }
+  if (s.minimum < s.maximum) {
+    lo = Math.max(lo, s.minimum)
+    hi = Math.min(hi, s.maximum)
+  }
+  if (lo > hi) return s.offset
+  return rng.uniform(lo, hi)
+}
+
+/** One scaled LSB, or float precision for IEEE signals. */
+function tolerance (s: CanSignal, value: number): number {
+  if (s.valueType === 'float32') return Math.abs(value) * 2 ** -23 + 1e-30
+  if (s.valueType === 'float64') return Math.abs(value) * 2 ** -52 + 1e-300
+  return Math.abs(s.factor) * (1 + 1e-9) + Math.abs(value) * 2 ** -52
+}
+
+/** Values for a message with `target` present: its switches set to a page that carries it. */
+function valuesFor (rng: SeededRandom, message: CanMessage, target: CanSignal): Record<string, number> | undefined {
+  const values: Record<string, number> = {}
+  for (const s of message.signals) values[s.name] = randomPhysical(rng, s)
+  const byName = new Map(message.signals.map((s) => [s.name, s]))
+  let current: CanSignal | undefined = target
+  for (let depth = 0; current?.multiplexedBy !== undefined; depth++) {
+    if (depth > message.signals.length) return undefined
+    const switchSignal = byName.get(current.multiplexedBy.switchName)
+    const range = current.multiplexedBy.ranges[0]
+    if (switchSignal === undefined || range === undefined) return undefined
+    values[switchSignal.name] = range[0] * switchSignal.factor + switchSignal.offset
+    current = switchSignal
+  }
+  return values
+}
+
+t.test('random in-range physical values encode and decode back within one scaled LSB, for every signal', async (t) => {
+  const rng = new SeededRandom(11)
+  for (const { name, database } of databases()) {
+    const network = compileCanNetwork([{ bus: 0, database }])
+    let checked = 0
+    const failures: string[] = []
+    const kinds = { motorola: 0, signed: 0, float: 0, multiplexed: 0 }
+    for (const message of database.messages) {
+      for (const signal of message.signals) {
+        for (let round = 0; round < 5; round++) {
+          const values = valuesFor(rng, message, signal)
+          if (values === undefined) break
+          let data: Uint8Array
+          try {
+            data = encodeMessage(message, values)
+            // Real DBCs overlap signals (vw_mqb PLA_01 puts two at bit 36): the target is written last.
+            encodeSignal(signal, data, values[signal.name] as number)
+          } catch {
+            break // overruns its message (faulty DBC), counted in the test above
+          }
+          const decoded = decodeOne(network, message, data).get(signal.name)
+          const wanted = values[signal.name] as number
+          checked++
+          if (decoded === undefined || !(Math.abs(decoded - wanted) <= tolerance(signal, wanted))) {
+            failures.push(`${message.name}.${signal.name} (${signal.startBit}|${signal.length}@${signal.byteOrder === 'little_endian' ? 1 : 0}${signal.signed ? '-' : '+'} ${signal.valueType} (${signal.factor},${signal.offset})): wrote ${wanted}, read ${decoded}`)
+          }
+        }
+        if (signal.byteOrder === 'big_endian') kinds.motorola++
+        if (signal.signed) kinds.signed++
+        if (signal.valueType !== 'integer') kinds.float++
+        if (signal.multiplexedBy !== undefined) kinds.multiplexed++
+      }
+    }
+    t.same(failures.slice(0, 3), [], `${name}: ${checked} round trips (signals: ${JSON.stringify(kinds)})`)
+  }
+  if (!existsSync(fixtureDir)) t.comment(`opendbc fixtures not present in ${fixtureDir}: checked the demo and in-test databases only`)
+})
+
+t.test('hand-worked frames decode to the values their bits spell', async (t) => {
+  const database = parseDbc(LAYOUTS, 'layouts.dbc')
+  const network = compileCanNetwork([{ bus: 3, database }])
+  const floats = network.message(3, 'Floats') as CanMessage
+  // F32 @1- float: bytes 0..3 little-endian IEEE 754 of -1.5 = 0xBFC00000 -> 00 00 C0 BF
+  // F64 @0- double from bit 39 (byte 4 MSB): bytes 4..11 big-endian IEEE 754 of 1e100 = 0x54B249AD2594C37D
+  // Counter64 @1+: bytes 8..15 little-endian = 0x0102030405060708... overlaps F64's bytes 8..11
+  const data = Uint8Array.from([0x00, 0x00, 0xc0, 0xbf, 0x54, 0xb2, 0x49, 0xad, 0x25, 0x94, 0xc3, 0x7d, 0, 0, 0, 0x80])
+  const values = decodeOne(network, floats, data, 3)
+  t.equal(values.get('F32'), -1.5)
+  t.equal(values.get('F64'), 1e100)
+  // 0x80000000_7dc39425 = 2^63 + 0x7dc39425
+  t.equal(values.get('Counter64'), 2 ** 63 + 0x7dc39425)
+
+  const muxed = network.message(3, 'Muxed') as CanMessage
+  t.equal(muxed.extended, true, '2147484160 is the 29-bit id 0x200')
+  const page1 = new Uint8Array(64)
+  // Page = 1 (byte 0 low nibble); OnPage1 8|12@1-: raw -20 = 0xFEC -> byte 1 = 0xEC, byte 2 low nibble = 0xF
+  // physical = -20 * 0.5 - 10 = -20; Tail 500|12@1+: bits 500..511 = byte 62 bits 4..7 + byte 63 = 0xABC
+  page1[0] = 0x01; page1[1] = 0xec; page1[2] = 0x0f; page1[62] = 0xc0; page1[63] = 0xab
+  t.same(Object.fromEntries(decodeOne(network, muxed, page1, 3)), { Page: 1, OnPage1: -20, Tail: 0xabc })
+  t.equal(choiceLabel(muxed.signals[0] as CanSignal, 1), 'one')
+
+  const page2 = new Uint8Array(64)
+  // Page = 2 selects Sub; Sub = 9 selects Deep (range 9-9); Deep 23|16@0+: MSB is byte 2 bit 7, so bytes 2..3 big-endian 0x1234 * 0.01
+  page2[0] = 0x02; page2[1] = 9; page2[2] = 0x12; page2[3] = 0x34
+  const values2 = decodeOne(network, muxed, page2, 3)
+  t.equal(values2.get('Sub'), 9)
+  t.ok(Math.abs((values2.get('Deep') as number) - 46.6) < 1e-9, 'Deep = 0x1234 * 0.01')
+  page2[1] = 8 // outside 3-7 and 9-9: Deep is absent
+  t.notOk(decodeOne(network, muxed, page2, 3).has('Deep'))
+  page2[0] = 0x01 // page 1: Sub and Deep absent, OnPage1 present
+  t.same([...decodeOne(network, muxed, page2, 3).keys()].sort(), ['OnPage1', 'Page', 'Tail'])
+})
+
+t.test('unknown ids and buses are counted; a short frame yields the signals it holds', async (t) => {
+  const database = parseDbc(LAYOUTS, 'layouts.dbc')
+  const network = compileCanNetwork([{ bus: 0, database }])
+  const frames = new CanFrameColumns()
+  const data = new Uint8Array(64)
+  frames.clear(data)
+  frames.count = 4
+  // frame 0: id 100 on bus 0 with 4 of its 16 bytes; frame 1: unknown id; frame 2: id 100 on bus 1; frame 3: the 11-bit id 0x200 (the DBC has the 29-bit one)
+  const rows: Array<[number, number, number]> = [[0, 100, 4], [0, 0x7ff, 8], [1, 100, 16], [0, 0x200, 64]]
+  rows.forEach(([bus, id, len], i) => { frames.bus[i] = bus; frames.id[i] = id; frames.len[i] = len; frames.offset[i] = 0 })
+  const out = new SampleBuffer()
+  t.equal(network.decodeFrames(frames, out), 3, 'three frames nobody describes')
+  t.same([...out.signal.subarray(0, out.length)].map((c) => network.channels[c]?.signal.name), ['F32'], 'F32 fits in 4 bytes; F64 and Counter64 do not')
+})
+
+t.test('names with quotes and code in them are data, not code', async (t) => {
+  const hostile = 'x"); globalThis.pwned = 1; ("'
+  const database = parseDbc(`BU_: A\nBO_ 1 M: 1 A\n SG_ S : 0|8@1+ (1,0) [0|0] "" A\n`, 'h.dbc')
+  const message = database.messages[0] as CanMessage
+  message.name = hostile
+  ;(message.signals[0] as CanSignal).name = hostile
+  const network = compileCanNetwork([{ bus: 0, database }])
+  t.same(Object.fromEntries(decodeOne(network, message, Uint8Array.of(7))), { [hostile]: 7 })
+  t.equal((globalThis as Record<string, unknown>).pwned, undefined)
+})
