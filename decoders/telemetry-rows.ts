@@ -6,7 +6,7 @@
  */
 import type { DecodedBatch } from './batch.js'
 import { catalogSignalById } from './catalog.js'
-import { mode01Pid } from './obd/pids.js'
+import { MAX_PID_FIELDS, mode01Pid } from './obd/pids.js'
 
 export interface SampleColumns {
   timeUs: number[]
@@ -36,13 +36,15 @@ export interface TelemetryRows {
   samples: SampleColumns
   gnss: GnssRow[]
   dtcs: DtcRow[]
-  /** OBD responses with no mapped PID, or too short for their formula */
+  /** OBD responses with no PID stored as a catalog signal, or too short for their formula */
   undecodedObd: number
   /** edge-decoded samples whose signal id is not in the catalog */
   unknownSignals: number
 }
 
 const OBD_MODE_CURRENT_DATA = 0x01
+/** one scratch array for every PID decode: OBD responses allocate nothing per value */
+const pidValues = new Float64Array(MAX_PID_FIELDS)
 
 export function telemetryRows (batch: DecodedBatch): TelemetryRows {
   const base = batch.baseTimeUs
@@ -55,9 +57,19 @@ export function telemetryRows (batch: DecodedBatch): TelemetryRows {
       undecodedObd++
       continue
     }
-    samples.timeUs.push(base + (r.dtUs ?? 0))
-    samples.signalId.push(pid.signalId)
-    samples.value.push(pid.decode(data))
+    pid.decode(data, pidValues, 0)
+    let stored = 0
+    for (let f = 0; f < pid.signalIds.length; f++) {
+      const signalId = pid.signalIds[f] as number
+      const value = pidValues[f] as number
+      // NaN is "not applicable" (e.g. an unsupported monitor), not a sample
+      if (signalId < 0 || Number.isNaN(value)) continue
+      samples.timeUs.push(base + (r.dtUs ?? 0))
+      samples.signalId.push(signalId)
+      samples.value.push(value)
+      stored++
+    }
+    if (stored === 0) undecodedObd++
   }
   let unknownSignals = 0
   const block = batch.signals
