@@ -19,6 +19,8 @@ export type DiagnosticErrorCode =
   /** a reception was cut short by a new first/single frame or by the N_Cr timeout */
   | 'PITWALL_ERR_ISOTP_INCOMPLETE'
   | 'PITWALL_ERR_DTC_TEXT'
+  /** a DTC number outside its 2- or 3-byte range */
+  | 'PITWALL_ERR_DTC_VALUE'
   | 'PITWALL_ERR_DTC_LIST'
   | 'PITWALL_ERR_UDS_READ_DTC'
 
