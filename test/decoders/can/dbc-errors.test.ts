@@ -1,0 +1,78 @@
+import t from 'tap'
+import { DbcParseError, parseDbc } from '../../../decoders/can/dbc-parse.js'
+
+const ENGINE = 'BO_ 100 Engine: 8 ECM\n SG_ Rpm : 0|16@1+ (0.25,0) [0|16383] "rpm" TBOX\n'
+
+/** [what is wrong, file text, line, column, expected, found]; columns counted by hand on the line shown. */
+const CASES: Array<[string, string, number, number, string, string]> = [
+  ['a byte order other than 0/1', 'VERSION ""\nBO_ 100 Engine: 8 ECM\n SG_ Rpm : 0|16@2+ (0.25,0) [0|16383] "rpm" TBOX',
+    3, 17, 'byte order 1 (Intel) or 0 (Motorola) for signal Rpm', "'2'"],
+  ['a missing comma between factor and offset', 'BO_ 100 Engine: 8 ECM\n SG_ Rpm : 0|16@1+ (0.25 0) [0|1] "" X\n',
+    2, 26, "',' between factor and offset of signal Rpm", "'0'"],
+  ['an unquoted unit', 'BO_ 100 Engine: 8 ECM\n SG_ Rpm : 0|16@1+ (1,0) [0|1] rpm X\n',
+    2, 32, 'the quoted unit of signal Rpm', "'rpm'"],
+  ['a sign other than + or -', 'BO_ 100 Engine: 8 ECM\n SG_ Rpm : 0|16@1* (1,0) [0|1] "" X\n',
+    2, 18, 'a DBC token', "'*' (U+002A)"],
+  ['a payload over 64 bytes', 'BO_ 100 Big: 65 ECM\n', 1, 14, 'a message length in bytes (0..64)', "'65'"],
+  ['a start bit beyond 64 bytes', 'BO_ 1 A: 64 X\n SG_ S : 512|8@1+ (1,0) [0|0] "" X\n', 2, 10, 'the start bit (0..511) of signal S', "'512'"],
+  ['a signal of 65 bits', 'BO_ 1 A: 64 X\n SG_ S : 0|65@1+ (1,0) [0|0] "" X\n', 2, 12, 'the bit length (1..64) of signal S', "'65'"],
+  ['an id beyond 32 bits', 'BO_ 4294967296 A: 8 X\n', 1, 5, 'a message id (unsigned 32-bit integer)', "'4294967296'"],
+  ['a multiplexer marker that is none', 'BO_ 1 A: 8 X\n SG_ S x1 : 0|8@1+ (1,0) [0|0] "" X\n',
+    2, 8, "':' or a multiplexer marker (M, mN, mNM) after signal S", "'x1'"],
+  ['a missing colon after the message name', 'BO_ 100 Engine 8 ECM\n', 1, 16, "':' after message name Engine", "'8'"],
+  ['a string left open', 'BO_ 100 Engine: 8 ECM\n SG_ Rpm : 0|16@1+ (0.25,0) [0|1] "rpm\n', 2, 35, 'a closing \'"\'', 'end of file'],
+  ['a control character', 'BU_: A \u0001B\n', 1, 8, 'a DBC token', 'character U+0001'],
+  ['a comment without its semicolon at the end of the file', 'CM_ "net"', 1, 10, "';' after comment", 'end of file'],
+  ['a comment on nothing', 'CM_ 12 "x";\n', 1, 5, 'a quoted comment or BU_, BO_, SG_, EV_ after CM_', "'12'"],
+  ['an unknown attribute type', 'BA_DEF_ BO_ "X" BOOL;\n', 1, 17, 'the value type (INT, HEX, FLOAT, STRING, ENUM) of attribute X', "'BOOL'"],
+  ['an unknown attribute object', 'BA_DEF_ XX_ "X" INT 0 1;\n', 1, 9, 'BU_, BO_, SG_, EV_ or a quoted attribute name after BA_DEF_', "'XX_'"],
+  ['a value description without text', ENGINE + 'VAL_ 100 Rpm 0 "a" 1 ;\n', 3, 22, 'a quoted description of value 1', "';'"],
+  ['a number where a statement should start', ENGINE + '42\n', 3, 1, 'a DBC keyword', "'42'"],
+  ['an SG_ before any BO_', ' SG_ S : 0|8@1+ (1,0) [0|0] "" X\n', 1, 2, 'BO_ before this SG_', "'SG_'"],
+  ['a duplicate message id', 'BO_ 1 A: 8 X\nBO_ 1 B: 8 X\n', 2, 5, 'a message id not defined before', 'duplicate id 1 in BO_ B'],
+  ['a duplicate signal name', 'BO_ 1 A: 8 X\n SG_ S : 0|8@1+ (1,0) [0|0] "" X\n SG_ S : 8|8@1+ (1,0) [0|0] "" X\n',
+    3, 6, 'a signal name not used before in message A', 'duplicate signal S'],
+  ['an mN signal without an M switch', 'BO_ 1 A: 8 X\n SG_ S m1 : 0|8@1+ (1,0) [0|0] "" X\n', 2, 8, 'a multiplexer switch (M) in message A', 'multiplexed signal S without one'],
+  ['a float of the wrong size', 'BO_ 1 A: 8 X\n SG_ S : 0|8@1+ (1,0) [0|0] "" X\nSIG_VALTYPE_ 1 S : 1;\n',
+    3, 20, 'a signal of 32 bits for value type 1', 'signal S of 8 bits'],
+  ['an SG_MUL_VAL_ switch that is not a multiplexer', ENGINE + 'SG_MUL_VAL_ 100 Rpm Nothing 1-1;\n',
+    3, 21, 'a multiplexer switch (M or mNM) of message Engine', "'Nothing'"],
+  ['an SG_MUL_VAL_ range running backwards', ENGINE + 'SG_MUL_VAL_ 100 Rpm Rpm 5-3;\n',
+    3, 25, 'a multiplexer range whose low end is not above its high end', '5-3'],
+  ['an SG_MUL_VAL_ range without a dash', ENGINE + 'SG_MUL_VAL_ 100 Rpm Rpm 5 3;\n', 3, 27, "'-' in a multiplexer range", "'3'"],
+  ['multiplexer switches that select each other',
+    'BO_ 1 A: 8 X\n SG_ P m1M : 0|8@1+ (1,0) [0|0] "" X\n SG_ Q m2M : 8|8@1+ (1,0) [0|0] "" X\nSG_MUL_VAL_ 1 P Q 2-2;\nSG_MUL_VAL_ 1 Q P 1-1;\n',
+    4, 1, 'chains of multiplexer switches without loops in message A', 'the loop P -> Q -> P'],
+  ['a switch that selects itself',
+    'BO_ 1 A: 8 X\n SG_ P m1M : 0|8@1+ (1,0) [0|0] "" X\nSG_MUL_VAL_ 1 P P 1-1;\n',
+    3, 1, 'chains of multiplexer switches without loops in message A', 'the loop P -> P']
+]
+
+for (const [what, text, line, column, expected, found] of CASES) {
+  t.test(`names file, line, column and expectation for ${what}`, async (t) => {
+    const error = t.throws(() => parseDbc(text, 'bad.dbc'))
+    t.type(error, DbcParseError)
+    t.match(error, { fileName: 'bad.dbc', line, column, expected, found })
+    t.equal((error as Error).message, `bad.dbc:${line}:${column}: expected ${expected}, found ${found}`)
+  })
+}
+
+t.test('leftovers that point at nothing are warnings with their position, not errors', async (t) => {
+  const db = parseDbc(ENGINE + 'CM_ BU_ Ghost "x";\nBA_ "A" SG_ 100 Ghost 1;\nVAL_ 7 S 0 "a";\nBU_: N N\n', 'left.dbc')
+  t.same(db.warnings, [
+    'left.dbc:3:1: CM_ for unknown node Ghost',
+    'left.dbc:4:17: reference to undefined signal Ghost of message Engine',
+    'left.dbc:5:6: reference to undefined message 7',
+    'left.dbc:6:8: node N listed twice in BU_'
+  ])
+})
+
+t.test('a signal that overflows its message is a warning (VECTOR__INDEPENDENT_SIG_MSG has length 0)', async (t) => {
+  const db = parseDbc('BO_ 3221225472 VECTOR__INDEPENDENT_SIG_MSG: 0 Vector__XXX\n SG_ Orphan : 0|8@1+ (1,0) [0|0] "" X\n' +
+    'BO_ 2 B: 2 X\n SG_ M : 7|16@0+ (1,0) [0|0] "" X\n SG_ Over : 15|16@0+ (1,0) [0|0] "" X\n', 'fit.dbc')
+  t.same(db.warnings, [
+    'fit.dbc:2:15: signal Orphan (start bit 0, 8 bits, little_endian) does not fit in the 0 bytes of message VECTOR__INDEPENDENT_SIG_MSG',
+    'fit.dbc:5:13: signal Over (start bit 15, 16 bits, big_endian) does not fit in the 2 bytes of message B'
+  ])
+  t.equal(db.messages[0]?.id, 0x40000000, 'bits 29..30 are kept')
+})
