@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { decodeRaw, encodeRaw } from '../../../decoders/can/codec.js'
 import { parseDbcFile } from '../../../decoders/can/dbc-parse.js'
 import type { CanDatabase, CanMessage, CanSignal } from '../../../decoders/can/model.js'
@@ -18,7 +18,7 @@ const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.dbc'
  *   extended:    awk '/^BO_ / && $2 >= 2147483648' FILE | wc -l
  * The facts below are copied from the lines `grep -A3 '^BO_ <id> ' FILE` prints.
  */
-const EXPECTED: Record<string, { messages: number, signals: number, multiplexed: number, extended: number, check: (t: Tap, db: CanDatabase) => void }> = {
+const EXPECTED: Record<string, { messages: number, signals: number, multiplexed: number, extended: number, check: (t: Test, db: CanDatabase) => void }> = {
   'hyundai_2015_ccan.dbc': {
     messages: 113,
     signals: 1154,
@@ -81,8 +81,6 @@ const EXPECTED: Record<string, { messages: number, signals: number, multiplexed:
     }
   }
 }
-
-type Tap = typeof t
 
 function message (db: CanDatabase, frameId: number): CanMessage {
   const found = db.messages.find((m) => m.frameId === frameId)
