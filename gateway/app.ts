@@ -6,6 +6,7 @@
 import type { AddressInfo, Server } from 'node:net'
 import { openStorage, type Storage } from '../storage/index.js'
 import { createBroker, listenTcp } from './broker/index.js'
+import { loadCanDecoding } from './can-network.js'
 import type { GatewayConfig } from './config.js'
 import { createHttpServer } from './http.js'
 import { TelemetryIngest } from './ingest.js'
@@ -25,6 +26,9 @@ export interface Gateway {
 
 export async function startGateway (config: GatewayConfig, log: Logger = createLogger(config.logLevel)): Promise<Gateway> {
   const metrics = createMetrics()
+  // before storage opens: a bad DBC should stop the start at once
+  const can = loadCanDecoding(config.canDbc)
+  if (can !== undefined) log.info({ databases: can.sources, channels: can.network.channels.length }, 'CAN databases compiled')
   const storage = await openStorage({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -42,7 +46,13 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       }
     }
   })
-  const ingest = new TelemetryIngest({ writer: storage.writer, metrics, log: log.child({ module: 'ingest' }) })
+  const ingest = new TelemetryIngest({
+    writer: storage.writer,
+    metrics,
+    log: log.child({ module: 'ingest' }),
+    can,
+    sampleIntervalMs: config.sampleIntervalMs
+  })
   const broker = await createBroker({ vehicles: storage.vehicles, ingest, metrics, log, maxPacketBytes: config.maxPacketBytes })
   let tcp: Server | undefined
   let http: Awaited<ReturnType<typeof createHttpServer>> | undefined

@@ -34,7 +34,9 @@ function configFrom (flags: CommonFlags & Partial<GatewayConfig>): GatewayConfig
     httpHost: flags.httpHost,
     mqttPort: flags.mqttPort,
     httpPort: flags.httpPort,
-    maxPacketBytes: flags.maxPacketBytes
+    maxPacketBytes: flags.maxPacketBytes,
+    canDbc: flags.canDbc,
+    sampleIntervalMs: flags.sampleIntervalMs
   })
 }
 
@@ -48,6 +50,8 @@ storageFlags(program.command('start').description('run the gateway'))
   .option('--mqtt-port <port>', 'MQTT TCP port (PITWALL_MQTT_PORT)', integer)
   .option('--http-port <port>', 'HTTP port: API, metrics, MQTT over WebSocket (PITWALL_HTTP_PORT)', integer)
   .option('--max-packet-bytes <n>', 'largest MQTT packet accepted (PITWALL_MAX_PACKET_BYTES)', integer)
+  .option('--can-dbc <bus=file,...>', 'CAN databases by bus, e.g. 0=sim/demo-vehicle.dbc (PITWALL_CAN_DBC)')
+  .option('--sample-interval-ms <ms>', 'store at most one decoded CAN sample per signal per interval (PITWALL_SAMPLE_INTERVAL_MS)', integer)
   .option('--log-level <level>', 'pino log level (PITWALL_LOG_LEVEL)')
   .action(async (flags: CommonFlags & Partial<GatewayConfig>) => {
     const config = configFrom(flags)
@@ -135,11 +139,13 @@ storageFlags(program.command('demo').description('run the gateway with a simulat
   .option('--duration <s>', 'stop after this many seconds (default: Ctrl-C)', Number)
   .option('--mqtt-port <port>', 'MQTT TCP port (default: any free port)', integer, 0)
   .option('--http-port <port>', 'HTTP port (default: any free port)', integer, 0)
+  .option('--can-dbc <bus=file,...>', 'CAN databases by bus (default: the demo vehicle\'s DBC on bus 0)')
   .option('--log-level <level>', 'pino log level', 'warn')
   .action(async (flags: CommonFlags & Partial<GatewayConfig> & { vehicles: number, rate: number, inject: string, seed: number, duration?: number }) => {
     const { runDemo } = await import('../sim/demo.js')
     const { parseFaultSpec } = await import('../sim/faults.js')
-    const config = configFrom({ ...flags, mqttHost: '127.0.0.1', httpHost: '127.0.0.1' })
+    const { DEMO_DBC_FILE } = await import('../sim/demo-ecu.js')
+    const config = configFrom({ ...flags, canDbc: flags.canDbc ?? `0=${DEMO_DBC_FILE}`, mqttHost: '127.0.0.1', httpHost: '127.0.0.1' })
     if (!(flags.rate > 0)) throw new InvalidArgumentError(`--rate must be a number > 0, got ${flags.rate}`)
     const summary = await runDemo({
       config,

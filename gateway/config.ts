@@ -20,6 +20,13 @@ export interface GatewayConfig {
   /** most batches in one group commit */
   maxGroupItems: number
   dbPoolSize: number
+  /**
+   * CAN databases by bus: "0=powertrain.dbc,1=chassis.dbc". Frames on a bus
+   * without one are kept raw and counted as unknown.
+   */
+  canDbc: string
+  /** stored decoded CAN samples: at most one per signal per this interval (rules see all) */
+  sampleIntervalMs: number
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
 
@@ -36,6 +43,8 @@ export const configSchema = {
     maxPacketBytes: { type: 'integer', minimum: 1024, maximum: 268435455, default: 1048576 },
     maxGroupItems: { type: 'integer', minimum: 1, maximum: 100000, default: 2000 },
     dbPoolSize: { type: 'integer', minimum: 2, maximum: 200, default: 8 },
+    canDbc: { type: 'string', pattern: '^$|^\\d+=[^,]+(,\\d+=[^,]+)*$', default: '' },
+    sampleIntervalMs: { type: 'integer', minimum: 1, maximum: 3600000, default: 1000 },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }
   }
 } as const
@@ -51,6 +60,8 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   maxPacketBytes: 'PITWALL_MAX_PACKET_BYTES',
   maxGroupItems: 'PITWALL_MAX_GROUP_ITEMS',
   dbPoolSize: 'PITWALL_DB_POOL_SIZE',
+  canDbc: 'PITWALL_CAN_DBC',
+  sampleIntervalMs: 'PITWALL_SAMPLE_INTERVAL_MS',
   logLevel: 'PITWALL_LOG_LEVEL'
 }
 

@@ -4,10 +4,14 @@
  * PUBACK then and not before.
  */
 import { decodeBatch } from '../decoders/batch.js'
+import { CanFrameColumns } from '../decoders/can-frames.js'
 import { BatchRejected } from '../decoders/errors.js'
+import { SampleBuffer } from '../decoders/sample-buffer.js'
 import { telemetryRows } from '../decoders/telemetry-rows.js'
 import type { BatchWriter } from '../storage/batch-writer.js'
 import { StorageError } from '../storage/errors.js'
+import { SampleThinner } from '../storage/sample-thinning.js'
+import type { CanDecoding } from './can-network.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
 
@@ -17,6 +21,10 @@ export interface IngestDeps {
   log: Logger
   /** Unix epoch microseconds; injectable for tests */
   nowUs?: () => number
+  /** compiled CAN databases; without them CAN frames are stored raw only */
+  can?: CanDecoding | undefined
+  /** stored decoded CAN samples: at most one per signal per this interval */
+  sampleIntervalMs?: number
 }
 
 export interface DeadLetterReason {
@@ -26,9 +34,15 @@ export interface DeadLetterReason {
 
 export class TelemetryIngest {
   private readonly nowUs: () => number
+  // Reused batch after batch: decoding is synchronous, so one batch's frames
+  // and samples are consumed before the next batch is read into them.
+  private readonly frames = new CanFrameColumns()
+  private readonly canSamples = new SampleBuffer(4096)
+  private readonly thinner: SampleThinner
 
   constructor (private readonly deps: IngestDeps) {
     this.nowUs = deps.nowUs ?? (() => Date.now() * 1000)
+    this.thinner = new SampleThinner((deps.sampleIntervalMs ?? 1000) * 1000)
   }
 
   async accept (vin: string, vehicleId: number, topic: string, payload: Buffer): Promise<void> {
@@ -36,13 +50,24 @@ export class TelemetryIngest {
     const { metrics } = this.deps
     let batch
     try {
-      batch = decodeBatch(payload, { vin, nowUs: this.nowUs() })
+      batch = decodeBatch(payload, { vin, nowUs: this.nowUs() }, this.frames)
     } catch (err) {
       if (!(err instanceof BatchRejected)) throw err
       await this.deadLetter(vin, topic, payload, payload.length, { code: err.code, message: err.message })
       return
     }
     const rows = telemetryRows(batch)
+    let canSignals = 0
+    let unknownFrames = 0
+    const can = this.deps.can
+    if (can !== undefined) {
+      this.canSamples.clear()
+      unknownFrames = can.network.decodeFrames(this.frames, this.canSamples)
+      canSignals = this.canSamples.length
+      this.thinner.select(this.canSamples, can.catalogIds, batch.baseTimeUs, rows.samples)
+    } else {
+      unknownFrames = batch.canFrames
+    }
     try {
       const outcome = await this.deps.writer.writeBatch({
         vehicleId,
@@ -65,6 +90,8 @@ export class TelemetryIngest {
       }
       if (outcome === 'stored') {
         metrics.canFrames.inc(batch.canFrames)
+        if (canSignals > 0) metrics.canSignals.inc(canSignals)
+        if (unknownFrames > 0) metrics.unknownCanFrames.inc(unknownFrames)
         metrics.samples.inc(rows.samples.signalId.length)
         if (rows.unknownSignals > 0) metrics.unknownSignals.inc(rows.unknownSignals)
         if (rows.undecodedObd > 0) metrics.undecodedObd.inc(rows.undecodedObd)

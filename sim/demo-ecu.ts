@@ -5,6 +5,7 @@
  * page and the scheduler picks the page.
  */
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import type { CanDatabase } from '../decoders/can/model.js'
 import { parseDbc } from '../decoders/can/dbc-parse.js'
 import { PLACARD_PRESSURE_KPA, type VehicleState } from './vehicle-model.js'
@@ -12,6 +13,8 @@ import { PLACARD_PRESSURE_KPA, type VehicleState } from './vehicle-model.js'
 export type MessageValues = Record<string, Record<string, number>>
 
 const DEMO_DBC_URL = new URL('./demo-vehicle.dbc', import.meta.url)
+/** Path of sim/demo-vehicle.dbc, for a gateway decoding the demo fleet (`--can-dbc 0=...`). */
+export const DEMO_DBC_FILE = fileURLToPath(DEMO_DBC_URL)
 
 let demoDatabase: CanDatabase | undefined
 

@@ -7,6 +7,7 @@ import t from 'tap'
 import mqtt from 'mqtt'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { testBatch } from '../helpers/batches.js'
+import { fetchMetric } from '../helpers/metrics.js'
 import { closedByBroker, connectVehicle, publishQos1, startTestGateway } from '../helpers/gateway.js'
 
 const VIN = 'WDB12345678901234'
@@ -237,11 +238,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     })
 
     t.test('metrics count what happens', async (t) => {
-      const metric = async (series: string): Promise<number> => {
-        const text = await (await fetch(`http://127.0.0.1:${gateway.httpPort}/metrics`)).text()
-        const line = text.split('\n').find((l) => l.startsWith(series + ' '))
-        return line === undefined ? 0 : Number(line.slice(series.length + 1))
-      }
+      const metric = async (series: string): Promise<number> => (await fetchMetric(gateway.httpPort))(series)
       const series = [
         'pitwall_batches_total{outcome="stored"}',
         'pitwall_batches_total{outcome="duplicate"}',
