@@ -134,7 +134,8 @@ const MODE01_PIDS: readonly PidDefinition[] = [
   scalarPid(0x33, 'Absolute barometric pressure', 1, { name: 'pressure', unit: 'kPa', catalog: 'Vehicle.OBD.BarometricPressure' }, A),
   ...wideO2Current,
   ...catalystTemps,
-  // 0x41 monitor status this drive cycle: same layout as 0x01 with A reserved
+  // 0x41 monitor status this drive cycle: the layout of 0x01 with A reserved; here `…Supported`
+  // reads as "enabled this drive cycle" and `…Complete` as "completed this drive cycle"
   definePid(0x41, 'Monitor status this drive cycle', 4, MONITOR_STATUS_FIELDS.slice(2), (d, out, o) => {
     decodeMonitorStatus(d, SCRATCH, 0)
     for (let i = 2; i < MONITOR_STATUS_FIELDS.length; i++) out[o + i - 2] = SCRATCH[i] as number
@@ -219,10 +220,6 @@ export function supportedPids (bitmapPid: number, data: Uint8Array): number[] {
     }
   }
   return pids
-}
-
-export function isSupportedPidBitmap (pid: number): boolean {
-  return SUPPORTED_PID_BASES.includes(pid)
 }
 
 function hexPid (pid: number): string {
