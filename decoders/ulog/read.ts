@@ -1,0 +1,304 @@
+import { SampleBuffer } from '../sample-buffer.js'
+import type { ByteSource } from './byte-source.js'
+import { messageLabel, type UlogChannel } from './channel.js'
+import { fieldValue, makePlan, type DecodePlan } from './decode-plan.js'
+import { UlogError } from './errors.js'
+import { END, FRAME, FrameCursor } from './frame-cursor.js'
+import { readHeader, uint64, type UlogHeader } from './header.js'
+import { compileLayout, LayoutError, type MessageLayout } from './layout.js'
+import {
+  MSG_ADD_LOGGED, MSG_DATA, MSG_DROPOUT, MSG_INFO, MSG_INFO_MULTI, MSG_LOG, MSG_LOG_TAGGED,
+  MSG_PARAMETER, MSG_PARAMETER_DEFAULT, MSG_REMOVE_LOGGED, MSG_SYNC, typeName
+} from './message-types.js'
+import { TimeOrderBuffer } from './reorder.js'
+import { resolveSelection, type ResolvedSelection, type UlogSelection } from './selection.js'
+
+export interface UlogReadOptions {
+  /** Which fields become samples; default 'all'. */
+  readonly select?: UlogSelection
+  /**
+   * Added to every ULog timestamp (µs since boot) to give SampleBuffer.timeUs.
+   * Default 0: times stay "since boot", as pyulog and Flight Review show them.
+   * The log carries no boot epoch of its own: the `time_ref_utc` info is the
+   * local time zone's offset from UTC in seconds (ULog spec; 0 in both
+   * fixtures), not a date. For wall-clock time pass the epoch of boot, e.g.
+   * from gpsBootEpochUs().
+   */
+  readonly baseTimeUs?: number
+  /**
+   * 'time' (default): chunks in time order across the whole stream (see
+   * TimeOrderBuffer for the bound and for late samples). 'file': write
+   * order, every sample, each topic still in its own time order.
+   */
+  readonly order?: 'time' | 'file'
+  /** Samples held to put them in time order (min and default 131072, ≈ 2.6 MB). */
+  readonly reorderCapacity?: number
+  /** In file order, samples per chunk (default 65536). */
+  readonly chunkSamples?: number
+  /** Bytes per read from the source (default 256 KiB, @foxglove/ulog's ChunkedReader window). */
+  readonly windowSize?: number
+}
+
+export interface UlogChunk {
+  readonly samples: SampleBuffer
+  /** The channel table so far: append-only, and it names every signal in `samples`. */
+  readonly channels: readonly UlogChannel[]
+}
+
+export interface UlogStats {
+  /** Whole messages read from the data section (all types). */
+  messagesRead: number
+  dataMessages: number
+  samplesEmitted: number
+  /** Samples left out because they came after newer ones had been emitted (order 'time'). */
+  lateSamples: number
+  /** Late samples per channel index. */
+  readonly lateByChannel: Map<number, number>
+  /** 'O' messages: the logger lost data for `dropoutMs` in total. */
+  dropouts: number
+  dropoutMs: number
+  /** Text log lines ('L', 'C'); not samples. */
+  logMessages: number
+}
+
+/** Two samples can be pending per message field at most; a message has at most 65533 fields. */
+const MIN_REORDER_CAPACITY = 131072
+const DEFAULT_CHUNK_SAMPLES = 65536
+const SYNC_MAGIC = [0x2f, 0x73, 0x13, 0x20, 0x25, 0x0c, 0xbb, 0x12]
+const text = new TextDecoder()
+
+/** What stopped the read: becomes a UlogError once the last samples are out. */
+interface Failure {
+  readonly code: UlogError['code']
+  readonly offset: number
+  readonly detail: string
+}
+
+interface Subscription {
+  readonly layout: MessageLayout
+  readonly plan: DecodePlan
+}
+
+/**
+ * A ULog opened for reading: header and definitions are read, the selection
+ * checked against them; `chunks()` then streams the data section once.
+ *
+ * Memory is bounded by the read window, the reorder buffer and one chunk,
+ * not by the file. Measured (test/decoders/ulog/memory-probe.ts, Node 20,
+ * 2 cores): @foxglove/ulog's own ULog.open() indexes every message before
+ * the first can be read (a [bigint, offset, id] array per message, sorted):
+ * on a 220 MB synthetic log (sample_log_small.ulg's data section repeated
+ * 240 times, 3.5 M messages) that is +~690 MB heap after open() alone and
+ * 1.1 GB peak RSS; this reader streams the same file at ~100 MB peak RSS
+ * whatever its length. See the probe for the figures of each run.
+ */
+export class UlogReader {
+  readonly header: UlogHeader
+  readonly stats: UlogStats = { messagesRead: 0, dataMessages: 0, samplesEmitted: 0, lateSamples: 0, lateByChannel: new Map(), dropouts: 0, dropoutMs: 0, logMessages: 0 }
+  private readonly table: UlogChannel[] = []
+  private readonly byKey = new Map<string, number>()
+  private readonly layouts = new Map<string, MessageLayout>()
+  private readonly subscriptions = new Map<number, Subscription>()
+  private started = false
+
+  constructor (
+    private readonly source: ByteSource,
+    private readonly cursor: FrameCursor,
+    header: UlogHeader,
+    private readonly selection: ResolvedSelection,
+    private readonly options: UlogReadOptions
+  ) {
+    this.header = header
+  }
+
+  /** The channel table so far (grows as the data section subscribes topics). */
+  get channels (): readonly UlogChannel[] {
+    return this.table
+  }
+
+  /**
+   * The samples, in chunks. On a cut or damaged file, every sample decoded
+   * before the damage is yielded first, then the UlogError is thrown.
+   */
+  async * chunks (): AsyncGenerator<UlogChunk, void, undefined> {
+    if (this.started) throw new Error('UlogReader.chunks() streams the file once; open it again to re-read')
+    this.started = true
+    const timeOrder = (this.options.order ?? 'time') === 'time'
+    const reorder = timeOrder ? new TimeOrderBuffer(Math.max(MIN_REORDER_CAPACITY, this.options.reorderCapacity ?? 0)) : undefined
+    const chunkSamples = Math.max(1, this.options.chunkSamples ?? DEFAULT_CHUNK_SAMPLES)
+    let fileChunk = new SampleBuffer(Math.min(chunkSamples, DEFAULT_CHUNK_SAMPLES))
+    const base = this.options.baseTimeUs ?? 0
+    const stats = this.stats
+    const emit = (samples: SampleBuffer): UlogChunk => {
+      stats.samplesEmitted += samples.length
+      return { samples, channels: this.table }
+    }
+
+    const { segments, missingAppendedAt, file } = this.header
+    let failure: Failure | undefined
+    try {
+      for (let s = 0; s < segments.length && failure === undefined; s++) {
+        const [start, end] = segments[s] as readonly [number, number]
+        const last = s === segments.length - 1
+        if (s > 0) this.cursor.seekTo(start)
+        for (;;) {
+          const step = await this.cursor.next(end)
+          if (step === END) break
+          if (step !== FRAME) {
+            // The spec allows a cut message just before appended data; at the end of the file it is a truncation.
+            if (!last) break
+            failure = failed('PITWALL_ERR_ULOG_TRUNCATED', this.cursor.offset,
+              `the file ends inside a message (${this.cursor.needed} bytes needed, ${this.cursor.available} left)`)
+            break
+          }
+          const { view, bodyOffset: at, size, offset, type } = this.cursor
+          if (type === MSG_DATA) {
+            const msgId = size >= 2 ? view.getUint16(at, true) : -1
+            const sub = this.subscriptions.get(msgId)
+            if (sub === undefined) { failure = failed('PITWALL_ERR_ULOG_CORRUPT', offset, `a data 'D' message for msg_id ${msgId}, which no 'A' message subscribed`); break }
+            const length = size - 2
+            if (length < sub.layout.minSize || length > sub.layout.size) {
+              const expected = sub.layout.minSize === sub.layout.size ? `${sub.layout.size}` : `${sub.layout.minSize} to ${sub.layout.size}`
+              failure = failed('PITWALL_ERR_ULOG_CORRUPT', offset, `a data 'D' message of ${length} bytes for '${sub.layout.name}', whose format needs ${expected}`)
+              break
+            }
+            stats.messagesRead++
+            stats.dataMessages++
+            const plan = sub.plan
+            if (plan.count === 0) continue
+            const fields = at + 2
+            const t = base + uint64(view, fields + sub.layout.timestampOffset)
+            if (reorder !== undefined) {
+              if (reorder.size + plan.count > reorder.capacity) yield emit(reorder.drain(false))
+              for (let i = 0; i < plan.count; i++) reorder.push(t, plan.channels[i] as number, fieldValue(plan, i, view, fields))
+            } else {
+              for (let i = 0; i < plan.count; i++) fileChunk.push(t, plan.channels[i] as number, fieldValue(plan, i, view, fields))
+              if (fileChunk.length >= chunkSamples) {
+                yield emit(fileChunk)
+                fileChunk = new SampleBuffer(chunkSamples)
+              }
+            }
+            continue
+          }
+          failure = this.other(type, view, at, size, offset)
+          if (failure !== undefined) break
+          stats.messagesRead++
+        }
+      }
+      if (failure === undefined && missingAppendedAt !== undefined) {
+        failure = failed('PITWALL_ERR_ULOG_TRUNCATED', this.source.size(), `the flag bits announce appended data at byte ${missingAppendedAt}, past the end of the file`)
+      }
+    } catch (err) {
+      // The source failed (or the library's reader did): name it, keep what was decoded.
+      failure = failed('PITWALL_ERR_ULOG_IO', this.cursor.offset, `reading failed: ${err instanceof Error ? err.message : String(err)}`)
+    }
+
+    if (reorder !== undefined) {
+      stats.lateSamples = reorder.lateSamples
+      for (const [channel, n] of reorder.late) stats.lateByChannel.set(channel, n)
+      if (reorder.size > 0) yield emit(reorder.drain(true))
+    } else if (fileChunk.length > 0) {
+      yield emit(fileChunk)
+    }
+    if (failure !== undefined) throw new UlogError(failure.code, file, failure.offset, failure.detail, stats)
+  }
+
+  /** Every data-section message but 'D'. Returns the error that stops reading, if any. */
+  private other (type: number, view: DataView, at: number, size: number, offset: number): Failure | undefined {
+    switch (type) {
+      case MSG_ADD_LOGGED: {
+        if (size < 3) return failed('PITWALL_ERR_ULOG_CORRUPT', offset, `an 'A' message of ${size} bytes, expected at least 3`)
+        const multiId = view.getUint8(at)
+        const msgId = view.getUint16(at + 1, true)
+        const topic = text.decode(new Uint8Array(view.buffer, view.byteOffset + at + 3, size - 3))
+        const layout = this.layoutOf(topic, offset)
+        if ('detail' in layout) return layout
+        this.subscribe(msgId, topic, multiId, layout)
+        return undefined
+      }
+      case MSG_REMOVE_LOGGED:
+        if (size < 2) return failed('PITWALL_ERR_ULOG_CORRUPT', offset, `an 'R' message of ${size} bytes, expected 2`)
+        this.subscriptions.delete(view.getUint16(at, true))
+        return undefined
+      case MSG_DROPOUT:
+        if (size < 2) return failed('PITWALL_ERR_ULOG_CORRUPT', offset, `an 'O' message of ${size} bytes, expected 2`)
+        this.stats.dropouts++
+        this.stats.dropoutMs += view.getUint16(at, true)
+        return undefined
+      case MSG_SYNC:
+        for (let i = 0; i < SYNC_MAGIC.length; i++) {
+          if (i >= size || view.getUint8(at + i) !== SYNC_MAGIC[i]) return failed('PITWALL_ERR_ULOG_CORRUPT', offset, "a sync 'S' message without the sync magic")
+        }
+        return undefined
+      case MSG_LOG:
+      case MSG_LOG_TAGGED:
+        this.stats.logMessages++
+        return undefined
+      case MSG_INFO:
+      case MSG_INFO_MULTI:
+      case MSG_PARAMETER:
+      case MSG_PARAMETER_DEFAULT:
+        // Changes during the flight (e.g. a parameter set in the air) are not samples here.
+        return undefined
+      default:
+        return failed('PITWALL_ERR_ULOG_CORRUPT', offset, `expected a data-section message (A, R, D, L, C, S, O, I, M, P, Q), found type ${typeName(type)} with size ${size}`)
+    }
+  }
+
+  private layoutOf (topic: string, offset: number): MessageLayout | Failure {
+    const known = this.layouts.get(topic)
+    if (known !== undefined) return known
+    if (!this.header.formats.has(topic)) return failed('PITWALL_ERR_ULOG_CORRUPT', offset, `an 'A' message subscribes '${topic.slice(0, 64)}', which no format defines`)
+    try {
+      const layout = compileLayout(topic, this.header.formats)
+      this.layouts.set(topic, layout)
+      return layout
+    } catch (err) {
+      if (err instanceof LayoutError) return failed('PITWALL_ERR_ULOG_CORRUPT', offset, `an 'A' message subscribes '${topic}': ${err.message}`)
+      throw err
+    }
+  }
+
+  private subscribe (msgId: number, topic: string, multiId: number, layout: MessageLayout): void {
+    const message = messageLabel(topic, multiId)
+    const fields = this.selection.pick(topic, multiId, layout).map((picked) => {
+      const key = `${message}.${picked.leaf.path}`
+      let channel = this.byKey.get(key)
+      if (channel === undefined) {
+        channel = this.table.length
+        const catalog = picked.catalog
+        this.table.push({
+          index: channel, topic, multiId, message, field: picked.leaf.path, msgId, type: picked.leaf.type,
+          ...(catalog === undefined ? {} : { catalogId: catalog.id, catalogName: catalog.name, unit: catalog.unit })
+        })
+        this.byKey.set(key, channel)
+      }
+      return { leaf: picked.leaf, channel, scale: picked.scale, offset: picked.offset }
+    })
+    this.subscriptions.set(msgId, { layout, plan: makePlan(fields) })
+  }
+
+}
+
+function failed (code: UlogError['code'], offset: number, detail: string): Failure {
+  return { code, offset, detail }
+}
+
+/**
+ * Reads the header and definitions of a ULog and checks the selection
+ * against them. Throws UlogError (not a ULog, truncated or corrupt
+ * definitions, unknown topic or field) before any data is read.
+ */
+export async function openUlog (source: ByteSource, options: UlogReadOptions = {}): Promise<UlogReader> {
+  const cursor = new FrameCursor(source, options.windowSize)
+  let header: UlogHeader
+  try {
+    await source.open()
+    header = await readHeader(source, cursor)
+  } catch (err) {
+    if (err instanceof UlogError) throw err
+    throw new UlogError('PITWALL_ERR_ULOG_IO', source.name, cursor.offset, `reading failed: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  const selection = resolveSelection(options.select ?? 'all', header.formats, header.file)
+  return new UlogReader(source, cursor, header, selection, options)
+}

@@ -1,0 +1,120 @@
+import t from 'tap'
+import { bytesSource } from '../../../decoders/ulog/byte-source.js'
+import { collect } from './helpers.js'
+import { fields, UlogBuilder } from './ulog-builder.js'
+
+// A topic with every numeric type, an array, a nested struct array, text and padding.
+function richLog (): UlogBuilder {
+  return new UlogBuilder(5n)
+    .flagBits()
+    .info('char[3] sys_name', new TextEncoder().encode('PX4'))
+    .info('int32_t time_ref_utc', fields(['i32', -3600]))
+    .parameter('float MPC_XY_VEL_MAX', fields(['f32', 12]))
+    .format('motor:float rpm;uint8_t index;uint8_t[3] _padding0;')
+    .format('demo:uint64_t timestamp;int8_t a;uint8_t b;bool c;int16_t d;uint16_t e;int32_t f;uint32_t g;int64_t h;uint64_t i;float j;double k;float[2] arr;motor[2] motors;char[4] label;uint8_t[4] _padding0;')
+}
+
+function demoBody (ts: bigint, h: bigint, i: bigint): Uint8Array {
+  return fields(
+    ['u64', ts], ['i8', -5], ['u8', 250], ['bool', 7], ['i16', -300], ['u16', 60000], ['i32', -70000], ['u32', 4000000000],
+    ['i64', h], ['u64', i], ['f32', 1.5], ['f64', Math.PI], ['f32', 0.25], ['f32', -0.5],
+    ['f32', 1000], ['u8', 1], ['pad', 3], ['f32', 2000], ['u8', 2], ['pad', 3], ['char', 'abcd', 4], ['pad', 4]
+  )
+}
+
+t.test('flattens every numeric type, arrays and nested formats; skips text and padding', async (t) => {
+  const bytes = richLog()
+    .addLogged(3, 'demo', 2)
+    .data(3, demoBody(1000n, -(2n ** 40n), 2n ** 53n + 1n))
+    .bytes()
+  const { reader, rows, error } = await collect(bytes)
+  t.equal(error, undefined)
+  t.equal(reader.header.info.get('time_ref_utc'), -3600)
+  t.equal(reader.header.info.get('sys_name'), 'PX4')
+  t.equal(reader.header.parameters.get('MPC_XY_VEL_MAX'), 12)
+  t.equal(reader.header.startUs, 5)
+  const got = Object.fromEntries(rows.map((r) => [r.channel.field, r.value]))
+  t.same(got, {
+    a: -5, b: 250, c: 1, d: -300, e: 60000, f: -70000, g: 4000000000, h: -(2 ** 40),
+    // 2^53 + 1 has no double: the nearest is 2^53 (the documented precision cut-off).
+    i: 2 ** 53, j: 1.5, k: Math.PI, 'arr[0]': 0.25, 'arr[1]': -0.5,
+    'motors[0].rpm': 1000, 'motors[0].index': 1, 'motors[1].rpm': 2000, 'motors[1].index': 2
+  })
+  const channel = rows[0]?.channel
+  t.match(channel, { topic: 'demo', multiId: 2, message: 'demo#2', msgId: 3, field: 'a', type: 'int8_t' })
+  t.ok(rows.every((r) => r.t === 1000))
+})
+
+t.test('accepts a data message without its trailing padding, as the PX4 logger writes it', async (t) => {
+  const full = demoBody(7n, 0n, 0n)
+  const bytes = richLog().addLogged(0, 'demo').data(0, full.subarray(0, full.length - 4)).data(0, full).bytes()
+  const { rows, error } = await collect(bytes)
+  t.equal(error, undefined)
+  t.equal(rows.length, 34)
+})
+
+t.test('orders samples by time with bounded memory; a sample older than what was emitted is counted late', async (t) => {
+  const b = new UlogBuilder().flagBits().format('x:uint64_t timestamp;float v;').addLogged(0, 'x').addLogged(1, 'x', 1)
+  // Two instances interleaved with a lag: instance 1 is written 10 ms behind.
+  for (let i = 0; i < 100_000; i++) {
+    b.data(0, fields(['u64', BigInt(1_000_000 + i * 1000)], ['f32', i]))
+    if (i >= 10) b.data(1, fields(['u64', BigInt(1_000_000 + (i - 10) * 1000)], ['f32', i - 10]))
+  }
+  b.data(1, fields(['u64', 5n], ['f32', -1])) // far behind everything already emitted
+  const { reader, rows, chunkSizes } = await collect(b.bytes())
+  t.ok(chunkSizes.length > 1, `${chunkSizes.length} chunks`)
+  t.ok(rows.every((r, i) => i === 0 || r.t >= (rows[i - 1] as { t: number }).t), 'non-decreasing over all chunks')
+  t.equal(rows.length, 100_000 + 99_990)
+  t.equal(reader.stats.lateSamples, 1)
+  t.same([...reader.stats.lateByChannel], [[1, 1]], 'late sample named by channel (x#1.v)')
+  // Ties keep write order: instance 0 comes first at equal timestamps.
+  const atOneSecond = rows.filter((r) => r.t === 1_000_000).map((r) => r.channel.message)
+  t.same(atOneSecond, ['x', 'x#1'])
+})
+
+t.test('baseTimeUs shifts every timestamp; file order leaves the order as written', async (t) => {
+  const log = new UlogBuilder().flagBits().format('x:uint64_t timestamp;float v;').format('y:uint64_t timestamp;int32_t n;')
+    .addLogged(0, 'x').addLogged(1, 'y')
+    .data(0, fields(['u64', 300n], ['f32', 1])).data(1, fields(['u64', 100n], ['i32', 2])).data(0, fields(['u64', 400n], ['f32', 3]))
+    .bytes()
+  const timeOrder = await collect(log, { baseTimeUs: 1_700_000_000_000_000 })
+  t.same(timeOrder.rows.map((r) => r.t - 1_700_000_000_000_000), [100, 300, 400])
+  const fileOrder = await collect(log, { order: 'file' })
+  t.same(fileOrder.rows.map((r) => r.value), [1, 2, 3])
+})
+
+t.test('follows remove and re-add of subscriptions, dropouts, logs and sync messages', async (t) => {
+  const log = new UlogBuilder().flagBits().format('x:uint64_t timestamp;float v;').format('y:uint64_t timestamp;int32_t n;')
+    .addLogged(0, 'x').data(0, fields(['u64', 1n], ['f32', 1])).sync().log(2n, 'armed').dropout(120)
+    .removeLogged(0).addLogged(0, 'y').data(0, fields(['u64', 3n], ['i32', 7]))
+    .addLogged(1, 'x').data(1, fields(['u64', 4n], ['f32', 2]))
+    .bytes()
+  const { reader, rows, error } = await collect(log)
+  t.equal(error, undefined)
+  t.same(rows.map((r) => `${r.channel.message}.${r.channel.field}=${r.value}`), ['x.v=1', 'y.n=7', 'x.v=2'])
+  t.equal(rows[0]?.channel.index, rows[2]?.channel.index, 'same topic and field keep one channel across subscriptions')
+  t.match(reader.stats, { dropouts: 1, dropoutMs: 120, logMessages: 1, messagesRead: 10 })
+})
+
+t.test('appended data: a message cut before an appended offset is allowed, reading resumes there', async (t) => {
+  const b = new UlogBuilder().flagBits([0n]).format('x:uint64_t timestamp;float v;').addLogged(0, 'x')
+    .data(0, fields(['u64', 1n], ['f32', 1]))
+  const cut = b.length
+  b.raw(Uint8Array.of(14, 0, 0x44, 0, 0, 9)) // the start of a D message, cut short by the crash
+  const appendedAt = b.length
+  b.data(0, fields(['u64', 2n], ['f32', 2]))
+  const bytes = b.bytes()
+  new DataView(bytes.buffer).setBigUint64(16 + 3 + 16, BigInt(appendedAt), true)
+  const { reader, rows, error } = await collect(bytes)
+  t.equal(error, undefined)
+  t.same(reader.header.segments.slice(1), [[appendedAt, bytes.length]])
+  t.equal(reader.header.segments[0]?.[1], appendedAt)
+  t.ok(cut < appendedAt)
+  t.same(rows.map((r) => r.value), [1, 2])
+})
+
+t.test('reads from any ByteSource through small windows', async (t) => {
+  const bytes = richLog().addLogged(0, 'demo').data(0, demoBody(1n, 0n, 0n)).data(0, demoBody(2n, 0n, 0n)).bytes()
+  const { rows } = await collect(bytesSource(bytes, 'tiny.ulg'), { windowSize: 7 })
+  t.equal(rows.length, 34)
+})
