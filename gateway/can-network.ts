@@ -3,11 +3,10 @@
  * start. A DBC that does not parse, or maps a signal onto the catalog wrongly,
  * stops the start with the file, line and reason.
  */
-import { readFileSync } from 'node:fs'
 import { catalogSignalByName } from '../decoders/catalog.js'
 import { catalogIdsForChannels } from '../decoders/can/catalog-mapping.js'
 import { compileCanNetwork, type CanBusDatabase, type CompiledCanNetwork } from '../decoders/can/compile.js'
-import { parseDbc } from '../decoders/can/dbc-parse.js'
+import { parseDbcFile } from '../decoders/can/dbc-parse.js'
 import { ConfigError } from './config.js'
 
 export interface CanDecoding {
@@ -32,13 +31,14 @@ export function loadCanDecoding (spec: string): CanDecoding | undefined {
     }
     if (seen.has(bus)) throw new ConfigError(`canDbc (PITWALL_CAN_DBC): bus ${bus} is given two databases`)
     seen.add(bus)
-    let text: string
+    let database
     try {
-      text = readFileSync(file, 'utf8')
+      database = parseDbcFile(file)
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).syscall === undefined) throw err // a parse error names file and line itself
       throw new ConfigError(`canDbc (PITWALL_CAN_DBC): cannot read ${file}: ${(err as Error).message}`)
     }
-    databases.push({ bus, database: parseDbc(text, file) })
+    databases.push({ bus, database })
   }
   const network = compileCanNetwork(databases)
   return { network, catalogIds: catalogIdsForChannels(network, catalogSignalByName), sources: spec.split(',') }

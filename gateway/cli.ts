@@ -121,6 +121,32 @@ storageFlags(device.command('list').description('list registered vehicles'))
   })
 
 // The simulator is loaded only when one of its commands runs (production never imports sim/).
+program.command('decode')
+  .description('decode a candump -l log (with a DBC) or a ULog into timestamped signals, one per line')
+  .option('--dbc <file>', 'CAN database for --candump')
+  .option('--candump <log>', 'can-utils candump -l log: (seconds) iface id#data, CAN FD id##Fdata')
+  .option('--ulog <file>', 'PX4 ULog (.ulg) file')
+  .option('--format <format>', 'jsonl or csv', 'jsonl')
+  .action(async (flags: { dbc?: string, candump?: string, ulog?: string, format: string }) => {
+    if (flags.format !== 'jsonl' && flags.format !== 'csv') throw new InvalidArgumentError(`--format must be jsonl or csv, got ${flags.format}`)
+    if ((flags.candump === undefined) === (flags.ulog === undefined)) throw new InvalidArgumentError('give one of --candump LOG (with --dbc FILE) or --ulog FILE')
+    const { decodeCandump, decodeUlog } = await import('./decode-command.js')
+    // `pitwall decode ... | head`: a reader that has seen enough is not an error
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0)
+      throw err
+    })
+    let summary
+    if (flags.candump !== undefined) {
+      if (flags.dbc === undefined) throw new InvalidArgumentError('--candump needs --dbc FILE to know the signals')
+      summary = await decodeCandump({ dbc: flags.dbc, log: flags.candump, format: flags.format, out: process.stdout })
+    } else {
+      summary = await decodeUlog({ file: flags.ulog as string, format: flags.format, out: process.stdout })
+    }
+    process.stderr.write(`pitwall decode: ${JSON.stringify(summary)}\n`)
+    if (summary.badLines > 0) process.exitCode = 2
+  })
+
 program.command('sim')
   .description('simulate a fleet of T-boxes against a gateway (pitwall sim --help)')
   .helpOption(false)

@@ -1,0 +1,137 @@
+/**
+ * `pitwall decode`: an engineer's view of raw logs as timestamped signals,
+ * one line per signal value, streamed (a log larger than memory is fine).
+ */
+import { createReadStream } from 'node:fs'
+import { createInterface } from 'node:readline'
+import type { Writable } from 'node:stream'
+import { CanFrameColumns } from '../decoders/can-frames.js'
+import { CandumpParseError, parseCandumpLine } from '../decoders/can/candump.js'
+import { choiceLabel, compileCanNetwork } from '../decoders/can/compile.js'
+import { parseDbcFile } from '../decoders/can/dbc-parse.js'
+import { SampleBuffer } from '../decoders/sample-buffer.js'
+import { openUlogFile } from '../decoders/ulog/file.js'
+
+export type DecodeFormat = 'jsonl' | 'csv'
+
+export interface SignalLine {
+  t: number
+  bus: string
+  id: number
+  message: string
+  signal: string
+  value: number
+  label?: string | undefined
+}
+
+export interface DecodeSummary {
+  frames: number
+  signals: number
+  /** frames whose id the DBC does not describe */
+  unknownFrames: number
+  /** lines that are not frames (with the first few reasons) */
+  badLines: number
+  firstErrors: string[]
+}
+
+const MAX_REPORTED_ERRORS = 5
+const EXTENDED_FLAG = 0x8000_0000
+
+/** Writes `line` in `format`; CSV quotes text fields that need it (RFC 4180). */
+export function formatSignalLine (line: SignalLine, format: DecodeFormat): string {
+  if (format === 'jsonl') return JSON.stringify(line) + '\n'
+  const text = (s: string): string => /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
+  return `${line.t},${text(line.bus)},${line.id},${text(line.message)},${text(line.signal)},${line.value},${text(line.label ?? '')}\n`
+}
+
+export const CSV_HEADER = 't,bus,id,message,signal,value,label\n'
+
+/** Decodes a `candump -l` log with one DBC for every interface in it. */
+export async function decodeCandump (options: { dbc: string, log: string, format: DecodeFormat, out: Writable }): Promise<DecodeSummary> {
+  const network = compileCanNetwork([{ bus: 0, database: parseDbcFile(options.dbc) }])
+  const summary: DecodeSummary = { frames: 0, signals: 0, unknownFrames: 0, badLines: 0, firstErrors: [] }
+  const frames = new CanFrameColumns()
+  const samples = new SampleBuffer(256)
+  if (options.format === 'csv') await write(options.out, CSV_HEADER)
+  const lines = createInterface({ input: createReadStream(options.log), crlfDelay: Infinity })
+  let lineNo = 0
+  for await (const line of lines) {
+    lineNo++
+    let frame
+    try {
+      frame = parseCandumpLine(line)
+    } catch (err) {
+      if (!(err instanceof CandumpParseError)) throw err
+      summary.badLines++
+      if (summary.firstErrors.length < MAX_REPORTED_ERRORS) summary.firstErrors.push(`${options.log}:${lineNo}: ${err.message}`)
+      continue
+    }
+    if (frame === undefined || frame.remote || frame.error) continue
+    summary.frames++
+    frames.clear(frame.data)
+    frames.count = 1
+    frames.bus[0] = 0
+    frames.id[0] = frame.extended ? (frame.id | EXTENDED_FLAG) >>> 0 : frame.id
+    frames.len[0] = frame.data.length
+    frames.offset[0] = 0
+    frames.timeUs[0] = 0
+    samples.clear()
+    summary.unknownFrames += network.decodeFrames(frames, samples)
+    let text = ''
+    for (let i = 0; i < samples.length; i++) {
+      const { message, signal } = network.channels[samples.signal[i] as number] as (typeof network.channels)[number]
+      const value = samples.value[i] as number
+      text += formatSignalLine({ t: frame.timeS, bus: frame.iface, id: frame.id, message: message.name, signal: signal.name, value, label: choiceLabel(signal, value) }, options.format)
+    }
+    summary.signals += samples.length
+    // waits only when the output is slower than decoding (a pipe to `head`, a slow disk)
+    if (text !== '' && !options.out.write(text)) await drained(options.out)
+  }
+  return summary
+}
+
+/**
+ * Decodes every numeric field of a ULog, in time order, times in seconds
+ * since boot. A damaged file throws UlogError after the lines decoded before
+ * the damage have been written.
+ */
+export async function decodeUlog (options: { file: string, format: DecodeFormat, out: Writable }): Promise<DecodeSummary> {
+  const summary: DecodeSummary = { frames: 0, signals: 0, unknownFrames: 0, badLines: 0, firstErrors: [] }
+  const file = await openUlogFile(options.file)
+  if (options.format === 'csv') await write(options.out, CSV_HEADER)
+  for await (const { samples, channels } of file.chunks()) {
+    let text = ''
+    for (let i = 0; i < samples.length; i++) {
+      const channel = channels[samples.signal[i] as number] as (typeof channels)[number]
+      text += formatSignalLine({
+        t: (samples.timeUs[i] as number) / 1e6,
+        bus: 'ulog',
+        id: channel.msgId,
+        message: channel.message,
+        signal: channel.field,
+        value: samples.value[i] as number
+      }, options.format)
+      // bounded lines per write, so a large chunk does not build one huge string
+      if (text.length > 1 << 16) {
+        await write(options.out, text)
+        text = ''
+      }
+    }
+    if (text !== '') await write(options.out, text)
+    summary.signals += samples.length
+  }
+  return summary
+}
+
+async function write (out: Writable, text: string): Promise<void> {
+  if (!out.write(text)) await drained(out)
+}
+
+async function drained (out: Writable): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const done = (): void => { out.off('error', fail); resolve() }
+    const fail = (err: Error): void => { out.off('drain', done); reject(err) }
+    out.once('drain', done)
+    out.once('error', fail)
+  })
+}
