@@ -18,7 +18,7 @@ const KEYWORDS = new Set([
 const KEYWORD_SHAPE = /^[A-Z][A-Z0-9_]*_$/
 
 /** An `mN` marker, resolved against the message's switch once every statement is read. */
-export interface PendingMultiplex {
+interface PendingMultiplex {
   message: CanMessage
   signal: CanSignal
   value: number
