@@ -43,6 +43,8 @@ export class LayoutError extends Error {}
 
 /** A data message body is at most 65535 bytes, 2 of them the msg_id. */
 const MAX_MESSAGE_FIELDS_SIZE = 65533
+/** PX4 nests formats two or three deep; a deeper chain is damage (and would exhaust the stack). */
+const MAX_NESTING = 32
 
 /**
  * Flattens a format into the numbers it holds, so decoding a message is a
@@ -90,6 +92,7 @@ function formatSize (name: string, formats: ReadonlyMap<string, MessageDefinitio
   const format = formats.get(name)
   if (format === undefined) throw new LayoutError(`no format named '${name}'`)
   if (visiting.has(name)) throw new LayoutError(`format '${name}' contains itself`)
+  if (visiting.size >= MAX_NESTING) throw new LayoutError(`formats nested more than ${MAX_NESTING} deep at '${name}'`)
   visiting.add(name)
   let size = 0
   for (const field of format.fields) {

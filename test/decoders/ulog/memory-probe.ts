@@ -27,7 +27,7 @@ const SHIFT_US = 30_000_000n
 async function build (copies: number, out: string): Promise<void> {
   const bytes = new Uint8Array(readFileSync(fixture))
   const reader = await openUlog(bytesSource(bytes, fixture))
-  const [[start, end]] = reader.header.segments as Array<[number, number]>
+  const [start, end] = reader.header.segments[0] ?? [0, 0]
   // msg_id -> timestamp offset, from the 'A' messages of the data section.
   const tsOffset = new Map<number, number>()
   const fd = openSync(out, 'w')
