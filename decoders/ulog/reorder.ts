@@ -13,10 +13,12 @@ import { SampleBuffer } from '../sample-buffer.js'
  * Here samples collect up to `capacity`; when full, they are sorted and the
  * older half is emitted. A sample older than what was already emitted is
  * "late": it would break the order promised downstream, so it is counted (per
- * channel) and not emitted. On the fixtures with the default capacity, late
- * samples are re-logs of a value whose timestamp never changed (e.g.
- * commander_state in sample_appended_multiple.ulg, stamped 1.88 s, repeated 95
- * times over 10 s): the same sample again, not new data.
+ * channel) and not emitted. With the default capacity neither fixture has a
+ * late sample. What would be late in a longer log is a topic re-logged with a
+ * timestamp that never changes (commander_state in
+ * sample_appended_multiple.ulg is stamped 1.88 s in all 95 messages over
+ * 10 s): the same uORB sample again, not new data. Readers that need every
+ * message as written use order 'file'.
  */
 export class TimeOrderBuffer {
   readonly capacity: number
