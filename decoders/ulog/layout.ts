@@ -67,7 +67,7 @@ export function compileLayout (name: string, formats: ReadonlyMap<string, Messag
       if (field.type !== 'uint64_t' || field.arrayLength !== undefined) throw new LayoutError(`format '${name}' has a timestamp of type ${field.type}, not uint64_t`)
       timestampOffset = offset
     }
-    offset += elementSize(field.type, formats, sizes) * (field.arrayLength ?? 1)
+    offset += elementSize(field.type, sizes) * (field.arrayLength ?? 1)
     if (!field.name.startsWith('_padding')) minSize = offset
   }
   if (timestampOffset < 0) throw new LayoutError(`format '${name}' has no timestamp field`)
@@ -78,7 +78,8 @@ export function compileLayout (name: string, formats: ReadonlyMap<string, Messag
   return { name, size, minSize, timestampOffset, leaves: leaves.filter((l) => l.path !== 'timestamp'), textFields }
 }
 
-function elementSize (type: string, formats: ReadonlyMap<string, MessageDefinition>, sizes: Map<string, number>): number {
+/** Sizes of nested formats come from `sizes`, filled by formatSize() first. */
+function elementSize (type: string, sizes: ReadonlyMap<string, number>): number {
   if (isNumericType(type)) return NUMERIC_SIZES[type]
   if (type === 'char') return 1
   const size = sizes.get(type)
@@ -98,7 +99,7 @@ function formatSize (name: string, formats: ReadonlyMap<string, MessageDefinitio
   for (const field of format.fields) {
     if ((field.arrayLength ?? 1) > MAX_MESSAGE_FIELDS_SIZE) throw new LayoutError(`field '${field.name}' of format '${name}' has ${field.arrayLength} elements, more than a data message can carry`)
     const element = isNumericType(field.type) || field.type === 'char'
-      ? elementSize(field.type, formats, sizes)
+      ? elementSize(field.type, sizes)
       : formatSize(field.type, formats, sizes, visiting)
     size += element * (field.arrayLength ?? 1)
     // Stop before sizes grow past what any message can hold (and past exact doubles).
@@ -116,7 +117,7 @@ function expand (
 ): void {
   let offset = base
   for (const field of format.fields) {
-    const element = elementSize(field.type, formats, sizes)
+    const element = elementSize(field.type, sizes)
     const count = field.arrayLength ?? 1
     // Padding (`_padding0`) and other underscore fields are layout, not data (as pyulog and the PX4 logger treat them).
     if (!field.name.startsWith('_')) {
