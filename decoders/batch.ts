@@ -41,6 +41,9 @@ export interface BatchContext {
  * Decodes and validates `payload`; its CAN frames land in `frames` (pass the
  * same instance batch after batch: its columns are reused).
  */
+/** Names a part of the batch in an error message ('' for the batch itself). */
+export type Where = (part: string) => string
+
 export function decodeBatch (payload: Uint8Array, ctx: BatchContext, frames: CanFrameColumns = new CanFrameColumns()): DecodedBatch {
   let batch: Envelope
   try {
@@ -57,12 +60,15 @@ export function decodeBatch (payload: Uint8Array, ctx: BatchContext, frames: Can
   if (batch.baseTimeUs < MIN_TIME_US || batch.baseTimeUs > ctx.nowUs + MAX_FUTURE_US) {
     throw new BatchRejected('PITWALL_ERR_BAD_TIME', `batch ${batch.seq} from ${ctx.vin}: base_time_us ${batch.baseTimeUs} is not a plausible time`)
   }
-  const canFrames = readCanFrames(payload, batch.baseTimeUs, frames, `batch ${batch.seq} from ${ctx.vin}`)
+  // Error messages are built only when something is wrong: this runs for every batch.
+  const seq = batch.seq
+  const where: Where = (part) => `batch ${seq} from ${ctx.vin}${part === '' ? '' : `: ${part}`}`
+  const canFrames = readCanFrames(payload, batch.baseTimeUs, frames, where)
   const signals = batch.signals ?? null
-  if (signals !== null) checkSignalBlock(signals, `batch ${batch.seq} from ${ctx.vin}: signals`)
-  batch.gnss.forEach((fix, i) => checkGnss(fix, `batch ${batch.seq} from ${ctx.vin}: gnss[${i}]`))
-  batch.obd.forEach((r, i) => checkObd(r, `batch ${batch.seq} from ${ctx.vin}: obd[${i}]`))
-  batch.dtc.forEach((d, i) => checkDtc(d, `batch ${batch.seq} from ${ctx.vin}: dtc[${i}]`))
+  if (signals !== null) checkSignalBlock(signals, where)
+  for (let i = 0; i < batch.gnss.length; i++) checkGnss(batch.gnss[i] as pitwall.v1.IGnssFix, i, where)
+  for (let i = 0; i < batch.obd.length; i++) checkObd(batch.obd[i] as pitwall.v1.IObdResponse, i, where)
+  for (let i = 0; i < batch.dtc.length; i++) checkDtc(batch.dtc[i] as pitwall.v1.IDtcRecord, i, where)
   return {
     vin: batch.vin,
     seq: batch.seq,
@@ -76,39 +82,39 @@ export function decodeBatch (payload: Uint8Array, ctx: BatchContext, frames: Can
   }
 }
 
-function checkSignalBlock (block: pitwall.v1.ISignalBlock, where: string): void {
+function checkSignalBlock (block: pitwall.v1.ISignalBlock, where: Where): void {
   const n = block.signalId?.length ?? 0
   if ((block.dtUs?.length ?? 0) !== n || (block.value?.length ?? 0) !== n) {
     throw new BatchRejected('PITWALL_ERR_SIGNAL_BLOCK',
-      `${where}: columns differ in length (dt_us ${block.dtUs?.length ?? 0}, signal_id ${n}, value ${block.value?.length ?? 0})`)
+      `${where('signals')}: columns differ in length (dt_us ${block.dtUs?.length ?? 0}, signal_id ${n}, value ${block.value?.length ?? 0})`)
   }
 }
 
-function checkGnss (fix: pitwall.v1.IGnssFix, where: string): void {
+function checkGnss (fix: pitwall.v1.IGnssFix, i: number, where: Where): void {
   const lat = fix.latE7 ?? 0
   const lon = fix.lonE7 ?? 0
   if (Math.abs(lat) > 900_000_000 || Math.abs(lon) > 1_800_000_000) {
-    throw new BatchRejected('PITWALL_ERR_GNSS', `${where}: position ${lat / 1e7}, ${lon / 1e7} is outside WGS-84 bounds`)
+    throw new BatchRejected('PITWALL_ERR_GNSS', `${where(`gnss[${i}]`)}: position ${lat / 1e7}, ${lon / 1e7} is outside WGS-84 bounds`)
   }
-  if ((fix.headingCdeg ?? 0) > 35_999) throw new BatchRejected('PITWALL_ERR_GNSS', `${where}: heading_cdeg ${fix.headingCdeg ?? 0} is above 35999`)
-  if ((fix.satellites ?? 0) > 255) throw new BatchRejected('PITWALL_ERR_GNSS', `${where}: satellites ${fix.satellites ?? 0} is above 255`)
+  if ((fix.headingCdeg ?? 0) > 35_999) throw new BatchRejected('PITWALL_ERR_GNSS', `${where(`gnss[${i}]`)}: heading_cdeg ${fix.headingCdeg ?? 0} is above 35999`)
+  if ((fix.satellites ?? 0) > 255) throw new BatchRejected('PITWALL_ERR_GNSS', `${where(`gnss[${i}]`)}: satellites ${fix.satellites ?? 0} is above 255`)
 }
 
 /** ECU addresses are CAN identifiers: 11 or 29 bits. */
 const MAX_ECU = MAX_EXTENDED_ID
 
-function checkObd (r: pitwall.v1.IObdResponse, where: string): void {
-  if ((r.ecu ?? 0) > MAX_ECU) throw new BatchRejected('PITWALL_ERR_OBD', `${where}: ecu 0x${(r.ecu ?? 0).toString(16)} is not a CAN address`)
+function checkObd (r: pitwall.v1.IObdResponse, i: number, where: Where): void {
+  if ((r.ecu ?? 0) > MAX_ECU) throw new BatchRejected('PITWALL_ERR_OBD', `${where(`obd[${i}]`)}: ecu 0x${(r.ecu ?? 0).toString(16)} is not a CAN address`)
   if ((r.mode ?? 0) > 0xff || (r.pid ?? 0) > 0xffff) {
-    throw new BatchRejected('PITWALL_ERR_OBD', `${where}: mode 0x${(r.mode ?? 0).toString(16)} / pid 0x${(r.pid ?? 0).toString(16)} out of range`)
+    throw new BatchRejected('PITWALL_ERR_OBD', `${where(`obd[${i}]`)}: mode 0x${(r.mode ?? 0).toString(16)} / pid 0x${(r.pid ?? 0).toString(16)} out of range`)
   }
 }
 
-function checkDtc (d: pitwall.v1.IDtcRecord, where: string): void {
-  if ((d.ecu ?? 0) > MAX_ECU) throw new BatchRejected('PITWALL_ERR_DTC', `${where}: ecu 0x${(d.ecu ?? 0).toString(16)} is not a CAN address`)
+function checkDtc (d: pitwall.v1.IDtcRecord, i: number, where: Where): void {
+  if ((d.ecu ?? 0) > MAX_ECU) throw new BatchRejected('PITWALL_ERR_DTC', `${where(`dtc[${i}]`)}: ecu 0x${(d.ecu ?? 0).toString(16)} is not a CAN address`)
   // ISO 14229-1: a DTC is 3 bytes, its status 1 byte.
-  if ((d.dtc ?? 0) > 0xffffff) throw new BatchRejected('PITWALL_ERR_DTC', `${where}: dtc 0x${(d.dtc ?? 0).toString(16)} is longer than 3 bytes`)
-  if ((d.status ?? 0) > 0xff) throw new BatchRejected('PITWALL_ERR_DTC', `${where}: status 0x${(d.status ?? 0).toString(16)} is longer than 1 byte`)
+  if ((d.dtc ?? 0) > 0xffffff) throw new BatchRejected('PITWALL_ERR_DTC', `${where(`dtc[${i}]`)}: dtc 0x${(d.dtc ?? 0).toString(16)} is longer than 3 bytes`)
+  if ((d.status ?? 0) > 0xff) throw new BatchRejected('PITWALL_ERR_DTC', `${where(`dtc[${i}]`)}: status 0x${(d.status ?? 0).toString(16)} is longer than 1 byte`)
 }
 
 /** A client-supplied string in an error message: quoted, bounded, control characters escaped. */

@@ -15,6 +15,7 @@
  * - a uint32 is the low 32 bits of its varint, which may be up to 10 bytes.
  */
 import { CanFrameColumns } from './can-frames.js'
+import type { Where } from './batch.js'
 import { BatchRejected } from './errors.js'
 
 const WIRE_VARINT = 0
@@ -44,15 +45,15 @@ for (const n of [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64]) VALID_L
 
 /** The read position. Module state, not a field, so the varint reader stays a plain function V8 inlines. */
 let pos = 0
-let where = ''
+let where: Where = () => ''
 
 /**
  * Reads every CAN frame of `payload` (a whole TelemetryBatch) into `frames`,
  * timestamped `baseTimeUs + dt_us`. Returns the number of frames. Throws
  * BatchRejected naming the block and frame when a block is malformed.
  */
-export function readCanFrames (payload: Uint8Array, baseTimeUs: number, frames: CanFrameColumns, context: string): number {
-  frames.clear(payload)
+export function readCanFrames (payload: Uint8Array, baseTimeUs: number, frames: CanFrameColumns, context: Where): number {
+  frames.clear(payload, baseTimeUs)
   where = context
   pos = 0
   const end = payload.length
@@ -64,7 +65,7 @@ export function readCanFrames (payload: Uint8Array, baseTimeUs: number, frames: 
       const length = readVarint32(payload, end)
       const blockEnd = pos + length
       if (blockEnd > end) malformed(`can[${block}] runs past the end of the payload`)
-      readBlock(payload, blockEnd, baseTimeUs, frames, block)
+      readBlock(payload, blockEnd, frames, block)
       pos = blockEnd
       block++
     } else {
@@ -74,7 +75,7 @@ export function readCanFrames (payload: Uint8Array, baseTimeUs: number, frames: 
   return frames.count
 }
 
-function readBlock (buf: Uint8Array, end: number, baseTimeUs: number, frames: CanFrameColumns, block: number): void {
+function readBlock (buf: Uint8Array, end: number, frames: CanFrameColumns, block: number): void {
   const first = frames.count
   let bus = 0
   let dataStart = 0
@@ -83,6 +84,7 @@ function readBlock (buf: Uint8Array, end: number, baseTimeUs: number, frames: Ca
   let nId = 0
   let nLen = 0
   let nFlags = 0
+  let lenSum = 0
   while (pos < end) {
     const tag = readVarint32(buf, end)
     const field = tag >>> 3
@@ -110,59 +112,93 @@ function readBlock (buf: Uint8Array, end: number, baseTimeUs: number, frames: Ca
       runEnd = pos + length
       if (runEnd > end) malformed(`can[${block}] field ${field} runs past the end of its block`)
     } else if (wireType === WIRE_VARINT) {
+      if (pos >= end) malformed(`can[${block}] field ${field}: truncated varint`)
       runEnd = -1
     } else {
       malformed(`can[${block}] field ${field} has wire type ${wireType}, expected a packed or plain varint`)
     }
     // Every element takes at least one byte, so this bounds the run's count.
     frames.reserve(first + Math.max(nDt, nId, nLen, nFlags) + (runEnd < 0 ? 1 : runEnd - pos))
-    do {
-      const value = readVarint32(buf, end)
-      switch (field) {
-        case BLOCK_DT_US:
-          frames.timeUs[first + nDt++] = baseTimeUs + value
-          break
-        case BLOCK_ID:
-          frames.id[first + nId++] = value
-          break
-        case BLOCK_LEN:
-          if (value > 64 || VALID_LENGTH[value] === 0) reject(`can[${block}]: frame ${nLen} has length ${value}, not a CAN or CAN FD payload length`)
-          frames.len[first + nLen++] = value
-          break
-        default: // BLOCK_FLAGS
-          if (value > MAX_FLAGS) reject(`can[${block}]: frame ${nFlags} has flags 0x${value.toString(16)}, above 0xff`)
-          frames.flags[first + nFlags++] = value
+    const stop = runEnd < 0 ? pos + 1 : runEnd // a plain varint: one element (its first byte is before `stop`)
+    // One loop per column: the field test stays out of the per-element path.
+    switch (field) {
+      case BLOCK_DT_US: {
+        const column = frames.dtUs
+        let i = first + nDt
+        while (pos < stop) column[i++] = readVarintInRun(buf, end)
+        nDt = i - first
+        break
       }
-    } while (pos < runEnd)
+      case BLOCK_ID: {
+        const column = frames.id
+        let i = first + nId
+        while (pos < stop) {
+          const id = readVarintInRun(buf, end)
+          if ((id & RESERVED_ID_BITS) !== 0 || (id < EXTENDED_FLAG && id > MAX_STANDARD_ID)) {
+            reject(`can[${block}]: frame ${i - first} has invalid id 0x${id.toString(16)}`)
+          }
+          column[i++] = id
+        }
+        nId = i - first
+        break
+      }
+      case BLOCK_LEN: {
+        // offsets are counted from the block's data here; the data field's position is added at the end
+        const lens = frames.len
+        const offsets = frames.offset
+        let i = first + nLen
+        while (pos < stop) {
+          const value = readVarintInRun(buf, end)
+          // checked before the Uint8Array store would wrap it
+          if (value > 64 || VALID_LENGTH[value] === 0) reject(`can[${block}]: frame ${i - first} has length ${value}, not a CAN or CAN FD payload length`)
+          lens[i] = value
+          offsets[i] = lenSum
+          lenSum += value
+          i++
+        }
+        nLen = i - first
+        break
+      }
+      default: { // BLOCK_FLAGS
+        const column = frames.flags
+        let i = first + nFlags
+        while (pos < stop) {
+          const value = readVarintInRun(buf, end)
+          if (value > MAX_FLAGS) reject(`can[${block}]: frame ${i - first} has flags 0x${value.toString(16)}, above 0xff`)
+          column[i++] = value
+        }
+        nFlags = i - first
+      }
+    }
     if (runEnd >= 0 && pos !== runEnd) malformed(`can[${block}] field ${field}: a varint runs past the end of its packed run`)
   }
   const n = nId
   if (nDt !== n || nLen !== n) reject(`can[${block}]: columns differ in length (dt_us ${nDt}, id ${n}, len ${nLen})`)
   if (nFlags !== 0 && nFlags !== n) reject(`can[${block}]: flags has ${nFlags} entries for ${n} frames`)
-  const ids = frames.id
-  const lens = frames.len
-  const offsets = frames.offset
-  const buses = frames.bus
-  let offset = dataStart
-  for (let i = first; i < first + n; i++) {
-    const id = ids[i] as number
-    if ((id & RESERVED_ID_BITS) !== 0 || ((id & EXTENDED_FLAG) === 0 && id > MAX_STANDARD_ID)) {
-      reject(`can[${block}]: frame ${i - first} has invalid id 0x${id.toString(16)}`)
-    }
-    buses[i] = bus
-    offsets[i] = offset
-    offset += lens[i] as number
-  }
+  frames.bus.fill(bus, first, first + n)
   if (nFlags === 0) frames.flags.fill(0, first, first + n)
-  if (offset - dataStart !== dataLength) reject(`can[${block}]: data holds ${dataLength} bytes but len[] sums to ${offset - dataStart}`)
+  if (lenSum !== dataLength) reject(`can[${block}]: data holds ${dataLength} bytes but len[] sums to ${lenSum}`)
+  const offsets = frames.offset
+  for (let i = first; i < first + n; i++) offsets[i] = (offsets[i] as number) + dataStart
   frames.count = first + n
+}
+
+/** readVarint32 where the caller knows the first byte is inside the buffer (inside a packed run). */
+function readVarintInRun (buf: Uint8Array, end: number): number {
+  const b = buf[pos++] as number
+  return b < 0x80 ? b : readVarint32Tail(buf, end, b)
 }
 
 /** A protobuf varint's low 32 bits, unsigned (how protobufjs reads uint32). */
 function readVarint32 (buf: Uint8Array, end: number): number {
   if (pos >= end) malformed('truncated varint')
-  let b = buf[pos++] as number
-  if (b < 0x80) return b
+  const b = buf[pos++] as number
+  return b < 0x80 ? b : readVarint32Tail(buf, end, b)
+}
+
+/** The rest of a varint whose first byte `first` had its continuation bit set. */
+function readVarint32Tail (buf: Uint8Array, end: number, first: number): number {
+  let b = first
   let value = b & 0x7f
   for (let shift = 7; shift < 35; shift += 7) {
     if (pos >= end) malformed('truncated varint')
@@ -203,9 +239,9 @@ function skipField (buf: Uint8Array, end: number, wireType: number): void {
 }
 
 function malformed (message: string): never {
-  throw new BatchRejected('PITWALL_ERR_MALFORMED_PROTOBUF', `${where}: ${message} (byte ${pos})`)
+  throw new BatchRejected('PITWALL_ERR_MALFORMED_PROTOBUF', `${where('')}: ${message} (byte ${pos})`)
 }
 
 function reject (message: string): never {
-  throw new BatchRejected('PITWALL_ERR_CAN_BLOCK', `${where}: ${message}`)
+  throw new BatchRejected('PITWALL_ERR_CAN_BLOCK', `${where('')}: ${message}`)
 }

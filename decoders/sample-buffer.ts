@@ -24,7 +24,7 @@ export class SampleBuffer {
 
   push (timeUs: number, signal: number, value: number): void {
     const i = this.length
-    if (i === this.value.length) this.grow(i * 2)
+    if (i === this.value.length) this.reserve(i + 1)
     this.timeUs[i] = timeUs
     this.signal[i] = signal
     this.value[i] = value
@@ -34,6 +34,12 @@ export class SampleBuffer {
   /** Forgets the samples and keeps the capacity, so a reused buffer stops allocating. */
   clear (): void {
     this.length = 0
+  }
+
+  /** Makes room for `capacity` samples in all; writers that fill the columns directly call this first. */
+  reserve (capacity: number): void {
+    if (capacity <= this.value.length) return
+    this.grow(Math.max(capacity, this.value.length * 2))
   }
 
   private grow (capacity: number): void {

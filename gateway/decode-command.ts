@@ -68,13 +68,13 @@ export async function decodeCandump (options: { dbc: string, log: string, format
     }
     if (frame === undefined || frame.remote || frame.error) continue
     summary.frames++
-    frames.clear(frame.data)
+    frames.clear(frame.data, 0)
     frames.count = 1
     frames.bus[0] = 0
     frames.id[0] = frame.extended ? (frame.id | EXTENDED_FLAG) >>> 0 : frame.id
     frames.len[0] = frame.data.length
     frames.offset[0] = 0
-    frames.timeUs[0] = 0
+    frames.dtUs[0] = 0
     samples.clear()
     summary.unknownFrames += network.decodeFrames(frames, samples)
     let text = ''

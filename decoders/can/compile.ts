@@ -28,37 +28,41 @@ export interface CanBusDatabase {
   database: CanDatabase
 }
 
-/** Decodes one frame: payload `data[offset .. offset + length)`, received at `timeUs`. */
-type FrameDecoder = (data: Uint8Array, offset: number, length: number, timeUs: number, out: SampleBuffer) => void
-
-interface BusDecoders {
-  standard: Array<FrameDecoder | undefined>
-  extended: Map<number, FrameDecoder>
-}
+/**
+ * Decodes one frame: payload `d[o .. o + n)`, received at `t`, into columns
+ * T/S/V from index k; returns the next free index. The caller has reserved
+ * room for every signal of the message.
+ */
+type MessageDecoder = (d: Uint8Array, o: number, n: number, t: number, T: Float64Array, S: Uint32Array, V: Float64Array, k: number) => number
+type NetworkDecoder = (frames: CanFrameColumns, out: SampleBuffer) => number
 
 const EXTENDED_FLAG = 0x8000_0000
-const ID_MASK = 0x1fff_ffff
 
 export class CompiledCanNetwork {
   readonly channels: readonly CanChannel[]
-  private readonly buses: Array<BusDecoders | undefined> = []
   private readonly messages = new Map<string, CanMessage>()
+  private readonly decode: NetworkDecoder
 
   constructor (databases: readonly CanBusDatabase[]) {
     const channels: CanChannel[] = []
+    const decoders: MessageDecoder[] = []
+    // bus -> (column id value -> decoder index); a later database on the same bus wins for an id both describe
+    const cases = new Map<number, Map<number, number>>()
+    let maxSignals = 0
     for (const { bus, database } of databases) {
-      const decoders: BusDecoders = this.buses[bus] ?? { standard: new Array<FrameDecoder | undefined>(0x800).fill(undefined), extended: new Map() }
-      this.buses[bus] = decoders
+      const byId = cases.get(bus) ?? new Map<number, number>()
+      cases.set(bus, byId)
       for (const message of database.messages) {
         const first = channels.length
         for (const signal of message.signals) channels.push({ channel: channels.length, bus, message, signal })
-        const decode = compileMessage(message, first)
-        if (message.extended) decoders.extended.set(message.id, decode)
-        else decoders.standard[message.id] = decode
+        maxSignals = Math.max(maxSignals, message.signals.length)
+        byId.set(message.extended ? (EXTENDED_FLAG | message.id) >>> 0 : message.id, decoders.length)
+        decoders.push(compileMessage(message, first))
         this.messages.set(`${bus}:${message.name}`, message)
       }
     }
     this.channels = channels
+    this.decode = compileDispatcher(cases, decoders, maxSignals)
   }
 
   /**
@@ -66,29 +70,7 @@ export class CompiledCanNetwork {
    * had an id no database on their bus describes (counted, not an error).
    */
   decodeFrames (frames: CanFrameColumns, out: SampleBuffer): number {
-    const { bus, id, len, offset, timeUs, data } = frames
-    let unknown = 0
-    let currentBus = -1
-    let decoders: BusDecoders | undefined
-    for (let i = 0; i < frames.count; i++) {
-      const b = bus[i] as number
-      if (b !== currentBus) {
-        currentBus = b
-        decoders = this.buses[b]
-      }
-      if (decoders === undefined) {
-        unknown++
-        continue
-      }
-      const frameId = id[i] as number
-      const decode = frameId < EXTENDED_FLAG ? decoders.standard[frameId] : decoders.extended.get(frameId & ID_MASK)
-      if (decode === undefined) {
-        unknown++
-        continue
-      }
-      decode(data, offset[i] as number, len[i] as number, timeUs[i] as number, out)
-    }
-    return unknown
+    return this.decode(frames, out)
   }
 
   /** The message `name` on `bus`, for encoding. */
@@ -115,73 +97,115 @@ export function choiceLabel (signal: CanSignal, value: number): string | undefin
 }
 
 /**
- * Generated source for one message. Switch signals (multiplexers) come first,
- * each into locals `pK` (present) and `mK` (raw value), so a multiplexed
- * signal's condition is a comparison on locals.
+ * The loop over a batch's frames: a switch on bus, then on id, each case a
+ * call to its own message decoder, so every call site sees one function and
+ * V8 can inline it (a table of closures would make one megamorphic call).
  */
-function compileMessage (message: CanMessage, firstChannel: number): FrameDecoder {
+function compileDispatcher (cases: Map<number, Map<number, number>>, decoders: MessageDecoder[], maxSignals: number): NetworkDecoder {
+  const busCases = [...cases].map(([bus, byId]) => {
+    const idCases = [...byId].map(([id, index]) => `case ${id}: k = f${index}(d, o, lens[i], base + dts[i], T, S, V, k); break`)
+    return `case ${bus}: { const o = offs[i]; switch (ids[i]) {\n${idCases.join('\n')}\ndefault: unknown++ } break }`
+  })
+  const source = `${decoders.map((_, i) => `const f${i} = fns[${i}]`).join('\n')}
+return function decodeFrames (frames, out) {
+  const count = frames.count
+  // room for every frame carrying the most signals any message has: no check per sample
+  out.reserve(out.length + count * ${maxSignals})
+  const d = frames.data, ids = frames.id, lens = frames.len, offs = frames.offset, dts = frames.dtUs, base = frames.baseTimeUs, buses = frames.bus
+  const T = out.timeUs, S = out.signal, V = out.value
+  let k = out.length
+  let unknown = 0
+  for (let i = 0; i < count; i++) {
+    switch (buses[i]) {
+${busCases.join('\n')}
+      default: unknown++
+    }
+  }
+  out.length = k
+  return unknown
+}`
+  // eslint-disable-next-line no-new-func -- generated from numbers only (see the file comment)
+  return new Function('fns', source)(decoders) as NetworkDecoder
+}
+
+/**
+ * Generated source for one message: a fast path for a frame as long as the
+ * whole layout (no length check per signal) and a checked path for shorter
+ * frames. Switch signals (multiplexers) are computed first into locals
+ * `pK` (present) and `mK` (raw value), so a multiplexed signal's condition is
+ * a comparison on locals.
+ */
+function compileMessage (message: CanMessage, firstChannel: number): MessageDecoder {
   const constants: number[] = []
   const literal = (x: number): string => {
     if (Number.isFinite(x)) return Object.is(x, -0) ? '-0' : `(${String(x)})`
     constants.push(x)
-    return `k[${constants.length - 1}]`
+    return `k_[${constants.length - 1}]`
   }
-  const byName = new Map(message.signals.map((s, i) => [s.name, i]))
-  const lines: string[] = []
-  // presence expression of signal i, or 'false'; memoised, cycle-safe
-  const presence = new Map<number, string>()
-  const switches = new Set<number>()
-  const presentExpr = (i: number, visiting: Set<number>): string => {
-    const known = presence.get(i)
-    if (known !== undefined) return known
-    const signal = message.signals[i] as CanSignal
-    const fits = `n >= ${bytesNeeded(signal)}`
-    let expr = fits
-    const condition = signal.multiplexedBy
-    if (condition !== undefined) {
-      const s = byName.get(condition.switchName)
-      if (s === undefined || visiting.has(s)) {
-        expr = 'false'
-      } else {
-        visiting.add(i)
-        const switchPresent = presentExpr(s, visiting)
-        visiting.delete(i)
-        if (switchPresent === 'false') {
+  const full = message.signals.reduce((most, s) => Math.max(most, bytesNeeded(s)), 0)
+  const body = (checked: boolean): string => {
+    const byName = new Map(message.signals.map((s, i) => [s.name, i]))
+    const lines: string[] = []
+    const presence = new Map<number, string>()
+    const switches = new Set<number>()
+    const declareSwitch = (s: number, present: string): void => {
+      if (switches.has(s)) return
+      switches.add(s)
+      lines.push(`const p${s} = ${present}`, `const m${s} = p${s} ? ${rawExpression(message.signals[s] as CanSignal)} : 0`)
+    }
+    const presentExpr = (i: number, visiting: Set<number>): string => {
+      const known = presence.get(i)
+      if (known !== undefined) return known
+      const signal = message.signals[i] as CanSignal
+      const fits = checked ? `n >= ${bytesNeeded(signal)}` : 'true'
+      let expr = fits
+      const condition = signal.multiplexedBy
+      if (condition !== undefined) {
+        const s = byName.get(condition.switchName)
+        if (s === undefined || visiting.has(s)) {
           expr = 'false'
         } else {
-          declareSwitch(s, switchPresent)
-          const ranges = condition.ranges.map(([lo, hi]) => lo === hi ? `m${s} === ${literal(lo)}` : `(m${s} >= ${literal(lo)} && m${s} <= ${literal(hi)})`)
-          expr = `p${s} && (${ranges.join(' || ') || 'false'}) && ${fits}`
+          visiting.add(i)
+          const switchPresent = presentExpr(s, visiting)
+          visiting.delete(i)
+          if (switchPresent === 'false') {
+            expr = 'false'
+          } else {
+            declareSwitch(s, switchPresent)
+            const ranges = condition.ranges.map(([lo, hi]) => lo === hi ? `m${s} === ${literal(lo)}` : `(m${s} >= ${literal(lo)} && m${s} <= ${literal(hi)})`)
+            expr = `p${s} && (${ranges.join(' || ') || 'false'})${checked ? ` && ${fits}` : ''}`
+          }
         }
       }
+      presence.set(i, expr)
+      return expr
     }
-    presence.set(i, expr)
-    return expr
+    // every presence first, so each switch is a local before any signal is emitted
+    const present = message.signals.map((_, i) => presentExpr(i, new Set()))
+    const emits: string[] = []
+    message.signals.forEach((signal, i) => {
+      const when = present[i] as string
+      if (when === 'false') return
+      const raw = switches.has(i) ? `m${i}` : rawExpression(signal)
+      const physical = signal.factor === 1 && signal.offset === 0 ? raw : `${raw} * ${literal(signal.factor)} + ${literal(signal.offset)}`
+      const write = `T[k] = t; S[k] = ${firstChannel + i}; V[k++] = ${physical}`
+      emits.push(when === 'true' ? write : `if (${when}) { ${write} }`)
+    })
+    return [...lines, ...emits, 'return k'].join('\n')
   }
-  const declareSwitch = (s: number, present: string): void => {
-    if (switches.has(s)) return
-    switches.add(s)
-    lines.push(`const p${s} = ${present}`, `const m${s} = p${s} ? ${rawExpression(message.signals[s] as CanSignal)} : 0`)
-  }
-  // every presence first, so each switch is a local before any signal is emitted
-  const present = message.signals.map((_, i) => presentExpr(i, new Set()))
-  const emits: string[] = []
-  message.signals.forEach((signal, i) => {
-    if (present[i] === 'false') return
-    const channel = firstChannel + i
-    const raw = switches.has(i) ? `m${i}` : rawExpression(signal)
-    const physical = signal.factor === 1 && signal.offset === 0 ? raw : `${raw} * ${literal(signal.factor)} + ${literal(signal.offset)}`
-    emits.push(`if (${present[i] as string}) out.push(t, ${channel}, ${physical})`)
-  })
-  // Switches are declared while presence is worked out, so they precede every use.
-  const body = [
-    'const v = dv',
-    ...lines,
-    ...emits
-  ].join('\n')
-  const source = `return function decode_${firstChannel} (d, o, n, t, out) {\n${body}\n}`
+  // The short-frame path is a function of its own, so the common one stays
+  // small enough for V8 to inline into the dispatcher.
+  const source = `function short_${firstChannel} (d, o, n, t, T, S, V, k) {
+const v = dv
+${body(true)}
+}
+return function decode_${firstChannel} (d, o, n, t, T, S, V, k) {
+if (n < ${full}) return short_${firstChannel}(d, o, n, t, T, S, V, k)
+const v = dv
+${body(false)}
+}`
   // eslint-disable-next-line no-new-func -- generated from numbers only (see the file comment)
-  const factory = new Function('k', 'dv', 'sx', source) as (k: number[], dv: DataView, sx: typeof signExtend) => FrameDecoder
+  const factory = new Function('k_', 'dv', 'sx', source) as (k: number[], dv: DataView, sx: typeof signExtend) => MessageDecoder
   return factory(constants, new DataView(new ArrayBuffer(8)), signExtend)
 }
 

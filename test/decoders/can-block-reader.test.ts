@@ -46,7 +46,7 @@ function framesByReader (payload: Uint8Array, frames = new CanFrameColumns()): F
     const offset = frames.offset[i] as number
     out.push({
       bus: frames.bus[i] as number,
-      timeUs: frames.timeUs[i] as number,
+      timeUs: frames.baseTimeUs + (frames.dtUs[i] as number),
       id: frames.id[i] as number,
       flags: frames.flags[i] as number,
       data: [...frames.data.subarray(offset, offset + (frames.len[i] as number))]

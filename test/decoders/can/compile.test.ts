@@ -62,7 +62,7 @@ function decodeOne (network: CompiledCanNetwork, message: CanMessage, data: Uint
   frames.id[0] = message.extended ? (0x8000_0000 | message.id) >>> 0 : message.id
   frames.len[0] = data.length
   frames.offset[0] = 0
-  frames.timeUs[0] = 1
+  frames.dtUs[0] = 1
   const out = new SampleBuffer(4)
   network.decodeFrames(frames, out)
   const values = new Map<string, number>()
