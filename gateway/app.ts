@@ -4,6 +4,7 @@
  * commits, close storage.
  */
 import type { AddressInfo, Server } from 'node:net'
+import { dbcSignalSources, obdSignalSources } from '../decoders/catalog-sources.js'
 import { openStorage, type Storage } from '../storage/index.js'
 import { createBroker, listenTcp } from './broker/index.js'
 import { loadCanDecoding } from './can-network.js'
@@ -33,6 +34,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.dbPoolSize,
+    signalSources: [...obdSignalSources(), ...(can === undefined ? [] : dbcSignalSources(can.network, can.catalogIds))],
     writer: {
       maxGroupItems: config.maxGroupItems,
       onCommit: (s) => {

@@ -5,6 +5,7 @@
  */
 import pg from 'pg'
 import { SIGNAL_CATALOG } from '../decoders/catalog.js'
+import type { SignalSource } from '../decoders/catalog-sources.js'
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js'
 import { openEmbedded } from './embedded.js'
 import { migrate } from './migrate.js'
@@ -17,6 +18,8 @@ export interface StorageOptions {
   dataDir: string
   poolSize?: number
   writer?: BatchWriterOptions
+  /** written to signal_sources, replacing what an earlier start wrote */
+  signalSources?: readonly SignalSource[]
 }
 
 export interface Storage {
@@ -48,6 +51,7 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
   try {
     await migrate(pool)
     await seedCatalog(pool)
+    if (options.signalSources !== undefined) await writeSignalSources(pool, options.signalSources)
   } catch (err) {
     await pool.end()
     await embedded?.close()
@@ -73,4 +77,23 @@ async function seedCatalog (pool: pg.Pool): Promise<void> {
      SELECT * FROM unnest($1::int[], $2::text[], $3::text[])
      ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit`,
     [SIGNAL_CATALOG.map((s) => s.id), SIGNAL_CATALOG.map((s) => s.name), SIGNAL_CATALOG.map((s) => s.unit)])
+}
+
+async function writeSignalSources (pool: pg.Pool, sources: readonly SignalSource[]): Promise<void> {
+  // A short transaction at start-up, before any ingest: readers never see the table half rewritten.
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    await client.query('DELETE FROM signal_sources')
+    await client.query(
+      `INSERT INTO signal_sources (kind, source, signal_id, unit)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])`,
+      [sources.map((s) => s.kind), sources.map((s) => s.source), sources.map((s) => s.signalId), sources.map((s) => s.unit)])
+    await client.query('COMMIT')
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw err
+  } finally {
+    client.release()
+  }
 }

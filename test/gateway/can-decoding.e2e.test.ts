@@ -49,6 +49,14 @@ t.test('with the demo DBC, CAN-only signals are stored at most once per second p
   const hours = rows[0]?.last as number
   t.ok(Math.abs(hours - engineHours) <= 0.05 + 1e-9, `engine hours ${hours} decoded from CAN, model at ${engineHours} (DBC LSB 0.05 h)`)
 
+  const sources = (await tg.gateway.storage.pool.query<{ kind: string, source: string }>(
+    `SELECT s.kind, s.source FROM signal_sources s JOIN signal_catalog c ON c.id = s.signal_id
+      WHERE c.name = 'Vehicle.Speed' ORDER BY s.kind, s.source`)).rows
+  t.same(sources, [
+    { kind: 'dbc', source: 'bus 0 ESC_VehicleSpeed.VehicleSpeed' },
+    { kind: 'obd', source: 'SAE J1979 01 0D speed' }
+  ], 'the catalog says where Vehicle.Speed comes from')
+
   const metrics = await fetchMetric(tg.gateway.httpPort)
   t.equal(metrics('pitwall_can_frames_total'), canFrames)
   t.ok(metrics('pitwall_can_signals_decoded_total') > canFrames, 'every frame carries at least one signal')

@@ -90,6 +90,22 @@ t.test('what the embedded database committed survives its process being killed',
   t.equal(rows[0]?.n, '20')
 })
 
+t.test('signal sources are rewritten on every start, not appended', { skip: !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+  const db = await createTestDatabase()
+  t.teardown(() => db.drop())
+  const first = [
+    { signalId: 1, kind: 'obd' as const, source: 'SAE J1979 01 0D speed', unit: 'km/h' },
+    { signalId: 1, kind: 'dbc' as const, source: 'bus 0 Old.Speed', unit: 'km/h' }
+  ]
+  let storage = await openStorage({ databaseUrl: db.url, dataDir: 'memory://', signalSources: first })
+  await storage.close()
+  // the DBC changed between starts: its old source must go
+  storage = await openStorage({ databaseUrl: db.url, dataDir: 'memory://', signalSources: [first[0] as (typeof first)[number], { ...first[1] as (typeof first)[number], source: 'bus 0 New.Speed' }] })
+  t.teardown(() => storage.close())
+  const rows = (await storage.pool.query<{ source: string }>('SELECT source FROM signal_sources ORDER BY source')).rows
+  t.same(rows.map((r) => r.source), ['SAE J1979 01 0D speed', 'bus 0 New.Speed'])
+})
+
 t.test('groups are bounded by payload bytes as well as by count', async (t) => {
   const groups: number[] = []
   const storage = await openStorage({ dataDir: 'memory://', writer: { maxGroupBytes: 1000, onCommit: (s) => groups.push(s.items) } })
