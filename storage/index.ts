@@ -9,6 +9,7 @@ import type { SignalSource } from '../decoders/catalog-sources.js'
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js'
 import { openEmbedded } from './embedded.js'
 import { migrate } from './migrate.js'
+import { inTransaction } from './transaction.js'
 import { VehicleStore } from './vehicles.js'
 
 export interface StorageOptions {
@@ -80,20 +81,12 @@ async function seedCatalog (pool: pg.Pool): Promise<void> {
 }
 
 async function writeSignalSources (pool: pg.Pool, sources: readonly SignalSource[]): Promise<void> {
-  // A short transaction at start-up, before any ingest: readers never see the table half rewritten.
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+  // At start-up, before any ingest: readers never see the table half rewritten.
+  await inTransaction(pool, async (client) => {
     await client.query('DELETE FROM signal_sources')
     await client.query(
       `INSERT INTO signal_sources (kind, source, signal_id, unit)
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])`,
       [sources.map((s) => s.kind), sources.map((s) => s.source), sources.map((s) => s.signalId), sources.map((s) => s.unit)])
-    await client.query('COMMIT')
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  } finally {
-    client.release()
-  }
+  })
 }

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type pg from 'pg'
 import { StorageError } from './errors.js'
+import { inTransaction } from './transaction.js'
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url))
 // Arbitrary, fixed: the advisory lock key that serializes migrations.
@@ -14,10 +15,8 @@ const MIGRATION_LOCK = 7_250_319
 
 export async function migrate (pool: pg.Pool): Promise<string[]> {
   const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort()
-  const client = await pool.connect()
   const applied: string[] = []
-  try {
-    await client.query('BEGIN')
+  await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`)
@@ -32,12 +31,6 @@ export async function migrate (pool: pg.Pool): Promise<string[]> {
       await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [file])
       applied.push(file)
     }
-    await client.query('COMMIT')
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  } finally {
-    client.release()
-  }
+  })
   return applied
 }

@@ -255,3 +255,34 @@ t.test('names with quotes and code in them are data, not code', async (t) => {
   t.same(Object.fromEntries(decodeOne(network, message, Uint8Array.of(7))), { [hostile]: 7 })
   t.equal((globalThis as Record<string, unknown>).pwned, undefined)
 })
+
+t.test('random frames of any length and id, known or not, decode without throwing and unknown ones are counted', async (t) => {
+  const rng = new SeededRandom(23)
+  const lengths = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64]
+  for (const { name, database } of databases()) {
+    const network = compileCanNetwork([{ bus: 0, database }])
+    const known = database.messages.map((m) => m.extended ? (0x8000_0000 | m.id) >>> 0 : m.id)
+    const knownSet = new Set(known)
+    const data = Uint8Array.from({ length: 64 * 500 }, () => rng.int(0, 255))
+    const frames = new CanFrameColumns()
+    const out = new SampleBuffer(16)
+    let expectedUnknown = 0
+    for (let round = 0; round < 20; round++) {
+      frames.clear(data, 1_700_000_000_000_000)
+      frames.count = 500
+      frames.reserve(500)
+      for (let i = 0; i < 500; i++) {
+        const id = rng.chance(0.7) ? known[rng.int(0, known.length - 1)] as number : rng.int(0, 0x7ff)
+        frames.bus[i] = rng.chance(0.9) ? 0 : 1
+        frames.id[i] = id
+        frames.len[i] = lengths[rng.int(0, lengths.length - 1)] as number
+        frames.offset[i] = i * 64
+        frames.dtUs[i] = i
+        if (frames.bus[i] !== 0 || !knownSet.has(id)) expectedUnknown++
+      }
+      out.clear()
+      expectedUnknown -= network.decodeFrames(frames, out)
+    }
+    t.equal(expectedUnknown, 0, `${name}: 10,000 random frames, every unknown id or bus counted`)
+  }
+})

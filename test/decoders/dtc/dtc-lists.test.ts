@@ -1,35 +1,25 @@
 import t from 'tap'
-import { DiagnosticError } from '../../../decoders/obd/diagnostic-error.js'
 import { dtcStatusByte, dtcStatusFlags, dtcStatusNames } from '../../../decoders/dtc/dtc-status.js'
 import { dtcText, udsDtcText } from '../../../decoders/dtc/j2012.js'
 import { parseObdDtcResponse } from '../../../decoders/dtc/obd-dtc-list.js'
 import { parseReadDtcResponse } from '../../../decoders/dtc/uds-read-dtc.js'
 import { CONFIRMED_STATUS, PENDING_STATUS } from '../../../sim/dtc.js'
-import { hex } from '../obd/bytes.js'
+import { hex, diagnosticFailure } from '../obd/bytes.js'
 
-function failure (fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof DiagnosticError) return `${err.code}: ${err.message}`
-    throw err
-  }
-  return 'no error'
-}
 
 t.test('services 03/07/0A on CAN: count byte then 2-byte DTCs', async (t) => {
   const stored = parseObdDtcResponse(hex('43 02 01 43 01 96'))
   t.same({ service: stored.service, dtcs: stored.dtcs.map(dtcText) }, { service: 0x03, dtcs: ['P0143', 'P0196'] })
   t.same(parseObdDtcResponse(hex('47 00')), { service: 0x07, dtcs: [] }, 'no pending DTCs')
   t.same(parseObdDtcResponse(hex('4A 01 C1 00')).dtcs.map(dtcText), ['U0100'], 'permanent')
-  t.match(failure(() => parseObdDtcResponse(hex('43 03 01 43 01 96'))), /PITWALL_ERR_DTC_LIST: .*count byte says 3 DTCs \(6 bytes\), the message carries 4/)
-  t.match(failure(() => parseObdDtcResponse(hex('7F 03 11'))), /PITWALL_ERR_NEGATIVE_RESPONSE: .*0x03 with NRC 0x11 serviceNotSupported/)
-  t.match(failure(() => parseObdDtcResponse(hex('41 00'))), /PITWALL_ERR_OBD_SERVICE: .*0x41 is not 43, 47 or 4A/)
+  t.match(diagnosticFailure(() => parseObdDtcResponse(hex('43 03 01 43 01 96'))), /PITWALL_ERR_DTC_LIST: .*count byte says 3 DTCs \(6 bytes\), the message carries 4/)
+  t.match(diagnosticFailure(() => parseObdDtcResponse(hex('7F 03 11'))), /PITWALL_ERR_NEGATIVE_RESPONSE: .*0x03 with NRC 0x11 serviceNotSupported/)
+  t.match(diagnosticFailure(() => parseObdDtcResponse(hex('41 00'))), /PITWALL_ERR_OBD_SERVICE: .*0x41 is not 43, 47 or 4A/)
 })
 
 t.test('legacy transports: no count byte, 0000 padding skipped', async (t) => {
   t.same(parseObdDtcResponse(hex('43 01 43 01 96 00 00'), { countByte: false }).dtcs.map(dtcText), ['P0143', 'P0196'])
-  t.match(failure(() => parseObdDtcResponse(hex('43 01 43 01'), { countByte: false })), /3 DTC bytes is not a whole number/)
+  t.match(diagnosticFailure(() => parseObdDtcResponse(hex('43 01 43 01'), { countByte: false })), /3 DTC bytes is not a whole number/)
 })
 
 t.test('ISO 14229-1 D.2 status flags, both ways', async (t) => {
@@ -69,9 +59,9 @@ t.test('UDS 0x59 snapshot and extended data headers', async (t) => {
 })
 
 t.test('UDS 0x59 errors say what is wrong', async (t) => {
-  t.match(failure(() => parseReadDtcResponse(hex('59 02 FF 03 01 1A'))), /PITWALL_ERR_UDS_READ_DTC: .*3 bytes left after 0 records of 4 bytes/)
-  t.match(failure(() => parseReadDtcResponse(hex('59 01 FF 01 00'))), /is 5 bytes; it is 6/)
-  t.match(failure(() => parseReadDtcResponse(hex('59 14 00'))), /report type 0x14 is not decoded/)
-  t.match(failure(() => parseReadDtcResponse(hex('7F 19 31'))), /PITWALL_ERR_NEGATIVE_RESPONSE: .*0x19 with NRC 0x31 requestOutOfRange/)
-  t.match(failure(() => parseReadDtcResponse(hex('59 04 03 01'))), /PITWALL_ERR_OBD_TRUNCATED/)
+  t.match(diagnosticFailure(() => parseReadDtcResponse(hex('59 02 FF 03 01 1A'))), /PITWALL_ERR_UDS_READ_DTC: .*3 bytes left after 0 records of 4 bytes/)
+  t.match(diagnosticFailure(() => parseReadDtcResponse(hex('59 01 FF 01 00'))), /is 5 bytes; it is 6/)
+  t.match(diagnosticFailure(() => parseReadDtcResponse(hex('59 14 00'))), /report type 0x14 is not decoded/)
+  t.match(diagnosticFailure(() => parseReadDtcResponse(hex('7F 19 31'))), /PITWALL_ERR_NEGATIVE_RESPONSE: .*0x19 with NRC 0x31 requestOutOfRange/)
+  t.match(diagnosticFailure(() => parseReadDtcResponse(hex('59 04 03 01'))), /PITWALL_ERR_OBD_TRUNCATED/)
 })

@@ -1,17 +1,8 @@
 import t from 'tap'
-import { DiagnosticError } from '../../../decoders/obd/diagnostic-error.js'
+import { diagnosticError } from '../obd/bytes.js'
 import { dtcText, parseDtcText, parseUdsDtcText, udsDtcText } from '../../../decoders/dtc/j2012.js'
 import { encodeDtc } from '../../../sim/dtc.js'
 
-function error (fn: () => unknown): DiagnosticError {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof DiagnosticError) return err
-    throw err
-  }
-  throw new Error('expected a DiagnosticError')
-}
 
 t.test('SAE J2012 2-byte codes, bit by bit', async (t) => {
   // system bits 15..14, first digit 13..12, then three hex digits
@@ -57,10 +48,10 @@ t.test('invalid text names the text and what is wrong', async (t) => {
     ['', /'' has 0 characters/]
   ]
   for (const [text, message] of cases) {
-    const err = error(() => parseUdsDtcText(text))
+    const err = diagnosticError(() => parseUdsDtcText(text))
     t.equal(err.code, 'PITWALL_ERR_DTC_TEXT', text)
     t.match(err.message, message, text)
   }
-  t.equal(error(() => dtcText(0x10000)).code, 'PITWALL_ERR_DTC_VALUE')
-  t.equal(error(() => udsDtcText(-1)).code, 'PITWALL_ERR_DTC_VALUE')
+  t.equal(diagnosticError(() => dtcText(0x10000)).code, 'PITWALL_ERR_DTC_VALUE')
+  t.equal(diagnosticError(() => udsDtcText(-1)).code, 'PITWALL_ERR_DTC_VALUE')
 })

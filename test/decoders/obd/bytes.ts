@@ -1,3 +1,5 @@
+import { DiagnosticError } from '../../../decoders/obd/diagnostic-error.js'
+
 /** '41 0C 1A F8' -> bytes: test vectors are written the way a bus log shows them. */
 export function hex (text: string): Uint8Array {
   const parts = text.trim().split(/\s+/).filter((p) => p !== '')
@@ -10,4 +12,26 @@ export function hex (text: string): Uint8Array {
 /** ASCII text as bytes, for VINs and calibration ids. */
 export function ascii (text: string): number[] {
   return Array.from(text, (c) => c.charCodeAt(0))
+}
+
+/** The DiagnosticError `fn` throws; any other outcome fails the test. */
+export function diagnosticError (fn: () => unknown): DiagnosticError {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof DiagnosticError) return err
+    throw err
+  }
+  throw new Error('expected a DiagnosticError')
+}
+
+/** "CODE: message" of the DiagnosticError `fn` throws, or 'no error'. */
+export function diagnosticFailure (fn: () => unknown): string {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof DiagnosticError) return `${err.code}: ${err.message}`
+    throw err
+  }
+  return 'no error'
 }

@@ -1,20 +1,10 @@
 import t from 'tap'
-import { DiagnosticError } from '../../../decoders/obd/diagnostic-error.js'
 import { mode01Pid } from '../../../decoders/obd/pids.js'
 import { decodeService01Response, splitService01Response } from '../../../decoders/obd/service01.js'
 import { POLLED_PIDS, mode01Response } from '../../../sim/obd-responder.js'
 import type { VehicleState } from '../../../sim/vehicle-model.js'
-import { hex } from './bytes.js'
+import { hex, diagnosticError } from './bytes.js'
 
-function thrown (fn: () => unknown): DiagnosticError {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof DiagnosticError) return err
-    throw err
-  }
-  throw new Error('expected a DiagnosticError')
-}
 
 t.test('a multi-PID response splits into its PIDs by their J1979 lengths', async (t) => {
   const pairs = splitService01Response(hex('41 0C 1A F8 0D 40'))
@@ -28,7 +18,7 @@ t.test('a multi-PID response splits into its PIDs by their J1979 lengths', async
 t.test('an unknown PID is accepted last, and refused where the rest cannot be split', async (t) => {
   const decoded = decodeService01Response(hex('41 0D 40 99 01 02'))
   t.same(decoded.map((d) => [d.pid, d.name, Array.from(d.data)]), [[0x0d, 'Vehicle speed', [0x40]], [0x99, 'unknown PID', [1, 2]]])
-  const err = thrown(() => splitService01Response(hex('41 99 01 02 03 04 05 06 07 08 09 0D 40')))
+  const err = diagnosticError(() => splitService01Response(hex('41 99 01 02 03 04 05 06 07 08 09 0D 40')))
   t.equal(err.code, 'PITWALL_ERR_OBD_UNKNOWN_PID')
   t.match(err.message, /PID 0x99 at byte 1 is not in the PID table/)
 })
@@ -45,7 +35,7 @@ t.test('malformed and negative responses name what was wrong', async (t) => {
     ['', 'empty', 'PITWALL_ERR_OBD_TRUNCATED', /empty/]
   ]
   for (const [bytes, name, code, message] of cases) {
-    const err = thrown(() => splitService01Response(hex(bytes)))
+    const err = diagnosticError(() => splitService01Response(hex(bytes)))
     t.equal(err.code, code, name)
     t.match(err.message, message, name)
   }
