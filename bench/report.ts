@@ -51,5 +51,13 @@ ${d.signalsPerBatch.toFixed(0)} signal values per batch. The ceiling is the demo
 exactly the same samples before timing.
 
 ${rateTable(d.signalDecode, 'signals')}
+
+## Heap allocated per batch (V8 young generation, between two collections)
+
+| code | bytes per batch | bytes per frame |
+|---|---:|---:|
+| decodeBatch, CAN only | ${Math.round(d.allocation.decodeBatchCanOnly)} | ${(d.allocation.decodeBatchCanOnly / d.framesPerBatch).toFixed(2)} |
+| decodeBatch, demo mix (protobufjs objects for OBD, GNSS, edge signals) | ${Math.round(d.allocation.decodeBatchDemo)} | ${(d.allocation.decodeBatchDemo / d.framesPerBatch).toFixed(2)} |
+| compiled DBC decodeFrames | ${Math.round(d.allocation.decodeFrames)} | ${(d.allocation.decodeFrames / d.framesPerBatch).toFixed(2)} |
 `
 }

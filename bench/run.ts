@@ -16,7 +16,7 @@ const outDir = fileURLToPath(new URL('../../bench/', import.meta.url))
 
 const machine = describeMachine()
 process.stderr.write(`bench: ${quick ? 'quick' : 'full'} run on ${machine.cpu} x${machine.cores}, Node ${machine.node}\n`)
-const decode = runDecodeBench(options)
+const decode = await runDecodeBench(options)
 const results = { machine, mode: quick ? 'quick' : 'full', options, decode }
 writeFileSync(outDir + 'results.json', JSON.stringify(results, null, 2) + '\n')
 writeFileSync(outDir + 'RESULTS.md', renderResults(results))

@@ -14,6 +14,7 @@ import { pitwall } from '../../proto/index.js'
 import { BatchBuilder } from '../../sim/batch-builder.js'
 import { loadDemoDatabase } from '../../sim/demo-ecu.js'
 import { VehicleModel } from '../../sim/vehicle-model.js'
+import { bytesPerCall } from '../allocation.js'
 import { measure, type Rate } from '../measure.js'
 import { ceilingReadCan, type CeilingColumns } from './batch-ceiling.js'
 import { ceilingDecodeDemo, type CeilingSamples, type DemoChannels } from './signal-ceiling.js'
@@ -31,6 +32,8 @@ export interface DecodeBenchResult {
   /** the simulator's batches as sent: CAN plus OBD-II responses, GNSS and edge signals, all decoded by protobufjs */
   batchDecodeDemo: Rate[]
   signalDecode: Rate[]
+  /** heap bytes allocated per batch (no per-frame or per-sample objects: these stay flat as frames grow) */
+  allocation: { decodeBatchCanOnly: number, decodeBatchDemo: number, decodeFrames: number }
 }
 
 /** The same batches with only the envelope and the CAN blocks. */
@@ -67,7 +70,7 @@ function simulatorBatches (): Uint8Array[] {
   return Array.from({ length: BATCHES }, (_, i) => builder.build(t0 + i * 1_000_000, 1_000_000).payload)
 }
 
-export function runDecodeBench (options: Options): DecodeBenchResult {
+export async function runDecodeBench (options: Options): Promise<DecodeBenchResult> {
   const payloads = simulatorBatches()
   const ctx = { vin: VIN, nowUs: Date.now() * 1000 + 3600e6 }
   const sample = pitwall.v1.TelemetryBatch.decode(payloads[0] as Uint8Array)
@@ -106,5 +109,12 @@ export function runDecodeBench (options: Options): DecodeBenchResult {
     { name: 'Pitwall compiled DBC decoders', run: () => { compiledOut.clear(); network.decodeFrames(columns[next++ & (BATCHES - 1)] as CanFrameColumns, compiledOut); return compiledOut.length } },
     { name: 'hand-written ceiling (demo DBC by hand)', run: () => { ceilingDecodeDemo(columns[next++ & (BATCHES - 1)] as CanFrameColumns, channels, ceilingOut); return ceilingOut.length } }
   ], options)
-  return { framesPerBatch: totalFrames / BATCHES, signalsPerBatch: signals / BATCHES, demoBatchExtras, batchDecodeCanOnly, batchDecodeDemo, signalDecode }
+  const canOnlyPayloads = canOnly(payloads)
+  const frames = new CanFrameColumns()
+  const allocation = {
+    decodeBatchCanOnly: bytesPerCall(() => { decodeBatch(canOnlyPayloads[next++ & (BATCHES - 1)] as Uint8Array, ctx, frames) }),
+    decodeBatchDemo: bytesPerCall(() => { decodeBatch(payloads[next++ & (BATCHES - 1)] as Uint8Array, ctx, frames) }),
+    decodeFrames: bytesPerCall(() => { compiledOut.clear(); network.decodeFrames(columns[next++ & (BATCHES - 1)] as CanFrameColumns, compiledOut) })
+  }
+  return { framesPerBatch: totalFrames / BATCHES, signalsPerBatch: signals / BATCHES, demoBatchExtras, batchDecodeCanOnly, batchDecodeDemo, signalDecode, allocation }
 }
