@@ -82,7 +82,10 @@ export const SIGNAL_CATALOG: readonly CatalogSignal[] = [
   { id: 65, name: 'Vehicle.OBD.HybridBatteryRemaining', unit: '%' },
   { id: 66, name: 'Vehicle.OBD.OilTemperature', unit: 'degC' },
   { id: 67, name: 'Vehicle.OBD.FuelInjectionTiming', unit: 'deg' },
-  { id: 68, name: 'Vehicle.OBD.FuelRate', unit: 'l/h' }
+  { id: 68, name: 'Vehicle.OBD.FuelRate', unit: 'l/h' },
+  // GNSS fixes as signals, so rules (geofences, "stationary") read them like any other
+  { id: 69, name: 'Vehicle.CurrentLocation.Latitude', unit: 'deg' },
+  { id: 70, name: 'Vehicle.CurrentLocation.Longitude', unit: 'deg' }
 ]
 
 const byId = new Map(SIGNAL_CATALOG.map((s) => [s.id, s]))
