@@ -8,7 +8,9 @@ import { SIGNAL_CATALOG } from '../decoders/catalog.js'
 import type { SignalSource } from '../decoders/catalog-sources.js'
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js'
 import { openEmbedded } from './embedded.js'
+import { FaultStore } from './faults.js'
 import { migrate } from './migrate.js'
+import { RuleStore } from './rules.js'
 import { inTransaction } from './transaction.js'
 import { VehicleStore } from './vehicles.js'
 
@@ -28,6 +30,8 @@ export interface Storage {
   readonly pool: pg.Pool
   readonly writer: BatchWriter
   readonly vehicles: VehicleStore
+  readonly rules: RuleStore
+  readonly faults: FaultStore
   /** drains the writer, then closes connections and the embedded host */
   close (): Promise<void>
 }
@@ -64,6 +68,8 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     pool,
     writer,
     vehicles: new VehicleStore(pool),
+    rules: new RuleStore(pool),
+    faults: new FaultStore(pool),
     close: async () => {
       await writer.close()
       await pool.end()

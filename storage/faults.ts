@@ -1,0 +1,280 @@
+/**
+ * Faults as stored: the engine's FaultEvents (opened, reoccurred, cleared)
+ * and engineers' acknowledgements and resolutions move each fault through
+ * open → acknowledged → resolved | auto_cleared, with a timeline of every
+ * step. At most one fault per vehicle and rule is open or acknowledged
+ * (faults_one_active), so a rule that keeps firing counts occurrences.
+ */
+import type pg from 'pg'
+import type { EvidenceSample, FaultEvent, RuleAction, Severity } from '../rules/model.js'
+import { StorageError } from './errors.js'
+import { inTransaction } from './transaction.js'
+
+export type FaultState = 'open' | 'acknowledged' | 'resolved' | 'auto_cleared'
+export type FaultTimelineType = 'opened' | 'reoccurred' | 'cleared' | 'acknowledged' | 'resolved'
+
+export interface Fault {
+  id: number
+  vehicleId: number
+  vin: string
+  ruleId: string
+  ruleVersion: string
+  severity: Severity
+  state: FaultState
+  openedAt: Date
+  lastOccurredAt: Date
+  occurrences: number
+  clearedAt: Date | null
+  acknowledgedAt: Date | null
+  acknowledgedBy: string | null
+  resolvedAt: Date | null
+  resolvedBy: string | null
+  resolutionNote: string | null
+  /** the freeze frame of the opening (a value that was NaN reads back as null) */
+  evidence: EvidenceSample[]
+  action: RuleAction | null
+  caseId: string | null
+}
+
+export interface FaultTimelineEntry {
+  time: Date
+  type: FaultTimelineType
+  /** the engineer, for acknowledged and resolved */
+  by: string | null
+  /** engine events: { ruleVersion, occurrences, evidence (reoccurred, cleared) }; resolved: { note } */
+  detail: Record<string, unknown> | null
+}
+
+export interface FaultQuery {
+  vin?: string | undefined
+  state?: FaultState | readonly FaultState[] | undefined
+  ruleId?: string | undefined
+  /** newest first; default 100 */
+  limit?: number | undefined
+}
+
+interface FaultRow {
+  id: string
+  vehicle_id: number
+  vin: string
+  rule_id: string
+  rule_version: string
+  severity: Severity
+  state: FaultState
+  opened_at: Date
+  last_occurred_at: Date
+  occurrences: number
+  cleared_at: Date | null
+  acknowledged_at: Date | null
+  acknowledged_by: string | null
+  resolved_at: Date | null
+  resolved_by: string | null
+  resolution_note: string | null
+  evidence: EvidenceSample[]
+  action: RuleAction | null
+  case_id: string | null
+}
+
+// One statement per round of events (at most one event per vehicle and
+// rule, see rounds()): every CTE sees the same snapshot, so two events of
+// one fault in one statement could not see each other.
+const RECORD_EVENTS = `
+WITH ev AS (
+  SELECT e.*, timestamptz 'epoch' + e.time_us * interval '1 microsecond' AS time
+  FROM jsonb_to_recordset($1::jsonb) AS e (type text, vehicle_id integer, rule_id text, rule_version text,
+    severity text, time_us bigint, evidence jsonb, action jsonb, case_id text)
+), latest AS (
+  -- the newest fault of the vehicle and rule, for a reoccurrence: an
+  -- auto-cleared one reopens, an older one is history and stays as it is
+  SELECT ev.vehicle_id, ev.rule_id, f.id, f.state FROM ev
+  CROSS JOIN LATERAL (SELECT id, state FROM faults
+    WHERE vehicle_id = ev.vehicle_id AND rule_id = ev.rule_id ORDER BY id DESC LIMIT 1) f
+  WHERE ev.type = 'reoccurred'
+), reopened AS (
+  UPDATE faults f SET state = 'open', cleared_at = NULL, occurrences = f.occurrences + 1,
+    last_occurred_at = greatest(f.last_occurred_at, ev.time)
+  FROM ev JOIN latest l ON l.vehicle_id = ev.vehicle_id AND l.rule_id = ev.rule_id
+  WHERE ev.type = 'reoccurred' AND l.state = 'auto_cleared' AND f.id = l.id
+  RETURNING f.id, f.vehicle_id, f.rule_id, f.occurrences
+), upserted AS (
+  -- opened, or reoccurred with nothing to reopen (an engineer resolved it):
+  -- a new fault, unless one is still open or acknowledged (the engine lost
+  -- its state in a restart, or the rule changed), which gains an occurrence
+  INSERT INTO faults (vehicle_id, rule_id, rule_version, severity, state, opened_at, last_occurred_at, evidence, action, case_id)
+  SELECT vehicle_id, rule_id, rule_version, severity, 'open', time, time, evidence, action, case_id FROM ev
+  WHERE ev.type = 'opened' OR (ev.type = 'reoccurred' AND NOT EXISTS (
+    SELECT 1 FROM latest l WHERE l.vehicle_id = ev.vehicle_id AND l.rule_id = ev.rule_id AND l.state = 'auto_cleared'))
+  ON CONFLICT (vehicle_id, rule_id) WHERE state IN ('open', 'acknowledged') DO UPDATE
+    SET occurrences = faults.occurrences + 1, last_occurred_at = greatest(faults.last_occurred_at, excluded.last_occurred_at)
+  RETURNING id, vehicle_id, rule_id, occurrences
+), cleared AS (
+  -- a fault an engineer already resolved stays resolved
+  UPDATE faults f SET state = 'auto_cleared', cleared_at = ev.time
+  FROM ev
+  WHERE ev.type = 'cleared' AND f.vehicle_id = ev.vehicle_id AND f.rule_id = ev.rule_id AND f.state IN ('open', 'acknowledged')
+  RETURNING f.id, f.vehicle_id, f.rule_id, f.occurrences
+), changed AS (
+  SELECT id, vehicle_id, rule_id, occurrences, 'reoccurred' AS type FROM reopened
+  -- a new fault starts at one occurrence; one that existed has at least two now
+  UNION ALL SELECT id, vehicle_id, rule_id, occurrences, CASE WHEN occurrences = 1 THEN 'opened' ELSE 'reoccurred' END FROM upserted
+  UNION ALL SELECT id, vehicle_id, rule_id, occurrences, 'cleared' FROM cleared
+)
+INSERT INTO fault_events (fault_id, time, type, detail)
+SELECT c.id, ev.time, c.type,
+  jsonb_build_object('ruleVersion', ev.rule_version, 'occurrences', c.occurrences)
+    -- the opening's freeze frame is on the fault itself
+    || CASE WHEN c.type = 'opened' THEN '{}'::jsonb ELSE jsonb_build_object('evidence', ev.evidence) END
+FROM changed c JOIN ev ON ev.vehicle_id = c.vehicle_id AND ev.rule_id = c.rule_id`
+
+const FAULT_COLUMNS = `f.id, f.vehicle_id, v.vin, f.rule_id, f.rule_version, f.severity, f.state, f.opened_at, f.last_occurred_at,
+  f.occurrences, f.cleared_at, f.acknowledged_at, f.acknowledged_by, f.resolved_at, f.resolved_by, f.resolution_note,
+  f.evidence, f.action, f.case_id`
+
+export class FaultStore {
+  constructor (private readonly pool: pg.Pool) {}
+
+  /**
+   * Stores the engine's events in their order: one statement (one round
+   * trip) when no fault gets two events, else one short transaction. Events
+   * of one vehicle must come from one evaluator, in order, as the engine
+   * emits them.
+   */
+  async record (events: readonly FaultEvent[]): Promise<void> {
+    if (events.length === 0) return
+    const groups = rounds(events).map((round) => JSON.stringify(round.map((e) => ({
+      type: e.type,
+      vehicle_id: e.vehicleId,
+      rule_id: e.ruleId,
+      rule_version: e.ruleVersion,
+      severity: e.severity,
+      time_us: e.timeUs,
+      evidence: e.evidence,
+      action: e.action ?? null,
+      case_id: e.caseId ?? null
+    }))))
+    try {
+      if (groups.length === 1) {
+        await this.pool.query(RECORD_EVENTS, groups)
+      } else {
+        await inTransaction(this.pool, async (client) => {
+          for (const group of groups) await client.query(RECORD_EVENTS, [group])
+        })
+      }
+    } catch (err) {
+      const code = (err as { code?: unknown }).code
+      // class 23: integrity (an unknown vehicle, a rule version never applied)
+      if (typeof code === 'string' && code.startsWith('23')) {
+        throw new StorageError('PITWALL_ERR_STORAGE_REJECTED', `fault events refused: ${(err as Error).message}`, { cause: err })
+      }
+      throw err
+    }
+  }
+
+  /** An engineer has seen an open fault. */
+  async acknowledge (faultId: number, by: string): Promise<Fault> {
+    return await this.transition(faultId, 'acknowledge', ['open'],
+      `UPDATE faults SET state = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2
+       WHERE id = $1 AND state = 'open' RETURNING *`,
+      `SELECT id, acknowledged_at, 'acknowledged', $2, NULL::jsonb FROM upd`,
+      [faultId, by])
+  }
+
+  /**
+   * An engineer closes a fault: open, acknowledged, or auto-cleared (the
+   * condition went away, but someone should say why).
+   */
+  async resolve (faultId: number, by: string, note?: string): Promise<Fault> {
+    return await this.transition(faultId, 'resolve', ['open', 'acknowledged', 'auto_cleared'],
+      `UPDATE faults SET state = 'resolved', resolved_at = now(), resolved_by = $2, resolution_note = $3
+       WHERE id = $1 AND state IN ('open', 'acknowledged', 'auto_cleared') RETURNING *`,
+      `SELECT id, resolved_at, 'resolved', $2, CASE WHEN $3::text IS NULL THEN NULL ELSE jsonb_build_object('note', $3::text) END FROM upd`,
+      [faultId, by, note ?? null])
+  }
+
+  async list (query: FaultQuery = {}): Promise<Fault[]> {
+    const states = query.state === undefined ? null : typeof query.state === 'string' ? [query.state] : [...query.state]
+    const res = await this.pool.query<FaultRow>(
+      `SELECT ${FAULT_COLUMNS} FROM faults f JOIN vehicles v ON v.id = f.vehicle_id
+       WHERE ($1::text IS NULL OR v.vin = $1) AND ($2::text[] IS NULL OR f.state = ANY ($2::text[]))
+         AND ($3::text IS NULL OR f.rule_id = $3)
+       ORDER BY f.id DESC LIMIT $4`,
+      [query.vin ?? null, states, query.ruleId ?? null, query.limit ?? 100])
+    return res.rows.map(fault)
+  }
+
+  /** The fault's steps in the order they were recorded. */
+  async timeline (faultId: number): Promise<FaultTimelineEntry[]> {
+    const res = await this.pool.query<{ time: Date | null, type: FaultTimelineType | null, by: string | null, detail: Record<string, unknown> | null }>(
+      `SELECT e.time, e.type, e.by, e.detail FROM faults f LEFT JOIN fault_events e ON e.fault_id = f.id
+       WHERE f.id = $1 ORDER BY e.id`, [faultId])
+    if (res.rows.length === 0) throw unknownFault(faultId)
+    return res.rows.filter((r) => r.type !== null).map((r) => ({ time: r.time as Date, type: r.type as FaultTimelineType, by: r.by, detail: r.detail }))
+  }
+
+  /**
+   * One statement: the update if the fault is in one of `from`, its
+   * timeline entry, and the state it was in, to say why when refused.
+   */
+  private async transition (faultId: number, verb: string, from: FaultState[], update: string, event: string, params: unknown[]): Promise<Fault> {
+    const res = await this.pool.query<FaultRow & { prior: FaultState | null }>(
+      `WITH prior AS (SELECT state FROM faults WHERE id = $1),
+       upd AS (${update}),
+       ev AS (INSERT INTO fault_events (fault_id, time, type, by, detail) ${event})
+       SELECT (SELECT state FROM prior) AS prior, ${FAULT_COLUMNS}
+       FROM (SELECT 1) one LEFT JOIN upd f ON true LEFT JOIN vehicles v ON v.id = f.vehicle_id`,
+      params)
+    const row = res.rows[0] as FaultRow & { prior: FaultState | null }
+    if (row.prior === null) throw unknownFault(faultId)
+    if (row.id === null) {
+      throw new StorageError('PITWALL_ERR_FAULT_TRANSITION',
+        `cannot ${verb} fault ${faultId}: it is ${row.prior.replaceAll('_', '-')} (only ${from.join(', ').replaceAll('_', '-')} faults can be)`)
+    }
+    return fault(row)
+  }
+}
+
+function unknownFault (faultId: number): StorageError {
+  return new StorageError('PITWALL_ERR_FAULT_UNKNOWN', `no fault ${faultId} (pitwall faults list shows the stored faults)`)
+}
+
+/**
+ * Splits events into rounds holding at most one event per vehicle and rule,
+ * keeping each fault's events in order: the k-th event of a fault goes into
+ * round k. Events of different faults do not depend on each other.
+ */
+function rounds (events: readonly FaultEvent[]): FaultEvent[][] {
+  const result: FaultEvent[][] = []
+  const seen = new Map<string, number>()
+  for (const e of events) {
+    const key = `${e.vehicleId}\u0000${e.ruleId}`
+    const k = seen.get(key) ?? 0
+    seen.set(key, k + 1)
+    ;(result[k] ??= []).push(e)
+  }
+  return result
+}
+
+function fault (row: FaultRow): Fault {
+  return {
+    // bigint arrives as text; ids stay far below 2^53
+    id: Number(row.id),
+    vehicleId: row.vehicle_id,
+    vin: row.vin,
+    ruleId: row.rule_id,
+    ruleVersion: row.rule_version,
+    severity: row.severity,
+    state: row.state,
+    openedAt: row.opened_at,
+    lastOccurredAt: row.last_occurred_at,
+    occurrences: row.occurrences,
+    clearedAt: row.cleared_at,
+    acknowledgedAt: row.acknowledged_at,
+    acknowledgedBy: row.acknowledged_by,
+    resolvedAt: row.resolved_at,
+    resolvedBy: row.resolved_by,
+    resolutionNote: row.resolution_note,
+    evidence: row.evidence,
+    action: row.action,
+    caseId: row.case_id
+  }
+}
