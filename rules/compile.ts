@@ -1,0 +1,168 @@
+/**
+ * RuleDefinitions -> closures over a vehicle's signal state. A condition
+ * becomes a predicate reading typed arrays by catalog id; stateful pieces
+ * (count windows) get slots in the rule's per-vehicle Float64Array, assigned
+ * here, so a vehicle's state for a rule is one small array of plain numbers.
+ */
+import { catalogSignalByName } from '../decoders/catalog.js'
+import { DTC_STATUS_FLAGS } from '../decoders/dtc/dtc-status.js'
+import { parseUdsDtcText } from '../decoders/dtc/j2012.js'
+import type { CompareOp, Condition, RuleDefinition } from './model.js'
+import type { VehicleSignals } from './vehicle-signals.js'
+
+/** State slots every rule has, before its conditions' own. */
+export const SLOT_ACTIVE = 0
+export const SLOT_SINCE = 1
+export const SLOT_OPEN = 2
+export const SLOT_CLEARING = 3
+export const SLOT_CLEAR_SINCE = 4
+export const SLOT_OCCURRENCES = 5
+export const SLOT_LAST_CLEARED = 6
+export const RULE_SLOTS = 7
+
+export type Predicate = (v: VehicleSignals, state: Float64Array) => boolean
+
+export interface CompiledRule {
+  readonly def: RuleDefinition
+  /** id + version: equal keys keep their per-vehicle state across reloads */
+  readonly key: string
+  /** catalog ids the rule reads: it runs when one of them gets a sample */
+  readonly signals: readonly number[]
+  readonly usesDtc: boolean
+  /** has a time-based part (for, stale, clear window) that can change with no new sample */
+  readonly timed: boolean
+  readonly when: Predicate
+  readonly clear: Predicate | undefined
+  readonly stateSize: number
+}
+
+export const LATITUDE = catalogId('Vehicle.CurrentLocation.Latitude')
+export const LONGITUDE = catalogId('Vehicle.CurrentLocation.Longitude')
+const EARTH_RADIUS_M = 6_371_000
+const US = 1e6
+
+function catalogId (name: string): number {
+  const signal = catalogSignalByName(name)
+  if (signal === undefined) throw new Error(`rules: ${name} is not in the catalog`)
+  return signal.id
+}
+
+export function compileRule (def: RuleDefinition): CompiledRule {
+  const signals = new Set<number>()
+  let usesDtc = false
+  let timed = def.forS > 0 || def.clearForS > 0
+  let nextSlot = RULE_SLOTS
+
+  const compare = (op: CompareOp, threshold: number): ((x: number) => boolean) => {
+    switch (op) {
+      case '>': return (x) => x > threshold
+      case '>=': return (x) => x >= threshold
+      case '<': return (x) => x < threshold
+      case '<=': return (x) => x <= threshold
+      case '==': return (x) => x === threshold
+      default: return (x) => x !== threshold
+    }
+  }
+
+  const build = (c: Condition): Predicate => {
+    switch (c.kind) {
+      case 'compare': {
+        const id = catalogId(c.signal)
+        signals.add(id)
+        const test = compare(c.op, c.value)
+        // NaN (no sample yet) compares false, so an unseen signal never fires a threshold
+        return (v) => test(v.latest[id] as number)
+      }
+      case 'range': {
+        const id = catalogId(c.signal)
+        signals.add(id)
+        const { min, max } = c
+        return c.outside
+          ? (v) => { const x = v.latest[id] as number; return x < min || x > max }
+          : (v) => { const x = v.latest[id] as number; return x >= min && x <= max }
+      }
+      case 'rate': {
+        const id = catalogId(c.signal)
+        signals.add(id)
+        const test = compare(c.op, c.value)
+        return (v) => {
+          const dt = (v.time[id] as number) - (v.previousTime[id] as number)
+          return dt > 0 && test(((v.latest[id] as number) - (v.previous[id] as number)) / (dt / US))
+        }
+      }
+      case 'stale': {
+        const id = catalogId(c.signal)
+        signals.add(id)
+        timed = true
+        const afterUs = c.afterS * US
+        return (v) => v.clockUs - (v.time[id] as number) > afterUs
+      }
+      case 'dtc': {
+        usesDtc = true
+        const dash = c.code.includes('-')
+        const code = parseUdsDtcText(c.code)
+        // without a failure type the rule matches the J2012 code whatever the failure type
+        const key = dash ? code : code >>> 8
+        const mask = c.status.reduce((m, flag) => m | (1 << DTC_STATUS_FLAGS.indexOf(flag as (typeof DTC_STATUS_FLAGS)[number])), 0)
+        return (v) => v.hasDtc(key, dash, mask)
+      }
+      case 'geofence': {
+        signals.add(LATITUDE)
+        signals.add(LONGITUDE)
+        const lat0 = c.lat * Math.PI / 180
+        const lon0 = c.lon * Math.PI / 180
+        const cosLat0 = Math.cos(lat0)
+        const { radiusM, outside } = c
+        return (v) => {
+          const lat = (v.latest[LATITUDE] as number) * Math.PI / 180
+          const lon = (v.latest[LONGITUDE] as number) * Math.PI / 180
+          if (Number.isNaN(lat) || Number.isNaN(lon)) return false
+          // haversine
+          const a = Math.sin((lat - lat0) / 2) ** 2 + cosLat0 * Math.cos(lat) * Math.sin((lon - lon0) / 2) ** 2
+          const inside = 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a))) <= radiusM
+          return inside !== outside
+        }
+      }
+      case 'count': {
+        const inner = build(c.of)
+        timed = true
+        // slots: previous inner value, ring head, then atLeast edge times
+        const prevSlot = nextSlot
+        const headSlot = nextSlot + 1
+        const ring = nextSlot + 2
+        const n = c.atLeast
+        nextSlot += 2 + n
+        const withinUs = c.withinS * US
+        return (v, s) => {
+          const now = inner(v, s)
+          if (now && s[prevSlot] === 0) {
+            const head = s[headSlot] as number
+            s[ring + head] = v.clockUs
+            s[headSlot] = (head + 1) % n
+          }
+          s[prevSlot] = now ? 1 : 0
+          // the slot the head points at is the oldest of the last n edges (0 while fewer than n)
+          const oldest = s[ring + (s[headSlot] as number)] as number
+          return oldest > 0 && v.clockUs - oldest <= withinUs
+        }
+      }
+      case 'all': {
+        const parts = c.of.map(build)
+        return (v, s) => parts.every((p) => p(v, s))
+      }
+      case 'any': {
+        const parts = c.of.map(build)
+        // every part runs, so each count window sees every evaluation
+        return (v, s) => parts.reduce((hit, p) => p(v, s) || hit, false)
+      }
+      case 'not': {
+        const inner = build(c.of)
+        return (v, s) => !inner(v, s)
+      }
+    }
+  }
+
+  const when = build(def.when)
+  const clear = def.clear === undefined ? undefined : build(def.clear)
+  return { def, key: `${def.id}@${def.version}`, signals: [...signals], usesDtc, timed, when, clear, stateSize: nextSlot }
+}
