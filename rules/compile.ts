@@ -4,7 +4,7 @@
  * (count windows) get slots in the rule's per-vehicle Float64Array, assigned
  * here, so a vehicle's state for a rule is one small array of plain numbers.
  */
-import { catalogSignalByName } from '../decoders/catalog.js'
+import { SIGNAL_CATALOG } from '../decoders/catalog.js'
 import { DTC_STATUS_FLAGS } from '../decoders/dtc/dtc-status.js'
 import { parseUdsDtcText } from '../decoders/dtc/j2012.js'
 import type { CompareOp, Condition, RuleDefinition } from './model.js'
@@ -36,18 +36,31 @@ export interface CompiledRule {
   readonly stateSize: number
 }
 
-export const LATITUDE = catalogId('Vehicle.CurrentLocation.Latitude')
-export const LONGITUDE = catalogId('Vehicle.CurrentLocation.Longitude')
+/** The signals rules can name: Pitwall's catalog, or a synthetic one in benchmarks. */
+export interface RuleCatalog {
+  /** one more than the largest id */
+  readonly size: number
+  id (name: string): number | undefined
+  name (id: number): string
+}
+
+export const DEFAULT_CATALOG: RuleCatalog = (() => {
+  const byName = new Map(SIGNAL_CATALOG.map((s) => [s.name, s.id]))
+  const byId = new Map(SIGNAL_CATALOG.map((s) => [s.id, s.name]))
+  return { size: Math.max(...byId.keys()) + 1, id: (name) => byName.get(name), name: (id) => byId.get(id) ?? String(id) }
+})()
+
 const EARTH_RADIUS_M = 6_371_000
 const US = 1e6
 
-function catalogId (name: string): number {
-  const signal = catalogSignalByName(name)
-  if (signal === undefined) throw new Error(`rules: ${name} is not in the catalog`)
-  return signal.id
-}
-
-export function compileRule (def: RuleDefinition): CompiledRule {
+export function compileRule (def: RuleDefinition, catalog: RuleCatalog = DEFAULT_CATALOG): CompiledRule {
+  const catalogId = (name: string): number => {
+    const id = catalog.id(name)
+    if (id === undefined) throw new Error(`rule ${def.id}: ${name} is not in the signal catalog`)
+    return id
+  }
+  const LATITUDE = catalogId('Vehicle.CurrentLocation.Latitude')
+  const LONGITUDE = catalogId('Vehicle.CurrentLocation.Longitude')
   const signals = new Set<number>()
   let usesDtc = false
   let timed = def.forS > 0 || def.clearForS > 0
@@ -80,6 +93,14 @@ export function compileRule (def: RuleDefinition): CompiledRule {
         return c.outside
           ? (v) => { const x = v.latest[id] as number; return x < min || x > max }
           : (v) => { const x = v.latest[id] as number; return x >= min && x <= max }
+      }
+      case 'difference': {
+        const a = catalogId(c.signal)
+        const b = catalogId(c.minus)
+        signals.add(a)
+        signals.add(b)
+        const test = compare(c.op, c.value)
+        return (v) => test((v.latest[a] as number) - (v.latest[b] as number))
       }
       case 'rate': {
         const id = catalogId(c.signal)

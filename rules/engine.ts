@@ -9,10 +9,9 @@
  * The same engine serves live ingest, backtests and ULog replays: it only
  * sees (time, catalog id, value) columns and DTC records.
  */
-import { SIGNAL_CATALOG, catalogSignalById } from '../decoders/catalog.js'
 import type { SampleBuffer } from '../decoders/sample-buffer.js'
 import {
-  compileRule, SLOT_ACTIVE, SLOT_CLEAR_SINCE, SLOT_CLEARING, SLOT_LAST_CLEARED, SLOT_OCCURRENCES, SLOT_OPEN, SLOT_SINCE,
+  compileRule, DEFAULT_CATALOG, type RuleCatalog, SLOT_ACTIVE, SLOT_CLEAR_SINCE, SLOT_CLEARING, SLOT_LAST_CLEARED, SLOT_OCCURRENCES, SLOT_OPEN, SLOT_SINCE,
   type CompiledRule
 } from './compile.js'
 import type { FaultEvent, FaultEventType, RuleDefinition } from './model.js'
@@ -32,6 +31,8 @@ export interface DtcReport {
 export interface RuleEngineOptions {
   /** seconds of samples before a transition kept as its evidence (default 30) */
   evidenceWindowS?: number
+  /** default: Pitwall's signal catalog */
+  catalog?: RuleCatalog
 }
 
 interface VehicleRuleState {
@@ -42,7 +43,6 @@ interface VehicleRuleState {
 }
 
 const US = 1e6
-const CATALOG_SIZE = Math.max(...SIGNAL_CATALOG.map((s) => s.id)) + 1
 
 export class RuleEngine {
   private rules: CompiledRule[] = []
@@ -51,13 +51,16 @@ export class RuleEngine {
   private dtcRules: number[] = []
   private timedRules: number[] = []
   /** catalog ids some rule reads: their history is kept for evidence */
-  private readSignals = new Uint8Array(CATALOG_SIZE)
+  private readSignals: Uint8Array
   private readonly vehicles = new Map<number, VehicleRuleState>()
   private readonly evidenceWindowUs: number
+  private readonly catalog: RuleCatalog
   private events: FaultEvent[] = []
 
   constructor (options: RuleEngineOptions = {}) {
     this.evidenceWindowUs = (options.evidenceWindowS ?? 30) * US
+    this.catalog = options.catalog ?? DEFAULT_CATALOG
+    this.readSignals = new Uint8Array(this.catalog.size)
   }
 
   get ruleCount (): number {
@@ -71,9 +74,10 @@ export class RuleEngine {
    */
   setRules (definitions: readonly RuleDefinition[]): void {
     const previous = new Map(this.rules.map((r, i) => [r.key, i]))
-    const rules = definitions.filter((d) => d.enabled).map(compileRule)
-    const bySignal: number[][] = Array.from({ length: CATALOG_SIZE }, () => [])
-    const read = new Uint8Array(CATALOG_SIZE)
+    const rules = definitions.filter((d) => d.enabled).map((d) => compileRule(d, this.catalog))
+    const size = this.catalog.size
+    const bySignal: number[][] = Array.from({ length: size }, () => [])
+    const read = new Uint8Array(size)
     rules.forEach((rule, i) => {
       for (const id of rule.signals) {
         bySignal[id]?.push(i)
@@ -106,7 +110,7 @@ export class RuleEngine {
     const values = samples.value
     for (let i = 0; i < samples.length; i++) {
       const id = ids[i] as number
-      if (id >= CATALOG_SIZE) continue
+      if (id >= this.readSignals.length) continue
       const t = times[i] as number
       signals.update(id, t, values[i] as number, this.readSignals[id] === 1)
       const readers = this.bySignal[id] as number[]
@@ -140,7 +144,7 @@ export class RuleEngine {
   private vehicle (vehicleId: number, info: VehicleInfo): VehicleRuleState {
     let vehicle = this.vehicles.get(vehicleId)
     if (vehicle === undefined) {
-      vehicle = { signals: new VehicleSignals(CATALOG_SIZE), info, states: this.rules.map((r) => this.freshState(r, info)) }
+      vehicle = { signals: new VehicleSignals(this.catalog.size), info, states: this.rules.map((r) => this.freshState(r, info)) }
       this.vehicles.set(vehicleId, vehicle)
     } else if (vehicle.info.model !== info.model || vehicle.info.firmware !== info.firmware) {
       // a firmware update can bring a vehicle into or out of a rule's scope
@@ -203,7 +207,7 @@ export class RuleEngine {
       severity: def.severity,
       timeUs: now,
       occurrences: s[SLOT_OCCURRENCES] as number,
-      evidence: v.evidence(rule.signals, rule.signals.map((id) => catalogSignalById(id)?.name ?? String(id)), now - this.evidenceWindowUs),
+      evidence: v.evidence(rule.signals, rule.signals.map((id) => this.catalog.name(id)), now - this.evidenceWindowUs),
       ...(def.action === undefined ? {} : { action: def.action }),
       ...(def.caseId === undefined ? {} : { caseId: def.caseId })
     })

@@ -86,6 +86,11 @@ function condition (raw: Raw, field: string, fail: (field: string, what: string)
     return name
   }
   const duration = (key: string): number => parseDuration(raw[key] as string | number) ?? fail(`${field}.${key}`, 'is not a duration')
+  if ('minus' in raw) {
+    const minus = raw.minus as string
+    if (catalogSignalByName(minus) === undefined) fail(`${field}.minus`, `names ${JSON.stringify(minus)}, which is not in the signal catalog`)
+    return { kind: 'difference', signal: signal(), minus, op: raw.op as CompareOp, value: raw.value as number }
+  }
   if ('op' in raw) return { kind: 'compare', signal: signal(), op: raw.op as CompareOp, value: raw.value as number }
   if ('between' in raw || 'outside' in raw) {
     const [min, max] = (raw.between ?? raw.outside) as [number, number]
@@ -155,7 +160,7 @@ function canonical (value: unknown): string {
  * the one branch its keys select (children again as plain objects).
  */
 const CONDITION_KEYS: Array<[string, string[]]> = [
-  ['op', ['signal', 'op', 'value']], ['between', ['signal', 'between']], ['outside', ['signal', 'outside']],
+  ['minus', ['signal', 'minus', 'op', 'value']], ['op', ['signal', 'op', 'value']], ['between', ['signal', 'between']], ['outside', ['signal', 'outside']],
   ['rate', ['signal', 'rate']], ['stale', ['signal', 'stale']], ['dtc', ['dtc']], ['geofence', ['geofence']],
   ['count', ['count', 'atLeast', 'within']], ['all', ['all']], ['any', ['any']], ['not', ['not']]
 ]

@@ -12,6 +12,8 @@ export type Condition =
   | { kind: 'compare', signal: string, op: CompareOp, value: number }
   /** inside (or, with outside: true, outside) [min, max] */
   | { kind: 'range', signal: string, min: number, max: number, outside: boolean }
+  /** signal - minus, e.g. the spread between the highest and lowest cell voltage */
+  | { kind: 'difference', signal: string, minus: string, op: CompareOp, value: number }
   /** change per second between consecutive samples, compared with `value` (units per second) */
   | { kind: 'rate', signal: string, op: CompareOp, value: number }
   /** no sample of the signal for more than `afterS` seconds of the vehicle's own clock (or never one) */

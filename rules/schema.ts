@@ -47,6 +47,7 @@ export const ruleFileSchema = {
       type: 'object',
       minProperties: 1,
       oneOf: [
+        { required: ['signal', 'minus', 'op', 'value'], additionalProperties: false, properties: { signal: { type: 'string' }, minus: { type: 'string' }, op, value: { type: 'number' } } },
         { required: ['signal', 'op', 'value'], additionalProperties: false, properties: { signal: { type: 'string' }, op, value: { type: 'number' } } },
         { required: ['signal', 'between'], additionalProperties: false, properties: { signal: { type: 'string' }, between: pair } },
         { required: ['signal', 'outside'], additionalProperties: false, properties: { signal: { type: 'string' }, outside: pair } },

@@ -185,3 +185,18 @@ t.test('hot reload keeps the state of unchanged rules and restarts changed ones'
   engine.setRules(parseRules(OVERHEAT.replace('severity: critical', 'severity: critical\n    enabled: false'), 'test.yaml'))
   t.equal(engine.ruleCount, 0, 'a disabled rule is dropped')
 })
+
+t.test('a difference between two signals: cell-voltage spread', async (t) => {
+  const engine = engineWith(`rules:
+  - id: hv-cell-imbalance
+    severity: major
+    when: { signal: Vehicle.Powertrain.TractionBattery.CellVoltage.Max, minus: Vehicle.Powertrain.TractionBattery.CellVoltage.Min, op: '>', value: 0.15 }
+    for: 5s
+`)
+  const events: FaultEvent[] = []
+  for (let s = 0; s <= 10; s++) {
+    const spread = s < 3 ? 0.05 : 0.2
+    events.push(...engine.evaluate(1, {}, batch([[s, 'Vehicle.Powertrain.TractionBattery.CellVoltage.Max', 3.9 + spread], [s, 'Vehicle.Powertrain.TractionBattery.CellVoltage.Min', 3.9]])))
+  }
+  t.same(summary(events), ['opened hv-cell-imbalance @8s #1'])
+})

@@ -10,7 +10,7 @@ t.test('a rule file error names the file, the rule id, the field and what was wr
     [rule("    when: { signal: Vehicle.Sped, op: '>', value: 1 }\n"),
       'r.yaml: rule r1: when.signal names "Vehicle.Sped", which is not in the signal catalog'],
     [rule("    when: { foo: 1 }\n"),
-      'r.yaml: rule r1: when is not a condition: use one of {signal, op, value}, {signal, between}, {signal, outside}, {signal, rate}, {signal, stale}, {dtc}, {geofence}, {count, atLeast, within}, {all}, {any}, {not}'],
+      'r.yaml: rule r1: when is not a condition: use one of {signal, minus, op, value}, {signal, op, value}, {signal, between}, {signal, outside}, {signal, rate}, {signal, stale}, {dtc}, {geofence}, {count, atLeast, within}, {all}, {any}, {not}'],
     [rule('    when: { dtc: P0217, status: [confirmed] }\n'),
       'r.yaml: rule r1: when.status names "confirmed"; ISO 14229-1 flags are testFailed, testFailedThisOperationCycle, pendingDTC, confirmedDTC, testNotCompletedSinceLastClear, testFailedSinceLastClear, testNotCompletedThisOperationCycle, warningIndicatorRequested'],
     [rule('    when: { dtc: X0217 }\n'), 'r.yaml: rule r1: when.dtc is not a DTC'],
