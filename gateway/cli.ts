@@ -3,12 +3,15 @@
  * The `pitwall` command. Subcommands that belong to the simulator load it
  * on demand, so the gateway itself never imports sim/.
  */
+import { userInfo } from 'node:os'
 import { Command, InvalidArgumentError } from 'commander'
 import { startGateway } from './app.js'
 import { loadConfig, type GatewayConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { provisionDevice } from './provisioning.js'
-import { openStorage } from '../storage/index.js'
+import { loadRuleFile } from '../rules/load.js'
+import type { Fault, FaultState } from '../storage/faults.js'
+import { openStorage, type Storage } from '../storage/index.js'
 
 const program = new Command()
 program.name('pitwall').description('Connected-vehicle telemetry and remote-diagnostics gateway')
@@ -118,6 +121,114 @@ storageFlags(device.command('list').description('list registered vehicles'))
     } finally {
       await storage.close()
     }
+  })
+
+/** Opens storage for one short CLI command and closes it whatever happens. */
+async function withStorage<T> (flags: CommonFlags, work: (storage: Storage) => Promise<T>): Promise<T> {
+  const config = configFrom({ ...flags, logLevel: 'silent' })
+  const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 })
+  try {
+    return await work(storage)
+  } finally {
+    await storage.close()
+  }
+}
+
+const print = (line: string): void => { process.stdout.write(line + '\n') }
+
+const rules = program.command('rules').description('manage fault rules (applied without a gateway restart)')
+
+storageFlags(rules.command('apply').description('add or update the rules of a YAML or JSON rule file'))
+  .argument('<file>', 'rule file (.yaml, .yml or .json)')
+  .option('--json', 'print {"added","changed","unchanged"} as JSON')
+  .action(async (file: string, flags: CommonFlags & { json?: boolean }) => {
+    // Validate before opening storage: a bad file changes nothing.
+    const defs = loadRuleFile(file)
+    const result = await withStorage(flags, async (storage) => await storage.rules.apply(defs))
+    if (flags.json === true) print(JSON.stringify(result))
+    else for (const [what, ids] of Object.entries(result)) print(`${what}: ${ids.length === 0 ? '-' : ids.join(', ')}`)
+  })
+
+storageFlags(rules.command('list').description('list the stored rules'))
+  .option('--json', 'JSON output (with each definition)')
+  .action(async (flags: CommonFlags & { json?: boolean }) => {
+    const list = await withStorage(flags, async (storage) => await storage.rules.list())
+    if (flags.json === true) print(JSON.stringify(list))
+    else for (const r of list) print(`${r.id}\t${r.version}\t${r.enabled ? 'enabled' : 'disabled'}\t${r.severity}\t${r.name}`)
+  })
+
+for (const enabled of [true, false]) {
+  const verb = enabled ? 'enable' : 'disable'
+  storageFlags(rules.command(verb).description(`${verb} a stored rule (no new version)`))
+    .argument('<id>', 'rule id')
+    .action(async (id: string, flags: CommonFlags) => {
+      const changed = await withStorage(flags, async (storage) => await storage.rules.setEnabled(id, enabled))
+      print(`rule ${id} ${changed ? '' : 'was already '}${verb}d`)
+    })
+}
+
+const FAULT_STATES: readonly FaultState[] = ['open', 'acknowledged', 'resolved', 'auto_cleared']
+
+function faultStates (value: string): FaultState[] {
+  const states = value.split(',')
+  for (const s of states) {
+    if (!(FAULT_STATES as readonly string[]).includes(s)) throw new InvalidArgumentError(`"${s}" is not a fault state (${FAULT_STATES.join(', ')})`)
+  }
+  return states as FaultState[]
+}
+
+function faultLine (f: Fault): string {
+  return `${f.id}\t${f.vin}\t${f.ruleId}@${f.ruleVersion}\t${f.severity}\t${f.state}\t×${f.occurrences}\t` +
+    `opened ${f.openedAt.toISOString()}\tlast ${f.lastOccurredAt.toISOString()}`
+}
+
+const faults = program.command('faults').description('faults raised by the rules')
+
+storageFlags(faults.command('list').description('list faults, newest first'))
+  .option('--vin <vin>', 'only this vehicle')
+  .option('--state <states>', `only these states, comma-separated (${FAULT_STATES.join(', ')})`, faultStates)
+  .option('--rule <id>', 'only this rule')
+  .option('--limit <n>', 'at most this many', integer, 100)
+  .option('--json', 'JSON output (with evidence)')
+  .action(async (flags: CommonFlags & { vin?: string, state?: FaultState[], rule?: string, limit: number, json?: boolean }) => {
+    const list = await withStorage(flags, async (storage) =>
+      await storage.faults.list({ vin: flags.vin?.toUpperCase(), state: flags.state, ruleId: flags.rule, limit: flags.limit }))
+    if (flags.json === true) print(JSON.stringify(list))
+    else for (const f of list) print(faultLine(f))
+  })
+
+storageFlags(faults.command('show').description('a fault with its evidence and timeline'))
+  .argument('<id>', 'fault id', integer)
+  .option('--json', 'JSON output')
+  .action(async (id: number, flags: CommonFlags & { json?: boolean }) => {
+    const { fault, timeline } = await withStorage(flags, async (storage) =>
+      ({ fault: await storage.faults.get(id), timeline: await storage.faults.timeline(id) }))
+    if (flags.json === true) {
+      print(JSON.stringify({ ...fault, timeline }))
+      return
+    }
+    print(faultLine(fault))
+    for (const s of fault.evidence) print(`  evidence\t${s.signal}\t${new Date(s.t * 1000).toISOString()}\t${s.value}`)
+    for (const e of timeline) print(`  ${e.time.toISOString()}\t${e.type}${e.by === null ? '' : `\tby ${e.by}`}${e.detail === null ? '' : `\t${JSON.stringify(e.detail)}`}`)
+  })
+
+storageFlags(faults.command('ack').description('acknowledge an open fault'))
+  .argument('<id>', 'fault id', integer)
+  .option('--by <name>', 'who acknowledges it (default: the OS user)')
+  .option('--json', 'print the fault as JSON')
+  .action(async (id: number, flags: CommonFlags & { by?: string, json?: boolean }) => {
+    const fault = await withStorage(flags, async (storage) => await storage.faults.acknowledge(id, flags.by ?? userInfo().username))
+    print(flags.json === true ? JSON.stringify(fault) : `fault ${fault.id} acknowledged by ${fault.acknowledgedBy ?? '-'}`)
+  })
+
+storageFlags(faults.command('resolve').description('close a fault (open, acknowledged or auto-cleared)'))
+  .argument('<id>', 'fault id', integer)
+  .option('--by <name>', 'who resolves it (default: the OS user)')
+  .option('--note <text>', 'what was done, for the case base and the timeline')
+  .option('--json', 'print the fault as JSON')
+  .action(async (id: number, flags: CommonFlags & { by?: string, note?: string, json?: boolean }) => {
+    const fault = await withStorage(flags, async (storage) => await storage.faults.resolve(id, flags.by ?? userInfo().username, flags.note))
+    print(flags.json === true ? JSON.stringify(fault) : `fault ${fault.id} resolved by ${fault.resolvedBy ?? '-'}`)
   })
 
 // The simulator is loaded only when one of its commands runs (production never imports sim/).

@@ -202,6 +202,14 @@ export class FaultStore {
     return res.rows.map(fault)
   }
 
+  async get (faultId: number): Promise<Fault> {
+    const res = await this.pool.query<FaultRow>(
+      `SELECT ${FAULT_COLUMNS} FROM faults f JOIN vehicles v ON v.id = f.vehicle_id WHERE f.id = $1`, [faultId])
+    const row = res.rows[0]
+    if (row === undefined) throw unknownFault(faultId)
+    return fault(row)
+  }
+
   /** The fault's steps in the order they were recorded. */
   async timeline (faultId: number): Promise<FaultTimelineEntry[]> {
     const res = await this.pool.query<{ time: Date | null, type: FaultTimelineType | null, by: string | null, detail: Record<string, unknown> | null }>(

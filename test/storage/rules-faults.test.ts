@@ -102,6 +102,23 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.not(await storage.rules.revision(), r2, 'a new rule')
     })
 
+    t.test('a change committed after a later-stamped one still moves the revision', {
+      skip: backend === 'pglite' ? 'needs two concurrent transactions, which the embedded host serializes' : false
+    }, async (t) => {
+      await storage.rules.apply([rule('c1'), rule('c2')])
+      // another gateway node's `rules disable c2`, whose transaction started first
+      const slow = await storage.pool.connect()
+      t.teardown(() => slow.release())
+      await slow.query('BEGIN')
+      await slow.query('SELECT now()')
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      await storage.rules.setEnabled('c1', false)
+      const seen = await storage.rules.revision()
+      await slow.query("UPDATE rules SET enabled = false, updated_at = now() WHERE id = 'c2'")
+      await slow.query('COMMIT')
+      t.not(await storage.rules.revision(), seen, 'a poller that saw the first change sees the second')
+    })
+
     t.test('a fault opens, reoccurs, auto-clears and reopens, keeping one fault and its timeline', async (t) => {
       const { vin, event } = await setup('f-life')
       await storage.faults.record([event('opened', 0, 112)])

@@ -1,0 +1,110 @@
+/**
+ * `pitwall rules` and `pitwall faults` as an engineer runs them: the real
+ * CLI against an embedded data directory, with fault events recorded the
+ * way the gateway records them (through storage, in this process).
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import t from 'tap'
+import { openStorage } from '../../storage/index.js'
+
+const run = promisify(execFile)
+const cli = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url))
+
+async function pitwall (...args: string[]): Promise<{ stdout: string, stderr: string, code: number }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import=tsx', cli, ...args])
+    return { stdout, stderr, code: 0 }
+  } catch (err) {
+    const e = err as { stdout: string, stderr: string, code: number }
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code }
+  }
+}
+
+const RULES = `rules:
+  - id: engine-overheat
+    name: Engine overheat
+    severity: critical
+    when: { signal: Vehicle.Powertrain.CombustionEngine.ECT, op: '>', value: 110 }
+    for: 10s
+  - id: battery-weak
+    severity: minor
+    enabled: false
+    when: { signal: Vehicle.LowVoltageBattery.CurrentVoltage, op: '<', value: 11.8 }
+`
+
+t.test('rules applied from a file are listed, and the faults they raise can be listed, acknowledged and resolved', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pitwall-rules-cli-'))
+  const dataDir = join(dir, 'data')
+  const file = join(dir, 'rules.yaml')
+  writeFileSync(file, RULES)
+  // The gateway's part, in this process: it keeps the embedded host running,
+  // so each command connects to it (as while a gateway runs) instead of
+  // starting its own, and records fault events as the gateway does.
+  const storage = await openStorage({ dataDir })
+  t.teardown(() => storage.close())
+  const vehicleId = await storage.vehicles.add({ vin: 'WDB12345678901234' }, 'scrypt$x')
+
+  const applied = await pitwall('rules', 'apply', file, '--data-dir', dataDir, '--json')
+  t.equal(applied.code, 0, applied.stderr)
+  t.same(JSON.parse(applied.stdout), { added: ['engine-overheat', 'battery-weak'], changed: [], unchanged: [] })
+
+  writeFileSync(file, RULES.replace('value: 110', 'value: 115'))
+  const text = await pitwall('rules', 'apply', file, '--data-dir', dataDir)
+  t.equal(text.stdout, 'added: -\nchanged: engine-overheat\nunchanged: battery-weak\n')
+
+  const listed = await pitwall('rules', 'list', '--data-dir', dataDir, '--json')
+  const rules = JSON.parse(listed.stdout) as Array<{ id: string, version: string, enabled: boolean, definition: { when: { value: number } } }>
+  t.same(rules.map((r) => [r.id, r.enabled]), [['battery-weak', false], ['engine-overheat', true]])
+  const overheat = rules.find((r) => r.id === 'engine-overheat')
+  t.equal(overheat?.definition.when.value, 115, 'the changed definition is the current one')
+
+  await storage.faults.record([{
+    type: 'opened', vehicleId, ruleId: 'engine-overheat', ruleVersion: overheat?.version as string, severity: 'critical',
+    timeUs: 1_750_000_000_000_000, occurrences: 1, evidence: [{ signal: 'Vehicle.Powertrain.CombustionEngine.ECT', t: 1_750_000_000, value: 117 }]
+  }])
+
+  const faults = await pitwall('faults', 'list', '--data-dir', dataDir, '--json', '--state', 'open,acknowledged')
+  t.equal(faults.code, 0, faults.stderr)
+  const [fault, ...rest] = JSON.parse(faults.stdout) as Array<Record<string, unknown>>
+  t.same(rest, [])
+  t.match(fault, {
+    vin: 'WDB12345678901234',
+    ruleId: 'engine-overheat',
+    ruleVersion: overheat?.version,
+    state: 'open',
+    occurrences: 1,
+    openedAt: '2025-06-15T15:06:40.000Z',
+    evidence: [{ signal: 'Vehicle.Powertrain.CombustionEngine.ECT', value: 117 }]
+  })
+  const id = String(fault?.id)
+
+  t.match(await pitwall('faults', 'ack', id, '--by', 'alice', '--data-dir', dataDir), { code: 0, stdout: `fault ${id} acknowledged by alice\n` })
+  t.match(await pitwall('faults', 'resolve', id, '--by', 'bob', '--note', 'thermostat replaced', '--data-dir', dataDir), { code: 0 })
+  const again = await pitwall('faults', 'resolve', id, '--data-dir', dataDir)
+  t.equal(again.code, 1, 'resolving a resolved fault fails')
+  t.match(again.stderr, `[PITWALL_ERR_FAULT_TRANSITION] cannot resolve fault ${id}: it is resolved`)
+
+  const shown = await pitwall('faults', 'show', id, '--data-dir', dataDir, '--json')
+  t.match(JSON.parse(shown.stdout), {
+    state: 'resolved',
+    resolvedBy: 'bob',
+    resolutionNote: 'thermostat replaced',
+    timeline: [{ type: 'opened' }, { type: 'acknowledged', by: 'alice' }, { type: 'resolved', by: 'bob', detail: { note: 'thermostat replaced' } }]
+  })
+  t.same(JSON.parse((await pitwall('faults', 'list', '--data-dir', dataDir, '--json', '--state', 'open')).stdout), [], 'no open fault is left')
+})
+
+t.test('a rule file with an error is refused by name and changes nothing', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pitwall-rules-cli-'))
+  const file = join(dir, 'bad.yaml')
+  writeFileSync(file, 'rules:\n  - id: no-severity\n    when: { signal: Vehicle.Speed, op: ">", value: 1 }\n')
+  const res = await pitwall('rules', 'apply', file, '--data-dir', join(dir, 'data'))
+  t.equal(res.code, 1)
+  t.match(res.stderr, /\[PITWALL_ERR_RULE_FILE\] .*bad\.yaml: rule no-severity: .*severity/)
+  t.equal((await pitwall('rules', 'list', '--data-dir', join(dir, 'data'))).stdout, '')
+})
