@@ -11,6 +11,8 @@ import { loadCanDecoding } from './can-network.js'
 import type { GatewayConfig } from './config.js'
 import { createHttpServer } from './http.js'
 import { TelemetryIngest } from './ingest.js'
+import { RuleReloader } from './rule-reloader.js'
+import { RuleEngine } from '../rules/engine.js'
 import { createLogger, type Logger } from './logger.js'
 import { createMetrics, type Metrics } from './metrics.js'
 
@@ -48,12 +50,21 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       }
     }
   })
+  const engine = new RuleEngine()
+  const reloader = new RuleReloader(storage.rules, engine, log.child({ module: 'rules' }))
+  try {
+    await reloader.start(config.rulesPollMs)
+  } catch (err) {
+    await storage.close()
+    throw err
+  }
   const ingest = new TelemetryIngest({
     writer: storage.writer,
     metrics,
     log: log.child({ module: 'ingest' }),
     can,
-    sampleIntervalMs: config.sampleIntervalMs
+    sampleIntervalMs: config.sampleIntervalMs,
+    rules: { engine, record: async (events) => await storage.faults.record(events) }
   })
   const broker = await createBroker({ vehicles: storage.vehicles, ingest, metrics, log, maxPacketBytes: config.maxPacketBytes })
   let tcp: Server | undefined
@@ -66,6 +77,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     tcp?.close()
     await http?.close()
     await broker.close()
+    await reloader.stop()
     await storage.close()
     throw err
   }
@@ -88,6 +100,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       log.debug('closing broker')
       await broker.close()
       log.debug('closing storage')
+      await reloader.stop()
       await storage.close()
       log.info('pitwall gateway stopped')
     }

@@ -27,6 +27,8 @@ export interface GatewayConfig {
   canDbc: string
   /** stored decoded CAN samples: at most one per signal per this interval (rules see all) */
   sampleIntervalMs: number
+  /** how often the gateway looks for changed rules in the database */
+  rulesPollMs: number
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
 
@@ -45,6 +47,7 @@ export const configSchema = {
     dbPoolSize: { type: 'integer', minimum: 2, maximum: 200, default: 8 },
     canDbc: { type: 'string', pattern: '^$|^\\d+=[^,]+(,\\d+=[^,]+)*$', default: '' },
     sampleIntervalMs: { type: 'integer', minimum: 1, maximum: 3600000, default: 1000 },
+    rulesPollMs: { type: 'integer', minimum: 100, maximum: 3600000, default: 2000 },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }
   }
 } as const
@@ -62,6 +65,7 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   dbPoolSize: 'PITWALL_DB_POOL_SIZE',
   canDbc: 'PITWALL_CAN_DBC',
   sampleIntervalMs: 'PITWALL_SAMPLE_INTERVAL_MS',
+  rulesPollMs: 'PITWALL_RULES_POLL_MS',
   logLevel: 'PITWALL_LOG_LEVEL'
 }
 

@@ -4,10 +4,13 @@
  * PUBACK then and not before.
  */
 import { decodeBatch } from '../decoders/batch.js'
+import { BatchSignals } from '../decoders/batch-signals.js'
 import { CanFrameColumns } from '../decoders/can-frames.js'
 import { BatchRejected } from '../decoders/errors.js'
 import { SampleBuffer } from '../decoders/sample-buffer.js'
 import { telemetryRows } from '../decoders/telemetry-rows.js'
+import type { RuleEngine } from '../rules/engine.js'
+import type { FaultEvent } from '../rules/model.js'
 import type { BatchWriter } from '../storage/batch-writer.js'
 import { StorageError } from '../storage/errors.js'
 import { SampleThinner } from '../storage/sample-thinning.js'
@@ -25,6 +28,14 @@ export interface IngestDeps {
   can?: CanDecoding | undefined
   /** stored decoded CAN samples: at most one per signal per this interval */
   sampleIntervalMs?: number
+  /** rules over every decoded sample; their fault events are stored before the PUBACK */
+  rules?: { engine: RuleEngine, record: (events: FaultEvent[]) => Promise<void> } | undefined
+}
+
+export interface IngestVehicle {
+  vin: string
+  vehicleId: number
+  model?: string | undefined
 }
 
 export interface DeadLetterReason {
@@ -39,13 +50,15 @@ export class TelemetryIngest {
   private readonly frames = new CanFrameColumns()
   private readonly canSamples = new SampleBuffer(4096)
   private readonly thinner: SampleThinner
+  private readonly ruleInput = new BatchSignals()
 
   constructor (private readonly deps: IngestDeps) {
     this.nowUs = deps.nowUs ?? (() => Date.now() * 1000)
     this.thinner = new SampleThinner((deps.sampleIntervalMs ?? 1000) * 1000)
   }
 
-  async accept (vin: string, vehicleId: number, topic: string, payload: Buffer): Promise<void> {
+  async accept (vehicle: IngestVehicle, topic: string, payload: Buffer): Promise<void> {
+    const { vin, vehicleId } = vehicle
     const started = performance.now()
     const { metrics } = this.deps
     let batch
@@ -64,10 +77,28 @@ export class TelemetryIngest {
       this.canSamples.clear()
       unknownFrames = can.network.decodeFrames(this.frames, this.canSamples)
       canSignals = this.canSamples.length
-      this.thinner.select(this.canSamples, can.catalogIds, batch.baseTimeUs, rows.samples)
     } else {
       unknownFrames = batch.canFrames
     }
+    // Rules first, on every sample; thinning for storage after (it appends to rows.samples).
+    let faultEvents: FaultEvent[] = []
+    const rules = this.deps.rules
+    if (rules !== undefined) {
+      this.ruleInput.fill(can === undefined ? undefined : this.canSamples, can?.catalogIds, rows)
+      faultEvents = rules.engine.evaluate(vehicleId, { model: vehicle.model, firmware: batch.firmware === '' ? undefined : batch.firmware },
+        this.ruleInput.samples, this.ruleInput.dtcs)
+      if (faultEvents.length > 0) metrics.faultEvents.inc(faultEvents.length)
+    }
+    if (can !== undefined) this.thinner.select(this.canSamples, can.catalogIds, batch.baseTimeUs, rows.samples)
+    // Fault transitions are stored alongside the batch, both before the PUBACK. A failure to
+    // store them is logged and counted but does not hold back the batch: it is durable, and
+    // withholding its PUBACK would not bring the transitions back (the rules' state already moved).
+    const faultsStored = faultEvents.length > 0 && rules !== undefined
+      ? rules.record(faultEvents).catch((err: unknown) => {
+        metrics.storageErrors.inc()
+        this.deps.log.error({ vin, err: (err as Error).message, events: faultEvents.length }, 'fault events not stored')
+      })
+      : undefined
     try {
       const outcome = await this.deps.writer.writeBatch({
         vehicleId,
@@ -102,6 +133,7 @@ export class TelemetryIngest {
       await this.deadLetter(vin, topic, payload, payload.length, { code: err.code, message: err.message })
       return
     }
+    if (faultsStored !== undefined) await faultsStored
     metrics.pubackLatency.observe((performance.now() - started) / 1000)
   }
 

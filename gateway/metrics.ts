@@ -16,6 +16,7 @@ export function createMetrics () {
     canFrames: new Counter({ name: 'pitwall_can_frames_total', help: 'CAN frames in stored batches', registers: [registry] }),
     canSignals: new Counter({ name: 'pitwall_can_signals_decoded_total', help: 'Signal values decoded from CAN frames of stored batches (before storage thinning)', registers: [registry] }),
     unknownCanFrames: new Counter({ name: 'pitwall_can_frames_unknown_total', help: 'CAN frames of stored batches whose id no configured DBC describes', registers: [registry] }),
+    faultEvents: new Counter({ name: 'pitwall_fault_events_total', help: 'Fault transitions (opened, reoccurred, cleared) raised by the rules', registers: [registry] }),
     samples: new Counter({ name: 'pitwall_signal_samples_total', help: 'Decoded signal samples stored', registers: [registry] }),
     deadLetters: new Counter({ name: 'pitwall_dead_letters_total', help: 'Payloads refused and dead-lettered, by reason code', labelNames: ['code'], registers: [registry] }),
     unknownSignals: new Counter({ name: 'pitwall_unknown_signals_total', help: 'Edge-decoded samples with a signal id outside the catalog', registers: [registry] }),

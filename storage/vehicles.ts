@@ -6,6 +6,7 @@ export interface VehicleCredential {
   vehicleId: number
   vin: string
   secretHash: string
+  model?: string | undefined
 }
 
 export interface NewVehicle {
@@ -51,12 +52,12 @@ export class VehicleStore {
   }
 
   async credential (vin: string): Promise<VehicleCredential | undefined> {
-    const res = await this.pool.query<{ id: number, vin: string, secret_hash: string }>(
-      `SELECT v.id, v.vin, c.secret_hash FROM vehicles v
+    const res = await this.pool.query<{ id: number, vin: string, secret_hash: string, model: string | null }>(
+      `SELECT v.id, v.vin, v.model, c.secret_hash FROM vehicles v
        JOIN device_credentials c ON c.vehicle_id = v.id AND c.revoked_at IS NULL
        WHERE v.vin = $1`, [vin])
     const row = res.rows[0]
-    return row === undefined ? undefined : { vehicleId: row.id, vin: row.vin, secretHash: row.secret_hash }
+    return row === undefined ? undefined : { vehicleId: row.id, vin: row.vin, secretHash: row.secret_hash, model: row.model ?? undefined }
   }
 
   async markSeen (vehicleId: number): Promise<void> {

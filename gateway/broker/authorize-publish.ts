@@ -58,7 +58,7 @@ export function createAuthorizePublish (deps: AuthorizePublishDeps) {
       // Never retained: that would pin a batch per vehicle in broker memory.
       packet.retain = false
       const done = oversized === undefined
-        ? deps.ingest.accept(session.vin, session.vehicleId, packet.topic, packet.payload as Buffer)
+        ? deps.ingest.accept(session, packet.topic, packet.payload as Buffer)
         : deps.ingest.deadLetter(session.vin, packet.topic, null, oversized, tooLarge(oversized))
       done.then(() => callback(null), (err: Error) => {
         deps.log.error({ vin: session.vin, err }, 'telemetry could not be stored; closing the connection so the vehicle retransmits')

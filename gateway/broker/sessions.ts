@@ -4,6 +4,8 @@ import type { Client } from 'aedes'
 export interface VehicleSession {
   vin: string
   vehicleId: number
+  /** the registered model: rules are scoped by it */
+  model?: string | undefined
 }
 
 const sessions = new WeakMap<Client, VehicleSession>()

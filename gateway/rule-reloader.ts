@@ -1,0 +1,43 @@
+/**
+ * Keeps the running rule engine in step with the rules table: loads the
+ * enabled rules at start, then polls a cheap change token and reloads only
+ * when it moved (`pitwall rules apply/enable/disable` from any process). The
+ * engine keeps the state of rules that did not change.
+ */
+import type { RuleEngine } from '../rules/engine.js'
+import type { RuleStore } from '../storage/rules.js'
+import type { Logger } from './logger.js'
+
+export class RuleReloader {
+  private revision: string | undefined
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<void> | undefined
+
+  constructor (private readonly store: RuleStore, private readonly engine: RuleEngine, private readonly log: Logger) {}
+
+  /** Loads now; resolves once the engine has the current rules. */
+  async start (pollMs: number): Promise<void> {
+    await this.check()
+    this.timer = setInterval(() => {
+      // one check at a time: a slow database must not stack them up
+      this.running ??= this.check().catch((err: unknown) => {
+        this.log.error({ err: (err as Error).message }, 'rule reload failed; keeping the rules in force')
+      }).finally(() => { this.running = undefined })
+    }, pollMs)
+    this.timer.unref()
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.timer)
+    await this.running
+  }
+
+  private async check (): Promise<void> {
+    const revision = await this.store.revision()
+    if (revision === this.revision) return
+    const rules = await this.store.active()
+    this.engine.setRules(rules)
+    this.revision = revision
+    this.log.info({ rules: this.engine.ruleCount, revision }, 'rules loaded')
+  }
+}
