@@ -41,6 +41,9 @@ export function parseRules (text: string, fileName = '<rules>'): RuleDefinition[
   } catch (err) {
     throw new RuleFileError(`${fileName}: not valid ${fileName.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`)
   }
+  // A file may hold only a `maintenance:` section (maintenance-load.ts reads
+  // it); it has no rules then, which is not an error.
+  if (data !== null && typeof data === 'object' && 'maintenance' in data && !('rules' in data)) return []
   check(data, fileName)
   const rules = (data as { rules: Raw[] }).rules
   const seen = new Set<string>()
@@ -174,6 +177,8 @@ const validateRules = ajv.compile({
   required: ['rules'],
   additionalProperties: false,
   properties: {
+    // checked by maintenance-load.ts, which reads it
+    maintenance: { type: 'array' },
     rules: {
       type: 'array',
       items: shallow({ ...defs.rule, properties: { ...defs.rule.properties, action: { type: 'object', required: ['type'], properties: { type: { enum: ACTION_TYPES } } } } })

@@ -1,11 +1,80 @@
 /**
- * The JSON schema of a rule file (YAML or JSON): { rules: [ ... ] }. Shapes
- * only; what needs the catalog or the DTC grammar (signal names, codes,
- * status flags) is checked by load.ts.
+ * The JSON schema of a rule file (YAML or JSON): { rules: [ ... ] }, and
+ * optionally { maintenance: [ ... ] } beside or instead of `rules` (service
+ * intervals and slow trends, read by maintenance-load.ts). Shapes only; what
+ * needs the catalog or the DTC grammar (signal names, codes, status flags)
+ * is checked by load.ts and maintenance-load.ts.
  */
 const duration = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|min|m|h|d)$' }] }
 const op = { enum: ['>', '>=', '<', '<=', '==', '!='] }
 const pair = { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 }
+const id = { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,99}$' }
+const scope = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    models: { type: 'array', items: { type: 'string' } },
+    firmware: { type: 'array', items: { type: 'string' } }
+  }
+}
+/** "below" / "above": equality is meaningless for a fitted slope or a mean */
+const trendTest = { type: 'object', required: ['op', 'value'], additionalProperties: false, properties: { op: { enum: ['<', '<=', '>', '>='] }, value: { type: 'number' } } }
+
+/**
+ * One maintenance item: a service interval (`every`, whichever limit comes
+ * first) or a slow trend over daily aggregates of stored samples (`trend`);
+ * maintenance-load.ts checks that exactly one of the two is given.
+ */
+const maintenanceSchema = {
+  type: 'object',
+  required: ['id', 'task'],
+  additionalProperties: false,
+  properties: {
+    id,
+    name: { type: 'string', maxLength: 200 },
+    description: { type: 'string', maxLength: 4000 },
+    enabled: { type: 'boolean' },
+    scope,
+    /** what the dealer should do */
+    task: { type: 'string', minLength: 1, maxLength: 4000 },
+    parts: { type: 'array', items: { type: 'string', minLength: 1 } },
+    every: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: false,
+      properties: {
+        km: { type: 'number', exclusiveMinimum: 0 },
+        hours: { type: 'number', exclusiveMinimum: 0 },
+        days: { type: 'integer', minimum: 1 },
+        months: { type: 'integer', minimum: 1 }
+      }
+    },
+    dueSoon: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        km: { type: 'number', minimum: 0 },
+        hours: { type: 'number', minimum: 0 },
+        days: { type: 'integer', minimum: 0 }
+      }
+    },
+    trend: {
+      type: 'object',
+      required: ['signal', 'aggregate', 'window', 'minDays'],
+      additionalProperties: false,
+      properties: {
+        signal: { type: 'string' },
+        minus: { type: 'string' },
+        aggregate: { enum: ['min', 'avg', 'max'] },
+        where: { type: 'object', required: ['signal', 'op', 'value'], additionalProperties: false, properties: { signal: { type: 'string' }, op, value: { type: 'number' } } },
+        window: duration,
+        minDays: { type: 'integer', minimum: 1 },
+        slope: trendTest,
+        last: trendTest
+      }
+    }
+  }
+}
 
 export const ruleFileSchema = {
   $id: 'pitwall-rules',
@@ -13,9 +82,11 @@ export const ruleFileSchema = {
   required: ['rules'],
   additionalProperties: false,
   properties: {
-    rules: { type: 'array', items: { $ref: '#/$defs/rule' } }
+    rules: { type: 'array', items: { $ref: '#/$defs/rule' } },
+    maintenance: { type: 'array', items: { $ref: '#/$defs/maintenance' } }
   },
   $defs: {
+    maintenance: maintenanceSchema,
     rule: {
       type: 'object',
       required: ['id', 'severity', 'when'],

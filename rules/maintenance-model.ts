@@ -1,0 +1,87 @@
+/**
+ * Predictive maintenance as plain data: what the `maintenance:` section of a
+ * rule file says once validated (MaintenanceDefinition, see
+ * maintenance-load.ts), and what evaluating it finds (MaintenanceFinding, see
+ * maintenance.ts). Unlike rules, these never look at single samples: service
+ * intervals read the latest odometer / engine hours and the last recorded
+ * service, trends read daily aggregates of stored samples.
+ */
+import type { CompareOp } from './model.js'
+
+export type TrendAggregate = 'min' | 'avg' | 'max'
+/** below / above; equality is meaningless for a fitted slope or a mean */
+export type TrendOp = '<' | '<=' | '>' | '>='
+
+interface MaintenanceBase {
+  id: string
+  name: string
+  description?: string
+  enabled: boolean
+  /** vehicle models and firmware versions it applies to; empty lists mean all, "2.4.*" matches by prefix */
+  scope: { models: string[], firmware: string[] }
+  /** what the dealer should do */
+  task: string
+  parts: string[]
+}
+
+/** Limits since the last service covering the item; due when any is reached (whichever first). */
+export interface ServiceInterval {
+  km?: number
+  hours?: number
+  /** days or calendar months since the service; a file gives at most one of the two */
+  days?: number
+  months?: number
+}
+
+export interface ServiceIntervalDefinition extends MaintenanceBase {
+  kind: 'interval'
+  every: ServiceInterval
+  /** "due soon" this far before each limit; 0 when the file gives none */
+  dueSoon: { km: number, hours: number, days: number }
+}
+
+export interface TrendTest {
+  op: TrendOp
+  value: number
+}
+
+export interface TrendSpec {
+  /** catalog name of the signal aggregated per day */
+  signal: string
+  /** when set, the value is signal - minus (their means in the same minute), e.g. the HV cell spread */
+  minus?: string
+  aggregate: TrendAggregate
+  /** only minutes in which every sample of this signal satisfies the comparison count (e.g. engine speed == 0: resting) */
+  where?: { signal: string, op: CompareOp, value: number }
+  /** the last `windowDays` complete UTC days */
+  windowDays: number
+  /** fewer days with data in the window: no verdict */
+  minDays: number
+  /** least-squares slope of the daily aggregate, in signal units per day */
+  slope?: TrendTest
+  /** the aggregate of the latest day with data */
+  last?: TrendTest
+}
+
+export interface TrendDefinition extends MaintenanceBase {
+  kind: 'trend'
+  trend: TrendSpec
+}
+
+export type MaintenanceDefinition = ServiceIntervalDefinition | TrendDefinition
+
+export type ReminderKind = 'due' | 'due_soon' | 'trend'
+
+/** What evaluation found for one vehicle and definition; storage turns it into a service reminder. */
+export interface MaintenanceFinding {
+  kind: ReminderKind
+  /** the interval's limits counted from the last service (epoch ms, km, h); null when not configured or not known */
+  dueAt: number | null
+  dueKm: number | null
+  dueHours: number | null
+  /**
+   * Why, for the dealer: stable for unchanged inputs (no current readings
+   * that move every hour), so that re-running a check changes nothing.
+   */
+  detail: Record<string, unknown>
+}
