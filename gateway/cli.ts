@@ -167,6 +167,40 @@ for (const enabled of [true, false]) {
     })
 }
 
+/** An ISO 8601 time (or epoch milliseconds) -> Unix epoch microseconds. */
+function timeUs (value: string): number {
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value)
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`"${value}" is not a time (ISO 8601, e.g. 2026-11-23T08:00:00Z)`)
+  return ms * 1000
+}
+
+storageFlags(rules.command('backtest').description('run a draft rule file over stored batches and report the faults it would have raised'))
+  .argument('<file>', 'rule file (.yaml, .yml or .json); need not be applied')
+  .option('--vin <vin...>', 'only these vehicles (default: all)')
+  .option('--from <time>', 'from this batch time (ISO 8601)', timeUs)
+  .option('--to <time>', 'up to this batch time (ISO 8601)', timeUs)
+  .option('--can-dbc <bus=file,...>', 'CAN databases to decode with, as for start (PITWALL_CAN_DBC)')
+  .option('--json', 'the whole report, evidence included, as JSON')
+  .action(async (file: string, flags: CommonFlags & { vin?: string[], from?: number, to?: number, canDbc?: string, json?: boolean }) => {
+    const defs = loadRuleFile(file)
+    const { runBacktest } = await import('./backtest.js')
+    const { loadCanDecoding } = await import('./can-network.js')
+    const { BatchArchive } = await import('../storage/batch-archive.js')
+    const config = configFrom({ ...flags, logLevel: 'silent' })
+    const can = loadCanDecoding(config.canDbc)
+    const report = await withStorage(flags, async (storage) =>
+      await runBacktest(new BatchArchive(storage.pool), defs, { vins: flags.vin, fromUs: flags.from, toUs: flags.to }, can))
+    if (flags.json === true) {
+      print(JSON.stringify(report))
+      return
+    }
+    print(`${report.batches} batches of ${report.vehicles} vehicles (${report.skippedBatches} refused batches skipped)`)
+    for (const e of report.events) {
+      print(`${new Date(e.timeUs / 1000).toISOString()}\t${e.vin}\t${e.ruleId}\t${e.type}\t#${e.occurrences}\t${e.evidence.length} evidence samples`)
+    }
+    for (const def of defs) print(`${def.id}: ${report.byRule[def.id] ?? 0} faults`)
+  })
+
 const FAULT_STATES: readonly FaultState[] = ['open', 'acknowledged', 'resolved', 'auto_cleared']
 
 function faultStates (value: string): FaultState[] {
