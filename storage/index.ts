@@ -9,6 +9,7 @@ import type { SignalSource } from '../decoders/catalog-sources.js'
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js'
 import { openEmbedded } from './embedded.js'
 import { FaultStore } from './faults.js'
+import { MaintenanceStore } from './maintenance.js'
 import { migrate } from './migrate.js'
 import { RuleStore } from './rules.js'
 import { inTransaction } from './transaction.js'
@@ -32,6 +33,8 @@ export interface Storage {
   readonly vehicles: VehicleStore
   readonly rules: RuleStore
   readonly faults: FaultStore
+  /** service records and reminders; storage/maintenance-job.ts runs the check */
+  readonly maintenance: MaintenanceStore
   /** drains the writer, then closes connections and the embedded host */
   close (): Promise<void>
 }
@@ -70,6 +73,7 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     vehicles: new VehicleStore(pool),
     rules: new RuleStore(pool),
     faults: new FaultStore(pool),
+    maintenance: new MaintenanceStore(pool),
     close: async () => {
       await writer.close()
       await pool.end()

@@ -1,0 +1,407 @@
+/**
+ * Predictive maintenance in storage: services dealers record, what the
+ * maintenance check reads (latest odometer / engine hours, the last service
+ * per item, daily aggregates of stored samples) and the service reminders it
+ * writes. Plain SQL that runs on PostgreSQL 15 and on PGlite alike.
+ */
+import type pg from 'pg'
+import { catalogSignalByName } from '../decoders/catalog.js'
+import type { CompareOp } from '../rules/model.js'
+import type { ReminderKind } from '../rules/maintenance-model.js'
+import { StorageError } from './errors.js'
+
+export type ReminderState = 'open' | 'done' | 'dismissed'
+
+export interface ServiceRecordInput {
+  vin: string
+  time: Date
+  /** when absent, the latest stored reading at or before `time` (NULL if there is none) */
+  odometerKm?: number | undefined
+  engineHours?: number | undefined
+  /** ids of the maintenance items the service took care of */
+  covers: readonly string[]
+  description: string
+  by: string
+}
+
+export interface ServiceRecord {
+  id: number
+  vehicleId: number
+  vin: string
+  time: Date
+  odometerKm: number | null
+  engineHours: number | null
+  covers: string[]
+  description: string
+  by: string
+}
+
+/** A vehicle as the maintenance check sees it. */
+export interface VehicleMaintenanceState {
+  vehicleId: number
+  vin: string
+  model: string | null
+  firmware: string | null
+  registeredAt: Date
+  /** latest stored Vehicle.TraveledDistance / EngineHours sample; null: none */
+  odometerKm: number | null
+  engineHours: number | null
+}
+
+export interface LastService {
+  vehicleId: number
+  ruleId: string
+  time: Date
+  odometerKm: number | null
+  engineHours: number | null
+}
+
+export interface DailyAggregateQuery {
+  /** catalog name */
+  signal: string
+  /** when set, aggregates signal - minus, paired by their means in the same minute */
+  minus?: string | undefined
+  /** only minutes in which every sample of this signal satisfies the comparison (and at least one exists) */
+  where?: { signal: string, op: CompareOp, value: number } | undefined
+  from: Date
+  to: Date
+  /** default: every vehicle */
+  vehicleIds?: readonly number[] | undefined
+}
+
+export interface DailyAggregate {
+  vehicleId: number
+  /** UTC day, YYYY-MM-DD */
+  day: string
+  min: number
+  avg: number
+  max: number
+  /** samples (or, with `minus`, paired minutes) that went into the day */
+  samples: number
+}
+
+export interface ReminderCandidate {
+  vehicleId: number
+  ruleId: string
+  kind: ReminderKind
+  dueAt: Date | null
+  dueKm: number | null
+  dueHours: number | null
+  detail: Record<string, unknown>
+  /**
+   * A dismissed reminder of the same kind and limits keeps this one from
+   * being raised: for good when null (an interval: the limits move only
+   * with a new service), else only if it was dismissed at or after this time
+   * (a trend: a dismissal lasts one window).
+   */
+  suppressDismissedSince: Date | null
+}
+
+export interface ServiceReminder {
+  id: number
+  vehicleId: number
+  vin: string
+  ruleId: string
+  kind: ReminderKind
+  dueAt: Date | null
+  dueKm: number | null
+  dueHours: number | null
+  detail: Record<string, unknown>
+  state: ReminderState
+  createdAt: Date
+  updatedAt: Date
+  closedAt: Date | null
+  closedBy: string | null
+}
+
+/** opened: new; changed: its kind or limits moved (e.g. due soon -> due); refreshed: only the detail did */
+export type ReminderChangeType = 'opened' | 'changed' | 'refreshed'
+
+export interface ReminderChange {
+  change: ReminderChangeType
+  reminder: ServiceReminder
+}
+
+export interface ReminderQuery {
+  vin?: string | undefined
+  state?: ReminderState | undefined
+  ruleId?: string | undefined
+  /** newest first; default 100 */
+  limit?: number | undefined
+}
+
+const ODOMETER = signalId('Vehicle.TraveledDistance')
+const ENGINE_HOURS = signalId('Vehicle.Powertrain.CombustionEngine.EngineHours')
+
+const SQL_OPS: Record<CompareOp, string> = { '>': '>', '>=': '>=', '<': '<', '<=': '<=', '==': '=', '!=': '<>' }
+
+interface ReminderRow {
+  id: string
+  vehicle_id: number
+  vin: string
+  rule_id: string
+  kind: ReminderKind
+  due_at: Date | null
+  due_km: number | null
+  due_hours: number | null
+  detail: Record<string, unknown>
+  state: ReminderState
+  created_at: Date
+  updated_at: Date
+  closed_at: Date | null
+  closed_by: string | null
+}
+
+interface ServiceRow {
+  id: string
+  vehicle_id: number
+  vin: string
+  time: Date
+  odometer_km: number | null
+  engine_hours: number | null
+  covers: string[]
+  description: string
+  by: string
+}
+
+// One statement, so the record and the reminders it closes commit together.
+const RECORD_SERVICE = `
+WITH v AS (SELECT id, vin FROM vehicles WHERE vin = $1),
+ins AS (
+  INSERT INTO service_records (vehicle_id, time, odometer_km, engine_hours, covers, description, by)
+  SELECT v.id, $2,
+    coalesce($3::float8, (SELECT value FROM signal_samples WHERE vehicle_id = v.id AND signal_id = $8 AND time <= $2 ORDER BY time DESC LIMIT 1)),
+    coalesce($4::float8, (SELECT value FROM signal_samples WHERE vehicle_id = v.id AND signal_id = $9 AND time <= $2 ORDER BY time DESC LIMIT 1)),
+    $5::text[], $6, $7
+  FROM v
+  RETURNING *
+), closed AS (
+  -- the service took care of them; a service recorded after the fact for an
+  -- older date closes them too, and the next check raises again whatever
+  -- the newest service still leaves due
+  UPDATE service_reminders r SET state = 'done', closed_at = now(), closed_by = ins.by, updated_at = now()
+  FROM ins WHERE r.vehicle_id = ins.vehicle_id AND r.rule_id = ANY (ins.covers) AND r.state = 'open'
+  RETURNING r.id
+)
+SELECT ins.*, v.vin, (SELECT count(*) FROM closed)::int AS closed FROM ins JOIN v ON v.id = ins.vehicle_id`
+
+// One statement per check: every candidate either updates the open reminder
+// of its vehicle and item (only when something differs, so a repeated check
+// writes nothing), or opens one, unless a dismissal suppresses it.
+const UPSERT_REMINDERS = `
+WITH c AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS c (vehicle_id integer, rule_id text, kind text, due_at timestamptz,
+    due_km double precision, due_hours double precision, detail jsonb, suppress_since timestamptz, suppress_always boolean)
+), existing AS (
+  SELECT r.id, r.vehicle_id, r.rule_id, r.kind, r.due_at, r.due_km, r.due_hours FROM service_reminders r
+  JOIN c ON r.vehicle_id = c.vehicle_id AND r.rule_id = c.rule_id WHERE r.state = 'open'
+), updated AS (
+  UPDATE service_reminders r SET kind = c.kind, due_at = c.due_at, due_km = c.due_km, due_hours = c.due_hours,
+    detail = c.detail, updated_at = now()
+  FROM c JOIN existing o ON o.vehicle_id = c.vehicle_id AND o.rule_id = c.rule_id
+  WHERE r.id = o.id
+    AND (r.kind, r.due_at, r.due_km, r.due_hours, r.detail) IS DISTINCT FROM (c.kind, c.due_at, c.due_km, c.due_hours, c.detail)
+  RETURNING r.*, CASE WHEN (o.kind, o.due_at, o.due_km, o.due_hours) IS DISTINCT FROM (c.kind, c.due_at, c.due_km, c.due_hours)
+    THEN 'changed' ELSE 'refreshed' END AS change
+), inserted AS (
+  INSERT INTO service_reminders (vehicle_id, rule_id, kind, due_at, due_km, due_hours, detail)
+  SELECT c.vehicle_id, c.rule_id, c.kind, c.due_at, c.due_km, c.due_hours, c.detail FROM c
+  WHERE NOT EXISTS (SELECT 1 FROM existing o WHERE o.vehicle_id = c.vehicle_id AND o.rule_id = c.rule_id)
+    AND NOT EXISTS (SELECT 1 FROM service_reminders d
+      WHERE d.vehicle_id = c.vehicle_id AND d.rule_id = c.rule_id AND d.state = 'dismissed' AND d.kind = c.kind
+        AND (d.due_at, d.due_km, d.due_hours) IS NOT DISTINCT FROM (c.due_at, c.due_km, c.due_hours)
+        AND (c.suppress_always OR d.closed_at >= c.suppress_since))
+  -- another node's check got there first: its reminder stands
+  ON CONFLICT (vehicle_id, rule_id) WHERE state = 'open' DO NOTHING
+  RETURNING *, 'opened' AS change
+)
+SELECT x.*, v.vin FROM (SELECT * FROM inserted UNION ALL SELECT * FROM updated) x
+JOIN vehicles v ON v.id = x.vehicle_id ORDER BY x.id`
+
+const REMINDER_COLUMNS = `r.id, r.vehicle_id, v.vin, r.rule_id, r.kind, r.due_at, r.due_km, r.due_hours, r.detail, r.state,
+  r.created_at, r.updated_at, r.closed_at, r.closed_by`
+
+export class MaintenanceStore {
+  constructor (private readonly pool: pg.Pool) {}
+
+  /**
+   * Records a service and marks the open reminders of the items it covers
+   * done. Missing readings are taken from the latest stored samples at or
+   * before the service time.
+   */
+  async recordService (input: ServiceRecordInput): Promise<{ record: ServiceRecord, closedReminders: number }> {
+    if (input.covers.length === 0) {
+      throw new StorageError('PITWALL_ERR_SERVICE_COVERS', `service for ${input.vin}: name the maintenance items it covered (covers is empty)`)
+    }
+    const res = await this.pool.query<ServiceRow & { closed: number }>(RECORD_SERVICE, [
+      input.vin, input.time, input.odometerKm ?? null, input.engineHours ?? null, input.covers, input.description, input.by, ODOMETER, ENGINE_HOURS
+    ])
+    const row = res.rows[0]
+    if (row === undefined) throw new StorageError('PITWALL_ERR_VEHICLE_UNKNOWN', `no vehicle ${input.vin} (pitwall device list shows the registered vehicles)`)
+    return { record: serviceRecord(row), closedReminders: row.closed }
+  }
+
+  /** A vehicle's recorded services, newest first. */
+  async services (vin: string): Promise<ServiceRecord[]> {
+    const res = await this.pool.query<ServiceRow>(
+      `SELECT s.*, v.vin FROM service_records s JOIN vehicles v ON v.id = s.vehicle_id
+       WHERE v.vin = $1 ORDER BY s.time DESC, s.id DESC`, [vin])
+    return res.rows.map(serviceRecord)
+  }
+
+  /**
+   * Every vehicle with its latest odometer and engine hours: one index probe
+   * per vehicle and signal (newest sample first), not a scan of history.
+   */
+  async fleetState (): Promise<VehicleMaintenanceState[]> {
+    const res = await this.pool.query<{ id: number, vin: string, model: string | null, firmware: string | null, created_at: Date, odometer_km: number | null, engine_hours: number | null }>(
+      `SELECT v.id, v.vin, v.model, v.firmware, v.created_at,
+         (SELECT value FROM signal_samples s WHERE s.vehicle_id = v.id AND s.signal_id = $1 ORDER BY s.time DESC LIMIT 1) AS odometer_km,
+         (SELECT value FROM signal_samples s WHERE s.vehicle_id = v.id AND s.signal_id = $2 ORDER BY s.time DESC LIMIT 1) AS engine_hours
+       FROM vehicles v ORDER BY v.id`, [ODOMETER, ENGINE_HOURS])
+    return res.rows.map((r) => ({
+      vehicleId: r.id, vin: r.vin, model: r.model, firmware: r.firmware, registeredAt: r.created_at, odometerKm: r.odometer_km, engineHours: r.engine_hours
+    }))
+  }
+
+  /** The newest service of each vehicle for each item it covered. */
+  async lastServices (): Promise<LastService[]> {
+    const res = await this.pool.query<{ vehicle_id: number, rule_id: string, time: Date, odometer_km: number | null, engine_hours: number | null }>(
+      `SELECT DISTINCT ON (s.vehicle_id, c.rule_id) s.vehicle_id, c.rule_id, s.time, s.odometer_km, s.engine_hours
+       FROM service_records s CROSS JOIN LATERAL unnest(s.covers) AS c (rule_id)
+       ORDER BY s.vehicle_id, c.rule_id, s.time DESC, s.id DESC`)
+    return res.rows.map((r) => ({ vehicleId: r.vehicle_id, ruleId: r.rule_id, time: r.time, odometerKm: r.odometer_km, engineHours: r.engine_hours }))
+  }
+
+  /**
+   * min / avg / max per vehicle and UTC day of a signal's stored samples in
+   * [from, to). With `minus`, the values are per-minute means of the two
+   * signals subtracted (their samples rarely share a timestamp); with
+   * `where`, only minutes in which the other signal was sampled and every
+   * sample satisfied the comparison count (e.g. engine speed == 0 all
+   * minute: a resting battery, not a cranking one).
+   */
+  async dailyAggregates (query: DailyAggregateQuery): Promise<DailyAggregate[]> {
+    const params: unknown[] = [signalId(query.signal), query.from, query.to, query.vehicleIds === undefined ? null : [...query.vehicleIds]]
+    const param = (value: unknown): string => { params.push(value); return `$${params.length}` }
+    const samplesOf = (p: string): string =>
+      `signal_id = ${p} AND time >= $2 AND time < $3 AND ($4::int[] IS NULL OR vehicle_id = ANY ($4::int[]))`
+    const ctes: string[] = []
+    if (query.minus === undefined) {
+      ctes.push(`v AS (SELECT vehicle_id, time, value FROM signal_samples WHERE ${samplesOf('$1')})`)
+    } else {
+      const minus = param(signalId(query.minus))
+      ctes.push(
+        `a AS (SELECT vehicle_id, date_trunc('minute', time) AS minute, avg(value) AS value FROM signal_samples WHERE ${samplesOf('$1')} GROUP BY 1, 2)`,
+        `b AS (SELECT vehicle_id, date_trunc('minute', time) AS minute, avg(value) AS value FROM signal_samples WHERE ${samplesOf(minus)} GROUP BY 1, 2)`,
+        'v AS (SELECT a.vehicle_id, a.minute AS time, a.value - b.value AS value FROM a JOIN b ON b.vehicle_id = a.vehicle_id AND b.minute = a.minute)')
+    }
+    let filter = ''
+    if (query.where !== undefined) {
+      const where = param(signalId(query.where.signal))
+      const value = param(query.where.value)
+      // the operator comes from the fixed table above, never from the caller's text
+      ctes.push(`ok AS (SELECT vehicle_id, date_trunc('minute', time) AS minute FROM signal_samples WHERE ${samplesOf(where)}
+        GROUP BY 1, 2 HAVING bool_and(value ${SQL_OPS[query.where.op]} ${value}::float8))`)
+      filter = `JOIN ok ON ok.vehicle_id = v.vehicle_id AND ok.minute = date_trunc('minute', v.time)`
+    }
+    const res = await this.pool.query<{ vehicle_id: number, day: string, min: number, avg: number, max: number, samples: number }>(
+      `WITH ${ctes.join(',\n')}
+       SELECT v.vehicle_id, to_char(v.time AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+         min(v.value) AS min, avg(v.value) AS avg, max(v.value) AS max, count(*)::int AS samples
+       FROM v ${filter} GROUP BY 1, 2 ORDER BY 1, 2`, params)
+    return res.rows.map((r) => ({ vehicleId: r.vehicle_id, day: r.day, min: r.min, avg: r.avg, max: r.max, samples: r.samples }))
+  }
+
+  /**
+   * Writes the check's findings in one statement and returns what changed;
+   * the same candidates a second time change nothing. Open reminders that
+   * are not among the candidates are left as they are: the dealer closes
+   * them, or a recorded service does.
+   */
+  async upsertReminders (candidates: readonly ReminderCandidate[]): Promise<ReminderChange[]> {
+    if (candidates.length === 0) return []
+    const keys = new Set<string>()
+    for (const c of candidates) {
+      const key = `${c.vehicleId}\u0000${c.ruleId}`
+      if (keys.has(key)) throw new StorageError('PITWALL_ERR_REMINDER_DUPLICATE', `two reminders for vehicle ${c.vehicleId} and item ${c.ruleId} in one upsert`)
+      keys.add(key)
+    }
+    const rows = candidates.map((c) => ({
+      vehicle_id: c.vehicleId,
+      rule_id: c.ruleId,
+      kind: c.kind,
+      due_at: c.dueAt?.toISOString() ?? null,
+      due_km: c.dueKm,
+      due_hours: c.dueHours,
+      detail: c.detail,
+      suppress_since: c.suppressDismissedSince?.toISOString() ?? null,
+      suppress_always: c.suppressDismissedSince === null
+    }))
+    const res = await this.pool.query<ReminderRow & { change: ReminderChangeType }>(UPSERT_REMINDERS, [JSON.stringify(rows)])
+    return res.rows.map((r) => ({ change: r.change, reminder: reminder(r) }))
+  }
+
+  async reminders (query: ReminderQuery = {}): Promise<ServiceReminder[]> {
+    const res = await this.pool.query<ReminderRow>(
+      `SELECT ${REMINDER_COLUMNS} FROM service_reminders r JOIN vehicles v ON v.id = r.vehicle_id
+       WHERE ($1::text IS NULL OR v.vin = $1) AND ($2::text IS NULL OR r.state = $2) AND ($3::text IS NULL OR r.rule_id = $3)
+       ORDER BY r.id DESC LIMIT $4`,
+      [query.vin ?? null, query.state ?? null, query.ruleId ?? null, query.limit ?? 100])
+    return res.rows.map(reminder)
+  }
+
+  /** The dealer will not act on an open reminder; the same finding is not raised again (see ReminderCandidate). */
+  async dismissReminder (reminderId: number, by: string): Promise<ServiceReminder> {
+    const res = await this.pool.query<ReminderRow & { prior: ReminderState | null }>(
+      `WITH prior AS (SELECT state FROM service_reminders WHERE id = $1),
+       upd AS (UPDATE service_reminders SET state = 'dismissed', closed_at = now(), closed_by = $2, updated_at = now()
+         WHERE id = $1 AND state = 'open' RETURNING *)
+       SELECT (SELECT state FROM prior) AS prior, ${REMINDER_COLUMNS}
+       FROM (SELECT 1) one LEFT JOIN upd r ON true LEFT JOIN vehicles v ON v.id = r.vehicle_id`, [reminderId, by])
+    const row = res.rows[0] as ReminderRow & { prior: ReminderState | null }
+    if (row.prior === null) throw new StorageError('PITWALL_ERR_REMINDER_UNKNOWN', `no service reminder ${reminderId}`)
+    if (row.id === null) throw new StorageError('PITWALL_ERR_REMINDER_TRANSITION', `cannot dismiss service reminder ${reminderId}: it is ${row.prior} (only open ones can be)`)
+    return reminder(row)
+  }
+}
+
+function signalId (name: string): number {
+  const signal = catalogSignalByName(name)
+  if (signal === undefined) throw new StorageError('PITWALL_ERR_SIGNAL_UNKNOWN', `${name} is not in the signal catalog`)
+  return signal.id
+}
+
+function serviceRecord (r: ServiceRow): ServiceRecord {
+  return {
+    // bigint arrives as text; ids stay far below 2^53
+    id: Number(r.id),
+    vehicleId: r.vehicle_id,
+    vin: r.vin,
+    time: r.time,
+    odometerKm: r.odometer_km,
+    engineHours: r.engine_hours,
+    covers: r.covers,
+    description: r.description,
+    by: r.by
+  }
+}
+
+function reminder (r: ReminderRow): ServiceReminder {
+  return {
+    id: Number(r.id),
+    vehicleId: r.vehicle_id,
+    vin: r.vin,
+    ruleId: r.rule_id,
+    kind: r.kind,
+    dueAt: r.due_at,
+    dueKm: r.due_km,
+    dueHours: r.due_hours,
+    detail: r.detail,
+    state: r.state,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    closedAt: r.closed_at,
+    closedBy: r.closed_by
+  }
+}
