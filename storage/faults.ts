@@ -8,7 +8,6 @@
 import type pg from 'pg'
 import type { EvidenceSample, FaultEvent, RuleAction, Severity } from '../rules/model.js'
 import { StorageError } from './errors.js'
-import { inTransaction } from './transaction.js'
 
 export type FaultState = 'open' | 'acknowledged' | 'resolved' | 'auto_cleared'
 export type FaultTimelineType = 'opened' | 'reoccurred' | 'cleared' | 'acknowledged' | 'resolved'
@@ -131,16 +130,27 @@ const FAULT_COLUMNS = `f.id, f.vehicle_id, v.vin, f.rule_id, f.rule_version, f.s
   f.evidence, f.action, f.case_id`
 
 export class FaultStore {
+  /** the last record() in flight: each waits for the one before */
+  private tail: Promise<unknown> = Promise.resolve()
+
   constructor (private readonly pool: pg.Pool) {}
 
   /**
    * Stores the engine's events in their order: one statement (one round
-   * trip) when no fault gets two events, else one short transaction. Events
-   * of one vehicle must come from one evaluator, in order, as the engine
-   * emits them.
+   * trip) when no fault gets two events, else one statement per round.
+   * Calls are applied one after another in the order they were made, so the
+   * events of consecutive batches, recorded without waiting, cannot overtake
+   * each other on different connections (a clear before its opening would
+   * leave the fault open). Transitions are rare; the wait costs little.
    */
   async record (events: readonly FaultEvent[]): Promise<void> {
     if (events.length === 0) return
+    const write = this.tail.then(async () => { await this.write(events) })
+    this.tail = write.catch(() => {})
+    await write
+  }
+
+  private async write (events: readonly FaultEvent[]): Promise<void> {
     const groups = rounds(events).map((round) => JSON.stringify(round.map((e) => ({
       type: e.type,
       vehicle_id: e.vehicleId,
@@ -153,13 +163,11 @@ export class FaultStore {
       case_id: e.caseId ?? null
     }))))
     try {
-      if (groups.length === 1) {
-        await this.pool.query(RECORD_EVENTS, groups)
-      } else {
-        await inTransaction(this.pool, async (client) => {
-          for (const group of groups) await client.query(RECORD_EVENTS, [group])
-        })
-      }
+      // Rounds are separate statements, not one transaction: on the embedded
+      // host a transaction on one connection breaks parameterized statements
+      // running meanwhile on the others ('portal "" does not exist'), such as
+      // the batch writer's. Each round is atomic, and applied in order.
+      for (const group of groups) await this.pool.query(RECORD_EVENTS, [group])
     } catch (err) {
       const code = (err as { code?: unknown }).code
       // class 23: integrity (an unknown vehicle, a rule version never applied)

@@ -4,6 +4,7 @@
  * engine's events and engineers drive it.
  */
 import t from 'tap'
+import { FaultStore } from '../../storage/faults.js'
 import { openStorage, type Storage } from '../../storage/index.js'
 import type { FaultEvent, RuleDefinition } from '../../rules/model.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
@@ -154,6 +155,23 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.same((await storage.faults.timeline(faults[0]?.id as number)).map((e) => e.type), ['opened', 'cleared', 'reoccurred', 'reoccurred'])
     })
 
+    t.test('events recorded without waiting are applied in the order they were recorded', async (t) => {
+      const fleet = []
+      for (let i = 0; i < 8; i++) fleet.push(await setup('f-order'))
+      // what ingest does: each batch's transitions are recorded as the batch is handled, not awaited in turn
+      await Promise.all(fleet.flatMap(({ event }) => [
+        storage.faults.record([event('opened', 0)]),
+        storage.faults.record([event('cleared', 1)]),
+        storage.faults.record([event('reoccurred', 2)]),
+        storage.faults.record([event('cleared', 3)])
+      ]))
+      const faults = await storage.faults.list({ ruleId: 'f-order' })
+      t.same(faults.map((f) => [f.state, f.occurrences]), fleet.map(() => ['auto_cleared', 2]))
+      for (const f of faults) {
+        t.same((await storage.faults.timeline(f.id)).map((e) => e.type), ['opened', 'cleared', 'reoccurred', 'cleared'], f.vin)
+      }
+    })
+
     t.test('an engineer acknowledges and resolves; the engine does not undo it', async (t) => {
       const { event } = await setup('f-eng')
       await storage.faults.record([event('opened', 0)])
@@ -199,7 +217,9 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       // a restarted engine, or a changed rule, opens again what is still open
       await storage.faults.record([event('opened', 0)])
       await storage.faults.record([event('opened', 10)])
-      await Promise.all([1, 2, 3].map(async (i) => { await storage.faults.record([event('opened', 20 + i)]) }))
+      // and writers that do not wait for each other (say, two gateway processes) race for it
+      const writers = [storage.faults, new FaultStore(storage.pool), new FaultStore(storage.pool)]
+      await Promise.all(writers.map(async (w, i) => { await w.record([event('opened', 20 + i)]) }))
       const faults = await storage.faults.list({ ruleId: 'f-one' })
       t.match(faults, [{ state: 'open', occurrences: 5 }])
       t.same((await storage.faults.timeline(faults[0]?.id as number)).map((e) => e.type),
