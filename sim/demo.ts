@@ -7,15 +7,20 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { startGateway, type Gateway } from '../gateway/app.js'
 import type { GatewayConfig } from '../gateway/config.js'
 import { verifySecret } from '../gateway/credentials.js'
 import { createLogger } from '../gateway/logger.js'
 import { provisionDevice } from '../gateway/provisioning.js'
+import { loadRuleFile } from '../rules/load.js'
 import { parseCredentials, type VehicleCredential } from './credentials.js'
 import type { FaultProbabilities } from './faults.js'
 import { startFleet, type FleetSummary } from './fleet.js'
 import { waitForStop } from './wait-for-stop.js'
+
+/** The demo vehicle's rule pack (the build copies rules/packs beside the compiled rules). */
+const DEMO_RULES_FILE = fileURLToPath(new URL('../rules/packs/demo-vehicle.yaml', import.meta.url))
 
 export interface DemoOptions {
   config: GatewayConfig
@@ -36,6 +41,10 @@ export interface DemoSummary {
   canFramesStored: number
   samplesStored: number
   deadLetters: number
+  /** fault transitions the rules raised during the run */
+  faultTransitions: number
+  /** open (or acknowledged) faults at the end, by rule */
+  openFaults: Record<string, number>
   batchesPerS: number
   canFramesPerS: number
   pubackMs: FleetSummary['pubackMs']
@@ -52,6 +61,8 @@ export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
   const gateway = await startGateway(options.config, log)
   options.onListening?.(gateway.mqttPort, gateway.httpPort)
   try {
+    // The demo vehicle's rule pack; the running gateway picks it up from the rules table.
+    await gateway.storage.rules.apply(loadRuleFile(DEMO_RULES_FILE))
     const credentials = await demoFleetCredentials(gateway, options.vehicles)
     const last = await gateway.storage.vehicles.lastSeqs(credentials.map((c) => c.vin))
     const fleet = startFleet({
@@ -74,7 +85,7 @@ export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
           `vehicles ${s.connected}/${s.vehicles} connected`,
           `stored ${now.batches - previous.batches} batches/s, ${now.canFrames - previous.canFrames} CAN frames/s, ${now.samples - previous.samples} samples/s`,
           `PUBACK p50 ${s.pubackMs.p50} ms p99 ${s.pubackMs.p99} ms`,
-          `totals ${now.batches - totalsAtStart.batches} batches, ${now.deadLetters - totalsAtStart.deadLetters} dead letters, ${s.buffered} buffered on vehicles`
+          `totals ${now.batches - totalsAtStart.batches} batches, ${now.faultEvents - totalsAtStart.faultEvents} fault transitions, ${now.deadLetters - totalsAtStart.deadLetters} dead letters, ${s.buffered} buffered on vehicles`
         ].join(' | ')
         previous = now
         process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`)
@@ -96,6 +107,8 @@ export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
       canFramesStored: frames,
       samplesStored: end.samples - totalsAtStart.samples,
       deadLetters: end.deadLetters - totalsAtStart.deadLetters,
+      faultTransitions: end.faultEvents - totalsAtStart.faultEvents,
+      openFaults: openFaultsByRule(await gateway.storage.faults.list({ state: ['open', 'acknowledged'], limit: 10_000 })),
       batchesPerS: round(batches / durationS),
       canFramesPerS: round(frames / durationS),
       pubackMs: fleetSummary.pubackMs,
@@ -131,7 +144,14 @@ async function demoFleetCredentials (gateway: Gateway, vehicles: number): Promis
   return fleet
 }
 
+function openFaultsByRule (faults: Array<{ ruleId: string }>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const f of faults) out[f.ruleId] = (out[f.ruleId] ?? 0) + 1
+  return out
+}
+
 interface StoredTotals {
+  faultEvents: number
   batches: number
   canFrames: number
   samples: number
@@ -143,6 +163,7 @@ async function storedTotals (gateway: Gateway): Promise<StoredTotals> {
   const sum = async (metric: { get: () => Promise<{ values: Array<{ value: number, labels: Record<string, unknown> }> }> }, outcome?: string): Promise<number> =>
     (await metric.get()).values.filter((v) => outcome === undefined || v.labels.outcome === outcome).reduce((a, v) => a + v.value, 0)
   return {
+    faultEvents: await sum(m.faultEvents),
     batches: await sum(m.batches, 'stored'),
     canFrames: await sum(m.canFrames),
     samples: await sum(m.samples),
