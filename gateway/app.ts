@@ -11,7 +11,9 @@ import { loadCanDecoding } from './can-network.js'
 import type { GatewayConfig } from './config.js'
 import { createHttpServer } from './http.js'
 import { TelemetryIngest } from './ingest.js'
+import { MaintenanceScheduler } from './maintenance-scheduler.js'
 import { RuleReloader } from './rule-reloader.js'
+import { loadMaintenanceFile } from '../rules/maintenance-load.js'
 import { RuleEngine } from '../rules/engine.js'
 import { createLogger, type Logger } from './logger.js'
 import { createMetrics, type Metrics } from './metrics.js'
@@ -31,6 +33,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
   const metrics = createMetrics()
   // before storage opens: a bad DBC should stop the start at once
   const can = loadCanDecoding(config.canDbc)
+  const maintenance = config.maintenanceFile === '' ? [] : loadMaintenanceFile(config.maintenanceFile)
   if (can !== undefined) log.info({ databases: can.sources, channels: can.network.channels.length }, 'CAN databases compiled')
   const storage = await openStorage({
     databaseUrl: config.databaseUrl,
@@ -58,6 +61,8 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     await storage.close()
     throw err
   }
+  const scheduler = new MaintenanceScheduler(storage, maintenance, log.child({ module: 'maintenance' }))
+  scheduler.start(config.maintenanceIntervalMs)
   const ingest = new TelemetryIngest({
     writer: storage.writer,
     metrics,
@@ -78,6 +83,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     await http?.close()
     await broker.close()
     await reloader.stop()
+    await scheduler.stop()
     await storage.close()
     throw err
   }
@@ -101,6 +107,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       await broker.close()
       log.debug('closing storage')
       await reloader.stop()
+      await scheduler.stop()
       await storage.close()
       log.info('pitwall gateway stopped')
     }

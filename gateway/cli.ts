@@ -39,6 +39,7 @@ function configFrom (flags: CommonFlags & Partial<GatewayConfig>): GatewayConfig
     httpPort: flags.httpPort,
     maxPacketBytes: flags.maxPacketBytes,
     canDbc: flags.canDbc,
+    maintenanceFile: flags.maintenanceFile,
     sampleIntervalMs: flags.sampleIntervalMs
   })
 }
@@ -55,6 +56,7 @@ storageFlags(program.command('start').description('run the gateway'))
   .option('--max-packet-bytes <n>', 'largest MQTT packet accepted (PITWALL_MAX_PACKET_BYTES)', integer)
   .option('--can-dbc <bus=file,...>', 'CAN databases by bus, e.g. 0=sim/demo-vehicle.dbc (PITWALL_CAN_DBC)')
   .option('--sample-interval-ms <ms>', 'store at most one decoded CAN sample per signal per interval (PITWALL_SAMPLE_INTERVAL_MS)', integer)
+  .option('--maintenance-file <file>', 'service intervals and trend rules, checked hourly (PITWALL_MAINTENANCE_FILE)')
   .option('--log-level <level>', 'pino log level (PITWALL_LOG_LEVEL)')
   .action(async (flags: CommonFlags & Partial<GatewayConfig>) => {
     const config = configFrom(flags)
@@ -266,6 +268,44 @@ storageFlags(faults.command('resolve').description('close a fault (open, acknowl
   })
 
 // The simulator is loaded only when one of its commands runs (production never imports sim/).
+const maintenance = program.command('maintenance').description('service intervals and slow-trend rules: service reminders for the dealer')
+
+storageFlags(maintenance.command('check').description('evaluate a maintenance file now and update the service reminders'))
+  .argument('<file>', 'a rule file with a maintenance: section')
+  .option('--json', 'the changes as JSON')
+  .action(async (file: string, flags: CommonFlags & { json?: boolean }) => {
+    const { loadMaintenanceFile } = await import('../rules/maintenance-load.js')
+    const { runMaintenanceCheck } = await import('../storage/maintenance-job.js')
+    const defs = loadMaintenanceFile(file)
+    const changes = await withStorage(flags, async (storage) => await runMaintenanceCheck(storage, defs))
+    if (flags.json === true) print(JSON.stringify(changes))
+    else for (const c of changes) print(`${c.change}\t${c.reminder.vin}\t${c.reminder.ruleId}\t${c.reminder.kind}`)
+  })
+
+storageFlags(maintenance.command('service').description('record a service done on a vehicle (closes the reminders it covers)'))
+  .argument('<vin>', 'the vehicle')
+  .requiredOption('--covers <ids...>', 'maintenance item ids the service took care of')
+  .option('--description <text>', 'what was done', '')
+  .option('--odometer <km>', 'odometer at the service (default: the latest stored reading)', Number)
+  .option('--hours <h>', 'engine hours at the service (default: the latest stored reading)', Number)
+  .option('--by <name>', 'who records it (default: the OS user)')
+  .action(async (vin: string, flags: CommonFlags & { covers: string[], description: string, odometer?: number, hours?: number, by?: string }) => {
+    const result = await withStorage(flags, async (storage) => await storage.maintenance.recordService({
+      vin, time: new Date(), odometerKm: flags.odometer, engineHours: flags.hours, covers: flags.covers, description: flags.description, by: flags.by ?? userInfo().username
+    }))
+    print(`service recorded for ${vin}; ${result.closedReminders} reminder(s) closed`)
+  })
+
+storageFlags(maintenance.command('reminders').description('list service reminders'))
+  .option('--vin <vin>', 'one vehicle')
+  .option('--state <state>', 'open, done or dismissed')
+  .option('--json', 'JSON output')
+  .action(async (flags: CommonFlags & { vin?: string, state?: string, json?: boolean }) => {
+    const list = await withStorage(flags, async (storage) => await storage.maintenance.reminders({ vin: flags.vin, state: flags.state as 'open' | undefined }))
+    if (flags.json === true) print(JSON.stringify(list))
+    else for (const r of list) print(`${r.id}\t${r.vin}\t${r.ruleId}\t${r.kind}\t${r.state}\t${r.dueAt?.toISOString() ?? '-'}\t${r.dueKm ?? '-'} km`)
+  })
+
 program.command('decode')
   .description('decode a candump -l log (with a DBC) or a ULog into timestamped signals, one per line')
   .option('--dbc <file>', 'CAN database for --candump')
@@ -316,7 +356,14 @@ storageFlags(program.command('demo').description('run the gateway with a simulat
     const { runDemo } = await import('../sim/demo.js')
     const { parseFaultSpec } = await import('../sim/faults.js')
     const { DEMO_DBC_FILE } = await import('../sim/demo-ecu.js')
-    const config = configFrom({ ...flags, canDbc: flags.canDbc ?? `0=${DEMO_DBC_FILE}`, mqttHost: '127.0.0.1', httpHost: '127.0.0.1' })
+    const { DEMO_MAINTENANCE_FILE } = await import('../sim/demo.js')
+    const config = configFrom({
+      ...flags,
+      canDbc: flags.canDbc ?? `0=${DEMO_DBC_FILE}`,
+      maintenanceFile: flags.maintenanceFile ?? DEMO_MAINTENANCE_FILE,
+      mqttHost: '127.0.0.1',
+      httpHost: '127.0.0.1'
+    })
     if (!(flags.rate > 0)) throw new InvalidArgumentError(`--rate must be a number > 0, got ${flags.rate}`)
     const summary = await runDemo({
       config,

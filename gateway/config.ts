@@ -29,6 +29,10 @@ export interface GatewayConfig {
   sampleIntervalMs: number
   /** how often the gateway looks for changed rules in the database */
   rulesPollMs: number
+  /** service intervals and trend rules (a file with a maintenance: section); empty: none */
+  maintenanceFile: string
+  /** how often the maintenance check runs */
+  maintenanceIntervalMs: number
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
 
@@ -48,6 +52,8 @@ export const configSchema = {
     canDbc: { type: 'string', pattern: '^$|^\\d+=[^,]+(,\\d+=[^,]+)*$', default: '' },
     sampleIntervalMs: { type: 'integer', minimum: 1, maximum: 3600000, default: 1000 },
     rulesPollMs: { type: 'integer', minimum: 100, maximum: 3600000, default: 2000 },
+    maintenanceFile: { type: 'string', default: '' },
+    maintenanceIntervalMs: { type: 'integer', minimum: 1000, maximum: 604800000, default: 3600000 },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }
   }
 } as const
@@ -66,6 +72,8 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   canDbc: 'PITWALL_CAN_DBC',
   sampleIntervalMs: 'PITWALL_SAMPLE_INTERVAL_MS',
   rulesPollMs: 'PITWALL_RULES_POLL_MS',
+  maintenanceFile: 'PITWALL_MAINTENANCE_FILE',
+  maintenanceIntervalMs: 'PITWALL_MAINTENANCE_INTERVAL_MS',
   logLevel: 'PITWALL_LOG_LEVEL'
 }
 

@@ -9,21 +9,14 @@ import type {
   MaintenanceDefinition, MaintenanceFinding, ServiceIntervalDefinition, TrendDefinition, TrendSpec, TrendTest
 } from './maintenance-model.js'
 
+import { inScope as scopeMatches, type VehicleScopeInfo } from './scope.js'
+
 export const DAY_MS = 86_400_000
 
-export interface VehicleScopeInfo {
-  model?: string | undefined
-  firmware?: string | undefined
-}
+export type { VehicleScopeInfo } from './scope.js'
 
-/**
- * The same scope semantics as the rule engine's: empty lists match every
- * vehicle; an entry ending in * matches by prefix (e.g. "2.4.*").
- */
 export function inScope (def: MaintenanceDefinition, info: VehicleScopeInfo): boolean {
-  const matches = (patterns: string[], value: string | undefined): boolean =>
-    patterns.length === 0 || (value !== undefined && patterns.some((p) => p.endsWith('*') ? value.startsWith(p.slice(0, -1)) : p === value))
-  return matches(def.scope.models, info.model) && matches(def.scope.firmware, info.firmware)
+  return scopeMatches(def.scope, info)
 }
 
 /** A recorded service as an interval counts from it; a reading not recorded is null. */

@@ -21,6 +21,8 @@ import { waitForStop } from './wait-for-stop.js'
 
 /** The demo vehicle's rule pack (the build copies rules/packs beside the compiled rules). */
 const DEMO_RULES_FILE = fileURLToPath(new URL('../rules/packs/demo-vehicle.yaml', import.meta.url))
+/** Service intervals and trends for the demo fleet (`--maintenance-file`). */
+export const DEMO_MAINTENANCE_FILE = fileURLToPath(new URL('../rules/packs/demo-maintenance.yaml', import.meta.url))
 
 export interface DemoOptions {
   config: GatewayConfig
