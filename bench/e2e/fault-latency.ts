@@ -1,0 +1,109 @@
+/**
+ * Publish -> fault latency, end to end: simulated vehicles publish batches
+ * open-loop (on a fixed schedule, whatever the acknowledgements do, so a slow
+ * PUBACK cannot hide later latency: no coordinated omission) to an in-process
+ * gateway with a threshold rule. Every other batch of a "flapping" vehicle
+ * crosses the threshold, so each raises a fault transition, and the gateway
+ * stores transitions before the PUBACK: publish -> PUBACK of such a batch is
+ * publish -> fault stored. "Steady" vehicles in the same run send batches
+ * that raise nothing: the baseline.
+ */
+import mqtt from 'mqtt'
+import { startGateway } from '../../gateway/app.js'
+import { loadConfig } from '../../gateway/config.js'
+import { createLogger } from '../../gateway/logger.js'
+import { provisionDevice } from '../../gateway/provisioning.js'
+import { parseRules } from '../../rules/load.js'
+import { pitwall } from '../../proto/index.js'
+
+export interface LatencySummary {
+  count: number
+  p50: number
+  p99: number
+  p999: number
+  max: number
+}
+
+export interface FaultLatencyResult {
+  storage: string
+  vehicles: number
+  rateHz: number
+  durationS: number
+  faultTransitions: number
+  /** batches that raised a fault transition: publish -> fault stored (ms) */
+  withTransition: LatencySummary
+  /** batches that raised none, same run (ms) */
+  withoutTransition: LatencySummary
+}
+
+const ECT = 3 // Vehicle.Powertrain.CombustionEngine.ECT in the catalog
+const RULES = `rules:
+  - id: bench-overheat
+    severity: critical
+    when: { signal: Vehicle.Powertrain.CombustionEngine.ECT, op: '>', value: 110 }
+    clear: { signal: Vehicle.Powertrain.CombustionEngine.ECT, op: '<', value: 100 }
+    reopenWithin: 0s
+`
+
+function summarize (ms: number[]): LatencySummary {
+  const sorted = ms.slice().sort((a, b) => a - b)
+  const at = (q: number): number => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 100) / 100
+  return { count: sorted.length, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: at(1) }
+}
+
+export async function runFaultLatency (options: { databaseUrl?: string | undefined, vehicles: number, rateHz: number, durationS: number }): Promise<FaultLatencyResult> {
+  const config = loadConfig({}, {
+    mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, dataDir: 'memory://',
+    databaseUrl: options.databaseUrl, logLevel: 'silent', rulesPollMs: 100
+  })
+  const gateway = await startGateway(config, createLogger('silent'))
+  try {
+    await gateway.storage.rules.apply(parseRules(RULES, 'bench.yaml'))
+    await new Promise((resolve) => setTimeout(resolve, 300)) // the reloader's next poll
+    const runId = Date.now().toString(36).toUpperCase().replace(/[IOQ]/g, 'X').padStart(9, '0').slice(-9)
+    const vins = Array.from({ length: options.vehicles }, (_, i) => `PWB${runId}${String(i).padStart(5, '0')}`)
+    const clients: mqtt.MqttClient[] = []
+    for (const vin of vins) {
+      const { secret } = await provisionDevice(gateway.storage.vehicles, { vin })
+      clients.push(await mqtt.connectAsync({ host: '127.0.0.1', port: gateway.mqttPort, clientId: vin, username: vin, password: secret, protocolVersion: 4, reconnectPeriod: 0 }))
+    }
+    const withTransition: number[] = []
+    const withoutTransition: number[] = []
+    const periodMs = 1000 / options.rateHz
+    const batches = Math.floor(options.durationS * options.rateHz)
+    const t0 = Date.now()
+    await Promise.all(clients.map(async (client, v) => {
+      const vin = vins[v] as string
+      const flapping = v % 2 === 0
+      const pending: Array<Promise<void>> = []
+      for (let k = 0; k < batches; k++) {
+        // open loop: each publish at its scheduled time, spread over the fleet
+        const due = t0 + k * periodMs + (v * periodMs) / clients.length
+        const wait = due - Date.now()
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+        const ect = flapping ? (k % 2 === 0 ? 115 : 90) : 90
+        const payload = pitwall.v1.TelemetryBatch.encode({
+          vin, seq: k + 1, baseTimeUs: Date.now() * 1000, signals: { dtUs: [0], signalId: [ECT], value: [ect] }
+        }).finish()
+        const sent = performance.now()
+        pending.push(client.publishAsync(`v1/${vin}/telemetry`, Buffer.from(payload), { qos: 1 }).then(() => {
+          ;(flapping ? withTransition : withoutTransition).push(performance.now() - sent)
+        }))
+      }
+      await Promise.all(pending)
+    }))
+    const faultTransitions = (await gateway.metrics.faultEvents.get()).values.reduce((a, v) => a + v.value, 0)
+    for (const c of clients) await c.endAsync()
+    return {
+      storage: gateway.storage.kind,
+      vehicles: options.vehicles,
+      rateHz: options.rateHz,
+      durationS: options.durationS,
+      faultTransitions,
+      withTransition: summarize(withTransition),
+      withoutTransition: summarize(withoutTransition)
+    }
+  } finally {
+    await gateway.close()
+  }
+}
