@@ -53,6 +53,25 @@ export const DEFAULT_CATALOG: RuleCatalog = (() => {
 const EARTH_RADIUS_M = 6_371_000
 const US = 1e6
 
+const OPS: readonly CompareOp[] = ['>', '>=', '<', '<=', '==', '!=']
+
+/**
+ * One plain function for every comparison, the operator as a small integer:
+ * V8 inlines it into each predicate. (A closure per operator, called from the
+ * predicates, made that call site megamorphic: no inlining, and every value
+ * boxed into a heap number on the way in. Measured in bench/micro/rules.ts.)
+ */
+function compare (op: number, x: number, threshold: number): boolean {
+  switch (op) {
+    case 0: return x > threshold
+    case 1: return x >= threshold
+    case 2: return x < threshold
+    case 3: return x <= threshold
+    case 4: return x === threshold
+    default: return x !== threshold
+  }
+}
+
 export function compileRule (def: RuleDefinition, catalog: RuleCatalog = DEFAULT_CATALOG): CompiledRule {
   const catalogId = (name: string): number => {
     const id = catalog.id(name)
@@ -66,25 +85,15 @@ export function compileRule (def: RuleDefinition, catalog: RuleCatalog = DEFAULT
   let timed = def.forS > 0 || def.clearForS > 0
   let nextSlot = RULE_SLOTS
 
-  const compare = (op: CompareOp, threshold: number): ((x: number) => boolean) => {
-    switch (op) {
-      case '>': return (x) => x > threshold
-      case '>=': return (x) => x >= threshold
-      case '<': return (x) => x < threshold
-      case '<=': return (x) => x <= threshold
-      case '==': return (x) => x === threshold
-      default: return (x) => x !== threshold
-    }
-  }
-
   const build = (c: Condition): Predicate => {
     switch (c.kind) {
       case 'compare': {
         const id = catalogId(c.signal)
         signals.add(id)
-        const test = compare(c.op, c.value)
+        const op = OPS.indexOf(c.op)
+        const { value } = c
         // NaN (no sample yet) compares false, so an unseen signal never fires a threshold
-        return (v) => test(v.latest[id] as number)
+        return (v) => compare(op, v.latest[id] as number, value)
       }
       case 'range': {
         const id = catalogId(c.signal)
@@ -99,16 +108,18 @@ export function compileRule (def: RuleDefinition, catalog: RuleCatalog = DEFAULT
         const b = catalogId(c.minus)
         signals.add(a)
         signals.add(b)
-        const test = compare(c.op, c.value)
-        return (v) => test((v.latest[a] as number) - (v.latest[b] as number))
+        const op = OPS.indexOf(c.op)
+        const { value } = c
+        return (v) => compare(op, (v.latest[a] as number) - (v.latest[b] as number), value)
       }
       case 'rate': {
         const id = catalogId(c.signal)
         signals.add(id)
-        const test = compare(c.op, c.value)
+        const op = OPS.indexOf(c.op)
+        const { value } = c
         return (v) => {
           const dt = (v.time[id] as number) - (v.previousTime[id] as number)
-          return dt > 0 && test(((v.latest[id] as number) - (v.previous[id] as number)) / (dt / US))
+          return dt > 0 && compare(op, ((v.latest[id] as number) - (v.previous[id] as number)) / (dt / US), value)
         }
       }
       case 'stale': {
@@ -169,12 +180,20 @@ export function compileRule (def: RuleDefinition, catalog: RuleCatalog = DEFAULT
       }
       case 'all': {
         const parts = c.of.map(build)
-        return (v, s) => parts.every((p) => p(v, s))
+        // loops, not every/reduce: their callback was a new closure per evaluation
+        return (v, s) => {
+          for (let i = 0; i < parts.length; i++) if (!(parts[i] as Predicate)(v, s)) return false
+          return true
+        }
       }
       case 'any': {
         const parts = c.of.map(build)
         // every part runs, so each count window sees every evaluation
-        return (v, s) => parts.reduce((hit, p) => p(v, s) || hit, false)
+        return (v, s) => {
+          let hit = false
+          for (let i = 0; i < parts.length; i++) hit = (parts[i] as Predicate)(v, s) || hit
+          return hit
+        }
       }
       case 'not': {
         const inner = build(c.of)
