@@ -2,12 +2,14 @@
 import type { Machine } from './machine.js'
 import type { Rate } from './measure.js'
 import type { DecodeBenchResult } from './micro/decode.js'
+import type { RuleBenchResult } from './micro/rules.js'
 
 export interface BenchResults {
   machine: Machine
   mode: string
   options: { rounds: number, roundMs: number, warmupMs: number }
   decode: DecodeBenchResult
+  rules: RuleBenchResult
 }
 
 const millions = (x: number): string => (x / 1e6).toFixed(1)
@@ -19,6 +21,47 @@ function rateTable (rates: Rate[], unit: string): string {
   const rows = rates.map((r) =>
     `| ${r.name} | ${millions(r.median)} | ${millions(r.min)}–${millions(r.max)} | ${thousands(r.callsPerS)} | ${(r.median / ceiling).toFixed(2)}× |`)
   return [`| candidate | M ${unit}/s (median) | spread (min–max) | k batches/s | vs ceiling |`, '|---|---:|---:|---:|---:|', ...rows].join('\n')
+}
+
+/** Rule evaluation: each row against the no-rules baseline and, where given, the ceiling. */
+function ruleTable (rows: Array<{ label: string, rate: Rate }>, baseline: Rate, ceiling?: Rate): string {
+  const lines = rows.map(({ label, rate: r }) =>
+    `| ${label} | ${millions(r.median)} | ${millions(r.min)}–${millions(r.max)} | ${Math.round(r.callsPerS).toLocaleString('en-US')} | ${(r.median / baseline.median).toFixed(3)}× |` +
+    (ceiling === undefined ? '' : ` ${(r.median / ceiling.median).toFixed(3)}× |`))
+  const head = '| candidate | M samples/s (median) | spread (min–max) | batches/s | vs no rules |' + (ceiling === undefined ? '' : ' vs ceiling |')
+  const rule = '|---|---:|---:|---:|---:|' + (ceiling === undefined ? '' : '---:|')
+  return [head, rule, ...lines].join('\n')
+}
+
+function renderRules (b: RuleBenchResult): string {
+  const [none, engine, ceiling] = b.rates as [Rate, Rate, Rate]
+  const mix = Object.entries(b.ruleMix).map(([kind, n]) => `${n} ${kind}`).join(', ')
+  const opened = Object.entries(b.events.openedByKind).map(([kind, n]) => `${kind} ${n}`).join(', ')
+  const perSample = (bytes: number): string => (bytes / b.samplesPerBatch).toFixed(1)
+  return `## Rule evaluation: samples → fault transitions (RuleEngine)
+
+A synthetic fleet built in code: ${b.vehicles.toLocaleString('en-US')} vehicles in turn, each batch one second of one vehicle,
+${b.samplesPerBatch.toFixed(0)} samples over ${b.signalsPerBatch.toFixed(0)} signals of a ${b.catalogSignals.toLocaleString('en-US')}-signal catalog; ${b.rules} rules (${mix}),
+each reading 1–3 signals. Per batch the engine's signal index yields ${b.pairsPerBatch.toFixed(0)} (sample, rule) pairs,
+and ${b.timedStepsPerBatch} time-based rules are stepped at its end. Baselines in the same run: the engine with no rules
+(signal state updates only), and a hand-written ceiling doing one threshold compare over typed arrays per
+(sample, rule) pair and per time-based rule, checked to visit the same pairs before timing.
+
+${ruleTable([{ label: 'signal state only (no rules)', rate: none }, { label: `RuleEngine, ${b.rules} rules`, rate: engine }, { label: 'hand-written ceiling (one compare per rule touched)', rate: ceiling }], none, ceiling)}
+
+Scaling with the number of rules (the first n of the same generated pool):
+
+${ruleTable(b.scaling.map((s) => ({ label: `${s.rules.toLocaleString('en-US')} rules`, rate: s.rate })), none)}
+
+The rules fire: over a check run of ${b.events.batches.toLocaleString('en-US')} batches before timing, ${b.events.opened} faults opened, ${b.events.reoccurred} reoccurred
+and ${b.events.cleared} cleared (opened by top-level condition: ${opened}); while timed, ${b.eventsPerBatchTimed.toFixed(2)} transitions per batch
+with ${b.rules} rules, each with its freeze frame.
+
+| heap allocated per batch | bytes | bytes per sample |
+|---|---:|---:|
+| no rules | ${Math.round(b.allocation.zeroRules)} | ${perSample(b.allocation.zeroRules)} |
+| ${b.rules} rules (fault events and their evidence included) | ${Math.round(b.allocation.rules)} | ${perSample(b.allocation.rules)} |
+`
 }
 
 export function renderResults (r: BenchResults): string {
@@ -59,5 +102,6 @@ ${rateTable(d.signalDecode, 'signals')}
 | decodeBatch, CAN only | ${Math.round(d.allocation.decodeBatchCanOnly)} | ${(d.allocation.decodeBatchCanOnly / d.framesPerBatch).toFixed(2)} |
 | decodeBatch, demo mix (protobufjs objects for OBD, GNSS, edge signals) | ${Math.round(d.allocation.decodeBatchDemo)} | ${(d.allocation.decodeBatchDemo / d.framesPerBatch).toFixed(2)} |
 | compiled DBC decodeFrames | ${Math.round(d.allocation.decodeFrames)} | ${(d.allocation.decodeFrames / d.framesPerBatch).toFixed(2)} |
-`
+
+${renderRules(r.rules)}`
 }
