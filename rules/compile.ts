@@ -196,8 +196,15 @@ export function compileRule (def: RuleDefinition, catalog: RuleCatalog = DEFAULT
         }
       }
       case 'not': {
+        // Signals the inner condition reads: while one has never been seen,
+        // `not` is false too. Otherwise "not (speed > 0)" would hold for a
+        // vehicle that has no speed signal at all and open a fault at once.
         const inner = build(c.of)
-        return (v, s) => !inner(v, s)
+        const reads = signalsOf(c.of).map(catalogId)
+        return (v, s) => {
+          for (let i = 0; i < reads.length; i++) if (Number.isNaN(v.latest[reads[i] as number])) return false
+          return !inner(v, s)
+        }
       }
     }
   }
@@ -205,4 +212,16 @@ export function compileRule (def: RuleDefinition, catalog: RuleCatalog = DEFAULT
   const when = build(def.when)
   const clear = def.clear === undefined ? undefined : build(def.clear)
   return { def, key: `${def.id}@${def.version}`, signals: [...signals], usesDtc, timed, when, clear, stateSize: nextSlot }
+}
+
+/** Names of the signals a condition reads (position counts as both coordinates). */
+function signalsOf (c: Condition): string[] {
+  switch (c.kind) {
+    case 'compare': case 'range': case 'rate': case 'stale': return [c.signal]
+    case 'difference': return [c.signal, c.minus]
+    case 'geofence': return ['Vehicle.CurrentLocation.Latitude', 'Vehicle.CurrentLocation.Longitude']
+    case 'dtc': return []
+    case 'count': case 'not': return signalsOf(c.of)
+    case 'all': case 'any': return c.of.flatMap(signalsOf)
+  }
 }

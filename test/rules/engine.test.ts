@@ -200,3 +200,22 @@ t.test('a difference between two signals: cell-voltage spread', async (t) => {
   }
   t.same(summary(events), ['opened hv-cell-imbalance @8s #1'])
 })
+
+t.test('"not" over a signal the vehicle never sent is not true: missing data raises nothing', async (t) => {
+  const engine = engineWith(`rules:
+  - id: stopped
+    severity: info
+    when: { not: { signal: ${SPEED}, op: '>', value: 0 } }
+`)
+  t.same(summary(engine.evaluate(1, {}, batch([[0, ECT, 90]]))), [], 'no speed yet: nothing')
+  t.same(summary(engine.evaluate(1, {}, batch([[1, SPEED, 0]]))), ['opened stopped @1s #1'], 'speed 0: stopped')
+})
+
+t.test('"not" checks its own signals even when a sibling reads them too', async (t) => {
+  const engine = engineWith(`rules:
+  - id: fast-or-stopped
+    severity: info
+    when: { any: [ { signal: ${SPEED}, op: '>', value: 100 }, { not: { signal: ${SPEED}, op: '>', value: 0 } } ] }
+`)
+  t.same(summary(engine.evaluate(1, {}, batch([[0, ECT, 90]]))), [])
+})
