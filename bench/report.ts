@@ -1,4 +1,5 @@
 /** bench/results.json -> bench/RESULTS.md: tables with absolute figures and ratios to the baseline of the same run. */
+import type { FaultLatencyResult } from './e2e/fault-latency.js'
 import type { Machine } from './machine.js'
 import type { Rate } from './measure.js'
 import type { DecodeBenchResult } from './micro/decode.js'
@@ -10,6 +11,7 @@ export interface BenchResults {
   options: { rounds: number, roundMs: number, warmupMs: number }
   decode: DecodeBenchResult
   rules: RuleBenchResult
+  faultLatency: FaultLatencyResult[]
 }
 
 const millions = (x: number): string => (x / 1e6).toFixed(1)
@@ -103,5 +105,17 @@ ${rateTable(d.signalDecode, 'signals')}
 | decodeBatch, demo mix (protobufjs objects for OBD, GNSS, edge signals) | ${Math.round(d.allocation.decodeBatchDemo)} | ${(d.allocation.decodeBatchDemo / d.framesPerBatch).toFixed(2)} |
 | compiled DBC decodeFrames | ${Math.round(d.allocation.decodeFrames)} | ${(d.allocation.decodeFrames / d.framesPerBatch).toFixed(2)} |
 
-${renderRules(r.rules)}`
+${renderRules(r.rules)}
+
+## Publish → fault stored, end to end
+
+An in-process gateway (load from mqtt.js clients in the same process) with a threshold rule; vehicles
+publish open-loop at a fixed rate. Half of them flip the coolant temperature across the threshold on
+every batch, so each of their batches opens or clears a fault, which is stored before the PUBACK:
+their publish → PUBACK is publish → fault stored. The other half raise nothing (same run, baseline).
+
+| storage | vehicles × rate | transitions | publish → fault p50 / p99 / p99.9 / max (ms) | no transition p50 / p99 / p99.9 (ms) |
+|---|---|---:|---|---|
+${r.faultLatency.map((f) => `| ${f.storage} | ${f.vehicles} × ${f.rateHz} Hz, ${f.durationS} s | ${f.faultTransitions} | ${f.withTransition.p50} / ${f.withTransition.p99} / ${f.withTransition.p999} / ${f.withTransition.max} | ${f.withoutTransition.p50} / ${f.withoutTransition.p99} / ${f.withoutTransition.p999} |`).join('\n')}
+`
 }

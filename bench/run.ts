@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { runFaultLatency } from './e2e/fault-latency.js'
 import { describeMachine } from './machine.js'
 import { runDecodeBench } from './micro/decode.js'
 import { runRuleBench } from './micro/rules.js'
@@ -19,7 +20,16 @@ const machine = describeMachine()
 process.stderr.write(`bench: ${quick ? 'quick' : 'full'} run on ${machine.cpu} x${machine.cores}, Node ${machine.node}\n`)
 const decode = await runDecodeBench(options)
 const rules = await runRuleBench(options)
-const results = { machine, mode: quick ? 'quick' : 'full', options, decode, rules }
+// PostgreSQL when reachable (PITWALL_BENCH_PG_URL, default the local test database), and the embedded default
+const pgUrl = process.env.PITWALL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const latencyLoad = quick ? { vehicles: 20, rateHz: 10, durationS: 5 } : { vehicles: 50, rateHz: 10, durationS: 30 }
+const faultLatency = [await runFaultLatency({ ...latencyLoad })]
+try {
+  faultLatency.push(await runFaultLatency({ ...latencyLoad, databaseUrl: pgUrl }))
+} catch (err) {
+  process.stderr.write(`bench: publish -> fault on PostgreSQL skipped (${(err as Error).message})\n`)
+}
+const results = { machine, mode: quick ? 'quick' : 'full', options, decode, rules, faultLatency }
 writeFileSync(outDir + 'results.json', JSON.stringify(results, null, 2) + '\n')
 writeFileSync(outDir + 'RESULTS.md', renderResults(results))
 process.stderr.write(`bench: wrote ${outDir}RESULTS.md and results.json\n`)
