@@ -40,10 +40,9 @@ t.test('each injected fault opens its rule\'s fault with evidence; a healthy veh
 
   const t0 = Date.now() * 1000 - BATCHES * BATCH_US
   const vehicles = [...FAULT_NAMES, 'healthy' as const].map((fault, i) => ({ fault, vin: `PWLRULE00000000${String(i).padStart(2, '0')}` }))
-  const secrets: string[] = []
-  for (const { vin } of vehicles) secrets.push(await tg.provision(vin))
+  // provisioned concurrently, each connecting as soon as it is registered (the embedded host once mixed these up)
   await Promise.all(vehicles.map(async ({ fault, vin }, i) => {
-    const client = await connectVehicle(tg.gateway.mqttPort, vin, secrets[i] as string)
+    const client = await connectVehicle(tg.gateway.mqttPort, vin, await tg.provision(vin))
     try {
       const model = new VehicleModel({ seed: 100 + i, faults: fault === 'healthy' ? [] : [fault] })
       const builder = new BatchBuilder({ vin, model, seed: 200 + i, startSeq: 1 })
