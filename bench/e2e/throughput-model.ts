@@ -1,0 +1,81 @@
+/** The figures of the end-to-end throughput bench, as results.json holds them. */
+export type TargetName = 'pitwall' | 'raw-aedes' | 'mosquitto'
+
+export interface LatencySummary {
+  count: number
+  p50: number
+  p99: number
+  p999: number
+  max: number
+}
+
+/** One run at one offered rate; rates are batches/s, CPU is % of one core over the measured window. */
+export interface StepResult {
+  qos: 0 | 1
+  offeredPerS: number
+  /** what the generator handed to mqtt.js, whole run */
+  sentPerS: number
+  /** QoS 1: PUBACKs in the window; QoS 0: batches the broker took in (stored, for Pitwall); absent when the broker cannot tell */
+  acceptedPerS?: number
+  canFramesPerS?: number
+  /** Pitwall only, from its /metrics in the window */
+  decodedSignalsPerS?: number
+  rowsPerS?: number
+  faultEventsPerS?: number
+  /** scheduled send -> PUBACK (QoS 1), over the publishes scheduled in the window */
+  latencyMs?: LatencySummary
+  errors: number
+  firstError?: string
+  pendingAfterDrain: number
+  targetCpuPct?: number
+  /** Pitwall only: the bench database's backends and the cluster's WAL writer, checkpointer and background writer */
+  databaseCpuPct?: number
+  generatorCpuPct: number
+  rssMiB?: number
+  peakRssMiB?: number
+  sendLagP99Ms: number
+  passed: boolean
+  cappedByGenerator: boolean
+}
+
+export interface TargetResult {
+  name: TargetName
+  label: string
+  skipped?: string
+  search: StepResult[]
+  /** highest accepted rate of a passing QoS 1 step */
+  maxQos1PerS: number
+  maxCappedByGenerator: boolean
+  /** accepted rate of the failing step(s): the saturated throughput */
+  saturatedPerS?: number
+  halfLoad?: StepResult
+  qos0?: StepResult
+}
+
+export interface ThroughputResult {
+  mode: 'quick' | 'full'
+  cores: number
+  vehicles: number
+  workers: number
+  canFramesPerBatch: number
+  payloadBytes: number
+  rules: number
+  plan: { warmupMs: number, measureMs: number, ladder: number[], halfLoadMs: number, qos0Ms: number, minAccepted: number, maxP99Ms: number }
+  /** closed-loop publish rates the workers reach against raw aedes */
+  generator: { qos0PerS: number, qos1PerS: number }
+  halfLoadPerS: number
+  fullLoadPerS: number
+  targets: TargetResult[]
+  /** every batch Pitwall acknowledged at QoS 1, looked up in its database */
+  loss: { checked: number, lost: number, storedBatches: number }
+  sanity: {
+    vehicles: number
+    ratePerVehicle: number
+    durationMs: number
+    rawAedes: { sent: number, acknowledged: number, errors: number, ok: boolean }
+    pitwall: { sent: number, acknowledged: number, errors: number, ok: boolean }
+  }
+  ratios: { pitwallVsRawAedesQos1?: number | undefined, pitwallVsMosquittoQos1?: number | undefined, halfLoadP99VsRawAedes?: number | undefined }
+  notes: string[]
+  elapsedS: number
+}
