@@ -46,6 +46,8 @@ export interface TargetResult {
   /** highest accepted rate of a passing QoS 1 step */
   maxQos1PerS: number
   maxCappedByGenerator: boolean
+  /** no step failed: the search stopped at the generator's ceiling, so the maximum is a lower bound */
+  maxIsLowerBound: boolean
   /** accepted rate of the failing step(s): the saturated throughput */
   saturatedPerS?: number
   halfLoad?: StepResult

@@ -20,7 +20,8 @@ function summaryTable (r: ThroughputResult): string {
   const rows = r.targets.map((t) => {
     if (t.skipped !== undefined) return `| ${t.label} | skipped: ${t.skipped} | | | | |`
     const max = t.maxQos1PerS
-    return `| ${t.label} | ${int(max)}${t.maxCappedByGenerator ? ' (capped by the generator)' : ''} | ${int(max * r.canFramesPerBatch)} | ${int(t.saturatedPerS)} | ` +
+    const bound = t.maxIsLowerBound ? ' (no step failed: the search stopped at the generator\'s ceiling, a lower bound)' : ''
+    return `| ${t.label} | ${t.maxIsLowerBound ? '≥ ' : ''}${int(max)}${t.maxCappedByGenerator ? ' (capped by the generator)' : ''}${bound} | ${int(max * r.canFramesPerBatch)} | ${int(t.saturatedPerS)} | ` +
       `${ratio(raw === undefined || raw.maxQos1PerS === 0 ? undefined : max / raw.maxQos1PerS)} | ${ratio(mosquitto === undefined || mosquitto.maxQos1PerS === 0 ? undefined : max / mosquitto.maxQos1PerS)} |`
   })
   return ['| target | max QoS 1 batches/s (passed) | CAN frames/s | accepted/s when overloaded | vs raw aedes | vs Mosquitto |', '|---|---:|---:|---:|---:|---:|', ...rows].join('\n')
@@ -73,9 +74,10 @@ function targetsTable (r: ThroughputResult): string {
   const ratioQos1 = r.ratios.pitwallVsRawAedesQos1
   const pitwall = r.targets.find((t) => t.name === 'pitwall')
   const p99 = pitwall?.halfLoad?.latencyMs?.p99
-  const rawCapped = r.targets.find((t) => t.name === 'raw-aedes')?.maxCappedByGenerator === true
+  const rawResult = r.targets.find((t) => t.name === 'raw-aedes')
+  const rawCapped = rawResult?.maxCappedByGenerator === true || rawResult?.maxIsLowerBound === true
   return ['| issue 6 target | measured | met |', '|---|---:|---|',
-    `| full pipeline ≥ 0.5× raw aedes QoS 1 throughput, nothing lost | ${ratio(ratioQos1)}${rawCapped ? ' (raw aedes capped by the generator: an upper bound)' : ''}, ${r.loss.lost} lost of ${int(r.loss.checked)} | ${ratioQos1 !== undefined && ratioQos1 >= 0.5 && r.loss.lost === 0 ? 'yes' : 'no'} |`,
+    `| full pipeline ≥ 0.5× raw aedes QoS 1 throughput, nothing lost | ${ratio(ratioQos1)}${rawCapped ? ' (raw aedes limited by the generator: the ratio is an upper bound)' : ''}, ${r.loss.lost} lost of ${int(r.loss.checked)} | ${ratioQos1 !== undefined && ratioQos1 >= 0.5 && r.loss.lost === 0 ? 'yes' : 'no'} |`,
     `| PUBACK p99 < 20 ms at half of the maximum load | ${ms(p99)} ms at ${int(r.halfLoadPerS)}/s | ${p99 !== undefined && p99 < 20 ? 'yes' : 'no'} |`
   ].join('\n')
 }
@@ -117,6 +119,9 @@ ${halfLoadTable(r)}
 ${qos0Table(r)}
 
 ### Pitwall's pipeline
+
+The template vehicle is healthy: the demo rules see every decoded sample but raise no fault (publish → fault
+latency is measured in its own section).
 
 ${pipelineTable(r)}
 

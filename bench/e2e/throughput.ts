@@ -14,7 +14,7 @@
  * ceiling is measured first, so a result near it is labelled as capped.
  * Every acknowledged Pitwall batch is then looked up in the database.
  */
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import pg from 'pg'
 import { LoadGenerator, type MergedReport } from './load-generator.js'
 import { cpuSeconds, memoryMiB, postgresCpu, ProcessGroupCpu } from './proc-stats.js'
@@ -165,7 +165,7 @@ async function search (gen: LoadGenerator, target: Target, plan: Plan, ceiling: 
   return steps
 }
 
-function summarize (steps: StepResult[]): Pick<TargetResult, 'search' | 'maxQos1PerS' | 'maxCappedByGenerator' | 'saturatedPerS'> {
+function summarize (steps: StepResult[]): Pick<TargetResult, 'search' | 'maxQos1PerS' | 'maxCappedByGenerator' | 'maxIsLowerBound' | 'saturatedPerS'> {
   const passed = steps.filter((s) => s.passed)
   const best = passed.reduce<StepResult | undefined>((m, s) => ((s.acceptedPerS ?? 0) > (m?.acceptedPerS ?? 0) ? s : m), undefined)
   const failed = steps.filter((s) => !s.passed)
@@ -173,6 +173,7 @@ function summarize (steps: StepResult[]): Pick<TargetResult, 'search' | 'maxQos1
     search: steps,
     maxQos1PerS: best?.acceptedPerS ?? 0,
     maxCappedByGenerator: best?.cappedByGenerator ?? false,
+    maxIsLowerBound: steps.length > 0 && failed.length === 0,
     ...(failed.length === 0 ? {} : { saturatedPerS: Math.max(...failed.map((s) => s.acceptedPerS ?? 0)) })
   }
 }
@@ -209,6 +210,8 @@ export async function runThroughputBench (options: ThroughputOptions): Promise<T
   const notes: string[] = []
   const cores = cpus().length
   notes.push(`${cores} cores shared by the load generator (${plan.workers} processes), the broker under test and, for Pitwall, PostgreSQL: CPU figures are % of one core`)
+  // other work on the machine skews every figure: say how busy it was
+  notes.push(`load average when the section started: ${loadavg().map((x) => x.toFixed(2)).join(', ')} (1, 5, 15 min)`)
   const database = await BenchDatabase.create(options.adminDatabaseUrl ?? 'postgres://postgres@127.0.0.1:5432/test')
   let gen: LoadGenerator | undefined
   let raw: RawAedesProcess | undefined
@@ -279,7 +282,7 @@ export async function runThroughputBench (options: ThroughputOptions): Promise<T
 
     const mosquitto = await probeMosquitto()
     if ('skipped' in mosquitto) {
-      targets.push({ name: 'mosquitto', label: 'Mosquitto (system)', skipped: mosquitto.skipped, search: [], maxQos1PerS: 0, maxCappedByGenerator: false })
+      targets.push({ name: 'mosquitto', label: 'Mosquitto (system)', skipped: mosquitto.skipped, search: [], maxQos1PerS: 0, maxCappedByGenerator: false, maxIsLowerBound: false })
     } else {
       if (mosquitto.pid === undefined) notes.push('Mosquitto: its process was not found in /proc, so its CPU and RSS are not shown')
       const target: Target = { name: 'mosquitto', url: mosquitto.url, pid: mosquitto.pid, anonymous: true }
