@@ -96,6 +96,16 @@ export class PacketLimitedStream extends Duplex {
     this.socket.write(chunk, callback)
   }
 
+  /**
+   * Everything aedes wrote while the previous socket write was pending, as
+   * one socket write: without this, each PUBACK of a burst became its own
+   * syscall (profiled: 12% of the gateway's time at 2,000 batches/s, ~160 us
+   * per PUBACK against ~21 us in raw aedes, whose socket gets writev).
+   */
+  override _writev (chunks: Array<{ chunk: Buffer, encoding: BufferEncoding }>, callback: (err?: Error | null) => void): void {
+    this.socket.write(chunks.length === 1 ? (chunks[0] as { chunk: Buffer }).chunk : Buffer.concat(chunks.map((c) => c.chunk)), callback)
+  }
+
   override _final (callback: (err?: Error | null) => void): void {
     this.socket.end(callback)
   }
