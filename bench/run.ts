@@ -1,35 +1,68 @@
 /**
- * `npm run bench [-- --quick]`: runs the benchmarks and writes
- * bench/results.json (every figure) and bench/RESULTS.md (generated from it;
- * never edit it by hand). Runs the compiled code, as production does.
+ * `npm run bench [-- --quick] [-- --only decode,rules,...]`: runs the
+ * benchmarks and writes bench/results.json (every figure), bench/RESULTS.md
+ * (generated from it; never edit it by hand) and bench/charts/*.svg. Runs the
+ * compiled code, as production does. Never part of `npm test`.
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { runFaultLatency } from './e2e/fault-latency.js'
+import { runThroughputBench } from './e2e/throughput.js'
 import { describeMachine } from './machine.js'
 import { runDecodeBench } from './micro/decode.js'
 import { runRuleBench } from './micro/rules.js'
-import { renderResults } from './report.js'
+import { runStorageWriterBench } from './micro/storage-writer.js'
+import { renderResults, type BenchResults } from './report.js'
+import { runBatchSizeScaling } from './scaling/batch-size.js'
+import { runConnectionScaling } from './scaling/connections.js'
+import { writeConnectionCharts } from './scaling/svg.js'
 
 const quick = process.argv.includes('--quick')
+const onlyArg = process.argv[process.argv.indexOf('--only') + 1]
+const only = process.argv.includes('--only') && onlyArg !== undefined ? new Set(onlyArg.split(',')) : undefined
+const wanted = (name: string): boolean => only === undefined || only.has(name)
 const options = quick ? { rounds: 3, roundMs: 300, warmupMs: 300 } : { rounds: 9, roundMs: 1000, warmupMs: 1000 }
 // results go beside the sources, not into dist/
 const outDir = fileURLToPath(new URL('../../bench/', import.meta.url))
+// PostgreSQL for the scenarios that need it (each creates and drops its own database)
+const pgUrl = process.env.PITWALL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 const machine = describeMachine()
-process.stderr.write(`bench: ${quick ? 'quick' : 'full'} run on ${machine.cpu} x${machine.cores}, Node ${machine.node}\n`)
-const decode = await runDecodeBench(options)
-const rules = await runRuleBench(options)
-// PostgreSQL when reachable (PITWALL_BENCH_PG_URL, default the local test database), and the embedded default
-const pgUrl = process.env.PITWALL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-const latencyLoad = quick ? { vehicles: 20, rateHz: 10, durationS: 5 } : { vehicles: 50, rateHz: 10, durationS: 30 }
-const faultLatency = [await runFaultLatency({ ...latencyLoad })]
-try {
-  faultLatency.push(await runFaultLatency({ ...latencyLoad, databaseUrl: pgUrl }))
-} catch (err) {
-  process.stderr.write(`bench: publish -> fault on PostgreSQL skipped (${(err as Error).message})\n`)
+const started = Date.now()
+const step = async <T> (name: string, run: () => Promise<T>): Promise<T | undefined> => {
+  if (!wanted(name)) return undefined
+  process.stderr.write(`bench: ${name}...\n`)
+  const t = Date.now()
+  const result = await run()
+  process.stderr.write(`bench: ${name} done in ${Math.round((Date.now() - t) / 1000)} s\n`)
+  return result
 }
-const results = { machine, mode: quick ? 'quick' : 'full', options, decode, rules, faultLatency }
+process.stderr.write(`bench: ${quick ? 'quick' : 'full'} run on ${machine.cpu} x${machine.cores}, Node ${machine.node}\n`)
+
+const results: BenchResults = {
+  machine,
+  mode: quick ? 'quick' : 'full',
+  options,
+  decode: await step('decode', async () => await runDecodeBench(options)),
+  batchSize: await step('batch-size', async () => await runBatchSizeScaling(quick ? options : { rounds: 5, roundMs: 600, warmupMs: 600 })),
+  rules: await step('rules', async () => await runRuleBench(options)),
+  storageWriter: await step('storage-writer', async () => await runStorageWriterBench({ quick, databaseUrl: pgUrl })),
+  faultLatency: await step('fault-latency', async () => {
+    const load = quick ? { vehicles: 20, rateHz: 10, durationS: 5 } : { vehicles: 50, rateHz: 10, durationS: 30 }
+    const out = [await runFaultLatency(load)]
+    try {
+      out.push(await runFaultLatency({ ...load, databaseUrl: pgUrl }))
+    } catch (err) {
+      process.stderr.write(`bench: publish -> fault on PostgreSQL skipped (${(err as Error).message})\n`)
+    }
+    return out
+  }),
+  throughput: await step('throughput', async () => await runThroughputBench({ quick, adminDatabaseUrl: pgUrl })),
+  connections: await step('connections', async () => await runConnectionScaling({ quick, databaseUrl: pgUrl })),
+  durationS: 0
+}
+results.durationS = Math.round((Date.now() - started) / 1000)
+if (results.connections !== undefined) writeConnectionCharts(results.connections)
 writeFileSync(outDir + 'results.json', JSON.stringify(results, null, 2) + '\n')
 writeFileSync(outDir + 'RESULTS.md', renderResults(results))
-process.stderr.write(`bench: wrote ${outDir}RESULTS.md and results.json\n`)
+process.stderr.write(`bench: wrote ${outDir}RESULTS.md and results.json in ${results.durationS} s\n`)
