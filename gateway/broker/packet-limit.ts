@@ -46,8 +46,17 @@ type State =
   | { kind: 'discard', left: number }
 
 export class PacketLimitedStream extends Duplex {
-  /** Stand-in payload that marks an oversized PUBLISH; unknowable to the client. */
-  readonly marker: Buffer = randomBytes(16)
+  /**
+   * Stand-in payload that marks an oversized PUBLISH; unknowable to the
+   * client. Made on first use: most connections never send one, and each
+   * eager 16-byte Buffer cost ~200 bytes of heap and backing store.
+   */
+  get marker (): Buffer {
+    this.markerBytes ??= randomBytes(16)
+    return this.markerBytes
+  }
+
+  private markerBytes: Buffer | undefined
   /** Oversized PUBLISHes in arrival order, taken by authorizePublish. */
   readonly oversized: OversizedPublish[] = []
   private readonly socket: Socket | Duplex
@@ -58,7 +67,8 @@ export class PacketLimitedStream extends Duplex {
   private readonly header = Buffer.alloc(1 + MAX_VARINT_BYTES)
   private headerLen = 0
   // The variable header of an oversized PUBLISH: topic length, topic, packet id.
-  private readonly variableHeader = Buffer.alloc(2 + MAX_TOPIC_BYTES + 2)
+  // Allocated at the first oversized PUBLISH (~450 bytes a connection otherwise).
+  private variableHeader: Buffer | undefined
   private collectedLen = 0
 
   constructor (socket: Socket | Duplex, maxBytes: number) {
@@ -164,6 +174,7 @@ export class PacketLimitedStream extends Duplex {
           }
           run = i
           this.collectedLen = 0
+          this.variableHeader ??= Buffer.alloc(2 + MAX_TOPIC_BYTES + 2)
           this.state = { kind: 'collect', flags, size, left: size - headerLen }
         }
         headerStart = -1
@@ -190,25 +201,26 @@ export class PacketLimitedStream extends Duplex {
 
   /** Gathers an oversized PUBLISH's topic and packet id; emits its stand-in once complete. */
   private collect (s: Extract<State, { kind: 'collect' }>, chunk: Buffer, i: number, pieces: Buffer[]): number {
+    const variableHeader = this.variableHeader as Buffer
     // [MQTT-3.3.2]: 2-byte topic length, the topic, then (QoS > 0) the 2-byte packet id.
     while (i < chunk.length && s.left > 0 && this.collectedLen < this.needed(s)) {
       const n = Math.min(this.needed(s) - this.collectedLen, chunk.length - i, s.left)
-      chunk.copy(this.variableHeader, this.collectedLen, i, i + n)
+      chunk.copy(variableHeader, this.collectedLen, i, i + n)
       this.collectedLen += n
       i += n
       s.left -= n
-      if (this.collectedLen === 2 && this.variableHeader.readUInt16BE(0) > MAX_TOPIC_BYTES) {
-        throw new PacketSizeError(`oversized PUBLISH with a ${this.variableHeader.readUInt16BE(0)}-byte topic`)
+      if (this.collectedLen === 2 && variableHeader.readUInt16BE(0) > MAX_TOPIC_BYTES) {
+        throw new PacketSizeError(`oversized PUBLISH with a ${variableHeader.readUInt16BE(0)}-byte topic`)
       }
     }
     if (this.collectedLen < this.needed(s)) {
       if (s.left > 0) return i
       throw new MalformedPacketError('oversized PUBLISH ends inside its variable header')
     }
-    const variableHeader = Buffer.from(this.variableHeader.subarray(0, this.collectedLen))
-    const topic = variableHeader.toString('utf8', 2, 2 + variableHeader.readUInt16BE(0))
+    const standInHeader = Buffer.from(variableHeader.subarray(0, this.collectedLen))
+    const topic = standInHeader.toString('utf8', 2, 2 + standInHeader.readUInt16BE(0))
     this.oversized.push({ topic, size: s.size })
-    pieces.push(standIn(s.flags, variableHeader, this.marker))
+    pieces.push(standIn(s.flags, standInHeader, this.marker))
     this.collectedLen = 0
     this.state = s.left === 0 ? { kind: 'header' } : { kind: 'discard', left: s.left }
     return i
@@ -217,7 +229,7 @@ export class PacketLimitedStream extends Duplex {
   /** Bytes of the variable header still to gather: 2 until the topic length is known. */
   private needed (s: Extract<State, { kind: 'collect' }>): number {
     if (this.collectedLen < 2) return 2
-    return 2 + this.variableHeader.readUInt16BE(0) + (((s.flags >> 1) & 0x3) > 0 ? 2 : 0)
+    return 2 + (this.variableHeader as Buffer).readUInt16BE(0) + (((s.flags >> 1) & 0x3) > 0 ? 2 : 0)
   }
 }
 

@@ -10,12 +10,24 @@ import type { Metrics } from '../metrics.js'
 import { topics } from '../topics.js'
 import { sessionOf, type LatestConnections } from './sessions.js'
 
+/**
+ * The payload in a Buffer of its own. Buffer.from(string) slices Node's
+ * shared 8 KiB pool, and aedes keeps each vehicle's retained status for as
+ * long as the broker runs, so every ~50-byte status pinned a whole slab
+ * (heap snapshot at 2,000 idle vehicles: 301 slabs, ~1.2 KiB per connection).
+ */
+function unpooled (text: string): Buffer {
+  const buf = Buffer.allocUnsafeSlow(Buffer.byteLength(text))
+  buf.write(text, 'utf8')
+  return buf
+}
+
 export function trackVehicleStatus (broker: Aedes, deps: { vehicles: VehicleStore, connections: LatestConnections, metrics: Metrics, log: Logger }): void {
   const publishStatus = (vin: string, state: 'online' | 'offline'): void => {
     broker.publish({
       cmd: 'publish',
       topic: topics.status(vin),
-      payload: Buffer.from(JSON.stringify({ state, time: new Date().toISOString() })),
+      payload: unpooled(JSON.stringify({ state, time: new Date().toISOString() })),
       qos: 1,
       retain: true,
       dup: false
