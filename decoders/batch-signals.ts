@@ -7,13 +7,7 @@
  */
 import { catalogSignalByName } from './catalog.js'
 import { SampleBuffer } from './sample-buffer.js'
-import type { TelemetryRows } from './telemetry-rows.js'
-
-export interface DtcReport {
-  timeUs: number
-  dtc: number
-  status: number
-}
+import type { DtcRow, TelemetryRows } from './telemetry-rows.js'
 
 const LATITUDE = catalogSignalByName('Vehicle.CurrentLocation.Latitude')?.id ?? 0
 const LONGITUDE = catalogSignalByName('Vehicle.CurrentLocation.Longitude')?.id ?? 0
@@ -21,7 +15,8 @@ const LONGITUDE = catalogSignalByName('Vehicle.CurrentLocation.Longitude')?.id ?
 export class BatchSignals {
   /** signal = catalog id; reused batch after batch */
   readonly samples = new SampleBuffer(4096)
-  dtcs: DtcReport[] = []
+  /** the batch's DTC records as decoded (no copy) */
+  dtcs: readonly DtcRow[] = []
 
   /**
    * `can` holds the compiled DBC channels' samples, `catalogIds` maps a
@@ -42,6 +37,6 @@ export class BatchSignals {
       out.push(fix.timeUs, LATITUDE, fix.lat)
       out.push(fix.timeUs, LONGITUDE, fix.lon)
     }
-    this.dtcs = rows.dtcs.map((d) => ({ timeUs: d.timeUs, dtc: d.dtc, status: d.status }))
+    this.dtcs = rows.dtcs
   }
 }

@@ -1,14 +1,14 @@
 /**
  * Backtest: a draft rule set over the stored raw batches of some vehicles and
  * a time range, through the same decoders and the same engine as live ingest
- * (BatchRules), reporting the faults it would have raised, with evidence,
+ * (TelemetryDecoder), reporting the faults it would have raised, with evidence,
  * before anyone enables it. Batches that ingest refused are skipped and counted.
  */
 import { BatchRejected } from '../decoders/errors.js'
 import { RuleEngine } from '../rules/engine.js'
 import type { FaultEvent, RuleDefinition } from '../rules/model.js'
 import type { ArchiveQuery, BatchArchive } from '../storage/batch-archive.js'
-import { BatchRules } from './batch-rules.js'
+import { TelemetryDecoder } from './telemetry-decoder.js'
 import type { CanDecoding } from './can-network.js'
 
 export interface BacktestFault extends FaultEvent {
@@ -29,7 +29,7 @@ export async function runBacktest (archive: BatchArchive, rules: readonly RuleDe
   const engine = new RuleEngine()
   // a draft is judged as if enabled
   engine.setRules(rules.map((r) => ({ ...r, enabled: true })))
-  const replay = new BatchRules(engine, can)
+  const decoder = new TelemetryDecoder(can)
   const report: BacktestReport = { batches: 0, vehicles: 0, skippedBatches: 0, events: [], byRule: {} }
   let lastVehicle = -1
   for await (const batch of archive.read(query)) {
@@ -39,7 +39,7 @@ export async function runBacktest (archive: BatchArchive, rules: readonly RuleDe
     }
     let events: FaultEvent[]
     try {
-      events = replay.feed(batch, batch.payload)
+      events = decoder.evaluate(engine, batch, decoder.decode(batch.vin, batch.payload, Number.MAX_SAFE_INTEGER))
     } catch (err) {
       if (!(err instanceof BatchRejected)) throw err
       report.skippedBatches++

@@ -3,18 +3,14 @@
  * promise settles when the outcome is durable; the broker releases the
  * PUBACK then and not before.
  */
-import { decodeBatch } from '../decoders/batch.js'
-import { BatchSignals } from '../decoders/batch-signals.js'
-import { CanFrameColumns } from '../decoders/can-frames.js'
 import { BatchRejected } from '../decoders/errors.js'
-import { SampleBuffer } from '../decoders/sample-buffer.js'
-import { telemetryRows } from '../decoders/telemetry-rows.js'
 import type { RuleEngine } from '../rules/engine.js'
 import type { FaultEvent } from '../rules/model.js'
 import type { BatchWriter } from '../storage/batch-writer.js'
 import { StorageError } from '../storage/errors.js'
 import { SampleThinner } from '../storage/sample-thinning.js'
 import type { CanDecoding } from './can-network.js'
+import { TelemetryDecoder, type TelemetryVehicle } from './telemetry-decoder.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
 
@@ -32,11 +28,7 @@ export interface IngestDeps {
   rules?: { engine: RuleEngine, record: (events: FaultEvent[]) => Promise<void> } | undefined
 }
 
-export interface IngestVehicle {
-  vin: string
-  vehicleId: number
-  model?: string | undefined
-}
+export type IngestVehicle = TelemetryVehicle
 
 export interface DeadLetterReason {
   code: string
@@ -45,15 +37,12 @@ export interface DeadLetterReason {
 
 export class TelemetryIngest {
   private readonly nowUs: () => number
-  // Reused batch after batch: decoding is synchronous, so one batch's frames
-  // and samples are consumed before the next batch is read into them.
-  private readonly frames = new CanFrameColumns()
-  private readonly canSamples = new SampleBuffer(4096)
+  private readonly decoder: TelemetryDecoder
   private readonly thinner: SampleThinner
-  private readonly ruleInput = new BatchSignals()
 
   constructor (private readonly deps: IngestDeps) {
     this.nowUs = deps.nowUs ?? (() => Date.now() * 1000)
+    this.decoder = new TelemetryDecoder(deps.can)
     this.thinner = new SampleThinner((deps.sampleIntervalMs ?? 1000) * 1000)
   }
 
@@ -61,35 +50,25 @@ export class TelemetryIngest {
     const { vin, vehicleId } = vehicle
     const started = performance.now()
     const { metrics } = this.deps
-    let batch
+    let decoded
     try {
-      batch = decodeBatch(payload, { vin, nowUs: this.nowUs() }, this.frames)
+      decoded = this.decoder.decode(vin, payload, this.nowUs())
     } catch (err) {
       if (!(err instanceof BatchRejected)) throw err
       await this.deadLetter(vin, topic, payload, payload.length, { code: err.code, message: err.message })
       return
     }
-    const rows = telemetryRows(batch)
-    let canSignals = 0
-    let unknownFrames = 0
-    const can = this.deps.can
-    if (can !== undefined) {
-      this.canSamples.clear()
-      unknownFrames = can.network.decodeFrames(this.frames, this.canSamples)
-      canSignals = this.canSamples.length
-    } else {
-      unknownFrames = batch.canFrames
-    }
+    const { batch, rows, canSamples, unknownFrames } = decoded
+    const canSignals = canSamples?.length ?? 0
     // Rules first, on every sample; thinning for storage after (it appends to rows.samples).
     let faultEvents: FaultEvent[] = []
     const rules = this.deps.rules
     if (rules !== undefined) {
-      this.ruleInput.fill(can === undefined ? undefined : this.canSamples, can?.catalogIds, rows)
-      faultEvents = rules.engine.evaluate(vehicleId, { model: vehicle.model, firmware: batch.firmware === '' ? undefined : batch.firmware },
-        this.ruleInput.samples, this.ruleInput.dtcs)
+      faultEvents = this.decoder.evaluate(rules.engine, vehicle, decoded)
       if (faultEvents.length > 0) metrics.faultEvents.inc(faultEvents.length)
     }
-    if (can !== undefined) this.thinner.select(this.canSamples, can.catalogIds, batch.baseTimeUs, rows.samples)
+    const can = this.deps.can
+    if (can !== undefined && canSamples !== undefined) this.thinner.select(canSamples, can.catalogIds, batch.baseTimeUs, rows.samples)
     // Fault transitions are stored alongside the batch, both before the PUBACK. A failure to
     // store them is logged and counted but does not hold back the batch: it is durable, and
     // withholding its PUBACK would not bring the transitions back (the rules' state already moved).
