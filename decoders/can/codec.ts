@@ -1,17 +1,17 @@
 /**
  * Bits <-> values for DBC signals over a CAN / CAN FD payload (up to 64 bytes,
  * ISO 11898-1:2015). This is the reference codec: straightforward and exact.
- * The gateway's hot path compiles messages into closures (compile.ts) and is
- * tested against this.
+ * The gateway's hot path compiles messages into generated code (compile.ts)
+ * and is tested against this.
  *
  * Bit numbering is DBC's: bit b of byte k is bit k * 8 + b, b = 0 the least
  * significant. An Intel (little-endian) signal's start bit is its LSB and it
  * grows toward higher bit numbers, into the next byte. A Motorola (big-endian)
  * signal's start bit is its MSB; it runs down to bit 0 of that byte and
- * continues at bit 7 of the next byte (the "sawtooth"). Walking a Motorola
- * signal is simple in "big-endian linear" numbering, k * 8 + (7 - b), where it
- * occupies consecutive positions from its MSB.
+ * continues at bit 7 of the next byte (the "sawtooth"). bit-layout.ts turns
+ * both into runs of bits within one byte, which the functions below walk.
  */
+import { type BitRun, bitRuns, motorolaMsbPosition } from './bit-layout.js'
 import type { CanMessage, CanSignal } from './model.js'
 
 const MAX_NUMBER_BITS = 53
@@ -149,92 +149,59 @@ function presentSignals (message: CanMessage, switchRaw: (signal: CanSignal) => 
   return message.signals.filter((s) => isPresent(s, 0))
 }
 
-/** Big-endian linear position of a Motorola signal's MSB. */
-function motorolaMsb (signal: CanSignal): number {
-  return (signal.startBit >> 3) * 8 + 7 - (signal.startBit & 7)
-}
-
 function checkFits (signal: CanSignal, bytes: number): void {
-  const first = signal.byteOrder === 'little_endian' ? signal.startBit : motorolaMsb(signal)
+  const first = signal.byteOrder === 'little_endian' ? signal.startBit : motorolaMsbPosition(signal.startBit)
   if (first + signal.length > bytes * 8) {
     throw new RangeError(`signal ${signal.name} (start bit ${signal.startBit}, ${signal.length} bits) does not fit in ${bytes} bytes`)
   }
 }
 
 /**
- * Position of the signal's LSB: Intel counts up from there in DBC numbering,
- * Motorola counts down from there in big-endian linear numbering. Either way
- * each step takes the bits of one byte, least significant first.
+ * The signal's bits as runs within one byte, least significant first: the
+ * same layout the compiled decoders are generated from (bit-layout.ts), kept
+ * per signal because the simulator encodes the same signals frame after frame.
  */
-function lsbPosition (signal: CanSignal): number {
-  return signal.byteOrder === 'little_endian' ? signal.startBit : motorolaMsb(signal) + signal.length - 1
+const runsBySignal = new WeakMap<CanSignal, BitRun[]>()
+function runsOf (signal: CanSignal): BitRun[] {
+  let runs = runsBySignal.get(signal)
+  if (runs === undefined) {
+    runs = bitRuns(signal)
+    runsBySignal.set(signal, runs)
+  }
+  return runs
 }
 
 function readUnsigned (signal: CanSignal, data: Uint8Array): number {
-  const intel = signal.byteOrder === 'little_endian'
-  let pos = lsbPosition(signal)
-  let remaining = signal.length
   let value = 0
-  let scale = 1
-  while (remaining > 0) {
-    const shift = intel ? pos & 7 : 7 - (pos & 7)
-    const n = Math.min(8 - shift, remaining)
-    value += (((data[pos >> 3] as number) >> shift) & ((1 << n) - 1)) * scale
-    scale *= 1 << n
-    remaining -= n
-    pos = intel ? pos + n : pos - n
+  for (const run of runsOf(signal)) {
+    value += (((data[run.byte] as number) >> run.shift) & ((1 << run.width) - 1)) * 2 ** run.weight
   }
   return value
 }
 
 function writeUnsigned (signal: CanSignal, data: Uint8Array, raw: number): void {
-  const intel = signal.byteOrder === 'little_endian'
-  let pos = lsbPosition(signal)
-  let remaining = signal.length
   let rest = raw
-  while (remaining > 0) {
-    const shift = intel ? pos & 7 : 7 - (pos & 7)
-    const n = Math.min(8 - shift, remaining)
-    const span = 1 << n
-    const mask = (span - 1) << shift
-    const index = pos >> 3
-    data[index] = ((data[index] as number) & ~mask) | ((rest % span) << shift)
+  for (const run of runsOf(signal)) {
+    const span = 1 << run.width
+    const mask = (span - 1) << run.shift
+    data[run.byte] = ((data[run.byte] as number) & ~mask) | ((rest % span) << run.shift)
     rest = Math.floor(rest / span)
-    remaining -= n
-    pos = intel ? pos + n : pos - n
   }
 }
 
 function readUnsignedBig (signal: CanSignal, data: Uint8Array): bigint {
-  const intel = signal.byteOrder === 'little_endian'
-  let pos = lsbPosition(signal)
-  let remaining = signal.length
   let value = 0n
-  let shiftOut = 0n
-  while (remaining > 0) {
-    const shift = intel ? pos & 7 : 7 - (pos & 7)
-    const n = Math.min(8 - shift, remaining)
-    value |= BigInt(((data[pos >> 3] as number) >> shift) & ((1 << n) - 1)) << shiftOut
-    shiftOut += BigInt(n)
-    remaining -= n
-    pos = intel ? pos + n : pos - n
+  for (const run of runsOf(signal)) {
+    value |= BigInt(((data[run.byte] as number) >> run.shift) & ((1 << run.width) - 1)) << BigInt(run.weight)
   }
   return value
 }
 
 function writeUnsignedBig (signal: CanSignal, data: Uint8Array, raw: bigint): void {
-  const intel = signal.byteOrder === 'little_endian'
-  let pos = lsbPosition(signal)
-  let remaining = signal.length
   let rest = raw
-  while (remaining > 0) {
-    const shift = intel ? pos & 7 : 7 - (pos & 7)
-    const n = Math.min(8 - shift, remaining)
-    const mask = ((1 << n) - 1) << shift
-    const index = pos >> 3
-    data[index] = ((data[index] as number) & ~mask) | (Number(rest & BigInt((1 << n) - 1)) << shift)
-    rest >>= BigInt(n)
-    remaining -= n
-    pos = intel ? pos + n : pos - n
+  for (const run of runsOf(signal)) {
+    const mask = ((1 << run.width) - 1) << run.shift
+    data[run.byte] = ((data[run.byte] as number) & ~mask) | (Number(rest & BigInt((1 << run.width) - 1)) << run.shift)
+    rest >>= BigInt(run.width)
   }
 }
