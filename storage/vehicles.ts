@@ -1,6 +1,7 @@
 /** Vehicles and their device credentials. Secrets arrive already hashed. */
 import type pg from 'pg'
 import { StorageError } from './errors.js'
+import { inTransaction } from './transaction.js'
 
 export interface VehicleCredential {
   vehicleId: number
@@ -24,9 +25,7 @@ export class VehicleStore {
    * stores the new one.
    */
   async add (vehicle: NewVehicle, secretHash: string, rotate = false): Promise<number> {
-    const client = await this.pool.connect()
-    try {
-      await client.query('BEGIN')
+    return await inTransaction(this.pool, async (client) => {
       const existing = await client.query<{ id: number }>('SELECT id FROM vehicles WHERE vin = $1 FOR UPDATE', [vehicle.vin])
       let id = existing.rows[0]?.id
       if (id !== undefined && !rotate) {
@@ -41,14 +40,8 @@ export class VehicleStore {
         await client.query('UPDATE device_credentials SET revoked_at = now() WHERE vehicle_id = $1 AND revoked_at IS NULL', [id])
       }
       await client.query('INSERT INTO device_credentials (vehicle_id, secret_hash) VALUES ($1, $2)', [id, secretHash])
-      await client.query('COMMIT')
       return id
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw err
-    } finally {
-      client.release()
-    }
+    })
   }
 
   async credential (vin: string): Promise<VehicleCredential | undefined> {
