@@ -23,24 +23,32 @@ export class RuleFileError extends Error {
 const DEFAULT_REOPEN_WITHIN_S = 600
 
 export function loadRuleFile (path: string): RuleDefinition[] {
-  let text: string
+  return parseRules(readRuleFile(path), path)
+}
+
+/** A rule file's text; an unreadable file is a RuleFileError naming it. */
+export function readRuleFile (path: string): string {
   try {
-    text = readFileSync(path, 'utf8')
+    return readFileSync(path, 'utf8')
   } catch (err) {
     throw new RuleFileError(`${path}: cannot read: ${(err as Error).message}`)
   }
-  return parseRules(text, path)
 }
 
 type Raw = Record<string, unknown>
 
-export function parseRules (text: string, fileName = '<rules>'): RuleDefinition[] {
-  let data: unknown
+/** A rule file's text -> its data: JSON for a .json file, YAML otherwise. */
+export function parseRuleDocument (text: string, fileName: string): unknown {
+  const json = fileName.endsWith('.json')
   try {
-    data = fileName.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
+    return json ? JSON.parse(text) : parseYaml(text)
   } catch (err) {
-    throw new RuleFileError(`${fileName}: not valid ${fileName.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`)
+    throw new RuleFileError(`${fileName}: not valid ${json ? 'JSON' : 'YAML'}: ${(err as Error).message}`)
   }
+}
+
+export function parseRules (text: string, fileName = '<rules>'): RuleDefinition[] {
+  const data = parseRuleDocument(text, fileName)
   // A file may hold only a `maintenance:` section (maintenance-load.ts reads
   // it); it has no rules then, which is not an error.
   if (data !== null && typeof data === 'object' && 'maintenance' in data && !('rules' in data)) return []

@@ -23,12 +23,10 @@
  *         slope: { op: '<', value: -0.02 }        # V per day
  *         last: { op: '<', value: 12.2 }          # either test raises the reminder
  */
-import { readFileSync } from 'node:fs'
 import { Ajv, type ErrorObject } from 'ajv'
-import { parse as parseYaml } from 'yaml'
 import { catalogSignalByName } from '../decoders/catalog.js'
 import { parseDuration } from './duration.js'
-import { RuleFileError } from './load.js'
+import { parseRuleDocument, readRuleFile, RuleFileError } from './load.js'
 import type { CompareOp } from './model.js'
 import type { MaintenanceDefinition, ServiceIntervalDefinition, TrendAggregate, TrendSpec, TrendTest } from './maintenance-model.js'
 import { ruleFileSchema } from './schema.js'
@@ -38,24 +36,12 @@ const DAY_S = 86_400
 type Raw = Record<string, unknown>
 
 export function loadMaintenanceFile (path: string): MaintenanceDefinition[] {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (err) {
-    throw new RuleFileError(`${path}: cannot read: ${(err as Error).message}`)
-  }
-  return parseMaintenance(text, path)
+  return parseMaintenance(readRuleFile(path), path)
 }
 
 /** A file with `rules:` but no `maintenance:` has no maintenance items: []. */
 export function parseMaintenance (text: string, fileName = '<rules>'): MaintenanceDefinition[] {
-  const json = fileName.endsWith('.json')
-  let data: unknown
-  try {
-    data = json ? JSON.parse(text) : parseYaml(text)
-  } catch (err) {
-    throw new RuleFileError(`${fileName}: not valid ${json ? 'JSON' : 'YAML'}: ${(err as Error).message}`)
-  }
+  const data = parseRuleDocument(text, fileName)
   if (data !== null && typeof data === 'object' && 'rules' in data && !('maintenance' in data)) return []
   if (!validateFile(data)) throw new RuleFileError(`${fileName}: ${describe(validateFile.errors?.[0], data)}`)
   const items = (data as { maintenance: Raw[] }).maintenance
