@@ -28,17 +28,22 @@ export function measure (candidates: Candidate[], options: { rounds: number, rou
     candidates.forEach((c, i) => samples[i]?.push(timed(c, options.roundMs)))
   }
   return candidates.map((c, i) => {
-    const rounds = (samples[i] ?? []).slice().sort((a, b) => a.items - b.items)
-    const mid = rounds[Math.floor(rounds.length / 2)] ?? { items: 0, calls: 0 }
-    return {
-      name: c.name,
-      median: mid.items,
-      min: rounds[0]?.items ?? 0,
-      max: rounds[rounds.length - 1]?.items ?? 0,
-      callsPerS: mid.calls,
-      rounds: rounds.length
-    }
+    const { median, min, max, count } = spread(samples[i] ?? [], (r) => r.items, { items: 0, calls: 0 })
+    return { name: c.name, median: median.items, min, max, callsPerS: median.calls, rounds: count }
   })
+}
+
+/** The median round (by `value`) and the lowest and highest values: how results are reported. */
+export function spread<T> (rounds: readonly T[], value: (round: T) => number, none: T): { median: T, min: number, max: number, count: number } {
+  const sorted = rounds.slice().sort((a, b) => value(a) - value(b))
+  const first = sorted[0]
+  const last = sorted[sorted.length - 1]
+  return {
+    median: sorted[Math.floor(sorted.length / 2)] ?? none,
+    min: first === undefined ? 0 : value(first),
+    max: last === undefined ? 0 : value(last),
+    count: sorted.length
+  }
 }
 
 /** Runs `c` for about `ms`; returns items/s and calls/s. */

@@ -15,14 +15,9 @@ import { createLogger } from '../../gateway/logger.js'
 import { provisionDevice } from '../../gateway/provisioning.js'
 import { parseRules } from '../../rules/load.js'
 import { pitwall } from '../../proto/index.js'
+import { benchVins, latencySummary } from './latency.js'
+import type { LatencySummary } from './throughput-model.js'
 
-export interface LatencySummary {
-  count: number
-  p50: number
-  p99: number
-  p999: number
-  max: number
-}
 
 export interface FaultLatencyResult {
   storage: string
@@ -46,9 +41,7 @@ const RULES = `rules:
 `
 
 function summarize (ms: number[]): LatencySummary {
-  const sorted = ms.slice().sort((a, b) => a - b)
-  const at = (q: number): number => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 100) / 100
-  return { count: sorted.length, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: at(1) }
+  return latencySummary(ms.slice().sort((a, b) => a - b))
 }
 
 export async function runFaultLatency (options: { databaseUrl?: string | undefined, vehicles: number, rateHz: number, durationS: number }): Promise<FaultLatencyResult> {
@@ -60,8 +53,7 @@ export async function runFaultLatency (options: { databaseUrl?: string | undefin
   try {
     await gateway.storage.rules.apply(parseRules(RULES, 'bench.yaml'))
     await new Promise((resolve) => setTimeout(resolve, 300)) // the reloader's next poll
-    const runId = Date.now().toString(36).toUpperCase().replace(/[IOQ]/g, 'X').padStart(9, '0').slice(-9)
-    const vins = Array.from({ length: options.vehicles }, (_, i) => `PWB${runId}${String(i).padStart(5, '0')}`)
+    const vins = benchVins('PWB', options.vehicles)
     const clients: mqtt.MqttClient[] = []
     for (const vin of vins) {
       const { secret } = await provisionDevice(gateway.storage.vehicles, { vin })

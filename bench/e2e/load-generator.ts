@@ -45,22 +45,8 @@ class Worker {
   }
 }
 
-export interface MergedReport {
-  offeredPerS: number
-  qos: 0 | 1
-  windowMs: number
-  scheduledInWindow: number
-  sent: number
-  completedInWindow: number
-  completed: number
-  pending: number
-  errors: number
-  firstError?: string
-  /** every worker's latencies, sorted */
-  latenciesMs: number[]
-  sendLagP99Ms: number
-  sendLagMaxMs: number
-}
+/** The workers' reports merged: counts summed, latencies of every worker (sorted). */
+export type MergedReport = Omit<RunReport, 'runId'> & { offeredPerS: number }
 
 export class LoadGenerator {
   private readonly workers: Worker[]

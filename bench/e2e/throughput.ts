@@ -16,6 +16,7 @@
  */
 import { cpus, loadavg } from 'node:os'
 import pg from 'pg'
+import { benchVins, latencySummary } from './latency.js'
 import { LoadGenerator, type MergedReport } from './load-generator.js'
 import { cpuSeconds, memoryMiB, postgresCpu, ProcessGroupCpu } from './proc-stats.js'
 import { BenchDatabase, preparePitwallDatabase, probeMosquitto, startPitwall, startRawAedes, type PitwallProcess, type RawAedesProcess } from './targets.js'
@@ -68,15 +69,8 @@ interface Target {
   pitwall?: { process: PitwallProcess, database: string }
 }
 
-function vinsFor (prefix: string, count: number): string[] {
-  const runId = Date.now().toString(36).toUpperCase().replace(/[IOQ]/g, 'X').padStart(9, '0').slice(-9)
-  return Array.from({ length: count }, (_, i) => `${prefix}${runId}${String(i).padStart(5, '0')}`)
-}
-
 function latency (sorted: number[]): StepResult['latencyMs'] {
-  if (sorted.length === 0) return undefined
-  const at = (q: number): number => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 100) / 100
-  return { count: sorted.length, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: at(1) }
+  return sorted.length === 0 ? undefined : latencySummary(sorted)
 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
@@ -217,8 +211,8 @@ export async function runThroughputBench (options: ThroughputOptions): Promise<T
   let raw: RawAedesProcess | undefined
   let pitwall: PitwallProcess | undefined
   try {
-    const fleetVins = vinsFor('PWT', plan.vehicles)
-    const sanityVins = vinsFor('PWS', SANITY.vehicles)
+    const fleetVins = benchVins('PWT', plan.vehicles)
+    const sanityVins = benchVins('PWS', SANITY.vehicles)
     const prepared = await preparePitwallDatabase(database.url, [...fleetVins, ...sanityVins])
     const fleet = prepared.credentials.filter((c) => c.vin.startsWith('PWT'))
     const sanityFleet = prepared.credentials.filter((c) => c.vin.startsWith('PWS'))

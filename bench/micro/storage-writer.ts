@@ -20,20 +20,18 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import { decodeBatch } from '../../decoders/batch.js'
-import { CanFrameColumns } from '../../decoders/can-frames.js'
-import { catalogIdsForChannels } from '../../decoders/can/catalog-mapping.js'
-import { compileCanNetwork } from '../../decoders/can/compile.js'
-import { catalogSignalByName } from '../../decoders/catalog.js'
-import { SampleBuffer } from '../../decoders/sample-buffer.js'
-import { telemetryRows, type GnssRow } from '../../decoders/telemetry-rows.js'
+import type { SampleBuffer } from '../../decoders/sample-buffer.js'
+import type { GnssRow } from '../../decoders/telemetry-rows.js'
+import { loadCanDecoding, type CanDecoding } from '../../gateway/can-network.js'
+import { TelemetryDecoder } from '../../gateway/telemetry-decoder.js'
 import { BatchBuilder } from '../../sim/batch-builder.js'
-import { loadDemoDatabase } from '../../sim/demo-ecu.js'
+import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
 import { CONFIRMED_STATUS, encodeDtc } from '../../sim/dtc.js'
 import { VehicleModel } from '../../sim/vehicle-model.js'
 import { SampleThinner } from '../../storage/sample-thinning.js'
 import { openStorage, type Storage } from '../../storage/index.js'
 import type { BatchRecord } from '../../storage/records.js'
+import { spread } from '../measure.js'
 
 const VIN = 'PWLBENCH000000001'
 const TEMPLATES = 64
@@ -100,19 +98,15 @@ function buildTemplates (): Template[] {
   const model = new VehicleModel({ seed: 1 })
   model.step(300)
   const builder = new BatchBuilder({ vin: VIN, model, seed: 2, startSeq: 1 })
-  const network = compileCanNetwork([{ bus: 0, database: loadDemoDatabase() }])
-  const catalogIds = catalogIdsForChannels(network, catalogSignalByName)
+  // decoded and thinned as ingest does
+  const can = loadCanDecoding(`0=${DEMO_DBC_FILE}`) as CanDecoding
+  const decoder = new TelemetryDecoder(can)
   const thinner = new SampleThinner(1_000_000)
-  const frames = new CanFrameColumns()
-  const can = new SampleBuffer(8192)
   const templates: Template[] = []
   for (let i = 0; i < TEMPLATES; i++) {
     const built = builder.build(T0 + i * 1_000_000, 1_000_000)
-    const batch = decodeBatch(built.payload, { vin: VIN, nowUs: T0 + 3600e6 }, frames)
-    const rows = telemetryRows(batch)
-    can.clear()
-    network.decodeFrames(frames, can)
-    thinner.select(can, catalogIds, batch.baseTimeUs, rows.samples)
+    const { batch, rows, canSamples } = decoder.decode(VIN, built.payload, T0 + 3600e6)
+    thinner.select(canSamples as SampleBuffer, can.catalogIds, batch.baseTimeUs, rows.samples)
     const dtcs = i % 16 === 0 ? [{ timeUs: batch.baseTimeUs + 500_000, ecu: 0x7e8, dtc: encodeDtc('P0301'), status: CONFIRMED_STATUS }] : rows.dtcs
     templates.push({ payload: built.payload, canFrames: batch.canFrames, baseTimeUs: batch.baseTimeUs, ...rows.samples, gnss: rows.gnss, dtcs })
   }
@@ -416,17 +410,8 @@ async function measureRounds (candidates: Candidate[], options: { rounds: number
     for (const [i, c] of candidates.entries()) samples[i]?.push(await timed(c, options.roundMs))
   }
   return candidates.map((c, i) => {
-    const rounds = (samples[i] ?? []).slice().sort((a, b) => a.rows - b.rows)
-    const mid = rounds[Math.floor(rounds.length / 2)] ?? { rows: 0, batches: 0 }
-    return {
-      name: c.name,
-      median: mid.rows,
-      min: rounds[0]?.rows ?? 0,
-      max: rounds[rounds.length - 1]?.rows ?? 0,
-      batchesPerS: mid.batches,
-      rounds: rounds.length,
-      groupItems: c.groupItems()
-    }
+    const { median, min, max, count } = spread(samples[i] ?? [], (r) => r.rows, { rows: 0, batches: 0 })
+    return { name: c.name, median: median.rows, min, max, batchesPerS: median.batches, rounds: count, groupItems: c.groupItems() }
   })
 }
 
