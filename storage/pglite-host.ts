@@ -34,6 +34,12 @@ const TERMINATE = 0x58 // 'X'
 const READY_FOR_QUERY = 0x5a // 'Z', Int32 5, status byte
 const IDLE = 0x49 // 'I'; 'T' in a transaction block, 'E' in a failed one
 const SYNC = Uint8Array.from([0x53, 0, 0, 0, 4])
+const QUERY = 0x51 // 'Q'
+const PARSE = 0x50 // 'P'
+// PGlite's engine never returns from COPY ... FROM STDIN sent over the raw
+// protocol (seen: the host spinning a core with the session held), so such a
+// statement is refused before it reaches the engine.
+const COPY_FROM_STDIN = /\bCOPY\b[\s\S]*\bFROM\s+STDIN\b/i
 
 /** The backend session, lent to one connection at a time. */
 class SharedSession {
@@ -94,6 +100,21 @@ class SharedSession {
   }
 }
 
+/** ErrorResponse (severity FATAL: the connection closes after it) */
+function fatalError (code: string, text: string): Buffer {
+  const fields = Buffer.from(`SFATAL\0VFATAL\0C${code}\0M${text}\0\0`)
+  const message = Buffer.alloc(5 + fields.length)
+  message[0] = 0x45 // 'E'
+  message.writeInt32BE(4 + fields.length, 1)
+  fields.copy(message, 5)
+  return message
+}
+
+function isCopyFromStdin (message: Buffer): boolean {
+  if (message[0] !== QUERY && message[0] !== PARSE) return false
+  return COPY_FROM_STDIN.test(message.toString('utf8', 5))
+}
+
 function simpleQuery (sql: string): Uint8Array {
   const text = Buffer.from(`${sql}\0`)
   const message = Buffer.alloc(5 + text.length)
@@ -135,8 +156,16 @@ function serve (socket: Socket, session: SharedSession): () => Promise<void> {
       const message = Buffer.from(buffer.subarray(0, length))
       buffer = buffer.subarray(length)
       if (started) {
-        if (message[0] === TERMINATE) socket.end()
-        else run(message)
+        if (message[0] === TERMINATE) {
+          socket.end()
+        } else if (isCopyFromStdin(message)) {
+          // after what the connection sent before it, then closed (leave() rolls back)
+          work = work.then(() => { socket.end(fatalError('0A000', 'COPY FROM STDIN is not supported by the embedded database')) })
+          buffer = Buffer.alloc(0)
+          return
+        } else {
+          run(message)
+        }
         continue
       }
       const code = message.readInt32BE(4)

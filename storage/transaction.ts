@@ -7,15 +7,17 @@ import type pg from 'pg'
 
 export async function inTransaction<T> (pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect()
+  let result: T
   try {
     await client.query('BEGIN')
-    const result = await work(client)
+    result = await work(client)
     await client.query('COMMIT')
-    return result
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
+    // A connection that cannot even roll back (lost server) leaves the pool.
+    const broken = await client.query('ROLLBACK').then(() => false, () => true)
+    client.release(broken)
     throw err
-  } finally {
-    client.release()
   }
+  client.release()
+  return result
 }

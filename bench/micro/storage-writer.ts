@@ -16,10 +16,7 @@
  * are counted against what it was told was written: a candidate that loses
  * rows fails the bench. A fresh database per run, dropped at the end.
  */
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
-import { from as copyFrom } from 'pg-copy-streams'
 import type { SampleBuffer } from '../../decoders/sample-buffer.js'
 import type { GnssRow } from '../../decoders/telemetry-rows.js'
 import { loadCanDecoding, type CanDecoding } from '../../gateway/can-network.js'
@@ -28,6 +25,7 @@ import { BatchBuilder } from '../../sim/batch-builder.js'
 import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
 import { CONFIRMED_STATUS, encodeDtc } from '../../sim/dtc.js'
 import { VehicleModel } from '../../sim/vehicle-model.js'
+import { BinaryCopy, copyIn } from './binary-copy.js'
 import { SampleThinner } from '../../storage/sample-thinning.js'
 import { openStorage, type Storage } from '../../storage/index.js'
 import type { BatchRecord } from '../../storage/records.js'
@@ -43,8 +41,6 @@ const NARROW_GROUP_ROWS = 5000
 /** no round writes more than this many batches (or narrow groups), whatever the time */
 const MAX_BATCHES_PER_ROUND = 200_000
 const T0 = 1_767_225_600_000_000 // 2026-01-01 UTC, microseconds
-/** PostgreSQL's binary timestamps count microseconds from 2000-01-01 */
-const PG_EPOCH_US = 946_684_800_000_000
 
 export interface WriterRate {
   name: string
@@ -319,74 +315,6 @@ function narrowCandidate (kind: 'unnest' | 'copy', client: pg.Client, templates:
       return { rows, batches: 0 }
     }
   }
-}
-
-// ---- binary COPY ------------------------------------------------------------
-
-/** PostgreSQL's binary COPY format (COPY docs, "Binary Format"): header, tuples of length-prefixed big-endian fields, trailer. */
-class BinaryCopy {
-  private buf = Buffer.allocUnsafe(1 << 20)
-  private at = 0
-  tuples = 0
-
-  start (): void {
-    this.at = 0
-    this.tuples = 0
-    this.room(19)
-    this.at += this.buf.write('PGCOPY\n\xff\r\n\0', this.at, 'latin1')
-    this.at = this.buf.writeInt32BE(0, this.at) // flags
-    this.at = this.buf.writeInt32BE(0, this.at) // header extension length
-  }
-
-  tuple (fields: number): this {
-    this.tuples++
-    this.room(2)
-    this.at = this.buf.writeInt16BE(fields, this.at)
-    return this
-  }
-
-  int2 (v: number): this { this.room(6); this.at = this.buf.writeInt32BE(2, this.at); this.at = this.buf.writeInt16BE(v, this.at); return this }
-  int4 (v: number): this { this.room(8); this.at = this.buf.writeInt32BE(4, this.at); this.at = this.buf.writeInt32BE(v, this.at); return this }
-  float4 (v: number): this { this.room(8); this.at = this.buf.writeInt32BE(4, this.at); this.at = this.buf.writeFloatBE(v, this.at); return this }
-  float8 (v: number): this { this.room(12); this.at = this.buf.writeInt32BE(8, this.at); this.at = this.buf.writeDoubleBE(v, this.at); return this }
-
-  /** a safe integer as int8, without BigInt: high word (signed), low word */
-  int8 (v: number): this {
-    this.room(12)
-    const high = Math.floor(v / 2 ** 32)
-    this.at = this.buf.writeInt32BE(8, this.at)
-    this.at = this.buf.writeInt32BE(high, this.at)
-    this.at = this.buf.writeUInt32BE(v - high * 2 ** 32, this.at)
-    return this
-  }
-
-  /** microseconds since the Unix epoch -> timestamptz */
-  timestamp (us: number): this { return this.int8(us - PG_EPOCH_US) }
-
-  bytes (b: Uint8Array): this {
-    this.room(4 + b.byteLength)
-    this.at = this.buf.writeInt32BE(b.byteLength, this.at)
-    this.buf.set(b, this.at)
-    this.at += b.byteLength
-    return this
-  }
-
-  finish (): Buffer {
-    this.room(2)
-    this.at = this.buf.writeInt16BE(-1, this.at)
-    return this.buf.subarray(0, this.at)
-  }
-
-  private room (n: number): void {
-    if (this.at + n <= this.buf.length) return
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n))
-    this.buf.copy(next, 0, 0, this.at)
-    this.buf = next
-  }
-}
-
-async function copyIn (client: pg.Client, sql: string, data: BinaryCopy): Promise<void> {
-  await pipeline(Readable.from([data.finish()]), client.query(copyFrom(sql)))
 }
 
 // ---- measurement ------------------------------------------------------------

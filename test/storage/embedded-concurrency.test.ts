@@ -6,6 +6,7 @@
  */
 import t from 'tap'
 import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
 import { openStorage, type Storage } from '../../storage/index.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
@@ -80,6 +81,28 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const { rows } = await storage.pool.query<{ n: string }>("SELECT count(*) AS n FROM dead_letters WHERE topic = 'abandoned'")
       t.equal(rows[0]?.n, '0')
       t.ok(await storage.vehicles.add({ vin: vin(98, 0) }, 'h'), 'a transaction on another connection still commits')
+    })
+
+    t.test('COPY FROM STDIN is refused by the embedded host, which rolls back and goes on serving', { skip: backend === 'postgres' ? 'PostgreSQL carries COPY' : false, timeout: 20_000 }, async (t) => {
+      const url = (storage.pool.options as { connectionString: string }).connectionString
+      const client = new pg.Client({ connectionString: url })
+      client.on('error', () => {})
+      await client.connect()
+      await client.query('BEGIN')
+      await client.query("INSERT INTO dead_letters (vin, topic, reason_code, reason, payload_size) VALUES (NULL, 'before-copy', 'test', 'x', 0)")
+      const copy = client.query(copyFrom('COPY signal_samples (time, vehicle_id, signal_id, value) FROM STDIN'))
+      const refused = await new Promise<Error>((resolve) => { copy.on('error', resolve); client.once('error', resolve) })
+      t.match(refused.message, /COPY FROM STDIN is not supported by the embedded database|Connection terminated/)
+      const { rows } = await storage.pool.query<{ n: string }>("SELECT count(*) AS n FROM dead_letters WHERE topic = 'before-copy'")
+      t.equal(rows[0]?.n, '0', 'its open transaction was rolled back')
+      // a second Storage reaching the same host by URL, as `--database-url` would
+      const byUrl = await openStorage({ databaseUrl: url, dataDir: 'memory://' })
+      t.teardown(() => byUrl.close())
+      const vehicleId = await byUrl.vehicles.add({ vin: vin(97, 0) }, 'h')
+      const outcome = await byUrl.writer.writeBatch({ vehicleId, seq: 1, baseTimeUs: 1_750_000_000_000_000, canFrames: 0, payload: new Uint8Array([1]), samples: { timeUs: [1_750_000_000_000_000], signalId: [1], value: [2.5] }, gnss: [], dtcs: [] })
+      t.equal(outcome, 'stored')
+      const samples = await byUrl.pool.query<{ value: number }>('SELECT value FROM signal_samples WHERE vehicle_id = $1', [vehicleId])
+      t.same(samples.rows, [{ value: 2.5 }])
     })
   })
 }

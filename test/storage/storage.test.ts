@@ -39,6 +39,38 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal(rows[0]?.n, '4', 'a duplicate adds no samples')
     })
 
+    t.test('every row of a batch is stored as sent, and a retransmission adds none of them', async (t) => {
+      const t0 = 1_760_000_000_123_456
+      const full: BatchRecord = {
+        ...record(vehicleId, 40),
+        samples: { timeUs: [t0, t0 + 1, t0 + 999_999], signalId: [1, 2, 70], value: [-40.25, 1e-9, 123456789.125] },
+        gnss: [{ timeUs: t0 + 5, lat: 48.137154, lon: 11.576124, speedMps: 13.5, headingDeg: 271.5, altM: 519, hdop: 0.9, satellites: 11 }],
+        dtcs: [{ timeUs: t0 + 7, ecu: 0x7e8, dtc: 0x0301, status: 0x08 }]
+      }
+      t.same(await Promise.all([storage.writer.writeBatch(full), storage.writer.writeBatch(record(vehicleId, 41))]), ['stored', 'stored'])
+      t.equal(await storage.writer.writeBatch(full), 'duplicate')
+      const micros = "(extract(epoch FROM time) * 1000000)::bigint::text AS us"
+      const samples = await storage.pool.query(`SELECT ${micros}, signal_id, value FROM signal_samples WHERE vehicle_id = $1 AND time >= to_timestamp(${t0 / 1e6} - 1) ORDER BY time`, [vehicleId])
+      t.same(samples.rows, [
+        { us: String(t0), signal_id: 1, value: -40.25 },
+        { us: String(t0 + 1), signal_id: 2, value: 1e-9 },
+        { us: String(t0 + 999_999), signal_id: 70, value: 123456789.125 }
+      ], 'times to the microsecond, values bit for bit, once')
+      const gnss = await storage.pool.query(`SELECT ${micros}, lat, lon, speed_mps, heading_deg, alt_m, hdop, satellites FROM gnss_fixes WHERE vehicle_id = $1`, [vehicleId])
+      t.same(gnss.rows, [{ us: String(t0 + 5), lat: 48.137154, lon: 11.576124, speed_mps: 13.5, heading_deg: 271.5, alt_m: 519, hdop: 0.9, satellites: 11 }], "real columns read back as the float4 nearest what was sent")
+      const dtcs = await storage.pool.query(`SELECT ${micros}, ecu, dtc, status FROM dtc_events WHERE vehicle_id = $1`, [vehicleId])
+      t.same(dtcs.rows, [{ us: String(t0 + 7), ecu: 0x7e8, dtc: 0x0301, status: 0x08 }])
+    })
+
+    t.test('a sample the database cannot hold fails its own batch only', async (t) => {
+      const bad: BatchRecord = { ...record(vehicleId, 50), samples: { timeUs: [1_750_000_000_000_000], signalId: [2 ** 31], value: [1] } }
+      const results = await Promise.allSettled([storage.writer.writeBatch(record(vehicleId, 51)), storage.writer.writeBatch(bad)])
+      t.same(results.map((r) => r.status), ['fulfilled', 'rejected'])
+      t.equal(((results[1] as PromiseRejectedResult).reason as { code: string }).code, 'PITWALL_ERR_STORAGE_REJECTED')
+      const { rows } = await storage.pool.query<{ n: string }>('SELECT count(*) AS n FROM batches WHERE vehicle_id = $1 AND seq = 50', [vehicleId])
+      t.equal(rows[0]?.n, '0', 'nothing of the refused batch is kept')
+    })
+
     t.test('a batch the database refuses fails alone; the rest of its group is stored', async (t) => {
       const results = await Promise.allSettled([
         storage.writer.writeBatch(record(vehicleId, 10)),
