@@ -24,6 +24,13 @@ export interface StepResult {
   faultEventsPerS?: number
   /** scheduled send -> PUBACK (QoS 1), over the publishes scheduled in the window */
   latencyMs?: LatencySummary
+  /**
+   * Half-load steps only: the same latencies sorted, at up to 1,000 evenly
+   * spaced ranks, the fastest and slowest included, to 3 significant digits
+   * (cdfPoints in throughput.ts): the latency CDF chart's points, few enough
+   * for results.json
+   */
+  latencyCdfMs?: number[]
   errors: number
   firstError?: string
   pendingAfterDrain: number

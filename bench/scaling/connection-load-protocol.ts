@@ -7,6 +7,8 @@ export type LoadCommand =
   | { type: 'connect', port: number, vehicles: VehicleCredential[], deadline: number }
   /** every open connection publishes once per period; `phase` (0..1) offsets this process's schedule */
   | { type: 'publish', periodMs: number, phase: number }
+  /** the counts so far, publishing on: two reads make a rate */
+  | { type: 'count' }
   /** stop publishing, wait up to drainMs for the outstanding PUBACKs, report */
   | { type: 'quiet', drainMs: number }
   | { type: 'exit' }
@@ -16,5 +18,6 @@ export type LoadReply =
   | { type: 'ready', payloadBytes: number, canFrames: number }
   | { type: 'connected', open: number, failed: number, firstError?: string }
   | { type: 'publishing' }
+  | { type: 'count', sent: number, acked: number, failed: number }
   | { type: 'quiet', sent: number, acked: number, failed: number }
   | { type: 'failed', message: string }

@@ -127,6 +127,7 @@ process.on('message', (command: LoadCommand) => {
     switch (command.type) {
       case 'connect': return await connectAll(command.port, command.vehicles, command.deadline)
       case 'publish': startPublishing(command.periodMs, command.phase); return { type: 'publishing' }
+      case 'count': return { type: 'count', ...counts }
       case 'quiet': return await quiet(command.drainMs)
       case 'exit':
         clearInterval(publishTimer)

@@ -83,14 +83,14 @@ export class ConnectionLoad {
     await Promise.all(this.processes.map(async (p, w) => await p.ask({ type: 'publish', periodMs, phase: w / PROCESSES }, 'publishing')))
   }
 
+  /** Batches sent, acknowledged and failed since publishing started, all processes together; publishing goes on. */
+  async count (): Promise<PublishOutcome> {
+    return sum(await Promise.all(this.processes.map(async (p) => await p.ask({ type: 'count' }, 'count'))))
+  }
+
   /** Stops publishing and waits (up to `drainMs`) for the outstanding PUBACKs. */
   async quiet (drainMs: number): Promise<PublishOutcome> {
-    const replies = await Promise.all(this.processes.map(async (p) => await p.ask({ type: 'quiet', drainMs }, 'quiet')))
-    return {
-      sent: replies.reduce((a, r) => a + r.sent, 0),
-      acked: replies.reduce((a, r) => a + r.acked, 0),
-      failed: replies.reduce((a, r) => a + r.failed, 0)
-    }
+    return sum(await Promise.all(this.processes.map(async (p) => await p.ask({ type: 'quiet', drainMs }, 'quiet'))))
   }
 
   /** Closes every connection and ends the processes (SIGKILL after 10 s). */
@@ -104,5 +104,13 @@ export class ConnectionLoad {
       await exited
       clearTimeout(timer)
     }))
+  }
+}
+
+function sum (replies: PublishOutcome[]): PublishOutcome {
+  return {
+    sent: replies.reduce((a, r) => a + r.sent, 0),
+    acked: replies.reduce((a, r) => a + r.acked, 0),
+    failed: replies.reduce((a, r) => a + r.failed, 0)
   }
 }

@@ -11,7 +11,9 @@
  * (every vehicle publishing one small QoS 1 batch per period, measured once
  * each has published at least once, while they go on). The idle figure at a
  * step therefore includes what the earlier vehicles kept from their active
- * phase, as a long-running gateway would.
+ * phase, as a long-running gateway would. The active phase also gives the
+ * broker's throughput against connected vehicles: batches/s sent and
+ * acknowledged over it.
  */
 import type { VehicleCredential } from '../../sim/credentials.js'
 import { benchVins, createBenchDatabase, registerBenchFleet } from './bench-fleet.js'
@@ -23,6 +25,8 @@ export interface ActiveSample extends MemorySample {
   /** batches sent, acknowledged and failed during the active phase */
   publish: PublishOutcome
   durationS: number
+  /** batches/s sent and acknowledged over the active phase but its first second, read before the memory probe's GCs */
+  rate: { windowS: number, sentPerS: number, ackedPerS: number }
 }
 
 export interface ConnectionStep {
@@ -67,6 +71,12 @@ interface Plan {
   connectTimeoutMs: number
 }
 
+/**
+ * The active phase's rate leaves out its first second, as PUBACKs trail the
+ * first sends by their latency: it runs from then to the memory sample.
+ */
+const RATE_SKIP_MS = 1000
+
 const PLANS: Record<'quick' | 'full', Plan> = {
   quick: { sizes: [100, 1000, 2000], settleMs: 500, activePeriodMs: 2000, connectTimeoutMs: 15_000 },
   full: { sizes: [100, 1000, 10_000], settleMs: 1500, activePeriodMs: 10_000, connectTimeoutMs: 45_000 }
@@ -87,14 +97,22 @@ async function scaleOn (broker: BrokerScaling['broker'], server: ServerProcess, 
       const idle = await server.probe.sample()
       const activeStart = Date.now()
       await load.publish(plan.activePeriodMs)
+      const publishing = Date.now()
+      await sleep(RATE_SKIP_MS)
+      const from = { count: await load.count(), at: performance.now() }
       // one whole period: every vehicle has published at least once
-      await sleep(plan.activePeriodMs + plan.settleMs)
+      await sleep(publishing + plan.activePeriodMs + plan.settleMs - Date.now())
+      const to = { count: await load.count(), at: performance.now() }
+      const windowS = (to.at - from.at) / 1000
+      const perSecond = (n: number): number => Math.round((n / windowS) * 10) / 10
+      const rate = { windowS: Math.round(windowS * 1000) / 1000, sentPerS: perSecond(to.count.sent - from.count.sent), ackedPerS: perSecond(to.count.acked - from.count.acked) }
       const memory = await server.probe.sample()
       const durationS = (Date.now() - activeStart) / 1000
       const publish = await load.quiet(5000)
-      scaling.steps.push({ vehicles: n, open: outcome.open, failed: outcome.failed, connectMs, idle, active: { ...memory, publish, durationS } })
+      scaling.steps.push({ vehicles: n, open: outcome.open, failed: outcome.failed, connectMs, idle, active: { ...memory, publish, durationS, rate } })
       process.stderr.write(`bench: ${broker} ${outcome.open}/${n} connected in ${connectMs} ms; ` +
-        `RSS/conn idle ${kib(perConnection(scaling, scaling.steps.length - 1, 'idle'))} KiB, active ${kib(perConnection(scaling, scaling.steps.length - 1, 'active'))} KiB\n`)
+        `RSS/conn idle ${kib(perConnection(scaling, scaling.steps.length - 1, 'idle'))} KiB, active ${kib(perConnection(scaling, scaling.steps.length - 1, 'active'))} KiB; ` +
+        `${Math.round(rate.ackedPerS)} of ${Math.round(rate.sentPerS)} batches/s acknowledged\n`)
       if (outcome.failed > 0) {
         scaling.error = `${outcome.failed} of ${n} vehicles did not connect within ${plan.connectTimeoutMs} ms (first: ${outcome.firstError ?? 'timeout'})`
         break
@@ -181,6 +199,7 @@ function heapPerConnection (b: BrokerScaling, i: number, phase: 'idle' | 'active
 const kib = (bytes: number): string => Number.isFinite(bytes) ? (bytes / 1024).toFixed(1) : '–'
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0)
 const ratio = (a: number, b: number): string => Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '–'
+const perS = (x: number): string => Math.round(x).toLocaleString('en-US')
 
 export function renderConnectionScaling (r: ConnectionScalingResult): string {
   const aedes = r.brokers.find((b) => b.broker === 'raw aedes')
@@ -200,7 +219,8 @@ export function renderConnectionScaling (r: ConnectionScalingResult): string {
   const detail = r.brokers.flatMap((b) => b.steps.map((s, i) =>
     `| ${b.broker} | ${s.vehicles.toLocaleString('en-US')} | ${s.open.toLocaleString('en-US')} | ${(s.connectMs / 1000).toFixed(1)} | ` +
     `${mib(b.baseline.rssBytes)} / ${mib(s.idle.rssBytes)} / ${mib(s.active.rssBytes)} | ${kib(heapPerConnection(b, i, 'idle'))} / ${kib(heapPerConnection(b, i, 'active'))} | ` +
-    `${s.active.publish.sent.toLocaleString('en-US')} / ${s.active.publish.acked.toLocaleString('en-US')} / ${s.active.publish.failed} |`))
+    `${s.active.publish.sent.toLocaleString('en-US')} / ${s.active.publish.acked.toLocaleString('en-US')} / ${s.active.publish.failed} | ` +
+    `${perS(s.active.rate.ackedPerS)} / ${perS(s.active.rate.sentPerS)} |`))
   const last = r.fleetSizes.length - 1
   const both = aedes !== undefined && pitwall !== undefined && pitwall.steps.length === r.fleetSizes.length && aedes.steps.length === r.fleetSizes.length
   const target = both ? perConnection(pitwall, last, 'idle') / perConnection(aedes, last, 'idle') : NaN
@@ -211,14 +231,16 @@ export function renderConnectionScaling (r: ConnectionScalingResult): string {
       `counting only the connections added in the last step, ${slope.toFixed(2)}×.`
     : 'The target comparison is missing: a run did not reach the largest fleet.'
   const errors = r.brokers.filter((b) => b.error !== undefined).map((b) => `- ${b.broker} stopped early: ${b.error ?? ''}`)
-  return `## Connected vehicles: RSS per connection
+  return `## Connected vehicles: RSS per connection and throughput
 
 Each broker in its own process (Pitwall: \`pitwall start\` on a fresh PostgreSQL database, with the demo DBC;
 raw aedes: no pipeline, hooks calling back at once), the fleet in ${r.loadProcesses} load processes of mqtt.js clients
 (MQTT 3.1.1, clean session, keepalive 60 s), grown ${r.fleetSizes.map((n) => n.toLocaleString('en-US')).join(' → ')} in one broker process.
 RSS per connection = (RSS at N − RSS with none) / N, each RSS the lowest of five reads after two forced full GCs.
 Idle: connected, nothing published. Active: each vehicle publishes one QoS 1 batch (${r.batchBytes} bytes, ${r.batchCanFrames} CAN frames)
-every ${r.activePeriodS} s (${r.fleetSizes.map((n) => Math.round(n / r.activePeriodS).toLocaleString('en-US')).join(' → ')} batches/s), measured after every vehicle has published.
+every ${r.activePeriodS} s (${r.fleetSizes.map((n) => Math.round(n / r.activePeriodS).toLocaleString('en-US')).join(' → ')} batches/s), measured after every vehicle has published;
+the batches/s acknowledged over the active phase (its first second left out) are the throughput at N vehicles at that offered
+rate, not the broker's maximum (that is the end-to-end section's).
 
 | vehicles | raw aedes idle KiB/conn | Pitwall idle KiB/conn | ratio | raw aedes active KiB/conn | Pitwall active KiB/conn | ratio |
 |---:|---:|---:|---:|---:|---:|---:|
@@ -232,8 +254,8 @@ ${marginal.join('\n')}
 
 ${verdict}
 
-| broker | vehicles | open | connect (s) | RSS MiB: none / idle / active | V8 heap KiB/conn: idle / active | batches sent / acked / failed |
-|---|---:|---:|---:|---|---|---|
+| broker | vehicles | open | connect (s) | RSS MiB: none / idle / active | V8 heap KiB/conn: idle / active | batches sent / acked / failed | batches/s acked / sent |
+|---|---:|---:|---:|---|---|---|---|
 ${detail.join('\n')}
 ${errors.length > 0 ? '\n' + errors.join('\n') + '\n' : ''}`
 }

@@ -1,19 +1,30 @@
 /**
  * Small hand-written SVG charts for bench/RESULTS.md: a line chart (linear
  * or log axes, ticks, labelled series, a title) and a latency CDF built on
- * it. No dependency: a chart is a string, written into bench/charts/.
+ * it. No dependency: a chart is a string, drawn from the figures of
+ * results.json and written into bench/charts/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import type { TargetName, ThroughputResult } from '../e2e/throughput-model.js'
 import { perConnection, type ConnectionScalingResult } from './connections.js'
 
 /** bench/charts/ beside the sources (this file runs from dist/bench/scaling/) */
 export const CHARTS_DIR = fileURLToPath(new URL('../../../bench/charts/', import.meta.url))
 
+/** File names in bench/charts/, as RESULTS.md links them. */
+export const CHART_FILES = {
+  rssPerConnection: 'rss-per-connection.svg',
+  throughputVsVehicles: 'throughput-vs-vehicles.svg',
+  halfLoadLatencyCdf: 'puback-latency-cdf.svg'
+} as const
+
 export interface Series {
   name: string
   points: Array<readonly [number, number]>
   dashed?: boolean
+  /** line width in px, default 2: a wide line drawn first shows under a narrow one with the same points */
+  width?: number
   /** draw a dot at each point (for series of a few points) */
   markers?: boolean
   color?: string
@@ -141,15 +152,16 @@ export function lineChart (spec: LineChartSpec): string {
     const color = s.color ?? PALETTE[i % PALETTE.length] as string
     const drawn = s.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py) && (xScale === 'linear' || px > 0) && (yScale === 'linear' || py > 0))
     const path = drawn.map(([px, py]) => `${fixed(x.map(px))},${fixed(y.map(py))}`).join(' ')
-    out.push(`<g clip-path="url(#plot)"><polyline points="${path}" fill="none" stroke="${color}" stroke-width="2"${s.dashed === true ? ' stroke-dasharray="6 4"' : ''}/>`)
-    if (s.markers === true) for (const [px, py] of drawn) out.push(`<circle cx="${fixed(x.map(px))}" cy="${fixed(y.map(py))}" r="3.5" fill="${color}"/>`)
+    const width = s.width ?? 2
+    out.push(`<g clip-path="url(#plot)"><polyline points="${path}" fill="none" stroke="${color}" stroke-width="${width}"${s.dashed === true ? ' stroke-dasharray="6 4"' : ''}/>`)
+    if (s.markers === true) for (const [px, py] of drawn) out.push(`<circle cx="${fixed(x.map(px))}" cy="${fixed(y.map(py))}" r="${fixed(width + 1.5)}" fill="${color}"/>`)
     out.push('</g>')
   })
   // legend: one row under the title
   let lx = left
   for (const [i, s] of spec.series.entries()) {
     const color = s.color ?? PALETTE[i % PALETTE.length] as string
-    out.push(`<line x1="${fixed(lx)}" y1="44" x2="${fixed(lx + 22)}" y2="44" stroke="${color}" stroke-width="2"${s.dashed === true ? ' stroke-dasharray="6 4"' : ''}/>`)
+    out.push(`<line x1="${fixed(lx)}" y1="44" x2="${fixed(lx + 22)}" y2="44" stroke="${color}" stroke-width="${s.width ?? 2}"${s.dashed === true ? ' stroke-dasharray="6 4"' : ''}/>`)
     out.push(`<text x="${fixed(lx + 27)}" y="44" dominant-baseline="middle">${escape(s.name)}</text>`)
     lx += 27 + s.name.length * 6.6 + 18
   }
@@ -160,13 +172,16 @@ export function lineChart (spec: LineChartSpec): string {
 export interface CdfSeries {
   name: string
   samples: readonly number[]
+  /** samples the series stands for, when `samples` holds them at evenly spaced ranks only; default its length */
+  count?: number
+  color?: string
 }
 
 /** At most this many points per CDF line, at evenly spaced ranks, plus the maximum. */
 const CDF_POINTS = 400
 
 /** The cumulative distribution of each series: x the value, y the share of samples at or below it (%). */
-export function cdfChart (spec: { title: string, xLabel: string, series: CdfSeries[], xScale?: 'linear' | 'log' }): string {
+export function cdfChart (spec: { title: string, xLabel: string, series: CdfSeries[], xScale?: 'linear' | 'log', guides?: LineChartSpec['guides'] }): string {
   const all = spec.series.flatMap((s) => s.samples)
   const positive = all.filter((v) => v > 0)
   const xScale = spec.xScale ?? (positive.length > 0 && Math.max(...positive) / Math.min(...positive) > 100 ? 'log' : 'linear')
@@ -177,9 +192,9 @@ export function cdfChart (spec: { title: string, xLabel: string, series: CdfSeri
     const points: Array<[number, number]> = []
     for (let i = 0; i < n; i += step) points.push([sorted[i] as number, ((i + 1) / n) * 100])
     if (n > 0) points.push([sorted[n - 1] as number, 100])
-    return { name: `${s.name} (${n.toLocaleString('en-US')} samples)`, points }
+    return { name: `${s.name} (${(s.count ?? n).toLocaleString('en-US')} samples)`, points, color: s.color }
   })
-  return lineChart({ title: spec.title, xLabel: spec.xLabel, yLabel: 'samples at or below (%)', series, xScale, yRange: [0, 100] })
+  return lineChart({ title: spec.title, xLabel: spec.xLabel, yLabel: 'samples at or below (%)', series, xScale, yRange: [0, 100], guides: spec.guides })
 }
 
 function write (dir: string, file: string, svg: string): string {
@@ -189,17 +204,35 @@ function write (dir: string, file: string, svg: string): string {
   return path
 }
 
-/** bench/charts/rss-per-connection.svg: KiB of RSS per connection against connected vehicles, each broker idle and active. */
+const BROKER_COLORS = { 'raw aedes': '#1f77b4', Pitwall: '#d62728', Mosquitto: '#2ca02c' }
+
+/**
+ * Acknowledged batches/s against connected vehicles, one line per broker, from the active phase of each step.
+ * Brokers that keep up lie on the same points: raw aedes is drawn wide first, so Pitwall's line shows on top of it.
+ */
+export function vehicleThroughputSeries (r: ConnectionScalingResult): Series[] {
+  return r.brokers.filter((b) => b.steps.length > 0).map((b) => ({
+    name: b.broker,
+    points: b.steps.map((s) => [s.open, s.active.rate.ackedPerS] as const),
+    markers: true,
+    color: BROKER_COLORS[b.broker],
+    ...(b.broker === 'raw aedes' ? { width: 6 } : {})
+  }))
+}
+
+/**
+ * bench/charts/rss-per-connection.svg: KiB of RSS per connection against connected vehicles, each broker idle and active;
+ * bench/charts/throughput-vs-vehicles.svg: batches/s acknowledged against connected vehicles, beside the offered rate.
+ */
 export function writeConnectionCharts (r: ConnectionScalingResult, dir = CHARTS_DIR): string[] {
-  const colors: Record<string, string> = { 'raw aedes': '#1f77b4', Pitwall: '#d62728' }
   const series: Series[] = r.brokers.flatMap((b) => (['idle', 'active'] as const).map((phase) => ({
     name: `${b.broker} ${phase}`,
     points: b.steps.map((s, i) => [s.open, perConnection(b, i, phase) / 1024] as const),
     dashed: phase === 'active',
     markers: true,
-    color: colors[b.broker] ?? '#333'
+    color: BROKER_COLORS[b.broker]
   })))
-  const svg = lineChart({
+  const rss = lineChart({
     title: `RSS per connection vs connected vehicles (${r.mode} run)`,
     xLabel: 'connected vehicles',
     yLabel: 'KiB per connection: (RSS at N − RSS at 0) / N',
@@ -208,10 +241,51 @@ export function writeConnectionCharts (r: ConnectionScalingResult, dir = CHARTS_
     xScale: 'log',
     yScale: 'log'
   })
-  return [write(dir, 'rss-per-connection.svg', svg)]
+  const written = [write(dir, CHART_FILES.rssPerConnection, rss)]
+  const brokers = vehicleThroughputSeries(r)
+  if (brokers.length > 0) {
+    // the load is open loop, one batch per vehicle per period: a broker that keeps up lies on this line
+    const open = [...new Set(brokers.flatMap((b) => b.points.map((p) => p[0])))].sort((a, b) => a - b)
+    const offered: Series = { name: `offered: 1 batch per vehicle every ${r.activePeriodS} s`, points: open.map((n) => [n, n / r.activePeriodS] as const), dashed: true, width: 1.5, color: '#333' }
+    written.push(write(dir, CHART_FILES.throughputVsVehicles, lineChart({
+      title: `QoS 1 batches/s acknowledged vs connected vehicles (${r.mode} run)`,
+      xLabel: 'connected vehicles',
+      yLabel: 'batches/s acknowledged (PUBACK)',
+      // offered last: a thin dashed line over the brokers' points
+      series: [...brokers, offered],
+      // the fleet and the offered rate each grow by decades
+      xScale: 'log',
+      yScale: 'log'
+    })))
+  }
+  return written
 }
 
-/** bench/charts/<file>: the CDF of latency samples in ms (e.g. the throughput bench's PUBACK latencies), one line per series. */
-export function writeLatencyCdf (file: string, title: string, series: Array<{ name: string, samplesMs: readonly number[] }>, dir = CHARTS_DIR): string {
-  return write(dir, file, cdfChart({ title, xLabel: 'latency (ms)', series: series.map((s) => ({ name: s.name, samples: s.samplesMs })) }))
+const TARGETS: Record<TargetName, { name: string, color: string }> = {
+  pitwall: { name: 'Pitwall', color: BROKER_COLORS.Pitwall },
+  'raw-aedes': { name: 'raw aedes', color: BROKER_COLORS['raw aedes'] },
+  mosquitto: { name: 'Mosquitto', color: BROKER_COLORS.Mosquitto }
+}
+
+/** The half-load step's PUBACK latencies of each target that kept them. */
+export function halfLoadCdfSeries (r: ThroughputResult): CdfSeries[] {
+  return r.targets.flatMap((t) => {
+    const step = t.halfLoad
+    if (step?.latencyCdfMs === undefined || step.latencyCdfMs.length === 0) return []
+    return [{ ...TARGETS[t.name], samples: step.latencyCdfMs, count: step.latencyMs?.count ?? step.latencyCdfMs.length }]
+  })
+}
+
+/** bench/charts/puback-latency-cdf.svg: the PUBACK latency CDF at half of Pitwall's maximum, one line per target; none without samples. */
+export function writeThroughputCharts (r: ThroughputResult, dir = CHARTS_DIR): string[] {
+  const series = halfLoadCdfSeries(r)
+  if (series.length === 0) return []
+  return [write(dir, CHART_FILES.halfLoadLatencyCdf, cdfChart({
+    title: `PUBACK latency at ${r.halfLoadPerS.toLocaleString('en-US')} batches/s offered, QoS 1 (${r.mode} run)`,
+    xLabel: 'scheduled send → PUBACK (ms)',
+    series,
+    // log x: the brokers' latencies lie a decade or more apart
+    xScale: 'log',
+    guides: [{ y: 50, label: 'p50' }, { y: 99, label: 'p99' }]
+  }))]
 }
