@@ -246,6 +246,9 @@ export class BatchWriter {
  * cheaper on the server but its five round trips each waited for a busy
  * gateway's event loop, and the latency under load doubled.)
  */
+// The rows of `unnest ... AS u(v, q, ...)` that belong to a batch `ins` inserted.
+const OF_NEW_BATCHES = '(SELECT count(*) FROM ins) = cardinality($1::int[]) OR (u.v, u.q) IN (SELECT vehicle_id, seq FROM ins)'
+
 const GROUP_SQL = `
 WITH ins AS (
   INSERT INTO batches (vehicle_id, seq, base_time, can_frames, payload)
@@ -255,17 +258,17 @@ WITH ins AS (
 ), samples AS (
   INSERT INTO signal_samples (time, vehicle_id, signal_id, value)
   SELECT u.t, u.v, u.s, u.x FROM unnest($6::int[], $7::bigint[], $8::timestamptz[], $9::int[], $10::float8[]) AS u(v, q, t, s, x)
-  WHERE (SELECT count(*) FROM ins) = cardinality($1::int[]) OR (u.v, u.q) IN (SELECT vehicle_id, seq FROM ins)
+  WHERE ${OF_NEW_BATCHES}
 ), gnss AS (
   INSERT INTO gnss_fixes (time, vehicle_id, lat, lon, speed_mps, heading_deg, alt_m, hdop, satellites)
   SELECT u.t, u.v, u.la, u.lo, u.sp, u.hd, u.al, u.hp, u.sa
   FROM unnest($11::int[], $12::bigint[], $13::timestamptz[], $14::float8[], $15::float8[], $16::real[], $17::real[], $18::real[], $19::real[], $20::smallint[])
     AS u(v, q, t, la, lo, sp, hd, al, hp, sa)
-  WHERE (SELECT count(*) FROM ins) = cardinality($1::int[]) OR (u.v, u.q) IN (SELECT vehicle_id, seq FROM ins)
+  WHERE ${OF_NEW_BATCHES}
 ), dtcs AS (
   INSERT INTO dtc_events (time, vehicle_id, ecu, dtc, status)
   SELECT u.t, u.v, u.e, u.d, u.s FROM unnest($21::int[], $22::bigint[], $23::timestamptz[], $24::int[], $25::int[], $26::smallint[]) AS u(v, q, t, e, d, s)
-  WHERE (SELECT count(*) FROM ins) = cardinality($1::int[]) OR (u.v, u.q) IN (SELECT vehicle_id, seq FROM ins)
+  WHERE ${OF_NEW_BATCHES}
 ), letters AS (
   INSERT INTO dead_letters (vin, topic, reason_code, reason, payload_size, payload)
   SELECT * FROM unnest($27::text[], $28::text[], $29::text[], $30::text[], $31::int[], $32::bytea[])

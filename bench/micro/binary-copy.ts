@@ -7,16 +7,13 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import { PG_EPOCH_US, writeFloat4, writeInt8 } from '../../storage/binary-array.js'
+import { FieldWriter, FLOAT4, FLOAT8, INT2, INT4, INT8, TIMESTAMPTZ } from '../../storage/binary-array.js'
 
-
-export class BinaryCopy {
-  private buf: Buffer
-  private at = 0
+export class BinaryCopy extends FieldWriter {
   tuples = 0
 
   constructor (initialBytes = 1 << 16) {
-    this.buf = Buffer.allocUnsafe(initialBytes)
+    super(initialBytes)
     this.start()
   }
 
@@ -37,35 +34,20 @@ export class BinaryCopy {
     return this
   }
 
-  int2 (v: number): this { this.room(6); this.at = this.buf.writeInt32BE(2, this.at); this.at = this.buf.writeInt16BE(v, this.at); return this }
-  int4 (v: number): this { this.room(8); this.at = this.buf.writeInt32BE(4, this.at); this.at = this.buf.writeInt32BE(v, this.at); return this }
-  float4 (v: number): this { this.room(8); this.at = this.buf.writeInt32BE(4, this.at); this.at = writeFloat4(this.buf, this.at, v); return this }
-  float8 (v: number): this { this.room(12); this.at = this.buf.writeInt32BE(8, this.at); this.at = this.buf.writeDoubleBE(v, this.at); return this }
-  int8 (v: number): this { this.room(12); this.at = this.buf.writeInt32BE(8, this.at); this.at = writeInt8(this.buf, this.at, v); return this }
-
+  int2 (v: number): this { this.field(INT2, v); return this }
+  int4 (v: number): this { this.field(INT4, v); return this }
+  int8 (v: number): this { this.field(INT8, v); return this }
+  float4 (v: number): this { this.field(FLOAT4, v); return this }
+  float8 (v: number): this { this.field(FLOAT8, v); return this }
   /** microseconds since the Unix epoch -> timestamptz */
-  timestamp (us: number): this { return this.int8(us - PG_EPOCH_US) }
-
-  bytes (b: Uint8Array): this {
-    this.room(4 + b.byteLength)
-    this.at = this.buf.writeInt32BE(b.byteLength, this.at)
-    this.buf.set(b, this.at)
-    this.at += b.byteLength
-    return this
-  }
+  timestamp (us: number): this { this.field(TIMESTAMPTZ, us); return this }
+  bytes (b: Uint8Array): this { this.bytesField(b); return this }
 
   /** the COPY data with its trailer */
   finish (): Buffer {
     this.room(2)
     this.at = this.buf.writeInt16BE(-1, this.at)
     return this.buf.subarray(0, this.at)
-  }
-
-  private room (n: number): void {
-    if (this.at + n <= this.buf.length) return
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n))
-    this.buf.copy(next, 0, 0, this.at)
-    this.buf = next
   }
 }
 
