@@ -6,7 +6,8 @@
  * crosses the threshold, so each raises a fault transition, and the gateway
  * stores transitions before the PUBACK: publish -> PUBACK of such a batch is
  * publish -> fault stored. "Steady" vehicles in the same run send batches
- * that raise nothing: the baseline.
+ * that raise nothing: the baseline. The run is split into rounds, each
+ * drained before the next starts, so the spread between rounds shows.
  */
 import mqtt from 'mqtt'
 import { startGateway } from '../../gateway/app.js'
@@ -23,12 +24,15 @@ export interface FaultLatencyResult {
   storage: string
   vehicles: number
   rateHz: number
+  /** whole run: rounds × roundS */
   durationS: number
   faultTransitions: number
-  /** batches that raised a fault transition: publish -> fault stored (ms) */
+  /** batches that raised a fault transition: scheduled publish -> fault stored (ms), all rounds pooled */
   withTransition: LatencySummary
   /** batches that raised none, same run (ms) */
   withoutTransition: LatencySummary
+  /** each round on its own, in order */
+  rounds: Array<{ withTransition: LatencySummary, withoutTransition: LatencySummary }>
 }
 
 const ECT = 3 // Vehicle.Powertrain.CombustionEngine.ECT in the catalog
@@ -44,7 +48,7 @@ function summarize (ms: number[]): LatencySummary {
   return latencySummary(ms.slice().sort((a, b) => a - b))
 }
 
-export async function runFaultLatency (options: { databaseUrl?: string | undefined, vehicles: number, rateHz: number, durationS: number }): Promise<FaultLatencyResult> {
+export async function runFaultLatency (options: { databaseUrl?: string | undefined, vehicles: number, rateHz: number, rounds: number, roundS: number }): Promise<FaultLatencyResult> {
   const config = loadConfig({}, {
     mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, dataDir: 'memory://',
     databaseUrl: options.databaseUrl, logLevel: 'silent', rulesPollMs: 100
@@ -61,39 +65,47 @@ export async function runFaultLatency (options: { databaseUrl?: string | undefin
     }
     const withTransition: number[] = []
     const withoutTransition: number[] = []
+    const rounds: FaultLatencyResult['rounds'] = []
     const periodMs = 1000 / options.rateHz
-    const batches = Math.floor(options.durationS * options.rateHz)
-    const t0 = Date.now()
-    await Promise.all(clients.map(async (client, v) => {
-      const vin = vins[v] as string
-      const flapping = v % 2 === 0
-      const pending: Array<Promise<void>> = []
-      for (let k = 0; k < batches; k++) {
-        // open loop: each publish at its scheduled time, spread over the fleet
-        const due = t0 + k * periodMs + (v * periodMs) / clients.length
-        const wait = due - Date.now()
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
-        const ect = flapping ? (k % 2 === 0 ? 115 : 90) : 90
-        const payload = pitwall.v1.TelemetryBatch.encode({
-          vin, seq: k + 1, baseTimeUs: Date.now() * 1000, signals: { dtUs: [0], signalId: [ECT], value: [ect] }
-        }).finish()
-        const sent = performance.now()
-        pending.push(client.publishAsync(`v1/${vin}/telemetry`, Buffer.from(payload), { qos: 1 }).then(() => {
-          ;(flapping ? withTransition : withoutTransition).push(performance.now() - sent)
-        }))
-      }
-      await Promise.all(pending)
-    }))
+    const batches = Math.floor(options.roundS * options.rateHz)
+    for (let round = 0; round < options.rounds; round++) {
+      const ofRound = { with: [] as number[], without: [] as number[] }
+      const t0 = performance.now()
+      await Promise.all(clients.map(async (client, v) => {
+        const vin = vins[v] as string
+        const flapping = v % 2 === 0
+        const pending: Array<Promise<void>> = []
+        for (let k = 0; k < batches; k++) {
+          // open loop: each publish at its scheduled time, spread over the fleet;
+          // latency runs from that time, so a late send counts against the gateway
+          const due = t0 + k * periodMs + (v * periodMs) / clients.length
+          const wait = due - performance.now()
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+          const ect = flapping ? (k % 2 === 0 ? 115 : 90) : 90
+          const payload = pitwall.v1.TelemetryBatch.encode({
+            vin, seq: round * batches + k + 1, baseTimeUs: Date.now() * 1000, signals: { dtUs: [0], signalId: [ECT], value: [ect] }
+          }).finish()
+          pending.push(client.publishAsync(`v1/${vin}/telemetry`, Buffer.from(payload), { qos: 1 }).then(() => {
+            ;(flapping ? ofRound.with : ofRound.without).push(performance.now() - due)
+          }))
+        }
+        await Promise.all(pending)
+      }))
+      rounds.push({ withTransition: summarize(ofRound.with), withoutTransition: summarize(ofRound.without) })
+      withTransition.push(...ofRound.with)
+      withoutTransition.push(...ofRound.without)
+    }
     const faultTransitions = (await gateway.metrics.faultEvents.get()).values.reduce((a, v) => a + v.value, 0)
     for (const c of clients) await c.endAsync()
     return {
       storage: gateway.storage.kind,
       vehicles: options.vehicles,
       rateHz: options.rateHz,
-      durationS: options.durationS,
+      durationS: options.rounds * options.roundS,
       faultTransitions,
       withTransition: summarize(withTransition),
-      withoutTransition: summarize(withoutTransition)
+      withoutTransition: summarize(withoutTransition),
+      rounds
     }
   } finally {
     await gateway.close()

@@ -9,7 +9,23 @@ export interface LatencySummary {
   max: number
 }
 
-/** One run at one offered rate; rates are batches/s, CPU is % of one core over the measured window. */
+/** One run's own figures, kept when a step is repeated: the spread between runs. */
+export interface RunFigures {
+  acceptedPerS?: number
+  latencyMs?: LatencySummary
+  targetCpuPct?: number
+  databaseCpuPct?: number
+  generatorCpuPct: number
+  errors: number
+  passed: boolean
+}
+
+/**
+ * One run at one offered rate, or several (`runs`) merged: latencies pooled
+ * over every run, rates and CPU of the median run (by accepted rate), errors
+ * summed, passed only if every run passed. Rates are batches/s, CPU is % of
+ * one core over the measured window.
+ */
 export interface StepResult {
   qos: 0 | 1
   offeredPerS: number
@@ -43,6 +59,8 @@ export interface StepResult {
   sendLagP99Ms: number
   passed: boolean
   cappedByGenerator: boolean
+  /** present when the step was repeated: each run, in order, each with its own warm-up, window and drain */
+  runs?: RunFigures[]
 }
 
 export interface TargetResult {
@@ -50,8 +68,10 @@ export interface TargetResult {
   label: string
   skipped?: string
   search: StepResult[]
-  /** highest accepted rate of a passing QoS 1 step */
+  /** accepted rate of the median run at the highest passing QoS 1 rate of the search, that step repeated (`atMax`) */
   maxQos1PerS: number
+  /** the highest passing rate of the search run again until it has been run `plan.repeats` times, the search's run first */
+  atMax?: StepResult
   maxCappedByGenerator: boolean
   /** no step failed: the search stopped at the generator's ceiling, so the maximum is a lower bound */
   maxIsLowerBound: boolean
@@ -69,7 +89,8 @@ export interface ThroughputResult {
   canFramesPerBatch: number
   payloadBytes: number
   rules: number
-  plan: { warmupMs: number, measureMs: number, ladder: number[], halfLoadMs: number, qos0Ms: number, minAccepted: number, maxP99Ms: number }
+  /** repeats: runs at the maximum and at half load, each with its own warm-up and drain */
+  plan: { warmupMs: number, measureMs: number, ladder: number[], halfLoadMs: number, qos0Ms: number, repeats: number, minAccepted: number, maxP99Ms: number }
   /** closed-loop publish rates the workers reach against raw aedes */
   generator: { qos0PerS: number, qos1PerS: number }
   halfLoadPerS: number

@@ -9,8 +9,9 @@
  * - the system Mosquitto,
  * all in one run. Per target: a QoS 1 max-throughput search (offered rate
  * raised step by step until fewer than 95 % of the offered batches are
- * acknowledged in the window or p99 passes 1 s), QoS 1 latency at half of
- * Pitwall's maximum, and QoS 0 at Pitwall's maximum. The generator's own
+ * acknowledged in the window or p99 passes 1 s) whose highest passing step is
+ * repeated, QoS 1 latency at half of Pitwall's maximum (repeated), and QoS 0
+ * at Pitwall's maximum. The generator's own
  * ceiling is measured first, so a result near it is labelled as capped.
  * Every acknowledged Pitwall batch is then looked up in the database.
  */
@@ -18,6 +19,7 @@ import { cpus, loadavg } from 'node:os'
 import pg from 'pg'
 import { benchVins, latencySummary } from './latency.js'
 import { LoadGenerator, type MergedReport } from './load-generator.js'
+import { spread } from '../measure.js'
 import { cpuSeconds, memoryMiB, postgresCpu, ProcessGroupCpu } from './proc-stats.js'
 import { BenchDatabase, preparePitwallDatabase, probeMosquitto, startPitwall, startRawAedes, type PitwallProcess, type RawAedesProcess } from './targets.js'
 import type { StepResult, TargetName, TargetResult, ThroughputResult } from './throughput-model.js'
@@ -44,17 +46,21 @@ interface Plan {
   halfLoadMs: number
   qos0Ms: number
   floodMs: number
+  sanityMs: number
+  /** runs at the maximum and at half load, for the spread */
+  repeats: number
 }
 
 /**
  * Full mode fits the whole `npm run bench` in 10 minutes: a 2 s window holds
  * 500 to 32,000 acknowledgements per step, enough for a rate and a p99 against
- * a 1 s limit; the half-load window stays at 6 s, as its latencies are the
- * ones reported to p99.9 and drawn as a CDF.
+ * a 1 s limit; half load runs 3 times 4 s, its latencies pooled for p99.9 and
+ * the CDF. Quick mode is a smoke run: every step once or twice, short
+ * windows, and an overload step mild enough to drain in a second.
  */
 const PLANS: Record<'quick' | 'full', Plan> = {
-  quick: { vehicles: 200, workers: 2, warmupMs: 500, measureMs: 1500, drainMs: 8000, ladder: [250, 1000, 4000, 16000], refine: false, halfLoadMs: 2000, qos0Ms: 1500, floodMs: 1500 },
-  full: { vehicles: 200, workers: 2, warmupMs: 1000, measureMs: 2000, drainMs: 15000, ladder: [250, 500, 1000, 2000, 4000, 8000, 16000], refine: true, halfLoadMs: 6000, qos0Ms: 2000, floodMs: 2000 }
+  quick: { vehicles: 200, workers: 2, warmupMs: 250, measureMs: 800, drainMs: 8000, ladder: [1000, 2500], refine: false, halfLoadMs: 800, qos0Ms: 800, floodMs: 1000, sanityMs: 1000, repeats: 2 },
+  full: { vehicles: 200, workers: 2, warmupMs: 1000, measureMs: 2000, drainMs: 15000, ladder: [250, 500, 1000, 2000, 4000, 8000, 16000], refine: true, halfLoadMs: 4000, qos0Ms: 2000, floodMs: 2000, sanityMs: 5000, repeats: 3 }
 }
 
 /** A step passes while at least this share of the offered batches is acknowledged in the window... */
@@ -63,7 +69,7 @@ const MIN_ACCEPTED = 0.95
 const MAX_P99_MS = 1000
 /** A result at or above this share of the generator's ceiling is labelled capped by the generator. */
 const NEAR_CEILING = 0.9
-const SANITY = { vehicles: 20, ratePerVehicle: 20, durationMs: 5000 }
+const SANITY = { vehicles: 20, ratePerVehicle: 20 }
 
 interface Target {
   name: TargetName
@@ -91,8 +97,13 @@ function cdfPoints (sorted: readonly number[]): number[] {
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
+interface StepSpec { qos: 0 | 1, ratePerS: number, warmupMs: number, measureMs: number, drainMs: number, keepCdf?: boolean }
+
+/** A run's result and its latencies (sorted), which repeated runs pool. */
+interface Run { result: StepResult, latenciesMs: number[] }
+
 /** One run against `target` with CPU, memory and (for Pitwall) pipeline counters read at the edges of the measured window. */
-async function step (gen: LoadGenerator, target: Target, spec: { qos: 0 | 1, ratePerS: number, warmupMs: number, measureMs: number, drainMs: number, keepCdf?: boolean }, generatorCeiling: number): Promise<StepResult> {
+async function step (gen: LoadGenerator, target: Target, spec: StepSpec, generatorCeiling: number): Promise<Run> {
   const db = target.pitwall === undefined ? undefined : postgresCpu(target.pitwall.database)
   const edges: Array<{ target: number, generator: number, db: Map<number, number>, received: number, counters: Record<string, number> }> = []
   const readEdge = async (): Promise<void> => {
@@ -151,16 +162,54 @@ async function step (gen: LoadGenerator, target: Target, spec: { qos: 0 | 1, rat
     (lat?.p99 ?? Infinity) <= MAX_P99_MS && report.errors === 0
   // the generator fell behind its own schedule, or works at its measured ceiling
   result.cappedByGenerator = report.sendLagP99Ms > 100 || (accepted ?? result.sentPerS) >= NEAR_CEILING * generatorCeiling
-  return result
+  return { result, latenciesMs: report.latenciesMs }
+}
+
+/** Ascending arrays merged into one. */
+function mergeSorted (lists: readonly number[][]): number[] {
+  return lists.flat().sort((a, b) => a - b)
+}
+
+/**
+ * The same step run until `runs` runs exist (those in `done` first), each
+ * with its own warm-up, window and drain, merged as StepResult describes.
+ */
+async function repeated (gen: LoadGenerator, target: Target, spec: StepSpec, generatorCeiling: number, runs: number, done: Run[] = []): Promise<StepResult> {
+  const all = done.slice()
+  while (all.length < runs) all.push(await step(gen, target, spec, generatorCeiling))
+  const results = all.map((r) => r.result)
+  const median = spread(results, (r) => r.acceptedPerS ?? r.sentPerS, results[0] as StepResult).median
+  const pooled = mergeSorted(all.map((r) => r.latenciesMs))
+  const lat = spec.qos === 1 ? latency(pooled) : undefined
+  const { latencyMs: _latency, latencyCdfMs: _cdf, ...rest } = median
+  return {
+    ...rest,
+    ...(lat === undefined ? {} : { latencyMs: lat }),
+    ...(lat === undefined || spec.keepCdf !== true ? {} : { latencyCdfMs: cdfPoints(pooled) }),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    pendingAfterDrain: results.reduce((n, r) => n + r.pendingAfterDrain, 0),
+    passed: results.every((r) => r.passed),
+    cappedByGenerator: results.some((r) => r.cappedByGenerator),
+    runs: results.map((r) => ({
+      ...(r.acceptedPerS === undefined ? {} : { acceptedPerS: r.acceptedPerS }),
+      ...(r.latencyMs === undefined ? {} : { latencyMs: r.latencyMs }),
+      ...(r.targetCpuPct === undefined ? {} : { targetCpuPct: r.targetCpuPct }),
+      ...(r.databaseCpuPct === undefined ? {} : { databaseCpuPct: r.databaseCpuPct }),
+      generatorCpuPct: r.generatorCpuPct,
+      errors: r.errors,
+      passed: r.passed
+    }))
+  }
 }
 
 /** QoS 1 offered rates up the ladder until one fails; in full mode one more step between the last pass and the failure. */
-async function search (gen: LoadGenerator, target: Target, plan: Plan, ceiling: number, log: (s: string) => void): Promise<StepResult[]> {
-  const steps: StepResult[] = []
+async function search (gen: LoadGenerator, target: Target, plan: Plan, ceiling: number, log: (s: string) => void): Promise<Run[]> {
+  const runs: Run[] = []
   const at = async (rate: number): Promise<StepResult> => {
-    const r = await step(gen, target, { qos: 1, ratePerS: rate, warmupMs: plan.warmupMs, measureMs: plan.measureMs, drainMs: plan.drainMs }, ceiling)
+    const run = await step(gen, target, searchSpec(plan, rate), ceiling)
+    const r = run.result
     log(`${target.name} QoS 1 offered ${rate}/s: accepted ${Math.round(r.acceptedPerS ?? 0)}/s, p99 ${r.latencyMs?.p99 ?? '-'} ms, cpu ${Math.round(r.targetCpuPct ?? 0)} %${r.passed ? '' : ' (fails)'}`)
-    steps.push(r)
+    runs.push(run)
     return r
   }
   let lastPass: number | undefined
@@ -173,17 +222,31 @@ async function search (gen: LoadGenerator, target: Target, plan: Plan, ceiling: 
     }
     lastPass = rate
   }
-  return steps
+  return runs
 }
 
-function summarize (steps: StepResult[]): Pick<TargetResult, 'search' | 'maxQos1PerS' | 'maxCappedByGenerator' | 'maxIsLowerBound' | 'saturatedPerS'> {
-  const passed = steps.filter((s) => s.passed)
-  const best = passed.reduce<StepResult | undefined>((m, s) => ((s.acceptedPerS ?? 0) > (m?.acceptedPerS ?? 0) ? s : m), undefined)
+function searchSpec (plan: Plan, ratePerS: number): StepSpec {
+  return { qos: 1, ratePerS, warmupMs: plan.warmupMs, measureMs: plan.measureMs, drainMs: plan.drainMs }
+}
+
+/**
+ * The search's outcome, with its highest passing rate run again until it has
+ * `plan.repeats` runs: the maximum is that step's median run, and the runs
+ * show how far it moves between runs.
+ */
+async function summarize (gen: LoadGenerator, target: Target, plan: Plan, ceiling: number, runs: Run[], log: (s: string) => void): Promise<Pick<TargetResult, 'search' | 'maxQos1PerS' | 'atMax' | 'maxCappedByGenerator' | 'maxIsLowerBound' | 'saturatedPerS'>> {
+  const steps = runs.map((r) => r.result)
+  const best = runs.filter((r) => r.result.passed).reduce<Run | undefined>((m, r) => ((r.result.acceptedPerS ?? 0) > (m?.result.acceptedPerS ?? 0) ? r : m), undefined)
   const failed = steps.filter((s) => !s.passed)
+  const atMax = best === undefined ? undefined : await repeated(gen, target, searchSpec(plan, best.result.offeredPerS), ceiling, plan.repeats, [best])
+  if (atMax !== undefined) {
+    log(`${target.name} at ${atMax.offeredPerS}/s, ${plan.repeats} runs: accepted ${atMax.runs?.map((r) => Math.round(r.acceptedPerS ?? 0)).join(', ')}/s, p99 ${atMax.runs?.map((r) => r.latencyMs?.p99 ?? '-').join(', ')} ms`)
+  }
   return {
     search: steps,
-    maxQos1PerS: best?.acceptedPerS ?? 0,
-    maxCappedByGenerator: best?.cappedByGenerator ?? false,
+    maxQos1PerS: atMax?.acceptedPerS ?? 0,
+    ...(atMax === undefined ? {} : { atMax }),
+    maxCappedByGenerator: atMax?.cappedByGenerator ?? false,
     maxIsLowerBound: steps.length > 0 && failed.length === 0,
     ...(failed.length === 0 ? {} : { saturatedPerS: Math.max(...failed.map((s) => s.acceptedPerS ?? 0)) })
   }
@@ -206,10 +269,10 @@ async function countLost (databaseUrl: string, acked: Map<string, number[]>): Pr
   }
 }
 
-/** 20 vehicles at 20 batches/s each for 5 s: every publish acknowledged. */
-async function sanity (gen: LoadGenerator, url: string, credentials: Parameters<LoadGenerator['connect']>[1]): Promise<{ sent: number, acknowledged: number, errors: number, ok: boolean }> {
+/** 20 vehicles at 20 batches/s each for `durationMs`: every publish acknowledged. */
+async function sanity (gen: LoadGenerator, url: string, credentials: Parameters<LoadGenerator['connect']>[1], durationMs: number): Promise<{ sent: number, acknowledged: number, errors: number, ok: boolean }> {
   await gen.connect(url, credentials)
-  const r: MergedReport = await gen.run({ qos: 1, ratePerS: SANITY.vehicles * SANITY.ratePerVehicle, warmupMs: 0, measureMs: SANITY.durationMs, drainMs: 10_000 })
+  const r: MergedReport = await gen.run({ qos: 1, ratePerS: SANITY.vehicles * SANITY.ratePerVehicle, warmupMs: 0, measureMs: durationMs, drainMs: 10_000 })
   await gen.disconnect()
   return { sent: r.sent, acknowledged: r.completed, errors: r.errors, ok: r.sent > 0 && r.completed === r.sent && r.errors === 0 }
 }
@@ -241,8 +304,8 @@ export async function runThroughputBench (options: ThroughputOptions): Promise<T
     const pitwallUrl = `mqtt://127.0.0.1:${pitwall.mqttPort}`
     const rawUrl = `mqtt://127.0.0.1:${raw.port}`
     const sanityResult = {
-      rawAedes: await sanity(gen, rawUrl, sanityFleet),
-      pitwall: await sanity(gen, pitwallUrl, sanityFleet)
+      rawAedes: await sanity(gen, rawUrl, sanityFleet, plan.sanityMs),
+      pitwall: await sanity(gen, pitwallUrl, sanityFleet, plan.sanityMs)
     }
     log(`sanity: raw aedes ${JSON.stringify(sanityResult.rawAedes)}, pitwall ${JSON.stringify(sanityResult.pitwall)}`)
 
@@ -260,16 +323,15 @@ export async function runThroughputBench (options: ThroughputOptions): Promise<T
     const targets: TargetResult[] = []
     const pitwallTarget: Target = { name: 'pitwall', url: pitwallUrl, pid: pitwall.pid, anonymous: false, pitwall: { process: pitwall, database: database.name } }
     await gen.connect(pitwallUrl, fleet)
-    const pitwallSteps = await search(gen, pitwallTarget, plan, ceiling, log)
-    const pitwallSummary = summarize(pitwallSteps)
+    const pitwallSummary = await summarize(gen, pitwallTarget, plan, ceiling, await search(gen, pitwallTarget, plan, ceiling, log), log)
     const fullLoad = Math.max(50, Math.round(pitwallSummary.maxQos1PerS / 50) * 50)
     const halfLoad = Math.max(25, Math.round(fullLoad / 2 / 25) * 25)
-    // the same half-load step for every target; its latencies are kept for the CDF chart
+    // the same half-load step for every target, repeated; its pooled latencies are kept for the CDF chart
     const halfLoadStep = async (target: Target): Promise<StepResult> =>
-      await step(gen as LoadGenerator, target, { qos: 1, ratePerS: halfLoad, warmupMs: plan.warmupMs, measureMs: plan.halfLoadMs, drainMs: plan.drainMs, keepCdf: true }, ceiling)
+      await repeated(gen as LoadGenerator, target, { qos: 1, ratePerS: halfLoad, warmupMs: plan.warmupMs, measureMs: plan.halfLoadMs, drainMs: plan.drainMs, keepCdf: true }, ceiling, plan.repeats)
     const extra = async (target: Target): Promise<Pick<TargetResult, 'halfLoad' | 'qos0'>> => {
       const half = await halfLoadStep(target)
-      const qos0 = await step(gen as LoadGenerator, target, { qos: 0, ratePerS: fullLoad, warmupMs: plan.warmupMs, measureMs: plan.qos0Ms, drainMs: plan.drainMs }, generator.qos0PerS)
+      const qos0 = (await step(gen as LoadGenerator, target, { qos: 0, ratePerS: fullLoad, warmupMs: plan.warmupMs, measureMs: plan.qos0Ms, drainMs: plan.drainMs }, generator.qos0PerS)).result
       log(`${target.name}: half load ${halfLoad}/s p99 ${half.latencyMs?.p99 ?? '-'} ms; QoS 0 at ${fullLoad}/s accepted ${qos0.acceptedPerS === undefined ? 'n/a' : Math.round(qos0.acceptedPerS)}/s`)
       return { halfLoad: half, qos0 }
     }
@@ -280,7 +342,7 @@ export async function runThroughputBench (options: ThroughputOptions): Promise<T
     const loss = await countLost(database.url, await gen.ackedSeqs())
     log(`pitwall: ${loss.checked} acknowledged batches looked up, ${loss.lost} missing`)
     if (loss.lost > 0) notes.push(`FAILED: ${loss.lost} batches acknowledged by Pitwall are not in the database`)
-    const pitwallQos0 = await step(gen, pitwallTarget, { qos: 0, ratePerS: fullLoad, warmupMs: plan.warmupMs, measureMs: plan.qos0Ms, drainMs: plan.drainMs }, generator.qos0PerS)
+    const pitwallQos0 = (await step(gen, pitwallTarget, { qos: 0, ratePerS: fullLoad, warmupMs: plan.warmupMs, measureMs: plan.qos0Ms, drainMs: plan.drainMs }, generator.qos0PerS)).result
     await gen.disconnect()
     targets.push({ name: 'pitwall', label: 'Pitwall full pipeline (PostgreSQL)', ...pitwallSummary, halfLoad: pitwallHalf, qos0: pitwallQos0 })
     await pitwall.stop()
@@ -288,8 +350,8 @@ export async function runThroughputBench (options: ThroughputOptions): Promise<T
 
     const rawTarget: Target = { name: 'raw-aedes', url: rawUrl, pid: raw.pid, anonymous: false, received: rawPublishes }
     await gen.connect(rawUrl, fleet)
-    const rawSteps = await search(gen, rawTarget, plan, ceiling, log)
-    targets.push({ name: 'raw-aedes', label: 'raw aedes (no pipeline)', ...summarize(rawSteps), ...await extra(rawTarget) })
+    const rawSummary = await summarize(gen, rawTarget, plan, ceiling, await search(gen, rawTarget, plan, ceiling, log), log)
+    targets.push({ name: 'raw-aedes', label: 'raw aedes (no pipeline)', ...rawSummary, ...await extra(rawTarget) })
     await gen.disconnect()
     await raw.stop()
     raw = undefined
@@ -301,8 +363,8 @@ export async function runThroughputBench (options: ThroughputOptions): Promise<T
       if (mosquitto.pid === undefined) notes.push('Mosquitto: its process was not found in /proc, so its CPU and RSS are not shown')
       const target: Target = { name: 'mosquitto', url: mosquitto.url, pid: mosquitto.pid, anonymous: true }
       await gen.connect(mosquitto.url, fleet, true)
-      const steps = await search(gen, target, plan, ceiling, log)
-      targets.push({ name: 'mosquitto', label: 'Mosquitto (system, anonymous)', ...summarize(steps), ...await extra(target) })
+      const summary = await summarize(gen, target, plan, ceiling, await search(gen, target, plan, ceiling, log), log)
+      targets.push({ name: 'mosquitto', label: 'Mosquitto (system, anonymous)', ...summary, ...await extra(target) })
       await gen.disconnect()
       notes.push('Mosquitto QoS 0: the broker does not count what it received, so only the send rate is shown')
     }
@@ -320,13 +382,13 @@ export async function runThroughputBench (options: ThroughputOptions): Promise<T
       canFramesPerBatch: gen.canFramesPerBatch,
       payloadBytes: gen.payloadBytes,
       rules: prepared.rules,
-      plan: { warmupMs: plan.warmupMs, measureMs: plan.measureMs, ladder: plan.ladder, halfLoadMs: plan.halfLoadMs, qos0Ms: plan.qos0Ms, minAccepted: MIN_ACCEPTED, maxP99Ms: MAX_P99_MS },
+      plan: { warmupMs: plan.warmupMs, measureMs: plan.measureMs, ladder: plan.ladder, halfLoadMs: plan.halfLoadMs, qos0Ms: plan.qos0Ms, repeats: plan.repeats, minAccepted: MIN_ACCEPTED, maxP99Ms: MAX_P99_MS },
       generator,
       halfLoadPerS: halfLoad,
       fullLoadPerS: fullLoad,
       targets,
       loss,
-      sanity: { ...SANITY, ...sanityResult },
+      sanity: { ...SANITY, durationMs: plan.sanityMs, ...sanityResult },
       ratios: {
         pitwallVsRawAedesQos1: rawResult === undefined || rawResult.maxQos1PerS === 0 ? undefined : (targets[0]?.maxQos1PerS ?? 0) / rawResult.maxQos1PerS,
         pitwallVsMosquittoQos1: mosquittoResult === undefined || mosquittoResult.maxQos1PerS === 0 ? undefined : (targets[0]?.maxQos1PerS ?? 0) / mosquittoResult.maxQos1PerS,

@@ -152,11 +152,11 @@ function fleetShape (): FleetShape {
  * its own: the times are rewritten once per step of the whole fleet.
  */
 class FleetFeed {
-  vehicle = VEHICLES - 1
+  vehicle: number
   private step = -1
   private readonly batches: SampleBuffer[][]
 
-  constructor (private readonly shape: FleetShape, private readonly vehicles = VEHICLES) {
+  constructor (private readonly shape: FleetShape, private readonly vehicles: number) {
     this.vehicle = vehicles - 1
     this.batches = shape.batches.map((perModel) => perModel.map((b) => {
       const copy = new SampleBuffer(b.length)
@@ -273,7 +273,7 @@ class ThresholdCeiling {
   private readonly timedThreshold: Float64Array
   private readonly latest: Float64Array[]
 
-  constructor (catalog: RuleCatalog, definitions: RuleDefinition[]) {
+  constructor (catalog: RuleCatalog, definitions: RuleDefinition[], vehicles: number) {
     const compiled = definitions.map((d) => compileRule(d, catalog))
     const readers: number[][] = Array.from({ length: catalog.size }, () => [])
     compiled.forEach((rule, r) => { for (const id of rule.signals) readers[id]?.push(r) })
@@ -283,7 +283,7 @@ class ThresholdCeiling {
     const timed = compiled.filter((r) => r.timed)
     this.timedSignal = Uint32Array.from(timed, (r) => r.signals[0] ?? 0)
     this.timedThreshold = Float64Array.from(timed, (_, k) => 40 + (k % 50))
-    this.latest = Array.from({ length: VEHICLES }, () => new Float64Array(catalog.size))
+    this.latest = Array.from({ length: vehicles }, () => new Float64Array(catalog.size))
   }
 
   evaluate (vehicle: number, samples: SampleBuffer): number {
@@ -312,7 +312,12 @@ function kindOf (def: RuleDefinition): string {
   return def.clear === undefined ? def.when.kind : `${def.when.kind} + clear`
 }
 
-export async function runRuleBench (options: Options): Promise<RuleBenchResult> {
+/**
+ * `vehicles` below the default makes a smoke run: every vehicle's engine
+ * state is built before timing, and at 1,000 vehicles that takes seconds of
+ * garbage collection alone.
+ */
+export async function runRuleBench (options: Options, vehicles = VEHICLES): Promise<RuleBenchResult> {
   const catalog = benchCatalog()
   const shape = fleetShape()
   const pool = ruleDefinitions(Math.max(...SCALES))
@@ -329,7 +334,7 @@ export async function runRuleBench (options: Options): Promise<RuleBenchResult> 
   const sanitySteps = PERIOD
   const engine = engineWith(RULES)
   const feed = new FleetFeed(shape, sanityVehicles)
-  const ceiling = new ThresholdCeiling(catalog, definitions)
+  const ceiling = new ThresholdCeiling(catalog, definitions, sanityVehicles)
   const ceilingFeed = new FleetFeed(shape, sanityVehicles)
   const readers = new Map<number, number>()
   for (const d of definitions) for (const name of signalsNamed(d.when, d.clear === undefined ? new Set() : signalsNamed(d.clear, new Set()))) {
@@ -370,7 +375,7 @@ export async function runRuleBench (options: Options): Promise<RuleBenchResult> 
   let timedBatches = 0
   const candidate = (name: string, n: number): { name: string, run: () => number } => {
     const e = engineWith(n)
-    const f = new FleetFeed(shape)
+    const f = new FleetFeed(shape, vehicles)
     const counted = n === RULES
     return {
       name,
@@ -384,14 +389,14 @@ export async function runRuleBench (options: Options): Promise<RuleBenchResult> 
   }
   const zero = candidate('signal state only (no rules)', 0)
   const scaled = SCALES.map((n) => candidate(`RuleEngine, ${n.toLocaleString('en-US')} rules`, n))
-  const timedCeiling = new ThresholdCeiling(catalog, definitions)
-  const ceilingFleet = new FleetFeed(shape)
+  const timedCeiling = new ThresholdCeiling(catalog, definitions, vehicles)
+  const ceilingFleet = new FleetFeed(shape, vehicles)
   const ceilingCandidate = {
     name: `hand-written ceiling (one compare per rule touched, ${RULES} rules)`,
     run: () => { const b = ceilingFleet.next(); return timedCeiling.evaluate(ceilingFleet.vehicle, b) }
   }
   // every vehicle's state exists before timing starts
-  for (const c of [zero, ...scaled, ceilingCandidate]) for (let v = 0; v < VEHICLES; v++) c.run()
+  for (const c of [zero, ...scaled, ceilingCandidate]) for (let v = 0; v < vehicles; v++) c.run()
   timedEvents = 0
   timedBatches = 0
   const all = measure([zero, ...scaled, ceilingCandidate], options)
@@ -402,7 +407,7 @@ export async function runRuleBench (options: Options): Promise<RuleBenchResult> 
   const allocation = { zeroRules: bytesPerCall(zero.run, 300), rules: bytesPerCall(main.run, 300) }
   return {
     catalogSignals: catalog.size,
-    vehicles: VEHICLES,
+    vehicles,
     rules: RULES,
     ruleMix,
     samplesPerBatch: samples / events.batches,

@@ -356,7 +356,7 @@ function asBuffer (bytes: Uint8Array): Buffer {
 
 export async function runStorageWriterBench (options: { quick: boolean, databaseUrl: string }): Promise<StorageWriterResult> {
   const started = performance.now()
-  const timing = options.quick ? { rounds: 3, roundMs: 400, warmupMs: 300 } : { rounds: 7, roundMs: 1000, warmupMs: 1000 }
+  const timing = options.quick ? { rounds: 3, roundMs: 150, warmupMs: 150 } : { rounds: 7, roundMs: 1000, warmupMs: 1000 }
   const name = `pitwall_bench_writer_${Date.now()}`
   const url = new URL(options.databaseUrl)
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new Error(`bench: the storage writer bench runs on loopback only, not ${url.hostname}`)

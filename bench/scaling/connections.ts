@@ -1,7 +1,7 @@
 /**
  * Memory per connected vehicle: Pitwall (`pitwall start` on a fresh
  * PostgreSQL database) against raw aedes, as the fleet grows 100 → 1,000 →
- * 10,000 (quick: → 2,000), idle and active, with the load in two separate
+ * 10,000 (quick: 500 only), idle and active, with the load in two separate
  * processes of mqtt.js clients.
  *
  * RSS per connection at N = (RSS at N − RSS at 0) / N, each RSS the minimum
@@ -78,7 +78,7 @@ interface Plan {
 const RATE_SKIP_MS = 1000
 
 const PLANS: Record<'quick' | 'full', Plan> = {
-  quick: { sizes: [100, 1000, 2000], settleMs: 500, activePeriodMs: 2000, connectTimeoutMs: 15_000 },
+  quick: { sizes: [500], settleMs: 300, activePeriodMs: 1500, connectTimeoutMs: 15_000 },
   full: { sizes: [100, 1000, 10_000], settleMs: 1500, activePeriodMs: 10_000, connectTimeoutMs: 45_000 }
 }
 

@@ -1,0 +1,102 @@
+/**
+ * The issue 6 targets in one table at the top of bench/RESULTS.md, each
+ * figure taken from the section that measured it in the same run, so a reader
+ * sees what was met before the detail.
+ */
+import type { FaultLatencyResult } from './e2e/fault-latency.js'
+import type { StepResult, ThroughputResult } from './e2e/throughput-model.js'
+import type { Rate } from './measure.js'
+import type { DecodeBenchResult } from './micro/decode.js'
+import type { StorageWriterResult } from './micro/storage-writer.js'
+import { perConnection, type ConnectionScalingResult } from './scaling/connections.js'
+
+export interface TargetInputs {
+  decode?: DecodeBenchResult | undefined
+  storageWriter?: StorageWriterResult | undefined
+  faultLatency?: FaultLatencyResult[] | undefined
+  throughput?: ThroughputResult | undefined
+  connections?: ConnectionScalingResult | undefined
+}
+
+interface Row { target: string, measured: string, met: boolean | undefined }
+
+const x = (r: number): string => `${r.toFixed(2)}×`
+const ms = (v: number): string => (v < 10 ? v.toFixed(2) : v.toFixed(1))
+
+/** Pitwall's median over the ceiling's (the last candidate of a decode table). */
+function vsCeiling (rates: Rate[]): number {
+  const ours = rates.find((r) => r.name.startsWith('Pitwall'))
+  const ceiling = rates[rates.length - 1]
+  return ours === undefined || ceiling === undefined ? NaN : ours.median / ceiling.median
+}
+
+function p99Range (values: number[]): string {
+  return values.length < 2 ? '' : `, runs ${ms(Math.min(...values))}–${ms(Math.max(...values))}`
+}
+
+function throughputRows (t: ThroughputResult): Row[] {
+  const raw = t.targets.find((r) => r.name === 'raw-aedes')
+  const ratio = t.ratios.pitwallVsRawAedesQos1
+  const bound = raw?.maxIsLowerBound === true || raw?.maxCappedByGenerator === true ? ' (raw aedes held back by the generator: at most this)' : ''
+  const half: StepResult | undefined = t.targets.find((r) => r.name === 'pitwall')?.halfLoad
+  const p99 = half?.latencyMs?.p99
+  return [
+    {
+      target: 'full pipeline ≥ 0.5× raw aedes QoS 1 throughput, nothing lost',
+      measured: ratio === undefined ? 'n/a' : `${x(ratio)}${bound}; ${t.loss.lost} of ${t.loss.checked.toLocaleString('en-US')} acknowledged batches missing`,
+      met: ratio === undefined ? undefined : ratio >= 0.5 && t.loss.lost === 0
+    },
+    {
+      target: 'PUBACK p99 < 20 ms at half of the maximum load',
+      measured: p99 === undefined ? 'n/a' : `${ms(p99)} ms at ${t.halfLoadPerS.toLocaleString('en-US')}/s${p99Range((half?.runs ?? []).flatMap((r) => r.latencyMs === undefined ? [] : [r.latencyMs.p99]))}`,
+      met: p99 === undefined ? undefined : p99 < 20
+    }
+  ]
+}
+
+function faultRows (f: FaultLatencyResult[]): Row[] {
+  return f.map((run) => ({
+    target: `publish → fault stored p99 < 50 ms (${run.storage})`,
+    measured: `${ms(run.withTransition.p99)} ms, ${run.vehicles} × ${run.rateHz} Hz${p99Range(run.rounds.map((r) => r.withTransition.p99))}`,
+    met: run.withTransition.p99 < 50
+  }))
+}
+
+function connectionRow (c: ConnectionScalingResult): Row {
+  const aedes = c.brokers.find((b) => b.broker === 'raw aedes')
+  const pitwall = c.brokers.find((b) => b.broker === 'Pitwall')
+  const last = c.fleetSizes.length - 1
+  const largest = c.fleetSizes[last] ?? 0
+  const ratio = aedes === undefined || pitwall === undefined ? NaN : perConnection(pitwall, last, 'idle') / perConnection(aedes, last, 'idle')
+  const short = largest < 10_000 ? ` (this run reached ${largest.toLocaleString('en-US')} only)` : ''
+  return {
+    target: '10,000 connected vehicles, RSS per connection ≤ 1.5× raw aedes',
+    measured: Number.isFinite(ratio) ? `${x(ratio)} at ${largest.toLocaleString('en-US')} idle vehicles${short}` : 'n/a: a broker did not reach the largest fleet',
+    met: Number.isFinite(ratio) ? ratio <= 1.5 && largest >= 10_000 : undefined
+  }
+}
+
+export function renderTargets (r: TargetInputs): string {
+  const rows: Row[] = [
+    ...(r.throughput === undefined ? [] : throughputRows(r.throughput)),
+    ...(r.faultLatency === undefined ? [] : faultRows(r.faultLatency)),
+    ...(r.decode === undefined
+      ? []
+      : [
+          { target: 'batch decode ≥ 0.8× the hand-written ceiling (CAN-only batches)', ratio: vsCeiling(r.decode.batchDecodeCanOnly) },
+          { target: 'batch decode ≥ 0.8× the hand-written ceiling (demo mix: CAN, OBD-II, GNSS, edge signals)', ratio: vsCeiling(r.decode.batchDecodeDemo) },
+          { target: 'signal decode ≥ 0.8× the hand-written ceiling', ratio: vsCeiling(r.decode.signalDecode) }
+        ].map(({ target, ratio }) => ({ target, measured: x(ratio), met: ratio >= 0.8 }))),
+    ...(r.storageWriter === undefined ? [] : [{ target: 'storage writer ≥ 0.8× plain COPY on the same rows', measured: x(r.storageWriter.writerVsCopy), met: r.storageWriter.writerVsCopy >= 0.8 }]),
+    ...(r.connections === undefined ? [] : [connectionRow(r.connections)])
+  ]
+  if (rows.length === 0) return ''
+  const verdict = (met: boolean | undefined): string => (met === undefined ? 'n/a' : met ? 'met' : 'missed')
+  return `## Targets (issue 6)
+
+Each figure is from its section below, measured in this run; ratios are against baselines of the same run.
+
+| target | measured | verdict |
+|---|---|---|
+${rows.map((row) => `| ${row.target} | ${row.measured} | ${verdict(row.met)} |`).join('\n')}`
+}
