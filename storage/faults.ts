@@ -117,6 +117,15 @@ WITH ev AS (
   -- a new fault starts at one occurrence; one that existed has at least two now
   UNION ALL SELECT id, vehicle_id, rule_id, occurrences, CASE WHEN occurrences = 1 THEN 'opened' ELSE 'reoccurred' END FROM upserted
   UNION ALL SELECT id, vehicle_id, rule_id, occurrences, 'cleared' FROM cleared
+), actions AS (
+  -- the transactional outbox to actions/: a fault is never stored without
+  -- its pending actions. The rule's own action, and for a critical fault a
+  -- rescue check (the actions layer sends one only if the vehicle stands).
+  INSERT INTO fault_actions (fault_id, kind)
+  SELECT c.id, a.kind FROM changed c JOIN ev ON ev.vehicle_id = c.vehicle_id AND ev.rule_id = c.rule_id
+  CROSS JOIN LATERAL (VALUES (ev.action->>'type'), (CASE WHEN ev.severity = 'critical' THEN 'rescue' END)) a (kind)
+  WHERE c.type = 'opened' AND a.kind IN ('remote_fix', 'dealer_prestage', 'rescue')
+  ON CONFLICT (fault_id, kind) DO NOTHING
 )
 INSERT INTO fault_events (fault_id, time, type, detail)
 SELECT c.id, ev.time, c.type,

@@ -7,10 +7,14 @@ import pg from 'pg'
 import { SIGNAL_CATALOG } from '../decoders/catalog.js'
 import type { SignalSource } from '../decoders/catalog-sources.js'
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js'
+import { CampaignStore } from './campaigns.js'
+import { CommandStore } from './commands.js'
 import { openEmbedded } from './embedded.js'
+import { FaultActionStore } from './fault-actions.js'
 import { FaultStore } from './faults.js'
 import { MaintenanceStore } from './maintenance.js'
 import { migrate } from './migrate.js'
+import { OtaPackageStore } from './ota-packages.js'
 import { RuleStore } from './rules.js'
 import { inTransaction } from './transaction.js'
 import { VehicleStore } from './vehicles.js'
@@ -35,6 +39,11 @@ export interface Storage {
   readonly faults: FaultStore
   /** service records and reminders; storage/maintenance-job.ts runs the check */
   readonly maintenance: MaintenanceStore
+  /** the outbox from faults to actions */
+  readonly faultActions: FaultActionStore
+  readonly commands: CommandStore
+  readonly campaigns: CampaignStore
+  readonly otaPackages: OtaPackageStore
   /** drains the writer, then closes connections and the embedded host */
   close (): Promise<void>
 }
@@ -74,6 +83,10 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     rules: new RuleStore(pool),
     faults: new FaultStore(pool),
     maintenance: new MaintenanceStore(pool),
+    faultActions: new FaultActionStore(pool),
+    commands: new CommandStore(pool),
+    campaigns: new CampaignStore(pool),
+    otaPackages: new OtaPackageStore(pool),
     close: async () => {
       await writer.close()
       await pool.end()

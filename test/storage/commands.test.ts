@@ -1,0 +1,221 @@
+/**
+ * Commands, campaigns and the fault → action outbox in storage, on both
+ * backends: the per-vehicle queue, forward-only acknowledgements, expiry,
+ * approval, remote-fix checks against the fault, and campaign waves.
+ */
+import t from 'tap'
+import type { FaultEvent, RuleAction, RuleDefinition, Severity } from '../../rules/model.js'
+import type { CommandBody } from '../../storage/commands.js'
+import { openStorage, type Storage } from '../../storage/index.js'
+import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+
+const T0 = 1_750_000_000_000_000 // µs
+const BODY: CommandBody = { action: { name: 'bms-extended-balancing', params: { targetSpreadMv: '30' } } }
+
+let nextVin = 0
+const vin = (): string => `WCM1234567890${String(nextVin++).padStart(4, '0')}`
+
+const rule = (id: string, severity: Severity, action?: RuleAction): RuleDefinition => ({
+  id,
+  name: `${id} rule`,
+  severity,
+  enabled: true,
+  scope: { models: [], firmware: [] },
+  when: { kind: 'compare', signal: 'Vehicle.Powertrain.CombustionEngine.ECT', op: '>', value: 110 },
+  forS: 0,
+  clearForS: 0,
+  reopenWithinS: 600,
+  ...(action === undefined ? {} : { action }),
+  version: `${id}-v1`
+})
+
+const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+
+for (const backend of ['pglite', 'postgres'] as Backend[]) {
+  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+    const db = backend === 'postgres' ? await createTestDatabase() : undefined
+    const storage: Storage = await openStorage({ databaseUrl: db?.url, dataDir: 'memory://' })
+    t.teardown(async () => { await storage.close(); await db?.drop() })
+    const { commands, campaigns } = storage
+
+    const vehicle = async (extra: { model?: string, firmware?: string } = {}): Promise<{ id: number, vin: string }> => {
+      const v = vin()
+      return { id: await storage.vehicles.add({ vin: v, ...extra }, 'scrypt$x'), vin: v }
+    }
+    /** opens a fault of `ruleDef` on the vehicle; returns its id */
+    const openFault = async (vehicleId: number, r: RuleDefinition, dtS = 0): Promise<number> => {
+      await storage.rules.apply([r])
+      const ev = (type: FaultEvent['type'], s: number): FaultEvent => ({
+        type, vehicleId, ruleId: r.id, ruleVersion: r.version, severity: r.severity, timeUs: T0 + s * 1e6, occurrences: 1,
+        evidence: [], ...(r.action === undefined ? {} : { action: r.action })
+      })
+      await storage.faults.record([ev('opened', dtS)])
+      const f = (await storage.faults.list({ ruleId: r.id })).find((x) => x.vehicleId === vehicleId)
+      if (f === undefined) throw new Error('fault not stored')
+      return f.id
+    }
+
+    t.test('opening a fault writes its actions to the outbox in the same statement, once', async (t) => {
+      const v = await vehicle()
+      const fix: RuleAction = { type: 'remote_fix', command: 'remote_action', name: 'bms-extended-balancing', approval: 'auto' }
+      const fixed = await openFault(v.id, rule('o-fix', 'major', fix))
+      const critical = await openFault(v.id, rule('o-crit', 'critical', { type: 'dealer_prestage', parts: ['fan'], repairHours: 1, fix: 'replace' }))
+      const plain = await openFault(v.id, rule('o-none', 'minor'))
+      t.same((await storage.faultActions.list({ faultId: fixed })).map((a) => a.kind), ['remote_fix'])
+      t.same((await storage.faultActions.list({ faultId: critical })).map((a) => a.kind).sort(), ['dealer_prestage', 'rescue'], 'a critical fault also gets a rescue check')
+      t.same(await storage.faultActions.list({ faultId: plain }), [], 'no action, no outbox row')
+      // the engine reports the same fault again (after a restart): an occurrence, no second action
+      await storage.faults.record([{ type: 'opened', vehicleId: v.id, ruleId: 'o-fix', ruleVersion: 'o-fix-v1', severity: 'major', timeUs: T0 + 5e6, occurrences: 1, evidence: [], action: fix }])
+      t.equal((await storage.faultActions.list({ faultId: fixed })).length, 1)
+
+      const claimed = await storage.faultActions.claim(10, 60_000)
+      t.ok(claimed.some((a) => a.faultId === fixed), 'claimed in id order')
+      t.same(await storage.faultActions.claim(10, 60_000), [], 'a leased action is not claimed twice')
+      for (const a of claimed) await storage.faultActions.complete(a.id, 'handled')
+      t.same(await storage.faultActions.list({ pending: true }), [])
+    })
+
+    t.test('a vehicle gets one command at a time, oldest first, and acks only move forward', async (t) => {
+      const v = await vehicle()
+      const first = await commands.enqueue({ vin: v.vin, body: BODY, ttlMs: 60_000, requestedBy: 'alice' })
+      const second = await commands.enqueue({ vin: v.vin, body: { action: { name: 'reset', params: {} } }, ttlMs: 60_000, requestedBy: 'alice' })
+      t.equal((await commands.due(v.id))?.id, first.id)
+      const sent = await commands.markSent(first.id, 30_000, 'k-test')
+      t.equal(sent.state, 'sent')
+      t.equal(sent.attempts, 1)
+      t.equal(await commands.due(v.id), undefined, 'sent and not yet due for a retry: nothing to send')
+      t.same(await commands.vehiclesWithDue([v.id]), [], 'the second waits behind the first')
+
+      t.equal((await commands.applyAck(v.id, { id: first.id, state: 'accepted', progress: 0, detail: '' })).command.state, 'accepted')
+      t.equal((await commands.applyAck(v.id, { id: first.id, state: 'in_progress', progress: 50, detail: '' })).command.progress, 50)
+      const backwards = await commands.applyAck(v.id, { id: first.id, state: 'in_progress', progress: 20, detail: '' })
+      t.equal(backwards.changed, false, 'progress does not go back')
+      t.equal((await commands.applyAck(v.id, { id: first.id, state: 'succeeded', progress: 100, detail: 'done' })).command.state, 'succeeded')
+      const late = await commands.applyAck(v.id, { id: first.id, state: 'rejected', progress: 0, detail: 'replayed: nonce seen' })
+      t.equal(late.changed, false)
+      t.equal(late.command.state, 'succeeded', 'a REJECTED for a replayed copy does not undo a success')
+      t.same((await commands.timeline(first.id)).map((e) => e.state),
+        ['queued', 'sent', 'accepted', 'in_progress', 'ignored in_progress', 'succeeded', 'ignored rejected'])
+      t.equal((await commands.due(v.id))?.id, second.id, 'the next command goes once the first is final')
+
+      const other = await vehicle()
+      await t.rejects(commands.applyAck(other.id, { id: second.id, state: 'accepted', progress: 0, detail: '' }),
+        { code: 'PITWALL_ERR_COMMAND_UNKNOWN' }, 'another vehicle cannot answer for this one')
+      await t.rejects(commands.enqueue({ vin: 'WCM00000000000000', body: BODY, ttlMs: 1000, requestedBy: 'a' }), { code: 'PITWALL_ERR_VEHICLE_UNKNOWN' })
+      await t.rejects(commands.enqueue({ vin: v.vin, body: BODY, ttlMs: 0, requestedBy: 'a' }), { code: 'PITWALL_ERR_COMMAND_INVALID' })
+    })
+
+    t.test('approval, cancellation and expiry', async (t) => {
+      const v = await vehicle()
+      const held = await commands.enqueue({ vin: v.vin, body: BODY, ttlMs: 60_000, requestedBy: 'rule:x', needsApproval: true })
+      t.equal(held.state, 'pending_approval')
+      t.equal(await commands.due(v.id), undefined, 'not sent before an engineer approves it')
+      const approved = await commands.approve(held.id, 'bob')
+      t.equal(approved.state, 'queued')
+      t.equal(approved.approvedBy, 'bob')
+      await commands.markSent(held.id, 30_000, 'k-test')
+      await t.rejects(commands.cancel(held.id, 'bob'), { code: 'PITWALL_ERR_COMMAND_TRANSITION', message: /it is sent/ })
+
+      const w = await vehicle()
+      const brief = await commands.enqueue({ vin: w.vin, body: BODY, ttlMs: 1, requestedBy: 'alice' })
+      await sleep(20)
+      t.equal(await commands.due(w.id), undefined, 'an expired command is not sent')
+      const expired = await commands.expireDue()
+      t.ok(expired.some((c) => c.id === brief.id))
+      t.equal((await commands.get(brief.id)).state, 'expired')
+      const cancelled = await commands.enqueue({ vin: w.vin, body: BODY, ttlMs: 60_000, requestedBy: 'alice' })
+      t.equal((await commands.cancel(cancelled.id, 'alice', 'wrong car')).state, 'cancelled')
+      t.match((await commands.timeline(cancelled.id)).at(-1), { state: 'cancelled', by: 'alice', detail: 'wrong car' })
+    })
+
+    t.test('a remote fix counts only when fresh data clears its fault afterwards', async (t) => {
+      const v = await vehicle()
+      const r = rule('fixcheck', 'major', { type: 'remote_fix', command: 'remote_action', name: 'bms-extended-balancing', approval: 'auto' })
+      const faultId = await openFault(v.id, r)
+      const fix = await commands.enqueue({ vin: v.vin, body: BODY, ttlMs: 60_000, requestedBy: 'rule:fixcheck', faultId })
+      await commands.markSent(fix.id, 30_000, 'k-test')
+      await commands.applyAck(v.id, { id: fix.id, state: 'succeeded', progress: 100, detail: '' })
+      t.equal((await commands.get(fix.id)).fixCheck, 'pending')
+      t.same(await commands.checkFixes(3600_000), [], 'the fault is still open: undecided')
+      // fresh data clears the fault, timestamped now (after the success)
+      await storage.faults.record([{ type: 'cleared', vehicleId: v.id, ruleId: r.id, ruleVersion: r.version, severity: 'major', timeUs: Date.now() * 1000 + 1e6, occurrences: 1, evidence: [] }])
+      const decided = await commands.checkFixes(3600_000)
+      t.same(decided.map((c) => [c.id, c.fixCheck]), [[fix.id, 'confirmed']])
+      t.equal((await storage.faults.timeline(faultId)).at(-1)?.type, 'fixed_remotely')
+
+      const w = await vehicle()
+      const faultW = await openFault(w.id, rule('fixcheck2', 'major'))
+      const fix2 = await commands.enqueue({ vin: w.vin, body: BODY, ttlMs: 60_000, requestedBy: 'rule:fixcheck2', faultId: faultW })
+      await commands.markSent(fix2.id, 30_000, 'k-test')
+      await commands.applyAck(w.id, { id: fix2.id, state: 'succeeded', progress: 100, detail: '' })
+      const missed = await commands.checkFixes(0)
+      t.same(missed.map((c) => [c.id, c.fixCheck]), [[fix2.id, 'not_confirmed']], 'the window passed with the fault still open')
+      t.equal((await storage.faults.timeline(faultW)).at(-1)?.type, 'remote_fix_not_confirmed')
+      await t.rejects(commands.enqueue({ vin: w.vin, body: BODY, ttlMs: 60_000, requestedBy: 'rule:fixcheck2', faultId: faultW }), { code: '23505' }, 'one fix per fault')
+    })
+
+    t.test('campaigns: validation, waves, the success gate, auto-pause, resume and abort', async (t) => {
+      const model = `PW-CAMP-${backend}`
+      const fleet = await Promise.all(Array.from({ length: 10 }, async () => await vehicle({ model, firmware: '1.2.3' })))
+      await vehicle({ model: 'OTHER', firmware: '1.2.3' })
+      await t.rejects(campaigns.create({ id: 'Bad Id', name: '', body: BODY, cohort: {}, waves: [0.5, 0.2], createdBy: 'eve' }),
+        { code: 'PITWALL_ERR_CAMPAIGN_INVALID', message: /id "Bad Id".*name is empty.*waves\[1\] = 0.2 does not grow.*last wave is 0.2.*whole fleet/ })
+
+      const c = await campaigns.create({ id: `bal-${backend}`, name: 'balancing', body: BODY, cohort: { models: [model], firmware: ['1.2*'] }, waves: [0.1, 0.5, 1], minSuccessRate: 1, failureThreshold: 0.5, createdBy: 'eve' })
+      t.equal(c.state, 'draft')
+      const started = await campaigns.start(c.id, 'eve')
+      t.equal(started.vehicles, 10, 'the cohort is the model\'s vehicles on matching firmware')
+      t.equal(started.queued.length, 1, 'the first wave is 10 % of 10')
+      t.ok(fleet.some((v) => v.id === started.queued[0]))
+      await t.rejects(campaigns.start(c.id, 'eve'), { code: 'PITWALL_ERR_CAMPAIGN_TRANSITION' })
+
+      const finish = async (vehicleIds: number[], state: 'succeeded' | 'failed'): Promise<void> => {
+        for (const id of vehicleIds) {
+          const due = await commands.due(id)
+          if (due === undefined) throw new Error(`vehicle ${id} has nothing due`)
+          await commands.markSent(due.id, 30_000, 'k-test')
+          await commands.applyAck(id, { id: due.id, state, progress: 100, detail: '' })
+        }
+      }
+      t.same(await campaigns.advance(c.id), { queued: [] }, 'the wave is not finished yet')
+      await finish(started.queued, 'succeeded')
+      const second = await campaigns.advance(c.id)
+      t.match(second.step, { type: 'wave_started', wave: 1, commands: 4 }, 'wave 2 takes the cohort to 50 %')
+      await finish(second.queued.slice(0, 3), 'succeeded')
+      await finish(second.queued.slice(3), 'failed')
+      const paused = await campaigns.advance(c.id)
+      t.match(paused.step, { type: 'paused', reason: /wave 2: 3 of 4 succeeded \(75 % < 100 %\)/ })
+      t.equal((await campaigns.get(c.id)).state, 'paused')
+      const progress = await campaigns.progress(c.id)
+      t.same(progress.waves.map((w) => [w.vehicles, w.succeeded, w.failed]), [[1, 1, 0], [4, 3, 1], [5, 0, 0]])
+
+      const resumed = await campaigns.resume(c.id, 'eve')
+      t.equal(resumed.campaign.state, 'running')
+      const aborted = await campaigns.abort(c.id, 'eve', 'firmware bug found')
+      t.equal(aborted.state, 'aborted')
+      t.same((await campaigns.timeline(c.id)).map((e) => e.state), ['draft', 'running', 'wave_started', 'paused', 'running', 'aborted'])
+    })
+
+    t.test('a paused campaign holds its unsent commands; a failure share over the threshold pauses it', async (t) => {
+      const model = `PW-HOLD-${backend}`
+      const fleet = await Promise.all(Array.from({ length: 6 }, async () => await vehicle({ model })))
+      const c = await campaigns.create({ id: `hold-${backend}`, name: 'ota', body: BODY, cohort: { vins: fleet.map((v) => v.vin) }, waves: [1], failureThreshold: 0.2, createdBy: 'eve' })
+      const { queued } = await campaigns.start(c.id, 'eve')
+      t.equal(queued.length, 6)
+      await campaigns.pause(c.id, 'eve', 'checking a report')
+      t.same(await commands.vehiclesWithDue(queued), [], 'held while paused')
+      await campaigns.resume(c.id, 'eve')
+      t.equal((await commands.vehiclesWithDue(queued)).length, 6)
+      // 2 of the first 5 fail: 40 % > 20 %, judged once 5 have finished
+      for (const [i, id] of queued.slice(0, 5).entries()) {
+        const due = await commands.due(id)
+        if (due === undefined) throw new Error('nothing due')
+        await commands.markSent(due.id, 30_000, 'k-test')
+        await commands.applyAck(id, { id: due.id, state: i < 2 ? 'failed' : 'succeeded', progress: 100, detail: '' })
+        const step = await campaigns.advance(c.id)
+        if (i < 4) t.equal(step.step, undefined, `not judged on ${i + 1} finished`)
+        else t.match(step.step, { type: 'paused', reason: /2 of 5 finished commands failed/ })
+      }
+    })
+  })
+}
