@@ -155,8 +155,8 @@ An in-process gateway (load from mqtt.js clients in the same process) with a thr
 publish open-loop at a fixed rate. Half of them flip the coolant temperature across the threshold on
 every batch, so each of their batches opens or clears a fault, which is stored before the PUBACK:
 their publish → PUBACK is publish → fault stored. The other half raise nothing (same run, baseline).
-Latency runs from each publish's scheduled time. The run is split into rounds, each drained before the
-next: percentiles pool every round, and the p99 of each round shows the spread.
+Latency runs from each publish's scheduled time. After a warm-up round (not counted) the run is split into
+rounds, each drained before the next: percentiles pool every round, and the p99 of each round shows the spread.
 
 | storage | vehicles × rate | transitions | publish → fault p50 / p99 / p99.9 / max (ms) | p99 of each round (ms) | no transition p50 / p99 / p99.9 (ms) |
 |---|---|---:|---|---|---|

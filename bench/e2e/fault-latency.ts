@@ -6,8 +6,9 @@
  * crosses the threshold, so each raises a fault transition, and the gateway
  * stores transitions before the PUBACK: publish -> PUBACK of such a batch is
  * publish -> fault stored. "Steady" vehicles in the same run send batches
- * that raise nothing: the baseline. The run is split into rounds, each
- * drained before the next starts, so the spread between rounds shows.
+ * that raise nothing: the baseline. A warm-up round (not counted) lets the
+ * JIT and the database's caches settle; then the run is split into rounds,
+ * each drained before the next starts, so the spread between rounds shows.
  */
 import mqtt from 'mqtt'
 import { startGateway } from '../../gateway/app.js'
@@ -48,7 +49,7 @@ function summarize (ms: number[]): LatencySummary {
   return latencySummary(ms.slice().sort((a, b) => a - b))
 }
 
-export async function runFaultLatency (options: { databaseUrl?: string | undefined, vehicles: number, rateHz: number, rounds: number, roundS: number }): Promise<FaultLatencyResult> {
+export async function runFaultLatency (options: { databaseUrl?: string | undefined, vehicles: number, rateHz: number, warmupS: number, rounds: number, roundS: number }): Promise<FaultLatencyResult> {
   const config = loadConfig({}, {
     mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, dataDir: 'memory://',
     databaseUrl: options.databaseUrl, logLevel: 'silent', rulesPollMs: 100
@@ -67,8 +68,12 @@ export async function runFaultLatency (options: { databaseUrl?: string | undefin
     const withoutTransition: number[] = []
     const rounds: FaultLatencyResult['rounds'] = []
     const periodMs = 1000 / options.rateHz
-    const batches = Math.floor(options.roundS * options.rateHz)
-    for (let round = 0; round < options.rounds; round++) {
+    let seq = 0
+    // round -1 is the warm-up
+    for (let round = -1; round < options.rounds; round++) {
+      const batches = Math.floor((round < 0 ? options.warmupS : options.roundS) * options.rateHz)
+      const firstSeq = seq + 1
+      seq += batches
       const ofRound = { with: [] as number[], without: [] as number[] }
       const t0 = performance.now()
       await Promise.all(clients.map(async (client, v) => {
@@ -83,7 +88,7 @@ export async function runFaultLatency (options: { databaseUrl?: string | undefin
           if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
           const ect = flapping ? (k % 2 === 0 ? 115 : 90) : 90
           const payload = pitwall.v1.TelemetryBatch.encode({
-            vin, seq: round * batches + k + 1, baseTimeUs: Date.now() * 1000, signals: { dtUs: [0], signalId: [ECT], value: [ect] }
+            vin, seq: firstSeq + k, baseTimeUs: Date.now() * 1000, signals: { dtUs: [0], signalId: [ECT], value: [ect] }
           }).finish()
           pending.push(client.publishAsync(`v1/${vin}/telemetry`, Buffer.from(payload), { qos: 1 }).then(() => {
             ;(flapping ? ofRound.with : ofRound.without).push(performance.now() - due)
@@ -91,6 +96,7 @@ export async function runFaultLatency (options: { databaseUrl?: string | undefin
         }
         await Promise.all(pending)
       }))
+      if (round < 0) continue
       rounds.push({ withTransition: summarize(ofRound.with), withoutTransition: summarize(ofRound.without) })
       withTransition.push(...ofRound.with)
       withoutTransition.push(...ofRound.without)
