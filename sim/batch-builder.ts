@@ -79,7 +79,8 @@ type Event =
 export class BatchBuilder {
   readonly vin: string
   readonly model: VehicleModel
-  private readonly firmware: string
+  /** The version batches report; an OTA update changes it from the next batch. */
+  firmware: string
   private seq: number
   private readonly can: CanSchedule[]
   private readonly obd: Array<{ pid: number, schedule: PeriodicSchedule }>

@@ -16,11 +16,19 @@
  * mqtt.js emits 'connect' [MQTT-4.4.0-1]; only then does the T-box drain its
  * buffer, so the broker sees every seq in order. A resent batch may arrive
  * twice; seq is the gateway's idempotency key for exactly that.
+ *
+ * With `commands`, it verifies what arrives on v1/{vin}/cmd against its
+ * trusted keys and runs it (command-executor.ts), answering on
+ * v1/{vin}/cmd/ack.
  */
+import type { KeyObject } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { connect, type MqttClient } from 'mqtt'
+import { CommandVerifier } from '../actions/command-signing.js'
 import type { CanDatabase } from '../decoders/can/model.js'
-import { BatchBuilder, DEFAULT_FIRMWARE } from './batch-builder.js'
+import type { pitwall } from '../proto/index.js'
+import { BatchBuilder } from './batch-builder.js'
+import { CommandExecutor, type CommandOutcome } from './command-executor.js'
 import type { FaultName } from './faults.js'
 import { SeededRandom } from './prng.js'
 import { StoreAndForwardBuffer } from './store-and-forward.js'
@@ -46,6 +54,19 @@ export interface TboxOptions {
   /** Base reconnect delay; each T-box adds up to 50 % seeded jitter so a fleet does not reconnect in one burst. Default 1000. */
   reconnectPeriodMs?: number
   database?: CanDatabase
+  /** Verify and execute commands; without it they are only counted and emitted. */
+  commands?: TboxCommandOptions
+}
+
+export interface TboxCommandOptions {
+  /** key id → Ed25519 public key the T-box was provisioned with */
+  trustedKeys: ReadonlyMap<string, KeyObject>
+  /** default: every command succeeds */
+  outcome?: (command: pitwall.v1.Command) => CommandOutcome
+  /** time between a command's acks; default 200 ms */
+  stepMs?: number
+  /** remote action name → the fault it repairs; default bms-extended-balancing → cellimbalance */
+  fixes?: ReadonlyMap<string, FaultName>
 }
 
 export interface TboxCounters {
@@ -61,6 +82,10 @@ export interface TboxCounters {
   dropped: number
   canFramesPublished: number
   commands: number
+  /** refused by the verifier, each answered with one REJECTED ack */
+  commandsRejected: number
+  /** started (a retry of a command already started is not counted again) */
+  commandsExecuted: number
   errors: number
   lastError?: string
   nextSeq: number
@@ -93,7 +118,8 @@ export class Tbox extends EventEmitter<TboxEvents> {
   private readonly maxInFlight: number
   private readonly windowUs: number
   private readonly reconnectPeriodMs: number
-  private readonly topics: { telemetry: string, status: string, cmd: string }
+  private readonly topics: { telemetry: string, status: string, cmd: string, ack: string }
+  private readonly executor: CommandExecutor | undefined
   private client: MqttClient | undefined
   private timer: NodeJS.Timeout | undefined
   private windowStartUs = 0
@@ -136,8 +162,25 @@ export class Tbox extends EventEmitter<TboxEvents> {
     this.topics = {
       telemetry: `v1/${options.vin}/telemetry`,
       status: `v1/${options.vin}/status`,
-      cmd: `v1/${options.vin}/cmd`
+      cmd: `v1/${options.vin}/cmd`,
+      ack: `v1/${options.vin}/cmd/ack`
     }
+    if (options.commands !== undefined) {
+      this.executor = new CommandExecutor({
+        verifier: new CommandVerifier({ vin: options.vin, trustedKeys: options.commands.trustedKeys }),
+        publishAck: (payload) => this.publishAck(payload),
+        outcome: options.commands.outcome,
+        stepMs: options.commands.stepMs,
+        fixes: options.commands.fixes,
+        onFix: (fault) => this.model.clearFault(fault),
+        onFirmware: (version) => this.updateFirmware(version)
+      })
+    }
+  }
+
+  /** The firmware it runs: the configured one until an OTA update succeeds. */
+  get firmware (): string {
+    return this.builder.firmware
   }
 
   /** Starts recording (at once) and connecting (in the background; failures are retried). */
@@ -170,6 +213,7 @@ export class Tbox extends EventEmitter<TboxEvents> {
       if (topic !== this.topics.cmd) return
       this.counts.commands++
       this.emit('command', payload)
+      this.executor?.handle(payload)
     })
   }
 
@@ -187,6 +231,8 @@ export class Tbox extends EventEmitter<TboxEvents> {
       dropped: this.buffer.dropped,
       canFramesPublished: c.canFramesPublished,
       commands: c.commands,
+      commandsRejected: this.executor?.counters().rejected ?? 0,
+      commandsExecuted: this.executor?.counters().executed ?? 0,
       errors: c.errors,
       ...(c.lastError === undefined ? {} : { lastError: c.lastError }),
       nextSeq: this.builder.nextSeq
@@ -206,6 +252,7 @@ export class Tbox extends EventEmitter<TboxEvents> {
 
   private async shutDown (drainTimeoutMs: number): Promise<void> {
     clearInterval(this.timer)
+    this.executor?.close()
     const client = this.client
     if (client === undefined) {
       this.stopping = true
@@ -247,14 +294,35 @@ export class Tbox extends EventEmitter<TboxEvents> {
     this.counts.connects++
     this.online = true
     this.emit('online')
-    const status = { state: 'online', firmware: this.options.firmware ?? DEFAULT_FIRMWARE, ts: Date.now() }
-    client.publish(this.topics.status, JSON.stringify(status), { qos: 1, retain: true })
+    this.publishOnline(client)
     if (!this.subscribed) {
       // mqtt.js resubscribes by itself after a reconnect that lost the session
       this.subscribed = true
       client.subscribe(this.topics.cmd, { qos: 1 })
     }
     this.pump()
+  }
+
+  private publishOnline (client: MqttClient): void {
+    const status = { state: 'online', firmware: this.builder.firmware, ts: Date.now() }
+    client.publish(this.topics.status, JSON.stringify(status), { qos: 1, retain: true })
+  }
+
+  private updateFirmware (version: string): void {
+    this.builder.firmware = version
+    // the retained status tells the gateway at once, as a T-box does after rebooting into the update
+    if (this.client !== undefined && this.online) this.publishOnline(this.client)
+  }
+
+  /** QoS 1; mqtt.js keeps it while offline and sends it after reconnecting. */
+  private publishAck (payload: Uint8Array): void {
+    const client = this.client
+    if (client === undefined) return
+    client.publish(this.topics.ack, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 1 }, (error) => {
+      if (error === undefined || error === null) return
+      this.counts.errors++
+      this.counts.lastError = error.message
+    })
   }
 
   private setOffline (): void {

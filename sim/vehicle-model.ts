@@ -106,6 +106,8 @@ const lag = (dt: number, tau: number): number => 1 - Math.exp(-dt / tau)
 export class VehicleModel {
   readonly state: VehicleState
   readonly faults: ReadonlySet<FaultName>
+  /** The same set as `faults`; a remote fix removes from it. */
+  private readonly injected: Set<FaultName>
   private readonly random: SeededRandom
   private readonly driver: DriveCycle
   private readonly route: RouteFollower
@@ -121,7 +123,8 @@ export class VehicleModel {
   constructor (options: VehicleModelOptions) {
     const random = new SeededRandom(options.seed)
     this.random = random
-    this.faults = new Set(options.faults ?? [])
+    this.injected = new Set(options.faults ?? [])
+    this.faults = this.injected
     this.driver = new DriveCycle(random)
     this.route = new RouteFollower(options.route ?? MITTLERER_RING, random.uniform(0, 30_000))
     for (const fault of this.faults) this.onsetS.set(fault, random.uniform(10, 60))
@@ -184,6 +187,22 @@ export class VehicleModel {
   faultActive (fault: FaultName): boolean {
     const onset = this.onsetS.get(fault)
     return onset !== undefined && this.state.timeS >= onset
+  }
+
+  /**
+   * A remote fix repaired the fault: it stops showing from the next step.
+   * What it already did stays (a worn pad, a tyre's lost pressure, a hot
+   * engine cools by itself); a MIL fault's DTC is cleared as UDS 0x14
+   * ClearDiagnosticInformation would. Returns whether it was injected.
+   */
+  clearFault (fault: FaultName): boolean {
+    if (!this.injected.delete(fault)) return false
+    this.onsetS.delete(fault)
+    if (fault === 'mil') {
+      this.state.dtcs = []
+      this.state.mil = false
+    }
+    return true
   }
 
   step (dtS: number): void {

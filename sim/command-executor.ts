@@ -1,0 +1,174 @@
+/**
+ * What a T-box does with a payload from v1/{vin}/cmd: verify it, then run
+ * the command and report each step as a CommandAck.
+ *
+ * - Refused by the verifier: one REJECTED ack `<code>: <reason>`, addressed
+ *   to the command id when the command bytes decoded; nothing runs.
+ * - A command id already run: the gateway retries an unanswered command
+ *   under the same id with a fresh nonce (its ack may have been lost), so the
+ *   answer is that command's latest ack again; it never runs twice.
+ * - Otherwise ACCEPTED at once, then (one command at a time, in arrival
+ *   order) IN_PROGRESS 0 / 50 / 100 and SUCCEEDED or FAILED, `stepMs` apart.
+ *
+ * Ids run are remembered as long as the verifier could still accept a
+ * command carrying them (expiry + clock skew). A retry keeps its command's
+ * expiry, so after that it is refused as expired before the id is looked
+ * up, and forgetting the id is safe.
+ */
+import { pitwall } from '../proto/index.js'
+import type { CommandVerifier } from '../actions/command-signing.js'
+import type { FaultName } from './faults.js'
+
+const State = pitwall.v1.CommandAck.State
+
+export interface CommandOutcome {
+  ok: boolean
+  detail?: string
+}
+
+export interface CommandExecutorOptions {
+  verifier: CommandVerifier
+  /** Publishes an encoded CommandAck (QoS 1 on v1/{vin}/cmd/ack). */
+  publishAck: (payload: Uint8Array) => void
+  /** Decides whether a command succeeds; default: every command does. */
+  outcome?: (command: pitwall.v1.Command) => CommandOutcome
+  /** Time between a command's steps; default 200 ms. */
+  stepMs?: number
+  /** Remote action name → the fault it repairs; default bms-extended-balancing → cellimbalance. */
+  fixes?: ReadonlyMap<string, FaultName>
+  /** A remote action in `fixes` succeeded. */
+  onFix?: (fault: FaultName) => void
+  /** An OTA update succeeded: the T-box now runs this version. */
+  onFirmware?: (version: string) => void
+  /** Unix epoch ms; default Date.now */
+  now?: () => number
+}
+
+export const DEFAULT_FIXES: ReadonlyMap<string, FaultName> = new Map([['bms-extended-balancing', 'cellimbalance']])
+
+const PROGRESS_STEPS = [0, 50, 100]
+
+interface RunCommand {
+  /** the latest ack published for it, re-published on a retry */
+  lastAck: Uint8Array
+  /** after this a command with its id is refused as expired */
+  forgetAt: number
+}
+
+export class CommandExecutor {
+  private readonly options: CommandExecutorOptions
+  private readonly stepMs: number
+  private readonly fixes: ReadonlyMap<string, FaultName>
+  private readonly now: () => number
+  private readonly run = new Map<string, RunCommand>()
+  /** Commands execute one after another, as a T-box would not flash while running a routine. */
+  private queue: Promise<void> = Promise.resolve()
+  /** pending step waits, ended early by close() */
+  private readonly waits = new Map<NodeJS.Timeout, () => void>()
+  private closed = false
+  private readonly counts = { rejected: 0, executed: 0, repeated: 0 }
+
+  constructor (options: CommandExecutorOptions) {
+    this.options = options
+    this.stepMs = options.stepMs ?? 200
+    if (!(this.stepMs >= 0)) throw new RangeError(`stepMs must be 0 or more, got ${this.stepMs}`)
+    this.fixes = options.fixes ?? DEFAULT_FIXES
+    this.now = options.now ?? Date.now
+  }
+
+  /** rejected: refused by the verifier; executed: started (including running ones); repeated: retries answered with the latest ack */
+  counters (): { rejected: number, executed: number, repeated: number } {
+    return { ...this.counts }
+  }
+
+  /** Handles one payload from v1/{vin}/cmd. */
+  handle (payload: Uint8Array): void {
+    if (this.closed) return
+    const result = this.options.verifier.verify(payload)
+    if (!result.ok) {
+      this.counts.rejected++
+      this.ack(result.commandId ?? '', State.REJECTED, 0, `${result.code}: ${result.reason}`)
+      return
+    }
+    const command = result.command
+    this.forgetExpired()
+    const known = this.run.get(command.id)
+    if (known !== undefined) {
+      this.counts.repeated++
+      this.options.publishAck(known.lastAck)
+      return
+    }
+    this.run.set(command.id, { lastAck: new Uint8Array(0), forgetAt: command.expiresAtMs + this.options.verifier.maxClockSkewMs })
+    this.counts.executed++
+    this.ack(command.id, State.ACCEPTED, 0, '')
+    this.queue = this.queue.then(async () => await this.execute(command))
+  }
+
+  /** Stops: nothing more is published; a command still running stops where it is. */
+  close (): void {
+    this.closed = true
+    for (const [timer, resolve] of this.waits) {
+      clearTimeout(timer)
+      resolve()
+    }
+    this.waits.clear()
+  }
+
+  private async execute (command: pitwall.v1.Command): Promise<void> {
+    for (const progress of PROGRESS_STEPS) {
+      if (!await this.pause()) return
+      this.ack(command.id, State.IN_PROGRESS, progress, '')
+    }
+    if (!await this.pause()) return
+    const outcome = this.decide(command)
+    if (outcome.ok) this.apply(command)
+    this.ack(command.id, outcome.ok ? State.SUCCEEDED : State.FAILED, outcome.ok ? 100 : 0, outcome.detail ?? '')
+  }
+
+  private decide (command: pitwall.v1.Command): CommandOutcome {
+    // What a T-box checks before it flashes: an update that names no version cannot be installed.
+    if (command.ota !== null && command.ota !== undefined && (command.ota.version ?? '') === '') return { ok: false, detail: 'OTA update names no version' }
+    try {
+      return (this.options.outcome ?? succeed)(command)
+    } catch (err) {
+      return { ok: false, detail: (err as Error).message }
+    }
+  }
+
+  private apply (command: pitwall.v1.Command): void {
+    const fault = command.action?.name === undefined || command.action.name === null ? undefined : this.fixes.get(command.action.name)
+    if (fault !== undefined) this.options.onFix?.(fault)
+    const version = command.ota?.version
+    if (version !== undefined && version !== null && version !== '') this.options.onFirmware?.(version)
+  }
+
+  private ack (id: string, state: pitwall.v1.CommandAck.State, progress: number, detail: string): void {
+    if (this.closed) return
+    const payload = pitwall.v1.CommandAck.encode({ id, state, progress, detail, timeMs: this.now() }).finish()
+    const known = this.run.get(id)
+    if (known !== undefined && state !== State.REJECTED) known.lastAck = payload
+    this.options.publishAck(payload)
+  }
+
+  /** Waits one step; false once closed. */
+  private async pause (): Promise<boolean> {
+    if (this.closed) return false
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waits.delete(timer)
+        resolve()
+      }, this.stepMs)
+      this.waits.set(timer, resolve)
+    })
+    return !this.closed
+  }
+
+  private forgetExpired (): void {
+    const now = this.now()
+    for (const [id, entry] of this.run) if (now > entry.forgetAt) this.run.delete(id)
+  }
+}
+
+function succeed (): CommandOutcome {
+  return { ok: true }
+}
