@@ -4,8 +4,15 @@
  * commits, close storage.
  */
 import type { AddressInfo, Server } from 'node:net'
+import { CampaignRunner } from '../actions/campaign-runner.js'
+import { CommandDispatcher } from '../actions/command-dispatcher.js'
+import { CommandSigner } from '../actions/command-signing.js'
+import { FaultActionProcessor } from '../actions/fault-action-processor.js'
+import { openGatewayKeys, type GatewayKeys } from '../actions/gateway-keys.js'
+import { remoteFixHandler } from '../actions/remote-fix.js'
 import { dbcSignalSources, obdSignalSources } from '../decoders/catalog-sources.js'
 import { openStorage, type Storage } from '../storage/index.js'
+import { BrokerCommandTransport } from './broker/command-transport.js'
 import { createBroker, listenTcp } from './broker/index.js'
 import { loadCanDecoding } from './can-network.js'
 import type { GatewayConfig } from './config.js'
@@ -26,6 +33,11 @@ export interface Gateway {
   /** the bound ports (useful when the configured ones were 0) */
   readonly mqttPort: number
   readonly httpPort: number
+  /** the command signing keys: `active` signs, `publicKeys` is what T-boxes must trust */
+  readonly commandKeys: GatewayKeys
+  readonly commands: CommandDispatcher
+  readonly faultActions: FaultActionProcessor
+  readonly campaigns: CampaignRunner
   close (): Promise<void>
 }
 
@@ -53,6 +65,14 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       }
     }
   })
+  let keys: GatewayKeys
+  try {
+    keys = await openGatewayKeys(config)
+  } catch (err) {
+    await storage.close()
+    throw err
+  }
+  log.info({ keyId: keys.active.keyId, dir: keys.dir, generated: keys.generated }, keys.generated ? 'command signing key generated: provision T-boxes with its public key (pitwall keys export)' : 'command signing key loaded')
   const engine = new RuleEngine()
   const reloader = new RuleReloader(storage.rules, engine, log.child({ module: 'rules' }))
   try {
@@ -69,9 +89,53 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     log: log.child({ module: 'ingest' }),
     can,
     sampleIntervalMs: config.sampleIntervalMs,
-    rules: { engine, record: async (events) => await storage.faults.record(events) }
+    rules: {
+      engine,
+      record: async (events) => {
+        await storage.faults.record(events)
+        // the opened faults' actions are in the outbox now
+        if (events.some((e) => e.type === 'opened')) faultActions.kick()
+      }
+    }
   })
-  const broker = await createBroker({ vehicles: storage.vehicles, ingest, metrics, log, maxPacketBytes: config.maxPacketBytes })
+  // the dispatcher needs the broker (transport) and the broker the dispatcher (acks): bound after both exist
+  let commands: CommandDispatcher | undefined
+  const broker = await createBroker({
+    vehicles: storage.vehicles,
+    ingest,
+    metrics,
+    log,
+    maxPacketBytes: config.maxPacketBytes,
+    commands: { acknowledge: async (vehicleId, payload) => await (commands as CommandDispatcher).acknowledge(vehicleId, payload) }
+  })
+  const actionsLog = log.child({ module: 'actions' })
+  const campaigns: CampaignRunner = new CampaignRunner({ campaigns: storage.campaigns, queued: (v) => { dispatcher.notify(v) }, log: actionsLog })
+  const dispatcher = new CommandDispatcher({
+    store: storage.commands,
+    signer: new CommandSigner(keys.active),
+    transport: new BrokerCommandTransport(broker.aedes, (v) => { dispatcher.notify(v) }),
+    log: actionsLog,
+    retryMs: config.commandRetryMs,
+    fixCheckWindowMs: config.fixCheckWindowMs,
+    onFinal: (c) => { if (c.campaignId !== null) campaigns.kick() }
+  })
+  commands = dispatcher
+  const faultActions: FaultActionProcessor = new FaultActionProcessor({
+    store: storage.faultActions,
+    handlers: {
+      remote_fix: remoteFixHandler({ faults: storage.faults, commands: storage.commands, packages: storage.otaPackages, queued: (v) => { dispatcher.notify(v) } })
+    },
+    log: actionsLog
+  })
+  dispatcher.start()
+  faultActions.start()
+  campaigns.start()
+  const stopActions = async (): Promise<void> => {
+    await faultActions.stop()
+    await campaigns.stop()
+    await dispatcher.stop()
+    await keys.close()
+  }
   let tcp: Server | undefined
   let http: Awaited<ReturnType<typeof createHttpServer>> | undefined
   try {
@@ -82,6 +146,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     tcp?.close()
     await http?.close()
     await broker.close()
+    await stopActions()
     await reloader.stop()
     await scheduler.stop()
     await storage.close()
@@ -99,6 +164,10 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     log,
     mqttPort,
     httpPort,
+    commandKeys: keys,
+    commands: dispatcher,
+    faultActions,
+    campaigns,
     close: async () => {
       tcpServer.close()
       log.debug('closing http')
@@ -106,6 +175,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       log.debug('closing broker')
       await broker.close()
       log.debug('closing storage')
+      await stopActions()
       await reloader.stop()
       await scheduler.stop()
       await storage.close()

@@ -6,6 +6,7 @@
 import { userInfo } from 'node:os'
 import { Command, InvalidArgumentError } from 'commander'
 import { startGateway } from './app.js'
+import { keysDirOf, registerActionCommands } from './cli-actions.js'
 import { loadConfig, type GatewayConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { provisionDevice } from './provisioning.js'
@@ -305,6 +306,13 @@ storageFlags(maintenance.command('reminders').description('list service reminder
     if (flags.json === true) print(JSON.stringify(list))
     else for (const r of list) print(`${r.id}\t${r.vin}\t${r.ruleId}\t${r.kind}\t${r.state}\t${r.dueAt?.toISOString() ?? '-'}\t${r.dueKm ?? '-'} km`)
   })
+
+registerActionCommands(program, {
+  storageFlags,
+  withStorage,
+  print,
+  defaultKeysDir: (flags) => { const c = configFrom({ ...flags, logLevel: 'silent' }); return keysDirOf(c.dataDir, c.commandKeysDir) }
+})
 
 program.command('decode')
   .description('decode a candump -l log (with a DBC) or a ULog into timestamped signals, one per line')

@@ -33,6 +33,15 @@ export interface GatewayConfig {
   maintenanceFile: string
   /** how often the maintenance check runs */
   maintenanceIntervalMs: number
+  /**
+   * Ed25519 command signing keys (actions/command-keys.ts); empty: dataDir/command-keys,
+   * or a key made for this run only when dataDir is memory://. Generated when the directory has none.
+   */
+  commandKeysDir: string
+  /** an unanswered command is sent again after this long */
+  commandRetryMs: number
+  /** how long fresh data may take to clear a fault after its remote fix succeeded */
+  fixCheckWindowMs: number
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
 
@@ -54,6 +63,9 @@ export const configSchema = {
     rulesPollMs: { type: 'integer', minimum: 100, maximum: 3600000, default: 2000 },
     maintenanceFile: { type: 'string', default: '' },
     maintenanceIntervalMs: { type: 'integer', minimum: 1000, maximum: 604800000, default: 3600000 },
+    commandKeysDir: { type: 'string', default: '' },
+    commandRetryMs: { type: 'integer', minimum: 100, maximum: 86400000, default: 30000 },
+    fixCheckWindowMs: { type: 'integer', minimum: 1000, maximum: 2592000000, default: 1800000 },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }
   }
 } as const
@@ -74,6 +86,9 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   rulesPollMs: 'PITWALL_RULES_POLL_MS',
   maintenanceFile: 'PITWALL_MAINTENANCE_FILE',
   maintenanceIntervalMs: 'PITWALL_MAINTENANCE_INTERVAL_MS',
+  commandKeysDir: 'PITWALL_COMMAND_KEYS_DIR',
+  commandRetryMs: 'PITWALL_COMMAND_RETRY_MS',
+  fixCheckWindowMs: 'PITWALL_FIX_CHECK_WINDOW_MS',
   logLevel: 'PITWALL_LOG_LEVEL'
 }
 

@@ -142,7 +142,7 @@ export class CommandStore {
        SELECT ${COLUMNS} FROM ins c JOIN v ON v.id = c.vehicle_id`,
       [randomUUID(), spec.vin, JSON.stringify(spec.body), state, spec.ttlMs, spec.requestedBy, spec.faultId ?? null, spec.campaignId ?? null])
     const row = res.rows[0]
-    if (row === undefined) throw new StorageError('PITWALL_ERR_VEHICLE_UNKNOWN', `no vehicle ${spec.vin} (pitwall devices add registers one)`)
+    if (row === undefined) throw new StorageError('PITWALL_ERR_VEHICLE_UNKNOWN', `no vehicle ${spec.vin} (pitwall device add registers one)`)
     return command(row)
   }
 

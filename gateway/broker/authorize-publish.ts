@@ -21,8 +21,15 @@ import { sessionOf } from './sessions.js'
 /** A retained status is kept per vehicle in broker memory: keep it small. */
 export const MAX_STATUS_BYTES = 1024
 
+/** Where a vehicle's command acknowledgements go (actions/command-dispatcher.ts). */
+export interface CommandAckSink {
+  acknowledge (vehicleId: number, payload: Uint8Array): Promise<unknown>
+}
+
 export interface AuthorizePublishDeps {
   ingest: TelemetryIngest
+  /** absent: acknowledgements pass through unread (no command signing key configured) */
+  commands?: CommandAckSink | undefined
   metrics: Metrics
   log: Logger
   maxPacketBytes: number
@@ -78,7 +85,25 @@ export function createAuthorizePublish (deps: AuthorizePublishDeps) {
     if (kind === 'status' && packet.payload.length > MAX_STATUS_BYTES) {
       return deny(client, session.vin, packet.topic, `status payload over ${MAX_STATUS_BYTES} bytes`, callback)
     }
-    if (kind === 'commandAck') packet.retain = false
+    if (kind === 'commandAck') {
+      packet.retain = false
+      if (deps.commands !== undefined) {
+        // Stored before the PUBACK, like telemetry: the T-box may forget an
+        // acknowledged ack. One the gateway cannot use (does not decode,
+        // unknown command) is kept as a dead letter and acknowledged, since
+        // sending it again would not make it usable.
+        deps.commands.acknowledge(session.vehicleId, packet.payload as Buffer).then(() => callback(null), (err: Error & { code?: string }) => {
+          if (err.code === 'PITWALL_ERR_COMMAND_ACK' || err.code === 'PITWALL_ERR_COMMAND_UNKNOWN') {
+            deps.ingest.deadLetter(session.vin, packet.topic, packet.payload as Buffer, packet.payload.length, { code: err.code, message: err.message })
+              .then(() => callback(null), (stored: unknown) => callback(stored as Error))
+            return
+          }
+          deps.log.error({ vin: session.vin, err }, 'command acknowledgement could not be stored; closing the connection so the vehicle sends it again')
+          callback(err)
+        })
+        return
+      }
+    }
     callback(null)
   }
 }

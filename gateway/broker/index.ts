@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { createAuthenticate } from './authenticate.js'
 import { authorizeForward } from './authorize-forward.js'
-import { createAuthorizePublish } from './authorize-publish.js'
+import { createAuthorizePublish, type CommandAckSink } from './authorize-publish.js'
 import { createAuthorizeSubscribe } from './authorize-subscribe.js'
 import { PacketLimitedStream } from './packet-limit.js'
 import { createPreConnect } from './pre-connect.js'
@@ -26,6 +26,8 @@ export interface BrokerDeps {
   metrics: Metrics
   log: Logger
   maxPacketBytes: number
+  /** where command acknowledgements go; absent: passed through unread */
+  commands?: CommandAckSink
 }
 
 export interface PitwallBroker {
@@ -43,7 +45,7 @@ export async function createBroker (deps: BrokerDeps): Promise<PitwallBroker> {
     maxClientsIdLength: 23,
     preConnect: createPreConnect({ metrics: deps.metrics, log }),
     authenticate: createAuthenticate({ vehicles: deps.vehicles, secrets: new VerifiedSecretCache(), connections, metrics: deps.metrics, log }),
-    authorizePublish: createAuthorizePublish({ ingest: deps.ingest, metrics: deps.metrics, log, maxPacketBytes: deps.maxPacketBytes }),
+    authorizePublish: createAuthorizePublish({ ingest: deps.ingest, commands: deps.commands, metrics: deps.metrics, log, maxPacketBytes: deps.maxPacketBytes }),
     authorizeSubscribe: createAuthorizeSubscribe({ metrics: deps.metrics, log }),
     authorizeForward
   })

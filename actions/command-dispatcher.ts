@@ -1,0 +1,173 @@
+/**
+ * Delivers queued commands to vehicles and applies their answers.
+ *
+ * A command goes out when its vehicle is reachable (connected, with a
+ * subscription to v1/{vin}/cmd), one per vehicle at a time, oldest first
+ * (storage/commands.ts keeps the queue). Each attempt is signed anew with a
+ * fresh nonce under the same command id, so a retry is neither refused as a
+ * replay nor run twice by the T-box. The command is marked sent before it is
+ * published: an ACCEPTED that overtakes the database write would otherwise
+ * find it still queued. Unanswered commands are sent again every `retryMs`
+ * until they expire; a periodic pass also expires commands and decides
+ * remote-fix checks.
+ */
+import { pitwall } from '../proto/index.js'
+import type { Command, CommandAckUpdate, CommandBody, CommandStore } from '../storage/commands.js'
+import { FINAL_COMMAND_STATES } from '../storage/commands.js'
+import { newCommand, type CommandBody as WireCommandBody, type CommandSigner } from './command-signing.js'
+
+export interface CommandTransport {
+  /** vehicles connected to this node and subscribed to their command topic */
+  reachable (): ReadonlyMap<number, string>
+  /** QoS 1 publish to v1/{vin}/cmd; resolves when the broker has taken it */
+  publish (vin: string, payload: Uint8Array): Promise<void>
+}
+
+export interface DispatcherLog {
+  info: (obj: object, msg: string) => void
+  warn: (obj: object, msg: string) => void
+  error: (obj: object, msg: string) => void
+}
+
+export interface CommandDispatcherOptions {
+  store: CommandStore
+  signer: CommandSigner
+  transport: CommandTransport
+  log: DispatcherLog
+  /** an unanswered command is sent again after this long; default 30 s */
+  retryMs?: number
+  /** the periodic pass: expiries, retries, fix checks; default 1 s */
+  tickMs?: number
+  /** how long after a remote fix succeeded fresh data may take to clear its fault; default 30 min */
+  fixCheckWindowMs?: number
+  /** a command reached a final state (campaigns count these) */
+  onFinal?: (command: Command) => void
+}
+
+export class CommandAckError extends Error {
+  readonly code = 'PITWALL_ERR_COMMAND_ACK'
+}
+
+const ACK_STATES: Record<number, CommandAckUpdate['state'] | undefined> = {
+  [pitwall.v1.CommandAck.State.ACCEPTED]: 'accepted',
+  [pitwall.v1.CommandAck.State.IN_PROGRESS]: 'in_progress',
+  [pitwall.v1.CommandAck.State.SUCCEEDED]: 'succeeded',
+  [pitwall.v1.CommandAck.State.FAILED]: 'failed',
+  [pitwall.v1.CommandAck.State.REJECTED]: 'rejected'
+}
+
+/** A stored body as the wire's oneof (hex digests and payloads as bytes). */
+export function wireBody (body: CommandBody): WireCommandBody {
+  if ('ota' in body) return { ota: { ...body.ota, sha256: Buffer.from(body.ota.sha256, 'hex') } }
+  if ('action' in body) return { action: body.action }
+  const d = body.diagnostic
+  return { diagnostic: 'udsRequest' in d ? { udsRequest: Buffer.from(d.udsRequest, 'hex') } : { logUpload: d.logUpload } }
+}
+
+/** A CommandAck payload as the store's update; throws CommandAckError naming what is wrong. */
+export function parseCommandAck (payload: Uint8Array): CommandAckUpdate {
+  let ack: pitwall.v1.CommandAck
+  try {
+    ack = pitwall.v1.CommandAck.decode(payload)
+  } catch (err) {
+    throw new CommandAckError(`CommandAck does not decode: ${(err as Error).message}`)
+  }
+  if (ack.id === '') throw new CommandAckError('CommandAck has no command id')
+  const state = ACK_STATES[ack.state]
+  if (state === undefined) throw new CommandAckError(`CommandAck ${ack.id} has no valid state (${ack.state})`)
+  if (ack.progress > 100) throw new CommandAckError(`CommandAck ${ack.id} progress ${ack.progress} is over 100`)
+  return { id: ack.id, state, progress: ack.progress, detail: ack.detail }
+}
+
+export class CommandDispatcher {
+  private readonly retryMs: number
+  private readonly tickMs: number
+  private readonly fixCheckWindowMs: number
+  /** vehicles with a delivery in flight, and those asked for again meanwhile */
+  private readonly delivering = new Set<number>()
+  private readonly again = new Set<number>()
+  private timer: NodeJS.Timeout | undefined
+  private ticking: Promise<void> | undefined
+
+  constructor (private readonly options: CommandDispatcherOptions) {
+    this.retryMs = options.retryMs ?? 30_000
+    this.tickMs = options.tickMs ?? 1000
+    this.fixCheckWindowMs = options.fixCheckWindowMs ?? 30 * 60_000
+  }
+
+  start (): void {
+    this.timer = setInterval(() => {
+      if (this.ticking !== undefined) return
+      this.ticking = this.tick().catch((err: unknown) => {
+        this.options.log.error({ err: (err as Error).message }, 'command pass failed')
+      }).finally(() => { this.ticking = undefined })
+    }, this.tickMs)
+    this.timer.unref()
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.timer)
+    await this.ticking
+    while (this.delivering.size > 0) await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+
+  /** A vehicle became reachable, or got a new command: deliver what is due. */
+  notify (vehicleId: number): void {
+    if (this.delivering.has(vehicleId)) {
+      this.again.add(vehicleId)
+      return
+    }
+    this.delivering.add(vehicleId)
+    this.deliver(vehicleId).catch((err: unknown) => {
+      this.options.log.error({ vehicleId, err: (err as Error).message }, 'command delivery failed; retried on the next pass')
+    }).finally(() => {
+      this.delivering.delete(vehicleId)
+      if (this.again.delete(vehicleId)) this.notify(vehicleId)
+    })
+  }
+
+  /**
+   * Applies a T-box's acknowledgement (before its PUBACK: the state is
+   * stored when the vehicle hears back). A final state lets the vehicle's
+   * next command go.
+   */
+  async acknowledge (vehicleId: number, payload: Uint8Array): Promise<Command> {
+    const ack = parseCommandAck(payload)
+    const { command, changed } = await this.options.store.applyAck(vehicleId, ack)
+    if (changed) {
+      this.options.log.info({ vin: command.vin, command: command.id, state: command.state, progress: command.progress }, 'command acknowledged')
+      if (FINAL_COMMAND_STATES.includes(command.state)) {
+        this.options.onFinal?.(command)
+        this.notify(vehicleId)
+      }
+    }
+    return command
+  }
+
+  /** Expiries, retries to reachable vehicles, remote-fix checks. */
+  async tick (): Promise<void> {
+    const { store, log } = this.options
+    for (const c of await store.expireDue()) {
+      log.warn({ vin: c.vin, command: c.id }, 'command expired before the vehicle started it')
+      this.options.onFinal?.(c)
+    }
+    const reachable = this.options.transport.reachable()
+    for (const vehicleId of await store.vehiclesWithDue([...reachable.keys()])) this.notify(vehicleId)
+    for (const c of await store.checkFixes(this.fixCheckWindowMs)) {
+      log.info({ vin: c.vin, command: c.id, fault: c.faultId, fixCheck: c.fixCheck }, c.fixCheck === 'confirmed' ? 'remote fix confirmed by fresh data' : 'remote fix not confirmed: the fault did not clear')
+    }
+  }
+
+  private async deliver (vehicleId: number): Promise<void> {
+    const vin = this.options.transport.reachable().get(vehicleId)
+    if (vin === undefined) return
+    const due = await this.options.store.due(vehicleId)
+    if (due === undefined) return
+    const ttlMs = due.expiresAt.getTime() - Date.now()
+    if (ttlMs <= 0) return // expireDue takes it on the next pass
+    const sent = await this.options.store.markSent(due.id, this.retryMs, this.options.signer.keyId)
+    const wire = newCommand({ id: sent.id, vin, ttlMs, body: wireBody(sent.body) })
+    await this.options.transport.publish(vin, this.options.signer.sign(wire))
+    this.options.log.info({ vin, command: sent.id, attempt: sent.attempts }, 'command sent')
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Takes the actions the fault writer left in the outbox and hands each to
+ * its handler: a remote fix becomes a queued (or approval-pending) command,
+ * a pre-staging request a dealer alert, a critical fault a rescue check.
+ * A handler that cannot finish now says when to try again (the database
+ * is down, the vehicle is still moving); after `maxAttempts` claims the
+ * action is closed with the reason, which the API shows.
+ */
+import type { FaultAction, FaultActionKind, FaultActionStore } from '../storage/fault-actions.js'
+
+export type FaultActionOutcome = { done: true, note?: string } | { done: false, retryInMs: number, reason: string }
+
+export type FaultActionHandler = (action: FaultAction) => Promise<FaultActionOutcome>
+
+export interface FaultActionProcessorOptions {
+  store: FaultActionStore
+  handlers: Partial<Record<FaultActionKind, FaultActionHandler>>
+  log: { info: (obj: object, msg: string) => void, warn: (obj: object, msg: string) => void, error: (obj: object, msg: string) => void }
+  /** default 1 s */
+  pollMs?: number
+  /** a claimed action not finished within this is claimed again (the gateway stopped); default 60 s */
+  leaseMs?: number
+  /** default 20 */
+  maxAttempts?: number
+  /** per claim; default 50 */
+  batch?: number
+}
+
+export class FaultActionProcessor {
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<number> | undefined
+  private readonly pollMs: number
+  private readonly leaseMs: number
+  private readonly maxAttempts: number
+  private readonly batch: number
+
+  constructor (private readonly options: FaultActionProcessorOptions) {
+    this.pollMs = options.pollMs ?? 1000
+    this.leaseMs = options.leaseMs ?? 60_000
+    this.maxAttempts = options.maxAttempts ?? 20
+    this.batch = options.batch ?? 50
+  }
+
+  start (): void {
+    this.timer = setInterval(() => { this.kick() }, this.pollMs)
+    this.timer.unref()
+  }
+
+  /** Process now (new faults were just stored) unless a pass is running. */
+  kick (): void {
+    if (this.running !== undefined) return
+    this.running = this.runOnce().catch((err: unknown) => {
+      this.options.log.error({ err: (err as Error).message }, 'fault actions not processed; trying again')
+      return 0
+    }).finally(() => { this.running = undefined })
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.timer)
+    await this.running
+  }
+
+  /** One pass: claims due actions and handles them in order; returns how many it took. */
+  async runOnce (): Promise<number> {
+    const { store, handlers, log } = this.options
+    const due = await store.claim(this.batch, this.leaseMs)
+    for (const action of due) {
+      const handler = handlers[action.kind]
+      if (handler === undefined) {
+        // nothing configured for it (e.g. no signing key for remote fixes): say so, once
+        await store.complete(action.id, `no ${action.kind.replaceAll('_', ' ')} handler configured`)
+        log.warn({ fault: action.faultId, kind: action.kind }, 'fault action skipped: not configured')
+        continue
+      }
+      let outcome: FaultActionOutcome
+      try {
+        outcome = await handler(action)
+      } catch (err) {
+        const code = (err as { code?: unknown }).code
+        outcome = { done: false, retryInMs: backoffMs(action.attempts), reason: `${typeof code === 'string' ? code + ': ' : ''}${(err as Error).message}` }
+      }
+      if (outcome.done) {
+        await store.complete(action.id, outcome.note)
+        log.info({ fault: action.faultId, kind: action.kind, note: outcome.note }, 'fault action done')
+      } else if (action.attempts >= this.maxAttempts) {
+        await store.complete(action.id, `gave up after ${action.attempts} attempts: ${outcome.reason}`)
+        log.error({ fault: action.faultId, kind: action.kind, reason: outcome.reason }, 'fault action abandoned')
+      } else {
+        await store.retry(action.id, outcome.retryInMs, outcome.reason)
+      }
+    }
+    return due.length
+  }
+}
+
+/** 1 s, 2 s, 4 s ... capped at 5 min: for failures, not for a vehicle still moving. */
+export function backoffMs (attempts: number): number {
+  return Math.min(300_000, 1000 * 2 ** Math.max(0, attempts - 1))
+}

@@ -1,0 +1,100 @@
+/**
+ * Commands from the gateway to its vehicles through the embedded broker.
+ *
+ * A vehicle is reachable while its newest connection holds a subscription
+ * covering v1/{vin}/cmd: one it sent now (SUBSCRIBE), or one its persistent
+ * session kept from before (read from aedes' persistence when it connects,
+ * as a T-box resuming a session does not subscribe again). Publishing to an
+ * unreachable vehicle would be dropped by aedes (no subscriber) or queued in
+ * broker memory; the dispatcher waits instead and sends when it can.
+ */
+import type { Aedes, Client, Subscription } from 'aedes'
+import type { CommandTransport } from '../../actions/command-dispatcher.js'
+import { topics } from '../topics.js'
+import { sessionOf } from './sessions.js'
+
+/** True when MQTT filter `filter` matches `topic` (`+` one level, `#` the rest). */
+export function filterMatches (filter: string, topic: string): boolean {
+  const f = filter.split('/')
+  const t = topic.split('/')
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true
+    if (i >= t.length) return false
+    if (f[i] !== '+' && f[i] !== t[i]) return false
+  }
+  return f.length === t.length
+}
+
+interface Reachable { vin: string, client: Client, filters: Set<string> }
+
+interface SubscriptionLookup {
+  subscriptionsByClient: (client: { id: string }) => Promise<Array<{ topic: string }>>
+}
+
+export class BrokerCommandTransport implements CommandTransport {
+  private readonly vehicles = new Map<number, Reachable>()
+  private readonly view = new Map<number, string>()
+
+  /** `onReachable` runs when a vehicle becomes able to receive commands. */
+  constructor (private readonly aedes: Aedes, onReachable: (vehicleId: number) => void) {
+    const update = (client: Client, change: (filters: Set<string>) => void): void => {
+      const session = sessionOf(client)
+      if (session === undefined) return
+      const entry = this.vehicles.get(session.vehicleId)
+      const current = entry?.client === client ? entry : { vin: session.vin, client, filters: new Set<string>() }
+      const before = this.covers(current)
+      change(current.filters)
+      this.vehicles.set(session.vehicleId, current)
+      const after = this.covers(current)
+      if (after) this.view.set(session.vehicleId, session.vin)
+      else this.view.delete(session.vehicleId)
+      if (after && !before) onReachable(session.vehicleId)
+    }
+    aedes.on('subscribe', (subs: Subscription[], client: Client) => {
+      update(client, (filters) => { for (const s of subs) filters.add(s.topic) })
+    })
+    aedes.on('unsubscribe', (unsubs: string[], client: Client) => {
+      update(client, (filters) => { for (const u of unsubs) filters.delete(u) })
+    })
+    aedes.on('clientReady', (client: Client) => {
+      // A resumed persistent session gets its subscriptions back without a
+      // SUBSCRIBE (and aedes emits no 'subscribe' for them): read them from
+      // the persistence. Its typings say `any`; this is the aedes-persistence
+      // (promise) API aedes itself calls on CONNECT.
+      const persistence = (aedes as unknown as { persistence: SubscriptionLookup }).persistence
+      persistence.subscriptionsByClient({ id: client.id }).then((subs) => {
+        if (subs.length === 0) return
+        update(client, (filters) => { for (const s of subs) filters.add(s.topic) })
+      }, () => {})
+    })
+    aedes.on('clientDisconnect', (client: Client) => {
+      const session = sessionOf(client)
+      if (session === undefined || this.vehicles.get(session.vehicleId)?.client !== client) return
+      this.vehicles.delete(session.vehicleId)
+      this.view.delete(session.vehicleId)
+    })
+  }
+
+  reachable (): ReadonlyMap<number, string> {
+    return this.view
+  }
+
+  async publish (vin: string, payload: Uint8Array): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.aedes.publish({
+        cmd: 'publish',
+        topic: topics.command(vin),
+        payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+        qos: 1,
+        retain: false,
+        dup: false
+      }, (err?: Error) => { if (err === undefined || err === null) resolve(); else reject(err) })
+    })
+  }
+
+  private covers (entry: Reachable): boolean {
+    const topic = topics.command(entry.vin)
+    for (const f of entry.filters) if (filterMatches(f, topic)) return true
+    return false
+  }
+}
