@@ -1,0 +1,103 @@
+/**
+ * Who is calling the HTTP API: `Authorization: Bearer pwt_…` (RFC 6750), a
+ * token from storage/api-tokens.ts, becomes `request.principal`
+ * ({ id, role, dealerId, name }).
+ *
+ * Once, on the root instance, before any API routes:
+ *
+ *   registerApiAuth(app, { tokens: storage.apiTokens })
+ *
+ * Then every route that needs a caller names the roles it admits, in any
+ * plugin registered after that (the decorations are the root's, so every
+ * encapsulated child sees them):
+ *
+ *   app.get('/api/v1/alerts', { preHandler: requireRole('engineer', 'dealer') }, async (request) => {
+ *     const caller = principalOf(request)
+ *     // a dealer sees only its own: scope the query to caller.dealerId
+ *   })
+ *
+ * No token, or one that is malformed, unknown, revoked or expired: 401
+ * { code: 'PITWALL_ERR_UNAUTHENTICATED', message } with a WWW-Authenticate
+ * challenge. A valid token of another role: 403 { code:
+ * 'PITWALL_ERR_FORBIDDEN', message }. Routes without requireRole stay open
+ * (health, metrics). Tokens are looked up per request, so a revocation
+ * takes effect on the next one.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { ApiPrincipal, ApiRole, ApiTokenStore } from '../../storage/api-tokens.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** set by registerApiAuth */
+    apiAuth: { tokens: Pick<ApiTokenStore, 'authenticate'> }
+  }
+  interface FastifyRequest {
+    /** set by a requireRole preHandler; null on routes without one */
+    principal: ApiPrincipal | null
+  }
+}
+
+/** The JSON body of every API error: a stable code and a message naming what was wrong. */
+export interface ApiErrorBody {
+  code: string
+  message: string
+}
+
+export async function sendApiError (reply: FastifyReply, status: number, code: string, message: string): Promise<FastifyReply> {
+  const body: ApiErrorBody = { code, message }
+  return await reply.code(status).type('application/json; charset=utf-8').send(body)
+}
+
+export function registerApiAuth (app: FastifyInstance, deps: { tokens: Pick<ApiTokenStore, 'authenticate'> }): void {
+  app.decorate('apiAuth', { tokens: deps.tokens })
+  app.decorateRequest('principal', null)
+}
+
+// RFC 7235: the scheme is case-insensitive; RFC 6750 2.1: one token after it.
+const BEARER = /^bearer +(\S+) *$/i
+const CHALLENGE = 'Bearer realm="pitwall"'
+
+/**
+ * A preHandler admitting callers with one of `roles`. Several requireRole
+ * preHandlers on one route authenticate once.
+ */
+export function requireRole (...roles: [ApiRole, ...ApiRole[]]): preHandlerAsyncHookHandler {
+  return async function (request, reply) {
+    if (request.principal === null) {
+      const header = request.headers.authorization
+      if (header === undefined || header === '') {
+        reply.header('www-authenticate', CHALLENGE)
+        return await sendApiError(reply, 401, 'PITWALL_ERR_UNAUTHENTICATED', 'this endpoint needs an API token: send Authorization: Bearer <token>')
+      }
+      const token = BEARER.exec(header)?.[1]
+      if (token === undefined) {
+        reply.header('www-authenticate', `${CHALLENGE}, error="invalid_request"`)
+        return await sendApiError(reply, 401, 'PITWALL_ERR_UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"')
+      }
+      let principal: ApiPrincipal | undefined
+      try {
+        principal = await request.server.apiAuth.tokens.authenticate(token)
+      } catch (err) {
+        request.log.warn({ err }, 'API token lookup failed')
+        return await sendApiError(reply, 503, 'PITWALL_ERR_STORAGE_UNAVAILABLE', 'cannot check the API token: storage is unavailable')
+      }
+      if (principal === undefined) {
+        // which of unknown, revoked or expired is not said: the owner knows, a thief should not
+        reply.header('www-authenticate', `${CHALLENGE}, error="invalid_token"`)
+        return await sendApiError(reply, 401, 'PITWALL_ERR_UNAUTHENTICATED', 'the API token is not valid (unknown, revoked or expired)')
+      }
+      request.principal = principal
+    }
+    const { role, name } = request.principal
+    if (!roles.includes(role)) {
+      return await sendApiError(reply, 403, 'PITWALL_ERR_FORBIDDEN',
+        `${request.method} ${request.routeOptions.url ?? request.url} is for ${roles.join(' or ')} tokens; token ${JSON.stringify(name)} is ${role === 'operator' ? 'an' : 'a'} ${role} token`)
+    }
+  }
+}
+
+/** The caller of a route guarded by requireRole. */
+export function principalOf (request: FastifyRequest): ApiPrincipal {
+  if (request.principal === null) throw new Error(`${request.method} ${request.url}: principalOf on a route without requireRole`)
+  return request.principal
+}
