@@ -76,7 +76,7 @@ export function parseCommandAck (payload: Uint8Array): CommandAckUpdate {
   const state = ACK_STATES[ack.state]
   if (state === undefined) throw new CommandAckError(`CommandAck ${ack.id} has no valid state (${ack.state})`)
   if (ack.progress > 100) throw new CommandAckError(`CommandAck ${ack.id} progress ${ack.progress} is over 100`)
-  return { id: ack.id, state, progress: ack.progress, detail: ack.detail }
+  return { id: ack.id, state, progress: ack.progress, detail: ack.detail, timeMs: Number(ack.timeMs) }
 }
 
 export class CommandDispatcher {

@@ -66,6 +66,8 @@ export interface CommandAckUpdate {
   state: 'accepted' | 'in_progress' | 'succeeded' | 'failed' | 'rejected'
   progress: number
   detail: string
+  /** the T-box's clock (Unix ms) when it answered; 0 when it did not say */
+  timeMs: number
 }
 
 export interface NewCommand {
@@ -218,6 +220,8 @@ export class CommandStore {
       `WITH cur AS (SELECT id, state FROM commands WHERE id = $1 AND vehicle_id = $2),
        upd AS (
          UPDATE commands c SET state = $3, progress = $4, detail = nullif($5, ''), updated_at = now(),
+           finished_at = CASE WHEN $3 IN ('succeeded', 'failed', 'rejected')
+             THEN CASE WHEN $8::bigint > 0 THEN to_timestamp($8::bigint / 1000.0) ELSE now() END END,
            fix_check = CASE WHEN $7 AND c.fault_id IS NOT NULL AND c.campaign_id IS NULL THEN 'pending' ELSE c.fix_check END
          FROM cur WHERE c.id = cur.id AND cur.state = ANY ($6::text[])
            -- progress reports of a command already in progress only move forward
@@ -229,7 +233,7 @@ export class CommandStore {
          FROM cur)
        SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM upd) AS changed
        FROM commands c JOIN vehicles v ON v.id = c.vehicle_id WHERE c.id = (SELECT id FROM cur)`,
-      [ack.id, vehicleId, ack.state, ack.progress, ack.detail, from, fixWindow])
+      [ack.id, vehicleId, ack.state, ack.progress, ack.detail, from, fixWindow, ack.timeMs])
     const row = res.rows[0]
     if (row === undefined) throw new StorageError('PITWALL_ERR_COMMAND_UNKNOWN', `no command ${JSON.stringify(ack.id)} for this vehicle`)
     // the update ran in the same statement: the row read above predates it
@@ -257,13 +261,13 @@ export class CommandStore {
   async checkFixes (windowMs: number): Promise<Command[]> {
     const res = await this.pool.query<CommandRow>(
       `WITH done AS (
-         SELECT c.id, c.fault_id, c.updated_at AS succeeded_at, f.cleared_at, f.state AS fault_state
+         SELECT c.id, c.fault_id, coalesce(c.finished_at, c.updated_at) AS succeeded_at, c.updated_at AS stored_at, f.cleared_at, f.state AS fault_state
          FROM commands c JOIN faults f ON f.id = c.fault_id
          WHERE c.fix_check = 'pending'),
        decided AS (
          SELECT id, fault_id,
            CASE WHEN fault_state IN ('auto_cleared', 'resolved') AND cleared_at IS NOT NULL AND cleared_at >= succeeded_at THEN 'confirmed'
-                WHEN succeeded_at + $1 * interval '1 millisecond' <= now() THEN 'not_confirmed' END AS outcome,
+                WHEN stored_at + $1 * interval '1 millisecond' <= now() THEN 'not_confirmed' END AS outcome,
            cleared_at
          FROM done),
        upd AS (

@@ -87,6 +87,9 @@ CREATE TABLE commands (
   created_at    timestamptz NOT NULL DEFAULT now(),
   expires_at    timestamptz NOT NULL,
   updated_at    timestamptz NOT NULL DEFAULT now(),
+  -- the vehicle's time of its final answer (succeeded, failed, rejected): fix
+  -- checks compare it with the vehicle's own sample times, whatever the clocks
+  finished_at   timestamptz,
   attempts      integer NOT NULL DEFAULT 0,
   sent_at       timestamptz,
   next_send_at  timestamptz,

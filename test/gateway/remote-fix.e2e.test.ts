@@ -35,7 +35,7 @@ async function until<T> (what: string, probe: () => Promise<T | undefined>, time
 }
 
 t.test('a remote fix goes out signed, runs on the T-box, and counts once fresh data clears the fault', async (t) => {
-  const tg = await startTestGateway('pglite', { canDbc: `0=${DEMO_DBC_FILE}`, rulesPollMs: 100, commandRetryMs: 2000 })
+  const tg = await startTestGateway('pglite', { canDbc: `0=${DEMO_DBC_FILE}`, rulesPollMs: 100 })
   t.teardown(() => tg.close())
   const { storage, commandKeys } = tg.gateway
   await storage.rules.apply([...parseRules(rules('auto'), 'auto.yaml'), ...parseRules(rules('engineer'), 'engineer.yaml')])

@@ -86,12 +86,12 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal(await commands.due(v.id), undefined, 'sent and not yet due for a retry: nothing to send')
       t.same(await commands.vehiclesWithDue([v.id]), [], 'the second waits behind the first')
 
-      t.equal((await commands.applyAck(v.id, { id: first.id, state: 'accepted', progress: 0, detail: '' })).command.state, 'accepted')
-      t.equal((await commands.applyAck(v.id, { id: first.id, state: 'in_progress', progress: 50, detail: '' })).command.progress, 50)
-      const backwards = await commands.applyAck(v.id, { id: first.id, state: 'in_progress', progress: 20, detail: '' })
+      t.equal((await commands.applyAck(v.id, { id: first.id, state: 'accepted', progress: 0, detail: '', timeMs: 0 })).command.state, 'accepted')
+      t.equal((await commands.applyAck(v.id, { id: first.id, state: 'in_progress', progress: 50, detail: '', timeMs: 0 })).command.progress, 50)
+      const backwards = await commands.applyAck(v.id, { id: first.id, state: 'in_progress', progress: 20, detail: '', timeMs: 0 })
       t.equal(backwards.changed, false, 'progress does not go back')
-      t.equal((await commands.applyAck(v.id, { id: first.id, state: 'succeeded', progress: 100, detail: 'done' })).command.state, 'succeeded')
-      const late = await commands.applyAck(v.id, { id: first.id, state: 'rejected', progress: 0, detail: 'replayed: nonce seen' })
+      t.equal((await commands.applyAck(v.id, { id: first.id, state: 'succeeded', progress: 100, detail: 'done', timeMs: 0 })).command.state, 'succeeded')
+      const late = await commands.applyAck(v.id, { id: first.id, state: 'rejected', progress: 0, detail: 'replayed: nonce seen', timeMs: 0 })
       t.equal(late.changed, false)
       t.equal(late.command.state, 'succeeded', 'a REJECTED for a replayed copy does not undo a success')
       t.same((await commands.timeline(first.id)).map((e) => e.state),
@@ -99,7 +99,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal((await commands.due(v.id))?.id, second.id, 'the next command goes once the first is final')
 
       const other = await vehicle()
-      await t.rejects(commands.applyAck(other.id, { id: second.id, state: 'accepted', progress: 0, detail: '' }),
+      await t.rejects(commands.applyAck(other.id, { id: second.id, state: 'accepted', progress: 0, detail: '', timeMs: 0 }),
         { code: 'PITWALL_ERR_COMMAND_UNKNOWN' }, 'another vehicle cannot answer for this one')
       await t.rejects(commands.enqueue({ vin: 'WCM00000000000000', body: BODY, ttlMs: 1000, requestedBy: 'a' }), { code: 'PITWALL_ERR_VEHICLE_UNKNOWN' })
       await t.rejects(commands.enqueue({ vin: v.vin, body: BODY, ttlMs: 0, requestedBy: 'a' }), { code: 'PITWALL_ERR_COMMAND_INVALID' })
@@ -134,7 +134,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const faultId = await openFault(v.id, r)
       const fix = await commands.enqueue({ vin: v.vin, body: BODY, ttlMs: 60_000, requestedBy: 'rule:fixcheck', faultId })
       await commands.markSent(fix.id, 30_000, 'k-test')
-      await commands.applyAck(v.id, { id: fix.id, state: 'succeeded', progress: 100, detail: '' })
+      await commands.applyAck(v.id, { id: fix.id, state: 'succeeded', progress: 100, detail: '', timeMs: 0 })
       t.equal((await commands.get(fix.id)).fixCheck, 'pending')
       t.same(await commands.checkFixes(3600_000), [], 'the fault is still open: undecided')
       // fresh data clears the fault, timestamped now (after the success)
@@ -147,7 +147,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const faultW = await openFault(w.id, rule('fixcheck2', 'major'))
       const fix2 = await commands.enqueue({ vin: w.vin, body: BODY, ttlMs: 60_000, requestedBy: 'rule:fixcheck2', faultId: faultW })
       await commands.markSent(fix2.id, 30_000, 'k-test')
-      await commands.applyAck(w.id, { id: fix2.id, state: 'succeeded', progress: 100, detail: '' })
+      await commands.applyAck(w.id, { id: fix2.id, state: 'succeeded', progress: 100, detail: '', timeMs: 0 })
       const missed = await commands.checkFixes(0)
       t.same(missed.map((c) => [c.id, c.fixCheck]), [[fix2.id, 'not_confirmed']], 'the window passed with the fault still open')
       t.equal((await storage.faults.timeline(faultW)).at(-1)?.type, 'remote_fix_not_confirmed')
@@ -174,7 +174,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
           const due = await commands.due(id)
           if (due === undefined) throw new Error(`vehicle ${id} has nothing due`)
           await commands.markSent(due.id, 30_000, 'k-test')
-          await commands.applyAck(id, { id: due.id, state, progress: 100, detail: '' })
+          await commands.applyAck(id, { id: due.id, state, progress: 100, detail: '', timeMs: 0 })
         }
       }
       t.same(await campaigns.advance(c.id), { queued: [] }, 'the wave is not finished yet')
@@ -211,7 +211,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         const due = await commands.due(id)
         if (due === undefined) throw new Error('nothing due')
         await commands.markSent(due.id, 30_000, 'k-test')
-        await commands.applyAck(id, { id: due.id, state: i < 2 ? 'failed' : 'succeeded', progress: 100, detail: '' })
+        await commands.applyAck(id, { id: due.id, state: i < 2 ? 'failed' : 'succeeded', progress: 100, detail: '', timeMs: 0 })
         const step = await campaigns.advance(c.id)
         if (i < 4) t.equal(step.step, undefined, `not judged on ${i + 1} finished`)
         else t.match(step.step, { type: 'paused', reason: /2 of 5 finished commands failed/ })
