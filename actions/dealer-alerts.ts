@@ -19,7 +19,7 @@ import type { DealerAlert, DealerAlertKind, FaultForAlert, PositionFix } from '.
 import { DealerAlertStore } from '../storage/dealer-alerts.js'
 import { DealerStore } from '../storage/dealers.js'
 import { alertContent, type CaseSummary } from './alert-content.js'
-import { chooseDealer, isStationary, rescueTargets, type StationaryOptions } from './dealer-routing.js'
+import { chooseDealer, isStationary, rescueTargets, STATIONARY_WINDOW_MS, type StationaryOptions } from './dealer-routing.js'
 
 export interface DealerAlertLog {
   info: (obj: object, msg: string) => void
@@ -78,7 +78,7 @@ export class DealerAlertService {
     this.alerts = new DealerAlertStore(deps.pool)
     this.dealers = new DealerStore(deps.pool)
     this.rescueRadiusKm = deps.rescueRadiusKm ?? 150
-    this.stationaryWindowMs = deps.stationary?.windowMs ?? 300_000
+    this.stationaryWindowMs = deps.stationary?.windowMs ?? STATIONARY_WINDOW_MS
   }
 
   /**
@@ -106,7 +106,9 @@ export class DealerAlertService {
 
   private async raise (fault: FaultForAlert, kind: DealerAlertKind): Promise<DealerAlert[]> {
     const what = `fault ${fault.faultId} (${fault.ruleId}, vehicle ${fault.vin})`
-    let fixes: PositionFix[]
+    const dealers = await this.dealers.list()
+    let targets: Array<{ dealerId: string, routing: { via: 'own' | 'nearest' | 'rescue', distanceKm: number | null } }>
+    let position: PositionFix | null
     if (kind === 'rescue') {
       if (fault.severity !== 'critical') {
         throw new DealerAlertError('PITWALL_ERR_DEALER_ALERT_NOT_NEEDED', `${what} is ${fault.severity}; rescue requests are for critical faults`, false)
@@ -114,32 +116,25 @@ export class DealerAlertService {
       if (fault.state !== 'open' && fault.state !== 'acknowledged') {
         throw new DealerAlertError('PITWALL_ERR_DEALER_ALERT_NOT_NEEDED', `${what} is ${fault.state.replaceAll('_', '-')}; no rescue needed`, false)
       }
-      fixes = await this.alerts.recentFixes(fault.vehicleId, this.stationaryWindowMs)
+      const fixes = await this.alerts.recentFixes(fault.vehicleId, this.stationaryWindowMs)
       const newest = fixes.at(-1)
       if (newest === undefined || newest.time.getTime() < fault.openedAt.getTime() - this.stationaryWindowMs) {
         throw new DealerAlertError('PITWALL_ERR_RESCUE_NOT_STATIONARY', `${what}: no GNSS fix around the fault's opening at ${fault.openedAt.toISOString()}`, true)
       }
       const standing = isStationary(fixes, this.deps.stationary)
       if (!standing.stationary) throw new DealerAlertError('PITWALL_ERR_RESCUE_NOT_STATIONARY', `${what}: ${standing.reason}`, true)
+      position = newest
+      const found = rescueTargets(newest, dealers, this.rescueRadiusKm, fault.brand)
+      if (found.length === 0) {
+        throw new DealerAlertError('PITWALL_ERR_DEALER_NO_ROUTE',
+          `${what}: no active dealer${fault.brand === null ? '' : ` servicing ${fault.brand}`} within ${this.rescueRadiusKm} km of ${newest.lat.toFixed(4)}, ${newest.lon.toFixed(4)}`, true)
+      }
+      targets = found.map((t) => ({ dealerId: t.dealerId, routing: { via: 'rescue', distanceKm: round(t.distanceKm) } }))
     } else {
       if (fault.state === 'resolved') {
         throw new DealerAlertError('PITWALL_ERR_DEALER_ALERT_NOT_NEEDED', `${what} was resolved by an engineer before the alert was raised`, false)
       }
-      fixes = await this.alerts.recentFixes(fault.vehicleId, 0)
-    }
-    const position = fixes.at(-1) ?? null
-    const dealers = await this.dealers.list()
-
-    let targets: Array<{ dealerId: string, routing: { via: 'own' | 'nearest' | 'rescue', distanceKm: number | null } }>
-    if (kind === 'rescue') {
-      // a rescue position exists: the stationary check needed fixes
-      const found = rescueTargets(position as PositionFix, dealers, this.rescueRadiusKm, fault.brand)
-      if (found.length === 0) {
-        throw new DealerAlertError('PITWALL_ERR_DEALER_NO_ROUTE',
-          `${what}: no active dealer${fault.brand === null ? '' : ` servicing ${fault.brand}`} within ${this.rescueRadiusKm} km of ${position?.lat.toFixed(4)}, ${position?.lon.toFixed(4)}`, true)
-      }
-      targets = found.map((t) => ({ dealerId: t.dealerId, routing: { via: 'rescue', distanceKm: round(t.distanceKm) } }))
-    } else {
+      position = (await this.alerts.recentFixes(fault.vehicleId, 0)).at(-1) ?? null
       const route = chooseDealer({ ownDealerId: fault.ownDealerId, brand: fault.brand, position }, dealers)
       if (!route.found) throw new DealerAlertError('PITWALL_ERR_DEALER_NO_ROUTE', `${what}: ${route.reason}`, true)
       targets = [{ dealerId: route.dealerId, routing: { via: route.via, distanceKm: route.distanceKm === null ? null : round(route.distanceKm) } }]

@@ -90,6 +90,8 @@ function byDistance (position: GeoPoint, dealers: readonly RoutableDealer[]): Re
     .sort((a, b) => a.distanceKm - b.distanceKm || (a.dealerId < b.dealerId ? -1 : a.dealerId > b.dealerId ? 1 : 0))
 }
 
+export const STATIONARY_WINDOW_MS = 300_000
+
 export interface StationaryOptions {
   /** how far back from the newest fix to look; default 5 min */
   windowMs?: number
@@ -110,7 +112,7 @@ export type Stationary = { stationary: true, since: Date } | { stationary: false
  * sent on evidence, not on missing data.
  */
 export function isStationary (fixes: readonly GnssFix[], options: StationaryOptions = {}): Stationary {
-  const windowMs = options.windowMs ?? 300_000
+  const windowMs = options.windowMs ?? STATIONARY_WINDOW_MS
   const minSpanMs = options.minSpanMs ?? 120_000
   const maxSpeed = options.maxSpeedMps ?? 0.5
   const minFixes = Math.max(2, options.minFixes ?? 2)
