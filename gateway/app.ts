@@ -7,9 +7,11 @@ import type { AddressInfo, Server } from 'node:net'
 import { CampaignRunner } from '../actions/campaign-runner.js'
 import { CommandDispatcher } from '../actions/command-dispatcher.js'
 import { CommandSigner } from '../actions/command-signing.js'
-import { FaultActionProcessor } from '../actions/fault-action-processor.js'
+import { DealerAlertError, DealerAlertService } from '../actions/dealer-alerts.js'
+import { backoffMs, FaultActionProcessor, type FaultActionHandler } from '../actions/fault-action-processor.js'
 import { openGatewayKeys, type GatewayKeys } from '../actions/gateway-keys.js'
 import { remoteFixHandler } from '../actions/remote-fix.js'
+import { WebhookDeliveryWorker } from '../actions/webhook-delivery.js'
 import { dbcSignalSources, obdSignalSources } from '../decoders/catalog-sources.js'
 import { openStorage, type Storage } from '../storage/index.js'
 import { BrokerCommandTransport } from './broker/command-transport.js'
@@ -120,13 +122,37 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     onFinal: (c) => { if (c.campaignId !== null) campaigns.kick() }
   })
   commands = dispatcher
+  const webhooks = new WebhookDeliveryWorker({ pool: storage.pool, log: actionsLog, registry: metrics.registry })
+  const dealerAlerts = new DealerAlertService({
+    pool: storage.pool,
+    log: actionsLog,
+    caseLookup: async (caseId) => await storage.cases.get(caseId).then((c) => ({ id: c.id, title: c.title, steps: c.steps, parts: c.parts }), (err: { code?: string }) => {
+      if (err.code === 'PITWALL_ERR_CASE_UNKNOWN') return undefined
+      throw err
+    })
+  })
+  const dealerHandler = (kind: 'prestage' | 'rescue'): FaultActionHandler => async (action) => {
+    try {
+      const alerts = await dealerAlerts.raiseForFault(action.faultId, kind)
+      webhooks.kick()
+      return { done: true, note: alerts.map((a) => `alert ${a.id} to ${a.dealerId}`).join(', ') }
+    } catch (err) {
+      if (!(err instanceof DealerAlertError)) throw err
+      if (!err.retryable) return { done: true, note: `${err.code}: ${err.message}` }
+      // a vehicle still moving is checked again each minute (until the processor gives up, ~20 min)
+      return { done: false, retryInMs: err.code === 'PITWALL_ERR_RESCUE_NOT_STATIONARY' ? 60_000 : backoffMs(action.attempts), reason: `${err.code}: ${err.message}` }
+    }
+  }
   const faultActions: FaultActionProcessor = new FaultActionProcessor({
     store: storage.faultActions,
     handlers: {
-      remote_fix: remoteFixHandler({ faults: storage.faults, commands: storage.commands, packages: storage.otaPackages, queued: (v) => { dispatcher.notify(v) } })
+      remote_fix: remoteFixHandler({ faults: storage.faults, commands: storage.commands, packages: storage.otaPackages, queued: (v) => { dispatcher.notify(v) } }),
+      dealer_prestage: dealerHandler('prestage'),
+      rescue: dealerHandler('rescue')
     },
     log: actionsLog
   })
+  webhooks.start()
   dispatcher.start()
   faultActions.start()
   campaigns.start()
@@ -134,13 +160,14 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     await faultActions.stop()
     await campaigns.stop()
     await dispatcher.stop()
+    await webhooks.stop()
     await keys.close()
   }
   let tcp: Server | undefined
   let http: Awaited<ReturnType<typeof createHttpServer>> | undefined
   try {
     tcp = await listenTcp(broker, config.mqttHost, config.mqttPort)
-    http = await createHttpServer({ broker, pool: storage.pool, metrics, log, maxPacketBytes: config.maxPacketBytes })
+    http = await createHttpServer({ broker, pool: storage.pool, metrics, log, maxPacketBytes: config.maxPacketBytes, api: { tokens: storage.apiTokens, cases: storage.cases } })
     await http.listen({ host: config.httpHost, port: config.httpPort })
   } catch (err) {
     tcp?.close()

@@ -7,6 +7,7 @@ import { userInfo } from 'node:os'
 import { Command, InvalidArgumentError } from 'commander'
 import { startGateway } from './app.js'
 import { keysDirOf, registerActionCommands } from './cli-actions.js'
+import { registerApiCommands } from './cli-api.js'
 import { loadConfig, type GatewayConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { provisionDevice } from './provisioning.js'
@@ -313,6 +314,8 @@ registerActionCommands(program, {
   print,
   defaultKeysDir: (flags) => { const c = configFrom({ ...flags, logLevel: 'silent' }); return keysDirOf(c.dataDir, c.commandKeysDir) }
 })
+
+registerApiCommands(program, { storageFlags, withStorage, print })
 
 program.command('decode')
   .description('decode a candump -l log (with a DBC) or a ULog into timestamped signals, one per line')

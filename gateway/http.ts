@@ -1,6 +1,6 @@
 /**
- * The HTTP server: operator endpoints now, the API for engineers and
- * dealers later, and MQTT over WebSocket on /mqtt (for T-boxes behind
+ * The HTTP server: operator endpoints, the API for engineers, operators
+ * and dealers (bearer tokens, gateway/api/auth.ts), and MQTT over WebSocket on /mqtt (for T-boxes behind
  * proxies that pass only HTTP(S), and for browser consoles).
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
@@ -9,6 +9,10 @@ import type { Duplex } from 'node:stream'
 import type pg from 'pg'
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import type { PitwallBroker } from './broker/index.js'
+import type { ApiTokenStore } from '../storage/api-tokens.js'
+import type { CaseStore } from '../storage/cases.js'
+import { registerApiAuth } from './api/auth.js'
+import { registerCaseRoutes } from './api/cases.js'
 import { healthRoutes } from './api/health.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
@@ -21,6 +25,8 @@ export interface HttpDeps {
   metrics: Metrics
   log: Logger
   maxPacketBytes: number
+  /** the API (bearer tokens, role-scoped); absent: operator endpoints only */
+  api?: { tokens: ApiTokenStore, cases: CaseStore }
 }
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
@@ -30,6 +36,10 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
     loggerInstance: deps.log.child({ module: 'http' }, { level: 'warn' }) as unknown as FastifyBaseLogger
   })
   healthRoutes(app, { pool: deps.pool, metrics: deps.metrics })
+  if (deps.api !== undefined) {
+    registerApiAuth(app, { tokens: deps.api.tokens })
+    registerCaseRoutes(app, { cases: deps.api.cases })
+  }
 
   const wss = new WebSocketServer({
     noServer: true,

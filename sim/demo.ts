@@ -5,6 +5,7 @@
  * stored seq, so a second run adds to the first instead of being
  * deduplicated away.
  */
+import { DEMO_CASE_PACK, loadCasePack } from '../storage/case-pack.js'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -65,6 +66,8 @@ export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
   try {
     // The demo vehicle's rule pack; the running gateway picks it up from the rules table.
     await gateway.storage.rules.apply(loadRuleFile(DEMO_RULES_FILE))
+    // the known fixes the demo rules link to
+    await gateway.storage.cases.apply(loadCasePack(DEMO_CASE_PACK), 'demo')
     const credentials = await demoFleetCredentials(gateway, options.vehicles)
     const last = await gateway.storage.vehicles.lastSeqs(credentials.map((c) => c.vin))
     const fleet = startFleet({
@@ -73,6 +76,8 @@ export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
       rateHz: options.rateHz,
       seed: options.seed,
       inject: options.inject,
+      // the simulated T-boxes trust the gateway's command keys, as provisioned ones would
+      trustedKeys: gateway.commandKeys.publicKeys,
       startSeq: Object.fromEntries(credentials.map((c) => [c.vin, (last.get(c.vin) ?? 0) + 1]))
     })
     const started = Date.now()

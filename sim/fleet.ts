@@ -3,6 +3,7 @@
  * counters and a summary at the end. Used by `pitwall sim`, `pitwall demo`,
  * the end-to-end tests and the benchmark.
  */
+import type { KeyObject } from 'node:crypto'
 import type { CanDatabase } from '../decoders/can/model.js'
 import type { VehicleCredential } from './credentials.js'
 import { drawFaults, type FaultName, type FaultProbabilities } from './faults.js'
@@ -33,6 +34,8 @@ export interface FleetOptions {
   reconnectPeriodMs?: number
   firmware?: string
   database?: CanDatabase
+  /** the gateway's command public keys: the T-boxes verify and run commands signed by them */
+  trustedKeys?: ReadonlyMap<string, KeyObject>
 }
 
 export interface FleetStats {
@@ -95,7 +98,8 @@ export class Fleet {
         maxInFlight: options.maxInFlight,
         bufferCapacity: options.bufferCapacity,
         reconnectPeriodMs: options.reconnectPeriodMs,
-        database: options.database
+        database: options.database,
+        ...(options.trustedKeys === undefined ? {} : { commands: { trustedKeys: options.trustedKeys } })
       })
       tbox.on('ack', (_seq, ms) => this.latency.record(ms))
       return tbox

@@ -6,8 +6,12 @@
 import pg from 'pg'
 import { SIGNAL_CATALOG } from '../decoders/catalog.js'
 import type { SignalSource } from '../decoders/catalog-sources.js'
+import { ApiTokenStore } from './api-tokens.js'
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js'
 import { CampaignStore } from './campaigns.js'
+import { CaseStore } from './cases.js'
+import { DealerAlertStore } from './dealer-alerts.js'
+import { DealerStore } from './dealers.js'
 import { CommandStore } from './commands.js'
 import { openEmbedded } from './embedded.js'
 import { FaultActionStore } from './fault-actions.js'
@@ -44,6 +48,14 @@ export interface Storage {
   readonly commands: CommandStore
   readonly campaigns: CampaignStore
   readonly otaPackages: OtaPackageStore
+  /** known faults and fixes, full-text searchable */
+  readonly cases: CaseStore
+  /** role-scoped HTTP API tokens (hashed) */
+  readonly apiTokens: ApiTokenStore
+  /** dealer registry (locations, brands, webhook endpoints) */
+  readonly dealers: DealerStore
+  /** pre-diagnosis alerts, the dealer inbox and the webhook outbox */
+  readonly dealerAlerts: DealerAlertStore
   /** drains the writer, then closes connections and the embedded host */
   close (): Promise<void>
 }
@@ -87,6 +99,10 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     commands: new CommandStore(pool),
     campaigns: new CampaignStore(pool),
     otaPackages: new OtaPackageStore(pool),
+    cases: new CaseStore(pool),
+    apiTokens: new ApiTokenStore(pool),
+    dealers: new DealerStore(pool),
+    dealerAlerts: new DealerAlertStore(pool),
     close: async () => {
       await writer.close()
       await pool.end()
