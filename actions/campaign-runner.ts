@@ -5,48 +5,38 @@
  * or complete; vehicles given a command are handed to the dispatcher.
  */
 import type { CampaignStore } from '../storage/campaigns.js'
+import type { ActionLog } from './log.js'
+import { PeriodicPass } from './periodic-pass.js'
 
 export interface CampaignRunnerOptions {
   campaigns: CampaignStore
   /** a vehicle has a new command to deliver */
   queued: (vehicleId: number) => void
-  log: { info: (obj: object, msg: string) => void, warn: (obj: object, msg: string) => void, error: (obj: object, msg: string) => void }
+  log: ActionLog
   /** default 5 s */
   pollMs?: number
 }
 
 export class CampaignRunner {
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<void> | undefined
-  private dirty = false
+  private readonly passes: PeriodicPass
 
-  constructor (private readonly options: CampaignRunnerOptions) {}
+  constructor (private readonly options: CampaignRunnerOptions) {
+    this.passes = new PeriodicPass(async () => { await this.runOnce() }, (err) => {
+      options.log.error({ err: err.message }, 'campaign pass failed')
+    })
+  }
 
   start (): void {
-    this.timer = setInterval(() => { this.kick() }, this.options.pollMs ?? 5000)
-    this.timer.unref()
+    this.passes.start(this.options.pollMs ?? 5000)
   }
 
   /** A campaign command finished, or a campaign was resumed: look again now. */
   kick (): void {
-    if (this.running !== undefined) {
-      this.dirty = true
-      return
-    }
-    this.running = this.runOnce().catch((err: unknown) => {
-      this.options.log.error({ err: (err as Error).message }, 'campaign pass failed')
-    }).finally(() => {
-      this.running = undefined
-      if (this.dirty) {
-        this.dirty = false
-        this.kick()
-      }
-    })
+    this.passes.kick()
   }
 
   async stop (): Promise<void> {
-    clearInterval(this.timer)
-    while (this.running !== undefined) await this.running
+    await this.passes.stop()
   }
 
   async runOnce (): Promise<void> {

@@ -15,6 +15,8 @@ import { pitwall } from '../proto/index.js'
 import type { Command, CommandAckUpdate, CommandBody, CommandStore } from '../storage/commands.js'
 import { FINAL_COMMAND_STATES } from '../storage/commands.js'
 import { newCommand, type CommandBody as WireCommandBody, type CommandSigner } from './command-signing.js'
+import type { ActionLog } from './log.js'
+import { PeriodicPass } from './periodic-pass.js'
 
 export interface CommandTransport {
   /** vehicles connected to this node and subscribed to their command topic */
@@ -23,17 +25,11 @@ export interface CommandTransport {
   publish (vin: string, payload: Uint8Array): Promise<void>
 }
 
-export interface DispatcherLog {
-  info: (obj: object, msg: string) => void
-  warn: (obj: object, msg: string) => void
-  error: (obj: object, msg: string) => void
-}
-
 export interface CommandDispatcherOptions {
   store: CommandStore
   signer: CommandSigner
   transport: CommandTransport
-  log: DispatcherLog
+  log: ActionLog
   /** an unanswered command is sent again after this long; default 30 s */
   retryMs?: number
   /** the periodic pass: expiries, retries, fix checks; default 1 s */
@@ -86,28 +82,23 @@ export class CommandDispatcher {
   /** vehicles with a delivery in flight, and those asked for again meanwhile */
   private readonly delivering = new Set<number>()
   private readonly again = new Set<number>()
-  private timer: NodeJS.Timeout | undefined
-  private ticking: Promise<void> | undefined
+  private readonly passes: PeriodicPass
 
   constructor (private readonly options: CommandDispatcherOptions) {
     this.retryMs = options.retryMs ?? 30_000
     this.tickMs = options.tickMs ?? 1000
     this.fixCheckWindowMs = options.fixCheckWindowMs ?? 30 * 60_000
+    this.passes = new PeriodicPass(async () => { await this.tick() }, (err) => {
+      options.log.error({ err: err.message }, 'command pass failed')
+    })
   }
 
   start (): void {
-    this.timer = setInterval(() => {
-      if (this.ticking !== undefined) return
-      this.ticking = this.tick().catch((err: unknown) => {
-        this.options.log.error({ err: (err as Error).message }, 'command pass failed')
-      }).finally(() => { this.ticking = undefined })
-    }, this.tickMs)
-    this.timer.unref()
+    this.passes.start(this.tickMs)
   }
 
   async stop (): Promise<void> {
-    clearInterval(this.timer)
-    await this.ticking
+    await this.passes.stop()
     while (this.delivering.size > 0) await new Promise((resolve) => setTimeout(resolve, 10))
   }
 

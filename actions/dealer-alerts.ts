@@ -19,16 +19,12 @@ import type { DealerAlert, DealerAlertKind, FaultForAlert, PositionFix } from '.
 import { DealerAlertStore } from '../storage/dealer-alerts.js'
 import { DealerStore } from '../storage/dealers.js'
 import { alertContent, type CaseSummary } from './alert-content.js'
+import type { ActionLog } from './log.js'
 import { chooseDealer, isStationary, rescueTargets, STATIONARY_WINDOW_MS, type StationaryOptions } from './dealer-routing.js'
-
-export interface DealerAlertLog {
-  info: (obj: object, msg: string) => void
-  warn: (obj: object, msg: string) => void
-}
 
 export interface DealerAlertServiceDeps {
   pool: pg.Pool
-  log: DealerAlertLog
+  log: Pick<ActionLog, 'info' | 'warn'>
   /** the case base; consulted when a fault names a case */
   caseLookup?: (caseId: string) => Promise<CaseSummary | undefined>
   /** default 150 km */

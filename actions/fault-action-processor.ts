@@ -7,6 +7,8 @@
  * action is closed with the reason, which the API shows.
  */
 import type { FaultAction, FaultActionKind, FaultActionStore } from '../storage/fault-actions.js'
+import type { ActionLog } from './log.js'
+import { PeriodicPass } from './periodic-pass.js'
 
 export type FaultActionOutcome = { done: true, note?: string } | { done: false, retryInMs: number, reason: string }
 
@@ -15,7 +17,7 @@ export type FaultActionHandler = (action: FaultAction) => Promise<FaultActionOut
 export interface FaultActionProcessorOptions {
   store: FaultActionStore
   handlers: Partial<Record<FaultActionKind, FaultActionHandler>>
-  log: { info: (obj: object, msg: string) => void, warn: (obj: object, msg: string) => void, error: (obj: object, msg: string) => void }
+  log: ActionLog
   /** default 1 s */
   pollMs?: number
   /** a claimed action not finished within this is claimed again (the gateway stopped); default 60 s */
@@ -27,8 +29,7 @@ export interface FaultActionProcessorOptions {
 }
 
 export class FaultActionProcessor {
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<number> | undefined
+  private readonly passes: PeriodicPass
   private readonly pollMs: number
   private readonly leaseMs: number
   private readonly maxAttempts: number
@@ -39,25 +40,22 @@ export class FaultActionProcessor {
     this.leaseMs = options.leaseMs ?? 60_000
     this.maxAttempts = options.maxAttempts ?? 20
     this.batch = options.batch ?? 50
+    this.passes = new PeriodicPass(async () => await this.runOnce(), (err) => {
+      options.log.error({ err: err.message }, 'fault actions not processed; trying again')
+    })
   }
 
   start (): void {
-    this.timer = setInterval(() => { this.kick() }, this.pollMs)
-    this.timer.unref()
+    this.passes.start(this.pollMs)
   }
 
-  /** Process now (new faults were just stored) unless a pass is running. */
+  /** Process now (new faults were just stored). */
   kick (): void {
-    if (this.running !== undefined) return
-    this.running = this.runOnce().catch((err: unknown) => {
-      this.options.log.error({ err: (err as Error).message }, 'fault actions not processed; trying again')
-      return 0
-    }).finally(() => { this.running = undefined })
+    this.passes.kick()
   }
 
   async stop (): Promise<void> {
-    clearInterval(this.timer)
-    await this.running
+    await this.passes.stop()
   }
 
   /** One pass: claims due actions and handles them in order; returns how many it took. */

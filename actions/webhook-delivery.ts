@@ -32,12 +32,7 @@ import type pg from 'pg'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { DealerAlertStore, type ClaimedDelivery } from '../storage/dealer-alerts.js'
 import { signWebhook } from './webhook-signature.js'
-
-export interface WebhookDeliveryLog {
-  info: (obj: object, msg: string) => void
-  warn: (obj: object, msg: string) => void
-  error: (obj: object, msg: string) => void
-}
+import type { ActionLog } from './log.js'
 
 export interface BreakerOptions {
   /** failed share of requests in the rolling window that opens the breaker; default 50 (%) */
@@ -52,7 +47,7 @@ export interface BreakerOptions {
 
 export interface WebhookDeliveryOptions {
   pool: pg.Pool
-  log: WebhookDeliveryLog
+  log: ActionLog
   /** default globalThis.fetch */
   fetch?: typeof globalThis.fetch
   /** requests before a delivery is dead; default 12 */
