@@ -114,6 +114,20 @@ interface CommandRow {
 const COLUMNS = `c.id, c.vehicle_id, v.vin, c.body, c.state, c.progress, c.detail, c.created_at, c.expires_at, c.updated_at,
   c.attempts, c.sent_at, c.next_send_at, c.fault_id, c.campaign_id, c.requested_by, c.approved_by, c.fix_check, c.fix_checked_at`
 
+/**
+ * The head of each of the vehicles' ($1) queues: the oldest command not yet
+ * final. Queued commands of a campaign that is not running are held back and
+ * do not block the vehicle's other commands.
+ */
+const QUEUE_HEADS = `SELECT DISTINCT ON (c.vehicle_id) c.*
+  FROM commands c LEFT JOIN campaigns k ON k.id = c.campaign_id
+  WHERE c.vehicle_id = ANY ($1::int[]) AND c.state IN ('queued', 'sent', 'accepted', 'in_progress')
+    AND (c.campaign_id IS NULL OR c.state <> 'queued' OR k.state = 'running')
+  ORDER BY c.vehicle_id, c.created_at, c.id`
+
+/** A head to deliver now: queued, or sent and unanswered past its retry time, and not expired. */
+const HEAD_IS_DUE = `c.expires_at > now() AND (c.state = 'queued' OR (c.state = 'sent' AND c.next_send_at <= now()))`
+
 /** The states an acknowledgement may move a command from. */
 const ACK_FROM: Record<CommandAckUpdate['state'], readonly CommandState[]> = {
   accepted: ['sent'],
@@ -166,29 +180,15 @@ export class CommandStore {
    */
   async due (vehicleId: number): Promise<Command | undefined> {
     const res = await this.pool.query<CommandRow>(
-      `SELECT ${COLUMNS} FROM commands c JOIN vehicles v ON v.id = c.vehicle_id
-       LEFT JOIN campaigns k ON k.id = c.campaign_id
-       WHERE c.vehicle_id = $1 AND c.state IN ('queued', 'sent', 'accepted', 'in_progress')
-         AND (c.campaign_id IS NULL OR c.state <> 'queued' OR k.state = 'running')
-       ORDER BY c.created_at, c.id LIMIT 1`, [vehicleId])
+      `SELECT ${COLUMNS} FROM (${QUEUE_HEADS}) c JOIN vehicles v ON v.id = c.vehicle_id WHERE ${HEAD_IS_DUE}`, [[vehicleId]])
     const row = res.rows[0]
-    if (row === undefined || row.expires_at.getTime() <= Date.now()) return undefined
-    if (row.state === 'queued' || (row.state === 'sent' && row.next_send_at !== null && row.next_send_at.getTime() <= Date.now())) return command(row)
-    return undefined
+    return row === undefined ? undefined : command(row)
   }
 
   /** Vehicles with a command due now (for the periodic pass over connected vehicles). */
   async vehiclesWithDue (vehicleIds: readonly number[]): Promise<number[]> {
     if (vehicleIds.length === 0) return []
-    // the head of each vehicle's queue, as due() picks it, then whether it is due
-    const res = await this.pool.query<{ vehicle_id: number }>(
-      `SELECT vehicle_id FROM (
-         SELECT DISTINCT ON (c.vehicle_id) c.vehicle_id, c.state, c.expires_at, c.next_send_at
-         FROM commands c LEFT JOIN campaigns k ON k.id = c.campaign_id
-         WHERE c.vehicle_id = ANY ($1::int[]) AND c.state IN ('queued', 'sent', 'accepted', 'in_progress')
-           AND (c.campaign_id IS NULL OR c.state <> 'queued' OR k.state = 'running')
-         ORDER BY c.vehicle_id, c.created_at, c.id) head
-       WHERE expires_at > now() AND (state = 'queued' OR (state = 'sent' AND next_send_at <= now()))`, [vehicleIds])
+    const res = await this.pool.query<{ vehicle_id: number }>(`SELECT c.vehicle_id FROM (${QUEUE_HEADS}) c WHERE ${HEAD_IS_DUE}`, [vehicleIds])
     return res.rows.map((r) => r.vehicle_id)
   }
 
