@@ -17,11 +17,14 @@ export interface GatewayKeys extends CommandKeys {
   close: () => Promise<void>
 }
 
+/** The configured key directory, else DATA_DIR/command-keys (the CLI's default too). */
+export function keysDirOf (dataDir: string, commandKeysDir: string): string {
+  return commandKeysDir !== '' ? commandKeysDir : join(dataDir, 'command-keys')
+}
+
 export async function openGatewayKeys (options: { commandKeysDir: string, dataDir: string }): Promise<GatewayKeys> {
   const ephemeral = options.commandKeysDir === '' && options.dataDir.startsWith('memory://')
-  const dir = options.commandKeysDir !== ''
-    ? options.commandKeysDir
-    : ephemeral ? await mkdtemp(join(tmpdir(), 'pitwall-keys-')) : join(options.dataDir, 'command-keys')
+  const dir = ephemeral ? await mkdtemp(join(tmpdir(), 'pitwall-keys-')) : keysDirOf(options.dataDir, options.commandKeysDir)
   const present = await readdir(dir).then((names) => names.some((n) => n.endsWith('.pem') && !n.endsWith('.pub.pem')), () => false)
   if (!present) await generateCommandKey(dir)
   const keys = await loadCommandKeys(dir)

@@ -4,9 +4,9 @@
  * up queued commands and campaign changes on its next pass (about a second).
  */
 import { userInfo } from 'node:os'
-import { join } from 'node:path'
 import { InvalidArgumentError, type Command as CliCommand } from 'commander'
 import { exportPublicKeys, generateCommandKey, loadCommandKeys } from '../actions/command-keys.js'
+import { parseDuration } from '../rules/duration.js'
 import type { Cohort } from '../storage/campaigns.js'
 import type { Command, CommandBody, CommandState } from '../storage/commands.js'
 import type { Storage } from '../storage/index.js'
@@ -21,11 +21,11 @@ export interface CliSupport {
 
 const me = (by: string | undefined): string => by ?? userInfo().username
 
-/** `12h`, `30m`, `7d`, `90s` → ms */
+/** `12h`, `30m`, `7d`, `90s` (as in rule files) → ms */
 export function durationMs (value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(value)
-  if (m === null) throw new InvalidArgumentError(`"${value}" is not a duration like 90s, 30m, 12h or 7d`)
-  return Math.round(Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'])
+  const seconds = parseDuration(value)
+  if (seconds === undefined || seconds <= 0) throw new InvalidArgumentError(`"${value}" is not a duration like 90s, 30m, 12h or 7d`)
+  return Math.round(seconds * 1000)
 }
 
 /** `name=value` pairs of --param */
@@ -175,9 +175,4 @@ export function registerActionCommands (program: CliCommand, s: CliSupport): voi
       if (flags.json === true) print(JSON.stringify(all))
       else for (const c of all) print(`${c.id}\t${c.state}\twave ${c.currentWave + 1}/${c.waves.length}\t${c.name}`)
     })
-}
-
-/** as the gateway resolves it (actions/gateway-keys.ts) */
-export function keysDirOf (dataDir: string, commandKeysDir: string): string {
-  return commandKeysDir !== '' ? commandKeysDir : join(dataDir, 'command-keys')
 }
