@@ -282,15 +282,8 @@ export class CaseStore {
   }
 }
 
-interface ValidCase {
-  id: string
-  title: string
-  symptoms: string
-  dtcs: string[]
-  steps: string[]
-  parts: string[]
-  repairHours: number | null
-}
+/** A case's own content, checked and normalised (Case without its bookkeeping). */
+type ValidCase = Pick<Case, 'id' | 'title' | 'symptoms' | 'dtcs' | 'steps' | 'parts' | 'repairHours'>
 
 /**
  * Checks a case from any source (API, pack, fault) and normalises it:

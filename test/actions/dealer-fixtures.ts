@@ -9,6 +9,7 @@ import { openStorage, type Storage } from '../../storage/index.js'
 import type { RuleAction, Severity } from '../../rules/model.js'
 import { createTestDatabase } from '../helpers/backends.js'
 import type { Backend } from '../helpers/backends.js'
+import { overheatRule } from '../helpers/rules.js'
 
 export const PLACES = {
   munich: { lat: 48.1374, lon: 11.5755 },
@@ -52,20 +53,12 @@ export async function seedFault (storage: Storage, spec: FaultSpec = {}): Promis
   const vehicleId = await storage.vehicles.add({ vin, model: spec.model ?? 'demo-ev' }, 'scrypt$x')
   const ruleId = `dealer-test-${n}`
   const severity = spec.severity ?? 'major'
-  await storage.rules.apply([{
-    id: ruleId,
+  await storage.rules.apply([overheatRule(ruleId, {
     name: `Coolant overheat ${n}`,
     severity,
-    enabled: true,
-    scope: { models: [], firmware: [] },
-    when: { kind: 'compare', signal: 'Vehicle.Powertrain.CombustionEngine.ECT', op: '>', value: 110 },
-    forS: 10,
-    clearForS: 10,
-    reopenWithinS: 600,
     ...(spec.action === undefined ? {} : { action: spec.action }),
-    ...(spec.caseId === undefined ? {} : { caseId: spec.caseId }),
-    version: `${ruleId}-v1`
-  }])
+    ...(spec.caseId === undefined ? {} : { caseId: spec.caseId })
+  })])
   const openedAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 600_000)
   await storage.faults.record([{
     type: 'opened',

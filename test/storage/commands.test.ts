@@ -8,6 +8,7 @@ import type { FaultEvent, RuleAction, RuleDefinition, Severity } from '../../rul
 import type { CommandBody } from '../../storage/commands.js'
 import { openStorage, type Storage } from '../../storage/index.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { overheatRule } from '../helpers/rules.js'
 
 const T0 = 1_750_000_000_000_000 // µs
 const BODY: CommandBody = { action: { name: 'bms-extended-balancing', params: { targetSpreadMv: '30' } } }
@@ -15,19 +16,9 @@ const BODY: CommandBody = { action: { name: 'bms-extended-balancing', params: { 
 let nextVin = 0
 const vin = (): string => `WCM1234567890${String(nextVin++).padStart(4, '0')}`
 
-const rule = (id: string, severity: Severity, action?: RuleAction): RuleDefinition => ({
-  id,
-  name: `${id} rule`,
-  severity,
-  enabled: true,
-  scope: { models: [], firmware: [] },
-  when: { kind: 'compare', signal: 'Vehicle.Powertrain.CombustionEngine.ECT', op: '>', value: 110 },
-  forS: 0,
-  clearForS: 0,
-  reopenWithinS: 600,
-  ...(action === undefined ? {} : { action }),
-  version: `${id}-v1`
-})
+/** fires and clears at once */
+const rule = (id: string, severity: Severity, action?: RuleAction): RuleDefinition =>
+  overheatRule(id, { severity, forS: 0, clearForS: 0, ...(action === undefined ? {} : { action }) })
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 

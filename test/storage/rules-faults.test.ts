@@ -6,22 +6,11 @@
 import t from 'tap'
 import { FaultStore } from '../../storage/faults.js'
 import { openStorage, type Storage } from '../../storage/index.js'
-import type { FaultEvent, RuleDefinition } from '../../rules/model.js'
+import type { FaultEvent } from '../../rules/model.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { overheatRule } from '../helpers/rules.js'
 
-const rule = (id: string, overrides: Partial<RuleDefinition> = {}): RuleDefinition => ({
-  id,
-  name: `${id} rule`,
-  severity: 'major',
-  enabled: true,
-  scope: { models: [], firmware: [] },
-  when: { kind: 'compare', signal: 'Vehicle.Powertrain.CombustionEngine.ECT', op: '>', value: 110 },
-  forS: 10,
-  clearForS: 10,
-  reopenWithinS: 600,
-  version: `${id}-v1`,
-  ...overrides
-})
+const rule = overheatRule
 
 const T0 = 1_750_000_000_000_000 // µs
 
