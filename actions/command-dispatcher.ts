@@ -82,6 +82,8 @@ export class CommandDispatcher {
   /** vehicles with a delivery in flight, and those asked for again meanwhile */
   private readonly delivering = new Set<number>()
   private readonly again = new Set<number>()
+  /** per vehicle, the acknowledgement being applied (the next waits for it) */
+  private readonly acking = new Map<number, Promise<void>>()
   private readonly passes: PeriodicPass
 
   constructor (private readonly options: CommandDispatcherOptions) {
@@ -124,7 +126,16 @@ export class CommandDispatcher {
    */
   async acknowledge (vehicleId: number, payload: Uint8Array): Promise<Command> {
     const ack = parseCommandAck(payload)
-    const { command, changed } = await this.options.store.applyAck(vehicleId, ack)
+    // aedes authorizes a client's PUBLISHes without waiting for the one
+    // before: applied concurrently, a T-box's IN_PROGRESS 100 could reach the
+    // database after its SUCCEEDED (and be ignored as backwards). One
+    // vehicle's acks are applied in the order they arrived.
+    const before = this.acking.get(vehicleId) ?? Promise.resolve()
+    const applied = before.then(async () => await this.options.store.applyAck(vehicleId, ack))
+    const settled = applied.then(() => {}, () => {})
+    this.acking.set(vehicleId, settled)
+    void settled.then(() => { if (this.acking.get(vehicleId) === settled) this.acking.delete(vehicleId) })
+    const { command, changed } = await applied
     if (changed) {
       this.options.log.info({ vin: command.vin, command: command.id, state: command.state, progress: command.progress }, 'command acknowledged')
       if (FINAL_COMMAND_STATES.includes(command.state)) {
