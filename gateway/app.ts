@@ -167,7 +167,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
   let http: Awaited<ReturnType<typeof createHttpServer>> | undefined
   try {
     tcp = await listenTcp(broker, config.mqttHost, config.mqttPort)
-    http = await createHttpServer({ broker, pool: storage.pool, metrics, log, maxPacketBytes: config.maxPacketBytes, api: { tokens: storage.apiTokens, cases: storage.cases } })
+    http = await createHttpServer({ broker, pool: storage.pool, metrics, log, maxPacketBytes: config.maxPacketBytes, api: { storage } })
     await http.listen({ host: config.httpHost, port: config.httpPort })
   } catch (err) {
     tcp?.close()

@@ -9,10 +9,7 @@ import type { Duplex } from 'node:stream'
 import type pg from 'pg'
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import type { PitwallBroker } from './broker/index.js'
-import type { ApiTokenStore } from '../storage/api-tokens.js'
-import type { CaseStore } from '../storage/cases.js'
-import { registerApiAuth } from './api/auth.js'
-import { registerCaseRoutes } from './api/cases.js'
+import { registerApi, type ApiDeps } from './api/index.js'
 import { healthRoutes } from './api/health.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
@@ -26,7 +23,7 @@ export interface HttpDeps {
   log: Logger
   maxPacketBytes: number
   /** the API (bearer tokens, role-scoped); absent: operator endpoints only */
-  api?: { tokens: ApiTokenStore, cases: CaseStore }
+  api?: ApiDeps
 }
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
@@ -37,8 +34,7 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
   })
   healthRoutes(app, { pool: deps.pool, metrics: deps.metrics })
   if (deps.api !== undefined) {
-    registerApiAuth(app, { tokens: deps.api.tokens })
-    registerCaseRoutes(app, { cases: deps.api.cases })
+    registerApi(app, deps.api)
   }
 
   const wss = new WebSocketServer({

@@ -12,24 +12,14 @@
  * PITWALL_ERR_CASE_INVALID (its content), 404, 409 (the id is taken, the
  * fault is not resolved).
  */
-import type { FastifyError, FastifyInstance } from 'fastify'
-import { Ajv, type ErrorObject } from 'ajv'
+import type { FastifyInstance } from 'fastify'
 import { caseContentSchema } from '../../storage/case-pack.js'
 import { MAX_PAGE, type CaseInput, type CaseStore } from '../../storage/cases.js'
-import { StorageError } from '../../storage/errors.js'
-import { principalOf, requireRole, sendApiError } from './auth.js'
+import { principalOf, requireRole } from './auth.js'
+import { registerApiScope } from './scope.js'
 
 export interface CaseRouteDeps {
   cases: CaseStore
-}
-
-const STATUS: Record<string, number> = {
-  PITWALL_ERR_CASE_INVALID: 400,
-  PITWALL_ERR_CASE_QUERY: 400,
-  PITWALL_ERR_CASE_UNKNOWN: 404,
-  PITWALL_ERR_FAULT_UNKNOWN: 404,
-  PITWALL_ERR_CASE_EXISTS: 409,
-  PITWALL_ERR_FAULT_NOT_RESOLVED: 409
 }
 
 const caseId = { type: 'string', minLength: 1, maxLength: 200 }
@@ -57,34 +47,12 @@ const fromFaultBody = {
   }
 }
 
-// Bodies are validated as sent: fastify's default ajv would drop an unknown
-// field silently (removeAdditional) or turn "2" into 2, so a typo such as
-// `step:` would store a case without steps. Query strings and path
-// parameters are text and must be coerced.
-const bodyAjv = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: false, allowUnionTypes: true })
-const textAjv = new Ajv({ allErrors: false, coerceTypes: true, removeAdditional: false, useDefaults: false })
-
 export function registerCaseRoutes (app: FastifyInstance, deps: CaseRouteDeps): void {
   const { cases } = deps
   const readers = requireRole('engineer', 'operator', 'dealer')
   const engineers = requireRole('engineer')
 
-  // its own encapsulated scope: the validator and error handler apply to these routes only
-  void app.register(async (scope) => {
-    scope.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object))
-    scope.setSchemaErrorFormatter((errors, dataVar) => new Error(describe(errors[0], dataVar)))
-    scope.setErrorHandler(async (error: FastifyError, request, reply) => {
-      if (error.validation !== undefined) return await sendApiError(reply, 400, 'PITWALL_ERR_BAD_REQUEST', error.message)
-      if (error instanceof StorageError && STATUS[error.code] !== undefined) {
-        return await sendApiError(reply, STATUS[error.code] as number, error.code, error.message)
-      }
-      // fastify's own refusals before the handler: malformed JSON, wrong content type, body too large
-      const status = error.statusCode ?? 500
-      if (status >= 400 && status < 500) return await sendApiError(reply, status, 'PITWALL_ERR_BAD_REQUEST', error.message)
-      request.log.error({ err: error }, 'case API request failed')
-      return await sendApiError(reply, 500, 'PITWALL_ERR_INTERNAL', 'the request failed on the server; the gateway log has the cause')
-    })
-
+  registerApiScope(app, 'case', (scope) => {
     scope.get<{ Querystring: { q?: string, limit?: number, offset?: number } }>('/api/v1/cases',
       { preHandler: readers, schema: { querystring: listQuery } },
       async (request) => {
@@ -113,13 +81,4 @@ export function registerCaseRoutes (app: FastifyInstance, deps: CaseRouteDeps): 
         return await reply.code(201).send(stored)
       })
   })
-}
-
-/** "body.steps[0] must be string", "body has an unknown field "step"" */
-function describe (error: ErrorObject | undefined, dataVar: string): string {
-  if (error === undefined) return `${dataVar} is invalid`
-  const at = error.instancePath.split('/').slice(1).reduce((s, part) => /^\d+$/.test(part) ? `${s}[${part}]` : `${s}.${part}`, dataVar)
-  if (error.keyword === 'additionalProperties') return `${at} has an unknown field ${JSON.stringify(error.params.additionalProperty)}`
-  if (error.keyword === 'required') return `${at} needs the field ${JSON.stringify(error.params.missingProperty)}`
-  return `${at} ${error.message ?? 'is invalid'}`
 }

@@ -1,0 +1,19 @@
+/**
+ * The HTTP API for engineers, operators and dealers: bearer tokens
+ * (./auth.ts), one module per group of routes, each in its own scope
+ * (./scope.ts). Every route is under /api/v1 and names the roles it admits.
+ */
+import type { FastifyInstance } from 'fastify'
+import type { Storage } from '../../storage/index.js'
+import { registerApiAuth } from './auth.js'
+import { registerCaseRoutes } from './cases.js'
+
+export interface ApiDeps {
+  storage: Storage
+}
+
+export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
+  const { storage } = deps
+  registerApiAuth(app, { tokens: storage.apiTokens })
+  registerCaseRoutes(app, { cases: storage.cases })
+}
