@@ -5,6 +5,7 @@
  */
 import { userInfo } from 'node:os'
 import { InvalidArgumentError, type Command as CliCommand } from 'commander'
+import { CommandBodyError, commandBody, parseOtaRef } from '../actions/command-body.js'
 import { exportPublicKeys, generateCommandKey, loadCommandKeys } from '../actions/command-keys.js'
 import { parseDuration } from '../rules/duration.js'
 import type { Cohort } from '../storage/campaigns.js'
@@ -37,14 +38,18 @@ function param (value: string, previous: Record<string, string> = {}): Record<st
 
 const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s !== '')
 
+const CLI_FIELDS = { action: '--action NAME', ota: '--ota PACKAGE@VERSION' }
+
 /** The body of --action NAME [--param k=v ...] or --ota PACKAGE@VERSION (looked up in the package registry). */
 async function bodyFrom (storage: Storage, flags: { action?: string, param?: Record<string, string>, ota?: string }): Promise<CommandBody> {
-  if ((flags.action === undefined) === (flags.ota === undefined)) throw new InvalidArgumentError('give one of --action NAME or --ota PACKAGE@VERSION')
-  if (flags.action !== undefined) return { action: { name: flags.action, params: flags.param ?? {} } }
-  const [pkg, version] = (flags.ota as string).split('@')
-  if (pkg === undefined || version === undefined || pkg === '' || version === '') throw new InvalidArgumentError(`--ota ${JSON.stringify(flags.ota)} is not PACKAGE@VERSION`)
-  const p = await storage.otaPackages.get(pkg, version)
-  return { ota: { package: p.package, version: p.version, url: p.url, sha256: p.sha256, size: p.size } }
+  try {
+    const ota = flags.ota === undefined ? undefined : parseOtaRef(flags.ota, '--ota')
+    const action = flags.action === undefined ? undefined : { name: flags.action, params: flags.param ?? {} }
+    return await commandBody(storage.otaPackages, { action, ota }, CLI_FIELDS)
+  } catch (err) {
+    if (err instanceof CommandBodyError) throw new InvalidArgumentError(err.message)
+    throw err
+  }
 }
 
 function commandLine (c: Command): string {

@@ -1,0 +1,63 @@
+/**
+ * What a command asks a vehicle to do, from how a person names it: a remote
+ * action with its parameters, or an OTA update by package and version (the
+ * package registry gives its URL, digest and size). The CLI (`--action`,
+ * `--ota PACKAGE@VERSION`) and the HTTP API (`action`, `ota` in the body)
+ * both build command bodies here; each names the fields in its own terms in
+ * the errors, so a message points at what the caller typed.
+ */
+import type { CommandBody } from '../storage/commands.js'
+import type { OtaPackageStore } from '../storage/ota-packages.js'
+
+export interface CommandRequest {
+  action?: { name: string, params?: Record<string, string> } | undefined
+  ota?: OtaRef | undefined
+}
+
+export interface OtaRef {
+  package: string
+  version: string
+}
+
+/** How the caller spells the two fields, e.g. `--action NAME` or `body.action`. */
+export interface CommandRequestFields {
+  action: string
+  ota: string
+}
+
+/** The request does not say what to do, or says it in a way no command can carry. */
+export class CommandBodyError extends Error {
+  readonly code = 'PITWALL_ERR_COMMAND_INVALID'
+  constructor (message: string) {
+    super(message)
+    this.name = 'CommandBodyError'
+  }
+}
+
+/**
+ * The stored body of a request naming exactly one of an action or an OTA
+ * package. An OTA package that is not registered is the registry's
+ * PITWALL_ERR_OTA_PACKAGE_UNKNOWN.
+ */
+export async function commandBody (packages: Pick<OtaPackageStore, 'get'>, request: CommandRequest, fields: CommandRequestFields): Promise<CommandBody> {
+  const { action, ota } = request
+  if (action !== undefined && ota === undefined) {
+    if (action.name.trim() === '') throw new CommandBodyError(`${fields.action}: the action name is empty`)
+    return { action: { name: action.name, params: action.params ?? {} } }
+  }
+  if (ota !== undefined && action === undefined) {
+    const p = await packages.get(ota.package, ota.version)
+    return { ota: { package: p.package, version: p.version, url: p.url, sha256: p.sha256, size: p.size } }
+  }
+  throw new CommandBodyError(`give one of ${fields.action} or ${fields.ota}${action === undefined ? '' : ', not both'}`)
+}
+
+/** `PACKAGE@VERSION` → its parts; `field` names where the text came from. */
+export function parseOtaRef (text: string, field: string): OtaRef {
+  const parts = text.split('@')
+  const [pkg, version] = parts
+  if (parts.length !== 2 || pkg === undefined || version === undefined || pkg === '' || version === '') {
+    throw new CommandBodyError(`${field} ${JSON.stringify(text)} is not PACKAGE@VERSION`)
+  }
+  return { package: pkg, version }
+}
