@@ -1,8 +1,9 @@
-/** `pitwall token | cases`: API tokens (shown once) and the case base from the command line. */
+/** `pitwall token | cases | kpis`: API tokens (shown once), the case base and the service KPIs from the command line. */
 import { userInfo } from 'node:os'
 import { InvalidArgumentError, type Command as CliCommand } from 'commander'
 import { API_ROLES, type ApiRole } from '../storage/api-tokens.js'
 import { loadCasePack } from '../storage/case-pack.js'
+import { DEFAULT_KPI_WINDOW_MS, type DurationKpi, type RateKpi, type ServiceKpis } from '../storage/kpis.js'
 import type { CliSupport } from './cli-actions.js'
 
 function role (value: string): ApiRole {
@@ -54,4 +55,35 @@ export function registerApiCommands (program: CliCommand, s: Pick<CliSupport, 's
       if (flags.json === true) print(JSON.stringify(hits))
       else for (const h of hits) print(`${h.case.id}\t${h.case.title}`)
     })
+
+  storageFlags(program.command('kpis').description('service KPIs from the stored timelines: alert times, first-time fix, downtime, remote fixes, OTA success'))
+    .option('--from <time>', 'ISO 8601 start (default: 30 days before --to)', date).option('--to <time>', 'ISO 8601 end (default: now)', date)
+    .option('--dealer <id>', "one dealer's alerts only").option('--json', 'JSON output')
+    .action(async (flags: { from?: Date, to?: Date, dealer?: string, json?: boolean, dataDir?: string, databaseUrl?: string }) => {
+      const to = flags.to ?? new Date()
+      const from = flags.from ?? new Date(to.getTime() - DEFAULT_KPI_WINDOW_MS)
+      const k = await withStorage(flags, async (st) => await st.kpis.serviceKpis({ from, to, dealerId: flags.dealer }))
+      if (flags.json === true) print(JSON.stringify(k))
+      else for (const line of kpiLines(k)) print(line)
+    })
+}
+
+const hours = (s: number | null): string => s === null ? '-' : s < 3600 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(1)} h`
+const durationLine = (name: string, d: DurationKpi): string =>
+  `${name}\t${d.count === 0 ? 'no cases' : `mean ${hours(d.meanS)}, p50 ${hours(d.p50S)}, p90 ${hours(d.p90S)} (${d.count})`}`
+const rateLine = (name: string, r: RateKpi | null): string[] =>
+  r === null ? [] : [`${name}\t${r.rate === null ? 'no cases' : `${(r.rate * 100).toFixed(1)} % (${r.hits} of ${r.count})`}`]
+
+function kpiLines (k: ServiceKpis): string[] {
+  return [
+    `${k.from.toISOString()} .. ${k.to.toISOString()}${k.dealerId === null ? '' : `, dealer ${k.dealerId}`}`,
+    `${durationLine('fault → alert at dealer', k.faultToAlert)}${k.faultToAlert.undelivered === 0 ? '' : `; ${k.faultToAlert.undelivered} not delivered yet`}`,
+    durationLine('alert → parts staged', k.alertToPartsStaged),
+    ...rateLine('first-time fix', k.firstTimeFix),
+    durationLine('downtime (fault → repaired)', k.downtime),
+    durationLine('repair time (booked → repaired)', k.repairTime),
+    ...rateLine('fixed remotely', k.fixedRemotely),
+    ...rateLine('OTA success', k.otaSuccess),
+    ...rateLine('remote action success', k.remoteActionSuccess)
+  ]
 }

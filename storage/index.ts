@@ -16,6 +16,7 @@ import { CommandStore } from './commands.js'
 import { openEmbedded } from './embedded.js'
 import { FaultActionStore } from './fault-actions.js'
 import { FaultStore } from './faults.js'
+import { KpiStore } from './kpis.js'
 import { MaintenanceStore } from './maintenance.js'
 import { migrate } from './migrate.js'
 import { OtaPackageStore } from './ota-packages.js'
@@ -56,6 +57,8 @@ export interface Storage {
   readonly dealers: DealerStore
   /** pre-diagnosis alerts, the dealer inbox and the webhook outbox */
   readonly dealerAlerts: DealerAlertStore
+  /** service KPIs from the stored timelines */
+  readonly kpis: KpiStore
   /** drains the writer, then closes connections and the embedded host */
   close (): Promise<void>
 }
@@ -103,6 +106,7 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     apiTokens: new ApiTokenStore(pool),
     dealers: new DealerStore(pool),
     dealerAlerts: new DealerAlertStore(pool),
+    kpis: new KpiStore(pool),
     close: async () => {
       await writer.close()
       await pool.end()

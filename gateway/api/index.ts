@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Storage } from '../../storage/index.js'
 import { registerApiAuth } from './auth.js'
 import { registerCaseRoutes } from './cases.js'
+import { registerKpiRoutes } from './kpis.js'
 
 export interface ApiDeps {
   storage: Storage
@@ -16,4 +17,5 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   const { storage } = deps
   registerApiAuth(app, { tokens: storage.apiTokens })
   registerCaseRoutes(app, { cases: storage.cases })
+  registerKpiRoutes(app, { kpis: storage.kpis })
 }

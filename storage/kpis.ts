@@ -1,0 +1,155 @@
+/**
+ * Service KPIs, computed from the stored timelines (faults and their events,
+ * dealer alerts with their inbox events and webhook deliveries, commands):
+ * nothing is counted separately, so a KPI can always be traced back to the
+ * rows it came from. Plain SQL on PostgreSQL 15 and PGlite alike.
+ *
+ * The period selects faults by when they opened and commands by when they
+ * were created, so a fault opened in March counts in March however late it
+ * was repaired. Fault times are the vehicle's (the sample that opened the
+ * fault), alert and command times the gateway's; T-boxes keep GNSS time, so
+ * the two clocks agree to well under the seconds these KPIs are read in.
+ *
+ * Dealer scope: a dealer's KPIs cover its own alerts only; the fleet-wide
+ * ones (fixed remotely, command success) are null there.
+ */
+import type pg from 'pg'
+import { StorageError } from './errors.js'
+
+/** How long something took, in seconds, over `count` cases (null figures: no case). */
+export interface DurationKpi {
+  count: number
+  meanS: number | null
+  p50S: number | null
+  p90S: number | null
+}
+
+/** `hits` of `count` cases; rate = hits / count (null: no case). */
+export interface RateKpi {
+  count: number
+  hits: number
+  rate: number | null
+}
+
+export interface ServiceKpis {
+  from: Date
+  to: Date
+  dealerId: string | null
+  /**
+   * Fault opened on the vehicle → the alert reached the dealer (its webhook
+   * delivered; for an inbox-only dealer, the alert stored). `undelivered`:
+   * alerts whose webhook has not been delivered (pending or dead letter).
+   */
+  faultToAlert: DurationKpi & { undelivered: number }
+  /** Alert raised → the dealer reported the parts staged. */
+  alertToPartsStaged: DurationKpi
+  /** Repaired alerts fixed at the first workshop visit. */
+  firstTimeFix: RateKpi
+  /** Fault opened → the dealer reported it repaired: how long the customer lived with it. */
+  downtime: DurationKpi
+  /** Appointment booked → repaired: the workshop's part of the downtime. */
+  repairTime: DurationKpi
+  /** Faults that ended (resolved or cleared) and were fixed remotely: a confirmed remote fix cleared them. */
+  fixedRemotely: RateKpi | null
+  /** OTA update commands that finished (succeeded, failed, rejected, expired; cancelled ones do not count) and succeeded. */
+  otaSuccess: RateKpi | null
+  /** The same for remote-action commands. */
+  remoteActionSuccess: RateKpi | null
+}
+
+export interface KpiQuery {
+  from: Date
+  to: Date
+  /** only this dealer's alerts, and no fleet-wide KPIs */
+  dealerId?: string | undefined
+}
+
+/** The default window: the 30 days up to now. */
+export const DEFAULT_KPI_WINDOW_MS = 30 * 86_400_000
+
+// $1 from, $2 to, $3 dealer id or NULL: the alerts of faults opened in the period
+const ALERTS_IN_PERIOD = 'f.opened_at >= $1 AND f.opened_at < $2 AND ($3::text IS NULL OR a.dealer_id = $3)'
+const ALERTS = `dealer_alerts a JOIN faults f ON f.id = a.fault_id WHERE ${ALERTS_IN_PERIOD}`
+
+const firstEvent = (status: string): string =>
+  `(SELECT min(e.time) FROM dealer_alert_events e WHERE e.alert_id = a.id AND e.status = '${status}')`
+
+/** Count, mean and percentiles of the seconds in column `s` of `rows`. */
+const durations = (rows: string): string =>
+  `SELECT count(s)::int AS count, avg(s)::float8 AS mean_s,
+     percentile_cont(0.5) WITHIN GROUP (ORDER BY s)::float8 AS p50_s,
+     percentile_cont(0.9) WITHIN GROUP (ORDER BY s)::float8 AS p90_s
+   FROM (${rows}) d WHERE s IS NOT NULL`
+
+const seconds = (later: string, earlier: string): string => `extract(epoch FROM (${later}) - (${earlier}))::float8`
+
+const FAULT_TO_ALERT = `
+  WITH reached AS (
+    SELECT f.opened_at, CASE WHEN w.n = 0 THEN a.created_at ELSE w.delivered_at END AS at
+    FROM dealer_alerts a JOIN faults f ON f.id = a.fault_id
+    CROSS JOIN LATERAL (SELECT count(*) AS n, min(wd.delivered_at) AS delivered_at FROM webhook_deliveries wd WHERE wd.alert_id = a.id) w
+    WHERE ${ALERTS_IN_PERIOD})
+  SELECT k.*, (SELECT count(*)::int FROM reached WHERE at IS NULL) AS undelivered
+  FROM (${durations(`SELECT ${seconds('at', 'opened_at')} AS s FROM reached`)}) k`
+
+const ALERT_TO_PARTS = durations(`SELECT ${seconds(firstEvent('parts_staged'), 'a.created_at')} AS s FROM ${ALERTS}`)
+
+const FIRST_TIME_FIX = `SELECT count(a.first_time_fix)::int AS count, count(*) FILTER (WHERE a.first_time_fix)::int AS hits FROM ${ALERTS}`
+
+// a fault may have been sent to several dealers (rescue): the first repair ends it
+const DOWNTIME = durations(`SELECT ${seconds(`min(${firstEvent('repaired')})`, 'f.opened_at')} AS s FROM ${ALERTS} GROUP BY f.id, f.opened_at`)
+
+const REPAIR_TIME = durations(`SELECT ${seconds(firstEvent('repaired'), firstEvent('appointment_booked'))} AS s FROM ${ALERTS}`)
+
+const FIXED_REMOTELY = `
+  SELECT count(*)::int AS count,
+    count(*) FILTER (WHERE EXISTS (SELECT 1 FROM fault_events e WHERE e.fault_id = f.id AND e.type = 'fixed_remotely'))::int AS hits
+  FROM faults f WHERE f.opened_at >= $1 AND f.opened_at < $2 AND f.state IN ('resolved', 'auto_cleared')`
+
+const COMMAND_SUCCESS = `
+  SELECT c.body ? 'ota' AS ota,
+    count(*) FILTER (WHERE c.state IN ('succeeded', 'failed', 'rejected', 'expired'))::int AS count,
+    count(*) FILTER (WHERE c.state = 'succeeded')::int AS hits
+  FROM commands c WHERE c.created_at >= $1 AND c.created_at < $2 AND (c.body ? 'ota' OR c.body ? 'action')
+  GROUP BY 1`
+
+interface DurationRow { count: number, mean_s: number | null, p50_s: number | null, p90_s: number | null }
+interface RateRow { count: number, hits: number }
+
+const duration = (r: DurationRow): DurationKpi => ({ count: r.count, meanS: r.mean_s, p50S: r.p50_s, p90S: r.p90_s })
+const rate = (r: RateRow | undefined): RateKpi =>
+  r === undefined ? { count: 0, hits: 0, rate: null } : { count: r.count, hits: r.hits, rate: r.count === 0 ? null : r.hits / r.count }
+
+export class KpiStore {
+  constructor (private readonly pool: pg.Pool) {}
+
+  async serviceKpis (query: KpiQuery): Promise<ServiceKpis> {
+    const { from, to } = query
+    if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to) {
+      throw new StorageError('PITWALL_ERR_KPI_QUERY', `the KPI period must be a valid time range with from before to; got ${String(from)} .. ${String(to)}`)
+    }
+    const dealerId = query.dealerId ?? null
+    const params = [from, to, dealerId]
+    const one = async <R extends pg.QueryResultRow>(sql: string): Promise<R> => (await this.pool.query<R>(sql, params)).rows[0] as R
+    const toAlert = await one<DurationRow & { undelivered: number }>(FAULT_TO_ALERT)
+    const kpis: ServiceKpis = {
+      from,
+      to,
+      dealerId,
+      faultToAlert: { ...duration(toAlert), undelivered: toAlert.undelivered },
+      alertToPartsStaged: duration(await one<DurationRow>(ALERT_TO_PARTS)),
+      firstTimeFix: rate(await one<RateRow>(FIRST_TIME_FIX)),
+      downtime: duration(await one<DurationRow>(DOWNTIME)),
+      repairTime: duration(await one<DurationRow>(REPAIR_TIME)),
+      fixedRemotely: null,
+      otaSuccess: null,
+      remoteActionSuccess: null
+    }
+    if (dealerId !== null) return kpis
+    kpis.fixedRemotely = rate((await this.pool.query<RateRow>(FIXED_REMOTELY, [from, to])).rows[0])
+    const commands = (await this.pool.query<RateRow & { ota: boolean }>(COMMAND_SUCCESS, [from, to])).rows
+    kpis.otaSuccess = rate(commands.find((r) => r.ota))
+    kpis.remoteActionSuccess = rate(commands.find((r) => !r.ota))
+    return kpis
+  }
+}

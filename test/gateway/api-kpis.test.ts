@@ -1,0 +1,80 @@
+/**
+ * The KPIs over HTTP and on the command line: an engineer reads the fleet,
+ * a dealer its own alerts only (and is refused another dealer's), bad
+ * periods are 400s naming what was wrong; `pitwall kpis` prints the same
+ * figures for a database it is pointed at.
+ */
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import Fastify from 'fastify'
+import t from 'tap'
+import { registerApi } from '../../gateway/api/index.js'
+import type { DealerAlert } from '../../storage/dealer-alerts.js'
+import { openStorage } from '../../storage/index.js'
+import { PLACES, seedFault } from '../actions/dealer-fixtures.js'
+import { createTestDatabase, postgresReachable, SKIP_POSTGRES } from '../helpers/backends.js'
+
+const run = promisify(execFile)
+const cli = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url))
+const envelope = (a: DealerAlert, key: string): { event: string, body: string } => ({ event: 'alert.created', body: JSON.stringify({ id: a.id, key }) })
+
+t.test('KPIs through the API and the CLI', { skip: !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+  // PostgreSQL, so the CLI in its own process reads the same database
+  const db = await createTestDatabase()
+  const storage = await openStorage({ databaseUrl: db.url, dataDir: 'memory://' })
+  const app = Fastify()
+  registerApi(app, { storage })
+  await app.ready()
+  t.teardown(async () => { await app.close(); await storage.close(); await db.drop() })
+
+  await storage.dealers.add({ id: 'north', name: 'Werkstatt Nord', ...PLACES.berlin })
+  await storage.dealers.add({ id: 'south', name: 'Autohaus Süd', ...PLACES.munich })
+  // one alert each, both repaired; north's at the first visit, 90 s after its fault; south's not, 30 s after
+  for (const [dealerId, raisedAfterS, firstTimeFix] of [['north', 90, true], ['south', 30, false]] as const) {
+    const fault = await seedFault(storage)
+    const { alerts: [alert] } = await storage.dealerAlerts.create(fault.faultId, 'prestage',
+      [{ dealerId, routing: { via: 'own', distanceKm: null }, payload: {}, webhook: false }], envelope)
+    if (alert === undefined) throw new Error('no alert')
+    await storage.pool.query('UPDATE dealer_alerts SET created_at = $2 WHERE id = $1', [alert.id, new Date(fault.openedAt.getTime() + raisedAfterS * 1000)])
+    await storage.dealerAlerts.transition(dealerId, alert.id, 'repaired', { by: 'werkstatt', firstTimeFix })
+  }
+  const engineer = (await storage.apiTokens.create({ name: 'eva', role: 'engineer' })).token
+  const north = (await storage.apiTokens.create({ name: 'Werkstatt Nord', role: 'dealer', dealerId: 'north' })).token
+  // any: response bodies are JSON read field by field, and the assertions check their shape
+  const get = async (url: string, token?: string): Promise<{ status: number, body: any }> => {
+    const res = await app.inject({ method: 'GET', url, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })
+    return { status: res.statusCode, body: res.json() }
+  }
+
+  const fleet = await get('/api/v1/kpis', engineer)
+  t.equal(fleet.status, 200)
+  t.same(fleet.body.firstTimeFix, { count: 2, hits: 1, rate: 0.5 }, 'the fleet over the default 30 days')
+  t.same(fleet.body.faultToAlert, { count: 2, meanS: 60, p50S: 60, p90S: 84, undelivered: 0 })
+  t.same(fleet.body.otaSuccess, { count: 0, hits: 0, rate: null })
+
+  const own = await get('/api/v1/kpis', north)
+  t.equal(own.body.dealerId, 'north', 'a dealer token is scoped to its dealer without asking')
+  t.same(own.body.firstTimeFix, { count: 1, hits: 1, rate: 1 })
+  t.same(own.body.faultToAlert.meanS, 90)
+  t.equal(own.body.otaSuccess, null, 'no fleet-wide figures for a dealer')
+  t.same((await get('/api/v1/kpis?dealer=south', engineer)).body.firstTimeFix, { count: 1, hits: 0, rate: 0 })
+
+  const other = await get('/api/v1/kpis?dealer=south', north)
+  t.equal(other.status, 403, "a dealer cannot read another dealer's KPIs")
+  t.match(other.body, { code: 'PITWALL_ERR_FORBIDDEN', message: /own dealer's KPIs only \(north\), not south's/ })
+  t.equal((await get('/api/v1/kpis')).status, 401)
+  t.same((await get('/api/v1/kpis?from=yesterday', engineer)).body,
+    { code: 'PITWALL_ERR_BAD_REQUEST', message: 'querystring.from "yesterday" is not an ISO 8601 time' })
+  const backwards = await get('/api/v1/kpis?from=2026-05-01T00:00:00Z&to=2026-04-01T00:00:00Z', engineer)
+  t.equal(backwards.status, 400)
+  t.equal(backwards.body.code, 'PITWALL_ERR_KPI_QUERY')
+  t.match((await get('/api/v1/kpis?since=2026-01-01', engineer)).body, { code: 'PITWALL_ERR_BAD_REQUEST', message: /unknown field "since"/ })
+
+  const json = JSON.parse((await run(process.execPath, ['--import=tsx', cli, 'kpis', '--json', '--database-url', db.url])).stdout)
+  t.same(json.firstTimeFix, fleet.body.firstTimeFix, 'the CLI reads the same figures')
+  const text = (await run(process.execPath, ['--import=tsx', cli, 'kpis', '--dealer', 'south', '--database-url', db.url])).stdout
+  t.match(text, /first-time fix\t0\.0 % \(0 of 1\)/)
+  t.match(text, /fault → alert at dealer\tmean 0\.5 min, p50 0\.5 min, p90 0\.5 min \(1\)/)
+  t.notMatch(text, /OTA success/, 'no fleet-wide lines for one dealer')
+})
