@@ -10,6 +10,10 @@
  * - Otherwise ACCEPTED at once, then (one command at a time, in arrival
  *   order) IN_PROGRESS 0 / 50 / 100 and SUCCEEDED or FAILED, `stepMs` apart.
  *
+ * `failureShare` makes a share of a fleet fail every OTA update and remote
+ * action it runs, chosen by VIN (`failsByShare`): the same vehicles in every
+ * run, so a test or a demo can say in advance which ones a campaign loses.
+ *
  * Ids run are remembered as long as the verifier could still accept a
  * command carrying them (expiry + clock skew). A retry keeps its command's
  * expiry, so after that it is refused as expired before the id is looked
@@ -18,6 +22,7 @@
 import { pitwall } from '../proto/index.js'
 import type { CommandVerifier } from '../actions/command-signing.js'
 import type { FaultName } from './faults.js'
+import { SeededRandom, vehicleSeed } from './prng.js'
 
 const State = pitwall.v1.CommandAck.State
 
@@ -32,6 +37,10 @@ export interface CommandExecutorOptions {
   publishAck: (payload: Uint8Array) => void
   /** Decides whether a command succeeds; default: every command does. */
   outcome?: (command: pitwall.v1.Command) => CommandOutcome
+  /** Share of vehicles, 0..1, whose OTA updates and remote actions fail (see failsByShare); default 0. Checked before `outcome`. */
+  failureShare?: number
+  /** What those failures report; default DEFAULT_FAILURE_DETAIL. */
+  failureDetail?: string
   /** Time between a command's steps; default 200 ms. */
   stepMs?: number
   /** Remote action name → the fault it repairs; default bms-extended-balancing → cellimbalance. */
@@ -46,7 +55,22 @@ export interface CommandExecutorOptions {
 
 export const DEFAULT_FIXES: ReadonlyMap<string, FaultName> = new Map([['bms-extended-balancing', 'cellimbalance']])
 
+export const DEFAULT_FAILURE_DETAIL = 'flash verification failed'
+
 const PROGRESS_STEPS = [0, 50, 100]
+
+/** Seeds the VIN hash of failsByShare, so the failing vehicles do not follow the fleet seed's drives and faults. */
+const FAILURE_SALT = 0xfa11ed
+
+/**
+ * Whether the vehicle with this VIN is among a `share` of a fleet that
+ * fails: a uniform number drawn from a hash of the VIN alone, below `share`.
+ * Monotonic in `share` (a vehicle failing at 0.2 fails at 0.5 too) and
+ * independent of fleet order and size.
+ */
+export function failsByShare (vin: string, share: number): boolean {
+  return share > 0 && new SeededRandom(vehicleSeed(FAILURE_SALT, vin)).next() < share
+}
 
 interface RunCommand {
   /** the latest ack published for it, re-published on a retry */
@@ -58,6 +82,7 @@ interface RunCommand {
 export class CommandExecutor {
   private readonly options: CommandExecutorOptions
   private readonly stepMs: number
+  private readonly failureShare: number
   private readonly fixes: ReadonlyMap<string, FaultName>
   private readonly now: () => number
   private readonly run = new Map<string, RunCommand>()
@@ -72,6 +97,8 @@ export class CommandExecutor {
     this.options = options
     this.stepMs = options.stepMs ?? 200
     if (!(this.stepMs >= 0)) throw new RangeError(`stepMs must be 0 or more, got ${this.stepMs}`)
+    this.failureShare = options.failureShare ?? 0
+    if (!(this.failureShare >= 0 && this.failureShare <= 1)) throw new RangeError(`failureShare must be between 0 and 1, got ${this.failureShare}`)
     this.fixes = options.fixes ?? DEFAULT_FIXES
     this.now = options.now ?? Date.now
   }
@@ -128,6 +155,8 @@ export class CommandExecutor {
   private decide (command: pitwall.v1.Command): CommandOutcome {
     // What a T-box checks before it flashes: an update that names no version cannot be installed.
     if (command.ota !== null && command.ota !== undefined && (command.ota.version ?? '') === '') return { ok: false, detail: 'OTA update names no version' }
+    const changes = (command.ota !== null && command.ota !== undefined) || (command.action !== null && command.action !== undefined)
+    if (changes && failsByShare(command.vin, this.failureShare)) return { ok: false, detail: this.options.failureDetail ?? DEFAULT_FAILURE_DETAIL }
     try {
       return (this.options.outcome ?? succeed)(command)
     } catch (err) {

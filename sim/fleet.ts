@@ -9,7 +9,7 @@ import type { VehicleCredential } from './credentials.js'
 import { drawFaults, type FaultName, type FaultProbabilities } from './faults.js'
 import { LatencyHistogram } from './latency-histogram.js'
 import { SeededRandom, vehicleSeed } from './prng.js'
-import { Tbox } from './tbox.js'
+import { Tbox, type TboxCommandOptions } from './tbox.js'
 
 export type { VehicleCredential } from './credentials.js'
 
@@ -36,6 +36,8 @@ export interface FleetOptions {
   database?: CanDatabase
   /** the gateway's command public keys: the T-boxes verify and run commands signed by them */
   trustedKeys?: ReadonlyMap<string, KeyObject>
+  /** how the T-boxes run the commands they verify: time between acks, the share of the fleet (by VIN) whose updates fail */
+  commandExecution?: Pick<TboxCommandOptions, 'stepMs' | 'failureShare' | 'failureDetail'>
 }
 
 export interface FleetStats {
@@ -99,7 +101,7 @@ export class Fleet {
         bufferCapacity: options.bufferCapacity,
         reconnectPeriodMs: options.reconnectPeriodMs,
         database: options.database,
-        ...(options.trustedKeys === undefined ? {} : { commands: { trustedKeys: options.trustedKeys } })
+        ...(options.trustedKeys === undefined ? {} : { commands: { ...options.commandExecution, trustedKeys: options.trustedKeys } })
       })
       tbox.on('ack', (_seq, ms) => this.latency.record(ms))
       return tbox

@@ -65,6 +65,10 @@ export interface TboxCommandOptions {
   outcome?: (command: pitwall.v1.Command) => CommandOutcome
   /** time between a command's acks; default 200 ms */
   stepMs?: number
+  /** share of a fleet, 0..1, whose OTA updates and remote actions fail, chosen by VIN (command-executor.ts failsByShare); default 0 */
+  failureShare?: number
+  /** what those failures report; default 'flash verification failed' */
+  failureDetail?: string
   /** remote action name → the fault it repairs; default bms-extended-balancing → cellimbalance */
   fixes?: ReadonlyMap<string, FaultName>
 }
@@ -171,6 +175,8 @@ export class Tbox extends EventEmitter<TboxEvents> {
         publishAck: (payload) => this.publishAck(payload),
         outcome: options.commands.outcome,
         stepMs: options.commands.stepMs,
+        failureShare: options.commands.failureShare,
+        failureDetail: options.commands.failureDetail,
         fixes: options.commands.fixes,
         onFix: (fault) => this.model.clearFault(fault),
         onFirmware: (version) => this.updateFirmware(version)
