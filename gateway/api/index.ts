@@ -7,6 +7,8 @@ import type { FastifyInstance } from 'fastify'
 import type { Storage } from '../../storage/index.js'
 import { registerApiAuth } from './auth.js'
 import { registerCaseRoutes } from './cases.js'
+import { registerCommandRoutes } from './commands.js'
+import { registerOtaPackageRoutes } from './ota-packages.js'
 import { registerKpiRoutes } from './kpis.js'
 
 export interface ApiDeps {
@@ -17,5 +19,7 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   const { storage } = deps
   registerApiAuth(app, { tokens: storage.apiTokens })
   registerCaseRoutes(app, { cases: storage.cases })
+  registerCommandRoutes(app, { commands: storage.commands, otaPackages: storage.otaPackages })
+  registerOtaPackageRoutes(app, { otaPackages: storage.otaPackages })
   registerKpiRoutes(app, { kpis: storage.kpis })
 }

@@ -1,0 +1,164 @@
+/**
+ * Signed commands to vehicles over HTTP (needs registerApiAuth, see ./auth.ts):
+ *
+ *   POST /api/v1/commands                  engineer: queue one for a vehicle (201)
+ *   GET  /api/v1/commands?vin=&state=&campaign=&fault=&limit=
+ *                                          engineer, operator: newest first; state is
+ *                                          comma-separated (state=pending_approval: the fixes
+ *                                          waiting for an engineer)
+ *   GET  /api/v1/commands/:id              engineer, operator: { command, timeline }
+ *   POST /api/v1/commands/:id/approve      engineer: a command awaiting approval goes out
+ *   POST /api/v1/commands/:id/cancel       engineer: withdraw one not yet sent { reason? }
+ *
+ * Only storage is touched: the gateway's dispatcher sends queued commands on
+ * its next pass. Dealers get 403: commands act on vehicles. Errors are
+ * { code, message }: 400 for the request (PITWALL_ERR_BAD_REQUEST, or
+ * PITWALL_ERR_COMMAND_INVALID for both or neither of action and ota, a ttl
+ * over 30 days), 404 for an unknown VIN, OTA package or command, 409 for a
+ * move its state does not allow.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { CommandBodyError, commandBody, type CommandRequest } from '../../actions/command-body.js'
+import { parseDuration } from '../../rules/duration.js'
+import type { CommandBody, CommandState, CommandStore } from '../../storage/commands.js'
+import type { OtaPackageStore } from '../../storage/ota-packages.js'
+import { principalOf, requireRole, sendApiError } from './auth.js'
+import { registerApiScope } from './scope.js'
+
+export interface CommandRouteDeps {
+  commands: CommandStore
+  otaPackages: Pick<OtaPackageStore, 'get'>
+}
+
+/** A value the schema lets through but the route cannot use; the API scope answers 400 PITWALL_ERR_BAD_REQUEST. */
+export class BadRequest extends Error {
+  readonly statusCode = 400
+}
+
+// a Record so that a state added to CommandState is a compile error here until it is listed
+const STATE_NAMES: Record<CommandState, true> = {
+  pending_approval: true, queued: true, sent: true, accepted: true, in_progress: true, succeeded: true, failed: true, expired: true, rejected: true, cancelled: true
+}
+const COMMAND_STATES = Object.keys(STATE_NAMES) as CommandState[]
+const DEFAULT_TTL_MS = 24 * 3_600_000
+const MAX_LIST = 1000
+
+/** The JSON schema of a request's `action` and `ota` (exactly one of them; commandBody says which is missing). */
+export const commandRequestProperties = {
+  action: {
+    type: 'object',
+    required: ['name'],
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 200 },
+      params: { type: 'object', additionalProperties: { type: 'string', maxLength: 1000 }, maxProperties: 50 }
+    }
+  },
+  ota: {
+    type: 'object',
+    required: ['package', 'version'],
+    additionalProperties: false,
+    properties: { package: { type: 'string', minLength: 1, maxLength: 128 }, version: { type: 'string', minLength: 1, maxLength: 64 } }
+  }
+} as const
+
+/** `ttl: "12h"`: how long a command may wait to be started */
+export const ttlProperty = { type: 'string', minLength: 1, maxLength: 20 } as const
+
+const sendBody = {
+  type: 'object',
+  required: ['vin'],
+  additionalProperties: false,
+  properties: { vin: { type: 'string', minLength: 1, maxLength: 64 }, ...commandRequestProperties, ttl: ttlProperty }
+}
+const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    vin: { type: 'string', minLength: 1, maxLength: 64 },
+    state: { type: 'string', minLength: 1, maxLength: 200 },
+    campaign: { type: 'string', minLength: 1, maxLength: 63 },
+    fault: { type: 'integer', minimum: 1 },
+    limit: { type: 'integer', minimum: 1, maximum: MAX_LIST }
+  }
+}
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } }
+const noBody = { type: 'object', additionalProperties: false, properties: {} }
+const cancelBody = { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } } }
+
+/** A POST sent without a body is one with an empty body (fastify would validate `undefined` against the schema). */
+export async function absentBodyIsEmpty (request: FastifyRequest): Promise<void> {
+  request.body ??= {}
+}
+
+/**
+ * The stored command body of a request's `action` or `ota`; undefined when
+ * the request names both or neither, after answering 400 with the reason.
+ */
+export async function requestedCommandBody (packages: Pick<OtaPackageStore, 'get'>, request: CommandRequest, reply: FastifyReply): Promise<CommandBody | undefined> {
+  try {
+    return await commandBody(packages, request, { action: 'body.action', ota: 'body.ota' })
+  } catch (err) {
+    if (!(err instanceof CommandBodyError)) throw err
+    await sendApiError(reply, 400, err.code, err.message)
+    return undefined
+  }
+}
+
+/** `"12h"` → ms, or the default when absent; `field` names it in the error. */
+export function ttlMsOf (ttl: string | undefined, field: string, defaultMs: number): number {
+  if (ttl === undefined) return defaultMs
+  const seconds = parseDuration(ttl)
+  if (seconds === undefined || seconds <= 0) throw new BadRequest(`${field} ${JSON.stringify(ttl)} is not a duration like 90s, 30m, 12h or 7d`)
+  return Math.round(seconds * 1000)
+}
+
+function statesOf (text: string | undefined): CommandState[] | undefined {
+  if (text === undefined) return undefined
+  return text.split(',').map((s) => s.trim()).map((s) => {
+    if (!(COMMAND_STATES as string[]).includes(s)) throw new BadRequest(`querystring.state ${JSON.stringify(s)} is not a command state (${COMMAND_STATES.join(', ')})`)
+    return s as CommandState
+  })
+}
+
+export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteDeps): void {
+  const { commands, otaPackages } = deps
+  const readers = requireRole('engineer', 'operator')
+  const engineers = requireRole('engineer')
+
+  registerApiScope(app, 'command', (scope) => {
+    scope.post<{ Body: CommandRequest & { vin: string, ttl?: string } }>('/api/v1/commands',
+      { preHandler: engineers, schema: { body: sendBody } },
+      async (request, reply) => {
+        const { vin, ttl } = request.body
+        const ttlMs = ttlMsOf(ttl, 'body.ttl', DEFAULT_TTL_MS)
+        const body = await requestedCommandBody(otaPackages, request.body, reply)
+        if (body === undefined) return reply
+        // VINs are registered upper-case (ISO 3779 has no lower-case letters)
+        const command = await commands.enqueue({ vin: vin.toUpperCase(), body, ttlMs, requestedBy: principalOf(request).name })
+        return await reply.code(201).send(command)
+      })
+
+    scope.get<{ Querystring: { vin?: string, state?: string, campaign?: string, fault?: number, limit?: number } }>('/api/v1/commands',
+      { preHandler: readers, schema: { querystring: listQuery } },
+      async (request) => {
+        const { vin, state, campaign, fault, limit } = request.query
+        return { commands: await commands.list({ vin: vin?.toUpperCase(), state: statesOf(state), campaignId: campaign, faultId: fault, limit }) }
+      })
+
+    scope.get<{ Params: { id: string } }>('/api/v1/commands/:id',
+      { preHandler: readers, schema: { params: idParams } },
+      async (request) => {
+        const { id } = request.params
+        return { command: await commands.get(id), timeline: await commands.timeline(id) }
+      })
+
+    scope.post<{ Params: { id: string } }>('/api/v1/commands/:id/approve',
+      { preValidation: absentBodyIsEmpty, preHandler: engineers, schema: { params: idParams, body: noBody } },
+      async (request) => await commands.approve(request.params.id, principalOf(request).name))
+
+    scope.post<{ Params: { id: string }, Body: { reason?: string } }>('/api/v1/commands/:id/cancel',
+      { preValidation: absentBodyIsEmpty, preHandler: engineers, schema: { params: idParams, body: cancelBody } },
+      async (request) => await commands.cancel(request.params.id, principalOf(request).name, request.body.reason))
+  })
+}

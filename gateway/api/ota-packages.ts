@@ -1,0 +1,52 @@
+/**
+ * The OTA package registry over HTTP (needs registerApiAuth, see ./auth.ts):
+ *
+ *   GET  /api/v1/ota-packages   engineer, operator: every registered version
+ *   POST /api/v1/ota-packages   engineer: register one { package, version, url, sha256, size } (201)
+ *
+ * A version once registered never changes (vehicles may have it already): a
+ * second POST of it is 409 PITWALL_ERR_OTA_PACKAGE_EXISTS. Content the
+ * registry refuses (a URL that is not http(s), a digest that is not 64 hex
+ * digits) is 400 PITWALL_ERR_OTA_PACKAGE_INVALID naming each field.
+ */
+import type { FastifyInstance } from 'fastify'
+import type { OtaPackageStore } from '../../storage/ota-packages.js'
+import { principalOf, requireRole } from './auth.js'
+import { registerApiScope } from './scope.js'
+
+export interface OtaPackageRouteDeps {
+  otaPackages: OtaPackageStore
+}
+
+interface NewPackageBody { package: string, version: string, url: string, sha256: string, size: number }
+
+const addBody = {
+  type: 'object',
+  required: ['package', 'version', 'url', 'sha256', 'size'],
+  additionalProperties: false,
+  properties: {
+    package: { type: 'string', minLength: 1, maxLength: 128 },
+    version: { type: 'string', minLength: 1, maxLength: 64 },
+    url: { type: 'string', minLength: 1, maxLength: 2000 },
+    sha256: { type: 'string', minLength: 1, maxLength: 64 },
+    size: { type: 'integer', minimum: 1 }
+  }
+}
+
+export function registerOtaPackageRoutes (app: FastifyInstance, deps: OtaPackageRouteDeps): void {
+  const { otaPackages } = deps
+
+  registerApiScope(app, 'OTA package', (scope) => {
+    scope.get('/api/v1/ota-packages', { preHandler: requireRole('engineer', 'operator') },
+      async () => ({ packages: await otaPackages.list() }))
+
+    scope.post<{ Body: NewPackageBody }>('/api/v1/ota-packages',
+      { preHandler: requireRole('engineer'), schema: { body: addBody } },
+      async (request, reply) => {
+        const { sha256, ...rest } = request.body
+        // digests are stored lower-case, as `pitwall packages add` does, so either spelling registers the same file
+        const added = await otaPackages.add({ ...rest, sha256: sha256.toLowerCase(), addedBy: principalOf(request).name })
+        return await reply.code(201).send(added)
+      })
+  })
+}
