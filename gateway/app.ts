@@ -25,7 +25,8 @@ import { RuleReloader } from './rule-reloader.js'
 import { loadMaintenanceFile } from '../rules/maintenance-load.js'
 import { RuleEngine } from '../rules/engine.js'
 import { createLogger, type Logger } from './logger.js'
-import { createMetrics, type Metrics } from './metrics.js'
+import { createMetrics, registerBacklogGauges, type Metrics } from './metrics.js'
+import { readActionBacklog } from '../storage/backlog.js'
 
 export interface Gateway {
   readonly config: GatewayConfig
@@ -123,6 +124,8 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
   })
   commands = dispatcher
   const webhooks = new WebhookDeliveryWorker({ pool: storage.pool, log: actionsLog, registry: metrics.registry })
+  registerBacklogGauges(metrics.registry, async () => await readActionBacklog(storage.pool),
+    (err) => { actionsLog.warn({ err: err.message }, 'action backlog not read for /metrics; its gauges keep their last values') })
   const dealerAlerts = new DealerAlertService({
     pool: storage.pool,
     log: actionsLog,

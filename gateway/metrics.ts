@@ -3,6 +3,7 @@
  * gateways in one process, as in tests, do not collide).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { ActionBacklog } from '../storage/backlog.js'
 
 export function createMetrics () {
   const registry = new Registry()
@@ -41,3 +42,39 @@ export function createMetrics () {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>
+
+/**
+ * Gauges of the actions layer's backlog, read from storage when Prometheus
+ * scrapes (one query per scrape, shared by the gauges). A failed read keeps
+ * the last values and is logged: the scrape itself must not fail with the
+ * database, or the operator loses every other metric exactly when it matters.
+ */
+export function registerBacklogGauges (registry: Registry, read: () => Promise<ActionBacklog>, onError: (err: Error) => void): void {
+  let current: { at: number, backlog: Promise<ActionBacklog | undefined> } | undefined
+  const backlog = async (): Promise<ActionBacklog | undefined> => {
+    // the gauges of one scrape are collected one after another: they share a read
+    if (current === undefined || Date.now() - current.at > 1000) {
+      current = { at: Date.now(), backlog: read().catch((err: Error) => { onError(err); return undefined }) }
+    }
+    return await current.backlog
+  }
+  const gauge = (name: string, help: string, set: (g: Gauge, b: ActionBacklog) => void, labelNames: string[] = []): void => {
+    const g: Gauge = new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect () {
+        const b = await backlog()
+        if (b !== undefined) set(g, b)
+      }
+    })
+  }
+  gauge('pitwall_fault_actions_pending', 'Fault actions (remote fix, dealer pre-staging, rescue) not yet handled', (g, b) => g.set(b.faultActionsPending))
+  gauge('pitwall_fault_actions_retrying', 'Pending fault actions that failed at least once and wait for a retry', (g, b) => g.set(b.faultActionsRetrying))
+  gauge('pitwall_commands_open', 'Commands not yet finished, by state (pending_approval waits for an engineer)',
+    (g, b) => { for (const [state, n] of Object.entries(b.commands)) g.set({ state }, n) }, ['state'])
+  gauge('pitwall_webhook_deliveries_pending', 'Dealer webhook deliveries waiting to be sent or retried', (g, b) => g.set(b.webhooksPending))
+  gauge('pitwall_webhook_dead_letters', 'Dealer webhook deliveries given up after their last attempt (retry them through the API)', (g, b) => g.set(b.webhookDeadLetters))
+  gauge('pitwall_campaigns', 'Campaigns by state', (g, b) => { for (const [state, n] of Object.entries(b.campaigns)) g.set({ state }, n) }, ['state'])
+}
