@@ -22,6 +22,8 @@ export interface ServiceRecordInput {
   covers: readonly string[]
   description: string
   by: string
+  /** when set, only a vehicle whose own dealer (vehicles.dealer_id) this is; any other reads as unknown */
+  dealerId?: string | undefined
 }
 
 export interface ServiceRecord {
@@ -124,6 +126,8 @@ export interface ReminderChange {
 
 export interface ReminderQuery {
   vin?: string | undefined
+  /** only vehicles whose own dealer (vehicles.dealer_id) this is */
+  dealerId?: string | undefined
   state?: ReminderState | undefined
   ruleId?: string | undefined
   /** newest first; default 100 */
@@ -166,7 +170,7 @@ interface ServiceRow {
 
 // One statement, so the record and the reminders it closes commit together.
 const RECORD_SERVICE = `
-WITH v AS (SELECT id, vin FROM vehicles WHERE vin = $1),
+WITH v AS (SELECT id, vin FROM vehicles WHERE vin = $1 AND ($10::text IS NULL OR dealer_id = $10)),
 ins AS (
   INSERT INTO service_records (vehicle_id, time, odometer_km, engine_hours, covers, description, by)
   SELECT v.id, $2,
@@ -234,10 +238,15 @@ export class MaintenanceStore {
       throw new StorageError('PITWALL_ERR_SERVICE_COVERS', `service for ${input.vin}: name the maintenance items it covered (covers is empty)`)
     }
     const res = await this.pool.query<ServiceRow & { closed: number }>(RECORD_SERVICE, [
-      input.vin, input.time, input.odometerKm ?? null, input.engineHours ?? null, input.covers, input.description, input.by, ODOMETER, ENGINE_HOURS
+      input.vin, input.time, input.odometerKm ?? null, input.engineHours ?? null, input.covers, input.description, input.by, ODOMETER, ENGINE_HOURS,
+      input.dealerId ?? null
     ])
     const row = res.rows[0]
-    if (row === undefined) throw new StorageError('PITWALL_ERR_VEHICLE_UNKNOWN', `no vehicle ${input.vin} (pitwall device list shows the registered vehicles)`)
+    if (row === undefined) {
+      throw new StorageError('PITWALL_ERR_VEHICLE_UNKNOWN', input.dealerId === undefined
+        ? `no vehicle ${input.vin} (pitwall device list shows the registered vehicles)`
+        : `dealer ${input.dealerId} has no vehicle ${input.vin}`)
+    }
     return { record: serviceRecord(row), closedReminders: row.closed }
   }
 
@@ -346,21 +355,30 @@ export class MaintenanceStore {
     const res = await this.pool.query<ReminderRow>(
       `SELECT ${REMINDER_COLUMNS} FROM service_reminders r JOIN vehicles v ON v.id = r.vehicle_id
        WHERE ($1::text IS NULL OR v.vin = $1) AND ($2::text IS NULL OR r.state = $2) AND ($3::text IS NULL OR r.rule_id = $3)
+         AND ($5::text IS NULL OR v.dealer_id = $5)
        ORDER BY r.id DESC LIMIT $4`,
-      [query.vin ?? null, query.state ?? null, query.ruleId ?? null, query.limit ?? 100])
+      [query.vin ?? null, query.state ?? null, query.ruleId ?? null, query.limit ?? 100, query.dealerId ?? null])
     return res.rows.map(reminder)
   }
 
-  /** The dealer will not act on an open reminder; the same finding is not raised again (see ReminderCandidate). */
-  async dismissReminder (reminderId: number, by: string): Promise<ServiceReminder> {
+  /**
+   * The dealer will not act on an open reminder; the same finding is not
+   * raised again (see ReminderCandidate). With `dealerId`, only a reminder
+   * of that dealer's own vehicles; any other reads as unknown.
+   */
+  async dismissReminder (reminderId: number, by: string, dealerId?: string): Promise<ServiceReminder> {
     const res = await this.pool.query<ReminderRow & { prior: ReminderState | null }>(
-      `WITH prior AS (SELECT state FROM service_reminders WHERE id = $1),
-       upd AS (UPDATE service_reminders SET state = 'dismissed', closed_at = now(), closed_by = $2, updated_at = now()
-         WHERE id = $1 AND state = 'open' RETURNING *)
+      `WITH prior AS (
+         SELECT r.id, r.state FROM service_reminders r JOIN vehicles v ON v.id = r.vehicle_id
+         WHERE r.id = $1 AND ($3::text IS NULL OR v.dealer_id = $3)
+       ), upd AS (UPDATE service_reminders SET state = 'dismissed', closed_at = now(), closed_by = $2, updated_at = now()
+         WHERE id = (SELECT id FROM prior) AND state = 'open' RETURNING *)
        SELECT (SELECT state FROM prior) AS prior, ${REMINDER_COLUMNS}
-       FROM (SELECT 1) one LEFT JOIN upd r ON true LEFT JOIN vehicles v ON v.id = r.vehicle_id`, [reminderId, by])
+       FROM (SELECT 1) one LEFT JOIN upd r ON true LEFT JOIN vehicles v ON v.id = r.vehicle_id`, [reminderId, by, dealerId ?? null])
     const row = res.rows[0] as ReminderRow & { prior: ReminderState | null }
-    if (row.prior === null) throw new StorageError('PITWALL_ERR_REMINDER_UNKNOWN', `no service reminder ${reminderId}`)
+    if (row.prior === null) {
+      throw new StorageError('PITWALL_ERR_REMINDER_UNKNOWN', dealerId === undefined ? `no service reminder ${reminderId}` : `dealer ${dealerId} has no service reminder ${reminderId}`)
+    }
     if (row.id === null) throw new StorageError('PITWALL_ERR_REMINDER_TRANSITION', `cannot dismiss service reminder ${reminderId}: it is ${row.prior} (only open ones can be)`)
     return reminder(row)
   }

@@ -1,0 +1,211 @@
+/**
+ * The dealer inbox over HTTP (needs registerApiAuth, see ./auth.ts): the
+ * alerts faults raised for a dealer and the service reminders of its
+ * vehicles, as the dealer's web console and its integrations read and work
+ * them.
+ *
+ *   GET  /api/v1/inbox/alerts?status=&kind=&before=&limit=  newest first; `before` pages by id (nextBefore)
+ *   GET  /api/v1/inbox/alerts/:id                           the alert, its timeline and its webhook deliveries
+ *   POST /api/v1/inbox/alerts/:id/transitions               dealer: {to, firstTimeFix?, note?}, forward only
+ *   GET  /api/v1/inbox/reminders?state=&limit=              service reminders, newest first
+ *   POST /api/v1/inbox/reminders/:id/dismiss                the dealer will not act on it
+ *   POST /api/v1/vehicles/:vin/services                     record a service: {covers, description?, time?, odometerKm?, engineHours?}
+ *
+ * Whose inbox: a dealer token reads and works only its own dealer's (naming
+ * another in ?dealer= is a 403); another dealer's alert, reminder or
+ * vehicle answers 404 as if it did not exist, so ids do not leak. Engineer
+ * and operator tokens read any dealer's inbox by naming it in ?dealer=
+ * (required for alerts); they do not move alerts, which is the workshop's
+ * account of its own work.
+ *
+ * Alerts belong to the dealer they were routed to. Reminders belong to the
+ * vehicle's own dealer (vehicles.dealer_id) at the time of asking, so they
+ * follow the vehicle when it is assigned to another dealer. A vehicle
+ * without an own dealer has its reminders in no dealer's inbox: engineers
+ * and operators see them (GET /api/v1/inbox/reminders without ?dealer=
+ * lists every vehicle's), dismiss them and record its services.
+ *
+ * Roles are checked in preValidation, before the request's shape: a caller
+ * without a fitting token gets its 401 or 403 whatever it sent.
+ */
+import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from 'fastify'
+import {
+  DEALER_ALERT_STATUSES, type DealerAlertKind, type DealerAlertStatus, type DealerAlertStore, type WebhookDelivery
+} from '../../storage/dealer-alerts.js'
+import type { DealerStore } from '../../storage/dealers.js'
+import type { MaintenanceStore, ReminderState } from '../../storage/maintenance.js'
+import { principalOf, requireRole, sendApiError } from './auth.js'
+import { BadRequest, isoTimeSchema, oneOf, parseIsoTime, vinOf, vinParams } from './request-values.js'
+import { registerApiScope } from './scope.js'
+
+export interface InboxRouteDeps {
+  dealerAlerts: DealerAlertStore
+  maintenance: MaintenanceStore
+  dealers: Pick<DealerStore, 'get'>
+}
+
+const MAX_PAGE = 500
+const ALERT_KINDS: readonly DealerAlertKind[] = ['prestage', 'rescue']
+const REMINDER_STATES: readonly ReminderState[] = ['open', 'done', 'dismissed']
+/** a service recorded "now" by a workshop whose clock runs a little ahead is not refused */
+const CLOCK_SKEW_MS = 5 * 60_000
+
+const dealerParam = { type: 'string', minLength: 1, maxLength: 64 }
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } }
+const alertListQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    dealer: dealerParam,
+    status: { type: 'string', minLength: 1, maxLength: 200 },
+    kind: { type: 'string' },
+    before: { type: 'integer', minimum: 1 },
+    limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE }
+  }
+}
+const dealerQuery = { type: 'object', additionalProperties: false, properties: { dealer: dealerParam } }
+const transitionBody = {
+  type: 'object',
+  required: ['to'],
+  additionalProperties: false,
+  properties: {
+    // the status is checked by the store, whose message lists the statuses in order
+    to: { type: 'string' },
+    firstTimeFix: { type: 'boolean' },
+    note: { type: 'string', minLength: 1, maxLength: 2000 }
+  }
+}
+const reminderQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { dealer: dealerParam, state: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE } }
+}
+const serviceBody = {
+  type: 'object',
+  required: ['covers'],
+  additionalProperties: false,
+  properties: {
+    covers: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 200 } },
+    description: { type: 'string', maxLength: 2000 },
+    time: isoTimeSchema,
+    odometerKm: { type: 'number', minimum: 0 },
+    engineHours: { type: 'number', minimum: 0 }
+  }
+}
+
+/** A webhook delivery as the inbox and the dead-letter list show it: its state, not the body it carries. */
+export function deliveryState (d: WebhookDelivery): Omit<WebhookDelivery, 'body'> {
+  const { body: _body, ...state } = d
+  return state
+}
+
+/**
+ * Refuses a dealer token that names another dealer in ?dealer=, before
+ * anything is read. (Its own id is allowed: a console may always send it.)
+ */
+const ownInboxOnly: preValidationAsyncHookHandler = async function (request, reply) {
+  const caller = principalOf(request)
+  const named = (request.query as { dealer?: string }).dealer
+  if (caller.role === 'dealer' && named !== undefined && named !== caller.dealerId) {
+    return await sendApiError(reply, 403, 'PITWALL_ERR_FORBIDDEN',
+      `token ${JSON.stringify(caller.name)} is dealer ${caller.dealerId ?? '?'}'s; it reads only its own inbox (leave out ?dealer=)`)
+  }
+}
+
+export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps): void {
+  const { dealerAlerts, maintenance, dealers } = deps
+  const anyRole = requireRole('engineer', 'operator', 'dealer')
+  const readers = [anyRole, ownInboxOnly]
+  const dealersOnly = requireRole('dealer')
+
+  /** The dealer whose inbox is read: the caller's own, else the one named (which must exist); null: none named. */
+  async function inboxOf (request: FastifyRequest, named: string | undefined): Promise<string | null> {
+    const caller = principalOf(request)
+    if (caller.role === 'dealer') return caller.dealerId as string
+    if (named === undefined) return null
+    await dealers.get(named)
+    return named
+  }
+
+  async function alertInboxOf (request: FastifyRequest, named: string | undefined): Promise<string> {
+    const dealerId = await inboxOf(request, named)
+    if (dealerId === null) throw new BadRequest('querystring needs the field "dealer": an engineer or operator token names the dealer whose inbox it reads')
+    return dealerId
+  }
+
+  registerApiScope(app, 'inbox', (scope) => {
+    scope.get<{ Querystring: { dealer?: string, status?: string, kind?: string, before?: number, limit?: number } }>('/api/v1/inbox/alerts',
+      { preValidation: readers, schema: { querystring: alertListQuery } },
+      async (request) => {
+        const { status, kind, before, limit = 100 } = request.query
+        const statuses = status?.split(',').map((s) => oneOf(s.trim(), DEALER_ALERT_STATUSES, 'querystring.status'))
+        const query = {
+          status: statuses as DealerAlertStatus[] | undefined,
+          kind: kind === undefined ? undefined : oneOf(kind, ALERT_KINDS, 'querystring.kind'),
+          beforeId: before,
+          limit
+        }
+        const alerts = await dealerAlerts.list(await alertInboxOf(request, request.query.dealer), query)
+        // a full page may have more behind it: the id to ask before next
+        return { alerts, nextBefore: alerts.length === limit ? alerts[alerts.length - 1]?.id ?? null : null }
+      })
+
+    scope.get<{ Params: { id: number }, Querystring: { dealer?: string } }>('/api/v1/inbox/alerts/:id',
+      { preValidation: readers, schema: { params: idParams, querystring: dealerQuery } },
+      async (request) => {
+        const dealerId = await alertInboxOf(request, request.query.dealer)
+        const alert = await dealerAlerts.get(dealerId, request.params.id)
+        const [timeline, deliveries] = await Promise.all([dealerAlerts.timeline(dealerId, alert.id), dealerAlerts.deliveries(alert.id)])
+        return { ...alert, timeline, deliveries: deliveries.map(deliveryState) }
+      })
+
+    scope.post<{ Params: { id: number }, Body: { to: string, firstTimeFix?: boolean, note?: string } }>('/api/v1/inbox/alerts/:id/transitions',
+      { preValidation: dealersOnly, schema: { params: idParams, body: transitionBody } },
+      async (request) => {
+        const caller = principalOf(request)
+        const { to, firstTimeFix, note } = request.body
+        return await dealerAlerts.transition(caller.dealerId as string, request.params.id, to as DealerAlertStatus, { by: caller.name, firstTimeFix, note })
+      })
+
+    scope.get<{ Querystring: { dealer?: string, state?: string, limit?: number } }>('/api/v1/inbox/reminders',
+      { preValidation: readers, schema: { querystring: reminderQuery } },
+      async (request) => {
+        const { state, limit } = request.query
+        const dealerId = await inboxOf(request, request.query.dealer)
+        const reminders = await maintenance.reminders({
+          dealerId: dealerId ?? undefined,
+          state: state === undefined ? undefined : oneOf(state, REMINDER_STATES, 'querystring.state'),
+          limit
+        })
+        return { reminders }
+      })
+
+    scope.post<{ Params: { id: number } }>('/api/v1/inbox/reminders/:id/dismiss',
+      { preValidation: anyRole, schema: { params: idParams } },
+      async (request) => {
+        const caller = principalOf(request)
+        return await maintenance.dismissReminder(request.params.id, caller.name, caller.role === 'dealer' ? caller.dealerId as string : undefined)
+      })
+
+    scope.post<{ Params: { vin: string }, Body: { covers: string[], description?: string, time?: string, odometerKm?: number, engineHours?: number } }>(
+      '/api/v1/vehicles/:vin/services',
+      { preValidation: anyRole, schema: { params: vinParams, body: serviceBody } },
+      async (request, reply) => {
+        const caller = principalOf(request)
+        const { covers, description = '', odometerKm, engineHours } = request.body
+        const time = request.body.time === undefined ? new Date() : parseIsoTime(request.body.time, 'body.time')
+        if (time.getTime() > Date.now() + CLOCK_SKEW_MS) throw new BadRequest(`body.time ${request.body.time ?? ''} is in the future; record a service once it is done`)
+        const result = await maintenance.recordService({
+          vin: vinOf(request.params.vin),
+          time,
+          odometerKm,
+          engineHours,
+          covers,
+          description,
+          by: caller.name,
+          dealerId: caller.role === 'dealer' ? caller.dealerId as string : undefined
+        })
+        return await reply.code(201).send(result)
+      })
+  })
+}

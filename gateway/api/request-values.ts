@@ -1,0 +1,49 @@
+/**
+ * Request values a JSON schema alone does not check well, shared by the
+ * route groups: ISO 8601 times and VINs in paths. A value that fails throws
+ * BadRequest, which the API scope (./scope.ts) answers as 400
+ * PITWALL_ERR_BAD_REQUEST with the message naming the field.
+ */
+import { VIN_PATTERN } from '../topics.js'
+
+export class BadRequest extends Error {
+  readonly statusCode = 400
+}
+
+// A date, a time and a zone: without a zone the server's would decide what it means.
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i
+
+/** The JSON schema of a time field; its content is checked by parseIsoTime. */
+export const isoTimeSchema = { type: 'string', minLength: 1, maxLength: 40 } as const
+
+/** "2026-11-23T08:00:00Z" → Date; `field` names the value in the error, e.g. "body.expiresAt". */
+export function parseIsoTime (value: string, field: string): Date {
+  const parts = ISO_TIME.exec(value)
+  const time = parts === null ? undefined : new Date(value)
+  // Date rolls 30 February over into March; the calendar day must exist
+  const dayExists = parts !== null && Number(parts[3]) <= new Date(Date.UTC(Number(parts[1]), Number(parts[2]), 0)).getUTCDate()
+  if (time === undefined || Number.isNaN(time.getTime()) || !dayExists) {
+    throw new BadRequest(`${field} ${JSON.stringify(value)} is not an ISO 8601 time with a zone, e.g. 2026-11-23T08:00:00Z`)
+  }
+  return time
+}
+
+/** Path parameters with a VIN: 17 characters, checked (case-insensitively) by vinOf. */
+export const vinParams = {
+  type: 'object',
+  required: ['vin'],
+  properties: { vin: { type: 'string', minLength: 1, maxLength: 64 } }
+} as const
+
+/** The VIN of a path, upper-cased as vehicles are registered (ISO 3779). */
+export function vinOf (value: string): string {
+  const vin = value.toUpperCase()
+  if (!VIN_PATTERN.test(vin)) throw new BadRequest(`params.vin ${JSON.stringify(value)} is not a VIN: 17 characters of A-Z and 0-9, without I, O or Q (ISO 3779)`)
+  return vin
+}
+
+/** `value` if it is one of `allowed`, else a 400 listing them: "querystring.kind "x" is not one of prestage, rescue". */
+export function oneOf<T extends string> (value: string, allowed: readonly T[], field: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new BadRequest(`${field} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`)
+  return value as T
+}
