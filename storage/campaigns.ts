@@ -176,7 +176,7 @@ export class CampaignStore {
           spec.minSuccessRate ?? 0.95, spec.failureThreshold ?? 0.2, spec.commandTtlMs ?? 7 * 24 * 3600_000, spec.createdBy])
       return campaign(res.rows[0] as Row)
     } catch (err) {
-      if ((err as { code?: unknown }).code === '23505') throw invalid(`campaign ${spec.id} exists already`)
+      if ((err as { code?: unknown }).code === '23505') throw new StorageError('PITWALL_ERR_CAMPAIGN_EXISTS', `campaign ${spec.id} exists already; a new campaign needs a new id`)
       throw err
     }
   }

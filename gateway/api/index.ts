@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Storage } from '../../storage/index.js'
 import { registerApiAuth } from './auth.js'
+import { registerCampaignRoutes } from './campaigns.js'
 import { registerCaseRoutes } from './cases.js'
 import { registerCommandRoutes } from './commands.js'
 import { registerOtaPackageRoutes } from './ota-packages.js'
@@ -21,5 +22,6 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   registerCaseRoutes(app, { cases: storage.cases })
   registerCommandRoutes(app, { commands: storage.commands, otaPackages: storage.otaPackages })
   registerOtaPackageRoutes(app, { otaPackages: storage.otaPackages })
+  registerCampaignRoutes(app, { campaigns: storage.campaigns, otaPackages: storage.otaPackages })
   registerKpiRoutes(app, { kpis: storage.kpis })
 }

@@ -1,0 +1,137 @@
+/**
+ * OTA and remote-action campaigns over HTTP (needs registerApiAuth, see ./auth.ts):
+ *
+ *   POST /api/v1/campaigns                 engineer: create a draft (201)
+ *   GET  /api/v1/campaigns?state=          engineer, operator: newest first
+ *   GET  /api/v1/campaigns/:id             engineer, operator: { campaign, vehicles, waves, timeline }
+ *   POST /api/v1/campaigns/:id/start       engineer: resolve the cohort, queue the first wave
+ *   POST /api/v1/campaigns/:id/pause       engineer: hold its unsent commands { reason? }
+ *   POST /api/v1/campaigns/:id/resume      engineer
+ *   POST /api/v1/campaigns/:id/abort       engineer: cancel its unsent commands { reason? }
+ *
+ * The four moves answer what GET /:id does, so the caller sees the state it
+ * reached, its waves and who did what. Only storage is touched: the gateway's
+ * campaign runner starts the next waves. Dealers get 403. Errors are
+ * { code, message }: 400 PITWALL_ERR_BAD_REQUEST (the request's shape) or
+ * PITWALL_ERR_CAMPAIGN_INVALID (waves, rates, cohort, ttl; each field named),
+ * 404 for an unknown campaign or OTA package, 409 for a taken id or a move
+ * its state does not allow.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { CommandRequest } from '../../actions/command-body.js'
+import type { CampaignState, CampaignStore, Cohort } from '../../storage/campaigns.js'
+import type { OtaPackageStore } from '../../storage/ota-packages.js'
+import { principalOf, requireRole } from './auth.js'
+import { absentBodyIsEmpty, BadRequest, commandRequestProperties, requestedCommandBody, ttlMsOf, ttlProperty } from './commands.js'
+import { registerApiScope } from './scope.js'
+
+export interface CampaignRouteDeps {
+  campaigns: CampaignStore
+  otaPackages: Pick<OtaPackageStore, 'get'>
+}
+
+interface CreateBody extends CommandRequest {
+  id: string
+  name: string
+  cohort: Cohort
+  waves?: number[]
+  minSuccessRate?: number
+  failureThreshold?: number
+  ttl?: string
+}
+
+const STATE_NAMES: Record<CampaignState, true> = { draft: true, running: true, paused: true, completed: true, aborted: true }
+const CAMPAIGN_STATES = Object.keys(STATE_NAMES)
+const DEFAULT_TTL_MS = 7 * 86_400_000
+
+const texts = (maxLength: number): object => ({ type: 'array', maxItems: 10_000, items: { type: 'string', minLength: 1, maxLength } })
+// shares, rates and their ranges are checked by the store (storage/campaigns.ts validateCampaign), which names each field
+const createBody = {
+  type: 'object',
+  required: ['id', 'name', 'cohort'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 63 },
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    ...commandRequestProperties,
+    cohort: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { models: texts(100), firmware: texts(100), openFaultRule: { type: 'string', minLength: 1, maxLength: 200 }, vins: texts(64) }
+    },
+    waves: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'number' } },
+    minSuccessRate: { type: 'number' },
+    failureThreshold: { type: 'number' },
+    ttl: ttlProperty
+  }
+}
+const listQuery = { type: 'object', additionalProperties: false, properties: { state: { type: 'string', minLength: 1, maxLength: 20 } } }
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 63 } } }
+const noBody = { type: 'object', additionalProperties: false, properties: {} }
+const reasonBody = { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } } }
+
+export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRouteDeps): void {
+  const { campaigns, otaPackages } = deps
+  const readers = requireRole('engineer', 'operator')
+  const engineers = requireRole('engineer')
+
+  /** What GET /:id answers: the campaign, its progress per wave and every step it took. */
+  const view = async (id: string): Promise<object> => ({ ...await campaigns.progress(id), timeline: await campaigns.timeline(id) })
+
+  registerApiScope(app, 'campaign', (scope) => {
+    scope.post<{ Body: CreateBody }>('/api/v1/campaigns',
+      { preHandler: engineers, schema: { body: createBody } },
+      async (request, reply: FastifyReply) => {
+        const { id, name, cohort, waves, minSuccessRate, failureThreshold, ttl } = request.body
+        const commandTtlMs = ttlMsOf(ttl, 'body.ttl', DEFAULT_TTL_MS)
+        const body = await requestedCommandBody(otaPackages, request.body, reply)
+        if (body === undefined) return reply
+        // VINs are registered upper-case (ISO 3779 has no lower-case letters)
+        const vins = cohort.vins?.map((v) => v.toUpperCase())
+        const created = await campaigns.create({
+          id, name, body, cohort: { ...cohort, ...(vins === undefined ? {} : { vins }) }, waves, minSuccessRate, failureThreshold, commandTtlMs, createdBy: principalOf(request).name
+        })
+        return await reply.code(201).send(created)
+      })
+
+    scope.get<{ Querystring: { state?: string } }>('/api/v1/campaigns',
+      { preHandler: readers, schema: { querystring: listQuery } },
+      async (request) => {
+        const { state } = request.query
+        if (state !== undefined && !CAMPAIGN_STATES.includes(state)) {
+          throw new BadRequest(`querystring.state ${JSON.stringify(state)} is not a campaign state (${CAMPAIGN_STATES.join(', ')})`)
+        }
+        return { campaigns: await campaigns.list(state as CampaignState | undefined) }
+      })
+
+    scope.get<{ Params: { id: string } }>('/api/v1/campaigns/:id',
+      { preHandler: readers, schema: { params: idParams } },
+      async (request) => await view(request.params.id))
+
+    scope.post<{ Params: { id: string } }>('/api/v1/campaigns/:id/start',
+      { preValidation: absentBodyIsEmpty, preHandler: engineers, schema: { params: idParams, body: noBody } },
+      async (request) => {
+        await campaigns.start(request.params.id, principalOf(request).name)
+        return await view(request.params.id)
+      })
+
+    scope.post<{ Params: { id: string } }>('/api/v1/campaigns/:id/resume',
+      { preValidation: absentBodyIsEmpty, preHandler: engineers, schema: { params: idParams, body: noBody } },
+      async (request) => {
+        await campaigns.resume(request.params.id, principalOf(request).name)
+        return await view(request.params.id)
+      })
+
+    for (const verb of ['pause', 'abort'] as const) {
+      scope.post<{ Params: { id: string }, Body: { reason?: string } }>(`/api/v1/campaigns/:id/${verb}`,
+        { preValidation: absentBodyIsEmpty, preHandler: engineers, schema: { params: idParams, body: reasonBody } },
+        async (request) => {
+          const { id } = request.params
+          const by = principalOf(request).name
+          const reason = request.body.reason ?? `${verb === 'pause' ? 'paused' : 'aborted'} by ${by}`
+          await (verb === 'pause' ? campaigns.pause(id, by, reason) : campaigns.abort(id, by, reason))
+          return await view(id)
+        })
+    }
+  })
+}
