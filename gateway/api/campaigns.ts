@@ -22,7 +22,8 @@ import type { CommandRequest } from '../../actions/command-body.js'
 import type { CampaignState, CampaignStore, Cohort } from '../../storage/campaigns.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole } from './auth.js'
-import { absentBodyIsEmpty, BadRequest, commandRequestProperties, requestedCommandBody, ttlMsOf, ttlProperty } from './commands.js'
+import { absentBodyIsEmpty, commandRequestProperties, requestedCommandBody, ttlMsOf, ttlProperty } from './commands.js'
+import { oneOf } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface CampaignRouteDeps {
@@ -41,7 +42,7 @@ interface CreateBody extends CommandRequest {
 }
 
 const STATE_NAMES: Record<CampaignState, true> = { draft: true, running: true, paused: true, completed: true, aborted: true }
-const CAMPAIGN_STATES = Object.keys(STATE_NAMES)
+const CAMPAIGN_STATES = Object.keys(STATE_NAMES) as CampaignState[]
 const DEFAULT_TTL_MS = 7 * 86_400_000
 
 const texts = (maxLength: number): object => ({ type: 'array', maxItems: 10_000, items: { type: 'string', minLength: 1, maxLength } })
@@ -98,10 +99,7 @@ export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRout
       { preHandler: readers, schema: { querystring: listQuery } },
       async (request) => {
         const { state } = request.query
-        if (state !== undefined && !CAMPAIGN_STATES.includes(state)) {
-          throw new BadRequest(`querystring.state ${JSON.stringify(state)} is not a campaign state (${CAMPAIGN_STATES.join(', ')})`)
-        }
-        return { campaigns: await campaigns.list(state as CampaignState | undefined) }
+        return { campaigns: await campaigns.list(state === undefined ? undefined : oneOf(state, CAMPAIGN_STATES, 'querystring.state')) }
       })
 
     scope.get<{ Params: { id: string } }>('/api/v1/campaigns/:id',

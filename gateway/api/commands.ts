@@ -23,16 +23,12 @@ import { parseDuration } from '../../rules/duration.js'
 import type { CommandBody, CommandState, CommandStore } from '../../storage/commands.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole, sendApiError } from './auth.js'
+import { BadRequest, oneOf } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface CommandRouteDeps {
   commands: CommandStore
   otaPackages: Pick<OtaPackageStore, 'get'>
-}
-
-/** A value the schema lets through but the route cannot use; the API scope answers 400 PITWALL_ERR_BAD_REQUEST. */
-export class BadRequest extends Error {
-  readonly statusCode = 400
 }
 
 // a Record so that a state added to CommandState is a compile error here until it is listed
@@ -113,12 +109,9 @@ export function ttlMsOf (ttl: string | undefined, field: string, defaultMs: numb
   return Math.round(seconds * 1000)
 }
 
+/** `state=queued,sent` → the states */
 function statesOf (text: string | undefined): CommandState[] | undefined {
-  if (text === undefined) return undefined
-  return text.split(',').map((s) => s.trim()).map((s) => {
-    if (!(COMMAND_STATES as string[]).includes(s)) throw new BadRequest(`querystring.state ${JSON.stringify(s)} is not a command state (${COMMAND_STATES.join(', ')})`)
-    return s as CommandState
-  })
+  return text?.split(',').map((s) => oneOf(s.trim(), COMMAND_STATES, 'querystring.state'))
 }
 
 export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteDeps): void {

@@ -181,7 +181,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       for (const verb of ['start', 'pause', 'resume', 'abort']) {
         await expectError(t, call('POST', `/api/v1/campaigns/no-such/${verb}`, engineer), 404, 'PITWALL_ERR_CAMPAIGN_UNKNOWN', `no campaign "no-such"`)
       }
-      await expectError(t, call('GET', '/api/v1/campaigns?state=done', operator), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.state "done" is not a campaign state (draft, running, paused, completed, aborted)')
+      await expectError(t, call('GET', '/api/v1/campaigns?state=done', operator), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.state "done" is not one of draft, running, paused, completed, aborted')
     })
   })
 }
