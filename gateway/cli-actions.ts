@@ -157,7 +157,7 @@ export function registerActionCommands (program: CliCommand, s: CliSupport): voi
       print(`${id}\trunning\t${r.vehicles} vehicles, ${r.queued.length} in the first wave`)
     })
   for (const verb of ['pause', 'resume', 'abort'] as const) {
-    storageFlags(campaigns.command(verb).description(`${verb} a campaign`)).argument('<id>').option('--by <name>').option('--reason <text>', 'why (pause, abort)', `${verb}d by an engineer`)
+    storageFlags(campaigns.command(verb).description(`${verb} a campaign`)).argument('<id>').option('--by <name>').option('--reason <text>', 'why (pause, abort)', `${verb === 'abort' ? 'aborted' : `${verb}d`} by an engineer`)
       .action(async (id: string, flags: { by?: string, reason: string, dataDir?: string, databaseUrl?: string }) => {
         const c = await withStorage(flags, async (st) => verb === 'pause'
           ? await st.campaigns.pause(id, me(flags.by), flags.reason)
