@@ -10,6 +10,9 @@ import { registerCampaignRoutes } from './campaigns.js'
 import { registerCaseRoutes } from './cases.js'
 import { registerCommandRoutes } from './commands.js'
 import { registerOtaPackageRoutes } from './ota-packages.js'
+import { registerDealerRoutes } from './dealers.js'
+import { registerInboxRoutes } from './inbox.js'
+import { registerTokenRoutes } from './tokens.js'
 import { registerKpiRoutes } from './kpis.js'
 
 export interface ApiDeps {
@@ -23,5 +26,8 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   registerCommandRoutes(app, { commands: storage.commands, otaPackages: storage.otaPackages })
   registerOtaPackageRoutes(app, { otaPackages: storage.otaPackages })
   registerCampaignRoutes(app, { campaigns: storage.campaigns, otaPackages: storage.otaPackages })
+  registerInboxRoutes(app, { dealerAlerts: storage.dealerAlerts, maintenance: storage.maintenance, dealers: storage.dealers })
+  registerDealerRoutes(app, { dealers: storage.dealers, dealerAlerts: storage.dealerAlerts })
+  registerTokenRoutes(app, { apiTokens: storage.apiTokens, dealers: storage.dealers })
   registerKpiRoutes(app, { kpis: storage.kpis })
 }

@@ -1,0 +1,126 @@
+/**
+ * The dealer registry and the webhook dead letters over HTTP (needs
+ * registerApiAuth, see ./auth.ts):
+ *
+ *   GET   /api/v1/dealers?active=                     engineer, operator
+ *   POST  /api/v1/dealers                             operator: register (201; the webhook secret, if any, only here)
+ *   GET   /api/v1/dealers/me                          dealer: its own entry
+ *   GET   /api/v1/dealers/:id                         engineer, operator
+ *   PATCH /api/v1/dealers/:id                         operator: change fields (a secret set or generated is shown only here)
+ *   POST  /api/v1/dealers/:id/activate|deactivate     operator: in or out of alert routing
+ *   POST  /api/v1/dealers/:id/webhook-secret          operator: a new secret at once, shown only in this response
+ *   PUT   /api/v1/vehicles/:vin/dealer                operator: {dealerId} the vehicle's own dealer, null for none
+ *   GET   /api/v1/webhooks/dead-letters?dealer=&limit= engineer, operator: deliveries that gave up, newest first
+ *   POST  /api/v1/webhooks/dead-letters/:id/retry     operator: back in the queue with the same idempotency key
+ *
+ * No response carries a stored webhook secret: the registry reads back only
+ * whether one is set (hasSecret). A dealer token reads its own entry and
+ * nothing else here; the dealer id "me" is therefore reachable only through
+ * the CLI (`pitwall dealers show me`). Roles are checked before the
+ * request's shape (preValidation), as in ./inbox.ts.
+ */
+import type { FastifyInstance } from 'fastify'
+import type { DealerAlertStore } from '../../storage/dealer-alerts.js'
+import type { DealerChange, DealerInput, DealerStore } from '../../storage/dealers.js'
+import { principalOf, requireRole } from './auth.js'
+import { deliveryState } from './inbox.js'
+import { vinOf, vinParams } from './request-values.js'
+import { registerApiScope } from './scope.js'
+
+export interface DealerRouteDeps {
+  dealers: DealerStore
+  dealerAlerts: Pick<DealerAlertStore, 'deadLetters' | 'retryDeadLetter'>
+}
+
+const MAX_PAGE = 500
+
+// Shapes only: the store checks the content (id syntax, coordinates, URL, secret length) and names every problem.
+const fields = {
+  name: { type: 'string', maxLength: 200 },
+  lat: { type: 'number' },
+  lon: { type: 'number' },
+  brands: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 64 } },
+  webhookUrl: { type: ['string', 'null'], maxLength: 2000 },
+  webhookSecret: { type: 'string', maxLength: 200 }
+}
+const addBody = {
+  type: 'object',
+  required: ['id', 'name', 'lat', 'lon'],
+  additionalProperties: false,
+  properties: { id: { type: 'string', maxLength: 64 }, ...fields }
+}
+const changeBody = { type: 'object', minProperties: 1, additionalProperties: false, properties: fields }
+const dealerParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } }
+const listQuery = { type: 'object', additionalProperties: false, properties: { active: { type: 'boolean' } } }
+const assignBody = {
+  type: 'object',
+  required: ['dealerId'],
+  additionalProperties: false,
+  properties: { dealerId: { type: ['string', 'null'], minLength: 1, maxLength: 64 } }
+}
+const deadLetterQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { dealer: { type: 'string', minLength: 1, maxLength: 64 }, limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE } }
+}
+const deliveryParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } }
+
+export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDeps): void {
+  const { dealers, dealerAlerts } = deps
+  const readers = requireRole('engineer', 'operator')
+  const operators = requireRole('operator')
+
+  registerApiScope(app, 'dealer', (scope) => {
+    scope.get<{ Querystring: { active?: boolean } }>('/api/v1/dealers',
+      { preValidation: readers, schema: { querystring: listQuery } },
+      async (request) => ({ dealers: await dealers.list({ active: request.query.active }) }))
+
+    scope.post<{ Body: DealerInput }>('/api/v1/dealers',
+      { preValidation: operators, schema: { body: addBody } },
+      async (request, reply) => await reply.code(201).send(await dealers.add(request.body)))
+
+    scope.get('/api/v1/dealers/me',
+      { preValidation: requireRole('dealer') },
+      async (request) => await dealers.get(principalOf(request).dealerId as string))
+
+    scope.get<{ Params: { id: string } }>('/api/v1/dealers/:id',
+      { preValidation: readers, schema: { params: dealerParams } },
+      async (request) => await dealers.get(request.params.id))
+
+    scope.patch<{ Params: { id: string }, Body: DealerChange }>('/api/v1/dealers/:id',
+      { preValidation: operators, schema: { params: dealerParams, body: changeBody } },
+      async (request) => await dealers.update(request.params.id, request.body))
+
+    for (const verb of ['activate', 'deactivate'] as const) {
+      scope.post<{ Params: { id: string } }>(`/api/v1/dealers/:id/${verb}`,
+        { preValidation: operators, schema: { params: dealerParams } },
+        async (request) => verb === 'activate' ? await dealers.activate(request.params.id) : await dealers.deactivate(request.params.id))
+    }
+
+    scope.post<{ Params: { id: string } }>('/api/v1/dealers/:id/webhook-secret',
+      { preValidation: operators, schema: { params: dealerParams } },
+      async (request) => ({ dealerId: request.params.id, webhookSecret: await dealers.rotateWebhookSecret(request.params.id) }))
+
+    scope.put<{ Params: { vin: string }, Body: { dealerId: string | null } }>('/api/v1/vehicles/:vin/dealer',
+      { preValidation: operators, schema: { params: vinParams, body: assignBody } },
+      async (request) => {
+        const vin = vinOf(request.params.vin)
+        await dealers.assignVehicle(vin, request.body.dealerId)
+        return { vin, dealerId: request.body.dealerId }
+      })
+
+    scope.get<{ Querystring: { dealer?: string, limit?: number } }>('/api/v1/webhooks/dead-letters',
+      { preValidation: readers, schema: { querystring: deadLetterQuery } },
+      async (request) => {
+        const { dealer, limit } = request.query
+        // a misspelt dealer must not look like one without dead letters
+        if (dealer !== undefined) await dealers.get(dealer)
+        const deadLetters = await dealerAlerts.deadLetters({ dealerId: dealer, limit })
+        return { deadLetters: deadLetters.map(deliveryState) }
+      })
+
+    scope.post<{ Params: { id: number } }>('/api/v1/webhooks/dead-letters/:id/retry',
+      { preValidation: operators, schema: { params: deliveryParams } },
+      async (request) => deliveryState(await dealerAlerts.retryDeadLetter(request.params.id)))
+  })
+}

@@ -1,0 +1,75 @@
+/**
+ * API tokens over HTTP, for operators only (needs registerApiAuth, see
+ * ./auth.ts):
+ *
+ *   GET    /api/v1/tokens      every token, revoked and expired ones too; never a token or its hash
+ *   POST   /api/v1/tokens      {name, role, dealerId?, expiresAt?}: 201 with the token, shown only in this response
+ *   DELETE /api/v1/tokens/:id  revoke, effective from the next request
+ *
+ * A dealer token must name a registered dealer (a typo would otherwise give
+ * a token that sees an empty inbox). Revoking one's own token is allowed,
+ * but the answer says so (ownToken) and, when no other operator token is
+ * left active, warns that nobody can manage tokens over the API any more:
+ * `pitwall token create --role operator` on the gateway's host is then the
+ * way back in. Roles are checked before the request's shape
+ * (preValidation), as in ./inbox.ts.
+ */
+import type { FastifyInstance } from 'fastify'
+import { API_ROLES, type ApiRole, type ApiTokenStore } from '../../storage/api-tokens.js'
+import type { DealerStore } from '../../storage/dealers.js'
+import { principalOf, requireRole } from './auth.js'
+import { isoTimeSchema, oneOf, parseIsoTime } from './request-values.js'
+import { registerApiScope } from './scope.js'
+
+export interface TokenRouteDeps {
+  apiTokens: Pick<ApiTokenStore, 'create' | 'list' | 'revoke'>
+  dealers: Pick<DealerStore, 'get'>
+}
+
+const createBody = {
+  type: 'object',
+  required: ['name', 'role'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', maxLength: 200 },
+    // checked by oneOf, whose message lists the roles
+    role: { type: 'string' },
+    dealerId: { type: 'string', minLength: 1, maxLength: 64 },
+    expiresAt: isoTimeSchema
+  }
+}
+const tokenParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } }
+
+export function registerTokenRoutes (app: FastifyInstance, deps: TokenRouteDeps): void {
+  const { apiTokens, dealers } = deps
+  const operators = requireRole('operator')
+
+  registerApiScope(app, 'token', (scope) => {
+    scope.get('/api/v1/tokens', { preValidation: operators }, async () => ({ tokens: await apiTokens.list() }))
+
+    scope.post<{ Body: { name: string, role: string, dealerId?: string, expiresAt?: string } }>('/api/v1/tokens',
+      { preValidation: operators, schema: { body: createBody } },
+      async (request, reply) => {
+        const { name, dealerId, expiresAt } = request.body
+        const role = oneOf<ApiRole>(request.body.role, API_ROLES, 'body.role')
+        if (role === 'dealer' && dealerId !== undefined) await dealers.get(dealerId)
+        const created = await apiTokens.create({ name, role, dealerId, expiresAt: expiresAt === undefined ? undefined : parseIsoTime(expiresAt, 'body.expiresAt') })
+        return await reply.code(201).send({ token: created.token, ...created.info })
+      })
+
+    scope.delete<{ Params: { id: number } }>('/api/v1/tokens/:id',
+      { preValidation: operators, schema: { params: tokenParams } },
+      async (request) => {
+        const caller = principalOf(request)
+        const revoked = await apiTokens.revoke(request.params.id)
+        if (revoked.id !== caller.id) return { ...revoked, ownToken: false }
+        const now = Date.now()
+        const operatorsLeft = (await apiTokens.list()).filter((t) =>
+          t.role === 'operator' && t.revokedAt === null && (t.expiresAt === null || t.expiresAt.getTime() > now)).length
+        const warning = operatorsLeft === 0
+          ? ' No other operator token is active: nobody can manage tokens over the API until one is created with `pitwall token create --role operator`.'
+          : ` ${operatorsLeft} other operator token(s) remain active.`
+        return { ...revoked, ownToken: true, message: `token ${revoked.id} was the one this request used; it is refused from the next request on.${warning}` }
+      })
+  })
+}
