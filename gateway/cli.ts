@@ -9,6 +9,7 @@ import { startGateway } from './app.js'
 import { keysDirOf } from '../actions/gateway-keys.js'
 import { registerActionCommands } from './cli-actions.js'
 import { registerApiCommands } from './cli-api.js'
+import { registerDealerCommands } from './cli-dealers.js'
 import { loadConfig, type GatewayConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { provisionDevice } from './provisioning.js'
@@ -317,6 +318,7 @@ registerActionCommands(program, {
 })
 
 registerApiCommands(program, { storageFlags, withStorage, print })
+registerDealerCommands(program, { storageFlags, withStorage, print })
 
 program.command('decode')
   .description('decode a candump -l log (with a DBC) or a ULog into timestamped signals, one per line')
