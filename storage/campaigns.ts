@@ -280,25 +280,33 @@ export class CampaignStore {
    * finished, starts the next wave if this one's success rate held, or
    * completes the campaign after the last. Returns what it did and the
    * vehicles given a command now.
+   *
+   * Failures that finished before an engineer resumed the campaign count in
+   * neither check: the engineer saw them and resumed anyway. Counted, they
+   * would pause it again at once, for the same reason, and a campaign paused
+   * by its runner could never go on.
    */
   async advance (id: string): Promise<{ step?: CampaignStep, queued: number[] }> {
     const progress = await this.progress(id)
     const c = progress.campaign
     if (c.state !== 'running') return { queued: [] }
+    const accepted = await this.failedBeforeResume(id)
     const current = progress.waves[c.currentWave] as WaveProgress
     const soFar = progress.waves.slice(0, c.currentWave + 1)
-    const finished = soFar.reduce((a, w) => a + w.finished, 0)
-    const failed = soFar.reduce((a, w) => a + w.failed, 0)
-    const judged = Math.min(MIN_FINISHED_FOR_PAUSE, soFar.reduce((a, w) => a + w.vehicles, 0))
+    const acceptedSoFar = soFar.reduce((a, w) => a + (accepted.get(w.wave) ?? 0), 0)
+    const finished = soFar.reduce((a, w) => a + w.finished, 0) - acceptedSoFar
+    const failed = soFar.reduce((a, w) => a + w.failed, 0) - acceptedSoFar
+    const judged = Math.min(MIN_FINISHED_FOR_PAUSE, soFar.reduce((a, w) => a + w.vehicles, 0) - acceptedSoFar)
     if (finished >= judged && finished > 0 && failed / finished > c.failureThreshold) {
       const reason = `${failed} of ${finished} finished commands failed (${pct(failed / finished)} > ${pct(c.failureThreshold)})`
       await this.move(id, 'pause', ['running'], 'paused', 'campaign-runner', reason)
       return { step: { type: 'paused', reason }, queued: [] }
     }
     if (current.finished < current.vehicles) return { queued: [] }
-    const success = current.vehicles === 0 ? 1 : current.succeeded / current.vehicles
+    const counted = current.vehicles - (accepted.get(c.currentWave) ?? 0)
+    const success = counted === 0 ? 1 : current.succeeded / counted
     if (success < c.minSuccessRate) {
-      const reason = `wave ${c.currentWave + 1}: ${current.succeeded} of ${current.vehicles} succeeded (${pct(success)} < ${pct(c.minSuccessRate)})`
+      const reason = `wave ${c.currentWave + 1}: ${current.succeeded} of ${counted} succeeded (${pct(success)} < ${pct(c.minSuccessRate)})`
       await this.move(id, 'pause', ['running'], 'paused', 'campaign-runner', reason)
       return { step: { type: 'paused', reason }, queued: [] }
     }
@@ -317,6 +325,17 @@ export class CampaignStore {
       const queued = await queueWave(client, row, wave)
       return { step: { type: 'wave_started', wave, commands: queued.length }, queued }
     })
+  }
+
+  /** Per wave, the campaign's failed commands that finished before it last went running (its start or latest resume). */
+  private async failedBeforeResume (id: string): Promise<Map<number, number>> {
+    const res = await this.pool.query<{ wave: number, n: string }>(
+      `SELECT cv.wave, count(*) AS n
+       FROM campaign_vehicles cv JOIN commands c ON c.campaign_id = cv.campaign_id AND c.vehicle_id = cv.vehicle_id
+       WHERE cv.campaign_id = $1 AND c.state = ANY ($2::text[])
+         AND c.updated_at < (SELECT max(time) FROM campaign_events WHERE campaign_id = $1 AND state = 'running')
+       GROUP BY cv.wave`, [id, FAILED])
+    return new Map(res.rows.map((r) => [r.wave, Number(r.n)]))
   }
 
   async timeline (id: string): Promise<Array<{ time: Date, state: string, wave: number, by: string | null, detail: Record<string, unknown> | null }>> {
