@@ -394,6 +394,8 @@ storageFlags(program.command('demo').description('run the gateway with a simulat
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as Error & { code?: string }
-  process.stderr.write(`pitwall: ${e.code !== undefined ? `[${e.code}] ` : ''}${e.message}\n`)
+  // commander's own codes (commander.invalidArgument) mean nothing to a user; ours are stable and searchable
+  const code = e.code !== undefined && !e.code.startsWith('commander.') ? `[${e.code}] ` : ''
+  process.stderr.write(`pitwall: ${code}${e.message}\n`)
   process.exit(1)
 })

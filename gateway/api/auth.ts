@@ -11,7 +11,7 @@
  * plugin registered after that (the decorations are the root's, so every
  * encapsulated child sees them):
  *
- *   app.get('/api/v1/alerts', { preHandler: requireRole('engineer', 'dealer') }, async (request) => {
+ *   app.get('/api/v1/alerts', { preValidation: requireRole('engineer', 'dealer') }, async (request) => {
  *     const caller = principalOf(request)
  *     // a dealer sees only its own: scope the query to caller.dealerId
  *   })
@@ -23,7 +23,7 @@
  * (health, metrics). Tokens are looked up per request, so a revocation
  * takes effect on the next one.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from 'fastify'
 import type { ApiPrincipal, ApiRole, ApiTokenStore } from '../../storage/api-tokens.js'
 
 declare module 'fastify' {
@@ -32,7 +32,7 @@ declare module 'fastify' {
     apiAuth: { tokens: Pick<ApiTokenStore, 'authenticate'> }
   }
   interface FastifyRequest {
-    /** set by a requireRole preHandler; null on routes without one */
+    /** set by a requireRole hook; null on routes without one */
     principal: ApiPrincipal | null
   }
 }
@@ -58,10 +58,12 @@ const BEARER = /^bearer +(\S+) *$/i
 const CHALLENGE = 'Bearer realm="pitwall"'
 
 /**
- * A preHandler admitting callers with one of `roles`. Several requireRole
- * preHandlers on one route authenticate once.
+ * A hook admitting callers with one of `roles`. Give it as the route's
+ * preValidation, so a caller without the right token learns nothing of the
+ * request's expected shape (a 401/403 before any 400). Several requireRole
+ * hooks on one route authenticate once.
  */
-export function requireRole (...roles: [ApiRole, ...ApiRole[]]): preHandlerAsyncHookHandler {
+export function requireRole (...roles: [ApiRole, ...ApiRole[]]): preValidationAsyncHookHandler {
   return async function (request, reply) {
     if (request.principal === null) {
       const header = request.headers.authorization
@@ -91,7 +93,7 @@ export function requireRole (...roles: [ApiRole, ...ApiRole[]]): preHandlerAsync
     const { role, name } = request.principal
     if (!roles.includes(role)) {
       return await sendApiError(reply, 403, 'PITWALL_ERR_FORBIDDEN',
-        `${request.method} ${request.routeOptions.url ?? request.url} is for ${roles.join(' or ')} tokens; token ${JSON.stringify(name)} is ${role === 'operator' ? 'an' : 'a'} ${role} token`)
+        `${request.method} ${request.routeOptions.url ?? request.url} is for ${roles.join(' or ')} tokens; token ${JSON.stringify(name)} is ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role} token`)
     }
   }
 }

@@ -81,7 +81,7 @@ export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRout
 
   registerApiScope(app, 'campaign', (scope) => {
     scope.post<{ Body: CreateBody }>('/api/v1/campaigns',
-      { preHandler: engineers, schema: { body: createBody } },
+      { preValidation: engineers, schema: { body: createBody } },
       async (request, reply: FastifyReply) => {
         const { id, name, cohort, waves, minSuccessRate, failureThreshold, ttl } = request.body
         const commandTtlMs = ttlMsOf(ttl, 'body.ttl', DEFAULT_TTL_MS)
@@ -96,25 +96,25 @@ export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRout
       })
 
     scope.get<{ Querystring: { state?: string } }>('/api/v1/campaigns',
-      { preHandler: readers, schema: { querystring: listQuery } },
+      { preValidation: readers, schema: { querystring: listQuery } },
       async (request) => {
         const { state } = request.query
         return { campaigns: await campaigns.list(state === undefined ? undefined : oneOf(state, CAMPAIGN_STATES, 'querystring.state')) }
       })
 
     scope.get<{ Params: { id: string } }>('/api/v1/campaigns/:id',
-      { preHandler: readers, schema: { params: idParams } },
+      { preValidation: readers, schema: { params: idParams } },
       async (request) => await view(request.params.id))
 
     scope.post<{ Params: { id: string } }>('/api/v1/campaigns/:id/start',
-      { preValidation: absentBodyIsEmpty, preHandler: engineers, schema: { params: idParams, body: noBody } },
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: idParams, body: noBody } },
       async (request) => {
         await campaigns.start(request.params.id, principalOf(request).name)
         return await view(request.params.id)
       })
 
     scope.post<{ Params: { id: string } }>('/api/v1/campaigns/:id/resume',
-      { preValidation: absentBodyIsEmpty, preHandler: engineers, schema: { params: idParams, body: noBody } },
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: idParams, body: noBody } },
       async (request) => {
         await campaigns.resume(request.params.id, principalOf(request).name)
         return await view(request.params.id)
@@ -122,7 +122,7 @@ export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRout
 
     for (const verb of ['pause', 'abort'] as const) {
       scope.post<{ Params: { id: string }, Body: { reason?: string } }>(`/api/v1/campaigns/:id/${verb}`,
-        { preValidation: absentBodyIsEmpty, preHandler: engineers, schema: { params: idParams, body: reasonBody } },
+        { preValidation: [engineers, absentBodyIsEmpty], schema: { params: idParams, body: reasonBody } },
         async (request) => {
           const { id } = request.params
           const by = principalOf(request).name

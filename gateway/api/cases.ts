@@ -54,7 +54,7 @@ export function registerCaseRoutes (app: FastifyInstance, deps: CaseRouteDeps): 
 
   registerApiScope(app, 'case', (scope) => {
     scope.get<{ Querystring: { q?: string, limit?: number, offset?: number } }>('/api/v1/cases',
-      { preHandler: readers, schema: { querystring: listQuery } },
+      { preValidation: readers, schema: { querystring: listQuery } },
       async (request) => {
         const { q, limit, offset } = request.query
         if (q === undefined) return { cases: await cases.list({ limit, offset }) }
@@ -63,11 +63,11 @@ export function registerCaseRoutes (app: FastifyInstance, deps: CaseRouteDeps): 
       })
 
     scope.get<{ Params: { id: string } }>('/api/v1/cases/:id',
-      { preHandler: readers, schema: { params: caseParams } },
+      { preValidation: readers, schema: { params: caseParams } },
       async (request) => await cases.get(request.params.id))
 
     scope.put<{ Params: { id: string }, Body: Omit<CaseInput, 'id'> }>('/api/v1/cases/:id',
-      { preHandler: engineers, schema: { params: caseParams, body: caseContentSchema } },
+      { preValidation: engineers, schema: { params: caseParams, body: caseContentSchema } },
       async (request, reply) => {
         const { case: stored, outcome } = await cases.upsert({ ...request.body, id: request.params.id }, principalOf(request).name)
         return await reply.code(outcome === 'added' ? 201 : 200).send(stored)
@@ -75,7 +75,7 @@ export function registerCaseRoutes (app: FastifyInstance, deps: CaseRouteDeps): 
 
     scope.post<{ Params: { id: number }, Body: { id: string, title?: string, steps?: string[], parts?: string[], repairHours?: number | null } }>(
       '/api/v1/faults/:id/case',
-      { preHandler: engineers, schema: { params: faultParams, body: fromFaultBody } },
+      { preValidation: engineers, schema: { params: faultParams, body: fromFaultBody } },
       async (request, reply) => {
         const stored = await cases.fromFault(request.params.id, { ...request.body, by: principalOf(request).name })
         return await reply.code(201).send(stored)

@@ -121,7 +121,7 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
 
   registerApiScope(app, 'command', (scope) => {
     scope.post<{ Body: CommandRequest & { vin: string, ttl?: string } }>('/api/v1/commands',
-      { preHandler: engineers, schema: { body: sendBody } },
+      { preValidation: engineers, schema: { body: sendBody } },
       async (request, reply) => {
         const { vin, ttl } = request.body
         const ttlMs = ttlMsOf(ttl, 'body.ttl', DEFAULT_TTL_MS)
@@ -133,25 +133,25 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
       })
 
     scope.get<{ Querystring: { vin?: string, state?: string, campaign?: string, fault?: number, limit?: number } }>('/api/v1/commands',
-      { preHandler: readers, schema: { querystring: listQuery } },
+      { preValidation: readers, schema: { querystring: listQuery } },
       async (request) => {
         const { vin, state, campaign, fault, limit } = request.query
         return { commands: await commands.list({ vin: vin?.toUpperCase(), state: statesOf(state), campaignId: campaign, faultId: fault, limit }) }
       })
 
     scope.get<{ Params: { id: string } }>('/api/v1/commands/:id',
-      { preHandler: readers, schema: { params: idParams } },
+      { preValidation: readers, schema: { params: idParams } },
       async (request) => {
         const { id } = request.params
         return { command: await commands.get(id), timeline: await commands.timeline(id) }
       })
 
     scope.post<{ Params: { id: string } }>('/api/v1/commands/:id/approve',
-      { preValidation: absentBodyIsEmpty, preHandler: engineers, schema: { params: idParams, body: noBody } },
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: idParams, body: noBody } },
       async (request) => await commands.approve(request.params.id, principalOf(request).name))
 
     scope.post<{ Params: { id: string }, Body: { reason?: string } }>('/api/v1/commands/:id/cancel',
-      { preValidation: absentBodyIsEmpty, preHandler: engineers, schema: { params: idParams, body: cancelBody } },
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: idParams, body: cancelBody } },
       async (request) => await commands.cancel(request.params.id, principalOf(request).name, request.body.reason))
   })
 }

@@ -24,7 +24,7 @@ const kpiQuery = {
 export function registerKpiRoutes (app: FastifyInstance, deps: { kpis: KpiStore }): void {
   registerApiScope(app, 'KPI', (scope) => {
     scope.get<{ Querystring: { from?: string, to?: string, dealer?: string } }>('/api/v1/kpis',
-      { preHandler: requireRole('engineer', 'operator', 'dealer'), schema: { querystring: kpiQuery } },
+      { preValidation: requireRole('engineer', 'operator', 'dealer'), schema: { querystring: kpiQuery } },
       async (request, reply) => {
         const caller = principalOf(request)
         const { query } = request

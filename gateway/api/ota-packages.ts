@@ -37,11 +37,11 @@ export function registerOtaPackageRoutes (app: FastifyInstance, deps: OtaPackage
   const { otaPackages } = deps
 
   registerApiScope(app, 'OTA package', (scope) => {
-    scope.get('/api/v1/ota-packages', { preHandler: requireRole('engineer', 'operator') },
+    scope.get('/api/v1/ota-packages', { preValidation: requireRole('engineer', 'operator') },
       async () => ({ packages: await otaPackages.list() }))
 
     scope.post<{ Body: NewPackageBody }>('/api/v1/ota-packages',
-      { preHandler: requireRole('engineer'), schema: { body: addBody } },
+      { preValidation: requireRole('engineer'), schema: { body: addBody } },
       async (request, reply) => {
         const { sha256, ...rest } = request.body
         // digests are stored lower-case, as `pitwall packages add` does, so either spelling registers the same file

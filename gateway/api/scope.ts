@@ -3,7 +3,7 @@
  * validation and error shape everywhere:
  *
  *   registerApiScope(app, 'command', (scope) => {
- *     scope.get('/api/v1/commands', { preHandler: requireRole('engineer'), schema: { querystring } }, handler)
+ *     scope.get('/api/v1/commands', { preValidation: requireRole('engineer'), schema: { querystring } }, handler)
  *   })
  *
  * - Bodies are validated as sent: fastify's default ajv would drop an unknown
@@ -70,6 +70,7 @@ function describe (error: ErrorObject | undefined, dataVar: string): string {
   if (error === undefined) return `${dataVar} is invalid`
   const at = error.instancePath.split('/').slice(1).reduce((s, part) => /^\d+$/.test(part) ? `${s}[${part}]` : `${s}.${part}`, dataVar)
   if (error.keyword === 'additionalProperties') return `${at} has an unknown field ${JSON.stringify(error.params.additionalProperty)}`
+  if (error.keyword === 'enum') return `${at} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
   if (error.keyword === 'required') return `${at} needs the field ${JSON.stringify(error.params.missingProperty)}`
   return `${at} ${error.message ?? 'is invalid'}`
 }

@@ -87,6 +87,9 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       })
       t.equal((await call('PUT', '/api/v1/cases/case-a1', dealer, { title: 'Horn silent' })).statusCode, 403)
       t.equal((await call('GET', '/api/v1/whoami', operator)).statusCode, 403, 'on another plugin\'s route too')
+      t.equal((await call('PUT', '/api/v1/cases/case-a1', undefined, { nonsense: 1 })).statusCode, 401,
+        'the token is checked before the body: a caller without one learns nothing of its shape')
+      t.equal((await call('PUT', '/api/v1/cases/case-a1', operator, { nonsense: 1 })).statusCode, 403, 'nor one of another role')
       await t.rejects(cases.get('case-a1'), { code: 'PITWALL_ERR_CASE_UNKNOWN' }, 'nothing was written')
     })
 
