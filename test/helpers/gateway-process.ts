@@ -14,10 +14,11 @@ export interface GatewayProcess {
   kill (): Promise<void>
 }
 
-export async function spawnGateway (databaseUrl: string, mqttPort = 0): Promise<GatewayProcess> {
+/** `env`: more settings by their environment variables (gateway/config.ts ENV_NAMES). */
+export async function spawnGateway (databaseUrl: string, mqttPort = 0, env: Readonly<Record<string, string>> = {}): Promise<GatewayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start',
     '--database-url', databaseUrl, '--mqtt-port', String(mqttPort), '--http-port', '0', '--log-level', 'info'], {
-    env: { ...process.env, PITWALL_MQTT_HOST: '127.0.0.1', PITWALL_HTTP_HOST: '127.0.0.1' },
+    env: { ...process.env, PITWALL_MQTT_HOST: '127.0.0.1', PITWALL_HTTP_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'inherit']
   })
   const port = await new Promise<number>((resolve, reject) => {
