@@ -197,7 +197,11 @@ function check (id: string, d: DealerChange): void {
   if (d.webhookUrl !== undefined && d.webhookUrl !== null) {
     let protocol: string | undefined
     try { protocol = new URL(d.webhookUrl).protocol } catch {}
-    if (protocol !== 'http:' && protocol !== 'https:') problems.push(`webhook URL ${JSON.stringify(d.webhookUrl)} is not an http(s) URL`)
+    // The URL parser forgives what the table's check (webhook_url ~ '^https?://') refuses: 'HTTPS://', 'https:host',
+    // leading blanks. Refused here, so that it is a 400 naming the URL and not a constraint error whose detail holds the secret.
+    if ((protocol !== 'http:' && protocol !== 'https:') || !/^https?:\/\//.test(d.webhookUrl)) {
+      problems.push(`webhook URL ${JSON.stringify(d.webhookUrl)} is not an http(s) URL (it must start with http:// or https://)`)
+    }
   }
   if (d.webhookSecret !== undefined) {
     if (d.webhookSecret.length < MIN_SECRET_LENGTH) problems.push(`webhook secret has ${d.webhookSecret.length} characters; at least ${MIN_SECRET_LENGTH} needed`)

@@ -97,6 +97,13 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       await expectError(call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: '52', lon: 13 }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body.lat must be number')
       await expectError(call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 95, lon: 13 }), 400, 'PITWALL_ERR_DEALER_INVALID', 'dealer ost: lat 95 is outside -90..90')
       await expectError(call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 52, lon: 13, webhookUrl: 'ftp://x.example/' }), 400, 'PITWALL_ERR_DEALER_INVALID', /webhook URL "ftp:\/\/x.example\/" is not an http\(s\) URL/)
+      // URL parsers accept these, the database's check does not: refused here, not a 500 whose logged detail carries the generated secret
+      for (const webhookUrl of ['HTTPS://dms.ost.example/hook', 'https:dms.ost.example/hook', ' https://dms.ost.example/hook']) {
+        await expectError(call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 52, lon: 13, webhookUrl }), 400, 'PITWALL_ERR_DEALER_INVALID',
+          `dealer ost: webhook URL ${JSON.stringify(webhookUrl)} is not an http(s) URL (it must start with http:// or https://)`)
+        await expectError(call('PATCH', '/api/v1/dealers/sued', operator, { webhookUrl }), 400, 'PITWALL_ERR_DEALER_INVALID',
+          `dealer sued: webhook URL ${JSON.stringify(webhookUrl)} is not an http(s) URL (it must start with http:// or https://)`)
+      }
       await expectError(call('POST', '/api/v1/dealers', operator, NORD), 409, 'PITWALL_ERR_DEALER_EXISTS', 'dealer nord is already registered (update it instead)')
       await expectError(call('PATCH', '/api/v1/dealers/nord', operator, {}), 400, 'PITWALL_ERR_BAD_REQUEST', 'body must NOT have fewer than 1 properties')
       await expectError(call('PATCH', '/api/v1/dealers/nord', operator, { id: 'nord-2' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body has an unknown field "id"')
