@@ -10,7 +10,11 @@ import type pg from 'pg'
 
 export interface ActionBacklog {
   faultActionsPending: number
-  /** pending fault actions that failed at least once (retrying) */
+  /**
+   * pending fault actions that failed at least once (retrying): a failure
+   * leaves its reason in last_error; attempts counts claims, so an action
+   * being handled right now has one without having failed
+   */
   faultActionsRetrying: number
   /** commands in each open state: pending_approval, queued, sent, accepted, in_progress */
   commands: Record<string, number>
@@ -23,7 +27,7 @@ export const OPEN_COMMAND_STATES = ['pending_approval', 'queued', 'sent', 'accep
 export const CAMPAIGN_STATES = ['draft', 'running', 'paused', 'completed', 'aborted'] as const
 
 const BACKLOG_SQL = `
-  SELECT 'fault_actions' AS what, CASE WHEN attempts > 0 THEN 'retrying' ELSE 'pending' END AS state, count(*)::int AS n
+  SELECT 'fault_actions' AS what, CASE WHEN last_error IS NOT NULL THEN 'retrying' ELSE 'pending' END AS state, count(*)::int AS n
     FROM fault_actions WHERE done_at IS NULL GROUP BY 2
   UNION ALL SELECT 'commands', state, count(*)::int FROM commands WHERE state IN ('queued', 'sent', 'accepted', 'in_progress') GROUP BY 2
   UNION ALL SELECT 'commands', 'pending_approval', count(*)::int FROM commands WHERE state = 'pending_approval'

@@ -23,8 +23,11 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 
     // a fault whose rule asks for a dealer: its outbox row is written with it
     const fault = await seedFault(storage, { action: prestage })
-    await storage.pool.query('UPDATE fault_actions SET attempts = 2 WHERE fault_id = $1', [fault.faultId])
     await seedFault(storage, { action: prestage })
+    // the processor takes both; the first fails and waits for its retry, the second is still being handled (not a failure)
+    const claimed = await storage.faultActions.claim(10, 60_000)
+    t.equal(claimed.length, 2)
+    await storage.faultActions.retry(claimed.find((a) => a.faultId === fault.faultId)?.id as number, 60_000, 'PITWALL_ERR_RESCUE_NOT_STATIONARY: still moving')
     await storage.commands.enqueue({ vin: fault.vin, body: { action: { name: 'bms.rebalance', params: {} } }, ttlMs: 60_000, requestedBy: 'eva', needsApproval: true })
     await storage.commands.enqueue({ vin: fault.vin, body: { action: { name: 'bms.rebalance', params: {} } }, ttlMs: 60_000, requestedBy: 'eva' })
     await storage.dealers.add({ id: 'hook', name: 'Autohaus', ...PLACES.munich, webhookUrl: 'https://dms.example/hook' })
