@@ -13,7 +13,7 @@ export interface CampaignRunnerOptions {
   /** a vehicle has a new command to deliver */
   queued: (vehicleId: number) => void
   log: ActionLog
-  /** default 5 s */
+  /** default 1 s: campaigns started, paused or resumed from the CLI or the API (storage only) show within about a second */
   pollMs?: number
 }
 
@@ -27,7 +27,7 @@ export class CampaignRunner {
   }
 
   start (): void {
-    this.passes.start(this.options.pollMs ?? 5000)
+    this.passes.start(this.options.pollMs ?? 1000)
   }
 
   /** A campaign command finished, or a campaign was resumed: look again now. */

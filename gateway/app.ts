@@ -92,6 +92,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     log: log.child({ module: 'ingest' }),
     can,
     sampleIntervalMs: config.sampleIntervalMs,
+    firmwareReported: async (vehicleId, firmware) => { await storage.vehicles.setFirmware(vehicleId, firmware) },
     rules: {
       engine,
       record: async (events) => {

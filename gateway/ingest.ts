@@ -24,6 +24,12 @@ export interface IngestDeps {
   can?: CanDecoding | undefined
   /** stored decoded CAN samples: at most one per signal per this interval */
   sampleIntervalMs?: number
+  /**
+   * Stores a firmware version a vehicle's batch reported that differs from
+   * the one known for it (after an OTA update). Off the PUBACK path: the
+   * batch does not wait for it.
+   */
+  firmwareReported?: (vehicleId: number, firmware: string) => Promise<void>
   /** rules over every decoded sample; their fault events are stored before the PUBACK */
   rules?: { engine: RuleEngine, record: (events: FaultEvent[]) => Promise<void> } | undefined
 }
@@ -99,6 +105,7 @@ export class TelemetryIngest {
         return
       }
       if (outcome === 'stored') {
+        if (batch.firmware !== '' && batch.firmware !== vehicle.firmware) this.noteFirmware(vehicle, batch.firmware)
         metrics.canFrames.inc(batch.canFrames)
         if (canSignals > 0) metrics.canSignals.inc(canSignals)
         if (unknownFrames > 0) metrics.unknownCanFrames.inc(unknownFrames)
@@ -114,6 +121,20 @@ export class TelemetryIngest {
     }
     if (faultsStored !== undefined) await faultsStored
     metrics.pubackLatency.observe((performance.now() - started) / 1000)
+  }
+
+  // `vehicle` is the connection's session: remembering the version there
+  // makes this one UPDATE per change, not one per batch.
+  private noteFirmware (vehicle: IngestVehicle, firmware: string): void {
+    const known = vehicle.firmware
+    vehicle.firmware = firmware
+    const store = this.deps.firmwareReported
+    if (store === undefined) return
+    store(vehicle.vehicleId, firmware).catch((err: unknown) => {
+      // forget it, so the vehicle's next batch tries again
+      if (vehicle.firmware === firmware) vehicle.firmware = known
+      this.deps.log.warn({ vin: vehicle.vin, firmware, err: (err as Error).message }, 'reported firmware not stored; retrying with the next batch')
+    })
   }
 
   /** Stores a refused payload (or just its size, when `payload` is null) with the reason. */

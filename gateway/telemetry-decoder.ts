@@ -30,6 +30,8 @@ export interface TelemetryVehicle {
   vin: string
   vehicleId: number
   model?: string | undefined
+  /** the firmware stored for the vehicle (see IngestDeps.firmwareReported) */
+  firmware?: string | undefined
 }
 
 export class TelemetryDecoder {

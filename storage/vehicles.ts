@@ -8,6 +8,8 @@ export interface VehicleCredential {
   vin: string
   secretHash: string
   model?: string | undefined
+  /** the firmware last registered or reported */
+  firmware?: string | undefined
 }
 
 export interface NewVehicle {
@@ -45,12 +47,21 @@ export class VehicleStore {
   }
 
   async credential (vin: string): Promise<VehicleCredential | undefined> {
-    const res = await this.pool.query<{ id: number, vin: string, secret_hash: string, model: string | null }>(
-      `SELECT v.id, v.vin, v.model, c.secret_hash FROM vehicles v
+    const res = await this.pool.query<{ id: number, vin: string, secret_hash: string, model: string | null, firmware: string | null }>(
+      `SELECT v.id, v.vin, v.model, v.firmware, c.secret_hash FROM vehicles v
        JOIN device_credentials c ON c.vehicle_id = v.id AND c.revoked_at IS NULL
        WHERE v.vin = $1`, [vin])
     const row = res.rows[0]
-    return row === undefined ? undefined : { vehicleId: row.id, vin: row.vin, secretHash: row.secret_hash, model: row.model ?? undefined }
+    return row === undefined ? undefined : { vehicleId: row.id, vin: row.vin, secretHash: row.secret_hash, model: row.model ?? undefined, firmware: row.firmware ?? undefined }
+  }
+
+  /**
+   * The firmware the vehicle's T-box reports in its batches: after an OTA
+   * update it is what campaign cohorts and rule scopes must see, not the
+   * version it was registered with.
+   */
+  async setFirmware (vehicleId: number, firmware: string): Promise<void> {
+    await this.pool.query('UPDATE vehicles SET firmware = $2 WHERE id = $1 AND firmware IS DISTINCT FROM $2', [vehicleId, firmware])
   }
 
   async markSeen (vehicleId: number): Promise<void> {

@@ -63,7 +63,7 @@ export function createAuthenticate (deps: AuthenticateDeps) {
         fail('bad_secret', BAD_USERNAME_OR_PASSWORD, 'bad username or password')
         return
       }
-      setSession(client, { vin, vehicleId: credential.vehicleId, model: credential.model })
+      setSession(client, { vin, vehicleId: credential.vehicleId, model: credential.model, firmware: credential.firmware })
       deps.connections.record(client, vin)
       done(null, true)
     }).catch((err: unknown) => {

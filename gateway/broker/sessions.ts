@@ -6,6 +6,8 @@ export interface VehicleSession {
   vehicleId: number
   /** the registered model: rules are scoped by it */
   model?: string | undefined
+  /** the firmware stored for the vehicle; ingest updates it when a batch reports another */
+  firmware?: string | undefined
 }
 
 const sessions = new WeakMap<Client, VehicleSession>()

@@ -167,6 +167,15 @@ t.test('every vehicle succeeds: the campaign goes wave by wave to the whole coho
   })
   t.same(outside.map((b) => firmware.get(b.vin)), outside.map((b) => b.firmware), 'vehicles outside the cohort report their old firmware')
   t.notOk(outside.some((b) => b.firmware === PACKAGE.version))
+
+  // the registry follows what the T-boxes report, so the same cohort rule no longer finds them
+  const cohortVins = new Set(cohort.map((b) => b.vin))
+  await until('the stored firmware of every cohort vehicle to follow its report', async () => {
+    const stored = (await storage.vehicles.list()).filter((v) => cohortVins.has(v.vin))
+    return stored.every((v) => v.firmware === PACKAGE.version) ? stored : undefined
+  })
+  await t.rejects(startCampaign(`${id}-again`, model), { code: 'PITWALL_ERR_CAMPAIGN_INVALID', message: /no vehicle matches its cohort/ },
+    'a second campaign for the 1.4 line finds no vehicle left on it')
 })
 
 /**
