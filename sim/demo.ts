@@ -68,6 +68,10 @@ export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
     await gateway.storage.rules.apply(loadRuleFile(DEMO_RULES_FILE))
     // the known fixes the demo rules link to
     await gateway.storage.cases.apply(loadCasePack(DEMO_CASE_PACK), 'demo')
+    const api = await demoDealersAndTokens(gateway)
+    process.stderr.write(`pitwall demo: API at http://127.0.0.1:${gateway.httpPort}/api/v1 (tokens valid 24 h):\n` +
+      `  engineer  ${api.engineer}\n  dealer ${DEMO_DEALERS[0].id}  ${api.dealer}\n` +
+      `  e.g. curl -H 'Authorization: Bearer ${api.dealer}' http://127.0.0.1:${gateway.httpPort}/api/v1/inbox/alerts\n`)
     const credentials = await demoFleetCredentials(gateway, options.vehicles)
     const last = await gateway.storage.vehicles.lastSeqs(credentials.map((c) => c.vin))
     const fleet = startFleet({
@@ -124,6 +128,31 @@ export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
   } finally {
     await gateway.close()
   }
+}
+
+/** Two workshops beside the demo route in Munich; inbox only (no webhook), so alerts wait in the API. */
+const DEMO_DEALERS = [
+  { id: 'demo-muc-nord', name: 'Demo Autohaus München Nord', lat: 48.1850, lon: 11.5750 },
+  { id: 'demo-muc-west', name: 'Demo Werkstatt München West', lat: 48.1400, lon: 11.5100 }
+] as const
+
+/**
+ * The demo's dealers (kept from an earlier run) and, for this run, an
+ * engineer token and a token of the first dealer, so the API can be tried
+ * at once. They expire after a day rather than pile up as live credentials.
+ */
+async function demoDealersAndTokens (gateway: Gateway): Promise<{ engineer: string, dealer: string }> {
+  for (const d of DEMO_DEALERS) {
+    try {
+      await gateway.storage.dealers.add({ ...d })
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'PITWALL_ERR_DEALER_EXISTS') throw err
+    }
+  }
+  const expiresAt = new Date(Date.now() + 86_400_000)
+  const engineer = await gateway.storage.apiTokens.create({ name: 'demo engineer', role: 'engineer', expiresAt })
+  const dealer = await gateway.storage.apiTokens.create({ name: DEMO_DEALERS[0].name, role: 'dealer', dealerId: DEMO_DEALERS[0].id, expiresAt })
+  return { engineer: engineer.token, dealer: dealer.token }
 }
 
 /**
