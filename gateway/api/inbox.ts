@@ -28,13 +28,14 @@
  * Roles are checked in preValidation, before the request's shape: a caller
  * without a fitting token gets its 401 or 403 whatever it sent.
  */
-import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import {
   DEALER_ALERT_STATUSES, type DealerAlertKind, type DealerAlertStatus, type DealerAlertStore, type WebhookDelivery
 } from '../../storage/dealer-alerts.js'
 import type { DealerStore } from '../../storage/dealers.js'
 import type { MaintenanceStore, ReminderState } from '../../storage/maintenance.js'
-import { principalOf, requireRole, sendApiError } from './auth.js'
+import { principalOf, requireRole } from './auth.js'
+import { dealerOf, ownDealerOnly } from './dealer-scope.js'
 import { BadRequest, isoTimeSchema, oneOf, parseIsoTime, vinOf, vinParams } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
@@ -99,36 +100,14 @@ export function deliveryState (d: WebhookDelivery): Omit<WebhookDelivery, 'body'
   return state
 }
 
-/**
- * Refuses a dealer token that names another dealer in ?dealer=, before
- * anything is read. (Its own id is allowed: a console may always send it.)
- */
-const ownInboxOnly: preValidationAsyncHookHandler = async function (request, reply) {
-  const caller = principalOf(request)
-  const named = (request.query as { dealer?: string }).dealer
-  if (caller.role === 'dealer' && named !== undefined && named !== caller.dealerId) {
-    return await sendApiError(reply, 403, 'PITWALL_ERR_FORBIDDEN',
-      `token ${JSON.stringify(caller.name)} is dealer ${caller.dealerId ?? '?'}'s; it reads only its own inbox (leave out ?dealer=)`)
-  }
-}
-
 export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps): void {
   const { dealerAlerts, maintenance, dealers } = deps
   const anyRole = requireRole('engineer', 'operator', 'dealer')
-  const readers = [anyRole, ownInboxOnly]
+  const readers = [anyRole, ownDealerOnly('inbox')]
   const dealersOnly = requireRole('dealer')
 
-  /** The dealer whose inbox is read: the caller's own, else the one named (which must exist); null: none named. */
-  async function inboxOf (request: FastifyRequest, named: string | undefined): Promise<string | null> {
-    const caller = principalOf(request)
-    if (caller.role === 'dealer') return caller.dealerId as string
-    if (named === undefined) return null
-    await dealers.get(named)
-    return named
-  }
-
   async function alertInboxOf (request: FastifyRequest, named: string | undefined): Promise<string> {
-    const dealerId = await inboxOf(request, named)
+    const dealerId = await dealerOf(request, named, dealers)
     if (dealerId === null) throw new BadRequest('querystring needs the field "dealer": an engineer or operator token names the dealer whose inbox it reads')
     return dealerId
   }
@@ -171,7 +150,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       { preValidation: readers, schema: { querystring: reminderQuery } },
       async (request) => {
         const { state, limit } = request.query
-        const dealerId = await inboxOf(request, request.query.dealer)
+        const dealerId = await dealerOf(request, request.query.dealer, dealers)
         const reminders = await maintenance.reminders({
           dealerId: dealerId ?? undefined,
           state: state === undefined ? undefined : oneOf(state, REMINDER_STATES, 'querystring.state'),

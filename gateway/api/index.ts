@@ -29,5 +29,5 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   registerInboxRoutes(app, { dealerAlerts: storage.dealerAlerts, maintenance: storage.maintenance, dealers: storage.dealers })
   registerDealerRoutes(app, { dealers: storage.dealers, dealerAlerts: storage.dealerAlerts })
   registerTokenRoutes(app, { apiTokens: storage.apiTokens, dealers: storage.dealers })
-  registerKpiRoutes(app, { kpis: storage.kpis })
+  registerKpiRoutes(app, { kpis: storage.kpis, dealers: storage.dealers })
 }

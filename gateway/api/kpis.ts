@@ -3,40 +3,42 @@
  *
  *   GET /api/v1/kpis?from=&to=&dealer=   engineer, operator: the fleet or one dealer; dealer: its own
  *
- * from/to are ISO 8601 times (default: the 30 days up to now). A dealer token
- * always gets its own dealer's KPIs; naming another dealer is refused.
+ * from/to are ISO 8601 times with a zone (default: the 30 days up to now).
+ * Whose KPIs: ./dealer-scope.ts (a dealer token always gets its own
+ * dealer's; naming another is a 403, an unknown dealer a 404).
  */
 import type { FastifyInstance } from 'fastify'
+import type { DealerStore } from '../../storage/dealers.js'
 import { DEFAULT_KPI_WINDOW_MS, type KpiStore } from '../../storage/kpis.js'
-import { principalOf, requireRole, sendApiError } from './auth.js'
+import { requireRole } from './auth.js'
+import { dealerOf, ownDealerOnly } from './dealer-scope.js'
+import { isoTimeSchema, parseIsoTime } from './request-values.js'
 import { registerApiScope } from './scope.js'
+
+export interface KpiRouteDeps {
+  kpis: KpiStore
+  dealers: Pick<DealerStore, 'get'>
+}
 
 const kpiQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    from: { type: 'string', minLength: 1, maxLength: 64 },
-    to: { type: 'string', minLength: 1, maxLength: 64 },
+    from: isoTimeSchema,
+    to: isoTimeSchema,
     dealer: { type: 'string', minLength: 1, maxLength: 64 }
   }
 }
 
-export function registerKpiRoutes (app: FastifyInstance, deps: { kpis: KpiStore }): void {
+export function registerKpiRoutes (app: FastifyInstance, deps: KpiRouteDeps): void {
   registerApiScope(app, 'KPI', (scope) => {
     scope.get<{ Querystring: { from?: string, to?: string, dealer?: string } }>('/api/v1/kpis',
-      { preValidation: requireRole('engineer', 'operator', 'dealer'), schema: { querystring: kpiQuery } },
-      async (request, reply) => {
-        const caller = principalOf(request)
+      { preValidation: [requireRole('engineer', 'operator', 'dealer'), ownDealerOnly('KPIs')], schema: { querystring: kpiQuery } },
+      async (request) => {
         const { query } = request
-        if (caller.role === 'dealer' && query.dealer !== undefined && query.dealer !== caller.dealerId) {
-          return await sendApiError(reply, 403, 'PITWALL_ERR_FORBIDDEN', `a dealer token sees its own dealer's KPIs only (${String(caller.dealerId)}), not ${query.dealer}'s`)
-        }
-        const to = query.to === undefined ? new Date() : new Date(query.to)
-        const from = query.from === undefined ? new Date(to.getTime() - DEFAULT_KPI_WINDOW_MS) : new Date(query.from)
-        for (const [name, value] of [['from', from], ['to', to]] as const) {
-          if (Number.isNaN(value.getTime())) return await sendApiError(reply, 400, 'PITWALL_ERR_BAD_REQUEST', `querystring.${name} ${JSON.stringify(query[name])} is not an ISO 8601 time`)
-        }
-        const dealerId = caller.role === 'dealer' ? caller.dealerId ?? undefined : query.dealer
+        const to = query.to === undefined ? new Date() : parseIsoTime(query.to, 'querystring.to')
+        const from = query.from === undefined ? new Date(to.getTime() - DEFAULT_KPI_WINDOW_MS) : parseIsoTime(query.from, 'querystring.from')
+        const dealerId = await dealerOf(request, query.dealer, deps.dealers) ?? undefined
         return await deps.kpis.serviceKpis({ from, to, dealerId })
       })
   })

@@ -62,10 +62,15 @@ t.test('KPIs through the API and the CLI', { skip: !(await postgresReachable()) 
 
   const other = await get('/api/v1/kpis?dealer=south', north)
   t.equal(other.status, 403, "a dealer cannot read another dealer's KPIs")
-  t.match(other.body, { code: 'PITWALL_ERR_FORBIDDEN', message: /own dealer's KPIs only \(north\), not south's/ })
+  t.match(other.body, { code: 'PITWALL_ERR_FORBIDDEN', message: /token "Werkstatt Nord" is dealer north's; it reads only its own KPIs, not dealer south's/ })
+  t.same((await get('/api/v1/kpis?dealer=west', engineer)), { status: 404, body: { code: 'PITWALL_ERR_DEALER_UNKNOWN', message: 'no dealer west' } },
+    'a misspelt dealer is not one without alerts')
   t.equal((await get('/api/v1/kpis')).status, 401)
   t.same((await get('/api/v1/kpis?from=yesterday', engineer)).body,
-    { code: 'PITWALL_ERR_BAD_REQUEST', message: 'querystring.from "yesterday" is not an ISO 8601 time' })
+    { code: 'PITWALL_ERR_BAD_REQUEST', message: 'querystring.from "yesterday" is not an ISO 8601 time with a zone, e.g. 2026-11-23T08:00:00Z' })
+  // without a zone the server's own would decide which hours count
+  t.same((await get('/api/v1/kpis?to=2026-05-01T00:00', engineer)).body,
+    { code: 'PITWALL_ERR_BAD_REQUEST', message: 'querystring.to "2026-05-01T00:00" is not an ISO 8601 time with a zone, e.g. 2026-11-23T08:00:00Z' })
   const backwards = await get('/api/v1/kpis?from=2026-05-01T00:00:00Z&to=2026-04-01T00:00:00Z', engineer)
   t.equal(backwards.status, 400)
   t.equal(backwards.body.code, 'PITWALL_ERR_KPI_QUERY')
