@@ -24,7 +24,11 @@ export function registerApiCommands (program: CliCommand, s: Pick<CliSupport, 's
     .requiredOption('--name <name>', 'whose token it is').requiredOption('--role <role>', API_ROLES.join(' | '), role)
     .option('--dealer <id>', 'the dealer a dealer token belongs to').option('--expires <time>', 'ISO 8601 expiry', date)
     .action(async (flags: { name: string, role: ApiRole, dealer?: string, expires?: Date, dataDir?: string, databaseUrl?: string }) => {
-      const { token: secret, info } = await withStorage(flags, async (st) => await st.apiTokens.create({ name: flags.name, role: flags.role, dealerId: flags.dealer, expiresAt: flags.expires }))
+      const { token: secret, info } = await withStorage(flags, async (st) => {
+        // as the API does: a token for a dealer that is not registered would see nothing, silently
+        if (flags.role === 'dealer' && flags.dealer !== undefined) await st.dealers.get(flags.dealer)
+        return await st.apiTokens.create({ name: flags.name, role: flags.role, dealerId: flags.dealer, expiresAt: flags.expires })
+      })
       process.stderr.write(`token ${info.id} for ${info.name} (${info.role}${info.dealerId === null ? '' : ` of ${info.dealerId}`}); keep it now, it cannot be shown again\n`)
       print(secret)
     })

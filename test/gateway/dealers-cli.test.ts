@@ -102,5 +102,7 @@ t.test('mistakes are refused with a message saying what was wrong, and change no
   await refused(['dealers', 'assign', 'WDB12345678909999', 'west'], /\[PITWALL_ERR_VEHICLE_UNKNOWN\] no vehicle WDB12345678909999/)
   await refused(['dealers', 'assign', 'WDB12345678909999'], /give one of a dealer id and --none/)
   await refused(['dealers', 'list', '--active', '--inactive'], /at most one of --active and --inactive/)
+  await refused(['token', 'create', '--name', 'Nobody', '--role', 'dealer', '--dealer', 'nobody'], /\[PITWALL_ERR_DEALER_UNKNOWN\] no dealer nobody/)
+  t.same((await storage.apiTokens.list()).length, 0, 'no token for a dealer that is not registered')
   t.same((await storage.dealers.list()).map((d) => [d.id, d.webhookUrl]), [['west', null]])
 })
