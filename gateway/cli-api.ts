@@ -72,9 +72,11 @@ export function registerApiCommands (program: CliCommand, s: Pick<CliSupport, 's
     })
 }
 
-const hours = (s: number | null): string => s === null ? '-' : s < 3600 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(1)} h`
+// alerts take seconds, parts minutes to hours, repairs hours to days: each in a unit it reads well in
+const readable = (s: number | null): string => s === null ? '-'
+  : s < 120 ? `${s.toFixed(1)} s` : s < 7200 ? `${(s / 60).toFixed(1)} min` : s < 172_800 ? `${(s / 3600).toFixed(1)} h` : `${(s / 86_400).toFixed(1)} d`
 const durationLine = (name: string, d: DurationKpi): string =>
-  `${name}\t${d.count === 0 ? 'no cases' : `mean ${hours(d.meanS)}, p50 ${hours(d.p50S)}, p90 ${hours(d.p90S)} (${d.count})`}`
+  `${name}\t${d.count === 0 ? 'no cases' : `mean ${readable(d.meanS)}, p50 ${readable(d.p50S)}, p90 ${readable(d.p90S)} (${d.count})`}`
 const rateLine = (name: string, r: RateKpi | null): string[] =>
   r === null ? [] : [`${name}\t${r.rate === null ? 'no cases' : `${(r.rate * 100).toFixed(1)} % (${r.hits} of ${r.count})`}`]
 

@@ -80,6 +80,6 @@ t.test('KPIs through the API and the CLI', { skip: !(await postgresReachable()) 
   t.same(json.firstTimeFix, fleet.body.firstTimeFix, 'the CLI reads the same figures')
   const text = (await run(process.execPath, ['--import=tsx', cli, 'kpis', '--dealer', 'south', '--database-url', db.url])).stdout
   t.match(text, /first-time fix\t0\.0 % \(0 of 1\)/)
-  t.match(text, /fault → alert at dealer\tmean 0\.5 min, p50 0\.5 min, p90 0\.5 min \(1\)/)
+  t.match(text, /fault → alert at dealer\tmean 30\.0 s, p50 30\.0 s, p90 30\.0 s \(1\)/)
   t.notMatch(text, /OTA success/, 'no fleet-wide lines for one dealer')
 })
