@@ -23,7 +23,7 @@ import type { CampaignState, CampaignStore, Cohort } from '../../storage/campaig
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole } from './auth.js'
 import { absentBodyIsEmpty, commandRequestProperties, requestedCommandBody, ttlMsOf, ttlProperty } from './commands.js'
-import { oneOf } from './request-values.js'
+import { oneOf, vinOf } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface CampaignRouteDeps {
@@ -84,11 +84,10 @@ export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRout
       { preValidation: engineers, schema: { body: createBody } },
       async (request, reply: FastifyReply) => {
         const { id, name, cohort, waves, minSuccessRate, failureThreshold, ttl } = request.body
+        const vins = cohort.vins?.map((v, i) => vinOf(v, `body.cohort.vins[${i}]`))
         const commandTtlMs = ttlMsOf(ttl, 'body.ttl', DEFAULT_TTL_MS)
         const body = await requestedCommandBody(otaPackages, request.body, reply)
         if (body === undefined) return reply
-        // VINs are registered upper-case (ISO 3779 has no lower-case letters)
-        const vins = cohort.vins?.map((v) => v.toUpperCase())
         const created = await campaigns.create({
           id, name, body, cohort: { ...cohort, ...(vins === undefined ? {} : { vins }) }, waves, minSuccessRate, failureThreshold, commandTtlMs, createdBy: principalOf(request).name
         })

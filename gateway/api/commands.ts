@@ -23,7 +23,7 @@ import { parseDuration } from '../../rules/duration.js'
 import type { CommandBody, CommandState, CommandStore } from '../../storage/commands.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole, sendApiError } from './auth.js'
-import { BadRequest, oneOf } from './request-values.js'
+import { BadRequest, oneOf, vinOf, vinSchema } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface CommandRouteDeps {
@@ -65,13 +65,13 @@ const sendBody = {
   type: 'object',
   required: ['vin'],
   additionalProperties: false,
-  properties: { vin: { type: 'string', minLength: 1, maxLength: 64 }, ...commandRequestProperties, ttl: ttlProperty }
+  properties: { vin: vinSchema, ...commandRequestProperties, ttl: ttlProperty }
 }
 const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    vin: { type: 'string', minLength: 1, maxLength: 64 },
+    vin: vinSchema,
     state: { type: 'string', minLength: 1, maxLength: 200 },
     campaign: { type: 'string', minLength: 1, maxLength: 63 },
     fault: { type: 'integer', minimum: 1 },
@@ -123,12 +123,11 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
     scope.post<{ Body: CommandRequest & { vin: string, ttl?: string } }>('/api/v1/commands',
       { preValidation: engineers, schema: { body: sendBody } },
       async (request, reply) => {
-        const { vin, ttl } = request.body
-        const ttlMs = ttlMsOf(ttl, 'body.ttl', DEFAULT_TTL_MS)
+        const vin = vinOf(request.body.vin, 'body.vin')
+        const ttlMs = ttlMsOf(request.body.ttl, 'body.ttl', DEFAULT_TTL_MS)
         const body = await requestedCommandBody(otaPackages, request.body, reply)
         if (body === undefined) return reply
-        // VINs are registered upper-case (ISO 3779 has no lower-case letters)
-        const command = await commands.enqueue({ vin: vin.toUpperCase(), body, ttlMs, requestedBy: principalOf(request).name })
+        const command = await commands.enqueue({ vin, body, ttlMs, requestedBy: principalOf(request).name })
         return await reply.code(201).send(command)
       })
 
@@ -136,7 +135,7 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
       { preValidation: readers, schema: { querystring: listQuery } },
       async (request) => {
         const { vin, state, campaign, fault, limit } = request.query
-        return { commands: await commands.list({ vin: vin?.toUpperCase(), state: statesOf(state), campaignId: campaign, faultId: fault, limit }) }
+        return { commands: await commands.list({ vin: vin === undefined ? undefined : vinOf(vin, 'querystring.vin'), state: statesOf(state), campaignId: campaign, faultId: fault, limit }) }
       })
 
     scope.get<{ Params: { id: string } }>('/api/v1/commands/:id',

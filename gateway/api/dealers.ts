@@ -104,7 +104,7 @@ export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDep
     scope.put<{ Params: { vin: string }, Body: { dealerId: string | null } }>('/api/v1/vehicles/:vin/dealer',
       { preValidation: operators, schema: { params: vinParams, body: assignBody } },
       async (request) => {
-        const vin = vinOf(request.params.vin)
+        const vin = vinOf(request.params.vin, 'params.vin')
         await dealers.assignVehicle(vin, request.body.dealerId)
         return { vin, dealerId: request.body.dealerId }
       })

@@ -175,7 +175,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
         const time = request.body.time === undefined ? new Date() : parseIsoTime(request.body.time, 'body.time')
         if (time.getTime() > Date.now() + CLOCK_SKEW_MS) throw new BadRequest(`body.time ${request.body.time ?? ''} is in the future; record a service once it is done`)
         const result = await maintenance.recordService({
-          vin: vinOf(request.params.vin),
+          vin: vinOf(request.params.vin, 'params.vin'),
           time,
           odometerKm,
           engineHours,

@@ -1,6 +1,6 @@
 /**
  * Request values a JSON schema alone does not check well, shared by the
- * route groups: ISO 8601 times and VINs in paths. A value that fails throws
+ * route groups: ISO 8601 times and VINs. A value that fails throws
  * BadRequest, which the API scope (./scope.ts) answers as 400
  * PITWALL_ERR_BAD_REQUEST with the message naming the field.
  */
@@ -28,17 +28,20 @@ export function parseIsoTime (value: string, field: string): Date {
   return time
 }
 
-/** Path parameters with a VIN: 17 characters, checked (case-insensitively) by vinOf. */
-export const vinParams = {
-  type: 'object',
-  required: ['vin'],
-  properties: { vin: { type: 'string', minLength: 1, maxLength: 64 } }
-} as const
+/** The JSON schema of a VIN field; its content is checked (case-insensitively) by vinOf. */
+export const vinSchema = { type: 'string', minLength: 1, maxLength: 64 } as const
 
-/** The VIN of a path, upper-cased as vehicles are registered (ISO 3779). */
-export function vinOf (value: string): string {
+/** Path parameters with a VIN. */
+export const vinParams = { type: 'object', required: ['vin'], properties: { vin: vinSchema } } as const
+
+/**
+ * A VIN as vehicles are registered: upper-cased (ISO 3779 has no lower-case
+ * letters), and refused naming `field` (e.g. "body.vin") when it is none, so
+ * that a typo is not read as a vehicle that is not there.
+ */
+export function vinOf (value: string, field: string): string {
   const vin = value.toUpperCase()
-  if (!VIN_PATTERN.test(vin)) throw new BadRequest(`params.vin ${JSON.stringify(value)} is not a VIN: 17 characters of A-Z and 0-9, without I, O or Q (ISO 3779)`)
+  if (!VIN_PATTERN.test(vin)) throw new BadRequest(`${field} ${JSON.stringify(value)} is not a VIN: 17 characters of A-Z and 0-9, without I, O or Q (ISO 3779)`)
   return vin
 }
 

@@ -153,6 +153,9 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       await expectError(t, post({ ...bad, ttl: 'a week' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body.ttl "a week" is not a duration like 90s, 30m, 12h or 7d')
       await expectError(t, post({ ...bad, cohort: {} }), 400, 'PITWALL_ERR_CAMPAIGN_INVALID', /the cohort is the whole fleet/)
       await expectError(t, post({ ...bad, cohort: { model: ['ID-9'] } }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body.cohort has an unknown field "model"')
+      // a mistyped VIN would otherwise leave its vehicle out of the cohort without a word
+      await expectError(t, post({ ...bad, cohort: { vins: [fleet[0], 'WVW123456789O0001'] } }), 400, 'PITWALL_ERR_BAD_REQUEST',
+        'body.cohort.vins[1] "WVW123456789O0001" is not a VIN: 17 characters of A-Z and 0-9, without I, O or Q (ISO 3779)')
       const { cohort: _cohort, ...withoutCohort } = bad
       await expectError(t, post(withoutCohort), 400, 'PITWALL_ERR_BAD_REQUEST', 'body needs the field "cohort"')
       await expectError(t, post({ ...bad, id: 'Bad Id' }), 400, 'PITWALL_ERR_CAMPAIGN_INVALID', /id "Bad Id" must be lowercase letters, digits and '-'/)

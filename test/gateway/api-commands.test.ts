@@ -130,6 +130,9 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       await expectError(t, post({ vin, action: BALANCING, ota: { package: 'tbox-fw', version: '4.2.0' } }), 400, 'PITWALL_ERR_COMMAND_INVALID', 'give one of body.action or body.ota, not both')
       await expectError(t, post({ vin }), 400, 'PITWALL_ERR_COMMAND_INVALID', 'give one of body.action or body.ota')
       await expectError(t, post({ action: BALANCING }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body needs the field "vin"')
+      // a mistyped VIN is named as one, not answered as a vehicle that is not registered
+      await expectError(t, post({ vin: vin.slice(1), action: BALANCING }), 400, 'PITWALL_ERR_BAD_REQUEST',
+        `body.vin "${vin.slice(1)}" is not a VIN: 17 characters of A-Z and 0-9, without I, O or Q (ISO 3779)`)
       await expectError(t, post({ vin, action: BALANCING, priority: 'high' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body has an unknown field "priority"')
       await expectError(t, post({ vin, action: { name: 'x', params: { targetSpreadMv: 30 } } }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body.action.params.targetSpreadMv must be string')
       await expectError(t, post({ vin, action: { name: '   ' } }), 400, 'PITWALL_ERR_COMMAND_INVALID', 'body.action: the action name is empty')
@@ -167,6 +170,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       await expectError(t, call('GET', '/api/v1/commands?limit=0', engineer), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.limit must be >= 1')
       await expectError(t, call('GET', '/api/v1/commands?fault=abc', engineer), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.fault must be integer')
       await expectError(t, call('GET', '/api/v1/commands?vehicle=x', engineer), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring has an unknown field "vehicle"')
+      await expectError(t, call('GET', `/api/v1/commands?vin=${a}0`, engineer), 400, 'PITWALL_ERR_BAD_REQUEST',
+        `querystring.vin "${a}0" is not a VIN: 17 characters of A-Z and 0-9, without I, O or Q (ISO 3779)`)
     })
 
     t.test('a fix waiting for approval is listed, approved by an engineer and goes out; a second approve is a 409', async (t) => {
