@@ -190,6 +190,8 @@ export class DealerStore {
 function check (id: string, d: DealerChange): void {
   const problems: string[] = []
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id)) problems.push(`id ${JSON.stringify(id)} is not 1-64 letters, digits, '.', '_' or '-'`)
+  // GET /api/v1/dealers/me is the calling dealer's own record: a dealer named "me" could not be read there
+  else if (id === 'me') problems.push('id "me" is reserved (the API\'s /dealers/me is the calling dealer)')
   if (d.name !== undefined && (d.name.trim().length === 0 || d.name.length > 200)) problems.push('name must be 1-200 characters')
   if (d.lat !== undefined && !(Number.isFinite(d.lat) && d.lat >= -90 && d.lat <= 90)) problems.push(`lat ${d.lat} is outside -90..90`)
   if (d.lon !== undefined && !(Number.isFinite(d.lon) && d.lon >= -180 && d.lon <= 180)) problems.push(`lon ${d.lon} is outside -180..180`)

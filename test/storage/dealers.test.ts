@@ -61,6 +61,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         { code: 'PITWALL_ERR_DEALER_INVALID', message: 'dealer bad-1: a webhook secret without a webhook URL' })
       await t.rejects(dealers.add({ ...base, id: 'has space', name: ' ' }),
         { code: 'PITWALL_ERR_DEALER_INVALID', message: 'dealer has space: id "has space" is not 1-64 letters, digits, \'.\', \'_\' or \'-\'; name must be 1-200 characters' })
+      await t.rejects(dealers.add({ ...base, id: 'me' }), { code: 'PITWALL_ERR_DEALER_INVALID', message: /id "me" is reserved/ })
       await t.rejects(dealers.add({ ...base, brands: ['BMW', ''] }), { code: 'PITWALL_ERR_DEALER_INVALID', message: 'dealer bad-1: brand "" must be 1-64 characters' })
       await t.rejects(dealers.update('bad-1', { lat: -91 }), { code: 'PITWALL_ERR_DEALER_INVALID', message: /lat -91 is outside/ })
       t.same((await dealers.list()).filter((d) => d.id === 'bad-1'), [], 'nothing was stored')
