@@ -22,8 +22,8 @@ import type { CommandRequest } from '../../actions/command-body.js'
 import type { CampaignState, CampaignStore, Cohort } from '../../storage/campaigns.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole } from './auth.js'
-import { absentBodyIsEmpty, commandRequestProperties, requestedCommandBody, ttlMsOf, ttlProperty } from './commands.js'
-import { oneOf, vinOf } from './request-values.js'
+import { commandRequestProperties, requestedCommandBody, ttlMsOf, ttlProperty } from './commands.js'
+import { absentBodyIsEmpty, noBody, oneOf, reasonBody, vinOf } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface CampaignRouteDeps {
@@ -68,8 +68,6 @@ const createBody = {
 }
 const listQuery = { type: 'object', additionalProperties: false, properties: { state: { type: 'string', minLength: 1, maxLength: 20 } } }
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 63 } } }
-const noBody = { type: 'object', additionalProperties: false, properties: {} }
-const reasonBody = { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } } }
 
 export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRouteDeps): void {
   const { campaigns, otaPackages } = deps

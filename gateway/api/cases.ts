@@ -16,6 +16,7 @@ import type { FastifyInstance } from 'fastify'
 import { caseContentSchema } from '../../storage/case-pack.js'
 import { MAX_PAGE, type CaseInput, type CaseStore } from '../../storage/cases.js'
 import { principalOf, requireRole } from './auth.js'
+import { integerIdParams } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface CaseRouteDeps {
@@ -33,7 +34,6 @@ const listQuery = {
   }
 }
 const caseParams = { type: 'object', required: ['id'], properties: { id: caseId } }
-const faultParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } }
 const fromFaultBody = {
   type: 'object',
   required: ['id'],
@@ -75,7 +75,7 @@ export function registerCaseRoutes (app: FastifyInstance, deps: CaseRouteDeps): 
 
     scope.post<{ Params: { id: number }, Body: { id: string, title?: string, steps?: string[], parts?: string[], repairHours?: number | null } }>(
       '/api/v1/faults/:id/case',
-      { preValidation: engineers, schema: { params: faultParams, body: fromFaultBody } },
+      { preValidation: engineers, schema: { params: integerIdParams, body: fromFaultBody } },
       async (request, reply) => {
         const stored = await cases.fromFault(request.params.id, { ...request.body, by: principalOf(request).name })
         return await reply.code(201).send(stored)

@@ -17,13 +17,13 @@
  * over 30 days), 404 for an unknown VIN, OTA package or command, 409 for a
  * move its state does not allow.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import { CommandBodyError, commandBody, type CommandRequest } from '../../actions/command-body.js'
 import { parseDuration } from '../../rules/duration.js'
 import type { CommandBody, CommandState, CommandStore } from '../../storage/commands.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole, sendApiError } from './auth.js'
-import { BadRequest, oneOf, vinOf, vinSchema } from './request-values.js'
+import { absentBodyIsEmpty, BadRequest, listOf, noBody, reasonBody, vinOf, vinSchema } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface CommandRouteDeps {
@@ -79,13 +79,6 @@ const listQuery = {
   }
 }
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } }
-const noBody = { type: 'object', additionalProperties: false, properties: {} }
-const cancelBody = { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } } }
-
-/** A POST sent without a body is one with an empty body (fastify would validate `undefined` against the schema). */
-export async function absentBodyIsEmpty (request: FastifyRequest): Promise<void> {
-  request.body ??= {}
-}
 
 /**
  * The stored command body of a request's `action` or `ota`; undefined when
@@ -109,11 +102,6 @@ export function ttlMsOf (ttl: string | undefined, field: string, defaultMs: numb
   return Math.round(seconds * 1000)
 }
 
-/** `state=queued,sent` → the states */
-function statesOf (text: string | undefined): CommandState[] | undefined {
-  return text?.split(',').map((s) => oneOf(s.trim(), COMMAND_STATES, 'querystring.state'))
-}
-
 export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteDeps): void {
   const { commands, otaPackages } = deps
   const readers = requireRole('engineer', 'operator')
@@ -135,7 +123,7 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
       { preValidation: readers, schema: { querystring: listQuery } },
       async (request) => {
         const { vin, state, campaign, fault, limit } = request.query
-        return { commands: await commands.list({ vin: vin === undefined ? undefined : vinOf(vin, 'querystring.vin'), state: statesOf(state), campaignId: campaign, faultId: fault, limit }) }
+        return { commands: await commands.list({ vin: vin === undefined ? undefined : vinOf(vin, 'querystring.vin'), state: state === undefined ? undefined : listOf(state, COMMAND_STATES, 'querystring.state'), campaignId: campaign, faultId: fault, limit }) }
       })
 
     scope.get<{ Params: { id: string } }>('/api/v1/commands/:id',
@@ -150,7 +138,7 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
       async (request) => await commands.approve(request.params.id, principalOf(request).name))
 
     scope.post<{ Params: { id: string }, Body: { reason?: string } }>('/api/v1/commands/:id/cancel',
-      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: idParams, body: cancelBody } },
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: idParams, body: reasonBody } },
       async (request) => await commands.cancel(request.params.id, principalOf(request).name, request.body.reason))
   })
 }

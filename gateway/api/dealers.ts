@@ -24,7 +24,7 @@ import type { DealerAlertStore } from '../../storage/dealer-alerts.js'
 import type { DealerChange, DealerInput, DealerStore } from '../../storage/dealers.js'
 import { principalOf, requireRole } from './auth.js'
 import { deliveryState } from './inbox.js'
-import { vinOf, vinParams } from './request-values.js'
+import { integerIdParams, vinOf, vinParams } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface DealerRouteDeps {
@@ -63,7 +63,6 @@ const deadLetterQuery = {
   additionalProperties: false,
   properties: { dealer: { type: 'string', minLength: 1, maxLength: 64 }, limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE } }
 }
-const deliveryParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } }
 
 export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDeps): void {
   const { dealers, dealerAlerts } = deps
@@ -120,7 +119,7 @@ export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDep
       })
 
     scope.post<{ Params: { id: number } }>('/api/v1/webhooks/dead-letters/:id/retry',
-      { preValidation: operators, schema: { params: deliveryParams } },
+      { preValidation: operators, schema: { params: integerIdParams } },
       async (request) => deliveryState(await dealerAlerts.retryDeadLetter(request.params.id)))
   })
 }

@@ -36,7 +36,7 @@ import type { DealerStore } from '../../storage/dealers.js'
 import type { MaintenanceStore, ReminderState } from '../../storage/maintenance.js'
 import { principalOf, requireRole } from './auth.js'
 import { dealerOf, ownDealerOnly } from './dealer-scope.js'
-import { BadRequest, isoTimeSchema, oneOf, parseIsoTime, vinOf, vinParams } from './request-values.js'
+import { BadRequest, integerIdParams, isoTimeSchema, listOf, oneOf, parseIsoTime, vinOf, vinParams } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface InboxRouteDeps {
@@ -52,7 +52,6 @@ const REMINDER_STATES: readonly ReminderState[] = ['open', 'done', 'dismissed']
 const CLOCK_SKEW_MS = 5 * 60_000
 
 const dealerParam = { type: 'string', minLength: 1, maxLength: 64 }
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } }
 const alertListQuery = {
   type: 'object',
   additionalProperties: false,
@@ -117,9 +116,9 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       { preValidation: readers, schema: { querystring: alertListQuery } },
       async (request) => {
         const { status, kind, before, limit = 100 } = request.query
-        const statuses = status?.split(',').map((s) => oneOf(s.trim(), DEALER_ALERT_STATUSES, 'querystring.status'))
+        const statuses = status === undefined ? undefined : listOf(status, DEALER_ALERT_STATUSES, 'querystring.status')
         const query = {
-          status: statuses as DealerAlertStatus[] | undefined,
+          status: statuses,
           kind: kind === undefined ? undefined : oneOf(kind, ALERT_KINDS, 'querystring.kind'),
           beforeId: before,
           limit
@@ -130,7 +129,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       })
 
     scope.get<{ Params: { id: number }, Querystring: { dealer?: string } }>('/api/v1/inbox/alerts/:id',
-      { preValidation: readers, schema: { params: idParams, querystring: dealerQuery } },
+      { preValidation: readers, schema: { params: integerIdParams, querystring: dealerQuery } },
       async (request) => {
         const dealerId = await alertInboxOf(request, request.query.dealer)
         const alert = await dealerAlerts.get(dealerId, request.params.id)
@@ -139,7 +138,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       })
 
     scope.post<{ Params: { id: number }, Body: { to: string, firstTimeFix?: boolean, note?: string } }>('/api/v1/inbox/alerts/:id/transitions',
-      { preValidation: dealersOnly, schema: { params: idParams, body: transitionBody } },
+      { preValidation: dealersOnly, schema: { params: integerIdParams, body: transitionBody } },
       async (request) => {
         const caller = principalOf(request)
         const { to, firstTimeFix, note } = request.body
@@ -160,7 +159,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       })
 
     scope.post<{ Params: { id: number } }>('/api/v1/inbox/reminders/:id/dismiss',
-      { preValidation: anyRole, schema: { params: idParams } },
+      { preValidation: anyRole, schema: { params: integerIdParams } },
       async (request) => {
         const caller = principalOf(request)
         return await maintenance.dismissReminder(request.params.id, caller.name, caller.role === 'dealer' ? caller.dealerId as string : undefined)

@@ -1,9 +1,12 @@
 /**
- * Request values a JSON schema alone does not check well, shared by the
- * route groups: ISO 8601 times and VINs. A value that fails throws
+ * Request values a JSON schema alone does not check well, and request shapes
+ * every route group uses, in one place: ISO 8601 times, VINs, one value or a
+ * comma-separated list of an enumeration, integer ids in paths, POSTs
+ * without a body or with only a reason. A value that fails throws
  * BadRequest, which the API scope (./scope.ts) answers as 400
  * PITWALL_ERR_BAD_REQUEST with the message naming the field.
  */
+import type { FastifyRequest } from 'fastify'
 import { VIN_PATTERN } from '../topics.js'
 
 export class BadRequest extends Error {
@@ -49,4 +52,23 @@ export function vinOf (value: string, field: string): string {
 export function oneOf<T extends string> (value: string, allowed: readonly T[], field: string): T {
   if (!(allowed as readonly string[]).includes(value)) throw new BadRequest(`${field} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`)
   return value as T
+}
+
+/** `status=new,acknowledged` → each value checked by oneOf, e.g. "querystring.status "done" is not one of …". */
+export function listOf<T extends string> (text: string, allowed: readonly T[], field: string): T[] {
+  return text.split(',').map((s) => oneOf(s.trim(), allowed, field))
+}
+
+/** Path parameters with a numeric id (an alert, a reminder, a webhook delivery, a token, a fault). */
+export const integerIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const
+
+/** The body of a POST that takes none (an empty object, or none at all with absentBodyIsEmpty). */
+export const noBody = { type: 'object', additionalProperties: false, properties: {} } as const
+
+/** The body of a POST whose only, optional, field says why (cancel, pause, abort). */
+export const reasonBody = { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } } } as const
+
+/** A preValidation hook: a POST sent without a body is one with an empty body (fastify would validate `undefined` against the schema). */
+export async function absentBodyIsEmpty (request: FastifyRequest): Promise<void> {
+  request.body ??= {}
 }

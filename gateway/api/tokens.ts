@@ -18,7 +18,7 @@ import type { FastifyInstance } from 'fastify'
 import { API_ROLES, type ApiRole, type ApiTokenStore } from '../../storage/api-tokens.js'
 import type { DealerStore } from '../../storage/dealers.js'
 import { principalOf, requireRole } from './auth.js'
-import { isoTimeSchema, oneOf, parseIsoTime } from './request-values.js'
+import { integerIdParams, isoTimeSchema, oneOf, parseIsoTime } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface TokenRouteDeps {
@@ -38,7 +38,6 @@ const createBody = {
     expiresAt: isoTimeSchema
   }
 }
-const tokenParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } }
 
 export function registerTokenRoutes (app: FastifyInstance, deps: TokenRouteDeps): void {
   const { apiTokens, dealers } = deps
@@ -58,7 +57,7 @@ export function registerTokenRoutes (app: FastifyInstance, deps: TokenRouteDeps)
       })
 
     scope.delete<{ Params: { id: number } }>('/api/v1/tokens/:id',
-      { preValidation: operators, schema: { params: tokenParams } },
+      { preValidation: operators, schema: { params: integerIdParams } },
       async (request) => {
         const caller = principalOf(request)
         const revoked = await apiTokens.revoke(request.params.id)
