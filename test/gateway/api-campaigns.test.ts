@@ -6,12 +6,13 @@
  * 400s naming the field, the 404s and 409s.
  */
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { registerApiAuth } from '../../gateway/api/auth.js'
 import { registerCampaignRoutes } from '../../gateway/api/campaigns.js'
 import { registerCommandRoutes } from '../../gateway/api/commands.js'
 import { ApiTokenStore } from '../../storage/api-tokens.js'
 import { openStorage, type Storage } from '../../storage/index.js'
+import { apiClient } from '../helpers/api-client.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
 const SHA = 'cd'.repeat(32)
@@ -43,13 +44,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     }
     await storage.vehicles.add({ vin: 'WVW12345678909999', model: 'ID-2', firmware: '3.0.0' }, 'scrypt$x')
 
-    const call = async (method: 'GET' | 'POST', url: string, token?: string, payload?: unknown): Promise<LightMyRequestResponse> =>
-      await app.inject({ method, url, ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }), ...(payload === undefined ? {} : { payload: payload as object }) })
-    const expectError = async (t: Test, res: Promise<LightMyRequestResponse>, status: number, code: string, message: RegExp | string): Promise<void> => {
-      const r = await res
-      t.equal(r.statusCode, status, typeof message === 'string' ? message : message.source)
-      t.match(r.json(), { code, message })
-    }
+    const { call, expectError } = apiClient(app)
     const rollout = { id: 'bms-3-1', name: 'BMS firmware 3.1.0', ota: OTA, cohort: { models: ['ID-9'], firmware: ['3.0.*'] }, waves: [0.5, 1], minSuccessRate: 0.9, failureThreshold: 0.5, ttl: '3d' }
 
     t.test('no token: 401; a dealer token: 403; an operator reads but does not write', async (t) => {

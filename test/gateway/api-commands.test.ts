@@ -5,12 +5,13 @@
  * without a token are refused; bad bodies are 400s naming the field.
  */
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { registerApiAuth } from '../../gateway/api/auth.js'
 import { registerCommandRoutes } from '../../gateway/api/commands.js'
 import { registerOtaPackageRoutes } from '../../gateway/api/ota-packages.js'
 import { ApiTokenStore } from '../../storage/api-tokens.js'
 import { openStorage, type Storage } from '../../storage/index.js'
+import { apiClient } from '../helpers/api-client.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
 const SHA = 'ab'.repeat(32)
@@ -40,13 +41,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       return vin
     }
 
-    const call = async (method: 'GET' | 'POST', url: string, token?: string, payload?: unknown): Promise<LightMyRequestResponse> =>
-      await app.inject({ method, url, ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }), ...(payload === undefined ? {} : { payload: payload as object }) })
-    const expectError = async (t: Test, res: Promise<LightMyRequestResponse>, status: number, code: string, message: RegExp | string): Promise<void> => {
-      const r = await res
-      t.equal(r.statusCode, status, typeof message === 'string' ? message : message.source)
-      t.match(r.json(), { code, message })
-    }
+    const { call, expectError } = apiClient(app)
 
     t.test('no token: 401; a dealer token: 403 on every route; an operator reads but does not write', async (t) => {
       const vin = await vehicle()

@@ -5,15 +5,15 @@
  * dealer reads only its own entry, and no response ever carries a stored
  * webhook secret.
  */
-import Fastify, { type LightMyRequestResponse } from 'fastify'
+import Fastify from 'fastify'
 import t from 'tap'
 import { DealerAlertService } from '../../actions/dealer-alerts.js'
 import { registerApiAuth } from '../../gateway/api/auth.js'
 import { registerDealerRoutes } from '../../gateway/api/dealers.js'
+import { apiClient } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, recordingLog, seedFault } from '../actions/dealer-fixtures.js'
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT'
 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
@@ -30,18 +30,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const operator = await token('olaf', 'operator')
     const nord = await token('Nord service desk', 'dealer', 'nord')
 
-    const call = async (method: Method, url: string, auth?: string, payload?: unknown): Promise<LightMyRequestResponse> =>
-      await app.inject({
-        method,
-        url,
-        ...(auth === undefined ? {} : { headers: { authorization: `Bearer ${auth}` } }),
-        ...(payload === undefined ? {} : { payload: payload as object })
-      })
-    const expectError = async (res: Promise<LightMyRequestResponse>, status: number, code: string, message: string | RegExp): Promise<void> => {
-      const r = await res
-      t.equal(r.statusCode, status, `${status} ${code}`)
-      t.match(r.json(), { code, message })
-    }
+    const { call, expectError } = apiClient(app)
     const NORD = { id: 'nord', name: 'Autohaus Nord', ...PLACES.berlin, brands: ['BMW', 'MINI'], webhookUrl: 'https://dms.nord.example/pitwall' }
     const secrets: string[] = []
 
@@ -66,17 +55,17 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     })
 
     t.test('who may do what: no token 401, the wrong role 403, before the body is even looked at', async (t) => {
-      await expectError(call('GET', '/api/v1/dealers'), 401, 'PITWALL_ERR_UNAUTHENTICATED', /needs an API token/)
-      await expectError(call('POST', '/api/v1/dealers', undefined, { nonsense: true }), 401, 'PITWALL_ERR_UNAUTHENTICATED', /needs an API token/)
-      await expectError(call('GET', '/api/v1/dealers', nord), 403, 'PITWALL_ERR_FORBIDDEN', 'GET /api/v1/dealers is for engineer or operator tokens; token "Nord service desk" is a dealer token')
-      await expectError(call('GET', '/api/v1/dealers/nord', nord), 403, 'PITWALL_ERR_FORBIDDEN', /is for engineer or operator tokens/)
-      await expectError(call('POST', '/api/v1/dealers', engineer, { nonsense: true }), 403, 'PITWALL_ERR_FORBIDDEN', /^POST \/api\/v1\/dealers is for operator tokens; token "alice" is an? engineer token$/)
-      await expectError(call('PATCH', '/api/v1/dealers/nord', engineer, { name: 'x' }), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
-      await expectError(call('PATCH', '/api/v1/dealers/nord', nord, { webhookUrl: 'https://evil.example/' }), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
-      await expectError(call('POST', '/api/v1/dealers/nord/webhook-secret', nord), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
-      await expectError(call('POST', '/api/v1/dealers/nord/webhook-secret', engineer), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
-      await expectError(call('POST', '/api/v1/dealers/nord/deactivate', engineer), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
-      await expectError(call('GET', '/api/v1/dealers/me', operator), 403, 'PITWALL_ERR_FORBIDDEN', /GET \/api\/v1\/dealers\/me is for dealer tokens/)
+      await expectError(t, call('GET', '/api/v1/dealers'), 401, 'PITWALL_ERR_UNAUTHENTICATED', /needs an API token/)
+      await expectError(t, call('POST', '/api/v1/dealers', undefined, { nonsense: true }), 401, 'PITWALL_ERR_UNAUTHENTICATED', /needs an API token/)
+      await expectError(t, call('GET', '/api/v1/dealers', nord), 403, 'PITWALL_ERR_FORBIDDEN', 'GET /api/v1/dealers is for engineer or operator tokens; token "Nord service desk" is a dealer token')
+      await expectError(t, call('GET', '/api/v1/dealers/nord', nord), 403, 'PITWALL_ERR_FORBIDDEN', /is for engineer or operator tokens/)
+      await expectError(t, call('POST', '/api/v1/dealers', engineer, { nonsense: true }), 403, 'PITWALL_ERR_FORBIDDEN', /^POST \/api\/v1\/dealers is for operator tokens; token "alice" is an? engineer token$/)
+      await expectError(t, call('PATCH', '/api/v1/dealers/nord', engineer, { name: 'x' }), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
+      await expectError(t, call('PATCH', '/api/v1/dealers/nord', nord, { webhookUrl: 'https://evil.example/' }), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
+      await expectError(t, call('POST', '/api/v1/dealers/nord/webhook-secret', nord), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
+      await expectError(t, call('POST', '/api/v1/dealers/nord/webhook-secret', engineer), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
+      await expectError(t, call('POST', '/api/v1/dealers/nord/deactivate', engineer), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
+      await expectError(t, call('GET', '/api/v1/dealers/me', operator), 403, 'PITWALL_ERR_FORBIDDEN', /GET \/api\/v1\/dealers\/me is for dealer tokens/)
       const dealer = await storage.dealers.get('nord')
       t.same([dealer.name, dealer.webhookUrl, dealer.active], ['Autohaus Nord', NORD.webhookUrl, true], 'nothing changed')
     })
@@ -88,29 +77,29 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.notOk(secrets.some((s) => me.body.includes(s)))
       t.notOk('webhookSecret' in me.json())
       const ghost = await token('West desk', 'dealer', 'west')
-      await expectError(call('GET', '/api/v1/dealers/me', ghost), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
+      await expectError(t, call('GET', '/api/v1/dealers/me', ghost), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
     })
 
     t.test('bad registrations and changes are refused naming the field; nothing is stored', async (t) => {
-      await expectError(call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 52 }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body needs the field "lon"')
-      await expectError(call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 52, lon: 13, url: 'https://x' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body has an unknown field "url"')
-      await expectError(call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: '52', lon: 13 }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body.lat must be number')
-      await expectError(call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 95, lon: 13 }), 400, 'PITWALL_ERR_DEALER_INVALID', 'dealer ost: lat 95 is outside -90..90')
-      await expectError(call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 52, lon: 13, webhookUrl: 'ftp://x.example/' }), 400, 'PITWALL_ERR_DEALER_INVALID', /webhook URL "ftp:\/\/x.example\/" is not an http\(s\) URL/)
+      await expectError(t, call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 52 }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body needs the field "lon"')
+      await expectError(t, call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 52, lon: 13, url: 'https://x' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body has an unknown field "url"')
+      await expectError(t, call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: '52', lon: 13 }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body.lat must be number')
+      await expectError(t, call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 95, lon: 13 }), 400, 'PITWALL_ERR_DEALER_INVALID', 'dealer ost: lat 95 is outside -90..90')
+      await expectError(t, call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 52, lon: 13, webhookUrl: 'ftp://x.example/' }), 400, 'PITWALL_ERR_DEALER_INVALID', /webhook URL "ftp:\/\/x.example\/" is not an http\(s\) URL/)
       // URL parsers accept these, the database's check does not: refused here, not a 500 whose logged detail carries the generated secret
       for (const webhookUrl of ['HTTPS://dms.ost.example/hook', 'https:dms.ost.example/hook', ' https://dms.ost.example/hook']) {
-        await expectError(call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 52, lon: 13, webhookUrl }), 400, 'PITWALL_ERR_DEALER_INVALID',
+        await expectError(t, call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 52, lon: 13, webhookUrl }), 400, 'PITWALL_ERR_DEALER_INVALID',
           `dealer ost: webhook URL ${JSON.stringify(webhookUrl)} is not an http(s) URL (it must start with http:// or https://)`)
-        await expectError(call('PATCH', '/api/v1/dealers/sued', operator, { webhookUrl }), 400, 'PITWALL_ERR_DEALER_INVALID',
+        await expectError(t, call('PATCH', '/api/v1/dealers/sued', operator, { webhookUrl }), 400, 'PITWALL_ERR_DEALER_INVALID',
           `dealer sued: webhook URL ${JSON.stringify(webhookUrl)} is not an http(s) URL (it must start with http:// or https://)`)
       }
-      await expectError(call('POST', '/api/v1/dealers', operator, NORD), 409, 'PITWALL_ERR_DEALER_EXISTS', 'dealer nord is already registered (update it instead)')
-      await expectError(call('PATCH', '/api/v1/dealers/nord', operator, {}), 400, 'PITWALL_ERR_BAD_REQUEST', 'body must NOT have fewer than 1 properties')
-      await expectError(call('PATCH', '/api/v1/dealers/nord', operator, { id: 'nord-2' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body has an unknown field "id"')
-      await expectError(call('PATCH', '/api/v1/dealers/nord', operator, { webhookSecret: 'short' }), 400, 'PITWALL_ERR_DEALER_INVALID', 'dealer nord: webhook secret has 5 characters; at least 32 needed')
-      await expectError(call('PATCH', '/api/v1/dealers/west', operator, { name: 'West' }), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
-      await expectError(call('GET', '/api/v1/dealers/west', engineer), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
-      await expectError(call('GET', '/api/v1/dealers?active=maybe', engineer), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.active must be boolean')
+      await expectError(t, call('POST', '/api/v1/dealers', operator, NORD), 409, 'PITWALL_ERR_DEALER_EXISTS', 'dealer nord is already registered (update it instead)')
+      await expectError(t, call('PATCH', '/api/v1/dealers/nord', operator, {}), 400, 'PITWALL_ERR_BAD_REQUEST', 'body must NOT have fewer than 1 properties')
+      await expectError(t, call('PATCH', '/api/v1/dealers/nord', operator, { id: 'nord-2' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body has an unknown field "id"')
+      await expectError(t, call('PATCH', '/api/v1/dealers/nord', operator, { webhookSecret: 'short' }), 400, 'PITWALL_ERR_DEALER_INVALID', 'dealer nord: webhook secret has 5 characters; at least 32 needed')
+      await expectError(t, call('PATCH', '/api/v1/dealers/west', operator, { name: 'West' }), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
+      await expectError(t, call('GET', '/api/v1/dealers/west', engineer), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
+      await expectError(t, call('GET', '/api/v1/dealers?active=maybe', engineer), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.active must be boolean')
       t.same((await storage.dealers.list()).map((d) => d.id), ['nord', 'sued'])
     })
 
@@ -119,7 +108,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal(renamed.statusCode, 200)
       t.match(renamed.json(), { dealer: { id: 'sued', name: 'Autohaus Süd-Mitte', brands: ['Audi'], webhookUrl: null }, webhookSecret: null })
 
-      await expectError(call('POST', '/api/v1/dealers/sued/webhook-secret', operator), 400, 'PITWALL_ERR_DEALER_INVALID', 'dealer sued has no webhook URL; set one before a secret')
+      await expectError(t, call('POST', '/api/v1/dealers/sued/webhook-secret', operator), 400, 'PITWALL_ERR_DEALER_INVALID', 'dealer sued has no webhook URL; set one before a secret')
       const hooked = (await call('PATCH', '/api/v1/dealers/sued', operator, { webhookUrl: 'https://dms.sued.example/in' })).json()
       t.match(hooked, { dealer: { webhookUrl: 'https://dms.sued.example/in', hasSecret: true }, webhookSecret: /^whsec_/ }, 'a URL without a secret gets one, shown once')
 
@@ -129,7 +118,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.notOk(secrets.includes(rotated.json().webhookSecret), 'a new one')
       const stored = await storage.pool.query<{ webhook_secret: string }>('SELECT webhook_secret FROM dealers WHERE id = $1', ['nord'])
       t.equal(stored.rows[0]?.webhook_secret, rotated.json().webhookSecret, 'in force at once')
-      await expectError(call('POST', '/api/v1/dealers/west/webhook-secret', operator), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
+      await expectError(t, call('POST', '/api/v1/dealers/west/webhook-secret', operator), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
 
       const off = await call('POST', '/api/v1/dealers/sued/deactivate', operator)
       t.equal(off.statusCode, 200)
@@ -137,7 +126,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.same((await call('GET', '/api/v1/dealers?active=false', engineer)).json().dealers.map((d: { id: string }) => d.id), ['sued'])
       t.same((await call('GET', '/api/v1/dealers?active=true', engineer)).json().dealers.map((d: { id: string }) => d.id), ['nord'])
       t.match((await call('POST', '/api/v1/dealers/sued/activate', operator)).json(), { id: 'sued', active: true })
-      await expectError(call('POST', '/api/v1/dealers/west/activate', operator), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
+      await expectError(t, call('POST', '/api/v1/dealers/west/activate', operator), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
     })
 
     t.test("an operator sets and clears a vehicle's own dealer", async (t) => {
@@ -150,13 +139,13 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.same(set.json(), { vin: f.vin, dealerId: 'nord' })
       t.equal(await dealerOf(), 'nord')
 
-      await expectError(call('PUT', url, engineer, { dealerId: 'sued' }), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
-      await expectError(call('PUT', url, nord, { dealerId: 'nord' }), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
-      await expectError(call('PUT', url, operator, { dealerId: 'west' }), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
-      await expectError(call('PUT', url, operator, {}), 400, 'PITWALL_ERR_BAD_REQUEST', 'body needs the field "dealerId"')
-      await expectError(call('PUT', url, operator, { dealerId: 7 }), 400, 'PITWALL_ERR_BAD_REQUEST', /body\.dealerId must be string,null/)
-      await expectError(call('PUT', '/api/v1/vehicles/WBA00000000000000/dealer', operator, { dealerId: 'nord' }), 404, 'PITWALL_ERR_VEHICLE_UNKNOWN', /no vehicle WBA00000000000000/)
-      await expectError(call('PUT', '/api/v1/vehicles/12345/dealer', operator, { dealerId: 'nord' }), 400, 'PITWALL_ERR_BAD_REQUEST', /params\.vin "12345" is not a VIN/)
+      await expectError(t, call('PUT', url, engineer, { dealerId: 'sued' }), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
+      await expectError(t, call('PUT', url, nord, { dealerId: 'nord' }), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
+      await expectError(t, call('PUT', url, operator, { dealerId: 'west' }), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
+      await expectError(t, call('PUT', url, operator, {}), 400, 'PITWALL_ERR_BAD_REQUEST', 'body needs the field "dealerId"')
+      await expectError(t, call('PUT', url, operator, { dealerId: 7 }), 400, 'PITWALL_ERR_BAD_REQUEST', /body\.dealerId must be string,null/)
+      await expectError(t, call('PUT', '/api/v1/vehicles/WBA00000000000000/dealer', operator, { dealerId: 'nord' }), 404, 'PITWALL_ERR_VEHICLE_UNKNOWN', /no vehicle WBA00000000000000/)
+      await expectError(t, call('PUT', '/api/v1/vehicles/12345/dealer', operator, { dealerId: 'nord' }), 400, 'PITWALL_ERR_BAD_REQUEST', /params\.vin "12345" is not a VIN/)
       t.equal(await dealerOf(), 'nord', 'the refused calls changed nothing')
 
       t.same((await call('PUT', url, operator, { dealerId: null })).json(), { vin: f.vin, dealerId: null })
@@ -182,21 +171,21 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       }
       t.same((await call('GET', '/api/v1/webhooks/dead-letters?dealer=sued&limit=5', engineer)).json().deadLetters, [])
       t.equal((await call('GET', '/api/v1/webhooks/dead-letters?dealer=nord', engineer)).json().deadLetters.length, 1)
-      await expectError(call('GET', '/api/v1/webhooks/dead-letters?dealer=west', engineer), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
-      await expectError(call('GET', '/api/v1/webhooks/dead-letters?limit=0', engineer), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.limit must be >= 1')
-      await expectError(call('GET', '/api/v1/webhooks/dead-letters', nord), 403, 'PITWALL_ERR_FORBIDDEN', /is for engineer or operator tokens/)
-      await expectError(call('GET', '/api/v1/webhooks/dead-letters'), 401, 'PITWALL_ERR_UNAUTHENTICATED', /needs an API token/)
+      await expectError(t, call('GET', '/api/v1/webhooks/dead-letters?dealer=west', engineer), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
+      await expectError(t, call('GET', '/api/v1/webhooks/dead-letters?limit=0', engineer), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.limit must be >= 1')
+      await expectError(t, call('GET', '/api/v1/webhooks/dead-letters', nord), 403, 'PITWALL_ERR_FORBIDDEN', /is for engineer or operator tokens/)
+      await expectError(t, call('GET', '/api/v1/webhooks/dead-letters'), 401, 'PITWALL_ERR_UNAUTHENTICATED', /needs an API token/)
 
       const url = `/api/v1/webhooks/dead-letters/${claimed?.id as number}/retry`
-      await expectError(call('POST', url, engineer), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
-      await expectError(call('POST', url, nord), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
+      await expectError(t, call('POST', url, engineer), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
+      await expectError(t, call('POST', url, nord), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
       const retried = await call('POST', url, operator)
       t.equal(retried.statusCode, 200)
       t.match(retried.json(), { id: claimed?.id, state: 'pending', attempts: 0, idempotencyKey: claimed?.idempotencyKey })
       t.same((await call('GET', '/api/v1/webhooks/dead-letters', operator)).json().deadLetters, [], 'no longer dead')
       t.equal((await storage.dealerAlerts.claimDeliveries(10, 60_000))[0]?.id, claimed?.id, 'due again for the worker')
-      await expectError(call('POST', url, operator), 409, 'PITWALL_ERR_WEBHOOK_NOT_DEAD', `webhook delivery ${claimed?.id as number} is pending; only dead letters can be retried`)
-      await expectError(call('POST', '/api/v1/webhooks/dead-letters/99999999/retry', operator), 404, 'PITWALL_ERR_WEBHOOK_DELIVERY_UNKNOWN', 'no webhook delivery 99999999')
+      await expectError(t, call('POST', url, operator), 409, 'PITWALL_ERR_WEBHOOK_NOT_DEAD', `webhook delivery ${claimed?.id as number} is pending; only dead letters can be retried`)
+      await expectError(t, call('POST', '/api/v1/webhooks/dead-letters/99999999/retry', operator), 404, 'PITWALL_ERR_WEBHOOK_DELIVERY_UNKNOWN', 'no webhook delivery 99999999')
     })
   })
 }

@@ -12,10 +12,10 @@ import { DealerAlertService } from '../../actions/dealer-alerts.js'
 import { registerApiAuth } from '../../gateway/api/auth.js'
 import { registerInboxRoutes } from '../../gateway/api/inbox.js'
 import type { ServiceReminder } from '../../storage/maintenance.js'
+import { apiClient } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, recordingLog, seedFault } from '../actions/dealer-fixtures.js'
 
-type Method = 'GET' | 'POST'
 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
@@ -35,18 +35,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const nord = await token('Nord service desk', 'dealer', 'nord')
     const sued = await token('Süd service desk', 'dealer', 'sued')
 
-    const call = async (method: Method, url: string, auth?: string, payload?: unknown): Promise<LightMyRequestResponse> =>
-      await app.inject({
-        method,
-        url,
-        ...(auth === undefined ? {} : { headers: { authorization: `Bearer ${auth}` } }),
-        ...(payload === undefined ? {} : { payload: payload as object })
-      })
-    const expectError = async (res: Promise<LightMyRequestResponse>, status: number, code: string, message: string | RegExp): Promise<void> => {
-      const r = await res
-      t.equal(r.statusCode, status, `${status} ${code}`)
-      t.match(r.json(), { code, message })
-    }
+    const { call, expectError } = apiClient(app)
 
     // Alerts raised the way the gateway raises them: a fault on a vehicle whose own dealer is nord (or sued).
     const alerts = new DealerAlertService({ pool: storage.pool, log: recordingLog() })
@@ -68,7 +57,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         t.equal(res.json().code, 'PITWALL_ERR_UNAUTHENTICATED')
       }
       for (const other of [engineer, operator]) {
-        await expectError(call('POST', `/api/v1/inbox/alerts/${id}/transitions`, other, { to: 'acknowledged' }), 403, 'PITWALL_ERR_FORBIDDEN',
+        await expectError(t, call('POST', `/api/v1/inbox/alerts/${id}/transitions`, other, { to: 'acknowledged' }), 403, 'PITWALL_ERR_FORBIDDEN',
           /^POST \/api\/v1\/inbox\/alerts\/:id\/transitions is for dealer tokens/)
       }
       t.equal((await storage.dealerAlerts.get('nord', id)).status, 'new', 'nothing moved')
@@ -94,13 +83,13 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal((await call('GET', '/api/v1/inbox/alerts?status=new,acknowledged&kind=prestage', nord)).json().alerts.length, 3)
       t.equal((await call('GET', '/api/v1/inbox/alerts?dealer=nord', nord)).statusCode, 200, 'naming its own dealer is allowed')
 
-      await expectError(call('GET', '/api/v1/inbox/alerts?dealer=sued', nord), 403, 'PITWALL_ERR_FORBIDDEN', /reads only its own inbox/)
-      await expectError(call('GET', '/api/v1/inbox/alerts?status=new,fixed', nord), 400, 'PITWALL_ERR_BAD_REQUEST',
+      await expectError(t, call('GET', '/api/v1/inbox/alerts?dealer=sued', nord), 403, 'PITWALL_ERR_FORBIDDEN', /reads only its own inbox/)
+      await expectError(t, call('GET', '/api/v1/inbox/alerts?status=new,fixed', nord), 400, 'PITWALL_ERR_BAD_REQUEST',
         'querystring.status "fixed" is not one of new, acknowledged, parts_staged, appointment_booked, repaired, closed')
-      await expectError(call('GET', '/api/v1/inbox/alerts?kind=recall', nord), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.kind "recall" is not one of prestage, rescue')
-      await expectError(call('GET', '/api/v1/inbox/alerts?limit=501', nord), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.limit must be <= 500')
-      await expectError(call('GET', '/api/v1/inbox/alerts?before=x', nord), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.before must be integer')
-      await expectError(call('GET', '/api/v1/inbox/alerts?state=new', nord), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring has an unknown field "state"')
+      await expectError(t, call('GET', '/api/v1/inbox/alerts?kind=recall', nord), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.kind "recall" is not one of prestage, rescue')
+      await expectError(t, call('GET', '/api/v1/inbox/alerts?limit=501', nord), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.limit must be <= 500')
+      await expectError(t, call('GET', '/api/v1/inbox/alerts?before=x', nord), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.before must be integer')
+      await expectError(t, call('GET', '/api/v1/inbox/alerts?state=new', nord), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring has an unknown field "state"')
     })
 
     t.test("engineers and operators read any dealer's inbox by naming it", async (t) => {
@@ -110,10 +99,10 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         t.same(res.json().alerts.map((a: { id: number }) => a.id), [suedAlert.id])
         t.equal((await call('GET', `/api/v1/inbox/alerts/${suedAlert.id}?dealer=sued`, reader)).json().id, suedAlert.id)
       }
-      await expectError(call('GET', '/api/v1/inbox/alerts', engineer), 400, 'PITWALL_ERR_BAD_REQUEST', /querystring needs the field "dealer"/)
-      await expectError(call('GET', `/api/v1/inbox/alerts/${suedAlert.id}`, operator), 400, 'PITWALL_ERR_BAD_REQUEST', /querystring needs the field "dealer"/)
-      await expectError(call('GET', '/api/v1/inbox/alerts?dealer=west', engineer), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
-      await expectError(call('GET', `/api/v1/inbox/alerts/${suedAlert.id}?dealer=nord`, engineer), 404, 'PITWALL_ERR_DEALER_ALERT_UNKNOWN',
+      await expectError(t, call('GET', '/api/v1/inbox/alerts', engineer), 400, 'PITWALL_ERR_BAD_REQUEST', /querystring needs the field "dealer"/)
+      await expectError(t, call('GET', `/api/v1/inbox/alerts/${suedAlert.id}`, operator), 400, 'PITWALL_ERR_BAD_REQUEST', /querystring needs the field "dealer"/)
+      await expectError(t, call('GET', '/api/v1/inbox/alerts?dealer=west', engineer), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
+      await expectError(t, call('GET', `/api/v1/inbox/alerts/${suedAlert.id}?dealer=nord`, engineer), 404, 'PITWALL_ERR_DEALER_ALERT_UNKNOWN',
         `dealer nord has no alert ${suedAlert.id}`)
     })
 
@@ -132,9 +121,9 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const suedView = (await call('GET', `/api/v1/inbox/alerts/${suedAlert.id}`, sued)).json()
       t.same(suedView.deliveries, [], 'Süd works from the inbox only: no webhook')
 
-      await expectError(call('GET', `/api/v1/inbox/alerts/${suedAlert.id}`, nord), 404, 'PITWALL_ERR_DEALER_ALERT_UNKNOWN', `dealer nord has no alert ${suedAlert.id}`)
-      await expectError(call('GET', '/api/v1/inbox/alerts/99999999', nord), 404, 'PITWALL_ERR_DEALER_ALERT_UNKNOWN', 'dealer nord has no alert 99999999')
-      await expectError(call('GET', '/api/v1/inbox/alerts/abc', nord), 400, 'PITWALL_ERR_BAD_REQUEST', 'params.id must be integer')
+      await expectError(t, call('GET', `/api/v1/inbox/alerts/${suedAlert.id}`, nord), 404, 'PITWALL_ERR_DEALER_ALERT_UNKNOWN', `dealer nord has no alert ${suedAlert.id}`)
+      await expectError(t, call('GET', '/api/v1/inbox/alerts/99999999', nord), 404, 'PITWALL_ERR_DEALER_ALERT_UNKNOWN', 'dealer nord has no alert 99999999')
+      await expectError(t, call('GET', '/api/v1/inbox/alerts/abc', nord), 400, 'PITWALL_ERR_BAD_REQUEST', 'params.id must be integer')
     })
 
     t.test('a dealer moves its alert forward, each step timed and signed by the token; back is a 409', async (t) => {
@@ -145,20 +134,20 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.match(ack.json(), { id, status: 'acknowledged' })
       t.match((await call('POST', url, nord, { to: 'parts_staged', note: 'coil on shelf 4' })).json(), { status: 'parts_staged' })
 
-      await expectError(call('POST', url, nord, { to: 'acknowledged' }), 409, 'PITWALL_ERR_DEALER_ALERT_TRANSITION',
+      await expectError(t, call('POST', url, nord, { to: 'acknowledged' }), 409, 'PITWALL_ERR_DEALER_ALERT_TRANSITION',
         `alert ${id} is parts_staged; it cannot move to acknowledged (alerts only move forward: new → acknowledged → parts_staged → appointment_booked → repaired → closed)`)
-      await expectError(call('POST', url, nord, { to: 'repaired' }), 400, 'PITWALL_ERR_DEALER_ALERT_INVALID', `alert ${id}: repaired needs firstTimeFix (was it fixed at the first visit?)`)
-      await expectError(call('POST', url, nord, { to: 'fixed' }), 400, 'PITWALL_ERR_DEALER_ALERT_INVALID', /'fixed' is not an alert status \(new, acknowledged/)
-      await expectError(call('POST', url, nord, { to: 'repaired', firstTimeFix: 'yes' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body.firstTimeFix must be boolean')
-      await expectError(call('POST', url, nord, { to: 'closed', by: 'someone else' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body has an unknown field "by"')
-      await expectError(call('POST', url, nord, {}), 400, 'PITWALL_ERR_BAD_REQUEST', 'body needs the field "to"')
+      await expectError(t, call('POST', url, nord, { to: 'repaired' }), 400, 'PITWALL_ERR_DEALER_ALERT_INVALID', `alert ${id}: repaired needs firstTimeFix (was it fixed at the first visit?)`)
+      await expectError(t, call('POST', url, nord, { to: 'fixed' }), 400, 'PITWALL_ERR_DEALER_ALERT_INVALID', /'fixed' is not an alert status \(new, acknowledged/)
+      await expectError(t, call('POST', url, nord, { to: 'repaired', firstTimeFix: 'yes' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body.firstTimeFix must be boolean')
+      await expectError(t, call('POST', url, nord, { to: 'closed', by: 'someone else' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body has an unknown field "by"')
+      await expectError(t, call('POST', url, nord, {}), 400, 'PITWALL_ERR_BAD_REQUEST', 'body needs the field "to"')
 
-      await expectError(call('POST', url, sued, { to: 'closed' }), 404, 'PITWALL_ERR_DEALER_ALERT_UNKNOWN', `dealer sued has no alert ${id}`)
+      await expectError(t, call('POST', url, sued, { to: 'closed' }), 404, 'PITWALL_ERR_DEALER_ALERT_UNKNOWN', `dealer sued has no alert ${id}`)
       t.equal((await storage.dealerAlerts.get('nord', id)).status, 'parts_staged', "another dealer's attempt changed nothing")
 
       t.match((await call('POST', url, nord, { to: 'repaired', firstTimeFix: false })).json(), { status: 'repaired', firstTimeFix: false })
       t.match((await call('POST', url, nord, { to: 'closed' })).json(), { status: 'closed', firstTimeFix: false })
-      await expectError(call('POST', url, nord, { to: 'closed' }), 409, 'PITWALL_ERR_DEALER_ALERT_TRANSITION', /is closed; it cannot move to closed/)
+      await expectError(t, call('POST', url, nord, { to: 'closed' }), 409, 'PITWALL_ERR_DEALER_ALERT_TRANSITION', /is closed; it cannot move to closed/)
 
       const { timeline } = (await call('GET', `/api/v1/inbox/alerts/${id}`, nord)).json()
       t.same(timeline.map((e: { status: string, by: string, detail: unknown }) => [e.status, e.by, e.detail]), [
@@ -194,17 +183,17 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.ok(everything.includes(orphanOil.id), 'the reminder of a vehicle without a dealer is in the engineers\' and operators\' list')
       t.notOk([...idsOf(await call('GET', '/api/v1/inbox/reminders', nord)), ...idsOf(await call('GET', '/api/v1/inbox/reminders', sued))].includes(orphanOil.id),
         "and in no dealer's")
-      await expectError(call('GET', '/api/v1/inbox/reminders?dealer=nord', sued), 403, 'PITWALL_ERR_FORBIDDEN', /reads only its own inbox/)
-      await expectError(call('GET', '/api/v1/inbox/reminders?state=closed', nord), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.state "closed" is not one of open, done, dismissed')
-      await expectError(call('GET', '/api/v1/inbox/reminders?dealer=west', operator), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
+      await expectError(t, call('GET', '/api/v1/inbox/reminders?dealer=nord', sued), 403, 'PITWALL_ERR_FORBIDDEN', /reads only its own inbox/)
+      await expectError(t, call('GET', '/api/v1/inbox/reminders?state=closed', nord), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.state "closed" is not one of open, done, dismissed')
+      await expectError(t, call('GET', '/api/v1/inbox/reminders?dealer=west', operator), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
 
-      await expectError(call('POST', `/api/v1/inbox/reminders/${suedOil.id}/dismiss`, nord), 404, 'PITWALL_ERR_REMINDER_UNKNOWN', `dealer nord has no service reminder ${suedOil.id}`)
-      await expectError(call('POST', `/api/v1/inbox/reminders/${orphanOil.id}/dismiss`, nord), 404, 'PITWALL_ERR_REMINDER_UNKNOWN', `dealer nord has no service reminder ${orphanOil.id}`)
+      await expectError(t, call('POST', `/api/v1/inbox/reminders/${suedOil.id}/dismiss`, nord), 404, 'PITWALL_ERR_REMINDER_UNKNOWN', `dealer nord has no service reminder ${suedOil.id}`)
+      await expectError(t, call('POST', `/api/v1/inbox/reminders/${orphanOil.id}/dismiss`, nord), 404, 'PITWALL_ERR_REMINDER_UNKNOWN', `dealer nord has no service reminder ${orphanOil.id}`)
       t.equal((await storage.maintenance.reminders({ vin: suedAlert.vin }))[0]?.state, 'open', "another dealer's reminder stays open")
       const dismissed = await call('POST', `/api/v1/inbox/reminders/${nordFluid.id}/dismiss`, nord)
       t.equal(dismissed.statusCode, 200)
       t.match(dismissed.json(), { id: nordFluid.id, state: 'dismissed', closedBy: 'Nord service desk' })
-      await expectError(call('POST', `/api/v1/inbox/reminders/${nordFluid.id}/dismiss`, nord), 409, 'PITWALL_ERR_REMINDER_TRANSITION', /it is dismissed/)
+      await expectError(t, call('POST', `/api/v1/inbox/reminders/${nordFluid.id}/dismiss`, nord), 409, 'PITWALL_ERR_REMINDER_TRANSITION', /it is dismissed/)
       t.match((await call('POST', `/api/v1/inbox/reminders/${orphanOil.id}/dismiss`, operator)).json(), { state: 'dismissed', closedBy: 'olaf' })
       t.same(idsOf(await call('GET', '/api/v1/inbox/reminders?state=open', nord)), [nordOil.id])
 
@@ -213,9 +202,9 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal(service.statusCode, 201)
       t.match(service.json(), { closedReminders: 1, record: { vin: nordVin, covers: ['oil-service'], description: 'oil and filter', odometerKm: 29_950, by: 'Nord service desk' } })
       t.same(idsOf(await call('GET', '/api/v1/inbox/reminders?state=open', nord)), [], 'the oil reminder is done')
-      await expectError(call('POST', `/api/v1/vehicles/${suedAlert.vin}/services`, nord, { covers: ['oil-service'] }), 404, 'PITWALL_ERR_VEHICLE_UNKNOWN',
+      await expectError(t, call('POST', `/api/v1/vehicles/${suedAlert.vin}/services`, nord, { covers: ['oil-service'] }), 404, 'PITWALL_ERR_VEHICLE_UNKNOWN',
         `dealer nord has no vehicle ${suedAlert.vin}`)
-      await expectError(call('POST', `/api/v1/vehicles/${orphan.vin}/services`, sued, { covers: ['oil-service'] }), 404, 'PITWALL_ERR_VEHICLE_UNKNOWN', /dealer sued has no vehicle/)
+      await expectError(t, call('POST', `/api/v1/vehicles/${orphan.vin}/services`, sued, { covers: ['oil-service'] }), 404, 'PITWALL_ERR_VEHICLE_UNKNOWN', /dealer sued has no vehicle/)
       t.equal((await storage.maintenance.services(suedAlert.vin)).length, 0, 'nothing recorded for the other dealer\'s vehicle')
       const byEngineer = await call('POST', `/api/v1/vehicles/${orphan.vin}/services`, engineer, { covers: ['brake-fluid'], time: '2026-11-01T09:30:00+01:00' })
       t.equal(byEngineer.statusCode, 201)
@@ -225,16 +214,16 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     t.test('a service with a bad body is refused naming the field, and nothing is recorded', async (t) => {
       const vin = nordAlerts[0]?.vin as string
       const url = `/api/v1/vehicles/${vin}/services`
-      await expectError(call('POST', url, nord, { covers: [] }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body.covers must NOT have fewer than 1 items')
-      await expectError(call('POST', url, nord, { description: 'x' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body needs the field "covers"')
-      await expectError(call('POST', url, nord, { covers: ['oil-service'], odometerKm: -1 }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body.odometerKm must be >= 0')
-      await expectError(call('POST', url, nord, { covers: ['oil-service'], time: '2026-02-30T10:00:00Z' }), 400, 'PITWALL_ERR_BAD_REQUEST',
+      await expectError(t, call('POST', url, nord, { covers: [] }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body.covers must NOT have fewer than 1 items')
+      await expectError(t, call('POST', url, nord, { description: 'x' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body needs the field "covers"')
+      await expectError(t, call('POST', url, nord, { covers: ['oil-service'], odometerKm: -1 }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body.odometerKm must be >= 0')
+      await expectError(t, call('POST', url, nord, { covers: ['oil-service'], time: '2026-02-30T10:00:00Z' }), 400, 'PITWALL_ERR_BAD_REQUEST',
         'body.time "2026-02-30T10:00:00Z" is not an ISO 8601 time with a zone, e.g. 2026-11-23T08:00:00Z')
-      await expectError(call('POST', url, nord, { covers: ['oil-service'], time: '2026-11-01 10:00' }), 400, 'PITWALL_ERR_BAD_REQUEST', /body\.time "2026-11-01 10:00" is not an ISO 8601 time/)
+      await expectError(t, call('POST', url, nord, { covers: ['oil-service'], time: '2026-11-01 10:00' }), 400, 'PITWALL_ERR_BAD_REQUEST', /body\.time "2026-11-01 10:00" is not an ISO 8601 time/)
       const future = new Date(Date.now() + 86_400_000).toISOString()
-      await expectError(call('POST', url, nord, { covers: ['oil-service'], time: future }), 400, 'PITWALL_ERR_BAD_REQUEST', `body.time ${future} is in the future; record a service once it is done`)
-      await expectError(call('POST', '/api/v1/vehicles/NOT-A-VIN/services', nord, { covers: ['oil-service'] }), 400, 'PITWALL_ERR_BAD_REQUEST', /params\.vin "NOT-A-VIN" is not a VIN/)
-      await expectError(call('POST', '/api/v1/vehicles/WBA00000000000000/services', engineer, { covers: ['oil-service'] }), 404, 'PITWALL_ERR_VEHICLE_UNKNOWN', /no vehicle WBA00000000000000/)
+      await expectError(t, call('POST', url, nord, { covers: ['oil-service'], time: future }), 400, 'PITWALL_ERR_BAD_REQUEST', `body.time ${future} is in the future; record a service once it is done`)
+      await expectError(t, call('POST', '/api/v1/vehicles/NOT-A-VIN/services', nord, { covers: ['oil-service'] }), 400, 'PITWALL_ERR_BAD_REQUEST', /params\.vin "NOT-A-VIN" is not a VIN/)
+      await expectError(t, call('POST', '/api/v1/vehicles/WBA00000000000000/services', engineer, { covers: ['oil-service'] }), 404, 'PITWALL_ERR_VEHICLE_UNKNOWN', /no vehicle WBA00000000000000/)
       t.same(await storage.maintenance.services(vin), [])
     })
   })

@@ -5,14 +5,14 @@
  * the next request; revoking one's own token is said in the answer, with a
  * warning when no operator token is left.
  */
-import Fastify, { type LightMyRequestResponse } from 'fastify'
+import Fastify from 'fastify'
 import t from 'tap'
 import { registerApiAuth } from '../../gateway/api/auth.js'
 import { registerTokenRoutes } from '../../gateway/api/tokens.js'
+import { apiClient } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES } from '../actions/dealer-fixtures.js'
 
-type Method = 'GET' | 'POST' | 'DELETE'
 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
@@ -28,24 +28,13 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const engineer = (await storage.apiTokens.create({ name: 'alice', role: 'engineer' })).token
     const dealer = (await storage.apiTokens.create({ name: 'Nord desk', role: 'dealer', dealerId: 'nord' })).token
 
-    const call = async (method: Method, url: string, auth?: string, payload?: unknown): Promise<LightMyRequestResponse> =>
-      await app.inject({
-        method,
-        url,
-        ...(auth === undefined ? {} : { headers: { authorization: `Bearer ${auth}` } }),
-        ...(payload === undefined ? {} : { payload: payload as object })
-      })
-    const expectError = async (res: Promise<LightMyRequestResponse>, status: number, code: string, message: string | RegExp): Promise<void> => {
-      const r = await res
-      t.equal(r.statusCode, status, `${status} ${code}`)
-      t.match(r.json(), { code, message })
-    }
+    const { call, expectError } = apiClient(app)
 
     t.test('only operators manage tokens', async (t) => {
       for (const [method, url] of [['GET', '/api/v1/tokens'], ['POST', '/api/v1/tokens'], ['DELETE', `/api/v1/tokens/${operator.info.id}`]] as const) {
         const payload = method === 'POST' ? { name: 'mallory', role: 'operator' } : undefined
-        await expectError(call(method, url, undefined, payload), 401, 'PITWALL_ERR_UNAUTHENTICATED', /needs an API token/)
-        for (const other of [engineer, dealer]) await expectError(call(method, url, other, payload), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
+        await expectError(t, call(method, url, undefined, payload), 401, 'PITWALL_ERR_UNAUTHENTICATED', /needs an API token/)
+        for (const other of [engineer, dealer]) await expectError(t, call(method, url, other, payload), 403, 'PITWALL_ERR_FORBIDDEN', /is for operator tokens/)
       }
       t.same((await storage.apiTokens.list()).map((i) => i.name), ['olaf', 'alice', 'Nord desk'], 'nothing created')
       t.equal((await storage.apiTokens.list()).find((i) => i.id === operator.info.id)?.revokedAt, null, 'nothing revoked')
@@ -66,16 +55,16 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     })
 
     t.test('bad token requests are refused naming what was wrong', async (t) => {
-      await expectError(call('POST', '/api/v1/tokens', operator.token, { role: 'engineer' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body needs the field "name"')
-      await expectError(call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'admin' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body.role "admin" is not one of engineer, operator, dealer')
-      await expectError(call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'engineer', scope: 'all' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body has an unknown field "scope"')
-      await expectError(call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'dealer' }), 400, 'PITWALL_ERR_API_TOKEN_INVALID', /a dealer token needs the dealer id/)
-      await expectError(call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'engineer', dealerId: 'nord' }), 400, 'PITWALL_ERR_API_TOKEN_INVALID', /only a dealer token has a dealer id/)
-      await expectError(call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'dealer', dealerId: 'west' }), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
-      await expectError(call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'engineer', expiresAt: 'next week' }), 400, 'PITWALL_ERR_BAD_REQUEST',
+      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { role: 'engineer' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body needs the field "name"')
+      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'admin' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body.role "admin" is not one of engineer, operator, dealer')
+      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'engineer', scope: 'all' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body has an unknown field "scope"')
+      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'dealer' }), 400, 'PITWALL_ERR_API_TOKEN_INVALID', /a dealer token needs the dealer id/)
+      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'engineer', dealerId: 'nord' }), 400, 'PITWALL_ERR_API_TOKEN_INVALID', /only a dealer token has a dealer id/)
+      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'dealer', dealerId: 'west' }), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
+      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'engineer', expiresAt: 'next week' }), 400, 'PITWALL_ERR_BAD_REQUEST',
         'body.expiresAt "next week" is not an ISO 8601 time with a zone, e.g. 2026-11-23T08:00:00Z')
-      await expectError(call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'engineer', expiresAt: '2020-01-01T00:00:00Z' }), 400, 'PITWALL_ERR_API_TOKEN_INVALID', /is not in the future/)
-      await expectError(call('POST', '/api/v1/tokens', operator.token, { name: ' ', role: 'engineer' }), 400, 'PITWALL_ERR_API_TOKEN_INVALID', /name is required/)
+      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'engineer', expiresAt: '2020-01-01T00:00:00Z' }), 400, 'PITWALL_ERR_API_TOKEN_INVALID', /is not in the future/)
+      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: ' ', role: 'engineer' }), 400, 'PITWALL_ERR_API_TOKEN_INVALID', /name is required/)
       t.notOk((await storage.apiTokens.list()).some((i) => i.name === 'x'), 'none was created')
     })
 
@@ -86,19 +75,19 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.match(revoked.json(), { id: victim.info.id, name: 'leaver', revokedAt: String, ownToken: false })
       t.notOk('message' in revoked.json())
       t.equal(await storage.apiTokens.authenticate(victim.token), undefined, 'refused from now on')
-      await expectError(call('DELETE', '/api/v1/tokens/99999999', operator.token), 404, 'PITWALL_ERR_API_TOKEN_UNKNOWN', 'no API token 99999999')
-      await expectError(call('DELETE', '/api/v1/tokens/abc', operator.token), 400, 'PITWALL_ERR_BAD_REQUEST', 'params.id must be integer')
+      await expectError(t, call('DELETE', '/api/v1/tokens/99999999', operator.token), 404, 'PITWALL_ERR_API_TOKEN_UNKNOWN', 'no API token 99999999')
+      await expectError(t, call('DELETE', '/api/v1/tokens/abc', operator.token), 400, 'PITWALL_ERR_BAD_REQUEST', 'params.id must be integer')
 
       const second = await storage.apiTokens.create({ name: 'otto', role: 'operator' })
       const own = await call('DELETE', `/api/v1/tokens/${second.info.id}`, second.token)
       t.equal(own.statusCode, 200)
       t.match(own.json(), { id: second.info.id, ownToken: true, message: /was the one this request used; it is refused from the next request on\. 1 other operator token\(s\) remain active\./ })
-      await expectError(call('GET', '/api/v1/tokens', second.token), 401, 'PITWALL_ERR_UNAUTHENTICATED', /not valid/)
+      await expectError(t, call('GET', '/api/v1/tokens', second.token), 401, 'PITWALL_ERR_UNAUTHENTICATED', /not valid/)
 
       const last = await call('DELETE', `/api/v1/tokens/${operator.info.id}`, operator.token)
       t.equal(last.statusCode, 200)
       t.match(last.json(), { ownToken: true, message: /No other operator token is active: nobody can manage tokens over the API until one is created with `pitwall token create --role operator`/ })
-      await expectError(call('GET', '/api/v1/tokens', operator.token), 401, 'PITWALL_ERR_UNAUTHENTICATED', /not valid/)
+      await expectError(t, call('GET', '/api/v1/tokens', operator.token), 401, 'PITWALL_ERR_UNAUTHENTICATED', /not valid/)
     })
   })
 }
