@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { Storage } from '../../storage/index.js'
-import { registerApiAuth } from './auth.js'
+import { registerApiAuth, sendApiError } from './auth.js'
 import { registerCampaignRoutes } from './campaigns.js'
 import { registerCaseRoutes } from './cases.js'
 import { registerCommandRoutes } from './commands.js'
@@ -30,4 +30,9 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   registerDealerRoutes(app, { dealers: storage.dealers, dealerAlerts: storage.dealerAlerts })
   registerTokenRoutes(app, { apiTokens: storage.apiTokens, dealers: storage.dealers })
   registerKpiRoutes(app, { kpis: storage.kpis, dealers: storage.dealers })
+  // a misspelt route or method under /api answers like every other API error (fastify's own 404 has no code)
+  void app.register(async (api) => {
+    api.setNotFoundHandler(async (request, reply) =>
+      await sendApiError(reply, 404, 'PITWALL_ERR_NOT_FOUND', `no API route ${request.method} ${request.url.split('?')[0] ?? ''}`))
+  }, { prefix: '/api' })
 }
