@@ -3,8 +3,15 @@
  * ./auth.ts):
  *
  *   GET    /api/v1/tokens      every token, revoked and expired ones too; never a token or its hash
- *   POST   /api/v1/tokens      {name, role, dealerId?, expiresAt?}: 201 with the token, shown only in this response
+ *   POST   /api/v1/tokens      {name, role, dealerId?, expiresAt?}: 201 with the token, shown only in this response;
+ *                               operator and dealer tokens only
  *   DELETE /api/v1/tokens/:id  revoke, effective from the next request
+ *
+ * An engineer token is not created here: it queues signed commands and OTA
+ * updates to vehicles, which operators may not, and an operator token that
+ * could mint one would have every engineer's power (a stolen one too).
+ * Engineer tokens come from `pitwall token create --role engineer` on the
+ * gateway's host.
  *
  * A dealer token must name a registered dealer (a typo would otherwise give
  * a token that sees an empty inbox). Revoking one's own token is allowed,
@@ -17,7 +24,7 @@
 import type { FastifyInstance } from 'fastify'
 import { API_ROLES, type ApiRole, type ApiTokenStore } from '../../storage/api-tokens.js'
 import type { DealerStore } from '../../storage/dealers.js'
-import { principalOf, requireRole } from './auth.js'
+import { principalOf, requireRole, sendApiError } from './auth.js'
 import { integerIdParams, isoTimeSchema, oneOf, parseIsoTime } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
@@ -51,6 +58,10 @@ export function registerTokenRoutes (app: FastifyInstance, deps: TokenRouteDeps)
       async (request, reply) => {
         const { name, dealerId, expiresAt } = request.body
         const role = oneOf<ApiRole>(request.body.role, API_ROLES, 'body.role')
+        if (role === 'engineer') {
+          return await sendApiError(reply, 403, 'PITWALL_ERR_FORBIDDEN',
+            `token ${JSON.stringify(principalOf(request).name)} is an operator token; it creates operator and dealer tokens only (engineer tokens: \`pitwall token create --role engineer\` on the gateway's host)`)
+        }
         if (role === 'dealer' && dealerId !== undefined) await dealers.get(dealerId)
         const created = await apiTokens.create({ name, role, dealerId, expiresAt: expiresAt === undefined ? undefined : parseIsoTime(expiresAt, 'body.expiresAt') })
         return await reply.code(201).send({ token: created.token, ...created.info })

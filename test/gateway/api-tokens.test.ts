@@ -54,17 +54,23 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.notOk(list.json().tokens.some((i: object) => 'token' in i || 'tokenHash' in i))
     })
 
+    t.test('an operator cannot mint an engineer token: engineers send signed commands to vehicles, operators do not', async (t) => {
+      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'olaf as engineer', role: 'engineer' }), 403, 'PITWALL_ERR_FORBIDDEN',
+        'token "olaf" is an operator token; it creates operator and dealer tokens only (engineer tokens: `pitwall token create --role engineer` on the gateway\'s host)')
+      t.notOk((await storage.apiTokens.list()).some((i) => i.name === 'olaf as engineer'), 'none was created')
+    })
+
     t.test('bad token requests are refused naming what was wrong', async (t) => {
       await expectError(t, call('POST', '/api/v1/tokens', operator.token, { role: 'engineer' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body needs the field "name"')
       await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'admin' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body.role "admin" is not one of engineer, operator, dealer')
       await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'engineer', scope: 'all' }), 400, 'PITWALL_ERR_BAD_REQUEST', 'body has an unknown field "scope"')
       await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'dealer' }), 400, 'PITWALL_ERR_API_TOKEN_INVALID', /a dealer token needs the dealer id/)
-      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'engineer', dealerId: 'nord' }), 400, 'PITWALL_ERR_API_TOKEN_INVALID', /only a dealer token has a dealer id/)
+      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'operator', dealerId: 'nord' }), 400, 'PITWALL_ERR_API_TOKEN_INVALID', /only a dealer token has a dealer id/)
       await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'dealer', dealerId: 'west' }), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
-      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'engineer', expiresAt: 'next week' }), 400, 'PITWALL_ERR_BAD_REQUEST',
+      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'operator', expiresAt: 'next week' }), 400, 'PITWALL_ERR_BAD_REQUEST',
         'body.expiresAt "next week" is not an ISO 8601 time with a zone, e.g. 2026-11-23T08:00:00Z')
-      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'engineer', expiresAt: '2020-01-01T00:00:00Z' }), 400, 'PITWALL_ERR_API_TOKEN_INVALID', /is not in the future/)
-      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: ' ', role: 'engineer' }), 400, 'PITWALL_ERR_API_TOKEN_INVALID', /name is required/)
+      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: 'x', role: 'operator', expiresAt: '2020-01-01T00:00:00Z' }), 400, 'PITWALL_ERR_API_TOKEN_INVALID', /is not in the future/)
+      await expectError(t, call('POST', '/api/v1/tokens', operator.token, { name: ' ', role: 'operator' }), 400, 'PITWALL_ERR_API_TOKEN_INVALID', /name is required/)
       t.notOk((await storage.apiTokens.list()).some((i) => i.name === 'x'), 'none was created')
     })
 
