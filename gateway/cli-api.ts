@@ -4,6 +4,7 @@ import { InvalidArgumentError, type Command as CliCommand } from 'commander'
 import { API_ROLES, type ApiRole } from '../storage/api-tokens.js'
 import { loadCasePack } from '../storage/case-pack.js'
 import { DEFAULT_KPI_WINDOW_MS, type DurationKpi, type RateKpi, type ServiceKpis } from '../storage/kpis.js'
+import { parseIsoTime } from './api/request-values.js'
 import type { CliSupport } from './cli-actions.js'
 
 function role (value: string): ApiRole {
@@ -11,10 +12,13 @@ function role (value: string): ApiRole {
   return value as ApiRole
 }
 
+/** An ISO 8601 time with its zone (as the API takes it): without one the host's zone would decide. */
 function date (value: string): Date {
-  const d = new Date(value)
-  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError(`"${value}" is not an ISO 8601 time`)
-  return d
+  try {
+    return parseIsoTime(value, 'the time')
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message)
+  }
 }
 
 export function registerApiCommands (program: CliCommand, s: Pick<CliSupport, 'storageFlags' | 'withStorage' | 'print'>): void {

@@ -53,11 +53,23 @@ export function registerApiScope (app: FastifyInstance, what: string, routes: (s
       // fastify's own refusals before the handler: malformed JSON, wrong content type, body too large
       const status = error.statusCode ?? 500
       if (status >= 400 && status < 500) return await sendApiError(reply, status, 'PITWALL_ERR_BAD_REQUEST', error.message)
-      request.log.error({ err: error }, `${what} API request failed`)
+      request.log.error({ err: withoutRowValues(error) }, `${what} API request failed`)
       return await sendApiError(reply, 500, 'PITWALL_ERR_INTERNAL', 'the request failed on the server; the gateway log has the cause')
     })
     routes(scope)
   })
+}
+
+/**
+ * What to log of an unexpected error. PostgreSQL's `detail` (and `where`)
+ * quote the failing row, which may hold a dealer's webhook secret or a token
+ * hash; the message, code, table and constraint say enough to find the cause.
+ */
+function withoutRowValues (error: unknown): unknown {
+  if (!(error instanceof Error)) return error
+  const { detail, where, ...rest } = error as Error & { detail?: unknown, where?: unknown }
+  const cause = (error as { cause?: unknown }).cause
+  return { ...rest, type: error.name, message: error.message, stack: error.stack, ...(cause === undefined ? {} : { cause: withoutRowValues(cause) }) }
 }
 
 // the gateway shutting down, the database refusing connections or restarting (SQLSTATE 08xxx, 57P0x)

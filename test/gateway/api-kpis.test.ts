@@ -82,4 +82,6 @@ t.test('KPIs through the API and the CLI', { skip: !(await postgresReachable()) 
   t.match(text, /first-time fix\t0\.0 % \(0 of 1\)/)
   t.match(text, /fault → alert at dealer\tmean 30\.0 s, p50 30\.0 s, p90 30\.0 s \(1\)/)
   t.notMatch(text, /OTA success/, 'no fleet-wide lines for one dealer')
+  await t.rejects(run(process.execPath, ['--import=tsx', cli, 'kpis', '--from', '2026-01-01', '--database-url', db.url]),
+    { stderr: /"2026-01-01" is not an ISO 8601 time with a zone/ }, 'a time without a zone is refused, not read in the host\'s zone')
 })
