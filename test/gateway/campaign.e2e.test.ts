@@ -19,6 +19,7 @@ import type { Tbox } from '../../sim/tbox.js'
 import type { Campaign } from '../../storage/campaigns.js'
 import type { Command } from '../../storage/commands.js'
 import { startTestGateway } from '../helpers/gateway.js'
+import { until } from '../helpers/until.js'
 
 const PACKAGE = { package: 'tbox-firmware', version: '1.5.0', url: 'https://ota.example/tbox-firmware-1.5.0.bin', sha256: 'c0ffee'.padEnd(64, '0'), size: 8_388_608 }
 const CURRENT = '1.4.2'
@@ -80,16 +81,6 @@ async function startCampaign (id: string, model: string): Promise<Campaign> {
     id, name: `tbox firmware ${PACKAGE.version} on ${model}`, body, cohort: { models: [model], firmware: ['1.4*'] }, waves: WAVES, minSuccessRate: 0.95, failureThreshold: 0.2, createdBy: 'eve'
   })
   return (await storage.campaigns.start(id, 'eve')).campaign
-}
-
-async function until<T> (what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
 }
 
 /** The wave of each cohort vehicle, as the campaign assigned it at start. */

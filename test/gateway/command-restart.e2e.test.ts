@@ -24,6 +24,7 @@ import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backe
 import { spawnGateway, type GatewayProcess } from '../helpers/gateway-process.js'
 import { startTestDatabase } from '../helpers/storage-server.js'
 import { TcpProxy } from '../helpers/tcp-proxy.js'
+import { until } from '../helpers/until.js'
 
 const OTA: CommandBody = { ota: { package: 'tbox-firmware', version: '1.5.0', url: 'https://ota.example/tbox-firmware-1.5.0.bin', sha256: 'c0ffee'.padEnd(64, '0'), size: 8_388_608 } }
 const BALANCE: CommandBody = { action: { name: 'bms-extended-balancing', params: { targetSpreadMv: '30' } } }
@@ -85,16 +86,6 @@ async function setUp (t: Test, backend: Backend): Promise<Setup> {
       await until(`${vin} to connect`, async () => tbox.counters().online ? true : undefined)
       return tbox
     }
-  }
-}
-
-async function until<T> (what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
 

@@ -13,6 +13,7 @@ import { parseRules } from '../../rules/load.js'
 import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
 import { Tbox } from '../../sim/tbox.js'
 import { startTestGateway } from '../helpers/gateway.js'
+import { until } from '../helpers/until.js'
 
 const rules = (approval: 'auto' | 'engineer'): string => `rules:
   - id: cell-imbalance-${approval}
@@ -23,16 +24,6 @@ const rules = (approval: 'auto' | 'engineer'): string => `rules:
     scope: { models: [PW-${approval.toUpperCase()}] }
     action: { type: remote_fix, command: remote_action, name: bms-extended-balancing, params: { targetSpreadMv: '30' }, approval: ${approval} }
 `
-
-async function until<T> (what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 t.test('a remote fix goes out signed, runs on the T-box, and counts once fresh data clears the fault', async (t) => {
   const tg = await startTestGateway('pglite', { canDbc: `0=${DEMO_DBC_FILE}`, rulesPollMs: 100 })
