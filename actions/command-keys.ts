@@ -52,6 +52,7 @@ export async function generateCommandKey (dir: string): Promise<CommandKey> {
  * active. A `.pem` file that is not an Ed25519 private key, a file named for
  * another key's id, or a `.pub.pem` that does not match its private key is
  * an error naming the file: a T-box would refuse everything signed by it.
+ * So is a private key file that group or others may read.
  */
 export async function loadCommandKeys (dir: string): Promise<CommandKeys> {
   let names: string[]
@@ -63,6 +64,12 @@ export async function loadCommandKeys (dir: string): Promise<CommandKeys> {
   const keys: Array<CommandKey & { mtimeMs: number, file: string }> = []
   for (const file of names.filter((n) => n.endsWith(PRIVATE_SUFFIX) && !n.endsWith(PUBLIC_SUFFIX)).sort()) {
     const path = join(dir, file)
+    const info = await stat(path)
+    // as ssh does with its identity files: whoever can read this key can sign commands to every vehicle
+    if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
+      throw new CommandSigningError('PITWALL_ERR_COMMAND_KEY',
+        `${path}: a signing key readable by group or others (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}); chmod 600 it (and consider it leaked if others could read it)`)
+    }
     const privateKey = parsePrivateKey(path, await readFile(path))
     const publicKey = createPublicKey(privateKey)
     const keyId = commandKeyId(publicKey)
@@ -71,7 +78,7 @@ export async function loadCommandKeys (dir: string): Promise<CommandKeys> {
       throw new CommandSigningError('PITWALL_ERR_COMMAND_KEY', `${path}: holds key ${keyId}, so it must be named ${expectedFile} (T-boxes find keys by id)`)
     }
     await checkPublicFile(join(dir, keyId + PUBLIC_SUFFIX), keyId)
-    keys.push({ keyId, privateKey, publicKey, mtimeMs: (await stat(path)).mtimeMs, file })
+    keys.push({ keyId, privateKey, publicKey, mtimeMs: info.mtimeMs, file })
   }
   keys.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
   const newest = keys.at(-1)

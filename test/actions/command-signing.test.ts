@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
-import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -259,26 +259,36 @@ t.test('command keys on disk', async (t) => {
   t.test('a file that is not an Ed25519 key is refused, naming the file', async (t) => {
     const garbageDir = join(dir, 'garbage')
     await generateCommandKey(garbageDir)
-    await writeFile(join(garbageDir, 'notes.pem'), 'not a key\n')
+    await writeFile(join(garbageDir, 'notes.pem'), 'not a key\n', { mode: 0o600 })
     await t.rejects(loadCommandKeys(garbageDir), { code: 'PITWALL_ERR_COMMAND_KEY', message: /notes\.pem: not a PEM private key/ })
 
     const rsaDir = join(dir, 'rsa')
     await generateCommandKey(rsaDir)
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
-    await writeFile(join(rsaDir, 'k-0000000000000000.pem'), rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }))
+    await writeFile(join(rsaDir, 'k-0000000000000000.pem'), rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 })
     await t.rejects(loadCommandKeys(rsaDir), { code: 'PITWALL_ERR_COMMAND_KEY', message: /k-0000000000000000\.pem: expected an Ed25519 private key, found rsa/ })
   })
 
   t.test('a key file named for another id, or a public file of another key, is refused', async (t) => {
     const renamedDir = join(dir, 'renamed')
     const key = await generateCommandKey(renamedDir)
-    await writeFile(join(renamedDir, 'k-1111111111111111.pem'), key.privateKey.export({ type: 'pkcs8', format: 'pem' }))
+    await writeFile(join(renamedDir, 'k-1111111111111111.pem'), key.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 })
     await t.rejects(loadCommandKeys(renamedDir), { code: 'PITWALL_ERR_COMMAND_KEY', message: new RegExp(`k-1111111111111111\\.pem: holds key ${key.keyId}`) })
 
     const mismatchDir = join(dir, 'mismatch')
     const a = await generateCommandKey(mismatchDir)
     await writeFile(join(mismatchDir, `${a.keyId}.pub.pem`), keyB.publicKey.export({ type: 'spki', format: 'pem' }))
     await t.rejects(loadCommandKeys(mismatchDir), { code: 'PITWALL_ERR_COMMAND_KEY', message: new RegExp(`${a.keyId}\\.pub\\.pem: holds ${keyB.keyId}, not the public half of ${a.keyId}`) })
+  })
+
+  t.test('a private key others can read is refused until it is made private', { skip: process.platform === 'win32' ? 'no POSIX modes' : false }, async (t) => {
+    const looseDir = join(dir, 'loose')
+    const key = await generateCommandKey(looseDir)
+    const file = join(looseDir, `${key.keyId}.pem`)
+    await chmod(file, 0o644)
+    await t.rejects(loadCommandKeys(looseDir), { code: 'PITWALL_ERR_COMMAND_KEY', message: /readable by group or others \(mode 0644\); chmod 600 it/ })
+    await chmod(file, 0o600)
+    t.equal((await loadCommandKeys(looseDir)).active.keyId, key.keyId)
   })
 
   t.test('a directory without keys is an error, not an unsigned gateway', async (t) => {
