@@ -106,8 +106,9 @@ export class DealerAlertService {
     let targets: Array<{ dealerId: string, routing: { via: 'own' | 'nearest' | 'rescue', distanceKm: number | null } }>
     let position: PositionFix | null
     if (kind === 'rescue') {
-      if (fault.severity !== 'critical') {
-        throw new DealerAlertError('PITWALL_ERR_DEALER_ALERT_NOT_NEEDED', `${what} is ${fault.severity}; rescue requests are for critical faults`, false)
+      // a critical fault may strand the vehicle; a rule that asks for a rescue (action: rescue) knows its fault does
+      if (fault.severity !== 'critical' && fault.action?.type !== 'rescue') {
+        throw new DealerAlertError('PITWALL_ERR_DEALER_ALERT_NOT_NEEDED', `${what} is ${fault.severity}; rescue requests are for critical faults or rules whose action is rescue`, false)
       }
       if (fault.state !== 'open' && fault.state !== 'acknowledged') {
         throw new DealerAlertError('PITWALL_ERR_DEALER_ALERT_NOT_NEEDED', `${what} is ${fault.state.replaceAll('_', '-')}; no rescue needed`, false)

@@ -169,6 +169,9 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const major = await seedFault(storage, { severity: 'major', fixes: standingAt(PLACES.ulm) })
       await t.rejects(service().raiseForFault(major.faultId, 'rescue'),
         { code: 'PITWALL_ERR_DEALER_ALERT_NOT_NEEDED', retryable: false, message: /is major; rescue requests are for critical faults/ })
+      const asked = await seedFault(storage, { severity: 'major', action: { type: 'rescue' }, fixes: standingAt(PLACES.ulm) })
+      t.same((await service().raiseForFault(asked.faultId, 'rescue')).map((x) => x.kind), ['rescue', 'rescue'],
+        'a rule whose action is rescue gets one for its major fault too (Stuttgart and Munich are in range of Ulm)')
 
       const resolved = await seedFault(storage, { severity: 'critical', fixes: standingAt(PLACES.ulm) })
       await storage.faults.resolve(resolved.faultId, 'alice', 'towed already')
