@@ -3,7 +3,8 @@
  * fault whose rule asks for pre-staging; the fault's outbox row becomes an
  * alert for the nearest dealer (by the vehicle's last position), which
  * arrives at the dealer's endpoint as a signed webhook and sits in that
- * dealer's inbox, out of another dealer's sight.
+ * dealer's inbox, out of another dealer's sight. The dealer then works it
+ * through the HTTP API to repaired, and the KPIs show the journey.
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -61,4 +62,40 @@ t.test('a pre-staging fault reaches the nearest dealer as a signed webhook and i
   t.equal(inbox.length, 1, 'the alert is in the nearest dealer\'s inbox')
   t.same(await storage.dealerAlerts.list('dealer-berlin'), [], 'and not in another dealer\'s')
   await t.rejects(storage.dealerAlerts.get('dealer-berlin', (inbox[0] as { id: number }).id), { code: 'PITWALL_ERR_DEALER_ALERT_UNKNOWN' })
+
+  // the dealer's staff work the alert over HTTP, as a dealer management system would
+  const api = `http://127.0.0.1:${tg.gateway.httpPort}/api/v1`
+  const munichToken = (await storage.apiTokens.create({ name: 'Werkstatt München', role: 'dealer', dealerId: 'dealer-munich' })).token
+  const berlinToken = (await storage.apiTokens.create({ name: 'Werkstatt Berlin', role: 'dealer', dealerId: 'dealer-berlin' })).token
+  const engineerToken = (await storage.apiTokens.create({ name: 'eva', role: 'engineer' })).token
+  // any: JSON bodies read field by field, their shape checked by the assertions
+  const call = async (token: string, path: string, body?: object): Promise<{ status: number, json: any }> => {
+    const res = await fetch(api + path, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
+    return { status: res.status, json: await res.json() }
+  }
+  const listed = await call(munichToken, '/inbox/alerts?status=new')
+  t.equal(listed.status, 200)
+  const alertId = listed.json.alerts[0]?.id as number
+  t.equal(alertId, (inbox[0] as { id: number }).id, 'the dealer finds it among its new alerts')
+  t.equal((await call(berlinToken, `/inbox/alerts/${alertId}`)).status, 404, 'another dealer cannot read it')
+  t.equal((await call(berlinToken, `/inbox/alerts/${alertId}/transitions`, { to: 'acknowledged' })).status, 404, 'nor move it')
+  for (const step of [{ to: 'acknowledged' }, { to: 'parts_staged', note: 'fan assembly on the shelf' }, { to: 'appointment_booked' }, { to: 'repaired', firstTimeFix: true }]) {
+    const moved = await call(munichToken, `/inbox/alerts/${alertId}/transitions`, step)
+    t.equal(moved.status, 200, `moved to ${step.to}`)
+  }
+  const back = await call(munichToken, `/inbox/alerts/${alertId}/transitions`, { to: 'parts_staged' })
+  t.match(back, { status: 409, json: { code: 'PITWALL_ERR_DEALER_ALERT_TRANSITION' } }, 'an alert does not move back')
+  const shown = await call(munichToken, `/inbox/alerts/${alertId}`)
+  t.same(shown.json.timeline.map((e: { status: string, by: string }) => [e.status, e.by]), [
+    ['new', 'pitwall'], ['acknowledged', 'Werkstatt München'], ['parts_staged', 'Werkstatt München'], ['appointment_booked', 'Werkstatt München'], ['repaired', 'Werkstatt München']
+  ], 'every step with who took it')
+
+  const kpis = await call(engineerToken, '/kpis')
+  t.match(kpis.json, { faultToAlert: { count: 1, undelivered: 0 }, alertToPartsStaged: { count: 1 }, firstTimeFix: { count: 1, hits: 1, rate: 1 }, downtime: { count: 1 }, repairTime: { count: 1 } },
+    'the KPIs count the journey')
+  t.match((await call(berlinToken, '/kpis')).json, { dealerId: 'dealer-berlin', faultToAlert: { count: 0 }, firstTimeFix: { count: 0 } }, "Berlin's own KPIs hold none of it")
 })
