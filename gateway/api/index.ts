@@ -8,6 +8,7 @@ import type { Storage } from '../../storage/index.js'
 import { registerApiAuth, sendApiError } from './auth.js'
 import { registerCampaignRoutes } from './campaigns.js'
 import { registerCaseRoutes } from './cases.js'
+import { registerFaultRoutes } from './faults.js'
 import { registerCommandRoutes } from './commands.js'
 import { registerOtaPackageRoutes } from './ota-packages.js'
 import { registerDealerRoutes } from './dealers.js'
@@ -23,6 +24,7 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   const { storage } = deps
   registerApiAuth(app, { tokens: storage.apiTokens })
   registerCaseRoutes(app, { cases: storage.cases })
+  registerFaultRoutes(app, { faults: storage.faults, commands: storage.commands, dealerAlerts: storage.dealerAlerts })
   registerCommandRoutes(app, { commands: storage.commands, otaPackages: storage.otaPackages })
   registerOtaPackageRoutes(app, { otaPackages: storage.otaPackages })
   registerCampaignRoutes(app, { campaigns: storage.campaigns, otaPackages: storage.otaPackages })

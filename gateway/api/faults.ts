@@ -1,0 +1,89 @@
+/**
+ * Faults over HTTP, the engineer's side of their lifecycle (needs
+ * registerApiAuth, see ./auth.ts):
+ *
+ *   GET  /api/v1/faults?vin=&state=a,b&rule=&limit=   engineer, operator: newest first
+ *   GET  /api/v1/faults/:id                            engineer, operator: the fault with its
+ *        evidence, its timeline, and what it set off: the remote fix command and the dealer
+ *        alerts (with their status), so one read answers "what happened about this fault"
+ *   POST /api/v1/faults/:id/acknowledge                engineer
+ *   POST /api/v1/faults/:id/resolve { note? }          engineer
+ *
+ * POST /api/v1/faults/:id/case (a resolved fault into the case base) is in
+ * ./cases.ts. Dealers get 403: they see a fault through their alert only.
+ */
+import type { FastifyInstance } from 'fastify'
+import type { CommandStore } from '../../storage/commands.js'
+import type { DealerAlertStore } from '../../storage/dealer-alerts.js'
+import type { FaultState, FaultStore } from '../../storage/faults.js'
+import { principalOf, requireRole } from './auth.js'
+import { absentBodyIsEmpty, integerIdParams, listOf, noBody, vinOf, vinSchema } from './request-values.js'
+import { registerApiScope } from './scope.js'
+
+export interface FaultRouteDeps {
+  faults: FaultStore
+  commands: Pick<CommandStore, 'list'>
+  dealerAlerts: Pick<DealerAlertStore, 'forFault'>
+}
+
+// a Record so that a state added to FaultState is a compile error here until it is listed
+const STATE_NAMES: Record<FaultState, true> = { open: true, acknowledged: true, resolved: true, auto_cleared: true }
+const FAULT_STATES = Object.keys(STATE_NAMES) as FaultState[]
+const MAX_LIST = 1000
+
+const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    vin: vinSchema,
+    state: { type: 'string', minLength: 1, maxLength: 100 },
+    rule: { type: 'string', minLength: 1, maxLength: 200 },
+    limit: { type: 'integer', minimum: 1, maximum: MAX_LIST }
+  }
+}
+const resolveBody = { type: 'object', additionalProperties: false, properties: { note: { type: 'string', minLength: 1, maxLength: 2000 } } }
+
+export function registerFaultRoutes (app: FastifyInstance, deps: FaultRouteDeps): void {
+  const { faults, commands, dealerAlerts } = deps
+  const readers = requireRole('engineer', 'operator')
+  const engineers = requireRole('engineer')
+
+  registerApiScope(app, 'fault', (scope) => {
+    scope.get<{ Querystring: { vin?: string, state?: string, rule?: string, limit?: number } }>('/api/v1/faults',
+      { preValidation: readers, schema: { querystring: listQuery } },
+      async (request) => {
+        const { vin, state, rule, limit } = request.query
+        return {
+          faults: await faults.list({
+            vin: vin === undefined ? undefined : vinOf(vin, 'querystring.vin'),
+            state: state === undefined ? undefined : listOf(state, FAULT_STATES, 'querystring.state'),
+            ruleId: rule,
+            limit
+          })
+        }
+      })
+
+    scope.get<{ Params: { id: number } }>('/api/v1/faults/:id',
+      { preValidation: readers, schema: { params: integerIdParams } },
+      async (request) => {
+        const { id } = request.params
+        const fault = await faults.get(id)
+        const [timeline, remoteFixes, alerts] = [await faults.timeline(id), await commands.list({ faultId: id }), await dealerAlerts.forFault(id)]
+        return {
+          fault,
+          timeline,
+          remoteFixes,
+          // the inbox state, not the alert's content: that is the fault seen from the dealer's side
+          dealerAlerts: alerts.map((a) => ({ id: a.id, dealerId: a.dealerId, kind: a.kind, routing: a.routing, status: a.status, firstTimeFix: a.firstTimeFix, createdAt: a.createdAt, updatedAt: a.updatedAt }))
+        }
+      })
+
+    scope.post<{ Params: { id: number } }>('/api/v1/faults/:id/acknowledge',
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: integerIdParams, body: noBody } },
+      async (request) => await faults.acknowledge(request.params.id, principalOf(request).name))
+
+    scope.post<{ Params: { id: number }, Body: { note?: string } }>('/api/v1/faults/:id/resolve',
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: integerIdParams, body: resolveBody } },
+      async (request) => await faults.resolve(request.params.id, principalOf(request).name, request.body.note))
+  })
+}
