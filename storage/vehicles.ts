@@ -12,6 +12,17 @@ export interface VehicleCredential {
   firmware?: string | undefined
 }
 
+export interface VehicleSummary {
+  vin: string
+  model: string | null
+  /** as last registered or reported by the T-box */
+  firmware: string | null
+  brand: string | null
+  /** the workshop that looks after it */
+  dealerId: string | null
+  lastSeenAt: Date | null
+}
+
 export interface NewVehicle {
   vin: string
   model?: string | undefined
@@ -68,10 +79,12 @@ export class VehicleStore {
     await this.pool.query('UPDATE vehicles SET last_seen_at = now() WHERE id = $1', [vehicleId])
   }
 
-  async list (): Promise<Array<{ vin: string, model: string | null, firmware: string | null, lastSeenAt: Date | null }>> {
-    const res = await this.pool.query<{ vin: string, model: string | null, firmware: string | null, last_seen_at: Date | null }>(
-      'SELECT vin, model, firmware, last_seen_at FROM vehicles ORDER BY vin')
-    return res.rows.map((r) => ({ vin: r.vin, model: r.model, firmware: r.firmware, lastSeenAt: r.last_seen_at }))
+  /** Registered vehicles by VIN; with `dealerId`, only those whose own dealer it is. */
+  async list (query: { dealerId?: string | undefined } = {}): Promise<VehicleSummary[]> {
+    const res = await this.pool.query<{ vin: string, model: string | null, firmware: string | null, brand: string | null, dealer_id: string | null, last_seen_at: Date | null }>(
+      `SELECT vin, model, firmware, brand, dealer_id, last_seen_at FROM vehicles
+       WHERE $1::text IS NULL OR dealer_id = $1 ORDER BY vin`, [query.dealerId ?? null])
+    return res.rows.map((r) => ({ vin: r.vin, model: r.model, firmware: r.firmware, brand: r.brand, dealerId: r.dealer_id, lastSeenAt: r.last_seen_at }))
   }
 
   /**

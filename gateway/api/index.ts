@@ -8,6 +8,7 @@ import type { Storage } from '../../storage/index.js'
 import { registerApiAuth, sendApiError } from './auth.js'
 import { registerCampaignRoutes } from './campaigns.js'
 import { registerCaseRoutes } from './cases.js'
+import { registerVehicleRoutes } from './vehicles.js'
 import { registerFaultRoutes } from './faults.js'
 import { registerCommandRoutes } from './commands.js'
 import { registerOtaPackageRoutes } from './ota-packages.js'
@@ -24,6 +25,7 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   const { storage } = deps
   registerApiAuth(app, { tokens: storage.apiTokens })
   registerCaseRoutes(app, { cases: storage.cases })
+  registerVehicleRoutes(app, { vehicles: storage.vehicles, dealers: storage.dealers })
   registerFaultRoutes(app, { faults: storage.faults, commands: storage.commands, dealerAlerts: storage.dealerAlerts })
   registerCommandRoutes(app, { commands: storage.commands, otaPackages: storage.otaPackages })
   registerOtaPackageRoutes(app, { otaPackages: storage.otaPackages })
