@@ -4,9 +4,6 @@
  * periods are 400s naming what was wrong; `pitwall kpis` prints the same
  * figures for a database it is pointed at.
  */
-import { execFile } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import Fastify from 'fastify'
 import t from 'tap'
 import { registerApi } from '../../gateway/api/index.js'
@@ -14,9 +11,8 @@ import type { DealerAlert } from '../../storage/dealer-alerts.js'
 import { openStorage } from '../../storage/index.js'
 import { PLACES, seedFault } from '../actions/dealer-fixtures.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES } from '../helpers/backends.js'
+import { pitwall } from '../helpers/cli.js'
 
-const run = promisify(execFile)
-const cli = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url))
 const envelope = (a: DealerAlert, key: string): { event: string, body: string } => ({ event: 'alert.created', body: JSON.stringify({ id: a.id, key }) })
 
 t.test('KPIs through the API and the CLI', { skip: !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
@@ -76,13 +72,13 @@ t.test('KPIs through the API and the CLI', { skip: !(await postgresReachable()) 
   t.equal(backwards.body.code, 'PITWALL_ERR_KPI_QUERY')
   t.match((await get('/api/v1/kpis?since=2026-01-01', engineer)).body, { code: 'PITWALL_ERR_BAD_REQUEST', message: /unknown field "since"/ })
 
-  const json = JSON.parse((await run(process.execPath, ['--import=tsx', cli, 'kpis', '--json', '--database-url', db.url])).stdout)
+  const json = JSON.parse((await pitwall('kpis', '--json', '--database-url', db.url)).stdout)
   t.same(json.firstTimeFix, fleet.body.firstTimeFix, 'the CLI reads the same figures')
-  const text = (await run(process.execPath, ['--import=tsx', cli, 'kpis', '--dealer', 'south', '--database-url', db.url])).stdout
+  const text = (await pitwall('kpis', '--dealer', 'south', '--database-url', db.url)).stdout
   t.match(text, /first-time fix\t0\.0 % \(0 of 1\)/)
   t.match(text, /fault → alert at dealer\tmean 30\.0 s, p50 30\.0 s, p90 30\.0 s \(1\)/)
   t.notMatch(text, /OTA success/, 'no fleet-wide lines for one dealer')
-  const zoneless = await run(process.execPath, ['--import=tsx', cli, 'kpis', '--from', '2026-01-01', '--database-url', db.url])
-    .then(() => ({ stderr: 'it ran' }), (err: { stderr: string }) => err)
+  const zoneless = await pitwall('kpis', '--from', '2026-01-01', '--database-url', db.url)
+  t.equal(zoneless.code, 1)
   t.match(zoneless.stderr, /"2026-01-01" is not an ISO 8601 time with a zone/, 'a time without a zone is refused, not read in the host\'s zone')
 })

@@ -2,30 +2,17 @@
  * `pitwall decode` as an engineer runs it: the real CLI on a candump log whose
  * frames the encoder wrote from known values, and on the ULog fixtures.
  */
-import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import t from 'tap'
 import { compileCanNetwork } from '../../decoders/can/compile.js'
 import { parseDbcFile } from '../../decoders/can/dbc-parse.js'
 import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
+import { pitwall } from '../helpers/cli.js'
 
-const run = promisify(execFile)
-const cli = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url))
 const ulogDir = fileURLToPath(new URL('../../../shared/fixtures/ulog/', import.meta.url))
-
-async function pitwall (...args: string[]): Promise<{ stdout: string, stderr: string, code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import=tsx', cli, ...args], { maxBuffer: 64 << 20 })
-    return { stdout, stderr, code: 0 }
-  } catch (err) {
-    const e = err as { stdout: string, stderr: string, code: number }
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code }
-  }
-}
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex').toUpperCase()
 

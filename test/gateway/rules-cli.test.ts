@@ -3,27 +3,13 @@
  * CLI against an embedded data directory, with fault events recorded the
  * way the gateway records them (through storage, in this process).
  */
-import { execFile } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import t from 'tap'
 import { openStorage } from '../../storage/index.js'
+import { pitwall } from '../helpers/cli.js'
 
-const run = promisify(execFile)
-const cli = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url))
-
-async function pitwall (...args: string[]): Promise<{ stdout: string, stderr: string, code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import=tsx', cli, ...args])
-    return { stdout, stderr, code: 0 }
-  } catch (err) {
-    const e = err as { stdout: string, stderr: string, code: number }
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code }
-  }
-}
 
 const RULES = `rules:
   - id: engine-overheat
