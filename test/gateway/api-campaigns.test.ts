@@ -5,31 +5,20 @@
  * per wave and its timeline as an operator reads them; the denials, the
  * 400s naming the field, the 404s and 409s.
  */
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
+import type { LightMyRequestResponse } from 'fastify'
 import t from 'tap'
-import { registerApiAuth } from '../../gateway/api/auth.js'
-import { registerCampaignRoutes } from '../../gateway/api/campaigns.js'
-import { registerCommandRoutes } from '../../gateway/api/commands.js'
-import { ApiTokenStore } from '../../storage/api-tokens.js'
-import { openStorage, type Storage } from '../../storage/index.js'
-import { apiClient } from '../helpers/api-client.js'
-import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { openTestStorage } from '../actions/dealer-fixtures.js'
+import { openApi } from '../helpers/api-client.js'
+import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
 const SHA = 'cd'.repeat(32)
 const OTA = { package: 'bms-fw', version: '3.1.0' }
 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
-    const db = backend === 'postgres' ? await createTestDatabase() : undefined
-    const storage: Storage = await openStorage({ databaseUrl: db?.url, dataDir: 'memory://' })
-    const tokens = new ApiTokenStore(storage.pool)
-
-    const app: FastifyInstance = Fastify()
-    registerApiAuth(app, { tokens })
-    registerCampaignRoutes(app, { campaigns: storage.campaigns, otaPackages: storage.otaPackages })
-    registerCommandRoutes(app, { commands: storage.commands, otaPackages: storage.otaPackages })
-    await app.ready()
-    t.teardown(async () => { await app.close(); await storage.close(); await db?.drop() })
+    const storage = await openTestStorage(t, backend)
+    const tokens = storage.apiTokens
+    const { call, expectError } = await openApi(t, storage)
 
     const engineer = (await tokens.create({ name: 'alice', role: 'engineer' })).token
     const operator = (await tokens.create({ name: 'olaf', role: 'operator' })).token
@@ -44,7 +33,6 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     }
     await storage.vehicles.add({ vin: 'WVW12345678909999', model: 'ID-2', firmware: '3.0.0' }, 'scrypt$x')
 
-    const { call, expectError } = apiClient(app)
     const rollout = { id: 'bms-3-1', name: 'BMS firmware 3.1.0', ota: OTA, cohort: { models: ['ID-9'], firmware: ['3.0.*'] }, waves: [0.5, 1], minSuccessRate: 0.9, failureThreshold: 0.5, ttl: '3d' }
 
     t.test('no token: 401; a dealer token: 403; an operator reads but does not write', async (t) => {

@@ -4,31 +4,20 @@
  * engineers queue, approve and cancel; operators read; dealers and callers
  * without a token are refused; bad bodies are 400s naming the field.
  */
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
+import type { LightMyRequestResponse } from 'fastify'
 import t from 'tap'
-import { registerApiAuth } from '../../gateway/api/auth.js'
-import { registerCommandRoutes } from '../../gateway/api/commands.js'
-import { registerOtaPackageRoutes } from '../../gateway/api/ota-packages.js'
-import { ApiTokenStore } from '../../storage/api-tokens.js'
-import { openStorage, type Storage } from '../../storage/index.js'
-import { apiClient } from '../helpers/api-client.js'
-import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { openTestStorage } from '../actions/dealer-fixtures.js'
+import { openApi } from '../helpers/api-client.js'
+import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
 const SHA = 'ab'.repeat(32)
 const BALANCING = { name: 'bms-extended-balancing', params: { targetSpreadMv: '30' } }
 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
-    const db = backend === 'postgres' ? await createTestDatabase() : undefined
-    const storage: Storage = await openStorage({ databaseUrl: db?.url, dataDir: 'memory://' })
-    const tokens = new ApiTokenStore(storage.pool)
-
-    const app: FastifyInstance = Fastify()
-    registerApiAuth(app, { tokens })
-    registerCommandRoutes(app, { commands: storage.commands, otaPackages: storage.otaPackages })
-    registerOtaPackageRoutes(app, { otaPackages: storage.otaPackages })
-    await app.ready()
-    t.teardown(async () => { await app.close(); await storage.close(); await db?.drop() })
+    const storage = await openTestStorage(t, backend)
+    const tokens = storage.apiTokens
+    const { app, call, expectError } = await openApi(t, storage)
 
     const engineer = (await tokens.create({ name: 'alice', role: 'engineer' })).token
     const operator = (await tokens.create({ name: 'olaf', role: 'operator' })).token
@@ -40,8 +29,6 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       await storage.vehicles.add({ vin, model: 'EQ-7' }, 'scrypt$x')
       return vin
     }
-
-    const { call, expectError } = apiClient(app)
 
     t.test('no token: 401; a dealer token: 403 on every route; an operator reads but does not write', async (t) => {
       const vin = await vehicle()

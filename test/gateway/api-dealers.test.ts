@@ -5,24 +5,16 @@
  * dealer reads only its own entry, and no response ever carries a stored
  * webhook secret.
  */
-import Fastify from 'fastify'
 import t from 'tap'
 import { DealerAlertService } from '../../actions/dealer-alerts.js'
-import { registerApiAuth } from '../../gateway/api/auth.js'
-import { registerDealerRoutes } from '../../gateway/api/dealers.js'
-import { apiClient } from '../helpers/api-client.js'
+import { openApi } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, recordingLog, seedFault } from '../actions/dealer-fixtures.js'
-
 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
     const storage = await openTestStorage(t, backend)
-    const app = Fastify()
-    registerApiAuth(app, { tokens: storage.apiTokens })
-    registerDealerRoutes(app, { dealers: storage.dealers, dealerAlerts: storage.dealerAlerts })
-    await app.ready()
-    t.teardown(async () => { await app.close() })
+    const { call, expectError } = await openApi(t, storage)
 
     const token = async (name: string, role: 'engineer' | 'operator' | 'dealer', dealerId?: string): Promise<string> =>
       (await storage.apiTokens.create({ name, role, dealerId })).token
@@ -30,7 +22,6 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const operator = await token('olaf', 'operator')
     const nord = await token('Nord service desk', 'dealer', 'nord')
 
-    const { call, expectError } = apiClient(app)
     const NORD = { id: 'nord', name: 'Autohaus Nord', ...PLACES.berlin, brands: ['BMW', 'MINI'], webhookUrl: 'https://dms.nord.example/pitwall' }
     const secrets: string[] = []
 

@@ -4,12 +4,10 @@
  * and resolves it, then turns it into a case; operators read only; dealers
  * and callers without a token are refused.
  */
-import Fastify from 'fastify'
 import t from 'tap'
-import { registerApi } from '../../gateway/api/index.js'
 import type { DealerAlert } from '../../storage/dealer-alerts.js'
 import { openTestStorage, PLACES, seedFault } from '../actions/dealer-fixtures.js'
-import { apiClient } from '../helpers/api-client.js'
+import { openApi } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
 const envelope = (a: DealerAlert, key: string): { event: string, body: string } => ({ event: 'alert.created', body: JSON.stringify({ id: a.id, key }) })
@@ -17,11 +15,7 @@ const envelope = (a: DealerAlert, key: string): { event: string, body: string } 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
     const storage = await openTestStorage(t, backend)
-    const app = Fastify()
-    registerApi(app, { storage })
-    await app.ready()
-    t.teardown(async () => { await app.close() })
-    const { call, expectError } = apiClient(app)
+    const { call, expectError } = await openApi(t, storage)
     const engineer = (await storage.apiTokens.create({ name: 'eva', role: 'engineer' })).token
     const operator = (await storage.apiTokens.create({ name: 'olaf', role: 'operator' })).token
     await storage.dealers.add({ id: 'muc', name: 'Autohaus München', ...PLACES.munich })

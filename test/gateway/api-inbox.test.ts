@@ -6,25 +6,18 @@
  * moves forward, and service reminders and services are scoped by the
  * vehicle's own dealer.
  */
-import Fastify, { type LightMyRequestResponse } from 'fastify'
+import type { LightMyRequestResponse } from 'fastify'
 import t from 'tap'
 import { DealerAlertService } from '../../actions/dealer-alerts.js'
-import { registerApiAuth } from '../../gateway/api/auth.js'
-import { registerInboxRoutes } from '../../gateway/api/inbox.js'
 import type { ServiceReminder } from '../../storage/maintenance.js'
-import { apiClient } from '../helpers/api-client.js'
+import { openApi } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, recordingLog, seedFault } from '../actions/dealer-fixtures.js'
-
 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
     const storage = await openTestStorage(t, backend)
-    const app = Fastify()
-    registerApiAuth(app, { tokens: storage.apiTokens })
-    registerInboxRoutes(app, { dealerAlerts: storage.dealerAlerts, maintenance: storage.maintenance, dealers: storage.dealers })
-    await app.ready()
-    t.teardown(async () => { await app.close() })
+    const { call, expectError } = await openApi(t, storage)
 
     await storage.dealers.add({ id: 'nord', name: 'Autohaus Nord', ...PLACES.berlin, webhookUrl: 'https://dms.nord.example/pitwall' })
     await storage.dealers.add({ id: 'sued', name: 'Autohaus Süd', ...PLACES.munich })
@@ -34,8 +27,6 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const operator = await token('olaf', 'operator')
     const nord = await token('Nord service desk', 'dealer', 'nord')
     const sued = await token('Süd service desk', 'dealer', 'sued')
-
-    const { call, expectError } = apiClient(app)
 
     // Alerts raised the way the gateway raises them: a fault on a vehicle whose own dealer is nord (or sued).
     const alerts = new DealerAlertService({ pool: storage.pool, log: recordingLog() })

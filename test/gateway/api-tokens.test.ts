@@ -5,30 +5,20 @@
  * the next request; revoking one's own token is said in the answer, with a
  * warning when no operator token is left.
  */
-import Fastify from 'fastify'
 import t from 'tap'
-import { registerApiAuth } from '../../gateway/api/auth.js'
-import { registerTokenRoutes } from '../../gateway/api/tokens.js'
-import { apiClient } from '../helpers/api-client.js'
+import { openApi } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES } from '../actions/dealer-fixtures.js'
-
 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
     const storage = await openTestStorage(t, backend)
-    const app = Fastify()
-    registerApiAuth(app, { tokens: storage.apiTokens })
-    registerTokenRoutes(app, { apiTokens: storage.apiTokens, dealers: storage.dealers })
-    await app.ready()
-    t.teardown(async () => { await app.close() })
+    const { call, expectError } = await openApi(t, storage)
     await storage.dealers.add({ id: 'nord', name: 'Autohaus Nord', ...PLACES.berlin })
 
     const operator = await storage.apiTokens.create({ name: 'olaf', role: 'operator' })
     const engineer = (await storage.apiTokens.create({ name: 'alice', role: 'engineer' })).token
     const dealer = (await storage.apiTokens.create({ name: 'Nord desk', role: 'dealer', dealerId: 'nord' })).token
-
-    const { call, expectError } = apiClient(app)
 
     t.test('only operators manage tokens', async (t) => {
       for (const [method, url] of [['GET', '/api/v1/tokens'], ['POST', '/api/v1/tokens'], ['DELETE', `/api/v1/tokens/${operator.info.id}`]] as const) {

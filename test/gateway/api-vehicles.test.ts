@@ -3,19 +3,13 @@
  * reported firmware and own dealer, a dealer sees only the vehicles it looks
  * after and cannot ask for another dealer's.
  */
-import Fastify from 'fastify'
 import t from 'tap'
-import { registerApi } from '../../gateway/api/index.js'
 import { openTestStorage, PLACES } from '../actions/dealer-fixtures.js'
-import { apiClient } from '../helpers/api-client.js'
+import { openApi } from '../helpers/api-client.js'
 
 t.test('the fleet, and a dealer\'s own customers', async (t) => {
   const storage = await openTestStorage(t, 'pglite')
-  const app = Fastify()
-  registerApi(app, { storage })
-  await app.ready()
-  t.teardown(async () => { await app.close() })
-  const { call, expectError } = apiClient(app)
+  const { call, expectError } = await openApi(t, storage)
   await storage.dealers.add({ id: 'muc', name: 'Autohaus München', ...PLACES.munich })
   await storage.dealers.add({ id: 'ber', name: 'Autohaus Berlin', ...PLACES.berlin })
   const ids = await Promise.all(['WPWVEH00000000001', 'WPWVEH00000000002', 'WPWVEH00000000003'].map(async (vin) => await storage.vehicles.add({ vin, model: 'demo-ev', firmware: '1.4.2' }, 'scrypt$x')))

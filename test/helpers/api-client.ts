@@ -2,10 +2,13 @@
  * The HTTP API of a test's own fastify instance, by injected requests (no
  * port): `call` sends one with a bearer token (none: no Authorization
  * header), `expectError` checks an error answer, its status and its
- * { code, message } body.
+ * { code, message } body. `openApi` serves every route group on a test's
+ * storage, as the gateway does.
  */
-import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from 'fastify'
+import Fastify, { type FastifyInstance, type HTTPMethods, type LightMyRequestResponse } from 'fastify'
 import type { Test } from 'tap'
+import { registerApi } from '../../gateway/api/index.js'
+import type { Storage } from '../../storage/index.js'
 
 export interface ApiClient {
   call: (method: HTTPMethods, url: string, token?: string, payload?: unknown) => Promise<LightMyRequestResponse>
@@ -26,4 +29,13 @@ export function apiClient (app: FastifyInstance): ApiClient {
       t.match(r.json(), { code, message })
     }
   }
+}
+
+/** The whole API on `storage`, closed when `t` ends. */
+export async function openApi (t: Test, storage: Storage): Promise<ApiClient & { app: FastifyInstance }> {
+  const app = Fastify()
+  registerApi(app, { storage })
+  await app.ready()
+  t.teardown(async () => { await app.close() })
+  return { app, ...apiClient(app) }
 }
