@@ -96,13 +96,17 @@ storageFlags(device.command('add').description('register a vehicle and print its
   .argument('<vin>', 'the vehicle identification number (17 characters)')
   .option('--model <model>', 'vehicle model')
   .option('--firmware <version>', 'T-box firmware version')
+  .option('--brand <brand>', 'make, e.g. BMW: dealer routing prefers dealers of this brand')
   .option('--rotate', 'replace the secret of an already registered vehicle')
   .option('--json', 'print {"vin","secret"} as JSON for scripts')
-  .action(async (vin: string, flags: CommonFlags & { model?: string, firmware?: string, rotate?: boolean, json?: boolean }) => {
+  .action(async (vin: string, flags: CommonFlags & { model?: string, firmware?: string, brand?: string, rotate?: boolean, json?: boolean }) => {
+    // before anything is stored: a refused brand must not leave a vehicle whose secret was never shown
+    if (flags.brand !== undefined && flags.brand.trim() === '') throw new InvalidArgumentError('--brand must not be empty')
     const config = configFrom({ ...flags, logLevel: 'silent' })
     const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 })
     try {
       const creds = await provisionDevice(storage.vehicles, { vin, model: flags.model, firmware: flags.firmware }, flags.rotate === true)
+      if (flags.brand !== undefined) await storage.dealers.setVehicleBrand(creds.vin, flags.brand)
       if (flags.json === true) {
         process.stdout.write(JSON.stringify(creds) + '\n')
       } else {
