@@ -115,15 +115,18 @@ const COLUMNS = `c.id, c.vehicle_id, v.vin, c.body, c.state, c.progress, c.detai
   c.attempts, c.sent_at, c.next_send_at, c.fault_id, c.campaign_id, c.requested_by, c.approved_by, c.fix_check, c.fix_checked_at`
 
 /**
- * The head of each of the vehicles' ($1) queues: the oldest command not yet
- * final. Queued commands of a campaign that is not running are held back and
- * do not block the vehicle's other commands.
+ * The head of each of the vehicles' ($1) queues: the command already with
+ * the vehicle, else the oldest queued one. Queued commands of a campaign that
+ * is not running are held back and do not block the vehicle's other
+ * commands. The command with the vehicle comes first whatever its age: an
+ * older one approved, or released by a resumed campaign, after it went out
+ * would otherwise be sent while it runs.
  */
 const QUEUE_HEADS = `SELECT DISTINCT ON (c.vehicle_id) c.*
   FROM commands c LEFT JOIN campaigns k ON k.id = c.campaign_id
   WHERE c.vehicle_id = ANY ($1::int[]) AND c.state IN ('queued', 'sent', 'accepted', 'in_progress')
     AND (c.campaign_id IS NULL OR c.state <> 'queued' OR k.state = 'running')
-  ORDER BY c.vehicle_id, c.created_at, c.id`
+  ORDER BY c.vehicle_id, c.state = 'queued', c.created_at, c.id`
 
 /** A head to deliver now: queued, or sent and unanswered past its retry time, and not expired. */
 const HEAD_IS_DUE = `c.expires_at > now() AND (c.state = 'queued' OR (c.state = 'sent' AND c.next_send_at <= now()))`

@@ -208,5 +208,19 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         else t.match(step.step, { type: 'paused', reason: /2 of 5 finished commands failed/ })
       }
     })
+    t.test('a command approved behind one already with the vehicle waits until that one is final', async (t) => {
+      const v = await vehicle()
+      const fix = await commands.enqueue({ vin: v.vin, body: BODY, ttlMs: 60_000, requestedBy: 'rule:x', needsApproval: true })
+      const update = await commands.enqueue({ vin: v.vin, body: { action: { name: 'reset', params: {} } }, ttlMs: 60_000, requestedBy: 'alice' })
+      await commands.markSent(update.id, 30_000, 'k-test')
+      await commands.applyAck(v.id, { id: update.id, state: 'in_progress', progress: 50, detail: '', timeMs: 0 })
+      // older than the running command: approved now, it must not overtake it
+      await commands.approve(fix.id, 'bob')
+      t.equal(await commands.due(v.id), undefined, 'nothing goes out while the vehicle runs a command')
+      t.same(await commands.vehiclesWithDue([v.id]), [])
+      await commands.applyAck(v.id, { id: update.id, state: 'succeeded', progress: 100, detail: '', timeMs: 0 })
+      t.equal((await commands.due(v.id))?.id, fix.id, 'the approved fix goes next')
+    })
+
   })
 }
