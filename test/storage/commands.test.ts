@@ -222,5 +222,18 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal((await commands.due(v.id))?.id, fix.id, 'the approved fix goes next')
     })
 
+    t.test('a campaign paused after its command was read as due holds it instead of sending it', async (t) => {
+      const v = await vehicle({ model: `PW-PAUSE-SEND-${backend}` })
+      const c = await campaigns.create({ id: `pause-send-${backend}`, name: 'ota', body: BODY, cohort: { vins: [v.vin] }, waves: [1], createdBy: 'eve' })
+      await campaigns.start(c.id, 'eve')
+      const due = await commands.due(v.id)
+      if (due === undefined) throw new Error('the campaign command is not due')
+      await campaigns.pause(c.id, 'eve', 'vehicles of the first wave do not boot')
+      await t.rejects(commands.markSent(due.id, 30_000, 'k-test'), { code: 'PITWALL_ERR_COMMAND_TRANSITION', message: /campaign/ })
+      t.equal((await commands.get(due.id)).state, 'queued', 'held in the queue')
+      await campaigns.resume(c.id, 'eve')
+      t.equal((await commands.markSent(due.id, 30_000, 'k-test')).state, 'sent', 'and sent once the campaign runs again')
+    })
+
   })
 }
