@@ -303,7 +303,9 @@ export class CampaignStore {
       return { step: { type: 'paused', reason }, queued: [] }
     }
     if (current.finished < current.vehicles) return { queued: [] }
-    const counted = current.vehicles - (accepted.get(c.currentWave) ?? 0)
+    // a command an engineer withdrew did not run: it is neither a success nor
+    // a failure, and counted it would pause the campaign again at every resume
+    const counted = current.vehicles - (current.commands.cancelled ?? 0) - (accepted.get(c.currentWave) ?? 0)
     const success = counted === 0 ? 1 : current.succeeded / counted
     if (success < c.minSuccessRate) {
       const reason = `wave ${c.currentWave + 1}: ${current.succeeded} of ${counted} succeeded (${pct(success)} < ${pct(c.minSuccessRate)})`

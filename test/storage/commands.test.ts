@@ -235,5 +235,20 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal((await commands.markSent(due.id, 30_000, 'k-test')).state, 'sent', 'and sent once the campaign runs again')
     })
 
+    t.test('a campaign command an engineer cancelled does not count against its wave', async (t) => {
+      const fleet = await Promise.all(Array.from({ length: 4 }, async () => await vehicle({ model: `PW-CANCEL-${backend}` })))
+      const c = await campaigns.create({ id: `cancel-${backend}`, name: 'ota', body: BODY, cohort: { vins: fleet.map((v) => v.vin) }, waves: [0.5, 1], minSuccessRate: 1, createdBy: 'eve' })
+      const { queued } = await campaigns.start(c.id, 'eve')
+      t.equal(queued.length, 2)
+      const first = await commands.list({ campaignId: c.id })
+      const withdrawn = first.find((x) => x.vehicleId === queued[0])
+      const kept = first.find((x) => x.vehicleId === queued[1])
+      if (withdrawn === undefined || kept === undefined) throw new Error('wave 1 commands not found')
+      await commands.cancel(withdrawn.id, 'eve', 'vehicle in the body shop')
+      await commands.markSent(kept.id, 30_000, 'k-test')
+      await commands.applyAck(kept.vehicleId, { id: kept.id, state: 'succeeded', progress: 100, detail: '', timeMs: 0 })
+      t.match((await campaigns.advance(c.id)).step, { type: 'wave_started', wave: 1, commands: 2 }, 'every command that ran succeeded')
+    })
+
   })
 }
