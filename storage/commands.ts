@@ -226,7 +226,10 @@ export class CommandStore {
     const from = ACK_FROM[ack.state]
     const fixWindow = ack.state === 'succeeded'
     const res = await this.pool.query<CommandRow & { changed: boolean | null }>(
-      `WITH cur AS (SELECT id, state FROM commands WHERE id = $1 AND vehicle_id = $2),
+      // cur locks the row: the states it allows are judged on the row as it is
+      // now, not as this statement's snapshot saw it before an expiry (or
+      // another writer) committed meanwhile and the update waited for it
+      `WITH cur AS (SELECT * FROM commands WHERE id = $1 AND vehicle_id = $2 FOR UPDATE),
        upd AS (
          UPDATE commands c SET state = $3, progress = $4, detail = nullif($5, ''), updated_at = now(),
            finished_at = CASE WHEN $3 IN ('succeeded', 'failed', 'rejected')
@@ -241,7 +244,7 @@ export class CommandStore {
            CASE WHEN EXISTS (SELECT 1 FROM upd) THEN nullif($5, '') ELSE concat_ws(': ', 'was ' || cur.state, nullif($5, '')) END
          FROM cur)
        SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM upd) AS changed
-       FROM commands c JOIN vehicles v ON v.id = c.vehicle_id WHERE c.id = (SELECT id FROM cur)`,
+       FROM cur c JOIN vehicles v ON v.id = c.vehicle_id`,
       [ack.id, vehicleId, ack.state, ack.progress, ack.detail, from, fixWindow, ack.timeMs])
     const row = res.rows[0]
     if (row === undefined) throw new StorageError('PITWALL_ERR_COMMAND_UNKNOWN', `no command ${JSON.stringify(ack.id)} for this vehicle`)

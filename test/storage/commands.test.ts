@@ -5,10 +5,12 @@
  */
 import t from 'tap'
 import type { FaultEvent, RuleAction, RuleDefinition, Severity } from '../../rules/model.js'
-import type { CommandBody } from '../../storage/commands.js'
+import type pg from 'pg'
+import { CommandStore, type CommandBody } from '../../storage/commands.js'
 import { openStorage, type Storage } from '../../storage/index.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { overheatRule } from '../helpers/rules.js'
+import { until } from '../helpers/until.js'
 
 const T0 = 1_750_000_000_000_000 // µs
 const BODY: CommandBody = { action: { name: 'bms-extended-balancing', params: { targetSpreadMv: '30' } } }
@@ -248,6 +250,38 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       await commands.markSent(kept.id, 30_000, 'k-test')
       await commands.applyAck(kept.vehicleId, { id: kept.id, state: 'succeeded', progress: 100, detail: '', timeMs: 0 })
       t.match((await campaigns.advance(c.id)).step, { type: 'wave_started', wave: 1, commands: 2 }, 'every command that ran succeeded')
+    })
+
+    const lockWait = async (): Promise<void> => {
+      await until('a statement waiting for a row lock', async () => {
+        const res = await storage.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)
+        return (res.rows[0]?.n ?? 0) > 0 ? true : undefined
+      }, { timeoutMs: 5000, pollMs: 10 })
+    }
+    const concurrent = backend === 'pglite' ? 'PGlite serves one statement at a time: no two can interleave' : false
+
+    t.test('an ack that races the expiry pass does not bring the expired command back', { skip: concurrent }, async (t) => {
+      const v = await vehicle()
+      const c = await commands.enqueue({ vin: v.vin, body: BODY, ttlMs: 60_000, requestedBy: 'alice' })
+      await commands.markSent(c.id, 30_000, 'k-test')
+      // the expiry pass has expired it but not committed yet when the vehicle's ACCEPTED is applied
+      const pass = await storage.pool.connect()
+      try {
+        await pass.query('BEGIN')
+        await pass.query(`UPDATE commands SET expires_at = now() - interval '1 second' WHERE id = $1`, [c.id])
+        t.ok((await new CommandStore(pass as unknown as pg.Pool).expireDue()).some((x) => x.id === c.id))
+        const acked = commands.applyAck(v.id, { id: c.id, state: 'accepted', progress: 0, detail: '', timeMs: 0 })
+        await lockWait()
+        await pass.query('COMMIT')
+        const { changed, command } = await acked
+        t.equal(changed, false, 'the ack changes nothing')
+        t.equal(command.state, 'expired')
+      } finally {
+        pass.release()
+      }
+      t.equal((await commands.get(c.id)).state, 'expired', 'a final state stays final')
+      t.match((await commands.timeline(c.id)).at(-1), { state: 'ignored accepted', detail: 'was expired' })
     })
 
   })
