@@ -283,13 +283,17 @@ export class CommandStore {
            cleared_at
          FROM done),
        upd AS (
+         -- still pending as committed: another gateway's pass may have decided
+         -- it after this statement's snapshot, and it goes into the fault's
+         -- timeline once
          UPDATE commands c SET fix_check = d.outcome, fix_checked_at = now()
-         FROM decided d WHERE c.id = d.id AND d.outcome IS NOT NULL RETURNING c.*),
+         FROM decided d WHERE c.id = d.id AND d.outcome IS NOT NULL AND c.fix_check = 'pending'
+         RETURNING c.*, d.cleared_at AS fault_cleared_at),
        ev AS (
          INSERT INTO fault_events (fault_id, time, type, detail)
-         SELECT d.fault_id, now(), CASE WHEN d.outcome = 'confirmed' THEN 'fixed_remotely' ELSE 'remote_fix_not_confirmed' END,
-           jsonb_build_object('commandId', d.id, 'clearedAt', d.cleared_at)
-         FROM decided d WHERE d.outcome IS NOT NULL)
+         SELECT u.fault_id, now(), CASE WHEN u.fix_check = 'confirmed' THEN 'fixed_remotely' ELSE 'remote_fix_not_confirmed' END,
+           jsonb_build_object('commandId', u.id, 'clearedAt', u.fault_cleared_at)
+         FROM upd u)
        SELECT ${COLUMNS} FROM upd c JOIN vehicles v ON v.id = c.vehicle_id`, [windowMs])
     return res.rows.map(command)
   }

@@ -284,5 +284,27 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.match((await commands.timeline(c.id)).at(-1), { state: 'ignored accepted', detail: 'was expired' })
     })
 
+    t.test('two passes deciding one remote fix at once record it once', { skip: concurrent }, async (t) => {
+      const v = await vehicle()
+      const r = rule('fixrace', 'major')
+      const faultId = await openFault(v.id, r)
+      const fix = await commands.enqueue({ vin: v.vin, body: BODY, ttlMs: 60_000, requestedBy: 'rule:fixrace', faultId })
+      await commands.markSent(fix.id, 30_000, 'k-test')
+      await commands.applyAck(v.id, { id: fix.id, state: 'succeeded', progress: 100, detail: '', timeMs: 0 })
+      await storage.faults.record([{ type: 'cleared', vehicleId: v.id, ruleId: r.id, ruleVersion: r.version, severity: 'major', timeUs: Date.now() * 1000 + 1e6, occurrences: 1, evidence: [] }])
+      // two gateways on one database: one pass has decided it and not committed yet when the other decides
+      const pass = await storage.pool.connect()
+      try {
+        await pass.query('BEGIN')
+        t.ok((await new CommandStore(pass as unknown as pg.Pool).checkFixes(3600_000)).some((x) => x.id === fix.id))
+        const other = commands.checkFixes(3600_000)
+        await lockWait()
+        await pass.query('COMMIT')
+        t.notOk((await other).some((x) => x.id === fix.id), 'the other pass finds it decided')
+      } finally {
+        pass.release()
+      }
+      t.same((await storage.faults.timeline(faultId)).map((e) => e.type), ['opened', 'cleared', 'fixed_remotely'])
+    })
   })
 }
