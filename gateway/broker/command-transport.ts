@@ -27,6 +27,9 @@ export function filterMatches (filter: string, topic: string): boolean {
 
 interface Reachable { vin: string, client: Client, filters: Set<string> }
 
+/** SUBACK return code of a refused filter */
+const REFUSED = 0x80
+
 interface SubscriptionLookup {
   subscriptionsByClient: (client: { id: string }) => Promise<Array<{ topic: string }>>
 }
@@ -51,7 +54,10 @@ export class BrokerCommandTransport implements CommandTransport {
       if (after && !before) onReachable(session.vehicleId)
     }
     aedes.on('subscribe', (subs: Subscription[], client: Client) => {
-      update(client, (filters) => { for (const s of subs) filters.add(s.topic) })
+      // aedes reports refused filters too, their qos set to the SUBACK code
+      // 0x80 [MQTT-3.9.3] (its typings allow only 0-2): the vehicle holds no
+      // such subscription, and commands sent for it would reach nobody
+      update(client, (filters) => { for (const s of subs) if ((s.qos as number) !== REFUSED) filters.add(s.topic) })
     })
     aedes.on('unsubscribe', (unsubs: string[], client: Client) => {
       update(client, (filters) => { for (const u of unsubs) filters.delete(u) })
