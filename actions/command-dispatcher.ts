@@ -36,6 +36,8 @@ export interface CommandDispatcherOptions {
   tickMs?: number
   /** how long after a remote fix succeeded fresh data may take to clear its fault; default 30 min */
   fixCheckWindowMs?: number
+  /** a started command without a report from the vehicle for this long fails; default 1 h */
+  stallMs?: number
   /** a command reached a final state (campaigns count these) */
   onFinal?: (command: Command) => void
 }
@@ -149,8 +151,9 @@ export class CommandDispatcher {
   /** Expiries, retries to reachable vehicles, remote-fix checks. */
   async tick (): Promise<void> {
     const { store, log } = this.options
-    for (const c of await store.expireDue()) {
-      log.warn({ vin: c.vin, command: c.id }, 'command expired before the vehicle started it')
+    for (const c of await store.expireDue(this.options.stallMs)) {
+      if (c.state === 'failed') log.warn({ vin: c.vin, command: c.id, detail: c.detail }, 'command failed: the vehicle stopped reporting on it')
+      else log.warn({ vin: c.vin, command: c.id }, 'command expired before the vehicle started it')
       this.options.onFinal?.(c)
     }
     const reachable = this.options.transport.reachable()

@@ -121,6 +121,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     log: actionsLog,
     retryMs: config.commandRetryMs,
     fixCheckWindowMs: config.fixCheckWindowMs,
+    stallMs: config.commandStallMs,
     onFinal: (c) => { if (c.campaignId !== null) campaigns.kick() }
   })
   commands = dispatcher

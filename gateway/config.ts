@@ -42,6 +42,8 @@ export interface GatewayConfig {
   commandRetryMs: number
   /** how long fresh data may take to clear a fault after its remote fix succeeded */
   fixCheckWindowMs: number
+  /** a command the vehicle started but stopped reporting on fails after this long without a report */
+  commandStallMs: number
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
 
@@ -66,6 +68,7 @@ export const configSchema = {
     commandKeysDir: { type: 'string', default: '' },
     commandRetryMs: { type: 'integer', minimum: 100, maximum: 86400000, default: 30000 },
     fixCheckWindowMs: { type: 'integer', minimum: 1000, maximum: 2592000000, default: 1800000 },
+    commandStallMs: { type: 'integer', minimum: 60000, maximum: 2592000000, default: 3600000 },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }
   }
 } as const
@@ -89,6 +92,7 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   commandKeysDir: 'PITWALL_COMMAND_KEYS_DIR',
   commandRetryMs: 'PITWALL_COMMAND_RETRY_MS',
   fixCheckWindowMs: 'PITWALL_FIX_CHECK_WINDOW_MS',
+  commandStallMs: 'PITWALL_COMMAND_STALL_MS',
   logLevel: 'PITWALL_LOG_LEVEL'
 }
 

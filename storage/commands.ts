@@ -140,6 +140,21 @@ const ACK_FROM: Record<CommandAckUpdate['state'], readonly CommandState[]> = {
   rejected: ['sent']
 }
 
+/**
+ * A sent command expires this long after its expiry, not at it: the T-box
+ * accepts a command up to 60 s of clock skew past its expiry, and its
+ * ACCEPTED needs time to arrive. Expiring earlier would ignore the answer of
+ * a command the vehicle is running.
+ */
+export const SENT_EXPIRY_GRACE_MS = 120_000
+
+/**
+ * A command the vehicle accepted but then stopped reporting on (a T-box
+ * that rebooted mid-update and lost its answer) fails after this long
+ * without a report, so it does not block the vehicle's queue for ever.
+ */
+export const DEFAULT_STALL_MS = 3_600_000
+
 /** Longest command life accepted: the T-box remembers nonces until expiry, so this bounds its memory. */
 export const MAX_COMMAND_TTL_MS = 30 * 24 * 3600 * 1000
 
@@ -252,15 +267,34 @@ export class CommandStore {
     return { command: row.changed === true ? { ...command(row), state: ack.state, progress: ack.progress, detail: ack.detail === '' ? null : ack.detail } : command(row), changed: row.changed === true }
   }
 
-  /** Commands not yet started whose expiry passed become expired; returns them. */
-  async expireDue (): Promise<Command[]> {
+  /**
+   * Commands not yet started whose expiry passed become expired (a sent one
+   * after SENT_EXPIRY_GRACE_MS more); started ones without a report for
+   * `stalledAfterMs` fail. Returns them.
+   */
+  async expireDue (stalledAfterMs = DEFAULT_STALL_MS): Promise<Command[]> {
     const res = await this.pool.query<CommandRow>(
-      `WITH upd AS (
+      `WITH expired AS (
          UPDATE commands SET state = 'expired', updated_at = now()
-         WHERE state IN ('pending_approval', 'queued', 'sent') AND expires_at <= now() RETURNING *),
+         WHERE (state IN ('pending_approval', 'queued') AND expires_at <= now())
+            OR (state = 'sent' AND expires_at <= now() - make_interval(secs => $2 / 1000.0))
+         RETURNING *),
+       -- locked, so an ack committing meanwhile (it moves updated_at) takes the row out of the pass
+       stale AS (
+         SELECT id, state AS was FROM commands
+         WHERE state IN ('accepted', 'in_progress') AND updated_at <= now() - make_interval(secs => $1 / 1000.0)
+         FOR UPDATE),
+       stalled AS (
+         UPDATE commands c SET state = 'failed', updated_at = now(), detail = 'no report from the vehicle for ' || round($1 / 60000.0) || ' min'
+         FROM stale s WHERE c.id = s.id RETURNING c.*),
        ev AS (INSERT INTO command_events (command_id, state, detail)
-         SELECT id, 'expired', 'not started before ' || to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM upd)
-       SELECT ${COLUMNS} FROM upd c JOIN vehicles v ON v.id = c.vehicle_id`)
+         SELECT id, 'expired', 'not started before ' || to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM expired
+         UNION ALL
+         SELECT st.id, 'failed', 'no report from the vehicle for ' || round($1 / 60000.0) || ' min after ' || replace(s.was, '_', ' ')
+           || coalesce(' at ' || st.progress || ' %', '') || '; a later final answer is kept as ignored'
+         FROM stalled st JOIN stale s ON s.id = st.id)
+       SELECT ${COLUMNS} FROM (SELECT * FROM expired UNION ALL SELECT * FROM stalled) c JOIN vehicles v ON v.id = c.vehicle_id`,
+      [stalledAfterMs, SENT_EXPIRY_GRACE_MS])
     return res.rows.map(command)
   }
 

@@ -121,6 +121,35 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.match((await commands.timeline(cancelled.id)).at(-1), { state: 'cancelled', by: 'alice', detail: 'wrong car' })
     })
 
+    t.test('a sent command expires only after a grace for the T-box\'s clock skew; a started one that goes silent fails and frees the queue', async (t) => {
+      const v = await vehicle()
+      const sent = await commands.enqueue({ vin: v.vin, body: BODY, ttlMs: 60_000, requestedBy: 'alice' })
+      await commands.markSent(sent.id, 30_000, 'k-test')
+      await storage.pool.query(`UPDATE commands SET expires_at = now() - interval '30 seconds' WHERE id = $1`, [sent.id])
+      t.notOk((await commands.expireDue()).some((c) => c.id === sent.id), 'just past its expiry it may still be starting on the vehicle')
+      await commands.applyAck(v.id, { id: sent.id, state: 'accepted', progress: 0, detail: '', timeMs: 0 })
+      t.equal((await commands.get(sent.id)).state, 'accepted', 'and its ACCEPTED is applied')
+
+      await commands.applyAck(v.id, { id: sent.id, state: 'in_progress', progress: 40, detail: 'flashing', timeMs: 0 })
+      const next = await commands.enqueue({ vin: v.vin, body: BODY, ttlMs: 3_600_000, requestedBy: 'alice' })
+      t.equal(await commands.due(v.id), undefined, 'the next command waits behind the running one')
+      t.notOk((await commands.expireDue(60_000)).some((c) => c.id === sent.id), 'reporting recently: not stalled')
+      // the T-box rebooted mid-update and never reported again
+      await storage.pool.query(`UPDATE commands SET updated_at = now() - interval '2 hours' WHERE id = $1`, [sent.id])
+      const stalled = (await commands.expireDue(3_600_000)).find((c) => c.id === sent.id)
+      t.match(stalled, { state: 'failed', detail: 'no report from the vehicle for 60 min' })
+      t.match((await commands.timeline(sent.id)).at(-1), { state: 'failed', detail: 'no report from the vehicle for 60 min after in progress at 40 %; a later final answer is kept as ignored' })
+      t.equal((await commands.due(v.id))?.id, next.id, 'the vehicle\'s queue moves on')
+      await commands.applyAck(v.id, { id: sent.id, state: 'succeeded', progress: 100, detail: '', timeMs: 0 })
+      t.equal((await commands.get(sent.id)).state, 'failed', 'a late answer does not reopen it')
+      t.match((await commands.timeline(sent.id)).at(-1), { state: 'ignored succeeded' })
+
+      const late = await commands.enqueue({ vin: (await vehicle()).vin, body: BODY, ttlMs: 60_000, requestedBy: 'alice' })
+      await commands.markSent(late.id, 30_000, 'k-test')
+      await storage.pool.query(`UPDATE commands SET expires_at = now() - interval '3 minutes' WHERE id = $1`, [late.id])
+      t.match((await commands.expireDue()).find((c) => c.id === late.id), { state: 'expired' }, 'past the grace a sent command expires')
+    })
+
     t.test('a remote fix counts only when fresh data clears its fault afterwards', async (t) => {
       const v = await vehicle()
       const r = rule('fixcheck', 'major', { type: 'remote_fix', command: 'remote_action', name: 'bms-extended-balancing', approval: 'auto' })
@@ -269,7 +298,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const pass = await storage.pool.connect()
       try {
         await pass.query('BEGIN')
-        await pass.query(`UPDATE commands SET expires_at = now() - interval '1 second' WHERE id = $1`, [c.id])
+        await pass.query(`UPDATE commands SET expires_at = now() - interval '3 minutes' WHERE id = $1`, [c.id])
         t.ok((await new CommandStore(pass as unknown as pg.Pool).expireDue()).some((x) => x.id === c.id))
         const acked = commands.applyAck(v.id, { id: c.id, state: 'accepted', progress: 0, detail: '', timeMs: 0 })
         await lockWait()
