@@ -42,7 +42,15 @@ export class CampaignRunner {
   async runOnce (): Promise<void> {
     const { campaigns, log, queued } = this.options
     for (const c of await campaigns.list('running')) {
-      const { step, queued: vehicles } = await campaigns.advance(c.id)
+      let advanced
+      try {
+        advanced = await campaigns.advance(c.id)
+      } catch (err) {
+        // one campaign's trouble (e.g. paused by an engineer this very moment) must not hold up the others
+        log.error({ campaign: c.id, err: (err as Error).message }, 'campaign not advanced; trying again on the next pass')
+        continue
+      }
+      const { step, queued: vehicles } = advanced
       if (step === undefined) continue
       if (step.type === 'paused') log.warn({ campaign: c.id, reason: step.reason }, 'campaign paused')
       else log.info({ campaign: c.id, ...step }, step.type === 'completed' ? 'campaign completed' : 'campaign wave started')
