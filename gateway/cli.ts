@@ -14,7 +14,7 @@ import { loadConfig, type GatewayConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { provisionDevice } from './provisioning.js'
 import { loadRuleFile } from '../rules/load.js'
-import type { Fault, FaultState } from '../storage/faults.js'
+import { FAULT_STATES, type Fault, type FaultState } from '../storage/faults.js'
 import { openStorage, type Storage } from '../storage/index.js'
 
 const program = new Command()
@@ -210,8 +210,6 @@ storageFlags(rules.command('backtest').description('run a draft rule file over s
     }
     for (const def of defs) print(`${def.id}: ${report.byRule[def.id] ?? 0} faults`)
   })
-
-const FAULT_STATES: readonly FaultState[] = ['open', 'acknowledged', 'resolved', 'auto_cleared']
 
 function faultStates (value: string): FaultState[] {
   const states = value.split(',')

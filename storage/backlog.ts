@@ -7,6 +7,7 @@
  * scrape stays cheap however much history is stored.
  */
 import type pg from 'pg'
+import { CAMPAIGN_STATES } from './campaigns.js'
 
 export interface ActionBacklog {
   faultActionsPending: number
@@ -24,7 +25,6 @@ export interface ActionBacklog {
 }
 
 export const OPEN_COMMAND_STATES = ['pending_approval', 'queued', 'sent', 'accepted', 'in_progress'] as const
-export const CAMPAIGN_STATES = ['draft', 'running', 'paused', 'completed', 'aborted'] as const
 
 const BACKLOG_SQL = `
   SELECT 'fault_actions' AS what, CASE WHEN last_error IS NOT NULL THEN 'retrying' ELSE 'pending' END AS state, count(*)::int AS n

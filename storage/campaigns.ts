@@ -14,11 +14,12 @@
  */
 import type pg from 'pg'
 import type { CommandBody, CommandState } from './commands.js'
-import { MAX_COMMAND_TTL_MS } from './commands.js'
+import { FINAL_COMMAND_STATES, MAX_COMMAND_TTL_MS } from './commands.js'
 import { StorageError } from './errors.js'
 import { inTransaction } from './transaction.js'
 
-export type CampaignState = 'draft' | 'running' | 'paused' | 'completed' | 'aborted'
+export const CAMPAIGN_STATES = ['draft', 'running', 'paused', 'completed', 'aborted'] as const
+export type CampaignState = typeof CAMPAIGN_STATES[number]
 
 export interface Cohort {
   /** registered models (exact); empty: any */
@@ -109,7 +110,6 @@ interface Row {
 }
 
 const FAILED: readonly CommandState[] = ['failed', 'rejected', 'expired']
-const FINAL: readonly CommandState[] = ['succeeded', 'failed', 'rejected', 'expired', 'cancelled']
 /** failures are judged on at least this many finished commands (or the whole wave, if smaller) */
 const MIN_FINISHED_FOR_PAUSE = 5
 
@@ -269,7 +269,7 @@ export class CampaignStore {
       w.commands[r.state] = n
       if (r.state === 'succeeded') w.succeeded += n
       if (FAILED.includes(r.state)) w.failed += n
-      if (FINAL.includes(r.state)) w.finished += n
+      if (FINAL_COMMAND_STATES.includes(r.state)) w.finished += n
     }
     return { campaign: c, vehicles: waves.reduce((a, w) => a + w.vehicles, 0), waves }
   }

@@ -17,8 +17,9 @@ import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { StorageError } from './errors.js'
 
-export type CommandState = 'pending_approval' | 'queued' | 'sent' | 'accepted' | 'in_progress' |
-  'succeeded' | 'failed' | 'expired' | 'rejected' | 'cancelled'
+export const COMMAND_STATES = ['pending_approval', 'queued', 'sent', 'accepted', 'in_progress',
+  'succeeded', 'failed', 'expired', 'rejected', 'cancelled'] as const
+export type CommandState = typeof COMMAND_STATES[number]
 
 export const FINAL_COMMAND_STATES: readonly CommandState[] = ['succeeded', 'failed', 'expired', 'rejected', 'cancelled']
 

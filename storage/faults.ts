@@ -9,7 +9,8 @@ import type pg from 'pg'
 import type { EvidenceSample, FaultEvent, RuleAction, Severity } from '../rules/model.js'
 import { StorageError } from './errors.js'
 
-export type FaultState = 'open' | 'acknowledged' | 'resolved' | 'auto_cleared'
+export const FAULT_STATES = ['open', 'acknowledged', 'resolved', 'auto_cleared'] as const
+export type FaultState = typeof FAULT_STATES[number]
 export type FaultTimelineType = 'opened' | 'reoccurred' | 'cleared' | 'acknowledged' | 'resolved'
 
 export interface Fault {

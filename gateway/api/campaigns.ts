@@ -19,7 +19,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { CommandRequest } from '../../actions/command-body.js'
-import type { CampaignState, CampaignStore, Cohort } from '../../storage/campaigns.js'
+import { CAMPAIGN_STATES, type CampaignStore, type Cohort } from '../../storage/campaigns.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole } from './auth.js'
 import { commandRequestProperties, requestedCommandBody, ttlMsOf, ttlProperty } from './commands.js'
@@ -41,8 +41,6 @@ interface CreateBody extends CommandRequest {
   ttl?: string
 }
 
-const STATE_NAMES: Record<CampaignState, true> = { draft: true, running: true, paused: true, completed: true, aborted: true }
-const CAMPAIGN_STATES = Object.keys(STATE_NAMES) as CampaignState[]
 const DEFAULT_TTL_MS = 7 * 86_400_000
 
 const texts = (maxLength: number): object => ({ type: 'array', maxItems: 10_000, items: { type: 'string', minLength: 1, maxLength } })

@@ -20,7 +20,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { CommandBodyError, commandBody, type CommandRequest } from '../../actions/command-body.js'
 import { parseDuration } from '../../rules/duration.js'
-import type { CommandBody, CommandState, CommandStore } from '../../storage/commands.js'
+import { COMMAND_STATES, type CommandBody, type CommandStore } from '../../storage/commands.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole, sendApiError } from './auth.js'
 import { absentBodyIsEmpty, BadRequest, listOf, noBody, reasonBody, vinOf, vinSchema } from './request-values.js'
@@ -31,11 +31,6 @@ export interface CommandRouteDeps {
   otaPackages: Pick<OtaPackageStore, 'get'>
 }
 
-// a Record so that a state added to CommandState is a compile error here until it is listed
-const STATE_NAMES: Record<CommandState, true> = {
-  pending_approval: true, queued: true, sent: true, accepted: true, in_progress: true, succeeded: true, failed: true, expired: true, rejected: true, cancelled: true
-}
-const COMMAND_STATES = Object.keys(STATE_NAMES) as CommandState[]
 const DEFAULT_TTL_MS = 24 * 3_600_000
 const MAX_LIST = 1000
 

@@ -15,7 +15,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { CommandStore } from '../../storage/commands.js'
 import type { DealerAlertStore } from '../../storage/dealer-alerts.js'
-import type { FaultState, FaultStore } from '../../storage/faults.js'
+import { FAULT_STATES, type FaultStore } from '../../storage/faults.js'
 import { principalOf, requireRole } from './auth.js'
 import { absentBodyIsEmpty, integerIdParams, listOf, noBody, vinOf, vinSchema } from './request-values.js'
 import { registerApiScope } from './scope.js'
@@ -26,9 +26,6 @@ export interface FaultRouteDeps {
   dealerAlerts: Pick<DealerAlertStore, 'forFault'>
 }
 
-// a Record so that a state added to FaultState is a compile error here until it is listed
-const STATE_NAMES: Record<FaultState, true> = { open: true, acknowledged: true, resolved: true, auto_cleared: true }
-const FAULT_STATES = Object.keys(STATE_NAMES) as FaultState[]
 const MAX_LIST = 1000
 
 const listQuery = {
