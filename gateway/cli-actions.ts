@@ -3,7 +3,6 @@
  * the command line. They work on storage directly; a running gateway picks
  * up queued commands and campaign changes on its next pass (about a second).
  */
-import { userInfo } from 'node:os'
 import { InvalidArgumentError, type Command as CliCommand } from 'commander'
 import { CommandBodyError, commandBody, parseOtaRef } from '../actions/command-body.js'
 import { exportPublicKeys, generateCommandKey, loadCommandKeys } from '../actions/command-keys.js'
@@ -11,6 +10,7 @@ import { parseDuration } from '../rules/duration.js'
 import type { Cohort } from '../storage/campaigns.js'
 import type { Command, CommandBody, CommandState } from '../storage/commands.js'
 import type { Storage } from '../storage/index.js'
+import { commaList, me } from './cli-values.js'
 
 export interface CliSupport {
   storageFlags: (cmd: CliCommand) => CliCommand
@@ -19,8 +19,6 @@ export interface CliSupport {
   /** the directory keys live in when --dir is not given (as the gateway resolves it) */
   defaultKeysDir: (flags: { dataDir?: string }) => string
 }
-
-const me = (by: string | undefined): string => by ?? userInfo().username
 
 /** `12h`, `30m`, `7d`, `90s` (as in rule files) → ms */
 export function durationMs (value: string): number {
@@ -35,8 +33,6 @@ function param (value: string, previous: Record<string, string> = {}): Record<st
   if (i <= 0) throw new InvalidArgumentError(`--param ${JSON.stringify(value)} is not name=value`)
   return { ...previous, [value.slice(0, i)]: value.slice(i + 1) }
 }
-
-const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s !== '')
 
 const CLI_FIELDS = { action: '--action NAME', ota: '--ota PACKAGE@VERSION' }
 
@@ -111,7 +107,7 @@ export function registerActionCommands (program: CliCommand, s: CliSupport): voi
       print(flags.json === true ? JSON.stringify(c) : commandLine(c))
     })
   storageFlags(commands.command('list').description('commands, newest first'))
-    .option('--vin <vin>').option('--state <states>', 'comma-separated states', list).option('--campaign <id>').option('--json', 'JSON output')
+    .option('--vin <vin>').option('--state <states>', 'comma-separated states', commaList).option('--campaign <id>').option('--json', 'JSON output')
     .action(async (flags: { vin?: string, state?: string[], campaign?: string, json?: boolean, dataDir?: string, databaseUrl?: string }) => {
       const all = await withStorage(flags, async (st) => await st.commands.list({ vin: flags.vin, state: flags.state as CommandState[] | undefined, campaignId: flags.campaign }))
       if (flags.json === true) print(JSON.stringify(all))
@@ -137,9 +133,9 @@ export function registerActionCommands (program: CliCommand, s: CliSupport): voi
     .requiredOption('--id <id>').requiredOption('--name <name>')
     .option('--action <name>', 'a remote action').option('--param <name=value>', 'an action parameter (repeatable)', param)
     .option('--ota <package@version>', 'an OTA update from the package registry')
-    .option('--model <models>', 'cohort: these models', list).option('--firmware <versions>', 'cohort: these firmware versions (prefix*)', list)
-    .option('--open-fault <rule>', 'cohort: vehicles with this rule\'s fault open').option('--vin <vins>', 'cohort: these VINs', list)
-    .option('--waves <shares>', 'cumulative shares of the cohort, e.g. 0.01,0.1,1', (v) => list(v).map(Number), [0.01, 0.1, 1])
+    .option('--model <models>', 'cohort: these models', commaList).option('--firmware <versions>', 'cohort: these firmware versions (prefix*)', commaList)
+    .option('--open-fault <rule>', 'cohort: vehicles with this rule\'s fault open').option('--vin <vins>', 'cohort: these VINs', commaList)
+    .option('--waves <shares>', 'cumulative shares of the cohort, e.g. 0.01,0.1,1', (v) => commaList(v).map(Number), [0.01, 0.1, 1])
     .option('--min-success <rate>', 'a wave must reach this success rate before the next', Number, 0.95)
     .option('--pause-at <rate>', 'pause when this share of finished commands failed', Number, 0.2)
     .option('--ttl <duration>', 'each command gives up if not started within this', durationMs, 7 * 86_400_000)

@@ -1,11 +1,11 @@
 /** `pitwall token | cases | kpis`: API tokens (shown once), the case base and the service KPIs from the command line. */
-import { userInfo } from 'node:os'
 import { InvalidArgumentError, type Command as CliCommand } from 'commander'
 import { API_ROLES, type ApiRole } from '../storage/api-tokens.js'
 import { loadCasePack } from '../storage/case-pack.js'
 import { DEFAULT_KPI_WINDOW_MS, type DurationKpi, type RateKpi, type ServiceKpis } from '../storage/kpis.js'
 import { parseIsoTime } from './api/request-values.js'
 import type { CliSupport } from './cli-actions.js'
+import { me } from './cli-values.js'
 
 function role (value: string): ApiRole {
   if (!(API_ROLES as readonly string[]).includes(value)) throw new InvalidArgumentError(`--role must be one of ${API_ROLES.join(', ')}, got ${value}`)
@@ -54,7 +54,7 @@ export function registerApiCommands (program: CliCommand, s: Pick<CliSupport, 's
   storageFlags(cases.command('apply').description('add or update the cases of a YAML or JSON case pack')).argument('<file>').option('--by <name>')
     .action(async (file: string, flags: { by?: string, dataDir?: string, databaseUrl?: string }) => {
       const inputs = loadCasePack(file)
-      const r = await withStorage(flags, async (st) => await st.cases.apply(inputs, flags.by ?? userInfo().username))
+      const r = await withStorage(flags, async (st) => await st.cases.apply(inputs, me(flags.by)))
       print(JSON.stringify(r))
     })
   storageFlags(cases.command('search').description('full-text search (words, "phrases", -not, or a DTC like P0301)')).argument('<query>').option('--json', 'JSON output')

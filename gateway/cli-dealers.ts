@@ -10,6 +10,7 @@
 import { InvalidArgumentError, type Command as CliCommand } from 'commander'
 import type { Dealer, DealerChange, DealerWithSecret } from '../storage/dealers.js'
 import type { CliSupport } from './cli-actions.js'
+import { commaList } from './cli-values.js'
 
 interface StorageFlags { dataDir?: string, databaseUrl?: string }
 
@@ -19,7 +20,6 @@ function degrees (value: string): number {
   return n
 }
 
-const brandList = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s !== '')
 
 function dealerLine (d: Dealer): string {
   return `${d.id}\t${d.name}\t${d.lat},${d.lon}\t${d.brands.length === 0 ? 'all brands' : d.brands.join(',')}\t` +
@@ -42,7 +42,7 @@ export function registerDealerCommands (program: CliCommand, s: Pick<CliSupport,
     .requiredOption('--name <name>', 'the workshop\'s name')
     .requiredOption('--lat <deg>', 'latitude (WGS-84)', degrees)
     .requiredOption('--lon <deg>', 'longitude (WGS-84)', degrees)
-    .option('--brands <list>', 'brands serviced, comma-separated (default: all)', brandList)
+    .option('--brands <list>', 'brands serviced, comma-separated (default: all)', commaList)
     .option('--webhook-url <url>', 'http(s) URL alerts are POSTed to (default: inbox only)')
     .option('--json', 'print {"dealer","webhookSecret"} as JSON')
     .action(async (id: string, flags: StorageFlags & { name: string, lat: number, lon: number, brands?: string[], webhookUrl?: string, json?: boolean }) => {
@@ -76,7 +76,7 @@ export function registerDealerCommands (program: CliCommand, s: Pick<CliSupport,
   storageFlags(dealers.command('update').description('change a dealer\'s fields (a first webhook URL gets a secret, printed once)'))
     .argument('<id>', 'dealer id')
     .option('--name <name>').option('--lat <deg>', 'latitude', degrees).option('--lon <deg>', 'longitude', degrees)
-    .option('--brands <list>', 'brands serviced, comma-separated; "" for all brands', brandList)
+    .option('--brands <list>', 'brands serviced, comma-separated; "" for all brands', commaList)
     .option('--webhook-url <url>', 'http(s) URL alerts are POSTed to')
     .option('--no-webhook', 'stop webhooks (the secret is dropped); the dealer works from the inbox')
     .option('--json', 'print {"dealer","webhookSecret"} as JSON')

@@ -3,7 +3,6 @@
  * The `pitwall` command. Subcommands that belong to the simulator load it
  * on demand, so the gateway itself never imports sim/.
  */
-import { userInfo } from 'node:os'
 import { Command, InvalidArgumentError } from 'commander'
 import { startGateway } from './app.js'
 import { keysDirOf } from '../actions/gateway-keys.js'
@@ -16,6 +15,7 @@ import { provisionDevice } from './provisioning.js'
 import { loadRuleFile } from '../rules/load.js'
 import { FAULT_STATES, type Fault, type FaultState } from '../storage/faults.js'
 import { openStorage, type Storage } from '../storage/index.js'
+import { me } from './cli-values.js'
 
 const program = new Command()
 program.name('pitwall').description('Connected-vehicle telemetry and remote-diagnostics gateway')
@@ -259,7 +259,7 @@ storageFlags(faults.command('ack').description('acknowledge an open fault'))
   .option('--by <name>', 'who acknowledges it (default: the OS user)')
   .option('--json', 'print the fault as JSON')
   .action(async (id: number, flags: CommonFlags & { by?: string, json?: boolean }) => {
-    const fault = await withStorage(flags, async (storage) => await storage.faults.acknowledge(id, flags.by ?? userInfo().username))
+    const fault = await withStorage(flags, async (storage) => await storage.faults.acknowledge(id, me(flags.by)))
     print(flags.json === true ? JSON.stringify(fault) : `fault ${fault.id} acknowledged by ${fault.acknowledgedBy ?? '-'}`)
   })
 
@@ -269,7 +269,7 @@ storageFlags(faults.command('resolve').description('close a fault (open, acknowl
   .option('--note <text>', 'what was done, for the case base and the timeline')
   .option('--json', 'print the fault as JSON')
   .action(async (id: number, flags: CommonFlags & { by?: string, note?: string, json?: boolean }) => {
-    const fault = await withStorage(flags, async (storage) => await storage.faults.resolve(id, flags.by ?? userInfo().username, flags.note))
+    const fault = await withStorage(flags, async (storage) => await storage.faults.resolve(id, me(flags.by), flags.note))
     print(flags.json === true ? JSON.stringify(fault) : `fault ${fault.id} resolved by ${fault.resolvedBy ?? '-'}`)
   })
 
@@ -297,7 +297,7 @@ storageFlags(maintenance.command('service').description('record a service done o
   .option('--by <name>', 'who records it (default: the OS user)')
   .action(async (vin: string, flags: CommonFlags & { covers: string[], description: string, odometer?: number, hours?: number, by?: string }) => {
     const result = await withStorage(flags, async (storage) => await storage.maintenance.recordService({
-      vin, time: new Date(), odometerKm: flags.odometer, engineHours: flags.hours, covers: flags.covers, description: flags.description, by: flags.by ?? userInfo().username
+      vin, time: new Date(), odometerKm: flags.odometer, engineHours: flags.hours, covers: flags.covers, description: flags.description, by: me(flags.by)
     }))
     print(`service recorded for ${vin}; ${result.closedReminders} reminder(s) closed`)
   })
