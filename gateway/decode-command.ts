@@ -9,8 +9,10 @@ import { CanFrameColumns } from '../decoders/can-frames.js'
 import { CandumpParseError, parseCandumpLine } from '../decoders/can/candump.js'
 import { choiceLabel, compileCanNetwork } from '../decoders/can/compile.js'
 import { parseDbcFile } from '../decoders/can/dbc-parse.js'
+import { formatDbcWarning } from '../decoders/can/dbc-warnings.js'
 import { SampleBuffer } from '../decoders/sample-buffer.js'
 import { openUlogFile } from '../decoders/ulog/file.js'
+import type { UlogTopicStats } from '../decoders/ulog/read.js'
 
 export type DecodeFormat = 'jsonl' | 'csv'
 
@@ -22,6 +24,8 @@ export interface SignalLine {
   signal: string
   value: number
   label?: string | undefined
+  /** A ULog sample older than samples already written (a topic whose timestamp stays at 0 or one value): written, flagged. */
+  late?: true | undefined
 }
 
 export interface DecodeSummary {
@@ -32,24 +36,38 @@ export interface DecodeSummary {
   /** lines that are not frames (with the first few reasons) */
   badLines: number
   firstErrors: string[]
+  /** DBC warnings (what a lenient parse assumed), `file:line:column: text` */
+  dbcWarnings?: number
+  /** ULog data messages written late, flagged */
+  lateMessages?: number
 }
 
 const MAX_REPORTED_ERRORS = 5
 const EXTENDED_FLAG = 0x8000_0000
 
-/** Writes `line` in `format`; CSV quotes text fields that need it (RFC 4180). */
-export function formatSignalLine (line: SignalLine, format: DecodeFormat): string {
+/**
+ * Writes `line` in `format`; CSV quotes text fields that need it (RFC 4180).
+ * ULog CSV has a `late` column (ULOG_CSV_HEADER), candump CSV does not.
+ */
+export function formatSignalLine (line: SignalLine, format: DecodeFormat, lateColumn = false): string {
   if (format === 'jsonl') return JSON.stringify(line) + '\n'
   const text = (s: string): string => /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
-  return `${line.t},${text(line.bus)},${line.id},${text(line.message)},${text(line.signal)},${line.value},${text(line.label ?? '')}\n`
+  const late = lateColumn ? (line.late === true ? ',late' : ',') : ''
+  return `${line.t},${text(line.bus)},${line.id},${text(line.message)},${text(line.signal)},${line.value},${text(line.label ?? '')}${late}\n`
 }
 
 export const CSV_HEADER = 't,bus,id,message,signal,value,label\n'
+export const ULOG_CSV_HEADER = 't,bus,id,message,signal,value,label,late\n'
 
-/** Decodes a `candump -l` log with one DBC for every interface in it. */
-export async function decodeCandump (options: { dbc: string, log: string, format: DecodeFormat, out: Writable }): Promise<DecodeSummary> {
-  const network = compileCanNetwork([{ bus: 0, database: parseDbcFile(options.dbc) }])
-  const summary: DecodeSummary = { frames: 0, signals: 0, unknownFrames: 0, badLines: 0, firstErrors: [] }
+/**
+ * Decodes a `candump -l` log with one DBC for every interface in it. What the
+ * DBC parse assumed goes to `warn` (stderr), one line each; `strict` refuses it.
+ */
+export async function decodeCandump (options: { dbc: string, log: string, format: DecodeFormat, out: Writable, strict?: boolean, warn?: (line: string) => void }): Promise<DecodeSummary> {
+  const database = parseDbcFile(options.dbc, { strict: options.strict === true })
+  for (const w of database.warnings) options.warn?.(formatDbcWarning(w))
+  const network = compileCanNetwork([{ bus: 0, database }])
+  const summary: DecodeSummary = { frames: 0, signals: 0, unknownFrames: 0, badLines: 0, firstErrors: [], dbcWarnings: database.warnings.length }
   const frames = new CanFrameColumns()
   const samples = new SampleBuffer(256)
   if (options.format === 'csv') await write(options.out, CSV_HEADER)
@@ -91,15 +109,16 @@ export async function decodeCandump (options: { dbc: string, log: string, format
 }
 
 /**
- * Decodes every numeric field of a ULog, in time order, times in seconds
- * since boot. A damaged file throws UlogError after the lines decoded before
- * the damage have been written.
+ * Decodes every numeric field of a ULog, times in seconds since boot: in time
+ * order (default; samples of a topic whose timestamp stays put come out
+ * flagged late, never left out) or in file order. A damaged file throws
+ * UlogError after the lines decoded before the damage have been written.
  */
-export async function decodeUlog (options: { file: string, format: DecodeFormat, out: Writable }): Promise<DecodeSummary> {
-  const summary: DecodeSummary = { frames: 0, signals: 0, unknownFrames: 0, badLines: 0, firstErrors: [] }
-  const file = await openUlogFile(options.file)
-  if (options.format === 'csv') await write(options.out, CSV_HEADER)
-  for await (const { samples, channels } of file.chunks()) {
+export async function decodeUlog (options: { file: string, format: DecodeFormat, out: Writable, order?: 'time' | 'file' }): Promise<DecodeSummary> {
+  const summary: DecodeSummary = { frames: 0, signals: 0, unknownFrames: 0, badLines: 0, firstErrors: [], lateMessages: 0 }
+  const file = await openUlogFile(options.file, { order: options.order ?? 'time' })
+  if (options.format === 'csv') await write(options.out, ULOG_CSV_HEADER)
+  for await (const { samples, channels, late } of file.chunks()) {
     let text = ''
     for (let i = 0; i < samples.length; i++) {
       const channel = channels[samples.signal[i] as number] as (typeof channels)[number]
@@ -109,8 +128,9 @@ export async function decodeUlog (options: { file: string, format: DecodeFormat,
         id: channel.msgId,
         message: channel.message,
         signal: channel.field,
-        value: samples.value[i] as number
-      }, options.format)
+        value: samples.value[i] as number,
+        late
+      }, options.format, true)
       // bounded lines per write, so a large chunk does not build one huge string
       if (text.length > 1 << 16) {
         await write(options.out, text)
@@ -120,7 +140,33 @@ export async function decodeUlog (options: { file: string, format: DecodeFormat,
     if (text !== '') await write(options.out, text)
     summary.signals += samples.length
   }
+  summary.lateMessages = file.reader.stats.lateMessages
   return summary
+}
+
+/** Per topic instance: data messages, first and last timestamp (µs, file order), as pyulog counts them. */
+export interface UlogTopicSummary {
+  file: string
+  dataMessages: number
+  lateMessages: number
+  topics: Record<string, { messages: number, first_timestamp_us: number, last_timestamp_us: number, numeric_fields: number, late_messages: number }>
+}
+
+/** `pitwall decode --ulog FILE --topics`: counts every data message without writing samples; topics with data only, as pyulog lists them. */
+export async function summarizeUlogTopics (path: string): Promise<UlogTopicSummary> {
+  const file = await openUlogFile(path, { order: 'file' })
+  for await (const _ of file.chunks()) { /* the counts are the point */ }
+  const { stats } = file.reader
+  const topics: UlogTopicSummary['topics'] = {}
+  // as pyulog's data_list: a subscription that never got a message is not listed
+  for (const c of [...stats.topics.values()].filter((c) => c.messages > 0).sort((a, b) => a.message < b.message ? -1 : a.message > b.message ? 1 : 0)) {
+    topics[c.message] = topicLine(c)
+  }
+  return { file: path, dataMessages: stats.dataMessages, lateMessages: stats.lateMessages, topics }
+}
+
+function topicLine (c: UlogTopicStats): UlogTopicSummary['topics'][string] {
+  return { messages: c.messages, first_timestamp_us: c.firstUs, last_timestamp_us: c.lastUs, numeric_fields: c.numericFields, late_messages: c.lateMessages }
 }
 
 async function write (out: Writable, text: string): Promise<void> {

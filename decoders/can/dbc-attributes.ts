@@ -49,7 +49,7 @@ export function parseAttributeDefinition (r: DbcReader): void {
     default:
       throw r.error(typeToken, `the value type (INT, HEX, FLOAT, STRING, ENUM) of attribute ${name}`)
   }
-  r.expectPunct(';', `';' after the definition of attribute ${name}`)
+  r.endStatement(`after the definition of attribute ${name}`)
   r.db.attributeDefinitions.push(definition)
   if (!r.definitionsByName.has(name)) r.definitionsByName.set(name, definition)
 }
@@ -59,9 +59,9 @@ export function parseAttributeDefault (r: DbcReader): void {
   const keyword = r.next()
   const name = r.expectString('a quoted attribute name after BA_DEF_DEF_')
   const value = attributeValue(r, name)
-  r.expectPunct(';', `';' after the default of attribute ${name}`)
+  r.endStatement(`after the default of attribute ${name}`)
   const definition = r.definitionsByName.get(name)
-  if (definition === undefined) r.warn(keyword, `BA_DEF_DEF_ for undefined attribute ${name}`)
+  if (definition === undefined) r.undefinedReference(keyword, `attribute ${name} (BA_DEF_DEF_)`)
   else definition.defaultValue = value
 }
 
@@ -75,9 +75,10 @@ export function parseAttribute (r: DbcReader): void {
     r.next()
     switch (t.text) {
       case 'BU_': {
-        const node = r.expectIdentifier('a node name')
+        const nodeToken = r.peek()
+        const node = r.expectName('a node name')
         target = r.nodesByName.get(node)?.attributes
-        if (target === undefined) r.warn(keyword, `BA_ ${name} for unknown node ${node}`)
+        if (target === undefined) r.undefinedReference(nodeToken, `node ${node} (BA_ ${name})`)
         break
       }
       case 'BO_':
@@ -87,7 +88,7 @@ export function parseAttribute (r: DbcReader): void {
         target = r.signalRef()?.attributes
         break
       case 'EV_':
-        r.expectIdentifier('an environment variable name')
+        r.expectName('an environment variable name')
         target = undefined
         break
       default:
@@ -95,7 +96,7 @@ export function parseAttribute (r: DbcReader): void {
     }
   }
   const value = attributeValue(r, name)
-  r.expectPunct(';', `';' after the value of attribute ${name}`)
+  r.endStatement(`after the value of attribute ${name}`)
   if (target !== undefined) target[name] = value
 }
 

@@ -10,10 +10,11 @@ export function parseComment (r: DbcReader): void {
     r.db.comment = t.text
   } else if (r.isIdentifier('BU_', t)) {
     r.next()
-    const node = r.expectIdentifier('a node name after CM_ BU_')
+    const nodeToken = r.peek()
+    const node = r.expectName('a node name after CM_ BU_')
     const text = r.expectString('a quoted comment')
     const target = r.nodesByName.get(node)
-    if (target === undefined) r.warn(keyword, `CM_ for unknown node ${node}`)
+    if (target === undefined) r.undefinedReference(nodeToken, `node ${node}`)
     else target.comment = text
   } else if (r.isIdentifier('BO_', t)) {
     r.next()
@@ -28,18 +29,18 @@ export function parseComment (r: DbcReader): void {
   } else if (r.isIdentifier('EV_', t)) {
     // Environment variables are not modelled; their comments are read and dropped.
     r.next()
-    r.expectIdentifier('an environment variable name after CM_ EV_')
+    r.expectName('an environment variable name after CM_ EV_')
     r.expectString('a quoted comment')
   } else {
     throw r.error(t, 'a quoted comment or BU_, BO_, SG_, EV_ after CM_')
   }
-  r.expectPunct(';', '\';\' after comment')
+  r.endStatement('after comment')
 }
 
 /** VAL_TABLE_ <name> (<value> "<description>")* ; */
 export function parseValueTable (r: DbcReader): void {
   r.next()
-  const name = r.expectIdentifier('a value table name after VAL_TABLE_')
+  const name = r.expectName('a value table name after VAL_TABLE_')
   r.db.valueTables.set(name, parseChoices(r))
 }
 
@@ -47,7 +48,8 @@ export function parseValueTable (r: DbcReader): void {
 export function parseValueDescriptions (r: DbcReader): void {
   r.next()
   if (r.peek().kind === 'identifier') {
-    // Descriptions of an environment variable: not modelled.
+    // Descriptions of an environment variable: not modelled. (A message id
+    // always starts with a digit and reads as a number.)
     r.next()
     parseChoices(r)
     return
@@ -59,10 +61,10 @@ export function parseValueDescriptions (r: DbcReader): void {
 
 function parseChoices (r: DbcReader): Map<number, string> {
   const choices = new Map<number, string>()
-  while (!r.isPunct(';')) {
+  while (!r.isPunct(';') && !r.startsStatement(r.peek())) {
     const value = r.expectNumber('a raw value, or \';\' to end the value descriptions')
     choices.set(value, r.expectString(`a quoted description of value ${value}`))
   }
-  r.next()
+  r.endStatement('after the value descriptions')
   return choices
 }

@@ -32,6 +32,7 @@ export function parseNodes (r: DbcReader): void {
     const t = r.peek()
     if (t.kind !== 'identifier' || (t.lineStart && (t.column === 1 || r.startsStatement(t)))) return
     r.next()
+    r.noteQuirkyName(t, 'a node name')
     r.addNode({ name: t.text, attributes: {} }, t)
   }
 }

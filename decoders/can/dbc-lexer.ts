@@ -4,7 +4,8 @@
  * the token set here follows what cantools and the opendbc files accept.
  */
 
-export type TokenKind = 'identifier' | 'number' | 'string' | 'punct' | 'eof'
+/** `unknown`: a character no DBC token starts with; the parser refuses it where it matters and skips it where it does not. */
+export type TokenKind = 'identifier' | 'number' | 'string' | 'punct' | 'unknown' | 'eof'
 
 export interface Token {
   kind: TokenKind
@@ -14,6 +15,12 @@ export interface Token {
   column: number
   /** First token on its line: statement keywords start lines in practice. */
   lineStart: boolean
+  /**
+   * An identifier outside the DBC grammar that real files use anyway: one
+   * that starts with a digit (`2017_5`, `0_COUNTER`) or has letters beyond
+   * ASCII. The parser accepts it where a name belongs, with a warning.
+   */
+  quirk?: 'digit' | 'non-ascii'
 }
 
 export class DbcParseError extends Error {
@@ -36,8 +43,14 @@ export class DbcParseError extends Error {
 
 const PUNCTUATION = new Set([':', ';', ',', '|', '@', '(', ')', '[', ']', '+', '-'])
 
-function isIdentStart (c: string): boolean {
+function isAsciiIdentStart (c: string): boolean {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c === '_'
+}
+
+const UNICODE_LETTER = /^\p{L}$/u
+
+function isIdentStart (c: string): boolean {
+  return isAsciiIdentStart(c) || (c > '\u007f' && UNICODE_LETTER.test(c))
 }
 
 function isIdentPart (c: string): boolean {
@@ -65,7 +78,8 @@ export function tokenize (text: string, fileName: string): Token[] {
 
   while (i < n) {
     const c = text[i] as string
-    if (c === '\n') {
+    // A CR not followed by LF ends a line too: classic Mac OS files.
+    if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) {
       i++
       line++
       lineBegin = i
@@ -103,7 +117,7 @@ export function tokenize (text: string, fileName: string): Token[] {
         if (s === '\r' && text[i + 1] === '\n') {
           parts.push(text.slice(run, i))
           run = i + 1
-        } else if (s === '\n') {
+        } else if (s === '\n' || s === '\r') {
           line++
           lineBegin = i + 1
         }
@@ -116,12 +130,27 @@ export function tokenize (text: string, fileName: string): Token[] {
     }
     if (isDigit(c) || ((c === '-' || c === '+' || c === '.') && startsNumber(text, i))) {
       i = scanNumber(text, i)
+      // Digits running on into a name (`2017_5`, `0_COUNTER`, `4WD`) make one
+      // identifier: cantools and opendbc read such names. A number with a sign
+      // or a fraction never becomes a name.
+      if (isDigit(c) && i < n && isIdentPart(text[i] as string) && /^[0-9]+$/.test(text.slice(start, i))) {
+        while (i < n && isIdentPart(text[i] as string)) i++
+        push('identifier', text.slice(start, i), start, line, lineBegin)
+        const token = tokens[tokens.length - 1] as Token
+        token.quirk = 'digit'
+        continue
+      }
       push('number', text.slice(start, i), start, line, lineBegin)
       continue
     }
     if (isIdentStart(c)) {
-      while (i < n && isIdentPart(text[i] as string)) i++
+      let ascii = true
+      while (i < n && isIdentPart(text[i] as string)) {
+        if ((text[i] as string) > '\u007f') ascii = false
+        i++
+      }
       push('identifier', text.slice(start, i), start, line, lineBegin)
+      if (!ascii) (tokens[tokens.length - 1] as Token).quirk = 'non-ascii'
       continue
     }
     if (PUNCTUATION.has(c)) {
@@ -129,7 +158,10 @@ export function tokenize (text: string, fileName: string): Token[] {
       push('punct', c, start, line, lineBegin)
       continue
     }
-    throw new DbcParseError(fileName, line, start - lineBegin + 1, 'a DBC token', describeCharacter(text, i))
+    // Left to the parser: inside a statement it skips, a stray character costs nothing.
+    const width = (text.codePointAt(i) ?? 0) > 0xffff ? 2 : 1
+    push('unknown', describeCharacter(text, i), start, line, lineBegin)
+    i += width
   }
   tokens.push({ kind: 'eof', text: '', line, column: i - lineBegin + 1, lineStart: true })
   return tokens

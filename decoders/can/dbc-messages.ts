@@ -1,5 +1,6 @@
 /** Messages and their signals: BO_ with its SG_ lines, BO_TX_BU_ and SIG_VALTYPE_. */
 import type { CanMessage, CanSignal } from './model.js'
+import { motorolaMsbPosition } from './bit-layout.js'
 import type { DbcReader } from './dbc-reader.js'
 
 /** DBC sets bit 31 of a BO_ id for a 29-bit extended frame. */
@@ -8,20 +9,21 @@ const EXTENDED_FLAG = 0x8000_0000
 /** CAN FD carries up to 64 bytes (ISO 11898-1:2015), so a start bit is at most 511. */
 const MAX_PAYLOAD_BYTES = 64
 
-const MULTIPLEX_MARKER = /^(?:M|m(\d+)(M?))$/
+/** `M`, `mN`, `mNM`, and the bare `m` some files carry (vw_pq.dbc). */
+const MULTIPLEX_MARKER = /^(?:M|m(\d+)(M?)|m)$/
+
+/** The name a BO_ without a sender gets, as Vector's tools write "no node". */
+const NO_NODE = 'Vector__XXX'
 
 /** BO_ <id> <name>: <length> <sender>, then its SG_ lines. */
 export function parseMessage (r: DbcReader): void {
   r.next()
   const idToken = r.peek()
   const frameId = r.expectInteger('a message id (unsigned 32-bit integer)', 0, 0xffff_ffff)
-  const name = r.expectIdentifier('a message name')
+  const name = r.expectName('a message name')
   r.expectPunct(':', `':' after message name ${name}`)
   const length = r.expectInteger(`a message length in bytes (0..${MAX_PAYLOAD_BYTES})`, 0, MAX_PAYLOAD_BYTES)
-  const sender = r.expectIdentifier(`the sending node of message ${name}`)
-  if (r.messagesByFrameId.has(frameId)) {
-    throw r.error(idToken, 'a message id not defined before', `duplicate id ${frameId} in BO_ ${name}`)
-  }
+  const sender = parseSender(r, name)
   const extended = frameId >= EXTENDED_FLAG
   const message: CanMessage = {
     frameId,
@@ -37,15 +39,43 @@ export function parseMessage (r: DbcReader): void {
     canFd: length > 8,
     attributes: {}
   }
-  const names = new Set<string>()
+  const byName = new Map<string, CanSignal>()
   while (r.isIdentifier('SG_')) {
     const nameToken = r.peek(1)
     const signal = parseSignal(r, message)
-    if (names.has(signal.name)) throw r.error(nameToken, `a signal name not used before in message ${name}`, `duplicate signal ${signal.name}`)
-    names.add(signal.name)
+    const earlier = byName.get(signal.name)
+    if (earlier !== undefined) {
+      r.warn(nameToken, 'duplicate-signal', `signal ${signal.name} is defined twice in message ${name}; the later definition is used`,
+        { expected: `a signal name not used before in message ${name}`, found: `duplicate signal ${signal.name}` })
+      message.signals.splice(message.signals.indexOf(earlier), 1)
+      forgetPending(r, earlier)
+    }
+    byName.set(signal.name, signal)
     message.signals.push(signal)
   }
+  const earlier = r.messagesByFrameId.get(frameId)
+  if (earlier !== undefined) {
+    r.warn(idToken, 'duplicate-message', `message id ${frameId} (${name}) is defined again, after ${earlier.name}; the later definition is used, as cantools does`,
+      { expected: 'a message id not defined before', found: `duplicate id ${frameId} in BO_ ${name}` })
+    r.removeMessage(earlier)
+  }
   r.addMessage(message)
+}
+
+/** The sending node; a BO_ line that ends after its length gets Vector__XXX. */
+function parseSender (r: DbcReader, name: string): string {
+  const t = r.peek()
+  if (t.lineStart || t.kind === 'eof') {
+    r.warn(t, 'missing-sender', `message ${name} names no sending node; ${NO_NODE} assumed`,
+      { expected: `the sending node of message ${name}`, found: t.kind === 'eof' ? 'end of file' : `'${t.text}' on the next line` })
+    return NO_NODE
+  }
+  return r.expectName(`the sending node of message ${name}`)
+}
+
+function forgetPending (r: DbcReader, signal: CanSignal): void {
+  const i = r.pendingMultiplex.findIndex((p) => p.signal === signal)
+  if (i >= 0) r.pendingMultiplex.splice(i, 1)
 }
 
 /**
@@ -54,8 +84,10 @@ export function parseMessage (r: DbcReader): void {
  */
 function parseSignal (r: DbcReader, message: CanMessage): CanSignal {
   r.next()
-  const name = r.expectIdentifier('a signal name after SG_')
+  const nameToken = r.peek()
+  const name = r.expectName('a signal name after SG_')
   let isMultiplexer = false
+  let multiplexed = false
   let muxValue: number | undefined
   const markerToken = r.peek()
   if (markerToken.kind === 'identifier') {
@@ -65,7 +97,8 @@ function parseSignal (r: DbcReader, message: CanMessage): CanSignal {
       throw r.error(markerToken, `':' or a multiplexer marker (M, mN, mNM) after signal ${name}`)
     }
     r.next()
-    isMultiplexer = marker[1] === undefined || marker[2] === 'M'
+    isMultiplexer = marker[0] === 'M' || marker[2] === 'M'
+    multiplexed = marker[0] !== 'M'
     if (marker[1] !== undefined) muxValue = value
   }
   r.expectPunct(':', `':' after signal name ${name}`)
@@ -98,8 +131,12 @@ function parseSignal (r: DbcReader, message: CanMessage): CanSignal {
     const t = r.peek()
     if (t.lineStart || t.kind === 'eof') break
     r.next()
-    if (t.kind === 'identifier') receivers.push(t.text)
-    else if (!r.isPunct(',', t)) throw r.error(t, `a receiving node of signal ${name}`)
+    if (t.kind === 'identifier') {
+      r.noteQuirkyName(t, `a receiving node of signal ${name}`)
+      receivers.push(t.text)
+    } else if (!r.isPunct(',', t)) {
+      throw r.error(t, `a receiving node of signal ${name}`)
+    }
   }
   const signal: CanSignal = {
     name,
@@ -121,16 +158,24 @@ function parseSignal (r: DbcReader, message: CanMessage): CanSignal {
   // message has length 0 and still lists signals; a decoder must skip such
   // signals rather than lose the whole file.
   const end = signal.byteOrder === 'little_endian' ? startBit + length : motorolaMsbPosition(startBit) + length
-  if (end > message.length * 8) {
-    r.warn(startToken, `signal ${name} (start bit ${startBit}, ${length} bits, ${signal.byteOrder}) does not fit in the ${message.length} bytes of message ${message.name}`)
+  if (end > message.length * 8 && !isPseudoMessage(message)) {
+    const what = `signal ${name} (start bit ${startBit}, ${length} bits, ${signal.byteOrder})`
+    r.warn(startToken, 'signal-outside-message', `${what} does not fit in the ${message.length} bytes of message ${message.name}; decoded only from frames long enough`,
+      { expected: `a signal inside the ${message.length} bytes of message ${message.name}`, found: what })
   }
-  if (muxValue !== undefined) r.pendingMultiplex.push({ message, signal, value: muxValue, token: markerToken })
+  if (multiplexed) r.pendingMultiplex.push({ message, signal, value: muxValue, token: markerToken })
+  r.noteSignalAt(signal, nameToken)
   return signal
 }
 
-/** A Motorola start bit (its MSB) in big-endian linear numbering, where the signal's bits are consecutive. */
-function motorolaMsbPosition (startBit: number): number {
-  return (startBit >> 3) * 8 + (7 - (startBit & 7))
+/**
+ * An id no CAN frame can carry (above 29 bits): Vector's
+ * VECTOR__INDEPENDENT_SIG_MSG (0xC0000000, length 0), where CANdb++ parks
+ * signals not yet placed in a message. Its signals are never decoded, so
+ * their layout is not checked.
+ */
+export function isPseudoMessage (message: CanMessage): boolean {
+  return message.id > 0x1fff_ffff
 }
 
 /** BO_TX_BU_ <message id> : <node>[,<node>...] ; */
@@ -139,12 +184,12 @@ export function parseTransmitters (r: DbcReader): void {
   const message = r.messageRef()
   r.expectPunct(':', '\':\' after the message id of BO_TX_BU_')
   const nodes: string[] = []
-  while (!r.isPunct(';')) {
+  while (!r.isPunct(';') && !r.startsStatement(r.peek())) {
     const t = r.next()
     if (t.kind === 'identifier') nodes.push(t.text)
     else if (!r.isPunct(',', t)) throw r.error(t, 'a node name or \';\'')
   }
-  r.next()
+  r.endStatement('after BO_TX_BU_')
   if (message !== undefined) message.transmitters = nodes
 }
 
@@ -155,11 +200,13 @@ export function parseSignalValueType (r: DbcReader): void {
   if (r.isPunct(':')) r.next()
   const t = r.peek()
   const code = r.expectInteger('a signal value type 0 (integer), 1 (float32) or 2 (double)', 0, 2)
-  r.expectPunct(';', '\';\' after SIG_VALTYPE_')
+  r.endStatement('after SIG_VALTYPE_')
   if (signal === undefined) return
   const expectedLength = code === 1 ? 32 : code === 2 ? 64 : signal.length
   if (signal.length !== expectedLength) {
-    throw r.error(t, `a signal of ${expectedLength} bits for value type ${code}`, `signal ${signal.name} of ${signal.length} bits`)
+    r.warn(t, 'value-type-length', `value type ${code} needs ${expectedLength} bits but signal ${signal.name} has ${signal.length}; decoded as an integer`,
+      { expected: `a signal of ${expectedLength} bits for value type ${code}`, found: `signal ${signal.name} of ${signal.length} bits` })
+    return
   }
   signal.valueType = code === 1 ? 'float32' : code === 2 ? 'float64' : 'integer'
 }

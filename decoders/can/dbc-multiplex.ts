@@ -11,11 +11,11 @@ export function parseMultiplexValues (r: DbcReader): void {
   const keyword = r.next()
   const message = r.messageRef()
   const signalToken = r.peek()
-  const signalName = r.expectIdentifier('a signal name')
+  const signalName = r.expectName('a signal name')
   const switchToken = r.peek()
-  const switchName = r.expectIdentifier('the name of the multiplexer switch')
+  const switchName = r.expectName('the name of the multiplexer switch')
   const ranges: Array<readonly [number, number]> = []
-  while (!r.isPunct(';')) {
+  while (!r.isPunct(';') && !r.startsStatement(r.peek())) {
     const loToken = r.peek()
     const lo = r.expectInteger('the low end of a multiplexer range', 0, Number.MAX_SAFE_INTEGER)
     let hi: number
@@ -31,16 +31,23 @@ export function parseMultiplexValues (r: DbcReader): void {
     ranges.push([lo, hi])
     if (r.isPunct(',')) r.next()
   }
-  r.next()
+  r.endStatement('after SG_MUL_VAL_')
   if (message === undefined) return
   const signal = r.signalOf(message, signalName)
   if (signal === undefined) {
-    r.warn(signalToken, `reference to undefined signal ${signalName} of message ${message.name}`)
+    r.undefinedReference(signalToken, `signal ${signalName} of message ${message.name}`)
     return
   }
   const switchSignal = r.signalOf(message, switchName)
-  if (switchSignal === undefined || !switchSignal.isMultiplexer) {
-    throw r.error(switchToken, `a multiplexer switch (M or mNM) of message ${message.name}`, `'${switchName}'`)
+  const notSwitch = { expected: `a multiplexer switch (M or mNM) of message ${message.name}`, found: `'${switchName}'` }
+  if (switchSignal === undefined) {
+    r.warn(switchToken, 'undefined-reference', `SG_MUL_VAL_ for ${signalName} names ${switchName}, which message ${message.name} does not have; ignored`, notSwitch)
+    return
+  }
+  if (!switchSignal.isMultiplexer) {
+    r.warn(switchToken, 'switch-not-multiplexer', `SG_MUL_VAL_ for ${signalName} names ${switchName}, which its SG_ line does not mark M; used as the switch`, notSwitch)
+    switchSignal.isMultiplexer = true
+    r.promotedSwitches.add(switchSignal)
   }
   signal.multiplexedBy = { switchName, ranges }
   r.extendedMultiplexed.set(signal, keyword)
@@ -52,18 +59,52 @@ export function parseMultiplexValues (r: DbcReader): void {
  * sure no chain of switches loops, so that a decoder walking it terminates.
  */
 export function resolveMultiplexing (r: DbcReader): void {
+  resolveBareMarkers(r)
   const multiplexed = new Set(r.pendingMultiplex.map((p) => p.signal))
   const topSwitch = new Map<CanMessage, CanSignal | undefined>()
   for (const { message, signal, value, token } of r.pendingMultiplex) {
-    if (r.extendedMultiplexed.has(signal)) continue
-    if (!topSwitch.has(message)) topSwitch.set(message, message.signals.find((s) => s.isMultiplexer && !multiplexed.has(s)))
+    if (value === undefined || r.extendedMultiplexed.has(signal)) continue
+    if (!topSwitch.has(message)) topSwitch.set(message, message.signals.find((s) => s.isMultiplexer && !multiplexed.has(s) && !r.promotedSwitches.has(s)))
     const switchSignal = topSwitch.get(message)
     if (switchSignal === undefined) {
-      throw r.error(token, `a multiplexer switch (M) in message ${message.name}`, `multiplexed signal ${signal.name} without one`)
+      r.warn(token, 'multiplexed-without-switch', `signal ${signal.name} is marked m${value} but message ${message.name} has no switch (M); decoded in every frame, as opendbc does`,
+        { expected: `a multiplexer switch (M) in message ${message.name}`, found: `multiplexed signal ${signal.name} without one` })
+      continue
     }
     signal.multiplexedBy = { switchName: switchSignal.name, ranges: [[value, value]] }
   }
   for (const message of r.db.messages) checkSwitchChains(r, message)
+}
+
+/**
+ * A bare `m` (no switch value; old vw_pq.dbc's `MO2_Mp_Code m : 6|2@1+`
+ * beside `m0`..`m2` signals) is read as:
+ * - multiplexed, when SG_MUL_VAL_ gives its condition;
+ * - else the switch, when its message has `mN` signals and no `M`: a
+ *   lower-case M, since without it those signals would have no switch;
+ * - else a plain signal, decoded in every frame (as opendbc does).
+ */
+function resolveBareMarkers (r: DbcReader): void {
+  const bare = r.pendingMultiplex.filter((p) => p.value === undefined)
+  if (bare.length === 0) return
+  const withSwitch = new Set(r.db.messages.filter((m) => m.signals.some((s) => s.isMultiplexer)))
+  const needSwitch = new Set(r.pendingMultiplex.filter((p) => p.value !== undefined && !r.extendedMultiplexed.has(p.signal)).map((p) => p.message))
+  for (const { message, signal, token } of bare) {
+    const strictError = { expected: `a multiplexer marker with its switch value (mN) for signal ${signal.name}`, found: "'m'" }
+    if (r.extendedMultiplexed.has(signal)) {
+      r.warn(token, 'bare-multiplexer', `signal ${signal.name} is marked m without a switch value; SG_MUL_VAL_ gives its condition`, strictError)
+    } else if (needSwitch.has(message) && !withSwitch.has(message)) {
+      signal.isMultiplexer = true
+      withSwitch.add(message)
+      r.warn(token, 'bare-multiplexer', `signal ${signal.name} is marked m without a switch value; read as M, the switch of the mN signals of message ${message.name}`, strictError)
+    } else {
+      r.warn(token, 'bare-multiplexer', `signal ${signal.name} is marked m without a switch value and nothing selects it; decoded in every frame, as opendbc does`, strictError)
+    }
+  }
+  // What is settled leaves the list: the switch is not multiplexed, the rest keep SG_MUL_VAL_'s condition or none.
+  for (let i = r.pendingMultiplex.length - 1; i >= 0; i--) {
+    if (r.pendingMultiplex[i]?.value === undefined) r.pendingMultiplex.splice(i, 1)
+  }
 }
 
 function checkSwitchChains (r: DbcReader, message: CanMessage): void {

@@ -6,6 +6,22 @@
  */
 import type { AttributeDefinition, CanDatabase, CanMessage, CanNode, CanSignal } from './model.js'
 import { DbcParseError, tokenize, type Token } from './dbc-lexer.js'
+import type { DbcWarningKind } from './dbc-warnings.js'
+
+export interface DbcParseOptions {
+  /**
+   * Refuse what a lenient parse would assume or ignore: every warning
+   * (dbc-warnings.ts) becomes a DbcParseError at its position. Default false:
+   * read what cantools and opendbc read.
+   */
+  strict?: boolean
+}
+
+/** What a strict parse would have said: `expected X, found Y`. */
+export interface StrictError {
+  expected: string
+  found: string
+}
 
 const KEYWORDS = new Set([
   'VERSION', 'NS_', 'BS_', 'BU_', 'BO_', 'SG_', 'CM_', 'VAL_TABLE_', 'VAL_', 'BA_DEF_', 'BA_DEF_DEF_', 'BA_',
@@ -17,30 +33,39 @@ const KEYWORDS = new Set([
 /** Upper-case words ending in '_' at the start of a line are statement keywords, known to us or not. */
 const KEYWORD_SHAPE = /^[A-Z][A-Z0-9_]*_$/
 
-/** An `mN` marker, resolved against the message's switch once every statement is read. */
+/**
+ * An `mN` marker (value N) or a bare `m` (value undefined), resolved against
+ * the message's switch once every statement is read.
+ */
 interface PendingMultiplex {
   message: CanMessage
   signal: CanSignal
-  value: number
+  value: number | undefined
   token: Token
 }
 
 export class DbcReader {
   readonly fileName: string
+  readonly strict: boolean
   readonly db: CanDatabase
   readonly messagesByFrameId = new Map<number, CanMessage>()
   readonly nodesByName = new Map<string, CanNode>()
   /** The first BA_DEF_ of each name: BA_DEF_DEF_ and BA_ refer to attributes by name alone. */
   readonly definitionsByName = new Map<string, AttributeDefinition>()
   readonly pendingMultiplex: PendingMultiplex[] = []
+  /** Signals SG_MUL_VAL_ uses as switches though their SG_ line has no M: never a message's top switch. */
+  readonly promotedSwitches = new Set<CanSignal>()
   /** Signals whose multiplex condition SG_MUL_VAL_ gave explicitly, with where it did. */
   readonly extendedMultiplexed = new Map<CanSignal, Token>()
   private readonly signalsByMessage = new Map<CanMessage, Map<string, CanSignal>>()
+  /** Where each signal's SG_ line names it, for warnings found after the parse (overlaps). */
+  private readonly signalTokens = new Map<CanSignal, Token>()
   private readonly tokens: Token[]
   private pos = 0
 
-  constructor (text: string, fileName: string) {
+  constructor (text: string, fileName: string, options: DbcParseOptions = {}) {
     this.fileName = fileName
+    this.strict = options.strict === true
     this.tokens = tokenize(text, fileName)
     this.db = {
       fileName,
@@ -64,12 +89,27 @@ export class DbcReader {
     return t
   }
 
+  /** Where the reader is, to come back to when a statement is skipped. */
+  get position (): number {
+    return this.pos
+  }
+
+  rewind (position: number): void {
+    this.pos = position
+  }
+
   error (t: Token, expected: string, found = describe(t)): DbcParseError {
     return new DbcParseError(this.fileName, t.line, t.column, expected, found)
   }
 
-  warn (t: Token, message: string): void {
-    this.db.warnings.push(`${this.fileName}:${t.line}:${t.column}: ${message}`)
+  /**
+   * Something the grammar does not allow, or that points at nothing, read
+   * anyway: a warning saying what was assumed (`message`), or in a strict
+   * parse the error `strictError` at the same position.
+   */
+  warn (t: Token, kind: DbcWarningKind, message: string, strictError: StrictError): void {
+    if (this.strict) throw new DbcParseError(this.fileName, t.line, t.column, strictError.expected, strictError.found)
+    this.db.warnings.push({ kind, fileName: this.fileName, line: t.line, column: t.column, message })
   }
 
   isPunct (c: string, t = this.peek()): boolean {
@@ -86,10 +126,46 @@ export class DbcReader {
     return t
   }
 
+  /** A keyword-like word of the grammar (INT, BU_, ...): plain identifiers only. */
   expectIdentifier (what: string): string {
     const t = this.next()
-    if (t.kind !== 'identifier') throw this.error(t, what)
+    if (t.kind !== 'identifier' || t.quirk !== undefined) throw this.error(t, what)
     return t.text
+  }
+
+  /** The name of a message, signal, node or table: real files' quirky names are read with a warning. */
+  expectName (what: string): string {
+    const t = this.next()
+    if (t.kind !== 'identifier') throw this.error(t, what)
+    this.noteQuirkyName(t, what)
+    return t.text
+  }
+
+  /** Warns about a name outside the grammar (`2017_5`, `Geschwindigkeit_Übersetzung`). */
+  noteQuirkyName (t: Token, what: string): void {
+    if (t.quirk === 'digit') {
+      this.warn(t, 'name-starts-with-digit', `${t.text} (${what}) starts with a digit; read as a name, as cantools and opendbc do`,
+        { expected: `${what} (a letter or '_' first)`, found: `'${t.text}'` })
+    } else if (t.quirk === 'non-ascii') {
+      this.warn(t, 'non-ascii-name', `${t.text} (${what}) has letters outside ASCII; read as a name`,
+        { expected: `${what} (ASCII letters, digits and '_')`, found: `'${t.text}'` })
+    }
+  }
+
+  /**
+   * A statement's closing ';'. One missing before the next statement (a
+   * keyword at the start of a line) or the end of the file is assumed there,
+   * as opendbc reads files line by line.
+   */
+  endStatement (what: string): void {
+    const t = this.peek()
+    if (this.isPunct(';', t)) {
+      this.next()
+      return
+    }
+    if (!this.startsStatement(t)) throw this.error(t, `';' ${what}`)
+    this.warn(t, 'missing-semicolon', `no ';' ${what}; the statement is taken to end before ${t.kind === 'eof' ? 'the end of the file' : t.text}`,
+      { expected: `';' ${what}`, found: describe(t) })
   }
 
   expectString (what: string): string {
@@ -134,7 +210,8 @@ export class DbcReader {
 
   addNode (node: CanNode, t: Token): void {
     if (this.nodesByName.has(node.name)) {
-      this.warn(t, `node ${node.name} listed twice in BU_`)
+      this.warn(t, 'duplicate-node', `node ${node.name} listed twice in BU_; read once`,
+        { expected: 'a node not listed before in BU_', found: `'${node.name}' again` })
       return
     }
     this.nodesByName.set(node.name, node)
@@ -147,6 +224,24 @@ export class DbcReader {
     this.db.messages.push(message)
   }
 
+  /** Takes an earlier BO_ of the same id out, for the later to replace (as cantools' frame-id lookup does). */
+  removeMessage (message: CanMessage): void {
+    this.messagesByFrameId.delete(message.frameId)
+    this.signalsByMessage.delete(message)
+    this.db.messages.splice(this.db.messages.indexOf(message), 1)
+    for (let i = this.pendingMultiplex.length - 1; i >= 0; i--) {
+      if (this.pendingMultiplex[i]?.message === message) this.pendingMultiplex.splice(i, 1)
+    }
+  }
+
+  noteSignalAt (signal: CanSignal, t: Token): void {
+    this.signalTokens.set(signal, t)
+  }
+
+  tokenOf (signal: CanSignal): Token {
+    return this.signalTokens.get(signal) ?? this.peek()
+  }
+
   signalOf (message: CanMessage, name: string): CanSignal | undefined {
     return this.signalsByMessage.get(message)?.get(name)
   }
@@ -156,7 +251,7 @@ export class DbcReader {
     const t = this.peek()
     const frameId = this.expectInteger('a message id', 0, 0xffff_ffff)
     const message = this.messagesByFrameId.get(frameId)
-    if (message === undefined) this.warn(t, `reference to undefined message ${frameId}`)
+    if (message === undefined) this.undefinedReference(t, `message ${frameId}`)
     return message
   }
 
@@ -164,17 +259,24 @@ export class DbcReader {
   signalRef (): CanSignal | undefined {
     const message = this.messageRef()
     const t = this.peek()
-    const name = this.expectIdentifier('a signal name')
+    const name = this.expectName('a signal name')
     if (message === undefined) return undefined
     const signal = this.signalOf(message, name)
-    if (signal === undefined) this.warn(t, `reference to undefined signal ${name} of message ${message.name}`)
+    if (signal === undefined) this.undefinedReference(t, `signal ${name} of message ${message.name}`)
     return signal
+  }
+
+  /** A statement about `what`, which the file never defines: ignored. */
+  undefinedReference (t: Token, what: string): void {
+    this.warn(t, 'undefined-reference', `reference to undefined ${what}; ignored`,
+      { expected: 'a reference to something the file defines', found: `reference to undefined ${what}` })
   }
 }
 
-function describe (t: Token): string {
+export function describe (t: Token): string {
   switch (t.kind) {
     case 'eof': return 'end of file'
+    case 'unknown': return t.text
     case 'string': return `string "${t.text.length > 40 ? t.text.slice(0, 40) + '...' : t.text}"`
     default: return `'${t.text.length > 40 ? t.text.slice(0, 40) + '...' : t.text}'`
   }

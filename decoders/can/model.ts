@@ -4,6 +4,8 @@
  * Plain data, so a parsed database can be inspected, compiled or serialised.
  */
 
+import type { DbcWarning } from './dbc-warnings.js'
+
 /** DBC `@1` is Intel (little-endian), `@0` is Motorola (big-endian). */
 export type ByteOrder = 'little_endian' | 'big_endian'
 
@@ -116,9 +118,9 @@ export interface CanDatabase {
   attributes: Record<string, AttributeValue>
   comment?: string
   /**
-   * Statements that were understood but point at nothing (e.g. a VAL_ for an
-   * undefined message); real-world DBC files carry such leftovers, so they are
-   * reported here instead of failing the whole file.
+   * What a lenient parse assumed or ignored (dbc-warnings.ts): quirks of
+   * real files such as names starting with a digit, and leftovers that point
+   * at nothing (a VAL_ for an undefined message). A strict parse refuses them.
    */
-  warnings: string[]
+  warnings: DbcWarning[]
 }

@@ -43,6 +43,26 @@ export interface UlogChunk {
   readonly samples: SampleBuffer
   /** The channel table so far: append-only, and it names every signal in `samples`. */
   readonly channels: readonly UlogChannel[]
+  /**
+   * Order 'time' only: samples older than samples already emitted (see
+   * TimeOrderBuffer), in file order. They are emitted, never dropped; a
+   * consumer that needs strict time order knows which they are.
+   */
+  readonly late?: true
+}
+
+/** One topic instance's data messages, as pyulog counts them. */
+export interface UlogTopicStats {
+  /** `topic`, or `topic#multi_id` (UlogChannel.message) */
+  readonly message: string
+  messages: number
+  /** The first and last message's timestamp in file order, µs as logged (pyulog's `timestamp[0]` and `[-1]`). */
+  firstUs: number
+  lastUs: number
+  /** Of `messages`, those emitted late (order 'time'). */
+  lateMessages: number
+  /** Numeric fields decoded per message (without the timestamp). */
+  numericFields: number
 }
 
 export interface UlogStats {
@@ -50,10 +70,14 @@ export interface UlogStats {
   messagesRead: number
   dataMessages: number
   samplesEmitted: number
-  /** Samples left out because they came after newer ones had been emitted (order 'time'). */
+  /** Data messages emitted late, after newer ones (order 'time'): flagged, not dropped. */
+  lateMessages: number
+  /** Their samples. */
   lateSamples: number
   /** Late samples per channel index. */
   readonly lateByChannel: Map<number, number>
+  /** Per topic instance, in the order they first appeared. */
+  readonly topics: Map<string, UlogTopicStats>
   /** 'O' messages: the logger lost data for `dropoutMs` in total. */
   dropouts: number
   dropoutMs: number
@@ -77,6 +101,7 @@ interface Failure {
 interface Subscription {
   readonly layout: MessageLayout
   readonly plan: DecodePlan
+  readonly counts: UlogTopicStats
 }
 
 /**
@@ -103,7 +128,9 @@ interface Subscription {
  */
 export class UlogReader {
   readonly header: UlogHeader
-  readonly stats: UlogStats = { messagesRead: 0, dataMessages: 0, samplesEmitted: 0, lateSamples: 0, lateByChannel: new Map(), dropouts: 0, dropoutMs: 0, logMessages: 0 }
+  readonly stats: UlogStats = {
+    messagesRead: 0, dataMessages: 0, samplesEmitted: 0, lateMessages: 0, lateSamples: 0, lateByChannel: new Map(), topics: new Map(), dropouts: 0, dropoutMs: 0, logMessages: 0
+  }
   private readonly table: UlogChannel[] = []
   private readonly byKey = new Map<string, number>()
   private readonly layouts = new Map<string, MessageLayout>()
@@ -136,11 +163,18 @@ export class UlogReader {
     const reorder = timeOrder ? new TimeOrderBuffer(Math.max(MIN_REORDER_CAPACITY, this.options.reorderCapacity ?? 0)) : undefined
     const chunkSamples = Math.max(1, this.options.chunkSamples ?? DEFAULT_CHUNK_SAMPLES)
     let fileChunk = new SampleBuffer(Math.min(chunkSamples, DEFAULT_CHUNK_SAMPLES))
+    let lateChunk = new SampleBuffer(256)
     const base = this.options.baseTimeUs ?? 0
     const stats = this.stats
     const emit = (samples: SampleBuffer): UlogChunk => {
       stats.samplesEmitted += samples.length
       return { samples, channels: this.table }
+    }
+    const emitLate = (): UlogChunk => {
+      const samples = lateChunk
+      lateChunk = new SampleBuffer(256)
+      stats.samplesEmitted += samples.length
+      return { samples, channels: this.table, late: true }
     }
 
     const { segments, missingAppendedAt, file } = this.header
@@ -173,12 +207,32 @@ export class UlogReader {
             }
             stats.messagesRead++
             stats.dataMessages++
+            const fields = at + 2
+            const logged = uint64(view, fields + sub.layout.timestampOffset)
+            const counts = sub.counts
+            if (counts.messages === 0) counts.firstUs = logged
+            counts.lastUs = logged
+            counts.messages++
             const plan = sub.plan
             if (plan.count === 0) continue
-            const fields = at + 2
-            const t = base + uint64(view, fields + sub.layout.timestampOffset)
+            const t = base + logged
             if (reorder !== undefined) {
-              if (reorder.size + plan.count > reorder.capacity) yield emit(reorder.drain(false))
+              if (reorder.size + plan.count > reorder.capacity) {
+                if (lateChunk.length > 0) yield emitLate()
+                yield emit(reorder.drain(false))
+              }
+              if (reorder.isLate(t)) {
+                counts.lateMessages++
+                stats.lateMessages++
+                stats.lateSamples += plan.count
+                for (let i = 0; i < plan.count; i++) {
+                  const channel = plan.channels[i] as number
+                  lateChunk.push(t, channel, fieldValue(plan, i, view, fields))
+                  stats.lateByChannel.set(channel, (stats.lateByChannel.get(channel) ?? 0) + 1)
+                }
+                if (lateChunk.length >= chunkSamples) yield emitLate()
+                continue
+              }
               for (let i = 0; i < plan.count; i++) reorder.push(t, plan.channels[i] as number, fieldValue(plan, i, view, fields))
             } else {
               for (let i = 0; i < plan.count; i++) fileChunk.push(t, plan.channels[i] as number, fieldValue(plan, i, view, fields))
@@ -203,8 +257,7 @@ export class UlogReader {
     }
 
     if (reorder !== undefined) {
-      stats.lateSamples = reorder.lateSamples
-      for (const [channel, n] of reorder.late) stats.lateByChannel.set(channel, n)
+      if (lateChunk.length > 0) yield emitLate()
       if (reorder.size > 0) yield emit(reorder.drain(true))
     } else if (fileChunk.length > 0) {
       yield emit(fileChunk)
@@ -284,7 +337,12 @@ export class UlogReader {
       }
       return { leaf: picked.leaf, channel, scale: picked.scale, offset: picked.offset }
     })
-    this.subscriptions.set(msgId, { layout, plan: makePlan(fields) })
+    let counts = this.stats.topics.get(message)
+    if (counts === undefined) {
+      counts = { message, messages: 0, firstUs: 0, lastUs: 0, lateMessages: 0, numericFields: layout.leaves.length }
+      this.stats.topics.set(message, counts)
+    }
+    this.subscriptions.set(msgId, { layout, plan: makePlan(fields), counts })
   }
 
 }

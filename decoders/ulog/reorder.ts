@@ -3,22 +3,20 @@ import { SampleBuffer } from '../sample-buffer.js'
 /**
  * Puts samples in time order with bounded memory.
  *
- * A ULog's data section is in write order, not time order: each topic is
- * monotonic (checked on both fixtures: no topic ever goes back), but topics
- * interleave late, and the logger writes the last value of slow topics when
- * logging starts (in sample_log_small.ulg, position_setpoint_triplet stamped
- * 1.4 s sits among samples stamped 20.3 s). Sorting the whole file is what
+ * A ULog's data section is in write order, not time order: topics interleave
+ * late, and the logger writes the last value of slow topics when logging
+ * starts (in sample_log_small.ulg, position_setpoint_triplet stamped 1.4 s
+ * sits among samples stamped 20.3 s). Sorting the whole file is what
  * @foxglove/ulog's index does, at O(messages) memory.
  *
  * Here samples collect up to `capacity`; when full, they are sorted and the
- * older half is emitted. A sample older than what was already emitted is
- * "late": it would break the order promised downstream, so it is counted (per
- * channel) and not emitted. With the default capacity neither fixture has a
- * late sample. What would be late in a longer log is a topic re-logged with a
- * timestamp that never changes (commander_state in
- * sample_appended_multiple.ulg is stamped 1.88 s in all 95 messages over
- * 10 s): the same uORB sample again, not new data. Readers that need every
- * message as written use order 'file'.
+ * older half is emitted. A sample older than what was already emitted cannot
+ * take its place any more: the reader asks `isLate` first and emits such
+ * samples on their own, flagged (UlogChunk.late), never drops them. PX4 logs
+ * make them: some topics carry timestamp 0, or one constant timestamp, in
+ * every message (commander_state in sample_appended_multiple.ulg is stamped
+ * 1.88 s in all 95 messages over 10 s; a long log's sensor_preflight had
+ * 17,072 such messages).
  */
 export class TimeOrderBuffer {
   readonly capacity: number
@@ -29,8 +27,6 @@ export class TimeOrderBuffer {
   private length = 0
   /** Time of the newest sample emitted; earlier samples are late. */
   private watermark = -Infinity
-  readonly late = new Map<number, number>()
-  lateSamples = 0
 
   constructor (capacity: number) {
     this.capacity = Math.max(2, capacity)
@@ -40,28 +36,23 @@ export class TimeOrderBuffer {
     this.order = new Uint32Array(this.capacity)
   }
 
-  get full (): boolean {
-    return this.length === this.capacity
-  }
-
   get size (): number {
     return this.length
   }
 
-  /** Call only when not full: the caller drains first, so a message's samples stay together. */
+  /** A sample of this time can no longer be emitted in order: newer ones are out already. */
+  isLate (timeUs: number): boolean {
+    return timeUs < this.watermark
+  }
+
+  /** Call only with room left and a time that is not late: the caller drains first, so a message's samples stay together. */
   push (timeUs: number, signal: number, value: number): void {
-    if (timeUs < this.watermark) {
-      this.lateSamples++
-      this.late.set(signal, (this.late.get(signal) ?? 0) + 1)
-      return
-    }
     const i = this.length
     this.timeUs[i] = timeUs
     this.signal[i] = signal
     this.value[i] = value
     this.length = i + 1
   }
-
   /** Emits the older half (or everything when `all`), in time order; ties keep arrival order. */
   drain (all: boolean): SampleBuffer {
     const n = this.length

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { DbcParseError, parseDbc } from '../../../decoders/can/dbc-parse.js'
+import { formatDbcWarning } from '../../../decoders/can/dbc-warnings.js'
 
 const ENGINE = 'BO_ 100 Engine: 8 ECM\n SG_ Rpm : 0|16@1+ (0.25,0) [0|16383] "rpm" TBOX\n'
 
@@ -12,7 +13,7 @@ const CASES: Array<[string, string, number, number, string, string]> = [
   ['an unquoted unit', 'BO_ 100 Engine: 8 ECM\n SG_ Rpm : 0|16@1+ (1,0) [0|1] rpm X\n',
     2, 32, 'the quoted unit of signal Rpm', "'rpm'"],
   ['a sign other than + or -', 'BO_ 100 Engine: 8 ECM\n SG_ Rpm : 0|16@1* (1,0) [0|1] "" X\n',
-    2, 18, 'a DBC token', "'*' (U+002A)"],
+    2, 18, "'+' (unsigned) or '-' (signed) for signal Rpm", "'*' (U+002A)"],
   ['a payload over 64 bytes', 'BO_ 100 Big: 65 ECM\n', 1, 14, 'a message length in bytes (0..64)', "'65'"],
   ['a start bit beyond 64 bytes', 'BO_ 1 A: 64 X\n SG_ S : 512|8@1+ (1,0) [0|0] "" X\n', 2, 10, 'the start bit (0..511) of signal S', "'512'"],
   ['a signal of 65 bits', 'BO_ 1 A: 64 X\n SG_ S : 0|65@1+ (1,0) [0|0] "" X\n', 2, 12, 'the bit length (1..64) of signal S', "'65'"],
@@ -48,31 +49,66 @@ const CASES: Array<[string, string, number, number, string, string]> = [
     3, 1, 'chains of multiplexer switches without loops in message A', 'the loop P -> P']
 ]
 
+/**
+ * What a lenient parse (the default) makes of the cases above that real files
+ * show: the warning's kind, where, and what it says was assumed. The rest are
+ * errors in both modes.
+ */
+const LENIENT: Record<string, [kind: string, line: number, column: number, message: RegExp]> = {
+  'a comment without its semicolon at the end of the file': ['missing-semicolon', 1, 10, /no ';' after comment; the statement is taken to end before the end of the file/],
+  'a comment on nothing': ['statement-skipped', 1, 1, /CM_ left out: at 1:5 expected a quoted comment/],
+  'an unknown attribute type': ['statement-skipped', 1, 1, /BA_DEF_ left out: at 1:17 expected the value type/],
+  'an unknown attribute object': ['statement-skipped', 1, 1, /BA_DEF_ left out/],
+  'a value description without text': ['statement-skipped', 3, 1, /VAL_ left out: at 3:22 expected a quoted description of value 1/],
+  'a duplicate message id': ['duplicate-message', 2, 5, /message id 1 \(B\) is defined again, after A; the later definition is used/],
+  'a duplicate signal name': ['duplicate-signal', 3, 6, /signal S is defined twice in message A; the later definition is used/],
+  'an mN signal without an M switch': ['multiplexed-without-switch', 2, 8, /marked m1 but message A has no switch \(M\); decoded in every frame/],
+  'a float of the wrong size': ['value-type-length', 3, 20, /value type 1 needs 32 bits but signal S has 8; decoded as an integer/],
+  'an SG_MUL_VAL_ switch that is not a multiplexer': ['undefined-reference', 3, 21, /names Nothing, which message Engine does not have; ignored/],
+  'an SG_MUL_VAL_ range running backwards': ['statement-skipped', 3, 1, /SG_MUL_VAL_ left out: at 3:25/],
+  'an SG_MUL_VAL_ range without a dash': ['statement-skipped', 3, 1, /SG_MUL_VAL_ left out/]
+}
+
 for (const [what, text, line, column, expected, found] of CASES) {
-  t.test(`names file, line, column and expectation for ${what}`, async (t) => {
-    const error = t.throws(() => parseDbc(text, 'bad.dbc'))
+  t.test(`strict: names file, line, column and expectation for ${what}`, async (t) => {
+    const error = t.throws(() => parseDbc(text, 'bad.dbc', { strict: true }))
     t.type(error, DbcParseError)
     t.match(error, { fileName: 'bad.dbc', line, column, expected, found })
     t.equal((error as Error).message, `bad.dbc:${line}:${column}: expected ${expected}, found ${found}`)
   })
+  const lenient = LENIENT[what]
+  if (lenient === undefined) {
+    t.test(`lenient too: ${what} is an error`, async (t) => {
+      const error = t.throws(() => parseDbc(text, 'bad.dbc'))
+      t.match(error, { line, column, expected, found })
+    })
+  } else {
+    const [kind, wLine, wColumn, message] = lenient
+    t.test(`lenient: ${what} is read with a ${kind} warning saying what was assumed`, async (t) => {
+      const db = parseDbc(text, 'bad.dbc')
+      t.match(db.warnings, [{ kind, fileName: 'bad.dbc', line: wLine, column: wColumn, message }])
+      t.equal(db.warnings.length, 1)
+    })
+  }
 }
 
 t.test('leftovers that point at nothing are warnings with their position, not errors', async (t) => {
   const db = parseDbc(ENGINE + 'CM_ BU_ Ghost "x";\nBA_ "A" SG_ 100 Ghost 1;\nVAL_ 7 S 0 "a";\nBU_: N N\n', 'left.dbc')
-  t.same(db.warnings, [
-    'left.dbc:3:1: CM_ for unknown node Ghost',
-    'left.dbc:4:17: reference to undefined signal Ghost of message Engine',
-    'left.dbc:5:6: reference to undefined message 7',
-    'left.dbc:6:8: node N listed twice in BU_'
+  t.same(db.warnings.map(formatDbcWarning), [
+    'left.dbc:3:9: reference to undefined node Ghost; ignored',
+    'left.dbc:4:17: reference to undefined signal Ghost of message Engine; ignored',
+    'left.dbc:5:6: reference to undefined message 7; ignored',
+    'left.dbc:6:8: node N listed twice in BU_; read once'
   ])
+  t.same(db.warnings.map((w) => w.kind), ['undefined-reference', 'undefined-reference', 'undefined-reference', 'duplicate-node'])
 })
 
-t.test('a signal that overflows its message is a warning (VECTOR__INDEPENDENT_SIG_MSG has length 0)', async (t) => {
+t.test('a signal that overflows its message is a warning; VECTOR__INDEPENDENT_SIG_MSG (length 0, never on a bus) is not checked', async (t) => {
   const db = parseDbc('BO_ 3221225472 VECTOR__INDEPENDENT_SIG_MSG: 0 Vector__XXX\n SG_ Orphan : 0|8@1+ (1,0) [0|0] "" X\n' +
     'BO_ 2 B: 2 X\n SG_ M : 7|16@0+ (1,0) [0|0] "" X\n SG_ Over : 15|16@0+ (1,0) [0|0] "" X\n', 'fit.dbc')
-  t.same(db.warnings, [
-    'fit.dbc:2:15: signal Orphan (start bit 0, 8 bits, little_endian) does not fit in the 0 bytes of message VECTOR__INDEPENDENT_SIG_MSG',
-    'fit.dbc:5:13: signal Over (start bit 15, 16 bits, big_endian) does not fit in the 2 bytes of message B'
+  t.same(db.warnings.map(formatDbcWarning), [
+    'fit.dbc:5:13: signal Over (start bit 15, 16 bits, big_endian) does not fit in the 2 bytes of message B; decoded only from frames long enough',
+    'fit.dbc:5:6: signals M and Over both use bit 8 of message B; each is decoded from its own bits'
   ])
   t.equal(db.messages[0]?.id, 0x40000000, 'bits 29..30 are kept')
 })

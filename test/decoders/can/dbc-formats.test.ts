@@ -145,8 +145,15 @@ t.test('bytes are UTF-8 when valid, else Windows-1252', async (t) => {
   const utf8 = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`BO_ 1 A: 8 X\nCM_ BO_ 1 "${DECODED_COMMENT}";\n`, 'utf8')])
   t.equal(parseDbcBytes(utf8, 'utf8.dbc').messages[0]?.comment, DECODED_COMMENT, 'UTF-8 with a BOM')
 
-  t.throws(() => parseDbcBytes(Buffer.from('BO_ 1 A: 8 X\n SG_ \xe4 : 0|8@1+ (1,0) [0|0] "" X\n', 'latin1'), 'bad.dbc'),
-    { message: 'bad.dbc:2:6: expected a DBC token, found \'ä\' (U+00E4)' }, 'non-ASCII outside strings is an error with its position')
+  // A cp1252 umlaut in a name: read as the letter it is, with a warning; strict refuses it where it stands.
+  const umlaut = Buffer.from('BO_ 1 A: 8 X\n SG_ \xe4 : 0|8@1+ (1,0) [0|0] "" X\n', 'latin1')
+  const lenient = parseDbcBytes(umlaut, 'bad.dbc')
+  t.equal(lenient.messages[0]?.signals[0]?.name, 'ä')
+  t.match(lenient.warnings, [{ kind: 'non-ascii-name', line: 2, column: 6 }])
+  t.throws(() => parseDbcBytes(umlaut, 'bad.dbc', { strict: true }),
+    { message: 'bad.dbc:2:6: expected a signal name after SG_ (ASCII letters, digits and \'_\'), found \'ä\'' }, 'strict: a non-ASCII name is an error with its position')
+  t.throws(() => parseDbcBytes(Buffer.from('BO_ 1 A: 8 X\n SG_ S : 0|8@1+ (1,0) [0|0] "" X \xa7\n', 'latin1'), 'bad.dbc'),
+    { message: 'bad.dbc:2:34: expected a receiving node of signal S, found \'§\' (U+00A7)' }, 'a character no name has is an error with its position')
 })
 
 t.test('parseDbcFile reads a cp1252 file and names its path in errors', async (t) => {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { DbcParseError, parseDbc, parseDbcBytes } from '../../../decoders/can/dbc-parse.js'
 import type { CanDatabase } from '../../../decoders/can/model.js'
+import { decodeDbcBytes } from '../../../decoders/can/dbc-text.js'
 import { SeededRandom } from '../../../sim/prng.js'
 
 // Fixed seeds so that a failure replays; change them locally to explore further.
@@ -119,7 +120,7 @@ function attempt (tally: Tally, label: string, text: string, parse: () => CanDat
   } catch (error) {
     if (!(error instanceof DbcParseError)) {
       tally.failures.push(`${label}: threw ${String(error)}`)
-    } else if (error.line < 1 || error.column < 1 || error.line > text.split('\n').length + 1) {
+    } else if (error.line < 1 || error.column < 1 || error.line > text.split(/\r\n|\r|\n/).length + 1) {
       tally.failures.push(`${label}: error outside the text: ${error.message}`)
     } else {
       tally.rejected++
@@ -158,6 +159,7 @@ t.test('random token soups parse or fail with a DbcParseError', async (t) => {
   for (let i = 0; i < 3000; i++) {
     const text = tokenSoup(rng)
     attempt(tally, `soup ${i}`, text, () => parseDbc(text, 'soup.dbc'))
+    attempt(tally, `strict soup ${i}`, text, () => parseDbc(text, 'soup.dbc', { strict: true }))
   }
   report(t, tally, 'token soups')
 })
@@ -167,7 +169,7 @@ t.test('random bytes, read as UTF-8 or cp1252, parse or fail with a DbcParseErro
   const tally = newTally()
   for (let i = 0; i < 500; i++) {
     const bytes = Uint8Array.from({ length: rng.int(0, 200) }, () => rng.int(0, 255))
-    attempt(tally, `bytes ${i}`, '', () => parseDbcBytes(bytes, 'bytes.dbc'))
+    attempt(tally, `bytes ${i}`, decodeDbcBytes(bytes), () => parseDbcBytes(bytes, 'bytes.dbc'))
   }
   report(t, tally, 'random bytes')
 })
@@ -180,6 +182,7 @@ t.test('mutations of a DBC covering every statement parse or fail with a DbcPars
     let text = SMALL
     for (let k = rng.int(1, 4); k > 0; k--) text = mutate(rng, text)
     attempt(tally, `small mutation ${i}`, text, () => parseDbc(text, 'small.dbc'))
+    attempt(tally, `strict small mutation ${i}`, text, () => parseDbc(text, 'small.dbc', { strict: true }))
   }
   report(t, tally, 'mutated in-test DBC')
   t.ok(tally.parsed > 100 && tally.rejected > 100, 'mutations reach both outcomes')

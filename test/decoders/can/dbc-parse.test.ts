@@ -99,5 +99,6 @@ t.test('parses every supported section into the model', async (t) => {
     { name: 'GenSigSendType', objectType: 'SG_', valueType: 'ENUM', enumValues: ['Cyclic', 'OnChange'] }
   ])
   t.equal(db.attributeDefinitions.length, 3, 'BA_DEF_REL_ is skipped, not mistaken for BA_DEF_')
-  t.same(db.warnings, ['full.dbc:47:27: reference to undefined message 999'])
+  t.match(db.warnings, [{ kind: 'undefined-reference', fileName: 'full.dbc', line: 47, column: 27, message: 'reference to undefined message 999; ignored' }])
+  t.equal(db.warnings.length, 1)
 })

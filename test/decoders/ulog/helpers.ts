@@ -20,6 +20,8 @@ export interface Row {
   readonly t: number
   readonly channel: UlogChannel
   readonly value: number
+  /** emitted in a late chunk: older than samples already emitted */
+  readonly late: boolean
 }
 
 export interface Collected {
@@ -36,12 +38,12 @@ export async function collect (source: ByteSource | Uint8Array, options: UlogRea
   const rows: Row[] = []
   const chunkSizes: number[] = []
   try {
-    for await (const { samples, channels } of reader.chunks()) {
+    for await (const { samples, channels, late } of reader.chunks()) {
       chunkSizes.push(samples.length)
       for (let i = 0; i < samples.length; i++) {
         const channel = channels[samples.signal[i] as number]
         if (channel === undefined) throw new Error(`sample ${i} names channel ${samples.signal[i]}, not in the table`)
-        rows.push({ t: samples.timeUs[i] as number, channel, value: samples.value[i] as number })
+        rows.push({ t: samples.timeUs[i] as number, channel, value: samples.value[i] as number, late: late === true })
       }
     }
   } catch (err) {

@@ -53,7 +53,7 @@ t.test('accepts a data message without its trailing padding, as the PX4 logger w
   t.equal(rows.length, 34)
 })
 
-t.test('orders samples by time with bounded memory; a sample older than what was emitted is counted late', async (t) => {
+t.test('orders samples by time with bounded memory; a sample older than what was emitted comes out flagged late, not dropped', async (t) => {
   const b = new UlogBuilder().flagBits().format('x:uint64_t timestamp;float v;').addLogged(0, 'x').addLogged(1, 'x', 1)
   // Two instances interleaved with a lag: instance 1 is written 10 ms behind.
   for (let i = 0; i < 100_000; i++) {
@@ -63,13 +63,59 @@ t.test('orders samples by time with bounded memory; a sample older than what was
   b.data(1, fields(['u64', 5n], ['f32', -1])) // far behind everything already emitted
   const { reader, rows, chunkSizes } = await collect(b.bytes())
   t.ok(chunkSizes.length > 1, `${chunkSizes.length} chunks`)
-  t.ok(rows.every((r, i) => i === 0 || r.t >= (rows[i - 1] as { t: number }).t), 'non-decreasing over all chunks')
-  t.equal(rows.length, 100_000 + 99_990)
+  const inOrder = rows.filter((r) => !r.late)
+  t.ok(inOrder.every((r, i) => i === 0 || r.t >= (inOrder[i - 1] as { t: number }).t), 'non-decreasing over all chunks not flagged late')
+  t.equal(rows.length, 100_000 + 99_990 + 1, 'every sample, the late one too')
+  t.same(rows.filter((r) => r.late).map((r) => [r.channel.message, r.t, r.value]), [['x#1', 5, -1]], 'the late sample, flagged')
   t.equal(reader.stats.lateSamples, 1)
+  t.equal(reader.stats.lateMessages, 1)
   t.same([...reader.stats.lateByChannel], [[1, 1]], 'late sample named by channel (x#1.v)')
+  t.match(reader.stats.topics.get('x#1'), { messages: 99_991, firstUs: 1_000_000, lastUs: 5, lateMessages: 1 })
   // Ties keep write order: instance 0 comes first at equal timestamps.
   const atOneSecond = rows.filter((r) => r.t === 1_000_000).map((r) => r.channel.message)
   t.same(atOneSecond, ['x', 'x#1'])
+})
+
+t.test('a long log whose topics keep their timestamp at 0 or at one value loses no message', async (t) => {
+  // PX4 does this (sensor_preflight, commander_state): every message counts, not every distinct time.
+  const b = new UlogBuilder().flagBits()
+    .format('clock:uint64_t timestamp;float v;float[3] acc;')
+    .format('zero:uint64_t timestamp;uint32_t n;')
+    .format('stuck:uint64_t timestamp;uint32_t n;float w;')
+    .addLogged(0, 'clock').addLogged(1, 'zero').addLogged(2, 'stuck')
+  // 60,000 clock messages of 4 fields fill the 131,072-sample reorder buffer twice over
+  const messages = 60_000
+  for (let i = 0; i < messages; i++) {
+    b.data(0, fields(['u64', BigInt(10_000_000 + i * 100)], ['f32', i], ['f32', 0], ['f32', 1], ['f32', 2]))
+    if (i % 2 === 0) b.data(1, fields(['u64', 0n], ['u32', i]))
+    if (i % 3 === 0) b.data(2, fields(['u64', 1_880_000n], ['u32', i], ['f32', -i]))
+  }
+  for (const order of ['time', 'file'] as const) {
+    const { reader, rows, error } = await collect(b.bytes(), { order })
+    t.equal(error, undefined)
+    const counts = Object.fromEntries([...reader.stats.topics].map(([name, c]) => [name, [c.messages, c.firstUs, c.lastUs]]))
+    t.same(counts, {
+      clock: [messages, 10_000_000, 10_000_000 + (messages - 1) * 100],
+      zero: [messages / 2, 0, 0],
+      stuck: [messages / 3, 1_880_000, 1_880_000]
+    }, `${order} order: every message counted`)
+    // The values count up in file order: the first gap or swap is named (tap's deep compare of 30,000 numbers is slow).
+    const firstOutOfStep = (topic: string, field: string, step: number): string => {
+      const values = rows.filter((r) => r.channel.message === topic && r.channel.field === field).map((r) => r.value)
+      const bad = values.findIndex((v, k) => v !== k * step)
+      return bad < 0 ? `${values.length} in file order` : `value ${values[bad]} at position ${bad}`
+    }
+    t.equal(firstOutOfStep('zero', 'n', 2), `${messages / 2} in file order`, `${order} order: every zero-stamped message emitted`)
+    t.equal(firstOutOfStep('stuck', 'w', -3), `${messages / 3} in file order`, `${order} order: every constant-stamped message emitted`)
+    t.equal(rows.length, 4 * messages + messages / 2 + 2 * messages / 3)
+    if (order === 'time') {
+      t.ok(reader.stats.lateMessages > 0, `${reader.stats.lateMessages} messages emitted late, flagged`)
+      t.equal(rows.filter((r) => r.late).length, reader.stats.lateSamples)
+      t.ok(rows.filter((r) => r.late).every((r) => r.channel.message !== 'clock'), 'the monotonic topic is never late')
+    } else {
+      t.equal(reader.stats.lateMessages, 0, 'file order has no late messages')
+    }
+  }
 })
 
 t.test('baseTimeUs shifts every timestamp; file order leaves the order as written', async (t) => {
