@@ -88,6 +88,12 @@ export const SIGNAL_CATALOG: readonly CatalogSignal[] = [
   { id: 70, name: 'Vehicle.CurrentLocation.Longitude', unit: 'deg' }
 ]
 
+/**
+ * Built-in ids stay below this; signals decoder manifests add get ids from
+ * here on (the sequence in storage/migrations/011_decoder_manifests.sql).
+ */
+export const FIRST_ADDED_SIGNAL_ID = 1000
+
 const byId = new Map(SIGNAL_CATALOG.map((s) => [s.id, s]))
 const byName = new Map(SIGNAL_CATALOG.map((s) => [s.name, s]))
 

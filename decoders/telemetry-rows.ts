@@ -5,8 +5,8 @@
  * raw batch, and DBC decoding feeds the rules, not this table.
  */
 import type { DecodedBatch } from './batch.js'
-import { catalogSignalById } from './catalog.js'
 import { MAX_PID_FIELDS, mode01Pid } from './obd/pids.js'
+import { SignalCatalog } from './signal-catalog.js'
 
 export interface SampleColumns {
   timeUs: number[]
@@ -46,7 +46,10 @@ const OBD_MODE_CURRENT_DATA = 0x01
 /** one scratch array for every PID decode: OBD responses allocate nothing per value */
 const pidValues = new Float64Array(MAX_PID_FIELDS)
 
-export function telemetryRows (batch: DecodedBatch): TelemetryRows {
+const BUILT_IN = new SignalCatalog()
+
+/** `catalog`: the ids edge-decoded signals may carry (the built-in ones, and those manifests added). */
+export function telemetryRows (batch: DecodedBatch, catalog: Pick<SignalCatalog, 'hasId'> = BUILT_IN): TelemetryRows {
   const base = batch.baseTimeUs
   const samples: SampleColumns = { timeUs: [], signalId: [], value: [] }
   let undecodedObd = 0
@@ -80,7 +83,7 @@ export function telemetryRows (batch: DecodedBatch): TelemetryRows {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as number
       const value = values[i] as number
-      if (catalogSignalById(id) === undefined || !Number.isFinite(value)) {
+      if (!catalog.hasId(id) || !Number.isFinite(value)) {
         unknownSignals++
         continue
       }

@@ -12,11 +12,14 @@ import { backoffMs, FaultActionProcessor, type FaultActionHandler } from '../act
 import { openGatewayKeys, type GatewayKeys } from '../actions/gateway-keys.js'
 import { remoteFixHandler } from '../actions/remote-fix.js'
 import { WebhookDeliveryWorker } from '../actions/webhook-delivery.js'
-import { dbcSignalSources, obdSignalSources } from '../decoders/catalog-sources.js'
+import { obdSignalSources } from '../decoders/catalog-sources.js'
+import { SignalCatalog } from '../decoders/signal-catalog.js'
 import { openStorage, type Storage } from '../storage/index.js'
 import { BrokerCommandTransport } from './broker/command-transport.js'
 import { createBroker, listenTcp } from './broker/index.js'
-import { loadCanDecoding } from './can-network.js'
+import { DecoderRegistry } from './decoder-registry.js'
+import { loadDefaultManifest } from './default-manifest.js'
+import { ManifestReloader } from './manifest-reloader.js'
 import type { GatewayConfig } from './config.js'
 import { createHttpServer } from './http.js'
 import { TelemetryIngest } from './ingest.js'
@@ -47,14 +50,14 @@ export interface Gateway {
 export async function startGateway (config: GatewayConfig, log: Logger = createLogger(config.logLevel)): Promise<Gateway> {
   const metrics = createMetrics()
   // before storage opens: a bad DBC should stop the start at once
-  const can = loadCanDecoding(config.canDbc)
+  const defaultManifest = loadDefaultManifest(config.canDbc, config.sampleIntervalMs / 1000)
   const maintenance = config.maintenanceFile === '' ? [] : loadMaintenanceFile(config.maintenanceFile)
-  if (can !== undefined) log.info({ databases: can.sources, channels: can.network.channels.length }, 'CAN databases compiled')
+  if (defaultManifest !== undefined) log.info({ databases: config.canDbc, channels: defaultManifest.network.channels.length }, 'default decoder manifest (--can-dbc) compiled')
   const storage = await openStorage({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.dbPoolSize,
-    signalSources: [...obdSignalSources(), ...(can === undefined ? [] : dbcSignalSources(can.network, can.catalogIds))],
+    signalSources: [...obdSignalSources(), ...(defaultManifest?.sources ?? [])],
     writer: {
       maxGroupItems: config.maxGroupItems,
       onCommit: (s) => {
@@ -76,8 +79,14 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     throw err
   }
   log.info({ keyId: keys.active.keyId, dir: keys.dir, generated: keys.generated }, keys.generated ? 'command signing key generated: provision T-boxes with its public key (pitwall keys export)' : 'command signing key loaded')
-  const engine = new RuleEngine()
-  const reloader = new RuleReloader(storage.rules, engine, log.child({ module: 'rules' }))
+  const catalog = new SignalCatalog()
+  const decoders = new DecoderRegistry(defaultManifest)
+  const manifests = new ManifestReloader({
+    store: storage.manifests, registry: decoders, catalog, defaultMinIntervalS: config.sampleIntervalMs / 1000, log: log.child({ module: 'manifests' }), metrics
+  })
+  const engine = new RuleEngine({ catalog })
+  // one poll for both: manifests first, so the catalog has every signal a rule names
+  const reloader = new RuleReloader(storage.rules, engine, log.child({ module: 'rules' }), async () => { await manifests.check() })
   try {
     await reloader.start(config.rulesPollMs)
   } catch (err) {
@@ -90,8 +99,8 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     writer: storage.writer,
     metrics,
     log: log.child({ module: 'ingest' }),
-    can,
-    sampleIntervalMs: config.sampleIntervalMs,
+    decoders,
+    catalog,
     firmwareReported: async (vehicleId, firmware) => { await storage.vehicles.setFirmware(vehicleId, firmware) },
     rules: {
       engine,

@@ -6,7 +6,7 @@
 import { InvalidArgumentError, type Command as CliCommand } from 'commander'
 import { CommandBodyError, commandBody, parseOtaRef } from '../actions/command-body.js'
 import { exportPublicKeys, generateCommandKey, loadCommandKeys } from '../actions/command-keys.js'
-import { parseDuration } from '../rules/duration.js'
+import { parseDuration } from '../decoders/duration.js'
 import type { Cohort } from '../storage/campaigns.js'
 import type { Command, CommandBody, CommandState } from '../storage/commands.js'
 import type { Storage } from '../storage/index.js'

@@ -9,6 +9,7 @@ import { keysDirOf } from '../actions/gateway-keys.js'
 import { registerActionCommands } from './cli-actions.js'
 import { registerApiCommands } from './cli-api.js'
 import { registerDealerCommands } from './cli-dealers.js'
+import { registerManifestCommands } from './cli-manifests.js'
 import { loadConfig, type GatewayConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { provisionDevice } from './provisioning.js'
@@ -127,7 +128,7 @@ storageFlags(device.command('list').description('list registered vehicles'))
     try {
       const list = await storage.vehicles.list()
       if (flags.json === true) process.stdout.write(JSON.stringify(list) + '\n')
-      else for (const v of list) process.stdout.write(`${v.vin}\t${v.model ?? '-'}\t${v.firmware ?? '-'}\t${v.lastSeenAt?.toISOString() ?? 'never seen'}\n`)
+      else for (const v of list) process.stdout.write(`${v.vin}\t${v.model ?? '-'}\t${v.firmware ?? '-'}\t${v.manifest === null ? 'no manifest' : `manifest ${v.model ?? ''}@${v.manifest.version}`}\t${v.lastSeenAt?.toISOString() ?? 'never seen'}\n`)
     } finally {
       await storage.close()
     }
@@ -152,9 +153,12 @@ storageFlags(rules.command('apply').description('add or update the rules of a YA
   .argument('<file>', 'rule file (.yaml, .yml or .json)')
   .option('--json', 'print {"added","changed","unchanged"} as JSON')
   .action(async (file: string, flags: CommonFlags & { json?: boolean }) => {
-    // Validate before opening storage: a bad file changes nothing.
-    const defs = loadRuleFile(file)
-    const result = await withStorage(flags, async (storage) => await storage.rules.apply(defs))
+    // A bad file changes nothing: it is checked, against the signals the active manifests provide, before anything is stored.
+    const { ruleSignals } = await import('./manifests.js')
+    const result = await withStorage(flags, async (storage) => {
+      const defs = loadRuleFile(file, await ruleSignals(storage.manifests))
+      return await storage.rules.apply(defs)
+    })
     if (flags.json === true) print(JSON.stringify(result))
     else for (const [what, ids] of Object.entries(result)) print(`${what}: ${ids.length === 0 ? '-' : ids.join(', ')}`)
   })
@@ -189,22 +193,46 @@ storageFlags(rules.command('backtest').description('run a draft rule file over s
   .option('--vin <vin...>', 'only these vehicles (default: all)')
   .option('--from <time>', 'from this batch time (ISO 8601)', timeUs)
   .option('--to <time>', 'up to this batch time (ISO 8601)', timeUs)
-  .option('--can-dbc <bus=file,...>', 'CAN databases to decode with, as for start (PITWALL_CAN_DBC)')
+  .option('--can-dbc <bus=file,...>', 'the default decoder for batches no stored manifest decoded, as for start (PITWALL_CAN_DBC)')
+  .option('--manifest <model@version>', 'decode its model\'s batches with this stored manifest version instead of the one that decoded them')
+  .option('--manifest-file <file>', 'decode its model\'s batches with this manifest file, not stored (try a new DBC on old data)')
   .option('--json', 'the whole report, evidence included, as JSON')
-  .action(async (file: string, flags: CommonFlags & { vin?: string[], from?: number, to?: number, canDbc?: string, json?: boolean }) => {
-    const defs = loadRuleFile(file)
+  .action(async (file: string, flags: CommonFlags & { vin?: string[], from?: number, to?: number, canDbc?: string, manifest?: string, manifestFile?: string, json?: boolean }) => {
+    if (flags.manifest !== undefined && flags.manifestFile !== undefined) throw new InvalidArgumentError('give --manifest or --manifest-file, not both')
     const { runBacktest } = await import('./backtest.js')
-    const { loadCanDecoding } = await import('./can-network.js')
+    const { loadDefaultManifest } = await import('./default-manifest.js')
+    const { StoredManifests, storedCatalog, trialManifest } = await import('./manifests.js')
     const { BatchArchive } = await import('../storage/batch-archive.js')
     const config = configFrom({ ...flags, logLevel: 'silent' })
-    const can = loadCanDecoding(config.canDbc)
-    const report = await withStorage(flags, async (storage) =>
-      await runBacktest(new BatchArchive(storage.pool), defs, { vins: flags.vin, fromUs: flags.from, toUs: flags.to }, can))
+    const minIntervalS = config.sampleIntervalMs / 1000
+    const fallback = loadDefaultManifest(config.canDbc, minIntervalS)
+    const { report, defs } = await withStorage(flags, async (storage) => {
+      let catalog = await storedCatalog(storage.manifests)
+      const stored = new StoredManifests(storage.manifests, catalog, minIntervalS)
+      let trial
+      if (flags.manifestFile !== undefined) {
+        const draft = trialManifest(flags.manifestFile, catalog, minIntervalS)
+        for (const w of draft.warnings) process.stderr.write(`warning: ${w.text} [${w.kind}]\n`)
+        trial = draft.manifest
+        catalog = draft.catalog
+      } else if (flags.manifest !== undefined) {
+        const at = flags.manifest.lastIndexOf('@')
+        const version = Number(flags.manifest.slice(at + 1))
+        if (at < 1 || !Number.isInteger(version)) throw new InvalidArgumentError(`--manifest ${flags.manifest} is not MODEL@VERSION`)
+        trial = await stored.get((await storage.manifests.get({ model: flags.manifest.slice(0, at), version })).id)
+      }
+      // a draft rule may read what the catalog has, trial additions included
+      const names = new Set(catalog.entries().map((e) => e.name))
+      const defs = loadRuleFile(file, { has: (n) => names.has(n), names: () => names, where: 'the catalog' })
+      const report = await runBacktest(new BatchArchive(storage.pool), defs, { vins: flags.vin, fromUs: flags.from, toUs: flags.to },
+        { catalog, stored: async (id) => await stored.get(id), fallback, trial })
+      return { report, defs }
+    })
     if (flags.json === true) {
       print(JSON.stringify(report))
       return
     }
-    print(`${report.batches} batches of ${report.vehicles} vehicles (${report.skippedBatches} refused batches skipped)`)
+    print(`${report.batches} batches of ${report.vehicles} vehicles (${report.skippedBatches} refused batches skipped); decoded with ${Object.entries(report.decodedWith).map(([m, n]) => `${m}: ${n}`).join(', ') || 'nothing'}`)
     for (const e of report.events) {
       print(`${new Date(e.timeUs / 1000).toISOString()}\t${e.vin}\t${e.ruleId}\t${e.type}\t#${e.occurrences}\t${e.evidence.length} evidence samples`)
     }
@@ -321,6 +349,7 @@ registerActionCommands(program, {
 
 registerApiCommands(program, { storageFlags, withStorage, print })
 registerDealerCommands(program, { storageFlags, withStorage, print })
+registerManifestCommands(program, { storageFlags, withStorage, print })
 
 program.command('decode')
   .description('decode a candump -l log (with a DBC) or a ULog into timestamped signals, one per line')

@@ -4,12 +4,13 @@
  * PUBACK then and not before.
  */
 import { BatchRejected } from '../decoders/errors.js'
+import type { SignalCatalog } from '../decoders/signal-catalog.js'
 import type { RuleEngine } from '../rules/engine.js'
 import type { FaultEvent } from '../rules/model.js'
 import type { BatchWriter } from '../storage/batch-writer.js'
 import { StorageError } from '../storage/errors.js'
-import { SampleThinner } from '../storage/sample-thinning.js'
-import type { CanDecoding } from './can-network.js'
+import { selectStoredSamples, StoredSignals } from '../storage/sample-thinning.js'
+import type { DecoderRegistry } from './decoder-registry.js'
 import { TelemetryDecoder, type TelemetryVehicle } from './telemetry-decoder.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
@@ -20,10 +21,10 @@ export interface IngestDeps {
   log: Logger
   /** Unix epoch microseconds; injectable for tests */
   nowUs?: () => number
-  /** compiled CAN databases; without them CAN frames are stored raw only */
-  can?: CanDecoding | undefined
-  /** stored decoded CAN samples: at most one per signal per this interval */
-  sampleIntervalMs?: number
+  /** the manifest of each vehicle model (and the --can-dbc default); without one a batch's CAN frames are stored raw only */
+  decoders?: DecoderRegistry | undefined
+  /** the catalog as it grows: edge-decoded signals may carry the ids manifests added */
+  catalog: SignalCatalog
   /**
    * Stores a firmware version a vehicle's batch reported that differs from
    * the one known for it (after an OTA update). Off the PUBACK path: the
@@ -34,7 +35,10 @@ export interface IngestDeps {
   rules?: { engine: RuleEngine, record: (events: FaultEvent[]) => Promise<void> } | undefined
 }
 
-export type IngestVehicle = TelemetryVehicle
+export interface IngestVehicle extends TelemetryVehicle {
+  /** what storage last kept of each signal, for the connection (sample-thinning.ts) */
+  storedSignals?: StoredSignals | undefined
+}
 
 export interface DeadLetterReason {
   code: string
@@ -44,21 +48,20 @@ export interface DeadLetterReason {
 export class TelemetryIngest {
   private readonly nowUs: () => number
   private readonly decoder: TelemetryDecoder
-  private readonly thinner: SampleThinner
 
   constructor (private readonly deps: IngestDeps) {
     this.nowUs = deps.nowUs ?? (() => Date.now() * 1000)
-    this.decoder = new TelemetryDecoder(deps.can)
-    this.thinner = new SampleThinner((deps.sampleIntervalMs ?? 1000) * 1000)
+    this.decoder = new TelemetryDecoder(deps.catalog)
   }
 
   async accept (vehicle: IngestVehicle, topic: string, payload: Buffer): Promise<void> {
     const { vin, vehicleId } = vehicle
     const started = performance.now()
     const { metrics } = this.deps
+    const manifest = this.deps.decoders?.forModel(vehicle.model)
     let decoded
     try {
-      decoded = this.decoder.decode(vin, payload, this.nowUs())
+      decoded = this.decoder.decode(vin, payload, this.nowUs(), manifest)
     } catch (err) {
       if (!(err instanceof BatchRejected)) throw err
       await this.deadLetter(vin, topic, payload, payload.length, { code: err.code, message: err.message })
@@ -73,8 +76,11 @@ export class TelemetryIngest {
       faultEvents = this.decoder.evaluate(rules.engine, vehicle, decoded)
       if (faultEvents.length > 0) metrics.faultEvents.inc(faultEvents.length)
     }
-    const can = this.deps.can
-    if (can !== undefined && canSamples !== undefined) this.thinner.select(canSamples, can.catalogIds, batch.baseTimeUs, rows.samples)
+    if (manifest !== undefined && canSamples !== undefined) {
+      let stored = vehicle.storedSignals
+      if (stored?.manifest !== manifest) vehicle.storedSignals = stored = new StoredSignals(manifest)
+      selectStoredSamples(canSamples, stored, rows.samples)
+    }
     // Fault transitions are stored alongside the batch, both before the PUBACK. A failure to
     // store them is logged and counted but does not hold back the batch: it is durable, and
     // withholding its PUBACK would not bring the transitions back (the rules' state already moved).
@@ -90,6 +96,7 @@ export class TelemetryIngest {
         seq: batch.seq,
         baseTimeUs: batch.baseTimeUs,
         canFrames: batch.canFrames,
+        manifestId: manifest?.id ?? 0,
         payload,
         samples: rows.samples,
         gnss: rows.gnss,
@@ -107,6 +114,7 @@ export class TelemetryIngest {
       if (outcome === 'stored') {
         if (batch.firmware !== '' && batch.firmware !== vehicle.firmware) this.noteFirmware(vehicle, batch.firmware)
         metrics.canFrames.inc(batch.canFrames)
+        if (manifest === undefined && batch.canFrames > 0) metrics.batchesWithoutManifest.inc({ model: vehicle.model ?? '' })
         if (canSignals > 0) metrics.canSignals.inc(canSignals)
         if (unknownFrames > 0) metrics.unknownCanFrames.inc(unknownFrames)
         metrics.samples.inc(rows.samples.signalId.length)

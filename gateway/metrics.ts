@@ -16,7 +16,15 @@ export function createMetrics () {
     batches: new Counter({ name: 'pitwall_batches_total', help: 'Telemetry batches by outcome', labelNames: ['outcome'], registers: [registry] }),
     canFrames: new Counter({ name: 'pitwall_can_frames_total', help: 'CAN frames in stored batches', registers: [registry] }),
     canSignals: new Counter({ name: 'pitwall_can_signals_decoded_total', help: 'Signal values decoded from CAN frames of stored batches (before storage thinning)', registers: [registry] }),
-    unknownCanFrames: new Counter({ name: 'pitwall_can_frames_unknown_total', help: 'CAN frames of stored batches whose id no configured DBC describes', registers: [registry] }),
+    unknownCanFrames: new Counter({ name: 'pitwall_can_frames_unknown_total', help: 'CAN frames of stored batches whose id their decoder manifest\'s DBCs do not describe', registers: [registry] }),
+    batchesWithoutManifest: new Counter({
+      name: 'pitwall_batches_without_manifest_total',
+      help: 'Stored batches with CAN frames whose vehicle model has no active decoder manifest (and no --can-dbc default): archived raw only, by model',
+      labelNames: ['model'],
+      registers: [registry]
+    }),
+    manifestsActive: new Gauge({ name: 'pitwall_decoder_manifests_active', help: 'Decoder manifests this gateway decodes with (active per model, plus the --can-dbc default)', registers: [registry] }),
+    manifestReloadFailures: new Counter({ name: 'pitwall_decoder_manifest_reload_failures_total', help: 'Manifest reloads that failed (the manifests in force stay)', registers: [registry] }),
     faultEvents: new Counter({ name: 'pitwall_fault_events_total', help: 'Fault transitions (opened, reoccurred, cleared) raised by the rules', registers: [registry] }),
     samples: new Counter({ name: 'pitwall_signal_samples_total', help: 'Decoded signal samples stored', registers: [registry] }),
     deadLetters: new Counter({ name: 'pitwall_dead_letters_total', help: 'Payloads refused and dead-lettered, by reason code', labelNames: ['code'], registers: [registry] }),

@@ -13,7 +13,11 @@ export class RuleReloader {
   private timer: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
 
-  constructor (private readonly store: RuleStore, private readonly engine: RuleEngine, private readonly log: Logger) {}
+  /**
+   * `before` runs ahead of every check: the manifest reloader, so that the
+   * catalog holds every signal a rule may name before the rules compile.
+   */
+  constructor (private readonly store: RuleStore, private readonly engine: RuleEngine, private readonly log: Logger, private readonly before?: () => Promise<void>) {}
 
   /** Loads now; resolves once the engine has the current rules. */
   async start (pollMs: number): Promise<void> {
@@ -33,11 +37,15 @@ export class RuleReloader {
   }
 
   private async check (): Promise<void> {
+    const catalogBefore = this.engine.catalogSize
+    await this.before?.()
     const revision = await this.store.revision()
-    if (revision === this.revision) return
+    // a grown catalog can make a skipped rule compile
+    if (revision === this.revision && this.engine.catalogSize === catalogBefore) return
     const rules = await this.store.active()
-    this.engine.setRules(rules)
+    const { skipped } = this.engine.setRules(rules)
     this.revision = revision
-    this.log.info({ rules: this.engine.ruleCount, revision }, 'rules loaded')
+    for (const s of skipped) this.log.error({ rule: s.id, reason: s.reason }, 'rule left out: it names a signal this gateway\'s catalog does not have')
+    this.log.info({ rules: this.engine.ruleCount, skipped: skipped.length, revision }, 'rules loaded')
   }
 }

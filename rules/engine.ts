@@ -35,6 +35,12 @@ export interface RuleEngineOptions {
   catalog?: RuleCatalog
 }
 
+export interface RuleSetOutcome {
+  compiled: number
+  /** rules left out, with why (a signal the catalog does not have) */
+  skipped: Array<{ id: string, reason: string }>
+}
+
 interface VehicleRuleState {
   signals: VehicleSignals
   info: VehicleInfo
@@ -67,14 +73,29 @@ export class RuleEngine {
     return this.rules.length
   }
 
+  /** The catalog's size now: it grows when manifests add signals. */
+  get catalogSize (): number {
+    return this.catalog.size
+  }
+
   /**
    * Replaces the rule set. A rule whose id and version are unchanged keeps its
    * state in every vehicle (a for-duration half elapsed, an open fault);
    * a changed rule starts fresh; a removed or disabled one is dropped.
    */
-  setRules (definitions: readonly RuleDefinition[]): void {
+  setRules (definitions: readonly RuleDefinition[]): RuleSetOutcome {
     const previous = new Map(this.rules.map((r, i) => [r.key, i]))
-    const rules = definitions.filter((d) => d.enabled).map((d) => compileRule(d, this.catalog))
+    // One rule naming a signal this engine's catalog lacks (a manifest not
+    // loaded yet, a hand-edited row) must not stop the others.
+    const skipped: RuleSetOutcome['skipped'] = []
+    const rules = definitions.filter((d) => d.enabled).flatMap((d) => {
+      try {
+        return [compileRule(d, this.catalog)]
+      } catch (err) {
+        skipped.push({ id: d.id, reason: (err as Error).message })
+        return []
+      }
+    })
     const size = this.catalog.size
     const bySignal: number[][] = Array.from({ length: size }, () => [])
     const read = new Uint8Array(size)
@@ -95,6 +116,7 @@ export class RuleEngine {
     this.readSignals = read
     this.dtcRules = rules.flatMap((r, i) => r.usesDtc ? [i] : [])
     this.timedRules = rules.flatMap((r, i) => r.timed ? [i] : [])
+    return { compiled: rules.length, skipped }
   }
 
   /**
@@ -146,7 +168,11 @@ export class RuleEngine {
     if (vehicle === undefined) {
       vehicle = { signals: new VehicleSignals(this.catalog.size), info, states: this.rules.map((r) => this.freshState(r, info)) }
       this.vehicles.set(vehicleId, vehicle)
-    } else if (vehicle.info.model !== info.model || vehicle.info.firmware !== info.firmware) {
+    } else if (vehicle.signals.size < this.readSignals.length) {
+      // the catalog grew (a manifest added signals) since this vehicle was first seen
+      vehicle.signals.grow(this.readSignals.length)
+    }
+    if (vehicle.info.model !== info.model || vehicle.info.firmware !== info.firmware) {
       // a firmware update can bring a vehicle into or out of a rule's scope
       const current = vehicle
       current.states = this.rules.map((r, i) => inScope(r.def, info) ? (current.states[i] ?? this.freshState(r, info)) : null)

@@ -8,10 +8,11 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { Ajv, type ErrorObject } from 'ajv'
 import { parse as parseYaml } from 'yaml'
-import { catalogSignalByName } from '../decoders/catalog.js'
+import { SIGNAL_CATALOG } from '../decoders/catalog.js'
+import { closestNames } from '../decoders/signal-catalog.js'
 import { DTC_STATUS_FLAGS } from '../decoders/dtc/dtc-status.js'
 import { parseUdsDtcText } from '../decoders/dtc/j2012.js'
-import { parseDuration } from './duration.js'
+import { parseDuration } from '../decoders/duration.js'
 import type { CompareOp, Condition, RuleAction, RuleDefinition, Severity } from './model.js'
 import { ruleFileSchema } from './schema.js'
 
@@ -22,8 +23,24 @@ export class RuleFileError extends Error {
 /** Default clear and reopen windows when a rule names none. */
 const DEFAULT_REOPEN_WITHIN_S = 600
 
-export function loadRuleFile (path: string): RuleDefinition[] {
-  return parseRules(readRuleFile(path), path)
+/**
+ * The signal names rules may read: the built-in catalog, and those an active
+ * decoder manifest feeds or declares (gateway/manifest-catalog.ts builds it
+ * from storage). `where` says what the set is, for the error message.
+ */
+export interface RuleSignals {
+  has: (name: string) => boolean
+  names: () => Iterable<string>
+  where: string
+}
+
+export const BUILT_IN_SIGNALS: RuleSignals = (() => {
+  const names = new Set(SIGNAL_CATALOG.map((s) => s.name))
+  return { has: (name) => names.has(name), names: () => names, where: 'the signal catalog' }
+})()
+
+export function loadRuleFile (path: string, signals: RuleSignals = BUILT_IN_SIGNALS): RuleDefinition[] {
+  return parseRules(readRuleFile(path), path, signals)
 }
 
 /** A rule file's text; an unreadable file is a RuleFileError naming it. */
@@ -47,7 +64,7 @@ export function parseRuleDocument (text: string, fileName: string): unknown {
   }
 }
 
-export function parseRules (text: string, fileName = '<rules>'): RuleDefinition[] {
+export function parseRules (text: string, fileName = '<rules>', signals: RuleSignals = BUILT_IN_SIGNALS): RuleDefinition[] {
   const data = parseRuleDocument(text, fileName)
   // A file may hold only a `maintenance:` section (maintenance-load.ts reads
   // it); it has no rules then, which is not an error.
@@ -65,7 +82,11 @@ export function parseRules (text: string, fileName = '<rules>'): RuleDefinition[
       if (value === undefined) return fallback
       return parseDuration(value as string | number) ?? fail(field, `is not a duration: ${JSON.stringify(value)}`)
     }
-    const when = condition(raw.when as Raw, 'when', fail)
+    const known = (field: string, name: string): string => {
+      if (!signals.has(name)) fail(field, `names ${JSON.stringify(name)}, which is not in ${signals.where} (closest: ${closestNames(name, signals.names()).join(', ')})`)
+      return name
+    }
+    const when = condition(raw.when as Raw, 'when', fail, known)
     const forS = seconds('for', 0)
     const definition: Omit<RuleDefinition, 'version'> = {
       id,
@@ -79,7 +100,7 @@ export function parseRules (text: string, fileName = '<rules>'): RuleDefinition[
       },
       when,
       forS,
-      ...(raw.clear === undefined ? {} : { clear: condition(raw.clear as Raw, 'clear', fail) }),
+      ...(raw.clear === undefined ? {} : { clear: condition(raw.clear as Raw, 'clear', fail, known) }),
       clearForS: seconds('clearFor', forS),
       reopenWithinS: seconds('reopenWithin', DEFAULT_REOPEN_WITHIN_S),
       ...(raw.action === undefined ? {} : { action: action(raw.action as Raw) }),
@@ -90,16 +111,11 @@ export function parseRules (text: string, fileName = '<rules>'): RuleDefinition[
 }
 
 /** The file's condition syntax -> the Condition model, with the checks the schema cannot make. */
-function condition (raw: Raw, field: string, fail: (field: string, what: string) => never): Condition {
-  const signal = (): string => {
-    const name = raw.signal as string
-    if (catalogSignalByName(name) === undefined) fail(`${field}.signal`, `names ${JSON.stringify(name)}, which is not in the signal catalog`)
-    return name
-  }
+function condition (raw: Raw, field: string, fail: (field: string, what: string) => never, known: (field: string, name: string) => string): Condition {
+  const signal = (): string => known(`${field}.signal`, raw.signal as string)
   const duration = (key: string): number => parseDuration(raw[key] as string | number) ?? fail(`${field}.${key}`, 'is not a duration')
   if ('minus' in raw) {
-    const minus = raw.minus as string
-    if (catalogSignalByName(minus) === undefined) fail(`${field}.minus`, `names ${JSON.stringify(minus)}, which is not in the signal catalog`)
+    const minus = known(`${field}.minus`, raw.minus as string)
     return { kind: 'difference', signal: signal(), minus, op: raw.op as CompareOp, value: raw.value as number }
   }
   if ('op' in raw) return { kind: 'compare', signal: signal(), op: raw.op as CompareOp, value: raw.value as number }
@@ -133,11 +149,11 @@ function condition (raw: Raw, field: string, fail: (field: string, what: string)
     return { kind: 'geofence', lat: g.lat, lon: g.lon, radiusM: g.radiusM, outside: g.outside === true }
   }
   if ('count' in raw) {
-    return { kind: 'count', of: condition(raw.count as Raw, `${field}.count`, fail), atLeast: raw.atLeast as number, withinS: duration('within') }
+    return { kind: 'count', of: condition(raw.count as Raw, `${field}.count`, fail, known), atLeast: raw.atLeast as number, withinS: duration('within') }
   }
-  if ('all' in raw) return { kind: 'all', of: (raw.all as Raw[]).map((c, i) => condition(c, `${field}.all[${i}]`, fail)) }
-  if ('any' in raw) return { kind: 'any', of: (raw.any as Raw[]).map((c, i) => condition(c, `${field}.any[${i}]`, fail)) }
-  return { kind: 'not', of: condition(raw.not as Raw, `${field}.not`, fail) }
+  if ('all' in raw) return { kind: 'all', of: (raw.all as Raw[]).map((c, i) => condition(c, `${field}.all[${i}]`, fail, known)) }
+  if ('any' in raw) return { kind: 'any', of: (raw.any as Raw[]).map((c, i) => condition(c, `${field}.any[${i}]`, fail, known)) }
+  return { kind: 'not', of: condition(raw.not as Raw, `${field}.not`, fail, known) }
 }
 
 function action (raw: Raw): RuleAction {

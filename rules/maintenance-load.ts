@@ -25,7 +25,7 @@
  */
 import { Ajv, type ErrorObject } from 'ajv'
 import { catalogSignalByName } from '../decoders/catalog.js'
-import { parseDuration } from './duration.js'
+import { parseDuration } from '../decoders/duration.js'
 import { parseRuleDocument, readRuleFile, RuleFileError } from './load.js'
 import type { CompareOp } from './model.js'
 import type { MaintenanceDefinition, ServiceIntervalDefinition, TrendAggregate, TrendSpec, TrendTest } from './maintenance-model.js'

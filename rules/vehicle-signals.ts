@@ -40,6 +40,24 @@ export class VehicleSignals {
     this.previousTime = new Float64Array(catalogSize).fill(-Infinity)
   }
 
+  get size (): number {
+    return this.latest.length
+  }
+
+  /** Makes room for catalog ids below `size` (new ones: no value yet). */
+  grow (size: number): void {
+    if (size <= this.latest.length) return
+    const widen = (from: Float64Array, fill: number): Float64Array => {
+      const to = new Float64Array(size).fill(fill)
+      to.set(from)
+      return to
+    }
+    this.latest = widen(this.latest, NaN)
+    this.time = widen(this.time, -Infinity)
+    this.previous = widen(this.previous, NaN)
+    this.previousTime = widen(this.previousTime, -Infinity)
+  }
+
   update (id: number, t: number, value: number, keepHistory: boolean): void {
     this.previous[id] = this.latest[id] as number
     this.previousTime[id] = this.time[id] as number

@@ -10,6 +10,8 @@ export interface ArchivedBatch {
   vin: string
   model: string | undefined
   seq: number
+  /** the decoder manifest that decoded it when it arrived; 0: the --can-dbc default, or none */
+  manifestId: number
   payload: Uint8Array
 }
 
@@ -30,8 +32,8 @@ export class BatchArchive {
     let after: [number, number] = [0, 0]
     for (;;) {
       // keyset pagination on the primary key (vehicle_id, seq): each page is one indexed range scan
-      const res = await this.pool.query<{ vehicle_id: number, vin: string, model: string | null, seq: string, payload: Buffer }>(
-        `SELECT b.vehicle_id, v.vin, v.model, b.seq, b.payload
+      const res = await this.pool.query<{ vehicle_id: number, vin: string, model: string | null, seq: string, manifest_id: number | null, payload: Buffer }>(
+        `SELECT b.vehicle_id, v.vin, v.model, b.seq, b.manifest_id, b.payload
            FROM batches b JOIN vehicles v ON v.id = b.vehicle_id
           WHERE (b.vehicle_id, b.seq) > ($1, $2)
             AND ($3::text[] IS NULL OR v.vin = ANY($3))
@@ -41,7 +43,7 @@ export class BatchArchive {
           LIMIT ${PAGE}`,
         [after[0], after[1], query.vins ?? null, query.fromUs ?? null, query.toUs ?? null])
       for (const row of res.rows) {
-        yield { vehicleId: row.vehicle_id, vin: row.vin, model: row.model ?? undefined, seq: Number(row.seq), payload: row.payload }
+        yield { vehicleId: row.vehicle_id, vin: row.vin, model: row.model ?? undefined, seq: Number(row.seq), manifestId: row.manifest_id ?? 0, payload: row.payload }
       }
       const last = res.rows[res.rows.length - 1]
       if (last === undefined || res.rows.length < PAGE) return

@@ -251,8 +251,8 @@ const OF_NEW_BATCHES = '(SELECT count(*) FROM ins) = cardinality($1::int[]) OR (
 
 const GROUP_SQL = `
 WITH ins AS (
-  INSERT INTO batches (vehicle_id, seq, base_time, can_frames, payload)
-  SELECT v, q, t, f, p FROM unnest($1::int[], $2::bigint[], $3::timestamptz[], $4::int[], $5::bytea[]) AS u(v, q, t, f, p)
+  INSERT INTO batches (vehicle_id, seq, base_time, can_frames, payload, manifest_id)
+  SELECT v, q, t, f, p, nullif(m, 0) FROM unnest($1::int[], $2::bigint[], $3::timestamptz[], $4::int[], $5::bytea[], $33::int[]) AS u(v, q, t, f, p, m)
   ON CONFLICT (vehicle_id, seq) DO NOTHING
   RETURNING vehicle_id, seq
 ), samples AS (
@@ -302,8 +302,10 @@ async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadL
   const gnss = [INT4, INT8, TIMESTAMPTZ, FLOAT8, FLOAT8, FLOAT4, FLOAT4, FLOAT4, FLOAT4, INT2].map((type) => new ArrayParam(type, records.length))
   const dtcs = [INT4, INT8, TIMESTAMPTZ, INT4, INT4, INT2].map((type) => new ArrayParam(type, 4))
   const deadLetters = columns(6)
+  const manifests = new ArrayParam(INT4, records.length)
   for (const r of records) {
     batches[0].push(r.vehicleId); batches[1].push(r.seq); batches[2].push(r.baseTimeUs); batches[3].push(r.canFrames); batches[4].pushBytes(r.payload)
+    manifests.push(r.manifestId ?? 0)
     const { timeUs, signalId, value } = r.samples
     for (let i = 0; i < signalId.length; i++) {
       samples[0].push(r.vehicleId); samples[1].push(r.seq); samples[2].push(timeUs[i] as number); samples[3].push(signalId[i] as number); samples[4].push(value[i] as number)
@@ -315,7 +317,7 @@ async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadL
     row(deadLetters, text(l.vin), text(l.topic), l.reasonCode, text(l.reason), l.payloadSize, l.payload === null ? null : asBuffer(l.payload))
   }
   const arrays = [...batches, ...samples, ...gnss, ...dtcs].map((a) => a.finish())
-  const res = await pool.query<{ stored: boolean, vehicle_id: number, seq: string }>(GROUP_SQL, [...arrays, ...deadLetters])
+  const res = await pool.query<{ stored: boolean, vehicle_id: number, seq: string }>(GROUP_SQL, [...arrays, ...deadLetters, manifests.finish()])
   const inserted = new Set(res.rows.filter((r) => r.stored).map((r) => keyOf(r.vehicle_id, r.seq)))
   return {
     inserted,

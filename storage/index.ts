@@ -17,6 +17,7 @@ import { openEmbedded } from './embedded.js'
 import { FaultActionStore } from './fault-actions.js'
 import { FaultStore } from './faults.js'
 import { KpiStore } from './kpis.js'
+import { ManifestStore } from './manifests.js'
 import { MaintenanceStore } from './maintenance.js'
 import { migrate } from './migrate.js'
 import { OtaPackageStore } from './ota-packages.js'
@@ -59,6 +60,8 @@ export interface Storage {
   readonly dealerAlerts: DealerAlertStore
   /** service KPIs from the stored timelines */
   readonly kpis: KpiStore
+  /** decoder manifests per vehicle model, their DBC files, and the catalog signals they added */
+  readonly manifests: ManifestStore
   /** drains the writer, then closes connections and the embedded host */
   close (): Promise<void>
 }
@@ -107,6 +110,7 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     dealers: new DealerStore(pool),
     dealerAlerts: new DealerAlertStore(pool),
     kpis: new KpiStore(pool),
+    manifests: new ManifestStore(pool),
     close: async () => {
       await writer.close()
       await pool.end()
@@ -126,7 +130,8 @@ async function seedCatalog (pool: pg.Pool): Promise<void> {
 async function writeSignalSources (pool: pg.Pool, sources: readonly SignalSource[]): Promise<void> {
   // At start-up, before any ingest: readers never see the table half rewritten.
   await inTransaction(pool, async (client) => {
-    await client.query('DELETE FROM signal_sources')
+    // an active manifest's sources stay: storage/manifests.ts keeps them with its activation
+    await client.query('DELETE FROM signal_sources WHERE manifest_id IS NULL')
     await client.query(
       `INSERT INTO signal_sources (kind, source, signal_id, unit)
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])`,

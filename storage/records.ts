@@ -10,6 +10,8 @@ export interface BatchRecord {
   seq: number
   baseTimeUs: number
   canFrames: number
+  /** the decoder manifest that decoded its CAN frames; absent or 0: the --can-dbc default, or none */
+  manifestId?: number
   /** the PUBLISH payload as received, archived byte for byte */
   payload: Uint8Array
   samples: SampleColumns

@@ -1,55 +1,58 @@
 /**
  * Which decoded CAN samples are stored. Rules see every sample; storage keeps
- * the first sample of each signal in each interval of a batch, counted from
- * the batch's base time, because one vehicle's CAN bus yields thousands of samples a second
- * and the raw batch already keeps every frame for replay.
+ * a sample of a mapped signal only when its manifest's policy says so: at
+ * most one per minimum interval, and with a deadband only one that moved by
+ * at least the deadband from the last stored value (or, with a maximum
+ * interval, one that has not been stored for that long). One vehicle's CAN
+ * bus yields thousands of samples a second, and the raw batch already keeps
+ * every frame for replay.
  *
- * The choice depends on the batch alone, not on what earlier batches kept, so
- * a batch retransmitted after a failed commit stores the same samples.
+ * What was last stored is kept per vehicle connection (StoredSignals), in
+ * typed arrays indexed by the manifest's slot of each stored channel: the
+ * hot path reads and writes numbers only. It starts afresh on a reconnect
+ * or a manifest change, so the first sample of each signal is then stored.
  */
+import type { CompiledManifest } from '../decoders/manifest/compile.js'
 import type { SampleBuffer } from '../decoders/sample-buffer.js'
 import type { SampleColumns } from '../decoders/telemetry-rows.js'
 
-export class SampleThinner {
-  private lastBucket = new Float64Array(64)
-  private readonly touched: number[] = []
+/** One vehicle's last stored time and value of each stored signal of one manifest. */
+export class StoredSignals {
+  readonly lastTimeUs: Float64Array
+  readonly lastValue: Float64Array
 
-  constructor (private readonly intervalUs: number) {
-    if (!(intervalUs > 0)) throw new RangeError(`sample interval must be positive, got ${intervalUs} us`)
+  constructor (readonly manifest: CompiledManifest) {
+    this.lastTimeUs = new Float64Array(manifest.policies.slots).fill(-Infinity)
+    this.lastValue = new Float64Array(manifest.policies.slots).fill(NaN)
   }
+}
 
-  /**
-   * Appends to `into` the samples of `buffer` worth storing: channel c is
-   * catalog signal `catalogIds[c]` (0 = not in the catalog, never stored).
-   * Returns how many were appended.
-   */
-  select (buffer: SampleBuffer, catalogIds: Uint32Array, originUs: number, into: SampleColumns): number {
-    const before = into.signalId.length
-    for (let i = 0; i < buffer.length; i++) {
-      const id = catalogIds[buffer.signal[i] as number] as number
-      if (id === 0) continue
-      const t = buffer.timeUs[i] as number
-      const value = buffer.value[i] as number
-      if (!Number.isFinite(value)) continue
-      // + 1: bucket 0 would read as "none yet" below
-      const bucket = Math.floor((t - originUs) / this.intervalUs) + 1
-      if (id >= this.lastBucket.length) this.growTo(id + 1)
-      const last = this.lastBucket[id] as number
-      if (last === bucket) continue
-      if (last === 0) this.touched.push(id)
-      this.lastBucket[id] = bucket
-      into.timeUs.push(t)
-      into.signalId.push(id)
-      into.value.push(value)
-    }
-    for (const id of this.touched) this.lastBucket[id] = 0
-    this.touched.length = 0
-    return into.signalId.length - before
+/**
+ * Appends to `into` the samples of `buffer` (decoded by `state.manifest`)
+ * worth storing, as catalog ids, and notes them in `state`. Returns how many.
+ */
+export function selectStoredSamples (buffer: SampleBuffer, state: StoredSignals, into: SampleColumns): number {
+  const { catalogIds, policies } = state.manifest
+  const { slotOf, minIntervalUs, deadband, maxIntervalUs } = policies
+  const { lastTimeUs, lastValue } = state
+  const before = into.signalId.length
+  for (let i = 0; i < buffer.length; i++) {
+    const channel = buffer.signal[i] as number
+    const slot = slotOf[channel] as number
+    if (slot < 0) continue
+    const value = buffer.value[i] as number
+    if (!Number.isFinite(value)) continue
+    const t = buffer.timeUs[i] as number
+    // a sample older than the last stored one (a late frame) is negative here: not stored
+    const since = t - (lastTimeUs[slot] as number)
+    if (since < (minIntervalUs[slot] as number)) continue
+    const band = deadband[slot] as number
+    if (band > 0 && Math.abs(value - (lastValue[slot] as number)) < band && since < (maxIntervalUs[slot] as number)) continue
+    lastTimeUs[slot] = t
+    lastValue[slot] = value
+    into.timeUs.push(t)
+    into.signalId.push(catalogIds[channel] as number)
+    into.value.push(value)
   }
-
-  private growTo (size: number): void {
-    const next = new Float64Array(Math.max(size, this.lastBucket.length * 2))
-    next.set(this.lastBucket)
-    this.lastBucket = next
-  }
+  return into.signalId.length - before
 }

@@ -21,6 +21,8 @@ export interface VehicleSummary {
   /** the workshop that looks after it */
   dealerId: string | null
   lastSeenAt: Date | null
+  /** its model's active decoder manifest; null: none (the --can-dbc default decodes it, if the gateway has one; else its CAN frames are archived raw only) */
+  manifest: { id: number, version: number } | null
 }
 
 export interface NewVehicle {
@@ -81,10 +83,19 @@ export class VehicleStore {
 
   /** Registered vehicles by VIN; with `dealerId`, only those whose own dealer it is. */
   async list (query: { dealerId?: string | undefined } = {}): Promise<VehicleSummary[]> {
-    const res = await this.pool.query<{ vin: string, model: string | null, firmware: string | null, brand: string | null, dealer_id: string | null, last_seen_at: Date | null }>(
-      `SELECT vin, model, firmware, brand, dealer_id, last_seen_at FROM vehicles
-       WHERE $1::text IS NULL OR dealer_id = $1 ORDER BY vin`, [query.dealerId ?? null])
-    return res.rows.map((r) => ({ vin: r.vin, model: r.model, firmware: r.firmware, brand: r.brand, dealerId: r.dealer_id, lastSeenAt: r.last_seen_at }))
+    const res = await this.pool.query<{ vin: string, model: string | null, firmware: string | null, brand: string | null, dealer_id: string | null, last_seen_at: Date | null, manifest_id: number | null, manifest_version: number | null }>(
+      `SELECT v.vin, v.model, v.firmware, v.brand, v.dealer_id, v.last_seen_at, m.id AS manifest_id, m.version AS manifest_version
+       FROM vehicles v LEFT JOIN decoder_manifests m ON m.model = v.model AND m.active
+       WHERE $1::text IS NULL OR v.dealer_id = $1 ORDER BY v.vin`, [query.dealerId ?? null])
+    return res.rows.map((r) => ({
+      vin: r.vin,
+      model: r.model,
+      firmware: r.firmware,
+      brand: r.brand,
+      dealerId: r.dealer_id,
+      lastSeenAt: r.last_seen_at,
+      manifest: r.manifest_id === null ? null : { id: r.manifest_id, version: r.manifest_version as number }
+    }))
   }
 
   /**

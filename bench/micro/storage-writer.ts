@@ -19,14 +19,16 @@
 import pg from 'pg'
 import type { SampleBuffer } from '../../decoders/sample-buffer.js'
 import type { GnssRow } from '../../decoders/telemetry-rows.js'
-import { loadCanDecoding, type CanDecoding } from '../../gateway/can-network.js'
+import { loadDefaultManifest } from '../../gateway/default-manifest.js'
+import type { CompiledManifest } from '../../decoders/manifest/compile.js'
+import { SignalCatalog } from '../../decoders/signal-catalog.js'
 import { TelemetryDecoder } from '../../gateway/telemetry-decoder.js'
 import { BatchBuilder } from '../../sim/batch-builder.js'
 import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
 import { CONFIRMED_STATUS, encodeDtc } from '../../sim/dtc.js'
 import { VehicleModel } from '../../sim/vehicle-model.js'
 import { BinaryCopy, copyIn } from './binary-copy.js'
-import { SampleThinner } from '../../storage/sample-thinning.js'
+import { selectStoredSamples, StoredSignals } from '../../storage/sample-thinning.js'
 import { openStorage, type Storage } from '../../storage/index.js'
 import type { BatchRecord } from '../../storage/records.js'
 import { spread } from '../measure.js'
@@ -95,14 +97,14 @@ function buildTemplates (): Template[] {
   model.step(300)
   const builder = new BatchBuilder({ vin: VIN, model, seed: 2, startSeq: 1 })
   // decoded and thinned as ingest does
-  const can = loadCanDecoding(`0=${DEMO_DBC_FILE}`) as CanDecoding
-  const decoder = new TelemetryDecoder(can)
-  const thinner = new SampleThinner(1_000_000)
+  const manifest = loadDefaultManifest(`0=${DEMO_DBC_FILE}`, 1) as CompiledManifest
+  const decoder = new TelemetryDecoder(new SignalCatalog())
+  const stored = new StoredSignals(manifest)
   const templates: Template[] = []
   for (let i = 0; i < TEMPLATES; i++) {
     const built = builder.build(T0 + i * 1_000_000, 1_000_000)
-    const { batch, rows, canSamples } = decoder.decode(VIN, built.payload, T0 + 3600e6)
-    thinner.select(canSamples as SampleBuffer, can.catalogIds, batch.baseTimeUs, rows.samples)
+    const { batch, rows, canSamples } = decoder.decode(VIN, built.payload, T0 + 3600e6, manifest)
+    selectStoredSamples(canSamples as SampleBuffer, stored, rows.samples)
     const dtcs = i % 16 === 0 ? [{ timeUs: batch.baseTimeUs + 500_000, ecu: 0x7e8, dtc: encodeDtc('P0301'), status: CONFIRMED_STATUS }] : rows.dtcs
     templates.push({ payload: built.payload, canFrames: batch.canFrames, baseTimeUs: batch.baseTimeUs, ...rows.samples, gnss: rows.gnss, dtcs })
   }

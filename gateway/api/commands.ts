@@ -19,7 +19,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { CommandBodyError, commandBody, type CommandRequest } from '../../actions/command-body.js'
-import { parseDuration } from '../../rules/duration.js'
+import { parseDuration } from '../../decoders/duration.js'
 import { COMMAND_STATES, type CommandBody, type CommandStore } from '../../storage/commands.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole, sendApiError } from './auth.js'

@@ -16,6 +16,7 @@ import { registerDealerRoutes } from './dealers.js'
 import { registerInboxRoutes } from './inbox.js'
 import { registerTokenRoutes } from './tokens.js'
 import { registerKpiRoutes } from './kpis.js'
+import { registerManifestRoutes } from './manifests.js'
 
 export interface ApiDeps {
   storage: Storage
@@ -34,6 +35,7 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   registerDealerRoutes(app, { dealers: storage.dealers, dealerAlerts: storage.dealerAlerts })
   registerTokenRoutes(app, { apiTokens: storage.apiTokens, dealers: storage.dealers })
   registerKpiRoutes(app, { kpis: storage.kpis, dealers: storage.dealers })
+  registerManifestRoutes(app, { manifests: storage.manifests })
   // a misspelt route or method under /api answers like every other API error (fastify's own 404 has no code)
   void app.register(async (api) => {
     api.setNotFoundHandler(async (request, reply) =>

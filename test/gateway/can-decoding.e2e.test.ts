@@ -90,7 +90,7 @@ BA_DEF_ SG_ "VssSignal" STRING ;
 BA_ "VssSignal" SG_ 256 Coolant "Vehicle.Powertrain.CombustionEngine.ECT";
 `)
   await t.rejects(startTestGateway('pglite', { canDbc: `0=${file}` }), {
-    code: 'PITWALL_ERR_CATALOG_MAPPING',
-    message: 'signal Engine.Coolant is in "degF" but Vehicle.Powertrain.CombustionEngine.ECT is in "degC"'
+    code: 'PITWALL_ERR_MANIFEST_INVALID',
+    message: /^--can-dbc: .*bad\.dbc bus 0 Engine\.Coolant is in "degF" but Vehicle\.Powertrain\.CombustionEngine\.ECT \(its VssSignal\) is in "degC"$/
   })
 })

@@ -8,7 +8,8 @@
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { runBacktest } from '../../gateway/backtest.js'
-import { loadCanDecoding } from '../../gateway/can-network.js'
+import { loadDefaultManifest } from '../../gateway/default-manifest.js'
+import { SignalCatalog } from '../../decoders/signal-catalog.js'
 import { loadRuleFile, parseRules } from '../../rules/load.js'
 import { BatchArchive } from '../../storage/batch-archive.js'
 import { BatchBuilder } from '../../sim/batch-builder.js'
@@ -69,8 +70,8 @@ t.test('each injected fault opens its rule\'s fault with evidence; a healthy veh
 
   // Backtest over the stored batches: the same decoders and engine, so the same faults at the same times.
   const archive = new BatchArchive(storage.pool)
-  const can = loadCanDecoding(`0=${DEMO_DBC_FILE}`)
-  const replayed = await runBacktest(archive, loadRuleFile(PACK), {}, can)
+  const decoders = { catalog: new SignalCatalog(), stored: async () => { throw new Error('no stored manifests here') }, fallback: loadDefaultManifest(`0=${DEMO_DBC_FILE}`, 1) }
+  const replayed = await runBacktest(archive, loadRuleFile(PACK), {}, decoders)
   t.equal(replayed.batches, vehicles.length * BATCHES, 'every stored batch replayed')
   // to the millisecond: opened_at is a timestamptz read back as a Date
   const opened = (list: Array<{ vin: string, ruleId: string, timeUs: number }>): string[] => list.map((f) => `${f.vin} ${f.ruleId} ${Math.floor(f.timeUs / 1000)}`).sort()
@@ -87,10 +88,10 @@ t.test('each injected fault opens its rule\'s fault with evidence; a healthy veh
     for: 20s
 `, 'draft.yaml')
   const overheatVin = vehicles[0]?.vin as string
-  const all = await runBacktest(archive, draft, { vins: [overheatVin] }, can)
+  const all = await runBacktest(archive, draft, { vins: [overheatVin] }, decoders)
   t.equal(all.vehicles, 1)
   t.ok((all.byRule['engine-warm'] ?? 0) >= 1, 'the draft would have fired on the overheating vehicle')
-  const early = await runBacktest(archive, draft, { vins: [overheatVin], toUs: t0 + 60 * 1_000_000 }, can)
+  const early = await runBacktest(archive, draft, { vins: [overheatVin], toUs: t0 + 60 * 1_000_000 }, decoders)
   t.equal(early.batches, 13, 'a time range limits the batches (base times 0..60 s)')
   t.same(await storage.rules.list().then((l) => l.map((r) => r.id).includes('engine-warm')), false, 'a backtest stores nothing')
 })

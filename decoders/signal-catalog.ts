@@ -1,0 +1,126 @@
+/**
+ * The catalog as it grows: the built-in signals (catalog.ts) and those decoder
+ * manifests added (a model's own signals, with their unit and VSS path).
+ * Ids are stable and never reused: storage hands out an added signal's id
+ * once, and a name keeps it for good, whatever manifest is active. Rules,
+ * decoders and storage look names and ids up here.
+ */
+import { SIGNAL_CATALOG, type CatalogSignal } from './catalog.js'
+
+export interface CatalogEntry extends CatalogSignal {
+  /** The COVESA VSS path, when the name is not one (an OEM's own signal mapped onto VSS). */
+  readonly vss?: string | undefined
+  readonly description?: string | undefined
+}
+
+export class CatalogConflictError extends Error {
+  readonly code = 'PITWALL_ERR_CATALOG_CONFLICT'
+}
+
+/** Units that are the same unit spelled differently. */
+const UNIT_ALIASES: Record<string, string> = { '°C': 'degC', C: 'degC', kph: 'km/h', 'km/hr': 'km/h', volt: 'V', Volt: 'V' }
+
+/** A unit as the catalog spells it. */
+export function canonicalUnit (unit: string): string {
+  return UNIT_ALIASES[unit] ?? unit
+}
+
+export class SignalCatalog {
+  private readonly byId = new Map<number, CatalogEntry>()
+  private readonly byName = new Map<string, CatalogEntry>()
+  /** 1 at each id in the catalog: the per-sample membership test of edge-decoded signals. */
+  private known = new Uint8Array(0)
+  private maxId = 0
+
+  constructor (entries: readonly CatalogEntry[] = SIGNAL_CATALOG) {
+    this.add(entries)
+  }
+
+  /** One more than the largest id: the length of arrays indexed by catalog id. */
+  get size (): number {
+    return this.maxId + 1
+  }
+
+  /**
+   * Adds entries; one already here with the same id, name and unit is a
+   * no-op. Throws CatalogConflictError when an id or a name would change
+   * meaning (ids are never reused, names keep their id and unit).
+   */
+  add (entries: readonly CatalogEntry[]): void {
+    for (const e of entries) {
+      const sameId = this.byId.get(e.id)
+      const sameName = this.byName.get(e.name)
+      if (sameId !== undefined && sameId.name !== e.name) throw new CatalogConflictError(`catalog id ${e.id} is ${sameId.name}; it cannot also be ${e.name}`)
+      if (sameName !== undefined && sameName.id !== e.id) throw new CatalogConflictError(`${e.name} has catalog id ${sameName.id}, not ${e.id}`)
+      if (sameName !== undefined && canonicalUnit(sameName.unit) !== canonicalUnit(e.unit)) {
+        throw new CatalogConflictError(`${e.name} is in "${sameName.unit}" in the catalog, not "${e.unit}"`)
+      }
+      if (sameName !== undefined) continue
+      if (!Number.isInteger(e.id) || e.id < 1) throw new CatalogConflictError(`catalog id ${e.id} of ${e.name} is not a positive integer`)
+      this.byId.set(e.id, e)
+      this.byName.set(e.name, e)
+      this.maxId = Math.max(this.maxId, e.id)
+    }
+    if (this.known.length < this.size) {
+      const known = new Uint8Array(this.size)
+      for (const id of this.byId.keys()) known[id] = 1
+      this.known = known
+    }
+  }
+
+  id (name: string): number | undefined {
+    return this.byName.get(name)?.id
+  }
+
+  /** The name of an id, or the id as text for one the catalog does not have (evidence of a stale id). */
+  name (id: number): string {
+    return this.byId.get(id)?.name ?? String(id)
+  }
+
+  entry (name: string): CatalogEntry | undefined {
+    return this.byName.get(name)
+  }
+
+  entryById (id: number): CatalogEntry | undefined {
+    return this.byId.get(id)
+  }
+
+  hasId (id: number): boolean {
+    return this.known[id] === 1
+  }
+
+  entries (): CatalogEntry[] {
+    return [...this.byId.values()].sort((a, b) => a.id - b.id)
+  }
+}
+
+/**
+ * The names nearest to `name`, for "did you mean": by edit distance over the
+ * whole name and over its last segment (Vehicle.Speed vs Vehicle.Sped), so a
+ * misspelt leaf and a wrong branch both find their signal.
+ */
+export function closestNames (name: string, candidates: Iterable<string>, count = 3): string[] {
+  const leaf = (s: string): string => s.slice(s.lastIndexOf('.') + 1).toLowerCase()
+  const scored: Array<[number, string]> = []
+  for (const candidate of candidates) {
+    const whole = editDistance(name.toLowerCase(), candidate.toLowerCase())
+    const byLeaf = editDistance(leaf(name), leaf(candidate)) + 0.5
+    scored.push([Math.min(whole, byLeaf), candidate])
+  }
+  scored.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1))
+  return scored.slice(0, count).map(([, n]) => n)
+}
+
+/** Levenshtein distance, two rows at a time. */
+function editDistance (a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost)
+    }
+    previous = current
+  }
+  return previous[b.length] as number
+}
