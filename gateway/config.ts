@@ -21,13 +21,14 @@ export interface GatewayConfig {
   maxGroupItems: number
   dbPoolSize: number
   /**
-   * CAN databases by bus: "0=powertrain.dbc,1=chassis.dbc". Frames on a bus
+   * The default decoder manifest, CAN databases by bus: "0=powertrain.dbc,1=chassis.dbc",
+   * for vehicles whose model has no manifest of its own. Frames on a bus
    * without one are kept raw and counted as unknown.
    */
   canDbc: string
-  /** stored decoded CAN samples: at most one per signal per this interval (rules see all) */
+  /** stored decoded CAN samples: at most one per signal per this interval where a manifest sets none (rules see all) */
   sampleIntervalMs: number
-  /** how often the gateway looks for changed rules in the database */
+  /** how often the gateway looks for changed rules and decoder manifests in the database */
   rulesPollMs: number
   /** service intervals and trend rules (a file with a maintenance: section); empty: none */
   maintenanceFile: string

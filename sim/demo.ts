@@ -14,6 +14,8 @@ import type { GatewayConfig } from '../gateway/config.js'
 import { verifySecret } from '../gateway/credentials.js'
 import { createLogger } from '../gateway/logger.js'
 import { provisionDevice } from '../gateway/provisioning.js'
+import { loadManifestFile } from '../decoders/manifest/load.js'
+import { addManifest } from '../gateway/manifests.js'
 import { loadRuleFile } from '../rules/load.js'
 import { parseCredentials, type VehicleCredential } from './credentials.js'
 import type { FaultProbabilities } from './faults.js'
@@ -22,6 +24,8 @@ import { waitForStop } from './wait-for-stop.js'
 
 /** The demo vehicle's rule pack (the build copies rules/packs beside the compiled rules). */
 const DEMO_RULES_FILE = fileURLToPath(new URL('../rules/packs/demo-vehicle.yaml', import.meta.url))
+/** The demo fleet's decoder manifest (beside the demo DBC it names; the build copies both). */
+export const DEMO_MANIFEST_FILE = fileURLToPath(new URL('./demo-vehicle.manifest.yaml', import.meta.url))
 /** Service intervals and trends for the demo fleet (`--maintenance-file`). */
 export const DEMO_MAINTENANCE_FILE = fileURLToPath(new URL('../rules/packs/demo-maintenance.yaml', import.meta.url))
 
@@ -64,6 +68,9 @@ export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
   const gateway = await startGateway(options.config, log)
   options.onListening?.(gateway.mqttPort, gateway.httpPort)
   try {
+    // The demo model's decoder manifest, stored and activated as an engineer would (the same file again adds no version).
+    const manifest = await addManifest(gateway.storage.manifests, loadManifestFile(DEMO_MANIFEST_FILE), 'demo', true)
+    process.stderr.write(`pitwall demo: decoder manifest ${manifest.manifest.model}@${manifest.manifest.version} active (pitwall manifests show '${manifest.manifest.model}')\n`)
     // The demo vehicle's rule pack; the running gateway picks it up from the rules table.
     await gateway.storage.rules.apply(loadRuleFile(DEMO_RULES_FILE))
     // the known fixes the demo rules link to
