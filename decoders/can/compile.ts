@@ -187,7 +187,7 @@ function compileMessage (message: CanMessage, firstChannel: number): MessageDeco
       const when = present[i] as string
       if (when === 'false') return
       const raw = switches.has(i) ? `m${i}` : rawExpression(signal)
-      const physical = signal.factor === 1 && signal.offset === 0 ? raw : `${raw} * ${literal(signal.factor)} + ${literal(signal.offset)}`
+      const physical = physicalExpression(signal, raw, literal)
       const write = `T[k] = t; S[k] = ${firstChannel + i}; V[k++] = ${physical}`
       emits.push(when === 'true' ? write : `if (${when}) { ${write} }`)
     })
@@ -207,6 +207,21 @@ ${body(false)}
   // eslint-disable-next-line no-new-func -- generated from numbers only (see the file comment)
   const factory = new Function('k_', 'dv', 'sx', source) as (k: number[], dv: DataView, sx: typeof signExtend) => MessageDecoder
   return factory(constants, new DataView(new ArrayBuffer(8)), signExtend)
+}
+
+/**
+ * raw * factor + offset, without the operations that cannot change the
+ * result: V8 cannot drop `+ 0` itself (it turns -0 into +0), and the
+ * ceiling does not pay for it. An integer raw value is never -0, so for an
+ * integer signal `raw * factor` with factor > 0 is what `+ 0` would give,
+ * and `raw * 1` is raw; a float keeps the whole formula (-0.0 is a float).
+ */
+function physicalExpression (signal: CanSignal, raw: string, literal: (x: number) => string): string {
+  const { factor, offset } = signal
+  const integer = signal.valueType === 'integer'
+  if (integer && factor === 1) return offset === 0 ? raw : `${raw} + ${literal(offset)}`
+  if (integer && offset === 0 && factor > 0) return `${raw} * ${literal(factor)}`
+  return `${raw} * ${literal(factor)} + ${literal(offset)}`
 }
 
 /** Two's complement of an unsigned value `u` of a field whose sign bit is worth `half` (= full / 2). */
