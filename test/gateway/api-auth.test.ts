@@ -14,6 +14,7 @@ import { ApiTokenStore } from '../../storage/api-tokens.js'
 import { CaseStore } from '../../storage/cases.js'
 import { openStorage, type Storage } from '../../storage/index.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { roleTokens } from '../helpers/api-client.js'
 
 const ECT = 'Vehicle.Powertrain.CombustionEngine.ECT'
 
@@ -45,9 +46,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     await app.ready()
     t.teardown(async () => { await app.close(); await storage.close(); await db?.drop() })
 
-    const engineer = (await tokens.create({ name: 'alice', role: 'engineer' })).token
-    const operator = (await tokens.create({ name: 'olaf', role: 'operator' })).token
-    const dealer = (await tokens.create({ name: 'Autohaus Nord', role: 'dealer', dealerId: 'dealer-nord' })).token
+    const { engineer, operator, dealer } = await roleTokens(tokens)
 
     const call = async (method: 'GET' | 'PUT' | 'POST', url: string, token?: string, payload?: unknown): Promise<LightMyRequestResponse> =>
       await app.inject({ method, url, ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }), ...(payload === undefined ? {} : { payload: payload as object }) })

@@ -8,7 +8,7 @@
 import type { LightMyRequestResponse } from 'fastify'
 import t from 'tap'
 import { openTestStorage } from '../actions/dealer-fixtures.js'
-import { openApi } from '../helpers/api-client.js'
+import { expectEngineerWrites, openApi, roleTokens, type RouteCall } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
 const SHA = 'cd'.repeat(32)
@@ -20,9 +20,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const tokens = storage.apiTokens
     const { call, expectError } = await openApi(t, storage)
 
-    const engineer = (await tokens.create({ name: 'alice', role: 'engineer' })).token
-    const operator = (await tokens.create({ name: 'olaf', role: 'operator' })).token
-    const dealer = (await tokens.create({ name: 'Autohaus Nord', role: 'dealer', dealerId: 'dealer-nord' })).token
+    const { engineer, operator, dealer } = await roleTokens(tokens)
 
     await storage.otaPackages.add({ ...OTA, url: 'https://ota.example/bms-fw-3.1.0.bin', sha256: SHA, size: 1_048_576, addedBy: 'alice' })
     const fleet: string[] = []
@@ -37,25 +35,13 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 
     t.test('no token: 401; a dealer token: 403; an operator reads but does not write', async (t) => {
       await storage.campaigns.create({ id: 'seeded', name: 'Seeded', body: { action: { name: 'horn-test', params: {} } }, cohort: { vins: [fleet[0] as string] }, createdBy: 'seed' })
-      const routes: Array<['GET' | 'POST', string, unknown?]> = [
+      const routes: RouteCall[] = [
         ['POST', '/api/v1/campaigns', { ...rollout, id: 'denied' }],
         ['GET', '/api/v1/campaigns'],
         ['GET', '/api/v1/campaigns/seeded'],
         ...(['start', 'pause', 'resume', 'abort'] as const).map((verb): ['POST', string] => ['POST', `/api/v1/campaigns/seeded/${verb}`])
       ]
-      for (const [method, url, payload] of routes) {
-        const anonymous = await call(method, url, undefined, payload)
-        t.equal(anonymous.statusCode, 401, `${method} ${url} without a token`)
-        t.match(anonymous.json(), { code: 'PITWALL_ERR_UNAUTHENTICATED' })
-        const asDealer = await call(method, url, dealer, payload)
-        t.equal(asDealer.statusCode, 403, `${method} ${url} as a dealer`)
-        t.match(asDealer.json(), { code: 'PITWALL_ERR_FORBIDDEN', message: /token "Autohaus Nord" is a dealer token/ })
-        if (method === 'POST') {
-          const asOperator = await call(method, url, operator, payload)
-          t.equal(asOperator.statusCode, 403, `${method} ${url} as an operator`)
-          t.match(asOperator.json(), { code: 'PITWALL_ERR_FORBIDDEN', message: /is for engineer tokens; token "olaf" is an operator token/ })
-        }
-      }
+      await expectEngineerWrites(t, call, routes, { dealer, operator })
       t.equal((await storage.campaigns.get('seeded')).state, 'draft', 'no move was made')
       await t.rejects(storage.campaigns.get('denied'), { code: 'PITWALL_ERR_CAMPAIGN_UNKNOWN' }, 'nothing was created')
       t.equal((await call('GET', '/api/v1/campaigns/seeded', operator)).statusCode, 200)

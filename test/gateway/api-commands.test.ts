@@ -7,7 +7,7 @@
 import type { LightMyRequestResponse } from 'fastify'
 import t from 'tap'
 import { openTestStorage } from '../actions/dealer-fixtures.js'
-import { openApi } from '../helpers/api-client.js'
+import { expectEngineerWrites, openApi, roleTokens, type RouteCall } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
 const SHA = 'ab'.repeat(32)
@@ -19,9 +19,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const tokens = storage.apiTokens
     const { app, call, expectError } = await openApi(t, storage)
 
-    const engineer = (await tokens.create({ name: 'alice', role: 'engineer' })).token
-    const operator = (await tokens.create({ name: 'olaf', role: 'operator' })).token
-    const dealer = (await tokens.create({ name: 'Autohaus Nord', role: 'dealer', dealerId: 'dealer-nord' })).token
+    const { engineer, operator, dealer } = await roleTokens(tokens)
 
     let nextVin = 0
     const vehicle = async (): Promise<string> => {
@@ -33,7 +31,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     t.test('no token: 401; a dealer token: 403 on every route; an operator reads but does not write', async (t) => {
       const vin = await vehicle()
       const queued = await storage.commands.enqueue({ vin, body: { action: BALANCING }, ttlMs: 3_600_000, requestedBy: 'seed' })
-      const routes: Array<['GET' | 'POST', string, unknown?]> = [
+      const routes: RouteCall[] = [
         ['POST', '/api/v1/commands', { vin, action: BALANCING }],
         ['GET', '/api/v1/commands'],
         ['GET', `/api/v1/commands/${queued.id}`],
@@ -42,19 +40,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         ['GET', '/api/v1/ota-packages'],
         ['POST', '/api/v1/ota-packages', { package: 'tbox-fw', version: '9.9.9', url: 'https://ota.example/tbox-9.9.9.bin', sha256: SHA, size: 10 }]
       ]
-      for (const [method, url, payload] of routes) {
-        const anonymous = await call(method, url, undefined, payload)
-        t.equal(anonymous.statusCode, 401, `${method} ${url} without a token`)
-        t.match(anonymous.json(), { code: 'PITWALL_ERR_UNAUTHENTICATED' })
-        const asDealer = await call(method, url, dealer, payload)
-        t.equal(asDealer.statusCode, 403, `${method} ${url} as a dealer`)
-        t.match(asDealer.json(), { code: 'PITWALL_ERR_FORBIDDEN', message: /token "Autohaus Nord" is a dealer token/ })
-      }
-      for (const [method, url, payload] of routes.filter(([method]) => method === 'POST')) {
-        const asOperator = await call(method, url, operator, payload)
-        t.equal(asOperator.statusCode, 403, `${method} ${url} as an operator`)
-        t.match(asOperator.json(), { code: 'PITWALL_ERR_FORBIDDEN', message: /is for engineer tokens; token "olaf" is an operator token/ })
-      }
+      await expectEngineerWrites(t, call, routes, { dealer, operator })
       t.equal((await call('GET', '/api/v1/commands', operator)).statusCode, 200)
       t.equal((await call('GET', `/api/v1/commands/${queued.id}`, operator)).statusCode, 200)
       t.equal((await call('GET', '/api/v1/ota-packages', operator)).statusCode, 200)

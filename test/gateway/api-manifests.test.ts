@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { parse as parseYaml } from 'yaml'
 import { openTestStorage } from '../actions/dealer-fixtures.js'
-import { openApi } from '../helpers/api-client.js'
+import { expectEngineerWrites, openApi, roleTokens, type RouteCall } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
 const DEMO = parseYaml(readFileSync(new URL('../../sim/demo-vehicle.manifest.yaml', import.meta.url), 'utf8')) as Record<string, unknown> & { signals: Array<{ from: string }> }
@@ -28,12 +28,10 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const tokens = storage.apiTokens
     const { call, expectError } = await openApi(t, storage)
 
-    const engineer = (await tokens.create({ name: 'alice', role: 'engineer' })).token
-    const operator = (await tokens.create({ name: 'olaf', role: 'operator' })).token
-    const dealer = (await tokens.create({ name: 'Autohaus Nord', role: 'dealer', dealerId: 'dealer-nord' })).token
+    const { engineer, operator, dealer } = await roleTokens(tokens)
 
     t.test('no token: 401; a dealer token: 403; an operator reads but does not write', async (t) => {
-      const routes: Array<['GET' | 'POST', string, unknown?]> = [
+      const routes: RouteCall[] = [
         ['GET', '/api/v1/manifests'],
         ['GET', '/api/v1/manifests/1'],
         ['GET', '/api/v1/catalog'],
@@ -41,19 +39,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         ['POST', '/api/v1/manifests/1/activate'],
         ['POST', '/api/v1/manifests/deactivate', { model: MODEL }]
       ]
-      for (const [method, url, payload] of routes) {
-        const anonymous = await call(method, url, undefined, payload)
-        t.equal(anonymous.statusCode, 401, `${method} ${url} without a token`)
-        t.match(anonymous.json(), { code: 'PITWALL_ERR_UNAUTHENTICATED' })
-        const asDealer = await call(method, url, dealer, payload)
-        t.equal(asDealer.statusCode, 403, `${method} ${url} as a dealer`)
-        t.match(asDealer.json(), { code: 'PITWALL_ERR_FORBIDDEN', message: /token "Autohaus Nord" is a dealer token/ })
-        if (method === 'POST') {
-          const asOperator = await call(method, url, operator, payload)
-          t.equal(asOperator.statusCode, 403, `${method} ${url} as an operator`)
-          t.match(asOperator.json(), { code: 'PITWALL_ERR_FORBIDDEN', message: /is for engineer tokens; token "olaf" is an operator token/ })
-        }
-      }
+      await expectEngineerWrites(t, call, routes, { dealer, operator })
       t.same((await call('GET', '/api/v1/manifests', operator)).json(), { manifests: [] }, 'nothing was stored')
       t.equal((await call('GET', '/api/v1/catalog', operator)).statusCode, 200, 'an operator reads the catalog')
     })
