@@ -13,6 +13,7 @@ import { openGatewayKeys, type GatewayKeys } from '../actions/gateway-keys.js'
 import { remoteFixHandler } from '../actions/remote-fix.js'
 import { WebhookDeliveryWorker } from '../actions/webhook-delivery.js'
 import { obdSignalSources } from '../decoders/catalog-sources.js'
+import type { CompiledManifest } from '../decoders/manifest/compile.js'
 import { SignalCatalog } from '../decoders/signal-catalog.js'
 import { openStorage, type Storage } from '../storage/index.js'
 import { BrokerCommandTransport } from './broker/command-transport.js'
@@ -47,12 +48,21 @@ export interface Gateway {
   close (): Promise<void>
 }
 
+/** What a lenient DBC parse assumed, the first few one per line (pitwall manifests check --all-warnings lists all). */
+function logDbcWarnings (log: Logger, warnings: CompiledManifest['warnings']): void {
+  for (const w of warnings.slice(0, 20)) log.warn({ kind: w.kind }, w.text)
+  if (warnings.length > 20) log.warn({ more: warnings.length - 20 }, 'more DBC warnings: pitwall decode --dbc FILE prints each')
+}
+
 export async function startGateway (config: GatewayConfig, log: Logger = createLogger(config.logLevel)): Promise<Gateway> {
   const metrics = createMetrics()
   // before storage opens: a bad DBC should stop the start at once
   const defaultManifest = loadDefaultManifest(config.canDbc, config.sampleIntervalMs / 1000)
   const maintenance = config.maintenanceFile === '' ? [] : loadMaintenanceFile(config.maintenanceFile)
-  if (defaultManifest !== undefined) log.info({ databases: config.canDbc, channels: defaultManifest.network.channels.length }, 'default decoder manifest (--can-dbc) compiled')
+  if (defaultManifest !== undefined) {
+    log.info({ databases: config.canDbc, channels: defaultManifest.network.channels.length, dbcWarnings: defaultManifest.warnings.length }, 'default decoder manifest (--can-dbc) compiled')
+    logDbcWarnings(log, defaultManifest.warnings)
+  }
   const storage = await openStorage({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,

@@ -52,6 +52,6 @@ export class ManifestReloader {
     registry.replace(next)
     this.revision = revision
     this.deps.metrics?.manifestsActive.set(next.length + (registry.fallback === undefined ? 0 : 1))
-    log.info({ manifests: next.map((m) => m.label), catalogSignals: catalog.entries().length, revision }, 'decoder manifests loaded')
+    log.info({ manifests: next.map((m) => `${m.label} (${m.warnings.length} DBC warnings)`), catalogSignals: catalog.entries().length, revision }, 'decoder manifests loaded')
   }
 }

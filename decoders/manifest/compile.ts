@@ -6,6 +6,7 @@
 import type { SignalSource } from '../catalog-sources.js'
 import { compileCanNetwork, type CompiledCanNetwork } from '../can/compile.js'
 import type { SignalCatalog } from '../signal-catalog.js'
+import type { ManifestWarning } from './model.js'
 import type { ResolvedManifest } from './resolve.js'
 
 /**
@@ -35,6 +36,8 @@ export interface CompiledManifest {
   readonly policies: ChannelPolicies
   /** what feeds each catalog signal, for signal_sources */
   readonly sources: SignalSource[]
+  /** what its DBCs' lenient parse assumed, to be logged where it is loaded */
+  readonly warnings: readonly ManifestWarning[]
 }
 
 export interface ManifestIdentity {
@@ -76,6 +79,7 @@ export function compileManifest (resolved: ResolvedManifest, catalog: SignalCata
     network,
     catalogIds,
     policies: { slotOf, slots: n, minIntervalUs, deadband, maxIntervalUs },
-    sources
+    sources,
+    warnings: resolved.warnings
   }
 }
