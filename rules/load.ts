@@ -5,10 +5,9 @@
  * Nothing else in Pitwall reads rule text.
  */
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { Ajv, type ErrorObject } from 'ajv'
-import { parse as parseYaml } from 'yaml'
 import { SIGNAL_CATALOG } from '../decoders/catalog.js'
+import { parseDocument, readDocument } from '../decoders/document.js'
 import { closestNames } from '../decoders/signal-catalog.js'
 import { DTC_STATUS_FLAGS } from '../decoders/dtc/dtc-status.js'
 import { parseUdsDtcText } from '../decoders/dtc/j2012.js'
@@ -25,8 +24,8 @@ const DEFAULT_REOPEN_WITHIN_S = 600
 
 /**
  * The signal names rules may read: the built-in catalog, and those an active
- * decoder manifest feeds or declares (gateway/manifest-catalog.ts builds it
- * from storage). `where` says what the set is, for the error message.
+ * decoder manifest feeds or declares (gateway/manifests.ts ruleSignals builds
+ * it from storage). `where` says what the set is, for the error message.
  */
 export interface RuleSignals {
   has: (name: string) => boolean
@@ -43,25 +42,18 @@ export function loadRuleFile (path: string, signals: RuleSignals = BUILT_IN_SIGN
   return parseRules(readRuleFile(path), path, signals)
 }
 
+const ruleFileError = (message: string): RuleFileError => new RuleFileError(message)
+
 /** A rule file's text; an unreadable file is a RuleFileError naming it. */
 export function readRuleFile (path: string): string {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (err) {
-    throw new RuleFileError(`${path}: cannot read: ${(err as Error).message}`)
-  }
+  return readDocument(path, ruleFileError)
 }
 
 type Raw = Record<string, unknown>
 
 /** A rule file's text -> its data: JSON for a .json file, YAML otherwise. */
 export function parseRuleDocument (text: string, fileName: string): unknown {
-  const json = fileName.endsWith('.json')
-  try {
-    return json ? JSON.parse(text) : parseYaml(text)
-  } catch (err) {
-    throw new RuleFileError(`${fileName}: not valid ${json ? 'JSON' : 'YAML'}: ${(err as Error).message}`)
-  }
+  return parseDocument(text, fileName, ruleFileError)
 }
 
 export function parseRules (text: string, fileName = '<rules>', signals: RuleSignals = BUILT_IN_SIGNALS): RuleDefinition[] {

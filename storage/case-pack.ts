@@ -5,16 +5,17 @@
  * a pack and the HTTP API refuse the same things. Errors read
  *   demo-cases.yaml: case case-cooling-fan: dtcs[0] ...
  */
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Ajv, type ErrorObject } from 'ajv'
-import { parse as parseYaml } from 'yaml'
+import { parseDocument, readDocument } from '../decoders/document.js'
 import { validateCase, type CaseInput } from './cases.js'
 import { StorageError } from './errors.js'
 
 export class CasePackError extends Error {
   readonly code = 'PITWALL_ERR_CASE_PACK'
 }
+
+const casePackError = (message: string): CasePackError => new CasePackError(message)
 
 /** The demo vehicle's cases, which rules/packs/demo-vehicle.yaml links to. */
 export const DEMO_CASE_PACK = fileURLToPath(new URL('../rules/packs/demo-cases.yaml', import.meta.url))
@@ -52,23 +53,11 @@ const casePackSchema = {
 const validatePack = new Ajv({ allErrors: false, strict: true }).compile(casePackSchema)
 
 export function loadCasePack (path: string): CaseInput[] {
-  let source: string
-  try {
-    source = readFileSync(path, 'utf8')
-  } catch (err) {
-    throw new CasePackError(`${path}: cannot read: ${(err as Error).message}`)
-  }
-  return parseCasePack(source, path)
+  return parseCasePack(readDocument(path, casePackError), path)
 }
 
 export function parseCasePack (source: string, fileName = '<cases>'): CaseInput[] {
-  const json = fileName.endsWith('.json')
-  let data: unknown
-  try {
-    data = json ? JSON.parse(source) : parseYaml(source)
-  } catch (err) {
-    throw new CasePackError(`${fileName}: not valid ${json ? 'JSON' : 'YAML'}: ${(err as Error).message}`)
-  }
+  const data = parseDocument(source, fileName, casePackError)
   if (!validatePack(data)) throw new CasePackError(`${fileName}: ${describe(validatePack.errors?.[0], data)}`)
   const cases = (data as { cases: CaseInput[] }).cases
   const seen = new Set<string>()

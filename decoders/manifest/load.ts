@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { basename, dirname, resolve } from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
-import { parse as parseYaml } from 'yaml'
+import { parseDocument, readDocument } from '../document.js'
 import { parseDuration } from '../duration.js'
 import { ManifestError, type ManifestDbc, type ManifestSource, type ManifestSpec, type StoragePolicy } from './model.js'
 import { manifestSchema } from './schema.js'
@@ -18,6 +18,7 @@ import { manifestSchema } from './schema.js'
 export const MAX_DBC_BYTES = 16 * 1024 * 1024
 
 const validate = new Ajv({ allErrors: false, strict: false }).compile(manifestSchema)
+const manifestError = (message: string): ManifestError => new ManifestError(message)
 
 export function dbcOf (name: string, bytes: Uint8Array): ManifestDbc {
   return { name, bytes, sha256: createHash('sha256').update(bytes).digest('hex') }
@@ -25,13 +26,7 @@ export function dbcOf (name: string, bytes: Uint8Array): ManifestDbc {
 
 /** Reads a manifest file and every DBC it names. */
 export function loadManifestFile (path: string): ManifestSource {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (err) {
-    throw new ManifestError(`${path}: cannot read: ${(err as Error).message}`)
-  }
-  const spec = parseManifest(text, path)
+  const spec = parseManifest(readDocument(path, manifestError), path)
   const dbcs = new Map<string, ManifestDbc>()
   spec.buses.forEach((bus, i) => {
     if (dbcs.has(bus.dbc)) return
@@ -50,14 +45,7 @@ export function loadManifestFile (path: string): ManifestSource {
 
 /** A manifest's text -> its spec (shapes checked, defaults filled, durations in seconds). */
 export function parseManifest (text: string, origin: string): ManifestSpec {
-  const json = origin.endsWith('.json')
-  let data: unknown
-  try {
-    data = json ? JSON.parse(text) : parseYaml(text)
-  } catch (err) {
-    throw new ManifestError(`${origin}: not valid ${json ? 'JSON' : 'YAML'}: ${(err as Error).message}`)
-  }
-  return manifestSpecOf(data, origin)
+  return manifestSpecOf(parseDocument(text, origin, manifestError), origin)
 }
 
 type Raw = Record<string, unknown>
