@@ -4,7 +4,7 @@
  * (count windows) get slots in the rule's per-vehicle Float64Array, assigned
  * here, so a vehicle's state for a rule is one small array of plain numbers.
  */
-import { SIGNAL_CATALOG } from '../decoders/catalog.js'
+import { SignalCatalog } from '../decoders/signal-catalog.js'
 import { DTC_STATUS_FLAGS } from '../decoders/dtc/dtc-status.js'
 import { parseUdsDtcText } from '../decoders/dtc/j2012.js'
 import type { CompareOp, Condition, RuleDefinition } from './model.js'
@@ -44,11 +44,8 @@ export interface RuleCatalog {
   name (id: number): string
 }
 
-export const DEFAULT_CATALOG: RuleCatalog = (() => {
-  const byName = new Map(SIGNAL_CATALOG.map((s) => [s.name, s.id]))
-  const byId = new Map(SIGNAL_CATALOG.map((s) => [s.id, s.name]))
-  return { size: Math.max(...byId.keys()) + 1, id: (name) => byName.get(name), name: (id) => byId.get(id) ?? String(id) }
-})()
+/** The built-in catalog: a SignalCatalog is a RuleCatalog (the gateway passes its own, grown by manifests). */
+export const DEFAULT_CATALOG: RuleCatalog = new SignalCatalog()
 
 const EARTH_RADIUS_M = 6_371_000
 const US = 1e6

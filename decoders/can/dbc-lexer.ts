@@ -71,8 +71,10 @@ export function tokenize (text: string, fileName: string): Token[] {
   let lastTokenLine = 0
   const n = text.length
 
-  const push = (kind: TokenKind, value: string, start: number, startLine: number, startLineBegin: number): void => {
-    tokens.push({ kind, text: value, line: startLine, column: start - startLineBegin + 1, lineStart: startLine !== lastTokenLine })
+  const push = (kind: TokenKind, value: string, start: number, startLine: number, startLineBegin: number, quirk?: Token['quirk']): void => {
+    const token: Token = { kind, text: value, line: startLine, column: start - startLineBegin + 1, lineStart: startLine !== lastTokenLine }
+    if (quirk !== undefined) token.quirk = quirk
+    tokens.push(token)
     lastTokenLine = startLine
   }
 
@@ -135,9 +137,7 @@ export function tokenize (text: string, fileName: string): Token[] {
       // or a fraction never becomes a name.
       if (isDigit(c) && i < n && isIdentPart(text[i] as string) && /^[0-9]+$/.test(text.slice(start, i))) {
         while (i < n && isIdentPart(text[i] as string)) i++
-        push('identifier', text.slice(start, i), start, line, lineBegin)
-        const token = tokens[tokens.length - 1] as Token
-        token.quirk = 'digit'
+        push('identifier', text.slice(start, i), start, line, lineBegin, 'digit')
         continue
       }
       push('number', text.slice(start, i), start, line, lineBegin)
@@ -149,8 +149,7 @@ export function tokenize (text: string, fileName: string): Token[] {
         if ((text[i] as string) > '\u007f') ascii = false
         i++
       }
-      push('identifier', text.slice(start, i), start, line, lineBegin)
-      if (!ascii) (tokens[tokens.length - 1] as Token).quirk = 'non-ascii'
+      push('identifier', text.slice(start, i), start, line, lineBegin, ascii ? undefined : 'non-ascii')
       continue
     }
     if (PUNCTUATION.has(c)) {

@@ -48,7 +48,7 @@ export function parseMessage (r: DbcReader): void {
       r.warn(nameToken, 'duplicate-signal', `signal ${signal.name} is defined twice in message ${name}; the later definition is used`,
         { expected: `a signal name not used before in message ${name}`, found: `duplicate signal ${signal.name}` })
       message.signals.splice(message.signals.indexOf(earlier), 1)
-      forgetPending(r, earlier)
+      r.dropPending((p) => p.signal === earlier)
     }
     byName.set(signal.name, signal)
     message.signals.push(signal)
@@ -71,11 +71,6 @@ function parseSender (r: DbcReader, name: string): string {
     return NO_NODE
   }
   return r.expectName(`the sending node of message ${name}`)
-}
-
-function forgetPending (r: DbcReader, signal: CanSignal): void {
-  const i = r.pendingMultiplex.findIndex((p) => p.signal === signal)
-  if (i >= 0) r.pendingMultiplex.splice(i, 1)
 }
 
 /**

@@ -102,9 +102,7 @@ function resolveBareMarkers (r: DbcReader): void {
     }
   }
   // What is settled leaves the list: the switch is not multiplexed, the rest keep SG_MUL_VAL_'s condition or none.
-  for (let i = r.pendingMultiplex.length - 1; i >= 0; i--) {
-    if (r.pendingMultiplex[i]?.value === undefined) r.pendingMultiplex.splice(i, 1)
-  }
+  r.dropPending((p) => p.value === undefined)
 }
 
 function checkSwitchChains (r: DbcReader, message: CanMessage): void {

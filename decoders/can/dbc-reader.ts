@@ -229,8 +229,13 @@ export class DbcReader {
     this.messagesByFrameId.delete(message.frameId)
     this.signalsByMessage.delete(message)
     this.db.messages.splice(this.db.messages.indexOf(message), 1)
+    this.dropPending((p) => p.message === message)
+  }
+
+  /** Takes the markers `settled` picks off the pending list (a replaced message's, a replaced signal's, resolved ones). */
+  dropPending (settled: (p: PendingMultiplex) => boolean): void {
     for (let i = this.pendingMultiplex.length - 1; i >= 0; i--) {
-      if (this.pendingMultiplex[i]?.message === message) this.pendingMultiplex.splice(i, 1)
+      if (settled(this.pendingMultiplex[i] as PendingMultiplex)) this.pendingMultiplex.splice(i, 1)
     }
   }
 
@@ -273,7 +278,7 @@ export class DbcReader {
   }
 }
 
-export function describe (t: Token): string {
+function describe (t: Token): string {
   switch (t.kind) {
     case 'eof': return 'end of file'
     case 'unknown': return t.text
