@@ -7,17 +7,16 @@ import { InvalidArgumentError, type Command as CliCommand } from 'commander'
 import { FIRST_ADDED_SIGNAL_ID } from '../decoders/catalog.js'
 import { loadManifestFile } from '../decoders/manifest/load.js'
 import type { ManifestSource, ManifestWarning } from '../decoders/manifest/model.js'
-import { resolveManifest } from '../decoders/manifest/resolve.js'
 import type { StoredManifest, StoredManifestSummary } from '../storage/manifests.js'
 import type { CliSupport } from './cli-actions.js'
 import { me } from './cli-values.js'
-import { addManifest, compileUnstored, storedCatalog } from './manifests.js'
+import { addManifest, checkManifest, storedCatalog } from './manifests.js'
 
 /** Warnings printed one per line before the rest are summed up (--all-warnings prints every one). */
 const SHOWN_WARNINGS = 20
 
-/** `model@3` -> { model, version }; `model` -> { model } */
-function modelVersion (value: string): { model: string, version?: number } {
+/** `model@3` -> { model, version }; `model` -> { model } (a commander argument parser) */
+export function modelVersion (value: string): { model: string, version?: number } {
   const at = value.lastIndexOf('@')
   if (at < 0) return { model: value }
   const version = Number(value.slice(at + 1))
@@ -25,7 +24,8 @@ function modelVersion (value: string): { model: string, version?: number } {
   return { model: value.slice(0, at), version }
 }
 
-function printWarnings (warnings: readonly ManifestWarning[], all: boolean): void {
+/** DBC warnings on stderr, one a line (the first 20 unless `all`, then a count by kind). */
+export function printWarnings (warnings: readonly ManifestWarning[], all: boolean): void {
   const shown = all ? warnings : warnings.slice(0, SHOWN_WARNINGS)
   for (const w of shown) process.stderr.write(`warning: ${w.text} [${w.kind}]\n`)
   if (warnings.length > shown.length) {
@@ -66,8 +66,7 @@ export function registerManifestCommands (program: CliCommand, s: Pick<CliSuppor
       const results = await withStorage(flags, async (st) => {
         const catalog = await storedCatalog(st.manifests)
         return sources.map((source) => {
-          const resolved = resolveManifest(source, catalog)
-          compileUnstored(resolved, catalog, 1)
+          const resolved = checkManifest(source, catalog)
           return { file: source.origin, model: source.spec.model, mapped: resolved.mappings.length, adds: resolved.additions.map((a) => a.name), provides: resolved.provides, warnings: resolved.warnings }
         })
       })

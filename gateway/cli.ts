@@ -9,7 +9,7 @@ import { keysDirOf } from '../actions/gateway-keys.js'
 import { registerActionCommands } from './cli-actions.js'
 import { registerApiCommands } from './cli-api.js'
 import { registerDealerCommands } from './cli-dealers.js'
-import { registerManifestCommands } from './cli-manifests.js'
+import { modelVersion, printWarnings, registerManifestCommands } from './cli-manifests.js'
 import { loadConfig, type GatewayConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { provisionDevice } from './provisioning.js'
@@ -194,11 +194,12 @@ storageFlags(rules.command('backtest').description('run a draft rule file over s
   .option('--from <time>', 'from this batch time (ISO 8601)', timeUs)
   .option('--to <time>', 'up to this batch time (ISO 8601)', timeUs)
   .option('--can-dbc <bus=file,...>', 'the default decoder for batches no stored manifest decoded, as for start (PITWALL_CAN_DBC)')
-  .option('--manifest <model@version>', 'decode its model\'s batches with this stored manifest version instead of the one that decoded them')
+  .option('--manifest <model@version>', 'decode its model\'s batches with this stored manifest version instead of the one that decoded them', modelVersion)
   .option('--manifest-file <file>', 'decode its model\'s batches with this manifest file, not stored (try a new DBC on old data)')
   .option('--json', 'the whole report, evidence included, as JSON')
-  .action(async (file: string, flags: CommonFlags & { vin?: string[], from?: number, to?: number, canDbc?: string, manifest?: string, manifestFile?: string, json?: boolean }) => {
+  .action(async (file: string, flags: CommonFlags & { vin?: string[], from?: number, to?: number, canDbc?: string, manifest?: { model: string, version?: number }, manifestFile?: string, json?: boolean }) => {
     if (flags.manifest !== undefined && flags.manifestFile !== undefined) throw new InvalidArgumentError('give --manifest or --manifest-file, not both')
+    if (flags.manifest !== undefined && flags.manifest.version === undefined) throw new InvalidArgumentError(`--manifest ${flags.manifest.model} is not MODEL@VERSION`)
     const { runBacktest } = await import('./backtest.js')
     const { loadDefaultManifest } = await import('./default-manifest.js')
     const { StoredManifests, storedCatalog, trialManifest } = await import('./manifests.js')
@@ -212,14 +213,11 @@ storageFlags(rules.command('backtest').description('run a draft rule file over s
       let trial
       if (flags.manifestFile !== undefined) {
         const draft = trialManifest(flags.manifestFile, catalog, minIntervalS)
-        for (const w of draft.warnings) process.stderr.write(`warning: ${w.text} [${w.kind}]\n`)
+        printWarnings(draft.warnings, true)
         trial = draft.manifest
         catalog = draft.catalog
       } else if (flags.manifest !== undefined) {
-        const at = flags.manifest.lastIndexOf('@')
-        const version = Number(flags.manifest.slice(at + 1))
-        if (at < 1 || !Number.isInteger(version)) throw new InvalidArgumentError(`--manifest ${flags.manifest} is not MODEL@VERSION`)
-        trial = await stored.get((await storage.manifests.get({ model: flags.manifest.slice(0, at), version })).id)
+        trial = await stored.get((await storage.manifests.get(flags.manifest)).id)
       }
       // a draft rule may read what the catalog has, trial additions included
       const names = new Set(catalog.entries().map((e) => e.name))

@@ -42,11 +42,16 @@ export interface AddManifestResult extends AddedManifest {
   warnings: ManifestWarning[]
 }
 
-/** Checks a manifest against the stored catalog and stores it as its model's next version (activated if asked). */
-export async function addManifest (store: ManifestStore, source: ManifestSource, by: string, activate = false): Promise<AddManifestResult> {
-  const catalog = await storedCatalog(store)
+/** Checks a manifest against `catalog` and compiles it once to be sure: what `pitwall manifests check` reports and addManifest stores. */
+export function checkManifest (source: ManifestSource, catalog: SignalCatalog): ResolvedManifest {
   const resolved = resolveManifest(source, catalog)
   compileUnstored(resolved, catalog, 1)
+  return resolved
+}
+
+/** Checks a manifest against the stored catalog and stores it as its model's next version (activated if asked). */
+export async function addManifest (store: ManifestStore, source: ManifestSource, by: string, activate = false): Promise<AddManifestResult> {
+  const resolved = checkManifest(source, await storedCatalog(store))
   return { ...(await store.add(resolved, by, activate)), warnings: resolved.warnings }
 }
 

@@ -105,8 +105,7 @@ export class ManifestStore {
     const mappings: ManifestMappingRow[] = resolved.mappings.map((m) => ({
       bus: m.bus, message: m.message.name, signal: m.signal.name, catalog: m.catalogName, unit: m.signal.unit, via: m.via
     }))
-    return await inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [MANIFEST_LOCK])
+    return await underManifestLock(this.pool, async (client) => {
       const existing = await client.query<ManifestRow>(`SELECT ${SUMMARY_COLUMNS} FROM decoder_manifests WHERE model = $1 AND content_hash = $2`, [source.spec.model, contentHash])
       if (existing.rows[0] !== undefined) {
         const row = existing.rows[0]
@@ -124,7 +123,7 @@ export class ManifestStore {
         [source.spec.model, JSON.stringify(definition), contentHash, JSON.stringify(mappings), resolved.provides, JSON.stringify(resolved.warnings), by])
       const row = res.rows[0] as ManifestRow
       await client.query('UPDATE signal_catalog SET added_by = $1 WHERE added_by IS NULL AND id = ANY($2::int[])', [row.id, catalogAdded.map((c) => c.id)])
-      await client.query("INSERT INTO decoder_manifest_events (manifest_id, type, by) VALUES ($1, 'added', $2)", [row.id, by])
+      await recordEvent(client, row.id, 'added', by)
       const activated = activate ? await activateInTransaction(client, row.id, row.model, by) : false
       return { manifest: summaryOf({ ...row, active: activated }), created: true, catalogAdded, activated }
     })
@@ -132,8 +131,7 @@ export class ManifestStore {
 
   /** Makes `version` the model's active manifest (the one before stops); false when it already was. */
   async activate (model: string, version: number, by: string): Promise<boolean> {
-    return await inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [MANIFEST_LOCK])
+    return await underManifestLock(this.pool, async (client) => {
       const res = await client.query<{ id: number, active: boolean }>('SELECT id, active FROM decoder_manifests WHERE model = $1 AND version = $2', [model, version])
       const row = res.rows[0]
       if (row === undefined) throw await unknownManifest(client, model, version)
@@ -144,18 +142,11 @@ export class ManifestStore {
 
   /** The model has no active manifest after this: its vehicles' CAN frames are archived raw only. False when none was active. */
   async deactivate (model: string, by: string): Promise<boolean> {
-    return await inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [MANIFEST_LOCK])
-      const res = await client.query<{ id: number }>('UPDATE decoder_manifests SET active = false WHERE model = $1 AND active RETURNING id', [model])
-      const id = res.rows[0]?.id
-      if (id === undefined) {
-        const any = await client.query('SELECT 1 FROM decoder_manifests WHERE model = $1 LIMIT 1', [model])
-        if (any.rows.length === 0) throw new StorageError('PITWALL_ERR_MANIFEST_UNKNOWN', `no decoder manifest for model ${model} (pitwall manifests list shows them)`)
-        return false
-      }
-      await client.query('DELETE FROM signal_sources WHERE manifest_id = $1', [id])
-      await client.query("INSERT INTO decoder_manifest_events (manifest_id, type, by) VALUES ($1, 'deactivated', $2)", [id, by])
-      return true
+    return await underManifestLock(this.pool, async (client) => {
+      if (await deactivateModel(client, model, by)) return true
+      const any = await client.query('SELECT 1 FROM decoder_manifests WHERE model = $1 LIMIT 1', [model])
+      if (any.rows.length === 0) throw new StorageError('PITWALL_ERR_MANIFEST_UNKNOWN', `no decoder manifest for model ${model} (pitwall manifests list shows them)`)
+      return false
     })
   }
 
@@ -213,12 +204,30 @@ export class ManifestStore {
   }
 }
 
-async function activateInTransaction (client: pg.PoolClient, id: number, model: string, by: string): Promise<boolean> {
-  const before = await client.query<{ id: number }>('UPDATE decoder_manifests SET active = false WHERE model = $1 AND active RETURNING id', [model])
-  for (const { id: old } of before.rows) {
-    await client.query('DELETE FROM signal_sources WHERE manifest_id = $1', [old])
-    await client.query("INSERT INTO decoder_manifest_events (manifest_id, type, by) VALUES ($1, 'deactivated', $2)", [old, by])
+/** Adds, activations and the catalog ids they hand out happen one at a time, in a transaction. */
+async function underManifestLock<T> (pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return await inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MANIFEST_LOCK])
+    return await work(client)
+  })
+}
+
+async function recordEvent (client: pg.PoolClient, id: number, type: ManifestEvent['type'], by: string): Promise<void> {
+  await client.query('INSERT INTO decoder_manifest_events (manifest_id, type, by) VALUES ($1, $2, $3)', [id, type, by])
+}
+
+/** Ends the model's active version, if any, with its signal_sources rows; false when none was active. */
+async function deactivateModel (client: pg.PoolClient, model: string, by: string): Promise<boolean> {
+  const res = await client.query<{ id: number }>('UPDATE decoder_manifests SET active = false WHERE model = $1 AND active RETURNING id', [model])
+  for (const { id } of res.rows) {
+    await client.query('DELETE FROM signal_sources WHERE manifest_id = $1', [id])
+    await recordEvent(client, id, 'deactivated', by)
   }
+  return res.rows.length > 0
+}
+
+async function activateInTransaction (client: pg.PoolClient, id: number, model: string, by: string): Promise<boolean> {
+  await deactivateModel(client, model, by)
   await client.query('UPDATE decoder_manifests SET active = true WHERE id = $1', [id])
   // what feeds each catalog signal now, for "what measures Vehicle.Speed on this fleet"
   await client.query(
@@ -227,7 +236,7 @@ async function activateInTransaction (client: pg.PoolClient, id: number, model: 
      FROM decoder_manifests m CROSS JOIN LATERAL jsonb_array_elements(m.mappings) x JOIN signal_catalog c ON c.name = x->>'catalog'
      WHERE m.id = $1
      ON CONFLICT (kind, source) DO NOTHING`, [id])
-  await client.query("INSERT INTO decoder_manifest_events (manifest_id, type, by) VALUES ($1, 'activated', $2)", [id, by])
+  await recordEvent(client, id, 'activated', by)
   return true
 }
 
