@@ -6,7 +6,7 @@
  */
 import type { CampaignStore } from '../storage/campaigns.js'
 import type { ActionLog } from './log.js'
-import { PeriodicPass } from './periodic-pass.js'
+import { PeriodicPass } from '../runtime/periodic-pass.js'
 
 export interface CampaignRunnerOptions {
   campaigns: CampaignStore

@@ -8,6 +8,7 @@
  */
 import type { CommandBody } from '../storage/commands.js'
 import type { OtaPackageStore } from '../storage/ota-packages.js'
+import { PitwallError } from '../runtime/errors.js'
 
 export interface CommandRequest {
   action?: { name: string, params?: Record<string, string> } | undefined
@@ -26,11 +27,9 @@ export interface CommandRequestFields {
 }
 
 /** The request does not say what to do, or says it in a way no command can carry. */
-export class CommandBodyError extends Error {
-  readonly code = 'PITWALL_ERR_COMMAND_INVALID'
+export class CommandBodyError extends PitwallError {
   constructor (message: string) {
-    super(message)
-    this.name = 'CommandBodyError'
+    super('PITWALL_ERR_COMMAND_INVALID', message)
   }
 }
 

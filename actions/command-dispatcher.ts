@@ -16,7 +16,8 @@ import type { Command, CommandAckUpdate, CommandBody, CommandStore } from '../st
 import { FINAL_COMMAND_STATES } from '../storage/commands.js'
 import { newCommand, type CommandBody as WireCommandBody, type CommandSigner } from './command-signing.js'
 import type { ActionLog } from './log.js'
-import { PeriodicPass } from './periodic-pass.js'
+import { PeriodicPass } from '../runtime/periodic-pass.js'
+import { PitwallError } from '../runtime/errors.js'
 
 export interface CommandTransport {
   /** vehicles connected to this node and subscribed to their command topic */
@@ -42,8 +43,10 @@ export interface CommandDispatcherOptions {
   onFinal?: (command: Command) => void
 }
 
-export class CommandAckError extends Error {
-  readonly code = 'PITWALL_ERR_COMMAND_ACK'
+export class CommandAckError extends PitwallError {
+  constructor (message: string) {
+    super('PITWALL_ERR_COMMAND_ACK', message)
+  }
 }
 
 const ACK_STATES: Record<number, CommandAckUpdate['state'] | undefined> = {

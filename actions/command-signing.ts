@@ -10,6 +10,7 @@
  */
 import { randomBytes, sign, verify, type KeyObject } from 'node:crypto'
 import { pitwall } from '../proto/index.js'
+import { PitwallError } from '../runtime/errors.js'
 
 /** What a command asks the vehicle to do: the proto's `body` oneof. */
 export type CommandBody =
@@ -52,12 +53,10 @@ export interface CommandVerifierOptions {
 export type CommandSigningErrorCode = 'PITWALL_ERR_COMMAND_KEY' | 'PITWALL_ERR_COMMAND_INVALID'
 
 /** A programming or provisioning error: a wrong key, or a command no T-box would accept. */
-export class CommandSigningError extends Error {
-  readonly code: CommandSigningErrorCode
+export class CommandSigningError extends PitwallError {
+  declare readonly code: CommandSigningErrorCode
   constructor (code: CommandSigningErrorCode, message: string) {
-    super(message)
-    this.name = 'CommandSigningError'
-    this.code = code
+    super(code, message)
   }
 }
 

@@ -21,6 +21,7 @@ import { DealerStore } from '../storage/dealers.js'
 import { alertContent, type CaseSummary } from './alert-content.js'
 import type { ActionLog } from './log.js'
 import { chooseDealer, isStationary, rescueTargets, STATIONARY_WINDOW_MS, type StationaryOptions } from './dealer-routing.js'
+import { PitwallError } from '../runtime/errors.js'
 
 export interface DealerAlertServiceDeps {
   pool: pg.Pool
@@ -43,14 +44,12 @@ export type DealerAlertErrorCode =
   /** the fault names a case, the case base did not answer, and the rule gives no fix of its own */
   | 'PITWALL_ERR_CASE_LOOKUP'
 
-export class DealerAlertError extends Error {
-  readonly code: DealerAlertErrorCode
+export class DealerAlertError extends PitwallError {
+  declare readonly code: DealerAlertErrorCode
   /** whether handling the fault again later may raise the alert */
   readonly retryable: boolean
   constructor (code: DealerAlertErrorCode, message: string, retryable: boolean, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'DealerAlertError'
-    this.code = code
+    super(code, message, options)
     this.retryable = retryable
   }
 }

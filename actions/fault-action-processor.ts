@@ -8,7 +8,7 @@
  */
 import type { FaultAction, FaultActionKind, FaultActionStore } from '../storage/fault-actions.js'
 import type { ActionLog } from './log.js'
-import { PeriodicPass } from './periodic-pass.js'
+import { PeriodicPass } from '../runtime/periodic-pass.js'
 
 export type FaultActionOutcome = { done: true, note?: string } | { done: false, retryInMs: number, reason: string }
 

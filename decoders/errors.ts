@@ -2,6 +2,7 @@
  * Why a payload was refused. The code is stable (dead-letter tables, metrics
  * and alerts key on it); the message names the field and the value.
  */
+import { PitwallError } from '../runtime/errors.js'
 export type RejectCode =
   | 'PITWALL_ERR_MALFORMED_PROTOBUF'
   | 'PITWALL_ERR_VIN_MISMATCH'
@@ -13,11 +14,9 @@ export type RejectCode =
   | 'PITWALL_ERR_OBD'
   | 'PITWALL_ERR_DTC'
 
-export class BatchRejected extends Error {
-  readonly code: RejectCode
+export class BatchRejected extends PitwallError {
+  declare readonly code: RejectCode
   constructor (code: RejectCode, message: string) {
-    super(message)
-    this.name = 'BatchRejected'
-    this.code = code
+    super(code, message)
   }
 }

@@ -6,6 +6,7 @@
  * decoders and storage look names and ids up here.
  */
 import { SIGNAL_CATALOG, type CatalogSignal } from './catalog.js'
+import { PitwallError } from '../runtime/errors.js'
 
 export interface CatalogEntry extends CatalogSignal {
   /** The COVESA VSS path, when the name is not one (an OEM's own signal mapped onto VSS). */
@@ -13,8 +14,10 @@ export interface CatalogEntry extends CatalogSignal {
   readonly description?: string | undefined
 }
 
-export class CatalogConflictError extends Error {
-  readonly code = 'PITWALL_ERR_CATALOG_CONFLICT'
+export class CatalogConflictError extends PitwallError {
+  constructor (message: string) {
+    super('PITWALL_ERR_CATALOG_CONFLICT', message)
+  }
 }
 
 /** Units that are the same unit spelled differently. */

@@ -17,6 +17,7 @@ import { loadRuleFile } from '../rules/load.js'
 import { FAULT_STATES, type Fault, type FaultState } from '../storage/faults.js'
 import { openStorage, type Storage } from '../storage/index.js'
 import { me } from './cli-values.js'
+import { exitCodeOf } from '../runtime/errors.js'
 
 const program = new Command()
 program.name('pitwall').description('Connected-vehicle telemetry and remote-diagnostics gateway')
@@ -437,5 +438,5 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   // commander's own codes (commander.invalidArgument) mean nothing to a user; ours are stable and searchable
   const code = e.code !== undefined && !e.code.startsWith('commander.') ? `[${e.code}] ` : ''
   process.stderr.write(`pitwall: ${code}${e.message}\n`)
-  process.exit(1)
+  process.exit(exitCodeOf(err))
 })

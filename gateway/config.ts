@@ -4,6 +4,7 @@
  * command-line flags on top. Nothing else reads process.env.
  */
 import { Ajv } from 'ajv'
+import { PitwallError } from '../runtime/errors.js'
 
 export interface GatewayConfig {
   /** MQTT over TCP */
@@ -97,8 +98,10 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   logLevel: 'PITWALL_LOG_LEVEL'
 }
 
-export class ConfigError extends Error {
-  readonly code = 'PITWALL_ERR_CONFIG'
+export class ConfigError extends PitwallError {
+  constructor (message: string) {
+    super('PITWALL_ERR_CONFIG', message)
+  }
 }
 
 const validate = new Ajv({ useDefaults: true, coerceTypes: true, allErrors: true }).compile(configSchema)

@@ -3,7 +3,7 @@
  * storage/maintenance-job.ts) at start and then every interval, one run at a
  * time. The definitions come from the configured maintenance file.
  */
-import { PeriodicPass } from '../actions/periodic-pass.js'
+import { PeriodicPass } from '../runtime/periodic-pass.js'
 import type { MaintenanceDefinition } from '../rules/maintenance-model.js'
 import { runMaintenanceCheck } from '../storage/maintenance-job.js'
 import type { MaintenanceStore } from '../storage/maintenance.js'

@@ -2,9 +2,12 @@
 import type { VehicleStore } from '../storage/vehicles.js'
 import { generateSecret, hashSecret } from './credentials.js'
 import { VIN_PATTERN } from './topics.js'
+import { PitwallError } from '../runtime/errors.js'
 
-export class ProvisioningError extends Error {
-  readonly code = 'PITWALL_ERR_BAD_VIN'
+export class ProvisioningError extends PitwallError {
+  constructor (message: string) {
+    super('PITWALL_ERR_BAD_VIN', message)
+  }
 }
 
 export interface DeviceCredentials {

@@ -14,9 +14,12 @@ import { parseUdsDtcText } from '../decoders/dtc/j2012.js'
 import { parseDuration } from '../decoders/duration.js'
 import type { CompareOp, Condition, RuleAction, RuleDefinition, Severity } from './model.js'
 import { ruleFileSchema } from './schema.js'
+import { PitwallError } from '../runtime/errors.js'
 
-export class RuleFileError extends Error {
-  readonly code = 'PITWALL_ERR_RULE_FILE'
+export class RuleFileError extends PitwallError {
+  constructor (message: string) {
+    super('PITWALL_ERR_RULE_FILE', message)
+  }
 }
 
 /** Default clear and reopen windows when a rule names none. */

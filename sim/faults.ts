@@ -3,6 +3,7 @@
  * likely each one is per vehicle: `overheat=0.05,battery12v=0.02`.
  */
 import type { SeededRandom } from './prng.js'
+import { PitwallError } from '../runtime/errors.js'
 
 export const FAULT_NAMES = ['overheat', 'battery12v', 'cellimbalance', 'tyreleak', 'brakewear', 'mil'] as const
 
@@ -19,12 +20,11 @@ export type FaultName = typeof FAULT_NAMES[number]
 /** Probability per vehicle, 0..1, that the fault is present. */
 export type FaultProbabilities = Partial<Record<FaultName, number>>
 
-export class FaultSpecError extends Error {
+export class FaultSpecError extends PitwallError {
   /** The piece of the spec that was wrong. */
   readonly token: string
   constructor (token: string, message: string) {
-    super(message)
-    this.name = 'FaultSpecError'
+    super('PITWALL_ERR_FAULT_SPEC', message)
     this.token = token
   }
 }

@@ -10,9 +10,12 @@ import { Ajv, type ErrorObject } from 'ajv'
 import { parseDocument, readDocument } from '../decoders/document.js'
 import { validateCase, type CaseInput } from './cases.js'
 import { StorageError } from './errors.js'
+import { PitwallError } from '../runtime/errors.js'
 
-export class CasePackError extends Error {
-  readonly code = 'PITWALL_ERR_CASE_PACK'
+export class CasePackError extends PitwallError {
+  constructor (message: string) {
+    super('PITWALL_ERR_CASE_PACK', message)
+  }
 }
 
 const casePackError = (message: string): CasePackError => new CasePackError(message)

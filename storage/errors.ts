@@ -1,9 +1,35 @@
-/** Storage failures carry a stable PITWALL_ERR_STORAGE_* code for logs and metrics. */
-export class StorageError extends Error {
-  readonly code: string
-  constructor (code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'StorageError'
-    this.code = code
+/**
+ * Storage's side of the error model (runtime/errors.ts): StorageError for
+ * what the database itself did, and the one answer to "is the database
+ * unavailable?" that ingest (retry, no PUBACK), the API (503) and /readyz
+ * share.
+ */
+import { PitwallError } from '../runtime/errors.js'
+
+/** A failure of the database, not a refusal of the request: PITWALL_ERR_STORAGE_*. */
+export class StorageError extends PitwallError {}
+
+/**
+ * The database cannot be reached now and may be later: the connection was
+ * refused, dropped or timed out, the server is starting, stopping or out of
+ * resources (SQLSTATE classes 08, 53, 57P), the pool waited too long for a
+ * connection, or the gateway is closing its storage.
+ */
+export function isUnavailable (err: unknown): boolean {
+  if (!(err instanceof Error)) return false
+  const code = (err as { code?: unknown }).code
+  if (typeof code === 'string') {
+    if (code === 'PITWALL_ERR_STORAGE_CLOSED' || code === 'PITWALL_ERR_STORAGE_UNAVAILABLE') return true
+    if (/^(08|53|57P)/.test(code)) return true
+    if (/^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN)$/.test(code)) return true
+    if (/^[0-9A-Z]{5}$/.test(code) || code.startsWith('PITWALL_ERR_')) return false
   }
+  // pg reports a dropped socket, and a pool that waited past connectionTimeoutMillis, without a code
+  return /Connection terminated|connection error|Client has encountered a connection error|timeout|Client was closed|Cannot use a pool after calling end/i.test(err.message)
+}
+
+/** Worth retrying as it is: unavailable, or a serialization conflict / deadlock (40001, 40P01) that another try resolves. */
+export function isTransient (err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code
+  return isUnavailable(err) || code === '40001' || code === '40P01'
 }

@@ -71,6 +71,7 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
   const url = options.databaseUrl ?? (embedded as { url: string }).url
   const pool = new pg.Pool({
     connectionString: url,
+    types: { getTypeParser: typeParser },
     max: options.poolSize ?? 8,
     connectionTimeoutMillis: 10_000,
     // A server that vanished without a reset (network partition) is found by
@@ -117,6 +118,18 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
       await embedded?.close()
     }
   }
+}
+
+/**
+ * bigint (int8) as a number: Pitwall's bigint columns are serial ids, counts
+ * and byte sizes, all far below 2^53, and with numbers a query's rows can be
+ * the domain's records as they are (columns aliased to camelCase) instead of
+ * passing through a mapper that converts each id.
+ */
+const INT8_OID = 20
+function typeParser (oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === INT8_OID && format !== 'binary') return Number
+  return pg.types.getTypeParser(oid, format) as (value: string) => unknown
 }
 
 async function seedCatalog (pool: pg.Pool): Promise<void> {

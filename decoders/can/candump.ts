@@ -9,6 +9,7 @@
  * (can-utils lib.c, parse_canframe). Error frames carry CAN_ERR_FLAG
  * (0x20000000) in an 8-digit id and are reported as such, not as data.
  */
+import { PitwallError } from '../../runtime/errors.js'
 export interface CandumpFrame {
   timeS: number
   iface: string
@@ -23,8 +24,10 @@ export interface CandumpFrame {
   data: Uint8Array
 }
 
-export class CandumpParseError extends Error {
-  readonly code = 'PITWALL_ERR_CANDUMP'
+export class CandumpParseError extends PitwallError {
+  constructor (message: string) {
+    super('PITWALL_ERR_CANDUMP', message)
+  }
 }
 
 const LINE = /^\((\d+(?:\.\d+)?)\)\s+(\S+)\s+([0-9A-Fa-f]+)(##?)(.*)$/

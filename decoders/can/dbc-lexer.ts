@@ -3,6 +3,7 @@
  * say exactly where a file went wrong. DBC has no formal grammar from Vector;
  * the token set here follows what cantools and the opendbc files accept.
  */
+import { PitwallError } from '../../runtime/errors.js'
 
 /** `unknown`: a character no DBC token starts with; the parser refuses it where it matters and skips it where it does not. */
 export type TokenKind = 'identifier' | 'number' | 'string' | 'punct' | 'unknown' | 'eof'
@@ -23,7 +24,7 @@ export interface Token {
   quirk?: 'digit' | 'non-ascii'
 }
 
-export class DbcParseError extends Error {
+export class DbcParseError extends PitwallError {
   readonly fileName: string
   readonly line: number
   readonly column: number
@@ -31,8 +32,7 @@ export class DbcParseError extends Error {
   readonly found: string
 
   constructor (fileName: string, line: number, column: number, expected: string, found: string) {
-    super(`${fileName}:${line}:${column}: expected ${expected}, found ${found}`)
-    this.name = 'DbcParseError'
+    super('PITWALL_ERR_DBC_PARSE', `${fileName}:${line}:${column}: expected ${expected}, found ${found}`)
     this.fileName = fileName
     this.line = line
     this.column = column

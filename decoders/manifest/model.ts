@@ -5,6 +5,7 @@
  * and the signals the model adds to the catalog. Versioned per model, stored
  * in the database, one version active per model (storage/manifests.ts).
  */
+import { PitwallError } from '../../runtime/errors.js'
 
 /** How often a decoded signal is stored (rules always see every sample). */
 export interface StoragePolicy {
@@ -81,11 +82,8 @@ export interface ManifestWarning {
   text: string
 }
 
-export class ManifestError extends Error {
-  readonly code: 'PITWALL_ERR_MANIFEST_INVALID'
+export class ManifestError extends PitwallError {
   constructor (message: string) {
-    super(message)
-    this.name = 'ManifestError'
-    this.code = 'PITWALL_ERR_MANIFEST_INVALID'
+    super('PITWALL_ERR_MANIFEST_INVALID', message)
   }
 }

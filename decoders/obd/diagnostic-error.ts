@@ -3,6 +3,7 @@
  * The code is stable: ingest counts and dead-letters by it, a CLI prints it;
  * the message names the input bytes or text and what was wrong with them.
  */
+import { PitwallError } from '../../runtime/errors.js'
 export type DiagnosticErrorCode =
   /** fewer bytes than the message or PID layout needs */
   | 'PITWALL_ERR_OBD_TRUNCATED'
@@ -24,12 +25,10 @@ export type DiagnosticErrorCode =
   | 'PITWALL_ERR_DTC_LIST'
   | 'PITWALL_ERR_UDS_READ_DTC'
 
-export class DiagnosticError extends Error {
-  readonly code: DiagnosticErrorCode
+export class DiagnosticError extends PitwallError {
+  declare readonly code: DiagnosticErrorCode
   constructor (code: DiagnosticErrorCode, message: string) {
-    super(message)
-    this.name = 'DiagnosticError'
-    this.code = code
+    super(code, message)
   }
 }
 

@@ -7,6 +7,7 @@
  * say how much that was, so a caller can keep a partial replay and report the
  * rest.
  */
+import { PitwallError } from '../../runtime/errors.js'
 export type UlogErrorCode =
   /** The 16-byte header is missing or its magic is wrong. */
   | 'PITWALL_ERR_ULOG_NOT_ULOG'
@@ -28,8 +29,8 @@ export interface UlogProgress {
   readonly samplesEmitted: number
 }
 
-export class UlogError extends Error {
-  readonly code: UlogErrorCode
+export class UlogError extends PitwallError {
+  declare readonly code: UlogErrorCode
   readonly file: string
   /** Byte offset in the file where the problem starts; -1 when it has none (selection). */
   readonly offset: number
@@ -39,9 +40,7 @@ export class UlogError extends Error {
   constructor (code: UlogErrorCode, file: string, offset: number, detail: string, progress: UlogProgress = { messagesRead: 0, samplesEmitted: 0 }) {
     const where = offset >= 0 ? `${file} at byte ${offset}` : file
     const read = progress.messagesRead > 0 ? ` (${progress.messagesRead} messages and ${progress.samplesEmitted} samples read before it)` : ''
-    super(`${where}: ${detail}${read}`)
-    this.name = 'UlogError'
-    this.code = code
+    super(code, `${where}: ${detail}${read}`)
     this.file = file
     this.offset = offset
     this.messagesRead = progress.messagesRead

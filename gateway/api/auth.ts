@@ -23,8 +23,11 @@
  * (health, metrics). Tokens are looked up per request, so a revocation
  * takes effect on the next one.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from 'fastify'
 import type { ApiPrincipal, ApiRole, ApiTokenStore } from '../../storage/api-tokens.js'
+import { PitwallError } from '../../runtime/errors.js'
+import { StorageError } from '../../storage/errors.js'
+import { answerError } from './errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -37,19 +40,10 @@ declare module 'fastify' {
   }
 }
 
-/** The JSON body of every API error: a stable code and a message naming what was wrong. */
-export interface ApiErrorBody {
-  code: string
-  message: string
-}
-
-export async function sendApiError (reply: FastifyReply, status: number, code: string, message: string): Promise<FastifyReply> {
-  const body: ApiErrorBody = { code, message }
-  return await reply.code(status).type('application/json; charset=utf-8').send(body)
-}
-
 export function registerApiAuth (app: FastifyInstance, deps: { tokens: Pick<ApiTokenStore, 'authenticate'> }): void {
   app.decorate('apiAuth', { tokens: deps.tokens })
+  // a route guarded outside an API scope (./scope.ts) answers its refusals the same way
+  app.setErrorHandler(async (error: FastifyError, request, reply) => await answerError('API', error, request, reply))
   app.decorateRequest('principal', null)
 }
 
@@ -69,30 +63,30 @@ export function requireRole (...roles: [ApiRole, ...ApiRole[]]): preValidationAs
       const header = request.headers.authorization
       if (header === undefined || header === '') {
         reply.header('www-authenticate', CHALLENGE)
-        return await sendApiError(reply, 401, 'PITWALL_ERR_UNAUTHENTICATED', 'this endpoint needs an API token: send Authorization: Bearer <token>')
+        throw new PitwallError('PITWALL_ERR_UNAUTHENTICATED', 'this endpoint needs an API token: send Authorization: Bearer <token>')
       }
       const token = BEARER.exec(header)?.[1]
       if (token === undefined) {
         reply.header('www-authenticate', `${CHALLENGE}, error="invalid_request"`)
-        return await sendApiError(reply, 401, 'PITWALL_ERR_UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"')
+        throw new PitwallError('PITWALL_ERR_UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"')
       }
       let principal: ApiPrincipal | undefined
       try {
         principal = await request.server.apiAuth.tokens.authenticate(token)
       } catch (err) {
         request.log.warn({ err }, 'API token lookup failed')
-        return await sendApiError(reply, 503, 'PITWALL_ERR_STORAGE_UNAVAILABLE', 'cannot check the API token: storage is unavailable')
+        throw new StorageError('PITWALL_ERR_STORAGE_UNAVAILABLE', 'cannot check the API token: storage is unavailable', { cause: err })
       }
       if (principal === undefined) {
         // which of unknown, revoked or expired is not said: the owner knows, a thief should not
         reply.header('www-authenticate', `${CHALLENGE}, error="invalid_token"`)
-        return await sendApiError(reply, 401, 'PITWALL_ERR_UNAUTHENTICATED', 'the API token is not valid (unknown, revoked or expired)')
+        throw new PitwallError('PITWALL_ERR_UNAUTHENTICATED', 'the API token is not valid (unknown, revoked or expired)')
       }
       request.principal = principal
     }
     const { role, name } = request.principal
     if (!roles.includes(role)) {
-      return await sendApiError(reply, 403, 'PITWALL_ERR_FORBIDDEN',
+      throw new PitwallError('PITWALL_ERR_FORBIDDEN',
         `${request.method} ${request.routeOptions.url ?? request.url} is for ${roles.join(' or ')} tokens; token ${JSON.stringify(name)} is ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role} token`)
     }
   }

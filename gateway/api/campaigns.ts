@@ -82,8 +82,7 @@ export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRout
         const { id, name, cohort, waves, minSuccessRate, failureThreshold, ttl } = request.body
         const vins = cohort.vins?.map((v, i) => vinOf(v, `body.cohort.vins[${i}]`))
         const commandTtlMs = ttlMsOf(ttl, 'body.ttl', DEFAULT_TTL_MS)
-        const body = await requestedCommandBody(otaPackages, request.body, reply)
-        if (body === undefined) return reply
+        const body = await requestedCommandBody(otaPackages, request.body)
         const created = await campaigns.create({
           id, name, body, cohort: { ...cohort, ...(vins === undefined ? {} : { vins }) }, waves, minSuccessRate, failureThreshold, commandTtlMs, createdBy: principalOf(request).name
         })

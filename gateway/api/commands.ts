@@ -22,8 +22,8 @@ import { CommandBodyError, commandBody, type CommandRequest } from '../../action
 import { parseDuration } from '../../decoders/duration.js'
 import { COMMAND_STATES, type CommandBody, type CommandStore } from '../../storage/commands.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
-import { principalOf, requireRole, sendApiError } from './auth.js'
-import { absentBodyIsEmpty, BadRequest, listOf, noBody, reasonBody, vinOf, vinSchema } from './request-values.js'
+import { principalOf, requireRole } from './auth.js'
+import { absentBodyIsEmpty, badRequest, listOf, noBody, reasonBody, vinOf, vinSchema } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface CommandRouteDeps {
@@ -75,25 +75,16 @@ const listQuery = {
 }
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } }
 
-/**
- * The stored command body of a request's `action` or `ota`; undefined when
- * the request names both or neither, after answering 400 with the reason.
- */
-export async function requestedCommandBody (packages: Pick<OtaPackageStore, 'get'>, request: CommandRequest, reply: FastifyReply): Promise<CommandBody | undefined> {
-  try {
-    return await commandBody(packages, request, { action: 'body.action', ota: 'body.ota' })
-  } catch (err) {
-    if (!(err instanceof CommandBodyError)) throw err
-    await sendApiError(reply, 400, err.code, err.message)
-    return undefined
-  }
+/** The stored command body of a request's `action` or `ota`; one naming both or neither is a 400 (PITWALL_ERR_COMMAND_INVALID). */
+export async function requestedCommandBody (packages: Pick<OtaPackageStore, 'get'>, request: CommandRequest): Promise<CommandBody> {
+  return await commandBody(packages, request, { action: 'body.action', ota: 'body.ota' })
 }
 
 /** `"12h"` → ms, or the default when absent; `field` names it in the error. */
 export function ttlMsOf (ttl: string | undefined, field: string, defaultMs: number): number {
   if (ttl === undefined) return defaultMs
   const seconds = parseDuration(ttl)
-  if (seconds === undefined || seconds <= 0) throw new BadRequest(`${field} ${JSON.stringify(ttl)} is not a duration like 90s, 30m, 12h or 7d`)
+  if (seconds === undefined || seconds <= 0) throw badRequest(`${field} ${JSON.stringify(ttl)} is not a duration like 90s, 30m, 12h or 7d`)
   return Math.round(seconds * 1000)
 }
 
@@ -108,8 +99,7 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
       async (request, reply) => {
         const vin = vinOf(request.body.vin, 'body.vin')
         const ttlMs = ttlMsOf(request.body.ttl, 'body.ttl', DEFAULT_TTL_MS)
-        const body = await requestedCommandBody(otaPackages, request.body, reply)
-        if (body === undefined) return reply
+        const body = await requestedCommandBody(otaPackages, request.body)
         const command = await commands.enqueue({ vin, body, ttlMs, requestedBy: principalOf(request).name })
         return await reply.code(201).send(command)
       })

@@ -11,15 +11,16 @@
  */
 import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify'
 import type { DealerStore } from '../../storage/dealers.js'
-import { principalOf, sendApiError } from './auth.js'
+import { PitwallError } from '../../runtime/errors.js'
+import { principalOf } from './auth.js'
 
 /** A preValidation hook after requireRole: refuses a dealer token that names another dealer in ?dealer=; `what` names the data, e.g. "inbox". */
 export function ownDealerOnly (what: string): preValidationAsyncHookHandler {
-  return async function (request, reply) {
+  return async function (request) {
     const caller = principalOf(request)
     const named = (request.query as { dealer?: unknown }).dealer
     if (caller.role === 'dealer' && named !== undefined && named !== caller.dealerId) {
-      return await sendApiError(reply, 403, 'PITWALL_ERR_FORBIDDEN',
+      throw new PitwallError('PITWALL_ERR_FORBIDDEN',
         `token ${JSON.stringify(caller.name)} is dealer ${caller.dealerId ?? '?'}'s; it reads only its own ${what}, not dealer ${String(named)}'s (leave out ?dealer=)`)
     }
   }

@@ -36,7 +36,7 @@ import type { DealerStore } from '../../storage/dealers.js'
 import type { MaintenanceStore, ReminderState } from '../../storage/maintenance.js'
 import { principalOf, requireRole } from './auth.js'
 import { dealerOf, ownDealerOnly } from './dealer-scope.js'
-import { BadRequest, integerIdParams, isoTimeSchema, listOf, oneOf, parseIsoTime, vinOf, vinParams } from './request-values.js'
+import { badRequest, integerIdParams, isoTimeSchema, listOf, oneOf, parseIsoTime, vinOf, vinParams } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface InboxRouteDeps {
@@ -107,7 +107,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
 
   async function alertInboxOf (request: FastifyRequest, named: string | undefined): Promise<string> {
     const dealerId = await dealerOf(request, named, dealers)
-    if (dealerId === null) throw new BadRequest('querystring needs the field "dealer": an engineer or operator token names the dealer whose inbox it reads')
+    if (dealerId === null) throw badRequest('querystring needs the field "dealer": an engineer or operator token names the dealer whose inbox it reads')
     return dealerId
   }
 
@@ -172,7 +172,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
         const caller = principalOf(request)
         const { covers, description = '', odometerKm, engineHours } = request.body
         const time = request.body.time === undefined ? new Date() : parseIsoTime(request.body.time, 'body.time')
-        if (time.getTime() > Date.now() + CLOCK_SKEW_MS) throw new BadRequest(`body.time ${request.body.time ?? ''} is in the future; record a service once it is done`)
+        if (time.getTime() > Date.now() + CLOCK_SKEW_MS) throw badRequest(`body.time ${request.body.time ?? ''} is in the future; record a service once it is done`)
         const result = await maintenance.recordService({
           vin: vinOf(request.params.vin, 'params.vin'),
           time,

@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { Storage } from '../../storage/index.js'
-import { registerApiAuth, sendApiError } from './auth.js'
+import { PitwallError } from '../../runtime/errors.js'
+import { registerApiAuth } from './auth.js'
 import { registerCampaignRoutes } from './campaigns.js'
 import { registerCaseRoutes } from './cases.js'
 import { registerVehicleRoutes } from './vehicles.js'
@@ -38,7 +39,8 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   registerManifestRoutes(app, { manifests: storage.manifests })
   // a misspelt route or method under /api answers like every other API error (fastify's own 404 has no code)
   void app.register(async (api) => {
-    api.setNotFoundHandler(async (request, reply) =>
-      await sendApiError(reply, 404, 'PITWALL_ERR_NOT_FOUND', `no API route ${request.method} ${request.url.split('?')[0] ?? ''}`))
+    api.setNotFoundHandler(async (request) => {
+      throw new PitwallError('PITWALL_ERR_NOT_FOUND', `no API route ${request.method} ${request.url.split('?')[0] ?? ''}`)
+    })
   }, { prefix: '/api' })
 }

@@ -19,11 +19,11 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { dbcOf, manifestSpecOf, MAX_DBC_BYTES } from '../../decoders/manifest/load.js'
-import { ManifestError, type ManifestDbc, type ManifestSource } from '../../decoders/manifest/model.js'
+import type { ManifestDbc, ManifestSource } from '../../decoders/manifest/model.js'
 import type { ManifestStore } from '../../storage/manifests.js'
 import { addManifest } from '../manifests.js'
-import { principalOf, requireRole, sendApiError } from './auth.js'
-import { absentBodyIsEmpty, BadRequest, integerIdParams, noBody } from './request-values.js'
+import { principalOf, requireRole } from './auth.js'
+import { absentBodyIsEmpty, badRequest, integerIdParams, noBody } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface ManifestRouteDeps {
@@ -83,16 +83,11 @@ export function registerManifestRoutes (app: FastifyInstance, deps: ManifestRout
       { preValidation: engineers, bodyLimit: ADD_BODY_LIMIT, schema: { body: addBody } },
       async (request, reply) => {
         const { manifest, dbcs, activate } = request.body
-        try {
-          const source: ManifestSource = { origin: 'request', spec: manifestSpecOf(manifest, 'manifest'), dbcs: dbcFiles(dbcs) }
-          checkDbcsNamed(source)
-          const added = await addManifest(manifests, source, principalOf(request).name, activate === true)
-          return await reply.code(added.created ? 201 : 200).send(added)
-        } catch (err) {
-          // the manifest, a DBC or a mapping is wrong: the message names which (a StorageError goes to the scope's handler)
-          if (err instanceof ManifestError) return await sendApiError(reply, 400, err.code, err.message)
-          throw err
-        }
+        // a wrong manifest, DBC or mapping is a ManifestError naming which: 400
+        const source: ManifestSource = { origin: 'request', spec: manifestSpecOf(manifest, 'manifest'), dbcs: dbcFiles(dbcs) }
+        checkDbcsNamed(source)
+        const added = await addManifest(manifests, source, principalOf(request).name, activate === true)
+        return await reply.code(added.created ? 201 : 200).send(added)
       })
 
     scope.post<{ Params: { id: number } }>('/api/v1/manifests/:id/activate',
@@ -122,7 +117,7 @@ function dbcFiles (texts: Record<string, string>): Map<string, ManifestDbc> {
   const files = new Map<string, ManifestDbc>()
   for (const [name, text] of Object.entries(texts)) {
     const bytes = encoder.encode(text)
-    if (bytes.length > MAX_DBC_BYTES) throw new BadRequest(`body.dbcs[${JSON.stringify(name)}] is ${bytes.length} bytes, more than a DBC file can be (${MAX_DBC_BYTES})`)
+    if (bytes.length > MAX_DBC_BYTES) throw badRequest(`body.dbcs[${JSON.stringify(name)}] is ${bytes.length} bytes, more than a DBC file can be (${MAX_DBC_BYTES})`)
     files.set(name, dbcOf(name, bytes))
   }
   return files
@@ -133,10 +128,10 @@ function checkDbcsNamed (source: ManifestSource): void {
   const { spec, dbcs } = source
   const given = [...dbcs.keys()].map((n) => JSON.stringify(n)).join(', ')
   spec.buses.forEach((bus, i) => {
-    if (!dbcs.has(bus.dbc)) throw new BadRequest(`body.manifest.buses[${i}].dbc names ${JSON.stringify(bus.dbc)}, which is not in body.dbcs (it has ${given})`)
+    if (!dbcs.has(bus.dbc)) throw badRequest(`body.manifest.buses[${i}].dbc names ${JSON.stringify(bus.dbc)}, which is not in body.dbcs (it has ${given})`)
   })
   const named = new Set(spec.buses.map((b) => b.dbc))
   for (const name of dbcs.keys()) {
-    if (!named.has(name)) throw new BadRequest(`body.dbcs[${JSON.stringify(name)}] is the DBC of no bus in body.manifest.buses`)
+    if (!named.has(name)) throw badRequest(`body.dbcs[${JSON.stringify(name)}] is the DBC of no bus in body.manifest.buses`)
   }
 }

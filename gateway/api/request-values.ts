@@ -3,14 +3,16 @@
  * every route group uses, in one place: ISO 8601 times, VINs, one value or a
  * comma-separated list of an enumeration, integer ids in paths, POSTs
  * without a body or with only a reason. A value that fails throws
- * BadRequest, which the API scope (./scope.ts) answers as 400
- * PITWALL_ERR_BAD_REQUEST with the message naming the field.
+ * PITWALL_ERR_BAD_REQUEST (badRequest), which the API scope (./scope.ts)
+ * answers as 400 with the message naming the field.
  */
 import type { FastifyRequest } from 'fastify'
+import { PitwallError } from '../../runtime/errors.js'
 import { VIN_PATTERN } from '../topics.js'
 
-export class BadRequest extends Error {
-  readonly statusCode = 400
+/** A 400 whose message names the field and what is wrong with it. */
+export function badRequest (message: string): PitwallError {
+  return new PitwallError('PITWALL_ERR_BAD_REQUEST', message)
 }
 
 // A date, a time and a zone: without a zone the server's would decide what it means.
@@ -26,7 +28,7 @@ export function parseIsoTime (value: string, field: string): Date {
   // Date rolls 30 February over into March; the calendar day must exist
   const dayExists = parts !== null && Number(parts[3]) <= new Date(Date.UTC(Number(parts[1]), Number(parts[2]), 0)).getUTCDate()
   if (time === undefined || Number.isNaN(time.getTime()) || !dayExists) {
-    throw new BadRequest(`${field} ${JSON.stringify(value)} is not an ISO 8601 time with a zone, e.g. 2026-11-23T08:00:00Z`)
+    throw badRequest(`${field} ${JSON.stringify(value)} is not an ISO 8601 time with a zone, e.g. 2026-11-23T08:00:00Z`)
   }
   return time
 }
@@ -44,13 +46,13 @@ export const vinParams = { type: 'object', required: ['vin'], properties: { vin:
  */
 export function vinOf (value: string, field: string): string {
   const vin = value.toUpperCase()
-  if (!VIN_PATTERN.test(vin)) throw new BadRequest(`${field} ${JSON.stringify(value)} is not a VIN: 17 characters of A-Z and 0-9, without I, O or Q (ISO 3779)`)
+  if (!VIN_PATTERN.test(vin)) throw badRequest(`${field} ${JSON.stringify(value)} is not a VIN: 17 characters of A-Z and 0-9, without I, O or Q (ISO 3779)`)
   return vin
 }
 
 /** `value` if it is one of `allowed`, else a 400 listing them: "querystring.kind "x" is not one of prestage, rescue". */
 export function oneOf<T extends string> (value: string, allowed: readonly T[], field: string): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new BadRequest(`${field} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`)
+  if (!(allowed as readonly string[]).includes(value)) throw badRequest(`${field} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`)
   return value as T
 }
 

@@ -24,7 +24,8 @@
 import type { FastifyInstance } from 'fastify'
 import { API_ROLES, type ApiRole, type ApiTokenStore } from '../../storage/api-tokens.js'
 import type { DealerStore } from '../../storage/dealers.js'
-import { principalOf, requireRole, sendApiError } from './auth.js'
+import { PitwallError } from '../../runtime/errors.js'
+import { principalOf, requireRole } from './auth.js'
 import { integerIdParams, isoTimeSchema, oneOf, parseIsoTime } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
@@ -59,7 +60,7 @@ export function registerTokenRoutes (app: FastifyInstance, deps: TokenRouteDeps)
         const { name, dealerId, expiresAt } = request.body
         const role = oneOf<ApiRole>(request.body.role, API_ROLES, 'body.role')
         if (role === 'engineer') {
-          return await sendApiError(reply, 403, 'PITWALL_ERR_FORBIDDEN',
+          throw new PitwallError('PITWALL_ERR_FORBIDDEN',
             `token ${JSON.stringify(principalOf(request).name)} is an operator token; it creates operator and dealer tokens only (engineer tokens: \`pitwall token create --role engineer\` on the gateway's host)`)
         }
         if (role === 'dealer' && dealerId !== undefined) await dealers.get(dealerId)

@@ -17,6 +17,7 @@ import type { Metrics } from '../metrics.js'
 import { publishTopicOf } from '../topics.js'
 import { PacketLimitedStream } from './packet-limit.js'
 import { sessionOf } from './sessions.js'
+import { PitwallError } from '../../runtime/errors.js'
 
 /** A retained status is kept per vehicle in broker memory: keep it small. */
 export const MAX_STATUS_BYTES = 1024
@@ -35,8 +36,10 @@ export interface AuthorizePublishDeps {
   maxPacketBytes: number
 }
 
-export class AclError extends Error {
-  readonly code = 'PITWALL_ERR_ACL'
+export class AclError extends PitwallError {
+  constructor (message: string) {
+    super('PITWALL_ERR_ACL', message)
+  }
 }
 
 export function createAuthorizePublish (deps: AuthorizePublishDeps) {

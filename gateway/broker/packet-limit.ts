@@ -17,6 +17,7 @@
 import { randomBytes } from 'node:crypto'
 import { Duplex } from 'node:stream'
 import type { Socket } from 'node:net'
+import { PitwallError } from '../../runtime/errors.js'
 
 const PUBLISH = 3
 const MAX_VARINT_BYTES = 4
@@ -31,12 +32,16 @@ export interface OversizedPublish {
   size: number
 }
 
-export class PacketSizeError extends Error {
-  readonly code = 'PITWALL_ERR_PACKET_TOO_LARGE'
+export class PacketSizeError extends PitwallError {
+  constructor (message: string) {
+    super('PITWALL_ERR_PACKET_TOO_LARGE', message)
+  }
 }
 
-export class MalformedPacketError extends Error {
-  readonly code = 'PITWALL_ERR_MALFORMED_PACKET'
+export class MalformedPacketError extends PitwallError {
+  constructor (message: string) {
+    super('PITWALL_ERR_MALFORMED_PACKET', message)
+  }
 }
 
 type State =
