@@ -24,7 +24,8 @@ import { chooseDealer, isStationary, rescueTargets, STATIONARY_WINDOW_MS, type S
 import { PitwallError } from '../runtime/errors.js'
 
 export interface DealerAlertServiceDeps {
-  pool: pg.Pool
+  alerts: DealerAlertStore
+  dealers: DealerStore
   log: Pick<ActionLog, 'info' | 'warn'>
   /** the case base; consulted when a fault names a case */
   caseLookup?: (caseId: string) => Promise<CaseSummary | undefined>
@@ -70,8 +71,8 @@ export class DealerAlertService {
   private readonly stationaryWindowMs: number
 
   constructor (private readonly deps: DealerAlertServiceDeps) {
-    this.alerts = new DealerAlertStore(deps.pool)
-    this.dealers = new DealerStore(deps.pool)
+    this.alerts = deps.alerts
+    this.dealers = deps.dealers
     this.rescueRadiusKm = deps.rescueRadiusKm ?? 150
     this.stationaryWindowMs = deps.stationary?.windowMs ?? STATIONARY_WINDOW_MS
   }

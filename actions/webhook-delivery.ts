@@ -46,7 +46,7 @@ export interface BreakerOptions {
 }
 
 export interface WebhookDeliveryOptions {
-  pool: pg.Pool
+  store: DealerAlertStore
   log: ActionLog
   /** default globalThis.fetch */
   fetch?: typeof globalThis.fetch
@@ -126,7 +126,7 @@ export class WebhookDeliveryWorker {
   private wake: (() => void) | undefined
 
   constructor (private readonly options: WebhookDeliveryOptions) {
-    this.store = new DealerAlertStore(options.pool)
+    this.store = options.store
     this.fetch = options.fetch ?? globalThis.fetch
     this.maxAttempts = options.maxAttempts ?? 12
     this.baseDelayMs = options.baseDelayMs ?? 1000

@@ -30,7 +30,6 @@ import { loadMaintenanceFile } from '../rules/maintenance-load.js'
 import { RuleEngine } from '../rules/engine.js'
 import { createLogger, type Logger } from './logger.js'
 import { createMetrics, registerBacklogGauges, type Metrics } from './metrics.js'
-import { readActionBacklog } from '../storage/backlog.js'
 
 export interface Gateway {
   readonly config: GatewayConfig
@@ -144,11 +143,12 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     onFinal: (c) => { if (c.campaignId !== null) campaigns.kick() }
   })
   commands = dispatcher
-  const webhooks = new WebhookDeliveryWorker({ pool: storage.pool, log: actionsLog, registry: metrics.registry })
-  registerBacklogGauges(metrics.registry, async () => await readActionBacklog(storage.pool),
+  const webhooks = new WebhookDeliveryWorker({ store: storage.dealerAlerts, log: actionsLog, registry: metrics.registry })
+  registerBacklogGauges(metrics.registry, async () => await storage.readActionBacklog(),
     (err) => { actionsLog.warn({ err: err.message }, 'action backlog not read for /metrics; its gauges keep their last values') })
   const dealerAlerts = new DealerAlertService({
-    pool: storage.pool,
+    alerts: storage.dealerAlerts,
+    dealers: storage.dealers,
     log: actionsLog,
     caseLookup: async (caseId) => await storage.cases.get(caseId).then((c) => ({ id: c.id, title: c.title, steps: c.steps, parts: c.parts }), (err: { code?: string }) => {
       if (err.code === 'PITWALL_ERR_CASE_UNKNOWN') return undefined
@@ -191,7 +191,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
   let http: Awaited<ReturnType<typeof createHttpServer>> | undefined
   try {
     tcp = await listenTcp(broker, config.mqttHost, config.mqttPort)
-    http = await createHttpServer({ broker, pool: storage.pool, metrics, log, maxPacketBytes: config.maxPacketBytes, api: { storage } })
+    http = await createHttpServer({ broker, storage, metrics, log, maxPacketBytes: config.maxPacketBytes, api: { storage } })
     await http.listen({ host: config.httpHost, port: config.httpPort })
   } catch (err) {
     tcp?.close()

@@ -204,7 +204,6 @@ storageFlags(rules.command('backtest').description('run a draft rule file over s
     const { runBacktest } = await import('./backtest.js')
     const { loadDefaultManifest } = await import('./default-manifest.js')
     const { StoredManifests, storedCatalog, trialManifest } = await import('./manifests.js')
-    const { BatchArchive } = await import('../storage/batch-archive.js')
     const config = configFrom({ ...flags, logLevel: 'silent' })
     const minIntervalS = config.sampleIntervalMs / 1000
     const fallback = loadDefaultManifest(config.canDbc, minIntervalS)
@@ -223,7 +222,7 @@ storageFlags(rules.command('backtest').description('run a draft rule file over s
       // a draft rule may read what the catalog has, trial additions included
       const names = new Set(catalog.entries().map((e) => e.name))
       const defs = loadRuleFile(file, { has: (n) => names.has(n), names: () => names, where: 'the catalog' })
-      const report = await runBacktest(new BatchArchive(storage.pool), defs, { vins: flags.vin, fromUs: flags.from, toUs: flags.to },
+      const report = await runBacktest(storage.archive, defs, { vins: flags.vin, fromUs: flags.from, toUs: flags.to },
         { catalog, stored: async (id) => await stored.get(id), fallback, trial })
       return { report, defs }
     })

@@ -6,7 +6,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import type pg from 'pg'
+import type { Storage } from '../storage/index.js'
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import type { PitwallBroker } from './broker/index.js'
 import { registerApi, type ApiDeps } from './api/index.js'
@@ -18,7 +18,7 @@ export const MQTT_WS_PATH = '/mqtt'
 
 export interface HttpDeps {
   broker: PitwallBroker
-  pool: pg.Pool
+  storage: Pick<Storage, 'ping'>
   metrics: Metrics
   log: Logger
   maxPacketBytes: number
@@ -32,7 +32,7 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
     // pino 10's Logger type is wider than the one fastify 5 declares; the instance is compatible.
     loggerInstance: deps.log.child({ module: 'http' }, { level: 'warn' }) as unknown as FastifyBaseLogger
   })
-  healthRoutes(app, { pool: deps.pool, metrics: deps.metrics })
+  healthRoutes(app, { storage: deps.storage, metrics: deps.metrics })
   if (deps.api !== undefined) {
     registerApi(app, deps.api)
   }

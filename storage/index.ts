@@ -7,6 +7,8 @@ import pg from 'pg'
 import { SIGNAL_CATALOG } from '../decoders/catalog.js'
 import type { SignalSource } from '../decoders/catalog-sources.js'
 import { ApiTokenStore } from './api-tokens.js'
+import { readActionBacklog, type ActionBacklog } from './backlog.js'
+import { BatchArchive } from './batch-archive.js'
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js'
 import { CampaignStore } from './campaigns.js'
 import { CaseStore } from './cases.js'
@@ -38,7 +40,6 @@ export interface StorageOptions {
 
 export interface Storage {
   readonly kind: 'postgres' | 'pglite'
-  readonly pool: pg.Pool
   readonly writer: BatchWriter
   readonly vehicles: VehicleStore
   readonly rules: RuleStore
@@ -62,8 +63,25 @@ export interface Storage {
   readonly kpis: KpiStore
   /** decoder manifests per vehicle model, their DBC files, and the catalog signals they added */
   readonly manifests: ManifestStore
+  /** resolves when the database answers; rejects as the database does when it cannot (for /readyz) */
+  ping (): Promise<void>
+  /** the raw batch archive, read back for backtests and replays */
+  readonly archive: BatchArchive
+  /** what the actions layer still has to do, for /metrics */
+  readActionBacklog (): Promise<ActionBacklog>
   /** drains the writer, then closes connections and the embedded host */
   close (): Promise<void>
+}
+
+// The gateway's code reaches the database through the stores only; tests and
+// the bench inspect tables through poolOf.
+const pools = new WeakMap<Storage, pg.Pool>()
+
+/** The connection pool behind a Storage: for tests and the bench, which read tables directly. Production code uses the stores. */
+export function poolOf (storage: Storage): pg.Pool {
+  const pool = pools.get(storage)
+  if (pool === undefined) throw new Error('poolOf: not a Storage made by openStorage')
+  return pool
 }
 
 export async function openStorage (options: StorageOptions): Promise<Storage> {
@@ -94,9 +112,8 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     throw err
   }
   const writer = new BatchWriter(pool, options.writer)
-  return {
+  const storage: Storage = {
     kind: embedded === undefined ? 'postgres' : 'pglite',
-    pool,
     writer,
     vehicles: new VehicleStore(pool),
     rules: new RuleStore(pool),
@@ -112,12 +129,17 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     dealerAlerts: new DealerAlertStore(pool),
     kpis: new KpiStore(pool),
     manifests: new ManifestStore(pool),
+    archive: new BatchArchive(pool),
+    readActionBacklog: async () => await readActionBacklog(pool),
+    ping: async () => { await pool.query('SELECT 1') },
     close: async () => {
       await writer.close()
       await pool.end()
       await embedded?.close()
     }
   }
+  pools.set(storage, pool)
+  return storage
 }
 
 /**

@@ -29,7 +29,7 @@ import { CONFIRMED_STATUS, encodeDtc } from '../../sim/dtc.js'
 import { VehicleModel } from '../../sim/vehicle-model.js'
 import { BinaryCopy, copyIn } from './binary-copy.js'
 import { selectStoredSamples, StoredSignals } from '../../storage/sample-thinning.js'
-import { openStorage, type Storage } from '../../storage/index.js'
+import { openStorage, type Storage, poolOf } from '../../storage/index.js'
 import type { BatchRecord } from '../../storage/records.js'
 import { spread } from '../measure.js'
 
@@ -387,7 +387,7 @@ export async function runStorageWriterBench (options: { quick: boolean, database
     await Promise.all([plain, copying, narrowUnnest, narrowCopy].map(async (c) => { await c.connect() }))
 
     // 4 candidates x VEHICLES vehicles: candidate i writes block i, so stored rows are counted per candidate
-    const ids = (await single.pool.query<{ id: number }>(
+    const ids = (await poolOf(single).query<{ id: number }>(
       `INSERT INTO vehicles (vin, model) SELECT 'PWLBENCH' || lpad(i::text, 9, '0'), 'bench' FROM generate_series(1, $1) AS i RETURNING id`,
       [4 * VEHICLES])).rows.map((r) => r.id).sort((a, b) => a - b)
     const block = (c: number): number[] => ids.slice(c * VEHICLES, (c + 1) * VEHICLES)
@@ -409,14 +409,14 @@ export async function runStorageWriterBench (options: { quick: boolean, database
       narrowCandidate('copy', narrowCopy, templates, NARROW_BASE + VEHICLES, narrowWritten[1] as RowCounts)
     ], timing, () => {})
 
-    const checks = await countStored(single.pool, ids[0] as number, wide.map((w) => w.name), sources.map((s) => s.written),
+    const checks = await countStored(poolOf(single), ids[0] as number, wide.map((w) => w.name), sources.map((s) => s.written),
       narrowRates.map((n) => n.name), narrowWritten, NARROW_BASE)
     const lost = checks.filter((c) => JSON.stringify(c.written) !== JSON.stringify(c.stored))
     if (lost.length > 0) throw new Error(`bench: stored rows differ from written: ${lost.map((c) => `${c.name}: wrote ${JSON.stringify(c.written)}, found ${JSON.stringify(c.stored)}`).join('; ')}`)
 
-    const server = await single.pool.query<{ name: string, setting: string, unit: string | null }>(
+    const server = await poolOf(single).query<{ name: string, setting: string, unit: string | null }>(
       `SELECT name, setting, unit FROM pg_settings WHERE name IN ('synchronous_commit', 'fsync', 'full_page_writes', 'shared_buffers', 'wal_level', 'max_wal_size') ORDER BY name`)
-    const version = (await single.pool.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? 'unknown'
+    const version = (await poolOf(single).query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? 'unknown'
     const n = templates.length
     const sum = (f: (t: Template) => number): number => templates.reduce((a, t) => a + f(t), 0) / n
     const rows = {

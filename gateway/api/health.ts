@@ -3,14 +3,14 @@
  * metrics.
  */
 import type { FastifyInstance } from 'fastify'
-import type pg from 'pg'
+import type { Storage } from '../../storage/index.js'
 import type { Metrics } from '../metrics.js'
 
-export function healthRoutes (app: FastifyInstance, deps: { pool: pg.Pool, metrics: Metrics }): void {
+export function healthRoutes (app: FastifyInstance, deps: { storage: Pick<Storage, 'ping'>, metrics: Metrics }): void {
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_req, reply) => {
     try {
-      await deps.pool.query('SELECT 1')
+      await deps.storage.ping()
       return { status: 'ready' }
     } catch (err) {
       return await reply.code(503).send({ status: 'unavailable', code: 'PITWALL_ERR_STORAGE_UNAVAILABLE', message: (err as Error).message })

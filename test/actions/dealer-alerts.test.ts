@@ -10,6 +10,7 @@ import { DealerAlertStore } from '../../storage/dealer-alerts.js'
 import { DealerStore } from '../../storage/dealers.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, recordingLog, seedFault, standingAt } from './dealer-fixtures.js'
+import { poolOf } from '../../storage/index.js'
 
 const PRESTAGE = { type: 'dealer_prestage' as const, parts: ['ignition coil 12138657273'], repairHours: 1.5, fix: 'Replace the ignition coil of cylinder 1' }
 const PARIS = { lat: 48.8566, lon: 2.3522 }
@@ -17,15 +18,15 @@ const PARIS = { lat: 48.8566, lon: 2.3522 }
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
     const storage = await openTestStorage(t, backend)
-    const dealers = new DealerStore(storage.pool)
-    const alerts = new DealerAlertStore(storage.pool)
+    const dealers = new DealerStore(poolOf(storage))
+    const alerts = new DealerAlertStore(poolOf(storage))
     await dealers.add({ id: 'muc', name: 'Autohaus München', ...PLACES.munich, webhookUrl: 'https://dms.example/muc/hooks' })
     await dealers.add({ id: 'str', name: 'Autohaus Stuttgart', ...PLACES.stuttgart })
     await dealers.add({ id: 'ber', name: 'Autohaus Berlin', ...PLACES.berlin, webhookUrl: 'https://dms.example/ber/hooks' })
     await dealers.add({ id: 'ulm-closed', name: 'Werkstatt Ulm (closed)', ...PLACES.ulm })
     await dealers.deactivate('ulm-closed')
     const service = (log = recordingLog(), caseLookup?: (id: string) => Promise<CaseSummary | undefined>): DealerAlertService =>
-      new DealerAlertService({ pool: storage.pool, log, ...(caseLookup === undefined ? {} : { caseLookup }) })
+      new DealerAlertService({ alerts: storage.dealerAlerts, dealers: storage.dealers, log, ...(caseLookup === undefined ? {} : { caseLookup }) })
 
     t.test("a pre-staging alert goes to the vehicle's own dealer, with what the dealer needs to stage the parts", async (t) => {
       const f = await seedFault(storage, {
@@ -87,7 +88,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const f = await seedFault(storage, { action: PRESTAGE, fixes: [{ s: 5, at: PLACES.garching, speedMps: 0 }] })
       const first = await service().raiseForFault(f.faultId, 'prestage')
       // the vehicle moves to Berlin and gets an own dealer: the fault's alert stays where it went
-      await storage.pool.query('INSERT INTO gnss_fixes (time, vehicle_id, lat, lon, speed_mps) VALUES (now(), $1, $2, $3, 0)', [f.vehicleId, PLACES.berlin.lat, PLACES.berlin.lon])
+      await poolOf(storage).query('INSERT INTO gnss_fixes (time, vehicle_id, lat, lon, speed_mps) VALUES (now(), $1, $2, $3, 0)', [f.vehicleId, PLACES.berlin.lat, PLACES.berlin.lon])
       await dealers.assignVehicle(f.vin, 'ber')
       const second = await service().raiseForFault(f.faultId, 'prestage')
       t.same(second, first)
@@ -99,7 +100,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const together = await Promise.all([1, 2, 3, 4].map(async () => await service().raiseForFault(g.faultId, 'prestage')))
       const ids = new Set(together.flat().map((a) => a.id))
       t.equal(ids.size, 1, 'four concurrent calls: one alert')
-      const { rows } = await storage.pool.query<{ n: string }>(
+      const { rows } = await poolOf(storage).query<{ n: string }>(
         'SELECT count(*) AS n FROM webhook_deliveries w JOIN dealer_alerts a ON a.id = w.alert_id WHERE a.fault_id = $1', [g.faultId])
       t.equal(Number(rows[0]?.n), 1, 'and one delivery')
     })
@@ -116,7 +117,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.same(await alerts.forFault(f.faultId), [])
       t.match(log.lines, [{ level: 'warn', msg: 'fault left without a dealer alert', obj: { fault: f.faultId, code: 'PITWALL_ERR_DEALER_NO_ROUTE', reason: /no position/ } }])
       // a position arrives: handing the fault over again raises the alert
-      await storage.pool.query('INSERT INTO gnss_fixes (time, vehicle_id, lat, lon, speed_mps) VALUES (now(), $1, $2, $3, 0)', [f.vehicleId, PLACES.garching.lat, PLACES.garching.lon])
+      await poolOf(storage).query('INSERT INTO gnss_fixes (time, vehicle_id, lat, lon, speed_mps) VALUES (now(), $1, $2, $3, 0)', [f.vehicleId, PLACES.garching.lat, PLACES.garching.lon])
       t.match(await service().raiseForFault(f.faultId, 'prestage'), [{ dealerId: 'muc' }])
 
       await t.rejects(service().raiseForFault(987_654_321, 'prestage'), { code: 'PITWALL_ERR_FAULT_UNKNOWN', message: 'no fault 987654321 (pitwall faults list shows the stored faults)' })
@@ -181,7 +182,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       await t.rejects(service().raiseForFault(paris.faultId, 'rescue'),
         { code: 'PITWALL_ERR_DEALER_NO_ROUTE', retryable: true, message: /no active dealer within 150 km of 48\.8566, 2\.3522/ })
       t.same(await alerts.forFault(paris.faultId), [])
-      const wide = new DealerAlertService({ pool: storage.pool, log: recordingLog(), rescueRadiusKm: 600 })
+      const wide = new DealerAlertService({ alerts: storage.dealerAlerts, dealers: storage.dealers, log: recordingLog(), rescueRadiusKm: 600 })
       t.same((await wide.raiseForFault(paris.faultId, 'rescue')).map((a) => a.dealerId), ['str'], 'a wider radius reaches Stuttgart (500 km), not Munich (684 km)')
     })
   })

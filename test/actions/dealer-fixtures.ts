@@ -5,7 +5,7 @@
  * and DTC reports written as ingest stores them.
  */
 import type { Test } from 'tap'
-import { openStorage, type Storage } from '../../storage/index.js'
+import { openStorage, type Storage, poolOf } from '../../storage/index.js'
 import type { RuleAction, Severity } from '../../rules/model.js'
 import { createTestDatabase } from '../helpers/backends.js'
 import type { Backend } from '../helpers/backends.js'
@@ -75,11 +75,11 @@ export async function seedFault (storage: Storage, spec: FaultSpec = {}): Promis
   const [fault] = await storage.faults.list({ vin })
   if (fault === undefined) throw new Error(`no fault stored for ${vin}`)
   for (const f of spec.fixes ?? []) {
-    await storage.pool.query('INSERT INTO gnss_fixes (time, vehicle_id, lat, lon, speed_mps) VALUES ($1, $2, $3, $4, $5)',
+    await poolOf(storage).query('INSERT INTO gnss_fixes (time, vehicle_id, lat, lon, speed_mps) VALUES ($1, $2, $3, $4, $5)',
       [new Date(openedAt.getTime() - f.s * 1000), vehicleId, f.at.lat, f.at.lon, f.speedMps])
   }
   for (const d of spec.dtcs ?? []) {
-    await storage.pool.query('INSERT INTO dtc_events (time, vehicle_id, ecu, dtc, status) VALUES ($1, $2, $3, $4, $5)',
+    await poolOf(storage).query('INSERT INTO dtc_events (time, vehicle_id, ecu, dtc, status) VALUES ($1, $2, $3, $4, $5)',
       [new Date(openedAt.getTime() - d.s * 1000), vehicleId, d.ecu, d.dtc, d.status])
   }
   return { faultId: fault.id, vehicleId, vin, openedAt }

@@ -19,6 +19,7 @@ import { DealerAlertStore, type WebhookDelivery } from '../../storage/dealer-ale
 import { DealerStore } from '../../storage/dealers.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, recordingLog, seedFault } from './dealer-fixtures.js'
+import { poolOf } from '../../storage/index.js'
 
 type Mode = 'ok' | 'unavailable' | 'hang'
 
@@ -104,8 +105,8 @@ async function until (what: string, check: () => Promise<boolean>, step: () => P
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
     const storage = await openTestStorage(t, backend)
-    const dealers = new DealerStore(storage.pool)
-    const store = new DealerAlertStore(storage.pool)
+    const dealers = new DealerStore(poolOf(storage))
+    const store = new DealerAlertStore(poolOf(storage))
 
     /** the dealer's deliveries, oldest alert first */
     const deliveriesOf = async (dealerId: string): Promise<WebhookDelivery[]> => {
@@ -118,7 +119,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const dealerWithAlerts = async (receiver: Receiver, dealerId: string, n: number): Promise<number[]> => {
       const { webhookSecret } = await dealers.add({ id: dealerId, name: dealerId, ...PLACES.munich, webhookUrl: receiver.url(dealerId) })
       receiver.secrets.set(dealerId, webhookSecret as string)
-      const service = new DealerAlertService({ pool: storage.pool, log: recordingLog() })
+      const service = new DealerAlertService({ alerts: storage.dealerAlerts, dealers: storage.dealers, log: recordingLog() })
       const ids: number[] = []
       for (let i = 0; i < n; i++) {
         const f = await seedFault(storage, { action: { type: 'dealer_prestage', parts: ['coil'], repairHours: 1, fix: 'coil' } })
@@ -128,8 +129,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       return ids
     }
 
-    const worker = (options: Partial<WebhookDeliveryOptions> = {}, pool: pg.Pool = storage.pool): WebhookDeliveryWorker =>
-      new WebhookDeliveryWorker({ pool, log: recordingLog(), baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000, pollMs: 20, ...options })
+    const worker = (options: Partial<WebhookDeliveryOptions> = {}, pool: pg.Pool = poolOf(storage)): WebhookDeliveryWorker =>
+      new WebhookDeliveryWorker({ store: new DealerAlertStore(pool), log: recordingLog(), baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000, pollMs: 20, ...options })
 
     const receiverFor = async (t: Test): Promise<Receiver> => {
       const receiver = new Receiver()
@@ -247,7 +248,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const receiver = await receiverFor(t)
       const alertIds = await dealerWithAlerts(receiver, 'wh-crash', 3)
       // its own connections, as another process would have
-      const pool = new pg.Pool({ connectionString: storage.pool.options.connectionString, max: 2 })
+      const pool = new pg.Pool({ connectionString: poolOf(storage).options.connectionString, max: 2 })
       pool.on('error', () => {})
       // the process dies the moment the answer arrives: the POST is done, "delivered" never written
       const dying = worker({

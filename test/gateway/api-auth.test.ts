@@ -12,7 +12,7 @@ import { registerCaseRoutes } from '../../gateway/api/cases.js'
 import type { RuleDefinition } from '../../rules/model.js'
 import { ApiTokenStore } from '../../storage/api-tokens.js'
 import { CaseStore } from '../../storage/cases.js'
-import { openStorage, type Storage } from '../../storage/index.js'
+import { openStorage, type Storage, poolOf } from '../../storage/index.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { roleTokens } from '../helpers/api-client.js'
 
@@ -32,8 +32,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
     const db = backend === 'postgres' ? await createTestDatabase() : undefined
     const storage: Storage = await openStorage({ databaseUrl: db?.url, dataDir: 'memory://' })
-    const tokens = new ApiTokenStore(storage.pool)
-    const cases = new CaseStore(storage.pool)
+    const tokens = new ApiTokenStore(poolOf(storage))
+    const cases = new CaseStore(poolOf(storage))
 
     const app: FastifyInstance = Fastify()
     registerApiAuth(app, { tokens })

@@ -10,6 +10,7 @@ import { DealerAlertService } from '../../actions/dealer-alerts.js'
 import { openApi } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, recordingLog, seedFault } from '../actions/dealer-fixtures.js'
+import { poolOf } from '../../storage/index.js'
 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
@@ -107,7 +108,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal(rotated.statusCode, 200)
       t.match(rotated.json(), { dealerId: 'nord', webhookSecret: /^whsec_[A-Za-z0-9_-]{43}$/ })
       t.notOk(secrets.includes(rotated.json().webhookSecret), 'a new one')
-      const stored = await storage.pool.query<{ webhook_secret: string }>('SELECT webhook_secret FROM dealers WHERE id = $1', ['nord'])
+      const stored = await poolOf(storage).query<{ webhook_secret: string }>('SELECT webhook_secret FROM dealers WHERE id = $1', ['nord'])
       t.equal(stored.rows[0]?.webhook_secret, rotated.json().webhookSecret, 'in force at once')
       await expectError(t, call('POST', '/api/v1/dealers/west/webhook-secret', operator), 404, 'PITWALL_ERR_DEALER_UNKNOWN', 'no dealer west')
 
@@ -124,7 +125,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const f = await seedFault(storage)
       const url = `/api/v1/vehicles/${f.vin.toLowerCase()}/dealer`
       const dealerOf = async (): Promise<string | null> =>
-        (await storage.pool.query<{ dealer_id: string | null }>('SELECT dealer_id FROM vehicles WHERE vin = $1', [f.vin])).rows[0]?.dealer_id ?? null
+        (await poolOf(storage).query<{ dealer_id: string | null }>('SELECT dealer_id FROM vehicles WHERE vin = $1', [f.vin])).rows[0]?.dealer_id ?? null
       const set = await call('PUT', url, operator, { dealerId: 'nord' })
       t.equal(set.statusCode, 200)
       t.same(set.json(), { vin: f.vin, dealerId: 'nord' })
@@ -146,7 +147,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     t.test('webhook dead letters: engineers and operators see them, operators retry them', async (t) => {
       const f = await seedFault(storage)
       await storage.dealers.assignVehicle(f.vin, 'nord')
-      const [alert] = await new DealerAlertService({ pool: storage.pool, log: recordingLog() }).raiseForFault(f.faultId, 'prestage')
+      const [alert] = await new DealerAlertService({ alerts: storage.dealerAlerts, dealers: storage.dealers, log: recordingLog() }).raiseForFault(f.faultId, 'prestage')
       // the worker's last attempt failing: the delivery gives up
       const [claimed] = await storage.dealerAlerts.claimDeliveries(10, 60_000)
       t.equal(claimed?.alertId, alert?.id)

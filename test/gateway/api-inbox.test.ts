@@ -13,6 +13,7 @@ import type { ServiceReminder } from '../../storage/maintenance.js'
 import { openApi } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, recordingLog, seedFault } from '../actions/dealer-fixtures.js'
+import { poolOf } from '../../storage/index.js'
 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
@@ -29,7 +30,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const sued = await token('Süd service desk', 'dealer', 'sued')
 
     // Alerts raised the way the gateway raises them: a fault on a vehicle whose own dealer is nord (or sued).
-    const alerts = new DealerAlertService({ pool: storage.pool, log: recordingLog() })
+    const alerts = new DealerAlertService({ alerts: storage.dealerAlerts, dealers: storage.dealers, log: recordingLog() })
     const raise = async (dealerId: string): Promise<{ id: number, vin: string }> => {
       const f = await seedFault(storage)
       await storage.dealers.assignVehicle(f.vin, dealerId)
@@ -152,7 +153,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     })
 
     t.test("service reminders: a dealer's own vehicles only; a vehicle without a dealer's for engineers and operators", async (t) => {
-      const vehicleOf = async (vin: string): Promise<number> => (await storage.pool.query<{ id: number }>('SELECT id FROM vehicles WHERE vin = $1', [vin])).rows[0]?.id as number
+      const vehicleOf = async (vin: string): Promise<number> => (await poolOf(storage).query<{ id: number }>('SELECT id FROM vehicles WHERE vin = $1', [vin])).rows[0]?.id as number
       const nordVin = nordAlerts[2]?.vin as string
       const orphan = await seedFault(storage)
       const candidate = (vehicleId: number, ruleId: string): Parameters<typeof storage.maintenance.upsertReminders>[0][number] => ({

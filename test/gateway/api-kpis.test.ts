@@ -8,7 +8,7 @@ import Fastify from 'fastify'
 import t from 'tap'
 import { registerApi } from '../../gateway/api/index.js'
 import type { DealerAlert } from '../../storage/dealer-alerts.js'
-import { openStorage } from '../../storage/index.js'
+import { openStorage, poolOf } from '../../storage/index.js'
 import { PLACES, seedFault } from '../actions/dealer-fixtures.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES } from '../helpers/backends.js'
 import { pitwall } from '../helpers/cli.js'
@@ -32,7 +32,7 @@ t.test('KPIs through the API and the CLI', { skip: !(await postgresReachable()) 
     const { alerts: [alert] } = await storage.dealerAlerts.create(fault.faultId, 'prestage',
       [{ dealerId, routing: { via: 'own', distanceKm: null }, payload: {}, webhook: false }], envelope)
     if (alert === undefined) throw new Error('no alert')
-    await storage.pool.query('UPDATE dealer_alerts SET created_at = $2 WHERE id = $1', [alert.id, new Date(fault.openedAt.getTime() + raisedAfterS * 1000)])
+    await poolOf(storage).query('UPDATE dealer_alerts SET created_at = $2 WHERE id = $1', [alert.id, new Date(fault.openedAt.getTime() + raisedAfterS * 1000)])
     await storage.dealerAlerts.transition(dealerId, alert.id, 'repaired', { by: 'werkstatt', firstTimeFix })
   }
   const engineer = (await storage.apiTokens.create({ name: 'eva', role: 'engineer' })).token

@@ -11,6 +11,7 @@ import { readActionBacklog } from '../../storage/backlog.js'
 import type { DealerAlert } from '../../storage/dealer-alerts.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, seedFault } from '../actions/dealer-fixtures.js'
+import { poolOf } from '../../storage/index.js'
 
 const prestage = { type: 'dealer_prestage' as const, parts: ['thermostat'], repairHours: 1.5, fix: 'replace the thermostat' }
 const envelope = (a: DealerAlert, key: string): { event: string, body: string } => ({ event: 'alert.created', body: JSON.stringify({ id: a.id, key }) })
@@ -18,7 +19,7 @@ const envelope = (a: DealerAlert, key: string): { event: string, body: string } 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
     const storage = await openTestStorage(t, backend)
-    const empty = await readActionBacklog(storage.pool)
+    const empty = await readActionBacklog(poolOf(storage))
     t.same(empty.commands, { pending_approval: 0, queued: 0, sent: 0, accepted: 0, in_progress: 0 }, 'every open state is reported, also at 0')
 
     // a fault whose rule asks for a dealer: its outbox row is written with it
@@ -34,9 +35,9 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const { alerts: [alert] } = await storage.dealerAlerts.create(fault.faultId, 'prestage', [{ dealerId: 'hook', routing: { via: 'own', distanceKm: null }, payload: {}, webhook: true }], envelope)
     const other = await seedFault(storage)
     await storage.dealerAlerts.create(other.faultId, 'prestage', [{ dealerId: 'hook', routing: { via: 'own', distanceKm: null }, payload: {}, webhook: true }], envelope)
-    await storage.pool.query("UPDATE webhook_deliveries SET state = 'dead', dead_at = now() WHERE alert_id = $1", [alert?.id])
+    await poolOf(storage).query("UPDATE webhook_deliveries SET state = 'dead', dead_at = now() WHERE alert_id = $1", [alert?.id])
 
-    const backlog = await readActionBacklog(storage.pool)
+    const backlog = await readActionBacklog(poolOf(storage))
     t.match(backlog, { faultActionsPending: 2, faultActionsRetrying: 1, webhooksPending: 1, webhookDeadLetters: 1 })
     t.match(backlog.commands, { pending_approval: 1, queued: 1, sent: 0 })
 
@@ -45,7 +46,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     let fail = false
     registerBacklogGauges(registry, async () => {
       if (fail) throw new Error('connection terminated')
-      return await readActionBacklog(storage.pool)
+      return await readActionBacklog(poolOf(storage))
     }, (err) => { errors.push(err.message) })
     const scrape = await registry.metrics()
     t.match(scrape, /^pitwall_commands_open\{state="pending_approval"\} 1$/m)

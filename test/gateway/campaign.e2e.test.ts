@@ -20,6 +20,7 @@ import type { Campaign } from '../../storage/campaigns.js'
 import type { Command } from '../../storage/commands.js'
 import { startTestGateway } from '../helpers/gateway.js'
 import { until } from '../helpers/until.js'
+import { poolOf } from '../../storage/index.js'
 
 const PACKAGE = { package: 'tbox-firmware', version: '1.5.0', url: 'https://ota.example/tbox-firmware-1.5.0.bin', sha256: 'c0ffee'.padEnd(64, '0'), size: 8_388_608 }
 const CURRENT = '1.4.2'
@@ -85,7 +86,7 @@ async function startCampaign (id: string, model: string): Promise<Campaign> {
 
 /** The wave of each cohort vehicle, as the campaign assigned it at start. */
 async function wavesOf (campaignId: string): Promise<Map<string, number>> {
-  const res = await tg.gateway.storage.pool.query<{ vin: string, wave: number }>(
+  const res = await poolOf(tg.gateway.storage).query<{ vin: string, wave: number }>(
     'SELECT v.vin, cv.wave FROM campaign_vehicles cv JOIN vehicles v ON v.id = cv.vehicle_id WHERE cv.campaign_id = $1', [campaignId])
   return new Map(res.rows.map((r) => [r.vin, r.wave]))
 }
@@ -99,7 +100,7 @@ async function commandsByVin (): Promise<Map<string, Command[]>> {
 
 /** The firmware each vehicle reported in its newest stored telemetry batch. */
 async function reportedFirmware (): Promise<Map<string, string>> {
-  const res = await tg.gateway.storage.pool.query<{ vin: string, payload: Buffer }>(
+  const res = await poolOf(tg.gateway.storage).query<{ vin: string, payload: Buffer }>(
     `SELECT DISTINCT ON (b.vehicle_id) v.vin, b.payload FROM batches b JOIN vehicles v ON v.id = b.vehicle_id ORDER BY b.vehicle_id, b.seq DESC`)
   return new Map(res.rows.map((r) => [r.vin, pitwall.v1.TelemetryBatch.decode(r.payload).firmware]))
 }

@@ -9,6 +9,7 @@ import { connectVehicle, publishQos1, startTestGateway } from '../helpers/gatewa
 import { BatchBuilder } from '../../sim/batch-builder.js'
 import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
 import { VehicleModel } from '../../sim/vehicle-model.js'
+import { poolOf } from '../../storage/index.js'
 
 const VIN = 'WPWDEC00000000042'
 const T0_US = Date.now() * 1000 - 60_000_000
@@ -36,7 +37,7 @@ t.test('with the demo DBC, CAN-only signals are stored at most once per second p
   for (const payload of payloads) await publishQos1(client, `v1/${VIN}/telemetry`, payload)
 
   // Engine hours and state of charge come only from CAN (ECM_EngineTemps at 5 Hz, BMS_PackStatus at 10 Hz).
-  const rows = (await tg.gateway.storage.pool.query<{ name: string, n: string, last: number }>(
+  const rows = (await poolOf(tg.gateway.storage).query<{ name: string, n: string, last: number }>(
     `SELECT c.name, count(*) AS n, (array_agg(s.value ORDER BY s.time DESC))[1] AS last
        FROM signal_samples s JOIN signal_catalog c ON c.id = s.signal_id
       WHERE c.name IN ('Vehicle.Powertrain.CombustionEngine.EngineHours', 'Vehicle.Powertrain.TractionBattery.StateOfCharge.Current')
@@ -49,7 +50,7 @@ t.test('with the demo DBC, CAN-only signals are stored at most once per second p
   const hours = rows[0]?.last as number
   t.ok(Math.abs(hours - engineHours) <= 0.05 + 1e-9, `engine hours ${hours} decoded from CAN, model at ${engineHours} (DBC LSB 0.05 h)`)
 
-  const sources = (await tg.gateway.storage.pool.query<{ kind: string, source: string }>(
+  const sources = (await poolOf(tg.gateway.storage).query<{ kind: string, source: string }>(
     `SELECT s.kind, s.source FROM signal_sources s JOIN signal_catalog c ON c.id = s.signal_id
       WHERE c.name = 'Vehicle.Speed' ORDER BY s.kind, s.source`)).rows
   t.same(sources, [
@@ -70,7 +71,7 @@ t.test('without a DBC, frames are stored raw and counted as unknown', async (t) 
   t.teardown(() => client.endAsync())
   const { payloads, canFrames } = demoBatches(1)
   await publishQos1(client, `v1/${VIN}/telemetry`, payloads[0] as Uint8Array)
-  const [row] = (await tg.gateway.storage.pool.query<{ n: string }>(
+  const [row] = (await poolOf(tg.gateway.storage).query<{ n: string }>(
     `SELECT count(*) AS n FROM signal_samples s JOIN signal_catalog c ON c.id = s.signal_id
       WHERE c.name = 'Vehicle.Powertrain.CombustionEngine.EngineHours'`)).rows
   t.equal(Number(row?.n), 0)

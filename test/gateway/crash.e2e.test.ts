@@ -7,7 +7,7 @@ import t from 'tap'
 import mqtt from 'mqtt'
 import pg from 'pg'
 import { provisionDevice } from '../../gateway/provisioning.js'
-import { openStorage } from '../../storage/index.js'
+import { openStorage, poolOf } from '../../storage/index.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { testBatch } from '../helpers/batches.js'
 import { spawnGateway } from '../helpers/gateway-process.js'
@@ -60,7 +60,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     t.teardown(() => second.kill())
     await puback
     t.ok(acked, 'the retransmitted batch is acknowledged by the restarted gateway')
-    const { rows } = await storage.pool.query<{ n: string }>('SELECT count(*) AS n FROM batches WHERE seq = 7')
+    const { rows } = await poolOf(storage).query<{ n: string }>('SELECT count(*) AS n FROM batches WHERE seq = 7')
     t.equal(rows[0]?.n, '1', 'stored exactly once')
   })
 }

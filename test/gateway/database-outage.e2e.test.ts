@@ -10,6 +10,7 @@ import { testBatch } from '../helpers/batches.js'
 import { connectVehicle, publishQos1, startTestGateway } from '../helpers/gateway.js'
 import { startTestDatabase, viaPort } from '../helpers/storage-server.js'
 import { TcpProxy } from '../helpers/tcp-proxy.js'
+import { poolOf } from '../../storage/index.js'
 
 const VIN = 'WDB12345678901234'
 const BATCHES = 1500
@@ -44,7 +45,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     proxy.restore()
     await all
     t.equal(acked, BATCHES, 'every batch acknowledged once the database is back')
-    const [row] = (await gateway.storage.pool.query<{ n: string, distinct: string }>(
+    const [row] = (await poolOf(gateway.storage).query<{ n: string, distinct: string }>(
       'SELECT count(*) AS n, count(DISTINCT seq) AS distinct FROM batches')).rows
     t.same(row, { n: String(BATCHES + 1), distinct: String(BATCHES + 1) })
   })

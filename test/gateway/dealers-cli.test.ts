@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { openStorage } from '../../storage/index.js'
+import { openStorage, poolOf } from '../../storage/index.js'
 import { pitwall } from '../helpers/cli.js'
 
 
@@ -49,7 +49,7 @@ t.test('dealers are registered, listed, shown, changed, switched off and on, the
   t.match(rotated.stdout, /^whsec_[A-Za-z0-9_-]{43}\n$/, 'the secret alone on stdout, for a script to capture')
   t.match(rotated.stderr, /cannot be shown again/)
   t.not(rotated.stdout.trim(), webhookSecret)
-  const stored = await storage.pool.query<{ webhook_secret: string }>('SELECT webhook_secret FROM dealers WHERE id = $1', ['nord'])
+  const stored = await poolOf(storage).query<{ webhook_secret: string }>('SELECT webhook_secret FROM dealers WHERE id = $1', ['nord'])
   t.equal(stored.rows[0]?.webhook_secret, rotated.stdout.trim(), 'in force at once')
 
   t.match((await pitwall('dealers', 'deactivate', 'sued', ...at)).stdout, /\tinactive\n$/)
@@ -57,7 +57,7 @@ t.test('dealers are registered, listed, shown, changed, switched off and on, the
   t.match(JSON.parse((await pitwall('dealers', 'activate', 'sued', '--json', ...at)).stdout), { id: 'sued', active: true })
 
   const dealerOf = async (): Promise<string | null> =>
-    (await storage.pool.query<{ dealer_id: string | null }>('SELECT dealer_id FROM vehicles WHERE vin = $1', [vin])).rows[0]?.dealer_id ?? null
+    (await poolOf(storage).query<{ dealer_id: string | null }>('SELECT dealer_id FROM vehicles WHERE vin = $1', [vin])).rows[0]?.dealer_id ?? null
   t.equal((await pitwall('dealers', 'assign', vin.toLowerCase(), 'nord', ...at)).stdout, `${vin}\tnord\n`)
   t.equal(await dealerOf(), 'nord')
   t.equal((await pitwall('dealers', 'assign', vin, '--none', ...at)).stdout, `${vin}\tno own dealer\n`)

@@ -9,6 +9,7 @@ import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backe
 import { testBatch } from '../helpers/batches.js'
 import { fetchMetric } from '../helpers/metrics.js'
 import { closedByBroker, connectVehicle, publishQos1, startTestGateway } from '../helpers/gateway.js'
+import { poolOf } from '../../storage/index.js'
 
 const VIN = 'WDB12345678901234'
 const OTHER_VIN = 'WDB00000000000007'
@@ -22,7 +23,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const secret = await tg.provision(VIN)
     const otherSecret = await tg.provision(OTHER_VIN)
     const q = async <R extends object>(sql: string, params: unknown[] = []): Promise<R[]> =>
-      (await gateway.storage.pool.query<R>(sql, params)).rows
+      (await poolOf(gateway.storage).query<R>(sql, params)).rows
 
     t.test('an acknowledged batch is stored with its decoded signals, position and DTCs', async (t) => {
       const client = await connectVehicle(port, VIN, secret)

@@ -21,6 +21,7 @@ import { VehicleModel } from '../../sim/vehicle-model.js'
 import { connectVehicle, publishQos1, startTestGateway } from '../helpers/gateway.js'
 import { fetchMetric } from '../helpers/metrics.js'
 import { until } from '../helpers/until.js'
+import { poolOf } from '../../storage/index.js'
 
 const DEMO_MANIFEST = new URL('../../sim/demo-vehicle.manifest.yaml', import.meta.url).pathname
 const T0 = Date.now() * 1000 - 600_000_000
@@ -45,10 +46,10 @@ t.test('a running gateway decodes each model with its active manifest and picks 
   const tg = await startTestGateway('pglite', { rulesPollMs: 200 })
   t.teardown(() => tg.close())
   const { storage, mqttPort, httpPort } = tg.gateway
-  const count = async (vin: string, signal: string): Promise<number> => Number((await storage.pool.query<{ n: string }>(
+  const count = async (vin: string, signal: string): Promise<number> => Number((await poolOf(storage).query<{ n: string }>(
     `SELECT count(*) AS n FROM signal_samples s JOIN vehicles v ON v.id = s.vehicle_id JOIN signal_catalog c ON c.id = s.signal_id
       WHERE v.vin = $1 AND c.name = $2`, [vin, signal])).rows[0]?.n)
-  const manifestsOf = async (vin: string): Promise<Array<number | null>> => (await storage.pool.query<{ manifest_id: number | null }>(
+  const manifestsOf = async (vin: string): Promise<Array<number | null>> => (await poolOf(storage).query<{ manifest_id: number | null }>(
     'SELECT b.manifest_id FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1 ORDER BY b.seq', [vin])).rows.map((r) => r.manifest_id)
 
   const demoVin = 'WPWMAN00000000010'
@@ -117,7 +118,7 @@ t.test('a running gateway decodes each model with its active manifest and picks 
     severity: info
     when: { signal: Vehicle.Powertrain.CombustionEngine.EngineHours, op: '>', value: -1 }
 `, 'd.yaml')
-  const archive = new BatchArchive(storage.pool)
+  const archive = new BatchArchive(poolOf(storage))
   const asThen = await runBacktest(archive, draft, { vins: [otherVin] }, { catalog, stored: async (id) => await stored.get(id) })
   t.same(asThen.decodedWith, { none: 2, 'Other Model@1': 1 })
   t.equal(asThen.byRule.hours, 1, 'the hours rule fires on the one batch a manifest decoded')

@@ -17,6 +17,7 @@ import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
 import { FAULT_NAMES, type FaultName } from '../../sim/faults.js'
 import { VehicleModel } from '../../sim/vehicle-model.js'
 import { connectVehicle, publishQos1, startTestGateway } from '../helpers/gateway.js'
+import { poolOf } from '../../storage/index.js'
 
 const PACK = fileURLToPath(new URL('../../rules/packs/demo-vehicle.yaml', import.meta.url))
 const EXPECTED: Record<FaultName, string> = {
@@ -69,7 +70,7 @@ t.test('each injected fault opens its rule\'s fault with evidence; a healthy veh
   t.match(faults.find((f) => f.ruleId === 'hv-cell-imbalance')?.action, { type: 'remote_fix', name: 'bms-extended-balancing', approval: 'auto' })
 
   // Backtest over the stored batches: the same decoders and engine, so the same faults at the same times.
-  const archive = new BatchArchive(storage.pool)
+  const archive = new BatchArchive(poolOf(storage))
   const decoders = { catalog: new SignalCatalog(), stored: async () => { throw new Error('no stored manifests here') }, fallback: loadDefaultManifest(`0=${DEMO_DBC_FILE}`, 1) }
   const replayed = await runBacktest(archive, loadRuleFile(PACK), {}, decoders)
   t.equal(replayed.batches, vehicles.length * BATCHES, 'every stored batch replayed')

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import t from 'tap'
 import { ApiTokenStore } from '../../storage/api-tokens.js'
-import { openStorage, type Storage } from '../../storage/index.js'
+import { openStorage, type Storage, poolOf } from '../../storage/index.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest()
@@ -16,7 +16,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const db = backend === 'postgres' ? await createTestDatabase() : undefined
     const storage: Storage = await openStorage({ databaseUrl: db?.url, dataDir: 'memory://' })
     t.teardown(async () => { await storage.close(); await db?.drop() })
-    const tokens = new ApiTokenStore(storage.pool)
+    const tokens = new ApiTokenStore(poolOf(storage))
 
     t.test('a new token authenticates as its role; the database holds its hash, not the token', async (t) => {
       const { token, info } = await tokens.create({ name: 'alice', role: 'engineer' })
@@ -24,7 +24,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.match(info, { name: 'alice', role: 'engineer', dealerId: null, expiresAt: null, revokedAt: null, lastUsedAt: null })
       t.same(await tokens.authenticate(token), { id: info.id, role: 'engineer', dealerId: null, name: 'alice' })
 
-      const rows = await storage.pool.query<{ token_hash: Buffer, row: string }>('SELECT token_hash, api_tokens::text AS row FROM api_tokens WHERE id = $1', [info.id])
+      const rows = await poolOf(storage).query<{ token_hash: Buffer, row: string }>('SELECT token_hash, api_tokens::text AS row FROM api_tokens WHERE id = $1', [info.id])
       t.same(rows.rows[0]?.token_hash, sha256(token))
       t.notOk(rows.rows[0]?.row.includes(token.slice(4)), 'the token appears nowhere in the row')
 
@@ -61,7 +61,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const { token, info } = await tokens.create({ name: 'dave', role: 'operator', expiresAt: new Date(Date.now() + 3_600_000) })
       t.ok(await tokens.authenticate(token), 'before its expiry')
       // the clock moves on: the same row, its expiry now behind us
-      await storage.pool.query("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1", [info.id])
+      await poolOf(storage).query("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1", [info.id])
       t.equal(await tokens.authenticate(token), undefined, 'after it')
       await t.rejects(tokens.create({ name: 'dave', role: 'operator', expiresAt: new Date(Date.now() - 1000) }),
         { code: 'PITWALL_ERR_API_TOKEN_INVALID', message: /expires at .* which is not in the future/ })
@@ -76,7 +76,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       await t.rejects(tokens.create({ name: 'eve', role: 'engineer', dealerId: 'dealer-nord' }),
         { code: 'PITWALL_ERR_API_TOKEN_INVALID', message: /only a dealer token has a dealer id/ })
       // the schema holds the same rule for anything that writes the table directly
-      await t.rejects(storage.pool.query("INSERT INTO api_tokens (name, role, token_hash) VALUES ('x', 'dealer', $1)", [sha256('x')]), { code: '23514' })
+      await t.rejects(poolOf(storage).query("INSERT INTO api_tokens (name, role, token_hash) VALUES ('x', 'dealer', $1)", [sha256('x')]), { code: '23514' })
     })
 
     t.test('a token needs a name and a known role', async (t) => {

@@ -11,7 +11,7 @@ import type { RuleDefinition } from '../../rules/model.js'
 import { loadRuleFile } from '../../rules/load.js'
 import { DEMO_CASE_PACK, loadCasePack, parseCasePack } from '../../storage/case-pack.js'
 import { CaseStore, type CaseInput } from '../../storage/cases.js'
-import { openStorage, type Storage } from '../../storage/index.js'
+import { openStorage, type Storage, poolOf } from '../../storage/index.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
 const DEMO_RULES = fileURLToPath(new URL('../../rules/packs/demo-vehicle.yaml', import.meta.url))
@@ -45,7 +45,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const db = backend === 'postgres' ? await createTestDatabase() : undefined
     const storage: Storage = await openStorage({ databaseUrl: db?.url, dataDir: 'memory://' })
     t.teardown(async () => { await storage.close(); await db?.drop() })
-    const cases = new CaseStore(storage.pool)
+    const cases = new CaseStore(poolOf(storage))
 
     t.test('the demo pack applies once, and every case the demo rules link to exists', async (t) => {
       const pack = loadCasePack(DEMO_CASE_PACK)
@@ -189,7 +189,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 
       // what the vehicle reported around the fault, and what must be left out
       const dtc = async (vehicle: number, dtS: number, code: string, status: number): Promise<void> => {
-        await storage.pool.query('INSERT INTO dtc_events (time, vehicle_id, ecu, dtc, status) VALUES ($1, $2, $3, $4, $5)',
+        await poolOf(storage).query('INSERT INTO dtc_events (time, vehicle_id, ecu, dtc, status) VALUES ($1, $2, $3, $4, $5)',
           [new Date(T0 / 1000 + dtS * 1000), vehicle, 0x7e8, parseUdsDtcText(code), status])
       }
       await dtc(vehicleId, -60, 'P0480-13', 0x09) // testFailed + confirmedDTC, a minute before

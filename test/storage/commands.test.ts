@@ -7,7 +7,7 @@ import t from 'tap'
 import type { FaultEvent, RuleAction, RuleDefinition, Severity } from '../../rules/model.js'
 import type pg from 'pg'
 import { CommandStore, type CommandBody } from '../../storage/commands.js'
-import { openStorage, type Storage } from '../../storage/index.js'
+import { openStorage, type Storage, poolOf } from '../../storage/index.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { overheatRule } from '../helpers/rules.js'
 import { until } from '../helpers/until.js'
@@ -125,7 +125,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const v = await vehicle()
       const sent = await commands.enqueue({ vin: v.vin, body: BODY, ttlMs: 60_000, requestedBy: 'alice' })
       await commands.markSent(sent.id, 30_000, 'k-test')
-      await storage.pool.query(`UPDATE commands SET expires_at = now() - interval '30 seconds' WHERE id = $1`, [sent.id])
+      await poolOf(storage).query(`UPDATE commands SET expires_at = now() - interval '30 seconds' WHERE id = $1`, [sent.id])
       t.notOk((await commands.expireDue()).some((c) => c.id === sent.id), 'just past its expiry it may still be starting on the vehicle')
       await commands.applyAck(v.id, { id: sent.id, state: 'accepted', progress: 0, detail: '', timeMs: 0 })
       t.equal((await commands.get(sent.id)).state, 'accepted', 'and its ACCEPTED is applied')
@@ -135,7 +135,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal(await commands.due(v.id), undefined, 'the next command waits behind the running one')
       t.notOk((await commands.expireDue(60_000)).some((c) => c.id === sent.id), 'reporting recently: not stalled')
       // the T-box rebooted mid-update and never reported again
-      await storage.pool.query(`UPDATE commands SET updated_at = now() - interval '2 hours' WHERE id = $1`, [sent.id])
+      await poolOf(storage).query(`UPDATE commands SET updated_at = now() - interval '2 hours' WHERE id = $1`, [sent.id])
       const stalled = (await commands.expireDue(3_600_000)).find((c) => c.id === sent.id)
       t.match(stalled, { state: 'failed', detail: 'no report from the vehicle for 60 min' })
       t.match((await commands.timeline(sent.id)).at(-1), { state: 'failed', detail: 'no report from the vehicle for 60 min after in progress at 40 %; a later final answer is kept as ignored' })
@@ -146,7 +146,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 
       const late = await commands.enqueue({ vin: (await vehicle()).vin, body: BODY, ttlMs: 60_000, requestedBy: 'alice' })
       await commands.markSent(late.id, 30_000, 'k-test')
-      await storage.pool.query(`UPDATE commands SET expires_at = now() - interval '3 minutes' WHERE id = $1`, [late.id])
+      await poolOf(storage).query(`UPDATE commands SET expires_at = now() - interval '3 minutes' WHERE id = $1`, [late.id])
       t.match((await commands.expireDue()).find((c) => c.id === late.id), { state: 'expired' }, 'past the grace a sent command expires')
     })
 
@@ -283,7 +283,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 
     const lockWait = async (): Promise<void> => {
       await until('a statement waiting for a row lock', async () => {
-        const res = await storage.pool.query<{ n: number }>(
+        const res = await poolOf(storage).query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)
         return (res.rows[0]?.n ?? 0) > 0 ? true : undefined
       }, { timeoutMs: 5000, pollMs: 10 })
@@ -295,7 +295,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const c = await commands.enqueue({ vin: v.vin, body: BODY, ttlMs: 60_000, requestedBy: 'alice' })
       await commands.markSent(c.id, 30_000, 'k-test')
       // the expiry pass has expired it but not committed yet when the vehicle's ACCEPTED is applied
-      const pass = await storage.pool.connect()
+      const pass = await poolOf(storage).connect()
       try {
         await pass.query('BEGIN')
         await pass.query(`UPDATE commands SET expires_at = now() - interval '3 minutes' WHERE id = $1`, [c.id])
@@ -322,7 +322,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       await commands.applyAck(v.id, { id: fix.id, state: 'succeeded', progress: 100, detail: '', timeMs: 0 })
       await storage.faults.record([{ type: 'cleared', vehicleId: v.id, ruleId: r.id, ruleVersion: r.version, severity: 'major', timeUs: Date.now() * 1000 + 1e6, occurrences: 1, evidence: [] }])
       // two gateways on one database: one pass has decided it and not committed yet when the other decides
-      const pass = await storage.pool.connect()
+      const pass = await poolOf(storage).connect()
       try {
         await pass.query('BEGIN')
         t.ok((await new CommandStore(pass as unknown as pg.Pool).checkFixes(3600_000)).some((x) => x.id === fix.id))

@@ -9,12 +9,13 @@ import { DealerAlertStore } from '../../storage/dealer-alerts.js'
 import { DealerStore } from '../../storage/dealers.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, recordingLog, seedFault } from '../actions/dealer-fixtures.js'
+import { poolOf } from '../../storage/index.js'
 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
     const storage = await openTestStorage(t, backend)
-    const dealers = new DealerStore(storage.pool)
-    const inbox = new DealerAlertStore(storage.pool)
+    const dealers = new DealerStore(poolOf(storage))
+    const inbox = new DealerAlertStore(poolOf(storage))
 
     t.test('a dealer is registered, read back without its secret, listed, updated and deactivated', async (t) => {
       const { dealer, webhookSecret } = await dealers.add({
@@ -79,20 +80,20 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const f = await seedFault(storage)
       await dealers.assignVehicle(f.vin, 'own-1')
       await dealers.setVehicleBrand(f.vin, ' BMW ')
-      t.same((await storage.pool.query('SELECT dealer_id, brand FROM vehicles WHERE vin = $1', [f.vin])).rows, [{ dealer_id: 'own-1', brand: 'BMW' }])
+      t.same((await poolOf(storage).query('SELECT dealer_id, brand FROM vehicles WHERE vin = $1', [f.vin])).rows, [{ dealer_id: 'own-1', brand: 'BMW' }])
       await t.rejects(dealers.assignVehicle(f.vin, 'nobody'), { code: 'PITWALL_ERR_DEALER_UNKNOWN', message: 'no dealer nobody' })
       await t.rejects(dealers.assignVehicle('WBA00000000000000', 'own-1'), { code: 'PITWALL_ERR_VEHICLE_UNKNOWN', message: /no vehicle WBA00000000000000/ })
       await t.rejects(dealers.setVehicleBrand('WBA00000000000000', 'BMW'), { code: 'PITWALL_ERR_VEHICLE_UNKNOWN' })
       await t.rejects(dealers.setVehicleBrand(f.vin, '  '), { code: 'PITWALL_ERR_DEALER_INVALID', message: /brand must not be empty/ })
       await dealers.assignVehicle(f.vin, null)
       await dealers.setVehicleBrand(f.vin, null)
-      t.same((await storage.pool.query('SELECT dealer_id, brand FROM vehicles WHERE vin = $1', [f.vin])).rows, [{ dealer_id: null, brand: null }])
+      t.same((await poolOf(storage).query('SELECT dealer_id, brand FROM vehicles WHERE vin = $1', [f.vin])).rows, [{ dealer_id: null, brand: null }])
     })
 
     t.test('a dealer sees, reads and moves only its own alerts', async (t) => {
       await dealers.add({ id: 'inbox-a', name: 'A', ...PLACES.munich })
       await dealers.add({ id: 'inbox-b', name: 'B', ...PLACES.berlin })
-      const service = new DealerAlertService({ pool: storage.pool, log: recordingLog() })
+      const service = new DealerAlertService({ alerts: storage.dealerAlerts, dealers: storage.dealers, log: recordingLog() })
       const f = await seedFault(storage)
       await dealers.assignVehicle(f.vin, 'inbox-a')
       const [mine] = await service.raiseForFault(f.faultId, 'prestage')
@@ -111,7 +112,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 
     t.test('alerts move forward only, each step with its time and who; repaired says whether it was a first-time fix', async (t) => {
       await dealers.add({ id: 'life-a', name: 'Life', ...PLACES.munich })
-      const service = new DealerAlertService({ pool: storage.pool, log: recordingLog() })
+      const service = new DealerAlertService({ alerts: storage.dealerAlerts, dealers: storage.dealers, log: recordingLog() })
       const raise = async (): Promise<number> => {
         const f = await seedFault(storage)
         await dealers.assignVehicle(f.vin, 'life-a')

@@ -7,7 +7,7 @@
 import t from 'tap'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import { openStorage, type Storage } from '../../storage/index.js'
+import { openStorage, type Storage, poolOf } from '../../storage/index.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
 const vin = (round: number, i: number): string => `WDB${String(round).padStart(3, '0')}${String(i).padStart(3, '0')}11111111`
@@ -23,8 +23,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const pollErrors: string[] = []
       const poller = (async () => {
         while (polling) {
-          await storage.pool.query('SELECT count(*) FROM rules').catch((err: Error) => pollErrors.push(err.message))
-          await storage.pool.query('SELECT $1::int AS n', [1]).catch((err: Error) => pollErrors.push(err.message))
+          await poolOf(storage).query('SELECT count(*) FROM rules').catch((err: Error) => pollErrors.push(err.message))
+          await poolOf(storage).query('SELECT $1::int AS n', [1]).catch((err: Error) => pollErrors.push(err.message))
         }
       })()
       const problems: string[] = []
@@ -57,20 +57,20 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
           // Refused inside its transaction (the VIN exists): ROLLBACK.
           await storage.vehicles.add({ vin: vin(99, 0) }, 'h').catch((err: { code?: string }) => refusals.add(err.code ?? String(err)))
         } else {
-          await storage.pool.query(
+          await poolOf(storage).query(
             'INSERT INTO dead_letters (vin, topic, reason_code, reason, payload_size) VALUES ($1, $2, $3, $4, $5)',
             [vin(99, 0), 'test', 'test', `write ${i}`, 0])
           acknowledged++
         }
       }))
-      const { rows } = await storage.pool.query<{ n: string }>("SELECT count(*) AS n FROM dead_letters WHERE topic = 'test'")
+      const { rows } = await poolOf(storage).query<{ n: string }>("SELECT count(*) AS n FROM dead_letters WHERE topic = 'test'")
       t.equal(Number(rows[0]?.n), acknowledged, 'every acknowledged insert is stored')
       t.equal(acknowledged, 40)
       t.same([...refusals], ['PITWALL_ERR_VEHICLE_EXISTS'], 'each duplicate is refused as such')
     })
 
     t.test('a connection that goes away inside a transaction leaves nothing and blocks no one', { timeout: 20_000 }, async (t) => {
-      const client = new pg.Client({ connectionString: db?.url ?? (storage.pool.options as { connectionString: string }).connectionString })
+      const client = new pg.Client({ connectionString: db?.url ?? (poolOf(storage).options as { connectionString: string }).connectionString })
       client.on('error', () => {})
       await client.connect()
       await client.query('BEGIN')
@@ -78,13 +78,13 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const ended = new Promise((resolve) => client.once('end', resolve))
       ;(client as unknown as { connection: { stream: { destroy: () => void } } }).connection.stream.destroy()
       await ended
-      const { rows } = await storage.pool.query<{ n: string }>("SELECT count(*) AS n FROM dead_letters WHERE topic = 'abandoned'")
+      const { rows } = await poolOf(storage).query<{ n: string }>("SELECT count(*) AS n FROM dead_letters WHERE topic = 'abandoned'")
       t.equal(rows[0]?.n, '0')
       t.ok(await storage.vehicles.add({ vin: vin(98, 0) }, 'h'), 'a transaction on another connection still commits')
     })
 
     t.test('COPY FROM STDIN is refused by the embedded host, which rolls back and goes on serving', { skip: backend === 'postgres' ? 'PostgreSQL carries COPY' : false, timeout: 20_000 }, async (t) => {
-      const url = (storage.pool.options as { connectionString: string }).connectionString
+      const url = (poolOf(storage).options as { connectionString: string }).connectionString
       const client = new pg.Client({ connectionString: url })
       client.on('error', () => {})
       await client.connect()
@@ -93,7 +93,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const copy = client.query(copyFrom('COPY signal_samples (time, vehicle_id, signal_id, value) FROM STDIN'))
       const refused = await new Promise<Error>((resolve) => { copy.on('error', resolve); client.once('error', resolve) })
       t.match(refused.message, /COPY FROM STDIN is not supported by the embedded database|Connection terminated/)
-      const { rows } = await storage.pool.query<{ n: string }>("SELECT count(*) AS n FROM dead_letters WHERE topic = 'before-copy'")
+      const { rows } = await poolOf(storage).query<{ n: string }>("SELECT count(*) AS n FROM dead_letters WHERE topic = 'before-copy'")
       t.equal(rows[0]?.n, '0', 'its open transaction was rolled back')
       // a second Storage reaching the same host by URL, as `--database-url` would
       const byUrl = await openStorage({ databaseUrl: url, dataDir: 'memory://' })
@@ -101,7 +101,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const vehicleId = await byUrl.vehicles.add({ vin: vin(97, 0) }, 'h')
       const outcome = await byUrl.writer.writeBatch({ vehicleId, seq: 1, baseTimeUs: 1_750_000_000_000_000, canFrames: 0, payload: new Uint8Array([1]), samples: { timeUs: [1_750_000_000_000_000], signalId: [1], value: [2.5] }, gnss: [], dtcs: [] })
       t.equal(outcome, 'stored')
-      const samples = await byUrl.pool.query<{ value: number }>('SELECT value FROM signal_samples WHERE vehicle_id = $1', [vehicleId])
+      const samples = await poolOf(byUrl).query<{ value: number }>('SELECT value FROM signal_samples WHERE vehicle_id = $1', [vehicleId])
       t.same(samples.rows, [{ value: 2.5 }])
     })
   })

@@ -7,7 +7,7 @@
  */
 import t from 'tap'
 import type { DealerAlert } from '../../storage/dealer-alerts.js'
-import type { Storage } from '../../storage/index.js'
+import { poolOf, type Storage } from '../../storage/index.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, seedFault } from '../actions/dealer-fixtures.js'
 
@@ -26,17 +26,17 @@ async function alertStory (storage: Storage, story: {
   steps?: Array<{ status: 'acknowledged' | 'parts_staged' | 'appointment_booked' | 'repaired', s: number, firstTimeFix?: boolean }>
 }): Promise<{ faultId: number, alert: DealerAlert }> {
   const fault = await seedFault(storage)
-  await storage.pool.query('UPDATE faults SET opened_at = $2 WHERE id = $1', [fault.faultId, at(story.openedS)])
+  await poolOf(storage).query('UPDATE faults SET opened_at = $2 WHERE id = $1', [fault.faultId, at(story.openedS)])
   const { alerts: [alert] } = await storage.dealerAlerts.create(fault.faultId, 'prestage',
     [{ dealerId: story.dealerId, routing: { via: 'own', distanceKm: null }, payload: { test: true }, webhook: story.webhook }], envelope)
   if (alert === undefined) throw new Error('no alert created')
-  await storage.pool.query('UPDATE dealer_alerts SET created_at = $2 WHERE id = $1', [alert.id, at(story.raisedS)])
+  await poolOf(storage).query('UPDATE dealer_alerts SET created_at = $2 WHERE id = $1', [alert.id, at(story.raisedS)])
   if (story.deliveredS !== undefined) {
-    await storage.pool.query("UPDATE webhook_deliveries SET state = 'delivered', delivered_at = $2 WHERE alert_id = $1", [alert.id, at(story.deliveredS)])
+    await poolOf(storage).query("UPDATE webhook_deliveries SET state = 'delivered', delivered_at = $2 WHERE alert_id = $1", [alert.id, at(story.deliveredS)])
   }
   for (const step of story.steps ?? []) {
     await storage.dealerAlerts.transition(story.dealerId, alert.id, step.status, { by: 'werkstatt', ...(step.firstTimeFix === undefined ? {} : { firstTimeFix: step.firstTimeFix }) })
-    await storage.pool.query('UPDATE dealer_alert_events SET time = $3 WHERE alert_id = $1 AND status = $2', [alert.id, step.status, at(step.s)])
+    await poolOf(storage).query('UPDATE dealer_alert_events SET time = $3 WHERE alert_id = $1 AND status = $2', [alert.id, step.status, at(step.s)])
   }
   return { faultId: fault.faultId, alert }
 }
@@ -93,9 +93,9 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const fixed = await seedFault(storage)
       const byEngineer = await seedFault(storage)
       await seedFault(storage) // still open: not ended, not counted
-      await storage.pool.query(
+      await poolOf(storage).query(
         `UPDATE faults SET opened_at = $2, state = 'auto_cleared', cleared_at = $2 WHERE id = $1`, [fixed.faultId, at(5000)])
-      await storage.pool.query("INSERT INTO fault_events (fault_id, time, type) VALUES ($1, $2, 'fixed_remotely')", [fixed.faultId, at(5100)])
+      await poolOf(storage).query("INSERT INTO fault_events (fault_id, time, type) VALUES ($1, $2, 'fixed_remotely')", [fixed.faultId, at(5100)])
       await storage.faults.resolve(byEngineer.faultId, 'eva', 'replaced the thermostat')
       const k = await storage.kpis.serviceKpis({ from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000) })
       t.same(k.fixedRemotely, { count: 1, hits: 0, rate: 0 }, 'this window holds the fault resolved by an engineer only')
@@ -111,10 +111,10 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const outcomes = ['succeeded', 'succeeded', 'succeeded', 'failed', 'rejected', 'cancelled', 'in_progress']
       for (const state of outcomes) {
         const c = await storage.commands.enqueue({ vin, body: ota, ttlMs: 3_600_000, requestedBy: 'eva' })
-        await storage.pool.query('UPDATE commands SET state = $2 WHERE id = $1', [c.id, state])
+        await poolOf(storage).query('UPDATE commands SET state = $2 WHERE id = $1', [c.id, state])
       }
       const action = await storage.commands.enqueue({ vin, body: { action: { name: 'bms.rebalance', params: {} } }, ttlMs: 3_600_000, requestedBy: 'eva' })
-      await storage.pool.query("UPDATE commands SET state = 'expired' WHERE id = $1", [action.id])
+      await poolOf(storage).query("UPDATE commands SET state = 'expired' WHERE id = $1", [action.id])
       const k = await storage.kpis.serviceKpis({ from: new Date(Date.now() - 60_000), to: new Date(Date.now() + 60_000) })
       t.same(k.otaSuccess, { count: 5, hits: 3, rate: 0.6 }, 'cancelled and unfinished ones are not in it')
       t.same(k.remoteActionSuccess, { count: 1, hits: 0, rate: 0 }, 'an expired fix is a failed one')

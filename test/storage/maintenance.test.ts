@@ -9,7 +9,7 @@
 import t from 'tap'
 import type { MaintenanceDefinition } from '../../rules/maintenance-model.js'
 import { SIGNAL_CATALOG } from '../../decoders/catalog.js'
-import { openStorage, type Storage } from '../../storage/index.js'
+import { openStorage, type Storage, poolOf } from '../../storage/index.js'
 import { runMaintenanceCheck } from '../../storage/maintenance-job.js'
 import type { ReminderChange } from '../../storage/maintenance.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
@@ -62,11 +62,11 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const vehicle = async (model: string, registered: string): Promise<{ id: number, vin: string }> => {
       const v = vin()
       const id = await storage.vehicles.add({ vin: v, model }, 'scrypt$x')
-      await storage.pool.query('UPDATE vehicles SET created_at = $2 WHERE id = $1', [id, registered])
+      await poolOf(storage).query('UPDATE vehicles SET created_at = $2 WHERE id = $1', [id, registered])
       return { id, vin: v }
     }
     const samples = async (vehicleId: number, rows: Array<[string, string, number]>): Promise<void> => {
-      await storage.pool.query(
+      await poolOf(storage).query(
         `INSERT INTO signal_samples (time, vehicle_id, signal_id, value)
          SELECT t, $1, s, v FROM unnest($2::timestamptz[], $3::int[], $4::float8[]) AS x (t, s, v)`,
         [vehicleId, rows.map((r) => r[1]), rows.map((r) => signalIds.get(r[0])), rows.map((r) => r[2])])
@@ -176,7 +176,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.match(reminder(v2.id, 'oil-service'), { dueKm: 15_000, dueAt: new Date('2021-01-01T00:00:00Z'), detail: { due: ['time'], since: { registration: '2020-01-01T00:00:00.000Z' } } },
         'no odometer: by time alone, from the registration')
 
-      const count = async (): Promise<number> => Number((await storage.pool.query<{ n: string }>('SELECT count(*) AS n FROM service_reminders')).rows[0]?.n)
+      const count = async (): Promise<number> => Number((await poolOf(storage).query<{ n: string }>('SELECT count(*) AS n FROM service_reminders')).rows[0]?.n)
       const before = await count()
       t.same(await runMaintenanceCheck(storage, DEFINITIONS, NOW), [], 'the same check again changes nothing')
       t.equal(await count(), before)

@@ -10,7 +10,7 @@ import type { ManifestSource } from '../../decoders/manifest/model.js'
 import { resolveManifest } from '../../decoders/manifest/resolve.js'
 import { SignalCatalog } from '../../decoders/signal-catalog.js'
 import { addManifest, ruleSignals } from '../../gateway/manifests.js'
-import { openStorage, type Storage } from '../../storage/index.js'
+import { openStorage, type Storage, poolOf } from '../../storage/index.js'
 import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
@@ -47,7 +47,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.same(shown.events.map((e) => [e.type, e.by]), [['added', 'alice'], ['activated', 'alice']])
       const src = await store.source(shown.id)
       t.same(Buffer.from(src.dbcs.get(shown.buses[0]?.sha256 as string)?.bytes ?? []), DEMO_DBC, 'the DBC comes back byte for byte')
-      const sources = await storage.pool.query<{ source: string }>("SELECT source FROM signal_sources WHERE source LIKE 'Pitwall Demo PHEV@1 %' ORDER BY source")
+      const sources = await poolOf(storage).query<{ source: string }>("SELECT source FROM signal_sources WHERE source LIKE 'Pitwall Demo PHEV@1 %' ORDER BY source")
       t.equal(sources.rows.length, 23, 'the active manifest says what feeds each catalog signal')
     })
 

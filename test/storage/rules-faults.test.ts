@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import { FaultStore } from '../../storage/faults.js'
-import { openStorage, type Storage } from '../../storage/index.js'
+import { openStorage, type Storage, poolOf } from '../../storage/index.js'
 import type { FaultEvent } from '../../rules/model.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { overheatRule } from '../helpers/rules.js'
@@ -97,7 +97,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     }, async (t) => {
       await storage.rules.apply([rule('c1'), rule('c2')])
       // another gateway node's `rules disable c2`, whose transaction started first
-      const slow = await storage.pool.connect()
+      const slow = await poolOf(storage).connect()
       t.teardown(() => slow.release())
       await slow.query('BEGIN')
       await slow.query('SELECT now()')
@@ -207,14 +207,14 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       await storage.faults.record([event('opened', 0)])
       await storage.faults.record([event('opened', 10)])
       // and writers that do not wait for each other (say, two gateway processes) race for it
-      const writers = [storage.faults, new FaultStore(storage.pool), new FaultStore(storage.pool)]
+      const writers = [storage.faults, new FaultStore(poolOf(storage)), new FaultStore(poolOf(storage))]
       await Promise.all(writers.map(async (w, i) => { await w.record([event('opened', 20 + i)]) }))
       const faults = await storage.faults.list({ ruleId: 'f-one' })
       t.match(faults, [{ state: 'open', occurrences: 5 }])
       t.same((await storage.faults.timeline(faults[0]?.id as number)).map((e) => e.type),
         ['opened', 'reoccurred', 'reoccurred', 'reoccurred', 'reoccurred'])
       // the guarantee is the database's, whoever writes
-      await t.rejects(storage.pool.query(
+      await t.rejects(poolOf(storage).query(
         `INSERT INTO faults (vehicle_id, rule_id, rule_version, severity, state, opened_at, last_occurred_at, evidence)
          VALUES ($1, 'f-one', 'f-one-v1', 'major', 'acknowledged', now(), now(), '[]')`, [vehicleId]), { code: '23505' })
     })

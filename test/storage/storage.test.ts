@@ -7,7 +7,7 @@ import t from 'tap'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openStorage, type Storage } from '../../storage/index.js'
+import { openStorage, type Storage, poolOf } from '../../storage/index.js'
 import type { BatchRecord } from '../../storage/records.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
@@ -35,7 +35,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const outcomes = await Promise.all([1, 2, 3, 2, 4, 1].map(async (seq) => await storage.writer.writeBatch(record(vehicleId, seq))))
       t.same(outcomes, ['stored', 'stored', 'stored', 'duplicate', 'stored', 'duplicate'])
       t.ok(groups.length < 6, `6 writes in ${groups.length} commits`)
-      const { rows } = await storage.pool.query<{ n: string }>('SELECT count(*) AS n FROM signal_samples WHERE vehicle_id = $1', [vehicleId])
+      const { rows } = await poolOf(storage).query<{ n: string }>('SELECT count(*) AS n FROM signal_samples WHERE vehicle_id = $1', [vehicleId])
       t.equal(rows[0]?.n, '4', 'a duplicate adds no samples')
     })
 
@@ -50,15 +50,15 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.same(await Promise.all([storage.writer.writeBatch(full), storage.writer.writeBatch(record(vehicleId, 41))]), ['stored', 'stored'])
       t.equal(await storage.writer.writeBatch(full), 'duplicate')
       const micros = "(extract(epoch FROM time) * 1000000)::bigint::text AS us"
-      const samples = await storage.pool.query(`SELECT ${micros}, signal_id, value FROM signal_samples WHERE vehicle_id = $1 AND time >= to_timestamp(${t0 / 1e6} - 1) ORDER BY time`, [vehicleId])
+      const samples = await poolOf(storage).query(`SELECT ${micros}, signal_id, value FROM signal_samples WHERE vehicle_id = $1 AND time >= to_timestamp(${t0 / 1e6} - 1) ORDER BY time`, [vehicleId])
       t.same(samples.rows, [
         { us: String(t0), signal_id: 1, value: -40.25 },
         { us: String(t0 + 1), signal_id: 2, value: 1e-9 },
         { us: String(t0 + 999_999), signal_id: 70, value: 123456789.125 }
       ], 'times to the microsecond, values bit for bit, once')
-      const gnss = await storage.pool.query(`SELECT ${micros}, lat, lon, speed_mps, heading_deg, alt_m, hdop, satellites FROM gnss_fixes WHERE vehicle_id = $1`, [vehicleId])
+      const gnss = await poolOf(storage).query(`SELECT ${micros}, lat, lon, speed_mps, heading_deg, alt_m, hdop, satellites FROM gnss_fixes WHERE vehicle_id = $1`, [vehicleId])
       t.same(gnss.rows, [{ us: String(t0 + 5), lat: 48.137154, lon: 11.576124, speed_mps: 13.5, heading_deg: 271.5, alt_m: 519, hdop: 0.9, satellites: 11 }], "real columns read back as the float4 nearest what was sent")
-      const dtcs = await storage.pool.query(`SELECT ${micros}, ecu, dtc, status FROM dtc_events WHERE vehicle_id = $1`, [vehicleId])
+      const dtcs = await poolOf(storage).query(`SELECT ${micros}, ecu, dtc, status FROM dtc_events WHERE vehicle_id = $1`, [vehicleId])
       t.same(dtcs.rows, [{ us: String(t0 + 7), ecu: 0x7e8, dtc: 0x0301, status: 0x08 }])
     })
 
@@ -67,7 +67,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const results = await Promise.allSettled([storage.writer.writeBatch(record(vehicleId, 51)), storage.writer.writeBatch(bad)])
       t.same(results.map((r) => r.status), ['fulfilled', 'rejected'])
       t.equal(((results[1] as PromiseRejectedResult).reason as { code: string }).code, 'PITWALL_ERR_STORAGE_REJECTED')
-      const { rows } = await storage.pool.query<{ n: string }>('SELECT count(*) AS n FROM batches WHERE vehicle_id = $1 AND seq = 50', [vehicleId])
+      const { rows } = await poolOf(storage).query<{ n: string }>('SELECT count(*) AS n FROM batches WHERE vehicle_id = $1 AND seq = 50', [vehicleId])
       t.equal(rows[0]?.n, '0', 'nothing of the refused batch is kept')
     })
 
@@ -95,7 +95,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 
     t.test('a dead letter is stored whatever characters its topic and reason carry', async (t) => {
       await storage.writer.writeDeadLetter({ vin: 'X\u0000', topic: 'v1/X/\u0000', reasonCode: 'PITWALL_ERR_TEST', reason: 'nul \u0000 inside', payloadSize: 1, payload: new Uint8Array([0]) })
-      const { rows } = await storage.pool.query<{ topic: string }>("SELECT topic FROM dead_letters WHERE reason_code = 'PITWALL_ERR_TEST'")
+      const { rows } = await poolOf(storage).query<{ topic: string }>("SELECT topic FROM dead_letters WHERE reason_code = 'PITWALL_ERR_TEST'")
       t.same(rows, [{ topic: 'v1/X/\uFFFD' }])
     })
 
@@ -114,11 +114,11 @@ t.test('what the embedded database committed survives its process being killed',
   await Promise.all(Array.from({ length: 20 }, async (_, i) => await storage.writer.writeBatch(record(vehicleId, i + 1))))
   const { pid } = JSON.parse(readFileSync(join(dir, 'pitwall-host.json'), 'utf8')) as { pid: number }
   process.kill(pid, 'SIGKILL')
-  await storage.pool.end().catch(() => {})
+  await poolOf(storage).end().catch(() => {})
   await new Promise((resolve) => setTimeout(resolve, 200))
   storage = await openStorage({ dataDir: dir })
   t.teardown(() => storage.close())
-  const { rows } = await storage.pool.query<{ n: string }>('SELECT count(*) AS n FROM batches')
+  const { rows } = await poolOf(storage).query<{ n: string }>('SELECT count(*) AS n FROM batches')
   t.equal(rows[0]?.n, '20')
 })
 
@@ -134,7 +134,7 @@ t.test('signal sources are rewritten on every start, not appended', { skip: !(aw
   // the DBC changed between starts: its old source must go
   storage = await openStorage({ databaseUrl: db.url, dataDir: 'memory://', signalSources: [first[0] as (typeof first)[number], { ...first[1] as (typeof first)[number], source: 'bus 0 New.Speed' }] })
   t.teardown(() => storage.close())
-  const rows = (await storage.pool.query<{ source: string }>('SELECT source FROM signal_sources ORDER BY source')).rows
+  const rows = (await poolOf(storage).query<{ source: string }>('SELECT source FROM signal_sources ORDER BY source')).rows
   t.same(rows.map((r) => r.source), ['SAE J1979 01 0D speed', 'bus 0 New.Speed'])
 })
 
