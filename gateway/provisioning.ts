@@ -1,7 +1,7 @@
 /** Registering vehicles: a fresh secret per device, shown once, stored hashed. */
 import type { VehicleStore } from '../storage/vehicles.js'
 import { generateSecret, hashSecret } from './credentials.js'
-import { VIN_PATTERN } from './topics.js'
+import { VIN_PATTERN } from '../proto/topics.js'
 import { PitwallError } from '../runtime/errors.js'
 
 export class ProvisioningError extends PitwallError {

@@ -20,7 +20,7 @@
  * up, and forgetting the id is safe.
  */
 import { pitwall } from '../proto/index.js'
-import type { CommandVerifier } from '../actions/command-signing.js'
+import type { CommandVerifier } from '../actions/commands/signing.js'
 import type { FaultName } from './faults.js'
 import { SeededRandom, vehicleSeed } from './prng.js'
 

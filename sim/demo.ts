@@ -1,11 +1,12 @@
 /**
- * `pitwall demo`: a gateway on the embedded database (or DATABASE_URL) and a
+ * `pitwall-sim demo`: a gateway on the embedded database (or DATABASE_URL) and a
  * simulated fleet driving it, with live counts. The fleet's credentials are
  * kept in the data directory, and each vehicle continues after its highest
  * stored seq, so a second run adds to the first instead of being
  * deduplicated away.
  */
-import { DEMO_CASE_PACK, loadCasePack } from '../storage/case-pack.js'
+import { CaseBase } from '../actions/cases/case-base.js'
+import { DEMO_CASE_PACK, loadCasePack } from '../actions/cases/pack.js'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -70,13 +71,13 @@ export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
   try {
     // The demo model's decoder manifest, stored and activated as an engineer would (the same file again adds no version).
     const manifest = await addManifest(gateway.storage.manifests, loadManifestFile(DEMO_MANIFEST_FILE), 'demo', true)
-    process.stderr.write(`pitwall demo: decoder manifest ${manifest.manifest.model}@${manifest.manifest.version} active (pitwall manifests show '${manifest.manifest.model}')\n`)
+    process.stderr.write(`pitwall-sim demo: decoder manifest ${manifest.manifest.model}@${manifest.manifest.version} active (pitwall manifests show '${manifest.manifest.model}')\n`)
     // The demo vehicle's rule pack; the running gateway picks it up from the rules table.
     await gateway.storage.rules.apply(loadRuleFile(DEMO_RULES_FILE))
     // the known fixes the demo rules link to
-    await gateway.storage.cases.apply(loadCasePack(DEMO_CASE_PACK), 'demo')
+    await new CaseBase(gateway.storage.cases).apply(loadCasePack(DEMO_CASE_PACK), 'demo')
     const api = await demoDealersAndTokens(gateway)
-    process.stderr.write(`pitwall demo: API at http://127.0.0.1:${gateway.httpPort}/api/v1 (tokens valid 24 h):\n` +
+    process.stderr.write(`pitwall-sim demo: API at http://127.0.0.1:${gateway.httpPort}/api/v1 (tokens valid 24 h):\n` +
       `  engineer  ${api.engineer}\n  dealer ${DEMO_DEALERS[0].id}  ${api.dealer}\n` +
       `  e.g. curl -H 'Authorization: Bearer ${api.dealer}' http://127.0.0.1:${gateway.httpPort}/api/v1/inbox/alerts\n`)
     const credentials = await demoFleetCredentials(gateway, options.vehicles)

@@ -1,6 +1,6 @@
 /**
  * A fleet of simulated T-boxes against one broker: staggered connects, live
- * counters and a summary at the end. Used by `pitwall sim`, `pitwall demo`,
+ * counters and a summary at the end. Used by `pitwall-sim fleet`, `pitwall-sim demo`,
  * the end-to-end tests and the benchmark.
  */
 import type { KeyObject } from 'node:crypto'

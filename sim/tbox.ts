@@ -24,9 +24,10 @@
 import type { KeyObject } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { connect, type MqttClient } from 'mqtt'
-import { CommandVerifier } from '../actions/command-signing.js'
+import { CommandVerifier } from '../actions/commands/signing.js'
 import type { CanDatabase } from '../decoders/can/model.js'
 import type { pitwall } from '../proto/index.js'
+import { topics } from '../proto/topics.js'
 import { BatchBuilder } from './batch-builder.js'
 import { CommandExecutor, type CommandOutcome } from './command-executor.js'
 import type { FaultName } from './faults.js'
@@ -164,10 +165,10 @@ export class Tbox extends EventEmitter<TboxEvents> {
     })
     this.reconnectPeriodMs = Math.round((options.reconnectPeriodMs ?? 1000) * random.uniform(1, 1.5))
     this.topics = {
-      telemetry: `v1/${options.vin}/telemetry`,
-      status: `v1/${options.vin}/status`,
-      cmd: `v1/${options.vin}/cmd`,
-      ack: `v1/${options.vin}/cmd/ack`
+      telemetry: topics.telemetry(options.vin),
+      status: topics.status(options.vin),
+      cmd: topics.command(options.vin),
+      ack: topics.commandAck(options.vin)
     }
     if (options.commands !== undefined) {
       this.executor = new CommandExecutor({

@@ -17,7 +17,7 @@ import type { VehicleCredential } from '../../sim/credentials.js'
 import { openStorage } from '../../storage/index.js'
 import { processesNamed } from './proc-stats.js'
 
-const CLI = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url))
+const CLI = fileURLToPath(new URL('../../gateway/cli/index.js', import.meta.url))
 const DEMO_DBC = fileURLToPath(new URL('../../sim/demo-vehicle.dbc', import.meta.url))
 const DEMO_RULES = fileURLToPath(new URL('../../rules/packs/demo-vehicle.yaml', import.meta.url))
 const RAW_AEDES = fileURLToPath(new URL('./raw-aedes.js', import.meta.url))

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
 import { MemoryProbe, openFilesLimit } from './memory-probe.js'
 
-const CLI = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url))
+const CLI = fileURLToPath(new URL('../../gateway/cli/index.js', import.meta.url))
 const RAW_AEDES = fileURLToPath(new URL('../e2e/raw-aedes.js', import.meta.url))
 const START_TIMEOUT_MS = 30_000
 

@@ -8,7 +8,7 @@
  */
 import type { FastifyRequest } from 'fastify'
 import { PitwallError } from '../../runtime/errors.js'
-import { VIN_PATTERN } from '../topics.js'
+import { VIN_PATTERN } from '../../proto/topics.js'
 
 /** A 400 whose message names the field and what is wrong with it. */
 export function badRequest (message: string): PitwallError {

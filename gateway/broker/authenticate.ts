@@ -9,7 +9,7 @@ import type { AuthenticateError, Client } from 'aedes'
 import type { VerifiedSecretCache } from '../credentials.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
-import { VIN_PATTERN } from '../topics.js'
+import { VIN_PATTERN } from '../../proto/topics.js'
 import type { VehicleStore } from '../../storage/vehicles.js'
 import { setSession, type LatestConnections } from './sessions.js'
 

@@ -6,7 +6,7 @@
 import type { Client, Subscription } from 'aedes'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
-import { isOwnFilter } from '../topics.js'
+import { isOwnFilter } from '../../proto/topics.js'
 import { sessionOf } from './sessions.js'
 
 export function createAuthorizeSubscribe (deps: { metrics: Metrics, log: Logger }) {

@@ -9,8 +9,8 @@
  * broker memory; the dispatcher waits instead and sends when it can.
  */
 import type { Aedes, Client, Subscription } from 'aedes'
-import type { CommandTransport } from '../../actions/command-dispatcher.js'
-import { topics } from '../topics.js'
+import type { CommandTransport } from '../../actions/commands/dispatcher.js'
+import { topics } from '../../proto/topics.js'
 import { sessionOf } from './sessions.js'
 
 /** True when MQTT filter `filter` matches `topic` (`+` one level, `#` the rest). */

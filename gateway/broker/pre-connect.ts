@@ -7,7 +7,7 @@
 import type { Client, ConnectPacket } from 'aedes'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
-import { topics } from '../topics.js'
+import { topics } from '../../proto/topics.js'
 import { MAX_STATUS_BYTES } from './authorize-publish.js'
 
 export function createPreConnect (deps: { metrics: Metrics, log: Logger }) {

@@ -7,7 +7,7 @@ import type { Aedes, Client } from 'aedes'
 import type { VehicleStore } from '../../storage/vehicles.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
-import { topics } from '../topics.js'
+import { topics } from '../../proto/topics.js'
 import { sessionOf, type LatestConnections } from './sessions.js'
 
 /**

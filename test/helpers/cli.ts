@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
-const cli = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url))
+const cli = fileURLToPath(new URL('../../gateway/cli/index.ts', import.meta.url))
 
 export interface CliResult { stdout: string, stderr: string, code: number }
 

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
-const CLI = fileURLToPath(new URL('../../gateway/cli.ts', import.meta.url))
+const CLI = fileURLToPath(new URL('../../gateway/cli/index.ts', import.meta.url))
 
 export interface GatewayProcess {
   child: ChildProcess

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import t from 'tap'
-import { commandKeyId } from '../../actions/command-keys.js'
-import { CommandSigner, CommandVerifier, newCommand, type CommandBody } from '../../actions/command-signing.js'
+import { commandKeyId } from '../../actions/commands/keys.js'
+import { CommandSigner, CommandVerifier, newCommand, type CommandBody } from '../../actions/commands/signing.js'
 import { pitwall } from '../../proto/index.js'
 import { CommandExecutor, DEFAULT_FAILURE_DETAIL, failsByShare } from '../../sim/command-executor.js'
 

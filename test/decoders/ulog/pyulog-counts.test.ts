@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import t from 'tap'
-import { summarizeUlogTopics } from '../../../gateway/decode-command.js'
+import { summarizeUlogTopics } from '../../../gateway/cli/decode.js'
 import { collect, fixture, FIXTURE_DIR } from './helpers.js'
 
 /**

@@ -3,37 +3,15 @@
  * `pitwall catalog list`: decoder manifests per vehicle model, and the
  * catalog they grow. Running gateways pick up a change within seconds.
  */
-import { InvalidArgumentError, type Command as CliCommand } from 'commander'
-import { FIRST_ADDED_SIGNAL_ID } from '../decoders/catalog.js'
-import { loadManifestFile } from '../decoders/manifest/load.js'
-import type { ManifestSource, ManifestWarning } from '../decoders/manifest/model.js'
-import type { StoredManifest, StoredManifestSummary } from '../storage/manifests.js'
-import type { CliSupport } from './cli-actions.js'
-import { me } from './cli-values.js'
-import { addManifest, checkManifest, storedCatalog } from './manifests.js'
-
-/** Warnings printed one per line before the rest are summed up (--all-warnings prints every one). */
-const SHOWN_WARNINGS = 20
-
-/** `model@3` -> { model, version }; `model` -> { model } (a commander argument parser) */
-export function modelVersion (value: string): { model: string, version?: number } {
-  const at = value.lastIndexOf('@')
-  if (at < 0) return { model: value }
-  const version = Number(value.slice(at + 1))
-  if (!Number.isInteger(version) || version < 1) throw new InvalidArgumentError(`"${value}" is not MODEL@VERSION (a version is a positive integer)`)
-  return { model: value.slice(0, at), version }
-}
-
-/** DBC warnings on stderr, one a line (the first 20 unless `all`, then a count by kind). */
-export function printWarnings (warnings: readonly ManifestWarning[], all: boolean): void {
-  const shown = all ? warnings : warnings.slice(0, SHOWN_WARNINGS)
-  for (const w of shown) process.stderr.write(`warning: ${w.text} [${w.kind}]\n`)
-  if (warnings.length > shown.length) {
-    const counts: Record<string, number> = {}
-    for (const w of warnings) counts[w.kind] = (counts[w.kind] ?? 0) + 1
-    process.stderr.write(`warning: ${warnings.length - shown.length} more (${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')} in all; --all-warnings shows each)\n`)
-  }
-}
+import { InvalidArgumentError, type Command } from 'commander'
+import { FIRST_ADDED_SIGNAL_ID } from '../../decoders/catalog.js'
+import { loadManifestFile } from '../../decoders/manifest/load.js'
+import type { ManifestSource } from '../../decoders/manifest/model.js'
+import type { StoredManifest, StoredManifestSummary } from '../../storage/manifests.js'
+import { addManifest, checkManifest, storedCatalog } from '../manifests.js'
+import { print, printWarnings } from './output.js'
+import { storageFlags, withStorage, type StorageFlags } from './storage-flags.js'
+import { me, modelVersion } from './values.js'
 
 function summaryLine (m: StoredManifestSummary): string {
   const warnings = Object.values(m.warningCounts).reduce((a, b) => a + b, 0)
@@ -41,7 +19,7 @@ function summaryLine (m: StoredManifestSummary): string {
     `${m.mappedSignals} signals mapped\t${warnings} DBC warnings\t${m.createdAt.toISOString()} by ${m.createdBy}`
 }
 
-function printDetails (print: (line: string) => void, m: StoredManifest): void {
+function printDetails (m: StoredManifest): void {
   print(summaryLine(m))
   if (m.description !== null) print(`  ${m.description}`)
   print(`  strict DBC parse: ${m.definition.strict ? 'yes' : 'no'}; VssSignal attributes mapped: ${m.definition.vssAttribute ? 'yes' : 'no'}`)
@@ -53,15 +31,14 @@ function printDetails (print: (line: string) => void, m: StoredManifest): void {
   for (const e of m.events) print(`  ${e.at.toISOString()}\t${e.type}\tby ${e.by}`)
 }
 
-export function registerManifestCommands (program: CliCommand, s: Pick<CliSupport, 'storageFlags' | 'withStorage' | 'print'>): void {
-  const { storageFlags, withStorage, print } = s
+export function registerManifestCommands (program: Command): void {
   const manifests = program.command('manifests').description('decoder manifests: per vehicle model, the DBC of each bus, the signals stored and their policy (versioned; one active per model)')
 
   storageFlags(manifests.command('check').description('check manifest files against their DBCs and the catalog without storing them'))
     .argument('<files...>', 'manifest files (.yaml, .yml or .json); DBC paths are relative to each')
     .option('--all-warnings', 'print every DBC warning, not the first 20')
     .option('--json', 'JSON output')
-    .action(async (files: string[], flags: { allWarnings?: boolean, json?: boolean, dataDir?: string, databaseUrl?: string }) => {
+    .action(async (files: string[], flags: StorageFlags & { allWarnings?: boolean, json?: boolean }) => {
       const sources = files.map(loadManifestFile)
       const results = await withStorage(flags, async (st) => {
         const catalog = await storedCatalog(st.manifests)
@@ -86,7 +63,7 @@ export function registerManifestCommands (program: CliCommand, s: Pick<CliSuppor
     .option('--by <name>', 'who adds it (default: the OS user)')
     .option('--all-warnings', 'print every DBC warning, not the first 20')
     .option('--json', 'JSON output')
-    .action(async (files: string[], flags: { activate?: boolean, by?: string, allWarnings?: boolean, json?: boolean, dataDir?: string, databaseUrl?: string }) => {
+    .action(async (files: string[], flags: StorageFlags & { activate?: boolean, by?: string, allWarnings?: boolean, json?: boolean }) => {
       const sources = files.map(loadManifestFile)
       if (flags.activate === true) refuseTwoForOneModel(sources)
       const results = await withStorage(flags, async (st) => {
@@ -110,7 +87,7 @@ export function registerManifestCommands (program: CliCommand, s: Pick<CliSuppor
     .option('--model <model>', 'only this model')
     .option('--active', 'only the active versions')
     .option('--json', 'JSON output')
-    .action(async (flags: { model?: string, active?: boolean, json?: boolean, dataDir?: string, databaseUrl?: string }) => {
+    .action(async (flags: StorageFlags & { model?: string, active?: boolean, json?: boolean }) => {
       const list = await withStorage(flags, async (st) => await st.manifests.list({ model: flags.model, active: flags.active === true ? true : undefined }))
       if (flags.json === true) print(JSON.stringify(list))
       else for (const m of list) print(summaryLine(m))
@@ -119,16 +96,16 @@ export function registerManifestCommands (program: CliCommand, s: Pick<CliSuppor
   storageFlags(manifests.command('show').description('one version: buses, DBC files, every mapped signal, what it adds to the catalog, its history'))
     .argument('<manifest>', 'MODEL (its active version), MODEL@VERSION, or the id')
     .option('--json', 'JSON output')
-    .action(async (ref: string, flags: { json?: boolean, dataDir?: string, databaseUrl?: string }) => {
+    .action(async (ref: string, flags: StorageFlags & { json?: boolean }) => {
       const m = await withStorage(flags, async (st) => await st.manifests.get(/^\d+$/.test(ref) ? { id: Number(ref) } : modelVersion(ref)))
       if (flags.json === true) print(JSON.stringify(m))
-      else printDetails(print, m)
+      else printDetails(m)
     })
 
   storageFlags(manifests.command('activate').description('make a version its model\'s active manifest; gateways decode with it within seconds'))
     .argument('<manifest>', 'MODEL@VERSION', modelVersion)
     .option('--by <name>', 'who activates it (default: the OS user)')
-    .action(async (ref: { model: string, version?: number }, flags: { by?: string, dataDir?: string, databaseUrl?: string }) => {
+    .action(async (ref: { model: string, version?: number }, flags: StorageFlags & { by?: string }) => {
       if (ref.version === undefined) throw new InvalidArgumentError('give MODEL@VERSION (pitwall manifests list shows the versions)')
       const version = ref.version
       const changed = await withStorage(flags, async (st) => await st.manifests.activate(ref.model, version, me(flags.by)))
@@ -138,7 +115,7 @@ export function registerManifestCommands (program: CliCommand, s: Pick<CliSuppor
   storageFlags(manifests.command('deactivate').description('stop decoding a model\'s CAN frames (archived raw only, counted) until a version is activated'))
     .argument('<model>', 'the vehicle model')
     .option('--by <name>', 'who deactivates it (default: the OS user)')
-    .action(async (model: string, flags: { by?: string, dataDir?: string, databaseUrl?: string }) => {
+    .action(async (model: string, flags: StorageFlags & { by?: string }) => {
       const changed = await withStorage(flags, async (st) => await st.manifests.deactivate(model, me(flags.by)))
       print(changed ? `${model} has no active manifest now` : `${model} had no active manifest`)
     })
@@ -147,7 +124,7 @@ export function registerManifestCommands (program: CliCommand, s: Pick<CliSuppor
   storageFlags(catalog.command('list').description('every catalog signal with its id, unit and VSS path'))
     .option('--added', 'only the signals manifests added')
     .option('--json', 'JSON output')
-    .action(async (flags: { added?: boolean, json?: boolean, dataDir?: string, databaseUrl?: string }) => {
+    .action(async (flags: StorageFlags & { added?: boolean, json?: boolean }) => {
       const entries = await withStorage(flags, async (st) => await st.manifests.catalog())
       const shown = flags.added === true ? entries.filter((e) => e.id >= FIRST_ADDED_SIGNAL_ID) : entries
       if (flags.json === true) print(JSON.stringify(shown))

@@ -5,14 +5,16 @@
 import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { Writable } from 'node:stream'
-import { CanFrameColumns } from '../decoders/can-frames.js'
-import { CandumpParseError, parseCandumpLine } from '../decoders/can/candump.js'
-import { choiceLabel, compileCanNetwork } from '../decoders/can/compile.js'
-import { parseDbcFile } from '../decoders/can/dbc-parse.js'
-import { formatDbcWarning } from '../decoders/can/dbc-warnings.js'
-import { SampleBuffer } from '../decoders/sample-buffer.js'
-import { openUlogFile } from '../decoders/ulog/file.js'
-import type { UlogTopicStats } from '../decoders/ulog/read.js'
+import { InvalidArgumentError, type Command } from 'commander'
+import { CanFrameColumns } from '../../decoders/can-frames.js'
+import { CandumpParseError, parseCandumpLine } from '../../decoders/can/candump.js'
+import { choiceLabel, compileCanNetwork } from '../../decoders/can/compile.js'
+import { parseDbcFile } from '../../decoders/can/dbc-parse.js'
+import { formatDbcWarning } from '../../decoders/can/dbc-warnings.js'
+import { SampleBuffer } from '../../decoders/sample-buffer.js'
+import { openUlogFile } from '../../decoders/ulog/file.js'
+import type { UlogTopicStats } from '../../decoders/ulog/read.js'
+import { print } from './output.js'
 
 export type DecodeFormat = 'jsonl' | 'csv'
 
@@ -180,4 +182,42 @@ async function drained (out: Writable): Promise<void> {
     out.once('drain', done)
     out.once('error', fail)
   })
+}
+
+export function registerDecodeCommand (program: Command): void {
+  program.command('decode')
+    .description('decode a candump -l log (with a DBC) or a ULog into timestamped signals, one per line')
+    .option('--dbc <file>', 'CAN database for --candump')
+    .option('--candump <log>', 'can-utils candump -l log: (seconds) iface id#data, CAN FD id##Fdata')
+    .option('--strict', 'refuse a DBC that needs any assumption (names starting with a digit, a missing \';\', ...) instead of warning')
+    .option('--ulog <file>', 'PX4 ULog (.ulg) file')
+    .option('--order <order>', 'ULog: time (default; a topic whose timestamp stays put comes out flagged late) or file', 'time')
+    .option('--topics', 'ULog: print each topic instance\'s message count and first/last timestamp (as pyulog counts) instead of samples')
+    .option('--format <format>', 'jsonl or csv', 'jsonl')
+    .action(async (flags: { dbc?: string, candump?: string, ulog?: string, format: string, strict?: boolean, order: string, topics?: boolean }) => {
+      if (flags.format !== 'jsonl' && flags.format !== 'csv') throw new InvalidArgumentError(`--format must be jsonl or csv, got ${flags.format}`)
+      if (flags.order !== 'time' && flags.order !== 'file') throw new InvalidArgumentError(`--order must be time or file, got ${flags.order}`)
+      if ((flags.candump === undefined) === (flags.ulog === undefined)) throw new InvalidArgumentError('give one of --candump LOG (with --dbc FILE) or --ulog FILE')
+      if (flags.topics === true) {
+        if (flags.ulog === undefined) throw new InvalidArgumentError('--topics goes with --ulog FILE')
+        print(JSON.stringify(await summarizeUlogTopics(flags.ulog), null, 1))
+        return
+      }
+      // `pitwall decode ... | head`: a reader that has seen enough is not an error
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') process.exit(0)
+        throw err
+      })
+      let summary
+      if (flags.candump !== undefined) {
+        if (flags.dbc === undefined) throw new InvalidArgumentError('--candump needs --dbc FILE to know the signals')
+        summary = await decodeCandump({
+          dbc: flags.dbc, log: flags.candump, format: flags.format, out: process.stdout, strict: flags.strict, warn: (line) => process.stderr.write(`warning: ${line}\n`)
+        })
+      } else {
+        summary = await decodeUlog({ file: flags.ulog as string, format: flags.format, out: process.stdout, order: flags.order })
+      }
+      process.stderr.write(`pitwall decode: ${JSON.stringify(summary)}\n`)
+      if (summary.badLines > 0) process.exitCode = 2
+    })
 }

@@ -7,12 +7,13 @@
  * take a secret as an argument, where it would show in process lists and
  * shell history.
  */
-import { InvalidArgumentError, type Command as CliCommand } from 'commander'
-import type { Dealer, DealerChange, DealerWithSecret } from '../storage/dealers.js'
-import type { CliSupport } from './cli-actions.js'
-import { commaList } from './cli-values.js'
-
-interface StorageFlags { dataDir?: string, databaseUrl?: string }
+import { InvalidArgumentError, type Command } from 'commander'
+import type { Dealer, DealerChange, DealerInput } from '../../actions/dealer-alerts/model.js'
+import { checkDealer, checkNewDealer } from '../../actions/dealer-alerts/policy.js'
+import type { DealerWithSecret } from '../../storage/dealers.js'
+import { print } from './output.js'
+import { storageFlags, withStorage, type StorageFlags } from './storage-flags.js'
+import { commaList } from './values.js'
 
 function degrees (value: string): number {
   const n = Number(value)
@@ -26,8 +27,7 @@ function dealerLine (d: Dealer): string {
     `${d.webhookUrl ?? 'inbox only'}\t${d.active ? 'active' : 'inactive'}`
 }
 
-export function registerDealerCommands (program: CliCommand, s: Pick<CliSupport, 'storageFlags' | 'withStorage' | 'print'>): void {
-  const { storageFlags, withStorage, print } = s
+export function registerDealerCommands (program: Command): void {
   const dealers = program.command('dealers').description('the dealer registry: workshops, their brands and webhooks, and each vehicle\'s own dealer')
 
   /** The dealer, and the secret this call generated on a line that says it is shown once. */
@@ -46,7 +46,9 @@ export function registerDealerCommands (program: CliCommand, s: Pick<CliSupport,
     .option('--webhook-url <url>', 'http(s) URL alerts are POSTed to (default: inbox only)')
     .option('--json', 'print {"dealer","webhookSecret"} as JSON')
     .action(async (id: string, flags: StorageFlags & { name: string, lat: number, lon: number, brands?: string[], webhookUrl?: string, json?: boolean }) => {
-      const r = await withStorage(flags, async (st) => await st.dealers.add({ id, name: flags.name, lat: flags.lat, lon: flags.lon, brands: flags.brands, webhookUrl: flags.webhookUrl }))
+      const input: DealerInput = { id, name: flags.name, lat: flags.lat, lon: flags.lon, brands: flags.brands, webhookUrl: flags.webhookUrl }
+      checkNewDealer(input)
+      const r = await withStorage(flags, async (st) => await st.dealers.add(input))
       printWithSecret(r, flags.json)
     })
 
@@ -91,6 +93,7 @@ export function registerDealerCommands (program: CliCommand, s: Pick<CliSupport,
         ...(flags.webhook ? {} : { webhookUrl: null })
       }
       if (Object.keys(change).length === 0) throw new InvalidArgumentError('nothing to change: give --name, --lat, --lon, --brands, --webhook-url or --no-webhook')
+      checkDealer(id, change)
       printWithSecret(await withStorage(flags, async (st) => await st.dealers.update(id, change)), flags.json)
     })
 
@@ -119,7 +122,7 @@ export function registerDealerCommands (program: CliCommand, s: Pick<CliSupport,
     .action(async (vin: string, dealerId: string | undefined, flags: StorageFlags & { none?: boolean }) => {
       if ((dealerId === undefined) === (flags.none !== true)) throw new InvalidArgumentError('give one of a dealer id and --none')
       const upper = vin.toUpperCase()
-      await withStorage(flags, async (st) => { await st.dealers.assignVehicle(upper, dealerId ?? null) })
+      await withStorage(flags, async (st) => { await st.vehicles.assignDealer(upper, dealerId ?? null) })
       print(dealerId === undefined ? `${upper}\tno own dealer` : `${upper}\t${dealerId}`)
     })
 }

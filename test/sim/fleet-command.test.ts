@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander'
 import t from 'tap'
-import { runSimCli } from '../../sim/cli.js'
+import { runFleetCommand } from '../../sim/fleet-command.js'
 
 t.test('rejects a bad --inject spec naming the token, without running', async (t) => {
   const stderr = process.stderr.write
@@ -8,7 +8,7 @@ t.test('rejects a bad --inject spec naming the token, without running', async (t
   // commander reports usage errors on stderr; keep them out of the test log
   process.stderr.write = ((chunk: string) => { output += chunk; return true }) as typeof process.stderr.write
   try {
-    await t.rejects(runSimCli(['--credentials', 'fleet.json', '--inject', 'overheat=0.05,tyreleek=0.1']), CommanderError)
+    await t.rejects(runFleetCommand(['--credentials', 'fleet.json', '--inject', 'overheat=0.05,tyreleek=0.1']), CommanderError)
   } finally {
     process.stderr.write = stderr
   }

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * The `pitwall` command: the gateway and its operator commands, a file per
+ * command group (as gateway/api/ has a file per resource). The simulator and
+ * the demo are a client of the gateway with their own entry (sim/cli.ts).
+ */
+import { Command } from 'commander'
+import { exitCodeOf } from '../../runtime/errors.js'
+import { registerCampaignCommands } from './campaigns.js'
+import { registerCaseCommands } from './cases.js'
+import { registerCommandCommands } from './commands.js'
+import { registerDealerCommands } from './dealers.js'
+import { registerDecodeCommand } from './decode.js'
+import { registerDeviceCommands } from './devices.js'
+import { registerFaultCommands } from './faults.js'
+import { registerKeyCommands } from './keys.js'
+import { registerKpiCommand } from './kpis.js'
+import { registerMaintenanceCommands } from './maintenance.js'
+import { registerManifestCommands } from './manifests.js'
+import { registerOtaPackageCommands } from './ota-packages.js'
+import { registerRuleCommands } from './rules.js'
+import { registerStartCommand } from './start.js'
+import { registerTokenCommands } from './tokens.js'
+
+const program = new Command()
+program.name('pitwall').description('Connected-vehicle telemetry and remote-diagnostics gateway')
+
+// the order of `pitwall --help`
+registerStartCommand(program)
+registerDeviceCommands(program)
+registerRuleCommands(program)
+registerFaultCommands(program)
+registerMaintenanceCommands(program)
+registerKeyCommands(program)
+registerOtaPackageCommands(program)
+registerCommandCommands(program)
+registerCampaignCommands(program)
+registerTokenCommands(program)
+registerCaseCommands(program)
+registerKpiCommand(program)
+registerDealerCommands(program)
+registerManifestCommands(program)
+registerDecodeCommand(program)
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const e = err as Error & { code?: string }
+  // commander's own codes (commander.invalidArgument) mean nothing to a user; ours are stable and searchable
+  const code = e.code !== undefined && !e.code.startsWith('commander.') ? `[${e.code}] ` : ''
+  process.stderr.write(`pitwall: ${code}${e.message}\n`)
+  process.exit(exitCodeOf(err))
+})

@@ -1,0 +1,18 @@
+/** How commands write: results on stdout, a line each; warnings on stderr. */
+import type { ManifestWarning } from '../../decoders/manifest/model.js'
+
+/** Warnings printed one per line before the rest are summed up (--all-warnings prints every one). */
+const SHOWN_WARNINGS = 20
+
+export const print = (line: string): void => { process.stdout.write(line + '\n') }
+
+/** DBC warnings on stderr, one a line (the first 20 unless `all`, then a count by kind). */
+export function printWarnings (warnings: readonly ManifestWarning[], all: boolean): void {
+  const shown = all ? warnings : warnings.slice(0, SHOWN_WARNINGS)
+  for (const w of shown) process.stderr.write(`warning: ${w.text} [${w.kind}]\n`)
+  if (warnings.length > shown.length) {
+    const counts: Record<string, number> = {}
+    for (const w of warnings) counts[w.kind] = (counts[w.kind] ?? 0) + 1
+    process.stderr.write(`warning: ${warnings.length - shown.length} more (${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')} in all; --all-warnings shows each)\n`)
+  }
+}

@@ -1,0 +1,45 @@
+/** `pitwall start`: the gateway, until SIGINT or SIGTERM. */
+import type { Command } from 'commander'
+import { startGateway } from '../app.js'
+import type { GatewayConfig } from '../config.js'
+import { createLogger } from '../logger.js'
+import { configFrom, storageFlags, type CommonFlags } from './storage-flags.js'
+import { integer } from './values.js'
+
+export function registerStartCommand (program: Command): void {
+  storageFlags(program.command('start').description('run the gateway'))
+    .option('--mqtt-port <port>', 'MQTT TCP port (PITWALL_MQTT_PORT)', integer)
+    .option('--http-port <port>', 'HTTP port: API, metrics, MQTT over WebSocket (PITWALL_HTTP_PORT)', integer)
+    .option('--max-packet-bytes <n>', 'largest MQTT packet accepted (PITWALL_MAX_PACKET_BYTES)', integer)
+    .option('--can-dbc <bus=file,...>', 'CAN databases by bus, e.g. 0=sim/demo-vehicle.dbc (PITWALL_CAN_DBC)')
+    .option('--sample-interval-ms <ms>', 'store at most one decoded CAN sample per signal per interval (PITWALL_SAMPLE_INTERVAL_MS)', integer)
+    .option('--maintenance-file <file>', 'service intervals and trend rules, checked hourly (PITWALL_MAINTENANCE_FILE)')
+    .option('--log-level <level>', 'pino log level (PITWALL_LOG_LEVEL)')
+    .action(async (flags: CommonFlags & Partial<GatewayConfig>) => {
+      const config = configFrom(flags)
+      const log = createLogger(config.logLevel)
+      const gateway = await startGateway(config, log)
+      let stopping = false
+      const stop = (signal: string): void => {
+        if (stopping) {
+          // A second signal: the operator will not wait for the database.
+          log.warn({ signal }, 'exiting without waiting for pending commits (none of them was acknowledged)')
+          process.exit(1)
+        }
+        stopping = true
+        log.info({ signal }, 'shutting down')
+        // Pending commits get 10 s (storage/batch-writer.ts); the rest of the
+        // shutdown must not keep a supervisor waiting forever either.
+        setTimeout(() => {
+          log.error('shutdown did not finish within 30 s; exiting')
+          process.exit(1)
+        }, 30_000).unref()
+        gateway.close().then(() => process.exit(0), (err: unknown) => {
+          log.error({ err }, 'shutdown failed')
+          process.exit(1)
+        })
+      }
+      process.on('SIGINT', () => stop('SIGINT'))
+      process.on('SIGTERM', () => stop('SIGTERM'))
+    })
+}

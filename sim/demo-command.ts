@@ -1,0 +1,48 @@
+/**
+ * `pitwall-sim demo`: the gateway with a simulated fleet and live counts,
+ * on the embedded database unless --database-url (or DATABASE_URL) names
+ * one. It starts the gateway as `pitwall start` would, from the same flags.
+ */
+import { Command, InvalidArgumentError } from 'commander'
+import type { GatewayConfig } from '../gateway/config.js'
+import { configFrom, storageFlags, type CommonFlags } from '../gateway/cli/storage-flags.js'
+import { integer } from '../gateway/cli/values.js'
+import { DEMO_DBC_FILE } from './demo-ecu.js'
+import { DEMO_MAINTENANCE_FILE, runDemo } from './demo.js'
+import { parseFaultSpec } from './faults.js'
+
+type DemoFlags = CommonFlags & Partial<GatewayConfig> & { vehicles: number, rate: number, inject: string, seed: number, duration?: number }
+
+export function createDemoCommand (): Command {
+  return storageFlags(new Command('demo').description('run the gateway with a simulated fleet and show live counts'))
+    .option('--vehicles <n>', 'simulated vehicles', integer, 20)
+    .option('--rate <hz>', 'batches per second per vehicle', Number, 1)
+    .option('--inject <spec>', 'fault probability per vehicle, e.g. overheat=0.05,tyreleak=0.02', '')
+    .option('--seed <n>', 'the same seed gives the same drives and faults', integer, 1)
+    .option('--duration <s>', 'stop after this many seconds (default: Ctrl-C)', Number)
+    .option('--mqtt-port <port>', 'MQTT TCP port (default: any free port)', integer, 0)
+    .option('--http-port <port>', 'HTTP port (default: any free port)', integer, 0)
+    .option('--can-dbc <bus=file,...>', 'CAN databases by bus (default: the demo vehicle\'s DBC on bus 0)')
+    .option('--log-level <level>', 'pino log level', 'warn')
+    .action(async (flags: DemoFlags) => {
+      const config = configFrom({
+        ...flags,
+        canDbc: flags.canDbc ?? `0=${DEMO_DBC_FILE}`,
+        maintenanceFile: flags.maintenanceFile ?? DEMO_MAINTENANCE_FILE,
+        mqttHost: '127.0.0.1',
+        httpHost: '127.0.0.1'
+      })
+      if (!(flags.rate > 0)) throw new InvalidArgumentError(`--rate must be a number > 0, got ${flags.rate}`)
+      const summary = await runDemo({
+        config,
+        vehicles: flags.vehicles,
+        rateHz: flags.rate,
+        inject: flags.inject === '' ? {} : parseFaultSpec(flags.inject),
+        seed: flags.seed,
+        durationS: flags.duration,
+        onListening: (mqttPort, httpPort) => process.stderr.write(
+          `pitwall-sim demo: MQTT on 127.0.0.1:${mqttPort}, metrics at http://127.0.0.1:${httpPort}/metrics, data in ${config.databaseUrl ?? config.dataDir}\n`)
+      })
+      process.stdout.write(JSON.stringify({ ...summary, fleet: undefined }, null, 2) + '\n')
+    })
+}
