@@ -7,7 +7,8 @@
  * scrape stays cheap however much history is stored.
  */
 import type pg from 'pg'
-import { CAMPAIGN_STATES } from './campaigns.js'
+import { CAMPAIGN_STATES } from '../actions/campaigns/model.js'
+import { OPEN_COMMAND_STATES } from '../actions/commands/model.js'
 
 export interface ActionBacklog {
   faultActionsPending: number
@@ -23,8 +24,6 @@ export interface ActionBacklog {
   webhookDeadLetters: number
   campaigns: Record<string, number>
 }
-
-export const OPEN_COMMAND_STATES = ['pending_approval', 'queued', 'sent', 'accepted', 'in_progress'] as const
 
 const BACKLOG_SQL = `
   SELECT 'fault_actions' AS what, CASE WHEN last_error IS NOT NULL THEN 'retrying' ELSE 'pending' END AS state, count(*)::int AS n

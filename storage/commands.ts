@@ -1,119 +1,23 @@
 /**
- * Commands to vehicles, one queue per vehicle, and every step of each
- * command with its time:
- *
- *   pending_approval → queued → sent → accepted → in_progress → succeeded | failed
- *                          ↘ expired (not started before its expiry)   ↘ rejected (by the T-box)
- *   pending_approval | queued → cancelled (by an engineer, or an aborted campaign)
- *
- * A vehicle gets one command at a time, oldest first: the next is sent only
- * when the one before reached a final state, so an OTA update is never
- * interrupted by the next command. States only move forward: an
- * acknowledgement that would move one back (a late ACCEPTED after SUCCEEDED,
- * a REJECTED for a replayed copy of a command already running) is kept in
- * the timeline as ignored and changes nothing.
+ * The command queue as stored: commands (one queue per vehicle) and their
+ * timelines (command_events). The states, moves and limits are the domain's
+ * (actions/commands/model.ts); each statement here applies a decision of
+ * actions/commands/policy.ts, passed in as parameters, guarded so that a
+ * race with another writer (an expiry pass, another gateway) is judged on
+ * the row as committed.
  */
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
-import { StorageError } from './errors.js'
+import type {
+  AckMove, Command, CommandAckUpdate, CommandEvent, CommandExpiry, CommandQuery, CommandState, CommandTransition, FixCheckRule, NewCommand
+} from '../actions/commands/model.js'
+import { PitwallError } from '../runtime/errors.js'
 
-export const COMMAND_STATES = ['pending_approval', 'queued', 'sent', 'accepted', 'in_progress',
-  'succeeded', 'failed', 'expired', 'rejected', 'cancelled'] as const
-export type CommandState = typeof COMMAND_STATES[number]
-
-export const FINAL_COMMAND_STATES: readonly CommandState[] = ['succeeded', 'failed', 'expired', 'rejected', 'cancelled']
-
-/** What the command asks the vehicle to do, as stored (sha256 as hex); actions/ turns it into the wire Command. */
-export type CommandBody =
-  | { ota: { package: string, version: string, url: string, sha256: string, size: number } }
-  | { action: { name: string, params: Record<string, string> } }
-  | { diagnostic: { udsRequest: string } | { logUpload: { fromMs: number, toMs: number, kind: string } } }
-
-export type FixCheck = 'pending' | 'confirmed' | 'not_confirmed'
-
-export interface Command {
-  id: string
-  vehicleId: number
-  vin: string
-  body: CommandBody
-  state: CommandState
-  progress: number | null
-  detail: string | null
-  createdAt: Date
-  expiresAt: Date
-  updatedAt: Date
-  attempts: number
-  sentAt: Date | null
-  nextSendAt: Date | null
-  faultId: number | null
-  campaignId: string | null
-  requestedBy: string
-  approvedBy: string | null
-  fixCheck: FixCheck | null
-  fixCheckedAt: Date | null
-}
-
-export interface CommandEvent {
-  time: Date
-  state: string
-  progress: number | null
-  detail: string | null
-  by: string | null
-}
-
-/** A T-box's answer (proto CommandAck), its state already mapped to ours. */
-export interface CommandAckUpdate {
-  id: string
-  state: 'accepted' | 'in_progress' | 'succeeded' | 'failed' | 'rejected'
-  progress: number
-  detail: string
-  /** the T-box's clock (Unix ms) when it answered; 0 when it did not say */
-  timeMs: number
-}
-
-export interface NewCommand {
-  vin: string
-  body: CommandBody
-  ttlMs: number
-  requestedBy: string
-  /** true: waits in pending_approval until an engineer approves it */
-  needsApproval?: boolean
-  faultId?: number
-  campaignId?: string
-}
-
-export interface CommandQuery {
-  vin?: string | undefined
-  state?: CommandState | readonly CommandState[] | undefined
-  campaignId?: string | undefined
-  faultId?: number | undefined
-  limit?: number | undefined
-}
-
-interface CommandRow {
-  id: string
-  vehicle_id: number
-  vin: string
-  body: CommandBody
-  state: CommandState
-  progress: number | null
-  detail: string | null
-  created_at: Date
-  expires_at: Date
-  updated_at: Date
-  attempts: number
-  sent_at: Date | null
-  next_send_at: Date | null
-  fault_id: string | null
-  campaign_id: string | null
-  requested_by: string
-  approved_by: string | null
-  fix_check: FixCheck | null
-  fix_checked_at: Date | null
-}
-
-const COLUMNS = `c.id, c.vehicle_id, v.vin, c.body, c.state, c.progress, c.detail, c.created_at, c.expires_at, c.updated_at,
-  c.attempts, c.sent_at, c.next_send_at, c.fault_id, c.campaign_id, c.requested_by, c.approved_by, c.fix_check, c.fix_checked_at`
+/** A command as the domain's record (c: commands, v: vehicles). */
+const COLUMNS = `c.id, c.vehicle_id AS "vehicleId", v.vin, c.body, c.state, c.progress, c.detail,
+  c.created_at AS "createdAt", c.expires_at AS "expiresAt", c.updated_at AS "updatedAt", c.attempts, c.sent_at AS "sentAt",
+  c.next_send_at AS "nextSendAt", c.fault_id AS "faultId", c.campaign_id AS "campaignId", c.requested_by AS "requestedBy",
+  c.approved_by AS "approvedBy", c.fix_check AS "fixCheck", c.fix_checked_at AS "fixCheckedAt"`
 
 /**
  * The head of each of the vehicles' ($1) queues: the command already with
@@ -132,42 +36,23 @@ const QUEUE_HEADS = `SELECT DISTINCT ON (c.vehicle_id) c.*
 /** A head to deliver now: queued, or sent and unanswered past its retry time, and not expired. */
 const HEAD_IS_DUE = `c.expires_at > now() AND (c.state = 'queued' OR (c.state = 'sent' AND c.next_send_at <= now()))`
 
-/** The states an acknowledgement may move a command from. */
-const ACK_FROM: Record<CommandAckUpdate['state'], readonly CommandState[]> = {
-  accepted: ['sent'],
-  in_progress: ['sent', 'accepted', 'in_progress'],
-  succeeded: ['sent', 'accepted', 'in_progress'],
-  failed: ['sent', 'accepted', 'in_progress'],
-  rejected: ['sent']
+/**
+ * The update that decides remote-fix checks, as part of a statement:
+ * FaultStore.recordFixChecks runs it with the fault timeline's entries for
+ * what it decided. Its rows are the decided commands.
+ */
+export interface FixCheckDecision {
+  readonly text: string
+  readonly values: readonly unknown[]
 }
-
-/**
- * A sent command expires this long after its expiry, not at it: the T-box
- * accepts a command up to 60 s of clock skew past its expiry, and its
- * ACCEPTED needs time to arrive. Expiring earlier would ignore the answer of
- * a command the vehicle is running.
- */
-export const SENT_EXPIRY_GRACE_MS = 120_000
-
-/**
- * A command the vehicle accepted but then stopped reporting on (a T-box
- * that rebooted mid-update and lost its answer) fails after this long
- * without a report, so it does not block the vehicle's queue for ever.
- */
-export const DEFAULT_STALL_MS = 3_600_000
-
-/** Longest command life accepted: the T-box remembers nonces until expiry, so this bounds its memory. */
-export const MAX_COMMAND_TTL_MS = 30 * 24 * 3600 * 1000
 
 export class CommandStore {
   constructor (private readonly pool: pg.Pool) {}
 
+  /** Queues a command (its ttl checked by the policy's checkCommandTtl). */
   async enqueue (spec: NewCommand): Promise<Command> {
-    if (!Number.isInteger(spec.ttlMs) || spec.ttlMs <= 0 || spec.ttlMs > MAX_COMMAND_TTL_MS) {
-      throw new StorageError('PITWALL_ERR_COMMAND_INVALID', `command ttl ${spec.ttlMs} ms is not between 1 ms and ${MAX_COMMAND_TTL_MS} ms (30 days)`)
-    }
     const state: CommandState = spec.needsApproval === true ? 'pending_approval' : 'queued'
-    const res = await this.pool.query<CommandRow>(
+    const res = await this.pool.query<Command>(
       `WITH v AS (SELECT id, vin FROM vehicles WHERE vin = $2),
        ins AS (
          INSERT INTO commands (id, vehicle_id, body, state, expires_at, requested_by, fault_id, campaign_id, next_send_at)
@@ -177,18 +62,32 @@ export class CommandStore {
        SELECT ${COLUMNS} FROM ins c JOIN v ON v.id = c.vehicle_id`,
       [randomUUID(), spec.vin, JSON.stringify(spec.body), state, spec.ttlMs, spec.requestedBy, spec.faultId ?? null, spec.campaignId ?? null])
     const row = res.rows[0]
-    if (row === undefined) throw new StorageError('PITWALL_ERR_VEHICLE_UNKNOWN', `no vehicle ${spec.vin} (pitwall device add registers one)`)
-    return command(row)
+    if (row === undefined) throw new PitwallError('PITWALL_ERR_VEHICLE_UNKNOWN', `no vehicle ${spec.vin} (pitwall device add registers one)`)
+    return row
   }
 
-  /** An engineer lets a command that waits for approval go out. */
-  async approve (id: string, by: string): Promise<Command> {
-    return await this.move(id, 'approve', ['pending_approval'], 'queued', by, null, ', approved_by = $3, next_send_at = now()')
-  }
-
-  /** Withdraws a command the vehicle has not been sent yet. */
-  async cancel (id: string, by: string, why?: string): Promise<Command> {
-    return await this.move(id, 'cancel', ['pending_approval', 'queued'], 'cancelled', by, why ?? null)
+  /**
+   * An engineer's move (COMMAND_TRANSITIONS), if the command is in one of
+   * its `from` states. Whoever lets a command into the queue approved it: it
+   * is due at once.
+   */
+  async move (id: string, transition: CommandTransition, by: string, detail?: string): Promise<Command> {
+    const res = await this.pool.query<Command & { prior: CommandState | null }>(
+      `WITH prior AS (SELECT state FROM commands WHERE id = $1),
+       upd AS (UPDATE commands SET state = $2, updated_at = now(),
+           approved_by = CASE WHEN $2 = 'queued' THEN $3 ELSE approved_by END,
+           next_send_at = CASE WHEN $2 = 'queued' THEN now() ELSE next_send_at END
+         WHERE id = $1 AND state = ANY ($4::text[]) RETURNING *),
+       ev AS (INSERT INTO command_events (command_id, state, by, detail) SELECT id, state, $3, $5 FROM upd)
+       SELECT (SELECT state FROM prior) AS prior, ${COLUMNS}
+       FROM (SELECT 1) one LEFT JOIN upd c ON true LEFT JOIN vehicles v ON v.id = c.vehicle_id`,
+      [id, transition.to, by, transition.from, detail ?? null])
+    const { prior, ...command } = res.rows[0] as Command & { prior: CommandState | null }
+    if (prior === null) throw unknownCommand(id)
+    if (command.id === null) {
+      throw new PitwallError('PITWALL_ERR_COMMAND_TRANSITION', `cannot ${transition.verb} command ${id}: it is ${prior.replaceAll('_', ' ')} (only ${transition.from.join(', ').replaceAll('_', ' ')} commands can be)`)
+    }
+    return command
   }
 
   /**
@@ -198,17 +97,16 @@ export class CommandStore {
    * vehicle's other commands.
    */
   async due (vehicleId: number): Promise<Command | undefined> {
-    const res = await this.pool.query<CommandRow>(
+    const res = await this.pool.query<Command>(
       `SELECT ${COLUMNS} FROM (${QUEUE_HEADS}) c JOIN vehicles v ON v.id = c.vehicle_id WHERE ${HEAD_IS_DUE}`, [[vehicleId]])
-    const row = res.rows[0]
-    return row === undefined ? undefined : command(row)
+    return res.rows[0]
   }
 
   /** Vehicles with a command due now (for the periodic pass over connected vehicles). */
   async vehiclesWithDue (vehicleIds: readonly number[]): Promise<number[]> {
     if (vehicleIds.length === 0) return []
-    const res = await this.pool.query<{ vehicle_id: number }>(`SELECT c.vehicle_id FROM (${QUEUE_HEADS}) c WHERE ${HEAD_IS_DUE}`, [vehicleIds])
-    return res.rows.map((r) => r.vehicle_id)
+    const res = await this.pool.query<{ vehicleId: number }>(`SELECT c.vehicle_id AS "vehicleId" FROM (${QUEUE_HEADS}) c WHERE ${HEAD_IS_DUE}`, [vehicleIds])
+    return res.rows.map((r) => r.vehicleId)
   }
 
   /**
@@ -217,7 +115,7 @@ export class CommandStore {
    * since the dispatcher read it as due stays held.
    */
   async markSent (id: string, retryAfterMs: number, keyId: string): Promise<Command> {
-    const res = await this.pool.query<CommandRow>(
+    const res = await this.pool.query<Command>(
       `WITH upd AS (
          UPDATE commands c SET state = 'sent', attempts = attempts + 1, sent_at = now(), updated_at = now(),
            next_send_at = now() + $2 * interval '1 millisecond'
@@ -228,27 +126,26 @@ export class CommandStore {
          SELECT id, 'sent', 'attempt ' || attempts || ', signed by ' || $3 FROM upd)
        SELECT ${COLUMNS} FROM upd c JOIN vehicles v ON v.id = c.vehicle_id`, [id, retryAfterMs, keyId])
     const row = res.rows[0]
-    if (row === undefined) throw new StorageError('PITWALL_ERR_COMMAND_TRANSITION', `command ${id} cannot be sent: it is no longer queued or sent, or its campaign is no longer running`)
-    return command(row)
+    if (row === undefined) throw new PitwallError('PITWALL_ERR_COMMAND_TRANSITION', `command ${id} cannot be sent: it is no longer queued or sent, or its campaign is no longer running`)
+    return row
   }
 
   /**
-   * Applies a vehicle's acknowledgement. The command must be this vehicle's
-   * (another vehicle's id reads as unknown). Returns the command and whether
-   * its state changed; an ack that would move it backwards is recorded as
-   * ignored.
+   * Applies a vehicle's acknowledgement as the policy's `move` says (ackMove).
+   * The command must be this vehicle's (another vehicle's id reads as
+   * unknown). Returns the command and whether its state changed; an ack from
+   * a state the move does not allow (one that would move it backwards) is
+   * recorded as ignored.
    */
-  async applyAck (vehicleId: number, ack: CommandAckUpdate): Promise<{ command: Command, changed: boolean }> {
-    const from = ACK_FROM[ack.state]
-    const fixWindow = ack.state === 'succeeded'
-    const res = await this.pool.query<CommandRow & { changed: boolean | null }>(
+  async applyAck (vehicleId: number, ack: CommandAckUpdate, move: AckMove): Promise<{ command: Command, changed: boolean }> {
+    const res = await this.pool.query<Command & { changed: boolean }>(
       // cur locks the row: the states it allows are judged on the row as it is
       // now, not as this statement's snapshot saw it before an expiry (or
       // another writer) committed meanwhile and the update waited for it
       `WITH cur AS (SELECT * FROM commands WHERE id = $1 AND vehicle_id = $2 FOR UPDATE),
        upd AS (
          UPDATE commands c SET state = $3, progress = $4, detail = nullif($5, ''), updated_at = now(),
-           finished_at = CASE WHEN $3 IN ('succeeded', 'failed', 'rejected')
+           finished_at = CASE WHEN $9::boolean
              THEN CASE WHEN $8::bigint > 0 THEN to_timestamp($8::bigint / 1000.0) ELSE now() END END,
            fix_check = CASE WHEN $7 AND c.fault_id IS NOT NULL AND c.campaign_id IS NULL THEN 'pending' ELSE c.fix_check END
          FROM cur WHERE c.id = cur.id AND cur.state = ANY ($6::text[])
@@ -261,29 +158,31 @@ export class CommandStore {
          FROM cur)
        SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM upd) AS changed
        FROM cur c JOIN vehicles v ON v.id = c.vehicle_id`,
-      [ack.id, vehicleId, ack.state, ack.progress, ack.detail, from, fixWindow, ack.timeMs])
+      [ack.id, vehicleId, ack.state, ack.progress, ack.detail, move.from, move.startsFixCheck, ack.timeMs, move.final])
     const row = res.rows[0]
-    if (row === undefined) throw new StorageError('PITWALL_ERR_COMMAND_UNKNOWN', `no command ${JSON.stringify(ack.id)} for this vehicle`)
+    if (row === undefined) throw new PitwallError('PITWALL_ERR_COMMAND_UNKNOWN', `no command ${JSON.stringify(ack.id)} for this vehicle`)
+    const { changed, ...command } = row
     // the update ran in the same statement: the row read above predates it
-    return { command: row.changed === true ? { ...command(row), state: ack.state, progress: ack.progress, detail: ack.detail === '' ? null : ack.detail } : command(row), changed: row.changed === true }
+    return { command: changed ? { ...command, state: ack.state, progress: ack.progress, detail: ack.detail === '' ? null : ack.detail } : command, changed }
   }
 
   /**
-   * Commands not yet started whose expiry passed become expired (a sent one
-   * after SENT_EXPIRY_GRACE_MS more); started ones without a report for
-   * `stalledAfterMs` fail. Returns them.
+   * Ends the commands that can no longer run, as the policy's `expiry` says
+   * (commandExpiry): those not yet started whose expiry passed become
+   * expired (a sent one after a grace), started ones without a report for
+   * its stall time fail. Returns them.
    */
-  async expireDue (stalledAfterMs = DEFAULT_STALL_MS): Promise<Command[]> {
-    const res = await this.pool.query<CommandRow>(
+  async expireDue (expiry: CommandExpiry): Promise<Command[]> {
+    const res = await this.pool.query<Command>(
       `WITH expired AS (
          UPDATE commands SET state = 'expired', updated_at = now()
-         WHERE (state IN ('pending_approval', 'queued') AND expires_at <= now())
+         WHERE (state = ANY ($3::text[]) AND expires_at <= now())
             OR (state = 'sent' AND expires_at <= now() - make_interval(secs => $2 / 1000.0))
          RETURNING *),
        -- locked, so an ack committing meanwhile (it moves updated_at) takes the row out of the pass
        stale AS (
          SELECT id, state AS was FROM commands
-         WHERE state IN ('accepted', 'in_progress') AND updated_at <= now() - make_interval(secs => $1 / 1000.0)
+         WHERE state = ANY ($4::text[]) AND updated_at <= now() - make_interval(secs => $1 / 1000.0)
          FOR UPDATE),
        stalled AS (
          UPDATE commands c SET state = 'failed', updated_at = now(), detail = 'no report from the vehicle for ' || round($1 / 60000.0) || ' min'
@@ -295,60 +194,52 @@ export class CommandStore {
            || coalesce(' at ' || st.progress || ' %', '') || '; a later final answer is kept as ignored'
          FROM stalled st JOIN stale s ON s.id = st.id)
        SELECT ${COLUMNS} FROM (SELECT * FROM expired UNION ALL SELECT * FROM stalled) c JOIN vehicles v ON v.id = c.vehicle_id`,
-      [stalledAfterMs, SENT_EXPIRY_GRACE_MS])
-    return res.rows.map(command)
+      [expiry.stallMs, expiry.sentGraceMs, expiry.unsent, expiry.started])
+    return res.rows
   }
 
   /**
-   * Remote fixes that succeeded are checked against the fault: confirmed
-   * when fresh data cleared it after the fix succeeded, not confirmed when
-   * `windowMs` passed without that. Each outcome goes into the fault's
-   * timeline too. Returns the commands decided now.
+   * Decides the remote fixes that succeeded against their fault, as the
+   * policy's `rule` says (fixCheckRule): confirmed when fresh data cleared
+   * the fault after the fix succeeded, not confirmed when the window passed
+   * without that. Not run here: FaultStore.recordFixChecks runs it, so each
+   * outcome and its entry in the fault's timeline are written by one
+   * statement (the service KPIs count those entries).
    */
-  async checkFixes (windowMs: number): Promise<Command[]> {
-    const res = await this.pool.query<CommandRow>(
-      `WITH done AS (
-         SELECT c.id, c.fault_id, coalesce(c.finished_at, c.updated_at) AS succeeded_at, c.updated_at AS stored_at, f.cleared_at, f.state AS fault_state
-         FROM commands c JOIN faults f ON f.id = c.fault_id
-         WHERE c.fix_check = 'pending'),
-       decided AS (
-         SELECT id, fault_id,
-           CASE WHEN fault_state IN ('auto_cleared', 'resolved') AND cleared_at IS NOT NULL AND cleared_at >= succeeded_at THEN 'confirmed'
-                WHEN stored_at + $1 * interval '1 millisecond' <= now() THEN 'not_confirmed' END AS outcome,
-           cleared_at
-         FROM done),
-       upd AS (
-         -- still pending as committed: another gateway's pass may have decided
-         -- it after this statement's snapshot, and it goes into the fault's
-         -- timeline once
-         UPDATE commands c SET fix_check = d.outcome, fix_checked_at = now()
-         FROM decided d WHERE c.id = d.id AND d.outcome IS NOT NULL AND c.fix_check = 'pending'
-         RETURNING c.*, d.cleared_at AS fault_cleared_at),
-       ev AS (
-         INSERT INTO fault_events (fault_id, time, type, detail)
-         SELECT u.fault_id, now(), CASE WHEN u.fix_check = 'confirmed' THEN 'fixed_remotely' ELSE 'remote_fix_not_confirmed' END,
-           jsonb_build_object('commandId', u.id, 'clearedAt', u.fault_cleared_at)
-         FROM upd u)
-       SELECT ${COLUMNS} FROM upd c JOIN vehicles v ON v.id = c.vehicle_id`, [windowMs])
-    return res.rows.map(command)
+  fixCheckDecision (rule: FixCheckRule): FixCheckDecision {
+    return {
+      // still pending as committed: another gateway's pass may have decided
+      // it after this statement's snapshot, and it goes into the fault's
+      // timeline once
+      text: `UPDATE commands c SET fix_check = d.outcome, fix_checked_at = now()
+        FROM (
+          SELECT p.id,
+            CASE WHEN f.state = ANY ($1::text[]) AND f.cleared_at IS NOT NULL AND f.cleared_at >= coalesce(p.finished_at, p.updated_at) THEN 'confirmed'
+                 WHEN p.updated_at + $2 * interval '1 millisecond' <= now() THEN 'not_confirmed' END AS outcome
+          FROM commands p JOIN faults f ON f.id = p.fault_id
+          WHERE p.fix_check = 'pending') d, vehicles v
+        WHERE c.id = d.id AND d.outcome IS NOT NULL AND c.fix_check = 'pending' AND v.id = c.vehicle_id
+        RETURNING ${COLUMNS}`,
+      values: [rule.clearedStates, rule.windowMs]
+    }
   }
 
   async get (id: string): Promise<Command> {
-    const res = await this.pool.query<CommandRow>(`SELECT ${COLUMNS} FROM commands c JOIN vehicles v ON v.id = c.vehicle_id WHERE c.id = $1`, [id])
+    const res = await this.pool.query<Command>(`SELECT ${COLUMNS} FROM commands c JOIN vehicles v ON v.id = c.vehicle_id WHERE c.id = $1`, [id])
     const row = res.rows[0]
     if (row === undefined) throw unknownCommand(id)
-    return command(row)
+    return row
   }
 
   async list (query: CommandQuery = {}): Promise<Command[]> {
     const states = query.state === undefined ? null : typeof query.state === 'string' ? [query.state] : [...query.state]
-    const res = await this.pool.query<CommandRow>(
+    const res = await this.pool.query<Command>(
       `SELECT ${COLUMNS} FROM commands c JOIN vehicles v ON v.id = c.vehicle_id
        WHERE ($1::text IS NULL OR v.vin = $1) AND ($2::text[] IS NULL OR c.state = ANY ($2::text[]))
          AND ($3::text IS NULL OR c.campaign_id = $3) AND ($4::bigint IS NULL OR c.fault_id = $4)
        ORDER BY c.created_at DESC, c.id DESC LIMIT $5`,
       [query.vin ?? null, states, query.campaignId ?? null, query.faultId ?? null, query.limit ?? 100])
-    return res.rows.map(command)
+    return res.rows
   }
 
   /** Every step of the command, oldest first. */
@@ -359,50 +250,8 @@ export class CommandStore {
     if (res.rows.length === 0) throw unknownCommand(id)
     return res.rows.filter((r) => r.state !== null).map((r) => ({ time: r.time as Date, state: r.state as string, progress: r.progress, detail: r.detail, by: r.by }))
   }
-
-  /** One statement: the move if the command is in one of `from`, its timeline entry, and the prior state to say why when refused. */
-  private async move (id: string, verb: string, from: readonly CommandState[], to: CommandState, by: string, detail: string | null, extraSet = ''): Promise<Command> {
-    const res = await this.pool.query<CommandRow & { prior: CommandState | null }>(
-      `WITH prior AS (SELECT state FROM commands WHERE id = $1),
-       upd AS (UPDATE commands SET state = $2, updated_at = now()${extraSet}
-         WHERE id = $1 AND state = ANY ($4::text[]) RETURNING *),
-       ev AS (INSERT INTO command_events (command_id, state, by, detail) SELECT id, state, $3, $5 FROM upd)
-       SELECT (SELECT state FROM prior) AS prior, ${COLUMNS}
-       FROM (SELECT 1) one LEFT JOIN upd c ON true LEFT JOIN vehicles v ON v.id = c.vehicle_id`,
-      [id, to, by, from, detail])
-    const row = res.rows[0] as CommandRow & { prior: CommandState | null }
-    if (row.prior === null) throw unknownCommand(id)
-    if (row.id === null) {
-      throw new StorageError('PITWALL_ERR_COMMAND_TRANSITION', `cannot ${verb} command ${id}: it is ${row.prior.replaceAll('_', ' ')} (only ${from.join(', ').replaceAll('_', ' ')} commands can be)`)
-    }
-    return command(row)
-  }
 }
 
-function unknownCommand (id: string): StorageError {
-  return new StorageError('PITWALL_ERR_COMMAND_UNKNOWN', `no command ${JSON.stringify(id)} (pitwall commands list shows them)`)
-}
-
-function command (row: CommandRow): Command {
-  return {
-    id: row.id,
-    vehicleId: row.vehicle_id,
-    vin: row.vin,
-    body: row.body,
-    state: row.state,
-    progress: row.progress,
-    detail: row.detail,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    updatedAt: row.updated_at,
-    attempts: row.attempts,
-    sentAt: row.sent_at,
-    nextSendAt: row.next_send_at,
-    faultId: row.fault_id === null ? null : Number(row.fault_id),
-    campaignId: row.campaign_id,
-    requestedBy: row.requested_by,
-    approvedBy: row.approved_by,
-    fixCheck: row.fix_check,
-    fixCheckedAt: row.fix_checked_at
-  }
+function unknownCommand (id: string): PitwallError {
+  return new PitwallError('PITWALL_ERR_COMMAND_UNKNOWN', `no command ${JSON.stringify(id)} (pitwall commands list shows them)`)
 }

@@ -21,31 +21,20 @@ export interface FaultAction {
   doneAt: Date | null
 }
 
-interface Row {
-  id: string
-  fault_id: string
-  kind: FaultActionKind
-  created_at: Date
-  attempts: number
-  last_error: string | null
-  done_at: Date | null
-}
-
-function action (r: Row): FaultAction {
-  return { id: Number(r.id), faultId: Number(r.fault_id), kind: r.kind, createdAt: r.created_at, attempts: r.attempts, lastError: r.last_error, doneAt: r.done_at }
-}
+/** A fault action as the domain's record. */
+const COLUMNS = `id, fault_id AS "faultId", kind, created_at AS "createdAt", attempts, last_error AS "lastError", done_at AS "doneAt"`
 
 export class FaultActionStore {
   constructor (private readonly pool: pg.Pool) {}
 
   /** Up to `limit` due actions, oldest first, each leased for `leaseMs`. */
   async claim (limit: number, leaseMs: number): Promise<FaultAction[]> {
-    const res = await this.pool.query<Row>(
+    const res = await this.pool.query<FaultAction>(
       `UPDATE fault_actions SET attempts = attempts + 1, next_attempt_at = now() + $2 * interval '1 millisecond'
        WHERE id IN (SELECT id FROM fault_actions WHERE done_at IS NULL AND next_attempt_at <= now()
          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING id, fault_id, kind, created_at, attempts, last_error, done_at`, [limit, leaseMs])
-    return res.rows.map(action).sort((a, b) => a.id - b.id)
+       RETURNING ${COLUMNS}`, [limit, leaseMs])
+    return res.rows.sort((a, b) => a.id - b.id)
   }
 
   /** Handled; `outcome` (e.g. why nothing was sent) is kept in last_error's place when given. */
@@ -60,10 +49,10 @@ export class FaultActionStore {
 
   /** Actions of one fault, or those still pending (none given). */
   async list (query: { faultId?: number, pending?: boolean, limit?: number } = {}): Promise<FaultAction[]> {
-    const res = await this.pool.query<Row>(
-      `SELECT id, fault_id, kind, created_at, attempts, last_error, done_at FROM fault_actions
+    const res = await this.pool.query<FaultAction>(
+      `SELECT ${COLUMNS} FROM fault_actions
        WHERE ($1::bigint IS NULL OR fault_id = $1) AND (NOT $2 OR done_at IS NULL) ORDER BY id DESC LIMIT $3`,
       [query.faultId ?? null, query.pending === true, query.limit ?? 100])
-    return res.rows.map(action)
+    return res.rows
   }
 }

@@ -1,49 +1,17 @@
 /**
  * Faults as stored: the engine's FaultEvents (opened, reoccurred, cleared)
  * and engineers' acknowledgements and resolutions move each fault through
- * open → acknowledged → resolved | auto_cleared, with a timeline of every
- * step. At most one fault per vehicle and rule is open or acknowledged
+ * its lifecycle (rules/fault-lifecycle.ts), with a timeline of every step.
+ * At most one fault per vehicle and rule is open or acknowledged
  * (faults_one_active), so a rule that keeps firing counts occurrences.
  */
 import type pg from 'pg'
-import type { EvidenceSample, FaultEvent, RuleAction, Severity } from '../rules/model.js'
+import type { Command } from '../actions/commands/model.js'
+import { FAULT_TRANSITIONS, type Fault, type FaultState, type FaultTimelineEntry, type FaultTimelineType, type FaultTransition } from '../rules/fault-lifecycle.js'
+import type { FaultEvent } from '../rules/model.js'
+import { PitwallError } from '../runtime/errors.js'
+import type { FixCheckDecision } from './commands.js'
 import { StorageError } from './errors.js'
-
-export const FAULT_STATES = ['open', 'acknowledged', 'resolved', 'auto_cleared'] as const
-export type FaultState = typeof FAULT_STATES[number]
-export type FaultTimelineType = 'opened' | 'reoccurred' | 'cleared' | 'acknowledged' | 'resolved'
-
-export interface Fault {
-  id: number
-  vehicleId: number
-  vin: string
-  ruleId: string
-  ruleVersion: string
-  severity: Severity
-  state: FaultState
-  openedAt: Date
-  lastOccurredAt: Date
-  occurrences: number
-  clearedAt: Date | null
-  acknowledgedAt: Date | null
-  acknowledgedBy: string | null
-  resolvedAt: Date | null
-  resolvedBy: string | null
-  resolutionNote: string | null
-  /** the freeze frame of the opening (a value that was NaN reads back as null) */
-  evidence: EvidenceSample[]
-  action: RuleAction | null
-  caseId: string | null
-}
-
-export interface FaultTimelineEntry {
-  time: Date
-  type: FaultTimelineType
-  /** the engineer, for acknowledged and resolved */
-  by: string | null
-  /** engine events: { ruleVersion, occurrences, evidence (reoccurred, cleared) }; resolved: { note } */
-  detail: Record<string, unknown> | null
-}
 
 export interface FaultQuery {
   vin?: string | undefined
@@ -51,28 +19,6 @@ export interface FaultQuery {
   ruleId?: string | undefined
   /** newest first; default 100 */
   limit?: number | undefined
-}
-
-interface FaultRow {
-  id: string
-  vehicle_id: number
-  vin: string
-  rule_id: string
-  rule_version: string
-  severity: Severity
-  state: FaultState
-  opened_at: Date
-  last_occurred_at: Date
-  occurrences: number
-  cleared_at: Date | null
-  acknowledged_at: Date | null
-  acknowledged_by: string | null
-  resolved_at: Date | null
-  resolved_by: string | null
-  resolution_note: string | null
-  evidence: EvidenceSample[]
-  action: RuleAction | null
-  case_id: string | null
 }
 
 // One statement per round of events (at most one event per vehicle and
@@ -135,9 +81,11 @@ SELECT c.id, ev.time, c.type,
     || CASE WHEN c.type = 'opened' THEN '{}'::jsonb ELSE jsonb_build_object('evidence', ev.evidence) END
 FROM changed c JOIN ev ON ev.vehicle_id = c.vehicle_id AND ev.rule_id = c.rule_id`
 
-const FAULT_COLUMNS = `f.id, f.vehicle_id, v.vin, f.rule_id, f.rule_version, f.severity, f.state, f.opened_at, f.last_occurred_at,
-  f.occurrences, f.cleared_at, f.acknowledged_at, f.acknowledged_by, f.resolved_at, f.resolved_by, f.resolution_note,
-  f.evidence, f.action, f.case_id`
+/** A fault as the domain's record (f: faults, v: vehicles). */
+const FAULT_COLUMNS = `f.id, f.vehicle_id AS "vehicleId", v.vin, f.rule_id AS "ruleId", f.rule_version AS "ruleVersion", f.severity, f.state,
+  f.opened_at AS "openedAt", f.last_occurred_at AS "lastOccurredAt", f.occurrences, f.cleared_at AS "clearedAt",
+  f.acknowledged_at AS "acknowledgedAt", f.acknowledged_by AS "acknowledgedBy", f.resolved_at AS "resolvedAt", f.resolved_by AS "resolvedBy",
+  f.resolution_note AS "resolutionNote", f.evidence, f.action, f.case_id AS "caseId"`
 
 interface PendingRecord {
   events: readonly FaultEvent[]
@@ -214,44 +162,65 @@ export class FaultStore {
     }
   }
 
-  /** An engineer has seen an open fault. */
+  /** An engineer has seen an open fault (FAULT_TRANSITIONS.acknowledge). */
   async acknowledge (faultId: number, by: string): Promise<Fault> {
-    return await this.transition(faultId, 'acknowledge', ['open'],
-      `UPDATE faults SET state = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2
-       WHERE id = $1 AND state = 'open' RETURNING *`,
+    const move = FAULT_TRANSITIONS.acknowledge
+    return await this.transition(faultId, move,
+      `UPDATE faults SET state = $3, acknowledged_at = now(), acknowledged_by = $2
+       WHERE id = $1 AND state = ANY ($4::text[]) RETURNING *`,
       `SELECT id, acknowledged_at, 'acknowledged', $2, NULL::jsonb FROM upd`,
-      [faultId, by])
+      [faultId, by, move.to, move.from])
+  }
+
+  /** An engineer closes a fault (FAULT_TRANSITIONS.resolve), with a note saying why when given. */
+  async resolve (faultId: number, by: string, note?: string): Promise<Fault> {
+    const move = FAULT_TRANSITIONS.resolve
+    return await this.transition(faultId, move,
+      `UPDATE faults SET state = $3, resolved_at = now(), resolved_by = $2, resolution_note = $5
+       WHERE id = $1 AND state = ANY ($4::text[]) RETURNING *`,
+      `SELECT id, resolved_at, 'resolved', $2, CASE WHEN $5::text IS NULL THEN NULL ELSE jsonb_build_object('note', $5::text) END FROM upd`,
+      [faultId, by, move.to, move.from, note ?? null])
   }
 
   /**
-   * An engineer closes a fault: open, acknowledged, or auto-cleared (the
-   * condition went away, but someone should say why).
+   * Runs the commands' fix-check decision (CommandStore.fixCheckDecision)
+   * and records each outcome in its fault's timeline (fixed_remotely or
+   * remote_fix_not_confirmed) in the same statement: a decided check never
+   * lacks its entry, which the service KPIs count, and one decided by
+   * another gateway meanwhile is neither returned nor recorded twice. One
+   * statement rather than a transaction: on the embedded host an open
+   * transaction blocks every connection, and this runs on every pass.
+   * Returns the commands decided now.
    */
-  async resolve (faultId: number, by: string, note?: string): Promise<Fault> {
-    return await this.transition(faultId, 'resolve', ['open', 'acknowledged', 'auto_cleared'],
-      `UPDATE faults SET state = 'resolved', resolved_at = now(), resolved_by = $2, resolution_note = $3
-       WHERE id = $1 AND state IN ('open', 'acknowledged', 'auto_cleared') RETURNING *`,
-      `SELECT id, resolved_at, 'resolved', $2, CASE WHEN $3::text IS NULL THEN NULL ELSE jsonb_build_object('note', $3::text) END FROM upd`,
-      [faultId, by, note ?? null])
+  async recordFixChecks (decision: FixCheckDecision): Promise<Command[]> {
+    const res = await this.pool.query<Command>(
+      `WITH decided AS (${decision.text}),
+       ev AS (
+         INSERT INTO fault_events (fault_id, time, type, detail)
+         SELECT d."faultId", now(), CASE WHEN d."fixCheck" = 'confirmed' THEN 'fixed_remotely' ELSE 'remote_fix_not_confirmed' END,
+           jsonb_build_object('commandId', d.id, 'clearedAt', f.cleared_at)
+         FROM decided d JOIN faults f ON f.id = d."faultId")
+       SELECT * FROM decided`, [...decision.values])
+    return res.rows
   }
 
   async list (query: FaultQuery = {}): Promise<Fault[]> {
     const states = query.state === undefined ? null : typeof query.state === 'string' ? [query.state] : [...query.state]
-    const res = await this.pool.query<FaultRow>(
+    const res = await this.pool.query<Fault>(
       `SELECT ${FAULT_COLUMNS} FROM faults f JOIN vehicles v ON v.id = f.vehicle_id
        WHERE ($1::text IS NULL OR v.vin = $1) AND ($2::text[] IS NULL OR f.state = ANY ($2::text[]))
          AND ($3::text IS NULL OR f.rule_id = $3)
        ORDER BY f.id DESC LIMIT $4`,
       [query.vin ?? null, states, query.ruleId ?? null, query.limit ?? 100])
-    return res.rows.map(fault)
+    return res.rows
   }
 
   async get (faultId: number): Promise<Fault> {
-    const res = await this.pool.query<FaultRow>(
+    const res = await this.pool.query<Fault>(
       `SELECT ${FAULT_COLUMNS} FROM faults f JOIN vehicles v ON v.id = f.vehicle_id WHERE f.id = $1`, [faultId])
     const row = res.rows[0]
     if (row === undefined) throw unknownFault(faultId)
-    return fault(row)
+    return row
   }
 
   /** The fault's steps in the order they were recorded. */
@@ -264,29 +233,30 @@ export class FaultStore {
   }
 
   /**
-   * One statement: the update if the fault is in one of `from`, its
-   * timeline entry, and the state it was in, to say why when refused.
+   * One statement: the update if the fault is in one of the move's `from`
+   * states, its timeline entry, and the state it was in, to say why when
+   * refused.
    */
-  private async transition (faultId: number, verb: string, from: FaultState[], update: string, event: string, params: unknown[]): Promise<Fault> {
-    const res = await this.pool.query<FaultRow & { prior: FaultState | null }>(
+  private async transition (faultId: number, move: FaultTransition, update: string, event: string, params: unknown[]): Promise<Fault> {
+    const res = await this.pool.query<Fault & { prior: FaultState | null }>(
       `WITH prior AS (SELECT state FROM faults WHERE id = $1),
        upd AS (${update}),
        ev AS (INSERT INTO fault_events (fault_id, time, type, by, detail) ${event})
        SELECT (SELECT state FROM prior) AS prior, ${FAULT_COLUMNS}
        FROM (SELECT 1) one LEFT JOIN upd f ON true LEFT JOIN vehicles v ON v.id = f.vehicle_id`,
       params)
-    const row = res.rows[0] as FaultRow & { prior: FaultState | null }
-    if (row.prior === null) throw unknownFault(faultId)
-    if (row.id === null) {
-      throw new StorageError('PITWALL_ERR_FAULT_TRANSITION',
-        `cannot ${verb} fault ${faultId}: it is ${row.prior.replaceAll('_', '-')} (only ${from.join(', ').replaceAll('_', '-')} faults can be)`)
+    const { prior, ...fault } = res.rows[0] as Fault & { prior: FaultState | null }
+    if (prior === null) throw unknownFault(faultId)
+    if (fault.id === null) {
+      throw new PitwallError('PITWALL_ERR_FAULT_TRANSITION',
+        `cannot ${move.verb} fault ${faultId}: it is ${prior.replaceAll('_', '-')} (only ${move.from.join(', ').replaceAll('_', '-')} faults can be)`)
     }
-    return fault(row)
+    return fault
   }
 }
 
-function unknownFault (faultId: number): StorageError {
-  return new StorageError('PITWALL_ERR_FAULT_UNKNOWN', `no fault ${faultId} (pitwall faults list shows the stored faults)`)
+function unknownFault (faultId: number): PitwallError {
+  return new PitwallError('PITWALL_ERR_FAULT_UNKNOWN', `no fault ${faultId} (pitwall faults list shows the stored faults)`)
 }
 
 /**
@@ -304,29 +274,4 @@ function rounds (events: readonly FaultEvent[]): FaultEvent[][] {
     ;(result[k] ??= []).push(e)
   }
   return result
-}
-
-function fault (row: FaultRow): Fault {
-  return {
-    // bigint arrives as text; ids stay far below 2^53
-    id: Number(row.id),
-    vehicleId: row.vehicle_id,
-    vin: row.vin,
-    ruleId: row.rule_id,
-    ruleVersion: row.rule_version,
-    severity: row.severity,
-    state: row.state,
-    openedAt: row.opened_at,
-    lastOccurredAt: row.last_occurred_at,
-    occurrences: row.occurrences,
-    clearedAt: row.cleared_at,
-    acknowledgedAt: row.acknowledged_at,
-    acknowledgedBy: row.acknowledged_by,
-    resolvedAt: row.resolved_at,
-    resolvedBy: row.resolved_by,
-    resolutionNote: row.resolution_note,
-    evidence: row.evidence,
-    action: row.action,
-    caseId: row.case_id
-  }
 }

@@ -17,10 +17,12 @@
  * over 30 days), 404 for an unknown VIN, OTA package or command, 409 for a
  * move its state does not allow.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify'
-import { CommandBodyError, commandBody, type CommandRequest } from '../../actions/command-body.js'
+import type { FastifyInstance } from 'fastify'
+import { commandBody, type CommandRequest } from '../../actions/commands/body.js'
+import { COMMAND_STATES, COMMAND_TRANSITIONS, DEFAULT_COMMAND_TTL_MS, type CommandBody } from '../../actions/commands/model.js'
+import { checkCommandTtl } from '../../actions/commands/policy.js'
 import { parseDuration } from '../../decoders/duration.js'
-import { COMMAND_STATES, type CommandBody, type CommandStore } from '../../storage/commands.js'
+import type { CommandStore } from '../../storage/commands.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole } from './auth.js'
 import { absentBodyIsEmpty, badRequest, listOf, noBody, reasonBody, vinOf, vinSchema } from './request-values.js'
@@ -31,7 +33,6 @@ export interface CommandRouteDeps {
   otaPackages: Pick<OtaPackageStore, 'get'>
 }
 
-const DEFAULT_TTL_MS = 24 * 3_600_000
 const MAX_LIST = 1000
 
 /** The JSON schema of a request's `action` and `ota` (exactly one of them; commandBody says which is missing). */
@@ -98,8 +99,9 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
       { preValidation: engineers, schema: { body: sendBody } },
       async (request, reply) => {
         const vin = vinOf(request.body.vin, 'body.vin')
-        const ttlMs = ttlMsOf(request.body.ttl, 'body.ttl', DEFAULT_TTL_MS)
+        const ttlMs = ttlMsOf(request.body.ttl, 'body.ttl', DEFAULT_COMMAND_TTL_MS)
         const body = await requestedCommandBody(otaPackages, request.body)
+        checkCommandTtl(ttlMs)
         const command = await commands.enqueue({ vin, body, ttlMs, requestedBy: principalOf(request).name })
         return await reply.code(201).send(command)
       })
@@ -120,10 +122,10 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
 
     scope.post<{ Params: { id: string } }>('/api/v1/commands/:id/approve',
       { preValidation: [engineers, absentBodyIsEmpty], schema: { params: idParams, body: noBody } },
-      async (request) => await commands.approve(request.params.id, principalOf(request).name))
+      async (request) => await commands.move(request.params.id, COMMAND_TRANSITIONS.approve, principalOf(request).name))
 
     scope.post<{ Params: { id: string }, Body: { reason?: string } }>('/api/v1/commands/:id/cancel',
       { preValidation: [engineers, absentBodyIsEmpty], schema: { params: idParams, body: reasonBody } },
-      async (request) => await commands.cancel(request.params.id, principalOf(request).name, request.body.reason))
+      async (request) => await commands.move(request.params.id, COMMAND_TRANSITIONS.cancel, principalOf(request).name, request.body.reason))
   })
 }

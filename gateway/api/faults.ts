@@ -13,9 +13,10 @@
  * ./cases.ts. Dealers get 403: they see a fault through their alert only.
  */
 import type { FastifyInstance } from 'fastify'
+import { FAULT_STATES } from '../../rules/fault-lifecycle.js'
 import type { CommandStore } from '../../storage/commands.js'
 import type { DealerAlertStore } from '../../storage/dealer-alerts.js'
-import { FAULT_STATES, type FaultStore } from '../../storage/faults.js'
+import type { FaultStore } from '../../storage/faults.js'
 import { principalOf, requireRole } from './auth.js'
 import { absentBodyIsEmpty, integerIdParams, listOf, noBody, vinOf, vinSchema } from './request-values.js'
 import { registerApiScope } from './scope.js'

@@ -6,6 +6,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify'
 import t from 'tap'
+import { COMMAND_TRANSITIONS } from '../../actions/commands/model.js'
 import { openTestStorage } from '../actions/dealer-fixtures.js'
 import { expectEngineerWrites, openApi, roleTokens, type RouteCall } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
@@ -119,7 +120,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const first = (await call('POST', '/api/v1/commands', engineer, { vin: a, action: { name: 'first' } })).json()
       const second = (await call('POST', '/api/v1/commands', engineer, { vin: a, action: { name: 'second' } })).json()
       const other = (await call('POST', '/api/v1/commands', engineer, { vin: b, action: { name: 'other' } })).json()
-      await storage.commands.cancel(first.id, 'alice')
+      await storage.commands.move(first.id, COMMAND_TRANSITIONS.cancel, 'alice')
       const ids = async (query: string): Promise<string[]> => {
         const res = await call('GET', `/api/v1/commands${query}`, operator)
         t.equal(res.statusCode, 200, query)

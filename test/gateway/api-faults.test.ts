@@ -5,7 +5,7 @@
  * and callers without a token are refused.
  */
 import t from 'tap'
-import type { DealerAlert } from '../../storage/dealer-alerts.js'
+import type { DealerAlert } from '../../actions/dealer-alerts/model.js'
 import { openTestStorage, PLACES, seedFault } from '../actions/dealer-fixtures.js'
 import { openApi } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'

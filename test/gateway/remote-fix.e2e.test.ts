@@ -8,6 +8,7 @@
  * its command until someone approves it.
  */
 import t from 'tap'
+import { COMMAND_TRANSITIONS } from '../../actions/commands/model.js'
 import { provisionDevice } from '../../gateway/provisioning.js'
 import { parseRules } from '../../rules/load.js'
 import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
@@ -84,7 +85,7 @@ t.test('a remote fix goes out signed, runs on the T-box, and counts once fresh d
   await new Promise((resolve) => setTimeout(resolve, 1500))
   t.equal((await storage.commands.get(pending.id)).state, 'pending_approval', 'not sent without approval')
   t.equal(held.counters().commandsExecuted, 0)
-  await storage.commands.approve(pending.id, 'engineer-on-duty')
+  await storage.commands.move(pending.id, COMMAND_TRANSITIONS.approve, 'engineer-on-duty')
   const done = await until('the approved fix', async () => {
     const c = await storage.commands.get(pending.id)
     return c.state === 'succeeded' ? c : undefined

@@ -3,9 +3,9 @@ import { chmod, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { commandKeyId, exportPublicKeys, generateCommandKey, loadCommandKeys, parsePublicKeys } from '../../actions/command-keys.js'
-import { CommandSigner, CommandVerifier, newCommand, type CommandBody, type VerifyResult } from '../../actions/command-signing.js'
-import { pitwall } from '../../proto/index.js'
+import { commandKeyId, exportPublicKeys, generateCommandKey, loadCommandKeys, parsePublicKeys } from '../../../actions/commands/keys.js'
+import { CommandSigner, CommandVerifier, newCommand, type CommandBody, type VerifyResult } from '../../../actions/commands/signing.js'
+import { pitwall } from '../../../proto/index.js'
 
 const VIN = 'WPWSIM00000000001'
 const OTHER_VIN = 'WPWSIM00000000002'

@@ -9,8 +9,8 @@
  * carrying a nonce it has already accepted.
  */
 import { randomBytes, sign, verify, type KeyObject } from 'node:crypto'
-import { pitwall } from '../proto/index.js'
-import { PitwallError } from '../runtime/errors.js'
+import { pitwall } from '../../proto/index.js'
+import { PitwallError } from '../../runtime/errors.js'
 
 /** What a command asks the vehicle to do: the proto's `body` oneof. */
 export type CommandBody =

@@ -6,9 +6,9 @@
  * both build command bodies here; each names the fields in its own terms in
  * the errors, so a message points at what the caller typed.
  */
-import type { CommandBody } from '../storage/commands.js'
-import type { OtaPackageStore } from '../storage/ota-packages.js'
-import { PitwallError } from '../runtime/errors.js'
+import type { CommandBody } from './model.js'
+import type { OtaPackageStore } from '../../storage/ota-packages.js'
+import { PitwallError } from '../../runtime/errors.js'
 
 export interface CommandRequest {
   action?: { name: string, params?: Record<string, string> } | undefined
@@ -27,10 +27,8 @@ export interface CommandRequestFields {
 }
 
 /** The request does not say what to do, or says it in a way no command can carry. */
-export class CommandBodyError extends PitwallError {
-  constructor (message: string) {
-    super('PITWALL_ERR_COMMAND_INVALID', message)
-  }
+function invalidRequest (message: string): PitwallError {
+  return new PitwallError('PITWALL_ERR_COMMAND_INVALID', message)
 }
 
 /**
@@ -41,14 +39,14 @@ export class CommandBodyError extends PitwallError {
 export async function commandBody (packages: Pick<OtaPackageStore, 'get'>, request: CommandRequest, fields: CommandRequestFields): Promise<CommandBody> {
   const { action, ota } = request
   if (action !== undefined && ota === undefined) {
-    if (action.name.trim() === '') throw new CommandBodyError(`${fields.action}: the action name is empty`)
+    if (action.name.trim() === '') throw invalidRequest(`${fields.action}: the action name is empty`)
     return { action: { name: action.name, params: action.params ?? {} } }
   }
   if (ota !== undefined && action === undefined) {
     const p = await packages.get(ota.package, ota.version)
     return { ota: { package: p.package, version: p.version, url: p.url, sha256: p.sha256, size: p.size } }
   }
-  throw new CommandBodyError(`give one of ${fields.action} or ${fields.ota}${action === undefined ? '' : ', not both'}`)
+  throw invalidRequest(`give one of ${fields.action} or ${fields.ota}${action === undefined ? '' : ', not both'}`)
 }
 
 /** `PACKAGE@VERSION` → its parts; `field` names where the text came from. */
@@ -56,7 +54,7 @@ export function parseOtaRef (text: string, field: string): OtaRef {
   const parts = text.split('@')
   const [pkg, version] = parts
   if (parts.length !== 2 || pkg === undefined || version === undefined || pkg === '' || version === '') {
-    throw new CommandBodyError(`${field} ${JSON.stringify(text)} is not PACKAGE@VERSION`)
+    throw invalidRequest(`${field} ${JSON.stringify(text)} is not PACKAGE@VERSION`)
   }
   return { package: pkg, version }
 }

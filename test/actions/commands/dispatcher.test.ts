@@ -5,12 +5,13 @@
  * of order; different vehicles do not wait for each other.
  */
 import t from 'tap'
-import { CommandDispatcher } from '../../actions/command-dispatcher.js'
-import { CommandSigner } from '../../actions/command-signing.js'
-import { commandKeyId } from '../../actions/command-keys.js'
+import { CommandDispatcher } from '../../../actions/commands/dispatcher.js'
+import { CommandSigner } from '../../../actions/commands/signing.js'
+import { commandKeyId } from '../../../actions/commands/keys.js'
 import { generateKeyPairSync } from 'node:crypto'
-import { pitwall } from '../../proto/index.js'
-import type { Command, CommandAckUpdate, CommandStore } from '../../storage/commands.js'
+import { pitwall } from '../../../proto/index.js'
+import type { Command, CommandAckUpdate } from '../../../actions/commands/model.js'
+import type { CommandStore } from '../../../storage/commands.js'
 
 const State = pitwall.v1.CommandAck.State
 const ack = (state: number, progress: number): Uint8Array => pitwall.v1.CommandAck.encode({ id: 'c1', state, progress, timeMs: Date.now() }).finish()
@@ -36,6 +37,7 @@ t.test('one vehicle\'s acks reach the store one at a time, in arrival order', as
   const log = { info: () => {}, warn: () => {}, error: () => {} }
   const dispatcher = new CommandDispatcher({
     store,
+    faults: { recordFixChecks: async () => [] },
     signer: new CommandSigner({ keyId: commandKeyId(publicKey), privateKey }),
     transport: { reachable: () => new Map(), publish: async () => {} },
     log

@@ -11,7 +11,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPair, type Ke
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { CommandSigningError } from './command-signing.js'
+import { CommandSigningError } from './signing.js'
 
 export interface CommandKey {
   keyId: string

@@ -7,7 +7,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateCommandKey, loadCommandKeys, type CommandKeys } from './command-keys.js'
+import { generateCommandKey, loadCommandKeys, type CommandKeys } from './keys.js'
 
 export interface GatewayKeys extends CommandKeys {
   dir: string

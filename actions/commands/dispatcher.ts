@@ -11,13 +11,14 @@
  * until they expire; a periodic pass also expires commands and decides
  * remote-fix checks.
  */
-import { pitwall } from '../proto/index.js'
-import type { Command, CommandAckUpdate, CommandBody, CommandStore } from '../storage/commands.js'
-import { FINAL_COMMAND_STATES } from '../storage/commands.js'
-import { newCommand, type CommandBody as WireCommandBody, type CommandSigner } from './command-signing.js'
-import type { ActionLog } from './log.js'
-import { PeriodicPass } from '../runtime/periodic-pass.js'
-import { PitwallError } from '../runtime/errors.js'
+import { PeriodicPass } from '../../runtime/periodic-pass.js'
+import type { CommandStore } from '../../storage/commands.js'
+import type { FaultStore } from '../../storage/faults.js'
+import type { ActionLog } from '../log.js'
+import { DEFAULT_FIX_CHECK_WINDOW_MS, type Command } from './model.js'
+import { ackMove, commandExpiry, fixCheckRule, isFinal } from './policy.js'
+import { newCommand, type CommandSigner } from './signing.js'
+import { parseCommandAck, wireBody } from './wire.js'
 
 export interface CommandTransport {
   /** vehicles connected to this node and subscribed to their command topic */
@@ -28,6 +29,8 @@ export interface CommandTransport {
 
 export interface CommandDispatcherOptions {
   store: CommandStore
+  /** records each remote fix's check in its fault's timeline */
+  faults: Pick<FaultStore, 'recordFixChecks'>
   signer: CommandSigner
   transport: CommandTransport
   log: ActionLog
@@ -41,43 +44,6 @@ export interface CommandDispatcherOptions {
   stallMs?: number
   /** a command reached a final state (campaigns count these) */
   onFinal?: (command: Command) => void
-}
-
-export class CommandAckError extends PitwallError {
-  constructor (message: string) {
-    super('PITWALL_ERR_COMMAND_ACK', message)
-  }
-}
-
-const ACK_STATES: Record<number, CommandAckUpdate['state'] | undefined> = {
-  [pitwall.v1.CommandAck.State.ACCEPTED]: 'accepted',
-  [pitwall.v1.CommandAck.State.IN_PROGRESS]: 'in_progress',
-  [pitwall.v1.CommandAck.State.SUCCEEDED]: 'succeeded',
-  [pitwall.v1.CommandAck.State.FAILED]: 'failed',
-  [pitwall.v1.CommandAck.State.REJECTED]: 'rejected'
-}
-
-/** A stored body as the wire's oneof (hex digests and payloads as bytes). */
-export function wireBody (body: CommandBody): WireCommandBody {
-  if ('ota' in body) return { ota: { ...body.ota, sha256: Buffer.from(body.ota.sha256, 'hex') } }
-  if ('action' in body) return { action: body.action }
-  const d = body.diagnostic
-  return { diagnostic: 'udsRequest' in d ? { udsRequest: Buffer.from(d.udsRequest, 'hex') } : { logUpload: d.logUpload } }
-}
-
-/** A CommandAck payload as the store's update; throws CommandAckError naming what is wrong. */
-export function parseCommandAck (payload: Uint8Array): CommandAckUpdate {
-  let ack: pitwall.v1.CommandAck
-  try {
-    ack = pitwall.v1.CommandAck.decode(payload)
-  } catch (err) {
-    throw new CommandAckError(`CommandAck does not decode: ${(err as Error).message}`)
-  }
-  if (ack.id === '') throw new CommandAckError('CommandAck has no command id')
-  const state = ACK_STATES[ack.state]
-  if (state === undefined) throw new CommandAckError(`CommandAck ${ack.id} has no valid state (${ack.state})`)
-  if (ack.progress > 100) throw new CommandAckError(`CommandAck ${ack.id} progress ${ack.progress} is over 100`)
-  return { id: ack.id, state, progress: ack.progress, detail: ack.detail, timeMs: Number(ack.timeMs) }
 }
 
 export class CommandDispatcher {
@@ -94,7 +60,7 @@ export class CommandDispatcher {
   constructor (private readonly options: CommandDispatcherOptions) {
     this.retryMs = options.retryMs ?? 30_000
     this.tickMs = options.tickMs ?? 1000
-    this.fixCheckWindowMs = options.fixCheckWindowMs ?? 30 * 60_000
+    this.fixCheckWindowMs = options.fixCheckWindowMs ?? DEFAULT_FIX_CHECK_WINDOW_MS
     this.passes = new PeriodicPass(async () => { await this.tick() }, (err) => {
       options.log.error({ err: err.message }, 'command pass failed')
     })
@@ -136,14 +102,14 @@ export class CommandDispatcher {
     // database after its SUCCEEDED (and be ignored as backwards). One
     // vehicle's acks are applied in the order they arrived.
     const before = this.acking.get(vehicleId) ?? Promise.resolve()
-    const applied = before.then(async () => await this.options.store.applyAck(vehicleId, ack))
+    const applied = before.then(async () => await this.options.store.applyAck(vehicleId, ack, ackMove(ack.state)))
     const settled = applied.then(() => {}, () => {})
     this.acking.set(vehicleId, settled)
     void settled.then(() => { if (this.acking.get(vehicleId) === settled) this.acking.delete(vehicleId) })
     const { command, changed } = await applied
     if (changed) {
       this.options.log.info({ vin: command.vin, command: command.id, state: command.state, progress: command.progress }, 'command acknowledged')
-      if (FINAL_COMMAND_STATES.includes(command.state)) {
+      if (isFinal(command.state)) {
         this.options.onFinal?.(command)
         this.notify(vehicleId)
       }
@@ -153,15 +119,15 @@ export class CommandDispatcher {
 
   /** Expiries, retries to reachable vehicles, remote-fix checks. */
   async tick (): Promise<void> {
-    const { store, log } = this.options
-    for (const c of await store.expireDue(this.options.stallMs)) {
+    const { store, faults, log } = this.options
+    for (const c of await store.expireDue(commandExpiry(this.options.stallMs))) {
       if (c.state === 'failed') log.warn({ vin: c.vin, command: c.id, detail: c.detail }, 'command failed: the vehicle stopped reporting on it')
       else log.warn({ vin: c.vin, command: c.id }, 'command expired before the vehicle started it')
       this.options.onFinal?.(c)
     }
     const reachable = this.options.transport.reachable()
     for (const vehicleId of await store.vehiclesWithDue([...reachable.keys()])) this.notify(vehicleId)
-    for (const c of await store.checkFixes(this.fixCheckWindowMs)) {
+    for (const c of await faults.recordFixChecks(store.fixCheckDecision(fixCheckRule(this.fixCheckWindowMs)))) {
       log.info({ vin: c.vin, command: c.id, fault: c.faultId, fixCheck: c.fixCheck }, c.fixCheck === 'confirmed' ? 'remote fix confirmed by fresh data' : 'remote fix not confirmed: the fault did not clear')
     }
   }

@@ -6,11 +6,15 @@
  * is down, the vehicle is still moving); after `maxAttempts` claims the
  * action is closed with the reason, which the API shows.
  */
-import type { FaultAction, FaultActionKind, FaultActionStore } from '../storage/fault-actions.js'
-import type { ActionLog } from './log.js'
-import { PeriodicPass } from '../runtime/periodic-pass.js'
+import type { FaultAction, FaultActionKind, FaultActionStore } from '../../storage/fault-actions.js'
+import type { ActionLog } from '../log.js'
+import { backoffMs, type Backoff } from '../../runtime/backoff.js'
+import { PeriodicPass } from '../../runtime/periodic-pass.js'
 
 export type FaultActionOutcome = { done: true, note?: string } | { done: false, retryInMs: number, reason: string }
+
+/** 1 s, 2 s, 4 s ... capped at 5 min: for failures, not for a vehicle still moving. */
+const FAULT_ACTION_BACKOFF: Backoff = { baseMs: 1000, maxMs: 300_000 }
 
 export type FaultActionHandler = (action: FaultAction) => Promise<FaultActionOutcome>
 
@@ -75,7 +79,7 @@ export class FaultActionProcessor {
         outcome = await handler(action)
       } catch (err) {
         const code = (err as { code?: unknown }).code
-        outcome = { done: false, retryInMs: backoffMs(action.attempts), reason: `${typeof code === 'string' ? code + ': ' : ''}${(err as Error).message}` }
+        outcome = { done: false, retryInMs: backoffMs(action.attempts, FAULT_ACTION_BACKOFF), reason: `${typeof code === 'string' ? code + ': ' : ''}${(err as Error).message}` }
       }
       if (outcome.done) {
         await store.complete(action.id, outcome.note)
@@ -89,9 +93,4 @@ export class FaultActionProcessor {
     }
     return due.length
   }
-}
-
-/** 1 s, 2 s, 4 s ... capped at 5 min: for failures, not for a vehicle still moving. */
-export function backoffMs (attempts: number): number {
-  return Math.min(300_000, 1000 * 2 ** Math.max(0, attempts - 1))
 }

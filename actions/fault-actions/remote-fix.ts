@@ -3,12 +3,14 @@
  * vehicle's queue: sent at once when the rule says `approval: auto`, held
  * for an engineer when it says `engineer`. One fix per fault however often
  * the action is handled (commands_one_fix_per_fault). Whether the fix worked
- * is decided later by fresh data (CommandStore.checkFixes).
+ * is decided later by fresh data (the dispatcher's fix checks).
  */
-import type { CommandBody, CommandStore } from '../storage/commands.js'
-import type { FaultStore } from '../storage/faults.js'
-import type { OtaPackageStore } from '../storage/ota-packages.js'
-import type { FaultActionHandler } from './fault-action-processor.js'
+import type { CommandStore } from '../../storage/commands.js'
+import type { FaultStore } from '../../storage/faults.js'
+import type { OtaPackageStore } from '../../storage/ota-packages.js'
+import { DEFAULT_COMMAND_TTL_MS, type CommandBody } from '../commands/model.js'
+import { checkCommandTtl } from '../commands/policy.js'
+import type { FaultActionHandler } from './processor.js'
 
 export interface RemoteFixDeps {
   faults: FaultStore
@@ -34,11 +36,13 @@ export function remoteFixHandler (deps: RemoteFixDeps): FaultActionHandler {
       if (fix.name === undefined) return { done: true, note: 'the rule\'s remote action has no name' }
       body = { action: { name: fix.name, params: fix.params ?? {} } }
     }
+    const ttlMs = deps.ttlMs ?? DEFAULT_COMMAND_TTL_MS
+    checkCommandTtl(ttlMs)
     try {
       const command = await deps.commands.enqueue({
         vin: fault.vin,
         body,
-        ttlMs: deps.ttlMs ?? 24 * 3600_000,
+        ttlMs,
         requestedBy: `rule:${fault.ruleId}`,
         needsApproval: fix.approval === 'engineer',
         faultId: fault.id
