@@ -1,208 +1,83 @@
 /**
- * OTA / remote-action campaigns: a cohort of vehicles resolved when the
- * campaign starts, split into waves (cumulative shares of the cohort, e.g.
- * 1 % → 10 % → 100 %), each wave's commands queued only when the wave
- * before it succeeded well enough.
- *
- *   draft → running ⇄ paused → completed | aborted
+ * The campaigns' tables: campaigns, the cohort each resolved at start
+ * (campaign_vehicles, each vehicle with its wave) and every step each took
+ * (campaign_events). What a campaign is and which moves it allows are in
+ * actions/campaigns/model.ts, the decisions in actions/campaigns/policy.ts;
+ * each move here is one guarded statement that refuses when the campaign is
+ * no longer in a state the move starts from, so a runner pass and an
+ * engineer acting at the same moment cannot both move it.
  *
  * A vehicle's wave is fixed at start by a hash of campaign id and VIN, so
  * the first wave is a spread of the cohort, not its oldest vehicles, and
- * stays the same if the step is repeated. Pausing holds the campaign's
- * unsent commands in their queues (the dispatcher skips them); aborting
- * cancels them. Commands already with a vehicle run to their end either way.
+ * stays the same if the step is repeated.
  */
 import type pg from 'pg'
-import type { CommandBody, CommandState } from './commands.js'
-import { FINAL_COMMAND_STATES, MAX_COMMAND_TTL_MS } from './commands.js'
-import { StorageError } from './errors.js'
+import {
+  ADVANCING_STATE, CAMPAIGN_TRANSITIONS, DEFAULT_CAMPAIGN_COMMAND_TTL_MS, DEFAULT_FAILURE_THRESHOLD, DEFAULT_MIN_SUCCESS_RATE, DEFAULT_WAVES, FAILED_COMMAND_STATES,
+  type Campaign, type CampaignEvent, type CampaignProgress, type CampaignSpec, type CampaignState, type CampaignTransition, type WaveProgress
+} from '../actions/campaigns/model.js'
+import { COMMAND_TRANSITIONS, FINAL_COMMAND_STATES } from '../actions/commands/model.js'
+import { PitwallError } from '../runtime/errors.js'
 import { inTransaction } from './transaction.js'
 
-export const CAMPAIGN_STATES = ['draft', 'running', 'paused', 'completed', 'aborted'] as const
-export type CampaignState = typeof CAMPAIGN_STATES[number]
+const CAMPAIGN_COLUMNS = `id, name, body, cohort, waves, min_success_rate AS "minSuccessRate", failure_threshold AS "failureThreshold",
+  command_ttl_ms AS "commandTtlMs", state, current_wave AS "currentWave", state_reason AS "stateReason",
+  created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`
 
-export interface Cohort {
-  /** registered models (exact); empty: any */
-  models?: string[]
-  /** firmware versions, `*` at the end for a prefix; empty: any */
-  firmware?: string[]
-  /** only vehicles with this rule's fault open or acknowledged */
-  openFaultRule?: string
-  /** only these VINs; empty: any */
-  vins?: string[]
-}
+/** A guarded move's answer: the state before it (null: no such campaign) and the campaign after it (every column null: refused). */
+const GUARDED = 'SELECT (SELECT state FROM prior) AS prior, upd.* FROM (SELECT 1) one LEFT JOIN upd ON true'
+type GuardedRow = Campaign & { prior: CampaignState | null }
 
-export interface NewCampaign {
-  id: string
-  name: string
-  body: CommandBody
-  cohort: Cohort
-  /** cumulative shares, ascending, ending at 1; default [0.01, 0.1, 1] */
-  waves?: number[]
-  /** default 0.95 */
-  minSuccessRate?: number
-  /** default 0.2 */
-  failureThreshold?: number
-  /** default 7 days */
-  commandTtlMs?: number
-  createdBy: string
-}
-
-export interface Campaign {
-  id: string
-  name: string
-  body: CommandBody
-  cohort: Cohort
-  waves: number[]
-  minSuccessRate: number
-  failureThreshold: number
-  commandTtlMs: number
-  state: CampaignState
-  /** index into waves of the wave whose commands are out (0 before start) */
-  currentWave: number
-  stateReason: string | null
-  createdBy: string
-  createdAt: Date
-  updatedAt: Date
-}
-
-export interface WaveProgress {
-  wave: number
-  /** cumulative share of the cohort at the end of this wave */
-  share: number
-  vehicles: number
-  /** commands by state (absent: not queued yet) */
-  commands: Partial<Record<CommandState, number>>
-  succeeded: number
-  /** failed, rejected or expired */
-  failed: number
-  /** final in any state */
-  finished: number
-}
-
-export interface CampaignProgress {
-  campaign: Campaign
-  vehicles: number
-  waves: WaveProgress[]
-}
-
-/** What one runner pass did to a campaign. */
-export type CampaignStep =
-  | { type: 'wave_started', wave: number, commands: number }
-  | { type: 'completed' }
-  | { type: 'paused', reason: string }
-
-interface Row {
-  id: string
-  name: string
-  body: CommandBody
-  cohort: Cohort
-  waves: number[]
-  min_success_rate: number
-  failure_threshold: number
-  command_ttl_ms: string
-  state: CampaignState
-  current_wave: number
-  state_reason: string | null
-  created_by: string
-  created_at: Date
-  updated_at: Date
-}
-
-const FAILED: readonly CommandState[] = ['failed', 'rejected', 'expired']
-/** failures are judged on at least this many finished commands (or the whole wave, if smaller) */
-const MIN_FINISHED_FOR_PAUSE = 5
-
-function campaign (r: Row): Campaign {
-  return {
-    id: r.id,
-    name: r.name,
-    body: r.body,
-    cohort: r.cohort,
-    waves: r.waves,
-    minSuccessRate: r.min_success_rate,
-    failureThreshold: r.failure_threshold,
-    commandTtlMs: Number(r.command_ttl_ms),
-    state: r.state,
-    currentWave: r.current_wave,
-    stateReason: r.state_reason,
-    createdBy: r.created_by,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at
-  }
-}
-
-function invalid (message: string): StorageError {
-  return new StorageError('PITWALL_ERR_CAMPAIGN_INVALID', message)
-}
-
-export function validateCampaign (spec: NewCampaign): string[] {
-  const problems: string[] = []
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(spec.id)) problems.push(`id ${JSON.stringify(spec.id)} must be lowercase letters, digits and '-' (at most 63)`)
-  if (spec.name.trim() === '') problems.push('name is empty')
-  const waves = spec.waves ?? [0.01, 0.1, 1]
-  if (waves.length === 0) problems.push('waves is empty')
-  waves.forEach((w, i) => {
-    if (!(w > 0 && w <= 1)) problems.push(`waves[${i}] = ${w} is not a share in (0, 1]`)
-    else if (i > 0 && w <= (waves[i - 1] as number)) problems.push(`waves[${i}] = ${w} does not grow past waves[${i - 1}] = ${waves[i - 1] as number} (shares are cumulative)`)
-  })
-  if (waves.length > 0 && waves[waves.length - 1] !== 1) problems.push(`the last wave is ${waves[waves.length - 1] as number}, not 1: part of the cohort would never be reached`)
-  for (const [name, v] of [['minSuccessRate', spec.minSuccessRate], ['failureThreshold', spec.failureThreshold]] as const) {
-    if (v !== undefined && !(v >= 0 && v <= 1)) problems.push(`${name} ${v} is not between 0 and 1`)
-  }
-  const ttl = spec.commandTtlMs
-  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0 && ttl <= MAX_COMMAND_TTL_MS)) problems.push(`commandTtlMs ${ttl} is not between 1 ms and 30 days`)
-  const c = spec.cohort
-  if ((c.models ?? []).length === 0 && (c.firmware ?? []).length === 0 && c.openFaultRule === undefined && (c.vins ?? []).length === 0) {
-    problems.push('the cohort is the whole fleet: give models, firmware, openFaultRule or vins (a whole-fleet campaign should be a deliberate filter)')
-  }
-  return problems
-}
+type Queryable = pg.Pool | pg.PoolClient
 
 export class CampaignStore {
   constructor (private readonly pool: pg.Pool) {}
 
-  async create (spec: NewCampaign): Promise<Campaign> {
-    const problems = validateCampaign(spec)
-    if (problems.length > 0) throw invalid(`campaign ${spec.id}: ${problems.join('; ')}`)
+  /** Stores a draft; the spec is checked by actions/campaigns/policy.ts checkCampaignSpec first. */
+  async create (spec: CampaignSpec): Promise<Campaign> {
     try {
-      const res = await this.pool.query<Row>(
+      const res = await this.pool.query<Campaign>(
         `WITH ins AS (
            INSERT INTO campaigns (id, name, body, cohort, waves, min_success_rate, failure_threshold, command_ttl_ms, state, created_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9) RETURNING *),
          ev AS (INSERT INTO campaign_events (campaign_id, state, wave, by) SELECT id, state, 0, created_by FROM ins)
-         SELECT * FROM ins`,
-        [spec.id, spec.name, JSON.stringify(spec.body), JSON.stringify(spec.cohort), spec.waves ?? [0.01, 0.1, 1],
-          spec.minSuccessRate ?? 0.95, spec.failureThreshold ?? 0.2, spec.commandTtlMs ?? 7 * 24 * 3600_000, spec.createdBy])
-      return campaign(res.rows[0] as Row)
+         SELECT ${CAMPAIGN_COLUMNS} FROM ins`,
+        [spec.id, spec.name, JSON.stringify(spec.body), JSON.stringify(spec.cohort), spec.waves ?? DEFAULT_WAVES,
+          spec.minSuccessRate ?? DEFAULT_MIN_SUCCESS_RATE, spec.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD, spec.commandTtlMs ?? DEFAULT_CAMPAIGN_COMMAND_TTL_MS, spec.createdBy])
+      return res.rows[0] as Campaign
     } catch (err) {
-      if ((err as { code?: unknown }).code === '23505') throw new StorageError('PITWALL_ERR_CAMPAIGN_EXISTS', `campaign ${spec.id} exists already; a new campaign needs a new id`)
+      if ((err as { code?: unknown }).code === '23505') throw new PitwallError('PITWALL_ERR_CAMPAIGN_EXISTS', `campaign ${spec.id} exists already; a new campaign needs a new id`)
       throw err
     }
   }
 
   async get (id: string): Promise<Campaign> {
-    const row = (await this.pool.query<Row>('SELECT * FROM campaigns WHERE id = $1', [id])).rows[0]
-    if (row === undefined) throw unknownCampaign(id)
-    return campaign(row)
+    const found = (await this.pool.query<Campaign>(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`, [id])).rows[0]
+    if (found === undefined) throw unknownCampaign(id)
+    return found
   }
 
   async list (state?: CampaignState): Promise<Campaign[]> {
-    return (await this.pool.query<Row>('SELECT * FROM campaigns WHERE ($1::text IS NULL OR state = $1) ORDER BY created_at DESC', [state ?? null])).rows.map(campaign)
+    return (await this.pool.query<Campaign>(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE ($1::text IS NULL OR state = $1) ORDER BY created_at DESC`, [state ?? null])).rows
   }
 
   /**
-   * Resolves the cohort, gives every vehicle its wave and queues the first
-   * wave's commands, in one transaction. Returns the vehicles of the cohort.
+   * Moves the campaign to the start transition's state, resolves the cohort,
+   * gives every vehicle its wave and queues the first wave's commands, in one
+   * transaction. Returns the vehicles of the cohort.
    */
   async start (id: string, by: string): Promise<{ campaign: Campaign, vehicles: number, queued: number[] }> {
+    const transition = CAMPAIGN_TRANSITIONS.start
     return await inTransaction(this.pool, async (client) => {
-      const row = (await client.query<Row>('SELECT * FROM campaigns WHERE id = $1 FOR UPDATE', [id])).rows[0]
-      if (row === undefined) throw unknownCampaign(id)
-      if (row.state !== 'draft') throw transition(id, 'start', row.state, ['draft'])
-      const c = row.cohort
-      const firmware = (c.firmware ?? []).map((f) => f.endsWith('*') ? f.slice(0, -1).replace(/[\\%_]/g, '\\$&') + '%' : f.replace(/[\\%_]/g, '\\$&'))
-      const assigned = await client.query<{ n: string }>(
+      // the guarded update also locks the row until the cohort is resolved
+      const res = await client.query<GuardedRow>(
+        `WITH prior AS (SELECT state FROM campaigns WHERE id = $1),
+         upd AS (UPDATE campaigns SET state = $2, current_wave = 0, state_reason = NULL, updated_at = now()
+           WHERE id = $1 AND state = ANY ($3::text[]) RETURNING ${CAMPAIGN_COLUMNS})
+         ${GUARDED}`, [id, transition.to, transition.from])
+      const c = moved(id, transition, res.rows[0])
+      const firmware = (c.cohort.firmware ?? []).map((f) => f.endsWith('*') ? f.slice(0, -1).replace(/[\\%_]/g, '\\$&') + '%' : f.replace(/[\\%_]/g, '\\$&'))
+      const assigned = await client.query<{ n: number }>(
         `WITH cohort AS (
            SELECT v.id, row_number() OVER (ORDER BY md5($1 || v.vin)) AS rank, count(*) OVER () AS total
            FROM vehicles v
@@ -216,170 +91,136 @@ export class CampaignStore {
            FROM cohort),
          ins AS (INSERT INTO campaign_vehicles (campaign_id, vehicle_id, wave) SELECT $1, id, wave FROM waved RETURNING 1)
          SELECT count(*) AS n FROM ins`,
-        [id, c.models ?? [], firmware, c.vins ?? [], c.openFaultRule ?? null, row.waves])
-      const vehicles = Number(assigned.rows[0]?.n ?? 0)
-      if (vehicles === 0) throw invalid(`campaign ${id}: no vehicle matches its cohort ${JSON.stringify(c)}`)
-      await client.query(`UPDATE campaigns SET state = 'running', current_wave = 0, state_reason = NULL, updated_at = now() WHERE id = $1`, [id])
-      await client.query(`INSERT INTO campaign_events (campaign_id, state, wave, by, detail) VALUES ($1, 'running', 0, $2, $3)`, [id, by, JSON.stringify({ vehicles })])
-      const queued = await queueWave(client, row, 0)
-      const updated = (await client.query<Row>('SELECT * FROM campaigns WHERE id = $1', [id])).rows[0] as Row
-      return { campaign: campaign(updated), vehicles, queued }
+        [id, c.cohort.models ?? [], firmware, c.cohort.vins ?? [], c.cohort.openFaultRule ?? null, c.waves])
+      const vehicles = assigned.rows[0]?.n ?? 0
+      // thrown inside the transaction: the campaign stays a draft
+      if (vehicles === 0) throw new PitwallError('PITWALL_ERR_CAMPAIGN_INVALID', `campaign ${id}: no vehicle matches its cohort ${JSON.stringify(c.cohort)}`)
+      await client.query('INSERT INTO campaign_events (campaign_id, state, wave, by, detail) VALUES ($1, $2, 0, $3, $4)', [id, c.state, by, JSON.stringify({ vehicles })])
+      const queued = await queueWave(client, c, 0)
+      return { campaign: c, vehicles, queued }
     })
   }
 
   async pause (id: string, by: string, reason: string): Promise<Campaign> {
-    return await this.move(id, 'pause', ['running'], 'paused', by, reason)
+    return await this.move(id, CAMPAIGN_TRANSITIONS.pause, by, reason)
   }
 
   /** Resumes a paused campaign; returns it and the vehicles whose held commands may go now. */
   async resume (id: string, by: string): Promise<{ campaign: Campaign, vehicles: number[] }> {
-    const c = await this.move(id, 'resume', ['paused'], 'running', by, null)
-    const res = await this.pool.query<{ vehicle_id: number }>(`SELECT vehicle_id FROM commands WHERE campaign_id = $1 AND state = 'queued'`, [id])
-    return { campaign: c, vehicles: res.rows.map((r) => r.vehicle_id) }
+    const c = await this.move(id, CAMPAIGN_TRANSITIONS.resume, by, null)
+    const res = await this.pool.query<{ vehicleId: number }>(`SELECT vehicle_id AS "vehicleId" FROM commands WHERE campaign_id = $1 AND state = 'queued'`, [id])
+    return { campaign: c, vehicles: res.rows.map((r) => r.vehicleId) }
   }
 
   /** Stops the campaign for good: its unsent commands are cancelled. */
   async abort (id: string, by: string, reason: string): Promise<Campaign> {
     return await inTransaction(this.pool, async (client) => {
-      const c = await this.move(id, 'abort', ['draft', 'running', 'paused'], 'aborted', by, reason, client)
+      const c = await this.move(id, CAMPAIGN_TRANSITIONS.abort, by, reason, client)
+      const cancel = COMMAND_TRANSITIONS.cancel
       await client.query(
-        `WITH upd AS (UPDATE commands SET state = 'cancelled', updated_at = now()
-           WHERE campaign_id = $1 AND state IN ('pending_approval', 'queued') RETURNING id)
-         INSERT INTO command_events (command_id, state, by, detail) SELECT id, 'cancelled', $2, 'campaign aborted' FROM upd`, [id, by])
+        `WITH upd AS (UPDATE commands SET state = $3::text, updated_at = now()
+           WHERE campaign_id = $1 AND state = ANY ($4::text[]) RETURNING id)
+         INSERT INTO command_events (command_id, state, by, detail) SELECT id, $3::text, $2, 'campaign aborted' FROM upd`, [id, by, cancel.to, cancel.from])
       return c
+    })
+  }
+
+  /**
+   * Moves the campaign along `transition` and records who did it and why, in
+   * one statement that matches only while the campaign is in one of
+   * `transition.from`: PITWALL_ERR_CAMPAIGN_TRANSITION when it is not (any
+   * more), PITWALL_ERR_CAMPAIGN_UNKNOWN when there is no such campaign.
+   */
+  async move (id: string, transition: CampaignTransition, by: string, reason: string | null, client: Queryable = this.pool): Promise<Campaign> {
+    const res = await client.query<GuardedRow>(
+      `WITH prior AS (SELECT state FROM campaigns WHERE id = $1),
+       upd AS (UPDATE campaigns SET state = $2, state_reason = $5, updated_at = now() WHERE id = $1 AND state = ANY ($3::text[]) RETURNING ${CAMPAIGN_COLUMNS}),
+       ev AS (INSERT INTO campaign_events (campaign_id, state, wave, by, detail)
+         SELECT id, state, "currentWave", $4, CASE WHEN $5::text IS NULL THEN NULL ELSE jsonb_build_object('reason', $5::text) END FROM upd)
+       ${GUARDED}`,
+      [id, transition.to, transition.from, by, reason])
+    return moved(id, transition, res.rows[0])
+  }
+
+  /**
+   * Starts wave `wave` of a campaign still in `from` with wave `wave - 1` out
+   * (the state the runner judged it in), records it and queues its commands,
+   * in one transaction. Returns the vehicles given a command, or undefined
+   * when another pass or an engineer moved the campaign meanwhile.
+   */
+  async startWave (id: string, from: CampaignState, wave: number, by: string, detail: Record<string, unknown>): Promise<number[] | undefined> {
+    return await inTransaction(this.pool, async (client) => {
+      const res = await client.query<Campaign>(
+        `UPDATE campaigns SET current_wave = $4, updated_at = now() WHERE id = $1 AND state = $2 AND current_wave = $3 RETURNING ${CAMPAIGN_COLUMNS}`,
+        [id, from, wave - 1, wave])
+      const c = res.rows[0]
+      if (c === undefined) return undefined
+      await client.query(`INSERT INTO campaign_events (campaign_id, state, wave, by, detail) VALUES ($1, 'wave_started', $2, $3, $4)`,
+        [id, wave, by, JSON.stringify(detail)])
+      return await queueWave(client, c, wave)
     })
   }
 
   async progress (id: string): Promise<CampaignProgress> {
     const c = await this.get(id)
-    const res = await this.pool.query<{ wave: number, vehicles: string, state: CommandState | null, n: string }>(
-      `SELECT cv.wave, count(*) OVER (PARTITION BY cv.wave) AS vehicles, cmd.state, count(*) OVER (PARTITION BY cv.wave, cmd.state) AS n
-       FROM campaign_vehicles cv LEFT JOIN commands cmd ON cmd.campaign_id = cv.campaign_id AND cmd.vehicle_id = cv.vehicle_id
-       WHERE cv.campaign_id = $1`, [id])
-    const waves: WaveProgress[] = c.waves.map((share, wave) => ({ wave, share, vehicles: 0, commands: {}, succeeded: 0, failed: 0, finished: 0 }))
-    const seen = new Set<string>()
-    for (const r of res.rows) {
-      const w = waves[r.wave]
-      if (w === undefined) continue
-      w.vehicles = Number(r.vehicles)
-      const key = `${r.wave}/${r.state ?? ''}`
-      if (r.state === null || seen.has(key)) continue
-      seen.add(key)
-      const n = Number(r.n)
-      w.commands[r.state] = n
-      if (r.state === 'succeeded') w.succeeded += n
-      if (FAILED.includes(r.state)) w.failed += n
-      if (FINAL_COMMAND_STATES.includes(r.state)) w.finished += n
-    }
+    const res = await this.pool.query<{ wave: number, vehicles: number, commands: WaveProgress['commands'], succeeded: number, failed: number, finished: number }>(
+      `SELECT wave, sum(n)::int AS vehicles, COALESCE(jsonb_object_agg(state, n) FILTER (WHERE state IS NOT NULL), '{}') AS commands,
+         COALESCE(sum(n) FILTER (WHERE state = 'succeeded'), 0)::int AS succeeded,
+         COALESCE(sum(n) FILTER (WHERE state = ANY ($2::text[])), 0)::int AS failed,
+         COALESCE(sum(n) FILTER (WHERE state = ANY ($3::text[])), 0)::int AS finished
+       FROM (SELECT cv.wave, cmd.state, count(*)::int AS n
+         FROM campaign_vehicles cv LEFT JOIN commands cmd ON cmd.campaign_id = cv.campaign_id AND cmd.vehicle_id = cv.vehicle_id
+         WHERE cv.campaign_id = $1 GROUP BY cv.wave, cmd.state) by_state
+       GROUP BY wave`, [id, FAILED_COMMAND_STATES, FINAL_COMMAND_STATES])
+    const counted = new Map(res.rows.map((r) => [r.wave, r]))
+    const waves: WaveProgress[] = c.waves.map((share, wave) => {
+      const { vehicles, commands, succeeded, failed, finished } = counted.get(wave) ?? { vehicles: 0, commands: {}, succeeded: 0, failed: 0, finished: 0 }
+      return { wave, share, vehicles, commands, succeeded, failed, finished }
+    })
     return { campaign: c, vehicles: waves.reduce((a, w) => a + w.vehicles, 0), waves }
   }
 
-  /**
-   * One runner pass over a running campaign: pauses it when the failed share
-   * of its finished commands passes the threshold; when the current wave is
-   * finished, starts the next wave if this one's success rate held, or
-   * completes the campaign after the last. Returns what it did and the
-   * vehicles given a command now.
-   *
-   * Failures that finished before an engineer resumed the campaign count in
-   * neither check: the engineer saw them and resumed anyway. Counted, they
-   * would pause it again at once, for the same reason, and a campaign paused
-   * by its runner could never go on.
-   */
-  async advance (id: string): Promise<{ step?: CampaignStep, queued: number[] }> {
-    const progress = await this.progress(id)
-    const c = progress.campaign
-    if (c.state !== 'running') return { queued: [] }
-    const accepted = await this.failedBeforeResume(id)
-    const current = progress.waves[c.currentWave] as WaveProgress
-    const soFar = progress.waves.slice(0, c.currentWave + 1)
-    const acceptedSoFar = soFar.reduce((a, w) => a + (accepted.get(w.wave) ?? 0), 0)
-    const finished = soFar.reduce((a, w) => a + w.finished, 0) - acceptedSoFar
-    const failed = soFar.reduce((a, w) => a + w.failed, 0) - acceptedSoFar
-    const judged = Math.min(MIN_FINISHED_FOR_PAUSE, soFar.reduce((a, w) => a + w.vehicles, 0) - acceptedSoFar)
-    if (finished >= judged && finished > 0 && failed / finished > c.failureThreshold) {
-      const reason = `${failed} of ${finished} finished commands failed (${pct(failed / finished)} > ${pct(c.failureThreshold)})`
-      await this.move(id, 'pause', ['running'], 'paused', 'campaign-runner', reason)
-      return { step: { type: 'paused', reason }, queued: [] }
-    }
-    if (current.finished < current.vehicles) return { queued: [] }
-    // a command an engineer withdrew did not run: it is neither a success nor
-    // a failure, and counted it would pause the campaign again at every resume
-    const counted = current.vehicles - (current.commands.cancelled ?? 0) - (accepted.get(c.currentWave) ?? 0)
-    const success = counted === 0 ? 1 : current.succeeded / counted
-    if (success < c.minSuccessRate) {
-      const reason = `wave ${c.currentWave + 1}: ${current.succeeded} of ${counted} succeeded (${pct(success)} < ${pct(c.minSuccessRate)})`
-      await this.move(id, 'pause', ['running'], 'paused', 'campaign-runner', reason)
-      return { step: { type: 'paused', reason }, queued: [] }
-    }
-    if (c.currentWave + 1 >= c.waves.length) {
-      await this.move(id, 'complete', ['running'], 'completed', 'campaign-runner', null)
-      return { step: { type: 'completed' }, queued: [] }
-    }
-    return await inTransaction(this.pool, async (client) => {
-      const row = (await client.query<Row>('SELECT * FROM campaigns WHERE id = $1 FOR UPDATE', [id])).rows[0] as Row
-      // another pass (or an engineer) moved it meanwhile
-      if (row.state !== 'running' || row.current_wave !== c.currentWave) return { queued: [] }
-      const wave = c.currentWave + 1
-      await client.query('UPDATE campaigns SET current_wave = $2, updated_at = now() WHERE id = $1', [id, wave])
-      await client.query(`INSERT INTO campaign_events (campaign_id, state, wave, by, detail) VALUES ($1, 'wave_started', $2, 'campaign-runner', $3)`,
-        [id, wave, JSON.stringify({ previousWaveSuccess: success })])
-      const queued = await queueWave(client, row, wave)
-      return { step: { type: 'wave_started', wave, commands: queued.length }, queued }
-    })
-  }
-
-  /** Per wave, the campaign's failed commands that finished before it last went running (its start or latest resume). */
-  private async failedBeforeResume (id: string): Promise<Map<number, number>> {
-    const res = await this.pool.query<{ wave: number, n: string }>(
+  /** Per wave, the campaign's failed commands that finished before it last went running (its start or latest resume): the policy leaves them out. */
+  async failedBeforeResume (id: string): Promise<Map<number, number>> {
+    const res = await this.pool.query<{ wave: number, n: number }>(
       `SELECT cv.wave, count(*) AS n
        FROM campaign_vehicles cv JOIN commands c ON c.campaign_id = cv.campaign_id AND c.vehicle_id = cv.vehicle_id
        WHERE cv.campaign_id = $1 AND c.state = ANY ($2::text[])
-         AND c.updated_at < (SELECT max(time) FROM campaign_events WHERE campaign_id = $1 AND state = 'running')
-       GROUP BY cv.wave`, [id, FAILED])
-    return new Map(res.rows.map((r) => [r.wave, Number(r.n)]))
+         AND c.updated_at < (SELECT max(time) FROM campaign_events WHERE campaign_id = $1 AND state = $3)
+       GROUP BY cv.wave`, [id, FAILED_COMMAND_STATES, ADVANCING_STATE])
+    return new Map(res.rows.map((r) => [r.wave, r.n]))
   }
 
-  async timeline (id: string): Promise<Array<{ time: Date, state: string, wave: number, by: string | null, detail: Record<string, unknown> | null }>> {
+  async timeline (id: string): Promise<CampaignEvent[]> {
     await this.get(id)
-    return (await this.pool.query<{ time: Date, state: string, wave: number, by: string | null, detail: Record<string, unknown> | null }>(
-      'SELECT time, state, wave, by, detail FROM campaign_events WHERE campaign_id = $1 ORDER BY id', [id])).rows
-  }
-
-  private async move (id: string, verb: string, from: readonly CampaignState[], to: CampaignState, by: string, reason: string | null, client: pg.Pool | pg.PoolClient = this.pool): Promise<Campaign> {
-    const res = await client.query<Row & { prior: CampaignState | null }>(
-      `WITH prior AS (SELECT state FROM campaigns WHERE id = $1),
-       upd AS (UPDATE campaigns SET state = $2, state_reason = $5, updated_at = now() WHERE id = $1 AND state = ANY ($3::text[]) RETURNING *),
-       ev AS (INSERT INTO campaign_events (campaign_id, state, wave, by, detail)
-         SELECT id, state, current_wave, $4, CASE WHEN $5::text IS NULL THEN NULL ELSE jsonb_build_object('reason', $5::text) END FROM upd)
-       SELECT (SELECT state FROM prior) AS prior, upd.* FROM (SELECT 1) one LEFT JOIN upd ON true`,
-      [id, to, from, by, reason])
-    const row = res.rows[0] as Row & { prior: CampaignState | null }
-    if (row.prior === null) throw unknownCampaign(id)
-    if (row.id === null) throw transition(id, verb, row.prior, from)
-    return campaign(row)
+    return (await this.pool.query<CampaignEvent>('SELECT time, state, wave, by, detail FROM campaign_events WHERE campaign_id = $1 ORDER BY id', [id])).rows
   }
 }
 
+/** The campaign a guarded move reached, or the refusal: no such campaign, or not in a state the move starts from. */
+function moved (id: string, transition: CampaignTransition, row: GuardedRow | undefined): Campaign {
+  if (row === undefined || row.prior === null) throw unknownCampaign(id)
+  const { prior, ...campaign } = row
+  // the LEFT JOIN's nulls: the update matched nothing
+  if ((campaign.id as string | null) === null) {
+    throw new PitwallError('PITWALL_ERR_CAMPAIGN_TRANSITION', `cannot ${transition.verb} campaign ${id}: it is ${prior} (only ${transition.from.join(', ')} campaigns can be)`)
+  }
+  return campaign
+}
+
 /** Queues the commands of one wave; returns the vehicles given one. */
-async function queueWave (client: pg.PoolClient, c: Row, wave: number): Promise<number[]> {
-  const res = await client.query<{ vehicle_id: number }>(
+async function queueWave (client: pg.PoolClient, c: Campaign, wave: number): Promise<number[]> {
+  const res = await client.query<{ vehicleId: number }>(
     `WITH ins AS (
        INSERT INTO commands (id, vehicle_id, body, state, expires_at, requested_by, campaign_id, next_send_at)
        SELECT gen_random_uuid()::text, cv.vehicle_id, $3, 'queued', now() + $4 * interval '1 millisecond', 'campaign:' || $1, $1, now()
        FROM campaign_vehicles cv WHERE cv.campaign_id = $1 AND cv.wave = $2
        ON CONFLICT DO NOTHING RETURNING id, vehicle_id, requested_by),
      ev AS (INSERT INTO command_events (command_id, state, by) SELECT id, 'queued', requested_by FROM ins)
-     SELECT vehicle_id FROM ins`, [c.id, wave, JSON.stringify(c.body), Number(c.command_ttl_ms)])
-  return res.rows.map((r) => r.vehicle_id)
+     SELECT vehicle_id AS "vehicleId" FROM ins`, [c.id, wave, JSON.stringify(c.body), c.commandTtlMs])
+  return res.rows.map((r) => r.vehicleId)
 }
 
-const pct = (x: number): string => `${Math.round(x * 1000) / 10} %`
-
-function unknownCampaign (id: string): StorageError {
-  return new StorageError('PITWALL_ERR_CAMPAIGN_UNKNOWN', `no campaign ${JSON.stringify(id)} (pitwall campaigns list shows them)`)
-}
-
-function transition (id: string, verb: string, state: CampaignState, from: readonly CampaignState[]): StorageError {
-  return new StorageError('PITWALL_ERR_CAMPAIGN_TRANSITION', `cannot ${verb} campaign ${id}: it is ${state} (only ${from.join(', ')} campaigns can be)`)
+function unknownCampaign (id: string): PitwallError {
+  return new PitwallError('PITWALL_ERR_CAMPAIGN_UNKNOWN', `no campaign ${JSON.stringify(id)} (pitwall campaigns list shows them)`)
 }

@@ -18,8 +18,10 @@
  * its state does not allow.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import type { CommandRequest } from '../../actions/command-body.js'
-import { CAMPAIGN_STATES, type CampaignStore, type Cohort } from '../../storage/campaigns.js'
+import { CAMPAIGN_STATES, CAMPAIGN_TRANSITIONS, DEFAULT_CAMPAIGN_COMMAND_TTL_MS, MAX_CAMPAIGN_ID_LENGTH, MAX_CAMPAIGN_WAVES, MAX_COHORT_ENTRIES, type Cohort } from '../../actions/campaigns/model.js'
+import { checkCampaignSpec } from '../../actions/campaigns/policy.js'
+import type { CommandRequest } from '../../actions/commands/body.js'
+import type { CampaignStore } from '../../storage/campaigns.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole } from './auth.js'
 import { commandRequestProperties, requestedCommandBody, ttlMsOf, ttlProperty } from './commands.js'
@@ -41,16 +43,14 @@ interface CreateBody extends CommandRequest {
   ttl?: string
 }
 
-const DEFAULT_TTL_MS = 7 * 86_400_000
-
-const texts = (maxLength: number): object => ({ type: 'array', maxItems: 10_000, items: { type: 'string', minLength: 1, maxLength } })
-// shares, rates and their ranges are checked by the store (storage/campaigns.ts validateCampaign), which names each field
+const texts = (maxLength: number): object => ({ type: 'array', maxItems: MAX_COHORT_ENTRIES, items: { type: 'string', minLength: 1, maxLength } })
+// shares, rates and their ranges are checked by the policy (actions/campaigns/policy.ts campaignProblems), which names each field
 const createBody = {
   type: 'object',
   required: ['id', 'name', 'cohort'],
   additionalProperties: false,
   properties: {
-    id: { type: 'string', minLength: 1, maxLength: 63 },
+    id: { type: 'string', minLength: 1, maxLength: MAX_CAMPAIGN_ID_LENGTH },
     name: { type: 'string', minLength: 1, maxLength: 200 },
     ...commandRequestProperties,
     cohort: {
@@ -58,14 +58,14 @@ const createBody = {
       additionalProperties: false,
       properties: { models: texts(100), firmware: texts(100), openFaultRule: { type: 'string', minLength: 1, maxLength: 200 }, vins: texts(64) }
     },
-    waves: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'number' } },
+    waves: { type: 'array', minItems: 1, maxItems: MAX_CAMPAIGN_WAVES, items: { type: 'number' } },
     minSuccessRate: { type: 'number' },
     failureThreshold: { type: 'number' },
     ttl: ttlProperty
   }
 }
 const listQuery = { type: 'object', additionalProperties: false, properties: { state: { type: 'string', minLength: 1, maxLength: 20 } } }
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 63 } } }
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: MAX_CAMPAIGN_ID_LENGTH } } }
 
 export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRouteDeps): void {
   const { campaigns, otaPackages } = deps
@@ -81,11 +81,13 @@ export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRout
       async (request, reply: FastifyReply) => {
         const { id, name, cohort, waves, minSuccessRate, failureThreshold, ttl } = request.body
         const vins = cohort.vins?.map((v, i) => vinOf(v, `body.cohort.vins[${i}]`))
-        const commandTtlMs = ttlMsOf(ttl, 'body.ttl', DEFAULT_TTL_MS)
+        const commandTtlMs = ttlMsOf(ttl, 'body.ttl', DEFAULT_CAMPAIGN_COMMAND_TTL_MS)
         const body = await requestedCommandBody(otaPackages, request.body)
-        const created = await campaigns.create({
+        const spec = {
           id, name, body, cohort: { ...cohort, ...(vins === undefined ? {} : { vins }) }, waves, minSuccessRate, failureThreshold, commandTtlMs, createdBy: principalOf(request).name
-        })
+        }
+        checkCampaignSpec(spec)
+        const created = await campaigns.create(spec)
         return await reply.code(201).send(created)
       })
 
@@ -120,7 +122,7 @@ export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRout
         async (request) => {
           const { id } = request.params
           const by = principalOf(request).name
-          const reason = request.body.reason ?? `${verb === 'pause' ? 'paused' : 'aborted'} by ${by}`
+          const reason = request.body.reason ?? `${CAMPAIGN_TRANSITIONS[verb].to} by ${by}`
           await (verb === 'pause' ? campaigns.pause(id, by, reason) : campaigns.abort(id, by, reason))
           return await view(id)
         })

@@ -10,6 +10,7 @@
  * digits) is 400 PITWALL_ERR_OTA_PACKAGE_INVALID naming each field.
  */
 import type { FastifyInstance } from 'fastify'
+import { checkOtaPackage } from '../../actions/ota-packages/policy.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole } from './auth.js'
 import { registerApiScope } from './scope.js'
@@ -45,7 +46,9 @@ export function registerOtaPackageRoutes (app: FastifyInstance, deps: OtaPackage
       async (request, reply) => {
         const { sha256, ...rest } = request.body
         // digests are stored lower-case, as `pitwall packages add` does, so either spelling registers the same file
-        const added = await otaPackages.add({ ...rest, sha256: sha256.toLowerCase(), addedBy: principalOf(request).name })
+        const spec = { ...rest, sha256: sha256.toLowerCase(), addedBy: principalOf(request).name }
+        checkOtaPackage(spec)
+        const added = await otaPackages.add(spec)
         return await reply.code(201).send(added)
       })
   })

@@ -7,6 +7,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify'
 import t from 'tap'
+import { ackMove } from '../../actions/commands/policy.js'
 import { openTestStorage } from '../actions/dealer-fixtures.js'
 import { expectEngineerWrites, openApi, roleTokens, type RouteCall } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
@@ -74,7 +75,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.ok(wave.every((c) => fleet.includes(c.vin) && c.state === 'queued'), 'queued for vehicles of the cohort only')
       const [done, waiting] = wave as [typeof wave[0], typeof wave[0]]
       await storage.commands.markSent(done.id, 30_000, 'key-1')
-      await storage.commands.applyAck(done.vehicleId, { id: done.id, state: 'succeeded', progress: 100, detail: '', timeMs: 0 })
+      await storage.commands.applyAck(done.vehicleId, { id: done.id, state: 'succeeded', progress: 100, detail: '', timeMs: 0 }, ackMove('succeeded'))
       t.match((await call('GET', '/api/v1/campaigns/bms-3-1', operator)).json().waves,
         [{ wave: 0, vehicles: 2, commands: { queued: 1, succeeded: 1 }, succeeded: 1, failed: 0, finished: 1 }, { wave: 1, vehicles: 2, commands: {} }])
 

@@ -10,14 +10,14 @@
  * older firmware, and of another model on the same firmware, are outside it.
  */
 import t, { type Test } from 'tap'
-import { commandBody } from '../../actions/command-body.js'
+import type { Campaign } from '../../actions/campaigns/model.js'
+import { commandBody } from '../../actions/commands/body.js'
+import type { Command } from '../../actions/commands/model.js'
 import { provisionDevice } from '../../gateway/provisioning.js'
 import { pitwall } from '../../proto/index.js'
 import { DEFAULT_FAILURE_DETAIL, failsByShare } from '../../sim/command-executor.js'
 import { startFleet, type Fleet } from '../../sim/fleet.js'
 import type { Tbox } from '../../sim/tbox.js'
-import type { Campaign } from '../../storage/campaigns.js'
-import type { Command } from '../../storage/commands.js'
 import { startTestGateway } from '../helpers/gateway.js'
 import { until } from '../helpers/until.js'
 import { poolOf } from '../../storage/index.js'
