@@ -15,7 +15,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type pg from 'pg'
-import { StorageError } from './errors.js'
+import { PitwallError } from '../runtime/errors.js'
 
 export const API_ROLES = ['engineer', 'operator', 'dealer'] as const
 export type ApiRole = typeof API_ROLES[number]
@@ -61,25 +61,16 @@ const MAX_TEXT = 100
  */
 const LAST_USED_RESOLUTION_S = 60
 
-const TOKEN_COLUMNS = 'id, name, role, dealer_id, created_at, expires_at, revoked_at, last_used_at'
-
-interface TokenRow {
-  id: number
-  name: string
-  role: ApiRole
-  dealer_id: string | null
-  created_at: Date
-  expires_at: Date | null
-  revoked_at: Date | null
-  last_used_at: Date | null
-}
+/** ApiTokenInfo; never the hash */
+const TOKEN_COLUMNS = `id, name, role, dealer_id AS "dealerId", created_at AS "createdAt", expires_at AS "expiresAt", revoked_at AS "revokedAt",
+  last_used_at AS "lastUsedAt"`
 
 export class ApiTokenStore {
   constructor (private readonly pool: pg.Pool) {}
 
   /** A new token; `token` is returned only here and cannot be recovered later. */
   async create (input: NewApiToken): Promise<{ token: string, info: ApiTokenInfo }> {
-    const fail = (what: string): never => { throw new StorageError('PITWALL_ERR_API_TOKEN_INVALID', `API token ${JSON.stringify(input.name)}: ${what}`) }
+    const fail = (what: string): never => { throw new PitwallError('PITWALL_ERR_API_TOKEN_INVALID', `API token ${JSON.stringify(input.name)}: ${what}`) }
     const name = typeof input.name === 'string' ? input.name.trim() : ''
     if (name === '') fail('name is required (say whose token it is)')
     if (name.length > MAX_TEXT) fail(`name is ${name.length} characters; at most ${MAX_TEXT}`)
@@ -93,10 +84,10 @@ export class ApiTokenStore {
     }
     if (input.expiresAt !== undefined && !(input.expiresAt.getTime() > Date.now())) fail(`expires at ${input.expiresAt.toISOString()}, which is not in the future`)
     const token = TOKEN_PREFIX + randomBytes(TOKEN_BYTES).toString('base64url')
-    const res = await this.pool.query<TokenRow>(
+    const res = await this.pool.query<ApiTokenInfo>(
       `INSERT INTO api_tokens (name, role, dealer_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING ${TOKEN_COLUMNS}`,
       [name, input.role, dealerId ?? null, hashToken(token), input.expiresAt ?? null])
-    return { token, info: info(res.rows[0] as TokenRow) }
+    return { token, info: res.rows[0] as ApiTokenInfo }
   }
 
   /**
@@ -107,48 +98,34 @@ export class ApiTokenStore {
   async authenticate (token: string): Promise<ApiPrincipal | undefined> {
     if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return undefined
     // One round trip: the lookup, and last_used_at when it is stale.
-    const res = await this.pool.query<TokenRow>(
+    const res = await this.pool.query<ApiPrincipal>(
       `WITH t AS (
-         SELECT ${TOKEN_COLUMNS} FROM api_tokens
+         SELECT id, role, dealer_id, name FROM api_tokens
          WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
        ), used AS (
          UPDATE api_tokens SET last_used_at = now()
          WHERE id = (SELECT id FROM t) AND (last_used_at IS NULL OR last_used_at < now() - $2 * interval '1 second')
        )
-       SELECT * FROM t`, [hashToken(token), LAST_USED_RESOLUTION_S])
-    const row = res.rows[0]
-    return row === undefined ? undefined : { id: row.id, role: row.role, dealerId: row.dealer_id, name: row.name }
+       SELECT id, role, dealer_id AS "dealerId", name FROM t`, [hashToken(token), LAST_USED_RESOLUTION_S])
+    return res.rows[0]
   }
 
   /** Revokes a token for good; revoking it again changes nothing. */
   async revoke (id: number): Promise<ApiTokenInfo> {
-    const res = await this.pool.query<TokenRow>(
+    const res = await this.pool.query<ApiTokenInfo>(
       `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING ${TOKEN_COLUMNS}`, [id])
-    const row = res.rows[0]
-    if (row === undefined) throw new StorageError('PITWALL_ERR_API_TOKEN_UNKNOWN', `no API token ${id}`)
-    return info(row)
+    const revoked = res.rows[0]
+    if (revoked === undefined) throw new PitwallError('PITWALL_ERR_API_TOKEN_UNKNOWN', `no API token ${id}`)
+    return revoked
   }
 
   /** Every token, revoked and expired ones too, oldest first; never a hash. */
   async list (): Promise<ApiTokenInfo[]> {
-    const res = await this.pool.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM api_tokens ORDER BY id`)
-    return res.rows.map(info)
+    const res = await this.pool.query<ApiTokenInfo>(`SELECT ${TOKEN_COLUMNS} FROM api_tokens ORDER BY id`)
+    return res.rows
   }
 }
 
 function hashToken (token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest()
-}
-
-function info (r: TokenRow): ApiTokenInfo {
-  return {
-    id: r.id,
-    name: r.name,
-    role: r.role,
-    dealerId: r.dealer_id,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-    revokedAt: r.revoked_at,
-    lastUsedAt: r.last_used_at
-  }
 }

@@ -9,46 +9,15 @@
  */
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
+import {
+  DEALER_ALERT_STATUSES, PAGE_DEFAULT,
+  type AlertMove, type AlertRouting, type DealerAlert, type DealerAlertEvent, type DealerAlertKind, type DealerAlertStatus,
+  type DeliveryState, type WebhookDelivery
+} from '../actions/dealer-alerts/model.js'
+import type { FaultState } from '../rules/fault-lifecycle.js'
 import type { EvidenceSample, RuleAction, Severity } from '../rules/model.js'
-import { StorageError } from './errors.js'
-import type { FaultState } from './faults.js'
+import { PitwallError } from '../runtime/errors.js'
 import { inTransaction } from './transaction.js'
-
-export type DealerAlertKind = 'prestage' | 'rescue'
-
-/** In lifecycle order: an alert only ever moves right (steps may be skipped). */
-export const DEALER_ALERT_STATUSES = ['new', 'acknowledged', 'parts_staged', 'appointment_booked', 'repaired', 'closed'] as const
-export type DealerAlertStatus = typeof DEALER_ALERT_STATUSES[number]
-
-export interface AlertRouting {
-  /** own: the vehicle's dealer; nearest: to its last position; rescue: within the rescue radius */
-  via: 'own' | 'nearest' | 'rescue'
-  distanceKm: number | null
-}
-
-export interface DealerAlert {
-  id: number
-  faultId: number
-  dealerId: string
-  kind: DealerAlertKind
-  vehicleId: number
-  vin: string
-  routing: AlertRouting
-  /** the alert content as raised (schema pitwall.dealer-alert/1, actions/alert-content.ts) */
-  payload: Record<string, unknown>
-  status: DealerAlertStatus
-  /** set with `repaired`: fixed at the first workshop visit */
-  firstTimeFix: boolean | null
-  createdAt: Date
-  updatedAt: Date
-}
-
-export interface DealerAlertEvent {
-  time: Date
-  status: DealerAlertStatus
-  by: string
-  detail: Record<string, unknown> | null
-}
 
 /** Everything about a fault that routing and the alert content need. */
 export interface FaultForAlert {
@@ -98,25 +67,6 @@ export interface AlertDraft {
 /** The webhook of a created alert: its event name and the exact body to send. */
 export type WebhookEnvelope = (alert: DealerAlert, idempotencyKey: string) => { event: string, body: string }
 
-export type DeliveryState = 'pending' | 'delivered' | 'dead'
-
-export interface WebhookDelivery {
-  id: number
-  alertId: number
-  dealerId: string
-  idempotencyKey: string
-  event: string
-  body: string
-  state: DeliveryState
-  attempts: number
-  nextAttemptAt: Date
-  lastError: string | null
-  lastStatus: number | null
-  createdAt: Date
-  deliveredAt: Date | null
-  deadAt: Date | null
-}
-
 /** A delivery leased to one worker, with where it goes and the key to sign it with. */
 export interface ClaimedDelivery extends WebhookDelivery {
   leaseId: string
@@ -131,92 +81,25 @@ export type AttemptOutcome =
   /** retryInMs null: no more attempts, the delivery is dead */
   | { delivered: false, error: string, status: number | null, retryInMs: number | null }
 
-interface AlertRow {
-  id: string
-  fault_id: string
-  dealer_id: string
-  kind: DealerAlertKind
-  vehicle_id: number
-  vin: string
-  routing: AlertRouting
-  payload: Record<string, unknown>
-  status: DealerAlertStatus
-  first_time_fix: boolean | null
-  created_at: Date
-  updated_at: Date
-}
-
-interface DeliveryRow {
-  id: string
-  alert_id: string
-  dealer_id: string
-  idempotency_key: string
-  event: string
-  body: string
-  state: DeliveryState
-  attempts: number
-  next_attempt_at: Date
-  last_error: string | null
-  last_status: number | null
-  created_at: Date
-  delivered_at: Date | null
-  dead_at: Date | null
-}
-
-const ALERT_COLUMNS = `a.id, a.fault_id, a.dealer_id, a.kind, a.vehicle_id, v.vin, a.routing, a.payload, a.status, a.first_time_fix,
-  a.created_at, a.updated_at`
-const DELIVERY_COLUMNS = `w.id, w.alert_id, w.dealer_id, w.idempotency_key, w.event, w.body, w.state, w.attempts, w.next_attempt_at,
-  w.last_error, w.last_status, w.created_at, w.delivered_at, w.dead_at`
-
-const alert = (r: AlertRow): DealerAlert => ({
-  // bigint arrives as text; ids stay far below 2^53
-  id: Number(r.id),
-  faultId: Number(r.fault_id),
-  dealerId: r.dealer_id,
-  kind: r.kind,
-  vehicleId: r.vehicle_id,
-  vin: r.vin,
-  routing: r.routing,
-  payload: r.payload,
-  status: r.status,
-  firstTimeFix: r.first_time_fix,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at
-})
-
-const delivery = (r: DeliveryRow): WebhookDelivery => ({
-  id: Number(r.id),
-  alertId: Number(r.alert_id),
-  dealerId: r.dealer_id,
-  idempotencyKey: r.idempotency_key,
-  event: r.event,
-  body: r.body,
-  state: r.state,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at,
-  lastError: r.last_error,
-  lastStatus: r.last_status,
-  createdAt: r.created_at,
-  deliveredAt: r.delivered_at,
-  deadAt: r.dead_at
-})
+/** DealerAlert, from dealer_alerts a JOIN vehicles v */
+const ALERT_COLUMNS = `a.id, a.fault_id AS "faultId", a.dealer_id AS "dealerId", a.kind, a.vehicle_id AS "vehicleId", v.vin, a.routing, a.payload,
+  a.status, a.first_time_fix AS "firstTimeFix", a.created_at AS "createdAt", a.updated_at AS "updatedAt"`
+/** WebhookDelivery, from webhook_deliveries w */
+const DELIVERY_COLUMNS = `w.id, w.alert_id AS "alertId", w.dealer_id AS "dealerId", w.idempotency_key AS "idempotencyKey", w.event, w.body, w.state,
+  w.attempts, w.next_attempt_at AS "nextAttemptAt", w.last_error AS "lastError", w.last_status AS "lastStatus", w.created_at AS "createdAt",
+  w.delivered_at AS "deliveredAt", w.dead_at AS "deadAt"`
 
 export interface InboxQuery {
   status?: DealerAlertStatus | readonly DealerAlertStatus[] | undefined
   kind?: DealerAlertKind | undefined
   /** alerts older than this id (paging); newest first */
   beforeId?: number | undefined
-  /** default 100 */
+  /** default PAGE_DEFAULT */
   limit?: number | undefined
 }
 
-export interface TransitionInput {
-  /** the dealer's user */
-  by: string
-  /** required with `repaired`: fixed at the first visit */
-  firstTimeFix?: boolean | undefined
-  note?: string | undefined
-}
+/** A guarded update's row: the row's state before, and its columns as updated (all null when the guard matched nothing). */
+type Guarded<T, S> = { prior: S | null } & (T | { [K in keyof T]: null })
 
 export class DealerAlertStore {
   constructor (private readonly pool: pg.Pool) {}
@@ -224,61 +107,41 @@ export class DealerAlertStore {
   // ---- raising -------------------------------------------------------------
 
   async faultForAlert (faultId: number): Promise<FaultForAlert> {
-    const res = await this.pool.query<{
-      id: string, vehicle_id: number, vin: string, model: string | null, brand: string | null, dealer_id: string | null,
-      rule_id: string, rule_name: string | null, severity: Severity, state: FaultState, opened_at: Date, occurrences: number,
-      evidence: EvidenceSample[], action: RuleAction | null, case_id: string | null
-    }>(
-      `SELECT f.id, f.vehicle_id, v.vin, v.model, v.brand, v.dealer_id, f.rule_id, rv.definition->>'name' AS rule_name,
-         f.severity, f.state, f.opened_at, f.occurrences, f.evidence, f.action, f.case_id
+    const res = await this.pool.query<FaultForAlert>(
+      `SELECT f.id AS "faultId", f.vehicle_id AS "vehicleId", v.vin, v.model, v.brand, v.dealer_id AS "ownDealerId", f.rule_id AS "ruleId",
+         rv.definition->>'name' AS "ruleName", f.severity, f.state, f.opened_at AS "openedAt", f.occurrences, f.evidence, f.action, f.case_id AS "caseId"
        FROM faults f JOIN vehicles v ON v.id = f.vehicle_id
        LEFT JOIN rule_versions rv ON rv.id = f.rule_id AND rv.version = f.rule_version
        WHERE f.id = $1`, [faultId])
-    const r = res.rows[0]
-    if (r === undefined) throw new StorageError('PITWALL_ERR_FAULT_UNKNOWN', `no fault ${faultId} (pitwall faults list shows the stored faults)`)
-    return {
-      faultId: Number(r.id),
-      vehicleId: r.vehicle_id,
-      vin: r.vin,
-      model: r.model,
-      brand: r.brand,
-      ownDealerId: r.dealer_id,
-      ruleId: r.rule_id,
-      ruleName: r.rule_name,
-      severity: r.severity,
-      state: r.state,
-      openedAt: r.opened_at,
-      occurrences: r.occurrences,
-      evidence: r.evidence,
-      action: r.action,
-      caseId: r.case_id
-    }
+    const fault = res.rows[0]
+    if (fault === undefined) throw unknownFault(faultId)
+    return fault
   }
 
   /** The vehicle's GNSS fixes in the `windowMs` up to its newest one, oldest first (empty: none stored). */
   async recentFixes (vehicleId: number, windowMs: number): Promise<PositionFix[]> {
-    const res = await this.pool.query<{ time: Date, lat: number, lon: number, speed_mps: number | null }>(
-      `SELECT time, lat, lon, speed_mps FROM gnss_fixes
+    const res = await this.pool.query<PositionFix>(
+      `SELECT time, lat, lon, speed_mps AS "speedMps" FROM gnss_fixes
        WHERE vehicle_id = $1 AND time >= (SELECT max(time) FROM gnss_fixes WHERE vehicle_id = $1) - $2 * interval '1 millisecond'
        ORDER BY time DESC LIMIT 10000`, [vehicleId, windowMs])
-    return res.rows.reverse().map((r) => ({ time: r.time, lat: r.lat, lon: r.lon, speedMps: r.speed_mps }))
+    return res.rows.reverse()
   }
 
   /** DTCs the vehicle reported since `since`, most recently reported first, one per ECU and code. */
   async reportedDtcs (vehicleId: number, since: Date, limit = 50): Promise<ReportedDtc[]> {
-    const res = await this.pool.query<{ ecu: number, dtc: number, status: number, first_seen: Date, last_seen: Date, reports: string }>(
-      `SELECT ecu, dtc, (array_agg(status ORDER BY time DESC))[1] AS status, min(time) AS first_seen, max(time) AS last_seen, count(*) AS reports
+    const res = await this.pool.query<ReportedDtc>(
+      `SELECT ecu, dtc, (array_agg(status ORDER BY time DESC))[1] AS status, min(time) AS "firstSeenAt", max(time) AS "lastSeenAt", count(*)::int AS reports
        FROM dtc_events WHERE vehicle_id = $1 AND time >= $2
        GROUP BY ecu, dtc ORDER BY max(time) DESC, ecu, dtc LIMIT $3`, [vehicleId, since, limit])
-    return res.rows.map((r) => ({ ecu: r.ecu, dtc: r.dtc, status: r.status, firstSeenAt: r.first_seen, lastSeenAt: r.last_seen, reports: Number(r.reports) }))
+    return res.rows
   }
 
   /** Alerts of a fault (all dealers), oldest first: the engineer's view and the idempotency check. */
   async forFault (faultId: number, kind?: DealerAlertKind): Promise<DealerAlert[]> {
-    const res = await this.pool.query<AlertRow>(
+    const res = await this.pool.query<DealerAlert>(
       `SELECT ${ALERT_COLUMNS} FROM dealer_alerts a JOIN vehicles v ON v.id = a.vehicle_id
        WHERE a.fault_id = $1 AND ($2::text IS NULL OR a.kind = $2) ORDER BY a.id`, [faultId, kind ?? null])
-    return res.rows.map(alert)
+    return res.rows
   }
 
   /**
@@ -291,16 +154,16 @@ export class DealerAlertStore {
     return await inTransaction(this.pool, async (client) => {
       // NO KEY UPDATE: serializes raisers of this fault without blocking the
       // fault writer's timeline inserts (they take KEY SHARE on the fault)
-      const locked = await client.query<{ vehicle_id: number }>('SELECT vehicle_id FROM faults WHERE id = $1 FOR NO KEY UPDATE', [faultId])
-      const vehicleId = locked.rows[0]?.vehicle_id
-      if (vehicleId === undefined) throw new StorageError('PITWALL_ERR_FAULT_UNKNOWN', `no fault ${faultId} (pitwall faults list shows the stored faults)`)
-      const existing = await client.query<AlertRow>(
+      const locked = await client.query<{ vehicleId: number }>('SELECT vehicle_id AS "vehicleId" FROM faults WHERE id = $1 FOR NO KEY UPDATE', [faultId])
+      const vehicleId = locked.rows[0]?.vehicleId
+      if (vehicleId === undefined) throw unknownFault(faultId)
+      const existing = await client.query<DealerAlert>(
         `SELECT ${ALERT_COLUMNS} FROM dealer_alerts a JOIN vehicles v ON v.id = a.vehicle_id
          WHERE a.fault_id = $1 AND a.kind = $2 ORDER BY a.id`, [faultId, kind])
-      if (existing.rows.length > 0) return { alerts: existing.rows.map(alert), created: false }
+      if (existing.rows.length > 0) return { alerts: existing.rows, created: false }
       const alerts: DealerAlert[] = []
       for (const draft of drafts) {
-        const res = await client.query<AlertRow>(
+        const res = await client.query<DealerAlert>(
           `WITH a AS (
              INSERT INTO dealer_alerts (fault_id, dealer_id, kind, vehicle_id, routing, payload)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING *
@@ -310,7 +173,7 @@ export class DealerAlertStore {
            )
            SELECT ${ALERT_COLUMNS} FROM a JOIN vehicles v ON v.id = a.vehicle_id`,
           [faultId, draft.dealerId, kind, vehicleId, JSON.stringify(draft.routing), JSON.stringify(draft.payload)])
-        const created = alert(res.rows[0] as AlertRow)
+        const created = res.rows[0] as DealerAlert
         alerts.push(created)
         if (!draft.webhook) continue
         // random, not derived from ids: a receiver cannot guess other alerts' keys
@@ -328,53 +191,39 @@ export class DealerAlertStore {
 
   async list (dealerId: string, query: InboxQuery = {}): Promise<DealerAlert[]> {
     const statuses = query.status === undefined ? null : typeof query.status === 'string' ? [query.status] : [...query.status]
-    const res = await this.pool.query<AlertRow>(
+    const res = await this.pool.query<DealerAlert>(
       `SELECT ${ALERT_COLUMNS} FROM dealer_alerts a JOIN vehicles v ON v.id = a.vehicle_id
        WHERE a.dealer_id = $1 AND ($2::text[] IS NULL OR a.status = ANY ($2::text[])) AND ($3::text IS NULL OR a.kind = $3)
          AND ($4::bigint IS NULL OR a.id < $4)
        ORDER BY a.id DESC LIMIT $5`,
-      [dealerId, statuses, query.kind ?? null, query.beforeId ?? null, query.limit ?? 100])
-    return res.rows.map(alert)
+      [dealerId, statuses, query.kind ?? null, query.beforeId ?? null, query.limit ?? PAGE_DEFAULT])
+    return res.rows
   }
 
   async get (dealerId: string, alertId: number): Promise<DealerAlert> {
-    const res = await this.pool.query<AlertRow>(
+    const res = await this.pool.query<DealerAlert>(
       `SELECT ${ALERT_COLUMNS} FROM dealer_alerts a JOIN vehicles v ON v.id = a.vehicle_id WHERE a.id = $1 AND a.dealer_id = $2`,
       [alertId, dealerId])
-    const row = res.rows[0]
-    if (row === undefined) throw unknownAlert(dealerId, alertId)
-    return alert(row)
+    const alert = res.rows[0]
+    if (alert === undefined) throw unknownAlert(dealerId, alertId)
+    return alert
   }
 
   /** The alert's statuses in the order they were reached. */
   async timeline (dealerId: string, alertId: number): Promise<DealerAlertEvent[]> {
-    const res = await this.pool.query<{ time: Date | null, status: DealerAlertStatus | null, by: string | null, detail: Record<string, unknown> | null }>(
+    const res = await this.pool.query<DealerAlertEvent | { [K in keyof DealerAlertEvent]: null }>(
       `SELECT e.time, e.status, e.by, e.detail FROM dealer_alerts a LEFT JOIN dealer_alert_events e ON e.alert_id = a.id
        WHERE a.id = $1 AND a.dealer_id = $2 ORDER BY e.id`, [alertId, dealerId])
     if (res.rows.length === 0) throw unknownAlert(dealerId, alertId)
-    return res.rows.filter((r) => r.status !== null).map((r) => ({ time: r.time as Date, status: r.status as DealerAlertStatus, by: r.by as string, detail: r.detail }))
+    return res.rows.filter((e): e is DealerAlertEvent => e.status !== null)
   }
 
   /**
-   * Moves the dealer's alert forward to `to` (skipping steps is allowed,
-   * going back or staying is not), recording when and by whom.
+   * Moves the dealer's alert to `move.to` if it is in one of `move.from`
+   * (the policy's alertMove decides which), recording when and by whom.
    */
-  async transition (dealerId: string, alertId: number, to: DealerAlertStatus, input: TransitionInput): Promise<DealerAlert> {
-    const target = DEALER_ALERT_STATUSES.indexOf(to)
-    if (target < 0) {
-      throw new StorageError('PITWALL_ERR_DEALER_ALERT_INVALID', `'${String(to)}' is not an alert status (${DEALER_ALERT_STATUSES.join(', ')})`)
-    }
-    if (input.by.trim() === '') throw new StorageError('PITWALL_ERR_DEALER_ALERT_INVALID', `alert ${alertId}: who moves it to ${to} must be given`)
-    if (to === 'repaired' && input.firstTimeFix === undefined) {
-      throw new StorageError('PITWALL_ERR_DEALER_ALERT_INVALID', `alert ${alertId}: repaired needs firstTimeFix (was it fixed at the first visit?)`)
-    }
-    if (to !== 'repaired' && input.firstTimeFix !== undefined) {
-      throw new StorageError('PITWALL_ERR_DEALER_ALERT_INVALID', `alert ${alertId}: firstTimeFix belongs to repaired, not ${to}`)
-    }
-    const detail: Record<string, unknown> = {}
-    if (input.firstTimeFix !== undefined) detail.firstTimeFix = input.firstTimeFix
-    if (input.note !== undefined) detail.note = input.note
-    const res = await this.pool.query<AlertRow & { prior: DealerAlertStatus | null }>(
+  async transition (dealerId: string, alertId: number, move: AlertMove): Promise<DealerAlert> {
+    const res = await this.pool.query<Guarded<DealerAlert, DealerAlertStatus>>(
       `WITH prior AS (SELECT status FROM dealer_alerts WHERE id = $1 AND dealer_id = $2),
        upd AS (
          UPDATE dealer_alerts SET status = $3, first_time_fix = coalesce($4, first_time_fix), updated_at = now()
@@ -384,15 +233,14 @@ export class DealerAlertStore {
        )
        SELECT (SELECT status FROM prior) AS prior, ${ALERT_COLUMNS}
        FROM (SELECT 1) one LEFT JOIN upd a ON true LEFT JOIN vehicles v ON v.id = a.vehicle_id`,
-      [alertId, dealerId, to, input.firstTimeFix ?? null, DEALER_ALERT_STATUSES.slice(0, target), input.by,
-        Object.keys(detail).length === 0 ? null : JSON.stringify(detail)])
-    const row = res.rows[0] as AlertRow & { prior: DealerAlertStatus | null }
-    if (row.prior === null) throw unknownAlert(dealerId, alertId)
-    if (row.id === null) {
-      throw new StorageError('PITWALL_ERR_DEALER_ALERT_TRANSITION',
-        `alert ${alertId} is ${row.prior}; it cannot move to ${to} (alerts only move forward: ${DEALER_ALERT_STATUSES.join(' → ')})`)
+      [alertId, dealerId, move.to, move.firstTimeFix, move.from, move.by, move.detail === null ? null : JSON.stringify(move.detail)])
+    const { prior, ...alert } = res.rows[0] as Guarded<DealerAlert, DealerAlertStatus>
+    if (prior === null) throw unknownAlert(dealerId, alertId)
+    if (alert.id === null) {
+      throw new PitwallError('PITWALL_ERR_DEALER_ALERT_TRANSITION',
+        `alert ${alertId} is ${prior}; it cannot move to ${move.to} (alerts only move forward: ${DEALER_ALERT_STATUSES.join(' → ')})`)
     }
-    return alert(row)
+    return alert
   }
 
   // ---- the webhook outbox --------------------------------------------------
@@ -404,18 +252,17 @@ export class DealerAlertStore {
    * several workers claim side by side without waiting on each other.
    */
   async claimDeliveries (limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    const leaseId = randomUUID()
-    const res = await this.pool.query<DeliveryRow & { lease_until: Date, url: string | null, secret: string | null, active: boolean }>(
+    const res = await this.pool.query<ClaimedDelivery>(
       `WITH due AS (
          SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= now()
          ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED
        )
        UPDATE webhook_deliveries w SET lease_until = now() + $2 * interval '1 millisecond', next_attempt_at = now() + $2 * interval '1 millisecond', lease_id = $3
        FROM due, dealers d WHERE w.id = due.id AND d.id = w.dealer_id
-       RETURNING ${DELIVERY_COLUMNS}, w.lease_until, d.webhook_url AS url, d.webhook_secret AS secret, d.active`,
-      [limit, leaseMs, leaseId])
-    return res.rows.map((r) => ({ ...delivery(r), leaseId, leaseUntil: r.lease_until, url: r.url, secret: r.secret, dealerActive: r.active }))
-      .sort((a, b) => a.id - b.id)
+       RETURNING ${DELIVERY_COLUMNS}, w.lease_id AS "leaseId", w.lease_until AS "leaseUntil", d.webhook_url AS url, d.webhook_secret AS secret,
+         d.active AS "dealerActive"`,
+      [limit, leaseMs, randomUUID()])
+    return res.rows.sort((a, b) => a.id - b.id)
   }
 
   /**
@@ -464,34 +311,38 @@ export class DealerAlertStore {
 
   /** Deliveries that gave up, newest first. */
   async deadLetters (query: { dealerId?: string | undefined, limit?: number | undefined } = {}): Promise<WebhookDelivery[]> {
-    const res = await this.pool.query<DeliveryRow>(
+    const res = await this.pool.query<WebhookDelivery>(
       `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries w WHERE w.state = 'dead' AND ($1::text IS NULL OR w.dealer_id = $1)
-       ORDER BY w.dead_at DESC, w.id DESC LIMIT $2`, [query.dealerId ?? null, query.limit ?? 100])
-    return res.rows.map(delivery)
+       ORDER BY w.dead_at DESC, w.id DESC LIMIT $2`, [query.dealerId ?? null, query.limit ?? PAGE_DEFAULT])
+    return res.rows
   }
 
   /** A dead letter back in the queue, due now, with a fresh count of attempts and the same idempotency key. */
   async retryDeadLetter (deliveryId: number): Promise<WebhookDelivery> {
-    const res = await this.pool.query<DeliveryRow & { prior: DeliveryState | null }>(
+    const res = await this.pool.query<Guarded<WebhookDelivery, DeliveryState>>(
       `WITH prior AS (SELECT state FROM webhook_deliveries WHERE id = $1),
        upd AS (
          UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = now(), dead_at = NULL
          WHERE id = $1 AND state = 'dead' RETURNING *
        )
        SELECT (SELECT state FROM prior) AS prior, ${DELIVERY_COLUMNS} FROM (SELECT 1) one LEFT JOIN upd w ON true`, [deliveryId])
-    const row = res.rows[0] as DeliveryRow & { prior: DeliveryState | null }
-    if (row.prior === null) throw new StorageError('PITWALL_ERR_WEBHOOK_DELIVERY_UNKNOWN', `no webhook delivery ${deliveryId}`)
-    if (row.id === null) throw new StorageError('PITWALL_ERR_WEBHOOK_NOT_DEAD', `webhook delivery ${deliveryId} is ${row.prior}; only dead letters can be retried`)
-    return delivery(row)
+    const { prior, ...delivery } = res.rows[0] as Guarded<WebhookDelivery, DeliveryState>
+    if (prior === null) throw new PitwallError('PITWALL_ERR_WEBHOOK_DELIVERY_UNKNOWN', `no webhook delivery ${deliveryId}`)
+    if (delivery.id === null) throw new PitwallError('PITWALL_ERR_WEBHOOK_NOT_DEAD', `webhook delivery ${deliveryId} is ${prior}; only dead letters can be retried`)
+    return delivery
   }
 
   /** The deliveries of one alert, oldest first. */
   async deliveries (alertId: number): Promise<WebhookDelivery[]> {
-    const res = await this.pool.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries w WHERE w.alert_id = $1 ORDER BY w.id`, [alertId])
-    return res.rows.map(delivery)
+    const res = await this.pool.query<WebhookDelivery>(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries w WHERE w.alert_id = $1 ORDER BY w.id`, [alertId])
+    return res.rows
   }
 }
 
-function unknownAlert (dealerId: string, alertId: number): StorageError {
-  return new StorageError('PITWALL_ERR_DEALER_ALERT_UNKNOWN', `dealer ${dealerId} has no alert ${alertId}`)
+function unknownFault (faultId: number): PitwallError {
+  return new PitwallError('PITWALL_ERR_FAULT_UNKNOWN', `no fault ${faultId} (pitwall faults list shows the stored faults)`)
+}
+
+function unknownAlert (dealerId: string, alertId: number): PitwallError {
+  return new PitwallError('PITWALL_ERR_DEALER_ALERT_UNKNOWN', `dealer ${dealerId} has no alert ${alertId}`)
 }

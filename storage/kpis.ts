@@ -14,7 +14,7 @@
  * ones (fixed remotely, command success) are null there.
  */
 import type pg from 'pg'
-import { StorageError } from './errors.js'
+import { PitwallError } from '../runtime/errors.js'
 
 /** How long something took, in seconds, over `count` cases (null figures: no case). */
 export interface DurationKpi {
@@ -74,12 +74,16 @@ const ALERTS = `dealer_alerts a JOIN faults f ON f.id = a.fault_id WHERE ${ALERT
 const firstEvent = (status: string): string =>
   `(SELECT min(e.time) FROM dealer_alert_events e WHERE e.alert_id = a.id AND e.status = '${status}')`
 
-/** Count, mean and percentiles of the seconds in column `s` of `rows`. */
+/** DurationKpi: count, mean and percentiles of the seconds in column `s` of `rows`. */
 const durations = (rows: string): string =>
-  `SELECT count(s)::int AS count, avg(s)::float8 AS mean_s,
-     percentile_cont(0.5) WITHIN GROUP (ORDER BY s)::float8 AS p50_s,
-     percentile_cont(0.9) WITHIN GROUP (ORDER BY s)::float8 AS p90_s
+  `SELECT count(s)::int AS count, avg(s)::float8 AS "meanS",
+     percentile_cont(0.5) WITHIN GROUP (ORDER BY s)::float8 AS "p50S",
+     percentile_cont(0.9) WITHIN GROUP (ORDER BY s)::float8 AS "p90S"
    FROM (${rows}) d WHERE s IS NOT NULL`
+
+/** RateKpi from the count and hits columns of `rows` (rate null: no case). */
+const rates = (rows: string): string =>
+  `SELECT count, hits, CASE WHEN count = 0 THEN NULL ELSE hits::float8 / count END AS rate FROM (${rows}) r`
 
 const seconds = (later: string, earlier: string): string => `extract(epoch FROM (${later}) - (${earlier}))::float8`
 
@@ -94,31 +98,27 @@ const FAULT_TO_ALERT = `
 
 const ALERT_TO_PARTS = durations(`SELECT ${seconds(firstEvent('parts_staged'), 'a.created_at')} AS s FROM ${ALERTS}`)
 
-const FIRST_TIME_FIX = `SELECT count(a.first_time_fix)::int AS count, count(*) FILTER (WHERE a.first_time_fix)::int AS hits FROM ${ALERTS}`
+const FIRST_TIME_FIX = rates(`SELECT count(a.first_time_fix)::int AS count, count(*) FILTER (WHERE a.first_time_fix)::int AS hits FROM ${ALERTS}`)
 
 // a fault may have been sent to several dealers (rescue): the first repair ends it
 const DOWNTIME = durations(`SELECT ${seconds(`min(${firstEvent('repaired')})`, 'f.opened_at')} AS s FROM ${ALERTS} GROUP BY f.id, f.opened_at`)
 
 const REPAIR_TIME = durations(`SELECT ${seconds(firstEvent('repaired'), firstEvent('appointment_booked'))} AS s FROM ${ALERTS}`)
 
-const FIXED_REMOTELY = `
+const FIXED_REMOTELY = rates(`
   SELECT count(*)::int AS count,
     count(*) FILTER (WHERE EXISTS (SELECT 1 FROM fault_events e WHERE e.fault_id = f.id AND e.type = 'fixed_remotely'))::int AS hits
-  FROM faults f WHERE f.opened_at >= $1 AND f.opened_at < $2 AND f.state IN ('resolved', 'auto_cleared')`
+  FROM faults f WHERE f.opened_at >= $1 AND f.opened_at < $2 AND f.state IN ('resolved', 'auto_cleared')`)
 
+// one row per kind of command; a kind without commands in the period has none
 const COMMAND_SUCCESS = `
-  SELECT c.body ? 'ota' AS ota,
-    count(*) FILTER (WHERE c.state IN ('succeeded', 'failed', 'rejected', 'expired'))::int AS count,
-    count(*) FILTER (WHERE c.state = 'succeeded')::int AS hits
-  FROM commands c WHERE c.created_at >= $1 AND c.created_at < $2 AND (c.body ? 'ota' OR c.body ? 'action')
-  GROUP BY 1`
-
-interface DurationRow { count: number, mean_s: number | null, p50_s: number | null, p90_s: number | null }
-interface RateRow { count: number, hits: number }
-
-const duration = (r: DurationRow): DurationKpi => ({ count: r.count, meanS: r.mean_s, p50S: r.p50_s, p90S: r.p90_s })
-const rate = (r: RateRow | undefined): RateKpi =>
-  r === undefined ? { count: 0, hits: 0, rate: null } : { count: r.count, hits: r.hits, rate: r.count === 0 ? null : r.hits / r.count }
+  SELECT r.ota, r.count, r.hits, CASE WHEN r.count = 0 THEN NULL ELSE r.hits::float8 / r.count END AS rate
+  FROM (SELECT c.body ? 'ota' AS ota,
+      count(*) FILTER (WHERE c.state IN ('succeeded', 'failed', 'rejected', 'expired'))::int AS count,
+      count(*) FILTER (WHERE c.state = 'succeeded')::int AS hits
+    FROM commands c WHERE c.created_at >= $1 AND c.created_at < $2 AND (c.body ? 'ota' OR c.body ? 'action')
+    GROUP BY 1) r`
+const NO_CASE: RateKpi = { count: 0, hits: 0, rate: null }
 
 export class KpiStore {
   constructor (private readonly pool: pg.Pool) {}
@@ -126,30 +126,33 @@ export class KpiStore {
   async serviceKpis (query: KpiQuery): Promise<ServiceKpis> {
     const { from, to } = query
     if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to) {
-      throw new StorageError('PITWALL_ERR_KPI_QUERY', `the KPI period must be a valid time range with from before to; got ${String(from)} .. ${String(to)}`)
+      throw new PitwallError('PITWALL_ERR_KPI_QUERY', `the KPI period must be a valid time range with from before to; got ${String(from)} .. ${String(to)}`)
     }
     const dealerId = query.dealerId ?? null
     const params = [from, to, dealerId]
     const one = async <R extends pg.QueryResultRow>(sql: string): Promise<R> => (await this.pool.query<R>(sql, params)).rows[0] as R
-    const toAlert = await one<DurationRow & { undelivered: number }>(FAULT_TO_ALERT)
     const kpis: ServiceKpis = {
       from,
       to,
       dealerId,
-      faultToAlert: { ...duration(toAlert), undelivered: toAlert.undelivered },
-      alertToPartsStaged: duration(await one<DurationRow>(ALERT_TO_PARTS)),
-      firstTimeFix: rate(await one<RateRow>(FIRST_TIME_FIX)),
-      downtime: duration(await one<DurationRow>(DOWNTIME)),
-      repairTime: duration(await one<DurationRow>(REPAIR_TIME)),
+      faultToAlert: await one<ServiceKpis['faultToAlert']>(FAULT_TO_ALERT),
+      alertToPartsStaged: await one<DurationKpi>(ALERT_TO_PARTS),
+      firstTimeFix: await one<RateKpi>(FIRST_TIME_FIX),
+      downtime: await one<DurationKpi>(DOWNTIME),
+      repairTime: await one<DurationKpi>(REPAIR_TIME),
       fixedRemotely: null,
       otaSuccess: null,
       remoteActionSuccess: null
     }
     if (dealerId !== null) return kpis
-    kpis.fixedRemotely = rate((await this.pool.query<RateRow>(FIXED_REMOTELY, [from, to])).rows[0])
-    const commands = (await this.pool.query<RateRow & { ota: boolean }>(COMMAND_SUCCESS, [from, to])).rows
-    kpis.otaSuccess = rate(commands.find((r) => r.ota))
-    kpis.remoteActionSuccess = rate(commands.find((r) => !r.ota))
+    kpis.fixedRemotely = (await this.pool.query<RateKpi>(FIXED_REMOTELY, [from, to])).rows[0] as RateKpi
+    const commands = (await this.pool.query<RateKpi & { ota: boolean }>(COMMAND_SUCCESS, [from, to])).rows
+    const of = (ota: boolean): RateKpi => {
+      const { ota: _kind, ...rate } = commands.find((r) => r.ota === ota) ?? { ota, ...NO_CASE }
+      return rate
+    }
+    kpis.otaSuccess = of(true)
+    kpis.remoteActionSuccess = of(false)
     return kpis
   }
 }

@@ -20,8 +20,11 @@
  * request's shape (preValidation), as in ./inbox.ts.
  */
 import type { FastifyInstance } from 'fastify'
+import { PAGE_MAX, type DealerChange, type DealerInput } from '../../actions/dealer-alerts/model.js'
+import { checkDealer, checkNewDealer } from '../../actions/dealer-alerts/policy.js'
 import type { DealerAlertStore } from '../../storage/dealer-alerts.js'
-import type { DealerChange, DealerInput, DealerStore } from '../../storage/dealers.js'
+import type { DealerStore } from '../../storage/dealers.js'
+import type { VehicleStore } from '../../storage/vehicles.js'
 import { principalOf, requireRole } from './auth.js'
 import { deliveryState } from './inbox.js'
 import { integerIdParams, vinOf, vinParams } from './request-values.js'
@@ -30,11 +33,10 @@ import { registerApiScope } from './scope.js'
 export interface DealerRouteDeps {
   dealers: DealerStore
   dealerAlerts: Pick<DealerAlertStore, 'deadLetters' | 'retryDeadLetter'>
+  vehicles: Pick<VehicleStore, 'assignDealer'>
 }
 
-const MAX_PAGE = 500
-
-// Shapes only: the store checks the content (id syntax, coordinates, URL, secret length) and names every problem.
+// Shapes only: the policy (checkDealer) checks the content (id syntax, coordinates, URL, secret length) and names every problem.
 const fields = {
   name: { type: 'string', maxLength: 200 },
   lat: { type: 'number' },
@@ -61,11 +63,11 @@ const assignBody = {
 const deadLetterQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { dealer: { type: 'string', minLength: 1, maxLength: 64 }, limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE } }
+  properties: { dealer: { type: 'string', minLength: 1, maxLength: 64 }, limit: { type: 'integer', minimum: 1, maximum: PAGE_MAX } }
 }
 
 export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDeps): void {
-  const { dealers, dealerAlerts } = deps
+  const { dealers, dealerAlerts, vehicles } = deps
   const readers = requireRole('engineer', 'operator')
   const operators = requireRole('operator')
 
@@ -76,7 +78,10 @@ export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDep
 
     scope.post<{ Body: DealerInput }>('/api/v1/dealers',
       { preValidation: operators, schema: { body: addBody } },
-      async (request, reply) => await reply.code(201).send(await dealers.add(request.body)))
+      async (request, reply) => {
+        checkNewDealer(request.body)
+        return await reply.code(201).send(await dealers.add(request.body))
+      })
 
     scope.get('/api/v1/dealers/me',
       { preValidation: requireRole('dealer') },
@@ -88,7 +93,10 @@ export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDep
 
     scope.patch<{ Params: { id: string }, Body: DealerChange }>('/api/v1/dealers/:id',
       { preValidation: operators, schema: { params: dealerParams, body: changeBody } },
-      async (request) => await dealers.update(request.params.id, request.body))
+      async (request) => {
+        checkDealer(request.params.id, request.body)
+        return await dealers.update(request.params.id, request.body)
+      })
 
     for (const verb of ['activate', 'deactivate'] as const) {
       scope.post<{ Params: { id: string } }>(`/api/v1/dealers/:id/${verb}`,
@@ -104,7 +112,7 @@ export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDep
       { preValidation: operators, schema: { params: vinParams, body: assignBody } },
       async (request) => {
         const vin = vinOf(request.params.vin, 'params.vin')
-        await dealers.assignVehicle(vin, request.body.dealerId)
+        await vehicles.assignDealer(vin, request.body.dealerId)
         return { vin, dealerId: request.body.dealerId }
       })
 

@@ -6,7 +6,7 @@
  * webhook secret.
  */
 import t from 'tap'
-import { DealerAlertService } from '../../actions/dealer-alerts.js'
+import { DealerAlertService } from '../../actions/dealer-alerts/service.js'
 import { openApi } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, recordingLog, seedFault } from '../actions/dealer-fixtures.js'
@@ -146,7 +146,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 
     t.test('webhook dead letters: engineers and operators see them, operators retry them', async (t) => {
       const f = await seedFault(storage)
-      await storage.dealers.assignVehicle(f.vin, 'nord')
+      await storage.vehicles.assignDealer(f.vin, 'nord')
       const [alert] = await new DealerAlertService({ alerts: storage.dealerAlerts, dealers: storage.dealers, log: recordingLog() }).raiseForFault(f.faultId, 'prestage')
       // the worker's last attempt failing: the delivery gives up
       const [claimed] = await storage.dealerAlerts.claimDeliveries(10, 60_000)

@@ -7,7 +7,8 @@
 import Fastify from 'fastify'
 import t from 'tap'
 import { registerApi } from '../../gateway/api/index.js'
-import type { DealerAlert } from '../../storage/dealer-alerts.js'
+import type { DealerAlert } from '../../actions/dealer-alerts/model.js'
+import { alertMove } from '../../actions/dealer-alerts/policy.js'
 import { openStorage, poolOf } from '../../storage/index.js'
 import { PLACES, seedFault } from '../actions/dealer-fixtures.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES } from '../helpers/backends.js'
@@ -33,7 +34,7 @@ t.test('KPIs through the API and the CLI', { skip: !(await postgresReachable()) 
       [{ dealerId, routing: { via: 'own', distanceKm: null }, payload: {}, webhook: false }], envelope)
     if (alert === undefined) throw new Error('no alert')
     await poolOf(storage).query('UPDATE dealer_alerts SET created_at = $2 WHERE id = $1', [alert.id, new Date(fault.openedAt.getTime() + raisedAfterS * 1000)])
-    await storage.dealerAlerts.transition(dealerId, alert.id, 'repaired', { by: 'werkstatt', firstTimeFix })
+    await storage.dealerAlerts.transition(dealerId, alert.id, alertMove(alert.id, 'repaired', { by: 'werkstatt', firstTimeFix }))
   }
   const engineer = (await storage.apiTokens.create({ name: 'eva', role: 'engineer' })).token
   const north = (await storage.apiTokens.create({ name: 'Werkstatt Nord', role: 'dealer', dealerId: 'north' })).token

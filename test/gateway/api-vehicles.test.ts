@@ -13,8 +13,8 @@ t.test('the fleet, and a dealer\'s own customers', async (t) => {
   await storage.dealers.add({ id: 'muc', name: 'Autohaus München', ...PLACES.munich })
   await storage.dealers.add({ id: 'ber', name: 'Autohaus Berlin', ...PLACES.berlin })
   const ids = await Promise.all(['WPWVEH00000000001', 'WPWVEH00000000002', 'WPWVEH00000000003'].map(async (vin) => await storage.vehicles.add({ vin, model: 'demo-ev', firmware: '1.4.2' }, 'scrypt$x')))
-  await storage.dealers.assignVehicle('WPWVEH00000000001', 'muc')
-  await storage.dealers.assignVehicle('WPWVEH00000000002', 'ber')
+  await storage.vehicles.assignDealer('WPWVEH00000000001', 'muc')
+  await storage.vehicles.assignDealer('WPWVEH00000000002', 'ber')
   await storage.vehicles.setFirmware(ids[0] as number, '1.5.0')
   const engineer = (await storage.apiTokens.create({ name: 'eva', role: 'engineer' })).token
   const munich = (await storage.apiTokens.create({ name: 'Autohaus München', role: 'dealer', dealerId: 'muc' })).token

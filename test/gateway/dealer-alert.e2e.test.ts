@@ -9,7 +9,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
-import { verifyWebhook } from '../../actions/webhook-signature.js'
+import { verifyWebhook } from '../../actions/dealer-alerts/webhook-signature.js'
 import { pitwall } from '../../proto/index.js'
 import { parseRules } from '../../rules/load.js'
 import { connectVehicle, publishQos1, startTestGateway } from '../helpers/gateway.js'

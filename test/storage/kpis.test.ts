@@ -6,7 +6,8 @@
  * reads are checked against it.
  */
 import t from 'tap'
-import type { DealerAlert } from '../../storage/dealer-alerts.js'
+import type { DealerAlert } from '../../actions/dealer-alerts/model.js'
+import { alertMove } from '../../actions/dealer-alerts/policy.js'
 import { poolOf, type Storage } from '../../storage/index.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, seedFault } from '../actions/dealer-fixtures.js'
@@ -35,7 +36,7 @@ async function alertStory (storage: Storage, story: {
     await poolOf(storage).query("UPDATE webhook_deliveries SET state = 'delivered', delivered_at = $2 WHERE alert_id = $1", [alert.id, at(story.deliveredS)])
   }
   for (const step of story.steps ?? []) {
-    await storage.dealerAlerts.transition(story.dealerId, alert.id, step.status, { by: 'werkstatt', ...(step.firstTimeFix === undefined ? {} : { firstTimeFix: step.firstTimeFix }) })
+    await storage.dealerAlerts.transition(story.dealerId, alert.id, alertMove(alert.id, step.status, { by: 'werkstatt', ...(step.firstTimeFix === undefined ? {} : { firstTimeFix: step.firstTimeFix }) }))
     await poolOf(storage).query('UPDATE dealer_alert_events SET time = $3 WHERE alert_id = $1 AND status = $2', [alert.id, step.status, at(step.s)])
   }
   return { faultId: fault.faultId, alert }

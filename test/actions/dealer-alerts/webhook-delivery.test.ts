@@ -12,14 +12,15 @@ import type { AddressInfo } from 'node:net'
 import pg from 'pg'
 import { Registry } from 'prom-client'
 import t, { type Test } from 'tap'
-import { DealerAlertService } from '../../actions/dealer-alerts.js'
-import { WebhookDeliveryWorker, type WebhookDeliveryOptions } from '../../actions/webhook-delivery.js'
-import { verifyWebhook } from '../../actions/webhook-signature.js'
-import { DealerAlertStore, type WebhookDelivery } from '../../storage/dealer-alerts.js'
-import { DealerStore } from '../../storage/dealers.js'
-import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
-import { openTestStorage, PLACES, recordingLog, seedFault } from './dealer-fixtures.js'
-import { poolOf } from '../../storage/index.js'
+import { DealerAlertService } from '../../../actions/dealer-alerts/service.js'
+import { WebhookDeliveryWorker, type WebhookDeliveryOptions } from '../../../actions/dealer-alerts/webhook-delivery.js'
+import { verifyWebhook } from '../../../actions/dealer-alerts/webhook-signature.js'
+import type { WebhookDelivery } from '../../../actions/dealer-alerts/model.js'
+import { DealerAlertStore } from '../../../storage/dealer-alerts.js'
+import { DealerStore } from '../../../storage/dealers.js'
+import { postgresReachable, SKIP_POSTGRES, type Backend } from '../../helpers/backends.js'
+import { openTestStorage, PLACES, recordingLog, seedFault } from '../dealer-fixtures.js'
+import { poolOf } from '../../../storage/index.js'
 
 type Mode = 'ok' | 'unavailable' | 'hang'
 
@@ -123,7 +124,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const ids: number[] = []
       for (let i = 0; i < n; i++) {
         const f = await seedFault(storage, { action: { type: 'dealer_prestage', parts: ['coil'], repairHours: 1, fix: 'coil' } })
-        await dealers.assignVehicle(f.vin, dealerId)
+        await storage.vehicles.assignDealer(f.vin, dealerId)
         ids.push(...(await service.raiseForFault(f.faultId, 'prestage')).map((a) => a.id))
       }
       return ids

@@ -5,10 +5,11 @@
  * the rule's pre-staging action or else the linked case); versioned by
  * `schema` so receivers can tell which shape they are reading.
  */
-import { dtcText, udsDtcText } from '../decoders/dtc/j2012.js'
-import { dtcStatusNames, type DtcStatusFlag } from '../decoders/dtc/dtc-status.js'
-import type { EvidenceSample, Severity } from '../rules/model.js'
-import type { DealerAlertKind, FaultForAlert, PositionFix, ReportedDtc } from '../storage/dealer-alerts.js'
+import { dtcText, udsDtcText } from '../../decoders/dtc/j2012.js'
+import { dtcStatusNames, type DtcStatusFlag } from '../../decoders/dtc/dtc-status.js'
+import type { EvidenceSample, Severity } from '../../rules/model.js'
+import type { FaultForAlert, PositionFix, ReportedDtc } from '../../storage/dealer-alerts.js'
+import type { DealerAlertKind } from './model.js'
 
 export const DEALER_ALERT_SCHEMA = 'pitwall.dealer-alert/1'
 

@@ -1,14 +1,14 @@
 /**
  * Delivers the webhook outbox (webhook_deliveries) to dealers' systems.
  *
- * A pass claims due deliveries with a lease, signs each (actions/
- * webhook-signature.ts, a fresh timestamp per attempt) and POSTs it. A 2xx
+ * A pass claims due deliveries with a lease, signs each (./webhook-
+ * signature.ts, a fresh timestamp per attempt) and POSTs it. A 2xx
  * answer marks it delivered; so does 409, which a receiver may answer for an
  * idempotency key it has already processed. Anything else (another status, a
  * refused connection, no answer within `timeoutMs`) schedules the next attempt
- * after an exponential backoff with full jitter (a random delay between 0 and
- * min(maxDelayMs, baseDelayMs * 2^(attempt-1))), so endpoints coming back are
- * not hit by every sender at once; after `maxAttempts` requests the delivery
+ * after an exponential backoff with full jitter (runtime/backoff.ts: a random
+ * delay between 0 and min(maxDelayMs, baseDelayMs * 2^(attempt-1))), so
+ * endpoints coming back are not hit by every sender at once; after `maxAttempts` requests the delivery
  * is dead and listed as a dead letter until someone retries it.
  *
  * One opossum circuit breaker per endpoint (webhook URL): when failures pass
@@ -28,11 +28,13 @@
  * the same key. Receivers must dedupe by the Idempotency-Key header.
  */
 import CircuitBreaker from 'opossum'
-import type pg from 'pg'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
-import { DealerAlertStore, type ClaimedDelivery } from '../storage/dealer-alerts.js'
+import { backoffMs, type Backoff } from '../../runtime/backoff.js'
+import { PeriodicPass } from '../../runtime/periodic-pass.js'
+import type { ClaimedDelivery, DealerAlertStore } from '../../storage/dealer-alerts.js'
+import type { ActionLog } from '../log.js'
 import { signWebhook } from './webhook-signature.js'
-import type { ActionLog } from './log.js'
+import { PitwallError } from '../../runtime/errors.js'
 
 export interface BreakerOptions {
   /** failed share of requests in the rolling window that opens the breaker; default 50 (%) */
@@ -69,9 +71,10 @@ export interface WebhookDeliveryOptions {
   registry?: Registry
 }
 
-class HttpStatusError extends Error {
-  constructor (readonly status: number, message: string) {
-    super(message)
+/** The endpoint answered, with a status that is not success. */
+class WebhookStatusError extends PitwallError {
+  constructor (readonly endpointStatus: number, message: string) {
+    super('PITWALL_ERR_WEBHOOK_STATUS', message)
   }
 }
 
@@ -111,26 +114,23 @@ export class WebhookDeliveryWorker {
   private readonly store: DealerAlertStore
   private readonly fetch: typeof globalThis.fetch
   private readonly maxAttempts: number
-  private readonly baseDelayMs: number
-  private readonly maxDelayMs: number
+  private readonly backoff: Backoff
   private readonly timeoutMs: number
   private readonly leaseMs: number
   private readonly pollMs: number
   private readonly batch: number
   private readonly endpoints = new Map<string, Endpoint>()
   private readonly metrics: Metrics | undefined
+  private readonly loop: PeriodicPass
+  /** every pass running, the loop's and runOnce()'s callers' */
   private readonly passes = new Set<Promise<number>>()
-  private loop: Promise<void> | undefined
   private stopping = false
-  private kicked = false
-  private wake: (() => void) | undefined
 
   constructor (private readonly options: WebhookDeliveryOptions) {
     this.store = options.store
     this.fetch = options.fetch ?? globalThis.fetch
     this.maxAttempts = options.maxAttempts ?? 12
-    this.baseDelayMs = options.baseDelayMs ?? 1000
-    this.maxDelayMs = options.maxDelayMs ?? 3_600_000
+    this.backoff = { baseMs: options.baseDelayMs ?? 1000, maxMs: options.maxDelayMs ?? 3_600_000, jitter: true }
     this.timeoutMs = options.timeoutMs ?? 10_000
     this.leaseMs = options.leaseMs ?? 120_000
     this.pollMs = options.pollMs ?? 1000
@@ -139,30 +139,22 @@ export class WebhookDeliveryWorker {
     this.metrics = options.registry === undefined
       ? undefined
       : createMetrics(options.registry, () => [...this.endpoints.values()].filter((e) => e.breaker.opened).length)
+    this.loop = new PeriodicPass(async () => {
+      // a full batch may have more due behind it: another pass at once
+      if (await this.runOnce() >= this.batch) this.loop.kick()
+    }, (err) => { options.log.error({ err: err.message }, 'webhook pass failed; trying again') })
   }
 
-  /** Runs passes until stop(): at once while deliveries are due, else every pollMs. */
+  /** Runs passes until stop(): one now, then every pollMs, and at once while full batches are due. */
   start (): void {
-    if (this.loop !== undefined) return
     this.stopping = false
-    this.loop = (async () => {
-      while (!this.stopping) {
-        let claimed = 0
-        this.kicked = false
-        try {
-          claimed = await this.runOnce()
-        } catch (err) {
-          this.options.log.error({ err: (err as Error).message }, 'webhook pass failed; trying again')
-        }
-        if (claimed < this.batch && !this.stopping && !this.kicked) await this.sleep(this.pollMs)
-      }
-    })()
+    this.loop.start(this.pollMs)
+    this.loop.kick()
   }
 
   /** Run a pass now (an alert was just stored) instead of at the next poll. */
   kick (): void {
-    this.kicked = true
-    this.wake?.()
+    this.loop.kick()
   }
 
   /**
@@ -171,9 +163,7 @@ export class WebhookDeliveryWorker {
    */
   async stop (): Promise<void> {
     this.stopping = true
-    this.wake?.()
-    await this.loop
-    this.loop = undefined
+    await this.loop.stop()
     await Promise.allSettled([...this.passes])
     for (const e of this.endpoints.values()) e.breaker.shutdown()
     this.endpoints.clear()
@@ -242,8 +232,8 @@ export class WebhookDeliveryWorker {
       const message = this.describe(err, d.url)
       const attempts = d.attempts + 1
       const dead = attempts >= this.maxAttempts
-      const retryInMs = dead ? null : this.backoffMs(attempts)
-      await this.store.recordAttempt(d, { delivered: false, error: message, status: err instanceof HttpStatusError ? err.status : null, retryInMs })
+      const retryInMs = dead ? null : backoffMs(attempts, this.backoff)
+      await this.store.recordAttempt(d, { delivered: false, error: message, status: err instanceof WebhookStatusError ? err.endpointStatus : null, retryInMs })
       this.metrics?.outcomes.inc({ outcome: dead ? 'dead' : 'retry' })
       if (dead) log.error({ delivery: d.id, alert: d.alertId, dealer: d.dealerId, attempts, err: message }, 'webhook delivery dead after its last attempt')
       else log.warn({ delivery: d.id, alert: d.alertId, dealer: d.dealerId, attempts, retryInMs, err: message }, 'webhook delivery failed; will retry')
@@ -252,11 +242,6 @@ export class WebhookDeliveryWorker {
     this.metrics?.requestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9)
     await this.store.recordAttempt(d, { delivered: true, status })
     this.metrics?.outcomes.inc({ outcome: 'delivered' })
-  }
-
-  /** Full jitter: uniform in [0, min(max, base * 2^(attempts-1))]. */
-  private backoffMs (attempts: number): number {
-    return Math.round(Math.random() * Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempts - 1)))
   }
 
   private resetTimeoutMs (): number {
@@ -286,7 +271,7 @@ export class WebhookDeliveryWorker {
       rollingCountTimeout: b.rollingWindowMs ?? 60_000,
       rollingCountBuckets: 10,
       // true = not the endpoint's fault: it answered, and refused this request
-      errorFilter: (err: unknown) => err instanceof HttpStatusError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429
+      errorFilter: (err: unknown) => err instanceof WebhookStatusError && err.endpointStatus >= 400 && err.endpointStatus < 500 && err.endpointStatus !== 408 && err.endpointStatus !== 429
     })
     const endpoint: Endpoint = Object.assign(state, { breaker })
     breaker.on('open', () => {
@@ -316,23 +301,16 @@ export class WebhookDeliveryWorker {
     }
     const text = (await res.text()).replace(/\s+/g, ' ').trim().slice(0, 200)
     const location = res.headers.get('location')
-    throw new HttpStatusError(res.status,
+    throw new WebhookStatusError(res.status,
       `HTTP ${res.status} from ${endpointName(url)}${location === null ? '' : ` (redirect to ${location} not followed)`}${text === '' ? '' : `: ${text}`}`)
   }
 
   private describe (err: unknown, url: string): string {
-    if (err instanceof HttpStatusError) return err.message
+    if (err instanceof WebhookStatusError) return err.message
     const e = err as Error & { cause?: { code?: string, message?: string } }
     if (e.name === 'TimeoutError') return `no answer from ${endpointName(url)} within ${this.timeoutMs} ms`
     const cause = e.cause?.code ?? e.cause?.message
     return `${endpointName(url)}: ${e.message}${cause === undefined ? '' : ` (${cause})`}`
-  }
-
-  private async sleep (ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { this.wake = undefined; resolve() }, ms)
-      this.wake = () => { clearTimeout(timer); this.wake = undefined; resolve() }
-    })
   }
 }
 

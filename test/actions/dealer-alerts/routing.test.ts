@@ -3,7 +3,7 @@
  * brands, inactive dealers, the rescue radius and standing still.
  */
 import t from 'tap'
-import { chooseDealer, haversineKm, isStationary, rescueTargets, type GnssFix, type RoutableDealer } from '../../actions/dealer-routing.js'
+import { chooseDealer, haversineKm, isStationary, rescueTargets, type GnssFix, type RoutableDealer } from '../../../actions/dealer-alerts/routing.js'
 
 const MUNICH = { lat: 48.1374, lon: 11.5755 }
 const STUTTGART = { lat: 48.7758, lon: 9.1829 }

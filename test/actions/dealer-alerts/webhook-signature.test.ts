@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto'
 import t from 'tap'
-import { signWebhook, verifyWebhook } from '../../actions/webhook-signature.js'
+import { signWebhook, verifyWebhook } from '../../../actions/dealer-alerts/webhook-signature.js'
 
 const SECRET = 'whsec_0123456789abcdefghijklmnopqrstuvwxyz'
 const BODY = JSON.stringify({ schema: 'pitwall.dealer-alert/1', fault: { id: 7, ruleId: 'coolant-overheat' } })

@@ -4,13 +4,13 @@
  * fault is handed over; and the reasons a fault stays un-alerted.
  */
 import t from 'tap'
-import { DEALER_ALERT_SCHEMA, type CaseSummary } from '../../actions/alert-content.js'
-import { DealerAlertService } from '../../actions/dealer-alerts.js'
-import { DealerAlertStore } from '../../storage/dealer-alerts.js'
-import { DealerStore } from '../../storage/dealers.js'
-import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
-import { openTestStorage, PLACES, recordingLog, seedFault, standingAt } from './dealer-fixtures.js'
-import { poolOf } from '../../storage/index.js'
+import { DEALER_ALERT_SCHEMA, type CaseSummary } from '../../../actions/dealer-alerts/content.js'
+import { DealerAlertService } from '../../../actions/dealer-alerts/service.js'
+import { DealerAlertStore } from '../../../storage/dealer-alerts.js'
+import { DealerStore } from '../../../storage/dealers.js'
+import { postgresReachable, SKIP_POSTGRES, type Backend } from '../../helpers/backends.js'
+import { openTestStorage, PLACES, recordingLog, seedFault, standingAt } from '../dealer-fixtures.js'
+import { poolOf } from '../../../storage/index.js'
 
 const PRESTAGE = { type: 'dealer_prestage' as const, parts: ['ignition coil 12138657273'], repairHours: 1.5, fix: 'Replace the ignition coil of cylinder 1' }
 const PARIS = { lat: 48.8566, lon: 2.3522 }
@@ -39,7 +39,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
           { s: 3 * 86_400, dtc: 0x011600, status: 0x08, ecu: 0x7e8 }
         ]
       })
-      await dealers.assignVehicle(f.vin, 'ber')
+      await storage.vehicles.assignDealer(f.vin, 'ber')
       const [alert, ...more] = await service().raiseForFault(f.faultId, 'prestage')
       t.same(more, [])
       t.match(alert, { faultId: f.faultId, dealerId: 'ber', kind: 'prestage', vin: f.vin, status: 'new', firstTimeFix: null, routing: { via: 'own' } })
@@ -80,7 +80,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.same((await alerts.list('str')).map((a) => a.id).includes(alert?.id as number), true, 'in its inbox')
 
       const g = await seedFault(storage, { action: PRESTAGE, fixes: [{ s: 60, at: PLACES.garching, speedMps: 0 }] })
-      await dealers.assignVehicle(g.vin, 'ulm-closed')
+      await storage.vehicles.assignDealer(g.vin, 'ulm-closed')
       t.match(await service().raiseForFault(g.faultId, 'prestage'), [{ dealerId: 'muc', routing: { via: 'nearest' } }], 'an inactive own dealer is passed over')
     })
 
@@ -89,7 +89,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const first = await service().raiseForFault(f.faultId, 'prestage')
       // the vehicle moves to Berlin and gets an own dealer: the fault's alert stays where it went
       await poolOf(storage).query('INSERT INTO gnss_fixes (time, vehicle_id, lat, lon, speed_mps) VALUES (now(), $1, $2, $3, 0)', [f.vehicleId, PLACES.berlin.lat, PLACES.berlin.lon])
-      await dealers.assignVehicle(f.vin, 'ber')
+      await storage.vehicles.assignDealer(f.vin, 'ber')
       const second = await service().raiseForFault(f.faultId, 'prestage')
       t.same(second, first)
       t.match(first, [{ dealerId: 'muc' }])

@@ -1,0 +1,132 @@
+/**
+ * Dealers and their alerts, as data: the registry's records, an alert's
+ * kinds and forward-only statuses, the webhook outbox's states and the
+ * limits the feature works within. What may happen to them is decided in
+ * ./policy.ts; storage/dealers.ts and storage/dealer-alerts.ts store it.
+ */
+
+// ---- the dealer registry ----------------------------------------------------
+
+export interface Dealer {
+  id: string
+  name: string
+  lat: number
+  lon: number
+  /** brands serviced; empty: every brand */
+  brands: string[]
+  webhookUrl: string | null
+  hasSecret: boolean
+  active: boolean
+  createdAt: Date
+  updatedAt: Date
+}
+
+export interface DealerInput {
+  id: string
+  name: string
+  lat: number
+  lon: number
+  brands?: readonly string[] | undefined
+  /** http(s) URL alerts are POSTed to; absent: the dealer works from the inbox only */
+  webhookUrl?: string | null | undefined
+  /** HMAC key, at least MIN_WEBHOOK_SECRET_LENGTH characters; generated when a webhook URL comes without one */
+  webhookSecret?: string | undefined
+}
+
+export type DealerChange = Partial<Omit<DealerInput, 'id'>>
+
+export const MIN_WEBHOOK_SECRET_LENGTH = 32
+
+// ---- alerts -------------------------------------------------------------------
+
+export const DEALER_ALERT_KINDS = ['prestage', 'rescue'] as const
+export type DealerAlertKind = typeof DEALER_ALERT_KINDS[number]
+
+/** In lifecycle order: an alert only ever moves right (steps may be skipped). */
+export const DEALER_ALERT_STATUSES = ['new', 'acknowledged', 'parts_staged', 'appointment_booked', 'repaired', 'closed'] as const
+export type DealerAlertStatus = typeof DEALER_ALERT_STATUSES[number]
+
+/** The webhook event names, per alert kind. */
+export const ALERT_EVENTS: Record<DealerAlertKind, string> = {
+  prestage: 'dealer_alert.created',
+  rescue: 'rescue_request.created'
+}
+
+export interface AlertRouting {
+  /** own: the vehicle's dealer; nearest: to its last position; rescue: within the rescue radius */
+  via: 'own' | 'nearest' | 'rescue'
+  distanceKm: number | null
+}
+
+export interface DealerAlert {
+  id: number
+  faultId: number
+  dealerId: string
+  kind: DealerAlertKind
+  vehicleId: number
+  vin: string
+  routing: AlertRouting
+  /** the alert content as raised (schema pitwall.dealer-alert/1, ./content.ts) */
+  payload: Record<string, unknown>
+  status: DealerAlertStatus
+  /** set with `repaired`: fixed at the first workshop visit */
+  firstTimeFix: boolean | null
+  createdAt: Date
+  updatedAt: Date
+}
+
+export interface DealerAlertEvent {
+  time: Date
+  status: DealerAlertStatus
+  by: string
+  detail: Record<string, unknown> | null
+}
+
+/** A status change the policy allowed (./policy.ts alertMove): the store applies it only from one of `from`. */
+export interface AlertMove {
+  from: readonly DealerAlertStatus[]
+  to: DealerAlertStatus
+  /** the dealer's user */
+  by: string
+  /** with `repaired` only */
+  firstTimeFix: boolean | null
+  /** what the timeline keeps beside the step (a note, the first-time fix); null: nothing */
+  detail: Record<string, unknown> | null
+}
+
+// ---- the webhook outbox ---------------------------------------------------------
+
+export const DELIVERY_STATES = ['pending', 'delivered', 'dead'] as const
+export type DeliveryState = typeof DELIVERY_STATES[number]
+
+export interface WebhookDelivery {
+  id: number
+  alertId: number
+  dealerId: string
+  idempotencyKey: string
+  event: string
+  body: string
+  state: DeliveryState
+  attempts: number
+  nextAttemptAt: Date
+  lastError: string | null
+  lastStatus: number | null
+  createdAt: Date
+  deliveredAt: Date | null
+  deadAt: Date | null
+}
+
+// ---- limits ----------------------------------------------------------------------
+
+/** Inbox and dead-letter pages: the size when none is asked for, and the most one may ask for. */
+export const PAGE_DEFAULT = 100
+export const PAGE_MAX = 500
+
+/** A rescue request goes to every active dealer this close to the stranded vehicle. */
+export const RESCUE_RADIUS_KM = 150
+
+/** DTCs reported this long before the fault opened still describe it. */
+export const DTC_LOOKBACK_MS = 24 * 3600_000
+
+/** A vehicle still moving is checked again this often for a rescue (until the outbox gives up, ~20 min). */
+export const RESCUE_RECHECK_MS = 60_000
