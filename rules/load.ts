@@ -61,7 +61,7 @@ export function parseRuleDocument (text: string, fileName: string): unknown {
 
 export function parseRules (text: string, fileName = '<rules>', signals: RuleSignals = BUILT_IN_SIGNALS): RuleDefinition[] {
   const data = parseRuleDocument(text, fileName)
-  // A file may hold only a `maintenance:` section (maintenance-load.ts reads
+  // A file may hold only a `maintenance:` section (service-reminders/load.ts reads
   // it); it has no rules then, which is not an error.
   if (data !== null && typeof data === 'object' && 'maintenance' in data && !('rules' in data)) return []
   check(data, fileName)
@@ -196,7 +196,7 @@ const validateRules = ajv.compile({
   required: ['rules'],
   additionalProperties: false,
   properties: {
-    // checked by maintenance-load.ts, which reads it
+    // checked by service-reminders/load.ts, which reads it
     maintenance: { type: 'array' },
     rules: {
       type: 'array',

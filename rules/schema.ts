@@ -1,9 +1,9 @@
 /**
  * The JSON schema of a rule file (YAML or JSON): { rules: [ ... ] }, and
  * optionally { maintenance: [ ... ] } beside or instead of `rules` (service
- * intervals and slow trends, read by maintenance-load.ts). Shapes only; what
+ * intervals and slow trends, read by service-reminders/load.ts). Shapes only; what
  * needs the catalog or the DTC grammar (signal names, codes, status flags)
- * is checked by load.ts and maintenance-load.ts.
+ * is checked by load.ts and service-reminders/load.ts.
  */
 const duration = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|min|m|h|d)$' }] }
 const op = { enum: ['>', '>=', '<', '<=', '==', '!='] }
@@ -23,7 +23,7 @@ const trendTest = { type: 'object', required: ['op', 'value'], additionalPropert
 /**
  * One maintenance item: a service interval (`every`, whichever limit comes
  * first) or a slow trend over daily aggregates of stored samples (`trend`);
- * maintenance-load.ts checks that exactly one of the two is given.
+ * service-reminders/load.ts checks that exactly one of the two is given.
  */
 const maintenanceSchema = {
   type: 'object',

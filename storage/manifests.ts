@@ -10,13 +10,13 @@ import type pg from 'pg'
 import type { ManifestSource, ManifestSpec, ManifestWarning } from '../decoders/manifest/model.js'
 import type { ResolvedManifest } from '../decoders/manifest/resolve.js'
 import { canonicalUnit, type CatalogEntry } from '../decoders/signal-catalog.js'
-import { StorageError } from './errors.js'
+import { PitwallError } from '../runtime/errors.js'
 import { inTransaction } from './transaction.js'
 
 /** Serializes adds and activations: version numbers and catalog ids are handed out under it. */
 const MANIFEST_LOCK = 7_250_414
 
-export interface ManifestMappingRow {
+export interface ManifestMapping {
   bus: number
   message: string
   signal: string
@@ -50,7 +50,7 @@ export interface StoredManifestSummary {
 export interface StoredManifest extends StoredManifestSummary {
   /** as checked; each bus's `dbc` is the DBC's sha256 */
   definition: ManifestSpec
-  mappings: ManifestMappingRow[]
+  mappings: ManifestMapping[]
   warnings: ManifestWarning[]
   events: ManifestEvent[]
 }
@@ -68,20 +68,19 @@ export interface AddedManifest {
 interface StoredBus { bus: number, dbc: string, file: string, name?: string }
 type StoredDefinition = Omit<ManifestSpec, 'buses'> & { buses: StoredBus[] }
 
-interface ManifestRow {
-  id: number
-  model: string
-  version: number
-  active: boolean
-  definition: StoredDefinition
-  mappings: ManifestMappingRow[]
-  provides: string[]
-  warnings: ManifestWarning[]
-  created_at: Date
-  created_by: string
-}
-
-const SUMMARY_COLUMNS = 'id, model, version, active, definition, mappings, provides, warnings, created_at, created_by'
+/**
+ * A StoredManifestSummary. `buses` names each DBC by file and sha256;
+ * `warningCounts` counts the warnings by kind, in the order each kind first
+ * appears (json, not jsonb, keeps it).
+ */
+const SUMMARY_COLUMNS = `id, model, version, active, definition->>'description' AS description,
+  created_at AS "createdAt", created_by AS "createdBy",
+  (SELECT coalesce(json_agg(json_strip_nulls(json_build_object('bus', b->'bus', 'dbc', b->'file', 'sha256', b->'dbc', 'name', b->'name')) ORDER BY i), '[]')
+   FROM jsonb_array_elements(definition->'buses') WITH ORDINALITY AS x (b, i)) AS buses,
+  provides, jsonb_array_length(mappings) AS "mappedSignals",
+  (SELECT coalesce(json_object_agg(kind, n ORDER BY first), '{}')
+   FROM (SELECT w->>'kind' AS kind, count(*)::int AS n, min(i) AS first FROM jsonb_array_elements(warnings) WITH ORDINALITY AS x (w, i) GROUP BY 1) k
+  ) AS "warningCounts"`
 
 export class ManifestStore {
   constructor (private readonly pool: pg.Pool) {}
@@ -102,30 +101,30 @@ export class ManifestStore {
     const { source } = resolved
     const definition = storedDefinition(source)
     const contentHash = createHash('sha256').update(JSON.stringify(definition)).digest('hex')
-    const mappings: ManifestMappingRow[] = resolved.mappings.map((m) => ({
+    const mappings: ManifestMapping[] = resolved.mappings.map((m) => ({
       bus: m.bus, message: m.message.name, signal: m.signal.name, catalog: m.catalogName, unit: m.signal.unit, via: m.via
     }))
     return await underManifestLock(this.pool, async (client) => {
-      const existing = await client.query<ManifestRow>(`SELECT ${SUMMARY_COLUMNS} FROM decoder_manifests WHERE model = $1 AND content_hash = $2`, [source.spec.model, contentHash])
+      const existing = await client.query<StoredManifestSummary>(`SELECT ${SUMMARY_COLUMNS} FROM decoder_manifests WHERE model = $1 AND content_hash = $2`, [source.spec.model, contentHash])
       if (existing.rows[0] !== undefined) {
         const row = existing.rows[0]
         const activated = activate && !row.active ? await activateInTransaction(client, row.id, row.model, by) : false
-        return { manifest: summaryOf({ ...row, active: row.active || activated }), created: false, catalogAdded: [], activated }
+        return { manifest: { ...row, active: row.active || activated }, created: false, catalogAdded: [], activated }
       }
       const catalogAdded = await addCatalogSignals(client, resolved.additions)
       for (const dbc of new Map([...source.dbcs.values()].map((d) => [d.sha256, d])).values()) {
         await client.query('INSERT INTO dbc_files (sha256, name, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING', [dbc.sha256, dbc.name, Buffer.from(dbc.bytes)])
       }
-      const res = await client.query<ManifestRow>(
+      const res = await client.query<StoredManifestSummary>(
         `INSERT INTO decoder_manifests (model, version, definition, content_hash, mappings, provides, warnings, created_by)
          SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5, $6, $7 FROM decoder_manifests WHERE model = $1
          RETURNING ${SUMMARY_COLUMNS}`,
         [source.spec.model, JSON.stringify(definition), contentHash, JSON.stringify(mappings), resolved.provides, JSON.stringify(resolved.warnings), by])
-      const row = res.rows[0] as ManifestRow
+      const row = res.rows[0] as StoredManifestSummary
       await client.query('UPDATE signal_catalog SET added_by = $1 WHERE added_by IS NULL AND id = ANY($2::int[])', [row.id, catalogAdded.map((c) => c.id)])
       await recordEvent(client, row.id, 'added', by)
       const activated = activate ? await activateInTransaction(client, row.id, row.model, by) : false
-      return { manifest: summaryOf({ ...row, active: activated }), created: true, catalogAdded, activated }
+      return { manifest: { ...row, active: activated }, created: true, catalogAdded, activated }
     })
   }
 
@@ -145,33 +144,34 @@ export class ManifestStore {
     return await underManifestLock(this.pool, async (client) => {
       if (await deactivateModel(client, model, by)) return true
       const any = await client.query('SELECT 1 FROM decoder_manifests WHERE model = $1 LIMIT 1', [model])
-      if (any.rows.length === 0) throw new StorageError('PITWALL_ERR_MANIFEST_UNKNOWN', `no decoder manifest for model ${model} (pitwall manifests list shows them)`)
+      if (any.rows.length === 0) throw new PitwallError('PITWALL_ERR_MANIFEST_UNKNOWN', `no decoder manifest for model ${model} (pitwall manifests list shows them)`)
       return false
     })
   }
 
   async list (query: { model?: string | undefined, active?: boolean | undefined } = {}): Promise<StoredManifestSummary[]> {
-    const res = await this.pool.query<ManifestRow>(
+    const res = await this.pool.query<StoredManifestSummary>(
       `SELECT ${SUMMARY_COLUMNS} FROM decoder_manifests
        WHERE ($1::text IS NULL OR model = $1) AND ($2::boolean IS NULL OR active = $2)
        ORDER BY model, version`, [query.model ?? null, query.active ?? null])
-    return res.rows.map(summaryOf)
+    return res.rows
   }
 
   /** One version by id, or by model and version (the active one when `version` is absent). */
   async get (ref: { id: number } | { model: string, version?: number | undefined }): Promise<StoredManifest> {
+    type Stored = StoredManifestSummary & Pick<StoredManifest, 'mappings' | 'warnings'> & { definition: StoredDefinition }
+    const columns = `${SUMMARY_COLUMNS}, definition, mappings, warnings`
     const res = 'id' in ref
-      ? await this.pool.query<ManifestRow>(`SELECT ${SUMMARY_COLUMNS} FROM decoder_manifests WHERE id = $1`, [ref.id])
-      : await this.pool.query<ManifestRow>(
-        `SELECT ${SUMMARY_COLUMNS} FROM decoder_manifests WHERE model = $1 AND ($2::int IS NULL AND active OR version = $2)`, [ref.model, ref.version ?? null])
+      ? await this.pool.query<Stored>(`SELECT ${columns} FROM decoder_manifests WHERE id = $1`, [ref.id])
+      : await this.pool.query<Stored>(
+        `SELECT ${columns} FROM decoder_manifests WHERE model = $1 AND ($2::int IS NULL AND active OR version = $2)`, [ref.model, ref.version ?? null])
     const row = res.rows[0]
     if (row === undefined) {
-      if ('id' in ref) throw new StorageError('PITWALL_ERR_MANIFEST_UNKNOWN', `no decoder manifest ${ref.id}`)
+      if ('id' in ref) throw new PitwallError('PITWALL_ERR_MANIFEST_UNKNOWN', `no decoder manifest ${ref.id}`)
       throw await unknownManifest(this.pool, ref.model, ref.version)
     }
-    const events = await this.pool.query<{ type: ManifestEvent['type'], at: Date, by: string }>(
-      'SELECT type, at, by FROM decoder_manifest_events WHERE manifest_id = $1 ORDER BY id', [row.id])
-    return { ...summaryOf(row), definition: specOf(row.definition), mappings: row.mappings, warnings: row.warnings, events: events.rows }
+    const events = await this.pool.query<ManifestEvent>('SELECT type, at, by FROM decoder_manifest_events WHERE manifest_id = $1 ORDER BY id', [row.id])
+    return { ...row, definition: specOf(row.definition), events: events.rows }
   }
 
   /** The active versions: what gateways decode with. */
@@ -184,7 +184,7 @@ export class ManifestStore {
   async source (id: number): Promise<ManifestSource & { id: number, version: number }> {
     const res = await this.pool.query<{ id: number, version: number, definition: StoredDefinition }>('SELECT id, version, definition FROM decoder_manifests WHERE id = $1', [id])
     const row = res.rows[0]
-    if (row === undefined) throw new StorageError('PITWALL_ERR_MANIFEST_UNKNOWN', `no decoder manifest ${id}`)
+    if (row === undefined) throw new PitwallError('PITWALL_ERR_MANIFEST_UNKNOWN', `no decoder manifest ${id}`)
     const shas = [...new Set(row.definition.buses.map((b) => b.dbc))]
     const files = await this.pool.query<{ sha256: string, name: string, content: Buffer }>('SELECT sha256, name, content FROM dbc_files WHERE sha256 = ANY($1::text[])', [shas])
     const dbcs = new Map(files.rows.map((f) => [f.sha256, { name: f.name, bytes: new Uint8Array(f.content), sha256: f.sha256 }]))
@@ -255,7 +255,7 @@ async function addCatalogSignals (client: pg.PoolClient, additions: ResolvedMani
     const unit = units.get(a.name)
     if (unit !== undefined) {
       if (canonicalUnit(unit) !== canonicalUnit(a.unit)) {
-        throw new StorageError('PITWALL_ERR_MANIFEST_INVALID', `${a.name} is in "${unit}" in the catalog (added meanwhile), not "${a.unit}"`)
+        throw new PitwallError('PITWALL_ERR_MANIFEST_INVALID', `${a.name} is in "${unit}" in the catalog (added meanwhile), not "${a.unit}"`)
       }
       continue
     }
@@ -268,11 +268,11 @@ async function addCatalogSignals (client: pg.PoolClient, additions: ResolvedMani
   return added
 }
 
-async function unknownManifest (db: pg.Pool | pg.PoolClient, model: string, version: number | undefined): Promise<StorageError> {
+async function unknownManifest (db: pg.Pool | pg.PoolClient, model: string, version: number | undefined): Promise<PitwallError> {
   const res = await db.query<{ version: number, active: boolean }>('SELECT version, active FROM decoder_manifests WHERE model = $1 ORDER BY version', [model])
-  if (res.rows.length === 0) return new StorageError('PITWALL_ERR_MANIFEST_UNKNOWN', `no decoder manifest for model ${model} (pitwall manifests list shows them)`)
+  if (res.rows.length === 0) return new PitwallError('PITWALL_ERR_MANIFEST_UNKNOWN', `no decoder manifest for model ${model} (pitwall manifests list shows them)`)
   const versions = res.rows.map((r) => `${r.version}${r.active ? ' (active)' : ''}`).join(', ')
-  return new StorageError('PITWALL_ERR_MANIFEST_UNKNOWN', version === undefined
+  return new PitwallError('PITWALL_ERR_MANIFEST_UNKNOWN', version === undefined
     ? `model ${model} has no active decoder manifest (versions: ${versions})`
     : `model ${model} has no decoder manifest version ${version} (versions: ${versions})`)
 }
@@ -283,7 +283,7 @@ function storedDefinition (source: ManifestSource): StoredDefinition {
     ...spec,
     buses: spec.buses.map((b) => {
       const dbc = source.dbcs.get(b.dbc)
-      if (dbc === undefined) throw new StorageError('PITWALL_ERR_MANIFEST_INVALID', `${source.origin}: the DBC of bus ${b.bus} (${b.dbc}) was not given`)
+      if (dbc === undefined) throw new PitwallError('PITWALL_ERR_MANIFEST_INVALID', `${source.origin}: the DBC of bus ${b.bus} (${b.dbc}) was not given`)
       return { bus: b.bus, dbc: dbc.sha256, file: dbc.name, ...(b.name === undefined ? {} : { name: b.name }) }
     })
   }
@@ -292,22 +292,4 @@ function storedDefinition (source: ManifestSource): StoredDefinition {
 /** The stored definition as a spec whose buses name their DBC by sha256 (the key of ManifestSource.dbcs). */
 function specOf (definition: StoredDefinition): ManifestSpec {
   return { ...definition, buses: definition.buses.map((b) => ({ bus: b.bus, dbc: b.dbc, ...(b.name === undefined ? {} : { name: b.name }) })) }
-}
-
-function summaryOf (row: ManifestRow): StoredManifestSummary {
-  const warningCounts: Record<string, number> = {}
-  for (const w of row.warnings) warningCounts[w.kind] = (warningCounts[w.kind] ?? 0) + 1
-  return {
-    id: row.id,
-    model: row.model,
-    version: row.version,
-    active: row.active,
-    description: row.definition.description ?? null,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
-    buses: row.definition.buses.map((b) => ({ bus: b.bus, dbc: b.file, sha256: b.dbc, ...(b.name === undefined ? {} : { name: b.name }) })),
-    provides: row.provides,
-    mappedSignals: row.mappings.length,
-    warningCounts
-  }
 }

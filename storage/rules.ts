@@ -5,7 +5,7 @@
  */
 import type pg from 'pg'
 import type { RuleDefinition, Severity } from '../rules/model.js'
-import { StorageError } from './errors.js'
+import { PitwallError } from '../runtime/errors.js'
 
 export interface StoredRule {
   id: string
@@ -30,13 +30,9 @@ export interface ApplyResult {
   unchanged: string[]
 }
 
-interface RuleRow {
-  id: string
-  version: string
-  enabled: boolean
-  updated_at: Date
-  definition: RuleDefinition
-}
+/** A StoredRule: the definition as applied, with `enabled` as it is now. */
+const RULE_COLUMNS = `id, definition->>'name' AS name, definition->>'severity' AS severity, version, enabled, updated_at AS "updatedAt",
+  definition || jsonb_build_object('enabled', enabled) AS definition`
 
 export class RuleStore {
   constructor (private readonly pool: pg.Pool) {}
@@ -49,7 +45,7 @@ export class RuleStore {
   async apply (defs: readonly RuleDefinition[]): Promise<ApplyResult> {
     const seen = new Set<string>()
     for (const def of defs) {
-      if (seen.has(def.id)) throw new StorageError('PITWALL_ERR_RULE_DUPLICATE', `rule ${def.id} is given twice in one apply`)
+      if (seen.has(def.id)) throw new PitwallError('PITWALL_ERR_RULE_DUPLICATE', `rule ${def.id} is given twice in one apply`)
       seen.add(def.id)
     }
     const input = defs.map((def) => ({ id: def.id, version: def.version, enabled: def.enabled, definition: def }))
@@ -83,21 +79,21 @@ export class RuleStore {
   }
 
   async list (): Promise<StoredRule[]> {
-    const res = await this.pool.query<RuleRow>('SELECT id, version, enabled, updated_at, definition FROM rules ORDER BY id')
-    return res.rows.map(storedRule)
+    const res = await this.pool.query<StoredRule>(`SELECT ${RULE_COLUMNS} FROM rules ORDER BY id`)
+    return res.rows
   }
 
   /** The enabled rules, as the engine should run them. */
   async active (): Promise<RuleDefinition[]> {
-    const res = await this.pool.query<RuleRow>('SELECT id, version, enabled, updated_at, definition FROM rules WHERE enabled ORDER BY id')
-    return res.rows.map((row) => storedRule(row).definition)
+    const res = await this.pool.query<Pick<StoredRule, 'definition'>>(`SELECT ${RULE_COLUMNS} FROM rules WHERE enabled ORDER BY id`)
+    return res.rows.map((row) => row.definition)
   }
 
   /** Every version of a rule ever applied, oldest first. */
   async history (id: string): Promise<RuleVersion[]> {
-    const res = await this.pool.query<{ version: string, applied_at: Date, definition: RuleDefinition }>(
-      'SELECT version, applied_at, definition FROM rule_versions WHERE id = $1 ORDER BY applied_at, version', [id])
-    return res.rows.map((r) => ({ version: r.version, appliedAt: r.applied_at, definition: r.definition }))
+    const res = await this.pool.query<RuleVersion>(
+      'SELECT version, applied_at AS "appliedAt", definition FROM rule_versions WHERE id = $1 ORDER BY applied_at, version', [id])
+    return res.rows
   }
 
   /**
@@ -112,7 +108,7 @@ export class RuleStore {
        SELECT EXISTS (SELECT 1 FROM rules WHERE id = $1) AS found, EXISTS (SELECT 1 FROM updated) AS changed`,
       [id, enabled])
     const row = res.rows[0] as { found: boolean, changed: boolean }
-    if (!row.found) throw new StorageError('PITWALL_ERR_RULE_UNKNOWN', `no rule ${id} (pitwall rules list shows the stored rules)`)
+    if (!row.found) throw new PitwallError('PITWALL_ERR_RULE_UNKNOWN', `no rule ${id} (pitwall rules list shows the stored rules)`)
     return row.changed
   }
 
@@ -130,17 +126,5 @@ export class RuleStore {
       `SELECT md5(string_agg(id || ' ' || version || ' ' || enabled::text || ' ' || extract(epoch FROM updated_at)::text, ',' ORDER BY id)) AS revision
        FROM rules`)
     return res.rows[0]?.revision ?? 'empty'
-  }
-}
-
-function storedRule (row: RuleRow): StoredRule {
-  return {
-    id: row.id,
-    name: row.definition.name,
-    severity: row.definition.severity,
-    version: row.version,
-    enabled: row.enabled,
-    updatedAt: row.updated_at,
-    definition: { ...row.definition, enabled: row.enabled }
   }
 }

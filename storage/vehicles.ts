@@ -1,6 +1,6 @@
 /** Vehicles and their device credentials. Secrets arrive already hashed. */
 import type pg from 'pg'
-import { StorageError } from './errors.js'
+import { PitwallError } from '../runtime/errors.js'
 import { inTransaction } from './transaction.js'
 
 export interface VehicleCredential {
@@ -44,7 +44,7 @@ export class VehicleStore {
       const existing = await client.query<{ id: number }>('SELECT id FROM vehicles WHERE vin = $1 FOR UPDATE', [vehicle.vin])
       let id = existing.rows[0]?.id
       if (id !== undefined && !rotate) {
-        throw new StorageError('PITWALL_ERR_VEHICLE_EXISTS', `vehicle ${vehicle.vin} is already registered (pitwall device add --rotate replaces its secret)`)
+        throw new PitwallError('PITWALL_ERR_VEHICLE_EXISTS', `vehicle ${vehicle.vin} is already registered (pitwall device add --rotate replaces its secret)`)
       }
       if (id === undefined) {
         const res = await client.query<{ id: number }>(
@@ -60,12 +60,13 @@ export class VehicleStore {
   }
 
   async credential (vin: string): Promise<VehicleCredential | undefined> {
-    const res = await this.pool.query<{ id: number, vin: string, secret_hash: string, model: string | null, firmware: string | null }>(
-      `SELECT v.id, v.vin, v.model, v.firmware, c.secret_hash FROM vehicles v
+    const res = await this.pool.query<{ vehicleId: number, vin: string, secretHash: string, model: string | null, firmware: string | null }>(
+      `SELECT v.id AS "vehicleId", v.vin, v.model, v.firmware, c.secret_hash AS "secretHash" FROM vehicles v
        JOIN device_credentials c ON c.vehicle_id = v.id AND c.revoked_at IS NULL
        WHERE v.vin = $1`, [vin])
     const row = res.rows[0]
-    return row === undefined ? undefined : { vehicleId: row.id, vin: row.vin, secretHash: row.secret_hash, model: row.model ?? undefined, firmware: row.firmware ?? undefined }
+    // a session reads an absent model or firmware as undefined, which a column cannot hold
+    return row === undefined ? undefined : { ...row, model: row.model ?? undefined, firmware: row.firmware ?? undefined }
   }
 
   /**
@@ -83,19 +84,12 @@ export class VehicleStore {
 
   /** Registered vehicles by VIN; with `dealerId`, only those whose own dealer it is. */
   async list (query: { dealerId?: string | undefined } = {}): Promise<VehicleSummary[]> {
-    const res = await this.pool.query<{ vin: string, model: string | null, firmware: string | null, brand: string | null, dealer_id: string | null, last_seen_at: Date | null, manifest_id: number | null, manifest_version: number | null }>(
-      `SELECT v.vin, v.model, v.firmware, v.brand, v.dealer_id, v.last_seen_at, m.id AS manifest_id, m.version AS manifest_version
+    const res = await this.pool.query<VehicleSummary>(
+      `SELECT v.vin, v.model, v.firmware, v.brand, v.dealer_id AS "dealerId", v.last_seen_at AS "lastSeenAt",
+         CASE WHEN m.id IS NULL THEN NULL ELSE json_build_object('id', m.id, 'version', m.version) END AS manifest
        FROM vehicles v LEFT JOIN decoder_manifests m ON m.model = v.model AND m.active
        WHERE $1::text IS NULL OR v.dealer_id = $1 ORDER BY v.vin`, [query.dealerId ?? null])
-    return res.rows.map((r) => ({
-      vin: r.vin,
-      model: r.model,
-      firmware: r.firmware,
-      brand: r.brand,
-      dealerId: r.dealer_id,
-      lastSeenAt: r.last_seen_at,
-      manifest: r.manifest_id === null ? null : { id: r.manifest_id, version: r.manifest_version as number }
-    }))
+    return res.rows
   }
 
   /**
@@ -103,9 +97,32 @@ export class VehicleStore {
    * so a restarted T-box, or simulator, continues after it.
    */
   async lastSeqs (vins: readonly string[]): Promise<Map<string, number>> {
-    const res = await this.pool.query<{ vin: string, seq: string }>(
+    const res = await this.pool.query<{ vin: string, seq: number }>(
       `SELECT v.vin, max(b.seq) AS seq FROM vehicles v JOIN batches b ON b.vehicle_id = v.id
        WHERE v.vin = ANY($1::text[]) GROUP BY v.vin`, [vins])
-    return new Map(res.rows.map((r) => [r.vin, Number(r.seq)]))
+    return new Map(res.rows.map((r) => [r.vin, r.seq]))
   }
+
+  /** The vehicle's own dealer (null: none, the nearest one is chosen per alert). */
+  async assignDealer (vin: string, dealerId: string | null): Promise<void> {
+    const res = await this.pool.query<{ vehicle: number | null, dealer: string | null }>(
+      `WITH d AS (SELECT id FROM dealers WHERE id = $2),
+       upd AS (UPDATE vehicles SET dealer_id = $2 WHERE vin = $1 AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM d)) RETURNING id)
+       SELECT (SELECT id FROM upd) AS vehicle, (SELECT id FROM d) AS dealer`, [vin, dealerId])
+    const row = res.rows[0] as { vehicle: number | null, dealer: string | null }
+    if (dealerId !== null && row.dealer === null) throw new PitwallError('PITWALL_ERR_DEALER_UNKNOWN', `no dealer ${dealerId}`)
+    if (row.vehicle === null) throw unknownVehicle(vin)
+  }
+
+  /** The brand dealers are matched on (null: any dealer). */
+  async setBrand (vin: string, brand: string | null): Promise<void> {
+    const value = brand?.trim() ?? null
+    if (value === '') throw new PitwallError('PITWALL_ERR_DEALER_INVALID', `vehicle ${vin}: brand must not be empty (null clears it)`)
+    const res = await this.pool.query('UPDATE vehicles SET brand = $2 WHERE vin = $1', [vin, value])
+    if (res.rowCount === 0) throw unknownVehicle(vin)
+  }
+}
+
+function unknownVehicle (vin: string): PitwallError {
+  return new PitwallError('PITWALL_ERR_VEHICLE_UNKNOWN', `no vehicle ${vin} (pitwall device list shows the registered vehicles)`)
 }

@@ -13,8 +13,10 @@
  * fault is not resolved).
  */
 import type { FastifyInstance } from 'fastify'
-import { caseContentSchema } from '../../storage/case-pack.js'
-import { MAX_PAGE, type CaseInput, type CaseStore } from '../../storage/cases.js'
+import { CaseBase } from '../../actions/cases/case-base.js'
+import { MAX_PAGE, type CaseInput } from '../../actions/cases/model.js'
+import { caseContentSchema } from '../../actions/cases/pack.js'
+import type { CaseStore } from '../../storage/cases.js'
 import { principalOf, requireRole } from './auth.js'
 import { integerIdParams } from './request-values.js'
 import { registerApiScope } from './scope.js'
@@ -48,7 +50,7 @@ const fromFaultBody = {
 }
 
 export function registerCaseRoutes (app: FastifyInstance, deps: CaseRouteDeps): void {
-  const { cases } = deps
+  const cases = new CaseBase(deps.cases)
   const readers = requireRole('engineer', 'operator', 'dealer')
   const engineers = requireRole('engineer')
 

@@ -29,11 +29,12 @@
  * without a fitting token gets its 401 or 403 whatever it sent.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import {
-  DEALER_ALERT_STATUSES, type DealerAlertKind, type DealerAlertStatus, type DealerAlertStore, type WebhookDelivery
-} from '../../storage/dealer-alerts.js'
+import { DEALER_ALERT_KINDS, DEALER_ALERT_STATUSES, PAGE_DEFAULT, PAGE_MAX, type WebhookDelivery } from '../../actions/dealer-alerts/model.js'
+import { alertMove } from '../../actions/dealer-alerts/policy.js'
+import type { DealerAlertStore } from '../../storage/dealer-alerts.js'
 import type { DealerStore } from '../../storage/dealers.js'
-import type { MaintenanceStore, ReminderState } from '../../storage/maintenance.js'
+import { DISMISS, REMINDER_STATES } from '../../rules/service-reminders/model.js'
+import type { ServiceReminderStore } from '../../storage/service-reminders.js'
 import { principalOf, requireRole } from './auth.js'
 import { dealerOf, ownDealerOnly } from './dealer-scope.js'
 import { badRequest, integerIdParams, isoTimeSchema, listOf, oneOf, parseIsoTime, vinOf, vinParams } from './request-values.js'
@@ -41,13 +42,11 @@ import { registerApiScope } from './scope.js'
 
 export interface InboxRouteDeps {
   dealerAlerts: DealerAlertStore
-  maintenance: MaintenanceStore
+  serviceReminders: ServiceReminderStore
   dealers: Pick<DealerStore, 'get'>
 }
 
 const MAX_PAGE = 500
-const ALERT_KINDS: readonly DealerAlertKind[] = ['prestage', 'rescue']
-const REMINDER_STATES: readonly ReminderState[] = ['open', 'done', 'dismissed']
 /** a service recorded "now" by a workshop whose clock runs a little ahead is not refused */
 const CLOCK_SKEW_MS = 5 * 60_000
 
@@ -60,7 +59,7 @@ const alertListQuery = {
     status: { type: 'string', minLength: 1, maxLength: 200 },
     kind: { type: 'string' },
     before: { type: 'integer', minimum: 1 },
-    limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE }
+    limit: { type: 'integer', minimum: 1, maximum: PAGE_MAX }
   }
 }
 const dealerQuery = { type: 'object', additionalProperties: false, properties: { dealer: dealerParam } }
@@ -69,7 +68,7 @@ const transitionBody = {
   required: ['to'],
   additionalProperties: false,
   properties: {
-    // the status is checked by the store, whose message lists the statuses in order
+    // the status is checked by the policy (alertMove), whose message lists the statuses in order
     to: { type: 'string' },
     firstTimeFix: { type: 'boolean' },
     note: { type: 'string', minLength: 1, maxLength: 2000 }
@@ -100,7 +99,7 @@ export function deliveryState (d: WebhookDelivery): Omit<WebhookDelivery, 'body'
 }
 
 export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps): void {
-  const { dealerAlerts, maintenance, dealers } = deps
+  const { dealerAlerts, serviceReminders, dealers } = deps
   const anyRole = requireRole('engineer', 'operator', 'dealer')
   const readers = [anyRole, ownDealerOnly('inbox')]
   const dealersOnly = requireRole('dealer')
@@ -115,11 +114,11 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
     scope.get<{ Querystring: { dealer?: string, status?: string, kind?: string, before?: number, limit?: number } }>('/api/v1/inbox/alerts',
       { preValidation: readers, schema: { querystring: alertListQuery } },
       async (request) => {
-        const { status, kind, before, limit = 100 } = request.query
+        const { status, kind, before, limit = PAGE_DEFAULT } = request.query
         const statuses = status === undefined ? undefined : listOf(status, DEALER_ALERT_STATUSES, 'querystring.status')
         const query = {
           status: statuses,
-          kind: kind === undefined ? undefined : oneOf(kind, ALERT_KINDS, 'querystring.kind'),
+          kind: kind === undefined ? undefined : oneOf(kind, DEALER_ALERT_KINDS, 'querystring.kind'),
           beforeId: before,
           limit
         }
@@ -142,7 +141,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       async (request) => {
         const caller = principalOf(request)
         const { to, firstTimeFix, note } = request.body
-        return await dealerAlerts.transition(caller.dealerId as string, request.params.id, to as DealerAlertStatus, { by: caller.name, firstTimeFix, note })
+        return await dealerAlerts.transition(caller.dealerId as string, request.params.id, alertMove(request.params.id, to, { by: caller.name, firstTimeFix, note }))
       })
 
     scope.get<{ Querystring: { dealer?: string, state?: string, limit?: number } }>('/api/v1/inbox/reminders',
@@ -150,7 +149,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       async (request) => {
         const { state, limit } = request.query
         const dealerId = await dealerOf(request, request.query.dealer, dealers)
-        const reminders = await maintenance.reminders({
+        const reminders = await serviceReminders.reminders({
           dealerId: dealerId ?? undefined,
           state: state === undefined ? undefined : oneOf(state, REMINDER_STATES, 'querystring.state'),
           limit
@@ -162,7 +161,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       { preValidation: anyRole, schema: { params: integerIdParams } },
       async (request) => {
         const caller = principalOf(request)
-        return await maintenance.dismissReminder(request.params.id, caller.name, caller.role === 'dealer' ? caller.dealerId as string : undefined)
+        return await serviceReminders.closeReminder(request.params.id, DISMISS, caller.name, caller.role === 'dealer' ? caller.dealerId as string : undefined)
       })
 
     scope.post<{ Params: { vin: string }, Body: { covers: string[], description?: string, time?: string, odometerKm?: number, engineHours?: number } }>(
@@ -173,7 +172,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
         const { covers, description = '', odometerKm, engineHours } = request.body
         const time = request.body.time === undefined ? new Date() : parseIsoTime(request.body.time, 'body.time')
         if (time.getTime() > Date.now() + CLOCK_SKEW_MS) throw badRequest(`body.time ${request.body.time ?? ''} is in the future; record a service once it is done`)
-        const result = await maintenance.recordService({
+        const result = await serviceReminders.recordService({
           vin: vinOf(request.params.vin, 'params.vin'),
           time,
           odometerKm,

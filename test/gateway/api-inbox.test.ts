@@ -8,8 +8,8 @@
  */
 import type { LightMyRequestResponse } from 'fastify'
 import t from 'tap'
-import { DealerAlertService } from '../../actions/dealer-alerts.js'
-import type { ServiceReminder } from '../../storage/maintenance.js'
+import { DealerAlertService } from '../../actions/dealer-alerts/service.js'
+import type { ServiceReminder } from '../../storage/service-reminders.js'
 import { openApi } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, recordingLog, seedFault } from '../actions/dealer-fixtures.js'
@@ -33,7 +33,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const alerts = new DealerAlertService({ alerts: storage.dealerAlerts, dealers: storage.dealers, log: recordingLog() })
     const raise = async (dealerId: string): Promise<{ id: number, vin: string }> => {
       const f = await seedFault(storage)
-      await storage.dealers.assignVehicle(f.vin, dealerId)
+      await storage.vehicles.assignDealer(f.vin, dealerId)
       const [alert] = await alerts.raiseForFault(f.faultId, 'prestage')
       return { id: alert?.id as number, vin: f.vin }
     }
@@ -156,10 +156,10 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const vehicleOf = async (vin: string): Promise<number> => (await poolOf(storage).query<{ id: number }>('SELECT id FROM vehicles WHERE vin = $1', [vin])).rows[0]?.id as number
       const nordVin = nordAlerts[2]?.vin as string
       const orphan = await seedFault(storage)
-      const candidate = (vehicleId: number, ruleId: string): Parameters<typeof storage.maintenance.upsertReminders>[0][number] => ({
+      const candidate = (vehicleId: number, ruleId: string): Parameters<typeof storage.serviceReminders.upsertReminders>[0][number] => ({
         vehicleId, ruleId, kind: 'due', dueAt: new Date('2026-12-01T00:00:00Z'), dueKm: 30_000, dueHours: null, detail: { task: ruleId }, suppressDismissedSince: null
       })
-      const changes = await storage.maintenance.upsertReminders([
+      const changes = await storage.serviceReminders.upsertReminders([
         candidate(await vehicleOf(nordVin), 'oil-service'), candidate(await vehicleOf(nordVin), 'brake-fluid'),
         candidate(await vehicleOf(suedAlert.vin), 'oil-service'), candidate(orphan.vehicleId, 'oil-service')
       ])
@@ -181,7 +181,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 
       await expectError(t, call('POST', `/api/v1/inbox/reminders/${suedOil.id}/dismiss`, nord), 404, 'PITWALL_ERR_REMINDER_UNKNOWN', `dealer nord has no service reminder ${suedOil.id}`)
       await expectError(t, call('POST', `/api/v1/inbox/reminders/${orphanOil.id}/dismiss`, nord), 404, 'PITWALL_ERR_REMINDER_UNKNOWN', `dealer nord has no service reminder ${orphanOil.id}`)
-      t.equal((await storage.maintenance.reminders({ vin: suedAlert.vin }))[0]?.state, 'open', "another dealer's reminder stays open")
+      t.equal((await storage.serviceReminders.reminders({ vin: suedAlert.vin }))[0]?.state, 'open', "another dealer's reminder stays open")
       const dismissed = await call('POST', `/api/v1/inbox/reminders/${nordFluid.id}/dismiss`, nord)
       t.equal(dismissed.statusCode, 200)
       t.match(dismissed.json(), { id: nordFluid.id, state: 'dismissed', closedBy: 'Nord service desk' })
@@ -197,7 +197,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       await expectError(t, call('POST', `/api/v1/vehicles/${suedAlert.vin}/services`, nord, { covers: ['oil-service'] }), 404, 'PITWALL_ERR_VEHICLE_UNKNOWN',
         `dealer nord has no vehicle ${suedAlert.vin}`)
       await expectError(t, call('POST', `/api/v1/vehicles/${orphan.vin}/services`, sued, { covers: ['oil-service'] }), 404, 'PITWALL_ERR_VEHICLE_UNKNOWN', /dealer sued has no vehicle/)
-      t.equal((await storage.maintenance.services(suedAlert.vin)).length, 0, 'nothing recorded for the other dealer\'s vehicle')
+      t.equal((await storage.serviceReminders.services(suedAlert.vin)).length, 0, 'nothing recorded for the other dealer\'s vehicle')
       const byEngineer = await call('POST', `/api/v1/vehicles/${orphan.vin}/services`, engineer, { covers: ['brake-fluid'], time: '2026-11-01T09:30:00+01:00' })
       t.equal(byEngineer.statusCode, 201)
       t.match(byEngineer.json(), { record: { time: '2026-11-01T08:30:00.000Z', by: 'alice', description: '' }, closedReminders: 0 })
@@ -216,7 +216,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       await expectError(t, call('POST', url, nord, { covers: ['oil-service'], time: future }), 400, 'PITWALL_ERR_BAD_REQUEST', `body.time ${future} is in the future; record a service once it is done`)
       await expectError(t, call('POST', '/api/v1/vehicles/NOT-A-VIN/services', nord, { covers: ['oil-service'] }), 400, 'PITWALL_ERR_BAD_REQUEST', /params\.vin "NOT-A-VIN" is not a VIN/)
       await expectError(t, call('POST', '/api/v1/vehicles/WBA00000000000000/services', engineer, { covers: ['oil-service'] }), 404, 'PITWALL_ERR_VEHICLE_UNKNOWN', /no vehicle WBA00000000000000/)
-      t.same(await storage.maintenance.services(vin), [])
+      t.same(await storage.serviceReminders.services(vin), [])
     })
   })
 }

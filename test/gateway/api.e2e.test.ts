@@ -3,14 +3,15 @@
  * store guard the routes, and the case base answers searches.
  */
 import t from 'tap'
-import { DEMO_CASE_PACK, loadCasePack } from '../../storage/case-pack.js'
+import { CaseBase } from '../../actions/cases/case-base.js'
+import { DEMO_CASE_PACK, loadCasePack } from '../../actions/cases/pack.js'
 import { startTestGateway } from '../helpers/gateway.js'
 
 t.test('the gateway serves the case base behind role-scoped tokens', async (t) => {
   const tg = await startTestGateway('pglite')
   t.teardown(() => tg.close())
   const { storage, httpPort } = tg.gateway
-  await storage.cases.apply(loadCasePack(DEMO_CASE_PACK), 'test')
+  await new CaseBase(storage.cases).apply(loadCasePack(DEMO_CASE_PACK), 'test')
   const base = `http://127.0.0.1:${httpPort}`
   const get = async (path: string, token?: string): Promise<Response> =>
     await fetch(base + path, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } })

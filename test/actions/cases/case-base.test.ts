@@ -1,20 +1,21 @@
 /**
  * The case base on both backends: validation, add and upsert, full-text
  * search (words, DTCs, ranking, highlighted snippets), a resolved fault
- * turned into a case, and the demo case pack with the cases the demo rules
- * link to.
+ * turned into a case, and the demo case pack applied with the cases the demo
+ * rules link to.
  */
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { parseUdsDtcText } from '../../decoders/dtc/j2012.js'
-import type { RuleDefinition } from '../../rules/model.js'
-import { loadRuleFile } from '../../rules/load.js'
-import { DEMO_CASE_PACK, loadCasePack, parseCasePack } from '../../storage/case-pack.js'
-import { CaseStore, type CaseInput } from '../../storage/cases.js'
-import { openStorage, type Storage, poolOf } from '../../storage/index.js'
-import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { CaseBase } from '../../../actions/cases/case-base.js'
+import type { CaseInput } from '../../../actions/cases/model.js'
+import { DEMO_CASE_PACK, loadCasePack } from '../../../actions/cases/pack.js'
+import { parseUdsDtcText } from '../../../decoders/dtc/j2012.js'
+import type { RuleDefinition } from '../../../rules/model.js'
+import { loadRuleFile } from '../../../rules/load.js'
+import { openStorage, type Storage, poolOf } from '../../../storage/index.js'
+import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../../helpers/backends.js'
 
-const DEMO_RULES = fileURLToPath(new URL('../../rules/packs/demo-vehicle.yaml', import.meta.url))
+const DEMO_RULES = fileURLToPath(new URL('../../../rules/packs/demo-vehicle.yaml', import.meta.url))
 const ECT = 'Vehicle.Powertrain.CombustionEngine.ECT'
 const T0 = 1_750_000_000_000_000 // µs
 
@@ -22,30 +23,12 @@ const caseInput = (id: string, overrides: Partial<CaseInput> = {}): CaseInput =>
   id, title: `${id} title`, symptoms: '', dtcs: [], steps: ['look at it'], parts: [], ...overrides
 })
 
-t.test('the demo case pack parses, and bad packs are refused naming the case and field', async (t) => {
-  const cases = loadCasePack(DEMO_CASE_PACK)
-  t.ok(cases.length >= 5)
-  t.ok(cases.some((c) => c.id === 'case-misfire-cylinder-1' && c.dtcs?.includes('P0301')))
-  t.throws(() => parseCasePack('cases:\n  - id: case-a\n    title: A\n    step: [x]\n', 'a.yaml'),
-    { code: 'PITWALL_ERR_CASE_PACK', message: 'a.yaml: case case-a: has an unknown field "step"' })
-  t.throws(() => parseCasePack('cases:\n  - id: case-a\n    symptoms: hot\n', 'a.yaml'),
-    { code: 'PITWALL_ERR_CASE_PACK', message: 'a.yaml: case case-a: needs the field "title"' })
-  t.throws(() => parseCasePack('cases:\n  - id: case-a\n    title: A\n    dtcs: [P9301]\n', 'a.yaml'),
-    { code: 'PITWALL_ERR_CASE_PACK', message: /^a\.yaml: case "case-a": dtcs\[0\]: .*first digit '9'/ })
-  t.throws(() => parseCasePack('cases:\n  - id: Case A\n    title: A\n', 'a.yaml'),
-    { code: 'PITWALL_ERR_CASE_PACK', message: /case "Case A": id must be a slug/ })
-  t.throws(() => parseCasePack('cases:\n  - id: case-a\n    title: A\n  - id: case-a\n    title: B\n', 'a.yaml'),
-    { code: 'PITWALL_ERR_CASE_PACK', message: 'a.yaml: case case-a: id is used by an earlier case in the file' })
-  t.throws(() => parseCasePack('cases: [', 'a.yaml'), { code: 'PITWALL_ERR_CASE_PACK', message: /a\.yaml: not valid YAML/ })
-  t.throws(() => loadCasePack('/nonexistent/cases.yaml'), { code: 'PITWALL_ERR_CASE_PACK', message: /\/nonexistent\/cases\.yaml: cannot read/ })
-})
-
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
     const db = backend === 'postgres' ? await createTestDatabase() : undefined
     const storage: Storage = await openStorage({ databaseUrl: db?.url, dataDir: 'memory://' })
     t.teardown(async () => { await storage.close(); await db?.drop() })
-    const cases = new CaseStore(poolOf(storage))
+    const cases = new CaseBase(storage.cases)
 
     t.test('the demo pack applies once, and every case the demo rules link to exists', async (t) => {
       const pack = loadCasePack(DEMO_CASE_PACK)

@@ -1,29 +1,33 @@
 /**
- * The maintenance check: reads what the definitions need (vehicles with
+ * The service reminder check: reads what the definitions need (vehicles with
  * their latest odometer and engine hours, the last service per item, daily
- * aggregates for each trend), evaluates with the pure functions of
- * rules/maintenance.ts and writes the findings as service reminders. The
- * gateway runs it every hour, the CLI on demand; running it again on the
- * same data changes nothing.
+ * aggregates for each trend), decides with the pure functions of
+ * rules/service-reminders/policy.ts and writes the findings as reminders.
+ * The gateway runs it at start and then every interval (ServiceReminderCheck),
+ * the CLI on demand; running it again on the same data changes nothing.
  */
-import { DAY_MS, evaluateInterval, evaluateTrend, inScope, trendWindow, type DailyValue } from '../rules/maintenance.js'
-import type { MaintenanceDefinition, MaintenanceFinding, TrendDefinition } from '../rules/maintenance-model.js'
-import type { LastService, MaintenanceStore, ReminderCandidate, ReminderChange, VehicleMaintenanceState } from './maintenance.js'
+import type { ReminderDefinition, ReminderFinding, TrendDefinition } from '../rules/service-reminders/model.js'
+import {
+  DAY_MS, dismissalHoldsSince, evaluateInterval, evaluateTrend, inScope, trendWindow, type DailyValue
+} from '../rules/service-reminders/policy.js'
+import { PeriodicPass } from '../runtime/periodic-pass.js'
+import type { FleetVehicle, LastService, ReminderCandidate, ReminderChange, ServiceReminderStore } from '../storage/service-reminders.js'
+import type { Logger } from './logger.js'
 
-export async function runMaintenanceCheck (
-  storage: { readonly maintenance: MaintenanceStore },
-  definitions: readonly MaintenanceDefinition[],
+export async function checkServiceReminders (
+  store: ServiceReminderStore,
+  definitions: readonly ReminderDefinition[],
   now: Date = new Date()
 ): Promise<ReminderChange[]> {
-  const store = storage.maintenance
   const enabled = definitions.filter((d) => d.enabled)
   if (enabled.length === 0) return []
   const [fleet, services] = await Promise.all([store.fleetState(), store.lastServices()])
   const lastService = new Map(services.map((s) => [`${s.vehicleId}\u0000${s.ruleId}`, s]))
   const serviceOf = (vehicleId: number, ruleId: string): LastService | undefined => lastService.get(`${vehicleId}\u0000${ruleId}`)
   const candidates: ReminderCandidate[] = []
-  const add = (vehicleId: number, def: MaintenanceDefinition, finding: MaintenanceFinding | undefined, suppressDismissedSince: Date | null): void => {
+  const add = (vehicleId: number, def: ReminderDefinition, finding: ReminderFinding | undefined): void => {
     if (finding === undefined) return
+    const holdsSince = dismissalHoldsSince(def, now.getTime())
     candidates.push({
       vehicleId,
       ruleId: def.id,
@@ -32,7 +36,7 @@ export async function runMaintenanceCheck (
       dueKm: finding.dueKm,
       dueHours: finding.dueHours,
       detail: finding.detail,
-      suppressDismissedSince
+      suppressDismissedSince: holdsSince === null ? null : new Date(holdsSince)
     })
   }
   for (const def of enabled) {
@@ -46,14 +50,12 @@ export async function runMaintenanceCheck (
           registeredAt: v.registeredAt.getTime(),
           odometerKm: v.odometerKm ?? undefined,
           engineHours: v.engineHours ?? undefined
-        }, now.getTime()), null)
+        }, now.getTime()))
       }
     } else {
       const daily = await dailyValues(store, def, vehicles, now)
-      // a dismissal holds for one window: after that the window holds only newer days
-      const since = new Date(now.getTime() - def.trend.windowDays * DAY_MS)
       for (const v of vehicles) {
-        add(v.vehicleId, def, evaluateTrend(def, daily.get(v.vehicleId) ?? [], now.getTime(), serviceOf(v.vehicleId, def.id)?.time.getTime()), since)
+        add(v.vehicleId, def, evaluateTrend(def, daily.get(v.vehicleId) ?? [], now.getTime(), serviceOf(v.vehicleId, def.id)?.time.getTime()))
       }
     }
   }
@@ -61,7 +63,7 @@ export async function runMaintenanceCheck (
 }
 
 /** The definition's daily aggregate per vehicle over its window. */
-async function dailyValues (store: MaintenanceStore, def: TrendDefinition, vehicles: readonly VehicleMaintenanceState[], now: Date): Promise<Map<number, DailyValue[]>> {
+async function dailyValues (store: ServiceReminderStore, def: TrendDefinition, vehicles: readonly FleetVehicle[], now: Date): Promise<Map<number, DailyValue[]>> {
   const { fromDay, toDay } = trendWindow(def.trend, now.getTime())
   const rows = await store.dailyAggregates({
     signal: def.trend.signal,
@@ -81,4 +83,31 @@ async function dailyValues (store: MaintenanceStore, def: TrendDefinition, vehic
     byVehicle.set(r.vehicleId, list)
   }
   return byVehicle
+}
+
+/** Runs the check at start and then every interval, one run at a time, with the definitions of the configured maintenance file. */
+export class ServiceReminderCheck {
+  private readonly passes: PeriodicPass
+
+  constructor (
+    private readonly store: ServiceReminderStore,
+    private readonly definitions: readonly ReminderDefinition[],
+    private readonly intervalMs: number,
+    private readonly log: Logger
+  ) {
+    this.passes = new PeriodicPass(async () => {
+      const changes = await checkServiceReminders(this.store, this.definitions)
+      if (changes.length > 0) this.log.info({ changes: changes.length }, 'service reminders updated')
+    }, (err) => { this.log.error({ err: err.message }, 'maintenance check failed; next try at the next interval') })
+  }
+
+  start (): void {
+    if (this.definitions.length === 0) return
+    this.passes.start(this.intervalMs)
+    this.passes.kick()
+  }
+
+  async stop (): Promise<void> {
+    await this.passes.stop()
+  }
 }

@@ -1,18 +1,18 @@
 /**
- * Predictive maintenance as plain data: what the `maintenance:` section of a
- * rule file says once validated (MaintenanceDefinition, see
- * maintenance-load.ts), and what evaluating it finds (MaintenanceFinding, see
- * maintenance.ts). Unlike rules, these never look at single samples: service
- * intervals read the latest odometer / engine hours and the last recorded
- * service, trends read daily aggregates of stored samples.
+ * Service reminders as plain data: what the `maintenance:` section of a rule
+ * file says once validated (ReminderDefinition, see load.ts), what
+ * evaluating it finds (ReminderFinding, see policy.ts), and the states a
+ * reminder goes through. Unlike rules, definitions never look at single
+ * samples: service intervals read the latest odometer / engine hours and
+ * the last recorded service, trends read daily aggregates of stored samples.
  */
-import type { CompareOp } from './model.js'
+import type { CompareOp } from '../model.js'
 
 export type TrendAggregate = 'min' | 'avg' | 'max'
 /** below / above; equality is meaningless for a fitted slope or a mean */
 export type TrendOp = '<' | '<=' | '>' | '>='
 
-interface MaintenanceBase {
+interface ReminderDefinitionBase {
   id: string
   name: string
   description?: string
@@ -33,7 +33,7 @@ export interface ServiceInterval {
   months?: number
 }
 
-export interface ServiceIntervalDefinition extends MaintenanceBase {
+export interface ServiceIntervalDefinition extends ReminderDefinitionBase {
   kind: 'interval'
   every: ServiceInterval
   /** "due soon" this far before each limit; 0 when the file gives none */
@@ -63,17 +63,17 @@ export interface TrendSpec {
   last?: TrendTest
 }
 
-export interface TrendDefinition extends MaintenanceBase {
+export interface TrendDefinition extends ReminderDefinitionBase {
   kind: 'trend'
   trend: TrendSpec
 }
 
-export type MaintenanceDefinition = ServiceIntervalDefinition | TrendDefinition
+export type ReminderDefinition = ServiceIntervalDefinition | TrendDefinition
 
 export type ReminderKind = 'due' | 'due_soon' | 'trend'
 
-/** What evaluation found for one vehicle and definition; storage turns it into a service reminder. */
-export interface MaintenanceFinding {
+/** What evaluation found for one vehicle and definition; the check stores it as a service reminder. */
+export interface ReminderFinding {
   kind: ReminderKind
   /** the interval's limits counted from the last service (epoch ms, km, h); null when not configured or not known */
   dueAt: number | null
@@ -85,3 +85,18 @@ export interface MaintenanceFinding {
    */
   detail: Record<string, unknown>
 }
+
+/** open: the dealer has something to do; done: a recorded service took care of it; dismissed: the dealer will not act on it */
+export const REMINDER_STATES = ['open', 'done', 'dismissed'] as const
+export type ReminderState = typeof REMINDER_STATES[number]
+
+export interface ReminderTransition {
+  /** what the caller does, for a refusal's message */
+  action: string
+  from: readonly ReminderState[]
+  to: ReminderState
+}
+
+/** Only an open reminder closes, either way; a closed one stays as it was closed. */
+export const DISMISS: ReminderTransition = { action: 'dismiss', from: ['open'], to: 'dismissed' }
+export const SERVICE_DONE: ReminderTransition = { action: 'mark done', from: ['open'], to: 'done' }

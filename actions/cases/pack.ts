@@ -1,27 +1,21 @@
 /**
  * Case packs: YAML (or JSON) files of known fixes, `cases: [ ... ]`, applied
- * to the case base with CaseStore.apply. The shape is checked by a JSON
+ * to the case base with CaseBase.apply. The shape is checked by a JSON
  * schema, the content (slug ids, SAE J2012 DTCs, limits) by validateCase, so
  * a pack and the HTTP API refuse the same things. Errors read
  *   demo-cases.yaml: case case-cooling-fan: dtcs[0] ...
  */
 import { fileURLToPath } from 'node:url'
 import { Ajv, type ErrorObject } from 'ajv'
-import { parseDocument, readDocument } from '../decoders/document.js'
-import { validateCase, type CaseInput } from './cases.js'
-import { StorageError } from './errors.js'
-import { PitwallError } from '../runtime/errors.js'
+import { parseDocument, readDocument } from '../../decoders/document.js'
+import { isPitwallError, PitwallError } from '../../runtime/errors.js'
+import type { CaseInput } from './model.js'
+import { validateCase } from './policy.js'
 
-export class CasePackError extends PitwallError {
-  constructor (message: string) {
-    super('PITWALL_ERR_CASE_PACK', message)
-  }
-}
-
-const casePackError = (message: string): CasePackError => new CasePackError(message)
+const casePackError = (message: string): PitwallError => new PitwallError('PITWALL_ERR_CASE_PACK', message)
 
 /** The demo vehicle's cases, which rules/packs/demo-vehicle.yaml links to. */
-export const DEMO_CASE_PACK = fileURLToPath(new URL('../rules/packs/demo-cases.yaml', import.meta.url))
+export const DEMO_CASE_PACK = fileURLToPath(new URL('../../rules/packs/demo-cases.yaml', import.meta.url))
 
 const text = { type: 'string', minLength: 1 }
 const textList = { type: 'array', items: text }
@@ -61,17 +55,17 @@ export function loadCasePack (path: string): CaseInput[] {
 
 export function parseCasePack (source: string, fileName = '<cases>'): CaseInput[] {
   const data = parseDocument(source, fileName, casePackError)
-  if (!validatePack(data)) throw new CasePackError(`${fileName}: ${describe(validatePack.errors?.[0], data)}`)
+  if (!validatePack(data)) throw casePackError(`${fileName}: ${describe(validatePack.errors?.[0], data)}`)
   const cases = (data as { cases: CaseInput[] }).cases
   const seen = new Set<string>()
   for (const c of cases) {
-    if (seen.has(c.id)) throw new CasePackError(`${fileName}: case ${c.id}: id is used by an earlier case in the file`)
+    if (seen.has(c.id)) throw casePackError(`${fileName}: case ${c.id}: id is used by an earlier case in the file`)
     seen.add(c.id)
     try {
       validateCase(c)
     } catch (err) {
-      if (!(err instanceof StorageError)) throw err
-      throw new CasePackError(`${fileName}: ${err.message}`)
+      if (!isPitwallError(err, 'PITWALL_ERR_CASE_INVALID')) throw err
+      throw casePackError(`${fileName}: ${err.message}`)
     }
   }
   return cases

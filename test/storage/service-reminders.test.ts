@@ -1,17 +1,17 @@
 /**
- * Predictive maintenance in storage, on both backends: daily aggregates of
+ * Service reminders in storage, on both backends: daily aggregates of
  * stored samples (with a condition on another signal, and differences of two
- * signals), recorded services, and the maintenance check end to end over
+ * signals), recorded services, and the reminder check end to end over
  * several days of samples written straight into signal_samples: the
  * reminders it raises, escalation, dismissal, a service closing a reminder,
  * and a second run that changes nothing.
  */
 import t from 'tap'
-import type { MaintenanceDefinition } from '../../rules/maintenance-model.js'
 import { SIGNAL_CATALOG } from '../../decoders/catalog.js'
+import { checkServiceReminders } from '../../gateway/service-reminders.js'
+import { DISMISS, type ReminderDefinition } from '../../rules/service-reminders/model.js'
 import { openStorage, type Storage, poolOf } from '../../storage/index.js'
-import { runMaintenanceCheck } from '../../storage/maintenance-job.js'
-import type { ReminderChange } from '../../storage/maintenance.js'
+import type { ReminderChange } from '../../storage/service-reminders.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
 const DEMO = 'Pitwall Demo PHEV'
@@ -24,7 +24,7 @@ const CELL_MIN = 'Vehicle.Powertrain.TractionBattery.CellVoltage.Min'
 
 const signalIds = new Map(SIGNAL_CATALOG.map((s) => [s.name, s.id]))
 const common = { enabled: true, parts: [], scope: { models: [], firmware: [] } }
-const DEFINITIONS: MaintenanceDefinition[] = [
+const DEFINITIONS: ReminderDefinition[] = [
   { ...common, id: 'oil-service', name: 'oil', kind: 'interval', task: 'Change oil', scope: { models: [DEMO], firmware: [] }, every: { km: 15_000, months: 12 }, dueSoon: { km: 1000, hours: 0, days: 30 } },
   { ...common, id: 'brake-fluid', name: 'fluid', kind: 'interval', task: 'Replace brake fluid', every: { months: 24 }, dueSoon: { km: 0, hours: 0, days: 30 } },
   {
@@ -105,40 +105,40 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       await battery(v.id, (d) => 12.6 - 0.05 * d)
       await cells(v.id, (d) => 0.015 + 0.004 * d)
       const range = { from: new Date(june(8, '00:00:00')), to: new Date(june(15, '00:00:00')), vehicleIds: [v.id] }
-      const plain = await storage.maintenance.dailyAggregates({ signal: LV, ...range })
+      const plain = await storage.serviceReminders.dailyAggregates({ signal: LV, ...range })
       t.equal(plain.length, 7, 'days 8..14 only')
       t.match(plain[0], { vehicleId: v.id, day: '2026-06-08', min: 10.5, max: 14.1, samples: 7 })
-      const rest = await storage.maintenance.dailyAggregates({ signal: LV, where: { signal: RPM, op: '==', value: 0 }, ...range })
+      const rest = await storage.serviceReminders.dailyAggregates({ signal: LV, where: { signal: RPM, op: '==', value: 0 }, ...range })
       t.same(rest.map((r) => [r.day, r.samples]), [8, 9, 10, 11, 12, 13, 14].map((d) => [`2026-06-${String(d).padStart(2, '0')}`, 4]), 'four resting samples a day')
       const first = rest[0] as (typeof rest)[number]
       t.ok(Math.abs(first.avg - 12.6) < 1e-9 && Math.abs(first.min - 12.59) < 1e-9 && Math.abs(first.max - 12.61) < 1e-9, 'driving, cranking and unconditioned minutes left out')
-      const spread = await storage.maintenance.dailyAggregates({ signal: CELL_MAX, minus: CELL_MIN, ...range })
+      const spread = await storage.serviceReminders.dailyAggregates({ signal: CELL_MAX, minus: CELL_MIN, ...range })
       t.same(spread.map((r) => r.samples), [1, 1, 1, 1, 1, 1, 1], 'the unpaired minute is left out')
       t.ok(spread.every((r, i) => Math.abs(r.avg - (0.015 + 0.004 * i)) < 1e-9), 'max - min in the same minute')
-      t.same(await storage.maintenance.dailyAggregates({ signal: LV, ...range, vehicleIds: [v.id + 1000] }), [], 'other vehicles only')
+      t.same(await storage.serviceReminders.dailyAggregates({ signal: LV, ...range, vehicleIds: [v.id + 1000] }), [], 'other vehicles only')
     })
 
     t.test('a service takes missing readings from the samples before it, and needs a known vehicle and items', async (t) => {
       const v = await vehicle(DEMO, '2026-01-01T00:00:00Z')
       await samples(v.id, [[ODOMETER, '2026-03-01T10:00:00Z', 20_000], [ODOMETER, '2026-03-02T10:00:00Z', 20_100], [HOURS, '2026-03-01T10:00:00Z', 400], [ODOMETER, '2026-04-01T10:00:00Z', 21_000]])
-      const { record, closedReminders } = await storage.maintenance.recordService({
+      const { record, closedReminders } = await storage.serviceReminders.recordService({
         vin: v.vin, time: new Date('2026-03-05T09:00:00Z'), covers: ['oil-service'], description: 'oil and filter', by: 'dealer-7'
       })
       t.match(record, { vin: v.vin, odometerKm: 20_100, engineHours: 400, covers: ['oil-service'], by: 'dealer-7' })
       t.equal(closedReminders, 0)
-      await storage.maintenance.recordService({ vin: v.vin, time: new Date('2026-04-05T09:00:00Z'), odometerKm: 21_050, covers: ['brake-fluid'], description: 'fluid', by: 'dealer-7' })
-      t.same((await storage.maintenance.services(v.vin)).map((s) => [s.covers, s.odometerKm]), [[['brake-fluid'], 21_050], [['oil-service'], 20_100]], 'newest first; a given reading wins')
-      const mine = (await storage.maintenance.lastServices()).filter((s) => s.vehicleId === v.id)
+      await storage.serviceReminders.recordService({ vin: v.vin, time: new Date('2026-04-05T09:00:00Z'), odometerKm: 21_050, covers: ['brake-fluid'], description: 'fluid', by: 'dealer-7' })
+      t.same((await storage.serviceReminders.services(v.vin)).map((s) => [s.covers, s.odometerKm]), [[['brake-fluid'], 21_050], [['oil-service'], 20_100]], 'newest first; a given reading wins')
+      const mine = (await storage.serviceReminders.lastServices()).filter((s) => s.vehicleId === v.id)
       t.same(mine.map((s) => [s.ruleId, s.time.toISOString()]), [['brake-fluid', '2026-04-05T09:00:00.000Z'], ['oil-service', '2026-03-05T09:00:00.000Z']])
-      t.match((await storage.maintenance.fleetState()).find((s) => s.vehicleId === v.id), { odometerKm: 21_000, engineHours: 400, model: DEMO }, 'the latest readings')
-      await t.rejects(storage.maintenance.recordService({ vin: 'WMT12345678909999', time: new Date(), covers: ['x'], description: '', by: 'd' }), { code: 'PITWALL_ERR_VEHICLE_UNKNOWN', message: /WMT12345678909999/ })
-      await t.rejects(storage.maintenance.recordService({ vin: v.vin, time: new Date(), covers: [], description: '', by: 'd' }), { code: 'PITWALL_ERR_SERVICE_COVERS' })
+      t.match((await storage.serviceReminders.fleetState()).find((s) => s.vehicleId === v.id), { odometerKm: 21_000, engineHours: 400, model: DEMO }, 'the latest readings')
+      await t.rejects(storage.serviceReminders.recordService({ vin: 'WMT12345678909999', time: new Date(), covers: ['x'], description: '', by: 'd' }), { code: 'PITWALL_ERR_VEHICLE_UNKNOWN', message: /WMT12345678909999/ })
+      await t.rejects(storage.serviceReminders.recordService({ vin: v.vin, time: new Date(), covers: [], description: '', by: 'd' }), { code: 'PITWALL_ERR_SERVICE_COVERS' })
     })
 
-    t.test('the maintenance check raises reminders, escalates them, respects dismissal and services, and a second run changes nothing', async (t) => {
+    t.test('the reminder check raises reminders, escalates them, respects dismissal and services, and a second run changes nothing', async (t) => {
       // v1: serviced last July at 40,000 km; resting voltage falling 50 mV a day
       const v1 = await vehicle(DEMO, '2020-01-01T00:00:00Z')
-      await storage.maintenance.recordService({ vin: v1.vin, time: new Date('2025-07-01T00:00:00Z'), odometerKm: 40_000, covers: ['oil-service', 'brake-fluid'], description: 'annual', by: 'dealer-1' })
+      await storage.serviceReminders.recordService({ vin: v1.vin, time: new Date('2025-07-01T00:00:00Z'), odometerKm: 40_000, covers: ['oil-service', 'brake-fluid'], description: 'annual', by: 'dealer-1' })
       await samples(v1.id, [[ODOMETER, june(14, '18:00:00'), 54_400], [ODOMETER, june(15, '09:00:00'), 54_500]])
       await battery(v1.id, (d) => 12.6 - 0.05 * d)
       // v2: never serviced, registered in 2020, a cell drifting 4 mV a day
@@ -157,7 +157,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         .map((c): [string, string, string, string] => [name.get(c.reminder.vehicleId) as string, c.reminder.ruleId, c.reminder.kind, c.change])
         .sort((a, b) => a.join().localeCompare(b.join()))
 
-      const first = await runMaintenanceCheck(storage, DEFINITIONS, NOW)
+      const first = await checkServiceReminders(storage.serviceReminders, DEFINITIONS, NOW)
       t.same(mine(first), [
         ['v1', 'lv-battery', 'trend', 'opened'],
         ['v1', 'oil-service', 'due_soon', 'opened'],
@@ -178,30 +178,30 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 
       const count = async (): Promise<number> => Number((await poolOf(storage).query<{ n: string }>('SELECT count(*) AS n FROM service_reminders')).rows[0]?.n)
       const before = await count()
-      t.same(await runMaintenanceCheck(storage, DEFINITIONS, NOW), [], 'the same check again changes nothing')
+      t.same(await checkServiceReminders(storage.serviceReminders, DEFINITIONS, NOW), [], 'the same check again changes nothing')
       t.equal(await count(), before)
 
       await samples(v1.id, [[ODOMETER, june(15, '09:30:00'), 55_100]])
-      t.same(mine(await runMaintenanceCheck(storage, DEFINITIONS, NOW)), [['v1', 'oil-service', 'due', 'changed']], 'due soon becomes due at 55,000 km')
-      t.same(await runMaintenanceCheck(storage, DEFINITIONS, NOW), [])
+      t.same(mine(await checkServiceReminders(storage.serviceReminders, DEFINITIONS, NOW)), [['v1', 'oil-service', 'due', 'changed']], 'due soon becomes due at 55,000 km')
+      t.same(await checkServiceReminders(storage.serviceReminders, DEFINITIONS, NOW), [])
 
       const trend = reminder(v1.id, 'lv-battery')?.id as number
-      t.match(await storage.maintenance.dismissReminder(trend, 'dealer-1'), { state: 'dismissed', closedBy: 'dealer-1' })
-      t.same(await runMaintenanceCheck(storage, DEFINITIONS, NOW), [], 'a dismissed reminder is not raised again for the same finding')
-      await t.rejects(storage.maintenance.dismissReminder(trend, 'dealer-1'), { code: 'PITWALL_ERR_REMINDER_TRANSITION' })
-      await t.rejects(storage.maintenance.dismissReminder(987_654, 'dealer-1'), { code: 'PITWALL_ERR_REMINDER_UNKNOWN' })
+      t.match(await storage.serviceReminders.closeReminder(trend, DISMISS, 'dealer-1'), { state: 'dismissed', closedBy: 'dealer-1' })
+      t.same(await checkServiceReminders(storage.serviceReminders, DEFINITIONS, NOW), [], 'a dismissed reminder is not raised again for the same finding')
+      await t.rejects(storage.serviceReminders.closeReminder(trend, DISMISS, 'dealer-1'), { code: 'PITWALL_ERR_REMINDER_TRANSITION' })
+      await t.rejects(storage.serviceReminders.closeReminder(987_654, DISMISS, 'dealer-1'), { code: 'PITWALL_ERR_REMINDER_UNKNOWN' })
 
-      const service = await storage.maintenance.recordService({ vin: v1.vin, time: new Date(june(15, '09:45:00')), covers: ['oil-service'], description: 'oil', by: 'dealer-1' })
+      const service = await storage.serviceReminders.recordService({ vin: v1.vin, time: new Date(june(15, '09:45:00')), covers: ['oil-service'], description: 'oil', by: 'dealer-1' })
       t.equal(service.closedReminders, 1)
       t.equal(service.record.odometerKm, 55_100, 'the odometer from the last sample before the service')
-      t.same((await storage.maintenance.reminders({ vin: v1.vin })).map((r) => [r.ruleId, r.state]), [['lv-battery', 'dismissed'], ['oil-service', 'done']])
-      t.same(await runMaintenanceCheck(storage, DEFINITIONS, NOW), [], 'the new service moved the limits to 70,100 km and June 2027')
-      t.same(await runMaintenanceCheck(storage, DEFINITIONS.filter((d) => !d.enabled), NOW), [], 'disabled definitions do nothing')
+      t.same((await storage.serviceReminders.reminders({ vin: v1.vin })).map((r) => [r.ruleId, r.state]), [['lv-battery', 'dismissed'], ['oil-service', 'done']])
+      t.same(await checkServiceReminders(storage.serviceReminders, DEFINITIONS, NOW), [], 'the new service moved the limits to 70,100 km and June 2027')
+      t.same(await checkServiceReminders(storage.serviceReminders, DEFINITIONS.filter((d) => !d.enabled), NOW), [], 'disabled definitions do nothing')
     })
 
     t.test('upserting the same reminder for a vehicle and item twice in one call is refused', async (t) => {
       const c = { vehicleId: 1, ruleId: 'x', kind: 'due' as const, dueAt: null, dueKm: 1, dueHours: null, detail: {}, suppressDismissedSince: null }
-      await t.rejects(storage.maintenance.upsertReminders([c, c]), { code: 'PITWALL_ERR_REMINDER_DUPLICATE' })
+      await t.rejects(storage.serviceReminders.upsertReminders([c, c]), { code: 'PITWALL_ERR_REMINDER_DUPLICATE' })
     })
   })
 }

@@ -1,22 +1,30 @@
 /**
- * Predictive maintenance, evaluated: pure functions from a vehicle's service
- * history and readings (intervals) or from daily aggregates of its stored
- * samples (trends) to findings that storage turns into service reminders.
- * No I/O; times are epoch milliseconds, days are whole UTC days since the
- * epoch.
+ * What is due: pure functions from a vehicle's service history and readings
+ * (intervals) or from daily aggregates of its stored samples (trends) to
+ * findings that the check (gateway/service-reminders.ts) stores as service
+ * reminders. No I/O; times are epoch milliseconds, days are whole UTC days
+ * since the epoch.
  */
+import { inScope as scopeMatches, type VehicleScopeInfo } from '../scope.js'
 import type {
-  MaintenanceDefinition, MaintenanceFinding, ServiceIntervalDefinition, TrendDefinition, TrendSpec, TrendTest
-} from './maintenance-model.js'
-
-import { inScope as scopeMatches, type VehicleScopeInfo } from './scope.js'
+  ReminderDefinition, ReminderFinding, ServiceIntervalDefinition, TrendDefinition, TrendSpec, TrendTest
+} from './model.js'
 
 export const DAY_MS = 86_400_000
 
-export type { VehicleScopeInfo } from './scope.js'
+export type { VehicleScopeInfo } from '../scope.js'
 
-export function inScope (def: MaintenanceDefinition, info: VehicleScopeInfo): boolean {
+export function inScope (def: ReminderDefinition, info: VehicleScopeInfo): boolean {
   return scopeMatches(def.scope, info)
+}
+
+/**
+ * How long a dismissal keeps the same finding from being raised again: an
+ * interval's for good (null: its limits move only with a new service), a
+ * trend's for one window (after that the window holds only newer days).
+ */
+export function dismissalHoldsSince (def: ReminderDefinition, now: number): number | null {
+  return def.kind === 'interval' ? null : now - def.trend.windowDays * DAY_MS
 }
 
 /** A recorded service as an interval counts from it; a reading not recorded is null. */
@@ -49,7 +57,7 @@ type Dimension = 'km' | 'hours' | 'time'
  * reading (or whose reading at the last service) is unknown is skipped:
  * nothing can be said about it.
  */
-export function evaluateInterval (def: ServiceIntervalDefinition, state: VehicleServiceState, now: number): MaintenanceFinding | undefined {
+export function evaluateInterval (def: ServiceIntervalDefinition, state: VehicleServiceState, now: number): ReminderFinding | undefined {
   const basis: ServiceBasis = state.lastService ?? { time: state.registeredAt, odometerKm: 0, engineHours: 0 }
   const { every, dueSoon } = def
   const levels: Array<[Dimension, Level]> = []
@@ -77,7 +85,7 @@ export function evaluateInterval (def: ServiceIntervalDefinition, state: Vehicle
       task: def.task,
       parts: def.parts,
       every: def.every,
-      // what the limits count from; the readings now are left out on purpose (see MaintenanceFinding.detail)
+      // what the limits count from; the readings now are left out on purpose (see ReminderFinding.detail)
       since: state.lastService === undefined
         ? { registration: new Date(basis.time).toISOString() }
         : { service: new Date(basis.time).toISOString(), odometerKm: basis.odometerKm, engineHours: basis.engineHours },
@@ -123,7 +131,7 @@ export interface DailyValue {
  * service covering the item are left out: they describe the part before it
  * was fixed.
  */
-export function evaluateTrend (def: TrendDefinition, daily: readonly DailyValue[], now: number, lastServiceAt?: number): MaintenanceFinding | undefined {
+export function evaluateTrend (def: TrendDefinition, daily: readonly DailyValue[], now: number, lastServiceAt?: number): ReminderFinding | undefined {
   const spec = def.trend
   const { fromDay, toDay } = trendWindow(spec, now)
   const firstDay = lastServiceAt === undefined ? fromDay : Math.max(fromDay, Math.floor(lastServiceAt / DAY_MS) + 1)

@@ -1,6 +1,6 @@
 /**
- * The `maintenance:` section of a rule file -> validated
- * MaintenanceDefinitions. It lives in the same YAML/JSON files as `rules:`
+ * The `maintenance:` section of a rule file -> validated service reminder
+ * definitions (ReminderDefinition). It lives in the same YAML/JSON files as `rules:`
  * (one place for an engineer to describe a vehicle model), beside or instead
  * of them; parseRules ignores it and this ignores `rules:`. Errors name the
  * file, the item id, the field and what was wrong, e.g.
@@ -24,23 +24,23 @@
  *         last: { op: '<', value: 12.2 }          # either test raises the reminder
  */
 import { Ajv, type ErrorObject } from 'ajv'
-import { catalogSignalByName } from '../decoders/catalog.js'
-import { parseDuration } from '../decoders/duration.js'
-import { parseRuleDocument, readRuleFile, RuleFileError } from './load.js'
-import type { CompareOp } from './model.js'
-import type { MaintenanceDefinition, ServiceIntervalDefinition, TrendAggregate, TrendSpec, TrendTest } from './maintenance-model.js'
-import { ruleFileSchema } from './schema.js'
+import { catalogSignalByName } from '../../decoders/catalog.js'
+import { parseDuration } from '../../decoders/duration.js'
+import { parseRuleDocument, readRuleFile, RuleFileError } from '../load.js'
+import type { CompareOp } from '../model.js'
+import { ruleFileSchema } from '../schema.js'
+import type { ReminderDefinition, ServiceIntervalDefinition, TrendAggregate, TrendSpec, TrendTest } from './model.js'
 
 const DAY_S = 86_400
 
 type Raw = Record<string, unknown>
 
-export function loadMaintenanceFile (path: string): MaintenanceDefinition[] {
-  return parseMaintenance(readRuleFile(path), path)
+export function loadReminderDefinitions (path: string): ReminderDefinition[] {
+  return parseReminderDefinitions(readRuleFile(path), path)
 }
 
 /** A file with `rules:` but no `maintenance:` has no maintenance items: []. */
-export function parseMaintenance (text: string, fileName = '<rules>'): MaintenanceDefinition[] {
+export function parseReminderDefinitions (text: string, fileName = '<rules>'): ReminderDefinition[] {
   const data = parseRuleDocument(text, fileName)
   if (data !== null && typeof data === 'object' && 'rules' in data && !('maintenance' in data)) return []
   if (!validateFile(data)) throw new RuleFileError(`${fileName}: ${describe(validateFile.errors?.[0], data)}`)

@@ -1,16 +1,15 @@
 /**
- * Predictive maintenance in storage: services dealers record, what the
- * maintenance check reads (latest odometer / engine hours, the last service
- * per item, daily aggregates of stored samples) and the service reminders it
- * writes. Plain SQL that runs on PostgreSQL 15 and on PGlite alike.
+ * Service reminders in storage: services dealers record, what the reminder
+ * check (gateway/service-reminders.ts) reads (latest odometer / engine
+ * hours, the last service per item, daily aggregates of stored samples) and
+ * the reminders it writes. Plain SQL that runs on PostgreSQL 15 and on
+ * PGlite alike.
  */
 import type pg from 'pg'
 import { catalogSignalByName } from '../decoders/catalog.js'
 import type { CompareOp } from '../rules/model.js'
-import type { ReminderKind } from '../rules/maintenance-model.js'
-import { StorageError } from './errors.js'
-
-export type ReminderState = 'open' | 'done' | 'dismissed'
+import { SERVICE_DONE, type ReminderKind, type ReminderState, type ReminderTransition } from '../rules/service-reminders/model.js'
+import { PitwallError } from '../runtime/errors.js'
 
 export interface ServiceRecordInput {
   vin: string
@@ -18,7 +17,7 @@ export interface ServiceRecordInput {
   /** when absent, the latest stored reading at or before `time` (NULL if there is none) */
   odometerKm?: number | undefined
   engineHours?: number | undefined
-  /** ids of the maintenance items the service took care of */
+  /** ids of the maintenance items (reminder definitions) the service took care of */
   covers: readonly string[]
   description: string
   by: string
@@ -38,8 +37,8 @@ export interface ServiceRecord {
   by: string
 }
 
-/** A vehicle as the maintenance check sees it. */
-export interface VehicleMaintenanceState {
+/** A vehicle as the reminder check sees it. */
+export interface FleetVehicle {
   vehicleId: number
   vin: string
   model: string | null
@@ -99,16 +98,9 @@ export interface ReminderCandidate {
   suppressDismissedSince: Date | null
 }
 
-export interface ServiceReminder {
+export interface ServiceReminder extends Omit<ReminderCandidate, 'suppressDismissedSince'> {
   id: number
-  vehicleId: number
   vin: string
-  ruleId: string
-  kind: ReminderKind
-  dueAt: Date | null
-  dueKm: number | null
-  dueHours: number | null
-  detail: Record<string, unknown>
   state: ReminderState
   createdAt: Date
   updatedAt: Date
@@ -139,34 +131,14 @@ const ENGINE_HOURS = signalId('Vehicle.Powertrain.CombustionEngine.EngineHours')
 
 const SQL_OPS: Record<CompareOp, string> = { '>': '>', '>=': '>=', '<': '<', '<=': '<=', '==': '=', '!=': '<>' }
 
-interface ReminderRow {
-  id: string
-  vehicle_id: number
-  vin: string
-  rule_id: string
-  kind: ReminderKind
-  due_at: Date | null
-  due_km: number | null
-  due_hours: number | null
-  detail: Record<string, unknown>
-  state: ReminderState
-  created_at: Date
-  updated_at: Date
-  closed_at: Date | null
-  closed_by: string | null
-}
+/** A ServiceReminder from service_reminders `r` joined with vehicles `v`. */
+const REMINDER_COLUMNS = `r.id, r.vehicle_id AS "vehicleId", v.vin, r.rule_id AS "ruleId", r.kind, r.due_at AS "dueAt", r.due_km AS "dueKm",
+  r.due_hours AS "dueHours", r.detail, r.state, r.created_at AS "createdAt", r.updated_at AS "updatedAt", r.closed_at AS "closedAt",
+  r.closed_by AS "closedBy"`
 
-interface ServiceRow {
-  id: string
-  vehicle_id: number
-  vin: string
-  time: Date
-  odometer_km: number | null
-  engine_hours: number | null
-  covers: string[]
-  description: string
-  by: string
-}
+/** A ServiceRecord from service_records `s` joined with vehicles `v`. */
+const SERVICE_COLUMNS = `s.id, s.vehicle_id AS "vehicleId", v.vin, s.time, s.odometer_km AS "odometerKm", s.engine_hours AS "engineHours",
+  s.covers, s.description, s.by`
 
 // One statement, so the record and the reminders it closes commit together.
 const RECORD_SERVICE = `
@@ -183,11 +155,11 @@ ins AS (
   -- the service took care of them; a service recorded after the fact for an
   -- older date closes them too, and the next check raises again whatever
   -- the newest service still leaves due
-  UPDATE service_reminders r SET state = 'done', closed_at = now(), closed_by = ins.by, updated_at = now()
-  FROM ins WHERE r.vehicle_id = ins.vehicle_id AND r.rule_id = ANY (ins.covers) AND r.state = 'open'
+  UPDATE service_reminders r SET state = $12, closed_at = now(), closed_by = ins.by, updated_at = now()
+  FROM ins WHERE r.vehicle_id = ins.vehicle_id AND r.rule_id = ANY (ins.covers) AND r.state = ANY ($11::text[])
   RETURNING r.id
 )
-SELECT ins.*, v.vin, (SELECT count(*) FROM closed)::int AS closed FROM ins JOIN v ON v.id = ins.vehicle_id`
+SELECT ${SERVICE_COLUMNS}, (SELECT count(*) FROM closed)::int AS closed FROM ins s JOIN v ON v.id = s.vehicle_id`
 
 // One statement per check: every candidate either updates the open reminder
 // of its vehicle and item (only when something differs, so a repeated check
@@ -219,67 +191,64 @@ WITH c AS (
   ON CONFLICT (vehicle_id, rule_id) WHERE state = 'open' DO NOTHING
   RETURNING *, 'opened' AS change
 )
-SELECT x.*, v.vin FROM (SELECT * FROM inserted UNION ALL SELECT * FROM updated) x
-JOIN vehicles v ON v.id = x.vehicle_id ORDER BY x.id`
+SELECT ${REMINDER_COLUMNS}, r.change FROM (SELECT * FROM inserted UNION ALL SELECT * FROM updated) r
+JOIN vehicles v ON v.id = r.vehicle_id ORDER BY r.id`
 
-const REMINDER_COLUMNS = `r.id, r.vehicle_id, v.vin, r.rule_id, r.kind, r.due_at, r.due_km, r.due_hours, r.detail, r.state,
-  r.created_at, r.updated_at, r.closed_at, r.closed_by`
-
-export class MaintenanceStore {
+export class ServiceReminderStore {
   constructor (private readonly pool: pg.Pool) {}
 
   /**
    * Records a service and marks the open reminders of the items it covers
-   * done. Missing readings are taken from the latest stored samples at or
-   * before the service time.
+   * done (SERVICE_DONE). Missing readings are taken from the latest stored
+   * samples at or before the service time.
    */
   async recordService (input: ServiceRecordInput): Promise<{ record: ServiceRecord, closedReminders: number }> {
     if (input.covers.length === 0) {
-      throw new StorageError('PITWALL_ERR_SERVICE_COVERS', `service for ${input.vin}: name the maintenance items it covered (covers is empty)`)
+      throw new PitwallError('PITWALL_ERR_SERVICE_COVERS', `service for ${input.vin}: name the maintenance items it covered (covers is empty)`)
     }
-    const res = await this.pool.query<ServiceRow & { closed: number }>(RECORD_SERVICE, [
+    const res = await this.pool.query<ServiceRecord & { closed: number }>(RECORD_SERVICE, [
       input.vin, input.time, input.odometerKm ?? null, input.engineHours ?? null, input.covers, input.description, input.by, ODOMETER, ENGINE_HOURS,
-      input.dealerId ?? null
+      input.dealerId ?? null, SERVICE_DONE.from, SERVICE_DONE.to
     ])
     const row = res.rows[0]
     if (row === undefined) {
-      throw new StorageError('PITWALL_ERR_VEHICLE_UNKNOWN', input.dealerId === undefined
+      throw new PitwallError('PITWALL_ERR_VEHICLE_UNKNOWN', input.dealerId === undefined
         ? `no vehicle ${input.vin} (pitwall device list shows the registered vehicles)`
         : `dealer ${input.dealerId} has no vehicle ${input.vin}`)
     }
-    return { record: serviceRecord(row), closedReminders: row.closed }
+    const { closed, ...record } = row
+    return { record, closedReminders: closed }
   }
 
   /** A vehicle's recorded services, newest first. */
   async services (vin: string): Promise<ServiceRecord[]> {
-    const res = await this.pool.query<ServiceRow>(
-      `SELECT s.*, v.vin FROM service_records s JOIN vehicles v ON v.id = s.vehicle_id
+    const res = await this.pool.query<ServiceRecord>(
+      `SELECT ${SERVICE_COLUMNS} FROM service_records s JOIN vehicles v ON v.id = s.vehicle_id
        WHERE v.vin = $1 ORDER BY s.time DESC, s.id DESC`, [vin])
-    return res.rows.map(serviceRecord)
+    return res.rows
   }
 
   /**
    * Every vehicle with its latest odometer and engine hours: one index probe
    * per vehicle and signal (newest sample first), not a scan of history.
    */
-  async fleetState (): Promise<VehicleMaintenanceState[]> {
-    const res = await this.pool.query<{ id: number, vin: string, model: string | null, firmware: string | null, created_at: Date, odometer_km: number | null, engine_hours: number | null }>(
-      `SELECT v.id, v.vin, v.model, v.firmware, v.created_at,
-         (SELECT value FROM signal_samples s WHERE s.vehicle_id = v.id AND s.signal_id = $1 ORDER BY s.time DESC LIMIT 1) AS odometer_km,
-         (SELECT value FROM signal_samples s WHERE s.vehicle_id = v.id AND s.signal_id = $2 ORDER BY s.time DESC LIMIT 1) AS engine_hours
+  async fleetState (): Promise<FleetVehicle[]> {
+    const res = await this.pool.query<FleetVehicle>(
+      `SELECT v.id AS "vehicleId", v.vin, v.model, v.firmware, v.created_at AS "registeredAt",
+         (SELECT value FROM signal_samples s WHERE s.vehicle_id = v.id AND s.signal_id = $1 ORDER BY s.time DESC LIMIT 1) AS "odometerKm",
+         (SELECT value FROM signal_samples s WHERE s.vehicle_id = v.id AND s.signal_id = $2 ORDER BY s.time DESC LIMIT 1) AS "engineHours"
        FROM vehicles v ORDER BY v.id`, [ODOMETER, ENGINE_HOURS])
-    return res.rows.map((r) => ({
-      vehicleId: r.id, vin: r.vin, model: r.model, firmware: r.firmware, registeredAt: r.created_at, odometerKm: r.odometer_km, engineHours: r.engine_hours
-    }))
+    return res.rows
   }
 
   /** The newest service of each vehicle for each item it covered. */
   async lastServices (): Promise<LastService[]> {
-    const res = await this.pool.query<{ vehicle_id: number, rule_id: string, time: Date, odometer_km: number | null, engine_hours: number | null }>(
-      `SELECT DISTINCT ON (s.vehicle_id, c.rule_id) s.vehicle_id, c.rule_id, s.time, s.odometer_km, s.engine_hours
+    const res = await this.pool.query<LastService>(
+      `SELECT DISTINCT ON (s.vehicle_id, c.rule_id) s.vehicle_id AS "vehicleId", c.rule_id AS "ruleId", s.time,
+         s.odometer_km AS "odometerKm", s.engine_hours AS "engineHours"
        FROM service_records s CROSS JOIN LATERAL unnest(s.covers) AS c (rule_id)
        ORDER BY s.vehicle_id, c.rule_id, s.time DESC, s.id DESC`)
-    return res.rows.map((r) => ({ vehicleId: r.vehicle_id, ruleId: r.rule_id, time: r.time, odometerKm: r.odometer_km, engineHours: r.engine_hours }))
+    return res.rows
   }
 
   /**
@@ -314,12 +283,12 @@ export class MaintenanceStore {
         GROUP BY 1, 2 HAVING bool_and(value ${SQL_OPS[query.where.op]} ${value}::float8))`)
       filter = `JOIN ok ON ok.vehicle_id = v.vehicle_id AND ok.minute = date_trunc('minute', v.time)`
     }
-    const res = await this.pool.query<{ vehicle_id: number, day: string, min: number, avg: number, max: number, samples: number }>(
+    const res = await this.pool.query<DailyAggregate>(
       `WITH ${ctes.join(',\n')}
-       SELECT v.vehicle_id, to_char(v.time AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+       SELECT v.vehicle_id AS "vehicleId", to_char(v.time AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
          min(v.value) AS min, avg(v.value) AS avg, max(v.value) AS max, count(*)::int AS samples
        FROM v ${filter} GROUP BY 1, 2 ORDER BY 1, 2`, params)
-    return res.rows.map((r) => ({ vehicleId: r.vehicle_id, day: r.day, min: r.min, avg: r.avg, max: r.max, samples: r.samples }))
+    return res.rows
   }
 
   /**
@@ -333,7 +302,7 @@ export class MaintenanceStore {
     const keys = new Set<string>()
     for (const c of candidates) {
       const key = `${c.vehicleId}\u0000${c.ruleId}`
-      if (keys.has(key)) throw new StorageError('PITWALL_ERR_REMINDER_DUPLICATE', `two reminders for vehicle ${c.vehicleId} and item ${c.ruleId} in one upsert`)
+      if (keys.has(key)) throw new PitwallError('PITWALL_ERR_REMINDER_DUPLICATE', `two reminders for vehicle ${c.vehicleId} and item ${c.ruleId} in one upsert`)
       keys.add(key)
     }
     const rows = candidates.map((c) => ({
@@ -347,79 +316,50 @@ export class MaintenanceStore {
       suppress_since: c.suppressDismissedSince?.toISOString() ?? null,
       suppress_always: c.suppressDismissedSince === null
     }))
-    const res = await this.pool.query<ReminderRow & { change: ReminderChangeType }>(UPSERT_REMINDERS, [JSON.stringify(rows)])
-    return res.rows.map((r) => ({ change: r.change, reminder: reminder(r) }))
+    const res = await this.pool.query<ServiceReminder & { change: ReminderChangeType }>(UPSERT_REMINDERS, [JSON.stringify(rows)])
+    return res.rows.map(({ change, ...reminder }) => ({ change, reminder }))
   }
 
   async reminders (query: ReminderQuery = {}): Promise<ServiceReminder[]> {
-    const res = await this.pool.query<ReminderRow>(
+    const res = await this.pool.query<ServiceReminder>(
       `SELECT ${REMINDER_COLUMNS} FROM service_reminders r JOIN vehicles v ON v.id = r.vehicle_id
        WHERE ($1::text IS NULL OR v.vin = $1) AND ($2::text IS NULL OR r.state = $2) AND ($3::text IS NULL OR r.rule_id = $3)
          AND ($5::text IS NULL OR v.dealer_id = $5)
        ORDER BY r.id DESC LIMIT $4`,
       [query.vin ?? null, query.state ?? null, query.ruleId ?? null, query.limit ?? 100, query.dealerId ?? null])
-    return res.rows.map(reminder)
+    return res.rows
   }
 
   /**
-   * The dealer will not act on an open reminder; the same finding is not
-   * raised again (see ReminderCandidate). With `dealerId`, only a reminder
-   * of that dealer's own vehicles; any other reads as unknown.
+   * Moves a reminder `from` one of the transition's states `to` its target
+   * (DISMISS: the dealer will not act on it; the same finding is not raised
+   * again, see ReminderCandidate). With `dealerId`, only a reminder of that
+   * dealer's own vehicles; any other reads as unknown.
    */
-  async dismissReminder (reminderId: number, by: string, dealerId?: string): Promise<ServiceReminder> {
-    const res = await this.pool.query<ReminderRow & { prior: ReminderState | null }>(
+  async closeReminder (reminderId: number, transition: ReminderTransition, by: string, dealerId?: string): Promise<ServiceReminder> {
+    const res = await this.pool.query<ServiceReminder & { prior: ReminderState | null }>(
       `WITH prior AS (
          SELECT r.id, r.state FROM service_reminders r JOIN vehicles v ON v.id = r.vehicle_id
          WHERE r.id = $1 AND ($3::text IS NULL OR v.dealer_id = $3)
-       ), upd AS (UPDATE service_reminders SET state = 'dismissed', closed_at = now(), closed_by = $2, updated_at = now()
-         WHERE id = (SELECT id FROM prior) AND state = 'open' RETURNING *)
+       ), upd AS (UPDATE service_reminders SET state = $5, closed_at = now(), closed_by = $2, updated_at = now()
+         WHERE id = (SELECT id FROM prior) AND state = ANY ($4::text[]) RETURNING *)
        SELECT (SELECT state FROM prior) AS prior, ${REMINDER_COLUMNS}
-       FROM (SELECT 1) one LEFT JOIN upd r ON true LEFT JOIN vehicles v ON v.id = r.vehicle_id`, [reminderId, by, dealerId ?? null])
-    const row = res.rows[0] as ReminderRow & { prior: ReminderState | null }
-    if (row.prior === null) {
-      throw new StorageError('PITWALL_ERR_REMINDER_UNKNOWN', dealerId === undefined ? `no service reminder ${reminderId}` : `dealer ${dealerId} has no service reminder ${reminderId}`)
+       FROM (SELECT 1) one LEFT JOIN upd r ON true LEFT JOIN vehicles v ON v.id = r.vehicle_id`,
+      [reminderId, by, dealerId ?? null, transition.from, transition.to])
+    const { prior, ...reminder } = res.rows[0] as ServiceReminder & { prior: ReminderState | null }
+    if (prior === null) {
+      throw new PitwallError('PITWALL_ERR_REMINDER_UNKNOWN', dealerId === undefined ? `no service reminder ${reminderId}` : `dealer ${dealerId} has no service reminder ${reminderId}`)
     }
-    if (row.id === null) throw new StorageError('PITWALL_ERR_REMINDER_TRANSITION', `cannot dismiss service reminder ${reminderId}: it is ${row.prior} (only open ones can be)`)
-    return reminder(row)
+    if (reminder.id === null) {
+      throw new PitwallError('PITWALL_ERR_REMINDER_TRANSITION',
+        `cannot ${transition.action} service reminder ${reminderId}: it is ${prior} (only ${transition.from.join(' or ')} ones can be)`)
+    }
+    return reminder
   }
 }
 
 function signalId (name: string): number {
   const signal = catalogSignalByName(name)
-  if (signal === undefined) throw new StorageError('PITWALL_ERR_SIGNAL_UNKNOWN', `${name} is not in the signal catalog`)
+  if (signal === undefined) throw new PitwallError('PITWALL_ERR_SIGNAL_UNKNOWN', `${name} is not in the signal catalog`)
   return signal.id
-}
-
-function serviceRecord (r: ServiceRow): ServiceRecord {
-  return {
-    // bigint arrives as text; ids stay far below 2^53
-    id: Number(r.id),
-    vehicleId: r.vehicle_id,
-    vin: r.vin,
-    time: r.time,
-    odometerKm: r.odometer_km,
-    engineHours: r.engine_hours,
-    covers: r.covers,
-    description: r.description,
-    by: r.by
-  }
-}
-
-function reminder (r: ReminderRow): ServiceReminder {
-  return {
-    id: Number(r.id),
-    vehicleId: r.vehicle_id,
-    vin: r.vin,
-    ruleId: r.rule_id,
-    kind: r.kind,
-    dueAt: r.due_at,
-    dueKm: r.due_km,
-    dueHours: r.due_hours,
-    detail: r.detail,
-    state: r.state,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    closedAt: r.closed_at,
-    closedBy: r.closed_by
-  }
 }
