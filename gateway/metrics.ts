@@ -4,6 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { ActionBacklog } from '../storage/backlog.js'
+import type { BatchWriterOptions } from '../storage/batch-writer.js'
 
 export function createMetrics () {
   const registry = new Registry()
@@ -85,4 +86,19 @@ export function registerBacklogGauges (registry: Registry, read: () => Promise<A
   gauge('pitwall_webhook_deliveries_pending', 'Dealer webhook deliveries waiting to be sent or retried', (g, b) => g.set(b.webhooksPending))
   gauge('pitwall_webhook_dead_letters', 'Dealer webhook deliveries given up after their last attempt (retry them through the API)', (g, b) => g.set(b.webhookDeadLetters))
   gauge('pitwall_campaigns', 'Campaigns by state', (g, b) => { for (const [state, n] of Object.entries(b.campaigns)) g.set({ state }, n) }, ['state'])
+}
+
+/** The batch writer's hooks that feed the storage metrics and log each failed commit. */
+export function writerMetrics (metrics: Metrics, log: { error: (obj: object, msg: string) => void }): Pick<BatchWriterOptions, 'onCommit' | 'onError'> {
+  return {
+    onCommit: (s) => {
+      metrics.commitDuration.observe(s.durationMs / 1000)
+      metrics.groupSize.observe(s.items)
+      metrics.writerDepth.set(s.queued)
+    },
+    onError: (err, attempt, groupSize) => {
+      metrics.storageErrors.inc()
+      log.error({ err: err.message, attempt, groupSize }, 'group commit failed')
+    }
+  }
 }

@@ -5,35 +5,37 @@
  * engine keeps the state of rules that did not change.
  */
 import type { RuleEngine } from '../rules/engine.js'
+import { PeriodicPass } from '../runtime/periodic-pass.js'
 import type { RuleStore } from '../storage/rules.js'
 import type { Logger } from './logger.js'
 
 export class RuleReloader {
   private revision: string | undefined
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<void> | undefined
+  // one check at a time: a slow database must not stack them up
+  private readonly passes = new PeriodicPass(async () => { await this.check() }, (err) => {
+    this.log.error({ err: err.message }, 'rule reload failed; keeping the rules in force')
+  })
 
   /**
    * `before` runs ahead of every check: the manifest reloader, so that the
    * catalog holds every signal a rule may name before the rules compile.
    */
-  constructor (private readonly store: RuleStore, private readonly engine: RuleEngine, private readonly log: Logger, private readonly before?: () => Promise<void>) {}
+  constructor (
+    private readonly store: RuleStore,
+    private readonly engine: RuleEngine,
+    private readonly log: Logger,
+    private readonly pollMs: number,
+    private readonly before?: () => Promise<void>
+  ) {}
 
   /** Loads now; resolves once the engine has the current rules. */
-  async start (pollMs: number): Promise<void> {
+  async start (): Promise<void> {
     await this.check()
-    this.timer = setInterval(() => {
-      // one check at a time: a slow database must not stack them up
-      this.running ??= this.check().catch((err: unknown) => {
-        this.log.error({ err: (err as Error).message }, 'rule reload failed; keeping the rules in force')
-      }).finally(() => { this.running = undefined })
-    }, pollMs)
-    this.timer.unref()
+    this.passes.start(this.pollMs)
   }
 
   async stop (): Promise<void> {
-    clearInterval(this.timer)
-    await this.running
+    await this.passes.stop()
   }
 
   private async check (): Promise<void> {

@@ -121,6 +121,7 @@ export const ERRORS = {
   PITWALL_ERR_DEALER_ALERT_NOT_NEEDED: { status: 409, means: 'the fault no longer needs an alert' },
   PITWALL_ERR_RESCUE_NOT_STATIONARY: { status: 409, means: 'the vehicle is still moving; a rescue request waits' },
   PITWALL_ERR_WEBHOOK_DELIVERY_UNKNOWN: { status: 404, means: 'no such webhook delivery' },
+  PITWALL_ERR_WEBHOOK_STATUS: { status: 502, means: 'a dealer\'s webhook endpoint answered with a status that is not success; the delivery is retried' },
   PITWALL_ERR_WEBHOOK_NOT_DEAD: { status: 409, means: 'only a dead webhook delivery can be retried' },
   PITWALL_ERR_CASE_UNKNOWN: { status: 404, means: 'no such case' },
   PITWALL_ERR_CASE_EXISTS: { status: 409, means: 'a case with this id exists already' },

@@ -14,7 +14,8 @@
  */
 import type pg from 'pg'
 import { ArrayParam, BYTEA, FLOAT4, FLOAT8, INT2, INT4, INT8, TIMESTAMPTZ } from './binary-array.js'
-import { StorageError } from './errors.js'
+import { backoffMs } from '../runtime/backoff.js'
+import { isTransient, StorageError } from './errors.js'
 import type { BatchOutcome, BatchRecord, DeadLetterRecord } from './records.js'
 
 export interface BatchWriterOptions {
@@ -151,7 +152,6 @@ export class BatchWriter {
   }
 
   private async commitWithRetry (group: Pending[]): Promise<void> {
-    let delay = this.retryDelayMs
     for (let attempt = 1; ; attempt++) {
       if (this.abandoned) {
         for (const item of group) item.reject(new StorageError('PITWALL_ERR_STORAGE_CLOSED', 'storage shut down before this could be committed'))
@@ -167,8 +167,7 @@ export class BatchWriter {
           await this.isolatePoison(group, error)
           return
         }
-        await sleep(delay)
-        delay = Math.min(delay * 2, this.maxRetryDelayMs)
+        await sleep(backoffMs(attempt, { baseMs: this.retryDelayMs, maxMs: this.maxRetryDelayMs }))
       }
     }
   }
@@ -349,21 +348,6 @@ function text<T extends string | null> (value: T): T {
 
 function asBuffer (bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-}
-
-/**
- * Connection loss, server shutdown, resource exhaustion and serialization
- * conflicts pass; anything else (constraint, data type) would fail again.
- */
-export function isTransient (err: Error): boolean {
-  const code = (err as { code?: unknown }).code
-  if (typeof code === 'string') {
-    if (/^(08|53|57P|40001|40P01)/.test(code)) return true
-    if (/^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH)$/.test(code)) return true
-    if (/^[0-9A-Z]{5}$/.test(code)) return false
-  }
-  // pg reports a dropped socket without a code.
-  return /Connection terminated|connection error|Client has encountered a connection error|timeout/i.test(err.message)
 }
 
 async function sleep (ms: number): Promise<void> {

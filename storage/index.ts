@@ -20,10 +20,10 @@ import { FaultActionStore } from './fault-actions.js'
 import { FaultStore } from './faults.js'
 import { KpiStore } from './kpis.js'
 import { ManifestStore } from './manifests.js'
-import { MaintenanceStore } from './maintenance.js'
 import { migrate } from './migrate.js'
 import { OtaPackageStore } from './ota-packages.js'
 import { RuleStore } from './rules.js'
+import { ServiceReminderStore } from './service-reminders.js'
 import { inTransaction } from './transaction.js'
 import { VehicleStore } from './vehicles.js'
 
@@ -44,8 +44,8 @@ export interface Storage {
   readonly vehicles: VehicleStore
   readonly rules: RuleStore
   readonly faults: FaultStore
-  /** service records and reminders; storage/maintenance-job.ts runs the check */
-  readonly maintenance: MaintenanceStore
+  /** service records and reminders; gateway/service-reminders.ts runs the check */
+  readonly serviceReminders: ServiceReminderStore
   /** the outbox from faults to actions */
   readonly faultActions: FaultActionStore
   readonly commands: CommandStore
@@ -118,7 +118,7 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     vehicles: new VehicleStore(pool),
     rules: new RuleStore(pool),
     faults: new FaultStore(pool),
-    maintenance: new MaintenanceStore(pool),
+    serviceReminders: new ServiceReminderStore(pool),
     faultActions: new FaultActionStore(pool),
     commands: new CommandStore(pool),
     campaigns: new CampaignStore(pool),

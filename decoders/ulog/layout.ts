@@ -1,4 +1,5 @@
 import type { MessageDefinition } from '@foxglove/ulog'
+import { PitwallError } from '../../runtime/errors.js'
 
 /** The ULog types that carry a number; `char` (text) is not one. */
 export type NumericType =
@@ -38,8 +39,12 @@ export interface MessageLayout {
   readonly textFields: readonly string[]
 }
 
-/** A format that cannot describe a data message; the caller adds file and offset. */
-export class LayoutError extends Error {}
+/** A format that cannot describe a data message; the caller adds file and topic (selection.ts). */
+export class LayoutError extends PitwallError {
+  constructor (message: string) {
+    super('PITWALL_ERR_ULOG_CORRUPT', message)
+  }
+}
 
 /** A data message body is at most 65535 bytes, 2 of them the msg_id. */
 const MAX_MESSAGE_FIELDS_SIZE = 65533

@@ -60,7 +60,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     t.teardown(() => second.kill())
     await puback
     t.ok(acked, 'the retransmitted batch is acknowledged by the restarted gateway')
-    const { rows } = await poolOf(storage).query<{ n: string }>('SELECT count(*) AS n FROM batches WHERE seq = 7')
-    t.equal(rows[0]?.n, '1', 'stored exactly once')
+    const { rows } = await poolOf(storage).query<{ n: number }>('SELECT count(*) AS n FROM batches WHERE seq = 7')
+    t.equal(rows[0]?.n, 1, 'stored exactly once')
   })
 }

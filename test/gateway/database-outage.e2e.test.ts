@@ -45,8 +45,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     proxy.restore()
     await all
     t.equal(acked, BATCHES, 'every batch acknowledged once the database is back')
-    const [row] = (await poolOf(gateway.storage).query<{ n: string, distinct: string }>(
+    const [row] = (await poolOf(gateway.storage).query<{ n: number, distinct: number }>(
       'SELECT count(*) AS n, count(DISTINCT seq) AS distinct FROM batches')).rows
-    t.same(row, { n: String(BATCHES + 1), distinct: String(BATCHES + 1) })
+    t.strictSame(row, { n: BATCHES + 1, distinct: BATCHES + 1 })
   })
 }

@@ -68,11 +68,11 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         publishQos1(client, `v1/${v.vin}/telemetry`, payload)
       ])
       await publishQos1(client, `v1/${v.vin}/telemetry`, payload)
-      const [row] = await q<{ n: string, samples: string }>(
+      const [row] = await q<{ n: number, samples: number }>(
         `SELECT (SELECT count(*) FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1 AND seq = 2) AS n,
                 (SELECT count(*) FROM signal_samples s JOIN vehicles v ON v.id = s.vehicle_id WHERE v.vin = $1) AS samples`, [v.vin])
-      t.equal(row?.n, '1')
-      t.equal(row?.samples, '3', 'its 3 samples stored once')
+      t.equal(row?.n, 1)
+      t.equal(row?.samples, 3, 'its 3 samples stored once')
     })
 
     t.test('a batch reusing a stored seq with other content is kept as a dead letter, not dropped as a duplicate', async (t) => {
@@ -165,8 +165,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const closed = closedByBroker(client)
       client.publish(`v1/${OTHER_VIN}/telemetry`, Buffer.from(testBatch({ vin: OTHER_VIN, seq: 1 })), { qos: 1 })
       await closed
-      const [row] = await q<{ n: string }>('SELECT count(*) AS n FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1', [OTHER_VIN])
-      t.equal(row?.n, '0')
+      const [row] = await q<{ n: number }>('SELECT count(*) AS n FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1', [OTHER_VIN])
+      t.equal(row?.n, 0)
     })
 
     t.test('subscribing to another vehicle\'s topics is refused, its own granted', async (t) => {
@@ -207,8 +207,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.same(letters.map((l) => l.reason_code), ['PITWALL_ERR_MALFORMED_PROTOBUF', 'PITWALL_ERR_VIN_MISMATCH'])
       t.same(letters[0]?.payload, garbage, 'the refused bytes are kept')
       t.match(letters[1]?.reason, new RegExp(`batch vin "${OTHER_VIN}" differs from the authenticated vehicle ${VIN}`))
-      const [row] = await q<{ n: string }>('SELECT count(*) AS n FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1 AND seq = 11', [VIN])
-      t.equal(row?.n, '1')
+      const [row] = await q<{ n: number }>('SELECT count(*) AS n FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1 AND seq = 11', [VIN])
+      t.equal(row?.n, 1)
     })
 
     t.test('an oversized payload is dead-lettered by size without being buffered, and the next batch still lands', async (t) => {
@@ -233,8 +233,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const client = await mqtt.connectAsync(url, { ...options, password: secret })
       t.teardown(() => client.endAsync())
       await publishQos1(client, `v1/${VIN}/telemetry`, testBatch({ vin: VIN, seq: 30 }))
-      const [row] = await q<{ n: string }>('SELECT count(*) AS n FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1 AND seq = 30', [VIN])
-      t.equal(row?.n, '1')
+      const [row] = await q<{ n: number }>('SELECT count(*) AS n FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1 AND seq = 30', [VIN])
+      t.equal(row?.n, 1)
       await t.rejects(mqtt.connectAsync(url, { ...options, password: 'wrong' }), { code: 4 })
     })
 

@@ -63,7 +63,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
           acknowledged++
         }
       }))
-      const { rows } = await poolOf(storage).query<{ n: string }>("SELECT count(*) AS n FROM dead_letters WHERE topic = 'test'")
+      const { rows } = await poolOf(storage).query<{ n: number }>("SELECT count(*) AS n FROM dead_letters WHERE topic = 'test'")
       t.equal(Number(rows[0]?.n), acknowledged, 'every acknowledged insert is stored')
       t.equal(acknowledged, 40)
       t.same([...refusals], ['PITWALL_ERR_VEHICLE_EXISTS'], 'each duplicate is refused as such')
@@ -78,8 +78,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const ended = new Promise((resolve) => client.once('end', resolve))
       ;(client as unknown as { connection: { stream: { destroy: () => void } } }).connection.stream.destroy()
       await ended
-      const { rows } = await poolOf(storage).query<{ n: string }>("SELECT count(*) AS n FROM dead_letters WHERE topic = 'abandoned'")
-      t.equal(rows[0]?.n, '0')
+      const { rows } = await poolOf(storage).query<{ n: number }>("SELECT count(*) AS n FROM dead_letters WHERE topic = 'abandoned'")
+      t.equal(rows[0]?.n, 0)
       t.ok(await storage.vehicles.add({ vin: vin(98, 0) }, 'h'), 'a transaction on another connection still commits')
     })
 
@@ -93,8 +93,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const copy = client.query(copyFrom('COPY signal_samples (time, vehicle_id, signal_id, value) FROM STDIN'))
       const refused = await new Promise<Error>((resolve) => { copy.on('error', resolve); client.once('error', resolve) })
       t.match(refused.message, /COPY FROM STDIN is not supported by the embedded database|Connection terminated/)
-      const { rows } = await poolOf(storage).query<{ n: string }>("SELECT count(*) AS n FROM dead_letters WHERE topic = 'before-copy'")
-      t.equal(rows[0]?.n, '0', 'its open transaction was rolled back')
+      const { rows } = await poolOf(storage).query<{ n: number }>("SELECT count(*) AS n FROM dead_letters WHERE topic = 'before-copy'")
+      t.equal(rows[0]?.n, 0, 'its open transaction was rolled back')
       // a second Storage reaching the same host by URL, as `--database-url` would
       const byUrl = await openStorage({ databaseUrl: url, dataDir: 'memory://' })
       t.teardown(() => byUrl.close())

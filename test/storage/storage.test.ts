@@ -35,8 +35,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const outcomes = await Promise.all([1, 2, 3, 2, 4, 1].map(async (seq) => await storage.writer.writeBatch(record(vehicleId, seq))))
       t.same(outcomes, ['stored', 'stored', 'stored', 'duplicate', 'stored', 'duplicate'])
       t.ok(groups.length < 6, `6 writes in ${groups.length} commits`)
-      const { rows } = await poolOf(storage).query<{ n: string }>('SELECT count(*) AS n FROM signal_samples WHERE vehicle_id = $1', [vehicleId])
-      t.equal(rows[0]?.n, '4', 'a duplicate adds no samples')
+      const { rows } = await poolOf(storage).query<{ n: number }>('SELECT count(*) AS n FROM signal_samples WHERE vehicle_id = $1', [vehicleId])
+      t.equal(rows[0]?.n, 4, 'a duplicate adds no samples')
     })
 
     t.test('every row of a batch is stored as sent, and a retransmission adds none of them', async (t) => {
@@ -67,8 +67,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const results = await Promise.allSettled([storage.writer.writeBatch(record(vehicleId, 51)), storage.writer.writeBatch(bad)])
       t.same(results.map((r) => r.status), ['fulfilled', 'rejected'])
       t.equal(((results[1] as PromiseRejectedResult).reason as { code: string }).code, 'PITWALL_ERR_STORAGE_REJECTED')
-      const { rows } = await poolOf(storage).query<{ n: string }>('SELECT count(*) AS n FROM batches WHERE vehicle_id = $1 AND seq = 50', [vehicleId])
-      t.equal(rows[0]?.n, '0', 'nothing of the refused batch is kept')
+      const { rows } = await poolOf(storage).query<{ n: number }>('SELECT count(*) AS n FROM batches WHERE vehicle_id = $1 AND seq = 50', [vehicleId])
+      t.equal(rows[0]?.n, 0, 'nothing of the refused batch is kept')
     })
 
     t.test('a batch the database refuses fails alone; the rest of its group is stored', async (t) => {
@@ -118,8 +118,8 @@ t.test('what the embedded database committed survives its process being killed',
   await new Promise((resolve) => setTimeout(resolve, 200))
   storage = await openStorage({ dataDir: dir })
   t.teardown(() => storage.close())
-  const { rows } = await poolOf(storage).query<{ n: string }>('SELECT count(*) AS n FROM batches')
-  t.equal(rows[0]?.n, '20')
+  const { rows } = await poolOf(storage).query<{ n: number }>('SELECT count(*) AS n FROM batches')
+  t.equal(rows[0]?.n, 20)
 })
 
 t.test('signal sources are rewritten on every start, not appended', { skip: !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {

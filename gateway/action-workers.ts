@@ -1,0 +1,84 @@
+/**
+ * The actions layer's background workers, wired to one gateway's storage,
+ * broker and signing key: command delivery, campaigns, the fault outbox
+ * (remote fixes, dealer pre-diagnosis and rescue alerts) and webhook
+ * delivery. Each is a PeriodicPass underneath; the gateway starts them in
+ * `order` and stops them in reverse (gateway/app.ts).
+ */
+import type { Aedes } from 'aedes'
+import { CampaignRunner } from '../actions/campaigns/runner.js'
+import { CommandDispatcher } from '../actions/commands/dispatcher.js'
+import type { GatewayKeys } from '../actions/commands/gateway-keys.js'
+import { CommandSigner } from '../actions/commands/signing.js'
+import { dealerAlertHandler } from '../actions/dealer-alerts/fault-handler.js'
+import { DealerAlertService } from '../actions/dealer-alerts/service.js'
+import { WebhookDeliveryWorker } from '../actions/dealer-alerts/webhook-delivery.js'
+import { FaultActionProcessor } from '../actions/fault-actions/processor.js'
+import { remoteFixHandler } from '../actions/fault-actions/remote-fix.js'
+import type { Storage } from '../storage/index.js'
+import { BrokerCommandTransport } from './broker/command-transport.js'
+import type { GatewayConfig } from './config.js'
+import type { Logger } from './logger.js'
+import { registerBacklogGauges, type Metrics } from './metrics.js'
+
+export interface ActionWorkers {
+  readonly commands: CommandDispatcher
+  readonly campaigns: CampaignRunner
+  readonly faultActions: FaultActionProcessor
+  readonly webhooks: WebhookDeliveryWorker
+  /** start order: deliverers before the workers that feed them */
+  readonly order: ReadonlyArray<readonly [string, { start: () => void, stop: () => Promise<void> }]>
+}
+
+export interface ActionWorkerDeps {
+  storage: Storage
+  keys: GatewayKeys
+  aedes: Aedes
+  config: Pick<GatewayConfig, 'commandRetryMs' | 'fixCheckWindowMs' | 'commandStallMs'>
+  log: Logger
+  metrics: Metrics
+}
+
+export function createActionWorkers ({ storage, keys, aedes, config, log, metrics }: ActionWorkerDeps): ActionWorkers {
+  // the dispatcher and the campaign runner wake each other: a wave queues commands, a final command advances its campaign
+  const notify = (vehicleId: number): void => { commands.notify(vehicleId) }
+  const campaigns = new CampaignRunner({ campaigns: storage.campaigns, queued: notify, log })
+  const commands: CommandDispatcher = new CommandDispatcher({
+    store: storage.commands,
+    faults: storage.faults,
+    signer: new CommandSigner(keys.active),
+    transport: new BrokerCommandTransport(aedes, notify),
+    log,
+    retryMs: config.commandRetryMs,
+    fixCheckWindowMs: config.fixCheckWindowMs,
+    stallMs: config.commandStallMs,
+    onFinal: (c) => { if (c.campaignId !== null) campaigns.kick() }
+  })
+  const webhooks = new WebhookDeliveryWorker({ store: storage.dealerAlerts, log, registry: metrics.registry })
+  const alerts = new DealerAlertService({
+    alerts: storage.dealerAlerts,
+    dealers: storage.dealers,
+    log,
+    // the alert carries what the dealer needs of the case, not its authoring history
+    caseLookup: async (caseId) => await storage.cases.find(caseId).then((c) => c === undefined ? undefined : { id: c.id, title: c.title, steps: c.steps, parts: c.parts })
+  })
+  const raised = (): void => { webhooks.kick() }
+  const faultActions = new FaultActionProcessor({
+    store: storage.faultActions,
+    handlers: {
+      remote_fix: remoteFixHandler({ faults: storage.faults, commands: storage.commands, packages: storage.otaPackages, queued: notify }),
+      dealer_prestage: dealerAlertHandler({ alerts, raised }, 'prestage'),
+      rescue: dealerAlertHandler({ alerts, raised }, 'rescue')
+    },
+    log
+  })
+  registerBacklogGauges(metrics.registry, async () => await storage.readActionBacklog(),
+    (err) => { log.warn({ err: err.message }, 'action backlog not read for /metrics; its gauges keep their last values') })
+  return {
+    commands,
+    campaigns,
+    faultActions,
+    webhooks,
+    order: [['webhook delivery', webhooks], ['command delivery', commands], ['fault actions', faultActions], ['campaigns', campaigns]]
+  }
+}
