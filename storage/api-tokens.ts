@@ -15,51 +15,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type pg from 'pg'
+import { LAST_USED_RESOLUTION_S, TOKEN_BYTES, TOKEN_PREFIX, type ApiPrincipal, type ApiTokenInfo, type NewApiToken } from '../actions/api-tokens/model.js'
 import { PitwallError } from '../runtime/errors.js'
-
-export const API_ROLES = ['engineer', 'operator', 'dealer'] as const
-export type ApiRole = typeof API_ROLES[number]
-
-/** What an authenticated request acts as. */
-export interface ApiPrincipal {
-  /** the token's id */
-  id: number
-  role: ApiRole
-  /** the dealer a dealer token is scoped to; null for other roles */
-  dealerId: string | null
-  name: string
-}
-
-export interface NewApiToken {
-  name: string
-  role: ApiRole
-  /** required for a dealer token, refused for any other */
-  dealerId?: string | undefined
-  expiresAt?: Date | undefined
-}
-
-export interface ApiTokenInfo {
-  id: number
-  name: string
-  role: ApiRole
-  dealerId: string | null
-  createdAt: Date
-  expiresAt: Date | null
-  revokedAt: Date | null
-  lastUsedAt: Date | null
-}
-
-/** A recognisable prefix, so a leaked token is found by secret scanners and in logs. */
-export const TOKEN_PREFIX = 'pwt_'
-const TOKEN_BYTES = 32
-/** pwt_ and 32 bytes in unpadded base64url */
-const TOKEN_SHAPE = /^pwt_[A-Za-z0-9_-]{43}$/
-const MAX_TEXT = 100
-/**
- * last_used_at is written at most this often per token, so that a busy API
- * client does not turn every request into a write.
- */
-const LAST_USED_RESOLUTION_S = 60
 
 /** ApiTokenInfo; never the hash */
 const TOKEN_COLUMNS = `id, name, role, dealer_id AS "dealerId", created_at AS "createdAt", expires_at AS "expiresAt", revoked_at AS "revokedAt",
@@ -68,35 +25,24 @@ const TOKEN_COLUMNS = `id, name, role, dealer_id AS "dealerId", created_at AS "c
 export class ApiTokenStore {
   constructor (private readonly pool: pg.Pool) {}
 
-  /** A new token; `token` is returned only here and cannot be recovered later. */
-  async create (input: NewApiToken): Promise<{ token: string, info: ApiTokenInfo }> {
-    const fail = (what: string): never => { throw new PitwallError('PITWALL_ERR_API_TOKEN_INVALID', `API token ${JSON.stringify(input.name)}: ${what}`) }
-    const name = typeof input.name === 'string' ? input.name.trim() : ''
-    if (name === '') fail('name is required (say whose token it is)')
-    if (name.length > MAX_TEXT) fail(`name is ${name.length} characters; at most ${MAX_TEXT}`)
-    if (!(API_ROLES as readonly string[]).includes(input.role)) fail(`role ${JSON.stringify(input.role)} is not one of ${API_ROLES.join(', ')}`)
-    const dealerId = input.dealerId?.trim()
-    if (input.role === 'dealer') {
-      if (dealerId === undefined || dealerId === '') fail('a dealer token needs the dealer id whose data it may see')
-      if ((dealerId as string).length > MAX_TEXT) fail(`dealer id is ${(dealerId as string).length} characters; at most ${MAX_TEXT}`)
-    } else if (dealerId !== undefined) {
-      fail(`only a dealer token has a dealer id; a ${input.role} token sees every dealer's data`)
-    }
-    if (input.expiresAt !== undefined && !(input.expiresAt.getTime() > Date.now())) fail(`expires at ${input.expiresAt.toISOString()}, which is not in the future`)
+  /**
+   * A new token, as the policy accepted it (actions/api-tokens/policy.ts
+   * tokenGrant); `token` is returned only here and cannot be recovered later.
+   */
+  async create (grant: NewApiToken): Promise<{ token: string, info: ApiTokenInfo }> {
     const token = TOKEN_PREFIX + randomBytes(TOKEN_BYTES).toString('base64url')
     const res = await this.pool.query<ApiTokenInfo>(
       `INSERT INTO api_tokens (name, role, dealer_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING ${TOKEN_COLUMNS}`,
-      [name, input.role, dealerId ?? null, hashToken(token), input.expiresAt ?? null])
+      [grant.name, grant.role, grant.dealerId ?? null, hashToken(token), grant.expiresAt ?? null])
     return { token, info: res.rows[0] as ApiTokenInfo }
   }
 
   /**
    * The principal of a token that exists, is not revoked and has not
-   * expired; undefined for anything else (including text that is not a
-   * token at all, which never reaches the database).
+   * expired; undefined for anything else. Text without a token's shape is
+   * refused before it gets here (actions/api-tokens/policy.ts hasTokenShape).
    */
   async authenticate (token: string): Promise<ApiPrincipal | undefined> {
-    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return undefined
     // One round trip: the lookup, and last_used_at when it is stale.
     const res = await this.pool.query<ApiPrincipal>(
       `WITH t AS (

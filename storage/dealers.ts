@@ -8,9 +8,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
-import type { Dealer, DealerChange, DealerInput } from '../actions/dealer-alerts/model.js'
+import type { Dealer, DealerInput, DealerUpdate } from '../actions/dealer-alerts/model.js'
 import { PitwallError } from '../runtime/errors.js'
-import { inTransaction } from './transaction.js'
 
 export interface DealerWithSecret {
   dealer: Dealer
@@ -30,43 +29,44 @@ export function newWebhookSecret (): string {
 export class DealerStore {
   constructor (private readonly pool: pg.Pool) {}
 
-  /** A new dealer, as the policy checked it (actions/dealer-alerts/policy.ts checkNewDealer). */
+  /** A new dealer, as the policy checked and normalised it (actions/dealer-alerts/policy.ts checkNewDealer). */
   async add (input: DealerInput): Promise<DealerWithSecret> {
     const url = input.webhookUrl ?? null
     const secret = url === null ? null : (input.webhookSecret ?? newWebhookSecret())
     const res = await this.pool.query<Dealer>(
       `INSERT INTO dealers (id, name, lat, lon, brands, webhook_url, webhook_secret) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
-      [input.id, input.name.trim(), input.lat, input.lon, normalBrands(input.brands), url, secret])
+      [input.id, input.name, input.lat, input.lon, input.brands ?? [], url, secret])
     const added = res.rows[0]
     if (added === undefined) throw new PitwallError('PITWALL_ERR_DEALER_EXISTS', `dealer ${input.id} is already registered (update it instead)`)
     return { dealer: added, webhookSecret: secret }
   }
 
   /**
-   * Changes the given fields (checked by the policy's checkDealer). Setting a webhook URL on a dealer without a
-   * secret generates one; `webhookUrl: null` stops webhooks (the secret is
-   * dropped with it).
+   * Applies a change the policy decided (actions/dealer-alerts/policy.ts
+   * dealerUpdate) in one statement: fields not given stay, `webhookUrl: null`
+   * drops the secret with the URL, a generated secret is used only by a
+   * dealer that has none, and a secret without a URL only reaches a dealer
+   * that has one.
    */
-  async update (id: string, change: DealerChange): Promise<DealerWithSecret> {
-    return await inTransaction(this.pool, async (client) => {
-      const cur = (await client.query<{ webhook_url: string | null, webhook_secret: string | null }>(
-        'SELECT webhook_url, webhook_secret FROM dealers WHERE id = $1 FOR UPDATE', [id])).rows[0]
-      if (cur === undefined) throw unknownDealer(id)
-      const url = change.webhookUrl === undefined ? cur.webhook_url : change.webhookUrl
-      if (url === null && change.webhookSecret !== undefined) {
-        throw new PitwallError('PITWALL_ERR_DEALER_INVALID', `dealer ${id}: a webhook secret without a webhook URL`)
-      }
-      const given = change.webhookSecret ?? (url !== null && cur.webhook_secret === null ? newWebhookSecret() : undefined)
-      const secret = url === null ? null : given ?? cur.webhook_secret
-      const res = await client.query<Dealer>(
-        `UPDATE dealers SET name = coalesce($2, name), lat = coalesce($3, lat), lon = coalesce($4, lon), brands = coalesce($5, brands),
-           webhook_url = $6, webhook_secret = $7, updated_at = now()
-         WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id, change.name?.trim() ?? null, change.lat ?? null, change.lon ?? null,
-          change.brands === undefined ? null : normalBrands(change.brands), url, secret])
-      return { dealer: res.rows[0] as Dealer, webhookSecret: given ?? null }
-    })
+  async update (id: string, change: DealerUpdate): Promise<DealerWithSecret> {
+    const generated = change.generateSecret ? newWebhookSecret() : null
+    const res = await this.pool.query<Dealer & { generated: boolean }>(
+      `UPDATE dealers SET name = coalesce($2, name), lat = coalesce($3, lat), lon = coalesce($4, lon), brands = coalesce($5, brands),
+         webhook_url = CASE WHEN $6::boolean THEN $7::text ELSE webhook_url END,
+         webhook_secret = CASE WHEN $6::boolean AND $7::text IS NULL THEN NULL ELSE coalesce($8::text, webhook_secret, $9::text) END,
+         updated_at = now()
+       WHERE id = $1 AND (NOT $10::boolean OR webhook_url IS NOT NULL)
+       RETURNING ${COLUMNS}, coalesce(webhook_secret = $9::text, false) AS generated`,
+      [id, change.name ?? null, change.lat ?? null, change.lon ?? null, change.brands ?? null,
+        change.webhookUrl !== undefined, change.webhookUrl ?? null, change.webhookSecret ?? null, generated, change.needsStoredUrl])
+    const row = res.rows[0]
+    if (row === undefined) {
+      await this.get(id)
+      throw new PitwallError('PITWALL_ERR_DEALER_INVALID', `dealer ${id}: a webhook secret without a webhook URL`)
+    }
+    const { generated: usedGenerated, ...dealer } = row
+    return { dealer, webhookSecret: change.webhookSecret ?? (usedGenerated ? generated : null) }
   }
 
   /** A new webhook secret replacing the old one at once; returned to hand to the dealer. */
@@ -114,10 +114,6 @@ export class DealerStore {
     if (dealer === undefined) throw unknownDealer(id)
     return dealer
   }
-}
-
-function normalBrands (brands: readonly string[] | undefined): string[] {
-  return [...new Set((brands ?? []).map((b) => b.trim()))]
 }
 
 function unknownDealer (id: string): PitwallError {

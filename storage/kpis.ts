@@ -14,58 +14,7 @@
  * ones (fixed remotely, command success) are null there.
  */
 import type pg from 'pg'
-import { PitwallError } from '../runtime/errors.js'
-
-/** How long something took, in seconds, over `count` cases (null figures: no case). */
-export interface DurationKpi {
-  count: number
-  meanS: number | null
-  p50S: number | null
-  p90S: number | null
-}
-
-/** `hits` of `count` cases; rate = hits / count (null: no case). */
-export interface RateKpi {
-  count: number
-  hits: number
-  rate: number | null
-}
-
-export interface ServiceKpis {
-  from: Date
-  to: Date
-  dealerId: string | null
-  /**
-   * Fault opened on the vehicle → the alert reached the dealer (its webhook
-   * delivered; for an inbox-only dealer, the alert stored). `undelivered`:
-   * alerts whose webhook has not been delivered (pending or dead letter).
-   */
-  faultToAlert: DurationKpi & { undelivered: number }
-  /** Alert raised → the dealer reported the parts staged. */
-  alertToPartsStaged: DurationKpi
-  /** Repaired alerts fixed at the first workshop visit. */
-  firstTimeFix: RateKpi
-  /** Fault opened → the dealer reported it repaired: how long the customer lived with it. */
-  downtime: DurationKpi
-  /** Appointment booked → repaired: the workshop's part of the downtime. */
-  repairTime: DurationKpi
-  /** Faults that ended (resolved or cleared) and were fixed remotely: a confirmed remote fix cleared them. */
-  fixedRemotely: RateKpi | null
-  /** OTA update commands that finished (succeeded, failed, rejected, expired; cancelled ones do not count) and succeeded. */
-  otaSuccess: RateKpi | null
-  /** The same for remote-action commands. */
-  remoteActionSuccess: RateKpi | null
-}
-
-export interface KpiQuery {
-  from: Date
-  to: Date
-  /** only this dealer's alerts, and no fleet-wide KPIs */
-  dealerId?: string | undefined
-}
-
-/** The default window: the 30 days up to now. */
-export const DEFAULT_KPI_WINDOW_MS = 30 * 86_400_000
+import type { DurationKpi, KpiQuery, RateKpi, ServiceKpis } from '../actions/kpis/model.js'
 
 // $1 from, $2 to, $3 dealer id or NULL: the alerts of faults opened in the period
 const ALERTS_IN_PERIOD = 'f.opened_at >= $1 AND f.opened_at < $2 AND ($3::text IS NULL OR a.dealer_id = $3)'
@@ -123,11 +72,9 @@ const NO_CASE: RateKpi = { count: 0, hits: 0, rate: null }
 export class KpiStore {
   constructor (private readonly pool: pg.Pool) {}
 
+  /** The KPIs over a period the policy accepted (actions/kpis/policy.ts kpiPeriod). */
   async serviceKpis (query: KpiQuery): Promise<ServiceKpis> {
     const { from, to } = query
-    if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to) {
-      throw new PitwallError('PITWALL_ERR_KPI_QUERY', `the KPI period must be a valid time range with from before to; got ${String(from)} .. ${String(to)}`)
-    }
     const dealerId = query.dealerId ?? null
     const params = [from, to, dealerId]
     const one = async <R extends pg.QueryResultRow>(sql: string): Promise<R> => (await this.pool.query<R>(sql, params)).rows[0] as R

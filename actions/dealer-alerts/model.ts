@@ -35,6 +35,25 @@ export interface DealerInput {
 
 export type DealerChange = Partial<Omit<DealerInput, 'id'>>
 
+/**
+ * A change the policy accepted (./policy.ts dealerUpdate), as
+ * DealerStore.update applies it in one statement against the stored dealer.
+ */
+export interface DealerUpdate {
+  name?: string | undefined
+  lat?: number | undefined
+  lon?: number | undefined
+  brands?: readonly string[] | undefined
+  /** the URL to set; undefined: the stored one stays; null: webhooks stop and the secret goes with the URL */
+  webhookUrl?: string | null | undefined
+  /** the secret to set; undefined: the stored one stays */
+  webhookSecret?: string | undefined
+  /** a new URL without a secret: a dealer that has none yet gets one generated (shown once) */
+  generateSecret: boolean
+  /** a secret without a URL: applied only to a dealer that has a URL stored, refused otherwise */
+  needsStoredUrl: boolean
+}
+
 export const MIN_WEBHOOK_SECRET_LENGTH = 32
 
 // ---- alerts -------------------------------------------------------------------

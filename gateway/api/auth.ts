@@ -1,6 +1,6 @@
 /**
  * Who is calling the HTTP API: `Authorization: Bearer pwt_…` (RFC 6750), a
- * token from storage/api-tokens.ts, becomes `request.principal`
+ * token (actions/api-tokens/, stored by storage/api-tokens.ts), becomes `request.principal`
  * ({ id, role, dealerId, name }).
  *
  * Once, on the root instance, before any API routes:
@@ -24,7 +24,9 @@
  * takes effect on the next one.
  */
 import type { FastifyError, FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from 'fastify'
-import type { ApiPrincipal, ApiRole, ApiTokenStore } from '../../storage/api-tokens.js'
+import type { ApiPrincipal, ApiRole } from '../../actions/api-tokens/model.js'
+import { hasTokenShape } from '../../actions/api-tokens/policy.js'
+import type { ApiTokenStore } from '../../storage/api-tokens.js'
 import { PitwallError } from '../../runtime/errors.js'
 import { StorageError } from '../../storage/errors.js'
 import { answerError } from './errors.js'
@@ -72,7 +74,8 @@ export function requireRole (...roles: [ApiRole, ...ApiRole[]]): preValidationAs
       }
       let principal: ApiPrincipal | undefined
       try {
-        principal = await request.server.apiAuth.tokens.authenticate(token)
+        // text that cannot be a token never reaches the database
+        principal = hasTokenShape(token) ? await request.server.apiAuth.tokens.authenticate(token) : undefined
       } catch (err) {
         request.log.warn({ err }, 'API token lookup failed')
         throw new StorageError('PITWALL_ERR_STORAGE_UNAVAILABLE', 'cannot check the API token: storage is unavailable', { cause: err })

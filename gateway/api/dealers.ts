@@ -21,7 +21,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { PAGE_MAX, type DealerChange, type DealerInput } from '../../actions/dealer-alerts/model.js'
-import { checkDealer, checkNewDealer } from '../../actions/dealer-alerts/policy.js'
+import { checkNewDealer, dealerUpdate } from '../../actions/dealer-alerts/policy.js'
 import type { DealerAlertStore } from '../../storage/dealer-alerts.js'
 import type { DealerStore } from '../../storage/dealers.js'
 import type { VehicleStore } from '../../storage/vehicles.js'
@@ -79,8 +79,7 @@ export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDep
     scope.post<{ Body: DealerInput }>('/api/v1/dealers',
       { preValidation: operators, schema: { body: addBody } },
       async (request, reply) => {
-        checkNewDealer(request.body)
-        return await reply.code(201).send(await dealers.add(request.body))
+        return await reply.code(201).send(await dealers.add(checkNewDealer(request.body)))
       })
 
     scope.get('/api/v1/dealers/me',
@@ -94,8 +93,7 @@ export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDep
     scope.patch<{ Params: { id: string }, Body: DealerChange }>('/api/v1/dealers/:id',
       { preValidation: operators, schema: { params: dealerParams, body: changeBody } },
       async (request) => {
-        checkDealer(request.params.id, request.body)
-        return await dealers.update(request.params.id, request.body)
+        return await dealers.update(request.params.id, dealerUpdate(request.params.id, request.body))
       })
 
     for (const verb of ['activate', 'deactivate'] as const) {

@@ -9,7 +9,8 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { DealerStore } from '../../storage/dealers.js'
-import { DEFAULT_KPI_WINDOW_MS, type KpiStore } from '../../storage/kpis.js'
+import { kpiPeriod } from '../../actions/kpis/policy.js'
+import type { KpiStore } from '../../storage/kpis.js'
 import { requireRole } from './auth.js'
 import { dealerOf, ownDealerOnly } from './dealer-scope.js'
 import { isoTimeSchema, parseIsoTime } from './request-values.js'
@@ -36,10 +37,10 @@ export function registerKpiRoutes (app: FastifyInstance, deps: KpiRouteDeps): vo
       { preValidation: [requireRole('engineer', 'operator', 'dealer'), ownDealerOnly('KPIs')], schema: { querystring: kpiQuery } },
       async (request) => {
         const { query } = request
-        const to = query.to === undefined ? new Date() : parseIsoTime(query.to, 'querystring.to')
-        const from = query.from === undefined ? new Date(to.getTime() - DEFAULT_KPI_WINDOW_MS) : parseIsoTime(query.from, 'querystring.from')
+        const to = query.to === undefined ? undefined : parseIsoTime(query.to, 'querystring.to')
+        const from = query.from === undefined ? undefined : parseIsoTime(query.from, 'querystring.from')
         const dealerId = await dealerOf(request, query.dealer, deps.dealers) ?? undefined
-        return await deps.kpis.serviceKpis({ from, to, dealerId })
+        return await deps.kpis.serviceKpis({ ...kpiPeriod({ from, to }), dealerId })
       })
   })
 }

@@ -22,7 +22,9 @@
  * (preValidation), as in ./inbox.ts.
  */
 import type { FastifyInstance } from 'fastify'
-import { API_ROLES, type ApiRole, type ApiTokenStore } from '../../storage/api-tokens.js'
+import { API_ROLES, type ApiRole } from '../../actions/api-tokens/model.js'
+import { tokenGrant } from '../../actions/api-tokens/policy.js'
+import type { ApiTokenStore } from '../../storage/api-tokens.js'
 import type { DealerStore } from '../../storage/dealers.js'
 import { PitwallError } from '../../runtime/errors.js'
 import { principalOf, requireRole } from './auth.js'
@@ -64,7 +66,7 @@ export function registerTokenRoutes (app: FastifyInstance, deps: TokenRouteDeps)
             `token ${JSON.stringify(principalOf(request).name)} is an operator token; it creates operator and dealer tokens only (engineer tokens: \`pitwall token create --role engineer\` on the gateway's host)`)
         }
         if (role === 'dealer' && dealerId !== undefined) await dealers.get(dealerId)
-        const created = await apiTokens.create({ name, role, dealerId, expiresAt: expiresAt === undefined ? undefined : parseIsoTime(expiresAt, 'body.expiresAt') })
+        const created = await apiTokens.create(tokenGrant({ name, role, dealerId, expiresAt: expiresAt === undefined ? undefined : parseIsoTime(expiresAt, 'body.expiresAt') }))
         return await reply.code(201).send({ token: created.token, ...created.info })
       })
 

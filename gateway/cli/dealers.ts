@@ -9,7 +9,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander'
 import type { Dealer, DealerChange, DealerInput } from '../../actions/dealer-alerts/model.js'
-import { checkDealer, checkNewDealer } from '../../actions/dealer-alerts/policy.js'
+import { checkNewDealer, dealerUpdate } from '../../actions/dealer-alerts/policy.js'
 import type { DealerWithSecret } from '../../storage/dealers.js'
 import { print } from './output.js'
 import { storageFlags, withStorage, type StorageFlags } from './storage-flags.js'
@@ -47,8 +47,8 @@ export function registerDealerCommands (program: Command): void {
     .option('--json', 'print {"dealer","webhookSecret"} as JSON')
     .action(async (id: string, flags: StorageFlags & { name: string, lat: number, lon: number, brands?: string[], webhookUrl?: string, json?: boolean }) => {
       const input: DealerInput = { id, name: flags.name, lat: flags.lat, lon: flags.lon, brands: flags.brands, webhookUrl: flags.webhookUrl }
-      checkNewDealer(input)
-      const r = await withStorage(flags, async (st) => await st.dealers.add(input))
+      const dealer = checkNewDealer(input)
+      const r = await withStorage(flags, async (st) => await st.dealers.add(dealer))
       printWithSecret(r, flags.json)
     })
 
@@ -93,8 +93,8 @@ export function registerDealerCommands (program: Command): void {
         ...(flags.webhook ? {} : { webhookUrl: null })
       }
       if (Object.keys(change).length === 0) throw new InvalidArgumentError('nothing to change: give --name, --lat, --lon, --brands, --webhook-url or --no-webhook')
-      checkDealer(id, change)
-      printWithSecret(await withStorage(flags, async (st) => await st.dealers.update(id, change)), flags.json)
+      const update = dealerUpdate(id, change)
+      printWithSecret(await withStorage(flags, async (st) => await st.dealers.update(id, update)), flags.json)
     })
 
   for (const verb of ['activate', 'deactivate'] as const) {

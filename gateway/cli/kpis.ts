@@ -1,6 +1,7 @@
 /** `pitwall kpis`: the service KPIs from the stored timelines. */
 import type { Command } from 'commander'
-import { DEFAULT_KPI_WINDOW_MS, type DurationKpi, type RateKpi, type ServiceKpis } from '../../storage/kpis.js'
+import type { DurationKpi, RateKpi, ServiceKpis } from '../../actions/kpis/model.js'
+import { kpiPeriod } from '../../actions/kpis/policy.js'
 import { print } from './output.js'
 import { storageFlags, withStorage, type StorageFlags } from './storage-flags.js'
 import { zonedTime } from './values.js'
@@ -10,9 +11,8 @@ export function registerKpiCommand (program: Command): void {
     .option('--from <time>', 'ISO 8601 start (default: 30 days before --to)', zonedTime).option('--to <time>', 'ISO 8601 end (default: now)', zonedTime)
     .option('--dealer <id>', "one dealer's alerts only").option('--json', 'JSON output')
     .action(async (flags: StorageFlags & { from?: Date, to?: Date, dealer?: string, json?: boolean }) => {
-      const to = flags.to ?? new Date()
-      const from = flags.from ?? new Date(to.getTime() - DEFAULT_KPI_WINDOW_MS)
-      const k = await withStorage(flags, async (st) => await st.kpis.serviceKpis({ from, to, dealerId: flags.dealer }))
+      const period = kpiPeriod({ from: flags.from, to: flags.to })
+      const k = await withStorage(flags, async (st) => await st.kpis.serviceKpis({ ...period, dealerId: flags.dealer }))
       if (flags.json === true) print(JSON.stringify(k))
       else for (const line of kpiLines(k)) print(line)
     })

@@ -1,13 +1,14 @@
 /** `pitwall token create|list|revoke`: HTTP API tokens (shown once, stored as a hash). */
 import { InvalidArgumentError, type Command } from 'commander'
-import { API_ROLES, type ApiRole } from '../../storage/api-tokens.js'
+import { API_ROLES, type ApiRole } from '../../actions/api-tokens/model.js'
+import { isApiRole, tokenGrant } from '../../actions/api-tokens/policy.js'
 import { print } from './output.js'
 import { storageFlags, withStorage, type StorageFlags } from './storage-flags.js'
 import { zonedTime } from './values.js'
 
 function role (value: string): ApiRole {
-  if (!(API_ROLES as readonly string[]).includes(value)) throw new InvalidArgumentError(`--role must be one of ${API_ROLES.join(', ')}, got ${value}`)
-  return value as ApiRole
+  if (!isApiRole(value)) throw new InvalidArgumentError(`--role must be one of ${API_ROLES.join(', ')}, got ${value}`)
+  return value
 }
 
 export function registerTokenCommands (program: Command): void {
@@ -19,7 +20,7 @@ export function registerTokenCommands (program: Command): void {
       const { token: secret, info } = await withStorage(flags, async (st) => {
         // as the API does: a token for a dealer that is not registered would see nothing, silently
         if (flags.role === 'dealer' && flags.dealer !== undefined) await st.dealers.get(flags.dealer)
-        return await st.apiTokens.create({ name: flags.name, role: flags.role, dealerId: flags.dealer, expiresAt: flags.expires })
+        return await st.apiTokens.create(tokenGrant({ name: flags.name, role: flags.role, dealerId: flags.dealer, expiresAt: flags.expires }))
       })
       process.stderr.write(`token ${info.id} for ${info.name} (${info.role}${info.dealerId === null ? '' : ` of ${info.dealerId}`}); keep it now, it cannot be shown again\n`)
       print(secret)

@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import type { DealerAlert, DealerAlertStatus, DealerChange, DealerInput } from '../../actions/dealer-alerts/model.js'
-import { alertMove, checkDealer, checkNewDealer, type AlertMoveInput } from '../../actions/dealer-alerts/policy.js'
+import { alertMove, checkNewDealer, dealerUpdate, type AlertMoveInput } from '../../actions/dealer-alerts/policy.js'
 import { DealerAlertService } from '../../actions/dealer-alerts/service.js'
 import { DealerAlertStore } from '../../storage/dealer-alerts.js'
 import { DealerStore } from '../../storage/dealers.js'
@@ -19,15 +19,15 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const dealers = new DealerStore(poolOf(storage))
     const inbox = new DealerAlertStore(poolOf(storage))
     // as the API and the CLI do: the policy checks, the store writes
-    const add = async (input: DealerInput): Promise<unknown> => { checkNewDealer(input); return await dealers.add(input) }
-    const update = async (id: string, change: DealerChange): Promise<unknown> => { checkDealer(id, change); return await dealers.update(id, change) }
+    const add = async (input: DealerInput): Promise<unknown> => await dealers.add(checkNewDealer(input))
+    const update = async (id: string, change: DealerChange): Promise<unknown> => await dealers.update(id, dealerUpdate(id, change))
     const move = async (dealerId: string, alertId: number, to: DealerAlertStatus, input: AlertMoveInput): Promise<DealerAlert> =>
       await inbox.transition(dealerId, alertId, alertMove(alertId, to, input))
 
     t.test('a dealer is registered, read back without its secret, listed, updated and deactivated', async (t) => {
-      const { dealer, webhookSecret } = await dealers.add({
+      const { dealer, webhookSecret } = await dealers.add(checkNewDealer({
         id: 'DE-MUC-01', name: ' Autohaus München ', ...PLACES.munich, brands: ['BMW', 'MINI', 'BMW'], webhookUrl: 'https://dms.example/hooks?token=abc'
-      })
+      }))
       t.match(dealer, { id: 'DE-MUC-01', name: 'Autohaus München', ...PLACES.munich, brands: ['BMW', 'MINI'], webhookUrl: 'https://dms.example/hooks?token=abc', hasSecret: true, active: true })
       t.match(webhookSecret, /^whsec_[A-Za-z0-9_-]{43}$/, 'a webhook without a secret gets a generated one, shown once')
       t.notOk('webhookSecret' in dealer)
@@ -38,14 +38,14 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const given = 'x'.repeat(40)
       const inboxOnly = await dealers.add({ id: 'DE-STR-01', name: 'Autohaus Stuttgart', ...PLACES.stuttgart })
       t.same([inboxOnly.dealer.webhookUrl, inboxOnly.dealer.hasSecret, inboxOnly.webhookSecret], [null, false, null])
-      const withUrl = await dealers.update('DE-STR-01', { webhookUrl: 'http://10.1.2.3:8080/pitwall', webhookSecret: given })
+      const withUrl = await dealers.update('DE-STR-01', dealerUpdate('DE-STR-01', { webhookUrl: 'http://10.1.2.3:8080/pitwall', webhookSecret: given }))
       t.same([withUrl.dealer.webhookUrl, withUrl.dealer.hasSecret, withUrl.webhookSecret], ['http://10.1.2.3:8080/pitwall', true, given])
-      const renamed = await dealers.update('DE-STR-01', { name: 'Autohaus Stuttgart-Mitte', brands: [] })
+      const renamed = await dealers.update('DE-STR-01', dealerUpdate('DE-STR-01', { name: 'Autohaus Stuttgart-Mitte', brands: [] }))
       t.same([renamed.dealer.name, renamed.dealer.webhookUrl, renamed.dealer.hasSecret, renamed.webhookSecret], ['Autohaus Stuttgart-Mitte', 'http://10.1.2.3:8080/pitwall', true, null],
         'fields not given stay; no secret is shown when none was set')
       const rotated = await dealers.rotateWebhookSecret('DE-STR-01')
       t.not(rotated, given)
-      const dropped = await dealers.update('DE-STR-01', { webhookUrl: null })
+      const dropped = await dealers.update('DE-STR-01', dealerUpdate('DE-STR-01', { webhookUrl: null }))
       t.same([dropped.dealer.webhookUrl, dropped.dealer.hasSecret], [null, false], 'no URL, no secret')
       await t.rejects(dealers.rotateWebhookSecret('DE-STR-01'), { code: 'PITWALL_ERR_DEALER_INVALID', message: 'dealer DE-STR-01 has no webhook URL; set one before a secret' })
 
@@ -77,7 +77,12 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       await add(base)
       await t.rejects(add(base), { code: 'PITWALL_ERR_DEALER_EXISTS', message: 'dealer bad-1 is already registered (update it instead)' })
       await t.rejects(update('bad-1', { webhookSecret: 'z'.repeat(40) }), { code: 'PITWALL_ERR_DEALER_INVALID', message: 'dealer bad-1: a webhook secret without a webhook URL' })
-      const calls: Array<() => Promise<unknown>> = [async () => await dealers.get('nobody'), async () => await dealers.update('nobody', { name: 'x' }),
+      const firstUrl = await dealers.update('bad-1', dealerUpdate('bad-1', { webhookUrl: 'https://dms.example/bad-1' }))
+      t.match(firstUrl.webhookSecret, /^whsec_[A-Za-z0-9_-]{43}$/, 'a first URL without a secret gets a generated one, shown once')
+      const movedUrl = await dealers.update('bad-1', dealerUpdate('bad-1', { webhookUrl: 'https://dms.example/bad-1/v2' }))
+      t.same([movedUrl.dealer.hasSecret, movedUrl.webhookSecret], [true, null], 'a new URL keeps the stored secret')
+      t.same((await dealers.update('bad-1', dealerUpdate('bad-1', { webhookSecret: 'z'.repeat(40) }))).webhookSecret, 'z'.repeat(40), 'a secret for the stored URL')
+      const calls: Array<() => Promise<unknown>> = [async () => await dealers.get('nobody'), async () => await dealers.update('nobody', dealerUpdate('nobody', { name: 'x' })),
         async () => await dealers.deactivate('nobody'), async () => await dealers.rotateWebhookSecret('nobody')]
       for (const call of calls) await t.rejects(call(), { code: 'PITWALL_ERR_DEALER_UNKNOWN', message: 'no dealer nobody' })
     })
