@@ -11,6 +11,7 @@
  * so a rule that keeps firing counts occurrences. storage/faults.ts
  * enforces these moves with guarded statements.
  */
+import { PitwallError } from '../runtime/errors.js'
 import type { Transition } from '../runtime/transition.js'
 import type { EvidenceSample, RuleAction, Severity } from './model.js'
 
@@ -19,6 +20,15 @@ export type FaultState = typeof FAULT_STATES[number]
 
 /** What a fault's timeline records: the engine's events, engineers' moves, and a remote fix's check. */
 export type FaultTimelineType = 'opened' | 'reoccurred' | 'cleared' | 'acknowledged' | 'resolved' | 'fixed_remotely' | 'remote_fix_not_confirmed'
+
+/**
+ * A fault still in force: the engine raised it and nothing cleared or
+ * resolved it. At most one per vehicle and rule; the partial index
+ * faults_one_active (storage/migrations/003_rules_faults.sql) and the fault
+ * store's ON CONFLICT spell this list in SQL, and
+ * test/storage/state-lists.test.ts keeps them equal.
+ */
+export const ACTIVE_FAULT_STATES: readonly FaultState[] = ['open', 'acknowledged']
 
 /** An engineer's move of a fault. */
 export type FaultTransition = Transition<FaultState>
@@ -35,6 +45,11 @@ export const FAULT_TRANSITIONS = {
  * a remote fix that succeeded before the clearing is confirmed by it.
  */
 export const CLEARED_FAULT_STATES: readonly FaultState[] = ['auto_cleared', 'resolved']
+
+/** The refusal of any request naming a fault that is not stored. */
+export function unknownFault (faultId: number): PitwallError {
+  return new PitwallError('PITWALL_ERR_FAULT_UNKNOWN', `no fault ${faultId} (pitwall faults list shows the stored faults)`)
+}
 
 export interface Fault {
   id: number

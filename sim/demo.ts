@@ -22,6 +22,8 @@ import { parseCredentials, type VehicleCredential } from './credentials.js'
 import type { FaultProbabilities } from './faults.js'
 import { startFleet, type FleetSummary } from './fleet.js'
 import { waitForStop } from './wait-for-stop.js'
+import { isPitwallError } from '../runtime/errors.js'
+import { ACTIVE_FAULT_STATES } from '../rules/fault-lifecycle.js'
 
 /** The demo vehicle's rule pack (the build copies rules/packs beside the compiled rules). */
 const DEMO_RULES_FILE = fileURLToPath(new URL('../rules/packs/demo-vehicle.yaml', import.meta.url))
@@ -127,7 +129,7 @@ export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
       samplesStored: end.samples - totalsAtStart.samples,
       deadLetters: end.deadLetters - totalsAtStart.deadLetters,
       faultTransitions: end.faultEvents - totalsAtStart.faultEvents,
-      openFaults: openFaultsByRule(await gateway.storage.faults.list({ state: ['open', 'acknowledged'], limit: 10_000 })),
+      openFaults: openFaultsByRule(await gateway.storage.faults.list({ state: ACTIVE_FAULT_STATES, limit: 10_000 })),
       batchesPerS: round(batches / durationS),
       canFramesPerS: round(frames / durationS),
       pubackMs: fleetSummary.pubackMs,
@@ -154,7 +156,7 @@ async function demoDealersAndTokens (gateway: Gateway): Promise<{ engineer: stri
     try {
       await gateway.storage.dealers.add({ ...d })
     } catch (err) {
-      if ((err as { code?: string }).code !== 'PITWALL_ERR_DEALER_EXISTS') throw err
+      if (!isPitwallError(err, 'PITWALL_ERR_DEALER_EXISTS')) throw err
     }
   }
   const expiresAt = new Date(Date.now() + 86_400_000)

@@ -17,7 +17,9 @@ import {
   type Campaign, type CampaignEvent, type CampaignProgress, type CampaignSpec, type CampaignState, type CampaignTransition, type WaveProgress
 } from '../actions/campaigns/model.js'
 import { COMMAND_TRANSITIONS, FINAL_COMMAND_STATES } from '../actions/commands/model.js'
+import { ACTIVE_FAULT_STATES } from '../rules/fault-lifecycle.js'
 import { PitwallError } from '../runtime/errors.js'
+import { cannotMove, refusedMove } from '../runtime/transition.js'
 import { inTransaction } from './transaction.js'
 
 const CAMPAIGN_COLUMNS = `id, name, body, cohort, waves, min_success_rate AS "minSuccessRate", failure_threshold AS "failureThreshold",
@@ -84,14 +86,14 @@ export class CampaignStore {
            WHERE (cardinality($2::text[]) = 0 OR v.model = ANY ($2::text[]))
              AND (cardinality($3::text[]) = 0 OR v.firmware LIKE ANY ($3::text[]))
              AND (cardinality($4::text[]) = 0 OR v.vin = ANY ($4::text[]))
-             AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM faults f WHERE f.vehicle_id = v.id AND f.rule_id = $5 AND f.state IN ('open', 'acknowledged')))),
+             AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM faults f WHERE f.vehicle_id = v.id AND f.rule_id = $5 AND f.state = ANY ($7::text[])))),
          waved AS (
            -- the first wave whose cumulative share covers the vehicle's rank (at least one vehicle per wave when there are enough)
            SELECT id, (SELECT min(k - 1) FROM generate_subscripts($6::float8[], 1) AS k WHERE rank <= greatest(k, ceil(($6::float8[])[k] * total))) AS wave
            FROM cohort),
          ins AS (INSERT INTO campaign_vehicles (campaign_id, vehicle_id, wave) SELECT $1, id, wave FROM waved RETURNING 1)
          SELECT count(*) AS n FROM ins`,
-        [id, c.cohort.models ?? [], firmware, c.cohort.vins ?? [], c.cohort.openFaultRule ?? null, c.waves])
+        [id, c.cohort.models ?? [], firmware, c.cohort.vins ?? [], c.cohort.openFaultRule ?? null, c.waves, ACTIVE_FAULT_STATES])
       const vehicles = assigned.rows[0]?.n ?? 0
       // thrown inside the transaction: the campaign stays a draft
       if (vehicles === 0) throw new PitwallError('PITWALL_ERR_CAMPAIGN_INVALID', `campaign ${id}: no vehicle matches its cohort ${JSON.stringify(c.cohort)}`)
@@ -199,14 +201,13 @@ export class CampaignStore {
 
 /** The campaign a guarded move reached, or the refusal: no such campaign, or not in a state the move starts from. */
 function moved (id: string, transition: CampaignTransition, row: GuardedRow | undefined): Campaign {
-  if (row === undefined || row.prior === null) throw unknownCampaign(id)
-  const { prior, ...campaign } = row
   // the LEFT JOIN's nulls: the update matched nothing
-  if ((campaign.id as string | null) === null) {
-    throw new PitwallError('PITWALL_ERR_CAMPAIGN_TRANSITION', `cannot ${transition.verb} campaign ${id}: it is ${prior} (only ${transition.from.join(', ')} campaigns can be)`)
-  }
+  if (row === undefined || (row.id as string | null) === null) throw refusedMove(CAMPAIGN_REFUSAL, id, row?.prior, transition, () => unknownCampaign(id))
+  const { prior, ...campaign } = row
   return campaign
 }
+
+const CAMPAIGN_REFUSAL = cannotMove('PITWALL_ERR_CAMPAIGN_TRANSITION', 'campaign')
 
 /** Queues the commands of one wave; returns the vehicles given one. */
 async function queueWave (client: pg.PoolClient, c: Campaign, wave: number): Promise<number[]> {

@@ -12,6 +12,7 @@ import type {
   AckMove, Command, CommandAckUpdate, CommandEvent, CommandExpiry, CommandQuery, CommandState, CommandTransition, FixCheckRule, NewCommand
 } from '../actions/commands/model.js'
 import { PitwallError } from '../runtime/errors.js'
+import { cannotMove, refusedMove } from '../runtime/transition.js'
 
 /** A command as the domain's record (c: commands, v: vehicles). */
 const COLUMNS = `c.id, c.vehicle_id AS "vehicleId", v.vin, c.body, c.state, c.progress, c.detail,
@@ -83,10 +84,7 @@ export class CommandStore {
        FROM (SELECT 1) one LEFT JOIN upd c ON true LEFT JOIN vehicles v ON v.id = c.vehicle_id`,
       [id, transition.to, by, transition.from, detail ?? null])
     const { prior, ...command } = res.rows[0] as Command & { prior: CommandState | null }
-    if (prior === null) throw unknownCommand(id)
-    if (command.id === null) {
-      throw new PitwallError('PITWALL_ERR_COMMAND_TRANSITION', `cannot ${transition.verb} command ${id}: it is ${prior.replaceAll('_', ' ')} (only ${transition.from.join(', ').replaceAll('_', ' ')} commands can be)`)
-    }
+    if (command.id === null) throw refusedMove(COMMAND_REFUSAL, id, prior, transition, () => unknownCommand(id))
     return command
   }
 
@@ -251,6 +249,9 @@ export class CommandStore {
     return res.rows.filter((r) => r.state !== null).map((r) => ({ time: r.time as Date, state: r.state as string, progress: r.progress, detail: r.detail, by: r.by }))
   }
 }
+
+/** States read as prose in refusals: "it is pending approval". */
+const COMMAND_REFUSAL = cannotMove('PITWALL_ERR_COMMAND_TRANSITION', 'command', { spell: (state) => state.replaceAll('_', ' ') })
 
 function unknownCommand (id: string): PitwallError {
   return new PitwallError('PITWALL_ERR_COMMAND_UNKNOWN', `no command ${JSON.stringify(id)} (pitwall commands list shows them)`)

@@ -14,9 +14,10 @@ import {
   type AlertMove, type AlertRouting, type DealerAlert, type DealerAlertEvent, type DealerAlertKind, type DealerAlertStatus,
   type DeliveryState, type WebhookDelivery
 } from '../actions/dealer-alerts/model.js'
-import type { FaultState } from '../rules/fault-lifecycle.js'
+import { unknownFault, type FaultState } from '../rules/fault-lifecycle.js'
 import type { EvidenceSample, RuleAction, Severity } from '../rules/model.js'
 import { PitwallError } from '../runtime/errors.js'
+import { refusedMove, type MoveRefusal } from '../runtime/transition.js'
 import { inTransaction } from './transaction.js'
 
 /** Everything about a fault that routing and the alert content need. */
@@ -235,11 +236,7 @@ export class DealerAlertStore {
        FROM (SELECT 1) one LEFT JOIN upd a ON true LEFT JOIN vehicles v ON v.id = a.vehicle_id`,
       [alertId, dealerId, move.to, move.firstTimeFix, move.from, move.by, move.detail === null ? null : JSON.stringify(move.detail)])
     const { prior, ...alert } = res.rows[0] as Guarded<DealerAlert, DealerAlertStatus>
-    if (prior === null) throw unknownAlert(dealerId, alertId)
-    if (alert.id === null) {
-      throw new PitwallError('PITWALL_ERR_DEALER_ALERT_TRANSITION',
-        `alert ${alertId} is ${prior}; it cannot move to ${move.to} (alerts only move forward: ${DEALER_ALERT_STATUSES.join(' → ')})`)
-    }
+    if (alert.id === null) throw refusedMove(ALERT_REFUSAL, alertId, prior, move, () => unknownAlert(dealerId, alertId))
     return alert
   }
 
@@ -339,8 +336,10 @@ export class DealerAlertStore {
   }
 }
 
-function unknownFault (faultId: number): PitwallError {
-  return new PitwallError('PITWALL_ERR_FAULT_UNKNOWN', `no fault ${faultId} (pitwall faults list shows the stored faults)`)
+/** A dealer asks for a status, not a verb, and alerts only move forward: the refusal says so. */
+const ALERT_REFUSAL: MoveRefusal<AlertMove> = {
+  code: 'PITWALL_ERR_DEALER_ALERT_TRANSITION',
+  message: (alertId, prior, move) => `alert ${alertId} is ${prior}; it cannot move to ${move.to} (alerts only move forward: ${DEALER_ALERT_STATUSES.join(' → ')})`
 }
 
 function unknownAlert (dealerId: string, alertId: number): PitwallError {

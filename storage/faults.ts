@@ -7,9 +7,9 @@
  */
 import type pg from 'pg'
 import type { Command } from '../actions/commands/model.js'
-import { FAULT_TRANSITIONS, type Fault, type FaultState, type FaultTimelineEntry, type FaultTimelineType, type FaultTransition } from '../rules/fault-lifecycle.js'
+import { ACTIVE_FAULT_STATES, FAULT_TRANSITIONS, unknownFault, type Fault, type FaultState, type FaultTimelineEntry, type FaultTimelineType, type FaultTransition } from '../rules/fault-lifecycle.js'
 import type { FaultEvent } from '../rules/model.js'
-import { PitwallError } from '../runtime/errors.js'
+import { cannotMove, refusedMove } from '../runtime/transition.js'
 import type { FixCheckDecision } from './commands.js'
 import { StorageError } from './errors.js'
 
@@ -57,7 +57,7 @@ WITH ev AS (
   -- a fault an engineer already resolved stays resolved
   UPDATE faults f SET state = 'auto_cleared', cleared_at = ev.time
   FROM ev
-  WHERE ev.type = 'cleared' AND f.vehicle_id = ev.vehicle_id AND f.rule_id = ev.rule_id AND f.state IN ('open', 'acknowledged')
+  WHERE ev.type = 'cleared' AND f.vehicle_id = ev.vehicle_id AND f.rule_id = ev.rule_id AND f.state = ANY ($2::text[])
   RETURNING f.id, f.vehicle_id, f.rule_id, f.occurrences
 ), changed AS (
   SELECT id, vehicle_id, rule_id, occurrences, 'reoccurred' AS type FROM reopened
@@ -151,7 +151,7 @@ export class FaultStore {
       // host a transaction on one connection breaks parameterized statements
       // running meanwhile on the others ('portal "" does not exist'), such as
       // the batch writer's. Each round is atomic, and applied in order.
-      for (const group of groups) await this.pool.query(RECORD_EVENTS, [group])
+      for (const group of groups) await this.pool.query(RECORD_EVENTS, [group, ACTIVE_FAULT_STATES])
     } catch (err) {
       const code = (err as { code?: unknown }).code
       // class 23: integrity (an unknown vehicle, a rule version never applied)
@@ -246,18 +246,13 @@ export class FaultStore {
        FROM (SELECT 1) one LEFT JOIN upd f ON true LEFT JOIN vehicles v ON v.id = f.vehicle_id`,
       params)
     const { prior, ...fault } = res.rows[0] as Fault & { prior: FaultState | null }
-    if (prior === null) throw unknownFault(faultId)
-    if (fault.id === null) {
-      throw new PitwallError('PITWALL_ERR_FAULT_TRANSITION',
-        `cannot ${move.verb} fault ${faultId}: it is ${prior.replaceAll('_', '-')} (only ${move.from.join(', ').replaceAll('_', '-')} faults can be)`)
-    }
+    if (fault.id === null) throw refusedMove(FAULT_REFUSAL, faultId, prior, move, () => unknownFault(faultId))
     return fault
   }
 }
 
-function unknownFault (faultId: number): PitwallError {
-  return new PitwallError('PITWALL_ERR_FAULT_UNKNOWN', `no fault ${faultId} (pitwall faults list shows the stored faults)`)
-}
+/** States read as the API and CLI spell them: "it is auto-cleared". */
+const FAULT_REFUSAL = cannotMove('PITWALL_ERR_FAULT_TRANSITION', 'fault', { spell: (state) => state.replaceAll('_', '-') })
 
 /**
  * Splits events into rounds holding at most one event per vehicle and rule,

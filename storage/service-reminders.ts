@@ -10,6 +10,7 @@ import { catalogSignalByName } from '../decoders/catalog.js'
 import type { CompareOp } from '../rules/model.js'
 import { SERVICE_DONE, type ReminderKind, type ReminderState, type ReminderTransition } from '../rules/service-reminders/model.js'
 import { PitwallError } from '../runtime/errors.js'
+import { cannotMove, refusedMove } from '../runtime/transition.js'
 
 export interface ServiceRecordInput {
   vin: string
@@ -347,16 +348,15 @@ export class ServiceReminderStore {
        FROM (SELECT 1) one LEFT JOIN upd r ON true LEFT JOIN vehicles v ON v.id = r.vehicle_id`,
       [reminderId, by, dealerId ?? null, transition.from, transition.to])
     const { prior, ...reminder } = res.rows[0] as ServiceReminder & { prior: ReminderState | null }
-    if (prior === null) {
-      throw new PitwallError('PITWALL_ERR_REMINDER_UNKNOWN', dealerId === undefined ? `no service reminder ${reminderId}` : `dealer ${dealerId} has no service reminder ${reminderId}`)
-    }
     if (reminder.id === null) {
-      throw new PitwallError('PITWALL_ERR_REMINDER_TRANSITION',
-        `cannot ${transition.action} service reminder ${reminderId}: it is ${prior} (only ${transition.from.join(' or ')} ones can be)`)
+      throw refusedMove(REMINDER_REFUSAL, reminderId, prior, transition, () => new PitwallError('PITWALL_ERR_REMINDER_UNKNOWN',
+        dealerId === undefined ? `no service reminder ${reminderId}` : `dealer ${dealerId} has no service reminder ${reminderId}`))
     }
     return reminder
   }
 }
+
+const REMINDER_REFUSAL = cannotMove('PITWALL_ERR_REMINDER_TRANSITION', 'service reminder', { plural: 'ones', joiner: ' or ' })
 
 function signalId (name: string): number {
   const signal = catalogSignalByName(name)

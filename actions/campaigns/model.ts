@@ -10,17 +10,14 @@
  * dispatcher skips them); aborting cancels them. Commands already with a
  * vehicle run to their end either way. The decisions are in ./policy.ts.
  */
+import type { Transition } from '../../runtime/transition.js'
 import type { CommandBody, CommandState } from '../commands/model.js'
 
 export const CAMPAIGN_STATES = ['draft', 'running', 'paused', 'completed', 'aborted'] as const
 export type CampaignState = typeof CAMPAIGN_STATES[number]
 
-/** A move between states: the states it starts from, the one it reaches, and its verb for messages ("cannot pause campaign x"). */
-export interface CampaignTransition {
-  readonly verb: string
-  readonly from: readonly CampaignState[]
-  readonly to: CampaignState
-}
+/** An engineer's (or the runner's) move of a campaign. */
+export type CampaignTransition = Transition<CampaignState>
 
 export const CAMPAIGN_TRANSITIONS = {
   start: { verb: 'start', from: ['draft'], to: 'running' },

@@ -6,12 +6,13 @@
  * handed over again. The service (./service.ts) and the API do the I/O; the
  * stores enforce what was decided here with guarded statements.
  */
+import { ACTIVE_FAULT_STATES } from '../../rules/fault-lifecycle.js'
 import { PitwallError } from '../../runtime/errors.js'
 import type { FaultForAlert, PositionFix } from '../../storage/dealer-alerts.js'
 import type { FaultActionOutcome } from '../fault-actions/processor.js'
 import {
   DEALER_ALERT_STATUSES, MIN_WEBHOOK_SECRET_LENGTH, RESCUE_RECHECK_MS,
-  type AlertMove, type AlertRouting, type DealerAlertKind, type DealerAlertStatus, type DealerChange, type DealerInput
+  type AlertMove, type AlertRouting, type DealerAlertKind, type DealerAlertStatus, type DealerChange, type DealerInput, type DealerUpdate
 } from './model.js'
 import { chooseDealer, isStationary, rescueTargets, STATIONARY_WINDOW_MS, type RoutableDealer, type StationaryOptions } from './routing.js'
 
@@ -81,7 +82,7 @@ export function notNeeded (fault: FaultForAlert, kind: DealerAlertKind): DealerA
     if (fault.severity !== 'critical' && fault.action?.type !== 'rescue') {
       return new DealerAlertError('PITWALL_ERR_DEALER_ALERT_NOT_NEEDED', `${what} is ${fault.severity}; rescue requests are for critical faults or rules whose action is rescue`)
     }
-    if (fault.state !== 'open' && fault.state !== 'acknowledged') {
+    if (!ACTIVE_FAULT_STATES.includes(fault.state)) {
       return new DealerAlertError('PITWALL_ERR_DEALER_ALERT_NOT_NEEDED', `${what} is ${fault.state.replaceAll('_', '-')}; no rescue needed`)
     }
     return null
@@ -176,12 +177,6 @@ export function alertMove (alertId: number, to: string, input: AlertMoveInput): 
   }
 }
 
-/** Why an alert is not moved: alerts only move forward. */
-export function refusedMove (alertId: number, prior: DealerAlertStatus, to: DealerAlertStatus): PitwallError {
-  return new PitwallError('PITWALL_ERR_DEALER_ALERT_TRANSITION',
-    `alert ${alertId} is ${prior}; it cannot move to ${to} (alerts only move forward: ${DEALER_ALERT_STATUSES.join(' → ')})`)
-}
-
 // ---- the dealer registry ----------------------------------------------------------
 
 /** Refuses a dealer record (new, or a change to `id`) with PITWALL_ERR_DEALER_INVALID naming every problem. */
@@ -210,7 +205,35 @@ export function checkDealer (id: string, d: DealerChange): void {
   if (problems.length > 0) throw new PitwallError('PITWALL_ERR_DEALER_INVALID', `dealer ${id}: ${problems.join('; ')}`)
 }
 
-/** A new dealer: as checkDealer, and a secret needs a URL given with it. */
-export function checkNewDealer (input: DealerInput): void {
+/** A new dealer: as checkDealer, and a secret needs a URL given with it; the record the store writes, name and brands normalised. */
+export function checkNewDealer (input: DealerInput): DealerInput {
   checkDealer(input.id, { ...input, webhookUrl: input.webhookUrl ?? null })
+  return { ...input, name: input.name.trim(), brands: normalBrands(input.brands) }
+}
+
+/**
+ * A change to dealer `id`, checked (checkDealer) and decided: names and
+ * brands normalised, and what happens to the webhook secret. Whether the
+ * dealer has a URL is the stored row's to say, so the store's statement
+ * applies the last two decisions against it: a new URL without a secret gets
+ * one only where none is stored (a dealer with a URL always has one), and a
+ * secret without a URL is refused where none is stored.
+ */
+export function dealerUpdate (id: string, change: DealerChange): DealerUpdate {
+  checkDealer(id, change)
+  return {
+    name: change.name?.trim(),
+    lat: change.lat,
+    lon: change.lon,
+    brands: change.brands === undefined ? undefined : normalBrands(change.brands),
+    webhookUrl: change.webhookUrl,
+    webhookSecret: change.webhookSecret,
+    generateSecret: typeof change.webhookUrl === 'string' && change.webhookSecret === undefined,
+    needsStoredUrl: change.webhookUrl === undefined && change.webhookSecret !== undefined
+  }
+}
+
+/** Brands trimmed, each once: routing compares them as given. */
+function normalBrands (brands: readonly string[] | undefined): string[] {
+  return [...new Set((brands ?? []).map((b) => b.trim()))]
 }

@@ -6,6 +6,7 @@
  * samples: service intervals read the latest odometer / engine hours and
  * the last recorded service, trends read daily aggregates of stored samples.
  */
+import type { Transition } from '../../runtime/transition.js'
 import type { CompareOp } from '../model.js'
 
 export type TrendAggregate = 'min' | 'avg' | 'max'
@@ -90,13 +91,9 @@ export interface ReminderFinding {
 export const REMINDER_STATES = ['open', 'done', 'dismissed'] as const
 export type ReminderState = typeof REMINDER_STATES[number]
 
-export interface ReminderTransition {
-  /** what the caller does, for a refusal's message */
-  action: string
-  from: readonly ReminderState[]
-  to: ReminderState
-}
+/** A dealer's (or a recorded service's) closing of a reminder. */
+export type ReminderTransition = Transition<ReminderState>
 
 /** Only an open reminder closes, either way; a closed one stays as it was closed. */
-export const DISMISS: ReminderTransition = { action: 'dismiss', from: ['open'], to: 'dismissed' }
-export const SERVICE_DONE: ReminderTransition = { action: 'mark done', from: ['open'], to: 'done' }
+export const DISMISS: ReminderTransition = { verb: 'dismiss', from: ['open'], to: 'dismissed' }
+export const SERVICE_DONE: ReminderTransition = { verb: 'mark done', from: ['open'], to: 'done' }

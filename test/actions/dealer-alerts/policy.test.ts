@@ -7,7 +7,7 @@
 import t from 'tap'
 import { RESCUE_RECHECK_MS, type DealerAlertStatus } from '../../../actions/dealer-alerts/model.js'
 import {
-  alertMove, alertTargets, checkDealer, checkNewDealer, DealerAlertError, notNeeded, refusalOutcome, rescuePosition, statusesBefore
+  alertMove, alertTargets, checkDealer, checkNewDealer, dealerUpdate, DealerAlertError, notNeeded, refusalOutcome, rescuePosition, statusesBefore
 } from '../../../actions/dealer-alerts/policy.js'
 import type { RoutableDealer } from '../../../actions/dealer-alerts/routing.js'
 import type { FaultForAlert, PositionFix } from '../../../storage/dealer-alerts.js'
@@ -114,4 +114,19 @@ t.test('a dealer record is refused naming every problem', async (t) => {
   t.doesNotThrow(() => { checkDealer('bad-1', { webhookSecret: 'y'.repeat(40) }) }, 'a change may set a secret for the URL the dealer has (the store checks it has one)')
   t.throws(() => { checkDealer('bad-1', { webhookUrl: 'HTTPS://dms.example/in' }) }, { message: /is not an http\(s\) URL \(it must start with http:\/\/ or https:\/\/\)/ })
   t.throws(() => { checkDealer('me', {}) }, { message: /id "me" is reserved/ })
+})
+
+t.test('a dealer record is normalised, and what a change does to the webhook is decided from the change', async (t) => {
+  t.same(checkNewDealer({ id: 'd-1', name: ' Autohaus ', lat: 48, lon: 11, brands: [' BMW', 'MINI', 'BMW '] }),
+    { id: 'd-1', name: 'Autohaus', lat: 48, lon: 11, brands: ['BMW', 'MINI'] })
+  t.same(dealerUpdate('d-1', { name: ' Werkstatt ', brands: [] }),
+    { name: 'Werkstatt', lat: undefined, lon: undefined, brands: [], webhookUrl: undefined, webhookSecret: undefined, generateSecret: false, needsStoredUrl: false })
+  t.match(dealerUpdate('d-1', { webhookUrl: 'https://dms.example/in' }), { webhookUrl: 'https://dms.example/in', generateSecret: true, needsStoredUrl: false },
+    'a URL without a secret: one is generated where none is stored')
+  t.match(dealerUpdate('d-1', { webhookUrl: 'https://dms.example/in', webhookSecret: 'x'.repeat(32) }), { generateSecret: false, needsStoredUrl: false })
+  t.match(dealerUpdate('d-1', { webhookSecret: 'x'.repeat(32) }), { webhookSecret: 'x'.repeat(32), generateSecret: false, needsStoredUrl: true },
+    'a secret without a URL: only for a dealer with a stored one')
+  t.match(dealerUpdate('d-1', { webhookUrl: null }), { webhookUrl: null, generateSecret: false, needsStoredUrl: false })
+  t.throws(() => dealerUpdate('d-1', { webhookUrl: null, webhookSecret: 'x'.repeat(32) }),
+    { code: 'PITWALL_ERR_DEALER_INVALID', message: 'dealer d-1: a webhook secret without a webhook URL' })
 })
