@@ -16,6 +16,7 @@ import { RuleEngine } from '../rules/engine.js'
 import type { FaultEvent, RuleDefinition } from '../rules/model.js'
 import type { ArchiveQuery, ArchivedBatch, BatchArchive } from '../storage/batch-archive.js'
 import { TelemetryDecoder } from './telemetry-decoder.js'
+import { PitwallError } from '../runtime/errors.js'
 
 export interface BacktestFault extends FaultEvent {
   vin: string
@@ -48,7 +49,7 @@ export async function runBacktest (archive: BatchArchive, rules: readonly RuleDe
   const engine = new RuleEngine({ catalog: decoders.catalog })
   // a draft is judged as if enabled
   const { skipped } = engine.setRules(rules.map((r) => ({ ...r, enabled: true })))
-  if (skipped.length > 0) throw new Error(`rule ${skipped[0]?.id as string}: ${skipped[0]?.reason as string}`)
+  if (skipped.length > 0) throw new PitwallError('PITWALL_ERR_RULE_FILE', `rule ${skipped[0]?.id as string}: ${skipped[0]?.reason as string}`)
   const decoder = new TelemetryDecoder(decoders.catalog)
   const report: BacktestReport = { batches: 0, vehicles: 0, skippedBatches: 0, decodedWith: {}, events: [], byRule: {} }
   let lastVehicle = -1

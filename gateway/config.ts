@@ -36,7 +36,7 @@ export interface GatewayConfig {
   /** how often the maintenance check runs */
   maintenanceIntervalMs: number
   /**
-   * Ed25519 command signing keys (actions/command-keys.ts); empty: dataDir/command-keys,
+   * Ed25519 command signing keys (actions/commands/keys.ts); empty: dataDir/command-keys,
    * or a key made for this run only when dataDir is memory://. Generated when the directory has none.
    */
   commandKeysDir: string

@@ -8,12 +8,12 @@ import type { SignalCatalog } from '../decoders/signal-catalog.js'
 import type { RuleEngine } from '../rules/engine.js'
 import type { FaultEvent } from '../rules/model.js'
 import type { BatchWriter } from '../storage/batch-writer.js'
-import { StorageError } from '../storage/errors.js'
 import { selectStoredSamples, StoredSignals } from '../storage/sample-thinning.js'
 import type { DecoderRegistry } from './decoder-registry.js'
 import { TelemetryDecoder, type TelemetryVehicle } from './telemetry-decoder.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
+import { isPitwallError } from '../runtime/errors.js'
 
 export interface IngestDeps {
   writer: BatchWriter
@@ -123,7 +123,7 @@ export class TelemetryIngest {
       }
     } catch (err) {
       // The database refused this batch for good (not an outage): keep it as a dead letter.
-      if (!(err instanceof StorageError) || err.code !== 'PITWALL_ERR_STORAGE_REJECTED') throw err
+      if (!isPitwallError(err, 'PITWALL_ERR_STORAGE_REJECTED')) throw err
       await this.deadLetter(vin, topic, payload, payload.length, { code: err.code, message: err.message })
       return
     }

@@ -9,6 +9,7 @@ import { DTC_STATUS_FLAGS } from '../decoders/dtc/dtc-status.js'
 import { parseUdsDtcText } from '../decoders/dtc/j2012.js'
 import type { CompareOp, Condition, RuleDefinition } from './model.js'
 import type { VehicleSignals } from './vehicle-signals.js'
+import { PitwallError } from '../runtime/errors.js'
 
 /** State slots every rule has, before its conditions' own. */
 export const SLOT_ACTIVE = 0
@@ -72,7 +73,7 @@ function compare (op: number, x: number, threshold: number): boolean {
 export function compileRule (def: RuleDefinition, catalog: RuleCatalog = DEFAULT_CATALOG): CompiledRule {
   const catalogId = (name: string): number => {
     const id = catalog.id(name)
-    if (id === undefined) throw new Error(`rule ${def.id}: ${name} is not in the signal catalog`)
+    if (id === undefined) throw new PitwallError('PITWALL_ERR_SIGNAL_UNKNOWN', `rule ${def.id}: ${name} is not in the signal catalog`)
     return id
   }
   const LATITUDE = catalogId('Vehicle.CurrentLocation.Latitude')

@@ -5,7 +5,7 @@
  * wrong. This table is the one place that says what each code means to each
  * kind of caller, as fastify's lib/errors.js does for FST_ERR_*:
  *
- * - `status`: the HTTP status the API answers with (gateway/api/scope.ts);
+ * - `status`: the HTTP status the API answers with (gateway/api/errors.ts);
  * - `mqtt`: what a vehicle sees, for codes the broker or ingest meet;
  * - the CLI prints `pitwall: [CODE] message` and exits with `exitCodeOf`.
  *
@@ -140,9 +140,10 @@ export const ERRORS = {
 export type ErrorCode = keyof typeof ERRORS
 
 /**
- * The one base of Pitwall's errors. Subclasses only add fields a caller
- * reads (a file position, whether to retry); they do not repeat this
- * constructor.
+ * The one base of Pitwall's errors. A subclass names a family a caller tells
+ * apart with instanceof (a ConfigError stops the start, a StorageError is
+ * the database's) or adds fields a caller reads (a file position, whether to
+ * retry); its constructor only fixes the code.
  */
 export class PitwallError extends Error {
   readonly code: ErrorCode

@@ -7,7 +7,7 @@
  *   pitwall-sim fleet --credentials fleet.json ...     a fleet against any gateway
  */
 import { Command } from 'commander'
-import { exitCodeOf } from '../runtime/errors.js'
+import { exitWithError } from '../gateway/cli/output.js'
 import { createDemoCommand } from './demo-command.js'
 import { createFleetCommand } from './fleet-command.js'
 
@@ -16,10 +16,4 @@ program.name('pitwall-sim').description('Simulated T-boxes for a Pitwall gateway
 program.addCommand(createDemoCommand())
 program.addCommand(createFleetCommand())
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  const e = err as Error & { code?: string }
-  // commander's own codes (commander.invalidArgument) mean nothing to a user; ours are stable and searchable
-  const code = e.code !== undefined && !e.code.startsWith('commander.') ? `[${e.code}] ` : ''
-  process.stderr.write(`pitwall-sim: ${code}${e.message}\n`)
-  process.exit(exitCodeOf(err))
-})
+program.parseAsync(process.argv).catch((err: unknown) => { exitWithError('pitwall-sim', err) })

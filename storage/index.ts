@@ -4,7 +4,6 @@
  * both paths run the same SQL through the same driver.
  */
 import pg from 'pg'
-import { SIGNAL_CATALOG } from '../decoders/catalog.js'
 import type { SignalSource } from '../decoders/catalog-sources.js'
 import { ApiTokenStore } from './api-tokens.js'
 import { readActionBacklog, type ActionBacklog } from './backlog.js'
@@ -24,7 +23,6 @@ import { migrate } from './migrate.js'
 import { OtaPackageStore } from './ota-packages.js'
 import { RuleStore } from './rules.js'
 import { ServiceReminderStore } from './service-reminders.js'
-import { inTransaction } from './transaction.js'
 import { VehicleStore } from './vehicles.js'
 
 export interface StorageOptions {
@@ -102,10 +100,11 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
   // and the query in flight is rejected either way (which callers handle).
   pool.on('error', () => {})
   pool.on('connect', (client) => client.on('error', () => {}))
+  const manifests = new ManifestStore(pool)
   try {
     await migrate(pool)
-    await seedCatalog(pool)
-    if (options.signalSources !== undefined) await writeSignalSources(pool, options.signalSources)
+    await manifests.seedBuiltIns()
+    if (options.signalSources !== undefined) await manifests.replaceStartSources(options.signalSources)
   } catch (err) {
     await pool.end()
     await embedded?.close()
@@ -128,7 +127,7 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     dealers: new DealerStore(pool),
     dealerAlerts: new DealerAlertStore(pool),
     kpis: new KpiStore(pool),
-    manifests: new ManifestStore(pool),
+    manifests,
     archive: new BatchArchive(pool),
     readActionBacklog: async () => await readActionBacklog(pool),
     ping: async () => { await pool.query('SELECT 1') },
@@ -152,24 +151,4 @@ const INT8_OID = 20
 function typeParser (oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
   if (oid === INT8_OID && format !== 'binary') return Number
   return pg.types.getTypeParser(oid, format) as (value: string) => unknown
-}
-
-async function seedCatalog (pool: pg.Pool): Promise<void> {
-  await pool.query(
-    `INSERT INTO signal_catalog (id, name, unit)
-     SELECT * FROM unnest($1::int[], $2::text[], $3::text[])
-     ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit`,
-    [SIGNAL_CATALOG.map((s) => s.id), SIGNAL_CATALOG.map((s) => s.name), SIGNAL_CATALOG.map((s) => s.unit)])
-}
-
-async function writeSignalSources (pool: pg.Pool, sources: readonly SignalSource[]): Promise<void> {
-  // At start-up, before any ingest: readers never see the table half rewritten.
-  await inTransaction(pool, async (client) => {
-    // an active manifest's sources stay: storage/manifests.ts keeps them with its activation
-    await client.query('DELETE FROM signal_sources WHERE manifest_id IS NULL')
-    await client.query(
-      `INSERT INTO signal_sources (kind, source, signal_id, unit)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])`,
-      [sources.map((s) => s.kind), sources.map((s) => s.source), sources.map((s) => s.signalId), sources.map((s) => s.unit)])
-  })
 }

@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto'
 import type pg from 'pg'
 import type { ManifestSource, ManifestSpec, ManifestWarning } from '../decoders/manifest/model.js'
 import type { ResolvedManifest } from '../decoders/manifest/resolve.js'
+import { SIGNAL_CATALOG } from '../decoders/catalog.js'
+import type { SignalSource } from '../decoders/catalog-sources.js'
 import { canonicalUnit, type CatalogEntry } from '../decoders/signal-catalog.js'
 import { PitwallError } from '../runtime/errors.js'
 import { inTransaction } from './transaction.js'
@@ -86,6 +88,31 @@ export class ManifestStore {
   constructor (private readonly pool: pg.Pool) {}
 
   /** Every catalog signal: built-in and added. */
+  /** The built-in signals (decoders/catalog.ts), written at every start so a new release's names and units take effect. */
+  async seedBuiltIns (): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO signal_catalog (id, name, unit)
+       SELECT * FROM unnest($1::int[], $2::text[], $3::text[])
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit`,
+      [SIGNAL_CATALOG.map((s) => s.id), SIGNAL_CATALOG.map((s) => s.name), SIGNAL_CATALOG.map((s) => s.unit)])
+  }
+
+  /**
+   * The sources this start decodes without a stored manifest (OBD-II PIDs,
+   * the --can-dbc default), replacing what an earlier start wrote. An active
+   * manifest's sources stay: activation keeps them.
+   */
+  async replaceStartSources (sources: readonly SignalSource[]): Promise<void> {
+    // at start-up, before any ingest: readers never see the table half rewritten
+    await inTransaction(this.pool, async (client) => {
+      await client.query('DELETE FROM signal_sources WHERE manifest_id IS NULL')
+      await client.query(
+        `INSERT INTO signal_sources (kind, source, signal_id, unit)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])`,
+        [sources.map((s) => s.kind), sources.map((s) => s.source), sources.map((s) => s.signalId), sources.map((s) => s.unit)])
+    })
+  }
+
   async catalog (): Promise<CatalogEntry[]> {
     const res = await this.pool.query<{ id: number, name: string, unit: string, vss: string | null, description: string | null }>(
       'SELECT id, name, unit, vss, description FROM signal_catalog ORDER BY id')

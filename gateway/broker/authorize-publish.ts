@@ -17,12 +17,12 @@ import type { Metrics } from '../metrics.js'
 import { publishTopicOf } from '../../proto/topics.js'
 import { PacketLimitedStream } from './packet-limit.js'
 import { sessionOf } from './sessions.js'
-import { PitwallError } from '../../runtime/errors.js'
+import { isPitwallError, PitwallError } from '../../runtime/errors.js'
 
 /** A retained status is kept per vehicle in broker memory: keep it small. */
 export const MAX_STATUS_BYTES = 1024
 
-/** Where a vehicle's command acknowledgements go (actions/command-dispatcher.ts). */
+/** Where a vehicle's command acknowledgements go (actions/commands/dispatcher.ts). */
 export interface CommandAckSink {
   acknowledge (vehicleId: number, payload: Uint8Array): Promise<unknown>
 }
@@ -95,8 +95,8 @@ export function createAuthorizePublish (deps: AuthorizePublishDeps) {
         // acknowledged ack. One the gateway cannot use (does not decode,
         // unknown command) is kept as a dead letter and acknowledged, since
         // sending it again would not make it usable.
-        deps.commands.acknowledge(session.vehicleId, packet.payload as Buffer).then(() => callback(null), (err: Error & { code?: string }) => {
-          if (err.code === 'PITWALL_ERR_COMMAND_ACK' || err.code === 'PITWALL_ERR_COMMAND_UNKNOWN') {
+        deps.commands.acknowledge(session.vehicleId, packet.payload as Buffer).then(() => callback(null), (err: Error) => {
+          if (isPitwallError(err, 'PITWALL_ERR_COMMAND_ACK') || isPitwallError(err, 'PITWALL_ERR_COMMAND_UNKNOWN')) {
             deps.ingest.deadLetter(session.vin, packet.topic, packet.payload as Buffer, packet.payload.length, { code: err.code, message: err.message })
               .then(() => callback(null), (stored: unknown) => callback(stored as Error))
             return

@@ -5,7 +5,7 @@
  * the demo are a client of the gateway with their own entry (sim/cli.ts).
  */
 import { Command } from 'commander'
-import { exitCodeOf } from '../../runtime/errors.js'
+import { exitWithError } from './output.js'
 import { registerCampaignCommands } from './campaigns.js'
 import { registerCaseCommands } from './cases.js'
 import { registerCommandCommands } from './commands.js'
@@ -15,7 +15,7 @@ import { registerDeviceCommands } from './devices.js'
 import { registerFaultCommands } from './faults.js'
 import { registerKeyCommands } from './keys.js'
 import { registerKpiCommand } from './kpis.js'
-import { registerMaintenanceCommands } from './maintenance.js'
+import { registerMaintenanceCommands } from './service-reminders.js'
 import { registerManifestCommands } from './manifests.js'
 import { registerOtaPackageCommands } from './ota-packages.js'
 import { registerRuleCommands } from './rules.js'
@@ -42,10 +42,4 @@ registerDealerCommands(program)
 registerManifestCommands(program)
 registerDecodeCommand(program)
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  const e = err as Error & { code?: string }
-  // commander's own codes (commander.invalidArgument) mean nothing to a user; ours are stable and searchable
-  const code = e.code !== undefined && !e.code.startsWith('commander.') ? `[${e.code}] ` : ''
-  process.stderr.write(`pitwall: ${code}${e.message}\n`)
-  process.exit(exitCodeOf(err))
-})
+program.parseAsync(process.argv).catch((err: unknown) => { exitWithError('pitwall', err) })

@@ -1,5 +1,7 @@
 /** How commands write: results on stdout, a line each; warnings on stderr. */
 import type { ManifestWarning } from '../../decoders/manifest/model.js'
+import { exitCodeOf } from '../../runtime/errors.js'
+import { isUnavailable } from '../../storage/errors.js'
 
 /** Warnings printed one per line before the rest are summed up (--all-warnings prints every one). */
 const SHOWN_WARNINGS = 20
@@ -15,4 +17,17 @@ export function printWarnings (warnings: readonly ManifestWarning[], all: boolea
     for (const w of warnings) counts[w.kind] = (counts[w.kind] ?? 0) + 1
     process.stderr.write(`warning: ${warnings.length - shown.length} more (${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')} in all; --all-warnings shows each)\n`)
   }
+}
+
+/**
+ * How both CLIs (pitwall, pitwall-sim) end on an error: `name: [CODE] message`
+ * on stderr, then exit 1, or 75 (EX_TEMPFAIL) when the database was
+ * unavailable so a script knows to try again.
+ */
+export function exitWithError (name: string, err: unknown): never {
+  const e = err as Error & { code?: string }
+  // commander's own codes (commander.invalidArgument) mean nothing to a user; ours are stable and searchable
+  const code = e.code !== undefined && !e.code.startsWith('commander.') ? `[${e.code}] ` : ''
+  process.stderr.write(`${name}: ${code}${e.message}\n`)
+  process.exit(isUnavailable(err) ? 75 : exitCodeOf(err))
 }

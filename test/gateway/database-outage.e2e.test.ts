@@ -41,6 +41,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     t.ok(depth > 0 && depth < BATCHES / 2, `the gateway stopped reading: ${depth} of ${BATCHES} batches queued`)
     const ready = await fetch(`http://127.0.0.1:${gateway.httpPort}/readyz`)
     t.equal(ready.status, 503, 'readiness reports the outage')
+    t.same(await ready.json(), { status: 'unavailable', code: 'PITWALL_ERR_STORAGE_UNAVAILABLE', message: 'storage cannot be reached' }, 'in words, not the driver\'s text')
 
     proxy.restore()
     await all

@@ -8,8 +8,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { openStorage, poolOf } from '../../storage/index.js'
-import { pitwall } from '../helpers/cli.js'
+import { openStorage, poolOf } from '../../../storage/index.js'
+import { pitwall } from '../../helpers/cli.js'
 
 
 t.test('dealers are registered, listed, shown, changed, switched off and on, their secrets rotated and vehicles assigned', async (t) => {

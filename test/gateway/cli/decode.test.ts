@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { compileCanNetwork } from '../../decoders/can/compile.js'
-import { parseDbcFile } from '../../decoders/can/dbc-parse.js'
-import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
-import { pitwall } from '../helpers/cli.js'
+import { compileCanNetwork } from '../../../decoders/can/compile.js'
+import { parseDbcFile } from '../../../decoders/can/dbc-parse.js'
+import { DEMO_DBC_FILE } from '../../../sim/demo-ecu.js'
+import { pitwall } from '../../helpers/cli.js'
 
-const ulogDir = fileURLToPath(new URL('../../../shared/fixtures/ulog/', import.meta.url))
+const ulogDir = fileURLToPath(new URL('../../../../shared/fixtures/ulog/', import.meta.url))
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex').toUpperCase()
 

@@ -7,11 +7,11 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { openStorage } from '../../storage/index.js'
-import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
-import { pitwall } from '../helpers/cli.js'
+import { openStorage } from '../../../storage/index.js'
+import { DEMO_DBC_FILE } from '../../../sim/demo-ecu.js'
+import { pitwall } from '../../helpers/cli.js'
 
-const DEMO_MANIFEST = new URL('../../sim/demo-vehicle.manifest.yaml', import.meta.url).pathname
+const DEMO_MANIFEST = new URL('../../../sim/demo-vehicle.manifest.yaml', import.meta.url).pathname
 
 t.test('manifests are checked, added, listed, shown, activated; rules apply then reads what they add', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pitwall-manifests-cli-'))

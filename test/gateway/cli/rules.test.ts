@@ -7,8 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { openStorage } from '../../storage/index.js'
-import { pitwall } from '../helpers/cli.js'
+import { openStorage } from '../../../storage/index.js'
+import { pitwall } from '../../helpers/cli.js'
 
 
 const RULES = `rules:
