@@ -7,7 +7,7 @@
  */
 import type { AuthenticateError, Client } from 'aedes'
 import type { VerifiedSecretCache } from '../credentials.js'
-import type { Logger } from '../logger.js'
+import { untrusted, type Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { VIN_PATTERN } from '../../proto/topics.js'
 import type { VehicleStore } from '../../storage/vehicles.js'
@@ -40,7 +40,7 @@ export function createAuthenticate (deps: AuthenticateDeps) {
     const vin = client.id
     const fail = (reason: string, code: number, message: string): void => {
       deps.metrics.authFailures.inc({ reason })
-      deps.log.warn({ vin, reason }, 'connection refused')
+      deps.log.warn({ vin: untrusted(vin), reason }, 'connection refused')
       done(refuse(code, message), false)
     }
     if (!VIN_PATTERN.test(vin) || username !== vin) {
@@ -67,7 +67,7 @@ export function createAuthenticate (deps: AuthenticateDeps) {
       deps.connections.record(client, vin)
       done(null, true)
     }).catch((err: unknown) => {
-      deps.log.error({ vin, err }, 'credential lookup failed')
+      deps.log.error({ vin: untrusted(vin), err }, 'credential lookup failed')
       fail('storage', SERVER_UNAVAILABLE, 'server unavailable')
     })
   }

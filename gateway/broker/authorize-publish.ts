@@ -12,7 +12,7 @@
  */
 import type { Client, PublishPacket } from 'aedes'
 import type { TelemetryIngest } from '../ingest.js'
-import type { Logger } from '../logger.js'
+import { untrusted, type Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { publishTopicOf } from '../../proto/topics.js'
 import { PacketLimitedStream } from './packet-limit.js'
@@ -45,7 +45,7 @@ export class AclError extends PitwallError {
 export function createAuthorizePublish (deps: AuthorizePublishDeps) {
   const deny = (client: Client, vin: string | undefined, topic: string, why: string, callback: (error?: Error | null) => void): void => {
     deps.metrics.aclDenials.inc({ operation: 'publish' })
-    deps.log.warn({ vin: vin ?? client.id, topic, why }, 'publish refused; closing the connection')
+    deps.log.warn({ vin: vin ?? untrusted(client.id), topic: untrusted(topic), why }, 'publish refused; closing the connection')
     callback(new AclError(`publish to ${JSON.stringify(topic)} refused: ${why}`))
   }
   const tooLarge = (size: number) => ({

@@ -4,7 +4,7 @@
  * and the connection stays up.
  */
 import type { Client, Subscription } from 'aedes'
-import type { Logger } from '../logger.js'
+import { untrusted, type Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { isOwnFilter } from '../../proto/topics.js'
 import { sessionOf } from './sessions.js'
@@ -14,7 +14,7 @@ export function createAuthorizeSubscribe (deps: { metrics: Metrics, log: Logger 
     const session = sessionOf(client)
     if (session === undefined || !isOwnFilter(sub.topic, session.vin)) {
       deps.metrics.aclDenials.inc({ operation: 'subscribe' })
-      deps.log.warn({ vin: session?.vin ?? client.id, topic: sub.topic }, 'subscription outside the vehicle\'s own topics refused')
+      deps.log.warn({ vin: session?.vin ?? untrusted(client.id), topic: untrusted(sub.topic) }, 'subscription outside the vehicle\'s own topics refused')
       callback(null, null)
       return
     }

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream'
 import type { VehicleStore } from '../../storage/vehicles.js'
 import { VerifiedSecretCache } from '../credentials.js'
 import type { TelemetryIngest } from '../ingest.js'
-import type { Logger } from '../logger.js'
+import { untrusted, type Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { createAuthenticate } from './authenticate.js'
 import { authorizeForward } from './authorize-forward.js'
@@ -50,8 +50,8 @@ export async function createBroker (deps: BrokerDeps): Promise<PitwallBroker> {
     authorizeForward
   })
   trackVehicleStatus(aedes, { vehicles: deps.vehicles, connections, metrics: deps.metrics, log })
-  aedes.on('clientError', (client, err) => log.debug({ vin: client.id, err: err.message }, 'client error'))
-  aedes.on('connectionError', (_client, err) => log.debug({ err: err.message }, 'connection error'))
+  aedes.on('clientError', (client, err) => log.debug({ vin: untrusted(client.id), err: untrusted(err.message) }, 'client error'))
+  aedes.on('connectionError', (_client, err) => log.debug({ err: untrusted(err.message) }, 'connection error'))
   return {
     aedes,
     handle: (stream) => { aedes.handle(new PacketLimitedStream(stream, deps.maxPacketBytes)) },

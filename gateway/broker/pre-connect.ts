@@ -5,7 +5,7 @@
  * the check belongs here, where the will arrives [MQTT-3.1.2.5].
  */
 import type { Client, ConnectPacket } from 'aedes'
-import type { Logger } from '../logger.js'
+import { untrusted, type Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { topics } from '../../proto/topics.js'
 import { MAX_STATUS_BYTES } from './authorize-publish.js'
@@ -16,7 +16,7 @@ export function createPreConnect (deps: { metrics: Metrics, log: Logger }) {
     if (will !== undefined && will !== null &&
       (will.topic !== topics.status(packet.clientId) || (will.payload?.length ?? 0) > MAX_STATUS_BYTES)) {
       deps.metrics.authFailures.inc({ reason: 'will' })
-      deps.log.warn({ vin: packet.clientId, topic: will.topic }, 'connection refused: last will outside the vehicle\'s status topic')
+      deps.log.warn({ vin: untrusted(packet.clientId), topic: untrusted(will.topic) }, 'connection refused: last will outside the vehicle\'s status topic')
       callback(new Error(`last will on ${JSON.stringify(will.topic)} refused: only ${topics.status(packet.clientId)} is allowed`), false)
       return
     }
