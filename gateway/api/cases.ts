@@ -18,7 +18,7 @@ import { MAX_PAGE, type CaseInput } from '../../actions/cases/model.js'
 import { caseContentSchema } from '../../actions/cases/pack.js'
 import type { CaseStore } from '../../storage/cases.js'
 import { principalOf, requireRole } from './auth.js'
-import { integerIdParams } from './request-values.js'
+import { bigintIdParams, MAX_ID } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface CaseRouteDeps {
@@ -32,7 +32,7 @@ const listQuery = {
   properties: {
     q: { type: 'string', maxLength: 500 },
     limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE },
-    offset: { type: 'integer', minimum: 0 }
+    offset: { type: 'integer', minimum: 0, maximum: MAX_ID.bigint }
   }
 }
 const caseParams = { type: 'object', required: ['id'], properties: { id: caseId } }
@@ -77,7 +77,7 @@ export function registerCaseRoutes (app: FastifyInstance, deps: CaseRouteDeps): 
 
     scope.post<{ Params: { id: number }, Body: { id: string, title?: string, steps?: string[], parts?: string[], repairHours?: number | null } }>(
       '/api/v1/faults/:id/case',
-      { preValidation: engineers, schema: { params: integerIdParams, body: fromFaultBody } },
+      { preValidation: engineers, schema: { params: bigintIdParams, body: fromFaultBody } },
       async (request, reply) => {
         const stored = await cases.fromFault(request.params.id, { ...request.body, by: principalOf(request).name })
         return await reply.code(201).send(stored)

@@ -25,7 +25,7 @@ import { parseDuration } from '../../decoders/duration.js'
 import type { CommandStore } from '../../storage/commands.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole } from './auth.js'
-import { absentBodyIsEmpty, badRequest, listOf, noBody, reasonBody, vinOf, vinSchema } from './request-values.js'
+import { absentBodyIsEmpty, badRequest, listOf, MAX_ID, noBody, reasonBody, vinOf, vinSchema } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface CommandRouteDeps {
@@ -70,7 +70,7 @@ const listQuery = {
     vin: vinSchema,
     state: { type: 'string', minLength: 1, maxLength: 200 },
     campaign: { type: 'string', minLength: 1, maxLength: 63 },
-    fault: { type: 'integer', minimum: 1 },
+    fault: { type: 'integer', minimum: 1, maximum: MAX_ID.bigint },
     limit: { type: 'integer', minimum: 1, maximum: MAX_LIST }
   }
 }

@@ -27,7 +27,7 @@ import type { DealerStore } from '../../storage/dealers.js'
 import type { VehicleStore } from '../../storage/vehicles.js'
 import { principalOf, requireRole } from './auth.js'
 import { deliveryState } from './inbox.js'
-import { integerIdParams, vinOf, vinParams } from './request-values.js'
+import { bigintIdParams, vinOf, vinParams } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface DealerRouteDeps {
@@ -125,7 +125,7 @@ export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDep
       })
 
     scope.post<{ Params: { id: number } }>('/api/v1/webhooks/dead-letters/:id/retry',
-      { preValidation: operators, schema: { params: integerIdParams } },
+      { preValidation: operators, schema: { params: bigintIdParams } },
       async (request) => deliveryState(await dealerAlerts.retryDeadLetter(request.params.id)))
   })
 }

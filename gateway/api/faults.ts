@@ -18,7 +18,7 @@ import type { CommandStore } from '../../storage/commands.js'
 import type { DealerAlertStore } from '../../storage/dealer-alerts.js'
 import type { FaultStore } from '../../storage/faults.js'
 import { principalOf, requireRole } from './auth.js'
-import { absentBodyIsEmpty, integerIdParams, listOf, noBody, vinOf, vinSchema } from './request-values.js'
+import { absentBodyIsEmpty, bigintIdParams, listOf, noBody, vinOf, vinSchema } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface FaultRouteDeps {
@@ -62,7 +62,7 @@ export function registerFaultRoutes (app: FastifyInstance, deps: FaultRouteDeps)
       })
 
     scope.get<{ Params: { id: number } }>('/api/v1/faults/:id',
-      { preValidation: readers, schema: { params: integerIdParams } },
+      { preValidation: readers, schema: { params: bigintIdParams } },
       async (request) => {
         const { id } = request.params
         const fault = await faults.get(id)
@@ -77,11 +77,11 @@ export function registerFaultRoutes (app: FastifyInstance, deps: FaultRouteDeps)
       })
 
     scope.post<{ Params: { id: number } }>('/api/v1/faults/:id/acknowledge',
-      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: integerIdParams, body: noBody } },
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: bigintIdParams, body: noBody } },
       async (request) => await faults.acknowledge(request.params.id, principalOf(request).name))
 
     scope.post<{ Params: { id: number }, Body: { note?: string } }>('/api/v1/faults/:id/resolve',
-      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: integerIdParams, body: resolveBody } },
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: bigintIdParams, body: resolveBody } },
       async (request) => await faults.resolve(request.params.id, principalOf(request).name, request.body.note))
   })
 }

@@ -37,7 +37,7 @@ import { DISMISS, REMINDER_STATES } from '../../rules/service-reminders/model.js
 import type { ServiceReminderStore } from '../../storage/service-reminders.js'
 import { principalOf, requireRole } from './auth.js'
 import { dealerOf, ownDealerOnly } from './dealer-scope.js'
-import { badRequest, integerIdParams, isoTimeSchema, listOf, oneOf, parseIsoTime, vinOf, vinParams } from './request-values.js'
+import { badRequest, bigintIdParams, isoTimeSchema, listOf, MAX_ID, oneOf, parseIsoTime, vinOf, vinParams } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface InboxRouteDeps {
@@ -58,7 +58,7 @@ const alertListQuery = {
     dealer: dealerParam,
     status: { type: 'string', minLength: 1, maxLength: 200 },
     kind: { type: 'string' },
-    before: { type: 'integer', minimum: 1 },
+    before: { type: 'integer', minimum: 1, maximum: MAX_ID.bigint },
     limit: { type: 'integer', minimum: 1, maximum: PAGE_MAX }
   }
 }
@@ -128,7 +128,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       })
 
     scope.get<{ Params: { id: number }, Querystring: { dealer?: string } }>('/api/v1/inbox/alerts/:id',
-      { preValidation: readers, schema: { params: integerIdParams, querystring: dealerQuery } },
+      { preValidation: readers, schema: { params: bigintIdParams, querystring: dealerQuery } },
       async (request) => {
         const dealerId = await alertInboxOf(request, request.query.dealer)
         const alert = await dealerAlerts.get(dealerId, request.params.id)
@@ -137,7 +137,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       })
 
     scope.post<{ Params: { id: number }, Body: { to: string, firstTimeFix?: boolean, note?: string } }>('/api/v1/inbox/alerts/:id/transitions',
-      { preValidation: dealersOnly, schema: { params: integerIdParams, body: transitionBody } },
+      { preValidation: dealersOnly, schema: { params: bigintIdParams, body: transitionBody } },
       async (request) => {
         const caller = principalOf(request)
         const { to, firstTimeFix, note } = request.body
@@ -158,7 +158,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       })
 
     scope.post<{ Params: { id: number } }>('/api/v1/inbox/reminders/:id/dismiss',
-      { preValidation: anyRole, schema: { params: integerIdParams } },
+      { preValidation: anyRole, schema: { params: bigintIdParams } },
       async (request) => {
         const caller = principalOf(request)
         return await serviceReminders.closeReminder(request.params.id, DISMISS, caller.name, caller.role === 'dealer' ? caller.dealerId as string : undefined)

@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify'
 import { checkOtaPackage } from '../../actions/ota-packages/policy.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole } from './auth.js'
+import { MAX_ID } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface OtaPackageRouteDeps {
@@ -30,7 +31,7 @@ const addBody = {
     version: { type: 'string', minLength: 1, maxLength: 64 },
     url: { type: 'string', minLength: 1, maxLength: 2000 },
     sha256: { type: 'string', minLength: 1, maxLength: 64 },
-    size: { type: 'integer', minimum: 1 }
+    size: { type: 'integer', minimum: 1, maximum: MAX_ID.bigint }
   }
 }
 

@@ -62,7 +62,17 @@ export function listOf<T extends string> (text: string, allowed: readonly T[], f
 }
 
 /** Path parameters with a numeric id (an alert, a reminder, a webhook delivery, a token, a fault). */
-export const integerIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const
+/**
+ * The largest id each kind of id column holds: a larger one in a request is a
+ * 400 naming it, not an overflow the database answers 500 to.
+ */
+export const MAX_ID = { integer: 2_147_483_647, bigint: Number.MAX_SAFE_INTEGER } as const
+
+/** Path parameters with the id of a row whose id column is `integer` (API tokens, decoder manifests). */
+export const integerIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: MAX_ID.integer } } } as const
+
+/** Path parameters with the id of a row whose id column is `bigint` (faults, alerts, reminders, webhook deliveries). */
+export const bigintIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: MAX_ID.bigint } } } as const
 
 /** The body of a POST that takes none (an empty object, or none at all with absentBodyIsEmpty). */
 export const noBody = { type: 'object', additionalProperties: false, properties: {} } as const
