@@ -196,6 +196,9 @@ export function checkDealer (id: string, d: DealerChange): void {
     // leading blanks. Refused here, so that it is a 400 naming the URL and not a constraint error whose detail holds the secret.
     if ((protocol !== 'http:' && protocol !== 'https:') || !/^https?:\/\//.test(d.webhookUrl)) {
       problems.push(`webhook URL ${JSON.stringify(d.webhookUrl)} is not an http(s) URL (it must start with http:// or https://)`)
+    } else if (/^https?:\/\/[^/?#]*@/.test(d.webhookUrl)) {
+      // not echoed: it holds a password. Deliveries are signed; a URL with credentials is shown to engineers and the dealer, and fetch refuses it.
+      problems.push('webhook URL must not carry credentials (user:password@host): deliveries are authenticated by their signature')
     }
   }
   if (d.webhookSecret !== undefined) {

@@ -27,6 +27,7 @@
  * delivery leased; when the lease expires it is claimed again and resent with
  * the same key. Receivers must dedupe by the Idempotency-Key header.
  */
+import { STATUS_CODES } from 'node:http'
 import CircuitBreaker from 'opossum'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { backoffMs, type Backoff } from '../../runtime/backoff.js'
@@ -299,10 +300,13 @@ export class WebhookDeliveryWorker {
       await res.body?.cancel()
       return res.status
     }
-    const text = (await res.text()).replace(/\s+/g, ' ').trim().slice(0, 200)
+    // The answer's body is never read into the error: engineers and the dealer see lastError, and an
+    // endpoint pointed at an internal page must not turn Pitwall into a way to read it.
+    await res.body?.cancel()
     const location = res.headers.get('location')
+    const reason = STATUS_CODES[res.status] ?? 'unknown status'
     throw new WebhookStatusError(res.status,
-      `HTTP ${res.status} from ${endpointName(url)}${location === null ? '' : ` (redirect to ${location} not followed)`}${text === '' ? '' : `: ${text}`}`)
+      `HTTP ${res.status} from ${endpointName(url)} (${reason})${location === null ? '' : `; redirect to ${endpointName(URL.canParse(location, url) ? new URL(location, url).href : location)} not followed`}`)
   }
 
   private describe (err: unknown, url: string): string {

@@ -116,6 +116,14 @@ t.test('a dealer record is refused naming every problem', async (t) => {
   t.throws(() => { checkDealer('me', {}) }, { message: /id "me" is reserved/ })
 })
 
+t.test('a webhook URL with credentials is refused without repeating them', async (t) => {
+  for (const webhookUrl of ['https://pitwall:s3cret@dms.example/in', 'http://user@dms.example/in']) {
+    t.throws(() => { checkDealer('nord', { webhookUrl }) },
+      { code: 'PITWALL_ERR_DEALER_INVALID', message: 'dealer nord: webhook URL must not carry credentials (user:password@host): deliveries are authenticated by their signature' })
+  }
+  t.doesNotThrow(() => { checkDealer('nord', { webhookUrl: 'https://dms.example/in?next=a@b' }) }, 'an @ after the host is not a credential')
+})
+
 t.test('a dealer record is normalised, and what a change does to the webhook is decided from the change', async (t) => {
   t.same(checkNewDealer({ id: 'd-1', name: ' Autohaus ', lat: 48, lon: 11, brands: [' BMW', 'MINI', 'BMW '] }),
     { id: 'd-1', name: 'Autohaus', lat: 48, lon: 11, brands: ['BMW', 'MINI'] })
