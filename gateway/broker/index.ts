@@ -14,7 +14,7 @@ import type { Metrics } from '../metrics.js'
 import { createAuthenticate } from './authenticate.js'
 import { authorizeForward } from './authorize-forward.js'
 import { createAuthorizePublish, type CommandAckSink } from './authorize-publish.js'
-import { createAuthorizeSubscribe } from './authorize-subscribe.js'
+import { createAuthorizeSubscribe, SubscriptionCounts } from './authorize-subscribe.js'
 import { PacketLimitedStream } from './packet-limit.js'
 import { createPreConnect } from './pre-connect.js'
 import { LatestConnections } from './sessions.js'
@@ -26,6 +26,8 @@ export interface BrokerDeps {
   metrics: Metrics
   log: Logger
   maxPacketBytes: number
+  /** filters one connection may hold; default DEFAULT_MAX_SUBSCRIPTIONS */
+  maxSubscriptions?: number
   /** where command acknowledgements go; absent: passed through unread */
   commands?: CommandAckSink
 }
@@ -40,15 +42,17 @@ export interface PitwallBroker {
 export async function createBroker (deps: BrokerDeps): Promise<PitwallBroker> {
   const log = deps.log.child({ module: 'broker' })
   const connections = new LatestConnections()
+  const subscriptions = new SubscriptionCounts()
   const aedes = await Aedes.createBroker({
     // VINs are 17 characters, inside MQTT 3.1's 23-character client id limit.
     maxClientsIdLength: 23,
     preConnect: createPreConnect({ metrics: deps.metrics, log }),
     authenticate: createAuthenticate({ vehicles: deps.vehicles, secrets: new VerifiedSecretCache(), connections, metrics: deps.metrics, log }),
     authorizePublish: createAuthorizePublish({ ingest: deps.ingest, commands: deps.commands, metrics: deps.metrics, log, maxPacketBytes: deps.maxPacketBytes }),
-    authorizeSubscribe: createAuthorizeSubscribe({ metrics: deps.metrics, log }),
+    authorizeSubscribe: createAuthorizeSubscribe({ metrics: deps.metrics, log, maxSubscriptions: deps.maxSubscriptions }, subscriptions),
     authorizeForward
   })
+  subscriptions.track(aedes)
   trackVehicleStatus(aedes, { vehicles: deps.vehicles, connections, metrics: deps.metrics, log })
   aedes.on('clientError', (client, err) => log.debug({ vin: untrusted(client.id), err: untrusted(err.message) }, 'client error'))
   aedes.on('connectionError', (_client, err) => log.debug({ err: untrusted(err.message) }, 'connection error'))
