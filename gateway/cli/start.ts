@@ -1,6 +1,5 @@
 /** `pitwall start`: the gateway, until SIGINT or SIGTERM. */
 import type { Command } from 'commander'
-import { startGateway } from '../app.js'
 import type { GatewayConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 import { configFrom, storageFlags, type CommonFlags } from './storage-flags.js'
@@ -18,6 +17,9 @@ export function registerStartCommand (program: Command): void {
     .action(async (flags: CommonFlags & Partial<GatewayConfig>) => {
       const config = configFrom(flags)
       const log = createLogger(config.logLevel)
+      // loaded here, not at the top: every other command needs storage only, and the broker,
+      // HTTP server and action workers made each of them start a second or more later
+      const { startGateway } = await import('../app.js')
       const gateway = await startGateway(config, log)
       let stopping = false
       const stop = (signal: string): void => {
