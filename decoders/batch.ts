@@ -3,13 +3,20 @@
  * (the caller passes `nowUs`), so the same code serves live ingest, replay
  * and tests.
  *
- * protobufjs decodes the envelope (through a view that leaves the CAN blocks
- * out); the CAN blocks go straight into typed columns (can-block-reader.ts).
+ * The entries are counted first and a batch over a cap refused before any
+ * is decoded (batch-limits.ts); then protobufjs decodes the envelope (through
+ * a view that leaves the CAN blocks out) and the CAN blocks go straight into
+ * typed columns (can-block-reader.ts).
  */
 import { pitwall } from '../proto/index.js'
+import { checkBatchCounts, countBatchEntries, overLimit, type BatchLimits } from './batch-limits.js'
 import { readCanFrames } from './can-block-reader.js'
 import { CanFrameColumns } from './can-frames.js'
 import { BatchRejected } from './errors.js'
+
+/** C0 controls and DEL (U+0000 among them). */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/
 
 type Envelope = pitwall.v1.TelemetryBatchEnvelope
 
@@ -35,16 +42,20 @@ export interface BatchContext {
   /** the authenticated vehicle's VIN */
   vin: string
   nowUs: number
+  /** caps on the batch's entries and strings (DEFAULT_BATCH_LIMITS, or the gateway's settings) */
+  limits: Readonly<BatchLimits>
 }
+
+/** Names a part of the batch in an error message ('' for the batch itself). */
+export type Where = (part: string) => string
 
 /**
  * Decodes and validates `payload`; its CAN frames land in `frames` (pass the
  * same instance batch after batch: its columns are reused).
  */
-/** Names a part of the batch in an error message ('' for the batch itself). */
-export type Where = (part: string) => string
-
 export function decodeBatch (payload: Uint8Array, ctx: BatchContext, frames: CanFrameColumns = new CanFrameColumns()): DecodedBatch {
+  // Before protobufjs builds an object per entry: a hostile batch costs one pass over its bytes.
+  checkBatchCounts(countBatchEntries(payload), ctx.limits, ctx.vin)
   let batch: Envelope
   try {
     batch = pitwall.v1.TelemetryBatchEnvelope.decode(payload)
@@ -63,7 +74,12 @@ export function decodeBatch (payload: Uint8Array, ctx: BatchContext, frames: Can
   // Error messages are built only when something is wrong: this runs for every batch.
   const seq = batch.seq
   const where: Where = (part) => `batch ${seq} from ${ctx.vin}${part === '' ? '' : `: ${part}`}`
-  const canFrames = readCanFrames(payload, batch.baseTimeUs, frames, where)
+  if (batch.firmware.length > ctx.limits.firmwareChars) throw overLimit('firmwareChars', batch.firmware.length, ctx.limits.firmwareChars, where(''))
+  // stored on the vehicle and shown to engineers: a NUL (which PostgreSQL text cannot hold) made every later batch's update fail
+  if (CONTROL_CHARACTER.test(batch.firmware)) {
+    throw new BatchRejected('PITWALL_ERR_FIRMWARE', where(`firmware ${JSON.stringify(batch.firmware)} holds a control character; a version is printable text`))
+  }
+  const canFrames = readCanFrames(payload, batch.baseTimeUs, frames, where, ctx.limits.canFrames)
   const signals = batch.signals ?? null
   if (signals !== null) checkSignalBlock(signals, where)
   for (let i = 0; i < batch.gnss.length; i++) checkGnss(batch.gnss[i] as pitwall.v1.IGnssFix, i, where)

@@ -13,9 +13,15 @@
  * - unknown fields are skipped;
  * - for a non-repeated field (bus, data) the last occurrence wins;
  * - a uint32 is the low 32 bits of its varint, which may be up to 10 bytes.
+ *
+ * The cap on frames per batch (batch-limits.ts) is checked per column run
+ * before the typed columns grow: a run's byte length bounds its count, and
+ * only a run whose bound crosses the cap has its varints counted, so honest
+ * batches pay one comparison per run.
  */
 import { CanFrameColumns } from './can-frames.js'
 import type { Where } from './batch.js'
+import { overLimit } from './batch-limits.js'
 import { BatchRejected } from './errors.js'
 
 const WIRE_VARINT = 0
@@ -46,15 +52,18 @@ for (const n of [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64]) VALID_L
 /** The read position. Module state, not a field, so the varint reader stays a plain function V8 inlines. */
 let pos = 0
 let where: Where = () => ''
+let maxFrames = 0
 
 /**
  * Reads every CAN frame of `payload` (a whole TelemetryBatch) into `frames`,
  * timestamped `baseTimeUs + dt_us`. Returns the number of frames. Throws
- * BatchRejected naming the block and frame when a block is malformed.
+ * BatchRejected naming the block and frame when a block is malformed, or
+ * PITWALL_ERR_BATCH_LIMIT when the batch holds more than `limit` frames.
  */
-export function readCanFrames (payload: Uint8Array, baseTimeUs: number, frames: CanFrameColumns, context: Where): number {
+export function readCanFrames (payload: Uint8Array, baseTimeUs: number, frames: CanFrameColumns, context: Where, limit: number): number {
   frames.clear(payload, baseTimeUs)
   where = context
+  maxFrames = limit
   pos = 0
   const end = payload.length
   let block = 0
@@ -118,7 +127,9 @@ function readBlock (buf: Uint8Array, end: number, frames: CanFrameColumns, block
       malformed(`can[${block}] field ${field} has wire type ${wireType}, expected a packed or plain varint`)
     }
     // Every element takes at least one byte, so this bounds the run's count.
-    frames.reserve(first + Math.max(nDt, nId, nLen, nFlags) + (runEnd < 0 ? 1 : runEnd - pos))
+    const bound = runEnd < 0 ? 1 : runEnd - pos
+    if (first + Math.max(nDt, nId, nLen, nFlags) + bound > maxFrames) checkFrameCap(buf, first + columnLength(field, nDt, nId, nLen, nFlags), runEnd)
+    frames.reserve(first + Math.max(nDt, nId, nLen, nFlags) + bound)
     const stop = runEnd < 0 ? pos + 1 : runEnd // a plain varint: one element (its first byte is before `stop`)
     // One loop per column: the field test stays out of the per-element path.
     switch (field) {
@@ -181,6 +192,21 @@ function readBlock (buf: Uint8Array, end: number, frames: CanFrameColumns, block
   const offsets = frames.offset
   for (let i = first; i < first + n; i++) offsets[i] = (offsets[i] as number) + dataStart
   frames.count = first + n
+}
+
+function columnLength (field: number, nDt: number, nId: number, nLen: number, nFlags: number): number {
+  return field === BLOCK_DT_US ? nDt : field === BLOCK_ID ? nId : field === BLOCK_LEN ? nLen : nFlags
+}
+
+/** Refuses the batch when `before` frames plus the run at `pos` (to `runEnd`, or one plain varint when -1) exceed the cap. */
+function checkFrameCap (buf: Uint8Array, before: number, runEnd: number): void {
+  let n = 1
+  if (runEnd >= 0) {
+    n = 0
+    // each varint ends at a byte below 0x80
+    for (let i = pos; i < runEnd; i++) if ((buf[i] as number) < 0x80) n++
+  }
+  if (before + n > maxFrames) throw overLimit('canFrames', before + n, maxFrames, where(''))
 }
 
 /** readVarint32 where the caller knows the first byte is inside the buffer (inside a packed run). */

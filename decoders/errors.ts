@@ -13,6 +13,8 @@ export type RejectCode =
   | 'PITWALL_ERR_GNSS'
   | 'PITWALL_ERR_OBD'
   | 'PITWALL_ERR_DTC'
+  | 'PITWALL_ERR_BATCH_LIMIT'
+  | 'PITWALL_ERR_FIRMWARE'
 
 export class BatchRejected extends PitwallError {
   declare readonly code: RejectCode

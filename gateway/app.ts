@@ -19,7 +19,7 @@ import { Lifecycle } from '../runtime/lifecycle.js'
 import { openStorage, type Storage } from '../storage/index.js'
 import { createActionWorkers, type ActionWorkers } from './action-workers.js'
 import { createBroker, listenTcp } from './broker/index.js'
-import type { GatewayConfig } from './config.js'
+import { batchLimitsOf, type GatewayConfig } from './config.js'
 import { DecoderRegistry } from './decoder-registry.js'
 import { loadDefaultManifest } from './default-manifest.js'
 import { createHttpServer } from './http.js'
@@ -91,6 +91,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       log: log.child({ module: 'ingest' }),
       decoders,
       catalog,
+      batchLimits: batchLimitsOf(config),
       firmwareReported: async (vehicleId, firmware) => { await storage.vehicles.setFirmware(vehicleId, firmware) },
       rules: {
         engine,

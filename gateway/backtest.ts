@@ -9,6 +9,7 @@
  * `trial` puts another manifest in for its model's vehicles, to try a new
  * DBC on old data before activating it.
  */
+import type { BatchLimits } from '../decoders/batch-limits.js'
 import { BatchRejected } from '../decoders/errors.js'
 import type { CompiledManifest } from '../decoders/manifest/compile.js'
 import type { SignalCatalog } from '../decoders/signal-catalog.js'
@@ -43,6 +44,8 @@ export interface BacktestDecoders {
   fallback?: CompiledManifest | undefined
   /** decodes every batch of its model's vehicles instead of what decoded them then */
   trial?: CompiledManifest | undefined
+  /** the gateway's caps per batch (a stored batch over them is skipped); default DEFAULT_BATCH_LIMITS */
+  limits?: Readonly<BatchLimits> | undefined
 }
 
 export async function runBacktest (archive: BatchArchive, rules: readonly RuleDefinition[], query: ArchiveQuery, decoders: BacktestDecoders): Promise<BacktestReport> {
@@ -50,7 +53,7 @@ export async function runBacktest (archive: BatchArchive, rules: readonly RuleDe
   // a draft is judged as if enabled
   const { skipped } = engine.setRules(rules.map((r) => ({ ...r, enabled: true })))
   if (skipped.length > 0) throw new PitwallError('PITWALL_ERR_RULE_FILE', `rule ${skipped[0]?.id as string}: ${skipped[0]?.reason as string}`)
-  const decoder = new TelemetryDecoder(decoders.catalog)
+  const decoder = new TelemetryDecoder(decoders.catalog, decoders.limits)
   const report: BacktestReport = { batches: 0, vehicles: 0, skippedBatches: 0, decodedWith: {}, events: [], byRule: {} }
   let lastVehicle = -1
   for await (const batch of archive.read(query)) {

@@ -4,6 +4,7 @@
  * command-line flags on top. Nothing else reads process.env.
  */
 import { Ajv } from 'ajv'
+import { BATCH_LIMIT_NAMES, DEFAULT_BATCH_LIMITS, type BatchLimits } from '../decoders/batch-limits.js'
 import { PitwallError } from '../runtime/errors.js'
 
 export interface GatewayConfig {
@@ -18,6 +19,17 @@ export interface GatewayConfig {
   dataDir: string
   /** largest MQTT packet accepted, fixed header included */
   maxPacketBytes: number
+  /**
+   * Caps per telemetry batch (decoders/batch-limits.ts): a batch over one is
+   * dead-lettered whole, before any of its entries is decoded or stored.
+   */
+  maxCanFramesPerBatch: number
+  maxSamplesPerBatch: number
+  maxGnssPerBatch: number
+  maxDtcsPerBatch: number
+  maxObdPerBatch: number
+  /** longest firmware version a batch may report (it is stored on the vehicle) */
+  maxFirmwareChars: number
   /** most batches in one group commit */
   maxGroupItems: number
   dbPoolSize: number
@@ -49,6 +61,9 @@ export interface GatewayConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
 
+/** The highest a cap per batch may be set: far past what a packet holds in practice, and still a bound. */
+const MAX_ENTRIES = 100_000_000
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -60,6 +75,12 @@ export const configSchema = {
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
     dataDir: { type: 'string', minLength: 1, default: '.pitwall/data' },
     maxPacketBytes: { type: 'integer', minimum: 1024, maximum: 268435455, default: 1048576 },
+    maxCanFramesPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.canFrames },
+    maxSamplesPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.samples },
+    maxGnssPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.gnss },
+    maxDtcsPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.dtc },
+    maxObdPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.obd },
+    maxFirmwareChars: { type: 'integer', minimum: 1, maximum: 1024, default: DEFAULT_BATCH_LIMITS.firmwareChars },
     maxGroupItems: { type: 'integer', minimum: 1, maximum: 100000, default: 2000 },
     dbPoolSize: { type: 'integer', minimum: 2, maximum: 200, default: 8 },
     canDbc: { type: 'string', pattern: '^$|^\\d+=[^,]+(,\\d+=[^,]+)*$', default: '' },
@@ -84,6 +105,12 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   databaseUrl: 'DATABASE_URL',
   dataDir: 'PITWALL_DATA_DIR',
   maxPacketBytes: 'PITWALL_MAX_PACKET_BYTES',
+  maxCanFramesPerBatch: BATCH_LIMIT_NAMES.canFrames.setting,
+  maxSamplesPerBatch: BATCH_LIMIT_NAMES.samples.setting,
+  maxGnssPerBatch: BATCH_LIMIT_NAMES.gnss.setting,
+  maxDtcsPerBatch: BATCH_LIMIT_NAMES.dtc.setting,
+  maxObdPerBatch: BATCH_LIMIT_NAMES.obd.setting,
+  maxFirmwareChars: BATCH_LIMIT_NAMES.firmwareChars.setting,
   maxGroupItems: 'PITWALL_MAX_GROUP_ITEMS',
   dbPoolSize: 'PITWALL_DB_POOL_SIZE',
   canDbc: 'PITWALL_CAN_DBC',
@@ -128,4 +155,16 @@ export function loadConfig (env: NodeJS.ProcessEnv = {}, overrides: Partial<Gate
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
   }
   return raw as unknown as GatewayConfig
+}
+
+/** The caps per telemetry batch, as the decoders take them. */
+export function batchLimitsOf (config: GatewayConfig): BatchLimits {
+  return {
+    canFrames: config.maxCanFramesPerBatch,
+    samples: config.maxSamplesPerBatch,
+    gnss: config.maxGnssPerBatch,
+    dtc: config.maxDtcsPerBatch,
+    obd: config.maxObdPerBatch,
+    firmwareChars: config.maxFirmwareChars
+  }
 }

@@ -3,6 +3,7 @@
  * promise settles when the outcome is durable; the broker releases the
  * PUBACK then and not before.
  */
+import type { BatchLimits } from '../decoders/batch-limits.js'
 import { BatchRejected } from '../decoders/errors.js'
 import type { SignalCatalog } from '../decoders/signal-catalog.js'
 import type { RuleEngine } from '../rules/engine.js'
@@ -25,6 +26,8 @@ export interface IngestDeps {
   decoders?: DecoderRegistry | undefined
   /** the catalog as it grows: edge-decoded signals may carry the ids manifests added */
   catalog: SignalCatalog
+  /** caps per batch (the PITWALL_MAX_*_PER_BATCH settings); default DEFAULT_BATCH_LIMITS */
+  batchLimits?: Readonly<BatchLimits> | undefined
   /**
    * Stores a firmware version a vehicle's batch reported that differs from
    * the one known for it (after an OTA update). Off the PUBACK path: the
@@ -51,7 +54,7 @@ export class TelemetryIngest {
 
   constructor (private readonly deps: IngestDeps) {
     this.nowUs = deps.nowUs ?? (() => Date.now() * 1000)
-    this.decoder = new TelemetryDecoder(deps.catalog)
+    this.decoder = new TelemetryDecoder(deps.catalog, deps.batchLimits)
   }
 
   async accept (vehicle: IngestVehicle, topic: string, payload: Buffer): Promise<void> {

@@ -10,6 +10,7 @@
  * it before another batch arrives).
  */
 import { decodeBatch, type DecodedBatch } from '../decoders/batch.js'
+import { DEFAULT_BATCH_LIMITS, type BatchLimits } from '../decoders/batch-limits.js'
 import { BatchSignals } from '../decoders/batch-signals.js'
 import { CanFrameColumns } from '../decoders/can-frames.js'
 import type { CompiledManifest } from '../decoders/manifest/compile.js'
@@ -43,12 +44,12 @@ export class TelemetryDecoder {
   private readonly canSamples = new SampleBuffer(4096)
   private readonly ruleInput = new BatchSignals()
 
-  /** `catalog`: the ids edge-decoded signals may carry */
-  constructor (private readonly catalog: Pick<SignalCatalog, 'hasId'>) {}
+  /** `catalog`: the ids edge-decoded signals may carry; `limits`: the caps per batch */
+  constructor (private readonly catalog: Pick<SignalCatalog, 'hasId'>, private readonly limits: Readonly<BatchLimits> = DEFAULT_BATCH_LIMITS) {}
 
   /** Decodes and validates `payload`, its CAN frames with `manifest`; throws BatchRejected with the reason. */
   decode (vin: string, payload: Uint8Array, nowUs: number, manifest: CompiledManifest | undefined): DecodedTelemetry {
-    const batch = decodeBatch(payload, { vin, nowUs }, this.frames)
+    const batch = decodeBatch(payload, { vin, nowUs, limits: this.limits }, this.frames)
     const rows = telemetryRows(batch, this.catalog)
     if (manifest === undefined) return { batch, rows, manifest, canSamples: undefined, unknownFrames: batch.canFrames }
     this.canSamples.clear()

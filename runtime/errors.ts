@@ -47,6 +47,8 @@ export const ERRORS = {
   PITWALL_ERR_GNSS: { status: 400, mqtt: DEAD_LETTER, means: 'a position is outside WGS-84 or a field out of range' },
   PITWALL_ERR_OBD: { status: 400, mqtt: DEAD_LETTER, means: 'an OBD-II response in the batch is malformed' },
   PITWALL_ERR_DTC: { status: 400, mqtt: DEAD_LETTER, means: 'a DTC record is out of range' },
+  PITWALL_ERR_FIRMWARE: { status: 400, mqtt: DEAD_LETTER, means: 'the firmware version a batch reports holds a control character (a NUL among them)' },
+  PITWALL_ERR_BATCH_LIMIT: { status: 413, mqtt: DEAD_LETTER, means: 'the batch carries more entries of one kind (or a longer string) than its PITWALL_MAX_* setting allows; nothing of it is stored' },
   PITWALL_ERR_SEQ_REUSED: { status: 409, mqtt: DEAD_LETTER, means: 'the vehicle sent other bytes under a seq already stored (its counter went back)' },
 
   // broker

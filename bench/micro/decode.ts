@@ -11,7 +11,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { decodeBatch } from '../../decoders/batch.js'
+import { decodeBatch, type BatchContext } from '../../decoders/batch.js'
+import { DEFAULT_BATCH_LIMITS } from '../../decoders/batch-limits.js'
 import { CanFrameColumns } from '../../decoders/can-frames.js'
 import { compileCanNetwork } from '../../decoders/can/compile.js'
 import { compileManifest, type CompiledManifest } from '../../decoders/manifest/compile.js'
@@ -134,7 +135,7 @@ function canOnly (payloads: Uint8Array[]): Uint8Array[] {
 
 type Options = { rounds: number, roundMs: number, warmupMs: number }
 
-function batchDecodeRates (payloads: Uint8Array[], ctx: { vin: string, nowUs: number }, options: Options): Rate[] {
+function batchDecodeRates (payloads: Uint8Array[], ctx: BatchContext, options: Options): Rate[] {
   const frames = new CanFrameColumns()
   const ceiling: CeilingColumns = { dt: new Uint32Array(4096), id: new Uint32Array(4096), len: new Uint8Array(4096), count: 0, dataStart: 0 }
   // The ceiling must read the same frames as ours, or the comparison means nothing.
@@ -160,7 +161,7 @@ function simulatorBatches (): Uint8Array[] {
 
 export async function runDecodeBench (options: Options): Promise<DecodeBenchResult> {
   const payloads = simulatorBatches()
-  const ctx = { vin: VIN, nowUs: Date.now() * 1000 + 3600e6 }
+  const ctx = { vin: VIN, nowUs: Date.now() * 1000 + 3600e6, limits: DEFAULT_BATCH_LIMITS }
   const sample = pitwall.v1.TelemetryBatch.decode(payloads[0] as Uint8Array)
   const demoBatchExtras = `${sample.obd.length} OBD-II responses, ${sample.gnss.length} GNSS fix, ${sample.signals?.signalId?.length ?? 0} edge signals, ${sample.dtc.length} DTCs`
   const batchDecodeCanOnly = batchDecodeRates(canOnly(payloads), ctx, options)

@@ -7,6 +7,7 @@
  * lower frames/s at small sizes; per-frame costs as a flat line.
  */
 import { decodeBatch } from '../../decoders/batch.js'
+import { DEFAULT_BATCH_LIMITS } from '../../decoders/batch-limits.js'
 import { CanFrameColumns } from '../../decoders/can-frames.js'
 import { compileCanNetwork } from '../../decoders/can/compile.js'
 import { SampleBuffer } from '../../decoders/sample-buffer.js'
@@ -90,7 +91,7 @@ function encodeSlice (pool: FramePool, first: number, n: number, seq: number): U
 export async function runBatchSizeScaling (options: { rounds: number, roundMs: number, warmupMs: number }): Promise<BatchSizeResult> {
   const pool = simulatorFrames()
   const network = compileCanNetwork([{ bus: 0, database: loadDemoDatabase() }])
-  const ctx = { vin: VIN, nowUs: Date.now() * 1000 + 3600e6 }
+  const ctx = { vin: VIN, nowUs: Date.now() * 1000 + 3600e6, limits: DEFAULT_BATCH_LIMITS }
   const frames = new CanFrameColumns()
   const samples = new SampleBuffer(16_384)
   const ceiling: CeilingColumns = { dt: new Uint32Array(4096), id: new Uint32Array(4096), len: new Uint8Array(4096), count: 0, dataStart: 0 }

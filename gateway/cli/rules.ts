@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander'
 import { loadRuleFile } from '../../rules/load.js'
+import { batchLimitsOf } from '../config.js'
 import { print, printWarnings } from './output.js'
 import { configFrom, storageFlags, withStorage, type StorageFlags } from './storage-flags.js'
 import { modelVersion, timeUs } from './values.js'
@@ -77,7 +78,7 @@ export function registerRuleCommands (program: Command): void {
         const names = new Set(catalog.entries().map((e) => e.name))
         const defs = loadRuleFile(file, { has: (n) => names.has(n), names: () => names, where: 'the catalog' })
         const report = await runBacktest(storage.archive, defs, { vins: flags.vin, fromUs: flags.from, toUs: flags.to },
-          { catalog, stored: async (id) => await stored.get(id), fallback, trial })
+          { catalog, stored: async (id) => await stored.get(id), fallback, trial, limits: batchLimitsOf(config) })
         return { report, defs }
       })
       if (flags.json === true) {

@@ -1,12 +1,13 @@
 import t from 'tap'
 import { decodeBatch } from '../../decoders/batch.js'
+import { DEFAULT_BATCH_LIMITS } from '../../decoders/batch-limits.js'
 import { BatchRejected } from '../../decoders/errors.js'
 import { telemetryRows } from '../../decoders/telemetry-rows.js'
 import { pitwall } from '../../proto/index.js'
 
 const VIN = 'WDB12345678901234'
 const NOW_US = 1_750_000_000_000_000
-const ctx = { vin: VIN, nowUs: NOW_US }
+const ctx = { vin: VIN, nowUs: NOW_US, limits: DEFAULT_BATCH_LIMITS }
 
 function encode (fields: pitwall.v1.ITelemetryBatch): Uint8Array {
   return pitwall.v1.TelemetryBatch.encode({ vin: VIN, seq: 1, baseTimeUs: NOW_US, ...fields }).finish()

@@ -5,6 +5,7 @@
 import protobuf from 'protobufjs/minimal.js'
 import t from 'tap'
 import { decodeBatch } from '../../decoders/batch.js'
+import { DEFAULT_BATCH_LIMITS } from '../../decoders/batch-limits.js'
 import { CanFrameColumns } from '../../decoders/can-frames.js'
 import { BatchRejected } from '../../decoders/errors.js'
 import { pitwall } from '../../proto/index.js'
@@ -12,7 +13,7 @@ import { SeededRandom } from '../../sim/prng.js'
 
 const VIN = 'WDB12345678901234'
 const BASE_US = 1_750_000_000_000_000
-const ctx = { vin: VIN, nowUs: BASE_US }
+const ctx = { vin: VIN, nowUs: BASE_US, limits: DEFAULT_BATCH_LIMITS }
 const LENGTHS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64]
 
 interface Frame { bus: number, timeUs: number, id: number, flags: number, data: number[] }

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { loadConfig } from '../../gateway/config.js'
+import { DEFAULT_BATCH_LIMITS } from '../../decoders/batch-limits.js'
+import { batchLimitsOf, loadConfig } from '../../gateway/config.js'
 
 t.test('defaults, environment and overrides, in that order of precedence', async (t) => {
   const c = loadConfig({ PITWALL_MQTT_PORT: '2883', PITWALL_HTTP_PORT: '9090', DATABASE_URL: 'postgres://x@h/db' }, { httpPort: 7070 })
@@ -15,4 +16,21 @@ t.test('a bad setting is named with its environment variable', async (t) => {
   t.throws(() => loadConfig({ PITWALL_MQTT_PORT: '70000', PITWALL_LOG_LEVEL: 'loud' }),
     { message: /mqttPort \(PITWALL_MQTT_PORT\) must be <= 65535.*logLevel \(PITWALL_LOG_LEVEL\) must be equal to one of the allowed values/ })
   t.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), { message: /databaseUrl \(DATABASE_URL\) must match pattern/ })
+})
+
+t.test('caps per batch: defaults from the decoders, each set by its own environment variable', async (t) => {
+  t.same(batchLimitsOf(loadConfig()), DEFAULT_BATCH_LIMITS)
+  t.same(DEFAULT_BATCH_LIMITS, { canFrames: 100_000, samples: 50_000, gnss: 1_000, dtc: 1_000, obd: 2_000, firmwareChars: 64 })
+  const c = loadConfig({
+    PITWALL_MAX_CAN_FRAMES_PER_BATCH: '30000',
+    PITWALL_MAX_SAMPLES_PER_BATCH: '60000',
+    PITWALL_MAX_GNSS_PER_BATCH: '10',
+    PITWALL_MAX_DTCS_PER_BATCH: '20',
+    PITWALL_MAX_OBD_PER_BATCH: '0',
+    PITWALL_MAX_FIRMWARE_CHARS: '32'
+  }, { maxGnssPerBatch: 5 })
+  t.same(batchLimitsOf(c), { canFrames: 30_000, samples: 60_000, gnss: 5, dtc: 20, obd: 0, firmwareChars: 32 })
+  t.throws(() => loadConfig({ PITWALL_MAX_GNSS_PER_BATCH: '-1' }), { code: 'PITWALL_ERR_CONFIG', message: /maxGnssPerBatch \(PITWALL_MAX_GNSS_PER_BATCH\) must be >= 0/ })
+  t.throws(() => loadConfig({ PITWALL_MAX_FIRMWARE_CHARS: '0' }), { message: /maxFirmwareChars \(PITWALL_MAX_FIRMWARE_CHARS\) must be >= 1/ })
+  t.throws(() => loadConfig({ PITWALL_MAX_DTCS_PER_BATCH: 'many' }), { message: /maxDtcsPerBatch \(PITWALL_MAX_DTCS_PER_BATCH\) must be integer/ })
 })
