@@ -108,6 +108,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       metrics,
       log,
       maxPacketBytes: config.maxPacketBytes,
+      maxSubscriptions: config.maxSubscriptions,
       commands: { acknowledge: async (vehicleId, payload) => { await (actions as ActionWorkers).commands.acknowledge(vehicleId, payload) } }
     }), async (b) => { await b.close() })
     actions = createActionWorkers({ storage, keys, aedes: broker.aedes, config, log: log.child({ module: 'actions' }), metrics })

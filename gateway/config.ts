@@ -6,6 +6,7 @@
 import { Ajv } from 'ajv'
 import { BATCH_LIMIT_NAMES, DEFAULT_BATCH_LIMITS, type BatchLimits } from '../decoders/batch-limits.js'
 import { PitwallError } from '../runtime/errors.js'
+import { DEFAULT_MAX_SUBSCRIPTIONS } from './broker/authorize-subscribe.js'
 
 export interface GatewayConfig {
   /** MQTT over TCP */
@@ -19,6 +20,8 @@ export interface GatewayConfig {
   dataDir: string
   /** largest MQTT packet accepted, fixed header included */
   maxPacketBytes: number
+  /** MQTT subscriptions one connection may hold */
+  maxSubscriptions: number
   /**
    * Caps per telemetry batch (decoders/batch-limits.ts): a batch over one is
    * dead-lettered whole, before any of its entries is decoded or stored.
@@ -75,6 +78,7 @@ export const configSchema = {
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
     dataDir: { type: 'string', minLength: 1, default: '.pitwall/data' },
     maxPacketBytes: { type: 'integer', minimum: 1024, maximum: 268435455, default: 1048576 },
+    maxSubscriptions: { type: 'integer', minimum: 1, maximum: 10000, default: DEFAULT_MAX_SUBSCRIPTIONS },
     maxCanFramesPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.canFrames },
     maxSamplesPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.samples },
     maxGnssPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.gnss },
@@ -105,6 +109,7 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   databaseUrl: 'DATABASE_URL',
   dataDir: 'PITWALL_DATA_DIR',
   maxPacketBytes: 'PITWALL_MAX_PACKET_BYTES',
+  maxSubscriptions: 'PITWALL_MAX_SUBSCRIPTIONS',
   maxCanFramesPerBatch: BATCH_LIMIT_NAMES.canFrames.setting,
   maxSamplesPerBatch: BATCH_LIMIT_NAMES.samples.setting,
   maxGnssPerBatch: BATCH_LIMIT_NAMES.gnss.setting,

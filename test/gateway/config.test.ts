@@ -34,3 +34,9 @@ t.test('caps per batch: defaults from the decoders, each set by its own environm
   t.throws(() => loadConfig({ PITWALL_MAX_FIRMWARE_CHARS: '0' }), { message: /maxFirmwareChars \(PITWALL_MAX_FIRMWARE_CHARS\) must be >= 1/ })
   t.throws(() => loadConfig({ PITWALL_MAX_DTCS_PER_BATCH: 'many' }), { message: /maxDtcsPerBatch \(PITWALL_MAX_DTCS_PER_BATCH\) must be integer/ })
 })
+
+t.test('subscriptions per connection: 32 unless PITWALL_MAX_SUBSCRIPTIONS says otherwise, never 0', async (t) => {
+  t.equal(loadConfig({}).maxSubscriptions, 32)
+  t.equal(loadConfig({ PITWALL_MAX_SUBSCRIPTIONS: '100' }).maxSubscriptions, 100)
+  t.throws(() => loadConfig({ PITWALL_MAX_SUBSCRIPTIONS: '0' }), { code: 'PITWALL_ERR_CONFIG', message: /maxSubscriptions \(PITWALL_MAX_SUBSCRIPTIONS\)/ })
+})
