@@ -77,17 +77,20 @@ t.test('mistakes are refused with a message saying what was wrong, and change no
     t.match(r.stderr, message)
     t.equal(r.stdout, '', 'nothing printed on stdout')
   }
-  await refused(['dealers', 'add', 'ost', '--name', 'Ost', '--lat', 'north', '--lon', '13'], /--lat <deg>.*"north" is not a number of degrees/)
-  await refused(['dealers', 'add', 'ost', '--name', 'Ost', '--lat', '95', '--lon', '13'], /pitwall: \[PITWALL_ERR_DEALER_INVALID\] dealer ost: lat 95 is outside -90\.\.90/)
-  await refused(['dealers', 'add', 'ost', '--lat', '52', '--lon', '13'], /required option '--name <name>' not specified/)
-  await refused(['dealers', 'add', 'west', '--name', 'West', '--lat', '51', '--lon', '7'], /\[PITWALL_ERR_DEALER_EXISTS\] dealer west is already registered/)
-  await refused(['dealers', 'update', 'west'], /nothing to change/)
-  await refused(['dealers', 'update', 'west', '--webhook-url', 'https://x.example/', '--no-webhook'], /give one of --webhook-url and --no-webhook/)
-  await refused(['dealers', 'show', 'nobody'], /\[PITWALL_ERR_DEALER_UNKNOWN\] no dealer nobody/)
-  await refused(['dealers', 'rotate-secret', 'west'], /\[PITWALL_ERR_DEALER_INVALID\] dealer west has no webhook URL; set one before a secret/)
-  await refused(['dealers', 'assign', 'WDB12345678909999', 'west'], /\[PITWALL_ERR_VEHICLE_UNKNOWN\] no vehicle WDB12345678909999/)
-  await refused(['dealers', 'assign', 'WDB12345678909999'], /give one of a dealer id and --none/)
-  await refused(['dealers', 'list', '--active', '--inactive'], /at most one of --active and --inactive/)
+  // each refusal is its own process and changes nothing: they run side by side (a CLI start is seconds on a loaded machine)
+  await Promise.all([
+    refused(['dealers', 'add', 'ost', '--name', 'Ost', '--lat', 'north', '--lon', '13'], /--lat <deg>.*"north" is not a number of degrees/),
+    refused(['dealers', 'add', 'ost', '--name', 'Ost', '--lat', '95', '--lon', '13'], /pitwall: \[PITWALL_ERR_DEALER_INVALID\] dealer ost: lat 95 is outside -90\.\.90/),
+    refused(['dealers', 'add', 'ost', '--lat', '52', '--lon', '13'], /required option '--name <name>' not specified/),
+    refused(['dealers', 'add', 'west', '--name', 'West', '--lat', '51', '--lon', '7'], /\[PITWALL_ERR_DEALER_EXISTS\] dealer west is already registered/),
+    refused(['dealers', 'update', 'west'], /nothing to change/),
+    refused(['dealers', 'update', 'west', '--webhook-url', 'https://x.example/', '--no-webhook'], /give one of --webhook-url and --no-webhook/),
+    refused(['dealers', 'show', 'nobody'], /\[PITWALL_ERR_DEALER_UNKNOWN\] no dealer nobody/),
+    refused(['dealers', 'rotate-secret', 'west'], /\[PITWALL_ERR_DEALER_INVALID\] dealer west has no webhook URL; set one before a secret/),
+    refused(['dealers', 'assign', 'WDB12345678909999', 'west'], /\[PITWALL_ERR_VEHICLE_UNKNOWN\] no vehicle WDB12345678909999/),
+    refused(['dealers', 'assign', 'WDB12345678909999'], /give one of a dealer id and --none/),
+    refused(['dealers', 'list', '--active', '--inactive'], /at most one of --active and --inactive/)
+  ])
   const branded = await pitwall('device', 'add', 'WDB12345678907777', '--brand', ' BMW ', '--json', ...at)
   t.equal(branded.code, 0, branded.stderr)
   t.match((await storage.vehicles.list()).find((v) => v.vin === 'WDB12345678907777'), { brand: 'BMW' }, 'device add --brand: the make dealer routing prefers')
