@@ -27,7 +27,11 @@ import { BatchRejected } from './errors.js'
 const WIRE_VARINT = 0
 const WIRE_FIXED64 = 1
 const WIRE_LENGTH_DELIMITED = 2
+const WIRE_START_GROUP = 3
+const WIRE_END_GROUP = 4
 const WIRE_FIXED32 = 5
+/** Groups nest; deeper than this is damage, not a message (and would exhaust the stack). */
+const MAX_GROUP_DEPTH = 32
 
 const BATCH_FIELD_CAN = 4
 const BLOCK_BUS = 1
@@ -78,7 +82,7 @@ export function readCanFrames (payload: Uint8Array, baseTimeUs: number, frames: 
       pos = blockEnd
       block++
     } else {
-      skipField(payload, end, wireType)
+      skipField(payload, end, wireType, tag >>> 3, 0)
     }
   }
   return frames.count
@@ -111,7 +115,7 @@ function readBlock (buf: Uint8Array, end: number, frames: CanFrameColumns, block
       continue
     }
     if (field < BLOCK_DT_US || field > BLOCK_FLAGS || field === BLOCK_DATA) {
-      skipField(buf, end, wireType)
+      skipField(buf, end, wireType, field, 0)
       continue
     }
     // A repeated uint32 column, packed (one length-delimited run) or not (one varint).
@@ -241,8 +245,12 @@ function readVarint32Tail (buf: Uint8Array, end: number, first: number): number 
   return malformed('varint longer than 10 bytes')
 }
 
-function skipField (buf: Uint8Array, end: number, wireType: number): void {
+function skipField (buf: Uint8Array, end: number, wireType: number, field: number, depth: number): void {
   switch (wireType) {
+    case WIRE_START_GROUP:
+      // proto2 groups: an unknown one is skipped to its END_GROUP, as protobufjs does
+      skipGroup(buf, end, field, depth + 1)
+      return
     case WIRE_VARINT:
       readVarint32(buf, end)
       return
@@ -262,6 +270,19 @@ function skipField (buf: Uint8Array, end: number, wireType: number): void {
       malformed(`unsupported wire type ${wireType}`)
   }
   if (pos > end) malformed('a field runs past the end of its message')
+}
+
+function skipGroup (buf: Uint8Array, end: number, field: number, depth: number): void {
+  if (depth > MAX_GROUP_DEPTH) malformed(`groups nested deeper than ${MAX_GROUP_DEPTH}`)
+  for (;;) {
+    if (pos >= end) malformed(`group ${field} has no end`)
+    const tag = readVarint32(buf, end)
+    if ((tag & 7) === WIRE_END_GROUP) {
+      if ((tag >>> 3) !== field) malformed(`group ${field} ends as group ${tag >>> 3}`)
+      return
+    }
+    skipField(buf, end, tag & 7, tag >>> 3, depth)
+  }
 }
 
 function malformed (message: string): never {

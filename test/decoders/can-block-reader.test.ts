@@ -150,6 +150,16 @@ t.test('fields in any order, unpacked and split runs, unknown fields and a repea
       w.uint32(tag(5, 2)).bytes(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0))
       w.uint32(tag(1, 0)).uint32(2)
     }],
+    ['unknown groups (proto2), nested, in the block', (w) => {
+      w.uint32(tag(20, 3))
+      w.uint32(tag(21, 0)).uint32(7)
+      w.uint32(tag(22, 3)).uint32(tag(23, 2)).bytes(Uint8Array.of(9)).uint32(tag(22, 4))
+      w.uint32(tag(20, 4))
+      packed(w, 2, [1])
+      packed(w, 3, [0x42])
+      packed(w, 4, [1])
+      w.uint32(tag(5, 2)).bytes(Uint8Array.of(0x11))
+    }],
     ['data given twice: the last one counts', (w) => {
       w.uint32(tag(5, 2)).bytes(Uint8Array.of(1, 2, 3, 4, 5, 6))
       packed(w, 2, [0])
@@ -175,6 +185,23 @@ t.test('fields in any order, unpacked and split runs, unknown fields and a repea
     t.ok(expected.length > 0, `${name}: protobufjs reads frames`)
     t.same(framesByReader(payload), expected, name)
   }
+})
+
+t.test('an unknown group in the batch itself is skipped, as protobufjs skips it (it was dead-lettered)', async (t) => {
+  const w = protobuf.Writer.create()
+  packed(w, 2, [0])
+  packed(w, 3, [0x100])
+  packed(w, 4, [1])
+  w.uint32(tag(5, 2)).bytes(Uint8Array.of(0x7f))
+  const payload = batchWith([w.finish()], (lead) => { lead.uint32(tag(98, 3)).uint32(tag(1, 0)).uint32(5).uint32(tag(98, 4)) })
+  t.same(framesByReader(payload), framesByProtobufjs(payload))
+  const open = batchWith([], (lead) => { lead.uint32(tag(98, 3)).uint32(tag(1, 0)).uint32(5) })
+  t.throws(() => framesByReader(open), { code: 'PITWALL_ERR_MALFORMED_PROTOBUF' }, 'a group that never ends is malformed')
+  const nested = batchWith([], (lead) => {
+    for (let i = 0; i < 40; i++) lead.uint32(tag(97, 3))
+    for (let i = 0; i < 40; i++) lead.uint32(tag(97, 4))
+  })
+  t.throws(() => framesByReader(nested), { code: 'PITWALL_ERR_MALFORMED_PROTOBUF', message: /groups nested deeper than 32/ })
 })
 
 t.test('truncated anywhere, a batch is refused with a reason unless the cut falls between whole fields', async (t) => {
