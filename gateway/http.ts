@@ -52,7 +52,7 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
       return
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      deps.broker.handle(createWebSocketStream(ws))
+      deps.broker.handle(createWebSocketStream(ws), { address: req.socket.remoteAddress ?? 'unknown' })
     })
   })
   app.addHook('onClose', async () => {

@@ -15,7 +15,7 @@ import { createAuthenticate } from './authenticate.js'
 import { authorizeForward } from './authorize-forward.js'
 import { createAuthorizePublish, type CommandAckSink } from './authorize-publish.js'
 import { createAuthorizeSubscribe, SubscriptionCounts } from './authorize-subscribe.js'
-import { PacketLimitedStream } from './packet-limit.js'
+import { originOf, PacketLimitedStream, type ConnectionOrigin } from './packet-limit.js'
 import { createPreConnect } from './pre-connect.js'
 import { LatestConnections } from './sessions.js'
 import { trackVehicleStatus } from './status.js'
@@ -34,8 +34,11 @@ export interface BrokerDeps {
 
 export interface PitwallBroker {
   aedes: Aedes
-  /** hands a raw connection (TCP socket or WebSocket stream) to the broker */
-  handle (stream: Socket | Duplex): void
+  /**
+   * hands a raw connection (TCP socket or WebSocket stream) to the broker;
+   * `origin` is the peer's address as the listener saw it (a WebSocket stream has none of its own)
+   */
+  handle (stream: Socket | Duplex, origin?: ConnectionOrigin): void
   close (): Promise<void>
 }
 
@@ -58,7 +61,7 @@ export async function createBroker (deps: BrokerDeps): Promise<PitwallBroker> {
   aedes.on('connectionError', (_client, err) => log.debug({ err: untrusted(err.message) }, 'connection error'))
   return {
     aedes,
-    handle: (stream) => { aedes.handle(new PacketLimitedStream(stream, deps.maxPacketBytes)) },
+    handle: (stream, origin) => { aedes.handle(new PacketLimitedStream(stream, deps.maxPacketBytes, origin ?? originOf(stream))) },
     close: async () => { await new Promise<void>((resolve) => aedes.close(() => resolve())) }
   }
 }

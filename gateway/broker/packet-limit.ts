@@ -32,6 +32,16 @@ export interface OversizedPublish {
   size: number
 }
 
+/** Where a connection comes from, for throttling and logs. */
+export interface ConnectionOrigin {
+  /** the peer's IP address as the listener saw it; 'unknown' when the transport has none */
+  address: string
+}
+
+export function originOf (stream: Socket | Duplex): ConnectionOrigin {
+  return { address: (stream as Partial<Socket>).remoteAddress ?? 'unknown' }
+}
+
 export class PacketSizeError extends PitwallError {
   constructor (message: string) {
     super('PITWALL_ERR_PACKET_TOO_LARGE', message)
@@ -76,10 +86,14 @@ export class PacketLimitedStream extends Duplex {
   private variableHeader: Buffer | undefined
   private collectedLen = 0
 
-  constructor (socket: Socket | Duplex, maxBytes: number) {
+  /** where the connection comes from (aedes's client.conn is this stream) */
+  readonly origin: ConnectionOrigin
+
+  constructor (socket: Socket | Duplex, maxBytes: number, origin: ConnectionOrigin = originOf(socket)) {
     super({ allowHalfOpen: false })
     this.socket = socket
     this.maxBytes = maxBytes
+    this.origin = origin
     socket.on('data', (chunk: Buffer) => {
       if (this.failed) return
       const pieces: Buffer[] = []
