@@ -1,12 +1,14 @@
 /**
  * Child-process entry that serves an embedded PGlite database over the
- * PostgreSQL wire protocol on a loopback port, so the gateway reaches it with
+ * PostgreSQL wire protocol on a Unix socket, so the gateway reaches it with
  * the same `pg` driver as a real server, and PGlite's single-threaded WASM
- * engine never runs on the gateway's event loop.
+ * engine never runs on the gateway's event loop. There is no password: the
+ * socket's directory (made private by embedded.ts) is the access control,
+ * and every file this process makes is private to its user.
  *
- * Protocol with the parent (IPC): it sends {type:'ready', port} once
- * listening, or {type:'error', message}; on {type:'stop'} or when the parent
- * goes away it closes the database cleanly (flushing it to disk) and exits.
+ * Protocol with the parent (IPC): it sends {type:'ready'} once listening, or
+ * {type:'error', message}; on {type:'stop'} or when the parent goes away it
+ * closes the database cleanly (flushing it to disk) and exits.
  *
  * Every connection shares PGlite's one backend session: one unnamed prepared
  * statement and portal, one transaction, one "skip until Sync" state after an
@@ -19,10 +21,14 @@
  * autocommit write was rolled back by another connection's ROLLBACK.)
  */
 import { PGlite } from '@electric-sql/pglite'
+import fs from 'node:fs'
 import { createServer, type Socket } from 'node:net'
 
 interface HostOptions {
+  /** PGlite's data directory, or memory:// */
   dataDir: string
+  /** the path to listen on */
+  socket: string
   maxConnections: number
 }
 
@@ -124,6 +130,23 @@ function simpleQuery (sql: string): Uint8Array {
   return message
 }
 
+/**
+ * Nothing this process makes may be used by group or others. The umask
+ * covers files and directories as they are created, and the socket; but
+ * PGlite's emscripten file system then chmods files past it (seen with
+ * PGlite 0.5.14: 0666 on every file initdb writes, the WAL included, and 0644
+ * on each pg_internal.init it rewrites), so its chmods lose those bits too.
+ * It calls the synchronous ones through the `fs` module object, which this
+ * wraps (the whole process serves the database and nothing else).
+ */
+function keepFilesPrivate (): void {
+  process.umask(0o077)
+  const privateMode = (mode: fs.Mode): number => (typeof mode === 'string' ? parseInt(mode, 8) : mode) & ~0o077
+  const { chmodSync, fchmodSync } = fs
+  fs.chmodSync = (path, mode) => chmodSync(path, privateMode(mode))
+  fs.fchmodSync = (fd, mode) => fchmodSync(fd, privateMode(mode))
+}
+
 let nextConnection = 1
 
 /**
@@ -189,6 +212,7 @@ function serve (socket: Socket, session: SharedSession): () => Promise<void> {
 }
 
 async function main (options: HostOptions): Promise<void> {
+  keepFilesPrivate()
   const db = await PGlite.create(options.dataDir)
   const session = new SharedSession(db)
   const connections = new Map<Socket, () => Promise<void>>()
@@ -199,10 +223,8 @@ async function main (options: HostOptions): Promise<void> {
   server.maxConnections = options.maxConnections
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
+    server.listen(options.socket, resolve)
   })
-  const address = server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : 0
   let stopping = false
   const stop = async (): Promise<void> => {
     if (stopping) return
@@ -218,7 +240,7 @@ async function main (options: HostOptions): Promise<void> {
   process.on('disconnect', () => { void stop() })
   process.on('SIGTERM', () => { void stop() })
   process.on('SIGINT', () => { void stop() })
-  process.send?.({ type: 'ready', port })
+  process.send?.({ type: 'ready' })
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as HostOptions

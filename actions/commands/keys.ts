@@ -11,6 +11,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPair, type Ke
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { isExposed, octalMode } from '../../runtime/private-files.js'
 import { CommandSigningError } from './signing.js'
 
 export interface CommandKey {
@@ -66,9 +67,9 @@ export async function loadCommandKeys (dir: string): Promise<CommandKeys> {
     const path = join(dir, file)
     const info = await stat(path)
     // as ssh does with its identity files: whoever can read this key can sign commands to every vehicle
-    if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
+    if (isExposed(info.mode)) {
       throw new CommandSigningError('PITWALL_ERR_COMMAND_KEY',
-        `${path}: a signing key readable by group or others (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}); chmod 600 it (and consider it leaked if others could read it)`)
+        `${path}: a signing key readable by group or others (mode ${octalMode(info.mode)}); chmod 600 it (and consider it leaked if others could read it)`)
     }
     const privateKey = parsePrivateKey(path, await readFile(path))
     const publicKey = createPublicKey(privateKey)

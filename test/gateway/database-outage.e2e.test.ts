@@ -19,7 +19,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
     const db = await startTestDatabase(backend)
     t.teardown(() => db.close())
-    const proxy = await TcpProxy.start(db.port)
+    const proxy = await TcpProxy.start(db.address)
     t.teardown(() => proxy.close())
     const tg = await startTestGateway(backend, { databaseUrl: viaPort(db.url, proxy.port) })
     t.teardown(() => tg.close())

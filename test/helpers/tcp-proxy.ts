@@ -10,13 +10,14 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>()
   private down = false
 
-  private constructor (private readonly targetPort: number) {
+  /** target: a port on 127.0.0.1 or a Unix socket path */
+  private constructor (private readonly target: number | string) {
     this.server = createServer((client) => {
       if (this.down) {
         client.destroy()
         return
       }
-      const upstream = connect(this.targetPort, '127.0.0.1')
+      const upstream = typeof this.target === 'number' ? connect(this.target, '127.0.0.1') : connect(this.target)
       for (const s of [client, upstream]) {
         this.sockets.add(s)
         s.on('close', () => this.sockets.delete(s))
@@ -28,8 +29,8 @@ export class TcpProxy {
     })
   }
 
-  static async start (targetPort: number): Promise<TcpProxy> {
-    const proxy = new TcpProxy(targetPort)
+  static async start (target: number | string): Promise<TcpProxy> {
+    const proxy = new TcpProxy(target)
     await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve))
     return proxy
   }
