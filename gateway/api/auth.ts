@@ -22,11 +22,21 @@
  * 'PITWALL_ERR_FORBIDDEN', message }. Routes without requireRole stay open
  * (health, metrics). Tokens are looked up per request, so a revocation
  * takes effect on the next one.
+ *
+ * Tokens that fail (unknown, revoked, expired) are counted by source address
+ * (request.ip: the peer, not X-Forwarded-For). Past the free failures the
+ * address is refused for a back-off that doubles up to the configured
+ * longest (../auth-throttle.ts): 429 { code: 'PITWALL_ERR_RATE_LIMITED' }
+ * with Retry-After, answered before the token is looked up. A request
+ * without a token never reaches the database and is not counted. An office behind one NAT address shares its back-off:
+ * that is the price of stopping a guesser there, kept short by the cap.
  */
-import type { FastifyError, FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from 'fastify'
 import type { ApiPrincipal, ApiRole } from '../../actions/api-tokens/model.js'
 import { hasTokenShape } from '../../actions/api-tokens/policy.js'
 import type { ApiTokenStore } from '../../storage/api-tokens.js'
+import { AuthThrottle, DEFAULT_AUTH_THROTTLE, sourceKey } from '../auth-throttle.js'
+import type { Metrics } from '../metrics.js'
 import { PitwallError } from '../../runtime/errors.js'
 import { StorageError } from '../../storage/errors.js'
 import { answerError } from './errors.js'
@@ -34,7 +44,7 @@ import { answerError } from './errors.js'
 declare module 'fastify' {
   interface FastifyInstance {
     /** set by registerApiAuth */
-    apiAuth: { tokens: Pick<ApiTokenStore, 'authenticate'> }
+    apiAuth: ApiAuthDeps & { throttle: AuthThrottle }
   }
   interface FastifyRequest {
     /** set by a requireRole hook; null on routes without one */
@@ -42,8 +52,16 @@ declare module 'fastify' {
   }
 }
 
-export function registerApiAuth (app: FastifyInstance, deps: { tokens: Pick<ApiTokenStore, 'authenticate'> }): void {
-  app.decorate('apiAuth', { tokens: deps.tokens })
+export interface ApiAuthDeps {
+  tokens: Pick<ApiTokenStore, 'authenticate'>
+  /** failed tokens by source address; default: DEFAULT_AUTH_THROTTLE's */
+  throttle?: AuthThrottle
+  /** counts throttled requests; absent: not counted */
+  metrics?: Pick<Metrics, 'authThrottled'>
+}
+
+export function registerApiAuth (app: FastifyInstance, deps: ApiAuthDeps): void {
+  app.decorate('apiAuth', { ...deps, throttle: deps.throttle ?? new AuthThrottle(DEFAULT_AUTH_THROTTLE) })
   // a route guarded outside an API scope (./scope.ts) answers its refusals the same way
   app.setErrorHandler(async (error: FastifyError, request, reply) => await answerError('API', error, request, reply))
   app.decorateRequest('principal', null)
@@ -72,6 +90,14 @@ export function requireRole (...roles: [ApiRole, ...ApiRole[]]): preValidationAs
         reply.header('www-authenticate', `${CHALLENGE}, error="invalid_request"`)
         throw new PitwallError('PITWALL_ERR_UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"')
       }
+      const { throttle, metrics } = request.server.apiAuth
+      const source = sourceKey(request.ip)
+      const waitMs = throttle.retryAfterMs(source)
+      if (waitMs > 0) {
+        // counted, not logged: the refusal's start was logged once (below)
+        metrics?.authThrottled.inc({ listener: 'api', by: 'source' })
+        throw tooManyFailures(reply, waitMs)
+      }
       let principal: ApiPrincipal | undefined
       try {
         // text that cannot be a token never reaches the database
@@ -81,6 +107,10 @@ export function requireRole (...roles: [ApiRole, ...ApiRole[]]): preValidationAs
         throw new StorageError('PITWALL_ERR_STORAGE_UNAVAILABLE', 'cannot check the API token: storage is unavailable', { cause: err })
       }
       if (principal === undefined) {
+        const failure = throttle.fail(source)
+        if (failure.refusalStarted) {
+          request.log.warn({ source, failures: failure.failures, retryAfterMs: failure.retryAfterMs }, 'API authentication throttled: too many invalid tokens from this address')
+        }
         // which of unknown, revoked or expired is not said: the owner knows, a thief should not
         reply.header('www-authenticate', `${CHALLENGE}, error="invalid_token"`)
         throw new PitwallError('PITWALL_ERR_UNAUTHENTICATED', 'the API token is not valid (unknown, revoked or expired)')
@@ -93,6 +123,12 @@ export function requireRole (...roles: [ApiRole, ...ApiRole[]]): preValidationAs
         `${request.method} ${request.routeOptions.url ?? request.url} is for ${roles.join(' or ')} tokens; token ${JSON.stringify(name)} is ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role} token`)
     }
   }
+}
+
+function tooManyFailures (reply: FastifyReply, waitMs: number): PitwallError {
+  const seconds = Math.ceil(waitMs / 1000)
+  reply.header('retry-after', String(seconds))
+  return new PitwallError('PITWALL_ERR_RATE_LIMITED', `too many invalid API tokens from this address; try again in ${seconds} s`)
 }
 
 /** The caller of a route guarded by requireRole. */
