@@ -12,6 +12,7 @@ import type { GatewayKeys } from '../actions/commands/gateway-keys.js'
 import { CommandSigner } from '../actions/commands/signing.js'
 import { dealerAlertHandler } from '../actions/dealer-alerts/fault-handler.js'
 import { DealerAlertService } from '../actions/dealer-alerts/service.js'
+import { WebhookAddressRule } from '../actions/dealer-alerts/webhook-address.js'
 import { WebhookDeliveryWorker } from '../actions/dealer-alerts/webhook-delivery.js'
 import { FaultActionProcessor } from '../actions/fault-actions/processor.js'
 import { remoteFixHandler } from '../actions/fault-actions/remote-fix.js'
@@ -26,6 +27,8 @@ export interface ActionWorkers {
   readonly campaigns: CampaignRunner
   readonly faultActions: FaultActionProcessor
   readonly webhooks: WebhookDeliveryWorker
+  /** where webhooks may point (PITWALL_WEBHOOK_ALLOW): the API checks URLs as they are set with the same rule */
+  readonly webhookAddresses: WebhookAddressRule
   /** start order: deliverers before the workers that feed them */
   readonly order: ReadonlyArray<readonly [string, { start: () => void, stop: () => Promise<void> }]>
 }
@@ -34,7 +37,7 @@ export interface ActionWorkerDeps {
   storage: Storage
   keys: GatewayKeys
   aedes: Aedes
-  config: Pick<GatewayConfig, 'commandRetryMs' | 'fixCheckWindowMs' | 'commandStallMs'>
+  config: Pick<GatewayConfig, 'commandRetryMs' | 'fixCheckWindowMs' | 'commandStallMs' | 'webhookAllow'>
   log: Logger
   metrics: Metrics
 }
@@ -54,7 +57,9 @@ export function createActionWorkers ({ storage, keys, aedes, config, log, metric
     stallMs: config.commandStallMs,
     onFinal: (c) => { if (c.campaignId !== null) campaigns.kick() }
   })
-  const webhooks = new WebhookDeliveryWorker({ store: storage.dealerAlerts, log, registry: metrics.registry })
+  // an allow list that does not parse stops the gateway here (PITWALL_ERR_CONFIG), before anything starts
+  const addresses = new WebhookAddressRule({ allow: config.webhookAllow })
+  const webhooks = new WebhookDeliveryWorker({ store: storage.dealerAlerts, log, registry: metrics.registry, addresses })
   const alerts = new DealerAlertService({
     alerts: storage.dealerAlerts,
     dealers: storage.dealers,
@@ -79,6 +84,7 @@ export function createActionWorkers ({ storage, keys, aedes, config, log, metric
     campaigns,
     faultActions,
     webhooks,
+    webhookAddresses: addresses,
     order: [['webhook delivery', webhooks], ['command delivery', commands], ['fault actions', faultActions], ['campaigns', campaigns]]
   }
 }

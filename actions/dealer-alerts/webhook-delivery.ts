@@ -26,6 +26,14 @@
  * that crashes after the POST but before "delivered" is written leaves the
  * delivery leased; when the lease expires it is claimed again and resent with
  * the same key. Receivers must dedupe by the Idempotency-Key header.
+ *
+ * Each request goes only where the address rule (./webhook-address.ts)
+ * allows, checked against the address the socket actually connects to
+ * (./webhook-request.ts). A refusal (PITWALL_ERR_WEBHOOK_ADDRESS) sends
+ * nothing; it is recorded and retried on the same backoff as any failure
+ * (the dealer's DNS may answer differently again, a corrected URL or allow
+ * list takes effect at the next attempt) and the delivery is dead after
+ * `maxAttempts`. It does not count toward the breaker: no request was made.
  */
 import { STATUS_CODES } from 'node:http'
 import CircuitBreaker from 'opossum'
@@ -36,6 +44,8 @@ import type { ClaimedDelivery, DealerAlertStore } from '../../storage/dealer-ale
 import type { ActionLog } from '../log.js'
 import { signWebhook } from './webhook-signature.js'
 import { PitwallError } from '../../runtime/errors.js'
+import { WebhookAddressError, WebhookAddressRule } from './webhook-address.js'
+import { WebhookClient, type WebhookSend } from './webhook-request.js'
 
 export interface BreakerOptions {
   /** failed share of requests in the rolling window that opens the breaker; default 50 (%) */
@@ -51,8 +61,10 @@ export interface BreakerOptions {
 export interface WebhookDeliveryOptions {
   store: DealerAlertStore
   log: ActionLog
-  /** default globalThis.fetch */
-  fetch?: typeof globalThis.fetch
+  /** where webhooks may go (the operator's allow list); default: https to public addresses only */
+  addresses?: WebhookAddressRule
+  /** default: a WebhookClient under `addresses` */
+  send?: WebhookSend
   /** requests before a delivery is dead; default 12 */
   maxAttempts?: number
   /** default 1 s */
@@ -113,7 +125,9 @@ function createMetrics (registry: Registry, openBreakers: () => number) {
 
 export class WebhookDeliveryWorker {
   private readonly store: DealerAlertStore
-  private readonly fetch: typeof globalThis.fetch
+  private readonly send: WebhookSend
+  /** the client this worker made (and closes), when no `send` was given */
+  private readonly client: WebhookClient | undefined
   private readonly maxAttempts: number
   private readonly backoff: Backoff
   private readonly timeoutMs: number
@@ -129,7 +143,8 @@ export class WebhookDeliveryWorker {
 
   constructor (private readonly options: WebhookDeliveryOptions) {
     this.store = options.store
-    this.fetch = options.fetch ?? globalThis.fetch
+    this.client = options.send === undefined ? new WebhookClient(options.addresses ?? new WebhookAddressRule()) : undefined
+    this.send = options.send ?? (this.client as WebhookClient).send
     this.maxAttempts = options.maxAttempts ?? 12
     this.backoff = { baseMs: options.baseDelayMs ?? 1000, maxMs: options.maxDelayMs ?? 3_600_000, jitter: true }
     this.timeoutMs = options.timeoutMs ?? 10_000
@@ -168,6 +183,7 @@ export class WebhookDeliveryWorker {
     await Promise.allSettled([...this.passes])
     for (const e of this.endpoints.values()) e.breaker.shutdown()
     this.endpoints.clear()
+    this.client?.close()
   }
 
   /** One pass: claims due deliveries and sends them; returns how many it claimed. */
@@ -271,8 +287,9 @@ export class WebhookDeliveryWorker {
       resetTimeout: this.resetTimeoutMs(),
       rollingCountTimeout: b.rollingWindowMs ?? 60_000,
       rollingCountBuckets: 10,
-      // true = not the endpoint's fault: it answered, and refused this request
-      errorFilter: (err: unknown) => err instanceof WebhookStatusError && err.endpointStatus >= 400 && err.endpointStatus < 500 && err.endpointStatus !== 408 && err.endpointStatus !== 429
+      // true = not the endpoint's fault: it answered, and refused this request; or Pitwall refused to send it
+      errorFilter: (err: unknown) => err instanceof WebhookAddressError ||
+        (err instanceof WebhookStatusError && err.endpointStatus >= 400 && err.endpointStatus < 500 && err.endpointStatus !== 408 && err.endpointStatus !== 429)
     })
     const endpoint: Endpoint = Object.assign(state, { breaker })
     breaker.on('open', () => {
@@ -288,22 +305,16 @@ export class WebhookDeliveryWorker {
   private async post (d: ClaimedDelivery): Promise<number> {
     const url = d.url as string
     const headers = signWebhook(d.secret as string, { idempotencyKey: d.idempotencyKey, event: d.event, body: d.body })
-    const res = await this.fetch(url, {
-      method: 'POST',
+    // A redirect is not followed (it would re-send a signed body somewhere nobody registered), and the
+    // answer's body is never read: engineers and the dealer see lastError, and an endpoint pointed at an
+    // internal page must not turn Pitwall into a way to read it.
+    const res = await this.send(new URL(url), {
       headers: { ...headers, 'User-Agent': 'pitwall-webhook/1' },
       body: d.body,
-      // a redirect would re-send a signed body somewhere nobody registered
-      redirect: 'manual',
       signal: AbortSignal.timeout(this.timeoutMs)
     })
-    if ((res.status >= 200 && res.status < 300) || res.status === 409) {
-      await res.body?.cancel()
-      return res.status
-    }
-    // The answer's body is never read into the error: engineers and the dealer see lastError, and an
-    // endpoint pointed at an internal page must not turn Pitwall into a way to read it.
-    await res.body?.cancel()
-    const location = res.headers.get('location')
+    if ((res.status >= 200 && res.status < 300) || res.status === 409) return res.status
+    const location = res.location
     const reason = STATUS_CODES[res.status] ?? 'unknown status'
     throw new WebhookStatusError(res.status,
       `HTTP ${res.status} from ${endpointName(url)} (${reason})${location === null ? '' : `; redirect to ${endpointName(URL.canParse(location, url) ? new URL(location, url).href : location)} not followed`}`)
@@ -311,6 +322,7 @@ export class WebhookDeliveryWorker {
 
   private describe (err: unknown, url: string): string {
     if (err instanceof WebhookStatusError) return err.message
+    if (err instanceof WebhookAddressError) return `${err.code}: not sent to ${endpointName(url)}: ${err.message}`
     const e = err as Error & { cause?: { code?: string, message?: string } }
     if (e.name === 'TimeoutError') return `no answer from ${endpointName(url)} within ${this.timeoutMs} ms`
     const cause = e.cause?.code ?? e.cause?.message

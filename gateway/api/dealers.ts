@@ -17,11 +17,15 @@
  * whether one is set (hasSecret). A dealer token reads its own entry and
  * nothing else here; the dealer id "me" is therefore reachable only through
  * the CLI (`pitwall dealers show me`). Roles are checked before the
- * request's shape (preValidation), as in ./inbox.ts.
+ * request's shape (preValidation), as in ./inbox.ts. A webhook URL that is
+ * set is checked against the address rule (no plain http, nothing that is or
+ * resolves to a non-public address, unless PITWALL_WEBHOOK_ALLOW lists it):
+ * 400 PITWALL_ERR_WEBHOOK_ADDRESS naming the URL and why.
  */
 import type { FastifyInstance } from 'fastify'
 import { PAGE_MAX, type DealerChange, type DealerInput } from '../../actions/dealer-alerts/model.js'
 import { checkNewDealer, dealerUpdate } from '../../actions/dealer-alerts/policy.js'
+import { WebhookAddressRule } from '../../actions/dealer-alerts/webhook-address.js'
 import type { DealerAlertStore } from '../../storage/dealer-alerts.js'
 import type { DealerStore } from '../../storage/dealers.js'
 import type { VehicleStore } from '../../storage/vehicles.js'
@@ -34,6 +38,8 @@ export interface DealerRouteDeps {
   dealers: DealerStore
   dealerAlerts: Pick<DealerAlertStore, 'deadLetters' | 'retryDeadLetter'>
   vehicles: Pick<VehicleStore, 'assignDealer'>
+  /** where webhooks may point (the gateway's PITWALL_WEBHOOK_ALLOW); default: https to public addresses only */
+  webhookAddresses?: WebhookAddressRule
 }
 
 // Shapes only: the policy (checkDealer) checks the content (id syntax, coordinates, URL, secret length) and names every problem.
@@ -68,6 +74,7 @@ const deadLetterQuery = {
 
 export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDeps): void {
   const { dealers, dealerAlerts, vehicles } = deps
+  const webhookAddresses = deps.webhookAddresses ?? new WebhookAddressRule()
   const readers = requireRole('engineer', 'operator')
   const operators = requireRole('operator')
 
@@ -79,7 +86,9 @@ export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDep
     scope.post<{ Body: DealerInput }>('/api/v1/dealers',
       { preValidation: operators, schema: { body: addBody } },
       async (request, reply) => {
-        return await reply.code(201).send(await dealers.add(checkNewDealer(request.body)))
+        const dealer = checkNewDealer(request.body)
+        if (typeof dealer.webhookUrl === 'string') await webhookAddresses.check(dealer.webhookUrl, `dealer ${dealer.id}`)
+        return await reply.code(201).send(await dealers.add(dealer))
       })
 
     scope.get('/api/v1/dealers/me',
@@ -93,7 +102,9 @@ export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDep
     scope.patch<{ Params: { id: string }, Body: DealerChange }>('/api/v1/dealers/:id',
       { preValidation: operators, schema: { params: dealerParams, body: changeBody } },
       async (request) => {
-        return await dealers.update(request.params.id, dealerUpdate(request.params.id, request.body))
+        const update = dealerUpdate(request.params.id, request.body)
+        if (typeof update.webhookUrl === 'string') await webhookAddresses.check(update.webhookUrl, `dealer ${request.params.id}`)
+        return await dealers.update(request.params.id, update)
       })
 
     for (const verb of ['activate', 'deactivate'] as const) {

@@ -5,14 +5,16 @@
  * printed once, by the command that generated it (add, update setting a
  * first webhook URL, rotate-secret), and never read back; the CLI does not
  * take a secret as an argument, where it would show in process lists and
- * shell history.
+ * shell history. A webhook URL is checked as the gateway checks it
+ * (PITWALL_WEBHOOK_ALLOW from the environment, as `pitwall start` reads it).
  */
 import { InvalidArgumentError, type Command } from 'commander'
 import type { Dealer, DealerChange, DealerInput } from '../../actions/dealer-alerts/model.js'
 import { checkNewDealer, dealerUpdate } from '../../actions/dealer-alerts/policy.js'
+import { WebhookAddressRule } from '../../actions/dealer-alerts/webhook-address.js'
 import type { DealerWithSecret } from '../../storage/dealers.js'
 import { print } from './output.js'
-import { storageFlags, withStorage, type StorageFlags } from './storage-flags.js'
+import { configFrom, storageFlags, withStorage, type StorageFlags } from './storage-flags.js'
 import { commaList } from './values.js'
 
 function degrees (value: string): number {
@@ -21,6 +23,12 @@ function degrees (value: string): number {
   return n
 }
 
+/** Refuses a webhook URL the gateway would not deliver to (actions/dealer-alerts/webhook-address.ts). */
+async function checkWebhookUrl (id: string, url: string | null | undefined, flags: StorageFlags): Promise<void> {
+  if (typeof url !== 'string') return
+  const rule = new WebhookAddressRule({ allow: configFrom({ ...flags, logLevel: 'silent' }).webhookAllow })
+  await rule.check(url, `dealer ${id}`)
+}
 
 function dealerLine (d: Dealer): string {
   return `${d.id}\t${d.name}\t${d.lat},${d.lon}\t${d.brands.length === 0 ? 'all brands' : d.brands.join(',')}\t` +
@@ -43,11 +51,12 @@ export function registerDealerCommands (program: Command): void {
     .requiredOption('--lat <deg>', 'latitude (WGS-84)', degrees)
     .requiredOption('--lon <deg>', 'longitude (WGS-84)', degrees)
     .option('--brands <list>', 'brands serviced, comma-separated (default: all)', commaList)
-    .option('--webhook-url <url>', 'http(s) URL alerts are POSTed to (default: inbox only)')
+    .option('--webhook-url <url>', 'https URL alerts are POSTed to (http and non-public hosts only as PITWALL_WEBHOOK_ALLOW lists; default: inbox only)')
     .option('--json', 'print {"dealer","webhookSecret"} as JSON')
     .action(async (id: string, flags: StorageFlags & { name: string, lat: number, lon: number, brands?: string[], webhookUrl?: string, json?: boolean }) => {
       const input: DealerInput = { id, name: flags.name, lat: flags.lat, lon: flags.lon, brands: flags.brands, webhookUrl: flags.webhookUrl }
       const dealer = checkNewDealer(input)
+      await checkWebhookUrl(id, dealer.webhookUrl, flags)
       const r = await withStorage(flags, async (st) => await st.dealers.add(dealer))
       printWithSecret(r, flags.json)
     })
@@ -79,7 +88,7 @@ export function registerDealerCommands (program: Command): void {
     .argument('<id>', 'dealer id')
     .option('--name <name>').option('--lat <deg>', 'latitude', degrees).option('--lon <deg>', 'longitude', degrees)
     .option('--brands <list>', 'brands serviced, comma-separated; "" for all brands', commaList)
-    .option('--webhook-url <url>', 'http(s) URL alerts are POSTed to')
+    .option('--webhook-url <url>', 'https URL alerts are POSTed to (http and non-public hosts only as PITWALL_WEBHOOK_ALLOW lists)')
     .option('--no-webhook', 'stop webhooks (the secret is dropped); the dealer works from the inbox')
     .option('--json', 'print {"dealer","webhookSecret"} as JSON')
     .action(async (id: string, flags: StorageFlags & { name?: string, lat?: number, lon?: number, brands?: string[], webhookUrl?: string, webhook: boolean, json?: boolean }) => {
@@ -94,6 +103,7 @@ export function registerDealerCommands (program: Command): void {
       }
       if (Object.keys(change).length === 0) throw new InvalidArgumentError('nothing to change: give --name, --lat, --lon, --brands, --webhook-url or --no-webhook')
       const update = dealerUpdate(id, change)
+      await checkWebhookUrl(id, update.webhookUrl, flags)
       printWithSecret(await withStorage(flags, async (st) => await st.dealers.update(id, update)), flags.json)
     })
 

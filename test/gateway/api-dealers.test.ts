@@ -5,9 +5,13 @@
  * dealer reads only its own entry, and no response ever carries a stored
  * webhook secret.
  */
+import Fastify from 'fastify'
 import t from 'tap'
 import { DealerAlertService } from '../../actions/dealer-alerts/service.js'
-import { openApi } from '../helpers/api-client.js'
+import { WebhookAddressRule } from '../../actions/dealer-alerts/webhook-address.js'
+import { registerApiAuth } from '../../gateway/api/auth.js'
+import { registerDealerRoutes } from '../../gateway/api/dealers.js'
+import { apiClient, openApi } from '../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, recordingLog, seedFault } from '../actions/dealer-fixtures.js'
 import { poolOf } from '../../storage/index.js'
@@ -178,6 +182,44 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal((await storage.dealerAlerts.claimDeliveries(10, 60_000))[0]?.id, claimed?.id, 'due again for the worker')
       await expectError(t, call('POST', url, operator), 409, 'PITWALL_ERR_WEBHOOK_NOT_DEAD', `webhook delivery ${claimed?.id as number} is pending; only dead letters can be retried`)
       await expectError(t, call('POST', '/api/v1/webhooks/dead-letters/99999999/retry', operator), 404, 'PITWALL_ERR_WEBHOOK_DELIVERY_UNKNOWN', 'no webhook delivery 99999999')
+    })
+
+    t.test('a webhook URL that is plain http or reaches a non-public address is refused (400) naming the URL and why; nothing changes', async (t) => {
+      const refusals: Array<[string, string]> = [
+        ['http://dms.ost.example/in', 'http is allowed only for hosts in PITWALL_WEBHOOK_ALLOW (use https)'],
+        ['https://10.0.0.5/in', '10.0.0.5 is a private address (list the host or a range holding 10.0.0.5 in PITWALL_WEBHOOK_ALLOW to allow it)'],
+        ['https://169.254.169.254/latest/meta-data/', '169.254.169.254 is a cloud metadata address (list 169.254.169.254 itself in PITWALL_WEBHOOK_ALLOW to allow it)'],
+        ['https://[::ffff:127.0.0.1]/in', '::ffff:7f00:1 is a loopback address (list the host or a range holding ::ffff:7f00:1 in PITWALL_WEBHOOK_ALLOW to allow it)'],
+        ['https://2130706433/in', '127.0.0.1 is a loopback address (list the host or a range holding 127.0.0.1 in PITWALL_WEBHOOK_ALLOW to allow it)'],
+        ['https://localhost:8443/in', 'localhost is a loopback name (list it in PITWALL_WEBHOOK_ALLOW to allow it)']
+      ]
+      for (const [webhookUrl, why] of refusals) {
+        await expectError(t, call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 52, lon: 13, webhookUrl }), 400, 'PITWALL_ERR_WEBHOOK_ADDRESS',
+          `dealer ost: webhook URL ${JSON.stringify(webhookUrl)} is refused: ${why}`)
+        await expectError(t, call('PATCH', '/api/v1/dealers/nord', operator, { webhookUrl }), 400, 'PITWALL_ERR_WEBHOOK_ADDRESS',
+          `dealer nord: webhook URL ${JSON.stringify(webhookUrl)} is refused: ${why}`)
+      }
+      t.same((await storage.dealers.list()).map((d) => [d.id, d.webhookUrl]), [['nord', NORD.webhookUrl], ['sued', 'https://dms.sued.example/in']])
+
+      // the gateway's PITWALL_WEBHOOK_ALLOW, here with a resolver of the test's own
+      const onPrem = Fastify()
+      registerApiAuth(onPrem, { tokens: storage.apiTokens })
+      registerDealerRoutes(onPrem, {
+        dealers: storage.dealers,
+        dealerAlerts: storage.dealerAlerts,
+        vehicles: storage.vehicles,
+        webhookAddresses: new WebhookAddressRule({ allow: 'dms.ost.lan,10.20.0.0/16', resolve: async (host) => [{ address: host === 'dms.ost.lan' ? '192.168.4.4' : '10.99.0.1', family: 4 }] })
+      })
+      await onPrem.ready()
+      t.teardown(async () => { await onPrem.close() })
+      const api = apiClient(onPrem)
+      await api.expectError(t, api.call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 52, lon: 13, webhookUrl: 'https://dms.rebound.example/in' }), 400, 'PITWALL_ERR_WEBHOOK_ADDRESS',
+        'dealer ost: webhook URL "https://dms.rebound.example/in" is refused: dms.rebound.example resolves to a private address 10.99.0.1 (list the host or a range holding 10.99.0.1 in PITWALL_WEBHOOK_ALLOW to allow it)')
+      const listed = await api.call('POST', '/api/v1/dealers', operator, { id: 'ost', name: 'Ost', lat: 52, lon: 13, webhookUrl: 'http://dms.ost.lan:8080/in' })
+      t.equal(listed.statusCode, 201, 'a listed name: plain http, resolving to a private address')
+      const ranged = await api.call('PATCH', '/api/v1/dealers/ost', operator, { webhookUrl: 'http://10.20.3.4/in' })
+      t.equal(ranged.statusCode, 200, 'an address in a listed range')
+      t.equal((await storage.dealers.get('ost')).webhookUrl, 'http://10.20.3.4/in')
     })
   })
 }

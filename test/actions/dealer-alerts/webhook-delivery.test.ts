@@ -8,12 +8,14 @@
  */
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createTcpServer, type AddressInfo } from 'node:net'
 import pg from 'pg'
 import { Registry } from 'prom-client'
 import t, { type Test } from 'tap'
 import { DealerAlertService } from '../../../actions/dealer-alerts/service.js'
+import { WebhookAddressRule } from '../../../actions/dealer-alerts/webhook-address.js'
 import { WebhookDeliveryWorker, type WebhookDeliveryOptions } from '../../../actions/dealer-alerts/webhook-delivery.js'
+import { WebhookClient } from '../../../actions/dealer-alerts/webhook-request.js'
 import { verifyWebhook } from '../../../actions/dealer-alerts/webhook-signature.js'
 import type { WebhookDelivery } from '../../../actions/dealer-alerts/model.js'
 import { DealerAlertStore } from '../../../storage/dealer-alerts.js'
@@ -33,6 +35,10 @@ class Receiver {
   /** key -> alert id, once per key: what the dealer's system acted on */
   readonly processed = new Map<string, number>()
   readonly refused: string[] = []
+  /** dealer id -> where its requests are redirected (307) */
+  readonly redirects = new Map<string, string>()
+  /** every request's path */
+  readonly paths: string[] = []
   private readonly hung: ServerResponse[] = []
   private server: Server | undefined
   port = 0
@@ -64,6 +70,12 @@ class Receiver {
   }
 
   private handle (req: IncomingMessage, res: ServerResponse): void {
+    this.paths.push(req.url ?? '')
+    const redirect = this.redirects.get(req.url?.split('/').at(-1) ?? '')
+    if (redirect !== undefined) {
+      res.writeHead(307, { Location: redirect }).end()
+      return
+    }
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -116,9 +128,9 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       return result
     }
 
-    /** A dealer whose webhook is the receiver, and `n` alerts for it. */
-    const dealerWithAlerts = async (receiver: Receiver, dealerId: string, n: number): Promise<number[]> => {
-      const { webhookSecret } = await dealers.add({ id: dealerId, name: dealerId, ...PLACES.munich, webhookUrl: receiver.url(dealerId) })
+    /** A dealer whose webhook is the receiver (or `url`), and `n` alerts for it. */
+    const dealerWithAlerts = async (receiver: Receiver, dealerId: string, n: number, url = receiver.url(dealerId)): Promise<number[]> => {
+      const { webhookSecret } = await dealers.add({ id: dealerId, name: dealerId, ...PLACES.munich, webhookUrl: url })
       receiver.secrets.set(dealerId, webhookSecret as string)
       const service = new DealerAlertService({ alerts: storage.dealerAlerts, dealers: storage.dealers, log: recordingLog() })
       const ids: number[] = []
@@ -130,8 +142,10 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       return ids
     }
 
+    // the receiver is on loopback: allowed as an operator allows a dealer system on premises
+    const LOCAL = new WebhookAddressRule({ allow: '127.0.0.1' })
     const worker = (options: Partial<WebhookDeliveryOptions> = {}, pool: pg.Pool = poolOf(storage)): WebhookDeliveryWorker =>
-      new WebhookDeliveryWorker({ store: new DealerAlertStore(pool), log: recordingLog(), baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000, pollMs: 20, ...options })
+      new WebhookDeliveryWorker({ store: new DealerAlertStore(pool), log: recordingLog(), baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000, pollMs: 20, addresses: LOCAL, ...options })
 
     const receiverFor = async (t: Test): Promise<Receiver> => {
       const receiver = new Receiver()
@@ -220,6 +234,61 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.same(receiver.received, [])
     })
 
+    t.test('without an allow list nothing is sent to loopback: refused with the reason, retried on the backoff, then dead; the breaker stays closed', async (t) => {
+      const receiver = await receiverFor(t)
+      await dealerWithAlerts(receiver, 'wh-plain', 1)
+      await dealerWithAlerts(receiver, 'wh-loop', 1, `https://127.0.0.1:${receiver.port}/hooks/wh-loop`)
+      const registry = new Registry()
+      const w = worker({ addresses: new WebhookAddressRule(), maxAttempts: 2, registry, breaker: { volumeThreshold: 1 } })
+      t.teardown(async () => { await w.stop() })
+      t.equal(await w.runOnce(), 2)
+      t.match(await deliveriesOf('wh-plain'), [{ state: 'pending', attempts: 1, lastStatus: null,
+        lastError: `PITWALL_ERR_WEBHOOK_ADDRESS: not sent to ${receiver.url('wh-plain')}: http is allowed only for hosts in PITWALL_WEBHOOK_ALLOW (use https)` }])
+      t.match(await deliveriesOf('wh-loop'), [{ state: 'pending', attempts: 1, lastStatus: null,
+        lastError: `PITWALL_ERR_WEBHOOK_ADDRESS: not sent to https://127.0.0.1:${receiver.port}/hooks/wh-loop: 127.0.0.1 is a loopback address (list the host or a range holding 127.0.0.1 in PITWALL_WEBHOOK_ALLOW to allow it)` }])
+      await until('both are dead letters', async () => (await store.deadLetters()).filter((d) => d.dealerId === 'wh-plain' || d.dealerId === 'wh-loop').length === 2, async () => await w.runOnce())
+      t.match(await deliveriesOf('wh-loop'), [{ state: 'dead', attempts: 2, lastError: /^PITWALL_ERR_WEBHOOK_ADDRESS: / }])
+      t.same(receiver.received, [], 'no request reached the receiver')
+      t.equal((await registry.getSingleMetric('pitwall_webhook_breaker_opens_total')?.get())?.values[0]?.value ?? 0, 0, 'nothing was sent, so the endpoint is not to blame')
+    })
+
+    t.test('a name that resolved to a public address when set and to loopback at delivery is refused before connecting (DNS rebinding)', async (t) => {
+      let connections = 0
+      const listener = createTcpServer((socket) => { connections++; socket.destroy() })
+      listener.listen(0, '127.0.0.1')
+      await once(listener, 'listening')
+      t.teardown(() => { listener.close() })
+      const url = `https://dms-rebind.test:${(listener.address() as AddressInfo).port}/hooks/wh-rebind`
+      let answer = '93.184.215.14'
+      const rule = new WebhookAddressRule({ resolve: async () => [{ address: answer, family: 4 }] })
+      await t.resolves(rule.check(url, 'dealer wh-rebind'), 'public when the URL was set')
+      await dealerWithAlerts(new Receiver(), 'wh-rebind', 1, url)
+      answer = '127.0.0.1'
+      const w = worker({ addresses: rule })
+      t.teardown(async () => { await w.stop() })
+      t.equal(await w.runOnce(), 1)
+      t.match(await deliveriesOf('wh-rebind'), [{ state: 'pending', attempts: 1, lastStatus: null,
+        lastError: `PITWALL_ERR_WEBHOOK_ADDRESS: not sent to ${url}: dms-rebind.test resolves to a loopback address 127.0.0.1 (list the host or a range holding 127.0.0.1 in PITWALL_WEBHOOK_ALLOW to allow it)` }])
+      t.equal(connections, 0, 'no connection was made to the rebound address')
+    })
+
+    t.test('an allowed range and an allowed name let deliveries reach a dealer system on premises, through the address that was checked; a redirect is not followed', async (t) => {
+      const receiver = await receiverFor(t)
+      const [byRange] = await dealerWithAlerts(receiver, 'wh-range', 1)
+      // a name no real resolver knows: delivered only if the socket connects to the address the rule's resolver answered
+      const [byName] = await dealerWithAlerts(receiver, 'wh-name', 1, `http://dms-onprem.test:${receiver.port}/hooks/wh-name`)
+      await dealerWithAlerts(receiver, 'wh-moved', 1)
+      receiver.redirects.set('wh-moved', '/internal/admin')
+      const rule = new WebhookAddressRule({ allow: '127.0.0.0/8,dms-onprem.test', resolve: async (host) => host === 'dms-onprem.test' ? [{ address: '127.0.0.1', family: 4 }] : [] })
+      const w = worker({ addresses: rule })
+      t.teardown(async () => { await w.stop() })
+      await until('both are delivered', async () => [...await deliveriesOf('wh-range'), ...await deliveriesOf('wh-name')].every((d) => d.state === 'delivered'), async () => await w.runOnce())
+      t.same([...receiver.processed.values()].sort((a, b) => a - b), [byRange, byName])
+      t.match(await deliveriesOf('wh-moved'), [{ state: 'pending', lastStatus: 307,
+        lastError: `HTTP 307 from ${receiver.url('wh-moved')} (Temporary Redirect); redirect to http://127.0.0.1:${receiver.port}/internal/admin not followed` }])
+      t.notOk(receiver.paths.includes('/internal/admin'), 'the redirect target was never requested')
+    })
+
     t.test('a worker stopped while its requests hang loses nothing: a new worker delivers everything once', async (t) => {
       const receiver = await receiverFor(t)
       const alertIds = await dealerWithAlerts(receiver, 'wh-hang', 4)
@@ -252,10 +321,12 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const pool = new pg.Pool({ connectionString: poolOf(storage).options.connectionString, max: 2 })
       pool.on('error', () => {})
       // the process dies the moment the answer arrives: the POST is done, "delivered" never written
+      const client = new WebhookClient(LOCAL)
+      t.teardown(() => { client.close() })
       const dying = worker({
         timeoutMs: 1000,
         leaseMs: 1500,
-        fetch: async (input, init) => { await fetch(input, init); return await new Promise<Response>(() => {}) }
+        send: async (url, post) => { await client.send(url, post); return await new Promise(() => {}) }
       }, pool)
       void dying.runOnce()
       await until('the receiver processed the first request', async () => receiver.processed.size === 1)
