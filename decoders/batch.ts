@@ -82,7 +82,6 @@ export function decodeBatch (payload: Uint8Array, ctx: BatchContext, frames: Can
   const canFrames = readCanFrames(payload, batch.baseTimeUs, frames, where, ctx.limits.canFrames)
   const signals = batch.signals ?? null
   if (signals !== null) checkSignalBlock(signals, where)
-  for (let i = 0; i < batch.gnss.length; i++) checkGnss(batch.gnss[i] as pitwall.v1.IGnssFix, i, where)
   for (let i = 0; i < batch.obd.length; i++) checkObd(batch.obd[i] as pitwall.v1.IObdResponse, i, where)
   for (let i = 0; i < batch.dtc.length; i++) checkDtc(batch.dtc[i] as pitwall.v1.IDtcRecord, i, where)
   return {
@@ -104,16 +103,6 @@ function checkSignalBlock (block: pitwall.v1.ISignalBlock, where: Where): void {
     throw new BatchRejected('PITWALL_ERR_SIGNAL_BLOCK',
       `${where('signals')}: columns differ in length (dt_us ${block.dtUs?.length ?? 0}, signal_id ${n}, value ${block.value?.length ?? 0})`)
   }
-}
-
-function checkGnss (fix: pitwall.v1.IGnssFix, i: number, where: Where): void {
-  const lat = fix.latE7 ?? 0
-  const lon = fix.lonE7 ?? 0
-  if (Math.abs(lat) > 900_000_000 || Math.abs(lon) > 1_800_000_000) {
-    throw new BatchRejected('PITWALL_ERR_GNSS', `${where(`gnss[${i}]`)}: position ${lat / 1e7}, ${lon / 1e7} is outside WGS-84 bounds`)
-  }
-  if ((fix.headingCdeg ?? 0) > 35_999) throw new BatchRejected('PITWALL_ERR_GNSS', `${where(`gnss[${i}]`)}: heading_cdeg ${fix.headingCdeg ?? 0} is above 35999`)
-  if ((fix.satellites ?? 0) > 255) throw new BatchRejected('PITWALL_ERR_GNSS', `${where(`gnss[${i}]`)}: satellites ${fix.satellites ?? 0} is above 255`)
 }
 
 /** ECU addresses are CAN identifiers: 11 or 29 bits. */

@@ -28,11 +28,22 @@ export function canonicalUnit (unit: string): string {
   return UNIT_ALIASES[unit] ?? unit
 }
 
+/**
+ * The bound of a signal that declares no range: 2^53. No quantity a vehicle
+ * measures comes near it in the catalog's units (an odometer in km, a run
+ * time in minutes), and past it a double cannot even count by one, so a
+ * value beyond it (1e308, say) is a broken sender, not a reading.
+ */
+export const PLAUSIBLE_MAGNITUDE = Number.MAX_SAFE_INTEGER + 1
+
 export class SignalCatalog {
   private readonly byId = new Map<number, CatalogEntry>()
   private readonly byName = new Map<string, CatalogEntry>()
   /** 1 at each id in the catalog: the per-sample membership test of edge-decoded signals. */
   private known = new Uint8Array(0)
+  /** each id's declared range (±PLAUSIBLE_MAGNITUDE where none is declared): the per-sample range test */
+  private low = new Float64Array(0)
+  private high = new Float64Array(0)
   private maxId = 0
 
   constructor (entries: readonly CatalogEntry[] = SIGNAL_CATALOG) {
@@ -50,6 +61,7 @@ export class SignalCatalog {
    * meaning (ids are never reused, names keep their id and unit).
    */
   add (entries: readonly CatalogEntry[]): void {
+    let added = false
     for (const e of entries) {
       const sameId = this.byId.get(e.id)
       const sameName = this.byName.get(e.name)
@@ -63,11 +75,21 @@ export class SignalCatalog {
       this.byId.set(e.id, e)
       this.byName.set(e.name, e)
       this.maxId = Math.max(this.maxId, e.id)
+      added = true
     }
-    if (this.known.length < this.size) {
+    // rebuilt whenever an entry came in, also one below the largest id (a sequence's ids can arrive out of order)
+    if (added) {
       const known = new Uint8Array(this.size)
-      for (const id of this.byId.keys()) known[id] = 1
+      const low = new Float64Array(this.size).fill(-PLAUSIBLE_MAGNITUDE)
+      const high = new Float64Array(this.size).fill(PLAUSIBLE_MAGNITUDE)
+      for (const e of this.byId.values()) {
+        known[e.id] = 1
+        if (e.min !== undefined) low[e.id] = e.min
+        if (e.max !== undefined) high[e.id] = e.max
+      }
       this.known = known
+      this.low = low
+      this.high = high
     }
   }
 
@@ -90,6 +112,15 @@ export class SignalCatalog {
 
   hasId (id: number): boolean {
     return this.known[id] === 1
+  }
+
+  /**
+   * `value` is finite and inside the declared range of `id` (any finite value
+   * when the catalog declares none). NaN fails both comparisons; ±Infinity
+   * lies beyond every bound.
+   */
+  inRange (id: number, value: number): boolean {
+    return value >= (this.low[id] as number) && value <= (this.high[id] as number)
   }
 
   entries (): CatalogEntry[] {

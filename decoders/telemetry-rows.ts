@@ -3,9 +3,17 @@
  * samples (from OBD-II responses and edge-decoded signals), GNSS fixes in SI
  * units, and DTC records. CAN frames are not expanded here: they stay in the
  * raw batch, and DBC decoding feeds the rules, not this table.
+ *
+ * A value that is not a reading is left out of the rows (so neither storage
+ * nor the rules see it) and counted by reason in `rejected`: an edge-decoded
+ * NaN or ±Infinity, one outside its catalog signal's declared range, an id
+ * the catalog lacks, a GNSS fix outside its fields' ranges. The raw batch
+ * keeps them all.
  */
+import type { pitwall } from '../proto/index.js'
 import type { DecodedBatch } from './batch.js'
 import { MAX_PID_FIELDS, mode01Pid } from './obd/pids.js'
+import { noRejections, type SampleRejections } from './sample-rejections.js'
 import { SignalCatalog } from './signal-catalog.js'
 
 export interface SampleColumns {
@@ -38,8 +46,8 @@ export interface TelemetryRows {
   dtcs: DtcRow[]
   /** OBD responses with no PID stored as a catalog signal, or too short for their formula */
   undecodedObd: number
-  /** edge-decoded samples whose signal id is not in the catalog */
-  unknownSignals: number
+  /** values left out of the rows, by source and reason (CAN's are added by whoever decodes the frames) */
+  rejected: SampleRejections
 }
 
 const OBD_MODE_CURRENT_DATA = 0x01
@@ -48,10 +56,18 @@ const pidValues = new Float64Array(MAX_PID_FIELDS)
 
 const BUILT_IN = new SignalCatalog()
 
-/** `catalog`: the ids edge-decoded signals may carry (the built-in ones, and those manifests added). */
-export function telemetryRows (batch: DecodedBatch, catalog: Pick<SignalCatalog, 'hasId'> = BUILT_IN): TelemetryRows {
+/** GNSS bounds: WGS-84 degrees * 1e7, and the ranges proto/telemetry.proto documents. */
+const MAX_LAT_E7 = 900_000_000
+const MAX_LON_E7 = 1_800_000_000
+const MAX_HEADING_CDEG = 35_999
+/** UBX and NMEA report the count in a byte; more is garbage */
+const MAX_SATELLITES = 255
+
+/** `catalog`: the ids edge-decoded signals may carry (the built-in ones, and those manifests added) and their ranges. */
+export function telemetryRows (batch: DecodedBatch, catalog: Pick<SignalCatalog, 'hasId' | 'inRange'> = BUILT_IN): TelemetryRows {
   const base = batch.baseTimeUs
   const samples: SampleColumns = { timeUs: [], signalId: [], value: [] }
+  const rejected = noRejections()
   let undecodedObd = 0
   for (const r of batch.obd) {
     const pid = r.mode === OBD_MODE_CURRENT_DATA ? mode01Pid(r.pid ?? 0) : undefined
@@ -65,8 +81,12 @@ export function telemetryRows (batch: DecodedBatch, catalog: Pick<SignalCatalog,
     for (let f = 0; f < pid.signalIds.length; f++) {
       const signalId = pid.signalIds[f] as number
       const value = pidValues[f] as number
-      // NaN is "not applicable" (e.g. an unsupported monitor), not a sample
-      if (signalId < 0 || Number.isNaN(value)) continue
+      if (signalId < 0) continue
+      // NaN is "not applicable" (e.g. an unsupported monitor): counted, not a sample
+      if (Number.isNaN(value)) {
+        rejected.obdNotApplicable++
+        continue
+      }
       samples.timeUs.push(base + (r.dtUs ?? 0))
       samples.signalId.push(signalId)
       samples.value.push(value)
@@ -74,7 +94,6 @@ export function telemetryRows (batch: DecodedBatch, catalog: Pick<SignalCatalog,
     }
     if (stored === 0) undecodedObd++
   }
-  let unknownSignals = 0
   const block = batch.signals
   if (block !== null) {
     const ids = block.signalId ?? []
@@ -83,30 +102,51 @@ export function telemetryRows (batch: DecodedBatch, catalog: Pick<SignalCatalog,
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as number
       const value = values[i] as number
-      if (!catalog.hasId(id) || !Number.isFinite(value)) {
-        unknownSignals++
-        continue
+      if (!catalog.hasId(id)) {
+        rejected.edgeUnknownSignal++
+      } else if (!catalog.inRange(id, value)) {
+        if (Number.isFinite(value)) rejected.edgeOutOfRange++
+        else rejected.edgeNonFinite++
+      } else {
+        samples.timeUs.push(base + (dt[i] as number))
+        samples.signalId.push(id)
+        samples.value.push(value)
       }
-      samples.timeUs.push(base + (dt[i] as number))
-      samples.signalId.push(id)
-      samples.value.push(value)
     }
   }
-  const gnss = batch.gnss.map((g): GnssRow => ({
-    timeUs: base + (g.dtUs ?? 0),
-    lat: (g.latE7 ?? 0) / 1e7,
-    lon: (g.lonE7 ?? 0) / 1e7,
-    speedMps: (g.speedCms ?? 0) / 100,
-    headingDeg: (g.headingCdeg ?? 0) / 100,
-    altM: (g.altCm ?? 0) / 100,
-    hdop: (g.hdopC ?? 0) / 100,
-    satellites: g.satellites ?? 0
-  }))
+  const gnss: GnssRow[] = []
+  for (const g of batch.gnss) {
+    if (!gnssInRange(g)) {
+      rejected.gnssOutOfRange++
+      continue
+    }
+    gnss.push({
+      timeUs: base + (g.dtUs ?? 0),
+      lat: (g.latE7 ?? 0) / 1e7,
+      lon: (g.lonE7 ?? 0) / 1e7,
+      speedMps: (g.speedCms ?? 0) / 100,
+      headingDeg: (g.headingCdeg ?? 0) / 100,
+      altM: (g.altCm ?? 0) / 100,
+      hdop: (g.hdopC ?? 0) / 100,
+      satellites: g.satellites ?? 0
+    })
+  }
   const dtcs = batch.dtc.map((d): DtcRow => ({
     timeUs: base + (d.dtUs ?? 0),
     ecu: d.ecu ?? 0,
     dtc: d.dtc ?? 0,
     status: d.status ?? 0
   }))
-  return { samples, gnss, dtcs, undecodedObd, unknownSignals }
+  return { samples, gnss, dtcs, undecodedObd, rejected }
+}
+
+/**
+ * A fix is stored whole or not at all: gnss_fixes has no way to flag one
+ * field, and a fix with a position outside WGS-84 (a receiver before its
+ * first lock, a firmware's sign bug) would put the vehicle where no one can
+ * reach it. Speed, hdop and altitude are unsigned or any int32: all fit.
+ */
+function gnssInRange (g: pitwall.v1.IGnssFix): boolean {
+  return Math.abs(g.latE7 ?? 0) <= MAX_LAT_E7 && Math.abs(g.lonE7 ?? 0) <= MAX_LON_E7 &&
+    (g.headingCdeg ?? 0) <= MAX_HEADING_CDEG && (g.satellites ?? 0) <= MAX_SATELLITES
 }

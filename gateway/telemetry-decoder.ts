@@ -13,6 +13,7 @@ import { decodeBatch, type DecodedBatch } from '../decoders/batch.js'
 import { DEFAULT_BATCH_LIMITS, type BatchLimits } from '../decoders/batch-limits.js'
 import { BatchSignals } from '../decoders/batch-signals.js'
 import { CanFrameColumns } from '../decoders/can-frames.js'
+import { keepSamplesInRange } from '../decoders/can/signal-ranges.js'
 import type { CompiledManifest } from '../decoders/manifest/compile.js'
 import { SampleBuffer } from '../decoders/sample-buffer.js'
 import type { SignalCatalog } from '../decoders/signal-catalog.js'
@@ -25,7 +26,7 @@ export interface DecodedTelemetry {
   rows: TelemetryRows
   /** what decoded the CAN frames; undefined: nothing (they stay raw in the archive) */
   manifest: CompiledManifest | undefined
-  /** the manifest's samples (signal = its channel) */
+  /** the manifest's samples (signal = its channel), those outside their DBC range left out (counted in rows.rejected) */
   canSamples: SampleBuffer | undefined
   /** frames the manifest's DBCs do not describe (all of them without a manifest) */
   unknownFrames: number
@@ -44,8 +45,8 @@ export class TelemetryDecoder {
   private readonly canSamples = new SampleBuffer(4096)
   private readonly ruleInput = new BatchSignals()
 
-  /** `catalog`: the ids edge-decoded signals may carry; `limits`: the caps per batch */
-  constructor (private readonly catalog: Pick<SignalCatalog, 'hasId'>, private readonly limits: Readonly<BatchLimits> = DEFAULT_BATCH_LIMITS) {}
+  /** `catalog`: the ids edge-decoded signals may carry, and their ranges; `limits`: the caps per batch */
+  constructor (private readonly catalog: Pick<SignalCatalog, 'hasId' | 'inRange'>, private readonly limits: Readonly<BatchLimits> = DEFAULT_BATCH_LIMITS) {}
 
   /** Decodes and validates `payload`, its CAN frames with `manifest`; throws BatchRejected with the reason. */
   decode (vin: string, payload: Uint8Array, nowUs: number, manifest: CompiledManifest | undefined): DecodedTelemetry {
@@ -54,6 +55,8 @@ export class TelemetryDecoder {
     if (manifest === undefined) return { batch, rows, manifest, canSamples: undefined, unknownFrames: batch.canFrames }
     this.canSamples.clear()
     const unknownFrames = manifest.network.decodeFrames(this.frames, this.canSamples)
+    // before the rules and storage see them: a float signal's NaN, a "not available" code past the DBC's maximum
+    keepSamplesInRange(this.canSamples, 0, manifest.network.ranges, rows.rejected)
     return { batch, rows, manifest, canSamples: this.canSamples, unknownFrames }
   }
 

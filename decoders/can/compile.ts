@@ -14,6 +14,7 @@ import type { SampleBuffer } from '../sample-buffer.js'
 import { type BitRun, bitRuns, bytesNeeded } from './bit-layout.js'
 import { encodeMessage } from './codec.js'
 import type { CanDatabase, CanMessage, CanSignal } from './model.js'
+import { channelRanges, type ChannelRanges } from './signal-ranges.js'
 
 /** What a channel number in the SampleBuffer stands for. */
 export interface CanChannel {
@@ -40,6 +41,8 @@ const EXTENDED_FLAG = 0x8000_0000
 
 export class CompiledCanNetwork {
   readonly channels: readonly CanChannel[]
+  /** each channel's DBC range, which ingest holds decoded values to (signal-ranges.ts) */
+  readonly ranges: ChannelRanges
   private readonly messages = new Map<string, CanMessage>()
   private readonly decode: NetworkDecoder
 
@@ -62,6 +65,7 @@ export class CompiledCanNetwork {
       }
     }
     this.channels = channels
+    this.ranges = channelRanges(channels)
     this.decode = compileDispatcher(cases, decoders, maxSignals)
   }
 

@@ -47,11 +47,9 @@ t.test('names what is wrong with a refused batch', async (t) => {
     ['reserved id bits', encode({ can: [{ dtUs: [0], id: [0x4000_0001], len: [0], data: new Uint8Array(0) }] }), 'PITWALL_ERR_CAN_BLOCK', /invalid id 0x40000001/],
     ['flags for some frames', encode({ can: [{ dtUs: [0, 1], id: [1, 2], len: [0, 0], flags: [1], data: new Uint8Array(0) }] }), 'PITWALL_ERR_CAN_BLOCK', /flags has 1 entries for 2 frames/],
     ['signal columns', encode({ signals: { dtUs: [0], signalId: [1, 2], value: [1, 2] } }), 'PITWALL_ERR_SIGNAL_BLOCK', /dt_us 1, signal_id 2, value 2/],
-    ['65535 satellites', encode({ gnss: [{ latE7: 1, lonE7: 1, satellites: 65535 }] }), 'PITWALL_ERR_GNSS', /satellites 65535 is above 255/],
     ['OBD ECU above 29 bits', encode({ obd: [{ mode: 1, pid: 5, data: new Uint8Array([1]), ecu: 0x8000_0000 }] }), 'PITWALL_ERR_OBD', /ecu 0x80000000 is not a CAN address/],
     ['4-byte DTC', encode({ dtc: [{ dtc: 0x1_000_000, status: 1 }] }), 'PITWALL_ERR_DTC', /dtc 0x1000000 is longer than 3 bytes/],
-    ['VIN with control characters', encode({ vin: 'X\u0000Y' }), 'PITWALL_ERR_VIN_MISMATCH', /batch vin "X\\u0000Y" differs/],
-    ['latitude 91', encode({ gnss: [{ latE7: 910_000_000, lonE7: 0 }] }), 'PITWALL_ERR_GNSS', /outside WGS-84/]
+    ['VIN with control characters', encode({ vin: 'X\u0000Y' }), 'PITWALL_ERR_VIN_MISMATCH', /batch vin "X\\u0000Y" differs/]
   ]
   for (const [name, payload, code, message] of cases) {
     const err = rejection(payload)
@@ -78,5 +76,6 @@ t.test('OBD-II responses and edge signals become samples at their own times; unk
     value: [88, 0xff000001 / 10, 230]
   })
   t.equal(rows.undecodedObd, 3, 'too short for 0x42, unmapped PID, other service')
-  t.equal(rows.unknownSignals, 2, 'id outside the catalog, NaN value')
+  t.equal(rows.rejected.edgeUnknownSignal, 1, 'id outside the catalog')
+  t.equal(rows.rejected.edgeNonFinite, 1, 'NaN value, counted apart from unknown ids')
 })

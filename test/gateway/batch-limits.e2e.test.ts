@@ -8,6 +8,7 @@ import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backe
 import { testBatch } from '../helpers/batches.js'
 import { connectVehicle, publishQos1, startTestGateway } from '../helpers/gateway.js'
 import { fetchMetric } from '../helpers/metrics.js'
+import { REFUSED_PAYLOAD_KEPT_BYTES } from '../../gateway/ingest.js'
 import { pitwall } from '../../proto/index.js'
 import { poolOf } from '../../storage/index.js'
 
@@ -47,11 +48,13 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         publishQos1(honest, `v1/${HONEST_VIN}/telemetry`, testBatch({ vin: HONEST_VIN, seq: 1 }))
       ])
 
-      const letters = await q<{ reason_code: string, reason: string, payload_size: number }>(
-        'SELECT reason_code, reason, payload_size FROM dead_letters WHERE vin = $1', [HOSTILE_VIN])
+      const letters = await q<{ reason_code: string, reason: string, payload_size: number, payload: Buffer }>(
+        'SELECT reason_code, reason, payload_size, payload FROM dead_letters WHERE vin = $1', [HOSTILE_VIN])
       t.same(letters.map((l) => l.reason_code), ['PITWALL_ERR_BATCH_LIMIT'])
       t.equal(letters[0]?.reason, `batch 17 from ${HOSTILE_VIN}: ${FIXES} gnss fixes, more than the 1000 allowed (PITWALL_MAX_GNSS_PER_BATCH)`)
       t.equal(Number(letters[0]?.payload_size), 2 * FIXES + emptyFixes(HOSTILE_VIN, 17, 0).length)
+      t.equal(letters[0]?.payload.length, REFUSED_PAYLOAD_KEPT_BYTES, 'its first 64 KiB are kept to look at, not all 200 KB of it')
+      t.ok(letters[0]?.payload.includes(HOSTILE_VIN), 'from its start, where the batch names its vehicle')
       const [hostileRows] = await q<{ batches: number, gnss: number }>(
         `SELECT (SELECT count(*) FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1) AS batches,
                 (SELECT count(*) FROM gnss_fixes g JOIN vehicles v ON v.id = g.vehicle_id WHERE v.vin = $1) AS gnss`, [HOSTILE_VIN])
