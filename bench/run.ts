@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { runFaultLatency } from './e2e/fault-latency.js'
+import { runHostileVehicle } from './e2e/hostile-vehicle.js'
 import { runThroughputBench } from './e2e/throughput.js'
 import { describeMachine } from './machine.js'
 import { runDecodeBench } from './micro/decode.js'
@@ -68,6 +69,10 @@ const results: BenchResults = {
     }
     return out
   }),
+  // full: 50 vehicles x 10 Hz (the fault-latency load), 5 s windows, 5 runs on two gateways
+  hostileVehicle: await step('hostile-vehicle', async () => await runHostileVehicle(
+    quick ? { adminDatabaseUrl: pgUrl, vehicles: 20, rateHz: 10, warmupS: 1, windowS: 2 } : { adminDatabaseUrl: pgUrl, vehicles: 50, rateHz: 10, warmupS: 2, windowS: 5 },
+    (line) => process.stderr.write(`bench: ${line}\n`))),
   throughput: await step('throughput', async () => await runThroughputBench({ quick, adminDatabaseUrl: pgUrl })),
   connections: await step('connections', async () => await runConnectionScaling({ quick, databaseUrl: pgUrl })),
   durationS: 0,

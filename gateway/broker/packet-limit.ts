@@ -13,12 +13,26 @@
  * recognises the marker, dead-letters the original with its size, and
  * acknowledges it, so the vehicle stops retransmitting and its other batches
  * keep flowing. Any other oversized packet closes the connection.
+ *
+ * Until the broker admits the connection (authenticated, just before its
+ * CONNACK), the first packet must be a CONNECT and no packet may exceed the
+ * much smaller CONNECT limit: a stranger cannot make the gateway hold a
+ * megabyte by sending most of a CONNECT and waiting (issue 16: 1,000
+ * half-sent 1 MB CONNECTs took the RSS from 269 to 1,188 MB).
+ *
+ * Once admitted, the vehicle's ingest rate (ingest-rate.ts) is charged with
+ * the bytes and PUBLISHes of each chunk after it is handed on; a vehicle in
+ * debt has its socket paused until the debt is repaid, so TCP slows that
+ * vehicle alone and nothing it sent is dropped.
  */
 import { randomBytes } from 'node:crypto'
 import { Duplex } from 'node:stream'
 import type { Socket } from 'node:net'
+import { TLSSocket } from 'node:tls'
 import { PitwallError } from '../../runtime/errors.js'
+import type { VehicleIngestRate } from './ingest-rate.js'
 
+const CONNECT = 1
 const PUBLISH = 3
 const MAX_VARINT_BYTES = 4
 /**
@@ -26,6 +40,22 @@ const MAX_VARINT_BYTES = 4
  * oversized PUBLISH with a longer one is refused outright.
  */
 const MAX_TOPIC_BYTES = 256
+
+/**
+ * An honest CONNECT is ~1.2 KB at most: protocol name, flags and keepalive
+ * (10 bytes), client id and username (a VIN each, 2 + 17), the secret (2 + 43
+ * base64url characters), and a last will on v1/{vin}/status (2 + 27) whose
+ * payload is at most MAX_STATUS_BYTES (2 + 1,024). 4 KiB leaves room for
+ * longer secrets and MQTT 3.1's protocol name.
+ */
+export const DEFAULT_MAX_CONNECT_BYTES = 4096
+
+export interface PacketLimits {
+  /** largest packet once the connection is admitted (PITWALL_MAX_PACKET_BYTES) */
+  maxBytes: number
+  /** largest packet before that: the CONNECT and whatever comes before the CONNACK (PITWALL_MAX_CONNECT_BYTES) */
+  maxConnectBytes: number
+}
 
 export interface OversizedPublish {
   topic: string
@@ -36,10 +66,12 @@ export interface OversizedPublish {
 export interface ConnectionOrigin {
   /** the peer's IP address as the listener saw it; 'unknown' when the transport has none */
   address: string
+  /** the TLS connection, on the MQTT TLS listener: its peer certificate may authenticate the vehicle */
+  tls?: TLSSocket | undefined
 }
 
 export function originOf (stream: Socket | Duplex): ConnectionOrigin {
-  return { address: (stream as Partial<Socket>).remoteAddress ?? 'unknown' }
+  return { address: (stream as Partial<Socket>).remoteAddress ?? 'unknown', tls: stream instanceof TLSSocket ? stream : undefined }
 }
 
 export class PacketSizeError extends PitwallError {
@@ -75,7 +107,15 @@ export class PacketLimitedStream extends Duplex {
   /** Oversized PUBLISHes in arrival order, taken by authorizePublish. */
   readonly oversized: OversizedPublish[] = []
   private readonly socket: Socket | Duplex
-  private readonly maxBytes: number
+  /** the limits in force (the CONNECT limit no larger than the packet limit) */
+  readonly limits: Readonly<PacketLimits>
+  /** set by admit(): authenticated, the full packet limit and the vehicle's ingest rate apply */
+  private rate: VehicleIngestRate | undefined
+  private admitted = false
+  private packetsSeen = 0
+  /** PUBLISH headers completed in the chunk being screened, charged to the ingest rate */
+  private publishesInChunk = 0
+  private throttleTimer: NodeJS.Timeout | undefined
   private state: State = { kind: 'header' }
   // After a violation nothing more is handed on; the stream is being destroyed.
   private failed = false
@@ -89,10 +129,10 @@ export class PacketLimitedStream extends Duplex {
   /** where the connection comes from (aedes's client.conn is this stream) */
   readonly origin: ConnectionOrigin
 
-  constructor (socket: Socket | Duplex, maxBytes: number, origin: ConnectionOrigin = originOf(socket)) {
+  constructor (socket: Socket | Duplex, limits: PacketLimits, origin: ConnectionOrigin = originOf(socket)) {
     super({ allowHalfOpen: false })
     this.socket = socket
-    this.maxBytes = maxBytes
+    this.limits = { maxBytes: limits.maxBytes, maxConnectBytes: Math.min(limits.maxConnectBytes, limits.maxBytes) }
     this.origin = origin
     socket.on('data', (chunk: Buffer) => {
       if (this.failed) return
@@ -109,7 +149,9 @@ export class PacketLimitedStream extends Duplex {
       if (failure !== undefined) {
         this.failed = true
         setImmediate(() => this.destroy(failure))
+        return
       }
+      if (this.rate !== undefined) this.charge(this.rate, chunk.length)
     })
     socket.on('end', () => this.push(null))
     socket.on('error', (err) => this.destroy(err))
@@ -117,8 +159,36 @@ export class PacketLimitedStream extends Duplex {
     socket.on('drain', () => this.emit('drain'))
   }
 
+  /**
+   * The broker authenticated the connection: from now on the full packet
+   * limit applies, and what it sends is charged to `rate`.
+   */
+  admit (rate?: VehicleIngestRate): void {
+    this.admitted = true
+    this.rate = rate
+    this.emit('admitted')
+  }
+
+  /** whether the socket is paused because the vehicle is over its ingest rate */
+  get throttled (): boolean {
+    return this.throttleTimer !== undefined
+  }
+
   override _read (): void {
-    (this.socket as Socket).resume()
+    if (this.throttleTimer === undefined) (this.socket as Socket).resume()
+  }
+
+  /** Charges the chunk just handed on; over the rate, reads nothing more until the debt is repaid. */
+  private charge (rate: VehicleIngestRate, bytes: number): void {
+    const waitMs = rate.charge(this.publishesInChunk, bytes)
+    this.publishesInChunk = 0
+    if (waitMs <= 0 || this.throttleTimer !== undefined) return
+    ;(this.socket as Socket).pause()
+    this.throttleTimer = setTimeout(() => {
+      this.throttleTimer = undefined
+      // a full buffer resumes in _read once aedes has read it
+      if (this.readableLength < this.readableHighWaterMark) (this.socket as Socket).resume()
+    }, waitMs)
   }
 
   override _write (chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
@@ -140,6 +210,7 @@ export class PacketLimitedStream extends Duplex {
   }
 
   override _destroy (err: Error | null, callback: (err: Error | null) => void): void {
+    clearTimeout(this.throttleTimer)
     this.socket.destroy()
     callback(err)
   }
@@ -179,7 +250,14 @@ export class PacketLimitedStream extends Duplex {
         const flags = this.header[0] as number
         const headerLen = this.headerLen
         this.headerLen = 0
-        if (size <= this.maxBytes) {
+        const refusal = this.admitted ? undefined : this.refusedBeforeAuthentication(flags, size)
+        if (refusal !== undefined) {
+          if (headerStart > run) pieces.push(chunk.subarray(run, headerStart))
+          throw refusal
+        }
+        this.packetsSeen++
+        if (flags >> 4 === PUBLISH) this.publishesInChunk++
+        if (size <= this.limits.maxBytes) {
           if (headerStart < 0) {
             // The header straddled chunks; its first bytes were held back.
             pieces.push(Buffer.from(this.header.subarray(0, headerLen)))
@@ -189,7 +267,7 @@ export class PacketLimitedStream extends Duplex {
         } else {
           if (headerStart > run) pieces.push(chunk.subarray(run, headerStart))
           if (flags >> 4 !== PUBLISH) {
-            throw new PacketSizeError(`packet of ${size} bytes exceeds the ${this.maxBytes}-byte limit`)
+            throw new PacketSizeError(`packet of ${size} bytes exceeds the ${this.limits.maxBytes}-byte limit`)
           }
           run = i
           this.collectedLen = 0
@@ -202,6 +280,17 @@ export class PacketLimitedStream extends Duplex {
     // A fixed header cut by the chunk's end is held back until it is complete.
     const end = this.state.kind === 'header' && this.headerLen > 0 ? Math.max(headerStart, run) : chunk.length
     if (end > run) pieces.push(run === 0 && end === chunk.length ? chunk : chunk.subarray(run, end))
+  }
+
+  /** Before admission: a CONNECT first [MQTT-3.1.0-1], and nothing larger than a CONNECT may be. */
+  private refusedBeforeAuthentication (flags: number, size: number): Error | undefined {
+    if (this.packetsSeen === 0 && flags >> 4 !== CONNECT) {
+      return new MalformedPacketError(`the first packet must be a CONNECT, not packet type ${flags >> 4} [MQTT-3.1.0-1]`)
+    }
+    if (size > this.limits.maxConnectBytes) {
+      return new PacketSizeError(`packet of ${size} bytes before authentication exceeds the ${this.limits.maxConnectBytes}-byte CONNECT limit (PITWALL_MAX_CONNECT_BYTES)`)
+    }
+    return undefined
   }
 
   /** The packet's total size once its fixed header is complete [MQTT-2.2.3], else undefined. */

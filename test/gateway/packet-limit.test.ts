@@ -1,14 +1,20 @@
 import t from 'tap'
 import { PassThrough } from 'node:stream'
 import mqttPacket from 'mqtt-packet'
+import { IngestRates } from '../../gateway/broker/ingest-rate.js'
 import { PacketLimitedStream } from '../../gateway/broker/packet-limit.js'
+import { createMetrics } from '../../gateway/metrics.js'
 
 const generate = (p: object): Buffer => mqttPacket.generate(p as mqttPacket.Packet)
 
-/** Feeds `bytes` through a limiter in chunks of `chunkSize`, returns the parsed packets it lets through. */
-async function run (bytes: Buffer, chunkSize: number, max: number): Promise<{ packets: mqttPacket.Packet[], limiter: PacketLimitedStream, error?: Error }> {
+/**
+ * Feeds `bytes` through a limiter in chunks of `chunkSize`, returns the parsed
+ * packets it lets through; `admitted` (the default) as after authentication.
+ */
+async function run (bytes: Buffer, chunkSize: number, max: number, admitted = true, maxConnect = 1024): Promise<{ packets: mqttPacket.Packet[], limiter: PacketLimitedStream, error?: Error }> {
   const socket = new PassThrough()
-  const limiter = new PacketLimitedStream(socket, max)
+  const limiter = new PacketLimitedStream(socket, { maxBytes: max, maxConnectBytes: maxConnect })
+  if (admitted) limiter.admit()
   const parser = mqttPacket.parser()
   const packets: mqttPacket.Packet[] = []
   parser.on('packet', (p) => packets.push(p))
@@ -57,4 +63,68 @@ t.test('refuses an oversized PUBLISH whose topic is longer than any of Pitwall\'
   const { packets, error } = await run(longTopic, 1, 1024)
   t.equal(packets.length, 0)
   t.match(error?.message, /20003-byte topic/)
+})
+
+const connect = (password: Buffer): Buffer => generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 60, clientId: 'WDB12345678901234', username: 'WDB12345678901234', password })
+
+t.test('before authentication, a CONNECT over the CONNECT limit closes the stream without a byte of it handed on', async (t) => {
+  // what a stranger sends: the start of a CONNECT announcing 1 MB, then silence
+  // (mqtt-packet cannot make it: MQTT strings stop at 64 KiB, and a stranger's bytes need not parse)
+  const half = Buffer.concat([Buffer.from([0x10, 0xc0, 0x84, 0x3d, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 0xc2, 0, 60]), Buffer.alloc(100_000, 0x41)])
+  const { packets, error } = await run(half, 4096, 1_048_576, false, 4096)
+  t.equal(packets.length, 0)
+  t.match(error?.message, /packet of 1000004 bytes before authentication exceeds the 4096-byte CONNECT limit \(PITWALL_MAX_CONNECT_BYTES\)/)
+})
+
+t.test('before authentication, the first packet must be a CONNECT', async (t) => {
+  const { packets, error } = await run(small(1), 64, 1024, false)
+  t.equal(packets.length, 0)
+  t.match(error?.message, /first packet must be a CONNECT, not packet type 3/)
+})
+
+t.test('before authentication nothing may exceed the CONNECT limit; once admitted, the packet limit applies', async (t) => {
+  const publish = generate({ cmd: 'publish', topic: 'v1/A/telemetry', qos: 1, messageId: 2, payload: Buffer.alloc(3000), retain: false, dup: false })
+  const before = await run(Buffer.concat([connect(Buffer.from('secret')), publish]), 512, 1_048_576, false, 2048)
+  t.same(before.packets.map((p) => p.cmd), ['connect'], 'the CONNECT passes')
+  t.match(before.error?.message, /packet of 3\d{3} bytes before authentication exceeds the 2048-byte CONNECT limit/)
+
+  const socket = new PassThrough()
+  const limiter = new PacketLimitedStream(socket, { maxBytes: 1_048_576, maxConnectBytes: 2048 })
+  const parser = mqttPacket.parser()
+  const cmds: string[] = []
+  parser.on('packet', (p) => cmds.push(p.cmd))
+  limiter.on('data', (d: Buffer) => parser.parse(d))
+  socket.write(connect(Buffer.from('secret')))
+  await new Promise((resolve) => setImmediate(resolve))
+  limiter.admit()
+  socket.write(publish)
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(cmds, ['connect', 'publish'])
+  t.notOk(limiter.destroyed)
+})
+
+t.test('a vehicle over its ingest rate has its socket paused after the chunk that overdrew, and nothing is dropped', async (t) => {
+  const metrics = createMetrics()
+  const rates = new IngestRates({ batchesPerS: 10, bytesPerS: 1_000_000, burstS: 1 }, metrics)
+  const socket = new PassThrough()
+  const limiter = new PacketLimitedStream(socket, { maxBytes: 1_048_576, maxConnectBytes: 4096 })
+  limiter.admit(rates.acquire('WDB12345678901234'))
+  t.teardown(() => { limiter.destroy() })
+  const ids: number[] = []
+  const parser = mqttPacket.parser()
+  parser.on('packet', (p) => { if (p.cmd === 'publish') ids.push(p.messageId as number) })
+  limiter.on('data', (d: Buffer) => parser.parse(d))
+  // one PUBLISH a chunk: the bucket holds 10, the 11th goes into debt
+  for (let id = 1; id <= 30; id++) socket.write(small(id))
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(ids, Array.from({ length: 11 }, (_, i) => i + 1), 'the burst and the batch that overdrew are handed on, in order')
+  t.ok(limiter.throttled, 'the socket is paused')
+  t.ok(socket.isPaused())
+  t.equal((await metrics.ingestThrottled.get()).values.find((v) => v.labels.limit === 'batches')?.value, 1)
+  // the rest waits in the socket, not dropped: it flows as the bucket refills
+  await new Promise<void>((resolve) => {
+    const check = (): void => { if (ids.length === 30) resolve(); else setTimeout(check, 20) }
+    check()
+  })
+  t.same(ids, Array.from({ length: 30 }, (_, i) => i + 1))
 })

@@ -10,13 +10,16 @@ import { pino } from 'pino'
 import { startGateway } from '../../../gateway/app.js'
 import { loadConfig } from '../../../gateway/config.js'
 import { MAX_UNTRUSTED_LOG_CHARS } from '../../../gateway/logger.js'
+import { freePort } from '../../../runtime/free-port.js'
 import { connectVehicle } from '../../helpers/gateway.js'
 
 t.test('a refused 65,000-character client id and last-will topic are logged clipped', async (t) => {
   const lines: string[] = []
   const sink = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(...chunk.toString().split('\n').filter((l) => l !== '')); done() } })
   const log = pino({ level: 'warn' }, sink)
-  const config = loadConfig({}, { mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, dataDir: 'memory://' })
+  const config = loadConfig({}, { mqttHost: '127.0.0.1', mqttPort: await freePort(), httpHost: '127.0.0.1', httpPort: 0, dataDir: 'memory://',
+    // a CONNECT this large is otherwise closed at its fixed header (PITWALL_MAX_CONNECT_BYTES), before anything is logged
+    maxConnectBytes: 262144 })
   const gateway = await startGateway(config, log)
   t.teardown(async () => { await gateway.close() })
 

@@ -1,0 +1,132 @@
+/**
+ * What one vehicle may send: PUBLISHes per second and bytes per second, each
+ * a token bucket holding `burstS` seconds of its rate. PacketLimitedStream
+ * charges every chunk it hands on; a vehicle whose bucket goes into debt has
+ * its socket paused until the debt is repaid, so TCP back-pressure slows that
+ * vehicle and nobody else. Nothing already received is dropped or refused:
+ * the batch that overdraws is accepted and acknowledged, the next ones wait
+ * in the vehicle's (and the kernel's) buffers.
+ *
+ * Buckets are kept per VIN, not per connection, so reconnecting does not
+ * refill them; a vehicle's entry goes once it has no connection and its
+ * buckets are full again.
+ */
+import type { Metrics } from '../metrics.js'
+
+export interface IngestRateLimits {
+  /** PUBLISH packets per second (telemetry batches, status, command acknowledgements) */
+  batchesPerS: number
+  /** bytes per second, MQTT framing included */
+  bytesPerS: number
+  /** seconds of either rate a vehicle may send at once after being quiet */
+  burstS: number
+}
+
+/**
+ * An honest T-box sends a batch every 1 to 10 s (the simulator's fleet: 1 s;
+ * the fault-latency bench: 10 per second), a few KB each (the demo batch is
+ * 3.3 KB), and after an outage drains its store-and-forward backlog as fast
+ * as PUBACKs come back. The throughput bench offers up to 16,000 batches/s
+ * over 200 vehicles, 80 per vehicle (3.3 KB: 0.27 MB/s); 100 batches/s keeps
+ * that unthrottled and still holds a hostile vehicle to a fraction of one
+ * core. 512 KiB/s is 150 demo batches' worth and one maximum-size (1 MB)
+ * packet every 2 s: what moves honest vehicles' PUBACK p99 is how long one
+ * big batch holds the event loop (a 1 MB batch of CAN frames: 6-16 ms to
+ * decode) times how often one comes, and at 2 MiB/s a hostile vehicle moved
+ * it from 8.6 to 13 ms (bench hostile-vehicle). 2 s of burst is one
+ * maximum-size packet without waiting.
+ */
+export const DEFAULT_INGEST_RATE: Readonly<IngestRateLimits> = Object.freeze({
+  batchesPerS: 100,
+  bytesPerS: 512 * 1024,
+  burstS: 2
+})
+
+/** A token bucket that may go into debt: what was received is never given back. */
+class TokenBucket {
+  private tokens: number
+  private at: number
+
+  constructor (private readonly perS: number, private readonly capacity: number, now: number) {
+    this.tokens = capacity
+    this.at = now
+  }
+
+  /** Takes `n` tokens; returns the milliseconds until the bucket is out of debt (0: not in debt). */
+  take (n: number, now: number): number {
+    this.refill(now)
+    this.tokens -= n
+    return this.tokens >= 0 ? 0 : (-this.tokens * 1000) / this.perS
+  }
+
+  /** milliseconds until the bucket is full again */
+  untilFull (now: number): number {
+    this.refill(now)
+    return ((this.capacity - this.tokens) * 1000) / this.perS
+  }
+
+  private refill (now: number): void {
+    if (now <= this.at) return
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.at) * this.perS) / 1000)
+    this.at = now
+  }
+}
+
+/** One vehicle's two buckets, shared by its connections (a session takeover overlaps two). */
+export class VehicleIngestRate {
+  /** connections holding this entry */
+  holders = 0
+  private readonly batches: TokenBucket
+  private readonly bytes: TokenBucket
+
+  constructor (limits: IngestRateLimits, private readonly metrics: Pick<Metrics, 'ingestThrottled' | 'ingestThrottledSeconds'>, now: number) {
+    this.batches = new TokenBucket(limits.batchesPerS, limits.batchesPerS * limits.burstS, now)
+    this.bytes = new TokenBucket(limits.bytesPerS, limits.bytesPerS * limits.burstS, now)
+  }
+
+  /** Charges what was just received; returns how long to stop reading (ms, 0: go on). */
+  charge (publishes: number, bytes: number, now = performance.now()): number {
+    const batchWait = this.batches.take(publishes, now)
+    const byteWait = this.bytes.take(bytes, now)
+    const wait = Math.max(batchWait, byteWait)
+    if (wait > 0) {
+      this.metrics.ingestThrottled.inc({ limit: batchWait >= byteWait ? 'batches' : 'bytes' })
+      this.metrics.ingestThrottledSeconds.inc(wait / 1000)
+    }
+    return wait
+  }
+
+  untilFull (now: number): number {
+    return Math.max(this.batches.untilFull(now), this.bytes.untilFull(now))
+  }
+}
+
+/** The ingest rates of the vehicles connected (or recently connected and still in debt). */
+export class IngestRates {
+  private readonly vehicles = new Map<string, VehicleIngestRate>()
+
+  constructor (private readonly limits: IngestRateLimits, private readonly metrics: Pick<Metrics, 'ingestThrottled' | 'ingestThrottledSeconds'>) {}
+
+  /** The vehicle's rate, for one more connection of it; give it back with release(). */
+  acquire (vin: string): VehicleIngestRate {
+    let rate = this.vehicles.get(vin)
+    if (rate === undefined) {
+      rate = new VehicleIngestRate(this.limits, this.metrics, performance.now())
+      this.vehicles.set(vin, rate)
+    }
+    rate.holders++
+    return rate
+  }
+
+  release (vin: string): void {
+    const rate = this.vehicles.get(vin)
+    if (rate === undefined || --rate.holders > 0) return
+    const forget = (): void => {
+      if (rate.holders === 0 && this.vehicles.get(vin) === rate) this.vehicles.delete(vin)
+    }
+    const untilFull = rate.untilFull(performance.now())
+    // a debt outlives the connection, so reconnecting does not wipe it
+    if (untilFull <= 0) forget()
+    else setTimeout(forget, untilFull).unref()
+  }
+}
