@@ -18,8 +18,10 @@ import { loadReminderDefinitions } from '../rules/service-reminders/load.js'
 import { Lifecycle } from '../runtime/lifecycle.js'
 import { openStorage, type Storage } from '../storage/index.js'
 import { createActionWorkers, type ActionWorkers } from './action-workers.js'
-import { createBroker, listenTcp } from './broker/index.js'
-import { batchLimitsOf, type GatewayConfig } from './config.js'
+import { createBroker } from './broker/index.js'
+import { listenTcp, listenTls } from './broker/listeners.js'
+import { apiLimitsOf } from './api/index.js'
+import { admissionOf, batchLimitsOf, type GatewayConfig } from './config.js'
 import { DecoderRegistry } from './decoder-registry.js'
 import { loadDefaultManifest } from './default-manifest.js'
 import { createHttpServer } from './http.js'
@@ -29,14 +31,16 @@ import { ManifestReloader } from './manifest-reloader.js'
 import { createMetrics, writerMetrics, type Metrics } from './metrics.js'
 import { RuleReloader } from './rule-reloader.js'
 import { ServiceReminderCheck } from './service-reminders.js'
+import { readTlsMaterial, tlsFilesOf, TlsReloader, type SecureContextTarget } from './tls.js'
 
 export interface Gateway {
   readonly config: GatewayConfig
   readonly storage: Storage
   readonly metrics: Metrics
   readonly log: Logger
-  /** the bound ports (useful when the configured ones were 0) */
+  /** the bound ports (the HTTP one is useful when the configured one was 0); an MQTT listener turned off is 0 */
   readonly mqttPort: number
+  readonly mqttTlsPort: number
   readonly httpPort: number
   /** the command signing keys: `active` signs, `publicKeys` is what T-boxes must trust */
   readonly commandKeys: GatewayKeys
@@ -52,11 +56,25 @@ function logDbcWarnings (log: Logger, warnings: CompiledManifest['warnings']): v
   if (warnings.length > 20) log.warn({ more: warnings.length - 20 }, 'more DBC warnings: pitwall decode --dbc FILE prints each')
 }
 
+const LOOPBACK = /^(127\.|::1$|localhost$)/
+
+/** Secrets in clear text on a network are worth a warning at every start. */
+function warnIfExposed (log: Logger, config: GatewayConfig, tls: boolean): void {
+  if (config.mqttPort !== 0 && !LOOPBACK.test(config.mqttHost)) {
+    log.warn({ host: config.mqttHost, port: config.mqttPort }, 'MQTT in clear text on a network address: T-box secrets and commands cross it unencrypted; set PITWALL_TLS_CERT/PITWALL_TLS_KEY and PITWALL_MQTT_PORT=0')
+  }
+  if (!tls && !LOOPBACK.test(config.httpHost)) {
+    log.warn({ host: config.httpHost, port: config.httpPort }, 'HTTP in clear text on a network address: API tokens cross it unencrypted; set PITWALL_TLS_CERT/PITWALL_TLS_KEY or put a TLS reverse proxy in front')
+  }
+}
+
 export async function startGateway (config: GatewayConfig, log: Logger = createLogger(config.logLevel)): Promise<Gateway> {
   const metrics = createMetrics()
   // files first: a bad DBC or reminder file stops the start before anything opens
   const defaultManifest = loadDefaultManifest(config.canDbc, config.sampleIntervalMs / 1000)
   const reminderDefinitions = config.maintenanceFile === '' ? [] : loadReminderDefinitions(config.maintenanceFile)
+  const tlsFiles = tlsFilesOf(config)
+  const tls = tlsFiles === undefined ? undefined : new TlsReloader(tlsFiles, readTlsMaterial(tlsFiles), { log: log.child({ module: 'tls' }), metrics, intervalMs: config.tlsReloadMs })
   if (defaultManifest !== undefined) {
     log.info({ databases: config.canDbc, channels: defaultManifest.network.channels.length, dbcWarnings: defaultManifest.warnings.length }, 'default decoder manifest (--can-dbc) compiled')
     logDbcWarnings(log, defaultManifest.warnings)
@@ -109,14 +127,21 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       log,
       maxPacketBytes: config.maxPacketBytes,
       maxSubscriptions: config.maxSubscriptions,
+      authThrottle: { failuresBeforeBackoff: config.authFailuresBeforeBackoff, maxBackoffMs: config.authMaxBackoffMs },
+      admission: admissionOf(config),
       commands: { acknowledge: async (vehicleId, payload) => { await (actions as ActionWorkers).commands.acknowledge(vehicleId, payload) } }
     }), async (b) => { await b.close() })
     actions = createActionWorkers({ storage, keys, aedes: broker.aedes, config, log: log.child({ module: 'actions' }), metrics })
     for (const [name, worker] of actions.order) await parts.start(name, worker)
 
-    const tcp = await parts.open('MQTT listener', async () => await listenTcp(broker, config.mqttHost, config.mqttPort), (server) => { server.close() })
+    const tcp = config.mqttPort === 0 ? undefined : await parts.open('MQTT listener', async () => await listenTcp(broker, config.mqttHost, config.mqttPort), (server) => { server.close() })
+    const mqtts = tls === undefined || config.mqttTlsPort === 0
+      ? undefined
+      : await parts.open('MQTT TLS listener', async () => await listenTls(broker, config.mqttHost, config.mqttTlsPort,
+        { ...tls.material.options, clientCertificates: config.tlsCa !== undefined }, { metrics, log }), (server) => { server.close() })
+    if (mqtts !== undefined) tls?.serve(mqtts)
     const http = await parts.open('HTTP server', async () => {
-      const server = await createHttpServer({ broker, storage, metrics, log, maxPacketBytes: config.maxPacketBytes, api: { storage } })
+      const server = await createHttpServer({ broker, storage, metrics, log, maxPacketBytes: config.maxPacketBytes, api: { storage, metrics, limits: apiLimitsOf(config), webhookAddresses: actions.webhookAddresses }, https: tls?.material.options })
       try {
         await server.listen({ host: config.httpHost, port: config.httpPort })
       } catch (err) {
@@ -126,15 +151,22 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       return server
     }, async (server) => { await server.close() })
 
-    const mqttPort = (tcp.address() as AddressInfo).port
+    if (tls !== undefined) {
+      tls.serve(http.server as unknown as SecureContextTarget)
+      await parts.start('TLS reloader', tls)
+    }
+    const mqttPort = tcp === undefined ? 0 : (tcp.address() as AddressInfo).port
+    const mqttTlsPort = mqtts === undefined ? 0 : (mqtts.address() as AddressInfo).port
     const httpPort = (http.server.address() as AddressInfo).port
-    log.info({ mqttPort, httpPort, storage: storage.kind }, 'pitwall gateway listening')
+    warnIfExposed(log, config, tls !== undefined)
+    log.info({ mqttPort, mqttTlsPort, httpPort, https: tls !== undefined, clientCertificates: mqtts !== undefined && config.tlsCa !== undefined, storage: storage.kind }, 'pitwall gateway listening')
     return {
       config,
       storage,
       metrics,
       log,
       mqttPort,
+      mqttTlsPort,
       httpPort,
       commandKeys: keys,
       commands: actions.commands,

@@ -4,17 +4,35 @@
  * command-line flags on top. Nothing else reads process.env.
  */
 import { Ajv } from 'ajv'
+import { WEBHOOK_ALLOW_SETTING } from '../actions/dealer-alerts/webhook-address.js'
 import { BATCH_LIMIT_NAMES, DEFAULT_BATCH_LIMITS, type BatchLimits } from '../decoders/batch-limits.js'
 import { PitwallError } from '../runtime/errors.js'
+import { DEFAULT_API_RATE_LIMIT, DEFAULT_AUTH_THROTTLE } from './auth-throttle.js'
 import { DEFAULT_MAX_SUBSCRIPTIONS } from './broker/authorize-subscribe.js'
+import { DEFAULT_ADMISSION, type AdmissionSettings } from './broker/connect-guard.js'
 
 export interface GatewayConfig {
-  /** MQTT over TCP */
+  /** MQTT over TCP, in clear text; port 0 turns this listener off */
   mqttHost: string
   mqttPort: number
-  /** HTTP API, metrics, health and MQTT over WebSocket (path /mqtt) */
+  /** MQTT over TLS (on mqttHost), when tlsCert and tlsKey are set; port 0 turns it off */
+  mqttTlsPort: number
+  /** HTTP API, metrics, health and MQTT over WebSocket (path /mqtt); HTTPS and WSS when tlsCert and tlsKey are set */
   httpHost: string
   httpPort: number
+  /** the server's certificate chain (PEM): turns on MQTT over TLS and HTTPS */
+  tlsCert?: string | undefined
+  /** the server's private key (PEM), readable by the gateway's user only */
+  tlsKey?: string | undefined
+  /**
+   * CA certificates (PEM) that issue vehicles' client certificates: with it, a
+   * T-box may authenticate on the TLS port by a certificate naming its VIN
+   */
+  tlsCa?: string | undefined
+  /** certificate revocation lists (PEM) of that CA */
+  tlsCrl?: string | undefined
+  /** how often the TLS files are checked for changes (they reload without a restart) */
+  tlsReloadMs: number
   /** PostgreSQL URL; unset means the embedded PGlite in dataDir */
   databaseUrl?: string | undefined
   dataDir: string
@@ -22,6 +40,34 @@ export interface GatewayConfig {
   maxPacketBytes: number
   /** MQTT subscriptions one connection may hold */
   maxSubscriptions: number
+  /**
+   * Before authentication (gateway/broker/connect-guard.ts): the largest
+   * packet (the CONNECT; maxPacketBytes applies once authenticated), how long
+   * the CONNECT may take to arrive, and how many connections may be
+   * unauthenticated at once, in all and from one address (more are closed)
+   */
+  maxConnectBytes: number
+  connectTimeoutMs: number
+  maxUnauthenticatedConnections: number
+  maxUnauthenticatedPerAddress: number
+  /**
+   * Per vehicle, once authenticated (gateway/broker/ingest-rate.ts): PUBLISHes
+   * and bytes per second, and seconds of either it may send at once; over
+   * them the gateway stops reading that vehicle's socket until it is back
+   * within its rate (nothing is dropped)
+   */
+  vehicleBatchesPerS: number
+  vehicleBytesPerS: number
+  vehicleBurstS: number
+  /**
+   * Failed authentications (MQTT secrets by address and by VIN, API tokens by
+   * address) answered normally before the back-off starts (gateway/auth-throttle.ts)
+   */
+  authFailuresBeforeBackoff: number
+  /** the longest the back-off refuses an address or VIN (it doubles from 1 s up to this) */
+  authMaxBackoffMs: number
+  /** API requests one token may make per minute (/healthz, /readyz and /metrics are not limited) */
+  apiRateLimit: number
   /**
    * Caps per telemetry batch (decoders/batch-limits.ts): a batch over one is
    * dead-lettered whole, before any of its entries is decoded or stored.
@@ -61,6 +107,14 @@ export interface GatewayConfig {
   fixCheckWindowMs: number
   /** a command the vehicle started but stopped reporting on fails after this long without a report */
   commandStallMs: number
+  /**
+   * Exceptions to the webhook address rule (actions/dealer-alerts/webhook-address.ts), for dealer
+   * systems on premises: comma-separated host names, IP addresses and CIDRs ("dms.lan,10.20.0.0/16").
+   * A listed name may be plain http and resolve to non-public addresses; a listed address or range may
+   * be reached, and plain http to it is allowed when the URL names the address. Empty: webhooks are
+   * https to public addresses only. A cloud metadata address is reached only when listed by itself.
+   */
+  webhookAllow: string
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
 
@@ -71,14 +125,33 @@ export const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    mqttHost: { type: 'string', default: '0.0.0.0' },
+    // loopback unless the operator says otherwise: a gateway is not put on a network by accident
+    mqttHost: { type: 'string', minLength: 1, default: '127.0.0.1' },
     mqttPort: { type: 'integer', minimum: 0, maximum: 65535, default: 1883 },
-    httpHost: { type: 'string', default: '0.0.0.0' },
+    mqttTlsPort: { type: 'integer', minimum: 0, maximum: 65535, default: 8883 },
+    httpHost: { type: 'string', minLength: 1, default: '127.0.0.1' },
     httpPort: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+    tlsCert: { type: 'string', minLength: 1 },
+    tlsKey: { type: 'string', minLength: 1 },
+    tlsCa: { type: 'string', minLength: 1 },
+    tlsCrl: { type: 'string', minLength: 1 },
+    tlsReloadMs: { type: 'integer', minimum: 100, maximum: 86400000, default: 10000 },
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
     dataDir: { type: 'string', minLength: 1, default: '.pitwall/data' },
     maxPacketBytes: { type: 'integer', minimum: 1024, maximum: 268435455, default: 1048576 },
     maxSubscriptions: { type: 'integer', minimum: 1, maximum: 10000, default: DEFAULT_MAX_SUBSCRIPTIONS },
+    // at least an honest CONNECT with a 1 KB status will (gateway/broker/packet-limit.ts)
+    maxConnectBytes: { type: 'integer', minimum: 2048, maximum: 268435455, default: DEFAULT_ADMISSION.maxConnectBytes },
+    connectTimeoutMs: { type: 'integer', minimum: 1000, maximum: 300000, default: DEFAULT_ADMISSION.connectTimeoutMs },
+    maxUnauthenticatedConnections: { type: 'integer', minimum: 1, maximum: 10000000, default: DEFAULT_ADMISSION.unauthenticated.total },
+    maxUnauthenticatedPerAddress: { type: 'integer', minimum: 1, maximum: 10000000, default: DEFAULT_ADMISSION.unauthenticated.perAddress },
+    vehicleBatchesPerS: { type: 'number', exclusiveMinimum: 0, maximum: 1000000, default: DEFAULT_ADMISSION.ingestRate.batchesPerS },
+    vehicleBytesPerS: { type: 'integer', minimum: 1024, maximum: 10737418240, default: DEFAULT_ADMISSION.ingestRate.bytesPerS },
+    vehicleBurstS: { type: 'number', exclusiveMinimum: 0, maximum: 3600, default: DEFAULT_ADMISSION.ingestRate.burstS },
+    authFailuresBeforeBackoff: { type: 'integer', minimum: 1, maximum: 1000, default: DEFAULT_AUTH_THROTTLE.failuresBeforeBackoff },
+    // at least the first back-off step (gateway/auth-throttle.ts FIRST_BACKOFF_MS)
+    authMaxBackoffMs: { type: 'integer', minimum: 1000, maximum: 86400000, default: DEFAULT_AUTH_THROTTLE.maxBackoffMs },
+    apiRateLimit: { type: 'integer', minimum: 1, maximum: 1000000, default: DEFAULT_API_RATE_LIMIT },
     maxCanFramesPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.canFrames },
     maxSamplesPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.samples },
     maxGnssPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.gnss },
@@ -96,6 +169,7 @@ export const configSchema = {
     commandRetryMs: { type: 'integer', minimum: 100, maximum: 86400000, default: 30000 },
     fixCheckWindowMs: { type: 'integer', minimum: 1000, maximum: 2592000000, default: 1800000 },
     commandStallMs: { type: 'integer', minimum: 60000, maximum: 2592000000, default: 3600000 },
+    webhookAllow: { type: 'string', maxLength: 10000, default: '' },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }
   }
 } as const
@@ -104,12 +178,28 @@ export const configSchema = {
 export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   mqttHost: 'PITWALL_MQTT_HOST',
   mqttPort: 'PITWALL_MQTT_PORT',
+  mqttTlsPort: 'PITWALL_MQTT_TLS_PORT',
   httpHost: 'PITWALL_HTTP_HOST',
   httpPort: 'PITWALL_HTTP_PORT',
+  tlsCert: 'PITWALL_TLS_CERT',
+  tlsKey: 'PITWALL_TLS_KEY',
+  tlsCa: 'PITWALL_TLS_CA',
+  tlsCrl: 'PITWALL_TLS_CRL',
+  tlsReloadMs: 'PITWALL_TLS_RELOAD_MS',
   databaseUrl: 'DATABASE_URL',
   dataDir: 'PITWALL_DATA_DIR',
   maxPacketBytes: 'PITWALL_MAX_PACKET_BYTES',
   maxSubscriptions: 'PITWALL_MAX_SUBSCRIPTIONS',
+  maxConnectBytes: 'PITWALL_MAX_CONNECT_BYTES',
+  connectTimeoutMs: 'PITWALL_CONNECT_TIMEOUT_MS',
+  maxUnauthenticatedConnections: 'PITWALL_MAX_UNAUTHENTICATED_CONNECTIONS',
+  maxUnauthenticatedPerAddress: 'PITWALL_MAX_UNAUTHENTICATED_PER_ADDRESS',
+  vehicleBatchesPerS: 'PITWALL_VEHICLE_BATCHES_PER_S',
+  vehicleBytesPerS: 'PITWALL_VEHICLE_BYTES_PER_S',
+  vehicleBurstS: 'PITWALL_VEHICLE_BURST_S',
+  authFailuresBeforeBackoff: 'PITWALL_AUTH_FAILURES_BEFORE_BACKOFF',
+  authMaxBackoffMs: 'PITWALL_AUTH_MAX_BACKOFF_MS',
+  apiRateLimit: 'PITWALL_API_RATE_LIMIT',
   maxCanFramesPerBatch: BATCH_LIMIT_NAMES.canFrames.setting,
   maxSamplesPerBatch: BATCH_LIMIT_NAMES.samples.setting,
   maxGnssPerBatch: BATCH_LIMIT_NAMES.gnss.setting,
@@ -127,6 +217,7 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   commandRetryMs: 'PITWALL_COMMAND_RETRY_MS',
   fixCheckWindowMs: 'PITWALL_FIX_CHECK_WINDOW_MS',
   commandStallMs: 'PITWALL_COMMAND_STALL_MS',
+  webhookAllow: WEBHOOK_ALLOW_SETTING,
   logLevel: 'PITWALL_LOG_LEVEL'
 }
 
@@ -159,7 +250,39 @@ export function loadConfig (env: NodeJS.ProcessEnv = {}, overrides: Partial<Gate
     })
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
   }
-  return raw as unknown as GatewayConfig
+  const config = raw as unknown as GatewayConfig
+  const problems = tlsProblems(config)
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
+  return config
+}
+
+/** What the schema cannot say: settings that only make sense together. */
+function tlsProblems (c: GatewayConfig): string[] {
+  const problems: string[] = []
+  const named = (key: keyof GatewayConfig): string => `${key} (${ENV_NAMES[key]})`
+  if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) {
+    problems.push(`${named('tlsCert')} and ${named('tlsKey')} go together: set both or neither`)
+  }
+  if (c.tlsCert === undefined) {
+    if (c.tlsCa !== undefined) problems.push(`${named('tlsCa')} needs ${named('tlsCert')} and ${named('tlsKey')}: client certificates are checked on the TLS listener`)
+    if (c.tlsCrl !== undefined) problems.push(`${named('tlsCrl')} needs ${named('tlsCa')}`)
+  } else if (c.tlsCrl !== undefined && c.tlsCa === undefined) {
+    problems.push(`${named('tlsCrl')} needs ${named('tlsCa')}`)
+  }
+  if (c.tlsCert !== undefined && c.mqttPort !== 0 && c.mqttPort === c.mqttTlsPort) {
+    problems.push(`${named('mqttPort')} and ${named('mqttTlsPort')} are both ${c.mqttPort}`)
+  }
+  return problems
+}
+
+/** What a connection may do before and after it authenticates, as the broker takes it. */
+export function admissionOf (config: GatewayConfig): AdmissionSettings {
+  return {
+    maxConnectBytes: config.maxConnectBytes,
+    connectTimeoutMs: config.connectTimeoutMs,
+    unauthenticated: { total: config.maxUnauthenticatedConnections, perAddress: config.maxUnauthenticatedPerAddress },
+    ingestRate: { batchesPerS: config.vehicleBatchesPerS, bytesPerS: config.vehicleBytesPerS, burstS: config.vehicleBurstS }
+  }
 }
 
 /** The caps per telemetry batch, as the decoders take them. */

@@ -5,10 +5,12 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { IncomingMessage } from 'node:http'
+import type { SecureContextOptions } from 'node:tls'
 import type { Duplex } from 'node:stream'
 import type { Storage } from '../storage/index.js'
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import type { PitwallBroker } from './broker/index.js'
+import { limitMessageBytes, messageLimitFor } from './broker/websocket-limit.js'
 import { registerApi, type ApiDeps } from './api/index.js'
 import { healthRoutes } from './api/health.js'
 import type { Logger } from './logger.js'
@@ -24,13 +26,26 @@ export interface HttpDeps {
   maxPacketBytes: number
   /** the API (bearer tokens, role-scoped); absent: operator endpoints only */
   api?: ApiDeps
+  /** serve HTTPS (and MQTT over WSS) with this certificate and key; absent: plain HTTP */
+  https?: SecureContextOptions | undefined
 }
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(deps.https === undefined ? {} : { https: { ...deps.https, handshakeTimeout: 10_000 } }),
     // Per-request logs are debug noise at fleet scale; warnings and errors stay.
     // pino 10's Logger type is wider than the one fastify 5 declares; the instance is compatible.
     loggerInstance: deps.log.child({ module: 'http' }, { level: 'warn' }) as unknown as FastifyBaseLogger
+  // The routes do not depend on the server's type; with `https` fastify types the instance for an https.Server.
+  }) as unknown as FastifyInstance
+  const https = deps.https !== undefined
+  app.addHook('onSend', async (request, reply) => {
+    // OWASP secure headers for an API: no content sniffing, no referrer leaks, no cached answers
+    // (they carry fleet data and, once, new secrets), and HTTPS remembered by browsers
+    reply.header('x-content-type-options', 'nosniff')
+    reply.header('referrer-policy', 'no-referrer')
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store')
+    if (https) reply.header('strict-transport-security', 'max-age=31536000')
   })
   healthRoutes(app, { storage: deps.storage, metrics: deps.metrics })
   if (deps.api !== undefined) {
@@ -43,7 +58,8 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
     // connection. MQTT clients send a packet per frame: a packet up to twice
     // the MQTT limit still arrives and is dead-lettered and acknowledged like
     // on TCP; a larger frame closes the connection (1009).
-    maxPayload: deps.maxPacketBytes * 2 + 16,
+    // Until a connection authenticates, its own limit is that of a CONNECT (below).
+    maxPayload: messageLimitFor(deps.maxPacketBytes),
     handleProtocols: (protocols) => protocols.has('mqtt') ? 'mqtt' : false
   })
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -52,7 +68,11 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
       return
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      deps.broker.handle(createWebSocketStream(ws), { address: req.socket.remoteAddress ?? 'unknown' })
+      const conn = deps.broker.handle(createWebSocketStream(ws), { address: req.socket.remoteAddress ?? 'unknown' })
+      if (conn === undefined) return
+      // set before the first frame is read (handleUpgrade calls back synchronously once the socket is attached)
+      limitMessageBytes(ws, messageLimitFor(conn.limits.maxConnectBytes))
+      conn.once('admitted', () => { limitMessageBytes(ws, messageLimitFor(conn.limits.maxBytes)) })
     })
   })
   app.addHook('onClose', async () => {

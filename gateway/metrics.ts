@@ -13,6 +13,18 @@ export function createMetrics () {
     registry,
     connections: new Gauge({ name: 'pitwall_mqtt_connected_vehicles', help: 'Vehicles connected now', registers: [registry] }),
     authFailures: new Counter({ name: 'pitwall_mqtt_auth_failures_total', help: 'Refused MQTT connections', labelNames: ['reason'], registers: [registry] }),
+    authThrottled: new Counter({
+      name: 'pitwall_auth_throttled_total',
+      help: 'Authentication attempts refused unchecked because their source address (or VIN) failed too often lately, by listener (mqtt, api) and key (source, vin)',
+      labelNames: ['listener', 'by'],
+      registers: [registry]
+    }),
+    tlsReloads: new Counter({ name: 'pitwall_tls_reloads_total', help: 'Changed TLS files: loaded, or refused (the previous certificate stays in use)', labelNames: ['outcome'], registers: [registry] }),
+    tlsHandshakeFailures: new Counter({ name: 'pitwall_tls_handshake_failures_total', help: 'TLS handshakes that failed or timed out (MQTT over TLS)', registers: [registry] }),
+    tlsCertificateExpiry: new Gauge({ name: 'pitwall_tls_certificate_expiry_timestamp_seconds', help: 'When the server certificate in use expires (Unix time)', registers: [registry] }),
+    unauthenticatedConnections: new Gauge({ name: 'pitwall_mqtt_unauthenticated_connections', help: 'Connections open now that have not authenticated yet (capped: PITWALL_MAX_UNAUTHENTICATED_*)', registers: [registry] }),
+    ingestThrottled: new Counter({ name: 'pitwall_ingest_throttled_total', help: 'Times a vehicle\'s socket was paused for going over its ingest rate, by the limit it went over (batches or bytes)', labelNames: ['limit'], registers: [registry] }),
+    ingestThrottledSeconds: new Counter({ name: 'pitwall_ingest_throttled_seconds_total', help: 'Seconds vehicles\' sockets were paused for going over their ingest rate, summed over vehicles', registers: [registry] }),
     aclDenials: new Counter({ name: 'pitwall_mqtt_acl_denials_total', help: 'Publishes and subscriptions refused by the topic ACL', labelNames: ['operation'], registers: [registry] }),
     batches: new Counter({ name: 'pitwall_batches_total', help: 'Telemetry batches by outcome', labelNames: ['outcome'], registers: [registry] }),
     canFrames: new Counter({ name: 'pitwall_can_frames_total', help: 'CAN frames in stored batches', registers: [registry] }),
@@ -29,7 +41,12 @@ export function createMetrics () {
     faultEvents: new Counter({ name: 'pitwall_fault_events_total', help: 'Fault transitions (opened, reoccurred, cleared) raised by the rules', registers: [registry] }),
     samples: new Counter({ name: 'pitwall_signal_samples_total', help: 'Decoded signal samples stored', registers: [registry] }),
     deadLetters: new Counter({ name: 'pitwall_dead_letters_total', help: 'Payloads refused and dead-lettered, by reason code', labelNames: ['code'], registers: [registry] }),
-    unknownSignals: new Counter({ name: 'pitwall_unknown_signals_total', help: 'Edge-decoded samples with a signal id outside the catalog', registers: [registry] }),
+    samplesRejected: new Counter({
+      name: 'pitwall_samples_rejected_total',
+      help: 'Decoded values of stored batches left out of the rows and the rules (kept in the raw batch), by source (edge, can, obd, gnss) and reason (non_finite, out_of_range, unknown_signal, not_applicable)',
+      labelNames: ['source', 'reason'],
+      registers: [registry]
+    }),
     undecodedObd: new Counter({ name: 'pitwall_undecoded_obd_total', help: 'OBD-II responses kept raw only (PID not mapped)', registers: [registry] }),
     pubackLatency: new Histogram({
       name: 'pitwall_puback_latency_seconds',

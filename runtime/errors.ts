@@ -27,14 +27,17 @@ export const ERRORS = {
   PITWALL_ERR_UNAUTHENTICATED: { status: 401, means: 'no API token, or one that is unknown, revoked or expired' },
   PITWALL_ERR_FORBIDDEN: { status: 403, means: 'the token\'s role or dealer may not do or see this' },
   PITWALL_ERR_NOT_FOUND: { status: 404, means: 'no API route with this method and path' },
+  PITWALL_ERR_RATE_LIMITED: { status: 429, mqtt: 'CONNECT answered with return code 3 (server unavailable) until the back-off passes', means: 'too many requests by this token, or too many failed authentications from this address (or for this VIN); Retry-After says when to try again' },
   PITWALL_ERR_INTERNAL: { status: 500, means: 'a server-side failure; the gateway log has the cause' },
   PITWALL_ERR_CONFIG: { status: 500, means: 'a setting (environment or flag) is invalid; the gateway does not start' },
+  PITWALL_ERR_TLS: { status: 500, means: 'a TLS file (certificate, key, client CA, CRL) cannot be used: at start the gateway does not start; on reload the previous set stays in use' },
 
   // storage
   PITWALL_ERR_STORAGE_UNAVAILABLE: { status: 503, mqtt: 'no PUBACK until the database is back; CONNECT answered with return code 3', means: 'the database cannot be reached or is shutting down; try again shortly' },
   PITWALL_ERR_STORAGE_CLOSED: { status: 503, mqtt: 'no PUBACK; the gateway is stopping', means: 'the gateway is shutting down its storage' },
   PITWALL_ERR_STORAGE_REJECTED: { status: 500, mqtt: DEAD_LETTER, means: 'the database refused the data itself (a constraint or type); retrying would fail again' },
   PITWALL_ERR_STORAGE_EMBEDDED: { status: 500, means: 'the embedded database did not start' },
+  PITWALL_ERR_STORAGE_EXPOSED: { status: 500, means: 'the embedded database\'s data directory, or a file in it, is open to group or others or belongs to another user; the gateway does not start until it is made private (the message names the path, its mode and the command to run)' },
   PITWALL_ERR_STORAGE_MIGRATION: { status: 500, means: 'a schema migration failed; the gateway does not start' },
 
   // telemetry batches (decoders/batch.ts): each is a dead letter
@@ -44,7 +47,6 @@ export const ERRORS = {
   PITWALL_ERR_BAD_TIME: { status: 400, mqtt: DEAD_LETTER, means: 'base_time_us is not a plausible time' },
   PITWALL_ERR_CAN_BLOCK: { status: 400, mqtt: DEAD_LETTER, means: 'a CAN block\'s columns disagree or hold an invalid id or length' },
   PITWALL_ERR_SIGNAL_BLOCK: { status: 400, mqtt: DEAD_LETTER, means: 'a signal block\'s columns disagree' },
-  PITWALL_ERR_GNSS: { status: 400, mqtt: DEAD_LETTER, means: 'a position is outside WGS-84 or a field out of range' },
   PITWALL_ERR_OBD: { status: 400, mqtt: DEAD_LETTER, means: 'an OBD-II response in the batch is malformed' },
   PITWALL_ERR_DTC: { status: 400, mqtt: DEAD_LETTER, means: 'a DTC record is out of range' },
   PITWALL_ERR_FIRMWARE: { status: 400, mqtt: DEAD_LETTER, means: 'the firmware version a batch reports holds a control character (a NUL among them)' },
@@ -53,8 +55,8 @@ export const ERRORS = {
 
   // broker
   PITWALL_ERR_ACL: { status: 403, mqtt: CLOSED, means: 'a vehicle published outside its own v1/{vin}/ topics' },
-  PITWALL_ERR_PACKET_TOO_LARGE: { status: 413, mqtt: 'an oversized PUBLISH is dead-lettered and acknowledged; any other oversized packet closes the connection', means: 'an MQTT packet is over the configured size limit' },
-  PITWALL_ERR_MALFORMED_PACKET: { status: 400, mqtt: CLOSED, means: 'an MQTT fixed header is invalid' },
+  PITWALL_ERR_PACKET_TOO_LARGE: { status: 413, mqtt: 'an oversized PUBLISH is dead-lettered and acknowledged; any other oversized packet, and before authentication any packet over the CONNECT limit, closes the connection', means: 'an MQTT packet is over the configured size limit (PITWALL_MAX_PACKET_BYTES; before authentication PITWALL_MAX_CONNECT_BYTES)' },
+  PITWALL_ERR_MALFORMED_PACKET: { status: 400, mqtt: CLOSED, means: 'an MQTT fixed header is invalid, or a connection\'s first packet is not a CONNECT' },
 
   // decoder inputs (files and diagnostic responses)
   PITWALL_ERR_DBC_PARSE: { status: 400, means: 'a DBC file does not parse; the message gives file:line:column' },
@@ -99,6 +101,7 @@ export const ERRORS = {
   PITWALL_ERR_BAD_VIN: { status: 400, means: 'not an ISO 3779 VIN' },
   PITWALL_ERR_VEHICLE_UNKNOWN: { status: 404, means: 'no such vehicle' },
   PITWALL_ERR_VEHICLE_EXISTS: { status: 409, means: 'the vehicle is registered already' },
+  PITWALL_ERR_CERTIFICATE_INVALID: { status: 400, means: 'a client certificate cannot be registered for the vehicle: unreadable, not naming its VIN, expired, not issued by the configured CA, or registered already' },
   PITWALL_ERR_COMMAND_INVALID: { status: 400, means: 'the command asks for nothing, or for something no T-box can carry' },
   PITWALL_ERR_COMMAND_UNKNOWN: { status: 404, mqtt: 'an acknowledgement for it is dead-lettered with this reason and acknowledged (PUBACK)', means: 'no such command for this vehicle' },
   PITWALL_ERR_COMMAND_TRANSITION: { status: 409, means: 'the command is not in a state that allows this' },
@@ -125,6 +128,7 @@ export const ERRORS = {
   PITWALL_ERR_WEBHOOK_DELIVERY_UNKNOWN: { status: 404, means: 'no such webhook delivery' },
   PITWALL_ERR_WEBHOOK_STATUS: { status: 502, means: 'a dealer\'s webhook endpoint answered with a status that is not success; the delivery is retried' },
   PITWALL_ERR_WEBHOOK_NOT_DEAD: { status: 409, means: 'only a dead webhook delivery can be retried' },
+  PITWALL_ERR_WEBHOOK_ADDRESS: { status: 400, means: 'a webhook URL is plain http, or its host is or resolves to a loopback, private, link-local, metadata or other non-public address, and PITWALL_WEBHOOK_ALLOW does not list it; set: refused, at delivery: not sent, retried on the backoff' },
   PITWALL_ERR_CASE_UNKNOWN: { status: 404, means: 'no such case' },
   PITWALL_ERR_CASE_EXISTS: { status: 409, means: 'a case with this id exists already' },
   PITWALL_ERR_CASE_INVALID: { status: 400, means: 'a case field is invalid' },

@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError } from 'commander'
 import type { GatewayConfig } from '../gateway/config.js'
 import { configFrom, storageFlags, type CommonFlags } from '../gateway/cli/storage-flags.js'
 import { integer } from '../gateway/cli/values.js'
+import { freePort } from '../runtime/free-port.js'
 import { DEMO_DBC_FILE } from './demo-ecu.js'
 import { DEMO_MAINTENANCE_FILE, runDemo } from './demo.js'
 import { parseFaultSpec } from './faults.js'
@@ -20,13 +21,15 @@ export function createDemoCommand (): Command {
     .option('--inject <spec>', 'fault probability per vehicle, e.g. overheat=0.05,tyreleak=0.02', '')
     .option('--seed <n>', 'the same seed gives the same drives and faults', integer, 1)
     .option('--duration <s>', 'stop after this many seconds (default: Ctrl-C)', Number)
-    .option('--mqtt-port <port>', 'MQTT TCP port (default: any free port)', integer, 0)
+    .option('--mqtt-port <port>', 'MQTT TCP port (default: any free port)', integer)
     .option('--http-port <port>', 'HTTP port (default: any free port)', integer, 0)
     .option('--can-dbc <bus=file,...>', 'CAN databases by bus (default: the demo vehicle\'s DBC on bus 0)')
     .option('--log-level <level>', 'pino log level', 'warn')
     .action(async (flags: DemoFlags) => {
       const config = configFrom({
         ...flags,
+        // the demo's fleet needs the plain listener: no port means any free one, never off
+        mqttPort: flags.mqttPort === undefined || flags.mqttPort === 0 ? await freePort() : flags.mqttPort,
         canDbc: flags.canDbc ?? `0=${DEMO_DBC_FILE}`,
         maintenanceFile: flags.maintenanceFile ?? DEMO_MAINTENANCE_FILE,
         mqttHost: '127.0.0.1',

@@ -7,6 +7,7 @@
  * A one-line status goes to stderr every second, the final summary as JSON to
  * stdout. Without --duration it runs until SIGINT / SIGTERM.
  */
+import { readFileSync } from 'node:fs'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { loadCredentials } from './credentials.js'
 import { FaultSpecError, parseFaultSpec, type FaultProbabilities } from './faults.js'
@@ -15,6 +16,7 @@ import { waitForStop } from './wait-for-stop.js'
 
 interface FleetCommandOptions {
   url: string
+  ca?: string
   credentials: string
   vehicles?: number
   rate: number
@@ -59,7 +61,8 @@ export function createFleetCommand (): Command {
   return new Command('fleet')
     .description('simulate a fleet of T-boxes streaming telemetry over MQTT')
     .requiredOption('--credentials <file>', 'JSON array of {"vin", "secret"} as provisioned by the gateway')
-    .option('--url <url>', 'broker URL', 'mqtt://127.0.0.1:1883')
+    .option('--url <url>', 'broker URL: mqtt://, mqtts:// (TLS), ws:// or wss://', 'mqtt://127.0.0.1:1883')
+    .option('--ca <file>', 'CA certificate (PEM) to trust for mqtts:// and wss://, e.g. a private CA\'s')
     .option('--vehicles <n>', 'vehicles to simulate (default: one per credential)', positiveInteger('--vehicles'))
     .option('--rate <hz>', 'batches per second per vehicle', positiveNumber('--rate'), 1)
     .option('--duration <s>', 'stop after this many seconds (default: until interrupted)', positiveNumber('--duration'))
@@ -95,6 +98,7 @@ async function runFleet (options: FleetCommandOptions): Promise<FleetSummary> {
   const credentials = await loadCredentials(options.credentials)
   const fleet = startFleet({
     url: options.url,
+    ca: options.ca === undefined ? undefined : readFileSync(options.ca),
     credentials,
     vehicles: options.vehicles,
     rateHz: options.rate,

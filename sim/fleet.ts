@@ -14,8 +14,10 @@ import { Tbox, type TboxCommandOptions } from './tbox.js'
 export type { VehicleCredential } from './credentials.js'
 
 export interface FleetOptions {
-  /** Broker URL, e.g. mqtt://127.0.0.1:1883 */
+  /** Broker URL, e.g. mqtt://127.0.0.1:1883 or mqtts://gateway:8883 */
   url: string
+  /** CA certificates (PEM) to trust for mqtts:// and wss:// beyond the system's */
+  ca?: Buffer | undefined
   credentials: readonly VehicleCredential[]
   /** How many of the credentials to drive; default all. */
   vehicles?: number
@@ -90,6 +92,7 @@ export class Fleet {
       if (faults.length > 0) this.faultsByVin[vin] = faults
       const tbox = new Tbox({
         url: options.url,
+        ca: options.ca,
         vin,
         secret,
         seed: vehicle,

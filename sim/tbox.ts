@@ -36,8 +36,10 @@ import { StoreAndForwardBuffer } from './store-and-forward.js'
 import { VehicleModel } from './vehicle-model.js'
 
 export interface TboxOptions {
-  /** Broker URL, e.g. mqtt://127.0.0.1:1883 */
+  /** Broker URL, e.g. mqtt://127.0.0.1:1883 or mqtts://gateway:8883 */
   url: string
+  /** CA certificates (PEM) to trust for mqtts:// and wss:// beyond the system's */
+  ca?: Buffer | undefined
   vin: string
   secret: string
   /** Seeds the vehicle model and its schedules. */
@@ -205,6 +207,7 @@ export class Tbox extends EventEmitter<TboxEvents> {
       reconnectPeriod: this.reconnectPeriodMs,
       connectTimeout: 10_000,
       queueQoSZero: false,
+      ...(this.options.ca === undefined ? {} : { ca: this.options.ca }),
       will: { topic: this.topics.status, payload: Buffer.from('{"state":"offline"}'), qos: 1, retain: true }
     })
     this.client = client

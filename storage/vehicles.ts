@@ -25,6 +25,19 @@ export interface VehicleSummary {
   manifest: { id: number, version: number } | null
 }
 
+/** A client certificate registered for a vehicle (mutual TLS), pinned by its SHA-256. */
+export interface DeviceCertificate {
+  /** SHA-256 of the certificate's DER bytes */
+  sha256: Buffer
+  subject: string
+  notAfter: Date
+}
+
+export interface RegisteredCertificate extends DeviceCertificate {
+  createdAt: Date
+  revokedAt: Date | null
+}
+
 export interface NewVehicle {
   vin: string
   model?: string | undefined
@@ -67,6 +80,68 @@ export class VehicleStore {
     const row = res.rows[0]
     // a session reads an absent model or firmware as undefined, which a column cannot hold
     return row === undefined ? undefined : { ...row, model: row.model ?? undefined, firmware: row.firmware ?? undefined }
+  }
+
+  /**
+   * The vehicle's credential when `sha256` is one of its registered, unrevoked
+   * client certificates; undefined otherwise (unknown VIN, unknown or revoked
+   * certificate, or one registered for another vehicle).
+   */
+  async certificateCredential (vin: string, sha256: Buffer): Promise<VehicleCredential | undefined> {
+    const res = await this.pool.query<{ vehicleId: number, vin: string, secretHash: string, model: string | null, firmware: string | null }>(
+      `SELECT v.id AS "vehicleId", v.vin, v.model, v.firmware, c.secret_hash AS "secretHash" FROM vehicles v
+       JOIN device_certificates d ON d.vehicle_id = v.id AND d.revoked_at IS NULL AND d.sha256 = $2
+       JOIN device_credentials c ON c.vehicle_id = v.id AND c.revoked_at IS NULL
+       WHERE v.vin = $1`, [vin, sha256])
+    const row = res.rows[0]
+    return row === undefined ? undefined : { ...row, model: row.model ?? undefined, firmware: row.firmware ?? undefined }
+  }
+
+  /** Who holds a registered certificate, and whether it was revoked; undefined: not registered. */
+  async certificateHolder (sha256: Buffer): Promise<CertificateHolder | undefined> {
+    const res = await this.pool.query<CertificateHolder>(
+      `SELECT v.vin, d.revoked_at IS NOT NULL AS revoked FROM device_certificates d JOIN vehicles v ON v.id = d.vehicle_id
+       WHERE d.sha256 = $1`, [sha256])
+    return res.rows[0]
+  }
+
+  /**
+   * Registers a client certificate for the vehicle. Registering one it holds
+   * already changes nothing; one another vehicle holds, or one revoked, is
+   * refused (certificateConflict).
+   */
+  async addCertificate (vin: string, certificate: DeviceCertificate): Promise<void> {
+    const res = await this.pool.query<{ vehicle: number | null, holder: string | null, revoked: boolean | null }>(
+      `WITH v AS (SELECT id FROM vehicles WHERE vin = $1),
+       taken AS (SELECT x.vin, d.revoked_at IS NOT NULL AS revoked FROM device_certificates d JOIN vehicles x ON x.id = d.vehicle_id WHERE d.sha256 = $2),
+       ins AS (INSERT INTO device_certificates (vehicle_id, sha256, subject, not_after)
+         SELECT id, $2, $3, $4 FROM v WHERE NOT EXISTS (SELECT 1 FROM taken) RETURNING vehicle_id)
+       SELECT (SELECT id FROM v) AS vehicle, (SELECT vin FROM taken) AS holder, (SELECT revoked FROM taken) AS revoked`,
+      [vin, certificate.sha256, certificate.subject, certificate.notAfter])
+    const row = res.rows[0] as { vehicle: number | null, holder: string | null, revoked: boolean | null }
+    if (row.vehicle === null) throw unknownVehicle(vin)
+    const conflict = row.holder === null ? undefined : certificateConflict({ vin: row.holder, revoked: row.revoked === true }, vin, certificate.sha256)
+    if (conflict !== undefined) throw conflict
+  }
+
+  /** Revokes the vehicle's certificate with this SHA-256, or all of them; returns how many were active. */
+  async revokeCertificates (vin: string, sha256?: Buffer): Promise<number> {
+    const res = await this.pool.query<{ vehicle: number | null, revoked: number }>(
+      `WITH v AS (SELECT id FROM vehicles WHERE vin = $1),
+       upd AS (UPDATE device_certificates SET revoked_at = now()
+         WHERE vehicle_id = (SELECT id FROM v) AND revoked_at IS NULL AND ($2::bytea IS NULL OR sha256 = $2) RETURNING 1)
+       SELECT (SELECT id FROM v) AS vehicle, (SELECT count(*)::int FROM upd) AS revoked`, [vin, sha256 ?? null])
+    const row = res.rows[0] as { vehicle: number | null, revoked: number }
+    if (row.vehicle === null) throw unknownVehicle(vin)
+    return row.revoked
+  }
+
+  /** The vehicle's client certificates, newest first, revoked ones included. */
+  async certificates (vin: string): Promise<RegisteredCertificate[]> {
+    const res = await this.pool.query<RegisteredCertificate>(
+      `SELECT d.sha256, d.subject, d.not_after AS "notAfter", d.created_at AS "createdAt", d.revoked_at AS "revokedAt"
+       FROM device_certificates d JOIN vehicles v ON v.id = d.vehicle_id WHERE v.vin = $1 ORDER BY d.id DESC`, [vin])
+    return res.rows
   }
 
   /**
@@ -121,6 +196,19 @@ export class VehicleStore {
     const res = await this.pool.query('UPDATE vehicles SET brand = $2 WHERE vin = $1', [vin, value])
     if (res.rowCount === 0) throw unknownVehicle(vin)
   }
+}
+
+export interface CertificateHolder {
+  vin: string
+  revoked: boolean
+}
+
+/** Why `vin` may not register a certificate `holder` holds; undefined when it is its own, active one (nothing to do). */
+export function certificateConflict (holder: CertificateHolder, vin: string, sha256: Buffer): PitwallError | undefined {
+  if (holder.vin === vin && !holder.revoked) return undefined
+  return new PitwallError('PITWALL_ERR_CERTIFICATE_INVALID', holder.revoked && holder.vin === vin
+    ? `certificate ${sha256.toString('hex')} of ${vin} was revoked: a revoked certificate stays refused; issue a new one`
+    : `certificate ${sha256.toString('hex')} is registered already (for ${holder.vin})`)
 }
 
 function unknownVehicle (vin: string): PitwallError {

@@ -17,6 +17,7 @@ import { createLogger } from '../../gateway/logger.js'
 import { provisionDevice } from '../../gateway/provisioning.js'
 import { parseRules } from '../../rules/load.js'
 import { pitwall } from '../../proto/index.js'
+import { freePort } from '../../runtime/free-port.js'
 import { benchVins, latencySummary } from './latency.js'
 import type { LatencySummary } from './throughput-model.js'
 
@@ -51,7 +52,7 @@ function summarize (ms: number[]): LatencySummary {
 
 export async function runFaultLatency (options: { databaseUrl?: string | undefined, vehicles: number, rateHz: number, warmupS: number, rounds: number, roundS: number }): Promise<FaultLatencyResult> {
   const config = loadConfig({}, {
-    mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, dataDir: 'memory://',
+    mqttHost: '127.0.0.1', mqttPort: await freePort(), httpHost: '127.0.0.1', httpPort: 0, dataDir: 'memory://',
     databaseUrl: options.databaseUrl, logLevel: 'silent', rulesPollMs: 100
   })
   const gateway = await startGateway(config, createLogger('silent'))

@@ -14,6 +14,7 @@ import pg from 'pg'
 import { provisionDevice } from '../../gateway/provisioning.js'
 import { loadRuleFile } from '../../rules/load.js'
 import type { VehicleCredential } from '../../sim/credentials.js'
+import { freePort } from '../../runtime/free-port.js'
 import { openStorage } from '../../storage/index.js'
 import { processesNamed } from './proc-stats.js'
 
@@ -94,7 +95,7 @@ export interface PitwallProcess {
 
 /** `pitwall start` on `databaseUrl`, compiled, with the demo DBC on bus 0; `nodeArgs` e.g. ['--cpu-prof']. */
 export async function startPitwall (databaseUrl: string, nodeArgs: string[] = []): Promise<PitwallProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'start', '--database-url', databaseUrl, '--mqtt-port', '0', '--http-port', '0',
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'start', '--database-url', databaseUrl, '--mqtt-port', String(await freePort()), '--http-port', '0',
     '--can-dbc', `0=${DEMO_DBC}`, '--log-level', 'info'], {
     env: { ...process.env, PITWALL_MQTT_HOST: '127.0.0.1', PITWALL_HTTP_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit']

@@ -8,7 +8,8 @@
  * 10,000 descriptors), and exec keeps the PID, so /proc/<pid> is Node's.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { connect, createServer, type AddressInfo } from 'node:net'
+import { connect } from 'node:net'
+import { freePort } from '../../runtime/free-port.js'
 import { fileURLToPath } from 'node:url'
 import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
 import { MemoryProbe, openFilesLimit } from './memory-probe.js'
@@ -55,14 +56,6 @@ function inspectorUrl (child: ChildProcess, stderrTail: string[]): Promise<strin
     })
     child.once('exit', (code, signal) => reject(new Error(`exited (${code ?? signal}) before its inspector listened: ${stderrTail.join(' | ')}`)))
   })
-}
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 /** Resolves once `port` accepts TCP connections. */

@@ -2,10 +2,23 @@
  * The HTTP API for engineers, operators and dealers: bearer tokens
  * (./auth.ts), one module per group of routes, each in its own scope
  * (./scope.ts). Every route is under /api/v1 and names the roles it admits.
+ *
+ * Each token may make `requestsPerMinute` requests (@fastify/rate-limit,
+ * counted per token id after requireRole has authenticated it, so one
+ * dealer's script cannot slow another's); past it 429
+ * PITWALL_ERR_RATE_LIMITED with Retry-After. A route without a token (none
+ * under /api today) would be counted by source address. /healthz, /readyz
+ * and /metrics are outside /api and not limited: a load balancer's probes
+ * and Prometheus come from few addresses, and a monitor that got 429s would
+ * page for the wrong cause.
  */
+import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import type { Storage } from '../../storage/index.js'
 import { PitwallError } from '../../runtime/errors.js'
+import { AuthThrottle, DEFAULT_API_RATE_LIMIT, sourceKey, type AuthThrottleSettings } from '../auth-throttle.js'
+import type { GatewayConfig } from '../config.js'
+import type { Metrics } from '../metrics.js'
 import { registerApiAuth } from './auth.js'
 import { registerCampaignRoutes } from './campaigns.js'
 import { registerCaseRoutes } from './cases.js'
@@ -18,14 +31,46 @@ import { registerInboxRoutes } from './inbox.js'
 import { registerTokenRoutes } from './tokens.js'
 import { registerKpiRoutes } from './kpis.js'
 import { registerManifestRoutes } from './manifests.js'
+import type { WebhookAddressRule } from '../../actions/dealer-alerts/webhook-address.js'
+
+export interface ApiLimits extends AuthThrottleSettings {
+  /** requests one token may make per minute */
+  requestsPerMinute: number
+}
 
 export interface ApiDeps {
   storage: Storage
+  /** counts throttled requests; absent: not counted */
+  metrics?: Metrics
+  /** absent: the settings' defaults */
+  limits?: ApiLimits
+  /** where dealers' webhooks may point (PITWALL_WEBHOOK_ALLOW); absent: https to public addresses only */
+  webhookAddresses?: WebhookAddressRule
 }
+
+export function apiLimitsOf (config: GatewayConfig): ApiLimits {
+  return { failuresBeforeBackoff: config.authFailuresBeforeBackoff, maxBackoffMs: config.authMaxBackoffMs, requestsPerMinute: config.apiRateLimit }
+}
+
+const MINUTE_MS = 60_000
 
 export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   const { storage } = deps
-  registerApiAuth(app, { tokens: storage.apiTokens })
+  registerApiAuth(app, { tokens: storage.apiTokens, metrics: deps.metrics, ...(deps.limits === undefined ? {} : { throttle: new AuthThrottle(deps.limits) }) })
+  void app.register(rateLimit, {
+    // after requireRole (every API route's preValidation): the token's id is known
+    hook: 'preHandler',
+    max: deps.limits?.requestsPerMinute ?? DEFAULT_API_RATE_LIMIT,
+    timeWindow: MINUTE_MS,
+    keyGenerator: (request) => request.principal === null ? `source:${sourceKey(request.ip)}` : `token:${request.principal.id}`,
+    allowList: (request) => !(request.routeOptions.url ?? '').startsWith('/api/'),
+    errorResponseBuilder: (request, context) => {
+      const retry = `retry in ${Math.ceil(context.ttl / 1000)} s`
+      return new PitwallError('PITWALL_ERR_RATE_LIMITED', request.principal === null
+        ? `more than ${context.max} requests a minute from this address; ${retry}`
+        : `token ${JSON.stringify(request.principal.name)} made more than ${context.max} requests in a minute; ${retry}`)
+    }
+  })
   registerCaseRoutes(app, { cases: storage.cases })
   registerVehicleRoutes(app, { vehicles: storage.vehicles, dealers: storage.dealers })
   registerFaultRoutes(app, { faults: storage.faults, commands: storage.commands, dealerAlerts: storage.dealerAlerts })
@@ -33,7 +78,7 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   registerOtaPackageRoutes(app, { otaPackages: storage.otaPackages })
   registerCampaignRoutes(app, { campaigns: storage.campaigns, otaPackages: storage.otaPackages })
   registerInboxRoutes(app, { dealerAlerts: storage.dealerAlerts, serviceReminders: storage.serviceReminders, dealers: storage.dealers })
-  registerDealerRoutes(app, { dealers: storage.dealers, dealerAlerts: storage.dealerAlerts, vehicles: storage.vehicles })
+  registerDealerRoutes(app, { dealers: storage.dealers, dealerAlerts: storage.dealerAlerts, vehicles: storage.vehicles, webhookAddresses: deps.webhookAddresses })
   registerTokenRoutes(app, { apiTokens: storage.apiTokens, dealers: storage.dealers })
   registerKpiRoutes(app, { kpis: storage.kpis, dealers: storage.dealers })
   registerManifestRoutes(app, { manifests: storage.manifests })

@@ -1,31 +1,126 @@
 /**
- * CONNECT: the client id and the username are the vehicle's VIN, the
- * password its device secret [MQTT-3.1.3]. Unknown VIN and wrong secret get
- * the same answer (return code 4), so the broker does not tell which VINs
- * exist; a client id that is not a VIN, or differs from the username, gets
- * return code 2; storage unreachable gets 3 (the device retries later).
+ * CONNECT, in three steps: who the client says it is, whether its address
+ * or VIN failed too often lately, then its secret.
+ *
+ * 1. The client id and the username are the vehicle's VIN, the password its
+ *    device secret [MQTT-3.1.3]. A client id that is not a VIN, or differs
+ *    from the username, gets return code 2.
+ * 2. The throttle (ConnectThrottle below) answers from memory, before the
+ *    credential is read or a scrypt runs: return code 3, server unavailable.
+ *    Not 4 or 5: a T-box takes those as "my secret is wrong" and may stop
+ *    retrying or ask for re-provisioning, while 3 says "later", which is
+ *    true even for the right secret from a refused address.
+ * 3. Unknown VIN and wrong secret get the same answer (return code 4) and
+ *    both cost a full scrypt, so the broker does not tell which VINs exist;
+ *    storage unreachable gets 3 (the device retries later).
  */
 import type { AuthenticateError, Client } from 'aedes'
+import { AuthThrottle, KeyedTurns, RecentSuccesses, sourceKey, type AuthThrottleSettings } from '../auth-throttle.js'
 import type { VerifiedSecretCache } from '../credentials.js'
 import { untrusted, type Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { VIN_PATTERN } from '../../proto/topics.js'
-import type { VehicleStore } from '../../storage/vehicles.js'
+import type { VehicleCredential, VehicleStore } from '../../storage/vehicles.js'
+import { peerCertificateOf } from '../client-certificates.js'
+import { originOf, type PacketLimitedStream } from './packet-limit.js'
 import { setSession, type LatestConnections } from './sessions.js'
 
 // aedes's AuthErrorCode is a const enum, which isolated modules cannot import.
 const IDENTIFIER_REJECTED = 2
 const SERVER_UNAVAILABLE = 3
 const BAD_USERNAME_OR_PASSWORD = 4
+const NOT_AUTHORIZED = 5
+
+/** Verifications of one address (or of one VIN) running at once. */
+const VERIFICATIONS_AT_ONCE = 2
+
+/** How long a vehicle's success from an address exempts it there (a T-box reconnects far more often). */
+const KNOWN_VEHICLE_MS = 24 * 3600_000
 
 function refuse (returnCode: number, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError
 }
 
+/**
+ * Failed CONNECTs counted twice, by source address and by VIN:
+ *
+ * - by address: one address spraying secrets (or VINs) is refused after its
+ *   free failures, whichever VIN it names;
+ * - by VIN: guessing one VIN's secret from many addresses. So that an
+ *   attacker cannot lock an honest vehicle out by failing on its VIN, the VIN
+ *   refusal applies only to addresses that have failed themselves: a clean
+ *   address always reaches the secret check (a distributed guesser gets one
+ *   verification per address, after which its address has a failure);
+ * - a VIN that connected from an address lately is exempt from both there
+ *   (a vehicle behind a carrier NAT that an attacker shares), until it fails
+ *   from that address.
+ *
+ * A success clears its VIN's failures and nothing else: an attacker holding
+ * one vehicle's secret cannot wash its address's record with it.
+ *
+ * Failures are counted when a verification ends, so verifications take
+ * turns: VERIFICATIONS_AT_ONCE at a time per address and per VIN, the rest
+ * waiting in arrival order and asking the throttle again when their turn
+ * comes. A vehicle known at its address skips the queue. An honest carrier
+ * NAT reconnecting after a restart waits ~2 ms per vehicle ahead of it (one
+ * scrypt, two at a time).
+ */
+export class ConnectThrottle {
+  private readonly sources: AuthThrottle
+  private readonly vins: AuthThrottle
+  private readonly known: RecentSuccesses
+  private readonly bySource = new KeyedTurns(VERIFICATIONS_AT_ONCE)
+  private readonly byVin = new KeyedTurns(VERIFICATIONS_AT_ONCE)
+
+  constructor (settings: AuthThrottleSettings, now: () => number = Date.now) {
+    this.sources = new AuthThrottle({ ...settings, now })
+    this.vins = new AuthThrottle({ ...settings, now })
+    this.known = new RecentSuccesses(KNOWN_VEHICLE_MS, undefined, now)
+  }
+
+  /** Why this attempt is refused unchecked, or undefined when it may be verified. */
+  refusal (vin: string, address: string): { by: 'source' | 'vin', retryAfterMs: number } | undefined {
+    const source = sourceKey(address)
+    if (this.known.has(`${vin}@${source}`)) return undefined
+    const bySource = this.sources.retryAfterMs(source)
+    if (bySource > 0) return { by: 'source', retryAfterMs: bySource }
+    const byVin = this.vins.retryAfterMs(vin)
+    if (byVin > 0 && this.sources.failures(source) > 0) return { by: 'vin', retryAfterMs: byVin }
+    return undefined
+  }
+
+  /** A verified failure; returns the keys whose refusal it started, for one log line each. */
+  failed (vin: string, address: string): Array<{ by: 'source' | 'vin', retryAfterMs: number, failures: number }> {
+    const source = sourceKey(address)
+    this.known.delete(`${vin}@${source}`)
+    const started = []
+    const bySource = this.sources.fail(source)
+    if (bySource.refusalStarted) started.push({ by: 'source' as const, ...bySource })
+    const byVin = this.vins.fail(vin)
+    if (byVin.refusalStarted) started.push({ by: 'vin' as const, ...byVin })
+    return started
+  }
+
+  /** Resolves when this attempt may be verified; call the function it gives when the verification is over. */
+  async turn (vin: string, address: string): Promise<() => void> {
+    const source = sourceKey(address)
+    if (this.known.has(`${vin}@${source}`)) return () => {}
+    const leaveSource = await this.bySource.enter(source)
+    const leaveVin = await this.byVin.enter(vin)
+    return () => { leaveVin(); leaveSource() }
+  }
+
+  succeeded (vin: string, address: string): void {
+    this.vins.succeed(vin)
+    this.known.add(`${vin}@${sourceKey(address)}`)
+  }
+}
+
 export interface AuthenticateDeps {
-  vehicles: VehicleStore
-  secrets: VerifiedSecretCache
+  vehicles: Pick<VehicleStore, 'credential' | 'certificateCredential'>
+  secrets: Pick<VerifiedSecretCache, 'verify' | 'verifyUnknown'>
   connections: LatestConnections
+  throttle: ConnectThrottle
   metrics: Metrics
   log: Logger
 }
@@ -47,28 +142,93 @@ export function createAuthenticate (deps: AuthenticateDeps) {
       fail('client_id', IDENTIFIER_REJECTED, 'client id must be the VIN and equal the username')
       return
     }
+    // every connection's stream is a PacketLimitedStream (./index.ts); aedes types it as a plain stream
+    const origin = (client.conn as Partial<PacketLimitedStream>).origin ?? originOf(client.conn)
+    const address = origin.address
+    const certificate = peerCertificateOf(origin.tls, vin)
+    if (certificate.kind === 'refused') {
+      // a certificate that fails is not a reason to try the secret instead: the T-box meant to use it
+      deps.metrics.authFailures.inc({ reason: 'certificate' })
+      deps.log.warn({ vin, address, reason: certificate.reason }, 'connection refused: client certificate')
+      done(refuse(NOT_AUTHORIZED, certificate.reason), false)
+      return
+    }
+    if (certificate.kind === 'presented') {
+      authenticateByCertificate(client, vin, certificate.sha256, address, done)
+      return
+    }
     if (password === undefined || password.length === 0) {
       fail('no_secret', BAD_USERNAME_OR_PASSWORD, 'bad username or password')
       return
     }
-    deps.vehicles.credential(vin).then(async (credential) => {
+    const throttled = (): boolean => {
+      const refused = deps.throttle.refusal(vin, address)
+      if (refused === undefined) return false
+      // counted, not logged: the refusal's start was logged once (below)
+      deps.metrics.authFailures.inc({ reason: 'throttled' })
+      deps.metrics.authThrottled.inc({ listener: 'mqtt', by: refused.by })
+      done(refuse(SERVER_UNAVAILABLE, `too many failed attempts; retry in ${Math.ceil(refused.retryAfterMs / 1000)} s`), false)
+      return true
+    }
+    if (throttled()) return
+    const failVerified = (reason: string): void => {
+      for (const s of deps.throttle.failed(vin, address)) {
+        deps.log.warn({ by: s.by, address, vin, failures: s.failures, retryAfterMs: s.retryAfterMs }, `MQTT authentication throttled: too many failed attempts by this ${s.by === 'vin' ? 'VIN' : 'address'}`)
+      }
+      fail(reason, BAD_USERNAME_OR_PASSWORD, 'bad username or password')
+    }
+
+    // Verifications wait their turn per address and per VIN, and the throttle is asked again
+    // once it comes: without the turn, 500 CONNECTs sent at once from one address were all
+    // verified before the first failure was counted.
+    let leave: (() => void) | undefined
+    deps.throttle.turn(vin, address).then(async (release) => {
+      leave = release
       // A client that gave up while queued for verification costs nothing more.
       if (client.closed) return done(refuse(BAD_USERNAME_OR_PASSWORD, 'connection closed'), false)
+      if (throttled()) return
+      const credential = await deps.vehicles.credential(vin)
       if (credential === undefined) {
         await deps.secrets.verifyUnknown(password.toString('utf8'))
-        fail('unknown_vin', BAD_USERNAME_OR_PASSWORD, 'bad username or password')
+        failVerified('unknown_vin')
         return
       }
       if (!(await deps.secrets.verify(password.toString('utf8'), credential.secretHash))) {
-        fail('bad_secret', BAD_USERNAME_OR_PASSWORD, 'bad username or password')
+        failVerified('bad_secret')
         return
       }
-      setSession(client, { vin, vehicleId: credential.vehicleId, model: credential.model, firmware: credential.firmware })
-      deps.connections.record(client, vin)
-      done(null, true)
+      admit(client, vin, address, credential, done)
     }).catch((err: unknown) => {
       deps.log.error({ vin: untrusted(vin), err }, 'credential lookup failed')
       fail('storage', SERVER_UNAVAILABLE, 'server unavailable')
+    }).finally(() => { leave?.() })
+  }
+
+  function admit (client: Client, vin: string, address: string, credential: VehicleCredential, done: (error: AuthenticateError | null, success: boolean | null) => void): void {
+    deps.throttle.succeeded(vin, address)
+    setSession(client, { vin, vehicleId: credential.vehicleId, model: credential.model, firmware: credential.firmware })
+    deps.connections.record(client, vin)
+    done(null, true)
+  }
+
+  /**
+   * A certificate the TLS handshake verified and that names the VIN: admitted
+   * when it is registered for the vehicle and not revoked (./client-certificates.ts).
+   */
+  function authenticateByCertificate (client: Client, vin: string, sha256: Buffer, address: string, done: (error: AuthenticateError | null, success: boolean | null) => void): void {
+    deps.vehicles.certificateCredential(vin, sha256).then((credential) => {
+      if (client.closed) return done(refuse(NOT_AUTHORIZED, 'connection closed'), false)
+      if (credential === undefined) {
+        deps.metrics.authFailures.inc({ reason: 'certificate' })
+        deps.log.warn({ vin, address, sha256: sha256.toString('hex') }, 'connection refused: client certificate not registered for the vehicle, or revoked')
+        done(refuse(NOT_AUTHORIZED, 'client certificate not registered for this vehicle, or revoked'), false)
+        return
+      }
+      admit(client, vin, address, credential, done)
+    }).catch((err: unknown) => {
+      deps.log.error({ vin, err }, 'certificate lookup failed')
+      deps.metrics.authFailures.inc({ reason: 'storage' })
+      done(refuse(SERVER_UNAVAILABLE, 'server unavailable'), false)
     })
   }
 }

@@ -4,17 +4,20 @@
  * passes through the packet-size limit before aedes parses a byte.
  */
 import { Aedes } from 'aedes'
-import { createServer, type Server, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { VehicleStore } from '../../storage/vehicles.js'
+import { sourceKey, type AuthThrottleSettings } from '../auth-throttle.js'
 import { VerifiedSecretCache } from '../credentials.js'
 import type { TelemetryIngest } from '../ingest.js'
 import { untrusted, type Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
-import { createAuthenticate } from './authenticate.js'
+import { ConnectThrottle, createAuthenticate } from './authenticate.js'
 import { authorizeForward } from './authorize-forward.js'
 import { createAuthorizePublish, type CommandAckSink } from './authorize-publish.js'
 import { createAuthorizeSubscribe, SubscriptionCounts } from './authorize-subscribe.js'
+import { DEFAULT_ADMISSION, UnauthenticatedConnections, type AdmissionSettings } from './connect-guard.js'
+import { IngestRates } from './ingest-rate.js'
 import { originOf, PacketLimitedStream, type ConnectionOrigin } from './packet-limit.js'
 import { createPreConnect } from './pre-connect.js'
 import { LatestConnections } from './sessions.js'
@@ -28,17 +31,30 @@ export interface BrokerDeps {
   maxPacketBytes: number
   /** filters one connection may hold; default DEFAULT_MAX_SUBSCRIPTIONS */
   maxSubscriptions?: number
+  /** back-off of failed CONNECTs by address and VIN (./authenticate.ts ConnectThrottle) */
+  authThrottle: AuthThrottleSettings
   /** where command acknowledgements go; absent: passed through unread */
   commands?: CommandAckSink
+  /** CONNECT limit, connect timeout, caps on unauthenticated connections, per-vehicle ingest rate; default DEFAULT_ADMISSION */
+  admission?: AdmissionSettings
 }
 
 export interface PitwallBroker {
   aedes: Aedes
   /**
    * hands a raw connection (TCP socket or WebSocket stream) to the broker;
-   * `origin` is the peer's address as the listener saw it (a WebSocket stream has none of its own)
+   * `origin` is the peer's address as the listener saw it (a WebSocket stream has none of its own);
+   * returns the screened stream aedes reads (it emits 'admitted' once authenticated), or
+   * undefined when the connection was refused and closed (too many unauthenticated ones)
    */
-  handle (stream: Socket | Duplex, origin?: ConnectionOrigin): void
+  handle (stream: Socket | Duplex, origin?: ConnectionOrigin, reserved?: () => void): PacketLimitedStream | undefined
+  /**
+   * counts a connection not yet handed over, from `address` (a TLS handshake
+   * in progress) against the caps on unauthenticated connections; returns the
+   * function that stops counting it (give it to handle() with the connection),
+   * or undefined when a cap is reached and the connection must be closed
+   */
+  reserve (address: string): (() => void) | undefined
   close (): Promise<void>
 }
 
@@ -46,11 +62,15 @@ export async function createBroker (deps: BrokerDeps): Promise<PitwallBroker> {
   const log = deps.log.child({ module: 'broker' })
   const connections = new LatestConnections()
   const subscriptions = new SubscriptionCounts()
+  const admission = deps.admission ?? DEFAULT_ADMISSION
+  const unauthenticated = new UnauthenticatedConnections(admission.unauthenticated, deps.metrics, log)
+  const rates = new IngestRates(admission.ingestRate, deps.metrics)
   const aedes = await Aedes.createBroker({
     // VINs are 17 characters, inside MQTT 3.1's 23-character client id limit.
     maxClientsIdLength: 23,
+    connectTimeout: admission.connectTimeoutMs,
     preConnect: createPreConnect({ metrics: deps.metrics, log }),
-    authenticate: createAuthenticate({ vehicles: deps.vehicles, secrets: new VerifiedSecretCache(), connections, metrics: deps.metrics, log }),
+    authenticate: createAuthenticate({ vehicles: deps.vehicles, secrets: new VerifiedSecretCache(), connections, throttle: new ConnectThrottle(deps.authThrottle), metrics: deps.metrics, log }),
     authorizePublish: createAuthorizePublish({ ingest: deps.ingest, commands: deps.commands, metrics: deps.metrics, log, maxPacketBytes: deps.maxPacketBytes }),
     authorizeSubscribe: createAuthorizeSubscribe({ metrics: deps.metrics, log, maxSubscriptions: deps.maxSubscriptions }, subscriptions),
     authorizeForward
@@ -59,22 +79,27 @@ export async function createBroker (deps: BrokerDeps): Promise<PitwallBroker> {
   trackVehicleStatus(aedes, { vehicles: deps.vehicles, connections, metrics: deps.metrics, log })
   aedes.on('clientError', (client, err) => log.debug({ vin: untrusted(client.id), err: untrusted(err.message) }, 'client error'))
   aedes.on('connectionError', (_client, err) => log.debug({ err: untrusted(err.message) }, 'connection error'))
+  // authenticated ('client' comes just before the CONNACK): the full packet limit and the vehicle's ingest rate apply
+  aedes.on('client', (client) => {
+    const conn = client.conn
+    if (!(conn instanceof PacketLimitedStream) || conn.destroyed) return
+    conn.admit(rates.acquire(client.id))
+    conn.once('close', () => { rates.release(client.id) })
+  })
   return {
     aedes,
-    handle: (stream, origin) => { aedes.handle(new PacketLimitedStream(stream, deps.maxPacketBytes, origin ?? originOf(stream))) },
+    reserve: (address) => unauthenticated.admit(sourceKey(address)),
+    handle: (stream, origin = originOf(stream), reserved) => {
+      const counted = reserved ?? unauthenticated.admit(sourceKey(origin.address))
+      if (counted === undefined) {
+        stream.destroy()
+        return undefined
+      }
+      const conn = new PacketLimitedStream(stream, { maxBytes: deps.maxPacketBytes, maxConnectBytes: admission.maxConnectBytes }, origin)
+      conn.once('admitted', counted).once('close', counted)
+      aedes.handle(conn)
+      return conn
+    },
     close: async () => { await new Promise<void>((resolve) => aedes.close(() => resolve())) }
   }
-}
-
-/** Plain MQTT over TCP. */
-export async function listenTcp (broker: PitwallBroker, host: string, port: number): Promise<Server> {
-  const server = createServer((socket) => {
-    socket.setNoDelay(true)
-    broker.handle(socket)
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => { server.off('error', reject); resolve() })
-  })
-  return server
 }

@@ -7,8 +7,15 @@ import { integer } from './values.js'
 
 export function registerStartCommand (program: Command): void {
   storageFlags(program.command('start').description('run the gateway'))
-    .option('--mqtt-port <port>', 'MQTT TCP port (PITWALL_MQTT_PORT)', integer)
-    .option('--http-port <port>', 'HTTP port: API, metrics, MQTT over WebSocket (PITWALL_HTTP_PORT)', integer)
+    .option('--mqtt-host <address>', 'address the MQTT listeners bind to (PITWALL_MQTT_HOST; default 127.0.0.1)')
+    .option('--mqtt-port <port>', 'MQTT in clear text; 0: off (PITWALL_MQTT_PORT)', integer)
+    .option('--mqtt-tls-port <port>', 'MQTT over TLS, with --tls-cert and --tls-key; 0: off (PITWALL_MQTT_TLS_PORT; default 8883)', integer)
+    .option('--http-host <address>', 'address the HTTP server binds to (PITWALL_HTTP_HOST; default 127.0.0.1)')
+    .option('--http-port <port>', 'HTTP(S) port: API, metrics, MQTT over WebSocket (PITWALL_HTTP_PORT)', integer)
+    .option('--tls-cert <file>', 'server certificate chain (PEM): turns on MQTT over TLS and HTTPS (PITWALL_TLS_CERT)')
+    .option('--tls-key <file>', 'server private key (PEM, mode 0600) (PITWALL_TLS_KEY)')
+    .option('--tls-ca <file>', 'CA certificates of vehicles\' client certificates (PEM): mutual TLS (PITWALL_TLS_CA)')
+    .option('--tls-crl <file>', 'revocation lists of that CA (PEM) (PITWALL_TLS_CRL)')
     .option('--max-packet-bytes <n>', 'largest MQTT packet accepted (PITWALL_MAX_PACKET_BYTES)', integer)
     .option('--can-dbc <bus=file,...>', 'CAN databases by bus, e.g. 0=sim/demo-vehicle.dbc (PITWALL_CAN_DBC)')
     .option('--sample-interval-ms <ms>', 'store at most one decoded CAN sample per signal per interval (PITWALL_SAMPLE_INTERVAL_MS)', integer)

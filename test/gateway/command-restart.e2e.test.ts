@@ -57,13 +57,13 @@ async function setUp (t: Test, backend: Backend): Promise<Setup> {
     await db.close()
     await rm(keysDir, { recursive: true, force: true })
   })
-  const spawn = async (mqttPort: number): Promise<GatewayProcess> => {
+  const spawn = async (mqttPort?: number): Promise<GatewayProcess> => {
     const g = await spawnGateway(db.url, mqttPort, { PITWALL_COMMAND_KEYS_DIR: keysDir })
     gateways.push(g)
     return g
   }
   // the first gateway migrates the schema; the test works on the same database beside it
-  const first = await spawn(0)
+  const first = await spawn()
   storage = await openStorage({ databaseUrl: db.url, dataDir: 'memory://', poolSize: 2 })
   const opened = storage
   return {

@@ -1,6 +1,8 @@
 import t from 'tap'
 import { DEFAULT_BATCH_LIMITS } from '../../decoders/batch-limits.js'
-import { batchLimitsOf, loadConfig } from '../../gateway/config.js'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { batchLimitsOf, ENV_NAMES, loadConfig } from '../../gateway/config.js'
 
 t.test('defaults, environment and overrides, in that order of precedence', async (t) => {
   const c = loadConfig({ PITWALL_MQTT_PORT: '2883', PITWALL_HTTP_PORT: '9090', DATABASE_URL: 'postgres://x@h/db' }, { httpPort: 7070 })
@@ -39,4 +41,10 @@ t.test('subscriptions per connection: 32 unless PITWALL_MAX_SUBSCRIPTIONS says o
   t.equal(loadConfig({}).maxSubscriptions, 32)
   t.equal(loadConfig({ PITWALL_MAX_SUBSCRIPTIONS: '100' }).maxSubscriptions, 100)
   t.throws(() => loadConfig({ PITWALL_MAX_SUBSCRIPTIONS: '0' }), { code: 'PITWALL_ERR_CONFIG', message: /maxSubscriptions \(PITWALL_MAX_SUBSCRIPTIONS\)/ })
+})
+
+t.test('the README documents every setting by its environment variable', async (t) => {
+  const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
+  const missing = Object.values(ENV_NAMES).filter((name) => !readme.includes(`\`${name}\``))
+  t.same(missing, [], 'each variable appears in README.md, in backquotes')
 })

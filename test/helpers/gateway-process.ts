@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../../runtime/free-port.js'
 
 const CLI = fileURLToPath(new URL('../../gateway/cli/index.ts', import.meta.url))
 
@@ -15,13 +16,14 @@ export interface GatewayProcess {
 }
 
 /** `env`: more settings by their environment variables (gateway/config.ts ENV_NAMES). */
-export async function spawnGateway (databaseUrl: string, mqttPort = 0, env: Readonly<Record<string, string>> = {}): Promise<GatewayProcess> {
+export async function spawnGateway (databaseUrl: string, port?: number, env: Readonly<Record<string, string>> = {}): Promise<GatewayProcess> {
+  const mqttPort = port ?? await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start',
     '--database-url', databaseUrl, '--mqtt-port', String(mqttPort), '--http-port', '0', '--log-level', 'info'], {
     env: { ...process.env, PITWALL_MQTT_HOST: '127.0.0.1', PITWALL_HTTP_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'inherit']
   })
-  const port = await new Promise<number>((resolve, reject) => {
+  const listening = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
     lines.on('line', (line) => {
       try {
@@ -33,7 +35,7 @@ export async function spawnGateway (databaseUrl: string, mqttPort = 0, env: Read
   })
   return {
     child,
-    mqttPort: port,
+    mqttPort: listening,
     kill: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise((resolve) => child.once('exit', resolve))

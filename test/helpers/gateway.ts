@@ -7,6 +7,7 @@ import { startGateway, type Gateway } from '../../gateway/app.js'
 import { loadConfig, type GatewayConfig } from '../../gateway/config.js'
 import { createLogger } from '../../gateway/logger.js'
 import { provisionDevice } from '../../gateway/provisioning.js'
+import { freePort } from '../../runtime/free-port.js'
 import { createTestDatabase, type Backend } from './backends.js'
 
 export interface TestGateway {
@@ -21,7 +22,7 @@ export async function startTestGateway (backend: Backend, overrides: Partial<Gat
   const db = backend === 'postgres' && overrides.databaseUrl === undefined ? await createTestDatabase() : undefined
   const config = loadConfig({}, {
     mqttHost: '127.0.0.1',
-    mqttPort: 0,
+    mqttPort: await freePort(),
     httpHost: '127.0.0.1',
     httpPort: 0,
     dataDir: 'memory://',

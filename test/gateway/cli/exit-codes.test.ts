@@ -3,20 +3,11 @@
  * message, and an exit status that says whether trying again can help.
  */
 import t from 'tap'
-import { createServer, type AddressInfo } from 'node:net'
+import { freePort } from '../../../runtime/free-port.js'
 import { pitwall } from '../../helpers/cli.js'
 
-/** A loopback port nothing listens on: connections to it are refused. */
-async function closedPort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
-
 t.test('a database that cannot be reached exits 75 (EX_TEMPFAIL): try again later', async (t) => {
-  const res = await pitwall('device', 'list', '--database-url', `postgres://postgres@127.0.0.1:${await closedPort()}/pitwall`)
+  const res = await pitwall('device', 'list', '--database-url', `postgres://postgres@127.0.0.1:${await freePort()}/pitwall`)
   t.equal(res.code, 75, res.stderr)
   t.match(res.stderr, /^pitwall: /)
 })
