@@ -192,7 +192,7 @@ export function renderHostileVehicle (r: HostileVehicleResult): string {
 An in-process gateway on PostgreSQL; ${r.vehicles} honest vehicles publish the demo batch (${r.honestBatchBytes} bytes) open-loop at
 ${r.rateHz} Hz each (publish → PUBACK from each publish's scheduled time, ${r.windowS} s window after a warm-up). One hostile
 vehicle, in a process of its own, publishes maximum-size QoS 1 batches as fast as they are acknowledged (${HOSTILE_OUTSTANDING} in
-flight). Default per-vehicle ingest rate: ${r.limits.batchesPerS} batches/s, ${(r.limits.bytesPerS / 2 ** 20).toFixed(0)} MiB/s, ${r.limits.burstS} s of burst; "off" lifts it.
+flight). Default per-vehicle ingest rate: ${r.limits.batchesPerS} batches/s, ${r.limits.bytesPerS >= 2 ** 20 ? `${+(r.limits.bytesPerS / 2 ** 20).toFixed(1)} MiB/s` : `${Math.round(r.limits.bytesPerS / 1024)} KiB/s`}, ${r.limits.burstS} s of burst; "off" lifts it.
 
 | ingest rate | hostile vehicle sends | honest p50 / p99 / p99.9 / max (ms) | p99 vs alone | hostile batches/s (MiB/s) acknowledged | throttled (s) |
 |---|---|---|---:|---:|---:|
