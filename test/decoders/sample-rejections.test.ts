@@ -7,13 +7,12 @@
 import t from 'tap'
 import { decodeBatch } from '../../decoders/batch.js'
 import { DEFAULT_BATCH_LIMITS } from '../../decoders/batch-limits.js'
-import { compileManifest, type CompiledManifest } from '../../decoders/manifest/compile.js'
-import { dbcOf } from '../../decoders/manifest/load.js'
-import { resolveManifest } from '../../decoders/manifest/resolve.js'
 import { SignalCatalog } from '../../decoders/signal-catalog.js'
 import { telemetryRows } from '../../decoders/telemetry-rows.js'
 import { TelemetryDecoder } from '../../gateway/telemetry-decoder.js'
+import type { CompiledManifest } from '../../decoders/manifest/compile.js'
 import { pitwall } from '../../proto/index.js'
+import { manifestOf } from '../helpers/manifests.js'
 
 const VIN = 'WDB12345678901234'
 const NOW_US = 1_750_000_000_000_000
@@ -66,23 +65,10 @@ SIG_VALTYPE_ 1 Speed : 1;
 `
 
 function manifest (): CompiledManifest {
-  const source = {
-    origin: 'test',
-    spec: {
-      model: 'M',
-      strict: false,
-      vssAttribute: false,
-      buses: [{ bus: 0, dbc: 'a.dbc' }],
-      signals: [
-        { from: 'A.Speed', signal: 'Vehicle.Speed', policy: {} },
-        { from: 'A.Soc', signal: 'Vehicle.Powertrain.TractionBattery.StateOfCharge.Current', policy: {} }
-      ],
-      catalog: [],
-      defaults: {}
-    },
-    dbcs: new Map([['a.dbc', dbcOf('a.dbc', new TextEncoder().encode(DBC))]])
-  }
-  return compileManifest(resolveManifest(source, catalog), catalog, { id: 1, model: 'M', version: 1 }, 1)
+  return manifestOf(DBC, [
+    { from: 'A.Speed', signal: 'Vehicle.Speed', policy: {} },
+    { from: 'A.Soc', signal: 'Vehicle.Powertrain.TractionBattery.StateOfCharge.Current', policy: {} }
+  ], catalog)
 }
 
 /** A frame of message A: Speed as float32 little-endian bits, Soc and Raw raw bytes. */
@@ -112,12 +98,7 @@ t.test('a DBC float signal whose bits are NaN or ±Infinity, and a value outside
 t.test('a DBC range written in decimal keeps the value at its end despite rounding', async (t) => {
   // 255 * 0.01 is 2.5500000000000003 in doubles, above the maximum as written
   const dbc = 'BO_ 2 B: 8 X\n SG_ Level : 0|8@1+ (0.01,0) [0|2.55] "" X\n'
-  const source = {
-    origin: 'test',
-    spec: { model: 'W', strict: false, vssAttribute: false, buses: [{ bus: 0, dbc: 'b.dbc' }], signals: [], catalog: [], defaults: {} },
-    dbcs: new Map([['b.dbc', dbcOf('b.dbc', new TextEncoder().encode(dbc))]])
-  }
-  const m = compileManifest(resolveManifest(source, catalog), catalog, { id: 2, model: 'W', version: 1 }, 1)
+  const m = manifestOf(dbc, [], catalog)
   const payload = encode({ can: [{ bus: 0, dtUs: [0], id: [2], len: [8], data: new Uint8Array([0xff, 0, 0, 0, 0, 0, 0, 0]) }] })
   const decoded = new TelemetryDecoder(catalog).decode(VIN, payload, NOW_US, m)
   t.equal(decoded.canSamples?.value[0], 2.5500000000000003)

@@ -4,13 +4,12 @@
  * a heartbeat after the maximum interval; rules still see every sample.
  */
 import t from 'tap'
-import { compileManifest, type CompiledManifest } from '../../decoders/manifest/compile.js'
-import { dbcOf } from '../../decoders/manifest/load.js'
-import { resolveManifest } from '../../decoders/manifest/resolve.js'
 import { SampleBuffer } from '../../decoders/sample-buffer.js'
 import { SignalCatalog } from '../../decoders/signal-catalog.js'
 import type { SampleColumns } from '../../decoders/telemetry-rows.js'
 import { selectStoredSamples, StoredSignals } from '../../storage/sample-thinning.js'
+import type { CompiledManifest } from '../../decoders/manifest/compile.js'
+import { manifestOf, type TestManifestSignal } from '../helpers/manifests.js'
 
 const DBC = `BO_ 1 A: 8 X
  SG_ Speed : 0|16@1+ (0.01,0) [0|655.35] "km/h" X
@@ -20,21 +19,7 @@ const DBC = `BO_ 1 A: 8 X
 `
 
 function manifest (signals: string): CompiledManifest {
-  const catalog = new SignalCatalog()
-  const source = {
-    origin: 'test',
-    spec: {
-      model: 'M',
-      strict: false,
-      vssAttribute: false,
-      buses: [{ bus: 0, dbc: 'a.dbc' }],
-      signals: JSON.parse(signals) as Array<{ from: string, signal: string, policy: Record<string, number> }>,
-      catalog: [],
-      defaults: {}
-    },
-    dbcs: new Map([['a.dbc', dbcOf('a.dbc', new TextEncoder().encode(DBC))]])
-  }
-  return compileManifest(resolveManifest(source, catalog), catalog, { id: 1, model: 'M', version: 1 }, 1)
+  return manifestOf(DBC, JSON.parse(signals) as TestManifestSignal[])
 }
 
 const SPEED = 'Vehicle.Speed'
