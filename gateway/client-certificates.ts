@@ -18,6 +18,11 @@ import type { DeviceCertificate } from '../storage/vehicles.js'
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
 
+/** A distinguished name as Node gives it (one attribute a line), on one line: "CN=x, O=y". */
+export function oneLine (name: string): string {
+  return name.replace(/\n/g, ', ')
+}
+
 /** The names a certificate gives its subject: the CN values and every subjectAltName value. */
 export function certificateNames (cert: X509Certificate): string[] {
   const names: string[] = []
@@ -49,7 +54,7 @@ export function registrableCertificate (pem: Buffer | string, vin: string, caPem
   } catch (err) {
     throw invalid(`not a PEM certificate: ${(err as Error).message}`)
   }
-  const subject = cert.subject.replace(/\n/g, ', ')
+  const subject = oneLine(cert.subject)
   if (!certificateNames(cert).includes(vin)) {
     throw invalid(`the certificate (${subject}) does not name ${vin}: its subject CN or a subjectAltName must be the VIN`)
   }
@@ -59,7 +64,7 @@ export function registrableCertificate (pem: Buffer | string, vin: string, caPem
     const authorities = String(caPem).match(PEM_CERTIFICATE) ?? []
     const issuer = authorities.map((p) => new X509Certificate(p)).find((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey))
     if (issuer === undefined) {
-      throw invalid(`the certificate (${subject}) was not issued by the client CA (issuer ${cert.issuer.replace(/\n/g, ', ')}); the TLS listener would refuse it`)
+      throw invalid(`the certificate (${subject}) was not issued by the client CA (issuer ${oneLine(cert.issuer)}); the TLS listener would refuse it`)
     }
   }
   return { sha256: sha256Of(cert), subject, notAfter }

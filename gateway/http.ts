@@ -15,6 +15,7 @@ import { registerApi, type ApiDeps } from './api/index.js'
 import { healthRoutes } from './api/health.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
+import { TLS_HANDSHAKE_TIMEOUT_MS } from './tls.js'
 
 export const MQTT_WS_PATH = '/mqtt'
 
@@ -32,7 +33,7 @@ export interface HttpDeps {
 
 export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(deps.https === undefined ? {} : { https: { ...deps.https, handshakeTimeout: 10_000 } }),
+    ...(deps.https === undefined ? {} : { https: { ...deps.https, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS } }),
     // Per-request logs are debug noise at fleet scale; warnings and errors stay.
     // pino 10's Logger type is wider than the one fastify 5 declares; the instance is compatible.
     loggerInstance: deps.log.child({ module: 'http' }, { level: 'warn' }) as unknown as FastifyBaseLogger

@@ -17,10 +17,15 @@ import { createHash, createPrivateKey, X509Certificate } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { createSecureContext, type SecureContextOptions } from 'node:tls'
 import { PitwallError } from '../runtime/errors.js'
+import { isExposed, octalMode } from '../runtime/private-files.js'
 import { PeriodicPass } from '../runtime/periodic-pass.js'
+import { oneLine } from './client-certificates.js'
 import type { GatewayConfig } from './config.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
+
+/** A TLS handshake not finished in this time is dropped, on every TLS listener (Node's default is 120 s). */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000
 
 export interface TlsFiles {
   cert: string
@@ -61,10 +66,9 @@ function readPem (path: string, what: string): Buffer {
 
 /** A private key others can read is a leaked key; refused like the command signing keys. */
 function checkKeyPrivate (path: string): void {
-  if (process.platform === 'win32') return
   const mode = statSync(path).mode
-  if ((mode & 0o077) !== 0) {
-    throw new TlsError(`${path}: the TLS private key is readable by group or others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); chmod 600 it (and consider it leaked if others could read it)`)
+  if (isExposed(mode)) {
+    throw new TlsError(`${path}: the TLS private key is readable by group or others (mode ${octalMode(mode)}); chmod 600 it (and consider it leaked if others could read it)`)
   }
 }
 
@@ -78,11 +82,30 @@ function parseCertificate (pem: Buffer, path: string): X509Certificate {
 
 /** Reads and checks the TLS files; throws a TlsError naming the file and what is wrong with it. */
 export function readTlsMaterial (files: TlsFiles): TlsMaterial {
+  return checkTlsContents(files, readTlsContents(files))
+}
+
+/** The files' bytes, and their digest: what a poll compares before anything is parsed. */
+interface TlsContents {
+  cert: Buffer
+  key: Buffer
+  ca?: Buffer | undefined
+  crl?: Buffer | undefined
+  digest: string
+}
+
+function readTlsContents (files: TlsFiles): TlsContents {
   const cert = readPem(files.cert, 'TLS certificate')
   const key = readPem(files.key, 'TLS private key')
   checkKeyPrivate(files.key)
   const ca = files.ca === undefined ? undefined : readPem(files.ca, 'client CA certificate file')
   const crl = files.crl === undefined ? undefined : readPem(files.crl, 'certificate revocation list')
+  const digest = createHash('sha256')
+  for (const part of [cert, key, ca, crl]) digest.update(part ?? '').update('\0')
+  return { cert, key, ca, crl, digest: digest.digest('hex') }
+}
+
+function checkTlsContents (files: TlsFiles, { cert, key, ca, crl, digest }: TlsContents): TlsMaterial {
   const x509 = parseCertificate(cert, files.cert)
   let keyObject
   try {
@@ -90,8 +113,9 @@ export function readTlsMaterial (files: TlsFiles): TlsMaterial {
   } catch (err) {
     throw new TlsError(`${files.key} is not an unencrypted PEM private key: ${(err as Error).message}`, { cause: err })
   }
+  const subject = oneLine(x509.subject)
   if (!x509.checkPrivateKey(keyObject)) {
-    throw new TlsError(`${files.key} is not the private key of the certificate in ${files.cert} (${x509.subject.replace(/\n/g, ', ')})`)
+    throw new TlsError(`${files.key} is not the private key of the certificate in ${files.cert} (${subject})`)
   }
   // a CA file without a certificate would fail every client certificate, one handshake at a time
   if (ca !== undefined) parseCertificate(ca, files.ca as string)
@@ -102,9 +126,7 @@ export function readTlsMaterial (files: TlsFiles): TlsMaterial {
     const which = crl !== undefined && /crl/i.test((err as Error).message) ? files.crl as string : 'the TLS files'
     throw new TlsError(`OpenSSL refused ${which}: ${(err as Error).message}`, { cause: err })
   }
-  const digest = createHash('sha256')
-  for (const part of [cert, key, ca, crl]) digest.update(part ?? '').update('\0')
-  return { options, expiresAt: new Date(x509.validTo), subject: x509.subject.replace(/\n/g, ', '), digest: digest.digest('hex') }
+  return { options, expiresAt: new Date(x509.validTo), subject, digest }
 }
 
 /** A TLS server (tls.Server, https.Server) whose certificates can be swapped while it runs. */
@@ -117,6 +139,8 @@ export class TlsReloader {
   private current: TlsMaterial
   private readonly targets: SecureContextTarget[] = []
   private readonly pass: PeriodicPass
+  /** the last refusal logged: a set that stays broken is logged once */
+  private lastFailure: string | undefined
 
   constructor (
     private readonly files: TlsFiles,
@@ -145,11 +169,16 @@ export class TlsReloader {
     await this.pass.stop()
   }
 
-  /** Reloads if the files changed; returns whether a new set is in use. */
+  /** Reloads if the files changed; returns whether a new set is in use. Unchanged files are read, not parsed. */
   check (): boolean {
     let next: TlsMaterial
     try {
-      next = readTlsMaterial(this.files)
+      const contents = readTlsContents(this.files)
+      if (contents.digest === this.current.digest) {
+        this.lastFailure = undefined
+        return false
+      }
+      next = checkTlsContents(this.files, contents)
     } catch (err) {
       // a renewal caught halfway (key written, certificate not yet) also lands here: the next pass retries
       if (this.lastFailure !== (err as Error).message) {
@@ -160,7 +189,6 @@ export class TlsReloader {
       return false
     }
     this.lastFailure = undefined
-    if (next.digest === this.current.digest) return false
     for (const target of this.targets) target.setSecureContext(next.options)
     this.current = next
     this.deps.metrics.tlsReloads.inc({ outcome: 'loaded' })
@@ -169,5 +197,4 @@ export class TlsReloader {
     return true
   }
 
-  private lastFailure: string | undefined
 }

@@ -9,11 +9,9 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer } from 'node:tls'
 import type { Logger } from '../logger.js'
+import { TLS_HANDSHAKE_TIMEOUT_MS } from '../tls.js'
 import type { Metrics } from '../metrics.js'
 import type { PitwallBroker } from './index.js'
-
-/** A TLS handshake not finished in this time is dropped (Node's default is 120 s). */
-const HANDSHAKE_TIMEOUT_MS = 10_000
 
 async function listen<S extends Server> (server: S, host: string, port: number): Promise<S> {
   await new Promise<void>((resolve, reject) => {
@@ -48,7 +46,7 @@ export async function listenTls (
     ...context,
     requestCert: clientCertificates,
     rejectUnauthorized: false,
-    handshakeTimeout: HANDSHAKE_TIMEOUT_MS
+    handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS
   }, (socket) => {
     socket.setNoDelay(true)
     const reserved = handshaking.get(peer(socket))
