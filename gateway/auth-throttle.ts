@@ -203,7 +203,7 @@ export class KeyedTurns {
       const next = held.waiting.shift()
       if (next !== undefined) {
         next()
-      } else if (--held.holders === 0 && this.keys.get(key) === held) {
+      } else if (--held.holders === 0) {
         this.keys.delete(key)
       }
     }

@@ -133,9 +133,10 @@ export function createAuthenticate (deps: AuthenticateDeps) {
     done: (error: AuthenticateError | null, success: boolean | null) => void
   ): void {
     const vin = client.id
-    const fail = (reason: string, code: number, message: string): void => {
+    // `detail`: more for the log line (the certificate's verdict, its hash)
+    const fail = (reason: string, code: number, message: string, detail?: object): void => {
       deps.metrics.authFailures.inc({ reason })
-      deps.log.warn({ vin: untrusted(vin), reason }, 'connection refused')
+      deps.log.warn({ vin: untrusted(vin), reason, ...detail }, 'connection refused')
       done(refuse(code, message), false)
     }
     if (!VIN_PATTERN.test(vin) || username !== vin) {
@@ -148,13 +149,22 @@ export function createAuthenticate (deps: AuthenticateDeps) {
     const certificate = peerCertificateOf(origin.tls, vin)
     if (certificate.kind === 'refused') {
       // a certificate that fails is not a reason to try the secret instead: the T-box meant to use it
-      deps.metrics.authFailures.inc({ reason: 'certificate' })
-      deps.log.warn({ vin, address, reason: certificate.reason }, 'connection refused: client certificate')
-      done(refuse(NOT_AUTHORIZED, certificate.reason), false)
+      fail('certificate', NOT_AUTHORIZED, certificate.reason, { address, why: certificate.reason })
       return
     }
     if (certificate.kind === 'presented') {
-      authenticateByCertificate(client, vin, certificate.sha256, address, done)
+      // a certificate the handshake verified, naming the VIN: admitted when it is registered for the vehicle and not revoked
+      deps.vehicles.certificateCredential(vin, certificate.sha256).then((credential) => {
+        if (client.closed) return done(refuse(NOT_AUTHORIZED, 'connection closed'), false)
+        if (credential === undefined) {
+          fail('certificate', NOT_AUTHORIZED, 'client certificate not registered for this vehicle, or revoked', { address, sha256: certificate.sha256.toString('hex') })
+          return
+        }
+        admit(client, vin, address, credential, done)
+      }).catch((err: unknown) => {
+        deps.log.error({ vin, err }, 'certificate lookup failed')
+        fail('storage', SERVER_UNAVAILABLE, 'server unavailable')
+      })
       return
     }
     if (password === undefined || password.length === 0) {
@@ -209,26 +219,5 @@ export function createAuthenticate (deps: AuthenticateDeps) {
     setSession(client, { vin, vehicleId: credential.vehicleId, model: credential.model, firmware: credential.firmware })
     deps.connections.record(client, vin)
     done(null, true)
-  }
-
-  /**
-   * A certificate the TLS handshake verified and that names the VIN: admitted
-   * when it is registered for the vehicle and not revoked (./client-certificates.ts).
-   */
-  function authenticateByCertificate (client: Client, vin: string, sha256: Buffer, address: string, done: (error: AuthenticateError | null, success: boolean | null) => void): void {
-    deps.vehicles.certificateCredential(vin, sha256).then((credential) => {
-      if (client.closed) return done(refuse(NOT_AUTHORIZED, 'connection closed'), false)
-      if (credential === undefined) {
-        deps.metrics.authFailures.inc({ reason: 'certificate' })
-        deps.log.warn({ vin, address, sha256: sha256.toString('hex') }, 'connection refused: client certificate not registered for the vehicle, or revoked')
-        done(refuse(NOT_AUTHORIZED, 'client certificate not registered for this vehicle, or revoked'), false)
-        return
-      }
-      admit(client, vin, address, credential, done)
-    }).catch((err: unknown) => {
-      deps.log.error({ vin, err }, 'certificate lookup failed')
-      deps.metrics.authFailures.inc({ reason: 'storage' })
-      done(refuse(SERVER_UNAVAILABLE, 'server unavailable'), false)
-    })
   }
 }
