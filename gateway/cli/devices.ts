@@ -15,11 +15,6 @@ interface CertificateFlags extends StorageFlags {
   tlsCa?: string
 }
 
-/** The storage flags alone: --tls-ca is not a gateway setting here, and without --tls-cert the configuration would refuse it. */
-function storageOnly (flags: StorageFlags): StorageFlags {
-  return { dataDir: flags.dataDir, databaseUrl: flags.databaseUrl }
-}
-
 /** Reads and checks a certificate file for the VIN, against the client CA when one is configured. */
 function certificateFile (file: string, vin: string, flags: CertificateFlags): DeviceCertificate {
   const caFile = flags.tlsCa ?? configFrom({ ...flags, logLevel: 'silent' }).tlsCa
@@ -48,7 +43,7 @@ export function registerDeviceCommands (program: Command): void {
       // before anything is stored: a refused brand or certificate must not leave a vehicle whose secret was never shown
       if (flags.brand !== undefined && flags.brand.trim() === '') throw new InvalidArgumentError('--brand must not be empty')
       const certificate = flags.cert === undefined ? undefined : certificateFile(flags.cert, vin, flags)
-      await withStorage(storageOnly(flags), async (storage) => {
+      await withStorage(flags, async (storage) => {
         // a certificate another vehicle holds, or a revoked one, is refused before a secret is made (or rotated) and not shown
         const holder = certificate === undefined ? undefined : await storage.vehicles.certificateHolder(certificate.sha256)
         const conflict = holder === undefined ? undefined : certificateConflict(holder, vin.toUpperCase(), (certificate as DeviceCertificate).sha256)
@@ -82,7 +77,7 @@ export function registerDeviceCommands (program: Command): void {
     .option('--tls-ca <file>', 'the client CA it must be issued by (default PITWALL_TLS_CA)')
     .action(async (vin: string, file: string, flags: CertificateFlags) => {
       const certificate = certificateFile(file, vin, flags)
-      await withStorage(storageOnly(flags), async (storage) => { await storage.vehicles.addCertificate(vin.toUpperCase(), certificate) })
+      await withStorage(flags, async (storage) => { await storage.vehicles.addCertificate(vin.toUpperCase(), certificate) })
       print(`client certificate ${certificate.sha256.toString('hex')} registered for ${vin.toUpperCase()} (${certificate.subject}, until ${certificate.notAfter.toISOString()})`)
     })
   storageFlags(cert.command('revoke').description('refuse a vehicle\'s client certificate (all of them without --sha256) from its next CONNECT'))

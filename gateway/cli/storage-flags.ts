@@ -47,7 +47,8 @@ export function storageFlags (cmd: Command): Command {
 
 /** Opens storage for one short CLI command and closes it whatever happens. */
 export async function withStorage<T> (flags: StorageFlags, work: (storage: Storage) => Promise<T>): Promise<T> {
-  const config = configFrom({ ...flags, logLevel: 'silent' })
+  // the storage flags alone: a command's other flags (device cert's --tls-ca) are not gateway settings here
+  const config = configFrom({ dataDir: flags.dataDir, databaseUrl: flags.databaseUrl, logLevel: 'silent' })
   const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 })
   try {
     return await work(storage)
