@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { Aedes } from 'aedes'
 import t from 'tap'
 import { pitwall } from '../../proto/index.js'
+import { freePort } from '../../runtime/free-port.js'
 import { Tbox } from '../../sim/tbox.js'
 
 const VIN = 'WPWSIM00000000001'
@@ -129,14 +130,8 @@ t.test('buffers while the broker is down and then delivers every seq in order', 
 
 t.test('drops the oldest batches when the buffer is full and counts them', async (t) => {
   // nothing listens on this port: the T-box never gets online
-  const probe = createServer()
-  probe.listen(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const address = probe.address()
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  await new Promise((resolve) => probe.close(resolve))
-
-  const tbox = new Tbox({ url: `mqtt://127.0.0.1:${address.port}`, vin: VIN, secret: 'x', seed: 1, rateHz: 100, bufferCapacity: 5, reconnectPeriodMs: 50 })
+  const port = await freePort()
+  const tbox = new Tbox({ url: `mqtt://127.0.0.1:${port}`, vin: VIN, secret: 'x', seed: 1, rateHz: 100, bufferCapacity: 5, reconnectPeriodMs: 50 })
   tbox.start()
   await until('the buffer to overflow', () => tbox.counters().batchesBuilt >= 12)
   await tbox.stop(0)
