@@ -12,6 +12,7 @@ import { demoMessageValues, loadDemoDatabase, type MessageValues } from './demo-
 import { ENGINE_ECU, POLLED_PIDS, mode01Response } from './obd-responder.js'
 import { PeriodicSchedule } from './periodic-schedule.js'
 import { SeededRandom } from './prng.js'
+import { checkSpeed } from './time-lapse.js'
 import type { VehicleModel, VehicleState } from './vehicle-model.js'
 
 export interface BatchBuilderOptions {
@@ -26,6 +27,8 @@ export interface BatchBuilderOptions {
   firmware?: string
   /** How often the T-box polls the OBD-II PIDs. Default 500 ms. */
   obdPollMs?: number
+  /** Vehicle seconds per second of batch time (sim/time-lapse.ts). Default 1. */
+  speed?: number
 }
 
 export interface BuiltBatch {
@@ -86,6 +89,7 @@ export class BatchBuilder {
   private readonly obd: Array<{ pid: number, schedule: PeriodicSchedule }>
   private readonly gnss: PeriodicSchedule
   private readonly dtcReported = new Map<number, { status: number, atUs: number }>()
+  private readonly speed: number
 
   constructor (options: BatchBuilderOptions) {
     this.vin = options.vin
@@ -93,6 +97,7 @@ export class BatchBuilder {
     this.firmware = options.firmware ?? DEFAULT_FIRMWARE
     this.seq = options.startSeq ?? 1
     if (!Number.isSafeInteger(this.seq) || this.seq < 1) throw new RangeError(`startSeq must be a positive integer, got ${this.seq}`)
+    this.speed = checkSpeed(options.speed ?? 1)
     const random = new SeededRandom(options.seed)
     const database = options.database ?? loadDemoDatabase()
     this.can = database.messages
@@ -112,7 +117,13 @@ export class BatchBuilder {
     return this.seq
   }
 
-  /** The batch for [windowStartUs, windowStartUs + windowUs), stepping the model to the window's end. */
+  /**
+   * The batch for [windowStartUs, windowStartUs + windowUs), stepping the
+   * model to the window's end. At a speed above 1 the model covers that many
+   * times the window, while the frames keep the bus's cycle times and the
+   * window's own (wall-clock) times: a time-lapse of the vehicle in a normal
+   * T-box stream.
+   */
   build (windowStartUs: number, windowUs: number): BuiltBatch {
     const endUs = windowStartUs + windowUs
     const events: Event[] = []
@@ -138,7 +149,7 @@ export class BatchBuilder {
     this.reportDtcs(0, windowStartUs, dtc)
     for (const event of events) {
       while (event.offsetUs >= stepStartUs + SUBSTEP_US) {
-        this.model.step(SUBSTEP_US / 1e6)
+        this.model.step((SUBSTEP_US / 1e6) * this.speed)
         stepStartUs += SUBSTEP_US
         values = demoMessageValues(this.model.state)
         payloads.clear()
@@ -162,7 +173,7 @@ export class BatchBuilder {
           break
       }
     }
-    if (windowUs > stepStartUs) this.model.step((windowUs - stepStartUs) / 1e6)
+    if (windowUs > stepStartUs) this.model.step(((windowUs - stepStartUs) / 1e6) * this.speed)
 
     const batch: pitwall.v1.TelemetryBatch.$Properties = {
       vin: this.vin,

@@ -1,6 +1,7 @@
 /**
  * `pitwall-sim demo`: a gateway on the embedded database (or DATABASE_URL) and a
- * simulated fleet driving it, with live counts. The fleet's credentials are
+ * simulated fleet driving it, with live counts and a sign-in link to the
+ * console per role. The fleet's credentials and the demo's API tokens are
  * kept in the data directory, and each vehicle continues after its highest
  * stored seq, so a second run adds to the first instead of being
  * deduplicated away.
@@ -8,6 +9,7 @@
 import { CaseBase } from '../actions/cases/case-base.js'
 import { DEMO_CASE_PACK, loadCasePack } from '../actions/cases/pack.js'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import type { Writable } from 'node:stream'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startGateway, type Gateway } from '../gateway/app.js'
@@ -22,8 +24,8 @@ import { parseCredentials, type VehicleCredential } from './credentials.js'
 import type { FaultProbabilities } from './faults.js'
 import { startFleet, type FleetSummary } from './fleet.js'
 import { waitForStop } from './wait-for-stop.js'
-import { isPitwallError } from '../runtime/errors.js'
 import { ACTIVE_FAULT_STATES } from '../rules/fault-lifecycle.js'
+import { demoDealers, demoSignIns, signInText } from './demo-sign-in.js'
 
 /** The demo vehicle's rule pack (the build copies rules/packs beside the compiled rules). */
 const DEMO_RULES_FILE = fileURLToPath(new URL('../rules/packs/demo-vehicle.yaml', import.meta.url))
@@ -36,16 +38,24 @@ export interface DemoOptions {
   config: GatewayConfig
   vehicles: number
   rateHz: number
+  /** the vehicles' time runs this many times faster than the wall clock (sim/time-lapse.ts); default 1 */
+  speed?: number
   inject: FaultProbabilities
   seed: number
   /** seconds; undefined runs until SIGINT / SIGTERM */
   durationS?: number | undefined
+  /** stops the demo as SIGINT would */
+  signal?: AbortSignal
+  /** where the demo's messages and live counts go; default stderr */
+  output?: Writable & { isTTY?: boolean }
   onListening?: (mqttPort: number, httpPort: number) => void
 }
 
 export interface DemoSummary {
   storage: 'pglite' | 'postgres'
   vehicles: number
+  /** how many times faster than the wall clock the vehicles lived */
+  speed: number
   durationS: number
   batchesStored: number
   canFramesStored: number
@@ -68,26 +78,29 @@ export function demoVin (i: number): string {
 
 export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
   const log = createLogger(options.config.logLevel)
+  const out = options.output ?? process.stderr
   const gateway = await startGateway(options.config, log)
   options.onListening?.(gateway.mqttPort, gateway.httpPort)
   try {
     // The demo model's decoder manifest, stored and activated as an engineer would (the same file again adds no version).
     const manifest = await addManifest(gateway.storage.manifests, loadManifestFile(DEMO_MANIFEST_FILE), 'demo', true)
-    process.stderr.write(`pitwall-sim demo: decoder manifest ${manifest.manifest.model}@${manifest.manifest.version} active (pitwall manifests show '${manifest.manifest.model}')\n`)
+    out.write(`pitwall-sim demo: decoder manifest ${manifest.manifest.model}@${manifest.manifest.version} active (pitwall manifests show '${manifest.manifest.model}')\n`)
     // The demo vehicle's rule pack; the running gateway picks it up from the rules table.
     await gateway.storage.rules.apply(loadRuleFile(DEMO_RULES_FILE))
     // the known fixes the demo rules link to
     await new CaseBase(gateway.storage.cases).apply(loadCasePack(DEMO_CASE_PACK), 'demo')
-    const api = await demoDealersAndTokens(gateway)
-    process.stderr.write(`pitwall-sim demo: API at http://127.0.0.1:${gateway.httpPort}/api/v1 (tokens valid 24 h):\n` +
-      `  engineer  ${api.engineer}\n  dealer ${DEMO_DEALERS[0].id}  ${api.dealer}\n` +
-      `  e.g. curl -H 'Authorization: Bearer ${api.dealer}' http://127.0.0.1:${gateway.httpPort}/api/v1/inbox/alerts\n`)
     const credentials = await demoFleetCredentials(gateway, options.vehicles)
+    await demoDealers(gateway.storage, credentials.map((c) => c.vin))
+    const signIns = await demoSignIns(gateway.storage, demoFile(gateway, 'demo-tokens.json'))
+    out.write(`\n${signInText(gateway.httpPort, signIns)}\n`)
+    const speed = options.speed ?? 1
+    if (speed !== 1) out.write(`pitwall-sim demo: the vehicles' time runs ${speed}x faster; their batches keep real times\n`)
     const last = await gateway.storage.vehicles.lastSeqs(credentials.map((c) => c.vin))
     const fleet = startFleet({
       url: `mqtt://127.0.0.1:${gateway.mqttPort}`,
       credentials,
       rateHz: options.rateHz,
+      speed,
       seed: options.seed,
       inject: options.inject,
       // the simulated T-boxes trust the gateway's command keys, as provisioned ones would
@@ -97,7 +110,7 @@ export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
     const started = Date.now()
     const totalsAtStart = await storedTotals(gateway)
     let previous = totalsAtStart
-    const tty = process.stderr.isTTY
+    const tty = out.isTTY === true
     const ticker = setInterval(() => {
       void storedTotals(gateway).then((now) => {
         const s = fleet.stats()
@@ -109,12 +122,12 @@ export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
           `totals ${now.batches - totalsAtStart.batches} batches, ${now.faultEvents - totalsAtStart.faultEvents} fault transitions, ${now.deadLetters - totalsAtStart.deadLetters} dead letters, ${s.buffered} buffered on vehicles`
         ].join(' | ')
         previous = now
-        process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`)
+        out.write(tty ? `\r\x1b[K${line}` : `${line}\n`)
       })
     }, 1000)
-    await waitForStop(options.durationS)
+    await waitForStop(options.durationS, options.signal)
     clearInterval(ticker)
-    if (tty) process.stderr.write('\n')
+    if (tty) out.write('\n')
     const fleetSummary = await fleet.stop()
     const durationS = (Date.now() - started) / 1000
     const end = await storedTotals(gateway)
@@ -123,6 +136,7 @@ export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
     return {
       storage: gateway.storage.kind,
       vehicles: credentials.length,
+      speed,
       durationS: round(durationS),
       batchesStored: batches,
       canFramesStored: frames,
@@ -140,37 +154,12 @@ export async function runDemo (options: DemoOptions): Promise<DemoSummary> {
   }
 }
 
-/** Two workshops beside the demo route in Munich; inbox only (no webhook), so alerts wait in the API. */
-const DEMO_DEALERS = [
-  { id: 'demo-muc-nord', name: 'Demo Autohaus München Nord', lat: 48.1850, lon: 11.5750 },
-  { id: 'demo-muc-west', name: 'Demo Werkstatt München West', lat: 48.1400, lon: 11.5100 }
-] as const
-
-/**
- * The demo's dealers (kept from an earlier run) and, for this run, an
- * engineer token and a token of the first dealer, so the API can be tried
- * at once. They expire after a day rather than pile up as live credentials.
- */
-async function demoDealersAndTokens (gateway: Gateway): Promise<{ engineer: string, dealer: string }> {
-  for (const d of DEMO_DEALERS) {
-    try {
-      await gateway.storage.dealers.add({ ...d })
-    } catch (err) {
-      if (!isPitwallError(err, 'PITWALL_ERR_DEALER_EXISTS')) throw err
-    }
-  }
-  const expiresAt = new Date(Date.now() + 86_400_000)
-  const engineer = await gateway.storage.apiTokens.create({ name: 'demo engineer', role: 'engineer', expiresAt })
-  const dealer = await gateway.storage.apiTokens.create({ name: DEMO_DEALERS[0].name, role: 'dealer', dealerId: DEMO_DEALERS[0].id, expiresAt })
-  return { engineer: engineer.token, dealer: dealer.token }
-}
-
 /**
  * Reuses the credentials kept from an earlier run when the database still
  * accepts them; registers (or re-keys) the rest.
  */
 async function demoFleetCredentials (gateway: Gateway, vehicles: number): Promise<VehicleCredential[]> {
-  const file = join(gateway.config.dataDir === 'memory://' ? '.pitwall' : gateway.config.dataDir, 'demo-fleet.json')
+  const file = demoFile(gateway, 'demo-fleet.json')
   let kept: VehicleCredential[] = []
   try {
     kept = parseCredentials(JSON.parse(readFileSync(file, 'utf8')), file)
@@ -188,6 +177,11 @@ async function demoFleetCredentials (gateway: Gateway, vehicles: number): Promis
   mkdirSync(join(file, '..'), { recursive: true })
   writeFileSync(file, JSON.stringify([...byVin].map(([vin, secret]) => ({ vin, secret })), null, 2), { mode: 0o600 })
   return fleet
+}
+
+/** A file the demo keeps between runs: in the data directory (with memory://, in .pitwall). */
+function demoFile (gateway: Gateway, name: string): string {
+  return join(gateway.config.dataDir === 'memory://' ? '.pitwall' : gateway.config.dataDir, name)
 }
 
 function openFaultsByRule (faults: Array<{ ruleId: string }>): Record<string, number> {

@@ -2,7 +2,7 @@
  * `pitwall-sim fleet`: drive a simulated fleet against a broker.
  *
  *   pitwall-sim fleet --url mqtt://127.0.0.1:1883 --credentials fleet.json \
- *     --vehicles 100 --rate 1 --duration 60 --inject overheat=0.05,mil=0.1 --seed 7
+ *     --vehicles 100 --rate 1 --duration 60 --inject overheat=0.05,mil=0.1 --seed 7 --speed 10
  *
  * A one-line status goes to stderr every second, the final summary as JSON to
  * stdout. Without --duration it runs until SIGINT / SIGTERM.
@@ -12,6 +12,7 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { loadCredentials } from './credentials.js'
 import { FaultSpecError, parseFaultSpec, type FaultProbabilities } from './faults.js'
 import { startFleet, type FleetStats, type FleetSummary } from './fleet.js'
+import { MAX_SPEED, speedFlag } from './time-lapse.js'
 import { waitForStop } from './wait-for-stop.js'
 
 interface FleetCommandOptions {
@@ -20,6 +21,7 @@ interface FleetCommandOptions {
   credentials: string
   vehicles?: number
   rate: number
+  speed: number
   duration?: number
   inject: FaultProbabilities
   seed: number
@@ -65,6 +67,7 @@ export function createFleetCommand (): Command {
     .option('--ca <file>', 'CA certificate (PEM) to trust for mqtts:// and wss://, e.g. a private CA\'s')
     .option('--vehicles <n>', 'vehicles to simulate (default: one per credential)', positiveInteger('--vehicles'))
     .option('--rate <hz>', 'batches per second per vehicle', positiveNumber('--rate'), 1)
+    .option('--speed <n>', `the vehicles' time runs n times faster (1 to ${MAX_SPEED}); batches keep real times and rate`, speedFlag, 1)
     .option('--duration <s>', 'stop after this many seconds (default: until interrupted)', positiveNumber('--duration'))
     .addOption(new Option('--inject <spec>', 'fault probability per vehicle, e.g. overheat=0.05,battery12v=0.02 ' +
       '(faults: overheat, battery12v, cellimbalance, tyreleak, brakewear, mil)').argParser(faultSpec).default({}, 'no faults'))
@@ -102,6 +105,7 @@ async function runFleet (options: FleetCommandOptions): Promise<FleetSummary> {
     credentials,
     vehicles: options.vehicles,
     rateHz: options.rate,
+    speed: options.speed,
     seed: options.seed,
     inject: options.inject,
     startSeq: options.startSeq,

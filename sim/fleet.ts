@@ -23,6 +23,8 @@ export interface FleetOptions {
   vehicles?: number
   /** Batches per second per vehicle. Default 1. */
   rateHz?: number
+  /** The vehicles' time runs this many times faster than the wall clock; batches keep real times and rate (sim/time-lapse.ts). Default 1. */
+  speed?: number
   /** Fleet seed: the same seed and credentials give the same vehicles, drives and faults. Default 1. */
   seed?: number
   /** Per-vehicle fault probabilities (see faults.ts). */
@@ -61,6 +63,7 @@ export interface FleetStats {
 export interface FleetSummary extends FleetStats {
   seed: number
   rateHz: number
+  speed: number
   durationS: number
   /** Injected faults by VIN (vehicles without faults left out). */
   faults: Record<string, FaultName[]>
@@ -98,6 +101,7 @@ export class Fleet {
         seed: vehicle,
         faults,
         rateHz: options.rateHz,
+        speed: options.speed,
         startSeq: typeof options.startSeq === 'number' ? options.startSeq : options.startSeq?.[vin],
         firmware: options.firmware,
         maxInFlight: options.maxInFlight,
@@ -184,6 +188,7 @@ export class Fleet {
       ...this.stats(),
       seed: this.options.seed ?? 1,
       rateHz: this.options.rateHz ?? 1,
+      speed: this.options.speed ?? 1,
       durationS: this.startedAt === 0 ? 0 : round((end - this.startedAt) / 1000),
       faults: { ...this.faultsByVin },
       nextSeq: Object.fromEntries(this.tboxes.map((t) => [t.vin, t.counters().nextSeq]))

@@ -47,6 +47,8 @@ export interface TboxOptions {
   faults?: readonly FaultName[]
   /** Batches per second. Default 1. */
   rateHz?: number
+  /** The vehicle's time runs this many times faster than the batches' (sim/time-lapse.ts). Default 1. */
+  speed?: number
   /** seq of the first batch. Default 1. */
   startSeq?: number
   firmware?: string
@@ -163,7 +165,8 @@ export class Tbox extends EventEmitter<TboxEvents> {
       seed: random.int(0, 0xffff_ffff),
       startSeq: options.startSeq,
       firmware: options.firmware,
-      database: options.database
+      database: options.database,
+      speed: options.speed
     })
     this.reconnectPeriodMs = Math.round((options.reconnectPeriodMs ?? 1000) * random.uniform(1, 1.5))
     this.topics = {
