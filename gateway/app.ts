@@ -21,9 +21,12 @@ import { createActionWorkers, type ActionWorkers } from './action-workers.js'
 import { createBroker } from './broker/index.js'
 import { listenTcp, listenTls } from './broker/listeners.js'
 import { apiLimitsOf } from './api/index.js'
+import { consoleSessionsOf } from './api/session.js'
 import { admissionOf, batchLimitsOf, type GatewayConfig } from './config.js'
 import { DecoderRegistry } from './decoder-registry.js'
 import { loadDefaultManifest } from './default-manifest.js'
+import { ConnectionStates, nodeNameOf } from './events/connection-state.js'
+import { EventHub } from './events/hub.js'
 import { createHttpServer } from './http.js'
 import { TelemetryIngest } from './ingest.js'
 import { createLogger, type Logger } from './logger.js'
@@ -42,6 +45,10 @@ export interface Gateway {
   readonly mqttPort: number
   readonly mqttTlsPort: number
   readonly httpPort: number
+  /** this gateway's name in the vehicles' connection state (PITWALL_NODE_NAME, else host:pid) */
+  readonly nodeName: string
+  /** fleet events and live signals across nodes (./events/hub.ts) */
+  readonly events: EventHub
   /** the command signing keys: `active` signs, `publicKeys` is what T-boxes must trust */
   readonly commandKeys: GatewayKeys
   readonly commands: CommandDispatcher
@@ -99,6 +106,10 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     })
     // one poll for both: manifests first, so the catalog has every signal a rule names
     await parts.start('rules', new RuleReloader(storage.rules, engine, log.child({ module: 'rules' }), config.rulesPollMs, async () => { await manifests.check() }))
+    // listening before the broker and the API: nothing committed after the start goes unheard
+    const events = await parts.start('events', new EventHub({ store: storage.events, catalog, metrics, log: log.child({ module: 'events' }), maxStreams: config.maxSseStreams }))
+    // stopped after the broker: its last disconnections are written, then the node's vehicles go offline
+    const connectionStates = await parts.start('connection state', new ConnectionStates({ vehicles: storage.vehicles, node: nodeNameOf(config.nodeName), log: log.child({ module: 'connections' }) }))
     await parts.start('service reminders', new ServiceReminderCheck(storage.serviceReminders, reminderDefinitions, config.maintenanceIntervalMs, log.child({ module: 'maintenance' })))
 
     // the broker hands vehicles' acknowledgements to the command dispatcher, which needs the broker to send: bound once both exist
@@ -111,6 +122,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       catalog,
       batchLimits: batchLimitsOf(config),
       firmwareReported: async (vehicleId, firmware) => { await storage.vehicles.setFirmware(vehicleId, firmware) },
+      live: events.tap,
       rules: {
         engine,
         record: async (events) => {
@@ -129,7 +141,8 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       maxSubscriptions: config.maxSubscriptions,
       authThrottle: { failuresBeforeBackoff: config.authFailuresBeforeBackoff, maxBackoffMs: config.authMaxBackoffMs },
       admission: admissionOf(config),
-      commands: { acknowledge: async (vehicleId, payload) => { await (actions as ActionWorkers).commands.acknowledge(vehicleId, payload) } }
+      commands: { acknowledge: async (vehicleId, payload) => { await (actions as ActionWorkers).commands.acknowledge(vehicleId, payload) } },
+      connectionStates
     }), async (b) => { await b.close() })
     actions = createActionWorkers({ storage, keys, aedes: broker.aedes, config, log: log.child({ module: 'actions' }), metrics })
     for (const [name, worker] of actions.order) await parts.start(name, worker)
@@ -141,7 +154,8 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
         { ...tls.material.options, clientCertificates: config.tlsCa !== undefined }, { metrics, log }), (server) => { server.close() })
     if (mqtts !== undefined) tls?.serve(mqtts)
     const http = await parts.open('HTTP server', async () => {
-      const server = await createHttpServer({ broker, storage, metrics, log, maxPacketBytes: config.maxPacketBytes, api: { storage, metrics, limits: apiLimitsOf(config), webhookAddresses: actions.webhookAddresses }, https: tls?.material.options })
+      const server = await createHttpServer({ broker, storage, metrics, log, maxPacketBytes: config.maxPacketBytes, api: { storage, metrics, limits: apiLimitsOf(config), webhookAddresses: actions.webhookAddresses, consoleSessions: consoleSessionsOf(config), events }, https: tls?.material.options,
+        console: config.consoleEnabled ? { tileUrl: config.consoleTileUrl } : undefined })
       try {
         await server.listen({ host: config.httpHost, port: config.httpPort })
       } catch (err) {
@@ -168,6 +182,8 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       mqttPort,
       mqttTlsPort,
       httpPort,
+      nodeName: connectionStates.node,
+      events,
       commandKeys: keys,
       commands: actions.commands,
       faultActions: actions.faultActions,

@@ -7,6 +7,7 @@ import { Ajv } from 'ajv'
 import { WEBHOOK_ALLOW_SETTING } from '../actions/dealer-alerts/webhook-address.js'
 import { BATCH_LIMIT_NAMES, DEFAULT_BATCH_LIMITS, type BatchLimits } from '../decoders/batch-limits.js'
 import { PitwallError } from '../runtime/errors.js'
+import { DEFAULT_MAX_RANGE_DAYS } from './api/telemetry.js'
 import { DEFAULT_API_RATE_LIMIT, DEFAULT_AUTH_THROTTLE } from './auth-throttle.js'
 import { DEFAULT_MAX_SUBSCRIPTIONS } from './broker/authorize-subscribe.js'
 import { DEFAULT_ADMISSION, type AdmissionSettings } from './broker/connect-guard.js'
@@ -68,6 +69,16 @@ export interface GatewayConfig {
   authMaxBackoffMs: number
   /** API requests one token may make per minute (/healthz, /readyz and /metrics are not limited) */
   apiRateLimit: number
+  /** Server-Sent Events streams (fleet events, live signals) this gateway serves at once; a token holds at most 4 */
+  maxSseStreams: number
+  /**
+   * This gateway's name in the vehicles' connection state (gateway/events/connection-state.ts);
+   * empty: host:pid. Set a name that stays the same across restarts, and differs between the
+   * gateways on one database, so a restart after a crash clears what the crashed process left at once.
+   */
+  nodeName: string
+  /** the longest time range one telemetry history or track request may span, in days */
+  apiMaxRangeDays: number
   /**
    * Caps per telemetry batch (decoders/batch-limits.ts): a batch over one is
    * dead-lettered whole, before any of its entries is decoded or stored.
@@ -115,6 +126,18 @@ export interface GatewayConfig {
    * https to public addresses only. A cloud metadata address is reached only when listed by itself.
    */
   webhookAllow: string
+  /** serve the console at / (and its sign-in routes, /api/v1/session); false: the API only */
+  consoleEnabled: boolean
+  /** how long a console sign-in lasts (never past its API token's expiry) */
+  consoleSessionHours: number
+  /** a console session unused for this long ends */
+  consoleIdleMinutes: number
+  /**
+   * The console map's tile URL template (Leaflet's: {s} {z} {x} {y}); the only
+   * outside resource the console loads. Its host goes into the console's
+   * Content-Security-Policy, so it is fixed except a leading {s}. subdomain.
+   */
+  consoleTileUrl: string
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
 
@@ -152,6 +175,9 @@ export const configSchema = {
     // at least the first back-off step (gateway/auth-throttle.ts FIRST_BACKOFF_MS)
     authMaxBackoffMs: { type: 'integer', minimum: 1000, maximum: 86400000, default: DEFAULT_AUTH_THROTTLE.maxBackoffMs },
     apiRateLimit: { type: 'integer', minimum: 1, maximum: 1000000, default: DEFAULT_API_RATE_LIMIT },
+    maxSseStreams: { type: 'integer', minimum: 1, maximum: 1000000, default: 1000 },
+    nodeName: { type: 'string', maxLength: 200, pattern: '^[^\\s]*$', default: '' },
+    apiMaxRangeDays: { type: 'integer', minimum: 1, maximum: 3660, default: DEFAULT_MAX_RANGE_DAYS },
     maxCanFramesPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.canFrames },
     maxSamplesPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.samples },
     maxGnssPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.gnss },
@@ -170,6 +196,10 @@ export const configSchema = {
     fixCheckWindowMs: { type: 'integer', minimum: 1000, maximum: 2592000000, default: 1800000 },
     commandStallMs: { type: 'integer', minimum: 60000, maximum: 2592000000, default: 3600000 },
     webhookAllow: { type: 'string', maxLength: 10000, default: '' },
+    consoleEnabled: { type: 'boolean', default: true },
+    consoleSessionHours: { type: 'integer', minimum: 1, maximum: 720, default: 12 },
+    consoleIdleMinutes: { type: 'integer', minimum: 5, maximum: 43200, default: 120 },
+    consoleTileUrl: { type: 'string', maxLength: 2000, pattern: '^https?://(\\{s\\}\\.)?[A-Za-z0-9.-]+(:[0-9]+)?/[^\\s"\'<>]*$', default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png' },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }
   }
 } as const
@@ -200,6 +230,9 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   authFailuresBeforeBackoff: 'PITWALL_AUTH_FAILURES_BEFORE_BACKOFF',
   authMaxBackoffMs: 'PITWALL_AUTH_MAX_BACKOFF_MS',
   apiRateLimit: 'PITWALL_API_RATE_LIMIT',
+  maxSseStreams: 'PITWALL_MAX_SSE_STREAMS',
+  nodeName: 'PITWALL_NODE_NAME',
+  apiMaxRangeDays: 'PITWALL_API_MAX_RANGE_DAYS',
   maxCanFramesPerBatch: BATCH_LIMIT_NAMES.canFrames.setting,
   maxSamplesPerBatch: BATCH_LIMIT_NAMES.samples.setting,
   maxGnssPerBatch: BATCH_LIMIT_NAMES.gnss.setting,
@@ -218,6 +251,10 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   fixCheckWindowMs: 'PITWALL_FIX_CHECK_WINDOW_MS',
   commandStallMs: 'PITWALL_COMMAND_STALL_MS',
   webhookAllow: WEBHOOK_ALLOW_SETTING,
+  consoleEnabled: 'PITWALL_CONSOLE_ENABLED',
+  consoleSessionHours: 'PITWALL_CONSOLE_SESSION_HOURS',
+  consoleIdleMinutes: 'PITWALL_CONSOLE_IDLE_MINUTES',
+  consoleTileUrl: 'PITWALL_CONSOLE_TILE_URL',
   logLevel: 'PITWALL_LOG_LEVEL'
 }
 

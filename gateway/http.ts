@@ -13,6 +13,7 @@ import type { PitwallBroker } from './broker/index.js'
 import { limitMessageBytes, messageLimitFor } from './broker/websocket-limit.js'
 import { registerApi, type ApiDeps } from './api/index.js'
 import { healthRoutes } from './api/health.js'
+import { registerConsole, type ConsoleOptions } from './console.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
 import { TLS_HANDSHAKE_TIMEOUT_MS } from './tls.js'
@@ -27,6 +28,8 @@ export interface HttpDeps {
   maxPacketBytes: number
   /** the API (bearer tokens, role-scoped); absent: operator endpoints only */
   api?: ApiDeps
+  /** the console at / (./console.ts); absent: not served */
+  console?: ConsoleOptions | undefined
   /** serve HTTPS (and MQTT over WSS) with this certificate and key; absent: plain HTTP */
   https?: SecureContextOptions | undefined
 }
@@ -52,6 +55,7 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
   if (deps.api !== undefined) {
     registerApi(app, deps.api)
   }
+  if (deps.console !== undefined) registerConsole(app, deps.console)
 
   const wss = new WebSocketServer({
     noServer: true,

@@ -12,6 +12,7 @@ import type { FaultEvent } from '../rules/model.js'
 import type { BatchWriter } from '../storage/batch-writer.js'
 import { selectStoredSamples, StoredSignals } from '../storage/sample-thinning.js'
 import type { DecoderRegistry } from './decoder-registry.js'
+import type { LiveSignalTap } from './events/live-tap.js'
 import { TelemetryDecoder, type TelemetryVehicle } from './telemetry-decoder.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
@@ -37,6 +38,8 @@ export interface IngestDeps {
   firmwareReported?: (vehicleId: number, firmware: string) => Promise<void>
   /** rules over every decoded sample; their fault events are stored before the PUBACK */
   rules?: { engine: RuleEngine, record: (events: FaultEvent[]) => Promise<void> } | undefined
+  /** live signals (events/live-tap.ts): a vehicle nobody watches costs it one Set lookup */
+  live?: Pick<LiveSignalTap, 'offer'> | undefined
 }
 
 export interface IngestVehicle extends TelemetryVehicle {
@@ -100,6 +103,8 @@ export class TelemetryIngest {
       await this.deadLetter(vin, topic, payload.subarray(0, REFUSED_PAYLOAD_KEPT_BYTES), payload.length, { code: err.code, message: err.message })
       return
     }
+    // before thinning appends to rows.samples, and before the decoder's buffers are reused
+    this.deps.live?.offer(vin, decoded)
     const { batch, rows, canSamples, unknownFrames } = decoded
     const canSignals = canSamples?.length ?? 0
     // Rules first, on every sample; thinning for storage after (it appends to rows.samples).

@@ -12,6 +12,8 @@ export function createMetrics () {
   const m = {
     registry,
     connections: new Gauge({ name: 'pitwall_mqtt_connected_vehicles', help: 'Vehicles connected now', registers: [registry] }),
+    sseClients: new Gauge({ name: 'pitwall_sse_clients', help: 'Server-Sent Events streams open now, by stream (events: fleet events; live: a vehicle\'s signals)', labelNames: ['stream'], registers: [registry] }),
+    sseDropped: new Counter({ name: 'pitwall_sse_dropped_total', help: 'SSE clients dropped for reading slower than their events came (their buffer was full)', labelNames: ['stream'], registers: [registry] }),
     authFailures: new Counter({ name: 'pitwall_mqtt_auth_failures_total', help: 'Refused MQTT connections', labelNames: ['reason'], registers: [registry] }),
     authThrottled: new Counter({
       name: 'pitwall_auth_throttled_total',

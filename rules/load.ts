@@ -16,8 +16,19 @@ import type { CompareOp, Condition, RuleAction, RuleDefinition, Severity } from 
 import { ruleFileSchema } from './schema.js'
 import { PitwallError } from '../runtime/errors.js'
 
+/**
+ * Where in the document a problem is, for an editor that shows it beside
+ * the field: the path from the document's root (e.g. ['rules', 0, 'when',
+ * 'op']) and what is wrong there, without the file and rule the message
+ * names.
+ */
+export interface RuleFileLocation {
+  path: Array<string | number>
+  problem: string
+}
+
 export class RuleFileError extends PitwallError {
-  constructor (message: string) {
+  constructor (message: string, readonly at?: RuleFileLocation) {
     super('PITWALL_ERR_RULE_FILE', message)
   }
 }
@@ -67,11 +78,13 @@ export function parseRules (text: string, fileName = '<rules>', signals: RuleSig
   check(data, fileName)
   const rules = (data as { rules: Raw[] }).rules
   const seen = new Set<string>()
-  return rules.map((raw) => {
+  return rules.map((raw, index) => {
     const id = raw.id as string
-    if (seen.has(id)) throw new RuleFileError(`${fileName}: rule ${id}: id is used by an earlier rule in the file`)
+    const fail = (field: string, what: string): never => {
+      throw new RuleFileError(`${fileName}: rule ${id}: ${field} ${what}`, { path: ['rules', index, ...fieldPath(field)], problem: what })
+    }
+    if (seen.has(id)) fail('id', 'is used by an earlier rule in the file')
     seen.add(id)
-    const fail = (field: string, what: string): never => { throw new RuleFileError(`${fileName}: rule ${id}: ${field} ${what}`) }
     const seconds = (field: string, fallback: number): number => {
       const value = raw[field]
       if (value === undefined) return fallback
@@ -207,15 +220,28 @@ const validateRules = ajv.compile({
 const validateBranch = defs.condition.oneOf.map((branch) => ajv.compile(shallow(branch) as object))
 const validateAction = defs.action.oneOf.map((branch) => ajv.compile(branch))
 
+/** "when.all[1].op" → ['when', 'all', 1, 'op'] */
+function fieldPath (field: string): Array<string | number> {
+  return field.split(/\.|(?=\[)/).map((part) => /^\[\d+\]$/.test(part) ? Number(part.slice(1, -1)) : part)
+}
+
+/** The error for `error` (or, without one, for the node at `path` and `problem`), with its location in the document. */
+function located (fileName: string, error: ErrorObject | undefined, data: unknown, path: string, problem = ''): RuleFileError {
+  const pointer = (error?.instancePath ?? path).split('/').slice(1).map((part) => /^\d+$/.test(part) ? Number(part) : part)
+  // an unknown field is shown at the field itself, not at the object holding it
+  if (error?.keyword === 'additionalProperties') pointer.push(String(error.params.additionalProperty))
+  return new RuleFileError(`${fileName}: ${describe(error, data, path)}${problem}`, { path: pointer, problem: error === undefined ? problem : message(error) })
+}
+
 function check (data: unknown, fileName: string): void {
-  if (!validateRules(data)) throw new RuleFileError(`${fileName}: ${describe(validateRules.errors?.[0], data, '')}`)
+  if (!validateRules(data)) throw located(fileName, validateRules.errors?.[0], data, '')
   ;(data as { rules: Raw[] }).rules.forEach((rule, i) => {
     const act = rule.action as Raw | undefined
     if (act !== undefined) {
       const validateOne = validateAction[ACTION_TYPES.indexOf(act.type as string)] as (typeof validateAction)[number]
       if (!validateOne(act)) {
         const error = validateOne.errors?.[0]
-        throw new RuleFileError(`${fileName}: ${describe(error === undefined ? undefined : { ...error, instancePath: `/rules/${i}/action${error.instancePath}` }, data, '')}`)
+        throw located(fileName, error === undefined ? undefined : { ...error, instancePath: `/rules/${i}/action${error.instancePath}` }, data, '')
       }
     }
     for (const field of ['when', 'clear']) {
@@ -227,12 +253,12 @@ function check (data: unknown, fileName: string): void {
 function checkCondition (node: Raw, path: string, data: unknown, fileName: string): void {
   const branch = CONDITION_KEYS.findIndex(([key]) => key in node)
   if (branch < 0) {
-    throw new RuleFileError(`${fileName}: ${describe(undefined, data, path)}is not a condition: use one of ${CONDITION_KEYS.map(([, keys]) => `{${keys.join(', ')}}`).join(', ')}`)
+    throw located(fileName, undefined, data, path, `is not a condition: use one of ${CONDITION_KEYS.map(([, keys]) => `{${keys.join(', ')}}`).join(', ')}`)
   }
   const validateOne = validateBranch[branch] as (typeof validateBranch)[number]
   if (!validateOne(node)) {
     const error = validateOne.errors?.[0]
-    throw new RuleFileError(`${fileName}: ${describe(error === undefined ? undefined : { ...error, instancePath: path + error.instancePath }, data, path)}`)
+    throw located(fileName, error === undefined ? undefined : { ...error, instancePath: path + error.instancePath }, data, path)
   }
   const kind = (CONDITION_KEYS[branch] as [string, string[]])[0]
   if (kind === 'count' || kind === 'not') checkCondition(node[kind] as Raw, `${path}/${kind}`, data, fileName)

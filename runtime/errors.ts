@@ -28,6 +28,7 @@ export const ERRORS = {
   PITWALL_ERR_FORBIDDEN: { status: 403, means: 'the token\'s role or dealer may not do or see this' },
   PITWALL_ERR_NOT_FOUND: { status: 404, means: 'no API route with this method and path' },
   PITWALL_ERR_RATE_LIMITED: { status: 429, mqtt: 'CONNECT answered with return code 3 (server unavailable) until the back-off passes', means: 'too many requests by this token, or too many failed authentications from this address (or for this VIN); Retry-After says when to try again' },
+  PITWALL_ERR_TOO_MANY_STREAMS: { status: 429, means: 'the token holds as many Server-Sent Events streams as one token may (4), or the gateway as many as PITWALL_MAX_SSE_STREAMS allows; close one or try again later' },
   PITWALL_ERR_INTERNAL: { status: 500, means: 'a server-side failure; the gateway log has the cause' },
   PITWALL_ERR_CONFIG: { status: 500, means: 'a setting (environment or flag) is invalid; the gateway does not start' },
   PITWALL_ERR_TLS: { status: 500, means: 'a TLS file (certificate, key, client CA, CRL) cannot be used: at start the gateway does not start; on reload the previous set stays in use' },

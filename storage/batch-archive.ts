@@ -25,8 +25,42 @@ export interface ArchiveQuery {
 
 const PAGE = 500
 
+/** What a read of the archive would cover, to bound it before it starts. */
+export interface ArchiveExtent {
+  /** the named VINs that are registered, or (none named) the vehicles with batches in the range, at most `maxVehicles` + 1 */
+  vins: string[]
+  /** named VINs no vehicle has */
+  unknown: string[]
+  /** batches of `vins` in the range */
+  batches: number
+}
+
 export class BatchArchive {
   constructor (private readonly pool: pg.Pool) {}
+
+  /**
+   * The vehicles and batch count a read of `query` would cover. Without
+   * named VINs it stops at `maxVehicles` + 1 (one index probe per vehicle on
+   * (vehicle_id, base_time)), so "too many" costs no more than "just enough".
+   */
+  async extent (query: ArchiveQuery, maxVehicles: number): Promise<ArchiveExtent> {
+    const range = [query.fromUs ?? null, query.toUs ?? null]
+    const inRange = `($2::double precision IS NULL OR b.base_time >= to_timestamp($2 / 1e6)) AND ($3::double precision IS NULL OR b.base_time <= to_timestamp($3 / 1e6))`
+    let vins: string[]
+    let unknown: string[] = []
+    if (query.vins !== undefined) {
+      const known = new Set((await this.pool.query<{ vin: string }>('SELECT vin FROM vehicles WHERE vin = ANY($1)', [query.vins])).rows.map((r) => r.vin))
+      vins = query.vins.filter((v) => known.has(v))
+      unknown = query.vins.filter((v) => !known.has(v))
+    } else {
+      vins = (await this.pool.query<{ vin: string }>(
+        `SELECT v.vin FROM vehicles v WHERE EXISTS (SELECT 1 FROM batches b WHERE b.vehicle_id = v.id AND ${inRange}) ORDER BY v.id LIMIT $1`,
+        [maxVehicles + 1, ...range])).rows.map((r) => r.vin)
+    }
+    const counted = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = ANY($1) AND ${inRange}`, [vins, ...range])
+    return { vins, unknown, batches: counted.rows[0]?.n ?? 0 }
+  }
 
   async * read (query: ArchiveQuery = {}): AsyncGenerator<ArchivedBatch> {
     let after: [number, number] = [0, 0]

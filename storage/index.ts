@@ -14,15 +14,19 @@ import { CaseStore } from './cases.js'
 import { DealerAlertStore } from './dealer-alerts.js'
 import { DealerStore } from './dealers.js'
 import { CommandStore } from './commands.js'
+import { ConsoleSessionStore } from './console-sessions.js'
 import { openEmbedded } from './embedded.js'
+import { EventStore } from './events.js'
 import { FaultActionStore } from './fault-actions.js'
 import { FaultStore } from './faults.js'
 import { KpiStore } from './kpis.js'
 import { ManifestStore } from './manifests.js'
 import { migrate } from './migrate.js'
 import { OtaPackageStore } from './ota-packages.js'
+import { QualityStore } from './quality.js'
 import { RuleStore } from './rules.js'
 import { ServiceReminderStore } from './service-reminders.js'
+import { TelemetryStore } from './telemetry.js'
 import { VehicleStore } from './vehicles.js'
 
 export interface StorageOptions {
@@ -53,14 +57,22 @@ export interface Storage {
   readonly cases: CaseStore
   /** role-scoped HTTP API tokens (hashed) */
   readonly apiTokens: ApiTokenStore
+  /** console sign-ins: a token exchanged for an HttpOnly cookie's session */
+  readonly consoleSessions: ConsoleSessionStore
   /** dealer registry (locations, brands, webhook endpoints) */
   readonly dealers: DealerStore
   /** pre-diagnosis alerts, the dealer inbox and the webhook outbox */
   readonly dealerAlerts: DealerAlertStore
   /** service KPIs from the stored timelines */
   readonly kpis: KpiStore
+  /** the fleet quality report: DTCs and faults per model and firmware, against the previous window */
+  readonly quality: QualityStore
   /** decoder manifests per vehicle model, their DBC files, and the catalog signals they added */
   readonly manifests: ManifestStore
+  /** a vehicle's telemetry read back: last known state, downsampled history and track, DTCs, dead letters */
+  readonly telemetry: TelemetryStore
+  /** LISTEN/NOTIFY between gateway nodes: fleet events, watched vehicles, live values */
+  readonly events: EventStore
   /** resolves when the database answers; rejects as the database does when it cannot (for /readyz) */
   ping (): Promise<void>
   /** the raw batch archive, read back for backtests and replays */
@@ -124,10 +136,14 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     otaPackages: new OtaPackageStore(pool),
     cases: new CaseStore(pool),
     apiTokens: new ApiTokenStore(pool),
+    consoleSessions: new ConsoleSessionStore(pool),
     dealers: new DealerStore(pool),
     dealerAlerts: new DealerAlertStore(pool),
     kpis: new KpiStore(pool),
+    quality: new QualityStore(pool),
     manifests,
+    telemetry: new TelemetryStore(pool, embedded === undefined),
+    events: new EventStore(pool),
     archive: new BatchArchive(pool),
     readActionBacklog: async () => await readActionBacklog(pool),
     ping: async () => { await pool.query('SELECT 1') },

@@ -19,6 +19,14 @@
  * messages of different connections and guards only explicit transaction
  * blocks: one connection's Bind ran another's statement, and an acknowledged
  * autocommit write was rolled back by another connection's ROLLBACK.)
+ *
+ * LISTEN/NOTIFY: the one session listens for every connection, and PGlite
+ * writes a notification (NotificationResponse) into the output of whichever
+ * connection's unit committed the NOTIFY, so a `pg` client that LISTENed
+ * would never hear another connection's NOTIFY (seen: the notifier got them
+ * all). The host therefore takes notifications out of every reply and hands
+ * each to the connections that LISTEN on its channel (Listeners below), as a
+ * server's backends each hear their own.
  */
 import { PGlite } from '@electric-sql/pglite'
 import fs from 'node:fs'
@@ -42,34 +50,152 @@ const IDLE = 0x49 // 'I'; 'T' in a transaction block, 'E' in a failed one
 const SYNC = Uint8Array.from([0x53, 0, 0, 0, 4])
 const QUERY = 0x51 // 'Q'
 const PARSE = 0x50 // 'P'
+const NOTIFICATION = 0x41 // 'A': NotificationResponse
+// LISTEN and UNLISTEN as a client sends them, alone in a simple query (pg's client.query('LISTEN x') does)
+const LISTEN_STATEMENT = /^\s*(UN)?LISTEN\s+(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*)|(\*))\s*;?\s*$/i
 // PGlite's engine never returns from COPY ... FROM STDIN sent over the raw
 // protocol (seen: the host spinning a core with the session held), so such a
 // statement is refused before it reaches the engine.
 const COPY_FROM_STDIN = /\bCOPY\b[\s\S]*\bFROM\s+STDIN\b/i
 
+/** Which connections LISTEN on which channels, and how to reach each. */
+class Listeners {
+  private readonly byConnection = new Map<number, { channels: Set<string>, reply: (data: Uint8Array) => void }>()
+
+  listen (connection: number, channel: string, reply: (data: Uint8Array) => void): void {
+    const entry = this.byConnection.get(connection)
+    if (entry === undefined) this.byConnection.set(connection, { channels: new Set([channel]), reply })
+    else entry.channels.add(channel)
+  }
+
+  /** `channel` undefined: UNLISTEN * */
+  unlisten (connection: number, channel: string | undefined): void {
+    const entry = this.byConnection.get(connection)
+    if (channel === undefined) entry?.channels.clear()
+    else entry?.channels.delete(channel)
+    if (entry?.channels.size === 0) this.byConnection.delete(connection)
+  }
+
+  leave (connection: number): void {
+    this.byConnection.delete(connection)
+  }
+
+  /** Every channel some connection listens on. */
+  channels (): Set<string> {
+    const all = new Set<string>()
+    for (const entry of this.byConnection.values()) for (const channel of entry.channels) all.add(channel)
+    return all
+  }
+
+  /** A whole NotificationResponse: Int32 sender pid, then channel and payload as C strings. */
+  deliver (message: Buffer): void {
+    const end = message.indexOf(0, 9)
+    if (end === -1) return
+    const channel = message.toString('utf8', 9, end)
+    for (const entry of this.byConnection.values()) if (entry.channels.has(channel)) entry.reply(message)
+  }
+}
+
+/**
+ * One unit's reply with its NotificationResponses taken out: the rest is
+ * passed on as it comes (message boundaries tracked across chunks), each
+ * notification handed whole to `notify`.
+ */
+class NotificationSplitter {
+  /** bytes of a passed-on message still to come */
+  private skip = 0
+  /** a header, or a notification, split across chunks */
+  private held: Buffer | undefined
+
+  constructor (private readonly pass: (data: Uint8Array) => void, private readonly notify: (message: Buffer) => void) {}
+
+  write (chunk: Uint8Array): void {
+    let data = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    if (this.held !== undefined) {
+      data = Buffer.concat([this.held, data])
+      this.held = undefined
+    }
+    let start = 0
+    let at = 0
+    while (at < data.length) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, data.length - at)
+        this.skip -= n
+        at += n
+        continue
+      }
+      const length = data.length - at >= 5 ? 1 + data.readInt32BE(at + 1) : undefined
+      if (length !== undefined && data[at] !== NOTIFICATION) {
+        this.skip = length
+        continue
+      }
+      if (at > start) this.pass(data.subarray(start, at))
+      if (length === undefined || data.length - at < length) {
+        this.held = Buffer.from(data.subarray(at))
+        return
+      }
+      this.notify(Buffer.from(data.subarray(at, at + length)))
+      at += length
+      start = at
+    }
+    if (at > start) this.pass(data.subarray(start, at))
+  }
+
+  /** A unit's reply ends with whole messages; anything held is passed on as it is. */
+  end (): void {
+    if (this.held !== undefined) this.pass(this.held)
+    this.held = undefined
+  }
+}
+
+/** The channel a LISTEN or UNLISTEN names (undefined for UNLISTEN *), if `message` is one. */
+function listenStatement (message: Uint8Array): { listen: boolean, channel: string | undefined } | undefined {
+  if (message[0] !== QUERY) return undefined
+  const text = Buffer.from(message.buffer, message.byteOffset, message.byteLength).toString('utf8', 5, message.byteLength - 1)
+  const m = LISTEN_STATEMENT.exec(text)
+  if (m === null) return undefined
+  // an unquoted identifier folds to lower case, a quoted one is kept as written
+  const channel = m[2] !== undefined ? m[2].replaceAll('""', '"') : m[3]?.toLowerCase()
+  return { listen: m[1] === undefined, channel }
+}
+
 /** The backend session, lent to one connection at a time. */
 class SharedSession {
   private holder: number | undefined
   private readonly waiting: Array<{ connection: number, grant: () => void }> = []
+  private readonly listeners = new Listeners()
 
   constructor (private readonly db: PGlite) {}
 
   /** Runs one client message once `connection` holds the session. */
   async run (connection: number, message: Uint8Array, reply: (data: Uint8Array) => void): Promise<void> {
     await this.acquire(connection)
+    const statement = listenStatement(message)
+    if (statement?.listen === true && statement.channel !== undefined) this.listeners.listen(connection, statement.channel, reply)
+    if (statement?.listen === false) this.listeners.unlisten(connection, statement.channel)
     // The last 6 bytes sent: a reply ending in ReadyForQuery ends the unit.
     const tail = new Uint8Array(6)
     let seen = 0
+    const reader = new NotificationSplitter(reply, (notification) => { this.listeners.deliver(notification) })
     await this.execute(message, (data) => {
-      reply(data)
+      reader.write(data)
       for (const byte of data.length > 6 ? data.subarray(data.length - 6) : data) {
         tail.copyWithin(0, 1)
         tail[5] = byte
         seen++
       }
     })
+    reader.end()
+    // the session stops listening for everyone; the other connections' channels are listened to again
+    if (statement?.listen === false) await this.relisten()
     const ready = seen >= 6 && tail[0] === READY_FOR_QUERY && tail[1] === 0 && tail[2] === 0 && tail[3] === 0 && tail[4] === 5
     if (ready && tail[5] === IDLE) this.release()
+  }
+
+  private async relisten (): Promise<void> {
+    for (const channel of this.listeners.channels()) {
+      await this.execute(simpleQuery(`LISTEN "${channel.replaceAll('"', '""')}"`), () => {})
+    }
   }
 
   /**
@@ -79,6 +205,7 @@ class SharedSession {
   async leave (connection: number): Promise<void> {
     const queued = this.waiting.findIndex((w) => w.connection === connection)
     if (queued !== -1) this.waiting.splice(queued, 1)
+    this.listeners.leave(connection)
     if (this.holder !== connection) return
     const ignore = (): void => {}
     // ROLLBACK aborts an implicit (Parse..Sync) or explicit transaction; it is

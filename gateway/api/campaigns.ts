@@ -24,7 +24,8 @@ import type { CommandRequest } from '../../actions/commands/body.js'
 import type { CampaignStore } from '../../storage/campaigns.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole } from './auth.js'
-import { commandRequestProperties, requestedCommandBody, ttlMsOf, ttlProperty } from './commands.js'
+import { commandBodySchema, commandRequestProperties, requestedCommandBody, ttlMsOf, ttlProperty } from './commands.js'
+import { arrayOf, errorResponses, objectOf, oneOfTexts, orNull, out } from './openapi.js'
 import { absentBodyIsEmpty, noBody, oneOf, reasonBody, vinOf } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
@@ -67,6 +68,38 @@ const createBody = {
 const listQuery = { type: 'object', additionalProperties: false, properties: { state: { type: 'string', minLength: 1, maxLength: 20 } } }
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: MAX_CAMPAIGN_ID_LENGTH } } }
 
+const campaignSchema = objectOf({
+  id: out.text,
+  name: out.text,
+  body: commandBodySchema,
+  cohort: objectOf({ models: out.texts, firmware: out.texts, openFaultRule: out.text, vins: out.texts }, ['models', 'firmware', 'openFaultRule', 'vins']),
+  waves: { type: 'array', items: out.number, description: 'cumulative shares of the cohort, ascending, ending at 1' },
+  minSuccessRate: out.number,
+  failureThreshold: out.number,
+  commandTtlMs: out.integer,
+  state: oneOfTexts(CAMPAIGN_STATES),
+  currentWave: { ...out.integer, description: 'index into waves of the wave whose commands are out (0 before start)' },
+  stateReason: orNull(out.text),
+  createdBy: out.text,
+  createdAt: out.time,
+  updatedAt: out.time
+})
+/** What GET /:id and the moves answer. */
+const campaignView = objectOf({
+  campaign: campaignSchema,
+  vehicles: out.integer,
+  waves: arrayOf(objectOf({
+    wave: out.integer,
+    share: out.number,
+    vehicles: out.integer,
+    commands: { type: 'object', additionalProperties: out.integer, description: 'commands by state (absent: not queued yet)' },
+    succeeded: out.integer,
+    failed: { ...out.integer, description: 'failed, rejected or expired' },
+    finished: out.integer
+  })),
+  timeline: arrayOf(objectOf({ time: out.time, state: out.text, wave: out.integer, by: orNull(out.text), detail: orNull(out.json) }))
+})
+
 export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRouteDeps): void {
   const { campaigns, otaPackages } = deps
   const readers = requireRole('engineer', 'operator')
@@ -77,7 +110,7 @@ export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRout
 
   registerApiScope(app, 'campaign', (scope) => {
     scope.post<{ Body: CreateBody }>('/api/v1/campaigns',
-      { preValidation: engineers, schema: { body: createBody } },
+      { preValidation: engineers, schema: { summary: 'Create a draft campaign', tags: ['campaigns'], body: createBody, response: { 201: campaignSchema, ...errorResponses(404, 409) } } },
       async (request, reply: FastifyReply) => {
         const { id, name, cohort, waves, minSuccessRate, failureThreshold, ttl } = request.body
         const vins = cohort.vins?.map((v, i) => vinOf(v, `body.cohort.vins[${i}]`))
@@ -92,25 +125,25 @@ export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRout
       })
 
     scope.get<{ Querystring: { state?: string } }>('/api/v1/campaigns',
-      { preValidation: readers, schema: { querystring: listQuery } },
+      { preValidation: readers, schema: { summary: 'List campaigns, newest first', tags: ['campaigns'], querystring: listQuery, response: { 200: objectOf({ campaigns: arrayOf(campaignSchema) }) } } },
       async (request) => {
         const { state } = request.query
         return { campaigns: await campaigns.list(state === undefined ? undefined : oneOf(state, CAMPAIGN_STATES, 'querystring.state')) }
       })
 
     scope.get<{ Params: { id: string } }>('/api/v1/campaigns/:id',
-      { preValidation: readers, schema: { params: idParams } },
+      { preValidation: readers, schema: { summary: 'A campaign with its progress per wave and its timeline', tags: ['campaigns'], params: idParams, response: { 200: campaignView } } },
       async (request) => await view(request.params.id))
 
     scope.post<{ Params: { id: string } }>('/api/v1/campaigns/:id/start',
-      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: idParams, body: noBody } },
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { summary: 'Start a draft: resolve the cohort, queue the first wave', tags: ['campaigns'], params: idParams, body: noBody, response: { 200: campaignView, ...errorResponses(409) } } },
       async (request) => {
         await campaigns.start(request.params.id, principalOf(request).name)
         return await view(request.params.id)
       })
 
     scope.post<{ Params: { id: string } }>('/api/v1/campaigns/:id/resume',
-      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: idParams, body: noBody } },
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { summary: 'Resume a paused campaign', tags: ['campaigns'], params: idParams, body: noBody, response: { 200: campaignView, ...errorResponses(409) } } },
       async (request) => {
         await campaigns.resume(request.params.id, principalOf(request).name)
         return await view(request.params.id)
@@ -118,7 +151,16 @@ export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRout
 
     for (const verb of ['pause', 'abort'] as const) {
       scope.post<{ Params: { id: string }, Body: { reason?: string } }>(`/api/v1/campaigns/:id/${verb}`,
-        { preValidation: [engineers, absentBodyIsEmpty], schema: { params: idParams, body: reasonBody } },
+        {
+          preValidation: [engineers, absentBodyIsEmpty],
+          schema: {
+            summary: verb === 'pause' ? 'Pause a campaign: hold its unsent commands' : 'Abort a campaign: cancel its unsent commands',
+            tags: ['campaigns'],
+            params: idParams,
+            body: reasonBody,
+            response: { 200: campaignView, ...errorResponses(409) }
+          }
+        },
         async (request) => {
           const { id } = request.params
           const by = principalOf(request).name

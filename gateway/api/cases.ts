@@ -18,6 +18,7 @@ import { MAX_PAGE, type CaseInput } from '../../actions/cases/model.js'
 import { caseContentSchema } from '../../actions/cases/pack.js'
 import type { CaseStore } from '../../storage/cases.js'
 import { principalOf, requireRole } from './auth.js'
+import { arrayOf, errorResponses, objectOf, orNull, out } from './openapi.js'
 import { bigintIdParams, MAX_ID } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
@@ -49,6 +50,30 @@ const fromFaultBody = {
   }
 }
 
+const caseProperties = {
+  id: out.text,
+  title: out.text,
+  symptoms: out.text,
+  dtcs: { ...out.texts, description: 'SAE J2012 codes' },
+  steps: out.texts,
+  parts: out.texts,
+  repairHours: orNull(out.number),
+  sourceFaultId: { ...orNull(out.integer), description: 'the resolved fault the case was made from' },
+  createdBy: out.text,
+  createdAt: out.time,
+  updatedBy: out.text,
+  updatedAt: out.time
+}
+const caseSchema = objectOf(caseProperties)
+// a search's hits have a rank and a snippet; a list's cases do not
+const caseListAnswer = objectOf({
+  cases: arrayOf(objectOf({
+    ...caseProperties,
+    rank: { ...out.number, description: 'higher is better; comparable within one search only' },
+    snippet: { ...out.text, description: 'HTML: an excerpt, escaped, with the words the query matched in <mark>…</mark>' }
+  }, ['rank', 'snippet']))
+})
+
 export function registerCaseRoutes (app: FastifyInstance, deps: CaseRouteDeps): void {
   const cases = new CaseBase(deps.cases)
   const readers = requireRole('engineer', 'operator', 'dealer')
@@ -56,7 +81,7 @@ export function registerCaseRoutes (app: FastifyInstance, deps: CaseRouteDeps): 
 
   registerApiScope(app, 'case', (scope) => {
     scope.get<{ Querystring: { q?: string, limit?: number, offset?: number } }>('/api/v1/cases',
-      { preValidation: readers, schema: { querystring: listQuery } },
+      { preValidation: readers, schema: { summary: 'Search the case base (best first) or, without q, list it', tags: ['cases'], querystring: listQuery, response: { 200: caseListAnswer } } },
       async (request) => {
         const { q, limit, offset } = request.query
         if (q === undefined) return { cases: await cases.list({ limit, offset }) }
@@ -65,11 +90,11 @@ export function registerCaseRoutes (app: FastifyInstance, deps: CaseRouteDeps): 
       })
 
     scope.get<{ Params: { id: string } }>('/api/v1/cases/:id',
-      { preValidation: readers, schema: { params: caseParams } },
+      { preValidation: readers, schema: { summary: 'A case', tags: ['cases'], params: caseParams, response: { 200: caseSchema } } },
       async (request) => await cases.get(request.params.id))
 
     scope.put<{ Params: { id: string }, Body: Omit<CaseInput, 'id'> }>('/api/v1/cases/:id',
-      { preValidation: engineers, schema: { params: caseParams, body: caseContentSchema } },
+      { preValidation: engineers, schema: { summary: 'Create (201) or replace (200) a case', tags: ['cases'], params: caseParams, body: caseContentSchema, response: { 200: caseSchema, 201: caseSchema } } },
       async (request, reply) => {
         const { case: stored, outcome } = await cases.upsert({ ...request.body, id: request.params.id }, principalOf(request).name)
         return await reply.code(outcome === 'added' ? 201 : 200).send(stored)
@@ -77,7 +102,7 @@ export function registerCaseRoutes (app: FastifyInstance, deps: CaseRouteDeps): 
 
     scope.post<{ Params: { id: number }, Body: { id: string, title?: string, steps?: string[], parts?: string[], repairHours?: number | null } }>(
       '/api/v1/faults/:id/case',
-      { preValidation: engineers, schema: { params: bigintIdParams, body: fromFaultBody } },
+      { preValidation: engineers, schema: { summary: 'Turn a resolved fault into a new case', tags: ['cases'], params: bigintIdParams, body: fromFaultBody, response: { 201: caseSchema, ...errorResponses(409) } } },
       async (request, reply) => {
         const stored = await cases.fromFault(request.params.id, { ...request.body, by: principalOf(request).name })
         return await reply.code(201).send(stored)

@@ -25,6 +25,7 @@ import { parseDuration } from '../../decoders/duration.js'
 import type { CommandStore } from '../../storage/commands.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole } from './auth.js'
+import { arrayOf, errorResponses, objectOf, oneOfTexts, orNull, out } from './openapi.js'
 import { absentBodyIsEmpty, badRequest, listOf, MAX_ID, noBody, reasonBody, vinOf, vinSchema } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
@@ -76,6 +77,42 @@ const listQuery = {
 }
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } }
 
+/** What a command asks of the vehicle, as stored (actions/commands/model.ts CommandBody): one of ota, action, diagnostic. */
+export const commandBodySchema = objectOf({
+  ota: objectOf({ package: out.text, version: out.text, url: out.text, sha256: out.text, size: out.integer }),
+  action: objectOf({ name: out.text, params: { type: 'object', additionalProperties: out.text } }),
+  diagnostic: objectOf({ udsRequest: out.text, logUpload: objectOf({ fromMs: out.number, toMs: out.number, kind: out.text }) }, ['udsRequest', 'logUpload'])
+}, ['ota', 'action', 'diagnostic'])
+
+/** A command as stored (actions/commands/model.ts Command). */
+export const commandSchema = objectOf({
+  id: out.text,
+  vehicleId: out.integer,
+  vin: out.text,
+  body: commandBodySchema,
+  state: oneOfTexts(COMMAND_STATES),
+  progress: orNull(out.number),
+  detail: orNull(out.text),
+  createdAt: out.time,
+  expiresAt: out.time,
+  updatedAt: out.time,
+  attempts: out.integer,
+  sentAt: orNull(out.time),
+  nextSendAt: orNull(out.time),
+  faultId: orNull(out.integer),
+  campaignId: orNull(out.text),
+  requestedBy: out.text,
+  approvedBy: orNull(out.text),
+  fixCheck: orNull(oneOfTexts(['pending', 'confirmed', 'not_confirmed'])),
+  fixCheckedAt: orNull(out.time)
+})
+
+const commandListAnswer = objectOf({ commands: arrayOf(commandSchema) })
+const commandAnswer = objectOf({
+  command: commandSchema,
+  timeline: arrayOf(objectOf({ time: out.time, state: out.text, progress: orNull(out.number), detail: orNull(out.text), by: orNull(out.text) }))
+})
+
 /** The stored command body of a request's `action` or `ota`; one naming both or neither is a 400 (PITWALL_ERR_COMMAND_INVALID). */
 export async function requestedCommandBody (packages: Pick<OtaPackageStore, 'get'>, request: CommandRequest): Promise<CommandBody> {
   return await commandBody(packages, request, { action: 'body.action', ota: 'body.ota' })
@@ -96,7 +133,7 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
 
   registerApiScope(app, 'command', (scope) => {
     scope.post<{ Body: CommandRequest & { vin: string, ttl?: string } }>('/api/v1/commands',
-      { preValidation: engineers, schema: { body: sendBody } },
+      { preValidation: engineers, schema: { summary: 'Queue a signed command for a vehicle', tags: ['commands'], body: sendBody, response: { 201: commandSchema, ...errorResponses(404) } } },
       async (request, reply) => {
         const vin = vinOf(request.body.vin, 'body.vin')
         const ttlMs = ttlMsOf(request.body.ttl, 'body.ttl', DEFAULT_COMMAND_TTL_MS)
@@ -107,25 +144,25 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
       })
 
     scope.get<{ Querystring: { vin?: string, state?: string, campaign?: string, fault?: number, limit?: number } }>('/api/v1/commands',
-      { preValidation: readers, schema: { querystring: listQuery } },
+      { preValidation: readers, schema: { summary: 'List commands, newest first', tags: ['commands'], querystring: listQuery, response: { 200: commandListAnswer } } },
       async (request) => {
         const { vin, state, campaign, fault, limit } = request.query
         return { commands: await commands.list({ vin: vin === undefined ? undefined : vinOf(vin, 'querystring.vin'), state: state === undefined ? undefined : listOf(state, COMMAND_STATES, 'querystring.state'), campaignId: campaign, faultId: fault, limit }) }
       })
 
     scope.get<{ Params: { id: string } }>('/api/v1/commands/:id',
-      { preValidation: readers, schema: { params: idParams } },
+      { preValidation: readers, schema: { summary: 'A command with its timeline', tags: ['commands'], params: idParams, response: { 200: commandAnswer } } },
       async (request) => {
         const { id } = request.params
         return { command: await commands.get(id), timeline: await commands.timeline(id) }
       })
 
     scope.post<{ Params: { id: string } }>('/api/v1/commands/:id/approve',
-      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: idParams, body: noBody } },
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { summary: 'Approve a command awaiting approval', tags: ['commands'], params: idParams, body: noBody, response: { 200: commandSchema, ...errorResponses(409) } } },
       async (request) => await commands.move(request.params.id, COMMAND_TRANSITIONS.approve, principalOf(request).name))
 
     scope.post<{ Params: { id: string }, Body: { reason?: string } }>('/api/v1/commands/:id/cancel',
-      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: idParams, body: reasonBody } },
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { summary: 'Cancel a command not yet sent', tags: ['commands'], params: idParams, body: reasonBody, response: { 200: commandSchema, ...errorResponses(409) } } },
       async (request) => await commands.move(request.params.id, COMMAND_TRANSITIONS.cancel, principalOf(request).name, request.body.reason))
   })
 }

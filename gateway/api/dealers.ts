@@ -30,7 +30,8 @@ import type { DealerAlertStore } from '../../storage/dealer-alerts.js'
 import type { DealerStore } from '../../storage/dealers.js'
 import type { VehicleStore } from '../../storage/vehicles.js'
 import { principalOf, requireRole } from './auth.js'
-import { deliveryState } from './inbox.js'
+import { deliveryState, deliveryStateSchema } from './inbox.js'
+import { arrayOf, errorResponses, objectOf, orNull, out } from './openapi.js'
 import { bigintIdParams, vinOf, vinParams } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
@@ -72,6 +73,23 @@ const deadLetterQuery = {
   properties: { dealer: { type: 'string', minLength: 1, maxLength: 64 }, limit: { type: 'integer', minimum: 1, maximum: PAGE_MAX } }
 }
 
+/** A registered dealer; the webhook secret itself is never answered, only whether one is set. */
+export const dealerSchema = objectOf({
+  id: out.text,
+  name: out.text,
+  lat: out.number,
+  lon: out.number,
+  brands: { ...out.texts, description: 'brands serviced; empty: every brand' },
+  webhookUrl: orNull(out.text),
+  hasSecret: out.boolean,
+  active: { ...out.boolean, description: 'in alert routing' },
+  createdAt: out.time,
+  updatedAt: out.time
+})
+/** A dealer as registered or changed, with the secret this request set or generated (shown only here). */
+const dealerWithSecret = objectOf({ dealer: dealerSchema, webhookSecret: { ...orNull(out.text), description: 'the secret this request set or generated, shown only now; null when it set none' } })
+const tags = ['dealers']
+
 export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDeps): void {
   const { dealers, dealerAlerts, vehicles } = deps
   const webhookAddresses = deps.webhookAddresses ?? new WebhookAddressRule()
@@ -80,11 +98,11 @@ export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDep
 
   registerApiScope(app, 'dealer', (scope) => {
     scope.get<{ Querystring: { active?: boolean } }>('/api/v1/dealers',
-      { preValidation: readers, schema: { querystring: listQuery } },
+      { preValidation: readers, schema: { summary: 'List dealers', tags, querystring: listQuery, response: { 200: objectOf({ dealers: arrayOf(dealerSchema) }) } } },
       async (request) => ({ dealers: await dealers.list({ active: request.query.active }) }))
 
     scope.post<{ Body: DealerInput }>('/api/v1/dealers',
-      { preValidation: operators, schema: { body: addBody } },
+      { preValidation: operators, schema: { summary: 'Register a dealer', tags, body: addBody, response: { 201: dealerWithSecret, ...errorResponses(409) } } },
       async (request, reply) => {
         const dealer = checkNewDealer(request.body)
         if (typeof dealer.webhookUrl === 'string') await webhookAddresses.check(dealer.webhookUrl, `dealer ${dealer.id}`)
@@ -92,15 +110,15 @@ export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDep
       })
 
     scope.get('/api/v1/dealers/me',
-      { preValidation: requireRole('dealer') },
+      { preValidation: requireRole('dealer'), schema: { summary: 'The calling dealer\'s own entry', tags, response: { 200: dealerSchema } } },
       async (request) => await dealers.get(principalOf(request).dealerId as string))
 
     scope.get<{ Params: { id: string } }>('/api/v1/dealers/:id',
-      { preValidation: readers, schema: { params: dealerParams } },
+      { preValidation: readers, schema: { summary: 'A dealer', tags, params: dealerParams, response: { 200: dealerSchema } } },
       async (request) => await dealers.get(request.params.id))
 
     scope.patch<{ Params: { id: string }, Body: DealerChange }>('/api/v1/dealers/:id',
-      { preValidation: operators, schema: { params: dealerParams, body: changeBody } },
+      { preValidation: operators, schema: { summary: 'Change a dealer\'s fields', tags, params: dealerParams, body: changeBody, response: { 200: dealerWithSecret } } },
       async (request) => {
         const update = dealerUpdate(request.params.id, request.body)
         if (typeof update.webhookUrl === 'string') await webhookAddresses.check(update.webhookUrl, `dealer ${request.params.id}`)
@@ -109,16 +127,16 @@ export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDep
 
     for (const verb of ['activate', 'deactivate'] as const) {
       scope.post<{ Params: { id: string } }>(`/api/v1/dealers/:id/${verb}`,
-        { preValidation: operators, schema: { params: dealerParams } },
+        { preValidation: operators, schema: { summary: verb === 'activate' ? 'Put a dealer in alert routing' : 'Take a dealer out of alert routing', tags, params: dealerParams, response: { 200: dealerSchema } } },
         async (request) => verb === 'activate' ? await dealers.activate(request.params.id) : await dealers.deactivate(request.params.id))
     }
 
     scope.post<{ Params: { id: string } }>('/api/v1/dealers/:id/webhook-secret',
-      { preValidation: operators, schema: { params: dealerParams } },
+      { preValidation: operators, schema: { summary: 'Give a dealer a new webhook secret, shown only in this answer', tags, params: dealerParams, response: { 200: objectOf({ dealerId: out.text, webhookSecret: out.text }) } } },
       async (request) => ({ dealerId: request.params.id, webhookSecret: await dealers.rotateWebhookSecret(request.params.id) }))
 
     scope.put<{ Params: { vin: string }, Body: { dealerId: string | null } }>('/api/v1/vehicles/:vin/dealer',
-      { preValidation: operators, schema: { params: vinParams, body: assignBody } },
+      { preValidation: operators, schema: { summary: 'Set a vehicle\'s own dealer (null: none)', tags, params: vinParams, body: assignBody, response: { 200: objectOf({ vin: out.text, dealerId: orNull(out.text) }) } } },
       async (request) => {
         const vin = vinOf(request.params.vin, 'params.vin')
         await vehicles.assignDealer(vin, request.body.dealerId)
@@ -126,7 +144,7 @@ export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDep
       })
 
     scope.get<{ Querystring: { dealer?: string, limit?: number } }>('/api/v1/webhooks/dead-letters',
-      { preValidation: readers, schema: { querystring: deadLetterQuery } },
+      { preValidation: readers, schema: { summary: 'Webhook deliveries that gave up, newest first', tags, querystring: deadLetterQuery, response: { 200: objectOf({ deadLetters: arrayOf(deliveryStateSchema) }), ...errorResponses(404) } } },
       async (request) => {
         const { dealer, limit } = request.query
         // a misspelt dealer must not look like one without dead letters
@@ -136,7 +154,7 @@ export function registerDealerRoutes (app: FastifyInstance, deps: DealerRouteDep
       })
 
     scope.post<{ Params: { id: number } }>('/api/v1/webhooks/dead-letters/:id/retry',
-      { preValidation: operators, schema: { params: bigintIdParams } },
+      { preValidation: operators, schema: { summary: 'Queue a dead letter again, with the same idempotency key', tags, params: bigintIdParams, response: { 200: deliveryStateSchema, ...errorResponses(409) } } },
       async (request) => deliveryState(await dealerAlerts.retryDeadLetter(request.params.id)))
   })
 }

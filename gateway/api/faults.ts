@@ -13,11 +13,15 @@
  * ./cases.ts. Dealers get 403: they see a fault through their alert only.
  */
 import type { FastifyInstance } from 'fastify'
+import { DEALER_ALERT_KINDS, DEALER_ALERT_STATUSES } from '../../actions/dealer-alerts/model.js'
 import { FAULT_STATES } from '../../rules/fault-lifecycle.js'
 import type { CommandStore } from '../../storage/commands.js'
 import type { DealerAlertStore } from '../../storage/dealer-alerts.js'
 import type { FaultStore } from '../../storage/faults.js'
 import { principalOf, requireRole } from './auth.js'
+import { commandSchema } from './commands.js'
+import { alertRoutingSchema } from './inbox.js'
+import { arrayOf, errorResponses, objectOf, oneOfTexts, orNull, out } from './openapi.js'
 import { absentBodyIsEmpty, bigintIdParams, listOf, noBody, vinOf, vinSchema } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
@@ -41,6 +45,69 @@ const listQuery = {
 }
 const resolveBody = { type: 'object', additionalProperties: false, properties: { note: { type: 'string', minLength: 1, maxLength: 2000 } } }
 
+/** A freeze-frame sample (a value that was NaN reads back as null). */
+const evidenceSchema = arrayOf(objectOf({ signal: out.text, t: out.number, value: orNull(out.number) }))
+
+/** A rule's action (rules/model.ts RuleAction): `type` says which of the other fields it has. */
+export const ruleActionSchema = objectOf({
+  type: oneOfTexts(['remote_fix', 'dealer_prestage', 'rescue', 'service_reminder']),
+  command: oneOfTexts(['ota', 'remote_action']),
+  package: out.text,
+  version: out.text,
+  name: out.text,
+  params: { type: 'object', additionalProperties: out.text },
+  approval: oneOfTexts(['auto', 'engineer']),
+  parts: out.texts,
+  repairHours: out.number,
+  fix: out.text,
+  task: out.text
+}, ['command', 'package', 'version', 'name', 'params', 'approval', 'parts', 'repairHours', 'fix', 'task'])
+
+/** A fault as stored (rules/fault-lifecycle.ts Fault). */
+export const faultSchema = objectOf({
+  id: out.integer,
+  vehicleId: out.integer,
+  vin: out.text,
+  ruleId: out.text,
+  ruleVersion: out.text,
+  severity: oneOfTexts(['critical', 'major', 'minor', 'info']),
+  state: oneOfTexts(FAULT_STATES),
+  openedAt: out.time,
+  lastOccurredAt: out.time,
+  occurrences: out.integer,
+  clearedAt: orNull(out.time),
+  acknowledgedAt: orNull(out.time),
+  acknowledgedBy: orNull(out.text),
+  resolvedAt: orNull(out.time),
+  resolvedBy: orNull(out.text),
+  resolutionNote: orNull(out.text),
+  evidence: evidenceSchema,
+  action: orNull(ruleActionSchema),
+  caseId: orNull(out.text)
+})
+
+const faultListAnswer = objectOf({ faults: arrayOf(faultSchema) })
+const faultAnswer = objectOf({
+  fault: faultSchema,
+  timeline: arrayOf(objectOf({
+    time: out.time,
+    type: { type: 'string', description: 'opened, reoccurred, cleared, acknowledged, resolved, fixed_remotely or remote_fix_not_confirmed' },
+    by: orNull(out.text),
+    detail: orNull(out.json)
+  })),
+  remoteFixes: arrayOf(commandSchema),
+  dealerAlerts: arrayOf(objectOf({
+    id: out.integer,
+    dealerId: out.text,
+    kind: oneOfTexts(DEALER_ALERT_KINDS),
+    routing: alertRoutingSchema,
+    status: oneOfTexts(DEALER_ALERT_STATUSES),
+    firstTimeFix: orNull(out.boolean),
+    createdAt: out.time,
+    updatedAt: out.time
+  }))
+})
+
 export function registerFaultRoutes (app: FastifyInstance, deps: FaultRouteDeps): void {
   const { faults, commands, dealerAlerts } = deps
   const readers = requireRole('engineer', 'operator')
@@ -48,7 +115,7 @@ export function registerFaultRoutes (app: FastifyInstance, deps: FaultRouteDeps)
 
   registerApiScope(app, 'fault', (scope) => {
     scope.get<{ Querystring: { vin?: string, state?: string, rule?: string, limit?: number } }>('/api/v1/faults',
-      { preValidation: readers, schema: { querystring: listQuery } },
+      { preValidation: readers, schema: { summary: 'List faults, newest first', tags: ['faults'], querystring: listQuery, response: { 200: faultListAnswer } } },
       async (request) => {
         const { vin, state, rule, limit } = request.query
         return {
@@ -62,7 +129,7 @@ export function registerFaultRoutes (app: FastifyInstance, deps: FaultRouteDeps)
       })
 
     scope.get<{ Params: { id: number } }>('/api/v1/faults/:id',
-      { preValidation: readers, schema: { params: bigintIdParams } },
+      { preValidation: readers, schema: { summary: 'A fault with its timeline, remote fixes and dealer alerts', tags: ['faults'], params: bigintIdParams, response: { 200: faultAnswer } } },
       async (request) => {
         const { id } = request.params
         const fault = await faults.get(id)
@@ -77,11 +144,11 @@ export function registerFaultRoutes (app: FastifyInstance, deps: FaultRouteDeps)
       })
 
     scope.post<{ Params: { id: number } }>('/api/v1/faults/:id/acknowledge',
-      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: bigintIdParams, body: noBody } },
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { summary: 'Acknowledge an open fault', tags: ['faults'], params: bigintIdParams, body: noBody, response: { 200: faultSchema, ...errorResponses(409) } } },
       async (request) => await faults.acknowledge(request.params.id, principalOf(request).name))
 
     scope.post<{ Params: { id: number }, Body: { note?: string } }>('/api/v1/faults/:id/resolve',
-      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: bigintIdParams, body: resolveBody } },
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { summary: 'Resolve a fault, with a note', tags: ['faults'], params: bigintIdParams, body: resolveBody, response: { 200: faultSchema, ...errorResponses(409) } } },
       async (request) => await faults.resolve(request.params.id, principalOf(request).name, request.body.note))
   })
 }

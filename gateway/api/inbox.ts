@@ -29,7 +29,7 @@
  * without a fitting token gets its 401 or 403 whatever it sent.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { DEALER_ALERT_KINDS, DEALER_ALERT_STATUSES, PAGE_DEFAULT, PAGE_MAX, type WebhookDelivery } from '../../actions/dealer-alerts/model.js'
+import { DEALER_ALERT_KINDS, DEALER_ALERT_STATUSES, DELIVERY_STATES, PAGE_DEFAULT, PAGE_MAX, type WebhookDelivery } from '../../actions/dealer-alerts/model.js'
 import { alertMove } from '../../actions/dealer-alerts/policy.js'
 import type { DealerAlertStore } from '../../storage/dealer-alerts.js'
 import type { DealerStore } from '../../storage/dealers.js'
@@ -37,6 +37,7 @@ import { DISMISS, REMINDER_STATES } from '../../rules/service-reminders/model.js
 import type { ServiceReminderStore } from '../../storage/service-reminders.js'
 import { principalOf, requireRole } from './auth.js'
 import { dealerOf, ownDealerOnly } from './dealer-scope.js'
+import { arrayOf, errorResponses, objectOf, oneOfTexts, orNull, out } from './openapi.js'
 import { badRequest, bigintIdParams, isoTimeSchema, listOf, MAX_ID, oneOf, parseIsoTime, vinOf, vinParams } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
@@ -92,6 +93,79 @@ const serviceBody = {
   }
 }
 
+/** Why an alert went to its dealer (actions/dealer-alerts/model.ts AlertRouting). */
+export const alertRoutingSchema = objectOf({ via: oneOfTexts(['own', 'nearest', 'rescue']), distanceKm: orNull(out.number) })
+
+const alertProperties = {
+  id: out.integer,
+  faultId: out.integer,
+  dealerId: out.text,
+  kind: oneOfTexts(DEALER_ALERT_KINDS),
+  vehicleId: out.integer,
+  vin: out.text,
+  routing: alertRoutingSchema,
+  payload: { ...out.json, description: 'the alert content as raised (schema pitwall.dealer-alert/1)' },
+  status: oneOfTexts(DEALER_ALERT_STATUSES),
+  firstTimeFix: orNull(out.boolean),
+  createdAt: out.time,
+  updatedAt: out.time
+}
+const alertSchema = objectOf(alertProperties)
+
+/** What deliveryState answers. */
+export const deliveryStateSchema = objectOf({
+  id: out.integer,
+  alertId: out.integer,
+  dealerId: out.text,
+  idempotencyKey: out.text,
+  event: out.text,
+  state: oneOfTexts(DELIVERY_STATES),
+  attempts: out.integer,
+  nextAttemptAt: out.time,
+  lastError: orNull(out.text),
+  lastStatus: orNull(out.integer),
+  createdAt: out.time,
+  deliveredAt: orNull(out.time),
+  deadAt: orNull(out.time)
+})
+
+const alertListAnswer = objectOf({ alerts: arrayOf(alertSchema), nextBefore: { ...orNull(out.integer), description: 'a full page may have more: ask again with before=nextBefore' } })
+const alertAnswer = objectOf({
+  ...alertProperties,
+  timeline: arrayOf(objectOf({ time: out.time, status: oneOfTexts(DEALER_ALERT_STATUSES), by: out.text, detail: orNull(out.json) })),
+  deliveries: arrayOf(deliveryStateSchema)
+})
+const reminderSchema = objectOf({
+  id: out.integer,
+  vehicleId: out.integer,
+  vin: out.text,
+  ruleId: out.text,
+  kind: oneOfTexts(['due', 'due_soon', 'trend']),
+  dueAt: orNull(out.time),
+  dueKm: orNull(out.number),
+  dueHours: orNull(out.number),
+  detail: out.json,
+  state: oneOfTexts(REMINDER_STATES),
+  createdAt: out.time,
+  updatedAt: out.time,
+  closedAt: orNull(out.time),
+  closedBy: orNull(out.text)
+})
+const serviceAnswer = objectOf({
+  record: objectOf({
+    id: out.integer,
+    vehicleId: out.integer,
+    vin: out.text,
+    time: out.time,
+    odometerKm: orNull(out.number),
+    engineHours: orNull(out.number),
+    covers: out.texts,
+    description: out.text,
+    by: out.text
+  }),
+  closedReminders: { ...out.integer, description: 'open reminders the service took care of' }
+})
+
 /** A webhook delivery as the inbox and the dead-letter list show it: its state, not the body it carries. */
 export function deliveryState (d: WebhookDelivery): Omit<WebhookDelivery, 'body'> {
   const { body: _body, ...state } = d
@@ -112,7 +186,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
 
   registerApiScope(app, 'inbox', (scope) => {
     scope.get<{ Querystring: { dealer?: string, status?: string, kind?: string, before?: number, limit?: number } }>('/api/v1/inbox/alerts',
-      { preValidation: readers, schema: { querystring: alertListQuery } },
+      { preValidation: readers, schema: { summary: 'A dealer\'s alerts, newest first', tags: ['inbox'], querystring: alertListQuery, response: { 200: alertListAnswer, ...errorResponses(404) } } },
       async (request) => {
         const { status, kind, before, limit = PAGE_DEFAULT } = request.query
         const statuses = status === undefined ? undefined : listOf(status, DEALER_ALERT_STATUSES, 'querystring.status')
@@ -128,7 +202,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       })
 
     scope.get<{ Params: { id: number }, Querystring: { dealer?: string } }>('/api/v1/inbox/alerts/:id',
-      { preValidation: readers, schema: { params: bigintIdParams, querystring: dealerQuery } },
+      { preValidation: readers, schema: { summary: 'An alert with its timeline and webhook deliveries', tags: ['inbox'], params: bigintIdParams, querystring: dealerQuery, response: { 200: alertAnswer } } },
       async (request) => {
         const dealerId = await alertInboxOf(request, request.query.dealer)
         const alert = await dealerAlerts.get(dealerId, request.params.id)
@@ -137,7 +211,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       })
 
     scope.post<{ Params: { id: number }, Body: { to: string, firstTimeFix?: boolean, note?: string } }>('/api/v1/inbox/alerts/:id/transitions',
-      { preValidation: dealersOnly, schema: { params: bigintIdParams, body: transitionBody } },
+      { preValidation: dealersOnly, schema: { summary: 'Move an alert forward (acknowledged, parts staged, appointment booked, repaired, closed)', tags: ['inbox'], params: bigintIdParams, body: transitionBody, response: { 200: alertSchema, ...errorResponses(409) } } },
       async (request) => {
         const caller = principalOf(request)
         const { to, firstTimeFix, note } = request.body
@@ -145,7 +219,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       })
 
     scope.get<{ Querystring: { dealer?: string, state?: string, limit?: number } }>('/api/v1/inbox/reminders',
-      { preValidation: readers, schema: { querystring: reminderQuery } },
+      { preValidation: readers, schema: { summary: 'Service reminders, newest first', tags: ['inbox'], querystring: reminderQuery, response: { 200: objectOf({ reminders: arrayOf(reminderSchema) }), ...errorResponses(404) } } },
       async (request) => {
         const { state, limit } = request.query
         const dealerId = await dealerOf(request, request.query.dealer, dealers)
@@ -158,7 +232,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       })
 
     scope.post<{ Params: { id: number } }>('/api/v1/inbox/reminders/:id/dismiss',
-      { preValidation: anyRole, schema: { params: bigintIdParams } },
+      { preValidation: anyRole, schema: { summary: 'Dismiss a service reminder', tags: ['inbox'], params: bigintIdParams, response: { 200: reminderSchema, ...errorResponses(409) } } },
       async (request) => {
         const caller = principalOf(request)
         return await serviceReminders.closeReminder(request.params.id, DISMISS, caller.name, caller.role === 'dealer' ? caller.dealerId as string : undefined)
@@ -166,7 +240,7 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
 
     scope.post<{ Params: { vin: string }, Body: { covers: string[], description?: string, time?: string, odometerKm?: number, engineHours?: number } }>(
       '/api/v1/vehicles/:vin/services',
-      { preValidation: anyRole, schema: { params: vinParams, body: serviceBody } },
+      { preValidation: anyRole, schema: { summary: 'Record a service done on a vehicle', tags: ['inbox'], params: vinParams, body: serviceBody, response: { 201: serviceAnswer } } },
       async (request, reply) => {
         const caller = principalOf(request)
         const { covers, description = '', odometerKm, engineHours } = request.body

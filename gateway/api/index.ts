@@ -1,7 +1,8 @@
 /**
  * The HTTP API for engineers, operators and dealers: bearer tokens
  * (./auth.ts), one module per group of routes, each in its own scope
- * (./scope.ts). Every route is under /api/v1 and names the roles it admits.
+ * (./scope.ts). Every route is under /api/v1 and names the roles it admits;
+ * its schemas make the OpenAPI document and its UI (./openapi.ts).
  *
  * Each token may make `requestsPerMinute` requests (@fastify/rate-limit,
  * counted per token id after requireRole has authenticated it, so one
@@ -30,12 +31,22 @@ import { registerDealerRoutes } from './dealers.js'
 import { registerInboxRoutes } from './inbox.js'
 import { registerTokenRoutes } from './tokens.js'
 import { registerKpiRoutes } from './kpis.js'
+import { registerQualityRoutes } from './quality.js'
 import { registerManifestRoutes } from './manifests.js'
+import { registerApiDocs, registerOpenApi } from './openapi.js'
+import { DEFAULT_CONSOLE_SESSIONS, registerSessionRoutes, type ConsoleSessionSettings } from './session.js'
+import { registerTelemetryRoutes } from './telemetry.js'
+import { registerRuleRoutes } from './rules.js'
+import { registerHealthSummaryRoutes } from './health-summary.js'
+import { registerEventRoutes } from './events.js'
+import type { EventHub } from '../events/hub.js'
 import type { WebhookAddressRule } from '../../actions/dealer-alerts/webhook-address.js'
 
 export interface ApiLimits extends AuthThrottleSettings {
   /** requests one token may make per minute */
   requestsPerMinute: number
+  /** the longest time range a telemetry history or track may span; absent: 31 days */
+  maxRangeDays?: number
 }
 
 export interface ApiDeps {
@@ -46,17 +57,29 @@ export interface ApiDeps {
   limits?: ApiLimits
   /** where dealers' webhooks may point (PITWALL_WEBHOOK_ALLOW); absent: https to public addresses only */
   webhookAddresses?: WebhookAddressRule
+  /** console sign-in (./session.ts); absent: the defaults; false: no console sessions */
+  consoleSessions?: ConsoleSessionSettings | false
+  /** the node's event hub (../events/hub.ts): the SSE routes; absent: none */
+  events?: EventHub
 }
 
 export function apiLimitsOf (config: GatewayConfig): ApiLimits {
-  return { failuresBeforeBackoff: config.authFailuresBeforeBackoff, maxBackoffMs: config.authMaxBackoffMs, requestsPerMinute: config.apiRateLimit }
+  return { failuresBeforeBackoff: config.authFailuresBeforeBackoff, maxBackoffMs: config.authMaxBackoffMs, requestsPerMinute: config.apiRateLimit, maxRangeDays: config.apiMaxRangeDays }
 }
 
 const MINUTE_MS = 60_000
 
 export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   const { storage } = deps
-  registerApiAuth(app, { tokens: storage.apiTokens, metrics: deps.metrics, ...(deps.limits === undefined ? {} : { throttle: new AuthThrottle(deps.limits) }) })
+  // first: it documents the routes added after it
+  registerOpenApi(app)
+  const consoleSessions = deps.consoleSessions ?? DEFAULT_CONSOLE_SESSIONS
+  registerApiAuth(app, {
+    tokens: storage.apiTokens,
+    metrics: deps.metrics,
+    ...(deps.limits === undefined ? {} : { throttle: new AuthThrottle(deps.limits) }),
+    sessions: consoleSessions === false ? undefined : { store: storage.consoleSessions, idleMs: consoleSessions.idleMs }
+  })
   void app.register(rateLimit, {
     // after requireRole (every API route's preValidation): the token's id is known
     hook: 'preHandler',
@@ -81,7 +104,14 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   registerDealerRoutes(app, { dealers: storage.dealers, dealerAlerts: storage.dealerAlerts, vehicles: storage.vehicles, webhookAddresses: deps.webhookAddresses })
   registerTokenRoutes(app, { apiTokens: storage.apiTokens, dealers: storage.dealers })
   registerKpiRoutes(app, { kpis: storage.kpis, dealers: storage.dealers })
+  registerQualityRoutes(app, { quality: storage.quality })
   registerManifestRoutes(app, { manifests: storage.manifests })
+  registerApiDocs(app)
+  if (consoleSessions !== false) registerSessionRoutes(app, { sessions: storage.consoleSessions, lifetimeMs: consoleSessions.lifetimeMs })
+  registerTelemetryRoutes(app, { telemetry: storage.telemetry, faults: storage.faults, commands: storage.commands, maxRangeDays: deps.limits?.maxRangeDays })
+  registerRuleRoutes(app, { storage })
+  if (deps.events !== undefined) registerEventRoutes(app, { hub: deps.events, vehicles: storage.vehicles })
+  if (deps.metrics !== undefined) registerHealthSummaryRoutes(app, { metrics: deps.metrics, storage })
   // a misspelt route or method under /api answers like every other API error (fastify's own 404 has no code)
   void app.register(async (api) => {
     api.setNotFoundHandler(async (request) => {

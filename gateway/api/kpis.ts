@@ -13,6 +13,7 @@ import { kpiPeriod } from '../../actions/kpis/policy.js'
 import type { KpiStore } from '../../storage/kpis.js'
 import { requireRole } from './auth.js'
 import { dealerOf, ownDealerOnly } from './dealer-scope.js'
+import { errorResponses, objectOf, orNull, out, type JsonSchema } from './openapi.js'
 import { isoTimeSchema, parseIsoTime } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
@@ -31,10 +32,30 @@ const kpiQuery = {
   }
 }
 
+/** How long something took, in seconds, over `count` cases (null: no case). */
+const durationProperties = { count: out.integer, meanS: orNull(out.number), p50S: orNull(out.number), p90S: orNull(out.number) }
+const durationKpi = objectOf(durationProperties)
+/** `hits` of `count` cases; rate = hits / count (null: no case). */
+const rateKpi = objectOf({ count: out.integer, hits: out.integer, rate: orNull(out.number) })
+const fleetRateKpi = (description: string): JsonSchema => ({ ...orNull(rateKpi), description: `${description}; null for one dealer's KPIs` })
+const kpiAnswer = objectOf({
+  from: out.time,
+  to: out.time,
+  dealerId: orNull(out.text),
+  faultToAlert: { ...objectOf({ ...durationProperties, undelivered: out.integer }), description: 'fault opened → the alert reached the dealer; undelivered: webhooks not delivered yet' },
+  alertToPartsStaged: { ...durationKpi, description: 'alert raised → parts staged' },
+  firstTimeFix: { ...rateKpi, description: 'repaired alerts fixed at the first workshop visit' },
+  downtime: { ...durationKpi, description: 'fault opened → repaired' },
+  repairTime: { ...durationKpi, description: 'appointment booked → repaired' },
+  fixedRemotely: fleetRateKpi('faults that ended and were fixed remotely'),
+  otaSuccess: fleetRateKpi('OTA update commands that finished and succeeded'),
+  remoteActionSuccess: fleetRateKpi('remote-action commands that finished and succeeded')
+})
+
 export function registerKpiRoutes (app: FastifyInstance, deps: KpiRouteDeps): void {
   registerApiScope(app, 'KPI', (scope) => {
     scope.get<{ Querystring: { from?: string, to?: string, dealer?: string } }>('/api/v1/kpis',
-      { preValidation: [requireRole('engineer', 'operator', 'dealer'), ownDealerOnly('KPIs')], schema: { querystring: kpiQuery } },
+      { preValidation: [requireRole('engineer', 'operator', 'dealer'), ownDealerOnly('KPIs')], schema: { summary: 'Service KPIs of the fleet or one dealer', tags: ['KPIs'], querystring: kpiQuery, response: { 200: kpiAnswer, ...errorResponses(404) } } },
       async (request) => {
         const { query } = request
         const to = query.to === undefined ? undefined : parseIsoTime(query.to, 'querystring.to')

@@ -23,6 +23,7 @@ import type { ManifestDbc, ManifestSource } from '../../decoders/manifest/model.
 import type { ManifestStore } from '../../storage/manifests.js'
 import { addManifest } from '../manifests.js'
 import { principalOf, requireRole } from './auth.js'
+import { arrayOf, errorResponses, objectOf, oneOfTexts, orNull, out } from './openapi.js'
 import { absentBodyIsEmpty, badRequest, integerIdParams, noBody } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
@@ -65,6 +66,39 @@ const addBody = {
 }
 const deactivateBody = { type: 'object', required: ['model'], additionalProperties: false, properties: { model: modelSchema } }
 
+/** A catalog signal (decoders/signal-catalog.ts CatalogEntry). */
+const catalogEntrySchema = objectOf({ id: out.integer, name: out.text, unit: out.text, min: out.number, max: out.number, vss: out.text, description: out.text }, ['min', 'max', 'vss', 'description'])
+const warningSchema = objectOf({ kind: out.text, text: { ...out.text, description: 'file:line:column: text, or manifest.yaml: text' } })
+const summaryProperties = {
+  id: out.integer,
+  model: out.text,
+  version: out.integer,
+  active: out.boolean,
+  description: orNull(out.text),
+  createdAt: out.time,
+  createdBy: out.text,
+  buses: arrayOf(objectOf({ bus: out.integer, dbc: { ...out.text, description: 'the DBC file\'s name' }, sha256: out.text, name: out.text }, ['name'])),
+  provides: { ...out.texts, description: 'catalog names it feeds or declares' },
+  mappedSignals: out.integer,
+  warningCounts: { type: 'object', additionalProperties: out.integer, description: 'DBC warnings by kind' }
+}
+const summarySchema = objectOf(summaryProperties)
+const manifestSchema = objectOf({
+  ...summaryProperties,
+  definition: { ...out.json, description: 'the manifest as checked; each bus names its DBC by sha256' },
+  mappings: arrayOf(objectOf({ bus: out.integer, message: out.text, signal: out.text, catalog: out.text, unit: out.text, via: oneOfTexts(['signals', 'VssSignal']) })),
+  warnings: arrayOf(warningSchema),
+  events: arrayOf(objectOf({ type: oneOfTexts(['added', 'activated', 'deactivated']), at: out.time, by: out.text }))
+})
+const addAnswer = objectOf({
+  manifest: summarySchema,
+  created: { ...out.boolean, description: 'false: the same manifest was stored already, as this version' },
+  catalogAdded: arrayOf(catalogEntrySchema),
+  activated: out.boolean,
+  warnings: arrayOf(warningSchema)
+})
+const tags = ['manifests']
+
 export function registerManifestRoutes (app: FastifyInstance, deps: ManifestRouteDeps): void {
   const { manifests } = deps
   const readers = requireRole('engineer', 'operator')
@@ -72,15 +106,19 @@ export function registerManifestRoutes (app: FastifyInstance, deps: ManifestRout
 
   registerApiScope(app, 'manifest', (scope) => {
     scope.get<{ Querystring: { model?: string, active?: boolean } }>('/api/v1/manifests',
-      { preValidation: readers, schema: { querystring: listQuery } },
+      { preValidation: readers, schema: { summary: 'List stored manifest versions', tags, querystring: listQuery, response: { 200: objectOf({ manifests: arrayOf(summarySchema) }) } } },
       async (request) => ({ manifests: await manifests.list(request.query) }))
 
     scope.get<{ Params: { id: number } }>('/api/v1/manifests/:id',
-      { preValidation: readers, schema: { params: integerIdParams } },
+      { preValidation: readers, schema: { summary: 'A manifest version with its mappings, warnings and history', tags, params: integerIdParams, response: { 200: manifestSchema } } },
       async (request) => await manifests.get({ id: request.params.id }))
 
     scope.post<{ Body: AddBody }>('/api/v1/manifests',
-      { preValidation: engineers, bodyLimit: ADD_BODY_LIMIT, schema: { body: addBody } },
+      {
+        preValidation: engineers,
+        bodyLimit: ADD_BODY_LIMIT,
+        schema: { summary: 'Store a manifest as its model\'s next version (201), or find it stored (200)', tags, body: addBody, response: { 200: addAnswer, 201: addAnswer, ...errorResponses(409) } }
+      },
       async (request, reply) => {
         const { manifest, dbcs, activate } = request.body
         // a wrong manifest, DBC or mapping is a ManifestError naming which: 400
@@ -91,7 +129,7 @@ export function registerManifestRoutes (app: FastifyInstance, deps: ManifestRout
       })
 
     scope.post<{ Params: { id: number } }>('/api/v1/manifests/:id/activate',
-      { preValidation: [engineers, absentBodyIsEmpty], schema: { params: integerIdParams, body: noBody } },
+      { preValidation: [engineers, absentBodyIsEmpty], schema: { summary: 'Make a version its model\'s active one', tags, params: integerIdParams, body: noBody, response: { 200: objectOf({ manifest: manifestSchema, changed: out.boolean }) } } },
       async (request) => {
         const { id } = request.params
         const { model, version } = await manifests.get({ id })
@@ -100,13 +138,13 @@ export function registerManifestRoutes (app: FastifyInstance, deps: ManifestRout
       })
 
     scope.post<{ Body: { model: string } }>('/api/v1/manifests/deactivate',
-      { preValidation: engineers, schema: { body: deactivateBody } },
+      { preValidation: engineers, schema: { summary: 'Leave a model without an active version', tags, body: deactivateBody, response: { 200: objectOf({ model: out.text, changed: out.boolean }), ...errorResponses(404) } } },
       async (request) => {
         const { model } = request.body
         return { model, changed: await manifests.deactivate(model, principalOf(request).name) }
       })
 
-    scope.get('/api/v1/catalog', { preValidation: readers },
+    scope.get('/api/v1/catalog', { preValidation: readers, schema: { summary: 'Every catalog signal, built-in and added', tags, response: { 200: objectOf({ signals: arrayOf(catalogEntrySchema) }) } } },
       async () => ({ signals: await manifests.catalog() }))
   })
 }

@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify'
 import { checkOtaPackage } from '../../actions/ota-packages/policy.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole } from './auth.js'
+import { arrayOf, errorResponses, objectOf, out } from './openapi.js'
 import { MAX_ID } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
@@ -35,15 +36,26 @@ const addBody = {
   }
 }
 
+const packageSchema = objectOf({
+  package: out.text,
+  version: out.text,
+  url: out.text,
+  sha256: { ...out.text, description: 'hex, lower case' },
+  size: { ...out.integer, description: 'bytes' },
+  addedBy: out.text,
+  addedAt: out.time
+})
+
 export function registerOtaPackageRoutes (app: FastifyInstance, deps: OtaPackageRouteDeps): void {
   const { otaPackages } = deps
 
   registerApiScope(app, 'OTA package', (scope) => {
-    scope.get('/api/v1/ota-packages', { preValidation: requireRole('engineer', 'operator') },
+    scope.get('/api/v1/ota-packages',
+      { preValidation: requireRole('engineer', 'operator'), schema: { summary: 'Every registered OTA package version', tags: ['OTA packages'], response: { 200: objectOf({ packages: arrayOf(packageSchema) }) } } },
       async () => ({ packages: await otaPackages.list() }))
 
     scope.post<{ Body: NewPackageBody }>('/api/v1/ota-packages',
-      { preValidation: requireRole('engineer'), schema: { body: addBody } },
+      { preValidation: requireRole('engineer'), schema: { summary: 'Register an OTA package version', tags: ['OTA packages'], body: addBody, response: { 201: packageSchema, ...errorResponses(409) } } },
       async (request, reply) => {
         const { sha256, ...rest } = request.body
         // digests are stored lower-case, as `pitwall packages add` does, so either spelling registers the same file

@@ -28,6 +28,7 @@ import type { ApiTokenStore } from '../../storage/api-tokens.js'
 import type { DealerStore } from '../../storage/dealers.js'
 import { PitwallError } from '../../runtime/errors.js'
 import { principalOf, requireRole } from './auth.js'
+import { arrayOf, errorResponses, objectOf, oneOfTexts, orNull, out } from './openapi.js'
 import { integerIdParams, isoTimeSchema, oneOf, parseIsoTime } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
@@ -49,15 +50,35 @@ const createBody = {
   }
 }
 
+/** A token as listed: never the token or its hash. */
+const tokenProperties = {
+  id: out.integer,
+  name: out.text,
+  role: oneOfTexts(API_ROLES),
+  dealerId: orNull(out.text),
+  createdAt: out.time,
+  expiresAt: orNull(out.time),
+  revokedAt: orNull(out.time),
+  lastUsedAt: orNull(out.time)
+}
+const tokenSchema = objectOf(tokenProperties)
+const createdAnswer = objectOf({ token: { ...out.text, description: 'the token, shown only in this answer' }, ...tokenProperties })
+const revokedAnswer = objectOf({
+  ...tokenProperties,
+  ownToken: { ...out.boolean, description: 'the token revoked was the one this request used' },
+  message: { ...out.text, description: 'with ownToken: what that means, and whether another operator token is left' }
+}, ['message'])
+const tags = ['tokens']
+
 export function registerTokenRoutes (app: FastifyInstance, deps: TokenRouteDeps): void {
   const { apiTokens, dealers } = deps
   const operators = requireRole('operator')
 
   registerApiScope(app, 'token', (scope) => {
-    scope.get('/api/v1/tokens', { preValidation: operators }, async () => ({ tokens: await apiTokens.list() }))
+    scope.get('/api/v1/tokens', { preValidation: operators, schema: { summary: 'Every API token, revoked and expired ones too', tags, response: { 200: objectOf({ tokens: arrayOf(tokenSchema) }) } } }, async () => ({ tokens: await apiTokens.list() }))
 
     scope.post<{ Body: { name: string, role: string, dealerId?: string, expiresAt?: string } }>('/api/v1/tokens',
-      { preValidation: operators, schema: { body: createBody } },
+      { preValidation: operators, schema: { summary: 'Create an operator or dealer token', tags, body: createBody, response: { 201: createdAnswer, ...errorResponses(404) } } },
       async (request, reply) => {
         const { name, dealerId, expiresAt } = request.body
         const role = oneOf<ApiRole>(request.body.role, API_ROLES, 'body.role')
@@ -71,7 +92,7 @@ export function registerTokenRoutes (app: FastifyInstance, deps: TokenRouteDeps)
       })
 
     scope.delete<{ Params: { id: number } }>('/api/v1/tokens/:id',
-      { preValidation: operators, schema: { params: integerIdParams } },
+      { preValidation: operators, schema: { summary: 'Revoke a token, from its next request on', tags, params: integerIdParams, response: { 200: revokedAnswer } } },
       async (request) => {
         const caller = principalOf(request)
         const revoked = await apiTokens.revoke(request.params.id)

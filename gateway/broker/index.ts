@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream'
 import type { VehicleStore } from '../../storage/vehicles.js'
 import { sourceKey, type AuthThrottleSettings } from '../auth-throttle.js'
 import { VerifiedSecretCache } from '../credentials.js'
+import type { ConnectionStates } from '../events/connection-state.js'
 import type { TelemetryIngest } from '../ingest.js'
 import { untrusted, type Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
@@ -37,6 +38,8 @@ export interface BrokerDeps {
   commands?: CommandAckSink
   /** CONNECT limit, connect timeout, caps on unauthenticated connections, per-vehicle ingest rate; default DEFAULT_ADMISSION */
   admission?: AdmissionSettings
+  /** where vehicles' connections are recorded for every node (../events/connection-state.ts); absent: only their last-seen time */
+  connectionStates?: ConnectionStates
 }
 
 export interface PitwallBroker {
@@ -76,7 +79,7 @@ export async function createBroker (deps: BrokerDeps): Promise<PitwallBroker> {
     authorizeForward
   })
   subscriptions.track(aedes)
-  trackVehicleStatus(aedes, { vehicles: deps.vehicles, connections, metrics: deps.metrics, log })
+  trackVehicleStatus(aedes, { vehicles: deps.vehicles, connections, states: deps.connectionStates, metrics: deps.metrics, log })
   aedes.on('clientError', (client, err) => log.debug({ vin: untrusted(client.id), err: untrusted(err.message) }, 'client error'))
   aedes.on('connectionError', (_client, err) => log.debug({ err: untrusted(err.message) }, 'connection error'))
   // authenticated ('client' comes just before the CONNACK): the full packet limit and the vehicle's ingest rate apply

@@ -1,10 +1,13 @@
 /**
  * v1/{vin}/status: retained {"state":"online"|"offline"} kept by the gateway
  * itself, so it is right even for a T-box that sets no last will; a T-box's
- * own will on the same topic is honoured too.
+ * own will on the same topic is honoured too. The same two moments are
+ * stored as the vehicle's connection state (../events/connection-state.ts),
+ * which every node and the console read.
  */
 import type { Aedes, Client } from 'aedes'
 import type { VehicleStore } from '../../storage/vehicles.js'
+import type { ConnectionStates } from '../events/connection-state.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { topics } from '../../proto/topics.js'
@@ -22,7 +25,16 @@ function unpooled (text: string): Buffer {
   return buf
 }
 
-export function trackVehicleStatus (broker: Aedes, deps: { vehicles: VehicleStore, connections: LatestConnections, metrics: Metrics, log: Logger }): void {
+export interface StatusDeps {
+  vehicles: Pick<VehicleStore, 'markSeen'>
+  connections: LatestConnections
+  /** where connections are recorded; absent (a broker in a test): only the last-seen time */
+  states?: Pick<ConnectionStates, 'connected' | 'disconnected'> | undefined
+  metrics: Metrics
+  log: Logger
+}
+
+export function trackVehicleStatus (broker: Aedes, deps: StatusDeps): void {
   const publishStatus = (vin: string, state: 'online' | 'offline'): void => {
     broker.publish({
       cmd: 'publish',
@@ -39,7 +51,8 @@ export function trackVehicleStatus (broker: Aedes, deps: { vehicles: VehicleStor
     deps.metrics.connections.set(broker.connectedClients)
     deps.log.info({ vin: session.vin }, 'vehicle connected')
     publishStatus(session.vin, 'online')
-    deps.vehicles.markSeen(session.vehicleId).catch((err: unknown) => deps.log.warn({ vin: session.vin, err }, 'last-seen update failed'))
+    if (deps.states !== undefined) deps.states.connected(session.vehicleId)
+    else deps.vehicles.markSeen(session.vehicleId).catch((err: unknown) => deps.log.warn({ vin: session.vin, err }, 'last-seen update failed'))
   })
   broker.on('clientDisconnect', (client: Client) => {
     const session = sessionOf(client)
@@ -47,6 +60,8 @@ export function trackVehicleStatus (broker: Aedes, deps: { vehicles: VehicleStor
     deps.metrics.connections.set(broker.connectedClients)
     deps.log.info({ vin: session.vin }, 'vehicle disconnected')
     // A session takeover replaces the connection: the vehicle is still online.
-    if (deps.connections.end(client, session.vin)) publishStatus(session.vin, 'offline')
+    if (!deps.connections.end(client, session.vin)) return
+    publishStatus(session.vin, 'offline')
+    deps.states?.disconnected(session.vehicleId)
   })
 }

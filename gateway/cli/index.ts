@@ -15,6 +15,7 @@ import { registerDeviceCommands } from './devices.js'
 import { registerFaultCommands } from './faults.js'
 import { registerKeyCommands } from './keys.js'
 import { registerKpiCommand } from './kpis.js'
+import { registerQualityCommand } from './quality.js'
 import { registerMaintenanceCommands } from './service-reminders.js'
 import { registerManifestCommands } from './manifests.js'
 import { registerOtaPackageCommands } from './ota-packages.js'
@@ -38,6 +39,7 @@ registerCampaignCommands(program)
 registerTokenCommands(program)
 registerCaseCommands(program)
 registerKpiCommand(program)
+registerQualityCommand(program)
 registerDealerCommands(program)
 registerManifestCommands(program)
 registerDecodeCommand(program)
