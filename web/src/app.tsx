@@ -2,7 +2,8 @@
  * The signed-in shell: navigation for the user's role, the page the hash
  * names, and sign-out. Before a session: the sign-in form.
  */
-import { useEffect, useState } from 'preact/hooks'
+import type { ComponentChildren } from 'preact'
+import { useEffect, useErrorBoundary, useState } from 'preact/hooks'
 import { api, ApiError, messageOf, whenUnauthenticated } from './api.js'
 import { match, useRoute } from './router.js'
 import type { SessionInfo } from './session.js'
@@ -79,8 +80,22 @@ function Shell ({ session, onSignedOut }: { session: SessionInfo, onSignedOut: (
       <main class='page'>
         {found === undefined
           ? <div class='empty'>No page here. <a href={`#${home?.path ?? '/'}`}>Go to {home?.title ?? 'start'}</a></div>
-          : <found.page.component params={found.params} route={route} session={session} />}
+          : <PageBoundary key={route.path}><found.page.component params={found.params} route={route} session={session} /></PageBoundary>}
       </main>
     </div>
   )
+}
+
+/** A page that fails to render says so in place; the navigation stays usable. */
+function PageBoundary ({ children }: { children: ComponentChildren }) {
+  const [error, reset] = useErrorBoundary()
+  if (error !== undefined) {
+    return (
+      <div class='error-box' role='alert'>
+        <span>This page failed: {messageOf(error)}</span>
+        <button type='button' onClick={reset}>Try again</button>
+      </div>
+    )
+  }
+  return <>{children}</>
 }
