@@ -107,7 +107,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     // one poll for both: manifests first, so the catalog has every signal a rule names
     await parts.start('rules', new RuleReloader(storage.rules, engine, log.child({ module: 'rules' }), config.rulesPollMs, async () => { await manifests.check() }))
     // listening before the broker and the API: nothing committed after the start goes unheard
-    const events = await parts.start('events', new EventHub({ store: storage.events, catalog, metrics, log: log.child({ module: 'events' }), maxStreams: config.maxSseStreams }))
+    const events = await parts.start('events', new EventHub({ store: storage.events, catalog, metrics, log: log.child({ module: 'events' }), maxStreams: config.maxSseStreams, maxStreamsPerToken: config.maxSseStreamsPerToken }))
     // stopped after the broker: its last disconnections are written, then the node's vehicles go offline
     const connectionStates = await parts.start('connection state', new ConnectionStates({ vehicles: storage.vehicles, node: nodeNameOf(config.nodeName), log: log.child({ module: 'connections' }) }))
     await parts.start('service reminders', new ServiceReminderCheck(storage.serviceReminders, reminderDefinitions, config.maintenanceIntervalMs, log.child({ module: 'maintenance' })))
@@ -154,7 +154,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
         { ...tls.material.options, clientCertificates: config.tlsCa !== undefined }, { metrics, log }), (server) => { server.close() })
     if (mqtts !== undefined) tls?.serve(mqtts)
     const http = await parts.open('HTTP server', async () => {
-      const server = await createHttpServer({ broker, storage, metrics, log, maxPacketBytes: config.maxPacketBytes, api: { storage, metrics, limits: apiLimitsOf(config), webhookAddresses: actions.webhookAddresses, consoleSessions: consoleSessionsOf(config), events }, https: tls?.material.options,
+      const server = await createHttpServer({ broker, storage, metrics, log, maxPacketBytes: config.maxPacketBytes, api: { storage, metrics, limits: apiLimitsOf(config), webhookAddresses: actions.webhookAddresses, consoleSessions: consoleSessionsOf(config), events, decoding: { defaultManifest, batchLimits: batchLimitsOf(config) } }, https: tls?.material.options,
         console: config.consoleEnabled ? { tileUrl: config.consoleTileUrl } : undefined })
       try {
         await server.listen({ host: config.httpHost, port: config.httpPort })

@@ -7,10 +7,10 @@ import { Ajv } from 'ajv'
 import { WEBHOOK_ALLOW_SETTING } from '../actions/dealer-alerts/webhook-address.js'
 import { BATCH_LIMIT_NAMES, DEFAULT_BATCH_LIMITS, type BatchLimits } from '../decoders/batch-limits.js'
 import { PitwallError } from '../runtime/errors.js'
-import { DEFAULT_MAX_RANGE_DAYS } from './api/telemetry.js'
 import { DEFAULT_API_RATE_LIMIT, DEFAULT_AUTH_THROTTLE } from './auth-throttle.js'
 import { DEFAULT_MAX_SUBSCRIPTIONS } from './broker/authorize-subscribe.js'
 import { DEFAULT_ADMISSION, type AdmissionSettings } from './broker/connect-guard.js'
+import { DEFAULT_SSE_STREAMS_PER_TOKEN } from './events/sse.js'
 
 export interface GatewayConfig {
   /** MQTT over TCP, in clear text; port 0 turns this listener off */
@@ -69,8 +69,10 @@ export interface GatewayConfig {
   authMaxBackoffMs: number
   /** API requests one token may make per minute (/healthz, /readyz and /metrics are not limited) */
   apiRateLimit: number
-  /** Server-Sent Events streams (fleet events, live signals) this gateway serves at once; a token holds at most 4 */
+  /** Server-Sent Events streams (fleet events, live signals) this gateway serves at once */
   maxSseStreams: number
+  /** of those, the most one API token (all its console tabs) may hold */
+  maxSseStreamsPerToken: number
   /**
    * This gateway's name in the vehicles' connection state (gateway/events/connection-state.ts);
    * empty: host:pid. Set a name that stays the same across restarts, and differs between the
@@ -144,6 +146,9 @@ export interface GatewayConfig {
 /** The highest a cap per batch may be set: far past what a packet holds in practice, and still a bound. */
 const MAX_ENTRIES = 100_000_000
 
+/** PITWALL_API_MAX_RANGE_DAYS's default, here rather than in the telemetry routes: loading the settings must not load the API (and @fastify/swagger) */
+export const DEFAULT_API_MAX_RANGE_DAYS = 31
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -176,8 +181,9 @@ export const configSchema = {
     authMaxBackoffMs: { type: 'integer', minimum: 1000, maximum: 86400000, default: DEFAULT_AUTH_THROTTLE.maxBackoffMs },
     apiRateLimit: { type: 'integer', minimum: 1, maximum: 1000000, default: DEFAULT_API_RATE_LIMIT },
     maxSseStreams: { type: 'integer', minimum: 1, maximum: 1000000, default: 1000 },
+    maxSseStreamsPerToken: { type: 'integer', minimum: 1, maximum: 1000000, default: DEFAULT_SSE_STREAMS_PER_TOKEN },
     nodeName: { type: 'string', maxLength: 200, pattern: '^[^\\s]*$', default: '' },
-    apiMaxRangeDays: { type: 'integer', minimum: 1, maximum: 3660, default: DEFAULT_MAX_RANGE_DAYS },
+    apiMaxRangeDays: { type: 'integer', minimum: 1, maximum: 3660, default: DEFAULT_API_MAX_RANGE_DAYS },
     maxCanFramesPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.canFrames },
     maxSamplesPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.samples },
     maxGnssPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.gnss },
@@ -231,6 +237,7 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   authMaxBackoffMs: 'PITWALL_AUTH_MAX_BACKOFF_MS',
   apiRateLimit: 'PITWALL_API_RATE_LIMIT',
   maxSseStreams: 'PITWALL_MAX_SSE_STREAMS',
+  maxSseStreamsPerToken: 'PITWALL_MAX_SSE_STREAMS_PER_TOKEN',
   nodeName: 'PITWALL_NODE_NAME',
   apiMaxRangeDays: 'PITWALL_API_MAX_RANGE_DAYS',
   maxCanFramesPerBatch: BATCH_LIMIT_NAMES.canFrames.setting,

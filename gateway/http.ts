@@ -51,10 +51,11 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store')
     if (https) reply.header('strict-transport-security', 'max-age=31536000')
   })
-  healthRoutes(app, { storage: deps.storage, metrics: deps.metrics })
   if (deps.api !== undefined) {
     registerApi(app, deps.api)
   }
+  // after the API and in a plugin: @fastify/swagger (loaded by registerApi) documents the routes added once it is loaded
+  void app.register(async (operations) => { healthRoutes(operations, { storage: deps.storage, metrics: deps.metrics }) })
   if (deps.console !== undefined) registerConsole(app, deps.console)
 
   const wss = new WebSocketServer({

@@ -70,6 +70,35 @@ export interface FleetPage {
   nextAfter: string | null
 }
 
+/** WGS 84 degrees; a west edge east of the east edge crosses the antimeridian (170,-10,-170,10). */
+export interface GeoBox {
+  west: number
+  south: number
+  east: number
+  north: number
+}
+
+/** The fleet map's filters: the fleet list's (without paging), a box the last position must be in, and a cap. */
+export interface PositionQuery extends Omit<FleetQuery, 'after' | 'limit'> {
+  box?: GeoBox | undefined
+  /** the most vehicles answered, the first by VIN */
+  limit: number
+}
+
+/** Each matching vehicle's last GNSS fix, as columns by VIN: index i of each array is one vehicle. */
+export interface FleetPositions {
+  vin: string[]
+  model: Array<string | null>
+  lat: number[]
+  lon: number[]
+  /** the fix's time, epoch ms */
+  t: number[]
+  online: boolean[]
+  openFaults: number[]
+  /** more vehicles matched than the limit: these are the first by VIN */
+  truncated: boolean
+}
+
 // A fault in force, spelt as faults_one_active's predicate so that the count
 // and the EXISTS below read that partial index.
 const FAULT_IN_FORCE = "f.state IN ('open', 'acknowledged')"
@@ -84,6 +113,27 @@ const FLEET_FILTERS = `($1::text IS NULL OR v.dealer_id = $1)
   AND ($3::text IS NULL OR v.model = $3) AND ($4::text IS NULL OR v.firmware = $4)
   AND ($5::boolean IS NULL OR v.connected = $5)
   AND ($6::text IS NULL OR ($6 = 'open') = EXISTS (SELECT 1 FROM faults f WHERE f.vehicle_id = v.id AND ${FAULT_IN_FORCE}))`
+
+// The last fix of each vehicle by one backward probe of gnss_fixes_vehicle_time
+// (DISTINCT ON over the table would read every fix ever stored), in VIN order
+// by the vehicles' unique index, stopping at the limit. $7..$10 the box (NULL:
+// none), $11 the limit. The box is tested on the fix found, so it costs a
+// comparison, not a spatial index: the map asks for the whole fleet.
+const LAST_POSITIONS = `
+SELECT v.vin, v.model, v.connected AS online, p.lat, p.lon, floor(extract(epoch FROM p.time) * 1000)::float8 AS t,
+  (SELECT count(*)::int FROM faults f WHERE f.vehicle_id = v.id AND ${FAULT_IN_FORCE}) AS "openFaults"
+FROM vehicles v
+CROSS JOIN LATERAL (SELECT g.time, g.lat, g.lon FROM gnss_fixes g WHERE g.vehicle_id = v.id ORDER BY g.time DESC LIMIT 1) p
+WHERE ${FLEET_FILTERS}
+  AND ($7::float8 IS NULL OR (p.lat BETWEEN $8::float8 AND $10::float8
+    AND CASE WHEN $7 <= $9::float8 THEN p.lon BETWEEN $7 AND $9 ELSE p.lon >= $7 OR p.lon <= $9 END))
+ORDER BY v.vin LIMIT $11`
+
+/**
+ * Positions on the map to 1e-6 degrees (11 cm of latitude), finer than a
+ * GNSS fix; a double's 17 digits would make the fleet's answer ~20 % larger.
+ */
+const MICRODEGREES = 1e6
 
 export interface NewVehicle {
   vin: string
@@ -284,8 +334,7 @@ export class VehicleStore {
    */
   async page (query: FleetQuery = {}): Promise<FleetPage> {
     const limit = query.limit ?? 100
-    const filters = [query.dealerId ?? null, query.q === undefined ? null : `%${query.q.replace(/[\\%_]/g, '\\$&')}%`,
-      query.model ?? null, query.firmware ?? null, query.online ?? null, query.fault ?? null]
+    const filters = fleetFilters(query)
     const [rows, count] = await Promise.all([
       this.pool.query<FleetVehicle>(
         `SELECT v.vin, v.model, v.firmware, v.brand, v.dealer_id AS "dealerId", v.last_seen_at AS "lastSeenAt",
@@ -300,6 +349,30 @@ export class VehicleStore {
     const vehicles = rows.rows.slice(0, limit)
     const more = rows.rows.length > limit
     return { vehicles, total: (count.rows[0] as { total: number }).total, nextAfter: more ? (vehicles[vehicles.length - 1] as FleetVehicle).vin : null }
+  }
+
+  /**
+   * The last GNSS fix of every vehicle matching the filters (those without
+   * one are left out), at most `limit`, the first by VIN: the fleet map.
+   * Coordinates to 1e-6 degrees, times to the millisecond.
+   */
+  async positions (query: PositionQuery): Promise<FleetPositions> {
+    const { box } = query
+    const res = await this.pool.query<{ vin: string, model: string | null, online: boolean, lat: number, lon: number, t: number, openFaults: number }>(LAST_POSITIONS, [
+      ...fleetFilters(query), box?.west ?? null, box?.south ?? null, box?.east ?? null, box?.north ?? null, query.limit + 1
+    ])
+    const rows = res.rows.slice(0, query.limit)
+    const answer: FleetPositions = { vin: [], model: [], lat: [], lon: [], t: [], online: [], openFaults: [], truncated: res.rows.length > query.limit }
+    for (const r of rows) {
+      answer.vin.push(r.vin)
+      answer.model.push(r.model)
+      answer.lat.push(Math.round(r.lat * MICRODEGREES) / MICRODEGREES)
+      answer.lon.push(Math.round(r.lon * MICRODEGREES) / MICRODEGREES)
+      answer.t.push(r.t)
+      answer.online.push(r.online)
+      answer.openFaults.push(r.openFaults)
+    }
+    return answer
   }
 
   /**
@@ -354,6 +427,12 @@ export function certificateConflict (holder: CertificateHolder, vin: string, sha
   return new PitwallError('PITWALL_ERR_CERTIFICATE_INVALID', holder.revoked && holder.vin === vin
     ? `certificate ${sha256.toString('hex')} of ${vin} was revoked: a revoked certificate stays refused; issue a new one`
     : `certificate ${sha256.toString('hex')} is registered already (for ${holder.vin})`)
+}
+
+/** FLEET_FILTERS' $1..$6. */
+function fleetFilters (query: Omit<FleetQuery, 'after' | 'limit'>): unknown[] {
+  return [query.dealerId ?? null, query.q === undefined ? null : `%${query.q.replace(/[\\%_]/g, '\\$&')}%`,
+    query.model ?? null, query.firmware ?? null, query.online ?? null, query.fault ?? null]
 }
 
 function unknownVehicle (vin: string): PitwallError {

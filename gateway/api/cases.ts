@@ -4,7 +4,8 @@
  *   GET  /api/v1/cases?q=&limit=&offset=  engineer, operator, dealer: search (best first) or, without q, list
  *   GET  /api/v1/cases/:id                engineer, operator, dealer
  *   PUT  /api/v1/cases/:id                engineer: create (201) or replace (200)
- *   POST /api/v1/faults/:id/case          engineer: a resolved fault becomes a new case (201)
+ *   POST /api/v1/faults/:id/case          engineer: a resolved fault becomes a new case (201); GET
+ *                                         /api/v1/faults/:id lists the cases made from it (./faults.ts)
  *
  * Cases are shared knowledge, not a dealer's own data, so a dealer reads all
  * of them. Errors are { code, message }: 400 PITWALL_ERR_BAD_REQUEST (the

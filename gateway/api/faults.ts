@@ -4,8 +4,9 @@
  *
  *   GET  /api/v1/faults?vin=&state=a,b&rule=&limit=   engineer, operator: newest first
  *   GET  /api/v1/faults/:id                            engineer, operator: the fault with its
- *        evidence, its timeline, and what it set off: the remote fix command and the dealer
- *        alerts (with their status), so one read answers "what happened about this fault"
+ *        evidence, its timeline, and what it set off: the remote fix command, the dealer
+ *        alerts (with their status) and the cases made from it, so one read answers "what
+ *        happened about this fault"
  *   POST /api/v1/faults/:id/acknowledge                engineer
  *   POST /api/v1/faults/:id/resolve { note? }          engineer
  *
@@ -15,6 +16,7 @@
 import type { FastifyInstance } from 'fastify'
 import { DEALER_ALERT_KINDS, DEALER_ALERT_STATUSES } from '../../actions/dealer-alerts/model.js'
 import { FAULT_STATES } from '../../rules/fault-lifecycle.js'
+import type { CaseStore } from '../../storage/cases.js'
 import type { CommandStore } from '../../storage/commands.js'
 import type { DealerAlertStore } from '../../storage/dealer-alerts.js'
 import type { FaultStore } from '../../storage/faults.js'
@@ -29,6 +31,7 @@ export interface FaultRouteDeps {
   faults: FaultStore
   commands: Pick<CommandStore, 'list'>
   dealerAlerts: Pick<DealerAlertStore, 'forFault'>
+  cases: Pick<CaseStore, 'madeFrom'>
 }
 
 const MAX_LIST = 1000
@@ -105,11 +108,12 @@ const faultAnswer = objectOf({
     firstTimeFix: orNull(out.boolean),
     createdAt: out.time,
     updatedAt: out.time
-  }))
+  })),
+  cases: { ...arrayOf(objectOf({ id: out.text, title: out.text })), description: 'the cases made from this fault (POST /api/v1/faults/{id}/case); `fault.caseId` is the case its rule names' }
 })
 
 export function registerFaultRoutes (app: FastifyInstance, deps: FaultRouteDeps): void {
-  const { faults, commands, dealerAlerts } = deps
+  const { faults, commands, dealerAlerts, cases } = deps
   const readers = requireRole('engineer', 'operator')
   const engineers = requireRole('engineer')
 
@@ -129,17 +133,18 @@ export function registerFaultRoutes (app: FastifyInstance, deps: FaultRouteDeps)
       })
 
     scope.get<{ Params: { id: number } }>('/api/v1/faults/:id',
-      { preValidation: readers, schema: { summary: 'A fault with its timeline, remote fixes and dealer alerts', tags: ['faults'], params: bigintIdParams, response: { 200: faultAnswer } } },
+      { preValidation: readers, schema: { summary: 'A fault with its timeline, remote fixes, dealer alerts and the cases made from it', tags: ['faults'], params: bigintIdParams, response: { 200: faultAnswer } } },
       async (request) => {
         const { id } = request.params
         const fault = await faults.get(id)
-        const [timeline, remoteFixes, alerts] = [await faults.timeline(id), await commands.list({ faultId: id }), await dealerAlerts.forFault(id)]
+        const [timeline, remoteFixes, alerts, made] = [await faults.timeline(id), await commands.list({ faultId: id }), await dealerAlerts.forFault(id), await cases.madeFrom(id)]
         return {
           fault,
           timeline,
           remoteFixes,
           // the inbox state, not the alert's content: that is the fault seen from the dealer's side
-          dealerAlerts: alerts.map((a) => ({ id: a.id, dealerId: a.dealerId, kind: a.kind, routing: a.routing, status: a.status, firstTimeFix: a.firstTimeFix, createdAt: a.createdAt, updatedAt: a.updatedAt }))
+          dealerAlerts: alerts.map((a) => ({ id: a.id, dealerId: a.dealerId, kind: a.kind, routing: a.routing, status: a.status, firstTimeFix: a.firstTimeFix, createdAt: a.createdAt, updatedAt: a.updatedAt })),
+          cases: made
         }
       })
 

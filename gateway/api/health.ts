@@ -12,7 +12,7 @@ import { noCredentials, objectOf, oneOfTexts, out } from './openapi.js'
 export const READY_TIMEOUT_MS = 2000
 
 // open to anyone who can reach the port: a load balancer's probes and Prometheus carry no token
-const schemaOf = (summary: string, response: object): object => ({ summary, tags: ['health'], security: noCredentials, response })
+const schemaOf = (summary: string, response: object): object => ({ summary, tags: ['operations'], security: noCredentials, response })
 const healthz = schemaOf('Liveness: the process answers', { 200: objectOf({ status: oneOfTexts(['ok']) }) })
 const readyz = schemaOf('Readiness: storage answers in time', {
   200: objectOf({ status: oneOfTexts(['ready']) }),

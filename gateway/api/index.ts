@@ -36,7 +36,7 @@ import { registerManifestRoutes } from './manifests.js'
 import { registerApiDocs, registerOpenApi } from './openapi.js'
 import { DEFAULT_CONSOLE_SESSIONS, registerSessionRoutes, type ConsoleSessionSettings } from './session.js'
 import { registerTelemetryRoutes } from './telemetry.js'
-import { registerRuleRoutes } from './rules.js'
+import { registerRuleRoutes, type IngestDecoding } from './rules.js'
 import { registerHealthSummaryRoutes } from './health-summary.js'
 import { registerEventRoutes } from './events.js'
 import type { EventHub } from '../events/hub.js'
@@ -61,6 +61,8 @@ export interface ApiDeps {
   consoleSessions?: ConsoleSessionSettings | false
   /** the node's event hub (../events/hub.ts): the SSE routes; absent: none */
   events?: EventHub
+  /** how ingest decodes (the --can-dbc default, the caps per batch), for backtests (./rules.ts); absent: no default decoder, default caps */
+  decoding?: IngestDecoding
 }
 
 export function apiLimitsOf (config: GatewayConfig): ApiLimits {
@@ -96,7 +98,7 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   })
   registerCaseRoutes(app, { cases: storage.cases })
   registerVehicleRoutes(app, { vehicles: storage.vehicles, dealers: storage.dealers })
-  registerFaultRoutes(app, { faults: storage.faults, commands: storage.commands, dealerAlerts: storage.dealerAlerts })
+  registerFaultRoutes(app, { faults: storage.faults, commands: storage.commands, dealerAlerts: storage.dealerAlerts, cases: storage.cases })
   registerCommandRoutes(app, { commands: storage.commands, otaPackages: storage.otaPackages })
   registerOtaPackageRoutes(app, { otaPackages: storage.otaPackages })
   registerCampaignRoutes(app, { campaigns: storage.campaigns, otaPackages: storage.otaPackages })
@@ -109,7 +111,7 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   registerApiDocs(app)
   if (consoleSessions !== false) registerSessionRoutes(app, { sessions: storage.consoleSessions, lifetimeMs: consoleSessions.lifetimeMs })
   registerTelemetryRoutes(app, { telemetry: storage.telemetry, faults: storage.faults, commands: storage.commands, maxRangeDays: deps.limits?.maxRangeDays })
-  registerRuleRoutes(app, { storage })
+  registerRuleRoutes(app, { storage, decoding: deps.decoding })
   if (deps.events !== undefined) registerEventRoutes(app, { hub: deps.events, vehicles: storage.vehicles })
   if (deps.metrics !== undefined) registerHealthSummaryRoutes(app, { metrics: deps.metrics, storage })
   // a misspelt route or method under /api answers like every other API error (fastify's own 404 has no code)

@@ -9,8 +9,9 @@
  *
  * registerOpenApi goes first, before any API route: @fastify/swagger
  * collects routes as they are added (onRoute), and ./index.ts registers the
- * routes after it. Routes outside the API (/healthz, /readyz, /metrics,
- * gateway/http.ts) are added before it and are not in the document.
+ * routes after it. The operator endpoints outside /api (/healthz, /readyz,
+ * /metrics: ./health.ts) are added after the API by gateway/http.ts, so
+ * they are in the document too (tag `operations`, no credentials).
  *
  * Every route declares its request and success response schemas, a
  * `summary` and one `tags` entry (its route group). Its error answers are

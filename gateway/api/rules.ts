@@ -19,13 +19,16 @@
  * A backtest runs in the request, so it is bounded before it starts: at most
  * MAX_BACKTEST_DAYS between from and to, MAX_BACKTEST_VEHICLES vehicles
  * (named in `vin`, or found in the range) and MAX_BACKTEST_BATCHES batches;
- * past a cap it is a 400 naming the field to narrow. Batches are decoded with
- * the stored manifest version that decoded them; those no manifest decoded
- * are read without the gateway's --can-dbc default (the CLI's backtest takes
- * one), so only their OBD-II, edge signals, GNSS and DTCs reach the rule.
+ * past a cap it is a 400 naming the field to narrow. Batches are decoded as
+ * ingest decoded them: with the stored manifest version that did, those no
+ * manifest decoded with the gateway's --can-dbc default (PITWALL_CAN_DBC,
+ * given by gateway/app.ts; without one only their OBD-II, edge signals,
+ * GNSS and DTCs reach the rule), under the gateway's caps per batch.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { stringify } from 'yaml'
+import type { BatchLimits } from '../../decoders/batch-limits.js'
+import type { CompiledManifest } from '../../decoders/manifest/compile.js'
 import type { RuleDefinition } from '../../rules/model.js'
 import { ruleToFile } from '../../rules/to-file.js'
 import { PitwallError } from '../../runtime/errors.js'
@@ -39,8 +42,17 @@ import { parseRuleInput, RULE_TEXT_FORMATS, ruleProblemsSchema, ruleText, RuleTe
 import { registerApiScope } from './scope.js'
 import { arrayOf, errorResponses, objectOf, oneOfTexts, orNull, out } from './openapi.js'
 
+/** How this gateway's ingest decodes, so a backtest decodes alike. */
+export interface IngestDecoding {
+  /** the --can-dbc default (../default-manifest.ts), for batches no stored manifest decoded; absent: none */
+  defaultManifest?: CompiledManifest | undefined
+  /** the caps per batch (a stored batch over them is skipped, as ingest refused it); absent: the defaults */
+  batchLimits?: Readonly<BatchLimits> | undefined
+}
+
 export interface RuleRouteDeps {
   storage: Pick<Storage, 'rules' | 'manifests' | 'archive'>
+  decoding?: IngestDecoding | undefined
 }
 
 export const MAX_BACKTEST_DAYS = 7
@@ -235,7 +247,9 @@ export function registerRuleRoutes (app: FastifyInstance, deps: RuleRouteDeps): 
         const catalog = await storedCatalog(manifests)
         // storage thinning does not matter to rules: they see every decoded sample
         const compiled = new StoredManifests(manifests, catalog, 1)
-        const report = await runBacktest(archive, [def], { ...query, vins: extent.vins }, { catalog, stored: async (id) => await compiled.get(id) })
+        const report = await runBacktest(archive, [def], { ...query, vins: extent.vins }, {
+          catalog, stored: async (id) => await compiled.get(id), fallback: deps.decoding?.defaultManifest, limits: deps.decoding?.batchLimits
+        })
         return {
           from,
           to,

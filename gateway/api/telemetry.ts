@@ -24,6 +24,7 @@ import { dtcText, udsDtcText } from '../../decoders/dtc/j2012.js'
 import { DTC_STATUS_FLAGS, dtcStatusNames, type DtcStatusFlag } from '../../decoders/dtc/dtc-status.js'
 import { ACTIVE_FAULT_STATES } from '../../rules/fault-lifecycle.js'
 import { PitwallError } from '../../runtime/errors.js'
+import { DEFAULT_API_MAX_RANGE_DAYS } from '../config.js'
 import type { CommandStore } from '../../storage/commands.js'
 import type { FaultStore } from '../../storage/faults.js'
 import type { CatalogSignalRef, TelemetryStore, TelemetryVehicle, TimeRange } from '../../storage/telemetry.js'
@@ -34,13 +35,11 @@ import { arrayOf, objectOf, oneOfTexts, orNull, out } from './openapi.js'
 import { badRequest, isoTimeSchema, parseIsoTime, vinOf, vinSchema } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
-export const DEFAULT_MAX_RANGE_DAYS = 31
-
 export interface TelemetryRouteDeps {
   telemetry: TelemetryStore
   faults: Pick<FaultStore, 'list'>
   commands: Pick<CommandStore, 'list'>
-  /** the longest range whose rows a request reads in full; default DEFAULT_MAX_RANGE_DAYS */
+  /** the longest range whose rows a request reads in full; default DEFAULT_API_MAX_RANGE_DAYS (../config.ts) */
   maxRangeDays?: number | undefined
 }
 
@@ -116,7 +115,7 @@ const tags = ['telemetry']
 
 export function registerTelemetryRoutes (app: FastifyInstance, deps: TelemetryRouteDeps): void {
   const { telemetry, faults, commands } = deps
-  const maxRangeMs = (deps.maxRangeDays ?? DEFAULT_MAX_RANGE_DAYS) * DAY_MS
+  const maxRangeMs = (deps.maxRangeDays ?? DEFAULT_API_MAX_RANGE_DAYS) * DAY_MS
   const anyRole = requireRole('engineer', 'operator', 'dealer')
   const readers = requireRole('engineer', 'operator')
 

@@ -37,6 +37,8 @@ export interface EventHubDeps {
   log: Logger
   /** SSE streams this node serves at once (PITWALL_MAX_SSE_STREAMS) */
   maxStreams: number
+  /** of those, the most one token may hold (PITWALL_MAX_SSE_STREAMS_PER_TOKEN); default DEFAULT_SSE_STREAMS_PER_TOKEN (./sse.ts) */
+  maxStreamsPerToken?: number | undefined
   /** for tests: heartbeat interval and buffer cap of the streams */
   sse?: SseOptions
 }
@@ -56,7 +58,7 @@ export class EventHub {
     this.fleet = new FleetEventFeed((payload) => { log.debug({ bytes: payload.length }, 'unreadable fleet event ignored') })
     this.tap = new LiveSignalTap({ watched: this.watched, catalog: deps.catalog, send: (chunks) => { this.send(CHANNELS.live, chunks) } })
     this.live = new LiveSignalFeed({ announce: (payloads) => { this.send(CHANNELS.watch, payloads) } })
-    this.streams = new StreamSlots(deps.maxStreams)
+    this.streams = new StreamSlots(deps.maxStreams, deps.maxStreamsPerToken)
     this.listener = new NotifyListener({
       store: deps.store,
       channels: Object.values(CHANNELS),

@@ -5,8 +5,8 @@
  * balancers do not close a quiet stream as idle.
  *
  * Every stream holds a connection and a buffer, so both are bounded: a
- * token holds at most STREAMS_PER_TOKEN streams and the gateway
- * PITWALL_MAX_SSE_STREAMS (StreamSlots); a client that reads slower than
+ * token holds at most PITWALL_MAX_SSE_STREAMS_PER_TOKEN streams and the
+ * gateway PITWALL_MAX_SSE_STREAMS (StreamSlots); a client that reads slower than
  * events come is dropped once MAX_BUFFERED_BYTES wait for it (EventSource
  * reconnects, and the events stream then starts with `resync`), never
  * buffered without end.
@@ -20,8 +20,14 @@ const HEARTBEAT_MS = 15_000
 const RETRY_MS = 3_000
 /** ~1,000 fleet events or ~100 live snapshots of 50 signals */
 const MAX_BUFFERED_BYTES = 256 * 1024
-/** a console tab opens two (fleet events and one vehicle); browsers give an origin six HTTP/1.1 connections */
-const STREAMS_PER_TOKEN = 4
+/**
+ * A console tab opens one (fleet events) and one more on a vehicle's page:
+ * room for a few tabs signed in with one token. (Over HTTP/1.1 a browser
+ * opens at most six connections to an origin, shared by its tabs, so many
+ * open streams stall the console's own requests there first; behind an
+ * HTTP/2 proxy they share one connection.)
+ */
+export const DEFAULT_SSE_STREAMS_PER_TOKEN = 8
 
 export interface SseOptions {
   heartbeatMs?: number
@@ -90,14 +96,14 @@ export class StreamSlots {
   private readonly byToken = new Map<number, number>()
   private readonly streams = new Set<SseStream>()
 
-  constructor (private readonly total: number, private readonly perToken: number = STREAMS_PER_TOKEN) {}
+  constructor (private readonly total: number, private readonly perToken: number = DEFAULT_SSE_STREAMS_PER_TOKEN) {}
 
   /** A stream on `raw` for `caller`, counted until it closes; past a cap PITWALL_ERR_TOO_MANY_STREAMS. */
   open (caller: Pick<ApiPrincipal, 'id' | 'name'>, raw: ServerResponse, options?: SseOptions): SseStream {
     const held = this.byToken.get(caller.id) ?? 0
     if (held >= this.perToken || this.streams.size >= this.total) {
       throw new PitwallError('PITWALL_ERR_TOO_MANY_STREAMS', held >= this.perToken
-        ? `token ${JSON.stringify(caller.name)} has ${held} event streams open, the most one token may hold; close one (a console tab holds up to two)`
+        ? `token ${JSON.stringify(caller.name)} has ${held} event streams open, the most one token may hold (PITWALL_MAX_SSE_STREAMS_PER_TOKEN); close one (a console tab holds up to two)`
         : `the gateway serves ${this.streams.size} event streams, its limit (PITWALL_MAX_SSE_STREAMS); try again later`)
     }
     const stream = new SseStream(raw, options)

@@ -1,8 +1,8 @@
 /**
  * Faults over HTTP on both backends: an engineer lists and reads a fault
  * with its evidence, timeline, remote fix and dealer alerts, acknowledges
- * and resolves it, then turns it into a case; operators read only; dealers
- * and callers without a token are refused.
+ * and resolves it, then turns it into a case, which the fault then names;
+ * operators read only; dealers and callers without a token are refused.
  */
 import t from 'tap'
 import type { DealerAlert } from '../../actions/dealer-alerts/model.js'
@@ -38,6 +38,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.match(body.remoteFixes, [{ id: fix.id, state: 'pending_approval' }], 'the fix waiting for approval')
       t.match(body.dealerAlerts, [{ dealerId: 'muc', kind: 'prestage', status: 'new', routing: { via: 'nearest', distanceKm: 12.5 } }])
       t.notOk('payload' in body.dealerAlerts[0], 'the alert content is the dealer\'s view, not repeated here')
+      t.same(body.cases, [], 'no case made from it yet')
     })
 
     t.test('an engineer acknowledges and resolves it, then makes it a case', async (t) => {
@@ -48,6 +49,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.same(timeline.map((e: { type: string, by: string | null }) => [e.type, e.by]), [['opened', null], ['acknowledged', 'eva'], ['resolved', 'eva']])
       const made = await call('POST', `/api/v1/faults/${f.faultId}/case`, engineer, { id: 'fan-relay', steps: ['Replace the fan relay'] })
       t.equal(made.statusCode, 201, 'a resolved fault becomes a case')
+      t.same((await call('GET', `/api/v1/faults/${f.faultId}`, operator)).json().cases, [{ id: 'fan-relay', title: made.json().title }], 'and the fault names the case made from it, for good')
+      t.same((await call('GET', `/api/v1/faults/${other.faultId}`, engineer)).json().cases, [], 'another fault does not')
     })
 
     t.test('refusals', async (t) => {

@@ -4,13 +4,17 @@
  * is refused with each problem's field, line and column (what the console's
  * editor shows in place) and nothing is stored. A rule's text round-trips:
  * saving what GET answered changes no version. Backtests are bounded, and a
- * request past a bound is a 400 naming the field to narrow. Last, a rule
- * saved through the API is in force on a running gateway (the reloader picks
- * it up like a CLI change).
+ * request past a bound is a 400 naming the field to narrow. Last, on a
+ * running gateway: a rule saved through the API is in force (the reloader
+ * picks it up like a CLI change), and a backtest decodes CAN frames with the
+ * gateway's --can-dbc default, as ingest did.
  */
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { loadRuleFile } from '../../rules/load.js'
+import { BatchBuilder } from '../../sim/batch-builder.js'
+import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
+import { VehicleModel } from '../../sim/vehicle-model.js'
 import type { Storage } from '../../storage/index.js'
 import { openTestStorage } from '../actions/dealer-fixtures.js'
 import { expectEngineerWrites, openApi, roleTokens } from '../helpers/api-client.js'
@@ -193,4 +197,31 @@ t.test('a rule saved through the API is in force on the running gateway', async 
     return (await storage.faults.list({ vin })).find((f) => f.ruleId === 'coolant-hot')
   }, { timeoutMs: 10_000 })
   t.match(fault, { state: 'open', severity: 'major' })
+})
+
+t.test('a backtest over HTTP decodes CAN frames with the gateway\'s --can-dbc default, as ingest did', async (t) => {
+  const tg = await startTestGateway(await postgresReachable() ? 'postgres' : 'pglite', { canDbc: `0=${DEMO_DBC_FILE}` })
+  t.teardown(() => tg.close())
+  const { storage } = tg.gateway
+  const engineer = (await storage.apiTokens.create({ name: 'alice', role: 'engineer' })).token
+  const vin = 'WBA3B5C50RULEAPX4'
+  const client = await connectVehicle(tg.gateway.mqttPort, vin, await tg.provision(vin))
+  t.teardown(async () => { await client.endAsync() })
+  const batchUs = 5_000_000
+  const t0Us = Date.now() * 1000 - 6 * batchUs
+  const builder = new BatchBuilder({ vin, model: new VehicleModel({ seed: 3 }), seed: 4 })
+  // acknowledged once stored (QoS 1 means stored)
+  for (let k = 0; k < 6; k++) await publishQos1(client, `v1/${vin}/telemetry`, builder.build(t0Us + k * batchUs, batchUs).payload)
+
+  // the state of charge reaches the gateway only in a CAN frame (0x3A0) that the demo DBC decodes
+  const soc = 'Vehicle.Powertrain.TractionBattery.StateOfCharge.Current'
+  const res = await fetch(`http://127.0.0.1:${tg.gateway.httpPort}/api/v1/rules/backtest`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${engineer}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ text: `id: soc-seen\nseverity: info\nwhen: { signal: ${soc}, op: ">", value: 0 }\n`, from: new Date(t0Us / 1000 - 60_000).toISOString(), to: new Date().toISOString() })
+  })
+  t.equal(res.status, 200)
+  const report = await res.json() as { batches: number, decodedWith: Record<string, number>, byRule: Record<string, number>, events: Array<{ evidence: Array<{ signal: string }> }> }
+  t.match(report, { batches: 6, decodedWith: { 'default (--can-dbc)': 6 }, byRule: { 'soc-seen': 1 } }, 'every batch decoded with the default, and the rule fired on a decoded CAN signal')
+  t.ok(report.events[0]?.evidence.some((e) => e.signal === soc), 'with the decoded signal as evidence')
 })

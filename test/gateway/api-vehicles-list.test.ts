@@ -3,7 +3,8 @@
  * receives them: search by VIN or model, model, firmware, fault state,
  * online now, a dealer's own; pages by VIN that add up to the fleet, with
  * the total of the filter on every page; malformed filters are a 400 naming
- * the field.
+ * the field. The map's positions: each vehicle's last fix, as columns, with
+ * the same filters, a box (across the antimeridian too) and a cap.
  */
 import t from 'tap'
 import { poolOf } from '../../storage/index.js'
@@ -37,6 +38,14 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     for (const [n, rule, state] of [[3, 'r1', 'open'], [3, 'r2', 'acknowledged'], [10, 'r1', 'acknowledged'], [11, 'r1', 'resolved']] as const) {
       await pool.query(`INSERT INTO faults (vehicle_id, rule_id, rule_version, severity, state, opened_at, last_occurred_at, evidence)
         VALUES ($1, $2, 'v1', 'major', $3, now(), now(), '[]')`, [ids[n], rule, state])
+    }
+    // every vehicle but 25 has fixes: the last one at (48 + n/100, 11 + n/100), an hour earlier one elsewhere;
+    // 22 and 23 are either side of the antimeridian, near Fiji; 21's to more digits than a map needs
+    const T0 = Date.UTC(2026, 10, 23, 8)
+    const lastFix = (n: number): [number, number] => n === 21 ? [48.123456789, 11.987654321] : n === 22 ? [-17, -179.9] : n === 23 ? [-17, 179.9] : [48 + n / 100, 11 + n / 100]
+    for (let n = 1; n <= 24; n++) {
+      await pool.query('INSERT INTO gnss_fixes (time, vehicle_id, lat, lon) VALUES ($1, $3, 0, 0), ($2, $3, $4, $5)',
+        [new Date(T0 - 3_600_000), new Date(T0 + n * 1000), ids[n], ...lastFix(n)])
     }
     const engineer = (await storage.apiTokens.create({ name: 'eva', role: 'engineer' })).token
     const munich = (await storage.apiTokens.create({ name: 'Autohaus München', role: 'dealer', dealerId: 'muc' })).token
@@ -98,6 +107,58 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.same(numbers(await list(`?after=${page.nextAfter ?? ''}`, munich)), [15, 20, 25])
       t.same(numbers(await list('?fault=open', munich)), [10])
       await expectError(t, call('GET', '/api/v1/vehicles?dealer=ber', munich), 403, 'PITWALL_ERR_FORBIDDEN', /reads only its own vehicles/)
+    })
+
+    t.test('positions: each vehicle\'s last fix as columns, with the list\'s filters, a box and a cap', async (t) => {
+      interface Positions { vin: string[], model: Array<string | null>, lat: number[], lon: number[], t: number[], online: boolean[], openFaults: number[], limit: number, truncated: boolean }
+      const positions = async (query: string, token = engineer): Promise<Positions> => {
+        const res = await call('GET', `/api/v1/vehicles/positions${query}`, token)
+        t.equal(res.statusCode, 200, `GET /api/v1/vehicles/positions${query}`)
+        return res.json()
+      }
+      const of = (p: Positions): number[] => p.vin.map((v) => Number(v.slice(6)))
+      const all = await positions('')
+      t.same(Object.keys(all), ['vin', 'model', 'lat', 'lon', 't', 'online', 'openFaults', 'limit', 'truncated'])
+      t.same(of(all), Array.from({ length: 24 }, (_, i) => i + 1), 'by VIN; 25 has no fix and is left out')
+      t.same({ limit: all.limit, truncated: all.truncated }, { limit: 10_000, truncated: false })
+      const i = all.vin.indexOf(vinOf(3))
+      t.same([all.vin[i], all.model[i], all.lat[i], all.lon[i], all.t[i], all.online[i], all.openFaults[i]], [vinOf(3), 'demo-ev', 48.03, 11.03, T0 + 3000, false, 2], 'its last fix, not an earlier one')
+      t.same([all.online[3], all.openFaults[9]], [true, 1])
+      t.same([all.lat[20], all.lon[20]], [48.123457, 11.987654], 'to 1e-6 degrees')
+
+      t.same(of(await positions('?fault=open')), [3, 10])
+      t.same(of(await positions('?online=true&model=cargo-ev')), [8, 20])
+      t.same(of(await positions('?q=lst0000000002')), [20, 21, 22, 23, 24])
+      t.same(of(await positions('', munich)), [5, 10, 15, 20], 'a dealer: its own customers\' vehicles')
+      t.same(of(await positions('?dealer=muc&online=true')), [20])
+
+      t.same(of(await positions('?bbox=11.005,48.005,11.105,48.105')), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'west,south,east,north')
+      t.same(of(await positions('?bbox=179,-20,-179,-10')), [22, 23], 'a box across the antimeridian')
+      t.same(of(await positions('?bbox=-10,-20,10,20')), [], 'where nobody is now (every vehicle\'s earlier fix was at 0,0)')
+
+      const capped = await positions('?limit=3')
+      t.same(of(capped), [1, 2, 3])
+      t.equal(capped.truncated, true, 'says it holds the first of more')
+      t.equal((await positions('?limit=24')).truncated, false, 'a cap exactly met is not truncated')
+    })
+
+    t.test('positions: refusals name the field', async (t) => {
+      await expectError(t, call('GET', '/api/v1/vehicles/positions'), 401, 'PITWALL_ERR_UNAUTHENTICATED', /needs an API token/)
+      await expectError(t, call('GET', '/api/v1/vehicles/positions?dealer=ber', munich), 403, 'PITWALL_ERR_FORBIDDEN', /reads only its own vehicles/)
+      await expectError(t, call('GET', '/api/v1/vehicles/positions?dealer=nobody', engineer), 404, 'PITWALL_ERR_DEALER_UNKNOWN', /nobody/)
+      for (const [bbox, message] of [
+        ['1,2,3', 'querystring.bbox "1,2,3" is not west,south,east,north: four numbers in degrees'],
+        ['11,48,east,49', 'querystring.bbox "11,48,east,49" is not west,south,east,north'],
+        ['11,,12,49', 'querystring.bbox "11,,12,49" is not west,south,east,north'],
+        ['181,48,12,49', 'querystring.bbox: west 181 is not within -180..180 degrees'],
+        ['11,48,12,91', 'querystring.bbox: north 91 is not within -90..90 degrees'],
+        ['11,49,12,48', 'querystring.bbox: south 49 is north of north 48']
+      ] as const) {
+        await expectError(t, call('GET', `/api/v1/vehicles/positions?bbox=${bbox}`, engineer), 400, 'PITWALL_ERR_BAD_REQUEST', message)
+      }
+      await expectError(t, call('GET', '/api/v1/vehicles/positions?limit=10001', engineer), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.limit must be <= 10000')
+      await expectError(t, call('GET', '/api/v1/vehicles/positions?online=yes', engineer), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring.online must be boolean')
+      await expectError(t, call('GET', '/api/v1/vehicles/positions?after=WPWLST00000000001', engineer), 400, 'PITWALL_ERR_BAD_REQUEST', 'querystring has an unknown field "after"')
     })
 
     t.test('malformed filters name the field', async (t) => {

@@ -48,3 +48,28 @@ t.test('the README documents every setting by its environment variable', async (
   const missing = Object.values(ENV_NAMES).filter((name) => !readme.includes(`\`${name}\``))
   t.same(missing, [], 'each variable appears in README.md, in backquotes')
 })
+
+t.test('event streams per token: 8 unless PITWALL_MAX_SSE_STREAMS_PER_TOKEN says otherwise, never 0', async (t) => {
+  t.equal(loadConfig({}).maxSseStreamsPerToken, 8)
+  t.equal(loadConfig({ PITWALL_MAX_SSE_STREAMS_PER_TOKEN: '3' }).maxSseStreamsPerToken, 3)
+  t.throws(() => loadConfig({ PITWALL_MAX_SSE_STREAMS_PER_TOKEN: '0' }), { code: 'PITWALL_ERR_CONFIG', message: /maxSseStreamsPerToken \(PITWALL_MAX_SSE_STREAMS_PER_TOKEN\) must be >= 1/ })
+})
+
+t.test('reading the settings does not load the HTTP API or its OpenAPI generator', async (t) => {
+  // the modules gateway/config.ts loads, followed through relative imports (type-only imports load nothing)
+  const loaded = new Set<string>()
+  const packages = new Set<string>()
+  const visit = (url: URL): void => {
+    if (loaded.has(url.pathname)) return
+    loaded.add(url.pathname)
+    const source = readFileSync(fileURLToPath(url), 'utf8')
+    for (const [, specifier] of source.matchAll(/^import (?!type )[^'"]*['"]([^'"]+)['"]/gm)) {
+      if (specifier?.startsWith('.') === true) visit(new URL(specifier.replace(/\.js$/, '.ts'), url))
+      else if (specifier !== undefined) packages.add(specifier)
+    }
+  }
+  visit(new URL('../../gateway/config.ts', import.meta.url))
+  t.same([...loaded].filter((p) => p.includes('/gateway/api/')), [], 'no route module')
+  t.notOk(packages.has('@fastify/swagger'), 'no @fastify/swagger')
+  t.ok(packages.has('ajv'), 'the walk found the imports')
+})

@@ -2,8 +2,9 @@
  * The fault queue in Chromium against a gateway with a simulated vehicle:
  * a fault the vehicle raises appears in the open queue without a reload; an
  * engineer acknowledges it there, opens it, sees its freeze frame as
- * charts, resolves it with a note and turns it into a case. An operator
- * sees the queue but no buttons that would change it.
+ * charts, resolves it with a note and turns it into a case, which its page
+ * then links to for good. An operator sees the queue but no buttons that
+ * would change it.
  */
 import t from 'tap'
 import { consoleSkip, openConsole } from '../helpers/browser.js'
@@ -28,6 +29,7 @@ t.test('a fault raised by a vehicle appears live; an engineer acknowledges, reso
   t.equal(await page.evaluate('window.notReloaded'), true, 'the row arrived without a reload')
   t.match(await row.locator('.fault-state').textContent(), 'open')
   t.match(await row.textContent(), 'cell-imbalance')
+  t.equal(await row.getByRole('link', { name: 'cell-imbalance' }).getAttribute('href'), '#/rules/cell-imbalance', 'the rule is a click away')
   await c.screenshot('faults')
 
   await row.getByRole('button', { name: 'Acknowledge' }).click()
@@ -53,8 +55,14 @@ t.test('a fault raised by a vehicle appears live; an engineer acknowledges, reso
   await page.locator('input[name=title]').fill('Cell imbalance after long storage')
   await page.locator('textarea[name=steps]').fill('Read cell voltages\nRun extended balancing')
   await page.getByRole('button', { name: 'Create case' }).click()
-  await page.getByText(`Case cell-imbalance-${fault?.id} created from this fault.`).waitFor()
-  t.match(await storage.cases.get(`cell-imbalance-${fault?.id}`), { title: 'Cell imbalance after long storage', steps: ['Read cell voltages', 'Run extended balancing'], sourceFaultId: fault?.id, createdBy: 'alice' })
+  const caseId = `cell-imbalance-${fault?.id}`
+  await page.locator('.fault-cases').getByRole('link', { name: caseId }).waitFor()
+  t.match(await storage.cases.get(caseId), { title: 'Cell imbalance after long storage', steps: ['Read cell voltages', 'Run extended balancing'], sourceFaultId: fault?.id, createdBy: 'alice' })
+  t.equal(await page.getByRole('button', { name: 'Turn into a case' }).count(), 0, 'the form gave way to the case')
+  await page.reload()
+  t.match(await page.locator('.fault-cases').textContent(), `Made into case: ${caseId} (Cell imbalance after long storage)`, 'the fault names its case after a reload too')
+  await page.locator('.fault-cases').getByRole('link', { name: caseId }).click()
+  await page.waitForURL(new RegExp(`#/cases/${caseId}$`))
   t.same(c.errors, [], 'no script errors or policy violations')
 })
 
@@ -66,6 +74,7 @@ t.test('an operator reads the queue but is offered no change; a fault id that do
   await page.goto('/#/faults')
   await page.locator('tr[data-fault]').first().waitFor()
   t.equal(await page.getByRole('button', { name: 'Acknowledge' }).count(), 0, 'no Acknowledge for an operator')
+  t.equal(await page.locator('tr[data-fault] a[href^="#/rules/"]').count(), 0, 'no link to the rule editor, an engineer\'s page')
   await page.goto('/#/faults/999999')
   await page.getByRole('alert').waitFor()
   t.match(await page.getByRole('alert').textContent(), 'no fault 999999')

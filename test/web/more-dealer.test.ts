@@ -3,8 +3,9 @@
  * to stage; the alert's page shows the evidence, DTCs and suggested fix and
  * offers only the states after the current one; the dealer works it to
  * repaired (first-time fix asked for) and the store has each step, signed by
- * the dealer's token. Another dealer's alert, opened by URL, is not found,
- * and the API answers 404.
+ * the dealer's token. A freeze frame of one sample is a dot mid-chart.
+ * Another dealer's alert, opened by URL, is not found, and the API answers
+ * 404.
  */
 import t from 'tap'
 import { CaseBase } from '../../actions/cases/case-base.js'
@@ -13,6 +14,30 @@ import { DealerAlertService } from '../../actions/dealer-alerts/service.js'
 import { PLACES, recordingLog, seedFault, standingAt } from '../actions/dealer-fixtures.js'
 import { postgresReachable } from '../helpers/backends.js'
 import { consoleSkip, openConsole } from '../helpers/browser.js'
+import { until } from '../helpers/until.js'
+import { poolOf } from '../../storage/index.js'
+
+/**
+ * In the page: the pixels of the first chart drawn in its first series' colour
+ * (CHART_COLORS[0], #1f6feb), and where they are across the plotting area (0: its left edge, 1: its right).
+ */
+const SERIES_PIXELS = `(() => {
+  const chart = document.querySelector('.chart')
+  const canvas = chart.querySelector('canvas')
+  const over = chart.querySelector('.u-over').getBoundingClientRect()
+  const box = canvas.getBoundingClientRect()
+  const scale = canvas.width / box.width
+  const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height)
+  let pixels = 0
+  let sumX = 0
+  for (let i = 0; i < data.length; i += 4) {
+    if (Math.abs(data[i] - 31) < 24 && Math.abs(data[i + 1] - 111) < 24 && Math.abs(data[i + 2] - 235) < 24 && data[i + 3] > 200) {
+      pixels++
+      sumX += (i / 4) % canvas.width
+    }
+  }
+  return { pixels, at: pixels === 0 ? -1 : (box.left + sumX / pixels / scale - over.left) / over.width }
+})()`
 
 t.test('a dealer works an alert to repaired and cannot open another dealer\'s', { skip: consoleSkip() }, async (t) => {
   const c = await openConsole(t, { backend: await postgresReachable() ? 'postgres' : 'pglite' })
@@ -30,6 +55,9 @@ t.test('a dealer works an alert to repaired and cannot open another dealer\'s', 
   })
   const raise = async (dealerId: string): Promise<{ id: number, vin: string }> => {
     const fault = await seedFault(storage, { caseId: 'case-cooling-fan', fixes: standingAt(PLACES.garching), dtcs: [{ s: 30, dtc: 0x021700, status: 0x09, ecu: 0x7e0 }] })
+    // a freeze frame of one sample a second before the fault opened, in µs as the rule engine keeps it (rules/vehicle-signals.ts)
+    await poolOf(storage).query('UPDATE faults SET evidence = $2 WHERE id = $1',
+      [fault.faultId, JSON.stringify([{ signal: 'Vehicle.Powertrain.CombustionEngine.ECT', t: (fault.openedAt.getTime() - 1000) * 1000, value: 117 }])])
     await storage.vehicles.assignDealer(fault.vin, dealerId)
     const [alert] = await alerts.raiseForFault(fault.faultId, 'prestage')
     return { id: alert?.id as number, vin: fault.vin }
@@ -51,6 +79,13 @@ t.test('a dealer works an alert to repaired and cannot open another dealer\'s', 
   t.match(await page.locator('.m-fix').textContent(), /radiator fan assembly.*From case Engine overheats in slow traffic/s, 'the suggested fix and parts from the case')
   t.match(await page.locator('table', { hasText: 'P0217' }).textContent(), /P0217.*0x7E0/s, 'the DTC with its ECU')
   await page.locator('.chart canvas').first().waitFor()
+  // the one sample is a dot in the middle of the chart's minute, not on the edge of a day
+  const dot = await until('the freeze frame\'s one sample to be drawn', async () => {
+    const found = await page.evaluate<{ pixels: number, at: number }>(SERIES_PIXELS)
+    return found.pixels > 0 ? found : undefined
+  })
+  t.ok(dot.pixels >= 20, `the lone sample is drawn as a dot (${dot.pixels} pixels)`)
+  t.ok(dot.at > 0.4 && dot.at < 0.6, `in the middle of the time axis (at ${dot.at.toFixed(2)} of its width)`)
   const moves = async (): Promise<string[]> => await page.locator('.m-moves button').allTextContents()
   t.same(await moves(), ['Acknowledge', 'Parts staged', 'Appointment booked', 'Repaired', 'Close'], 'every later state, none before')
   await c.screenshot('alert')

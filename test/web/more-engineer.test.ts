@@ -45,6 +45,7 @@ t.test('an engineer edits and backtests rules, runs a campaign, searches cases, 
     await page.getByRole('link', { name: 'Engine overheating (cooling fan or thermostat)' }).click()
     const editor = page.getByLabel('Rule engine-overheat (YAML)')
     await editor.waitFor()
+    t.equal(await page.getByRole('link', { name: 'Faults it raised' }).getAttribute('href'), '#/faults?rule=engine-overheat&state=all', 'the rule\'s faults a click away')
     const before = (await storage.rules.list()).find((r) => r.id === 'engine-overheat')?.version
 
     await editor.fill('name: Engine overheating\nseverity: critical\nwhen: { signal: Vehicle.Powertrain.CombustionEngine.ECT, op: ">", value: 112\nfor: 20s\n')
@@ -113,14 +114,22 @@ t.test('an engineer edits and backtests rules, runs a campaign, searches cases, 
     await waveError.waitFor()
     t.match(await waveError.textContent(), 'waves[1] = 0.4 does not grow past waves[0] = 0.5', 'the policy\'s words beside the waves')
     await page.getByLabel('Waves (% of the cohort, cumulative)').fill('50, 100')
+    // a model's name may have spaces: only commas separate models
+    await page.getByLabel('Models').fill('demo-ev, Demo Van 2')
     await page.getByRole('button', { name: 'Create draft' }).click()
     await page.locator('h1', { hasText: 'BMS firmware 2.1' }).waitFor()
     t.match(await page.locator('h1 .badge').textContent(), 'draft')
+    t.match(await page.locator('.kv').textContent(), 'Cohortmodels demo-ev, Demo Van 2', 'each model whole')
     await page.getByRole('button', { name: 'Start' }).click()
     await page.locator('h1 .badge', { hasText: 'running' }).waitFor()
     t.match(await page.locator('.kv').textContent(), /Vehicles2/, 'the cohort resolved to both demo-ev vehicles')
     t.equal(await page.locator('.m-wavebar').count(), 2, 'a bar per wave')
     t.same(await page.locator('.m-actions button').allTextContents(), ['Pause', 'Abort'], 'the moves a running campaign allows')
+    // the first wave (half of two) is one vehicle's command, linked to the vehicle
+    const sent = page.locator('td.mono a', { hasText: /^WPWENGR000000000[12]$/ })
+    await sent.first().waitFor()
+    t.equal(await sent.count(), 1, 'the first wave\'s one command')
+    t.match(await sent.getAttribute('href'), /^#\/vehicles\/WPWENGR000000000[12]$/, 'its vehicle a click away')
     await c.screenshot('campaign')
     await page.getByRole('link', { name: 'Campaigns' }).first().click()
     await page.locator('tr', { hasText: 'bms-fw-2-1' }).waitFor()

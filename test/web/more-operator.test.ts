@@ -54,6 +54,10 @@ t.test('an operator manages dealers, tokens and dead letters and watches health'
     await ulm.locator('.badge', { hasText: 'inactive' }).waitFor()
     t.equal((await storage.dealers.get('werkstatt-ulm')).active, false, 'out of alert routing')
     await c.screenshot('dealers')
+    await ulm.getByRole('link', { name: 'KPIs' }).click()
+    await page.locator('.m-card', { hasText: 'First-time fix' }).waitFor()
+    t.equal(await page.getByLabel('Dealer').inputValue(), 'werkstatt-ulm', 'a dealer\'s KPIs a click away, the dealer chosen')
+    t.match(page.url(), /#\/kpis\?dealer=werkstatt-ulm$/, 'and in the address')
   })
 
   t.test('tokens: a new token is shown once, copied, works, and is refused once revoked', async (t) => {

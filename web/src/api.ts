@@ -2,13 +2,35 @@
  * The console's one way to the API: same-origin fetches carrying the
  * session cookie (never a token: the token is exchanged once, at sign-in,
  * for an HttpOnly cookie script cannot read). Errors come back as ApiError
- * with the API's stable code and message, so a page can show the message
- * in place (e.g. a rule's validation error beside the field).
+ * with the API's stable code and message and whatever else the error body
+ * carries, so a page can show the message in place (e.g. a rule's
+ * `problems` beside their lines).
  */
 
+/** Where an input was wrong, as the API locates it (a rule that does not check: 400 PITWALL_ERR_RULE_FILE). */
+export interface ApiProblem {
+  path: string
+  message: string
+  line?: number
+  column?: number
+}
+
 export class ApiError extends Error {
-  constructor (readonly status: number, readonly code: string, message: string) {
+  constructor (
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** the error body's other fields, e.g. `problems` */
+    readonly details: Readonly<Record<string, unknown>> = {}
+  ) {
     super(message)
+  }
+
+  /** The problems the API located, each with its field and, for a text, its line; [] when it sent none. */
+  get problems (): ApiProblem[] {
+    const problems = this.details.problems
+    if (!Array.isArray(problems)) return []
+    return problems.filter((p): p is ApiProblem => typeof p === 'object' && p !== null && typeof (p as ApiProblem).message === 'string')
   }
 }
 
@@ -42,9 +64,14 @@ async function request<T> (method: string, path: string, body?: unknown): Promis
     payload = undefined
   }
   if (!response.ok) {
-    const error = payload as { code?: string, message?: string } | undefined
+    const { code, message, ...details } = typeof payload === 'object' && payload !== null ? payload as Record<string, unknown> : {}
     if (response.status === 401) unauthenticated()
-    throw new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? (text.slice(0, 200) || response.statusText))
+    throw new ApiError(
+      response.status,
+      typeof code === 'string' ? code : `HTTP_${response.status}`,
+      typeof message === 'string' ? message : (text.slice(0, 200) || response.statusText),
+      details
+    )
   }
   return payload as T
 }

@@ -49,8 +49,9 @@ function SignIn ({ error, onSignedIn }: { error: string | undefined, onSignedIn:
       <h1>Pitwall</h1>
       <form onSubmit={submit}>
         <label>API token <input name='token' type='password' autocomplete='off' value={token} onInput={(e) => setToken(e.currentTarget.value)} autofocus /></label>
-        <button type='submit' disabled={token.trim() === ''}>Sign in</button>
+        <button type='submit' class='primary' disabled={token.trim() === ''}>Sign in</button>
         {failure !== undefined && <p class='error-box' role='alert'>{failure}</p>}
+        <p class='muted sign-in-hint'>An operator makes tokens (<code>pitwall token create</code>, or the Tokens page); <code>npm run demo</code> prints a sign-in link per role.</p>
       </form>
     </main>
   )
@@ -68,12 +69,17 @@ function Shell ({ session, onSignedOut }: { session: SessionInfo, onSignedOut: (
   useEffect(() => {
     if (found === undefined && route.path === '/' && home !== undefined) location.replace(`#${home.path}`)
   }, [route.path])
+  // a tab per vehicle or fault stays told apart: "Vehicle WDB… · Pitwall"
+  useEffect(() => {
+    document.title = found === undefined ? 'Pitwall' : `${[found.page.title, ...Object.values(found.params)].join(' ')} · Pitwall`
+  }, [route.path, found?.page])
+  const section = found?.page.under ?? route.path
   const signOut = (): void => { api.delete('/api/v1/session').finally(onSignedOut) }
   return (
     <div class='shell'>
       <nav class='nav'>
         <strong class='brand'>Pitwall</strong>
-        {mine.filter((p) => p.nav).map((p) => <a href={`#${p.path}`} class={route.path.startsWith(p.path) ? 'active' : ''}>{p.title}</a>)}
+        {mine.filter((p) => p.nav).map((p) => <a href={`#${p.path}`} class={section.startsWith(p.path) ? 'active' : ''} aria-current={section.startsWith(p.path) ? 'page' : undefined}>{p.title}</a>)}
         <span class='who'>{session.name} · {session.role}</span>
         <button type='button' onClick={signOut}>Sign out</button>
       </nav>

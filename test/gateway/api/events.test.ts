@@ -174,7 +174,7 @@ t.test('two gateway nodes on one PostgreSQL database', { skip: !(await postgresR
 })
 
 t.test('the embedded database, one node', async (t) => {
-  const tg = await startTestGateway('pglite', { maxSseStreams: 6 })
+  const tg = await startTestGateway('pglite', { maxSseStreams: 6, maxSseStreamsPerToken: 4 })
   let closed = false
   t.teardown(async () => { if (!closed) await tg.close() })
   const { gateway } = tg
@@ -222,13 +222,13 @@ t.test('the embedded database, one node', async (t) => {
     t.match(dataOf(await events.next((e) => e.event === 'resync')), { reason: /not replayed/ })
   })
 
-  t.test('streams are counted, and capped per token and in all', async (t) => {
+  t.test('streams are counted, and capped per token (PITWALL_MAX_SSE_STREAMS_PER_TOKEN, 4 here) and in all', async (t) => {
     const open: SseClient[] = []
     for (let i = 0; i < 4; i++) open.push(await stream(t, port, '/api/v1/events', tokens.operator))
     t.same(open.map((c) => c.status), [200, 200, 200, 200])
     const fifth = await stream(t, port, '/api/v1/events', tokens.operator)
     t.equal(fifth.status, 429)
-    t.match(await fifth.json(), { code: 'PITWALL_ERR_TOO_MANY_STREAMS', message: /token "olaf" has 4 event streams open/ })
+    t.match(await fifth.json(), { code: 'PITWALL_ERR_TOO_MANY_STREAMS', message: /token "olaf" has 4 event streams open.*PITWALL_MAX_SSE_STREAMS_PER_TOKEN/ })
     t.equal((await fetchMetric(port))('pitwall_sse_clients{stream="events"}'), 4, '/metrics counts the open streams')
     open[0]?.close()
     await new Promise((resolve) => setTimeout(resolve, 200))

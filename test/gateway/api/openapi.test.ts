@@ -14,7 +14,9 @@ import t from 'tap'
 import { parse as parseYaml } from 'yaml'
 import { registerApi } from '../../../gateway/api/index.js'
 import { DOCS_PATH, OPENAPI_PATH, registerOpenApi } from '../../../gateway/api/openapi.js'
+import type { PitwallBroker } from '../../../gateway/broker/index.js'
 import { EventHub } from '../../../gateway/events/hub.js'
+import { createHttpServer } from '../../../gateway/http.js'
 import { createLogger } from '../../../gateway/logger.js'
 import { createMetrics } from '../../../gateway/metrics.js'
 import { SignalCatalog } from '../../../decoders/signal-catalog.js'
@@ -96,6 +98,26 @@ t.test('the document is valid OpenAPI 3.1 and describes every API route', async 
   t.notOk(fault?.responses?.['409'], 'and no 409: reading a fault changes nothing')
   t.ok(doc.paths['/api/v1/faults/{id}/acknowledge']?.post?.responses?.['409'], 'a move a state can refuse declares 409')
   t.same(doc.paths['/api/v1/openapi.json']?.get?.responses?.['401'], undefined, 'the document needs no credential')
+})
+
+t.test('the gateway\'s HTTP server documents /healthz, /readyz and /metrics too, open to anyone', async (t) => {
+  const storage = await openStorage({ dataDir: 'memory://' })
+  const metrics = createMetrics()
+  // the broker is only reached by MQTT over WebSocket upgrades, which this test does not make
+  const app = await createHttpServer({ broker: {} as PitwallBroker, storage, metrics, log: createLogger('silent'), maxPacketBytes: 1024, api: { storage, metrics } })
+  await app.ready()
+  t.teardown(async () => { await app.close(); await storage.close() })
+  const res = await app.inject({ method: 'GET', url: OPENAPI_PATH })
+  await t.resolves(SwaggerParser.validate(res.json()), 'still valid')
+  const doc = res.json<OpenApiDocument & { paths: Record<string, Record<string, { security?: unknown[] }>> }>()
+  for (const path of ['/healthz', '/readyz', '/metrics']) {
+    const operation = doc.paths[path]?.get
+    t.match(operation, { tags: ['operations'], summary: String }, `GET ${path} is in the document`)
+    t.same(operation?.security, [], `GET ${path} needs no credential`)
+    t.equal((await app.inject({ method: 'GET', url: path })).statusCode, 200, `GET ${path} answers without one`)
+  }
+  t.match(doc.paths['/readyz']?.get?.responses, { 503: {} }, 'readiness declares its 503')
+  t.ok(doc.paths['/api/v1/faults']?.get, 'beside the API')
 })
 
 t.test('the completeness check names a route without a response schema, a summary or a tag', async (t) => {

@@ -8,7 +8,9 @@
  *
  * New data with the same series is drawn in place (live updates keep the
  * zoom and cursor); other series rebuild the chart. The width follows the
- * container.
+ * container. A lone sample (a one-sample freeze frame, a vehicle that
+ * reported once in the range) is drawn as a dot in the middle of a minute,
+ * not at the edge of the day uPlot gives one time by default.
  */
 import { useEffect, useRef } from 'preact/hooks'
 import uPlot from 'uplot'
@@ -28,12 +30,38 @@ export interface TimeChartProps {
   height?: number
   /** shown when there is nothing to draw */
   empty?: string
+  /** the y axes include 0 (rates, counts, durations), so a small wobble is not drawn as a cliff */
+  zero?: boolean
+}
+
+/** the x range around a lone time: enough for the axis to read as seconds around it */
+const LONE_PAD_MS = 30_000
+
+/** a y range that includes 0, padded above (and below, for negative values) as uPlot pads its own */
+function fromZero (_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
+  if (min === null || max === null) return [0, 1]
+  return uPlot.rangeNum(Math.min(0, min), Math.max(0, max), 0.1, true)
 }
 
 export const CHART_COLORS = ['#1f6feb', '#cf222e', '#1a7f37', '#9a6700', '#8250df', '#0a7b83', '#bc4c00', '#57606a']
 
+function valuesIn (values: ReadonlyArray<number | null>): number {
+  let n = 0
+  for (const v of values) if (v !== null && !Number.isNaN(v)) n++
+  return n
+}
+
+/** What the chart is built for: new series, or a series that gained or lost its only value, rebuild it. */
 function shape (series: readonly ChartSeries[]): string {
-  return series.map((s) => `${s.label}|${s.unit ?? ''}|${s.band === undefined ? 0 : 1}`).join(';')
+  return series.map((s) => `${s.label}|${s.unit ?? ''}|${s.band === undefined ? 0 : 1}|${valuesIn(s.values) <= 1 ? 'lone' : ''}`).join(';')
+}
+
+/** uPlot's x range: the data's, or a padded one around a single time (uPlot's own puts it at the left edge of a day). */
+function xRange (u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
+  const t = u.data[0]
+  const first = t[0]
+  if (first !== undefined && t[t.length - 1] === first) return [first - LONE_PAD_MS, first + LONE_PAD_MS]
+  return [min, max]
 }
 
 /** uPlot's options and columns for these series: per series its band edges (if any) before its line. */
@@ -56,16 +84,24 @@ function build (props: TimeChartProps, width: number): { opts: uPlot.Options, da
       edges.push(at, at + 1)
       bands.push({ series: [at, at + 1], fill: `${color}22` })
     }
-    // points only where samples are sparse (uPlot decides), so a short freeze frame still shows
-    seriesOpts.push({ label: s.unit === undefined || s.unit === '' ? s.label : `${s.label} (${s.unit})`, scale, stroke: color, width: 1.5, spanGaps: true })
+    // points where samples are sparse (uPlot decides), so a short freeze frame still shows; a lone value, a line of no length, always
+    const lone = valuesIn(s.values) <= 1
+    seriesOpts.push({
+      label: s.unit === undefined || s.unit === '' ? s.label : `${s.label} (${s.unit})`,
+      scale,
+      stroke: color,
+      width: 1.5,
+      spanGaps: true,
+      ...(lone ? { points: { show: true, size: 8, fill: color } } : {})
+    })
     data.push(s.values)
   })
   const axes: uPlot.Axis[] = [{ stroke: '#5b6577', grid: { stroke: '#eef0f3' } }]
   units.slice(0, 2).forEach((unit, i) => {
     axes.push({ scale: `y${i}`, side: i === 0 ? 3 : 1, label: unit, stroke: '#5b6577', grid: { show: i === 0, stroke: '#eef0f3' }, size: 56 })
   })
-  const scales: uPlot.Scales = { x: { time: true } }
-  units.forEach((_, i) => { scales[`y${i}`] = { auto: true } })
+  const scales: uPlot.Scales = { x: { time: true, range: xRange } }
+  units.forEach((_, i) => { scales[`y${i}`] = props.zero === true ? { auto: true, range: fromZero } : { auto: true } })
   return {
     opts: {
       width,
@@ -92,7 +128,8 @@ function build (props: TimeChartProps, width: number): { opts: uPlot.Options, da
 export function TimeChart (props: TimeChartProps) {
   const host = useRef<HTMLDivElement>(null)
   const plot = useRef<{ chart: uPlot, shape: string } | undefined>(undefined)
-  const empty = props.t.length === 0 || props.series.length === 0
+  // a chart of nothing but gaps says less than the empty line
+  const empty = props.t.length === 0 || props.series.every((s) => valuesIn(s.values) === 0)
 
   useEffect(() => {
     const el = host.current

@@ -8,7 +8,7 @@ import { VehiclePage } from './vehicle/vehicle-page.js'
 
 export const corePages: Page[] = [
   { path: '/fleet', title: 'Fleet', roles: ['engineer', 'operator'], nav: true, component: FleetPage },
-  { path: '/vehicles/:vin', title: 'Vehicle', roles: ['engineer', 'operator'], nav: false, component: VehiclePage },
+  { path: '/vehicles/:vin', title: 'Vehicle', roles: ['engineer', 'operator'], nav: false, under: '/fleet', component: VehiclePage },
   { path: '/faults', title: 'Faults', roles: ['engineer', 'operator'], nav: true, component: FaultQueue },
   { path: '/faults/:id', title: 'Fault', roles: ['engineer', 'operator'], nav: false, component: FaultPage },
   { path: '/map', title: 'Map', roles: ['engineer', 'operator'], nav: true, component: FleetMap }

@@ -20,5 +20,7 @@ export interface Page {
   roles: readonly Role[]
   /** shown in the navigation (pages reached by a link only, e.g. a vehicle, are not) */
   nav: boolean
+  /** the navigation entry a page reached by a link belongs to, when its path does not say (a vehicle: '/fleet') */
+  under?: string
   component: FunctionComponent<PageProps>
 }

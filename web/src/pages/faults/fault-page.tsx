@@ -1,9 +1,10 @@
 /**
  * One fault: what raised it and when, its evidence (the freeze frame: the
  * rule's signals in the seconds before it opened) as a chart per signal and
- * a table, its timeline, the remote fix and dealer alerts it set off, and
- * the engineer's moves: acknowledge, resolve with a note, and, once
- * resolved, turn it into a case for the case base. Changes arrive live.
+ * a table, its timeline, the remote fix and dealer alerts it set off, the
+ * cases made from it, and the engineer's moves: acknowledge, resolve with a
+ * note, and, once resolved, turn it into a case for the case base. Changes
+ * arrive live.
  */
 import { useMemo, useState } from 'preact/hooks'
 import { api, messageOf } from '../../api.js'
@@ -23,6 +24,8 @@ interface FaultAnswer {
   timeline: Array<{ time: string, type: string, by: string | null, detail: unknown }>
   remoteFixes: Command[]
   dealerAlerts: Array<{ id: number, dealerId: string, kind: string, status: string, firstTimeFix: boolean | null, createdAt: string, updatedAt: string }>
+  /** cases made from this fault (fault.caseId is the one its rule names) */
+  cases: Array<{ id: string, title: string }>
 }
 
 export function FaultPage ({ params, session }: PageProps) {
@@ -43,7 +46,7 @@ function FaultView ({ a, canAct, reload }: { a: FaultAnswer, canAct: boolean, re
         sub={<><a class='mono' href={href(`/vehicles/${encodeURIComponent(f.vin)}`)}>{f.vin}</a> · rule version {f.ruleVersion} · opened {dateTime(f.openedAt)} ({relative(f.openedAt)}) · {f.occurrences} occurrence{f.occurrences === 1 ? '' : 's'}</>}>
         <StateBadge state={f.severity} /> <span class='fault-state'><StateBadge state={f.state} /></span>
       </PageHead>
-      {canAct && <FaultActions f={f} reload={reload} />}
+      {canAct && <FaultActions f={f} made={a.cases.length > 0} reload={reload} />}
       <div class='grid'>
         <div class='card'>
           <header><h2>Evidence</h2><span class='muted'>freeze frame before it opened</span></header>
@@ -59,6 +62,12 @@ function FaultView ({ a, canAct, reload }: { a: FaultAnswer, canAct: boolean, re
             </ol>
             {f.resolutionNote !== null && <p><strong>Resolution note:</strong> {f.resolutionNote}</p>}
             {f.caseId !== null && <p>Case: <a href={href(`/cases/${encodeURIComponent(f.caseId)}`)}>{f.caseId}</a></p>}
+            {a.cases.length > 0 && (
+              <p class='fault-cases'>Made into {a.cases.length === 1 ? 'case' : 'cases'}: {a.cases.map((c, i) => (
+                <>{i > 0 && ', '}<a href={href(`/cases/${encodeURIComponent(c.id)}`)}>{c.id}</a> <span class='muted'>({c.title})</span></>
+              ))}
+              </p>
+            )}
           </div>
           <div class='card'>
             <h2>What it set off</h2>
@@ -86,7 +95,7 @@ function FaultView ({ a, canAct, reload }: { a: FaultAnswer, canAct: boolean, re
   )
 }
 
-function FaultActions ({ f, reload }: { f: Fault, reload: () => void }) {
+function FaultActions ({ f, made, reload }: { f: Fault, made: boolean, reload: () => void }) {
   const [note, setNote] = useState('')
   const [error, setError] = useState<string | undefined>(undefined)
   const [busy, setBusy] = useState(false)
@@ -109,7 +118,7 @@ function FaultActions ({ f, reload }: { f: Fault, reload: () => void }) {
           </form>
         )}
       </div>
-      {f.state === 'resolved' && f.caseId === null && <CaseForm f={f} reload={reload} />}
+      {f.state === 'resolved' && f.caseId === null && !made && <CaseForm f={f} reload={reload} />}
       {error !== undefined && <ErrorBox message={error} />}
     </div>
   )
@@ -123,8 +132,6 @@ function CaseForm ({ f, reload }: { f: Fault, reload: () => void }) {
   const [parts, setParts] = useState('')
   const [hours, setHours] = useState('')
   const [error, setError] = useState<string | undefined>(undefined)
-  const [made, setMade] = useState<string | undefined>(undefined)
-  if (made !== undefined) return <p role='status'>Case <a href={href(`/cases/${encodeURIComponent(made)}`)}>{made}</a> created from this fault.</p>
   if (!open) return <button type='button' onClick={() => setOpen(true)}>Turn into a case</button>
   const lines = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l !== '')
   const submit = (e: Event): void => {
@@ -135,7 +142,8 @@ function CaseForm ({ f, reload }: { f: Fault, reload: () => void }) {
     if (steps.trim() !== '') body.steps = lines(steps)
     if (parts.trim() !== '') body.parts = lines(parts)
     if (hours.trim() !== '') body.repairHours = Number(hours)
-    api.post<{ id: string }>(`/api/v1/faults/${f.id}/case`, body).then((c) => setMade(c.id), (err: unknown) => setError(messageOf(err)))
+    // the reloaded fault names the case, where the form was
+    api.post(`/api/v1/faults/${f.id}/case`, body).then(reload, (err: unknown) => setError(messageOf(err)))
   }
   return (
     <form class='case-form' onSubmit={submit} aria-label='Turn into a case'>

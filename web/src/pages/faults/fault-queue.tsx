@@ -10,10 +10,11 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, messageOf } from '../../api.js'
 import { StateBadge } from '../../components/badge.js'
 import { dateTime, relative } from '../../components/format.js'
-import { useKeys, useListCursor } from '../../components/keys.js'
+import { openOnDoubleClick, useKeys, useListCursor } from '../../components/keys.js'
 import { PageHead } from '../../components/page-head.js'
 import { Empty, ErrorBox, LoadedView } from '../../components/states.js'
 import { useApi } from '../../components/use-api.js'
+import { useNow } from '../../components/use-now.js'
 import { streamLabel, useEvents } from '../../components/use-events.js'
 import { href, navigate } from '../../router.js'
 import type { PageProps } from '../page.js'
@@ -67,6 +68,8 @@ export function FaultQueue ({ route, session }: PageProps) {
     api.post(`/api/v1/faults/${id}/acknowledge`).then(loaded.reload, (err: unknown) => setError(messageOf(err)))
   }
   useKeys({ a: () => { const f = faults[cursor]; if (canAct && f?.state === 'open') acknowledge(f.id) } })
+  // "opened 3 min ago" stays true while the queue is open
+  useNow()
 
   return (
     <section class='faults'>
@@ -103,11 +106,12 @@ export function FaultQueue ({ route, session }: PageProps) {
                   <tbody>
                     {faults.map((f, i) => (
                       <tr key={f.id} data-fault={f.id} data-cursor={i === cursor ? 'true' : undefined}
-                        class={`clickable${i === cursor ? ' selected' : ''}${fresh.has(f.id) ? ' flash' : ''}`} onClick={() => setCursor(i)} onDblClick={() => open(i)}>
+                        class={`clickable${i === cursor ? ' selected' : ''}${fresh.has(f.id) ? ' flash' : ''}`} onClick={() => setCursor(i)} onDblClick={openOnDoubleClick(() => open(i))}>
                         <td><a href={href(`/faults/${f.id}`)}>#{f.id}</a></td>
                         <td><StateBadge state={f.severity} /></td>
                         <td class='fault-state'><StateBadge state={f.state} /></td>
-                        <td class='mono'>{f.ruleId}</td>
+                        {/* the rule's editor is an engineer's page */}
+                        <td class='mono'>{canAct ? <a href={href(`/rules/${encodeURIComponent(f.ruleId)}`)}>{f.ruleId}</a> : f.ruleId}</td>
                         <td class='mono'><a href={href(`/vehicles/${encodeURIComponent(f.vin)}`)}>{f.vin}</a></td>
                         <td title={dateTime(f.openedAt)}>{relative(f.openedAt)}</td>
                         <td title={dateTime(f.lastOccurredAt)}>{relative(f.lastOccurredAt)}</td>

@@ -4,16 +4,18 @@
  * pages), with search and filters kept in the address so a filtered list
  * can be shared. Online state changes in place; new faults reload the page.
  *
- * Keys: / search, j/k or arrows move, Enter opens, n/p next and previous page.
+ * Keys: / search (Enter there opens a VIN typed whole, or the selected
+ * vehicle), j/k or arrows move, Enter opens, n/p next and previous page.
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api } from '../../api.js'
 import { Badge } from '../../components/badge.js'
-import { relative } from '../../components/format.js'
-import { useListCursor, useKeys } from '../../components/keys.js'
+import { dateTime, relative } from '../../components/format.js'
+import { openOnDoubleClick, useKeys, useListCursor } from '../../components/keys.js'
 import { PageHead } from '../../components/page-head.js'
 import { Empty, LoadedView } from '../../components/states.js'
 import { useApi } from '../../components/use-api.js'
+import { useNow } from '../../components/use-now.js'
 import { streamLabel, useEvents } from '../../components/use-events.js'
 import { href, navigate } from '../../router.js'
 import type { PageProps } from '../page.js'
@@ -94,6 +96,16 @@ export function FleetPage ({ route }: PageProps) {
   const previous = (): void => { setCursors((c) => c.slice(0, -1)) }
   useKeys({ '/': () => searchBox.current?.focus(), n: next, p: previous })
 
+  // "last seen" ages stay true while the list is open
+  useNow()
+  // in the search box, Enter opens a whole VIN as typed, else the selected vehicle once the list shows what was typed
+  const searchKeys = (e: KeyboardEvent): void => {
+    if (e.key !== 'Enter' || e.ctrlKey || e.metaKey || e.altKey || e.shiftKey) return
+    e.preventDefault()
+    const typed = search.trim().toUpperCase()
+    if (/^[A-HJ-NPR-Z0-9]{17}$/.test(typed)) navigate(`/vehicles/${typed}`)
+    else if (search.trim() === filters.q && !loaded.loading) open(cursor)
+  }
   const total = loaded.data?.total
   const first = cursors.length * PAGE_SIZE + 1
   return (
@@ -103,7 +115,7 @@ export function FleetPage ({ route }: PageProps) {
       </PageHead>
       <div class='toolbar'>
         <label class='field grow'><span>Search VIN or model <kbd>/</kbd></span>
-          <input ref={searchBox} type='search' name='q' placeholder='WDB… or model' value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+          <input ref={searchBox} type='search' name='q' placeholder='WDB… or model' value={search} onInput={(e) => setSearch(e.currentTarget.value)} onKeyDown={searchKeys} />
         </label>
         <label class='field'>Model
           <input name='model' list='fleet-models' value={filters.model} onChange={(e) => change({ model: e.currentTarget.value.trim() })} />
@@ -141,7 +153,7 @@ export function FleetPage ({ route }: PageProps) {
                   </thead>
                   <tbody>
                     {rows.map((v, i) => (
-                      <tr key={v.vin} class={`clickable${i === cursor ? ' selected' : ''}`} data-cursor={i === cursor ? 'true' : undefined} onClick={() => setCursor(i)} onDblClick={() => open(i)}>
+                      <tr key={v.vin} class={`clickable${i === cursor ? ' selected' : ''}`} data-cursor={i === cursor ? 'true' : undefined} onClick={() => setCursor(i)} onDblClick={openOnDoubleClick(() => open(i))}>
                         <td class='mono'><a href={href(`/vehicles/${encodeURIComponent(v.vin)}`)}>{v.vin}</a></td>
                         <td>{v.model ?? '—'}</td>
                         <td>{v.firmware ?? '—'}</td>
@@ -149,7 +161,8 @@ export function FleetPage ({ route }: PageProps) {
                         <td>{v.dealerId ?? '—'}</td>
                         <td>{v.online ? <Badge tone='ok'>online</Badge> : <Badge tone='muted'>offline</Badge>}</td>
                         <td class='num'>{v.openFaults > 0 ? <Badge tone='bad'>{v.openFaults}</Badge> : <span class='muted'>0</span>}</td>
-                        <td title={v.lastSeenAt ?? undefined}>{relative(v.lastSeenAt)}</td>
+                        {/* an online vehicle is seen now; its lastSeenAt is when it connected */}
+                        <td title={v.lastSeenAt === null ? undefined : `${v.online ? 'connected' : 'last seen'} ${dateTime(v.lastSeenAt)}`}>{v.online ? 'now' : relative(v.lastSeenAt)}</td>
                       </tr>
                     ))}
                   </tbody>

@@ -1,11 +1,13 @@
 /**
  * One campaign: its progress per wave, the moves its state allows
- * (engineers), and its timeline. Refreshes every few seconds while it runs.
+ * (engineers), its vehicles' commands (the ones that failed first, each
+ * vehicle linked) and its timeline. Refreshes every few seconds while it
+ * runs.
  */
 import { useState } from 'preact/hooks'
 import { api, messageOf } from '../../api.js'
-import { dateTime, num } from '../../components/format.js'
-import { ErrorBox, LoadedView } from '../../components/states.js'
+import { dateTime, num, relative } from '../../components/format.js'
+import { Empty, ErrorBox, LoadedView } from '../../components/states.js'
 import { useApi } from '../../components/use-api.js'
 import { href } from '../../router.js'
 import type { PageProps } from '../page.js'
@@ -13,6 +15,7 @@ import { StateBadge } from '../../components/badge.js'
 import { useInterval } from './components/use-interval.js'
 import { WaveBar } from './components/wave-bar.js'
 import { commandText } from './campaigns.js'
+import type { Command } from '../vehicle/types.js'
 import type { CampaignState, CampaignView } from './types.js'
 
 /** The moves each state allows (actions/campaigns/model.ts CAMPAIGN_TRANSITIONS). */
@@ -25,11 +28,19 @@ const MOVES: Record<CampaignState, ReadonlyArray<'start' | 'pause' | 'resume' | 
 }
 const WITH_REASON = new Set(['pause', 'abort'])
 
+const COMMANDS_SHOWN = 500
+
 const percent = (share: number): string => `${num(share * 100, 1)} %`
 
 export function CampaignPage ({ params, session }: PageProps) {
   const path = `/api/v1/campaigns/${encodeURIComponent(params.id ?? '')}`
-  const loaded = useApi(async () => await api.get<CampaignView>(path), [path])
+  const loaded = useApi(async () => {
+    const [view, { commands }] = await Promise.all([
+      api.get<CampaignView>(path),
+      api.get<{ commands: Command[] }>('/api/v1/commands', { campaign: params.id ?? '', limit: COMMANDS_SHOWN })
+    ])
+    return { ...view, commands }
+  }, [path])
   const [reason, setReason] = useState('')
   const [failure, setFailure] = useState<string | undefined>(undefined)
   const [busy, setBusy] = useState(false)
@@ -52,7 +63,7 @@ export function CampaignPage ({ params, session }: PageProps) {
   return (
     <section class='m-page'>
       <p class='m-crumbs'><a href={href('/campaigns')}>Campaigns</a> /</p>
-      <LoadedView loaded={loaded}>{({ campaign: c, vehicles, waves, timeline }) => (
+      <LoadedView loaded={loaded}>{({ campaign: c, vehicles, waves, timeline, commands }) => (
         <>
           <header class='page-head'>
             <h1>{c.name} <StateBadge state={c.state} /></h1>
@@ -99,6 +110,8 @@ export function CampaignPage ({ params, session }: PageProps) {
               ))}
             </tbody>
           </table>
+          <h2>Commands</h2>
+          <CampaignCommands commands={commands} draft={c.state === 'draft'} />
           <h2>Timeline</h2>
           <table class='table'>
             <thead><tr><th>Time</th><th>State</th><th>Wave</th><th>By</th><th>Detail</th></tr></thead>
@@ -117,6 +130,33 @@ export function CampaignPage ({ params, session }: PageProps) {
         </>
       )}</LoadedView>
     </section>
+  )
+}
+
+const FAILED = new Set(['failed', 'expired', 'rejected'])
+
+/** The campaign's commands, the failed ones first: which vehicles to look at. */
+function CampaignCommands ({ commands, draft }: { commands: readonly Command[], draft: boolean }) {
+  if (commands.length === 0) return <Empty>{draft ? 'No commands before the campaign starts.' : 'No command queued yet.'}</Empty>
+  const ordered = [...commands].sort((a, b) => Number(FAILED.has(b.state)) - Number(FAILED.has(a.state)))
+  return (
+    <>
+      <table class='table'>
+        <thead><tr><th>Vehicle</th><th>State</th><th class='num'>Progress</th><th>Detail</th><th>Updated</th></tr></thead>
+        <tbody>
+          {ordered.map((command) => (
+            <tr key={command.id}>
+              <td class='mono'><a href={href(`/vehicles/${encodeURIComponent(command.vin)}`)}>{command.vin}</a></td>
+              <td><StateBadge state={command.state} /></td>
+              <td class='num'>{command.progress === null ? '—' : `${command.progress} %`}</td>
+              <td class='m-sub'>{command.detail ?? ''}</td>
+              <td title={dateTime(command.updatedAt)}>{relative(command.updatedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {commands.length === COMMANDS_SHOWN && <p class='m-sub'>The newest {COMMANDS_SHOWN} commands are shown.</p>}
+    </>
   )
 }
 

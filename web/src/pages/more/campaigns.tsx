@@ -71,6 +71,8 @@ const FIELDS: ReadonlyArray<readonly [Field, RegExp]> = [
 ]
 
 const list = (text: string): string[] => text.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s !== '')
+// model names have spaces ("Pitwall Demo PHEV"): only commas and line ends separate them
+const names = (text: string): string[] => text.split(/[,\n]+/).map((s) => s.trim()).filter((s) => s !== '')
 
 /** A new draft: what to send, to whom, in which waves, and when to stop by itself. */
 function CampaignForm ({ onCancel }: { onCancel: () => void }) {
@@ -88,8 +90,8 @@ function CampaignForm ({ onCancel }: { onCancel: () => void }) {
     const [pkg, version] = form.ota.split('@')
     const params = Object.fromEntries(list(form.params).map((kv) => kv.split('=', 2) as [string, string]))
     const cohort = {
-      ...(list(form.models).length > 0 ? { models: list(form.models) } : {}),
-      ...(list(form.firmware).length > 0 ? { firmware: list(form.firmware) } : {}),
+      ...(names(form.models).length > 0 ? { models: names(form.models) } : {}),
+      ...(names(form.firmware).length > 0 ? { firmware: names(form.firmware) } : {}),
       ...(form.openFaultRule !== '' ? { openFaultRule: form.openFaultRule } : {}),
       ...(list(form.vins).length > 0 ? { vins: list(form.vins) } : {})
     }

@@ -61,7 +61,9 @@ function Marked ({ html }: { html: string }) {
   return <>{html.split(/<mark>|<\/mark>/).map((part, i) => i % 2 === 1 ? <mark>{unescape(part)}</mark> : unescape(part))}</>
 }
 
-export function CasePage ({ params }: PageProps) {
+export function CasePage ({ params, session }: PageProps) {
+  // a fault's page is for engineers and operators; a dealer reads the number only
+  const faultsShown = session.role !== 'dealer'
   const loaded = useApi(async () => await api.get<CaseRecord>(`/api/v1/cases/${encodeURIComponent(params.id ?? '')}`), [params.id])
   return (
     <section class='m-page'>
@@ -77,7 +79,7 @@ export function CasePage ({ params }: PageProps) {
           {c.parts.length === 0 ? <p class='m-sub'>None listed.</p> : <ul>{c.parts.map((p) => <li>{p}</li>)}</ul>}
           <dl class='kv'>
             <dt>Repair time</dt><dd>{c.repairHours === null ? '—' : `${c.repairHours} h`}</dd>
-            {c.sourceFaultId !== null && <><dt>From fault</dt><dd><a href={href(`/faults/${c.sourceFaultId}`)}>#{c.sourceFaultId}</a></dd></>}
+            {c.sourceFaultId !== null && <><dt>From fault</dt><dd>{faultsShown ? <a href={href(`/faults/${c.sourceFaultId}`)}>#{c.sourceFaultId}</a> : `#${c.sourceFaultId}`}</dd></>}
             <dt>Updated</dt><dd>{dateTime(c.updatedAt)} by {c.updatedBy}</dd>
           </dl>
         </article>

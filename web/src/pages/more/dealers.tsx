@@ -69,7 +69,7 @@ export function DealersPage ({ session }: PageProps) {
             <tbody>
               {dealers.map((d) => (
                 <tr key={d.id} class={d.active ? '' : 'm-dim'}>
-                  <td>{d.name}<div class='m-sub'>{d.id}</div></td>
+                  <td>{d.name}<div class='m-sub'>{d.id} · <a href={href('/kpis', { dealer: d.id })}>KPIs</a> · <a href={href('/webhooks/dead-letters', { dealer: d.id })}>dead letters</a></div></td>
                   <td class='m-sub'>{num(d.lat, 4)}, {num(d.lon, 4)}</td>
                   <td>{d.brands.length === 0 ? <span class='m-sub'>all</span> : d.brands.join(', ')}</td>
                   <td>

@@ -67,7 +67,7 @@ export function HealthPage (_props: PageProps) {
               <h2>Ingest rate</h2>
               {history.t.length < 2 || history.batches.every((v) => v === null)
                 ? <p class='m-sub'>The rate needs two readings; the chart fills while this page is open.</p>
-                : <TimeChart t={history.t} height={180} series={[
+                : <TimeChart t={history.t} height={180} zero series={[
                     { label: 'batches', unit: '/s', values: history.batches },
                     { label: 'samples', unit: 'k/s', values: history.samples }
                   ]} />}

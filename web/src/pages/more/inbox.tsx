@@ -10,8 +10,9 @@ import { api, messageOf } from '../../api.js'
 import { dateTime, num, relative } from '../../components/format.js'
 import { Empty, ErrorBox, LoadedView } from '../../components/states.js'
 import { useApi } from '../../components/use-api.js'
+import { useNow } from '../../components/use-now.js'
 import { useEvents } from '../../components/use-events.js'
-import { useListCursor } from '../../components/keys.js'
+import { openOnDoubleClick, useListCursor } from '../../components/keys.js'
 import { href, navigate } from '../../router.js'
 import type { PageProps } from '../page.js'
 import { Badge, StateBadge } from '../../components/badge.js'
@@ -42,28 +43,34 @@ function Alerts ({ kind, all }: { kind: 'prestage' | 'rescue', all: boolean }) {
   const loaded = useApi(async () => (await api.get<{ alerts: DealerAlert[] }>('/api/v1/inbox/alerts', { kind, status: all ? undefined : OPEN, limit: 200 })).alerts, [kind, all])
   useEvents((e) => { if (e.kind === 'alert') loaded.reload() }, loaded.reload)
   // j/k (or the arrows) move through the alerts, Enter opens one
-  const [cursor, setCursor] = useListCursor(loaded.data?.length ?? 0, (i) => { const a = loaded.data?.[i]; if (a !== undefined) navigate(`/inbox/alerts/${a.id}`) })
+  const open = (i: number): void => { const a = loaded.data?.[i]; if (a !== undefined) navigate(`/inbox/alerts/${a.id}`) }
+  const [cursor, setCursor] = useListCursor(loaded.data?.length ?? 0, open)
+  // "raised 3 min ago" stays true while the inbox is open
+  useNow()
   return (
     <LoadedView loaded={loaded}>{(alerts) => alerts.length === 0
-      ? <Empty>{kind === 'rescue' ? 'No rescue requests.' : 'No open alerts.'} New ones appear here as vehicles raise them.</Empty>
+      ? <Empty>{kind === 'rescue' ? `No ${all ? '' : 'open '}rescue requests.` : `No ${all ? '' : 'open '}alerts.`} New ones appear here as vehicles raise them.</Empty>
       : (
-        <table class='table m-inbox'>
-          <thead><tr><th>Alert</th><th>Status</th><th>Vehicle</th><th>Fault</th><th>Parts</th><th>Routed</th><th>Raised</th></tr></thead>
-          <tbody>
-            {alerts.map((a, i) => (
-              <tr key={a.id} class={`${a.status === 'new' ? 'm-unread' : ''} ${i === cursor ? 'selected' : ''}`} data-cursor={i === cursor} onClick={() => setCursor(i)}>
-                <td><a href={href(`/inbox/alerts/${a.id}`)}>#{a.id}</a></td>
-                <td><StateBadge state={a.status} /></td>
-                <td>{a.vin}<div class='m-sub'>{[a.payload.vehicle?.brand, a.payload.vehicle?.model].filter((v) => v != null).join(' ')}</div></td>
-                <td>{a.payload.fault?.ruleName ?? a.payload.fault?.ruleId ?? '—'} {a.payload.fault !== undefined && <StateBadge state={a.payload.fault.severity} />}
-                  <div class='m-sub'>{(a.payload.dtcs ?? []).map((d) => d.code).join(', ')}</div></td>
-                <td class='m-sub'>{(a.payload.suggestion?.parts ?? []).join(', ') || '—'}</td>
-                <td class='m-sub'>{a.routing.via === 'own' ? 'own customer' : `${a.routing.via}${a.routing.distanceKm === null ? '' : `, ${num(a.routing.distanceKm, 0)} km`}`}</td>
-                <td title={dateTime(a.createdAt)}>{relative(a.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <>
+          <table class='table m-inbox'>
+            <thead><tr><th>Alert</th><th>Status</th><th>Vehicle</th><th>Fault</th><th>Parts</th><th>Routed</th><th>Raised</th></tr></thead>
+            <tbody>
+              {alerts.map((a, i) => (
+                <tr key={a.id} class={`clickable ${a.status === 'new' ? 'm-unread' : ''} ${i === cursor ? 'selected' : ''}`} data-cursor={i === cursor} onClick={() => setCursor(i)} onDblClick={openOnDoubleClick(() => open(i))}>
+                  <td><a href={href(`/inbox/alerts/${a.id}`)}>#{a.id}</a></td>
+                  <td><StateBadge state={a.status} /></td>
+                  <td>{a.vin}<div class='m-sub'>{[a.payload.vehicle?.brand, a.payload.vehicle?.model].filter((v) => v != null).join(' ')}</div></td>
+                  <td>{a.payload.fault?.ruleName ?? a.payload.fault?.ruleId ?? '—'} {a.payload.fault !== undefined && <StateBadge state={a.payload.fault.severity} />}
+                    <div class='m-sub'>{(a.payload.dtcs ?? []).map((d) => d.code).join(', ')}</div></td>
+                  <td class='m-sub'>{(a.payload.suggestion?.parts ?? []).join(', ') || '—'}</td>
+                  <td class='m-sub'>{a.routing.via === 'own' ? 'own customer' : `${a.routing.via}${a.routing.distanceKm === null ? '' : `, ${num(a.routing.distanceKm, 0)} km`}`}</td>
+                  <td title={dateTime(a.createdAt)}>{relative(a.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p class='m-sub'><kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open</p>
+        </>
         )}
     </LoadedView>
   )

@@ -5,12 +5,12 @@
  * week. A dealer sees its own; engineers and operators the fleet or one
  * dealer.
  */
-import { useState } from 'preact/hooks'
 import { api } from '../../api.js'
 import { num } from '../../components/format.js'
 import { LoadedView } from '../../components/states.js'
 import { TimeChart, type ChartSeries } from '../../components/time-chart.js'
 import { useApi } from '../../components/use-api.js'
+import { href } from '../../router.js'
 import type { PageProps } from '../page.js'
 import type { Dealer, DurationKpi, RateKpi, ServiceKpis } from './types.js'
 
@@ -26,11 +26,29 @@ export function duration (seconds: number | null): string {
   return `${num(seconds / 86_400, 1)} d`
 }
 
+/** The unit a chart of durations reads best in: the longest decides, so a second is not drawn as 0.0003 h on an axis of zeros. */
+function timeUnit (seconds: ReadonlyArray<number | null>): { name: string, short: string, seconds: number } {
+  const longest = Math.max(0, ...seconds.filter((s): s is number => s !== null))
+  if (longest < 120) return { name: 'seconds', short: 's', seconds: 1 }
+  if (longest < 7200) return { name: 'minutes', short: 'min', seconds: 60 }
+  if (longest < 172_800) return { name: 'hours', short: 'h', seconds: 3600 }
+  return { name: 'days', short: 'd', seconds: 86_400 }
+}
+
 const rate = (k: RateKpi | null): string => k === null || k.rate === null ? '—' : `${num(k.rate * 100, 1)} %`
 
-export function KpisPage ({ session }: PageProps) {
-  const [days, setDays] = useState(30)
-  const [dealer, setDealer] = useState('')
+const WINDOW_DAYS = [7, 30, 90]
+
+export function KpisPage ({ route, session }: PageProps) {
+  // the window and the dealer are in the address: a dealer's figures can be linked (the dealers page does)
+  const asked = Number(route.query.get('days'))
+  const days = WINDOW_DAYS.includes(asked) ? asked : 30
+  // a dealer's own figures are its only ones: the API scopes them, the page names no other
+  const dealer = session.role === 'dealer' ? '' : route.query.get('dealer') ?? ''
+  const update = (change: { days?: number, dealer?: string }): void => {
+    const next = { days, dealer, ...change }
+    location.replace(href('/kpis', { days: next.days === 30 ? undefined : String(next.days), dealer: next.dealer }))
+  }
   const dealers = useApi(async () => session.role === 'dealer' ? [] : (await api.get<{ dealers: Dealer[] }>('/api/v1/dealers')).dealers, [])
   const loaded = useApi(async () => {
     const now = Date.now()
@@ -45,11 +63,11 @@ export function KpisPage ({ session }: PageProps) {
     <section class='m-page'>
       <header class='page-head'>
         <h1>KPIs</h1>
-        <label>Window <select value={days} onChange={(e) => setDays(Number(e.currentTarget.value))}>
-          {[7, 30, 90].map((d) => <option value={d}>last {d} days</option>)}
+        <label>Window <select value={days} onChange={(e) => update({ days: Number(e.currentTarget.value) })}>
+          {WINDOW_DAYS.map((d) => <option value={d}>last {d} days</option>)}
         </select></label>
         {session.role !== 'dealer' && (
-          <label>Dealer <select value={dealer} onChange={(e) => setDealer(e.currentTarget.value)}>
+          <label>Dealer <select value={dealer} onChange={(e) => update({ dealer: e.currentTarget.value })}>
             <option value=''>the whole fleet</option>
             {(dealers.data ?? []).map((d) => <option value={d.id}>{d.name}</option>)}
           </select></label>
@@ -57,7 +75,10 @@ export function KpisPage ({ session }: PageProps) {
       </header>
       <LoadedView loaded={loaded}>{({ current: k, weeks }) => {
         const t = weeks.map((w) => new Date(w.to).getTime())
-        const hours = (pick: (w: ServiceKpis) => DurationKpi): Array<number | null> => weeks.map((w) => pick(w).p50S === null ? null : (pick(w).p50S as number) / 3600)
+        const medians = (pick: (w: ServiceKpis) => DurationKpi): Array<number | null> => weeks.map((w) => pick(w).p50S)
+        const times = { faultToAlert: medians((w) => w.faultToAlert), alertToParts: medians((w) => w.alertToPartsStaged), downtime: medians((w) => w.downtime), repairTime: medians((w) => w.repairTime) }
+        const unit = timeUnit(Object.values(times).flat())
+        const inUnit = (values: Array<number | null>): Array<number | null> => values.map((v) => v === null ? null : v / unit.seconds)
         const percent = (pick: (w: ServiceKpis) => RateKpi | null): Array<number | null> => weeks.map((w) => pick(w)?.rate == null ? null : (pick(w)?.rate as number) * 100)
         const fleet = k.dealerId === null
         return (
@@ -75,12 +96,12 @@ export function KpisPage ({ session }: PageProps) {
             <h2>Week by week</h2>
             <div class='m-charts'>
               <div class='card'>
-                <h3>Median times (hours)</h3>
+                <h3>Median times ({unit.name})</h3>
                 <WeeklyChart t={t} empty='No alert reached the dealer in these weeks.' series={[
-                  { label: 'fault → alert', unit: 'h', values: hours((w) => w.faultToAlert) },
-                  { label: 'alert → parts', unit: 'h', values: hours((w) => w.alertToPartsStaged) },
-                  { label: 'downtime', unit: 'h', values: hours((w) => w.downtime) },
-                  { label: 'repair time', unit: 'h', values: hours((w) => w.repairTime) }
+                  { label: 'fault → alert', unit: unit.short, values: inUnit(times.faultToAlert) },
+                  { label: 'alert → parts', unit: unit.short, values: inUnit(times.alertToParts) },
+                  { label: 'downtime', unit: unit.short, values: inUnit(times.downtime) },
+                  { label: 'repair time', unit: unit.short, values: inUnit(times.repairTime) }
                 ]} />
               </div>
               <div class='card'>
@@ -103,10 +124,9 @@ export function KpisPage ({ session }: PageProps) {
   )
 }
 
-/** A KPI week by week; a chart of nothing but gaps says less than its empty line. */
+/** A KPI week by week, from zero (a chart of nothing but gaps shows its empty line). */
 function WeeklyChart ({ t, series, empty }: { t: readonly number[], series: ChartSeries[], empty: string }) {
-  const any = series.some((s) => s.values.some((v) => v !== null))
-  return <TimeChart t={any ? t : []} series={series} empty={empty} />
+  return <TimeChart t={t} series={series} empty={empty} zero />
 }
 
 function DurationCard ({ title, kpi, extra }: { title: string, kpi: DurationKpi, extra?: string | undefined }) {

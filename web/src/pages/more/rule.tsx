@@ -5,7 +5,7 @@
  * not, over a time range of stored batches.
  */
 import { useEffect, useState } from 'preact/hooks'
-import { api, ApiError, messageOf } from '../../api.js'
+import { api, ApiError, messageOf, type ApiProblem } from '../../api.js'
 import { dateTime } from '../../components/format.js'
 import { Empty, ErrorBox } from '../../components/states.js'
 import { useApi } from '../../components/use-api.js'
@@ -13,7 +13,6 @@ import { href } from '../../router.js'
 import type { PageProps } from '../page.js'
 import { Badge, StateBadge, toneOf } from '../../components/badge.js'
 import { CodeEditor } from './components/code-editor.js'
-import { Refusal, send, type RuleProblem } from './components/refusal.js'
 import type { BacktestReport, RuleView } from './types.js'
 
 const TEMPLATE = `name: Vehicle speed above 200 km/h
@@ -40,7 +39,7 @@ export function RulePage ({ params, session }: PageProps) {
   const [rule, setRule] = useState<RuleView | null | undefined>(undefined)
   const [text, setText] = useState('')
   const [format, setFormat] = useState<Format>('yaml')
-  const [problems, setProblems] = useState<RuleProblem[]>([])
+  const [problems, setProblems] = useState<ApiProblem[]>([])
   const [status, setStatus] = useState<{ ok: boolean, message: string } | undefined>(undefined)
   const [busy, setBusy] = useState(false)
   // another rule's page: nothing of the last one stays while this one loads
@@ -59,13 +58,13 @@ export function RulePage ({ params, session }: PageProps) {
     setStatus(undefined)
     try {
       const before = rule?.version
-      const after = await send<RuleView>('PUT', path, { text, format })
+      const after = await api.put<RuleView>(path, { text, format })
       setProblems([])
       setRule(after)
       setText(format === 'yaml' ? after.text : JSON.stringify(after.file, null, 2))
       setStatus({ ok: true, message: before === undefined ? `Created as version ${after.version}.` : before === after.version ? 'No change: the rule already says this.' : `Saved as version ${after.version}; gateways apply it within seconds.` })
     } catch (err) {
-      if (err instanceof Refusal && err.problems.length > 0) setProblems(err.problems)
+      if (err instanceof ApiError && err.problems.length > 0) setProblems(err.problems)
       else setStatus({ ok: false, message: messageOf(err) })
     } finally {
       setBusy(false)
@@ -96,6 +95,7 @@ export function RulePage ({ params, session }: PageProps) {
         {rule !== null && (engineer
           ? <button type='button' class={`m-switch ${rule.enabled ? 'on' : ''}`} role='switch' aria-checked={rule.enabled} onClick={() => { void toggle() }}>{rule.enabled ? 'enabled' : 'disabled'}</button>
           : <Badge tone={rule.enabled ? 'ok' : 'muted'}>{rule.enabled ? 'enabled' : 'disabled'}</Badge>)}
+        {rule !== null && <a href={href('/faults', { rule: id, state: 'all' })}>Faults it raised</a>}
       </header>
       {rule === null && <p class='m-note'>New rule <code>{id}</code>: not stored until you save it.</p>}
       <div class='m-split'>
@@ -143,7 +143,7 @@ function localInput (ms: number): string {
 
 type RangeField = 'from' | 'to' | 'vin' | 'form'
 
-function Backtest ({ text, format, onProblems }: { text: string, format: Format, onProblems: (p: RuleProblem[]) => void }) {
+function Backtest ({ text, format, onProblems }: { text: string, format: Format, onProblems: (p: ApiProblem[]) => void }) {
   const [from, setFrom] = useState(localInput(Date.now() - 86_400_000))
   const [to, setTo] = useState(localInput(Date.now()))
   const [vins, setVins] = useState('')
@@ -156,13 +156,13 @@ function Backtest ({ text, format, onProblems }: { text: string, format: Format,
     setFailure(undefined)
     try {
       const vin = vins.split(/[\s,]+/).filter((v) => v !== '')
-      setReport(await send<BacktestReport>('POST', '/api/v1/rules/backtest', {
+      setReport(await api.post<BacktestReport>('/api/v1/rules/backtest', {
         text, format, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...(vin.length > 0 ? { vin } : {})
       }))
       onProblems([])
     } catch (err) {
       setReport(undefined)
-      if (err instanceof Refusal && err.problems.length > 0) {
+      if (err instanceof ApiError && err.problems.length > 0) {
         onProblems(err.problems)
         setFailure({ field: 'form', message: 'The rule does not check: see the editor.' })
         return

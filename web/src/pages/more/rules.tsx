@@ -7,7 +7,7 @@ import { useRef, useState } from 'preact/hooks'
 import { api, messageOf } from '../../api.js'
 import { dateTime } from '../../components/format.js'
 import { Empty, ErrorBox, LoadedView } from '../../components/states.js'
-import { useListCursor, useKeys } from '../../components/keys.js'
+import { openOnDoubleClick, useKeys, useListCursor } from '../../components/keys.js'
 import { useApi } from '../../components/use-api.js'
 import { href, navigate } from '../../router.js'
 import type { PageProps } from '../page.js'
@@ -34,7 +34,8 @@ export function RulesPage ({ session }: PageProps) {
   // '/' to the filter; j/k (or the arrows) through the rules, Enter opens one
   const search = useRef<HTMLInputElement>(null)
   useKeys({ '/': () => search.current?.focus() })
-  const [cursor, setCursor] = useListCursor(shown.length, (i) => { const r = shown[i]; if (r !== undefined) navigate(`/rules/${r.id}`) })
+  const open = (i: number): void => { const r = shown[i]; if (r !== undefined) navigate(`/rules/${r.id}`) }
+  const [cursor, setCursor] = useListCursor(shown.length, open)
   return (
     <section class='m-page'>
       <header class='page-head'>
@@ -52,26 +53,29 @@ export function RulesPage ({ session }: PageProps) {
         if (rules.length === 0) return <Empty>No rules yet. {engineer ? 'Name a new rule above, or apply a rule file with `pitwall rules apply`.' : 'Engineers add them.'}</Empty>
         if (shown.length === 0) return <Empty>No rule matches “{filter}”.</Empty>
         return (
-          <table class='table'>
-            <thead><tr><th>Rule</th><th>Severity</th><th>When</th><th>Action</th><th>Version</th><th>Updated</th><th>State</th></tr></thead>
-            <tbody>
-              {shown.map((r, i) => (
-                <tr key={r.id} class={`${r.enabled ? '' : 'm-dim'} ${i === cursor ? 'selected' : ''}`} data-cursor={i === cursor} onClick={() => setCursor(i)}>
-                  <td><a href={href(`/rules/${r.id}`)}>{r.name}</a><div class='m-sub'>{r.id}</div></td>
-                  <td><StateBadge state={r.severity} /></td>
-                  <td><code class='m-code'>{r.condition}</code></td>
-                  <td>{r.action?.replaceAll('_', ' ') ?? '—'}</td>
-                  <td><code>{r.version}</code></td>
-                  <td>{dateTime(r.updatedAt)}</td>
-                  <td>
-                    {engineer
-                      ? <button type='button' class={`m-switch ${r.enabled ? 'on' : ''}`} role='switch' aria-checked={r.enabled} aria-label={`${r.id} enabled`} onClick={() => { void toggle(r) }}>{r.enabled ? 'enabled' : 'disabled'}</button>
-                      : <Badge tone={r.enabled ? 'ok' : 'muted'}>{r.enabled ? 'enabled' : 'disabled'}</Badge>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <>
+            <table class='table'>
+              <thead><tr><th>Rule</th><th>Severity</th><th>When</th><th>Action</th><th>Version</th><th>Updated</th><th>State</th></tr></thead>
+              <tbody>
+                {shown.map((r, i) => (
+                  <tr key={r.id} class={`clickable ${r.enabled ? '' : 'm-dim'} ${i === cursor ? 'selected' : ''}`} data-cursor={i === cursor} onClick={() => setCursor(i)} onDblClick={openOnDoubleClick(() => open(i))}>
+                    <td><a href={href(`/rules/${r.id}`)}>{r.name}</a><div class='m-sub'>{r.id}</div></td>
+                    <td><StateBadge state={r.severity} /></td>
+                    <td><code class='m-code'>{r.condition}</code></td>
+                    <td>{r.action?.replaceAll('_', ' ') ?? '—'}</td>
+                    <td><code>{r.version}</code></td>
+                    <td>{dateTime(r.updatedAt)}</td>
+                    <td>
+                      {engineer
+                        ? <button type='button' class={`m-switch ${r.enabled ? 'on' : ''}`} role='switch' aria-checked={r.enabled} aria-label={`${r.id} enabled`} onClick={() => { void toggle(r) }}>{r.enabled ? 'enabled' : 'disabled'}</button>
+                        : <Badge tone={r.enabled ? 'ok' : 'muted'}>{r.enabled ? 'enabled' : 'disabled'}</Badge>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p class='m-sub'><kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open · <kbd>/</kbd> filter</p>
+          </>
         )
       }}</LoadedView>
     </section>

@@ -40,7 +40,7 @@ export function CommandsPanel ({ vin, canSend }: { vin: string, canSend: boolean
           ? <Empty>No commands sent to this vehicle yet.</Empty>
           : (
             <table class='table commands-table'>
-              <thead><tr><th>Command</th><th>State</th><th>Progress</th><th>Detail</th><th>Requested</th><th>Fault</th>{canSend && <th />}</tr></thead>
+              <thead><tr><th>Command</th><th>State</th><th>Progress</th><th>Detail</th><th>Requested</th><th>For</th>{canSend && <th />}</tr></thead>
               <tbody>
                 {commands.map((c) => (
                   <tr key={`${c.id}-${c.state}`} class={c.id === changed ? 'flash' : ''} data-command={c.id}>
@@ -49,7 +49,11 @@ export function CommandsPanel ({ vin, canSend }: { vin: string, canSend: boolean
                     <td class='num'>{c.progress === null ? '—' : `${c.progress} %`}</td>
                     <td>{c.detail ?? ''}</td>
                     <td title={dateTime(c.createdAt)}>{relative(c.createdAt)} by {c.requestedBy}</td>
-                    <td>{c.faultId === null ? '—' : <a href={href(`/faults/${c.faultId}`)}>#{c.faultId}</a>}</td>
+                    <td>
+                      {c.faultId !== null && <a href={href(`/faults/${c.faultId}`)}>fault #{c.faultId}</a>}
+                      {c.campaignId !== null && <> {canSend ? <a href={href(`/campaigns/${encodeURIComponent(c.campaignId)}`)}>campaign {c.campaignId}</a> : `campaign ${c.campaignId}`}</>}
+                      {c.faultId === null && c.campaignId === null && '—'}
+                    </td>
                     {canSend && (
                       <td class='row-actions'>
                         {c.state === 'pending_approval' && <button type='button' class='primary' onClick={() => move(c.id, 'approve')}>Approve</button>}

@@ -19,12 +19,13 @@ const MAX_CHOSEN = 6
 const POINTS = 600
 
 /** Signals an engineer usually looks at first, when the address names none. */
-const FIRST_LOOK = [/\.Speed$/, /Coolant/, /StateOfCharge/, /CellVoltage\.Max/, /Temperature/]
+const FIRST_LOOK = [/\.Speed$/, /Coolant|\.ECT$/, /StateOfCharge/, /CellVoltage\.Max/, /Temperature/]
 
-export function defaultSignals (available: readonly LatestSignal[]): string[] {
+/** The charts a vehicle's page opens with: the signals its open faults were raised on (`first`), then the usual ones. */
+export function defaultSignals (available: readonly LatestSignal[], first: readonly string[] = []): string[] {
   const names = available.map((s) => s.name)
   const picked = FIRST_LOOK.flatMap((re) => names.filter((n) => re.test(n)).slice(0, 1))
-  return [...new Set([...picked, ...names])].slice(0, 3)
+  return [...new Set([...first.filter((n) => names.includes(n)), ...picked, ...names])].slice(0, 3)
 }
 
 interface Tail { t: number[], v: number[] }

@@ -5,7 +5,8 @@
  * GNSS track and where it is now; open DTCs with their SAE J2012 text and
  * the DTC history; its faults; its commands and the remote-fix form.
  */
-import { useEffect, useRef, useState } from 'preact/hooks'
+import type { ComponentChildren } from 'preact'
+import { useRef, useState } from 'preact/hooks'
 import { api } from '../../api.js'
 import { Badge, StateBadge } from '../../components/badge.js'
 import { dateTime, num, relative } from '../../components/format.js'
@@ -13,6 +14,7 @@ import { MapView, type MapMarker } from '../../components/map-view.js'
 import { PageHead } from '../../components/page-head.js'
 import { Empty, LoadedView } from '../../components/states.js'
 import { useApi } from '../../components/use-api.js'
+import { useNow } from '../../components/use-now.js'
 import { streamLabel, useEvents } from '../../components/use-events.js'
 import { href } from '../../router.js'
 import type { PageProps } from '../page.js'
@@ -51,7 +53,7 @@ interface ViewProps {
 
 function VehicleView ({ s, route, live, canSend, subscribe }: ViewProps) {
   const online = live.connection?.connected ?? s.connection.online
-  const [chosen, setChosen] = useState<string[]>(() => route.query.get('signals')?.split(',').filter((n) => n !== '') ?? defaultSignals(s.signals))
+  const [chosen, setChosen] = useState<string[]>(() => route.query.get('signals')?.split(',').filter((n) => n !== '') ?? defaultSignals(s.signals, faultSignals(s)))
   const [range, setRange] = useState<RangeKey>(() => {
     const asked = route.query.get('range') ?? ''
     return asked in RANGES ? asked as RangeKey : '1h'
@@ -62,11 +64,7 @@ function VehicleView ({ s, route, live, canSend, subscribe }: ViewProps) {
     history.replaceState(null, '', href(`/vehicles/${encodeURIComponent(s.vin)}`, { signals: signals.join(','), range: r }))
   }
   // ages tick without new data
-  const [, setNow] = useState(0)
-  useEffect(() => {
-    const timer = setInterval(() => setNow((n) => n + 1), 5000)
-    return () => clearInterval(timer)
-  }, [])
+  useNow(5000)
 
   return (
     <section class='vehicle'>
@@ -130,6 +128,16 @@ function VehicleView ({ s, route, live, canSend, subscribe }: ViewProps) {
   )
 }
 
+/** "Vehicle.Powertrain.CombustionEngine.ECT" with line breaks allowed after its dots, not inside a word. */
+function dotted (name: string): ComponentChildren {
+  return name.split('.').map((part, i) => i === 0 ? part : <>.<wbr />{part}</>)
+}
+
+/** The signals the vehicle's open faults were raised on (their freeze frames' signals), most recent fault first. */
+function faultSignals (s: VehicleState): string[] {
+  return [...(s.faults ?? [])].sort((a, b) => b.openedAt.localeCompare(a.openedAt)).flatMap((f) => f.evidence.map((e) => e.signal))
+}
+
 // in-page links without touching the hash route
 function jump (e: Event): void {
   e.preventDefault()
@@ -155,7 +163,7 @@ function SignalTable ({ s, live }: { s: VehicleState, live: ReadonlyMap<string, 
           <thead><tr><th>Signal</th><th class='num'>Value</th><th>Unit</th><th>Age</th></tr></thead>
           <tbody>
             {list.map((r) => (
-              <tr key={r.name} data-signal={r.name}><td class='mono'>{r.name}</td><td class='num'>{num(r.value, 3)}</td><td>{r.unit}</td><td title={dateTime(r.timeMs)}>{relative(r.timeMs)}</td></tr>
+              <tr key={r.name} data-signal={r.name}><td class='mono'>{dotted(r.name)}</td><td class='num'>{num(r.value, 3)}</td><td>{r.unit}</td><td title={dateTime(r.timeMs)}>{relative(r.timeMs)}</td></tr>
             ))}
           </tbody>
         </table>

@@ -7,12 +7,12 @@
  * under it too, each a button that puts the cursor on its line.
  */
 import { useRef, useState } from 'preact/hooks'
-import type { RuleProblem } from './refusal.js'
+import type { ApiProblem } from '../../../api.js'
 
 export interface CodeEditorProps {
   value: string
   onInput: (value: string) => void
-  problems: readonly RuleProblem[]
+  problems: readonly ApiProblem[]
   label: string
   onKeyDown?: (e: KeyboardEvent) => void
   readOnly?: boolean
@@ -23,7 +23,7 @@ export function CodeEditor ({ value, onInput, problems, label, onKeyDown, readOn
   const area = useRef<HTMLTextAreaElement>(null)
   const [scroll, setScroll] = useState({ top: 0, left: 0 })
   const lines = value.split('\n')
-  const byLine = new Map<number, RuleProblem[]>()
+  const byLine = new Map<number, ApiProblem[]>()
   for (const p of problems) if (p.line !== undefined) byLine.set(p.line, [...byLine.get(p.line) ?? [], p])
   const goTo = (line: number, column = 1): void => {
     const textarea = area.current
