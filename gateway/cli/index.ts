@@ -1,47 +1,6 @@
 #!/usr/bin/env node
-/**
- * The `pitwall` command: the gateway and its operator commands, a file per
- * command group (as gateway/api/ has a file per resource). The simulator and
- * the demo are a client of the gateway with their own entry (sim/cli.ts).
- */
-import { Command } from 'commander'
+/** The `pitwall` binary: the program of program.ts on this process's arguments. */
 import { exitWithError } from './output.js'
-import { registerCampaignCommands } from './campaigns.js'
-import { registerCaseCommands } from './cases.js'
-import { registerCommandCommands } from './commands.js'
-import { registerDealerCommands } from './dealers.js'
-import { registerDecodeCommand } from './decode.js'
-import { registerDeviceCommands } from './devices.js'
-import { registerFaultCommands } from './faults.js'
-import { registerKeyCommands } from './keys.js'
-import { registerKpiCommand } from './kpis.js'
-import { registerQualityCommand } from './quality.js'
-import { registerMaintenanceCommands } from './service-reminders.js'
-import { registerManifestCommands } from './manifests.js'
-import { registerOtaPackageCommands } from './ota-packages.js'
-import { registerRuleCommands } from './rules.js'
-import { registerStartCommand } from './start.js'
-import { registerTokenCommands } from './tokens.js'
+import { pitwallProgram } from './program.js'
 
-const program = new Command()
-program.name('pitwall').description('Connected-vehicle telemetry and remote-diagnostics gateway')
-
-// the order of `pitwall --help`
-registerStartCommand(program)
-registerDeviceCommands(program)
-registerRuleCommands(program)
-registerFaultCommands(program)
-registerMaintenanceCommands(program)
-registerKeyCommands(program)
-registerOtaPackageCommands(program)
-registerCommandCommands(program)
-registerCampaignCommands(program)
-registerTokenCommands(program)
-registerCaseCommands(program)
-registerKpiCommand(program)
-registerQualityCommand(program)
-registerDealerCommands(program)
-registerManifestCommands(program)
-registerDecodeCommand(program)
-
-program.parseAsync(process.argv).catch((err: unknown) => { exitWithError('pitwall', err) })
+pitwallProgram().parseAsync(process.argv).catch((err: unknown) => { exitWithError('pitwall', err) })

@@ -100,6 +100,9 @@ async function reaches (storage: Storage, id: string, state: Command['state']): 
 /** The timeline's states without progress reports and ignored acks: the path the command took. */
 const path = (events: CommandEvent[]): string[] => events.map((e) => e.state).filter((s) => s !== 'in_progress' && !s.startsWith('ignored'))
 
+// The backends side by side: each is its own database, gateway processes and
+// T-boxes, and most of a run is waiting for the T-boxes' steps.
+t.jobs = 2
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}: a gateway killed with commands in progress, queued behind one, and queued for a vehicle out of coverage`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
     const { storage, first, restart, tbox } = await setUp(t, backend)
@@ -122,6 +125,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     t.equal((await storage.commands.get(waiting.id)).state, 'queued', 'nor the one for the vehicle out of coverage')
 
     await restart(first.mqttPort)
+    // the vehicle out of coverage comes back now: its command goes out while the first vehicle's two finish
+    link.restore()
     const done = await reaches(storage, update.id, 'succeeded')
     t.equal(done.progress, 100, 'the update reports 100 %')
     const timeline = await storage.commands.timeline(update.id)
@@ -135,7 +140,6 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     t.equal(fixed.attempts, 1, 'one delivery attempt')
     t.match(flashing.counters(), { commands: 2, commandsExecuted: 2, commandsRejected: 0 }, 'the T-box got each of its commands once and ran it once')
 
-    link.restore()
     const delivered = await reaches(storage, waiting.id, 'succeeded')
     t.equal(delivered.attempts, 1, 'one delivery attempt')
     t.same(path(await storage.commands.timeline(waiting.id)), ['queued', 'sent', 'accepted', 'succeeded'], 'the vehicle back in coverage got its command from the restarted gateway')

@@ -32,23 +32,34 @@ const BATCH_US = 5_000_000
 const BATCHES = 180 // 15 minutes of driving
 
 t.test('each injected fault opens its rule\'s fault with evidence; a healthy vehicle opens none', async (t) => {
-  const tg = await startTestGateway('pglite', { canDbc: `0=${DEMO_DBC_FILE}`, rulesPollMs: 100 })
-  t.teardown(() => tg.close())
+  const starting = startTestGateway('pglite', { canDbc: `0=${DEMO_DBC_FILE}`, rulesPollMs: 100 })
+  t.teardown(async () => { await (await starting).close() })
+
+  // The drives are simulated while the gateway starts (its embedded database
+  // starts in a process of its own): a batch at a time, letting the start go on in between.
+  const t0 = Date.now() * 1000 - BATCHES * BATCH_US
+  const vehicles = [...FAULT_NAMES, 'healthy' as const].map((fault, i) => ({ fault, vin: `PWLRULE00000000${String(i).padStart(2, '0')}`, batches: [] as Uint8Array[] }))
+  for (const [i, { fault, vin, batches }] of vehicles.entries()) {
+    const model = new VehicleModel({ seed: 100 + i, faults: fault === 'healthy' ? [] : [fault] })
+    const builder = new BatchBuilder({ vin, model, seed: 200 + i, startSeq: 1 })
+    for (let k = 0; k < BATCHES; k++) {
+      batches.push(builder.build(t0 + k * BATCH_US, BATCH_US).payload)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+
+  const tg = await starting
   const { storage } = tg.gateway
   const applied = await storage.rules.apply(loadRuleFile(PACK))
   t.equal(applied.added.length, 6)
   // the running gateway picks the rules up from the table
   await new Promise((resolve) => setTimeout(resolve, 400))
 
-  const t0 = Date.now() * 1000 - BATCHES * BATCH_US
-  const vehicles = [...FAULT_NAMES, 'healthy' as const].map((fault, i) => ({ fault, vin: `PWLRULE00000000${String(i).padStart(2, '0')}` }))
   // provisioned concurrently, each connecting as soon as it is registered (the embedded host once mixed these up)
-  await Promise.all(vehicles.map(async ({ fault, vin }, i) => {
+  await Promise.all(vehicles.map(async ({ vin, batches }) => {
     const client = await connectVehicle(tg.gateway.mqttPort, vin, await tg.provision(vin))
     try {
-      const model = new VehicleModel({ seed: 100 + i, faults: fault === 'healthy' ? [] : [fault] })
-      const builder = new BatchBuilder({ vin, model, seed: 200 + i, startSeq: 1 })
-      for (let k = 0; k < BATCHES; k++) await publishQos1(client, `v1/${vin}/telemetry`, builder.build(t0 + k * BATCH_US, BATCH_US).payload)
+      for (const payload of batches) await publishQos1(client, `v1/${vin}/telemetry`, payload)
     } finally {
       await client.endAsync()
     }

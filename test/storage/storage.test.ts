@@ -107,8 +107,12 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
   })
 }
 
+// the durability test's data directory; its host, started again there, serves the last test too
+const dir = mkdtempSync(join(tmpdir(), 'pitwall-durable-'))
+let restarted: Storage | undefined
+t.teardown(async () => { await restarted?.close() })
+
 t.test('what the embedded database committed survives its process being killed', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'pitwall-durable-'))
   let storage = await openStorage({ dataDir: dir })
   const vehicleId = await storage.vehicles.add({ vin: 'WDB12345678901234' }, 'scrypt$x')
   await Promise.all(Array.from({ length: 20 }, async (_, i) => await storage.writer.writeBatch(record(vehicleId, i + 1))))
@@ -116,8 +120,7 @@ t.test('what the embedded database committed survives its process being killed',
   process.kill(pid, 'SIGKILL')
   await poolOf(storage).end().catch(() => {})
   await new Promise((resolve) => setTimeout(resolve, 200))
-  storage = await openStorage({ dataDir: dir })
-  t.teardown(() => storage.close())
+  storage = restarted = await openStorage({ dataDir: dir })
   const { rows } = await poolOf(storage).query<{ n: number }>('SELECT count(*) AS n FROM batches')
   t.equal(rows[0]?.n, 20)
 })
@@ -140,9 +143,10 @@ t.test('signal sources are rewritten on every start, not appended', { skip: !(aw
 
 t.test('groups are bounded by payload bytes as well as by count', async (t) => {
   const groups: number[] = []
-  const storage = await openStorage({ dataDir: 'memory://', writer: { maxGroupBytes: 1000, onCommit: (s) => groups.push(s.items) } })
+  // a second storage on the host the durability test started again (as a CLI command opens one beside a running gateway), with a writer of its own
+  const storage = await openStorage({ dataDir: dir, writer: { maxGroupBytes: 1000, onCommit: (s) => groups.push(s.items) } })
   t.teardown(() => storage.close())
-  const vehicleId = await storage.vehicles.add({ vin: 'WDB12345678901234' }, 'scrypt$x')
+  const vehicleId = await storage.vehicles.add({ vin: 'WDB12345678905678' }, 'scrypt$x')
   const big = (seq: number): BatchRecord => ({ ...record(vehicleId, seq), payload: new Uint8Array(400).fill(seq) })
   await Promise.all(Array.from({ length: 10 }, async (_, i) => await storage.writer.writeBatch(big(i + 1))))
   t.ok(groups.every((n) => n <= 2), `groups of ${groups.join(', ')} items, none above 1000 bytes`)

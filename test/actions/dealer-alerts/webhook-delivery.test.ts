@@ -115,6 +115,9 @@ async function until (what: string, check: () => Promise<boolean>, step: () => P
   }
 }
 
+// The backends side by side: each has its own database and receivers, and
+// a run is mostly waiting (for the embedded database to start, for leases).
+t.jobs = 2
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
     const storage = await openTestStorage(t, backend)

@@ -41,7 +41,14 @@ VAL_ 2147484160 Page 1 "one" 2 "two";
 
 interface NamedDatabase { name: string, database: CanDatabase }
 
-function databases (): NamedDatabase[] {
+let parsed: Array<NamedDatabase & { network: CompiledCanNetwork }> | undefined
+/** Parsed and compiled (on bus 0) once for the file: the tests read them, none changes one. */
+function databases (): Array<NamedDatabase & { network: CompiledCanNetwork }> {
+  parsed ??= parseDatabases().map((d) => ({ ...d, network: compileCanNetwork([{ bus: 0, database: d.database }]) }))
+  return parsed
+}
+
+function parseDatabases (): NamedDatabase[] {
   const out: NamedDatabase[] = [
     { name: 'layouts.dbc', database: parseDbc(LAYOUTS, 'layouts.dbc') },
     { name: 'demo-vehicle.dbc', database: parseDbc(readFileSync(demoDbc, 'utf8'), 'demo-vehicle.dbc') }
@@ -61,9 +68,11 @@ function payloadLength (message: CanMessage): number {
   return message.signals.reduce((most, s) => Math.max(most, bytesNeeded(s)), message.length)
 }
 
+// reused frame after frame, as the gateway reuses one batch after batch (a fresh one allocates 512 frames' columns)
+const frames = new CanFrameColumns()
+
 /** Decodes one frame with the network; returns signal name -> value. */
 function decodeOne (network: CompiledCanNetwork, message: CanMessage, data: Uint8Array, bus = 0): Map<string, number> {
-  const frames = new CanFrameColumns()
   frames.clear(data)
   frames.count = 1
   frames.bus[0] = bus
@@ -84,8 +93,7 @@ const same = (a: number, b: number): boolean => Object.is(a, b) || (Number.isNaN
 
 t.test('compiled decoders give exactly what the reference codec gives, on random payloads', async (t) => {
   const rng = new SeededRandom(4)
-  for (const { name, database } of databases()) {
-    const network = compileCanNetwork([{ bus: 0, database }])
+  for (const { name, database, network } of databases()) {
     let frames = 0
     let overrunning = 0
     const mismatches: string[] = []
@@ -153,10 +161,12 @@ function valuesFor (rng: SeededRandom, message: CanMessage, target: CanSignal): 
   for (const s of message.signals) values[s.name] = randomPhysical(rng, s)
   if (Number.isNaN(values[target.name])) return undefined
   for (const s of message.signals) if (Number.isNaN(values[s.name])) values[s.name] = s.offset
-  const byName = new Map(message.signals.map((s) => [s.name, s]))
+  // made for a multiplexed target only: most signals are not, and a message may have hundreds
+  let byName: Map<string, CanSignal> | undefined
   let current: CanSignal | undefined = target
   for (let depth = 0; current?.multiplexedBy !== undefined; depth++) {
     if (depth > message.signals.length) return undefined
+    byName ??= new Map(message.signals.map((s) => [s.name, s]))
     const switchSignal = byName.get(current.multiplexedBy.switchName)
     const range = current.multiplexedBy.ranges[0]
     if (switchSignal === undefined || range === undefined) return undefined
@@ -168,8 +178,7 @@ function valuesFor (rng: SeededRandom, message: CanMessage, target: CanSignal): 
 
 t.test('random in-range physical values encode and decode back within one scaled LSB, for every signal', async (t) => {
   const rng = new SeededRandom(11)
-  for (const { name, database } of databases()) {
-    const network = compileCanNetwork([{ bus: 0, database }])
+  for (const { name, database, network } of databases()) {
     let checked = 0
     const failures: string[] = []
     const kinds = { motorola: 0, signed: 0, float: 0, multiplexed: 0 }
@@ -268,8 +277,7 @@ t.test('names with quotes and code in them are data, not code', async (t) => {
 t.test('random frames of any length and id, known or not, decode without throwing and unknown ones are counted', async (t) => {
   const rng = new SeededRandom(23)
   const lengths = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64]
-  for (const { name, database } of databases()) {
-    const network = compileCanNetwork([{ bus: 0, database }])
+  for (const { name, database, network } of databases()) {
     const known = database.messages.map((m) => m.extended ? (0x8000_0000 | m.id) >>> 0 : m.id)
     const knownSet = new Set(known)
     const data = Uint8Array.from({ length: 64 * 500 }, () => rng.int(0, 255))

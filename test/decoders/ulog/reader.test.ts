@@ -1,5 +1,6 @@
 import t from 'tap'
 import { bytesSource } from '../../../decoders/ulog/byte-source.js'
+import { collectInWorker } from './collect-in-worker.js'
 import { collect } from './helpers.js'
 import { fields, UlogBuilder } from './ulog-builder.js'
 
@@ -61,7 +62,7 @@ t.test('orders samples by time with bounded memory; a sample older than what was
     if (i >= 10) b.data(1, fields(['u64', BigInt(1_000_000 + (i - 10) * 1000)], ['f32', i - 10]))
   }
   b.data(1, fields(['u64', 5n], ['f32', -1])) // far behind everything already emitted
-  const { reader, rows, chunkSizes } = await collect(b.bytes())
+  const { reader, rows, chunkSizes } = await collectInWorker(b.bytes())
   t.ok(chunkSizes.length > 1, `${chunkSizes.length} chunks`)
   const inOrder = rows.filter((r) => !r.late)
   t.ok(inOrder.every((r, i) => i === 0 || r.t >= (inOrder[i - 1] as { t: number }).t), 'non-decreasing over all chunks not flagged late')
@@ -90,8 +91,9 @@ t.test('a long log whose topics keep their timestamp at 0 or at one value loses 
     if (i % 2 === 0) b.data(1, fields(['u64', 0n], ['u32', i]))
     if (i % 3 === 0) b.data(2, fields(['u64', 1_880_000n], ['u32', i], ['f32', -i]))
   }
+  const bytes = b.bytes()
   for (const order of ['time', 'file'] as const) {
-    const { reader, rows, error } = await collect(b.bytes(), { order })
+    const { reader, rows, error } = await collectInWorker(bytes, { order })
     t.equal(error, undefined)
     const counts = Object.fromEntries([...reader.stats.topics].map(([name, c]) => [name, [c.messages, c.firstUs, c.lastUs]]))
     t.same(counts, {

@@ -12,7 +12,7 @@ import Fastify from 'fastify'
 import t from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import { registerApi } from '../../../gateway/api/index.js'
-import { poolOf } from '../../../storage/index.js'
+import { poolOf, type Storage } from '../../../storage/index.js'
 import { apiClient } from '../../helpers/api-client.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../../helpers/backends.js'
 import { openTestStorage } from '../../actions/dealer-fixtures.js'
@@ -26,9 +26,14 @@ function sessionCookie (res: LightMyRequestResponse): { value: string, attribute
   return { value: header.slice('pitwall_session='.length).split(';')[0] ?? '', attributes: header }
 }
 
+// One embedded database for the file: each test makes its own tokens and
+// sessions, and the throttles and rate limits live in each test's own app.
+let sharedPglite: Promise<Storage> | undefined
+const pglite = async (): Promise<Storage> => await (sharedPglite ??= openTestStorage(t, 'pglite'))
+
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
-    const storage = await openTestStorage(t, backend)
+    const storage = backend === 'pglite' ? await pglite() : await openTestStorage(t, backend)
     // the many refusals below would otherwise reach the address's back-off (tested on its own at the end)
     const app = Fastify()
     registerApi(app, { storage, limits: { failuresBeforeBackoff: 1000, maxBackoffMs: 60_000, requestsPerMinute: 1000 } })
@@ -141,7 +146,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 }
 
 t.test('failed sign-ins share the bearer tokens\' back-off', async (t) => {
-  const storage = await openTestStorage(t, 'pglite')
+  const storage = await pglite()
   const app = Fastify()
   registerApi(app, { storage, limits: { failuresBeforeBackoff: 2, maxBackoffMs: 60_000, requestsPerMinute: 100 } })
   t.teardown(async () => { await app.close() })
@@ -158,7 +163,7 @@ t.test('failed sign-ins share the bearer tokens\' back-off', async (t) => {
 })
 
 t.test('with the console off there are no sessions, and a cookie authenticates nothing', async (t) => {
-  const storage = await openTestStorage(t, 'pglite')
+  const storage = await pglite()
   const app = Fastify()
   registerApi(app, { storage, consoleSessions: false })
   t.teardown(async () => { await app.close() })
@@ -172,7 +177,7 @@ t.test('with the console off there are no sessions, and a cookie authenticates n
 })
 
 t.test('a session shares its token\'s request budget: the rate limit keys on the token either way', async (t) => {
-  const storage = await openTestStorage(t, 'pglite')
+  const storage = await pglite()
   const app = Fastify()
   registerApi(app, { storage, limits: { failuresBeforeBackoff: 5, maxBackoffMs: 60_000, requestsPerMinute: 3 } })
   t.teardown(async () => { await app.close() })
@@ -187,7 +192,7 @@ t.test('a session shares its token\'s request budget: the rate limit keys on the
 })
 
 t.test('over HTTPS the cookie is Secure', async (t) => {
-  const storage = await openTestStorage(t, 'pglite')
+  const storage = await pglite()
   const pki = TestPki.create()
   t.teardown(() => pki.remove())
   const server = pki.server('127.0.0.1')

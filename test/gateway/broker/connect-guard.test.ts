@@ -12,6 +12,7 @@ import mqtt from 'mqtt'
 import mqttPacket from 'mqtt-packet'
 import { connect as tcpConnect, type Socket } from 'node:net'
 import { connectVehicle, publishQos1, startTestGateway, type TestGateway } from '../../helpers/gateway.js'
+import { startTestDatabase } from '../../helpers/storage-server.js'
 import { until } from '../../helpers/until.js'
 import { PassThrough } from 'node:stream'
 import { DEFAULT_AUTH_THROTTLE } from '../../../gateway/auth-throttle.js'
@@ -22,7 +23,10 @@ import { createLogger } from '../../../gateway/logger.js'
 import { createMetrics } from '../../../gateway/metrics.js'
 import type { VehicleStore } from '../../../storage/vehicles.js'
 
-const VIN = 'WDB12345678901234'
+// one embedded database for the file's gateways, each test with its own
+// vehicle: the limits under test are each gateway's own, kept in memory
+const db = await startTestDatabase('pglite')
+t.teardown(() => db.close())
 
 /** A raw TCP connection from `localAddress` (any of 127/8 reaches the gateway on 127.0.0.1). */
 async function rawConnection (port: number, localAddress = '127.0.0.1'): Promise<Socket> {
@@ -57,8 +61,9 @@ const refusals = async (tg: TestGateway, reason: string): Promise<number> =>
   (await tg.gateway.metrics.authFailures.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0
 
 t.test('a CONNECT over PITWALL_MAX_CONNECT_BYTES closes the connection before authentication, without a CONNACK', async (t) => {
+  const VIN = 'WDB12345678901231'
   // a connect timeout far off: the close must come from the size
-  const tg = await startTestGateway('pglite', { maxConnectBytes: 4096, connectTimeoutMs: 300_000 })
+  const tg = await startTestGateway('pglite', { databaseUrl: db.url, maxConnectBytes: 4096, connectTimeoutMs: 300_000 })
   t.teardown(async () => { await tg.close() })
   const socket = await rawConnection(tg.gateway.mqttPort)
   socket.write(halfConnect(1_000_000, 20_000))
@@ -73,7 +78,7 @@ t.test('a CONNECT over PITWALL_MAX_CONNECT_BYTES closes the connection before au
 })
 
 t.test('a CONNECT that does not arrive within PITWALL_CONNECT_TIMEOUT_MS closes the connection', async (t) => {
-  const tg = await startTestGateway('pglite', { connectTimeoutMs: 1000 })
+  const tg = await startTestGateway('pglite', { databaseUrl: db.url, connectTimeoutMs: 1000 })
   t.teardown(async () => { await tg.close() })
   const socket = await rawConnection(tg.gateway.mqttPort)
   socket.write(halfConnect(2000, 1000)) // half a CONNECT, then nothing (slowloris)
@@ -81,7 +86,8 @@ t.test('a CONNECT that does not arrive within PITWALL_CONNECT_TIMEOUT_MS closes 
 })
 
 t.test('unauthenticated connections are capped per address and in total; an authenticated one no longer counts', async (t) => {
-  const tg = await startTestGateway('pglite', { maxUnauthenticatedConnections: 4, maxUnauthenticatedPerAddress: 3 })
+  const VIN = 'WDB12345678901232'
+  const tg = await startTestGateway('pglite', { databaseUrl: db.url, maxUnauthenticatedConnections: 4, maxUnauthenticatedPerAddress: 3 })
   t.teardown(async () => { await tg.close() })
   const port = tg.gateway.mqttPort
   const secret = await tg.provision(VIN)
@@ -108,8 +114,9 @@ t.test('unauthenticated connections are capped per address and in total; an auth
 })
 
 t.test('over WebSocket a frame is limited to a CONNECT\'s size until the vehicle is authenticated', async (t) => {
+  const VIN = 'WDB12345678901233'
   // a connect timeout far off: the close must come from the frame limit
-  const tg = await startTestGateway('pglite', { maxConnectBytes: 4096, connectTimeoutMs: 300_000 })
+  const tg = await startTestGateway('pglite', { databaseUrl: db.url, maxConnectBytes: 4096, connectTimeoutMs: 300_000 })
   t.teardown(async () => { await tg.close() })
   const url = `ws://127.0.0.1:${tg.gateway.httpPort}/mqtt`
 
