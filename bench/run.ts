@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { runApiBench } from './api/api-bench.js'
 import { runFaultLatency } from './e2e/fault-latency.js'
 import { runHostileVehicle } from './e2e/hostile-vehicle.js'
 import { runThroughputBench } from './e2e/throughput.js'
@@ -75,6 +76,7 @@ const results: BenchResults = {
     (line) => process.stderr.write(`bench: ${line}\n`))),
   throughput: await step('throughput', async () => await runThroughputBench({ quick, adminDatabaseUrl: pgUrl })),
   connections: await step('connections', async () => await runConnectionScaling({ quick, databaseUrl: pgUrl })),
+  api: await step('api', async () => await runApiBench({ quick, adminDatabaseUrl: pgUrl })),
   durationS: 0,
   sectionsS
 }
