@@ -8,16 +8,11 @@
 import type pg from 'pg'
 import { FAILED_STATUS_MASK } from '../actions/cases/model.js'
 import { PitwallError } from '../runtime/errors.js'
+import type { VehicleSummary } from './vehicles.js'
 
 /** A vehicle as the telemetry routes name it: its id for the queries, and what the state shows. */
-export interface TelemetryVehicle {
+export interface TelemetryVehicle extends Omit<VehicleSummary, 'manifest'> {
   vehicleId: number
-  vin: string
-  model: string | null
-  firmware: string | null
-  brand: string | null
-  dealerId: string | null
-  lastSeenAt: Date | null
   /** a gateway node holds its MQTT connection (kept by the broker, migration 013) */
   connected: boolean
   connectionChangedAt: Date | null

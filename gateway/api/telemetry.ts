@@ -34,6 +34,7 @@ import { faultSchema } from './faults.js'
 import { arrayOf, objectOf, oneOfTexts, orNull, out } from './openapi.js'
 import { badRequest, isoTimeSchema, parseIsoTime, vinOf, vinSchema } from './request-values.js'
 import { registerApiScope } from './scope.js'
+import { vehicleIdentityProperties } from './vehicles.js'
 
 export interface TelemetryRouteDeps {
   telemetry: TelemetryStore
@@ -85,12 +86,7 @@ const dtcProperties = {
   statusText: arrayOf(oneOfTexts(DTC_STATUS_FLAGS))
 }
 const stateAnswer = objectOf({
-  vin: out.text,
-  model: orNull(out.text),
-  firmware: orNull(out.text),
-  brand: orNull(out.text),
-  dealerId: orNull(out.text),
-  lastSeenAt: orNull(out.time),
+  ...vehicleIdentityProperties,
   connection: objectOf({ online: out.boolean, since: orNull(out.time), node: orNull(out.text) }),
   signals: arrayOf(objectOf({ id: out.integer, name: out.text, unit: out.text, value: out.number, time: out.time })),
   position: orNull(objectOf({ time: out.time, lat: out.number, lon: out.number, speedMps: orNull(out.number), headingDeg: orNull(out.number) })),

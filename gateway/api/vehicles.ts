@@ -55,13 +55,18 @@ const positionsQuery = {
   properties: { ...filterProperties, bbox: { type: 'string', minLength: 1, maxLength: 200 }, limit: { type: 'integer', minimum: 1, maximum: MAX_POSITIONS } }
 }
 
-const vehicleSchema = objectOf({
+/** What every answer about one vehicle starts with: the fleet list's rows and a vehicle's state (./telemetry.ts). */
+export const vehicleIdentityProperties = {
   vin: out.text,
   model: orNull(out.text),
   firmware: orNull(out.text),
   brand: orNull(out.text),
   dealerId: orNull(out.text),
-  lastSeenAt: orNull(out.time),
+  lastSeenAt: orNull(out.time)
+}
+
+const vehicleSchema = objectOf({
+  ...vehicleIdentityProperties,
   manifest: orNull(objectOf({ id: out.integer, version: out.integer })),
   online: out.boolean,
   openFaults: out.integer
