@@ -34,6 +34,7 @@ import { ManifestReloader } from './manifest-reloader.js'
 import { createMetrics, writerMetrics, type Metrics } from './metrics.js'
 import { RuleReloader } from './rule-reloader.js'
 import { ServiceReminderCheck } from './service-reminders.js'
+import { SignalRollup } from './signal-rollup.js'
 import { readTlsMaterial, tlsFilesOf, TlsReloader, type SecureContextTarget } from './tls.js'
 
 export interface Gateway {
@@ -110,6 +111,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     const events = await parts.start('events', new EventHub({ store: storage.events, catalog, metrics, log: log.child({ module: 'events' }), maxStreams: config.maxSseStreams, maxStreamsPerToken: config.maxSseStreamsPerToken }))
     // stopped after the broker: its last disconnections are written, then the node's vehicles go offline
     const connectionStates = await parts.start('connection state', new ConnectionStates({ vehicles: storage.vehicles, node: nodeNameOf(config.nodeName), log: log.child({ module: 'connections' }) }))
+    await parts.start('signal rollup', new SignalRollup(storage.signalRollup, config.signalRollupIntervalMs, metrics, log.child({ module: 'rollup' })))
     await parts.start('service reminders', new ServiceReminderCheck(storage.serviceReminders, reminderDefinitions, config.maintenanceIntervalMs, log.child({ module: 'maintenance' })))
 
     // the broker hands vehicles' acknowledgements to the command dispatcher, which needs the broker to send: bound once both exist

@@ -109,6 +109,8 @@ export interface GatewayConfig {
   maintenanceFile: string
   /** how often the maintenance check runs */
   maintenanceIntervalMs: number
+  /** how often the per-minute signal rollup takes in what was stored (storage/signal-rollup.ts) */
+  signalRollupIntervalMs: number
   /**
    * Ed25519 command signing keys (actions/commands/keys.ts); empty: dataDir/command-keys,
    * or a key made for this run only when dataDir is memory://. Generated when the directory has none.
@@ -197,6 +199,7 @@ export const configSchema = {
     rulesPollMs: { type: 'integer', minimum: 100, maximum: 3600000, default: 2000 },
     maintenanceFile: { type: 'string', default: '' },
     maintenanceIntervalMs: { type: 'integer', minimum: 1000, maximum: 604800000, default: 3600000 },
+    signalRollupIntervalMs: { type: 'integer', minimum: 1000, maximum: 600000, default: 20000 },
     commandKeysDir: { type: 'string', default: '' },
     commandRetryMs: { type: 'integer', minimum: 100, maximum: 86400000, default: 30000 },
     fixCheckWindowMs: { type: 'integer', minimum: 1000, maximum: 2592000000, default: 1800000 },
@@ -253,6 +256,7 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   rulesPollMs: 'PITWALL_RULES_POLL_MS',
   maintenanceFile: 'PITWALL_MAINTENANCE_FILE',
   maintenanceIntervalMs: 'PITWALL_MAINTENANCE_INTERVAL_MS',
+  signalRollupIntervalMs: 'PITWALL_SIGNAL_ROLLUP_INTERVAL_MS',
   commandKeysDir: 'PITWALL_COMMAND_KEYS_DIR',
   commandRetryMs: 'PITWALL_COMMAND_RETRY_MS',
   fixCheckWindowMs: 'PITWALL_FIX_CHECK_WINDOW_MS',

@@ -64,7 +64,9 @@ export function createMetrics () {
     }),
     groupSize: new Histogram({ name: 'pitwall_storage_group_items', help: 'Items per group commit', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000], registers: [registry] }),
     storageErrors: new Counter({ name: 'pitwall_storage_errors_total', help: 'Failed commit attempts (retried when transient)', registers: [registry] }),
-    writerDepth: new Gauge({ name: 'pitwall_storage_queue_items', help: 'Items waiting for a commit', registers: [registry] })
+    writerDepth: new Gauge({ name: 'pitwall_storage_queue_items', help: 'Items waiting for a commit', registers: [registry] }),
+    rollupMarks: new Counter({ name: 'pitwall_signal_rollup_marks_total', help: 'Marks (a stored batch and minute) the signal rollup took in on this node', registers: [registry] }),
+    rollupMinutes: new Counter({ name: 'pitwall_signal_rollup_minutes_total', help: 'Vehicle, signal and minute rows the signal rollup recomputed on this node', registers: [registry] })
   }
   return m
 }

@@ -16,6 +16,7 @@ import type pg from 'pg'
 import { ArrayParam, BYTEA, FLOAT4, FLOAT8, INT2, INT4, INT8, TIMESTAMPTZ } from './binary-array.js'
 import { backoffMs } from '../runtime/backoff.js'
 import { isTransient, StorageError } from './errors.js'
+import { RollupMarks } from './rollup-marks.js'
 import type { BatchOutcome, BatchRecord, DeadLetterRecord } from './records.js'
 
 export interface BatchWriterOptions {
@@ -268,6 +269,11 @@ WITH ins AS (
   INSERT INTO dtc_events (time, vehicle_id, ecu, dtc, status)
   SELECT u.t, u.v, u.e, u.d, u.s FROM unnest($21::int[], $22::bigint[], $23::timestamptz[], $24::int[], $25::int[], $26::smallint[]) AS u(v, q, t, e, d, s)
   WHERE ${OF_NEW_BATCHES}
+), marks AS (
+  -- the minutes the signal rollup must recompute (migration 020)
+  INSERT INTO signal_minutes_pending (vehicle_id, minute, signal_ids)
+  SELECT u.v, u.m, ($39::int[])[u.o + 1 : u.o + u.n] FROM unnest($34::int[], $35::bigint[], $36::timestamptz[], $37::int[], $38::int[]) AS u(v, q, m, o, n)
+  WHERE ${OF_NEW_BATCHES}
 ), letters AS (
   INSERT INTO dead_letters (vin, topic, reason_code, reason, payload_size, payload)
   SELECT * FROM unnest($27::text[], $28::text[], $29::text[], $30::text[], $31::int[], $32::bytea[])
@@ -302,6 +308,7 @@ async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadL
   const dtcs = [INT4, INT8, TIMESTAMPTZ, INT4, INT4, INT2].map((type) => new ArrayParam(type, 4))
   const deadLetters = columns(6)
   const manifests = new ArrayParam(INT4, records.length)
+  const marks = new RollupMarks(records.length)
   for (const r of records) {
     batches[0].push(r.vehicleId); batches[1].push(r.seq); batches[2].push(r.baseTimeUs); batches[3].push(r.canFrames); batches[4].pushBytes(r.payload)
     manifests.push(r.manifestId ?? 0)
@@ -309,6 +316,7 @@ async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadL
     for (let i = 0; i < signalId.length; i++) {
       samples[0].push(r.vehicleId); samples[1].push(r.seq); samples[2].push(timeUs[i] as number); samples[3].push(signalId[i] as number); samples[4].push(value[i] as number)
     }
+    marks.add(r.vehicleId, r.seq, timeUs, signalId)
     for (const f of r.gnss) pushRow(gnss, r.vehicleId, r.seq, f.timeUs, f.lat, f.lon, f.speedMps, f.headingDeg, f.altM, f.hdop, f.satellites)
     for (const d of r.dtcs) pushRow(dtcs, r.vehicleId, r.seq, d.timeUs, d.ecu, d.dtc, d.status)
   }
@@ -316,7 +324,7 @@ async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadL
     row(deadLetters, text(l.vin), text(l.topic), l.reasonCode, text(l.reason), l.payloadSize, l.payload === null ? null : asBuffer(l.payload))
   }
   const arrays = [...batches, ...samples, ...gnss, ...dtcs].map((a) => a.finish())
-  const res = await pool.query<{ stored: boolean, vehicle_id: number, seq: string }>(GROUP_SQL, [...arrays, ...deadLetters, manifests.finish()])
+  const res = await pool.query<{ stored: boolean, vehicle_id: number, seq: string }>(GROUP_SQL, [...arrays, ...deadLetters, manifests.finish(), ...marks.finish()])
   const inserted = new Set(res.rows.filter((r) => r.stored).map((r) => keyOf(r.vehicle_id, r.seq)))
   return {
     inserted,

@@ -26,6 +26,7 @@ import { OtaPackageStore } from './ota-packages.js'
 import { QualityStore } from './quality.js'
 import { RuleStore } from './rules.js'
 import { ServiceReminderStore } from './service-reminders.js'
+import { SignalRollupStore } from './signal-rollup.js'
 import { TelemetryStore } from './telemetry.js'
 import { VehicleStore } from './vehicles.js'
 
@@ -71,6 +72,8 @@ export interface Storage {
   readonly manifests: ManifestStore
   /** a vehicle's telemetry read back: last known state, downsampled history and track, DTCs, dead letters */
   readonly telemetry: TelemetryStore
+  /** the per-minute signal rollup that downsampled history reads (migration 020), kept by a periodic pass */
+  readonly signalRollup: SignalRollupStore
   /** LISTEN/NOTIFY between gateway nodes: fleet events, watched vehicles, live values */
   readonly events: EventStore
   /** resolves when the database answers; rejects as the database does when it cannot (for /readyz) */
@@ -143,6 +146,7 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     quality: new QualityStore(pool),
     manifests,
     telemetry: new TelemetryStore(pool, embedded === undefined),
+    signalRollup: new SignalRollupStore(pool),
     events: new EventStore(pool),
     archive: new BatchArchive(pool),
     readActionBacklog: async () => await readActionBacklog(pool),

@@ -10,6 +10,8 @@ import { FAILED_STATUS_MASK } from '../actions/cases/model.js'
 import { PitwallError } from '../runtime/errors.js'
 import type { VehicleSummary } from './vehicles.js'
 
+const MINUTE_MS = 60_000
+
 /** A vehicle as the telemetry routes name it: its id for the queries, and what the state shows. */
 export interface TelemetryVehicle extends Omit<VehicleSummary, 'manifest'> {
   vehicleId: number
@@ -154,6 +156,40 @@ CROSS JOIN LATERAL (
 WHERE a.count > 0
 GROUP BY sig`
 
+// The same buckets from the per-minute rollup (migration 020), for buckets
+// of whole minutes on a grid from the minute `from` falls in: whole minutes
+// from signal_minutes, except those with a pending mark (stored since the
+// rollup's last pass), which are read from the samples as are the partial
+// minutes at either end. Measured on PostgreSQL, 24 h of 5 signals at 1 Hz:
+// 7,200 rollup rows and a few hundred samples, where SIGNAL_BUCKETS
+// aggregates 432,000 samples.
+// $3 from, $4 the first whole minute, $5 the minute `to` falls in, $6 to,
+// $7 the grid's origin, $8 the bucket width.
+const ROLLUP_BUCKETS = `
+WITH marked AS (
+  SELECT DISTINCT p.minute FROM signal_minutes_pending p WHERE p.vehicle_id = $1 AND p.minute >= $4::timestamptz AND p.minute < $5::timestamptz
+), parts AS (
+  SELECT m.signal_id AS sig, m.minute AS t, m.min, m.max, m.sum, m.count FROM signal_minutes m
+  WHERE m.vehicle_id = $1 AND m.signal_id = ANY ($2::int[]) AND m.minute >= $4::timestamptz AND m.minute < $5::timestamptz
+    AND m.minute NOT IN (SELECT minute FROM marked)
+  UNION ALL
+  SELECT s.signal_id, s.time, s.value, s.value, s.value, 1 FROM marked k JOIN signal_samples s
+    ON s.vehicle_id = $1 AND s.signal_id = ANY ($2::int[]) AND s.time >= k.minute AND s.time < k.minute + interval '1 minute'
+  UNION ALL
+  SELECT s.signal_id, s.time, s.value, s.value, s.value, 1 FROM signal_samples s
+  WHERE s.vehicle_id = $1 AND s.signal_id = ANY ($2::int[]) AND s.time >= $3::timestamptz AND s.time < least($4::timestamptz, $6::timestamptz)
+  UNION ALL
+  SELECT s.signal_id, s.time, s.value, s.value, s.value, 1 FROM signal_samples s
+  WHERE s.vehicle_id = $1 AND s.signal_id = ANY ($2::int[]) AND s.time >= greatest($4::timestamptz, $5::timestamptz) AND s.time < $6::timestamptz
+), grouped AS (
+  SELECT sig, date_bin($8::float8 * interval '1 millisecond', t, $7::timestamptz) AS bucket,
+    min(min) AS min, max(max) AS max, sum(sum) AS sum, sum(count)::int AS count
+  FROM parts GROUP BY 1, 2 ORDER BY 1, 2
+)
+SELECT sig AS "signalId", json_agg((extract(epoch FROM bucket) * 1000)::float8) AS t, json_agg(min) AS min,
+  json_agg(max) AS max, json_agg(sum / count) AS avg, json_agg(count) AS count
+FROM grouped GROUP BY sig`
+
 // The first fix of each bucket: one index probe per bucket whatever the fix
 // rate, and a position the vehicle was really at (an average of positions
 // would cut corners).
@@ -232,11 +268,24 @@ export class TelemetryStore {
   /**
    * Min, max, avg and count of each signal's samples in [from, to), in
    * buckets of `bucketMs` starting at `from`; buckets without samples are
-   * left out. One statement for all signals. Signals without a sample in the
+   * left out. Buckets of whole minutes come from the per-minute rollup and
+   * lie on a grid of whole minutes: the first starts at `from` and ends
+   * where the grid's next bucket begins. One statement for all signals. Signals without a sample in the
    * range are absent from the result.
    */
   async signalBuckets (vehicleId: number, signalIds: readonly number[], range: TimeRange, bucketMs: number): Promise<SignalBuckets[]> {
     const from = range.from.getTime()
+    if (bucketMs % MINUTE_MS === 0) {
+      const to = range.to.getTime()
+      const origin = Math.floor(from / MINUTE_MS) * MINUTE_MS
+      const firstWhole = Math.ceil(from / MINUTE_MS) * MINUTE_MS
+      const lastWhole = Math.floor(to / MINUTE_MS) * MINUTE_MS
+      const res = await this.pool.query<SignalBuckets>(ROLLUP_BUCKETS,
+        [vehicleId, signalIds, range.from, new Date(firstWhole), new Date(lastWhole), range.to, new Date(origin), bucketMs])
+      // the first bucket starts at `from`, not at the grid's origin before it
+      for (const row of res.rows) if (row.t.length > 0 && (row.t[0] as number) < from) row.t[0] = from
+      return res.rows
+    }
     const buckets = Math.ceil((range.to.getTime() - from) / bucketMs)
     const res = await this.withoutJit<Omit<SignalBuckets, 't'> & { k: number[] }>(SIGNAL_BUCKETS, [vehicleId, signalIds, range.from, range.to, bucketMs, buckets])
     return res.rows.map(({ k, ...columns }) => ({ ...columns, t: k.map((i) => from + i * bucketMs) }))

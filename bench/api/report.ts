@@ -38,7 +38,7 @@ export function renderApiBench (r: ApiBenchResult): string {
 Measured ${r.startedAt} (${r.mode} mode, ${r.cores} cores). \`pitwall start\` on a PostgreSQL database of its own, seeded in bulk before the gateway starts (${v.seedS} s, ${int(v.databaseMiB)} MiB):
 ${int(v.vehicles)} vehicles of ${v.models} models on ${v.firmwareVersions} firmware versions with ${v.dealers} dealers; one vehicle online for the
 whole history window with every one of the ${v.historySignals} signals the demo DBC maps stored at the demo rate (one sample a second each:
-${int(v.historySamples)} samples, in time order with no other vehicle's rows between them: the best case for reading them back) and ${int(v.historyFixes)} GNSS fixes; across the fleet ${int(v.dtcEpisodes)} DTC episodes (an active DTC reported
+${int(v.historySamples)} samples, in time order with no other vehicle's rows between them: the best case for reading them back; and their per-minute rollup, as the gateway's rollup pass leaves it) and ${int(v.historyFixes)} GNSS fixes; across the fleet ${int(v.dtcEpisodes)} DTC episodes (an active DTC reported
 every 10 s while driving) making ${int(v.dtcEvents)} dtc_events rows, ${int(v.dtcEventsInWindow)} of them in the report's window, and
 ${int(v.faults)} faults of the demo rules (${int(v.faultsInWindow)} in the window, ${int(v.openFaults)} open or acknowledged now; ${int(v.faultEvents)} fault events),
 over the report's window and the one before it. The load generator's ${int(r.loadVehicles)} vehicles (${r.canFramesPerBatch} CAN frames a batch)

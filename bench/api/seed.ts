@@ -166,6 +166,10 @@ export async function seedApiFleet (databaseUrl: string, plan: SeedPlan): Promis
     await client.query(`INSERT INTO signal_samples (time, vehicle_id, signal_id, value)
       SELECT to_timestamp($1 / 1000.0) + s * interval '1 second', $2, id, 50 + 40 * sin(s / 600.0 + id) + 2 * random()
       FROM generate_series(0, $3 - 1) s CROSS JOIN unnest($4::int[]) id ORDER BY s, id`, [historyStart, historyId, seconds, signalIds])
+    // and its per-minute rollup, as the gateway's rollup pass leaves it (migration 020)
+    await client.query(`INSERT INTO signal_minutes (vehicle_id, signal_id, minute, min, max, sum, count)
+      SELECT vehicle_id, signal_id, date_bin('1 minute', time, 'epoch'), min(value), max(value), sum(value), count(*)
+      FROM signal_samples WHERE vehicle_id = $1 GROUP BY 1, 2, 3`, [historyId])
     await client.query(`INSERT INTO gnss_fixes (time, vehicle_id, lat, lon, speed_mps, heading_deg, alt_m, hdop, satellites)
       SELECT to_timestamp($1 / 1000.0) + s * interval '1 second', $2, 48.1 + 0.2 * sin(s / 5000.0), 11.5 + 0.3 * cos(s / 5000.0),
         15 + 10 * sin(s / 300.0), (s / 10) % 360, 520, 0.9, 11

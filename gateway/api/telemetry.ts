@@ -8,8 +8,9 @@
  *                                       dealer: it sees faults through its alerts, and no commands)
  *   GET /api/v1/vehicles/:vin/signals?signals=a,b&from=&to=&points=
  *                                       history downsampled on the server: per signal, buckets of equal
- *                                       width from `from` (at most `points`, default 1000) with min, max,
- *                                       avg and count, as columns (uPlot's shape); default the last hour
+ *                                       width from `from` (at most `points`, default 1000; from 30 s wide
+ *                                       up, whole minutes on a grid of minutes) with min, max, avg and
+ *                                       count, as columns (uPlot's shape); default the last hour
  *   GET /api/v1/vehicles/:vin/track?from=&to=&points=   GNSS track, the first fix of each bucket
  *   GET /api/v1/vehicles/:vin/dtcs?from=&to=&limit=     DTC reports, newest first
  *   GET /api/v1/vehicles/:vin/dead-letters?limit=       engineer, operator: payloads refused from it
@@ -182,7 +183,7 @@ export function registerTelemetryRoutes (app: FastifyInstance, deps: TelemetryRo
         throw new PitwallError('PITWALL_ERR_SIGNAL_UNKNOWN', `querystring.signals: ${unknown.map((n) => JSON.stringify(n)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the signal catalog (GET /api/v1/signals lists it)`)
       }
       const signals = names.map((n) => catalog.get(n) as CatalogSignalRef)
-      const bucketMs = bucketWidth(range, request.query.points ?? DEFAULT_POINTS)
+      const bucketMs = historyBucketWidth(range, request.query.points ?? DEFAULT_POINTS)
       const buckets = new Map((await telemetry.signalBuckets(vehicle.vehicleId, signals.map((s) => s.id), range, bucketMs)).map((b) => [b.signalId, b]))
       return {
         from: range.from,
@@ -238,6 +239,19 @@ export function registerTelemetryRoutes (app: FastifyInstance, deps: TelemetryRo
 /** The narrowest whole-millisecond width that fits the range into `points` buckets. */
 function bucketWidth (range: TimeRange, points: number): number {
   return Math.max(1, Math.ceil((range.to.getTime() - range.from.getTime()) / points))
+}
+
+const MINUTE_MS = 60_000
+
+/**
+ * A history's bucket width: from half a minute up, rounded up to whole
+ * minutes, which the per-minute rollup answers (storage/telemetry.ts): fewer
+ * points than asked, never fewer than half as many; 24 h into 2,000 points
+ * is 1,440 buckets of a minute.
+ */
+function historyBucketWidth (range: TimeRange, points: number): number {
+  const width = bucketWidth(range, points)
+  return width >= MINUTE_MS / 2 ? Math.ceil(width / MINUTE_MS) * MINUTE_MS : width
 }
 
 /** A stored DTC as people read it: SAE J2012 code and text, the status byte's flags. */

@@ -37,6 +37,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 
     const sample = async (vehicle: number, signal: number, ms: number, value: number): Promise<void> => {
       await pool.query('INSERT INTO signal_samples (time, vehicle_id, signal_id, value) VALUES ($1, $2, $3, $4)', [new Date(ms), vehicle, signal, value])
+      // as the batch writer does: history in whole minutes reads marked minutes from the samples
+      await pool.query("INSERT INTO signal_minutes_pending (vehicle_id, minute, signal_ids) VALUES ($1, date_bin('1 minute', $2::timestamptz, 'epoch'), $3)", [vehicle, new Date(ms), [signal]])
     }
     for (let s = 0; s < 60; s++) await sample(own.vehicleId, 1, T0 + s * 1000, s)
     await sample(own.vehicleId, 3, T0 + 30_000, 117.5)

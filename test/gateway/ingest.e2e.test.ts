@@ -16,7 +16,7 @@ const OTHER_VIN = 'WDB00000000000007'
 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
-    const tg = await startTestGateway(backend, { maxPacketBytes: 64 * 1024 })
+    const tg = await startTestGateway(backend, { maxPacketBytes: 64 * 1024, signalRollupIntervalMs: 1000 })
     t.teardown(() => tg.close())
     const { gateway } = tg
     const port = gateway.mqttPort
@@ -49,6 +49,16 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const [dtc] = await q<{ dtc: number, status: number }>(
         'SELECT dtc, status FROM dtc_events d JOIN vehicles v ON v.id = d.vehicle_id WHERE v.vin = $1', [VIN])
       t.same(dtc, { dtc: 0x030100, status: 0x09 })
+      // the per-minute rollup that history reads: the gateway's pass takes in the batch's mark
+      const rolled = async (): Promise<Array<{ name: string, min: number, count: number }>> => await q(
+        `SELECT c.name, m.min, m.count FROM signal_minutes m JOIN signal_catalog c ON c.id = m.signal_id
+         JOIN vehicles v ON v.id = m.vehicle_id WHERE v.vin = $1 ORDER BY c.name`, [VIN])
+      for (let i = 0; i < 100 && (await rolled()).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100))
+      t.same(await rolled(), [
+        { name: 'Vehicle.Chassis.Axle.Row1.Wheel.Left.Tire.Pressure', min: 231.5, count: 1 },
+        { name: 'Vehicle.Powertrain.CombustionEngine.ECT', min: 90, count: 1 },
+        { name: 'Vehicle.Powertrain.CombustionEngine.Speed', min: 1800, count: 1 }
+      ], 'rolled up by the gateway\'s pass')
     })
 
     // Each subtest that counts rows gets a vehicle of its own, so none depends on another.

@@ -1,0 +1,37 @@
+/**
+ * Runs the per-minute signal rollup's pass (storage/signal-rollup.ts) at
+ * start and every interval, one at a time; on several nodes the database's
+ * advisory lock lets one of them do each pass. A pass that fails leaves the
+ * marks in place for the next one, and history reads the marked minutes
+ * from the samples meanwhile: slower, never wrong.
+ */
+import { PeriodicPass } from '../runtime/periodic-pass.js'
+import type { SignalRollupStore } from '../storage/signal-rollup.js'
+import type { Logger } from './logger.js'
+import type { Metrics } from './metrics.js'
+
+export class SignalRollup {
+  private readonly passes: PeriodicPass
+
+  constructor (store: SignalRollupStore, private readonly intervalMs: number, metrics: Metrics, log: Logger) {
+    this.passes = new PeriodicPass(async () => {
+      const pass = await store.pass()
+      metrics.rollupMarks.inc(pass.marks)
+      metrics.rollupMinutes.inc(pass.minutes)
+    }, (err) => { log.error({ err: err.message }, 'signal rollup pass failed; history reads more samples until the next pass') })
+  }
+
+  start (): void {
+    this.passes.start(this.intervalMs)
+    this.passes.kick()
+  }
+
+  /** One pass now (after the one running, if any). */
+  kick (): void {
+    this.passes.kick()
+  }
+
+  async stop (): Promise<void> {
+    await this.passes.stop()
+  }
+}

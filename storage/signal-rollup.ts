@@ -1,0 +1,66 @@
+/**
+ * The per-minute signal rollup (migration 020): a pass takes the marks the
+ * batch writer left and recomputes each marked vehicle, signal and minute
+ * from its samples (one index range each). Recomputing rather than adding makes a
+ * pass idempotent, so a mark taken twice, or a minute marked again while
+ * it was still filling, only costs the read.
+ *
+ * One pass at a time across every node on the database: a pass that cannot
+ * take the advisory lock leaves the marks to the one that holds it.
+ */
+import type pg from 'pg'
+import { inTransaction } from './transaction.js'
+
+// Arbitrary, fixed: the advisory lock key of the rollup pass.
+const ROLLUP_LOCK = 7_250_320
+
+export interface RollupPass {
+  /** false: another node's pass held the lock; nothing was done */
+  ran: boolean
+  /** marks taken (one per stored batch and minute) */
+  marks: number
+  /** vehicle, signal and minute rows recomputed */
+  minutes: number
+}
+
+// Marks are deleted as they are read, in the pass's transaction: a mark
+// committed after the pass's snapshot is not seen, so it is neither deleted
+// nor lost. A minute whose samples are all gone (a retention drop) loses its
+// row too. Rows go in key order so that the upsert's locks cannot deadlock
+// with another writer of the same rows.
+const PASS = `
+WITH taken AS (
+  DELETE FROM signal_minutes_pending RETURNING vehicle_id, minute, signal_ids
+), keys AS (
+  SELECT DISTINCT t.vehicle_id, s.signal_id, t.minute FROM taken t CROSS JOIN LATERAL unnest(t.signal_ids) AS s(signal_id)
+), fresh AS (
+  SELECT k.vehicle_id, k.signal_id, k.minute, a.min, a.max, a.sum, a.count FROM keys k
+  CROSS JOIN LATERAL (
+    SELECT min(s.value) AS min, max(s.value) AS max, sum(s.value) AS sum, count(*)::int AS count FROM signal_samples s
+    WHERE s.vehicle_id = k.vehicle_id AND s.signal_id = k.signal_id AND s.time >= k.minute AND s.time < k.minute + interval '1 minute'
+  ) a
+), gone AS (
+  DELETE FROM signal_minutes m USING fresh f
+  WHERE f.count = 0 AND m.vehicle_id = f.vehicle_id AND m.signal_id = f.signal_id AND m.minute = f.minute
+), written AS (
+  INSERT INTO signal_minutes AS m (vehicle_id, signal_id, minute, min, max, sum, count)
+  SELECT vehicle_id, signal_id, minute, min, max, sum, count FROM fresh WHERE count > 0
+  ORDER BY vehicle_id, signal_id, minute
+  ON CONFLICT (vehicle_id, signal_id, minute) DO UPDATE
+    SET min = excluded.min, max = excluded.max, sum = excluded.sum, count = excluded.count
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM taken)::int AS marks, (SELECT count(*) FROM written)::int AS minutes`
+
+export class SignalRollupStore {
+  constructor (private readonly pool: pg.Pool) {}
+
+  async pass (): Promise<RollupPass> {
+    return await inTransaction(this.pool, async (client) => {
+      const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [ROLLUP_LOCK])
+      if (locked.rows[0]?.locked !== true) return { ran: false, marks: 0, minutes: 0 }
+      const done = (await client.query<{ marks: number, minutes: number }>(PASS)).rows[0] as { marks: number, minutes: number }
+      return { ran: true, ...done }
+    })
+  }
+}
