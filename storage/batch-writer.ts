@@ -16,7 +16,7 @@ import type pg from 'pg'
 import { ArrayParam, BYTEA, FLOAT4, FLOAT8, INT2, INT4, INT8, TIMESTAMPTZ } from './binary-array.js'
 import { backoffMs } from '../runtime/backoff.js'
 import { isTransient, StorageError } from './errors.js'
-import { RollupMarks } from './rollup-marks.js'
+import { MarkedMinutes, RollupMarks } from './rollup-marks.js'
 import type { BatchOutcome, BatchRecord, DeadLetterRecord } from './records.js'
 
 export interface BatchWriterOptions {
@@ -78,6 +78,8 @@ export class BatchWriter {
   // Set when close() gave up waiting: retries stop and what is left is refused.
   private abandoned = false
   private idleWaiters: Array<() => void> = []
+  // what the rollup marks this writer committed cover (groups commit one at a time)
+  private readonly markedMinutes = new MarkedMinutes()
 
   constructor (pool: pg.Pool, options: BatchWriterOptions = {}) {
     this.pool = pool
@@ -206,7 +208,7 @@ export class BatchWriter {
       else same.push(item)
     }
     const records = [...batches.values()].map((items) => (items[0] as PendingBatch).record)
-    const { inserted, reused, samples } = await writeGroup(this.pool, records, deadLetters.map((d) => d.record))
+    const { inserted, reused, samples } = await writeGroup(this.pool, records, deadLetters.map((d) => d.record), this.markedMinutes)
     let duplicates = 0
     for (const [key, items] of batches) {
       const first = items[0] as PendingBatch
@@ -299,7 +301,7 @@ interface GroupResult {
 
 const keyOf = (vehicleId: number, seq: number | string): string => `${vehicleId}:${seq}`
 
-async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadLetterRecord[]): Promise<GroupResult> {
+async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadLetterRecord[], markedMinutes: MarkedMinutes): Promise<GroupResult> {
   // One array per column, in the order of the statement's parameters.
   const sampleCount = records.reduce((n, r) => n + r.samples.signalId.length, 0)
   const batches = [new ArrayParam(INT4, records.length), new ArrayParam(INT8, records.length), new ArrayParam(TIMESTAMPTZ, records.length), new ArrayParam(INT4, records.length), new ArrayParam(BYTEA, records.length)] as const
@@ -308,7 +310,7 @@ async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadL
   const dtcs = [INT4, INT8, TIMESTAMPTZ, INT4, INT4, INT2].map((type) => new ArrayParam(type, 4))
   const deadLetters = columns(6)
   const manifests = new ArrayParam(INT4, records.length)
-  const marks = new RollupMarks(records.length)
+  const marks = new RollupMarks(records.length, markedMinutes)
   for (const r of records) {
     batches[0].push(r.vehicleId); batches[1].push(r.seq); batches[2].push(r.baseTimeUs); batches[3].push(r.canFrames); batches[4].pushBytes(r.payload)
     manifests.push(r.manifestId ?? 0)
@@ -326,6 +328,7 @@ async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadL
   const arrays = [...batches, ...samples, ...gnss, ...dtcs].map((a) => a.finish())
   const res = await pool.query<{ stored: boolean, vehicle_id: number, seq: string }>(GROUP_SQL, [...arrays, ...deadLetters, manifests.finish(), ...marks.finish()])
   const inserted = new Set(res.rows.filter((r) => r.stored).map((r) => keyOf(r.vehicle_id, r.seq)))
+  marks.committed((vehicleId, seq) => inserted.has(keyOf(vehicleId, seq)))
   return {
     inserted,
     reused: new Set(res.rows.filter((r) => !r.stored).map((r) => keyOf(r.vehicle_id, r.seq))),

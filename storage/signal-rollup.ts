@@ -1,12 +1,19 @@
 /**
  * The per-minute signal rollup (migration 020): a pass takes the marks the
  * batch writer left and recomputes each marked vehicle, signal and minute
- * from its samples (one index range each). Recomputing rather than adding makes a
- * pass idempotent, so a mark taken twice, or a minute marked again while
- * it was still filling, only costs the read.
+ * from its samples (one index range each). Recomputing rather than adding
+ * makes a pass idempotent, so a mark taken twice only costs the read.
  *
- * One pass at a time across every node on the database: a pass that cannot
- * take the advisory lock leaves the marks to the one that holds it.
+ * A pass takes the marks of minutes that ended more than a minute ago by
+ * the database's clock: a minute still filling would be read again at every
+ * pass, and the writer leaves no new mark while its own for the current
+ * minute stands (storage/rollup-marks.ts). Until then reads take those
+ * minutes from the samples. It takes them in chunks, each its own short
+ * transaction, so neither ingest nor, on the embedded database, every other
+ * connection waits on one long pass.
+ *
+ * One pass at a time across every node on the database: a chunk that cannot
+ * take the advisory lock leaves the marks to the node that holds it.
  */
 import type pg from 'pg'
 import { inTransaction } from './transaction.js'
@@ -28,9 +35,13 @@ export interface RollupPass {
 // nor lost. A minute whose samples are all gone (a retention drop) loses its
 // row too. Rows go in key order so that the upsert's locks cannot deadlock
 // with another writer of the same rows.
-const PASS = `
+const CHUNK = `
 WITH taken AS (
-  DELETE FROM signal_minutes_pending RETURNING vehicle_id, minute, signal_ids
+  DELETE FROM signal_minutes_pending p USING (
+    SELECT ctid AS row FROM signal_minutes_pending WHERE minute < now() - interval '2 minutes' LIMIT $1
+  ) pick
+  WHERE p.ctid = pick.row
+  RETURNING p.vehicle_id, p.minute, p.signal_ids
 ), keys AS (
   SELECT DISTINCT t.vehicle_id, s.signal_id, t.minute FROM taken t CROSS JOIN LATERAL unnest(t.signal_ids) AS s(signal_id)
 ), fresh AS (
@@ -52,15 +63,26 @@ WITH taken AS (
 )
 SELECT (SELECT count(*) FROM taken)::int AS marks, (SELECT count(*) FROM written)::int AS minutes`
 
-export class SignalRollupStore {
-  constructor (private readonly pool: pg.Pool) {}
+// Marks per chunk: the demo fleet's vehicle-minute reads ~1,200 samples.
+const CHUNK_MARKS = 2000
 
+export class SignalRollupStore {
+  constructor (private readonly pool: pg.Pool, private readonly chunkMarks = CHUNK_MARKS) {}
+
+  /** Chunks until the marks of ended minutes are all taken, or another node holds the lock. */
   async pass (): Promise<RollupPass> {
-    return await inTransaction(this.pool, async (client) => {
-      const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [ROLLUP_LOCK])
-      if (locked.rows[0]?.locked !== true) return { ran: false, marks: 0, minutes: 0 }
-      const done = (await client.query<{ marks: number, minutes: number }>(PASS)).rows[0] as { marks: number, minutes: number }
-      return { ran: true, ...done }
-    })
+    const total: RollupPass = { ran: false, marks: 0, minutes: 0 }
+    for (;;) {
+      const chunk = await inTransaction(this.pool, async (client) => {
+        const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [ROLLUP_LOCK])
+        if (locked.rows[0]?.locked !== true) return undefined
+        return (await client.query<{ marks: number, minutes: number }>(CHUNK, [this.chunkMarks])).rows[0] as { marks: number, minutes: number }
+      })
+      if (chunk === undefined) return total
+      total.ran = true
+      total.marks += chunk.marks
+      total.minutes += chunk.minutes
+      if (chunk.marks < this.chunkMarks) return total
+    }
   }
 }

@@ -10,6 +10,7 @@ import t from 'tap'
 import { openTestStorage } from '../actions/dealer-fixtures.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openStorage, poolOf, type Storage } from '../../storage/index.js'
+import { SignalRollupStore } from '../../storage/signal-rollup.js'
 import type { BatchRecord } from '../../storage/records.js'
 import type { SignalBuckets } from '../../storage/telemetry.js'
 
@@ -124,6 +125,34 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal(await storage.writer.writeBatch(again), 'duplicate')
       t.equal(await pending(), 0)
       t.same(await history(T0, T0 + 240_000, MINUTE), exact(T0, T0 + 240_000, MINUTE))
+    })
+
+    t.test('a minute still filling keeps one mark, which no pass takes until it has ended', async (t) => {
+      // ten minutes ahead (a T-box clock running fast): the same as the current minute, without racing the clock
+      const minute = Math.floor(Date.now() / MINUTE) * MINUTE + 10 * MINUTE
+      for (let s = 0; s < 5; s++) await store(a, [{ vehicle: a, signal: SPEED, ms: minute + s * 1000, value: s }])
+      t.equal(await pending(), 1, 'the first batch of the minute marks it; the next four are covered')
+      await store(a, [{ vehicle: a, signal: SPEED, ms: minute + 6000, value: 6 }, { vehicle: a, signal: ECT, ms: minute + 6000, value: 90 }])
+      t.same((await pool.query('SELECT signal_ids FROM signal_minutes_pending ORDER BY cardinality(signal_ids)')).rows.map((r: { signal_ids: number[] }) => r.signal_ids), [[SPEED], [SPEED, ECT]],
+        'a signal the mark does not name marks the minute again')
+      t.same(await storage.signalRollup.pass(), { ran: true, marks: 0, minutes: 0 }, 'not taken: the minute has not ended')
+      t.same(await history(minute, minute + MINUTE, MINUTE), exact(minute, minute + MINUTE, MINUTE), 'read from the samples')
+      await pool.query('DELETE FROM signal_minutes_pending')
+      stored.splice(0, stored.length, ...stored.filter((x) => x.ms < minute))
+      await pool.query('DELETE FROM signal_samples WHERE time >= $1', [new Date(minute)])
+    })
+
+    t.test('a pass in chunks leaves the same rollup', async (t) => {
+      await pool.query('TRUNCATE signal_minutes')
+      await pool.query(`INSERT INTO signal_minutes_pending (vehicle_id, minute, signal_ids)
+        SELECT vehicle_id, date_bin('1 minute', time, 'epoch'), ARRAY[signal_id] FROM signal_samples`)
+      const marks = await pending()
+      const chunked = new SignalRollupStore(pool, 7)
+      const pass = await chunked.pass()
+      t.same(pass, { ran: true, marks, minutes: pass.minutes }, 'every mark taken')
+      t.equal(await pending(), 0)
+      for (const [name, from, to, width] of ranges) t.same(await history(from, to, width), exact(from, to, width), name)
+      t.same(await history(T0, T0 + 240_000, MINUTE, b), exact(T0, T0 + 240_000, MINUTE, b))
     })
 
     t.test('a minute whose samples are gone loses its row at the next pass that takes it', async (t) => {
