@@ -12,10 +12,12 @@ import type { Metrics } from './metrics.js'
 
 export class SignalRollup {
   private readonly passes: PeriodicPass
+  // ends a pass working off a backlog between two chunks when the gateway stops
+  private readonly stopping = new AbortController()
 
   constructor (store: SignalRollupStore, private readonly intervalMs: number, metrics: Metrics, log: Logger) {
     this.passes = new PeriodicPass(async () => {
-      const pass = await store.pass()
+      const pass = await store.pass(this.stopping.signal)
       metrics.rollupMarks.inc(pass.marks)
       metrics.rollupMinutes.inc(pass.minutes)
     }, (err) => { log.error({ err: err.message }, 'signal rollup pass failed; history reads more samples until the next pass') })
@@ -32,6 +34,7 @@ export class SignalRollup {
   }
 
   async stop (): Promise<void> {
+    this.stopping.abort()
     await this.passes.stop()
   }
 }

@@ -16,6 +16,7 @@
  * take the advisory lock leaves the marks to the node that holds it.
  */
 import type pg from 'pg'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { inTransaction } from './transaction.js'
 
 // Arbitrary, fixed: the advisory lock key of the rollup pass.
@@ -63,16 +64,19 @@ WITH taken AS (
 )
 SELECT (SELECT count(*) FROM taken)::int AS marks, (SELECT count(*) FROM written)::int AS minutes`
 
-// Marks per chunk: the demo fleet's vehicle-minute reads ~1,200 samples.
-const CHUNK_MARKS = 2000
+// Marks per chunk: a mark is about one vehicle-minute, ~1,200 samples to
+// read for a demo vehicle sending a batch a second, so a chunk reads a few
+// hundred thousand at most (tens of milliseconds).
+const CHUNK_MARKS = 200
 
 export class SignalRollupStore {
   constructor (private readonly pool: pg.Pool, private readonly chunkMarks = CHUNK_MARKS) {}
 
-  /** Chunks until the marks of ended minutes are all taken, or another node holds the lock. */
-  async pass (): Promise<RollupPass> {
+  /** Chunks until the marks of ended minutes are all taken, another node holds the lock, or `stop` is aborted. */
+  async pass (stop?: AbortSignal): Promise<RollupPass> {
     const total: RollupPass = { ran: false, marks: 0, minutes: 0 }
     for (;;) {
+      const started = performance.now()
       const chunk = await inTransaction(this.pool, async (client) => {
         const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [ROLLUP_LOCK])
         if (locked.rows[0]?.locked !== true) return undefined
@@ -83,6 +87,11 @@ export class SignalRollupStore {
       total.marks += chunk.marks
       total.minutes += chunk.minutes
       if (chunk.marks < this.chunkMarks) return total
+      // as long again before the next chunk: a backlog (after a restart, or
+      // a fleet's minute ending at once) is worked off at half of one core
+      // of the database at most, beside ingest rather than ahead of it
+      await sleep(performance.now() - started, undefined, { signal: stop }).catch(() => {})
+      if (stop?.aborted === true) return total
     }
   }
 }
