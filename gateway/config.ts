@@ -1,7 +1,9 @@
 /**
  * All of Pitwall's settings in one place: a JSON schema with defaults, read
  * once at start from PITWALL_* environment variables (and DATABASE_URL), with
- * command-line flags on top. Nothing else reads process.env.
+ * command-line flags on top. Nothing else reads process.env but the embedded
+ * database's template cache (storage/embedded-template.ts), which every
+ * process opening it reads before any configuration exists.
  */
 import { Ajv } from 'ajv'
 import { WEBHOOK_ALLOW_SETTING } from '../actions/dealer-alerts/webhook-address.js'

@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os'
 import { dirname, extname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { findExposed, isExposed, octalMode } from '../runtime/private-files.js'
+import { templateCacheDir } from './embedded-template.js'
 import { StorageError } from './errors.js'
 
 export interface EmbeddedServer {
@@ -45,9 +46,10 @@ const SOCKET_FILE = `.s.PGSQL.${SOCKET_PORT}`
 const MAX_SOCKET_PATH = 103
 
 export async function openEmbedded (dataDir: string, maxConnections = 16): Promise<EmbeddedServer> {
+  const template = templateCacheDir()
   if (dataDir === MEMORY) {
     const socketDir = await mkdtemp(join(tmpdir(), 'pitwall-db-'))
-    const child = await startHost(MEMORY, socketDir, maxConnections).catch(async (err: unknown) => { await removeDir(socketDir); throw err })
+    const child = await startHost({ dataDir: MEMORY, template, maxConnections }, socketDir).catch(async (err: unknown) => { await removeDir(socketDir); throw err })
     return { url: urlFor(socketDir), owned: true, close: async () => { await stopHost(child); await removeDir(socketDir) } }
   }
   const dir = resolve(dataDir)
@@ -60,7 +62,7 @@ export async function openEmbedded (dataDir: string, maxConnections = 16): Promi
   const socketDir = inDataDir ? dir : await mkdtemp(join(tmpdir(), 'pitwall-db-'))
   // a socket file left by a host that was killed: no host answered on it
   if (inDataDir) await rm(join(dir, SOCKET_FILE), { force: true })
-  const child = await startHost(join(dir, PGDATA), socketDir, maxConnections).catch(async (err: unknown) => {
+  const child = await startHost({ dataDir: join(dir, PGDATA), template, maxConnections }, socketDir).catch(async (err: unknown) => {
     if (!inDataDir) await removeDir(socketDir)
     throw err
   })
@@ -128,7 +130,8 @@ async function findRunningHost (dir: string): Promise<string | undefined> {
   return await canConnect(socket) ? socket : undefined
 }
 
-async function startHost (dataDir: string, socketDir: string, maxConnections: number): Promise<ChildProcess> {
+async function startHost (options: { dataDir: string, template: string | undefined, maxConnections: number }, socketDir: string): Promise<ChildProcess> {
+  const { dataDir } = options
   const socket = join(socketDir, SOCKET_FILE)
   if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
     throw new StorageError('PITWALL_ERR_STORAGE_EMBEDDED',
@@ -139,7 +142,7 @@ async function startHost (dataDir: string, socketDir: string, maxConnections: nu
   const entry = join(here, '..', `pglite-host${ext}`)
   // Under tests and `tsx` the sources are .ts and the child needs the same loader.
   const execArgv = ext === '.ts' ? ['--import', 'tsx'] : []
-  const child = fork(entry, [JSON.stringify({ dataDir, socket, maxConnections })], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(entry, [JSON.stringify({ ...options, socket })], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   await new Promise<void>((resolve, reject) => {
     child.once('message', (msg: { type: string, message?: string }) => {
       if (msg.type === 'ready') resolve()

@@ -28,13 +28,16 @@
  * each to the connections that LISTEN on its channel (Listeners below), as a
  * server's backends each hear their own.
  */
-import { PGlite } from '@electric-sql/pglite'
+import type { PGlite } from '@electric-sql/pglite'
 import fs from 'node:fs'
 import { createServer, type Socket } from 'node:net'
+import { openPGlite } from './pglite-open.js'
 
 interface HostOptions {
   /** PGlite's data directory, or memory:// */
   dataDir: string
+  /** where a new database's template is cached (embedded-template.ts); absent: initdb */
+  template?: string
   /** the path to listen on */
   socket: string
   maxConnections: number
@@ -340,7 +343,7 @@ function serve (socket: Socket, session: SharedSession): () => Promise<void> {
 
 async function main (options: HostOptions): Promise<void> {
   keepFilesPrivate()
-  const db = await PGlite.create(options.dataDir)
+  const db = await openPGlite(options.dataDir, options.template, (message) => { process.stderr.write(`pitwall embedded host: ${message}\n`) })
   const session = new SharedSession(db)
   const connections = new Map<Socket, () => Promise<void>>()
   const server = createServer((socket) => {
