@@ -84,6 +84,7 @@ export const ERRORS = {
   PITWALL_ERR_DTC_VALUE: { status: 400, means: 'a DTC value out of range' },
   PITWALL_ERR_DTC_LIST: { status: 400, means: 'a malformed OBD-II DTC list' },
   PITWALL_ERR_UDS_READ_DTC: { status: 400, means: 'a malformed UDS 0x19 response' },
+  PITWALL_ERR_DIAGNOSTIC_REQUEST: { status: 400, means: 'a remote diagnostic request (UDS or OBD-II service bytes, or the spec they are built from) is malformed; the message names the field or byte' },
 
   // rules, faults and service reminders
   PITWALL_ERR_RULE_FILE: { status: 400, means: 'a rule file is invalid; the message names the rule and field' },

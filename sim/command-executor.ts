@@ -20,6 +20,7 @@
  * up, and forgetting the id is safe.
  */
 import { pitwall } from '../proto/index.js'
+import { finalResponse } from '../decoders/diagnostics/response.js'
 import type { CommandVerifier } from '../actions/commands/signing.js'
 import type { FaultName } from './faults.js'
 import { SeededRandom, vehicleSeed } from './prng.js'
@@ -51,7 +52,25 @@ export interface CommandExecutorOptions {
   onFirmware?: (version: string) => void
   /** Unix epoch ms; default Date.now */
   now?: () => number
+  /**
+   * The vehicle's ECUs answering a diagnostic request sent to CAN id
+   * `target`; none: no ECU answered (the T-box reports a timeout). Default:
+   * no ECUs.
+   */
+  diagnose?: (target: number, request: Uint8Array) => DiagnosticAnswer[]
+  /** Answers longer than a single frame go back as their ISO-TP frames, as a T-box that does not reassemble would send them. */
+  isoTpFrames?: boolean
 }
+
+export interface DiagnosticAnswer {
+  ecu: number
+  data: Uint8Array
+}
+
+/** OBD-II's functional request id: what a request without a target goes to. */
+export const OBD_FUNCTIONAL_ID = 0x7df
+/** How long the T-box waits for answers when the command does not say (ISO 15765-4 P2 with margin), ms. */
+export const DEFAULT_DIAGNOSTIC_TIMEOUT_MS = 2000
 
 export const DEFAULT_FIXES: ReadonlyMap<string, FaultName> = new Map([['bms-extended-balancing', 'cellimbalance']])
 
@@ -142,6 +161,16 @@ export class CommandExecutor {
   }
 
   private async execute (command: pitwall.v1.Command): Promise<void> {
+    const request = command.diagnostic?.udsRequest
+    if (request !== undefined && request !== null && request.length > 0) {
+      await this.diagnose(command, request)
+      return
+    }
+    if (command.diagnostic !== null && command.diagnostic !== undefined) {
+      if (!await this.pause()) return
+      this.ack(command.id, State.FAILED, 0, 'this T-box does not upload logs')
+      return
+    }
     for (const progress of PROGRESS_STEPS) {
       if (!await this.pause()) return
       this.ack(command.id, State.IN_PROGRESS, progress, '')
@@ -150,6 +179,31 @@ export class CommandExecutor {
     const outcome = this.decide(command)
     if (outcome.ok) this.apply(command)
     this.ack(command.id, outcome.ok ? State.SUCCEEDED : State.FAILED, outcome.ok ? 100 : 0, outcome.detail ?? '')
+  }
+
+  /** One request on the bus, then every answer in one final ack, or FAILED when no ECU answered in time. */
+  private async diagnose (command: pitwall.v1.Command, request: Uint8Array): Promise<void> {
+    const target = command.diagnostic?.target ?? 0
+    const to = target === 0 ? OBD_FUNCTIONAL_ID : target
+    const timeoutMs = command.diagnostic?.timeoutMs ?? 0
+    const started = this.now()
+    if (!await this.pause()) return
+    // as a T-box waits out an ECU's responsePending (0x7F xx 0x78): only each ECU's final answer goes back
+    const heard = this.options.diagnose?.(to, request) ?? []
+    const answers: DiagnosticAnswer[] = []
+    for (const ecu of new Set(heard.map((a) => a.ecu))) {
+      const data = finalResponse(heard.filter((a) => a.ecu === ecu).map((a) => a.data))
+      if (data !== undefined) answers.push({ ecu, data })
+    }
+    const elapsedMs = Math.max(0, this.now() - started)
+    if (answers.length === 0) {
+      this.ack(command.id, State.FAILED, 0, `no answer from ${canId(to)} within ${timeoutMs === 0 ? DEFAULT_DIAGNOSTIC_TIMEOUT_MS : timeoutMs} ms`)
+      return
+    }
+    const responses = answers.map((a) => this.options.isoTpFrames === true && a.data.length > 7
+      ? { ecu: a.ecu, frames: isoTpFrames(a.data), elapsedMs }
+      : { ecu: a.ecu, data: a.data, elapsedMs })
+    this.ack(command.id, State.SUCCEEDED, 100, `${answers.length} ECU${answers.length === 1 ? '' : 's'} answered`, responses)
   }
 
   private decide (command: pitwall.v1.Command): CommandOutcome {
@@ -171,9 +225,9 @@ export class CommandExecutor {
     if (version !== undefined && version !== null && version !== '') this.options.onFirmware?.(version)
   }
 
-  private ack (id: string, state: pitwall.v1.CommandAck.State, progress: number, detail: string): void {
+  private ack (id: string, state: pitwall.v1.CommandAck.State, progress: number, detail: string, responses: pitwall.v1.IDiagnosticResponse[] = []): void {
     if (this.closed) return
-    const payload = pitwall.v1.CommandAck.encode({ id, state, progress, detail, timeMs: this.now() }).finish()
+    const payload = pitwall.v1.CommandAck.encode({ id, state, progress, detail, timeMs: this.now(), responses }).finish()
     const known = this.run.get(id)
     if (known !== undefined && state !== State.REJECTED) known.lastAck = payload
     this.options.publishAck(payload)
@@ -196,6 +250,18 @@ export class CommandExecutor {
     const now = this.now()
     for (const [id, entry] of this.run) if (now > entry.forgetAt) this.run.delete(id)
   }
+}
+
+function canId (id: number): string {
+  return `0x${id.toString(16).toUpperCase()}`
+}
+
+/** A message as an ECU puts it on classic CAN (ISO 15765-2): a first frame, then consecutive frames of 7 bytes. */
+export function isoTpFrames (data: Uint8Array): Uint8Array[] {
+  if (data.length <= 7) return [Uint8Array.of(data.length, ...data)]
+  const frames = [Uint8Array.of(0x10 | (data.length >> 8), data.length & 0xff, ...data.subarray(0, 6))]
+  for (let at = 6, sn = 1; at < data.length; at += 7, sn = (sn + 1) & 0x0f) frames.push(Uint8Array.of(0x20 | sn, ...data.subarray(at, at + 7)))
+  return frames
 }
 
 function succeed (): CommandOutcome {

@@ -25,6 +25,7 @@ import type { KeyObject } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { connect, type MqttClient } from 'mqtt'
 import { CommandVerifier } from '../actions/commands/signing.js'
+import { answerDiagnosticRequest } from './diagnostic-responder.js'
 import type { CanDatabase } from '../decoders/can/model.js'
 import type { pitwall } from '../proto/index.js'
 import { topics } from '../proto/topics.js'
@@ -76,6 +77,8 @@ export interface TboxCommandOptions {
   failureDetail?: string
   /** remote action name → the fault it repairs; default bms-extended-balancing → cellimbalance */
   fixes?: ReadonlyMap<string, FaultName>
+  /** diagnostic answers longer than a single frame go back as ISO-TP frames, as a T-box that does not reassemble sends them; default false */
+  isoTpFrames?: boolean
 }
 
 export interface TboxCounters {
@@ -185,7 +188,10 @@ export class Tbox extends EventEmitter<TboxEvents> {
         failureDetail: options.commands.failureDetail,
         fixes: options.commands.fixes,
         onFix: (fault) => this.model.clearFault(fault),
-        onFirmware: (version) => this.updateFirmware(version)
+        onFirmware: (version) => this.updateFirmware(version),
+        // the simulated ECUs (sim/diagnostic-responder.ts) answer from this vehicle's model
+        diagnose: (target, request) => answerDiagnosticRequest(target, request, this),
+        isoTpFrames: options.commands.isoTpFrames
       })
     }
   }

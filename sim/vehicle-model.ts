@@ -25,7 +25,16 @@ export interface ActiveDtc {
   dtc: number
   /** ISO 14229-1 status byte */
   status: number
+  /** the conditions when the DTC was first confirmed; absent while it is only pending */
+  freezeFrame?: FreezeFrame
 }
+
+/**
+ * What an ECU stores when a DTC is confirmed (ISO 14229-1 DTCSnapshotRecord,
+ * SAE J1979 freeze frame): a few signals of that moment, as sim/obd-responder.ts
+ * encodes them from a VehicleState.
+ */
+export type FreezeFrame = Pick<VehicleState, 'timeS' | 'coolantC' | 'engineRpm' | 'speedKmh' | 'engineLoadPct' | 'odometerKm'>
 
 export interface VehicleState {
   timeS: number
@@ -119,6 +128,8 @@ export class VehicleModel {
   private readonly weakCell: number
   private readonly milCode: string
   private engineStateSinceS = 0
+  /** Sim time of the last ClearDiagnosticInformation: a fault still present fails its test again from there. */
+  private diagnosticsClearedAtS = -Infinity
 
   constructor (options: VehicleModelOptions) {
     const random = new SeededRandom(options.seed)
@@ -198,11 +209,19 @@ export class VehicleModel {
   clearFault (fault: FaultName): boolean {
     if (!this.injected.delete(fault)) return false
     this.onsetS.delete(fault)
-    if (fault === 'mil') {
-      this.state.dtcs = []
-      this.state.mil = false
-    }
+    if (fault === 'mil') this.clearDiagnosticInformation()
     return true
+  }
+
+  /**
+   * UDS 0x14 ClearDiagnosticInformation / OBD-II service 04: DTCs, their
+   * freeze frames and the MIL are gone. A fault that is still there fails its
+   * test again at the next step: pending at once, confirmed 30 s later.
+   */
+  clearDiagnosticInformation (): void {
+    this.state.dtcs = []
+    this.state.mil = false
+    this.diagnosticsClearedAtS = this.state.timeS
   }
 
   step (dtS: number): void {
@@ -376,10 +395,17 @@ export class VehicleModel {
     const s = this.state
     const onset = this.onsetS.get('mil')
     if (!this.faultActive('mil') || onset === undefined) return
-    // pending on the first failed test, confirmed (MIL on) after 30 s of failing
-    const confirmed = s.timeS >= onset + 30
-    s.dtcs = [{ code: this.milCode, dtc: encodeDtc(this.milCode), status: confirmed ? CONFIRMED_STATUS : PENDING_STATUS }]
+    // pending on the first failed test, confirmed (MIL on) after 30 s of failing (since the fault's onset or the last clear)
+    const confirmed = s.timeS >= Math.max(onset, this.diagnosticsClearedAtS) + 30
+    const dtc = encodeDtc(this.milCode)
+    const frozen = s.dtcs.find((d) => d.dtc === dtc)?.freezeFrame ?? (confirmed ? this.freezeFrame() : undefined)
+    s.dtcs = [{ code: this.milCode, dtc, status: confirmed ? CONFIRMED_STATUS : PENDING_STATUS, ...(frozen !== undefined ? { freezeFrame: frozen } : {}) }]
     s.mil = confirmed
+  }
+
+  private freezeFrame (): FreezeFrame {
+    const s = this.state
+    return { timeS: s.timeS, coolantC: s.coolantC, engineRpm: s.engineRpm, speedKmh: s.speedKmh, engineLoadPct: s.engineLoadPct, odometerKm: s.odometerKm }
   }
 
   private updateGnss (): void {

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import type {
-  AckMove, Command, CommandAckUpdate, CommandEvent, CommandExpiry, CommandQuery, CommandState, CommandTransition, FixCheckRule, NewCommand
+  DiagnosticAnswer, AckMove, Command, CommandAckUpdate, CommandEvent, CommandExpiry, CommandQuery, CommandState, CommandTransition, FixCheckRule, NewCommand
 } from '../actions/commands/model.js'
 import { PitwallError } from '../runtime/errors.js'
 import { cannotMove, refusedMove } from '../runtime/transition.js'
@@ -143,6 +143,7 @@ export class CommandStore {
       `WITH cur AS (SELECT * FROM commands WHERE id = $1 AND vehicle_id = $2 FOR UPDATE),
        upd AS (
          UPDATE commands c SET state = $3, progress = $4, detail = nullif($5, ''), updated_at = now(),
+           responses = coalesce($10::jsonb, c.responses),
            finished_at = CASE WHEN $9::boolean
              THEN CASE WHEN $8::bigint > 0 THEN to_timestamp($8::bigint / 1000.0) ELSE now() END END,
            fix_check = CASE WHEN $7 AND c.fault_id IS NOT NULL AND c.campaign_id IS NULL THEN 'pending' ELSE c.fix_check END
@@ -156,7 +157,8 @@ export class CommandStore {
          FROM cur)
        SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM upd) AS changed
        FROM cur c JOIN vehicles v ON v.id = c.vehicle_id`,
-      [ack.id, vehicleId, ack.state, ack.progress, ack.detail, move.from, move.startsFixCheck, ack.timeMs, move.final])
+      [ack.id, vehicleId, ack.state, ack.progress, ack.detail, move.from, move.startsFixCheck, ack.timeMs, move.final,
+        ack.responses === undefined || ack.responses.length === 0 ? null : JSON.stringify(ack.responses)])
     const row = res.rows[0]
     if (row === undefined) throw new PitwallError('PITWALL_ERR_COMMAND_UNKNOWN', `no command ${JSON.stringify(ack.id)} for this vehicle`)
     const { changed, ...command } = row
@@ -227,6 +229,14 @@ export class CommandStore {
     const row = res.rows[0]
     if (row === undefined) throw unknownCommand(id)
     return row
+  }
+
+  /** A diagnostic request's answers as the T-box sent them (migration 021); null: none (yet). */
+  async responses (id: string): Promise<DiagnosticAnswer[] | null> {
+    const res = await this.pool.query<{ responses: DiagnosticAnswer[] | null }>('SELECT responses FROM commands WHERE id = $1', [id])
+    const row = res.rows[0]
+    if (row === undefined) throw unknownCommand(id)
+    return row.responses
   }
 
   async list (query: CommandQuery = {}): Promise<Command[]> {

@@ -6,6 +6,7 @@
  * both build command bodies here; each names the fields in its own terms in
  * the errors, so a message points at what the caller typed.
  */
+import { diagnosticCommand, type DiagnosticCommandRequest } from './diagnostic-body.js'
 import type { CommandBody } from './model.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { PitwallError } from '../../runtime/errors.js'
@@ -13,6 +14,7 @@ import { PitwallError } from '../../runtime/errors.js'
 export interface CommandRequest {
   action?: { name: string, params?: Record<string, string> } | undefined
   ota?: OtaRef | undefined
+  diagnostic?: DiagnosticCommandRequest | undefined
 }
 
 export interface OtaRef {
@@ -20,10 +22,12 @@ export interface OtaRef {
   version: string
 }
 
-/** How the caller spells the two fields, e.g. `--action NAME` or `body.action`. */
+/** How the caller spells the fields, e.g. `--action NAME` or `body.action`. */
 export interface CommandRequestFields {
   action: string
   ota: string
+  /** absent: this caller cannot ask for diagnostic requests here */
+  diagnostic?: string
 }
 
 /** The request does not say what to do, or says it in a way no command can carry. */
@@ -32,12 +36,18 @@ function invalidRequest (message: string): PitwallError {
 }
 
 /**
- * The stored body of a request naming exactly one of an action or an OTA
- * package. An OTA package that is not registered is the registry's
+ * The stored body of a request naming exactly one of an action, an OTA
+ * package or, where the caller allows one, a diagnostic request
+ * (./diagnostic-body.ts). An OTA package that is not registered is the registry's
  * PITWALL_ERR_OTA_PACKAGE_UNKNOWN.
  */
 export async function commandBody (packages: Pick<OtaPackageStore, 'get'>, request: CommandRequest, fields: CommandRequestFields): Promise<CommandBody> {
-  const { action, ota } = request
+  const { action, ota, diagnostic } = request
+  const named = [action, ota, diagnostic].filter((x) => x !== undefined).length
+  if (diagnostic !== undefined && named === 1 && fields.diagnostic !== undefined) return diagnosticCommand(diagnostic, fields.diagnostic).body
+  if (diagnostic !== undefined) {
+    throw invalidRequest(fields.diagnostic === undefined ? 'a diagnostic request cannot be sent this way' : `give one of ${fields.action}, ${fields.ota} or ${fields.diagnostic}, not several`)
+  }
   if (action !== undefined && ota === undefined) {
     if (action.name.trim() === '') throw invalidRequest(`${fields.action}: the action name is empty`)
     return { action: { name: action.name, params: action.params ?? {} } }

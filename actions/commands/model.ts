@@ -29,7 +29,15 @@ export const FINAL_COMMAND_STATES: readonly CommandState[] = ['succeeded', 'fail
 export type CommandBody =
   | { ota: { package: string, version: string, url: string, sha256: string, size: number } }
   | { action: { name: string, params: Record<string, string> } }
-  | { diagnostic: { udsRequest: string } | { logUpload: { fromMs: number, toMs: number, kind: string } } }
+  | { diagnostic: DiagnosticBody | { logUpload: { fromMs: number, toMs: number, kind: string } } }
+
+/** A diagnostic request as stored: the request bytes (hex), the CAN request id it goes to, how long the T-box waits. */
+export interface DiagnosticBody {
+  udsRequest: string
+  /** 11-bit CAN request id: 0x7DF OBD-II functional, 0x7E0-0x7E7 physical */
+  target: number
+  timeoutMs: number
+}
 
 export type FixCheck = 'pending' | 'confirmed' | 'not_confirmed'
 
@@ -74,6 +82,18 @@ export interface CommandAckUpdate {
   detail: string
   /** the T-box's clock (Unix ms) when it answered; 0 when it did not say */
   timeMs: number
+  /** a diagnostic request's answers (ISO-TP frames already reassembled); absent or empty for other commands and steps */
+  responses?: DiagnosticAnswer[]
+}
+
+/** One ECU's answer to a diagnostic request, as stored. */
+export interface DiagnosticAnswer {
+  /** 11-bit CAN id it came from */
+  ecu: number
+  /** the diagnostic message, hex */
+  data: string
+  /** ms from the request to the answer, as the T-box measured */
+  elapsedMs: number
 }
 
 export interface NewCommand {

@@ -16,7 +16,7 @@ import { PitwallError } from '../../runtime/errors.js'
 export type CommandBody =
   | { ota: { package: string, version: string, url: string, sha256: Uint8Array, size: number } }
   | { action: { name: string, params: Record<string, string> } }
-  | { diagnostic: { udsRequest: Uint8Array } | { logUpload: { fromMs: number, toMs: number, kind: string } } }
+  | { diagnostic: { udsRequest: Uint8Array, target?: number, timeoutMs?: number } | { logUpload: { fromMs: number, toMs: number, kind: string } } }
 
 export interface NewCommandSpec {
   id: string

@@ -24,6 +24,8 @@ export type DiagnosticErrorCode =
   | 'PITWALL_ERR_DTC_VALUE'
   | 'PITWALL_ERR_DTC_LIST'
   | 'PITWALL_ERR_UDS_READ_DTC'
+  /** a diagnostic request to send to a vehicle is malformed (request.ts): refused before it is signed */
+  | 'PITWALL_ERR_DIAGNOSTIC_REQUEST'
 
 export class DiagnosticError extends PitwallError {
   declare readonly code: DiagnosticErrorCode

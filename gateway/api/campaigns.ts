@@ -21,12 +21,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { CAMPAIGN_STATES, CAMPAIGN_TRANSITIONS, DEFAULT_CAMPAIGN_COMMAND_TTL_MS, MAX_CAMPAIGN_ID_LENGTH, MAX_CAMPAIGN_WAVES, MAX_COHORT_ENTRIES, type Cohort } from '../../actions/campaigns/model.js'
 import { checkCampaignSpec } from '../../actions/campaigns/policy.js'
 import type { CommandRequest } from '../../actions/commands/body.js'
+import { needsApproval } from '../../actions/commands/diagnostic-body.js'
 import type { CampaignStore } from '../../storage/campaigns.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
 import { principalOf, requireRole } from './auth.js'
 import { commandBodySchema, commandRequestProperties, requestedCommandBody, ttlMsOf, ttlProperty } from './commands.js'
 import { arrayOf, errorResponses, objectOf, oneOfTexts, orNull, out } from './openapi.js'
-import { absentBodyIsEmpty, noBody, oneOf, reasonBody, vinOf } from './request-values.js'
+import { absentBodyIsEmpty, badRequest, noBody, oneOf, reasonBody, vinOf } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
 export interface CampaignRouteDeps {
@@ -116,6 +117,7 @@ export function registerCampaignRoutes (app: FastifyInstance, deps: CampaignRout
         const vins = cohort.vins?.map((v, i) => vinOf(v, `body.cohort.vins[${i}]`))
         const commandTtlMs = ttlMsOf(ttl, 'body.ttl', DEFAULT_CAMPAIGN_COMMAND_TTL_MS)
         const body = await requestedCommandBody(otaPackages, request.body)
+        if (needsApproval(body)) throw badRequest('body.diagnostic: clearing DTCs or changing ECUs goes to one vehicle at a time, with an engineer\'s approval (POST /api/v1/commands), never to a cohort')
         const spec = {
           id, name, body, cohort: { ...cohort, ...(vins === undefined ? {} : { vins }) }, waves, minSuccessRate, failureThreshold, commandTtlMs, createdBy: principalOf(request).name
         }

@@ -19,6 +19,8 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { commandBody, type CommandRequest } from '../../actions/commands/body.js'
+import { diagnosisOf } from '../../actions/commands/diagnosis.js'
+import { DIAGNOSTIC_KINDS, MAX_DIAGNOSTIC_TIMEOUT_MS, MIN_DIAGNOSTIC_TIMEOUT_MS, needsApproval } from '../../actions/commands/diagnostic-body.js'
 import { COMMAND_STATES, COMMAND_TRANSITIONS, DEFAULT_COMMAND_TTL_MS, type CommandBody } from '../../actions/commands/model.js'
 import { checkCommandTtl } from '../../actions/commands/policy.js'
 import { parseDuration } from '../../decoders/duration.js'
@@ -28,6 +30,7 @@ import { principalOf, requireRole } from './auth.js'
 import { arrayOf, errorResponses, objectOf, oneOfTexts, orNull, out } from './openapi.js'
 import { absentBodyIsEmpty, badRequest, listOf, MAX_ID, noBody, reasonBody, vinOf, vinSchema } from './request-values.js'
 import { registerApiScope } from './scope.js'
+import { diagnosisSchema } from './diagnosis-schema.js'
 
 export interface CommandRouteDeps {
   commands: CommandStore
@@ -52,6 +55,34 @@ export const commandRequestProperties = {
     required: ['package', 'version'],
     additionalProperties: false,
     properties: { package: { type: 'string', minLength: 1, maxLength: 128 }, version: { type: 'string', minLength: 1, maxLength: 64 } }
+  },
+  diagnostic: {
+    type: 'object',
+    required: ['request'],
+    additionalProperties: false,
+    description: 'A diagnostic request to the vehicle\'s ECUs; the answers come back with the command (GET /api/v1/commands/:id, `diagnosis`)',
+    properties: {
+      request: {
+        type: 'object',
+        required: ['kind'],
+        additionalProperties: false,
+        description: 'What to ask; which other fields a kind needs is in decoders/diagnostics/request.ts (e.g. uds_read_did: dids; obd_read_pids: pids)',
+        properties: {
+          kind: { type: 'string', enum: DIAGNOSTIC_KINDS },
+          statusMask: { type: 'integer', minimum: 0, maximum: 255 },
+          dtc: { type: 'string', minLength: 5, maxLength: 8, description: 'SAE J2012, e.g. P0217 or P0217-1A' },
+          record: { type: 'integer', minimum: 0, maximum: 255 },
+          dids: { type: 'array', minItems: 1, maxItems: 8, items: { type: 'integer', minimum: 0, maximum: 0xffff } },
+          group: { type: 'integer', minimum: 0, maximum: 0xffffff },
+          pids: { type: 'array', minItems: 1, maxItems: 6, items: { type: 'integer', minimum: 0, maximum: 255 } },
+          infoType: { type: 'integer', minimum: 0, maximum: 255 },
+          service: { type: 'integer', enum: [0x03, 0x07, 0x0a] },
+          hex: { type: 'string', minLength: 2, maxLength: 12285, pattern: '^[0-9A-Fa-f ]+$' }
+        }
+      },
+      target: { type: 'integer', minimum: 1, maximum: 0x7ff, description: '11-bit CAN request id; default 0x7DF (2015), every OBD-II ECU' },
+      timeoutMs: { type: 'integer', minimum: MIN_DIAGNOSTIC_TIMEOUT_MS, maximum: MAX_DIAGNOSTIC_TIMEOUT_MS }
+    }
   }
 } as const
 
@@ -81,7 +112,7 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
 export const commandBodySchema = objectOf({
   ota: objectOf({ package: out.text, version: out.text, url: out.text, sha256: out.text, size: out.integer }),
   action: objectOf({ name: out.text, params: { type: 'object', additionalProperties: out.text } }),
-  diagnostic: objectOf({ udsRequest: out.text, logUpload: objectOf({ fromMs: out.number, toMs: out.number, kind: out.text }) }, ['udsRequest', 'logUpload'])
+  diagnostic: objectOf({ udsRequest: out.text, target: out.integer, timeoutMs: out.integer, logUpload: objectOf({ fromMs: out.number, toMs: out.number, kind: out.text }) }, ['udsRequest', 'target', 'timeoutMs', 'logUpload'])
 }, ['ota', 'action', 'diagnostic'])
 
 /** A command as stored (actions/commands/model.ts Command). */
@@ -110,12 +141,13 @@ export const commandSchema = objectOf({
 const commandListAnswer = objectOf({ commands: arrayOf(commandSchema) })
 const commandAnswer = objectOf({
   command: commandSchema,
+  diagnosis: orNull(diagnosisSchema),
   timeline: arrayOf(objectOf({ time: out.time, state: out.text, progress: orNull(out.number), detail: orNull(out.text), by: orNull(out.text) }))
 })
 
 /** The stored command body of a request's `action` or `ota`; one naming both or neither is a 400 (PITWALL_ERR_COMMAND_INVALID). */
 export async function requestedCommandBody (packages: Pick<OtaPackageStore, 'get'>, request: CommandRequest): Promise<CommandBody> {
-  return await commandBody(packages, request, { action: 'body.action', ota: 'body.ota' })
+  return await commandBody(packages, request, { action: 'body.action', ota: 'body.ota', diagnostic: 'body.diagnostic' })
 }
 
 /** `"12h"` → ms, or the default when absent; `field` names it in the error. */
@@ -139,7 +171,7 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
         const ttlMs = ttlMsOf(request.body.ttl, 'body.ttl', DEFAULT_COMMAND_TTL_MS)
         const body = await requestedCommandBody(otaPackages, request.body)
         checkCommandTtl(ttlMs)
-        const command = await commands.enqueue({ vin, body, ttlMs, requestedBy: principalOf(request).name })
+        const command = await commands.enqueue({ vin, body, ttlMs, requestedBy: principalOf(request).name, needsApproval: needsApproval(body) })
         return await reply.code(201).send(command)
       })
 
@@ -154,7 +186,8 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
       { preValidation: readers, schema: { summary: 'A command with its timeline', tags: ['commands'], params: idParams, response: { 200: commandAnswer } } },
       async (request) => {
         const { id } = request.params
-        return { command: await commands.get(id), timeline: await commands.timeline(id) }
+        const command = await commands.get(id)
+        return { command, timeline: await commands.timeline(id), diagnosis: diagnosisOf(command, await commands.responses(id)) }
       })
 
     scope.post<{ Params: { id: string } }>('/api/v1/commands/:id/approve',

@@ -9,6 +9,7 @@ import { Command } from 'commander'
 import { registerCampaignCommands } from './campaigns.js'
 import { registerCaseCommands } from './cases.js'
 import { registerCommandCommands } from './commands.js'
+import { registerDiagnosticsCommands } from './diagnostics.js'
 import { registerDealerCommands } from './dealers.js'
 import { registerDecodeCommand } from './decode.js'
 import { registerDeviceCommands } from './devices.js'
@@ -36,6 +37,7 @@ export function pitwallProgram (): Command {
   registerKeyCommands(program)
   registerOtaPackageCommands(program)
   registerCommandCommands(program)
+  registerDiagnosticsCommands(program)
   registerCampaignCommands(program)
   registerTokenCommands(program)
   registerCaseCommands(program)

@@ -393,6 +393,8 @@ export namespace pitwall {
             $unknowns?: Uint8Array[];
             udsRequest?: (Uint8Array|null);
             logUpload?: (pitwall.v1.LogUpload.$Properties|null);
+            target: number;
+            timeoutMs: number;
             kind?: ("udsRequest"|"logUpload");
             static create(properties: pitwall.v1.DiagnosticRequest.$Shape): pitwall.v1.DiagnosticRequest & pitwall.v1.DiagnosticRequest.$Shape;
             static create(properties?: pitwall.v1.DiagnosticRequest.$Properties): pitwall.v1.DiagnosticRequest;
@@ -411,12 +413,16 @@ export namespace pitwall {
             interface $Properties {
                 udsRequest?: (Uint8Array|null);
                 logUpload?: (pitwall.v1.LogUpload.$Properties|null);
+                target?: (number|null);
+                timeoutMs?: (number|null);
                 kind?: ("udsRequest"|"logUpload");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
               udsRequest?: Uint8Array|null;
               logUpload?: pitwall.v1.LogUpload.$Shape|null;
+              target?: number|null;
+              timeoutMs?: number|null;
               $unknowns?: Uint8Array[];
             } & (
               ({ kind?: undefined; udsRequest?: null; logUpload?: null }|{ kind?: "udsRequest"; udsRequest: Uint8Array; logUpload?: null }|{ kind?: "logUpload"; udsRequest?: null; logUpload: pitwall.v1.LogUpload.$Shape })
@@ -466,6 +472,7 @@ export namespace pitwall {
             progress: number;
             detail: string;
             timeMs: number;
+            responses: pitwall.v1.DiagnosticResponse.$Properties[];
             static create(properties: pitwall.v1.CommandAck.$Shape): pitwall.v1.CommandAck & pitwall.v1.CommandAck.$Shape;
             static create(properties?: pitwall.v1.CommandAck.$Properties): pitwall.v1.CommandAck;
             static encode(m: pitwall.v1.CommandAck.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
@@ -486,6 +493,7 @@ export namespace pitwall {
                 progress?: (number|null);
                 detail?: (string|null);
                 timeMs?: (number|null);
+                responses?: (pitwall.v1.DiagnosticResponse.$Properties[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = pitwall.v1.CommandAck.$Properties;
@@ -498,6 +506,40 @@ export namespace pitwall {
                 FAILED = 4,
                 REJECTED = 5
             }
+        }
+
+        interface IDiagnosticResponse extends pitwall.v1.DiagnosticResponse.$Properties {
+        }
+
+        class DiagnosticResponse {
+            constructor(p?: pitwall.v1.DiagnosticResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            ecu: number;
+            data: Uint8Array;
+            frames: Uint8Array[];
+            elapsedMs: number;
+            static create(properties: pitwall.v1.DiagnosticResponse.$Shape): pitwall.v1.DiagnosticResponse & pitwall.v1.DiagnosticResponse.$Shape;
+            static create(properties?: pitwall.v1.DiagnosticResponse.$Properties): pitwall.v1.DiagnosticResponse;
+            static encode(m: pitwall.v1.DiagnosticResponse.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static encodeDelimited(message: pitwall.v1.DiagnosticResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): pitwall.v1.DiagnosticResponse & pitwall.v1.DiagnosticResponse.$Shape;
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): pitwall.v1.DiagnosticResponse & pitwall.v1.DiagnosticResponse.$Shape;
+            static verify(m: { [k: string]: any }): (string|null);
+            static fromObject(d: { [k: string]: any }): pitwall.v1.DiagnosticResponse;
+            static toObject(m: pitwall.v1.DiagnosticResponse, o?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace DiagnosticResponse {
+            interface $Properties {
+                ecu?: (number|null);
+                data?: (Uint8Array|null);
+                frames?: (Uint8Array[]|null);
+                elapsedMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = pitwall.v1.DiagnosticResponse.$Properties;
         }
 
         interface ITelemetryBatchEnvelope extends pitwall.v1.TelemetryBatchEnvelope.$Properties {

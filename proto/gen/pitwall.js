@@ -4667,6 +4667,8 @@ export const pitwall = $root.pitwall = (() => {
              * @typedef {Object} pitwall.v1.DiagnosticRequest.$Properties
              * @property {Uint8Array|null} [udsRequest] DiagnosticRequest udsRequest
              * @property {pitwall.v1.LogUpload.$Properties|null} [logUpload] DiagnosticRequest logUpload
+             * @property {number|null} [target] DiagnosticRequest target
+             * @property {number|null} [timeoutMs] DiagnosticRequest timeoutMs
              * @property {"udsRequest"|"logUpload"} [kind] DiagnosticRequest kind
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
@@ -4684,6 +4686,8 @@ export const pitwall = $root.pitwall = (() => {
              * @typedef {{
              *   udsRequest?: Uint8Array|null;
              *   logUpload?: pitwall.v1.LogUpload.$Shape|null;
+             *   target?: number|null;
+             *   timeoutMs?: number|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
              *   ({ kind?: undefined; udsRequest?: null; logUpload?: null }|{ kind?: "udsRequest"; udsRequest: Uint8Array; logUpload?: null }|{ kind?: "logUpload"; udsRequest?: null; logUpload: pitwall.v1.LogUpload.$Shape })
@@ -4720,6 +4724,22 @@ export const pitwall = $root.pitwall = (() => {
              * @instance
              */
             DiagnosticRequest.prototype.logUpload = null;
+
+            /**
+             * DiagnosticRequest target.
+             * @member {number} target
+             * @memberof pitwall.v1.DiagnosticRequest
+             * @instance
+             */
+            DiagnosticRequest.prototype.target = 0;
+
+            /**
+             * DiagnosticRequest timeoutMs.
+             * @member {number} timeoutMs
+             * @memberof pitwall.v1.DiagnosticRequest
+             * @instance
+             */
+            DiagnosticRequest.prototype.timeoutMs = 0;
 
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
@@ -4771,6 +4791,10 @@ export const pitwall = $root.pitwall = (() => {
                     w.uint32(/* id 1, wireType 2 =*/10).bytes(m.udsRequest);
                 if (m.logUpload != null && $Object.hasOwnProperty.call(m, "logUpload"))
                     $root.pitwall.v1.LogUpload.encode(m.logUpload, w.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                if (m.target != null && $Object.hasOwnProperty.call(m, "target") && m.target !== 0)
+                    w.uint32(/* id 3, wireType 0 =*/24).uint32(m.target);
+                if (m.timeoutMs != null && $Object.hasOwnProperty.call(m, "timeoutMs") && m.timeoutMs !== 0)
+                    w.uint32(/* id 4, wireType 0 =*/32).uint32(m.timeoutMs);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -4808,7 +4832,7 @@ export const pitwall = $root.pitwall = (() => {
                     q = 0;
                 if (q > $Reader.recursionLimit)
                     throw $Error("max depth exceeded");
-                var c, m;
+                var c, m, v;
                 if (l === $undefined)
                     c = r.len;
                 else {
@@ -4840,6 +4864,24 @@ export const pitwall = $root.pitwall = (() => {
                                 break;
                             m.logUpload = $root.pitwall.v1.LogUpload.decode(r, r.size(), $undefined, q + 1, m.logUpload);
                             m.kind = "logUpload";
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.target = v;
+                            else
+                                delete m.target;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.timeoutMs = v;
+                            else
+                                delete m.timeoutMs;
                             continue;
                         }
                     }
@@ -4906,6 +4948,14 @@ export const pitwall = $root.pitwall = (() => {
                             return "logUpload." + e;
                     }
                 }
+                if (m.target != null && $Object.hasOwnProperty.call(m, "target")) {
+                    if (!$util.isInteger(m.target))
+                        return "target: integer expected";
+                }
+                if (m.timeoutMs != null && $Object.hasOwnProperty.call(m, "timeoutMs")) {
+                    if (!$util.isInteger(m.timeoutMs))
+                        return "timeoutMs: integer expected";
+                }
                 return null;
             };
 
@@ -4938,6 +4988,16 @@ export const pitwall = $root.pitwall = (() => {
                         throw $TypeError(".pitwall.v1.DiagnosticRequest.logUpload: object expected");
                     m.logUpload = $root.pitwall.v1.LogUpload.fromObject(d.logUpload, q + 1);
                 }
+                if (d.target != null) {
+                    if ($Number(d.target) !== 0) {
+                        m.target = d.target >>> 0;
+                    }
+                }
+                if (d.timeoutMs != null) {
+                    if ($Number(d.timeoutMs) !== 0) {
+                        m.timeoutMs = d.timeoutMs >>> 0;
+                    }
+                }
                 return m;
             };
 
@@ -4958,6 +5018,10 @@ export const pitwall = $root.pitwall = (() => {
                 if (q > $util.recursionLimit)
                     throw $Error("max depth exceeded");
                 var d = {};
+                if (o.defaults) {
+                    d.target = 0;
+                    d.timeoutMs = 0;
+                }
                 if (m.udsRequest != null && $Object.hasOwnProperty.call(m, "udsRequest")) {
                     d.udsRequest = o.bytes === $String ? $util.base64.encode(m.udsRequest, 0, m.udsRequest.length) : o.bytes === $Array ? $Array.prototype.slice.call(m.udsRequest) : m.udsRequest;
                     if (o.oneofs)
@@ -4967,6 +5031,12 @@ export const pitwall = $root.pitwall = (() => {
                     d.logUpload = $root.pitwall.v1.LogUpload.toObject(m.logUpload, o, q + 1);
                     if (o.oneofs)
                         d.kind = "logUpload";
+                }
+                if (m.target != null && $Object.hasOwnProperty.call(m, "target")) {
+                    d.target = m.target;
+                }
+                if (m.timeoutMs != null && $Object.hasOwnProperty.call(m, "timeoutMs")) {
+                    d.timeoutMs = m.timeoutMs;
                 }
                 return d;
             };
@@ -5387,6 +5457,7 @@ export const pitwall = $root.pitwall = (() => {
              * @property {number|null} [progress] CommandAck progress
              * @property {string|null} [detail] CommandAck detail
              * @property {number|null} [timeMs] CommandAck timeMs
+             * @property {Array.<pitwall.v1.DiagnosticResponse.$Properties>|null} [responses] CommandAck responses
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -5412,6 +5483,7 @@ export const pitwall = $root.pitwall = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const CommandAck = function (p) {
+                this.responses = [];
                 if (p)
                     for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                         if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -5459,6 +5531,14 @@ export const pitwall = $root.pitwall = (() => {
             CommandAck.prototype.timeMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * CommandAck responses.
+             * @member {Array.<pitwall.v1.DiagnosticResponse.$Properties>} responses
+             * @memberof pitwall.v1.CommandAck
+             * @instance
+             */
+            CommandAck.prototype.responses = $util.emptyArray;
+
+            /**
              * Creates a new CommandAck instance using the specified properties.
              * @function create
              * @memberof pitwall.v1.CommandAck
@@ -5500,6 +5580,10 @@ export const pitwall = $root.pitwall = (() => {
                     w.uint32(/* id 4, wireType 2 =*/34).string(m.detail);
                 if (m.timeMs != null && $Object.hasOwnProperty.call(m, "timeMs") && (typeof m.timeMs === "object" ? m.timeMs.low || m.timeMs.high : m.timeMs !== 0))
                     w.uint32(/* id 5, wireType 0 =*/40).uint64(m.timeMs);
+                if (m.responses != null && m.responses.length) {
+                    for (var i = 0; i < m.responses.length; ++i)
+                        $root.pitwall.v1.DiagnosticResponse.encode(m.responses[i], w.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+                }
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -5602,6 +5686,14 @@ export const pitwall = $root.pitwall = (() => {
                                 delete m.timeMs;
                             continue;
                         }
+                    case 6: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.responses && m.responses.length))
+                                m.responses = [];
+                            m.responses.push($root.pitwall.v1.DiagnosticResponse.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -5669,6 +5761,17 @@ export const pitwall = $root.pitwall = (() => {
                 if (m.timeMs != null && $Object.hasOwnProperty.call(m, "timeMs")) {
                     if (!$util.isInteger(m.timeMs) && !(m.timeMs && $util.isInteger(m.timeMs.low) && $util.isInteger(m.timeMs.high)))
                         return "timeMs: integer|Long expected";
+                }
+                if (m.responses != null && $Object.hasOwnProperty.call(m, "responses")) {
+                    if (!$Array.isArray(m.responses))
+                        return "responses: array expected";
+                    for (var i = 0; i < m.responses.length; ++i) {
+                        {
+                            var e = $root.pitwall.v1.DiagnosticResponse.verify(m.responses[i], q + 1);
+                            if (e)
+                                return "responses." + e;
+                        }
+                    }
                 }
                 return null;
             };
@@ -5749,6 +5852,16 @@ export const pitwall = $root.pitwall = (() => {
                             m.timeMs = new $util.LongBits(d.timeMs.low >>> 0, d.timeMs.high >>> 0).toNumber(true);
                     }
                 }
+                if (d.responses) {
+                    if (!$Array.isArray(d.responses))
+                        throw $TypeError(".pitwall.v1.CommandAck.responses: array expected");
+                    m.responses = $Array(d.responses.length);
+                    for (var i = 0; i < d.responses.length; ++i) {
+                        if (!$util.isObject(d.responses[i]))
+                            throw $TypeError(".pitwall.v1.CommandAck.responses: object expected");
+                        m.responses[i] = $root.pitwall.v1.DiagnosticResponse.fromObject(d.responses[i], q + 1);
+                    }
+                }
                 return m;
             };
 
@@ -5769,6 +5882,9 @@ export const pitwall = $root.pitwall = (() => {
                 if (q > $util.recursionLimit)
                     throw $Error("max depth exceeded");
                 var d = {};
+                if (o.arrays || o.defaults) {
+                    d.responses = [];
+                }
                 if (o.defaults) {
                     d.id = "";
                     d.state = o.enums === $String ? "STATE_UNSPECIFIED" : 0;
@@ -5799,6 +5915,12 @@ export const pitwall = $root.pitwall = (() => {
                         d.timeMs = o.longs === $String ? $String(m.timeMs) : m.timeMs;
                     else
                         d.timeMs = o.longs === $String ? $util.Long.prototype.toString.call(m.timeMs) : o.longs === $Number ? new $util.LongBits(m.timeMs.low >>> 0, m.timeMs.high >>> 0).toNumber(true) : m.timeMs;
+                }
+                if (m.responses && m.responses.length) {
+                    d.responses = $Array(m.responses.length);
+                    for (var j = 0; j < m.responses.length; ++j) {
+                        d.responses[j] = $root.pitwall.v1.DiagnosticResponse.toObject(m.responses[j], o, q + 1);
+                    }
                 }
                 return d;
             };
@@ -5851,6 +5973,411 @@ export const pitwall = $root.pitwall = (() => {
             })();
 
             return CommandAck;
+        })();
+
+        v1.DiagnosticResponse = (function() {
+
+            /**
+             * Properties of a DiagnosticResponse.
+             * @typedef {Object} pitwall.v1.DiagnosticResponse.$Properties
+             * @property {number|null} [ecu] DiagnosticResponse ecu
+             * @property {Uint8Array|null} [data] DiagnosticResponse data
+             * @property {Array.<Uint8Array>|null} [frames] DiagnosticResponse frames
+             * @property {number|null} [elapsedMs] DiagnosticResponse elapsedMs
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a DiagnosticResponse.
+             * @memberof pitwall.v1
+             * @interface IDiagnosticResponse
+             * @augments pitwall.v1.DiagnosticResponse.$Properties
+             * @deprecated Use pitwall.v1.DiagnosticResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of a DiagnosticResponse.
+             * @typedef {pitwall.v1.DiagnosticResponse.$Properties} pitwall.v1.DiagnosticResponse.$Shape
+             */
+
+            /**
+             * Constructs a new DiagnosticResponse.
+             * @memberof pitwall.v1
+             * @classdesc Represents a DiagnosticResponse.
+             * @constructor
+             * @param {pitwall.v1.DiagnosticResponse.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const DiagnosticResponse = function (p) {
+                this.frames = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * DiagnosticResponse ecu.
+             * @member {number} ecu
+             * @memberof pitwall.v1.DiagnosticResponse
+             * @instance
+             */
+            DiagnosticResponse.prototype.ecu = 0;
+
+            /**
+             * DiagnosticResponse data.
+             * @member {Uint8Array} data
+             * @memberof pitwall.v1.DiagnosticResponse
+             * @instance
+             */
+            DiagnosticResponse.prototype.data = $util.newBuffer([]);
+
+            /**
+             * DiagnosticResponse frames.
+             * @member {Array.<Uint8Array>} frames
+             * @memberof pitwall.v1.DiagnosticResponse
+             * @instance
+             */
+            DiagnosticResponse.prototype.frames = $util.emptyArray;
+
+            /**
+             * DiagnosticResponse elapsedMs.
+             * @member {number} elapsedMs
+             * @memberof pitwall.v1.DiagnosticResponse
+             * @instance
+             */
+            DiagnosticResponse.prototype.elapsedMs = 0;
+
+            /**
+             * Creates a new DiagnosticResponse instance using the specified properties.
+             * @function create
+             * @memberof pitwall.v1.DiagnosticResponse
+             * @static
+             * @param {pitwall.v1.DiagnosticResponse.$Properties=} [properties] Properties to set
+             * @returns {pitwall.v1.DiagnosticResponse} DiagnosticResponse instance
+             * @type {{
+             *   (properties: pitwall.v1.DiagnosticResponse.$Shape): pitwall.v1.DiagnosticResponse & pitwall.v1.DiagnosticResponse.$Shape;
+             *   (properties?: pitwall.v1.DiagnosticResponse.$Properties): pitwall.v1.DiagnosticResponse;
+             * }}
+             */
+            DiagnosticResponse.create = function(properties) {
+                return new DiagnosticResponse(properties);
+            };
+
+            /**
+             * Encodes the specified DiagnosticResponse message. Does not implicitly {@link pitwall.v1.DiagnosticResponse.verify|verify} messages.
+             * @function encode
+             * @memberof pitwall.v1.DiagnosticResponse
+             * @static
+             * @param {pitwall.v1.DiagnosticResponse.$Properties} m DiagnosticResponse message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DiagnosticResponse.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.ecu != null && $Object.hasOwnProperty.call(m, "ecu") && m.ecu !== 0)
+                    w.uint32(/* id 1, wireType 0 =*/8).uint32(m.ecu);
+                if (m.data != null && $Object.hasOwnProperty.call(m, "data") && m.data.length)
+                    w.uint32(/* id 2, wireType 2 =*/18).bytes(m.data);
+                if (m.frames != null && m.frames.length) {
+                    for (var i = 0; i < m.frames.length; ++i)
+                        w.uint32(/* id 3, wireType 2 =*/26).bytes(m.frames[i]);
+                }
+                if (m.elapsedMs != null && $Object.hasOwnProperty.call(m, "elapsedMs") && m.elapsedMs !== 0)
+                    w.uint32(/* id 4, wireType 0 =*/32).uint32(m.elapsedMs);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Encodes the specified DiagnosticResponse message, length delimited. Does not implicitly {@link pitwall.v1.DiagnosticResponse.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof pitwall.v1.DiagnosticResponse
+             * @static
+             * @param {pitwall.v1.DiagnosticResponse.$Properties} message DiagnosticResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DiagnosticResponse.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a DiagnosticResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof pitwall.v1.DiagnosticResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {pitwall.v1.DiagnosticResponse & pitwall.v1.DiagnosticResponse.$Shape} DiagnosticResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DiagnosticResponse.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.pitwall.v1.DiagnosticResponse();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.ecu = v;
+                            else
+                                delete m.ecu;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.data = v;
+                            else
+                                delete m.data;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.frames && m.frames.length))
+                                m.frames = [];
+                            m.frames.push(r.bytes());
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.elapsedMs = v;
+                            else
+                                delete m.elapsedMs;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Decodes a DiagnosticResponse message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof pitwall.v1.DiagnosticResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {pitwall.v1.DiagnosticResponse & pitwall.v1.DiagnosticResponse.$Shape} DiagnosticResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DiagnosticResponse.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a DiagnosticResponse message.
+             * @function verify
+             * @memberof pitwall.v1.DiagnosticResponse
+             * @static
+             * @param {Object.<string,*>} m Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            DiagnosticResponse.verify = function (m, q) {
+                if (typeof m !== "object" || m === null)
+                    return "object expected";
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (m.ecu != null && $Object.hasOwnProperty.call(m, "ecu")) {
+                    if (!$util.isInteger(m.ecu))
+                        return "ecu: integer expected";
+                }
+                if (m.data != null && $Object.hasOwnProperty.call(m, "data")) {
+                    if (!(m.data && typeof m.data.length === "number" || $util.isString(m.data)))
+                        return "data: buffer expected";
+                }
+                if (m.frames != null && $Object.hasOwnProperty.call(m, "frames")) {
+                    if (!$Array.isArray(m.frames))
+                        return "frames: array expected";
+                    for (var i = 0; i < m.frames.length; ++i) {
+                        if (!(m.frames[i] && typeof m.frames[i].length === "number" || $util.isString(m.frames[i])))
+                            return "frames: buffer[] expected";
+                    }
+                }
+                if (m.elapsedMs != null && $Object.hasOwnProperty.call(m, "elapsedMs")) {
+                    if (!$util.isInteger(m.elapsedMs))
+                        return "elapsedMs: integer expected";
+                }
+                return null;
+            };
+
+            /**
+             * Creates a DiagnosticResponse message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof pitwall.v1.DiagnosticResponse
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {pitwall.v1.DiagnosticResponse} DiagnosticResponse
+             */
+            DiagnosticResponse.fromObject = function (d, q) {
+                if (d instanceof $root.pitwall.v1.DiagnosticResponse)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".pitwall.v1.DiagnosticResponse: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.pitwall.v1.DiagnosticResponse();
+                if (d.ecu != null) {
+                    if ($Number(d.ecu) !== 0) {
+                        m.ecu = d.ecu >>> 0;
+                    }
+                }
+                if (d.data != null) {
+                    if (d.data.length) {
+                        if (typeof d.data === "string")
+                            $util.base64.decode(d.data, m.data = $util.newBuffer($util.base64.length(d.data)), 0);
+                        else if (d.data.length >= 0)
+                            m.data = d.data;
+                    }
+                }
+                if (d.frames) {
+                    if (!$Array.isArray(d.frames))
+                        throw $TypeError(".pitwall.v1.DiagnosticResponse.frames: array expected");
+                    m.frames = $Array(d.frames.length);
+                    for (var i = 0; i < d.frames.length; ++i) {
+                        if (typeof d.frames[i] === "string")
+                            $util.base64.decode(d.frames[i], m.frames[i] = $util.newBuffer($util.base64.length(d.frames[i])), 0);
+                        else if (d.frames[i].length >= 0)
+                            m.frames[i] = d.frames[i];
+                    }
+                }
+                if (d.elapsedMs != null) {
+                    if ($Number(d.elapsedMs) !== 0) {
+                        m.elapsedMs = d.elapsedMs >>> 0;
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from a DiagnosticResponse message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof pitwall.v1.DiagnosticResponse
+             * @static
+             * @param {pitwall.v1.DiagnosticResponse} m DiagnosticResponse
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            DiagnosticResponse.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.arrays || o.defaults) {
+                    d.frames = [];
+                }
+                if (o.defaults) {
+                    d.ecu = 0;
+                    if (o.bytes === $String)
+                        d.data = "";
+                    else {
+                        d.data = [];
+                        if (o.bytes !== $Array)
+                            d.data = $util.newBuffer(d.data);
+                    }
+                    d.elapsedMs = 0;
+                }
+                if (m.ecu != null && $Object.hasOwnProperty.call(m, "ecu")) {
+                    d.ecu = m.ecu;
+                }
+                if (m.data != null && $Object.hasOwnProperty.call(m, "data")) {
+                    d.data = o.bytes === $String ? $util.base64.encode(m.data, 0, m.data.length) : o.bytes === $Array ? $Array.prototype.slice.call(m.data) : m.data;
+                }
+                if (m.frames && m.frames.length) {
+                    d.frames = $Array(m.frames.length);
+                    for (var j = 0; j < m.frames.length; ++j) {
+                        d.frames[j] = o.bytes === $String ? $util.base64.encode(m.frames[j], 0, m.frames[j].length) : o.bytes === $Array ? $Array.prototype.slice.call(m.frames[j]) : m.frames[j];
+                    }
+                }
+                if (m.elapsedMs != null && $Object.hasOwnProperty.call(m, "elapsedMs")) {
+                    d.elapsedMs = m.elapsedMs;
+                }
+                return d;
+            };
+
+            /**
+             * Converts this DiagnosticResponse to JSON.
+             * @function toJSON
+             * @memberof pitwall.v1.DiagnosticResponse
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            DiagnosticResponse.prototype.toJSON = function() {
+                return DiagnosticResponse.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for DiagnosticResponse
+             * @function getTypeUrl
+             * @memberof pitwall.v1.DiagnosticResponse
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            DiagnosticResponse.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/pitwall.v1.DiagnosticResponse";
+            };
+
+            return DiagnosticResponse;
         })();
 
         v1.TelemetryBatchEnvelope = (function() {
