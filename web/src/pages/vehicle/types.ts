@@ -76,7 +76,7 @@ export interface Fault {
 export interface Command {
   id: string
   vin: string
-  body: { ota?: { package: string, version: string }, action?: { name: string, params: Record<string, string> }, diagnostic?: unknown }
+  body: { ota?: { package: string, version: string }, action?: { name: string, params: Record<string, string> }, diagnostic?: { udsRequest?: string, target?: number } }
   state: string
   progress: number | null
   detail: string | null
@@ -133,5 +133,7 @@ export interface Dealer {
 export function commandSummary (body: Command['body']): string {
   if (body.action !== undefined) return [body.action.name, ...Object.entries(body.action.params).map(([k, v]) => `${k}=${v}`)].join(' ')
   if (body.ota !== undefined) return `OTA ${body.ota.package} ${body.ota.version}`
+  const d = body.diagnostic
+  if (d?.udsRequest !== undefined) return `diagnostic ${d.udsRequest.toUpperCase().replace(/(..)(?=.)/g, '$1 ')} to 0x${(d.target ?? 0x7df).toString(16).toUpperCase()}`
   return 'diagnostic'
 }

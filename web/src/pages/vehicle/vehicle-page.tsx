@@ -19,6 +19,7 @@ import { streamLabel, useEvents } from '../../components/use-events.js'
 import { href } from '../../router.js'
 import type { PageProps } from '../page.js'
 import { CommandsPanel } from './commands-panel.js'
+import { DiagnosePanel } from './diagnose-panel.js'
 import { defaultSignals, RANGES, SignalCharts, type RangeKey } from './signal-charts.js'
 import type { DtcReport, Track, VehicleState } from './types.js'
 import { useLive, type LiveSignal } from './use-live.js'
@@ -77,6 +78,7 @@ function VehicleView ({ s, route, live, canSend, subscribe }: ViewProps) {
       <nav class='vehicle-sections'>
         <a href='#vehicle-signals' onClick={jump}>Signals</a> · <a href='#vehicle-charts' onClick={jump}>Charts</a> · <a href='#vehicle-map' onClick={jump}>Map</a> · <a href='#vehicle-dtcs' onClick={jump}>DTCs</a>
         {s.faults !== null && <> · <a href='#vehicle-faults' onClick={jump}>Faults</a></>}
+        {canSend && <> · <a href='#vehicle-diagnose' onClick={jump}>Diagnose</a></>}
         {s.commands !== null && <> · <a href='#vehicle-commands' onClick={jump}>Commands</a></>}
       </nav>
       <div class='vehicle-grid'>
@@ -116,6 +118,12 @@ function VehicleView ({ s, route, live, canSend, subscribe }: ViewProps) {
                 </tbody>
               </table>
               )}
+        </div>
+      )}
+      {canSend && (
+        <div class='card' id='vehicle-diagnose'>
+          <header><h2>Diagnose</h2></header>
+          <DiagnosePanel vin={s.vin} />
         </div>
       )}
       {s.commands !== null && (
