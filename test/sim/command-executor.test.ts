@@ -82,10 +82,10 @@ t.test('a diagnostic request: each ECU\'s final answer in one ack, frames when a
   t.same(seen, [0x7df], 'no target: OBD-II\'s functional address')
   const final = read.acks.at(-1)
   t.equal(final?.state, State.SUCCEEDED)
-  t.same(final?.responses.map((r) => [r.ecu, Buffer.from(r.data).toString('hex')]), [[0x7e8, '5902ff'], [0x7ec, '5902ff0217002f03010009']], 'the responsePending is waited out, not sent')
+  t.same((final?.responses as pitwall.v1.DiagnosticResponse[]).map((r) => [r.ecu, Buffer.from(r.data).toString('hex')]), [[0x7e8, '5902ff'], [0x7ec, '5902ff0217002f03010009']], 'the responsePending is waited out, not sent')
 
   const framed = await run(vin, READ_DTCS, { diagnose: answers, isoTpFrames: true })
-  const bms = framed.acks.at(-1)?.responses.find((r) => r.ecu === 0x7ec)
+  const bms = (framed.acks.at(-1)?.responses as pitwall.v1.DiagnosticResponse[]).find((r) => r.ecu === 0x7ec)
   t.same(bms?.frames.map((f) => Buffer.from(f).toString('hex')), ['100b5902ff021700', '212f03010009'], 'a first frame and a consecutive frame')
   t.equal(bms?.data.length, 0)
 
