@@ -15,6 +15,7 @@ import { promisify } from 'node:util'
 import pg from 'pg'
 import t from 'tap'
 import { openEmbedded } from '../../storage/embedded.js'
+import { looseEntries } from '../helpers/loose-files.js'
 
 const NOBODY = 65_534
 const runuser = ['/usr/sbin/runuser', '/sbin/runuser', '/usr/bin/runuser'].find((p) => existsSync(p))
@@ -27,18 +28,6 @@ function openParent (prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))
   chmodSync(dir, 0o755)
   return dir
-}
-
-/** Every entry under `root` that group or others may use, with its mode. */
-function looseEntries (root: string): string[] {
-  const loose: string[] = []
-  const walk = (path: string): void => {
-    const info = lstatSync(path)
-    if ((info.mode & 0o077) !== 0) loose.push(`${path.slice(root.length)} ${(info.mode & 0o777).toString(8)}`)
-    if (info.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name))
-  }
-  walk(root)
-  return loose
 }
 
 /** TCP ports the process listens on (Linux /proc), or undefined elsewhere. */

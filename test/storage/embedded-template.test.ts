@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import t, { type Test } from 'tap'
 import { openEmbedded } from '../../storage/embedded.js'
+import { looseEntries } from '../helpers/loose-files.js'
 import { TEMPLATE_SETTING, TemplateCache } from '../../storage/embedded-template.js'
 
 const NOBODY = 65_534
@@ -78,18 +79,6 @@ async function tablesOfNew (dataDir = 'memory://'): Promise<string[]> {
   } finally {
     await server.close()
   }
-}
-
-/** Every entry under `root` that group or others may use, with its mode. */
-function looseEntries (root: string): string[] {
-  const loose: string[] = []
-  const walk = (path: string): void => {
-    const info = lstatSync(path)
-    if ((info.mode & 0o077) !== 0) loose.push(`${path.slice(root.length)} ${(info.mode & 0o777).toString(8)}`)
-    if (info.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name))
-  }
-  walk(root)
-  return loose
 }
 
 // a template that also holds a table named planted, made from the real one by the first test
