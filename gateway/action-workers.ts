@@ -37,7 +37,7 @@ export interface ActionWorkerDeps {
   storage: Storage
   keys: GatewayKeys
   aedes: Aedes
-  config: Pick<GatewayConfig, 'commandRetryMs' | 'fixCheckWindowMs' | 'commandStallMs' | 'webhookAllow'>
+  config: Pick<GatewayConfig, 'commandRetryMs' | 'fixCheckWindowMs' | 'commandStallMs' | 'webhookAllow' | 'rescueRadiusKm'>
   log: Logger
   metrics: Metrics
 }
@@ -64,6 +64,7 @@ export function createActionWorkers ({ storage, keys, aedes, config, log, metric
     alerts: storage.dealerAlerts,
     dealers: storage.dealers,
     log,
+    rescueRadiusKm: config.rescueRadiusKm,
     // the alert carries what the dealer needs of the case, not its authoring history
     caseLookup: async (caseId) => await storage.cases.find(caseId).then((c) => c === undefined ? undefined : { id: c.id, title: c.title, steps: c.steps, parts: c.parts })
   })

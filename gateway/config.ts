@@ -6,6 +6,7 @@
  * process opening it reads before any configuration exists.
  */
 import { Ajv } from 'ajv'
+import { RESCUE_RADIUS_KM } from '../actions/dealer-alerts/model.js'
 import { WEBHOOK_ALLOW_SETTING } from '../actions/dealer-alerts/webhook-address.js'
 import { BATCH_LIMIT_NAMES, DEFAULT_BATCH_LIMITS, type BatchLimits } from '../decoders/batch-limits.js'
 import { PitwallError } from '../runtime/errors.js'
@@ -113,6 +114,8 @@ export interface GatewayConfig {
   maintenanceIntervalMs: number
   /** how often the per-minute signal rollup takes in what was stored (storage/signal-rollup.ts) */
   signalRollupIntervalMs: number
+  /** a rescue request (a critical fault, vehicle standing) goes to every dealer within this many km */
+  rescueRadiusKm: number
   /**
    * Ed25519 command signing keys (actions/commands/keys.ts); empty: dataDir/command-keys,
    * or a key made for this run only when dataDir is memory://. Generated when the directory has none.
@@ -202,6 +205,7 @@ export const configSchema = {
     maintenanceFile: { type: 'string', default: '' },
     maintenanceIntervalMs: { type: 'integer', minimum: 1000, maximum: 604800000, default: 3600000 },
     signalRollupIntervalMs: { type: 'integer', minimum: 1000, maximum: 600000, default: 20000 },
+    rescueRadiusKm: { type: 'number', exclusiveMinimum: 0, maximum: 2000, default: RESCUE_RADIUS_KM },
     commandKeysDir: { type: 'string', default: '' },
     commandRetryMs: { type: 'integer', minimum: 100, maximum: 86400000, default: 30000 },
     fixCheckWindowMs: { type: 'integer', minimum: 1000, maximum: 2592000000, default: 1800000 },
@@ -259,6 +263,7 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   maintenanceFile: 'PITWALL_MAINTENANCE_FILE',
   maintenanceIntervalMs: 'PITWALL_MAINTENANCE_INTERVAL_MS',
   signalRollupIntervalMs: 'PITWALL_SIGNAL_ROLLUP_INTERVAL_MS',
+  rescueRadiusKm: 'PITWALL_RESCUE_RADIUS_KM',
   commandKeysDir: 'PITWALL_COMMAND_KEYS_DIR',
   commandRetryMs: 'PITWALL_COMMAND_RETRY_MS',
   fixCheckWindowMs: 'PITWALL_FIX_CHECK_WINDOW_MS',

@@ -43,6 +43,13 @@ t.test('subscriptions per connection: 32 unless PITWALL_MAX_SUBSCRIPTIONS says o
   t.throws(() => loadConfig({ PITWALL_MAX_SUBSCRIPTIONS: '0' }), { code: 'PITWALL_ERR_CONFIG', message: /maxSubscriptions \(PITWALL_MAX_SUBSCRIPTIONS\)/ })
 })
 
+t.test('the rescue radius: 150 km unless PITWALL_RESCUE_RADIUS_KM says otherwise, more than 0 and at most 2,000', async (t) => {
+  t.equal(loadConfig({}).rescueRadiusKm, 150)
+  t.equal(loadConfig({ PITWALL_RESCUE_RADIUS_KM: '40.5' }).rescueRadiusKm, 40.5)
+  t.throws(() => loadConfig({ PITWALL_RESCUE_RADIUS_KM: '0' }), { code: 'PITWALL_ERR_CONFIG', message: /rescueRadiusKm \(PITWALL_RESCUE_RADIUS_KM\)/ })
+  t.throws(() => loadConfig({ PITWALL_RESCUE_RADIUS_KM: '5000' }), { code: 'PITWALL_ERR_CONFIG', message: /rescueRadiusKm \(PITWALL_RESCUE_RADIUS_KM\)/ })
+})
+
 t.test('the README documents every setting by its environment variable', async (t) => {
   const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
   const missing = Object.values(ENV_NAMES).filter((name) => !readme.includes(`\`${name}\``))
