@@ -10,6 +10,7 @@ import { CampaignRunner } from '../actions/campaigns/runner.js'
 import { CommandDispatcher } from '../actions/commands/dispatcher.js'
 import type { GatewayKeys } from '../actions/commands/gateway-keys.js'
 import { CommandSigner } from '../actions/commands/signing.js'
+import { serviceReminderHandler } from '../actions/fault-actions/service-reminder.js'
 import { dealerAlertHandler } from '../actions/dealer-alerts/fault-handler.js'
 import { DealerAlertService } from '../actions/dealer-alerts/service.js'
 import { WebhookAddressRule } from '../actions/dealer-alerts/webhook-address.js'
@@ -74,6 +75,7 @@ export function createActionWorkers ({ storage, keys, aedes, config, log, metric
     handlers: {
       remote_fix: remoteFixHandler({ faults: storage.faults, commands: storage.commands, packages: storage.otaPackages, queued: notify }),
       dealer_prestage: dealerAlertHandler({ alerts, raised }, 'prestage'),
+      service_reminder: serviceReminderHandler({ faults: storage.faults, reminders: storage.serviceReminders }),
       rescue: dealerAlertHandler({ alerts, raised }, 'rescue')
     },
     log

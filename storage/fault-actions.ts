@@ -8,7 +8,7 @@
  */
 import type pg from 'pg'
 
-export type FaultActionKind = 'remote_fix' | 'dealer_prestage' | 'rescue'
+export type FaultActionKind = 'remote_fix' | 'dealer_prestage' | 'rescue' | 'service_reminder'
 
 export interface FaultAction {
   id: number

@@ -71,7 +71,7 @@ WITH ev AS (
   INSERT INTO fault_actions (fault_id, kind)
   SELECT c.id, a.kind FROM changed c JOIN ev ON ev.vehicle_id = c.vehicle_id AND ev.rule_id = c.rule_id
   CROSS JOIN LATERAL (VALUES (ev.action->>'type'), (CASE WHEN ev.severity = 'critical' THEN 'rescue' END)) a (kind)
-  WHERE c.type = 'opened' AND a.kind IN ('remote_fix', 'dealer_prestage', 'rescue')
+  WHERE c.type = 'opened' AND a.kind IN ('remote_fix', 'dealer_prestage', 'rescue', 'service_reminder')
   ON CONFLICT (fault_id, kind) DO NOTHING
 )
 INSERT INTO fault_events (fault_id, time, type, detail)

@@ -140,7 +140,7 @@ const reminderSchema = objectOf({
   vehicleId: out.integer,
   vin: out.text,
   ruleId: out.text,
-  kind: oneOfTexts(['due', 'due_soon', 'trend']),
+  kind: oneOfTexts(['due', 'due_soon', 'trend', 'fault']),
   dueAt: orNull(out.time),
   dueKm: orNull(out.number),
   dueHours: orNull(out.number),

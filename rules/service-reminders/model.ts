@@ -71,7 +71,8 @@ export interface TrendDefinition extends ReminderDefinitionBase {
 
 export type ReminderDefinition = ServiceIntervalDefinition | TrendDefinition
 
-export type ReminderKind = 'due' | 'due_soon' | 'trend'
+/** fault: a rule's `service_reminder` action asked for it when its fault opened (actions/fault-actions/service-reminder.ts) */
+export type ReminderKind = 'due' | 'due_soon' | 'trend' | 'fault'
 
 /** What evaluation found for one vehicle and definition; the check stores it as a service reminder. */
 export interface ReminderFinding {

@@ -101,7 +101,7 @@ function Reminders ({ all }: { all: boolean }) {
                 <tr key={r.id}>
                   <td>{r.vin}</td>
                   <td>{String(r.detail.task ?? r.ruleId)}<div class='m-sub'>{Array.isArray(r.detail.parts) ? (r.detail.parts as string[]).join(', ') : ''}</div></td>
-                  <td><Badge tone={r.kind === 'due' ? 'bad' : r.kind === 'due_soon' ? 'warn' : 'info'}>{r.kind.replace('_', ' ')}</Badge>
+                  <td><Badge tone={r.kind === 'due' || r.kind === 'fault' ? 'bad' : r.kind === 'due_soon' ? 'warn' : 'info'}>{r.kind.replace('_', ' ')}</Badge>
                     <div class='m-sub'>{[r.dueAt === null ? '' : dateTime(r.dueAt).slice(0, 10), r.dueKm === null ? '' : `${num(r.dueKm, 0)} km`, r.dueHours === null ? '' : `${num(r.dueHours, 0)} h`].filter((s) => s !== '').join(' · ')}</div></td>
                   <td><Badge tone={r.state === 'open' ? 'warn' : r.state === 'done' ? 'ok' : 'muted'}>{r.state}</Badge></td>
                   <td>{relative(r.createdAt)}</td>
