@@ -20,6 +20,7 @@
  * up, and forgetting the id is safe.
  */
 import { pitwall } from '../proto/index.js'
+import { DEFAULT_DIAGNOSTIC_TIMEOUT_MS, OBD_FUNCTIONAL_TARGET } from '../actions/commands/diagnostic-body.js'
 import { finalResponse } from '../decoders/diagnostics/response.js'
 import type { CommandVerifier } from '../actions/commands/signing.js'
 import type { FaultName } from './faults.js'
@@ -67,10 +68,7 @@ export interface DiagnosticAnswer {
   data: Uint8Array
 }
 
-/** OBD-II's functional request id: what a request without a target goes to. */
-export const OBD_FUNCTIONAL_ID = 0x7df
-/** How long the T-box waits for answers when the command does not say (ISO 15765-4 P2 with margin), ms. */
-export const DEFAULT_DIAGNOSTIC_TIMEOUT_MS = 2000
+
 
 export const DEFAULT_FIXES: ReadonlyMap<string, FaultName> = new Map([['bms-extended-balancing', 'cellimbalance']])
 
@@ -184,7 +182,8 @@ export class CommandExecutor {
   /** One request on the bus, then every answer in one final ack, or FAILED when no ECU answered in time. */
   private async diagnose (command: pitwall.v1.Command, request: Uint8Array): Promise<void> {
     const target = command.diagnostic?.target ?? 0
-    const to = target === 0 ? OBD_FUNCTIONAL_ID : target
+    // a request without a target goes to OBD-II's functional id; without a timeout, the T-box waits as long as the gateway would ask
+    const to = target === 0 ? OBD_FUNCTIONAL_TARGET : target
     const timeoutMs = command.diagnostic?.timeoutMs ?? 0
     const started = this.now()
     if (!await this.pause()) return

@@ -6,7 +6,7 @@
  * answers better too.
  */
 import { validateDiagnosticRequest } from '../../decoders/diagnostics/request.js'
-import { decodeDiagnosticResponse, type DecodedDiagnosticResponse } from '../../decoders/diagnostics/response.js'
+import { decodeDiagnosticResponse, isResponsePending, type DecodedDiagnosticResponse } from '../../decoders/diagnostics/response.js'
 import { diagnosticRequestOf } from './diagnostic-body.js'
 import type { Command, DiagnosticAnswer } from './model.js'
 
@@ -54,12 +54,8 @@ function finalAnswers (answers: readonly DiagnosticAnswer[]): DiagnosticAnswer[]
   const out: DiagnosticAnswer[] = []
   for (const ecu of new Set(answers.map((a) => a.ecu))) {
     const own = answers.filter((a) => a.ecu === ecu)
-    const final = own.find((a) => !isResponsePending(a.data))
+    const final = own.find((a) => !isResponsePending(Buffer.from(a.data, 'hex')))
     out.push(...(final === undefined ? own : [final]))
   }
   return out
-}
-
-function isResponsePending (hex: string): boolean {
-  return hex.length === 6 && hex.startsWith('7f') && hex.endsWith('78')
 }

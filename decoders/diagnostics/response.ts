@@ -159,7 +159,12 @@ export function decodeDiagnosticResponse (request: Uint8Array, response: Uint8Ar
  * ECU never finished: a timeout).
  */
 export function finalResponse (responses: readonly Uint8Array[]): Uint8Array | undefined {
-  return responses.find((r) => !(r[0] === NEGATIVE_RESPONSE_SID && r.length >= 3 && r[2] === NRC_RESPONSE_PENDING))
+  return responses.find((r) => !isResponsePending(r))
+}
+
+/** 7F <SID> 78: the ECU asks for more time (ISO 14229-1 A.1), not an answer. */
+export function isResponsePending (response: Uint8Array): boolean {
+  return response[0] === NEGATIVE_RESPONSE_SID && response.length >= 3 && response[2] === NRC_RESPONSE_PENDING
 }
 
 function decode (request: Uint8Array, response: Uint8Array, options: DecodeOptions, raw: string): DecodedDiagnosticResponse {
