@@ -8,9 +8,9 @@
  * the database's clock: a minute still filling would be read again at every
  * pass, and the writer leaves no new mark while its own for the current
  * minute stands (storage/rollup-marks.ts). Until then reads take those
- * minutes from the samples. It takes them in chunks of vehicle-minutes, each its own short
- * transaction, so neither ingest nor, on the embedded database, every other
- * connection waits on one long pass.
+ * minutes from the samples. It takes them in chunks of vehicle-minutes,
+ * each its own short transaction, so neither ingest nor, on the embedded
+ * database, every other connection waits on one long pass.
  *
  * One pass at a time across every node on the database: a chunk that cannot
  * take the advisory lock leaves the marks to the node that holds it.

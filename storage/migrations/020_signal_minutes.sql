@@ -6,14 +6,15 @@
 -- from this table is 7,200 rows, read in about 15 ms.
 --
 -- Kept like TimescaleDB's continuous aggregates, not by a trigger or an
--- upsert per write: the batch writer adds one row to signal_minutes_pending
--- per stored batch and minute it has samples in (in the same statement as
--- the samples, so a mark and its samples become visible together), and a
+-- upsert per write: the batch writer adds a row to signal_minutes_pending
+-- for a stored batch and minute it has samples in, unless a mark it already
+-- committed covers them (storage/rollup-marks.ts), in the same statement as
+-- the samples, so a mark and its samples become visible together; and a
 -- periodic pass (storage/signal-rollup.ts) takes the marks and recomputes
 -- those minutes from the samples. An upsert per signal and minute on every
 -- write would update about half as many rollup rows as it inserts samples
 -- (20 signals in a demo batch of 42 samples), each a read-modify-write;
--- a mark is one narrow row and one index entry per batch.
+-- a mark is one narrow row and one index entry, at most one per batch.
 CREATE TABLE signal_minutes (
   vehicle_id  integer NOT NULL,
   signal_id   integer NOT NULL,
