@@ -15,7 +15,9 @@ import type { CommandState } from '../../actions/commands/model.js'
 import { provisionDevice } from '../../gateway/provisioning.js'
 import { Tbox } from '../../sim/tbox.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
-import { startTestGateway } from '../helpers/gateway.js'
+import { connectVehicle, publishQos1, startTestGateway } from '../helpers/gateway.js'
+import { pitwall } from '../../proto/index.js'
+import { poolOf } from '../../storage/index.js'
 import { until } from '../helpers/until.js'
 
 const FINAL: readonly CommandState[] = ['succeeded', 'failed', 'rejected', 'expired', 'cancelled']
@@ -141,6 +143,22 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal((await api('GET', `/api/v1/commands?vin=${sick.vin}`)).json.commands.length, before)
       const both = await api('POST', '/api/v1/commands', { vin: sick.vin, diagnostic: { request: { kind: 'uds_read_dtcs' } }, action: { name: 'x' } })
       t.equal(both.status, 400)
+    })
+
+    t.test('an ack carrying more answers than the cap is acknowledged and kept as a dead letter; honest vehicles carry on', async (t) => {
+      const vin = 'WPWDGN00000000003'
+      const { secret } = await provisionDevice(storage.vehicles, { vin, model: 'PW-DIAG', firmware: '1.4.2' })
+      const hostile = await connectVehicle(gateway.mqttPort, vin, secret)
+      t.teardown(() => hostile.endAsync())
+      const flood = pitwall.v1.CommandAck.encode({
+        id: 'made-up', state: pitwall.v1.CommandAck.State.SUCCEEDED, progress: 100,
+        responses: Array.from({ length: 33 }, () => ({ ecu: 0x7e8, data: new Uint8Array(4000) }))
+      }).finish()
+      await publishQos1(hostile, `v1/${vin}/cmd/ack`, flood)
+      const letters = await poolOf(storage).query<{ reason_code: string, reason: string }>('SELECT reason_code, reason FROM dead_letters WHERE vin = $1', [vin])
+      t.match(letters.rows, [{ reason_code: 'PITWALL_ERR_COMMAND_ACK', reason: /33 diagnostic responses, at most 32/ }], 'PUBACKed, kept with the reason')
+      const read = await ask(sick.vin, { request: { kind: 'obd_read_pids', pids: [0x0d] }, target: 0x7e0 })
+      t.equal(read.command.state, 'succeeded', 'another vehicle\'s request still answered')
     })
 
     t.test('answers a T-box sends as ISO-TP frames are reassembled', async (t) => {
