@@ -12,6 +12,7 @@ import type { ResolvedManifest } from '../decoders/manifest/resolve.js'
 import { SIGNAL_CATALOG } from '../decoders/catalog.js'
 import type { SignalSource } from '../decoders/catalog-sources.js'
 import { canonicalUnit, type CatalogEntry } from '../decoders/signal-catalog.js'
+import type { MakerDid } from '../decoders/diagnostics/maker-dids.js'
 import { PitwallError } from '../runtime/errors.js'
 import { inTransaction } from './transaction.js'
 
@@ -199,6 +200,17 @@ export class ManifestStore {
     }
     const events = await this.pool.query<ManifestEvent>('SELECT type, at, by FROM decoder_manifest_events WHERE manifest_id = $1 ORDER BY id', [row.id])
     return { ...row, definition: specOf(row.definition), events: events.rows }
+  }
+
+  /**
+   * The maker DIDs the active manifest of a vehicle's model describes (its
+   * `dids:`), which name and lay out that vehicle's 0x22 answers; empty when
+   * the model has no active manifest or it describes none.
+   */
+  async makerDids (vin: string): Promise<MakerDid[]> {
+    const res = await this.pool.query<{ dids: MakerDid[] | null }>(
+      `SELECT m.definition -> 'dids' AS dids FROM vehicles v JOIN decoder_manifests m ON m.model = v.model AND m.active WHERE v.vin = $1`, [vin])
+    return res.rows[0]?.dids ?? []
   }
 
   /** The active versions: what gateways decode with. */

@@ -6,6 +6,7 @@
  * both build command bodies here; each names the fields in its own terms in
  * the errors, so a message points at what the caller typed.
  */
+import type { MakerDid } from '../../decoders/diagnostics/maker-dids.js'
 import { diagnosticCommand, type DiagnosticCommandRequest } from './diagnostic-body.js'
 import type { CommandBody } from './model.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
@@ -39,12 +40,13 @@ function invalidRequest (message: string): PitwallError {
  * The stored body of a request naming exactly one of an action, an OTA
  * package or, where the caller allows one, a diagnostic request
  * (./diagnostic-body.ts). An OTA package that is not registered is the registry's
- * PITWALL_ERR_OTA_PACKAGE_UNKNOWN.
+ * PITWALL_ERR_OTA_PACKAGE_UNKNOWN. `dids`: the vehicle model's maker DIDs,
+ * for a diagnostic request that names them.
  */
-export async function commandBody (packages: Pick<OtaPackageStore, 'get'>, request: CommandRequest, fields: CommandRequestFields): Promise<CommandBody> {
+export async function commandBody (packages: Pick<OtaPackageStore, 'get'>, request: CommandRequest, fields: CommandRequestFields, dids: readonly MakerDid[] = []): Promise<CommandBody> {
   const { action, ota, diagnostic } = request
   const named = [action, ota, diagnostic].filter((x) => x !== undefined).length
-  if (diagnostic !== undefined && named === 1 && fields.diagnostic !== undefined) return diagnosticCommand(diagnostic, fields.diagnostic).body
+  if (diagnostic !== undefined && named === 1 && fields.diagnostic !== undefined) return diagnosticCommand(diagnostic, fields.diagnostic, dids).body
   if (diagnostic !== undefined) {
     throw invalidRequest(fields.diagnostic === undefined ? 'a diagnostic request cannot be sent this way' : `give one of ${fields.action}, ${fields.ota} or ${fields.diagnostic}, not several`)
   }

@@ -7,6 +7,7 @@
  */
 import { validateDiagnosticRequest } from '../../decoders/diagnostics/request.js'
 import { decodeDiagnosticResponse, isResponsePending, type DecodedDiagnosticResponse } from '../../decoders/diagnostics/response.js'
+import { makerDidTable, type MakerDid } from '../../decoders/diagnostics/maker-dids.js'
 import { diagnosticRequestOf } from './diagnostic-body.js'
 import type { Command, DiagnosticAnswer } from './model.js'
 
@@ -24,8 +25,12 @@ export interface Diagnosis {
   answers: Array<DiagnosticAnswer & { decoded: DecodedDiagnosticResponse }>
 }
 
-/** The diagnosis of a diagnostic command; null for other commands. */
-export function diagnosisOf (command: Pick<Command, 'body'>, answers: readonly DiagnosticAnswer[] | null): Diagnosis | null {
+/**
+ * The diagnosis of a diagnostic command; null for other commands. `dids`:
+ * the maker DIDs of the vehicle's model (its active decoder manifest), which
+ * name and read what the standards leave to the maker.
+ */
+export function diagnosisOf (command: Pick<Command, 'body'>, answers: readonly DiagnosticAnswer[] | null, dids: readonly MakerDid[] = []): Diagnosis | null {
   const d = diagnosticRequestOf(command.body)
   if (d === undefined) return null
   const request = Buffer.from(d.udsRequest, 'hex')
@@ -39,9 +44,10 @@ export function diagnosisOf (command: Pick<Command, 'body'>, answers: readonly D
     // stored before a check that now refuses it: shown, not hidden
     description = `not a valid request: ${(err as Error).message}`
   }
+  const options = { dids: makerDidTable(dids) }
   return {
     request: { data: d.udsRequest, description, target: d.target, timeoutMs: d.timeoutMs, clearsDtcs: clears },
-    answers: finalAnswers(answers ?? []).map((a) => ({ ...a, decoded: decodeDiagnosticResponse(request, Buffer.from(a.data, 'hex')) }))
+    answers: finalAnswers(answers ?? []).map((a) => ({ ...a, decoded: decodeDiagnosticResponse(request, Buffer.from(a.data, 'hex'), options) }))
   }
 }
 

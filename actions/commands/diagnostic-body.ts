@@ -7,6 +7,7 @@
  * write to it, so such a command waits for an engineer's approval
  * (pending_approval), which the timeline records.
  */
+import { resolveDidRefs, type MakerDid } from '../../decoders/diagnostics/maker-dids.js'
 import { buildDiagnosticRequest, validateDiagnosticRequest, type DiagnosticRequestSpec } from '../../decoders/diagnostics/request.js'
 import { PitwallError } from '../../runtime/errors.js'
 import type { CommandBody, DiagnosticBody } from './model.js'
@@ -24,8 +25,11 @@ type SameKinds<A, B> = [A] extends [B] ? [B] extends [A] ? true : false : false
 const kindsMatch: SameKinds<typeof DIAGNOSTIC_KINDS[number], DiagnosticRequestSpec['kind']> = true
 void kindsMatch
 
+/** What an engineer may send: uds_read_did's DIDs also as hex text ("0x4001") or the names the model's manifest gives them. */
+export type DiagnosticRequestInput = Exclude<DiagnosticRequestSpec, { kind: 'uds_read_did' }> | { readonly kind: 'uds_read_did', readonly dids: ReadonlyArray<number | string> }
+
 export interface DiagnosticCommandRequest {
-  request: DiagnosticRequestSpec
+  request: DiagnosticRequestInput
   /** 11-bit CAN request id; default 0x7DF */
   target?: number | undefined
   timeoutMs?: number | undefined
@@ -43,8 +47,13 @@ function invalid (message: string, cause?: unknown): PitwallError {
   return new PitwallError('PITWALL_ERR_COMMAND_INVALID', message, cause === undefined ? undefined : { cause })
 }
 
-/** The stored body of a diagnostic request; `field` names it in errors (e.g. `body.diagnostic`). */
-export function diagnosticCommand (req: DiagnosticCommandRequest, field: string): DiagnosticCommand {
+/**
+ * The stored body of a diagnostic request; `field` names it in errors (e.g.
+ * `body.diagnostic`). `dids`: the maker DIDs of the vehicle's model, for
+ * DIDs asked by name; a request for several models (a campaign) has none, so
+ * only numbers do there.
+ */
+export function diagnosticCommand (req: DiagnosticCommandRequest, field: string, dids: readonly MakerDid[] = []): DiagnosticCommand {
   const target = req.target ?? OBD_FUNCTIONAL_TARGET
   if (!Number.isInteger(target) || target < 1 || target > 0x7ff) throw invalid(`${field}.target ${String(req.target)} is not an 11-bit CAN request id (0x001 to 0x7FF; 0x7DF: every OBD-II ECU)`)
   const timeoutMs = req.timeoutMs ?? DEFAULT_DIAGNOSTIC_TIMEOUT_MS
@@ -54,7 +63,10 @@ export function diagnosticCommand (req: DiagnosticCommandRequest, field: string)
   let bytes: Uint8Array
   let check: ReturnType<typeof validateDiagnosticRequest>
   try {
-    bytes = buildDiagnosticRequest(req.request)
+    const spec: DiagnosticRequestSpec = req.request.kind === 'uds_read_did'
+      ? { kind: 'uds_read_did', dids: resolveDidRefs(req.request.dids, dids, 'dids') }
+      : req.request
+    bytes = buildDiagnosticRequest(spec)
     check = validateDiagnosticRequest(bytes)
   } catch (err) {
     throw invalid(`${field}.request: ${(err as Error).message}`, err)

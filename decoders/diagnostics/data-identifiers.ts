@@ -9,6 +9,7 @@
 import { decodePid } from '../obd/service01.js'
 import { mode01Pid } from '../obd/pids.js'
 import { hexAll } from './services.js'
+import { makerDidLength, readMakerDid, type MakerDidTable } from './maker-dids.js'
 
 export interface DiagnosticValue {
   name: string
@@ -57,22 +58,33 @@ const DID_NAMES: ReadonlyMap<number, string> = new Map([
 /** The identification DIDs whose length ISO 14229-1 fixes; the rest of 0xF18x/0xF19x are the vehicle maker's length. */
 const FIXED_LENGTHS: ReadonlyMap<number, number> = new Map([[0xf186, 1], [0xf190, 17]])
 
-/** `lengths` (the caller's, from the vehicle maker) first, then the standard ones. */
-export function didLength (did: number, lengths: ReadonlyMap<number, number> | undefined): number | undefined {
-  const given = byteCount(lengths?.get(did)) ?? FIXED_LENGTHS.get(did)
+/** `lengths` (the caller's, from the vehicle maker), then the model's maker DIDs, then the standard ones. */
+export function didLength (did: number, lengths: ReadonlyMap<number, number> | undefined, makers?: MakerDidTable): number | undefined {
+  const maker = makers?.get(did)
+  const given = byteCount(lengths?.get(did)) ?? (maker === undefined ? undefined : makerDidLength(maker)) ?? FIXED_LENGTHS.get(did)
   if (given !== undefined) return given
   return isObdDid(did) ? mode01Pid(did - OBD_DID_BASE)?.bytes : undefined
 }
 
-/** `{ name }` of a standard DID, `{}` for a vehicle maker's. */
-export function didName (did: number): { name?: string } {
-  const name = isObdDid(did) ? mode01Pid(did - OBD_DID_BASE)?.name : DID_NAMES.get(did)
+/** `{ name }` of a standard DID or one the model's manifest names, `{}` for another maker's. */
+export function didName (did: number, makers?: MakerDidTable): { name?: string } {
+  const name = makers?.get(did)?.name ?? (isObdDid(did) ? mode01Pid(did - OBD_DID_BASE)?.name : DID_NAMES.get(did))
   return name === undefined ? {} : { name }
 }
 
-/** One DID's data, named and decoded where a standard says how. */
-export function describeDid (did: number, data: Uint8Array): DiagnosticDid {
+/** One DID's data, named and decoded where a standard or the model's manifest says how. */
+export function describeDid (did: number, data: Uint8Array, makers?: MakerDidTable): DiagnosticDid {
   const out: DiagnosticDid = { did, hex: hexAll(data) }
+  const maker = makers?.get(did)
+  if (maker !== undefined) {
+    out.name = maker.name
+    const read = readMakerDid(maker, data)
+    if (read !== undefined) {
+      if (read.values.length > 0) out.values = read.values
+      if (read.text !== undefined) out.text = read.text
+    }
+    return out
+  }
   if (isObdDid(did)) {
     const pid = mode01Pid(did - OBD_DID_BASE)
     if (pid !== undefined) {
@@ -94,7 +106,7 @@ export function describeDid (did: number, data: Uint8Array): DiagnosticDid {
 /** 'Engine speed 2110 rpm', 'VIN WPW0000000000001'. */
 export function didText (d: DiagnosticDid): string {
   const label = d.name ?? `DID 0x${d.did.toString(16).toUpperCase().padStart(4, '0')}`
-  if (d.values !== undefined) return `${label} ${valuesText(d.values)}`
+  if (d.values !== undefined) return `${label} ${d.text !== undefined ? `${d.text}, ` : ''}${valuesText(d.values)}`
   return `${label} ${d.text ?? (d.hex === '' ? '(no data)' : d.hex)}`
 }
 

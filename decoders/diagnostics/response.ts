@@ -16,6 +16,7 @@ import { decodeService01Response } from '../obd/service01.js'
 import { calibrationIdsFromService09, cvnsFromService09, parseService09Response, vinFromService09 } from '../obd/service09.js'
 import { supportedPids } from '../obd/pids.js'
 import { byteCount, describeDid, didLength, didName, didText, valueOf, valuesText, type DiagnosticDid, type DiagnosticValue } from './data-identifiers.js'
+import type { MakerDidTable } from './maker-dids.js'
 import { nrcText } from './nrc-text.js'
 import { hex4, hexAll, infoTypeName, READ_DTC_REPORTS, serviceName } from './services.js'
 
@@ -126,6 +127,8 @@ export interface DecodedDiagnosticResponse {
 export interface DecodeOptions {
   /** the vehicle maker's DID data lengths: DID → bytes; standard DIDs (0xF190, 0xF4xx …) need none */
   readonly didLengths?: ReadonlyMap<number, number>
+  /** the vehicle model's maker DIDs, from its decoder manifest: names, lengths and fields */
+  readonly dids?: MakerDidTable
   /** the vehicle maker's DTCExtDataRecord lengths: record number → bytes */
   readonly extendedDataLengths?: ReadonlyMap<number, number>
 }
@@ -239,7 +242,7 @@ function readDtcAnswer (request: Uint8Array, response: Uint8Array, options: Deco
       const oneRecord = request[5] !== undefined && request[5] < 0xfe
       const dtc = udsDtc(report)
       const split = report.kind === 'snapshot'
-        ? snapshotRecords(report.data, options.didLengths, oneRecord)
+        ? snapshotRecords(report.data, options, oneRecord)
         : extendedDataRecords(report.data, options.extendedDataLengths, oneRecord)
       const data = { dtc, records: split.records }
       const summary = `${shortText(dtc)} ${statusWord(report.status)}: ${recordsSummary(report.kind, split.records)}`
@@ -262,7 +265,7 @@ interface SplitRecords { records: DiagnosticDtcRecord[], note?: string }
  * lengths are the vehicle maker's, so a DID of unknown length ends the split
  * unless it is the last thing the answer can hold.
  */
-function snapshotRecords (data: Uint8Array, lengths: ReadonlyMap<number, number> | undefined, oneRecord: boolean): SplitRecords {
+function snapshotRecords (data: Uint8Array, options: DecodeOptions, oneRecord: boolean): SplitRecords {
   const records: DiagnosticDtcRecord[] = []
   let i = 0
   while (i < data.length) {
@@ -274,7 +277,7 @@ function snapshotRecords (data: Uint8Array, lengths: ReadonlyMap<number, number>
     for (let k = 0; k < identifierCount; k++) {
       if (j + 2 > data.length) notAnAnswer(`snapshot record ${hex2(recordNumber)} ends inside identifier ${k + 1} of ${identifierCount}`)
       const did = ((data[j] as number) << 8) | (data[j + 1] as number)
-      let length = didLength(did, lengths)
+      let length = didLength(did, options.didLengths, options.dids)
       const left = data.length - j - 2
       if (length === undefined) {
         if (!(oneRecord && k === identifierCount - 1)) {
@@ -285,7 +288,7 @@ function snapshotRecords (data: Uint8Array, lengths: ReadonlyMap<number, number>
         length = left
       }
       if (length > left) notAnAnswer(`snapshot record ${hex2(recordNumber)}: DID ${hex4(did)} needs ${length} data bytes, ${left} left`)
-      dids.push(describeDid(did, data.subarray(j + 2, j + 2 + length)))
+      dids.push(describeDid(did, data.subarray(j + 2, j + 2 + length), options.dids))
       j += 2 + length
     }
     records.push({ recordNumber, identifierCount, hex: hexAll(data.subarray(i + 2, j)), dids })
@@ -341,18 +344,18 @@ function didAnswer (request: Uint8Array, response: Uint8Array, options: DecodeOp
     if (at < 0) notAnAnswer(`the answer carries DID ${hex4(did)} at byte ${i}, which the request did not ask for there (asked ${asked.map(hex4).join(', ')})`)
     next = at + 1
     const left = response.length - i - 2
-    let length = didLength(did, options.didLengths)
+    let length = didLength(did, options.didLengths, options.dids)
     if (length === undefined) {
       if (next < asked.length) {
         // no text or values: the bytes may hold the DIDs after it too
-        dids.push({ did, ...didName(did), hex: hexAll(response.subarray(i + 2)) })
+        dids.push({ did, ...didName(did, options.dids), hex: hexAll(response.subarray(i + 2)) })
         note = `the length of DID ${hex4(did)} is the vehicle maker's and unknown here, so its data and any of ${asked.slice(next).map(hex4).join(', ')} after it are left undivided`
         break
       }
       length = left
     }
     if (length > left) notAnAnswer(`DID ${hex4(did)} needs ${length} data bytes, ${left} left`)
-    dids.push(describeDid(did, response.subarray(i + 2, i + 2 + length)))
+    dids.push(describeDid(did, response.subarray(i + 2, i + 2 + length), options.dids))
     i += 2 + length
   }
   if (dids.length === 0) notAnAnswer('the answer carries no DID')

@@ -11,6 +11,7 @@ import { basename, dirname, resolve } from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
 import { parseDocument, readDocument } from '../document.js'
 import { parseDuration } from '../duration.js'
+import { MAX_INTEGER_FIELD_BYTES, MAX_MAKER_DID_BYTES, makerDidLength, type MakerDid, type MakerDidField, type MakerDidFieldType } from '../diagnostics/maker-dids.js'
 import { ManifestError, type ManifestDbc, type ManifestSource, type ManifestSpec, type StoragePolicy } from './model.js'
 import { manifestSchema } from './schema.js'
 
@@ -78,6 +79,7 @@ export function manifestSpecOf (data: unknown, origin: string): ManifestSpec {
     signal: s.signal as string,
     policy: policyOf(s, `signals[${i}]`, fail)
   }))
+  const dids = raw.dids === undefined ? undefined : didsOf(raw.dids as Raw[], fail)
   return {
     model: raw.model as string,
     ...(raw.description === undefined ? {} : { description: raw.description as string }),
@@ -86,7 +88,64 @@ export function manifestSpecOf (data: unknown, origin: string): ManifestSpec {
     buses,
     signals,
     catalog,
-    defaults: policyOf((raw.defaults as Raw | undefined) ?? {}, 'defaults', fail)
+    defaults: policyOf((raw.defaults as Raw | undefined) ?? {}, 'defaults', fail),
+    ...(dids === undefined ? {} : { dids })
+  }
+}
+
+/** ISO 14229-1 / SAE J1979 fix these DIDs' layout: a manifest cannot describe them otherwise. */
+function standardDid (did: number): boolean {
+  return did === 0xf186 || did === 0xf190 || (did >= 0xf400 && did <= 0xf4ff)
+}
+
+function didsOf (raw: Raw[], fail: (field: string, what: string) => never): MakerDid[] {
+  const seen = new Set<number>()
+  const names = new Set<string>()
+  return raw.map((d, i) => {
+    const at = `dids[${i}]`
+    const did = typeof d.did === 'string' ? Number.parseInt(d.did.slice(2), 16) : d.did as number
+    const hex = `0x${did.toString(16).toUpperCase().padStart(4, '0')}`
+    if (standardDid(did)) fail(`${at}.did`, `${hex} is a standard DID (ISO 14229-1 / SAE J1979) whose layout Pitwall already knows`)
+    if (seen.has(did)) fail(`${at}.did`, `describes ${hex} a second time`)
+    seen.add(did)
+    const name = (d.name as string).trim()
+    // names are what an engineer asks for (pitwall diagnostics read-did VIN "cell voltages"): one DID each
+    if (names.has(name.toLowerCase())) fail(`${at}.name`, `${JSON.stringify(name)} names a second DID`)
+    names.add(name.toLowerCase())
+    const inline = d.bytes !== undefined
+    if (inline === (d.fields !== undefined)) fail(at, 'needs either bytes (a DID of one field) or fields, not both')
+    const fields = inline
+      ? [fieldOf({ ...d, name }, at, fail)]
+      : (d.fields as Raw[]).map((f, j) => fieldOf(f, `${at}.fields[${j}]`, fail))
+    if (!inline) {
+      const fieldNames = new Set<string>()
+      fields.forEach((f, j) => {
+        if (fieldNames.has(f.name)) fail(`${at}.fields[${j}].name`, `${JSON.stringify(f.name)} is used twice in DID ${hex}`)
+        fieldNames.add(f.name)
+      })
+    }
+    const def: MakerDid = { did, name, fields }
+    if (makerDidLength(def) > MAX_MAKER_DID_BYTES) fail(at, `is ${makerDidLength(def)} bytes long, more than a 0x22 answer can carry (${MAX_MAKER_DID_BYTES})`)
+    return def
+  })
+}
+
+function fieldOf (f: Raw, at: string, fail: (field: string, what: string) => never): MakerDidField {
+  const bytes = f.bytes as number
+  const numeric = f.scale !== undefined || f.offset !== undefined || f.labels !== undefined
+  const type = (f.type as MakerDidFieldType | undefined) ?? (bytes <= MAX_INTEGER_FIELD_BYTES || numeric ? 'unsigned' : 'hex')
+  const integer = type === 'unsigned' || type === 'signed'
+  if (integer && bytes > MAX_INTEGER_FIELD_BYTES) fail(`${at}.bytes`, `is ${bytes}: an ${type} field is at most ${MAX_INTEGER_FIELD_BYTES} bytes (larger integers are not exact); use type hex`)
+  if (!integer && numeric) fail(at, `is ${type}: scale, offset and labels are for unsigned or signed fields`)
+  if (f.scale === 0) fail(`${at}.scale`, 'is 0, which would read every value as the offset')
+  return {
+    name: f.name as string,
+    bytes,
+    type,
+    scale: (f.scale as number | undefined) ?? 1,
+    offset: (f.offset as number | undefined) ?? 0,
+    unit: (f.unit as string | undefined) ?? '',
+    ...(f.labels === undefined ? {} : { labels: f.labels as Record<string, string> })
   }
 }
 

@@ -6,6 +6,7 @@
  * in the database, one version active per model (storage/manifests.ts).
  */
 import { PitwallError } from '../../runtime/errors.js'
+import type { MakerDid } from '../diagnostics/maker-dids.js'
 
 /** How often a decoded signal is stored (rules always see every sample). */
 export interface StoragePolicy {
@@ -57,6 +58,8 @@ export interface ManifestSpec {
   catalog: ManifestCatalogSignal[]
   /** the policy of every signal that does not set its own */
   defaults: StoragePolicy
+  /** the maker's UDS data identifiers its ECUs answer (0x22, freeze frames), named and laid out; absent in manifests stored before DIDs were */
+  dids?: MakerDid[] | undefined
 }
 
 /** A DBC file as a manifest carries it: its bytes and their SHA-256 (hex), by which storage keeps it once. */

@@ -13,6 +13,16 @@ const policy = {
   maxInterval: duration
 }
 
+/** One field of a maker DID's data (decoders/diagnostics/maker-dids.ts). */
+const didField = {
+  bytes: { type: 'integer', minimum: 1, maximum: 4092 },
+  type: { enum: ['unsigned', 'signed', 'ascii', 'hex'] },
+  scale: { type: 'number' },
+  offset: { type: 'number' },
+  unit: { type: 'string', maxLength: 32 },
+  labels: { type: 'object', maxProperties: 256, propertyNames: { pattern: '^-?\\d{1,15}$' }, additionalProperties: { type: 'string', maxLength: 100 } }
+}
+
 export const manifestSchema = {
   type: 'object',
   required: ['model', 'buses'],
@@ -67,6 +77,23 @@ export const manifestSchema = {
         }
       }
     },
-    defaults: { type: 'object', additionalProperties: false, properties: policy }
+    defaults: { type: 'object', additionalProperties: false, properties: policy },
+    dids: {
+      type: 'array',
+      maxItems: 4096,
+      items: {
+        type: 'object',
+        required: ['did', 'name'],
+        additionalProperties: false,
+        properties: {
+          // YAML reads 0x4001 as a number; JSON has no hex, so "0x4001" is taken too
+          did: { anyOf: [{ type: 'integer', minimum: 0, maximum: 0xffff }, { type: 'string', pattern: '^0[xX][0-9A-Fa-f]{1,4}$' }] },
+          name: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
+          // shorthand for a DID of one field: its fields' keys beside the name
+          ...didField,
+          fields: { type: 'array', minItems: 1, maxItems: 64, items: { type: 'object', required: ['name', 'bytes'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, ...didField } } }
+        }
+      }
+    }
   }
 } as const

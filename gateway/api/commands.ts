@@ -20,9 +20,10 @@
 import type { FastifyInstance } from 'fastify'
 import { commandBody, type CommandRequest } from '../../actions/commands/body.js'
 import { diagnosisOf } from '../../actions/commands/diagnosis.js'
-import { DIAGNOSTIC_KINDS, MAX_DIAGNOSTIC_TIMEOUT_MS, MIN_DIAGNOSTIC_TIMEOUT_MS, needsApproval } from '../../actions/commands/diagnostic-body.js'
+import { DIAGNOSTIC_KINDS, diagnosticRequestOf, MAX_DIAGNOSTIC_TIMEOUT_MS, MIN_DIAGNOSTIC_TIMEOUT_MS, needsApproval } from '../../actions/commands/diagnostic-body.js'
 import { COMMAND_STATES, COMMAND_TRANSITIONS, DEFAULT_COMMAND_TTL_MS, type CommandBody } from '../../actions/commands/model.js'
 import { checkCommandTtl } from '../../actions/commands/policy.js'
+import type { MakerDid } from '../../decoders/diagnostics/maker-dids.js'
 import { parseDuration } from '../../decoders/duration.js'
 import type { CommandStore } from '../../storage/commands.js'
 import type { OtaPackageStore } from '../../storage/ota-packages.js'
@@ -35,6 +36,8 @@ import { diagnosisSchema } from './diagnosis-schema.js'
 export interface CommandRouteDeps {
   commands: CommandStore
   otaPackages: Pick<OtaPackageStore, 'get'>
+  /** the maker DIDs of a vehicle's model (storage/manifests.ts makerDids): names its DID answers */
+  makerDids: (vin: string) => Promise<MakerDid[]>
 }
 
 const MAX_LIST = 1000
@@ -72,7 +75,13 @@ export const commandRequestProperties = {
           statusMask: { type: 'integer', minimum: 0, maximum: 255 },
           dtc: { type: 'string', minLength: 5, maxLength: 8, description: 'SAE J2012, e.g. P0217 or P0217-1A' },
           record: { type: 'integer', minimum: 0, maximum: 255 },
-          dids: { type: 'array', minItems: 1, maxItems: 8, items: { type: 'integer', minimum: 0, maximum: 0xffff } },
+          dids: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 8,
+            description: 'numbers, hex text ("0x4001") or, for one vehicle, the names its model\'s decoder manifest gives its DIDs',
+            items: { anyOf: [{ type: 'integer', minimum: 0, maximum: 0xffff }, { type: 'string', minLength: 1, maxLength: 100 }] }
+          },
           group: { type: 'integer', minimum: 0, maximum: 0xffffff },
           pids: { type: 'array', minItems: 1, maxItems: 6, items: { type: 'integer', minimum: 0, maximum: 255 } },
           infoType: { type: 'integer', minimum: 0, maximum: 255 },
@@ -146,8 +155,8 @@ const commandAnswer = objectOf({
 })
 
 /** The stored command body of a request's `action` or `ota`; one naming both or neither is a 400 (PITWALL_ERR_COMMAND_INVALID). */
-export async function requestedCommandBody (packages: Pick<OtaPackageStore, 'get'>, request: CommandRequest): Promise<CommandBody> {
-  return await commandBody(packages, request, { action: 'body.action', ota: 'body.ota', diagnostic: 'body.diagnostic' })
+export async function requestedCommandBody (packages: Pick<OtaPackageStore, 'get'>, request: CommandRequest, dids: readonly MakerDid[] = []): Promise<CommandBody> {
+  return await commandBody(packages, request, { action: 'body.action', ota: 'body.ota', diagnostic: 'body.diagnostic' }, dids)
 }
 
 /** `"12h"` → ms, or the default when absent; `field` names it in the error. */
@@ -169,7 +178,8 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
       async (request, reply) => {
         const vin = vinOf(request.body.vin, 'body.vin')
         const ttlMs = ttlMsOf(request.body.ttl, 'body.ttl', DEFAULT_COMMAND_TTL_MS)
-        const body = await requestedCommandBody(otaPackages, request.body)
+        const namesDids = request.body.diagnostic?.request.kind === 'uds_read_did' && request.body.diagnostic.request.dids.some((d) => typeof d === 'string')
+        const body = await requestedCommandBody(otaPackages, request.body, namesDids ? await deps.makerDids(vin) : [])
         checkCommandTtl(ttlMs)
         const command = await commands.enqueue({ vin, body, ttlMs, requestedBy: principalOf(request).name, needsApproval: needsApproval(body) })
         return await reply.code(201).send(command)
@@ -187,7 +197,8 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
       async (request) => {
         const { id } = request.params
         const command = await commands.get(id)
-        return { command, timeline: await commands.timeline(id), diagnosis: diagnosisOf(command, await commands.responses(id)) }
+        const dids = diagnosticRequestOf(command.body) === undefined ? [] : await deps.makerDids(command.vin)
+        return { command, timeline: await commands.timeline(id), diagnosis: diagnosisOf(command, await commands.responses(id), dids) }
       })
 
     scope.post<{ Params: { id: string } }>('/api/v1/commands/:id/approve',

@@ -99,7 +99,7 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   registerCaseRoutes(app, { cases: storage.cases })
   registerVehicleRoutes(app, { vehicles: storage.vehicles, dealers: storage.dealers })
   registerFaultRoutes(app, { faults: storage.faults, commands: storage.commands, dealerAlerts: storage.dealerAlerts, cases: storage.cases })
-  registerCommandRoutes(app, { commands: storage.commands, otaPackages: storage.otaPackages })
+  registerCommandRoutes(app, { commands: storage.commands, otaPackages: storage.otaPackages, makerDids: async (vin) => await storage.manifests.makerDids(vin) })
   registerOtaPackageRoutes(app, { otaPackages: storage.otaPackages })
   registerCampaignRoutes(app, { campaigns: storage.campaigns, otaPackages: storage.otaPackages })
   registerInboxRoutes(app, { dealerAlerts: storage.dealerAlerts, serviceReminders: storage.serviceReminders, dealers: storage.dealers })

@@ -7,11 +7,11 @@
  * engineer's approval (`pitwall commands approve ID`).
  */
 import { InvalidArgumentError, type Command as CliCommand } from 'commander'
-import { diagnosticCommand } from '../../actions/commands/diagnostic-body.js'
+import { diagnosticCommand, type DiagnosticCommand, type DiagnosticRequestInput } from '../../actions/commands/diagnostic-body.js'
 import { diagnosisOf, type Diagnosis } from '../../actions/commands/diagnosis.js'
 import { DEFAULT_COMMAND_TTL_MS, FINAL_COMMAND_STATES, type Command } from '../../actions/commands/model.js'
 import { checkCommandTtl } from '../../actions/commands/policy.js'
-import type { DiagnosticRequestSpec } from '../../decoders/diagnostics/request.js'
+import type { MakerDid } from '../../decoders/diagnostics/maker-dids.js'
 import { isPitwallError } from '../../runtime/errors.js'
 import type { Storage } from '../../storage/index.js'
 import { print } from './output.js'
@@ -36,23 +36,29 @@ export function byteOrId (value: string): number {
 
 const POLL_MS = 250
 
-async function send (vin: string, spec: DiagnosticRequestSpec, flags: SendFlags): Promise<void> {
-  let made: ReturnType<typeof diagnosticCommand>
-  try {
-    made = diagnosticCommand({ request: spec, target: flags.target, timeoutMs: flags.timeoutMs }, 'the request')
-  } catch (err) {
-    if (isPitwallError(err, 'PITWALL_ERR_COMMAND_INVALID')) throw new InvalidArgumentError(err.message)
-    throw err
-  }
+async function send (vin: string, spec: DiagnosticRequestInput, flags: SendFlags): Promise<void> {
   checkCommandTtl(flags.ttl)
-  const { command, diagnosis } = await withStorage(flags, async (st) => {
+  const { made, command, diagnosis } = await withStorage(flags, async (st) => {
+    // DIDs asked by name are the vehicle model's (its decoder manifest), which only storage knows
+    const dids = spec.kind === 'uds_read_did' && spec.dids.some((d) => typeof d === 'string') ? await st.manifests.makerDids(vin) : []
+    const made = diagnosticRequest(spec, flags, dids)
     const queued = await st.commands.enqueue({ vin, body: made.body, ttlMs: flags.ttl, requestedBy: me(flags.by), needsApproval: made.needsApproval })
-    return flags.wait === undefined || made.needsApproval ? { command: queued, diagnosis: diagnosisOf(queued, null) } : await waitForAnswer(st, queued, flags.wait)
+    const answered = flags.wait === undefined || made.needsApproval ? { command: queued, diagnosis: diagnosisOf(queued, null) } : await waitForAnswer(st, queued, flags.wait)
+    return { made, ...answered }
   })
   if (flags.json === true) { print(JSON.stringify({ command, diagnosis })); return }
   print(`${command.id}\t${command.vin}\t${made.description}\t${command.state}${command.detail === null ? '' : `\t${command.detail}`}`)
   if (made.needsApproval) print(`waits for an engineer's approval: pitwall commands approve ${command.id}`)
   printAnswers(diagnosis)
+}
+
+function diagnosticRequest (spec: DiagnosticRequestInput, flags: SendFlags, dids: readonly MakerDid[]): DiagnosticCommand {
+  try {
+    return diagnosticCommand({ request: spec, target: flags.target, timeoutMs: flags.timeoutMs }, 'the request', dids)
+  } catch (err) {
+    if (isPitwallError(err, 'PITWALL_ERR_COMMAND_INVALID')) throw new InvalidArgumentError(err.message)
+    throw err
+  }
 }
 
 async function waitForAnswer (st: Storage, queued: Command, waitMs: number): Promise<{ command: Command, diagnosis: Diagnosis | null }> {
@@ -62,7 +68,7 @@ async function waitForAnswer (st: Storage, queued: Command, waitMs: number): Pro
     await new Promise((resolve) => setTimeout(resolve, POLL_MS))
     command = await st.commands.get(queued.id)
   }
-  return { command, diagnosis: diagnosisOf(command, await st.commands.responses(command.id)) }
+  return { command, diagnosis: diagnosisOf(command, await st.commands.responses(command.id), await st.manifests.makerDids(command.vin)) }
 }
 
 function printAnswers (diagnosis: Diagnosis | null): void {
@@ -88,8 +94,8 @@ export function registerDiagnosticsCommands (program: CliCommand): void {
     .action(async (vin: string, dtc: string, flags: SendFlags & { record?: number }) => { await send(vin, { kind: 'uds_dtc_snapshot', dtc, record: flags.record }, flags) })
   sendCommand(group, 'extended-data', 'UDS 0x19 0x06: a DTC\'s extended data record').argument('<vin>').argument('<dtc>').option('--record <n>', 'record (default 0xFF: all)', byteOrId)
     .action(async (vin: string, dtc: string, flags: SendFlags & { record?: number }) => { await send(vin, { kind: 'uds_dtc_extended', dtc, record: flags.record }, flags) })
-  sendCommand(group, 'read-did', 'UDS 0x22: data by identifier').argument('<vin>').argument('<did...>', 'e.g. 0xF190')
-    .action(async (vin: string, dids: string[], flags: SendFlags) => { await send(vin, { kind: 'uds_read_did', dids: dids.map(byteOrId) }, flags) })
+  sendCommand(group, 'read-did', 'UDS 0x22: data by identifier').argument('<vin>').argument('<did...>', 'e.g. 0xF190, or a name the model\'s decoder manifest gives a DID ("cell voltages")')
+    .action(async (vin: string, dids: string[], flags: SendFlags) => { await send(vin, { kind: 'uds_read_did', dids: dids.map((d) => /^\d+$/.test(d) ? Number(d) : d) }, flags) })
   sendCommand(group, 'obd-pids', 'OBD-II service 01: current data').argument('<vin>').argument('<pid...>', 'e.g. 0x05 0x0C')
     .action(async (vin: string, pids: string[], flags: SendFlags) => { await send(vin, { kind: 'obd_read_pids', pids: pids.map(byteOrId) }, flags) })
   sendCommand(group, 'vehicle-info', 'OBD-II service 09: vehicle information (0x02 VIN, 0x04 calibration ids, 0x06 CVNs)').argument('<vin>').argument('<info-type>')
@@ -107,7 +113,7 @@ export function registerDiagnosticsCommands (program: CliCommand): void {
     .action(async (id: string, flags: StorageFlags & { json?: boolean }) => {
       const { command, diagnosis } = await withStorage(flags, async (st) => {
         const c = await st.commands.get(id)
-        return { command: c, diagnosis: diagnosisOf(c, await st.commands.responses(id)) }
+        return { command: c, diagnosis: diagnosisOf(c, await st.commands.responses(id), await st.manifests.makerDids(c.vin)) }
       })
       if (diagnosis === null) throw new InvalidArgumentError(`command ${id} is not a diagnostic request (pitwall commands show ${id})`)
       if (flags.json === true) { print(JSON.stringify({ command, diagnosis })); return }

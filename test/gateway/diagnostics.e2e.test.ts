@@ -12,6 +12,8 @@
 import t from 'tap'
 import { diagnosisOf } from '../../actions/commands/diagnosis.js'
 import type { CommandState } from '../../actions/commands/model.js'
+import { loadManifestFile } from '../../decoders/manifest/load.js'
+import { addManifest } from '../../gateway/manifests.js'
 import { provisionDevice } from '../../gateway/provisioning.js'
 import { Tbox } from '../../sim/tbox.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
@@ -20,6 +22,7 @@ import { pitwall } from '../../proto/index.js'
 import { poolOf } from '../../storage/index.js'
 import { until } from '../helpers/until.js'
 
+const DEMO_MANIFEST = new URL('../../sim/demo-vehicle.manifest.yaml', import.meta.url).pathname
 const FINAL: readonly CommandState[] = ['succeeded', 'failed', 'rejected', 'expired', 'cancelled']
 
 interface Answer { ecu: number, elapsedMs: number, data: string, decoded: Record<string, any> } // eslint-disable-line @typescript-eslint/no-explicit-any -- a test reads decoded JSON by path
@@ -116,6 +119,24 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal(reset.json.state, 'pending_approval', 'a raw request that resets an ECU waits for approval too')
       const fleetClear = await api('POST', '/api/v1/campaigns', { id: 'clear-all', name: 'clear all', cohort: { models: ['PW-DIAG'] }, waves: [1], diagnostic: { request: { kind: 'uds_clear_dtcs' } } })
       t.equal(fleetClear.status, 400, 'never to a cohort')
+    })
+
+    t.test('a maker DID asked by the name the model\'s manifest gives it comes back named and scaled; an unknown name is refused naming the known ones', async (t) => {
+      const demo = loadManifestFile(DEMO_MANIFEST)
+      await addManifest(storage.manifests, { ...demo, spec: { ...demo.spec, model: 'PW-DIAG' } }, 'test', true)
+      const read = await ask(sick.vin, { request: { kind: 'uds_read_did', dids: ['Cell Voltages', 'F190'] }, target: 0x7e4 })
+      t.equal(read.command.state, 'succeeded')
+      const [cells, vin] = read.diagnosis.answers[0]?.decoded.dids ?? []
+      t.equal(cells.did, 0x4001)
+      t.equal(cells.name, 'cell voltages')
+      const s = sick.model.state
+      t.match(cells.values, [{ name: 'highest cell voltage', unit: 'V' }, { name: 'lowest cell voltage', unit: 'V' }, { name: 'lowest cell', value: s.cellVoltageMinIndex }])
+      t.ok(Math.abs(cells.values[0].value - s.cellVoltageMaxV) < 0.01 && Math.abs(cells.values[1].value - s.cellVoltageMinV) < 0.01, 'in volts, as the BECM has them')
+      t.equal(vin.text, sick.vin, 'a standard DID beside it is split off and read too')
+      t.match(read.diagnosis.answers[0]?.decoded.summary, /^cell voltages highest cell voltage \d\.\d+ V, lowest cell voltage \d\.\d+ V, lowest cell \d+, VIN WPW/)
+      const unknown = await api('POST', '/api/v1/commands', { vin: sick.vin, diagnostic: { request: { kind: 'uds_read_did', dids: ['cell temperatures'] } } })
+      t.equal(unknown.status, 400)
+      t.match(unknown.json.message, /dids\[0\]: "cell temperatures" is neither .* the model names "cell voltages"/)
     })
 
     t.test('a request to an ECU that does not exist ends failed with a timeout, not a hang', async (t) => {

@@ -104,12 +104,13 @@ function AskForm ({ vin, onSent }: { vin: string, onSent: () => void }) {
   const [error, setError] = useState<string | undefined>(undefined)
   const [sent, setSent] = useState<string | undefined>(undefined)
   const needsArg = kind === 'uds_dtc_snapshot' || kind === 'uds_read_did' || kind === 'obd_read_pids' || kind === 'obd_vehicle_info' || kind === 'raw'
-  const placeholder = { uds_dtc_snapshot: 'P0301', uds_read_did: 'F190 F187', obd_read_pids: '05 0C', obd_vehicle_info: '02', raw: '19 02 FF' }[kind as string] ?? ''
+  const placeholder = { uds_dtc_snapshot: 'P0301', uds_read_did: 'F190, cell voltages', obd_read_pids: '05 0C', obd_vehicle_info: '02', raw: '19 02 FF' }[kind as string] ?? ''
 
   const request = (): Record<string, unknown> => {
     switch (kind) {
       case 'uds_dtc_snapshot': return { kind, dtc: arg.trim() }
-      case 'uds_read_did': return { kind, dids: numbers(arg) }
+      // the server reads hex and the names the model's manifest gives DIDs; names may hold spaces, so commas separate when there are any
+      case 'uds_read_did': return { kind, dids: (arg.includes(',') ? arg.split(',') : arg.split(/\s+/)).map((d) => d.trim()).filter((d) => d !== '') }
       case 'obd_read_pids': return { kind, pids: numbers(arg) }
       case 'obd_vehicle_info': return { kind, infoType: numbers(arg)[0] }
       case 'obd_dtcs': return { kind, service: 0x03 }
