@@ -148,6 +148,13 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     }), async (b) => { await b.close() })
     actions = createActionWorkers({ storage, keys, aedes: broker.aedes, config, log: log.child({ module: 'actions' }), metrics })
     for (const [name, worker] of actions.order) await parts.start(name, worker)
+    // a command queued on any node (API, approval, campaign wave) goes out now from the node its vehicle is connected to
+    const dispatcher = actions.commands
+    let unsubscribeQueued: (() => void) | undefined
+    await parts.start('command wake-ups', {
+      start: () => { unsubscribeQueued = events.fleet.subscribe((m) => { if (m.type === 'event' && m.event.kind === 'command' && m.event.state === 'queued') dispatcher.queued(m.event.vin) }) },
+      stop: () => { unsubscribeQueued?.() }
+    })
 
     const tcp = config.mqttPort === 0 ? undefined : await parts.open('MQTT listener', async () => await listenTcp(broker, config.mqttHost, config.mqttPort), (server) => { server.close() })
     const mqtts = tls === undefined || config.mqttTlsPort === 0

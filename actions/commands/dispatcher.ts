@@ -23,6 +23,8 @@ import { parseCommandAck, wireBody } from './wire.js'
 export interface CommandTransport {
   /** vehicles connected to this node and subscribed to their command topic */
   reachable (): ReadonlyMap<number, string>
+  /** the vehicle id of `vin` when it is reachable here */
+  reachableVin (vin: string): number | undefined
   /** QoS 1 publish to v1/{vin}/cmd; resolves when the broker has taken it */
   publish (vin: string, payload: Uint8Array): Promise<void>
 }
@@ -88,6 +90,16 @@ export class CommandDispatcher {
       this.delivering.delete(vehicleId)
       if (this.again.delete(vehicleId)) this.notify(vehicleId)
     })
+  }
+
+  /**
+   * A command for `vin` was queued by any node (an API call, an approval, a
+   * campaign wave: the fleet event of its queued state): sent now when the
+   * vehicle is connected here, rather than on the next pass, a second away.
+   */
+  queued (vin: string): void {
+    const vehicleId = this.options.transport.reachableVin(vin)
+    if (vehicleId !== undefined) this.notify(vehicleId)
   }
 
   /**

@@ -37,6 +37,7 @@ interface SubscriptionLookup {
 export class BrokerCommandTransport implements CommandTransport {
   private readonly vehicles = new Map<number, Reachable>()
   private readonly view = new Map<number, string>()
+  private readonly byVin = new Map<string, number>()
 
   /** `onReachable` runs when a vehicle becomes able to receive commands. */
   constructor (private readonly aedes: Aedes, onReachable: (vehicleId: number) => void) {
@@ -49,8 +50,13 @@ export class BrokerCommandTransport implements CommandTransport {
       change(current.filters)
       this.vehicles.set(session.vehicleId, current)
       const after = this.covers(current)
-      if (after) this.view.set(session.vehicleId, session.vin)
-      else this.view.delete(session.vehicleId)
+      if (after) {
+        this.view.set(session.vehicleId, session.vin)
+        this.byVin.set(session.vin, session.vehicleId)
+      } else {
+        this.view.delete(session.vehicleId)
+        this.byVin.delete(session.vin)
+      }
       if (after && !before) onReachable(session.vehicleId)
     }
     aedes.on('subscribe', (subs: Subscription[], client: Client) => {
@@ -78,11 +84,16 @@ export class BrokerCommandTransport implements CommandTransport {
       if (session === undefined || this.vehicles.get(session.vehicleId)?.client !== client) return
       this.vehicles.delete(session.vehicleId)
       this.view.delete(session.vehicleId)
+      this.byVin.delete(session.vin)
     })
   }
 
   reachable (): ReadonlyMap<number, string> {
     return this.view
+  }
+
+  reachableVin (vin: string): number | undefined {
+    return this.byVin.get(vin)
   }
 
   async publish (vin: string, payload: Uint8Array): Promise<void> {

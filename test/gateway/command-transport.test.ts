@@ -46,5 +46,8 @@ t.test('a subscription the ACL refused (SUBACK 0x80) does not make the vehicle r
   const granted = await client.subscribeAsync(`v1/${VIN}/cmd`, { qos: 1 })
   t.same(granted.map((g) => g.qos), [1])
   t.equal(transport.reachable().get(VEHICLE_ID), VIN)
+  t.equal(transport.reachableVin(VIN), VEHICLE_ID, 'a command queued for the VIN on any node finds the vehicle here')
   t.same(reachableCalls, [VEHICLE_ID], 'the dispatcher hears when it can deliver')
+  await client.unsubscribeAsync(`v1/${VIN}/cmd`)
+  t.equal(transport.reachableVin(VIN), undefined, 'not after it unsubscribed')
 })

@@ -39,7 +39,7 @@ t.test('one vehicle\'s acks reach the store one at a time, in arrival order', as
     store,
     faults: { recordFixChecks: async () => [] },
     signer: new CommandSigner({ keyId: commandKeyId(publicKey), privateKey }),
-    transport: { reachable: () => new Map(), publish: async () => {} },
+    transport: { reachable: () => new Map(), reachableVin: () => undefined, publish: async () => {} },
     log
   })
   await Promise.all([
@@ -54,5 +54,22 @@ t.test('one vehicle\'s acks reach the store one at a time, in arrival order', as
   t.equal(maxInFlight, 1, 'one at a time')
   t.ok(finished.indexOf('2:accepted:0') < finished.indexOf('1:succeeded:100'), 'another vehicle does not wait behind it')
   await t.rejects(dispatcher.acknowledge(1, new Uint8Array([0xff, 0xff])), { code: 'PITWALL_ERR_COMMAND_ACK' })
+  await dispatcher.stop()
+})
+
+t.test('a command queued on any node is delivered at once when its vehicle is connected here, and ignored otherwise', async (t) => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+  const dispatcher = new CommandDispatcher({
+    store: {} as unknown as CommandStore,
+    faults: { recordFixChecks: async () => [] },
+    signer: new CommandSigner({ keyId: commandKeyId(publicKey), privateKey }),
+    transport: { reachable: () => new Map([[7, 'WPW0HERE000000001']]), reachableVin: (vin) => vin === 'WPW0HERE000000001' ? 7 : undefined, publish: async () => {} },
+    log: { info: () => {}, warn: () => {}, error: () => {} }
+  })
+  const delivered: number[] = []
+  dispatcher.notify = (vehicleId) => { delivered.push(vehicleId) }
+  dispatcher.queued('WPW0HERE000000001')
+  dispatcher.queued('WPW0ELSEWHERE0001')
+  t.same(delivered, [7], 'only the vehicle connected to this node; the other node sends the other')
   await dispatcher.stop()
 })
