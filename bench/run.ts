@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { runApiBench } from './api/api-bench.js'
+import { runDiagnosticLatency } from './e2e/diagnostic-latency.js'
 import { runFaultLatency } from './e2e/fault-latency.js'
 import { runHostileVehicle } from './e2e/hostile-vehicle.js'
 import { runThroughputBench } from './e2e/throughput.js'
@@ -77,6 +78,8 @@ const results: BenchResults = {
   throughput: await step('throughput', async () => await runThroughputBench({ quick, adminDatabaseUrl: pgUrl })),
   connections: await step('connections', async () => await runConnectionScaling({ quick, databaseUrl: pgUrl })),
   api: await step('api', async () => await runApiBench({ quick, adminDatabaseUrl: pgUrl })),
+  // full: 20 vehicles asked 10 requests each, one after another, all at once
+  diagnostics: await step('diagnostics', async () => await runDiagnosticLatency({ databaseUrl: pgUrl, ...(quick ? { vehicles: 5, requestsPerVehicle: 4 } : { vehicles: 20, requestsPerVehicle: 10 }) })),
   durationS: 0,
   sectionsS
 }
