@@ -46,8 +46,9 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     }
     const tboxes: Tbox[] = []
     t.teardown(async () => { await Promise.all(tboxes.map(async (b) => { await b.stop(0) })) })
-    const start = async (vin: string, options: { faults?: Array<'mil'>, isoTpFrames?: boolean } = {}): Promise<Tbox> => {
-      const { secret } = await provisionDevice(storage.vehicles, { vin, model: 'PW-DIAG', firmware: '1.4.2' })
+    const provision = async (vin: string): Promise<string> => (await provisionDevice(storage.vehicles, { vin, model: 'PW-DIAG', firmware: '1.4.2' })).secret
+    const start = async (vin: string, options: { faults?: Array<'mil'>, isoTpFrames?: boolean, secret?: string } = {}): Promise<Tbox> => {
+      const secret = options.secret ?? await provision(vin)
       const tbox = new Tbox({
         url: `mqtt://127.0.0.1:${gateway.mqttPort}`,
         vin,
@@ -131,7 +132,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal(cells.name, 'cell voltages')
       const s = sick.model.state
       t.match(cells.values, [{ name: 'highest cell voltage', unit: 'V' }, { name: 'lowest cell voltage', unit: 'V' }, { name: 'lowest cell', value: s.cellVoltageMinIndex }])
-      t.ok(Math.abs(cells.values[0].value - s.cellVoltageMaxV) < 0.01 && Math.abs(cells.values[1].value - s.cellVoltageMinV) < 0.01, 'in volts, as the BECM has them')
+      // the vehicle drives on between the answer and this line: volts, near what the BECM has now, not millivolts
+      t.ok(Math.abs(cells.values[0].value - s.cellVoltageMaxV) < 0.1 && Math.abs(cells.values[1].value - s.cellVoltageMinV) < 0.1, 'in volts, as the BECM has them')
       t.equal(vin.text, sick.vin, 'a standard DID beside it is split off and read too')
       t.match(read.diagnosis.answers[0]?.decoded.summary, /^cell voltages highest cell voltage \d\.\d+ V, lowest cell voltage \d\.\d+ V, lowest cell \d+, VIN WPW/)
       const unknown = await api('POST', '/api/v1/commands', { vin: sick.vin, diagnostic: { request: { kind: 'uds_read_did', dids: ['cell temperatures'] } } })
@@ -180,6 +182,21 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.match(letters.rows, [{ reason_code: 'PITWALL_ERR_COMMAND_ACK', reason: /33 diagnostic responses, at most 32/ }], 'PUBACKed, kept with the reason')
       const read = await ask(sick.vin, { request: { kind: 'obd_read_pids', pids: [0x0d] }, target: 0x7e0 })
       t.equal(read.command.state, 'succeeded', 'another vehicle\'s request still answered')
+    })
+
+    t.test('a request to an offline vehicle waits queued and is answered when it connects; one whose ttl passes first ends expired', async (t) => {
+      const vin = 'WPWDGN00000000004'
+      const secret = await provision(vin)
+      const late = await api('POST', '/api/v1/commands', { vin, ttl: '1s', diagnostic: { request: { kind: 'uds_read_dtcs' }, target: 0x7e0 } })
+      const waiting = await api('POST', '/api/v1/commands', { vin, ttl: '1h', diagnostic: { request: { kind: 'obd_vehicle_info', infoType: 0x02 }, target: 0x7e0 } })
+      t.equal(waiting.json.state, 'queued', 'kept for the vehicle, not refused')
+      const expired = await answered(late.json.id)
+      t.equal(expired.command.state, 'expired')
+      t.same(expired.diagnosis.answers, [], 'no answer invented')
+      await start(vin, { secret })
+      const read = await answered(waiting.json.id)
+      t.equal(read.command.state, 'succeeded')
+      t.equal(read.diagnosis.answers[0]?.decoded.vehicleInfo?.vin, vin, 'answered once it connected')
     })
 
     t.test('answers a T-box sends as ISO-TP frames are reassembled', async (t) => {
