@@ -13,6 +13,7 @@ import { DTC_STATUS_FLAGS } from '../decoders/dtc/dtc-status.js'
 import { parseUdsDtcText } from '../decoders/dtc/j2012.js'
 import { parseDuration } from '../decoders/duration.js'
 import type { CompareOp, Condition, RuleAction, RuleDefinition, Severity } from './model.js'
+import { readParts } from './parts.js'
 import { ruleFileSchema } from './schema.js'
 import { PitwallError } from '../runtime/errors.js'
 
@@ -111,7 +112,7 @@ export function parseRules (text: string, fileName = '<rules>', signals: RuleSig
       ...(raw.clear === undefined ? {} : { clear: condition(raw.clear as Raw, 'clear', fail, known) }),
       clearForS: seconds('clearFor', forS),
       reopenWithinS: seconds('reopenWithin', DEFAULT_REOPEN_WITHIN_S),
-      ...(raw.action === undefined ? {} : { action: action(raw.action as Raw) }),
+      ...(raw.action === undefined ? {} : { action: action(raw.action as Raw, fail) }),
       ...(raw.case === undefined ? {} : { caseId: raw.case as string })
     }
     return { ...definition, version: versionOf(definition) }
@@ -164,10 +165,11 @@ function condition (raw: Raw, field: string, fail: (field: string, what: string)
   return { kind: 'not', of: condition(raw.not as Raw, `${field}.not`, fail, known) }
 }
 
-function action (raw: Raw): RuleAction {
+function action (raw: Raw, fail: (field: string, what: string) => never): RuleAction {
   switch (raw.type) {
     case 'remote_fix': return { ...(raw as unknown as RuleAction & { type: 'remote_fix' }), approval: (raw.approval as 'auto' | 'engineer' | undefined) ?? 'engineer' }
-    case 'dealer_prestage': return { type: 'dealer_prestage', parts: raw.parts as string[], repairHours: (raw.repairHours as number | undefined) ?? 0, fix: (raw.fix as string | undefined) ?? '' }
+    // a part may still be given as its description alone (the form before parts were structured)
+    case 'dealer_prestage': return { type: 'dealer_prestage', parts: readParts(raw.parts, 'action.parts', fail), repairHours: (raw.repairHours as number | undefined) ?? 0, fix: (raw.fix as string | undefined) ?? '' }
     case 'rescue': return { type: 'rescue' }
     default: return { type: 'service_reminder', task: raw.task as string }
   }

@@ -3,6 +3,7 @@
  * and what the engine reports (FaultEvent). The compiler (compile.ts) turns
  * definitions into closures; the engine (engine.ts) runs them per vehicle.
  */
+import type { Part } from './parts.js'
 
 export type Severity = 'critical' | 'major' | 'minor' | 'info'
 export type CompareOp = '>' | '>=' | '<' | '<=' | '==' | '!='
@@ -30,7 +31,7 @@ export type Condition =
 
 export type RuleAction =
   | { type: 'remote_fix', command: 'ota' | 'remote_action', package?: string, version?: string, name?: string, params?: Record<string, string>, approval: 'auto' | 'engineer' }
-  | { type: 'dealer_prestage', parts: string[], repairHours: number, fix: string }
+  | { type: 'dealer_prestage', parts: Part[], repairHours: number, fix: string }
   | { type: 'rescue' }
   | { type: 'service_reminder', task: string }
 

@@ -5,6 +5,8 @@
  * needs the catalog or the DTC grammar (signal names, codes, status flags)
  * is checked by load.ts and service-reminders/load.ts.
  */
+import { partsInputSchema } from './parts.js'
+
 const duration = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|min|m|h|d)$' }] }
 const op = { enum: ['>', '>=', '<', '<=', '==', '!='] }
 const pair = { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 }
@@ -172,7 +174,7 @@ export const ruleFileSchema = {
           required: ['type', 'parts'],
           properties: {
             type: { const: 'dealer_prestage' },
-            parts: { type: 'array', items: { type: 'string' } },
+            parts: partsInputSchema,
             repairHours: { type: 'number', minimum: 0 },
             fix: { type: 'string' }
           }

@@ -6,6 +6,7 @@
  * switched on its own (enable/disable keep the version), not in the text.
  */
 import type { Condition, RuleAction, RuleDefinition } from './model.js'
+import { partToFile } from './parts.js'
 
 type FileValue = Record<string, unknown>
 
@@ -61,7 +62,7 @@ function rateOf (op: string, perSecond: number): FileValue {
 function actionToFile (a: RuleAction): FileValue {
   switch (a.type) {
     case 'remote_fix': return { ...a }
-    case 'dealer_prestage': return { type: a.type, parts: a.parts, repairHours: a.repairHours, ...(a.fix === '' ? {} : { fix: a.fix }) }
+    case 'dealer_prestage': return { type: a.type, parts: a.parts.map(partToFile), repairHours: a.repairHours, ...(a.fix === '' ? {} : { fix: a.fix }) }
     case 'rescue': return { type: a.type }
     case 'service_reminder': return { type: a.type, task: a.task }
   }

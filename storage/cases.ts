@@ -1,8 +1,8 @@
 /**
  * The case base in storage: known faults and their fixes, found by full-text
  * search (PostgreSQL's text search, which PGlite has too: the `search`
- * vector of migration 008 weights title and DTCs over symptoms over steps
- * and parts). Cases arrive checked (actions/cases/policy.ts); the case base
+ * vector of migration 008, over structured parts since 026, weights title and
+ * DTCs over symptoms over steps and parts). Cases arrive checked (actions/cases/policy.ts); the case base
  * (actions/cases/case-base.ts) is what callers use.
  */
 import type pg from 'pg'
@@ -23,7 +23,7 @@ const CASE_COLUMNS = caseColumns('cases')
 // and the final SELECT see the table as it was before the statement.
 const APPLY = `
 WITH c AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS c (id text, title text, symptoms text, dtcs text[], steps text[], parts text[], "repairHours" numeric)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS c (id text, title text, symptoms text, dtcs text[], steps text[], parts jsonb, "repairHours" numeric)
 ), prior AS (
   SELECT ${CASE_COLUMNS} FROM cases WHERE id IN (SELECT id FROM c)
 ), up AS (
@@ -51,7 +51,7 @@ hits AS (
 )
 SELECT ${caseColumns('h')}, h.rank,
   ts_headline('english',
-    replace(replace(replace(h.symptoms || E'\\n' || array_to_string(h.steps, E'\\n') || E'\\n' || array_to_string(h.parts, ', '),
+    replace(replace(replace(h.symptoms || E'\\n' || array_to_string(h.steps, E'\\n') || E'\\n' || case_parts_text(h.parts),
       '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
     q.q, 'StartSel=<mark>, StopSel=</mark>, MinWords=8, MaxWords=30, MaxFragments=2, FragmentDelimiter=" … "') AS snippet
 FROM hits h, q ORDER BY h.rank DESC, h.id`
@@ -77,8 +77,9 @@ export class CaseStore {
   async insert (c: ValidCase, by: string, sourceFaultId: number | null = null): Promise<Case> {
     const res = await this.pool.query<Case>(
       `INSERT INTO cases (id, title, symptoms, dtcs, steps, parts, repair_hours, source_fault_id, created_by, updated_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (id) DO NOTHING RETURNING ${CASE_COLUMNS}`,
-      [c.id, c.title, c.symptoms, c.dtcs, c.steps, c.parts, c.repairHours, sourceFaultId, by])
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $9) ON CONFLICT (id) DO NOTHING RETURNING ${CASE_COLUMNS}`,
+      // a JS array is sent as a PostgreSQL array literal; the parts column is jsonb
+      [c.id, c.title, c.symptoms, c.dtcs, c.steps, JSON.stringify(c.parts), c.repairHours, sourceFaultId, by])
     const row = res.rows[0]
     if (row === undefined) throw new PitwallError('PITWALL_ERR_CASE_EXISTS', `case ${c.id} already exists: choose another id, or update that case`)
     return row

@@ -5,6 +5,7 @@
  * them; storage/cases.ts stores what it let through.
  */
 import type { EvidenceSample, RuleAction } from '../../rules/model.js'
+import type { Part, PartInput } from '../../rules/parts.js'
 
 export interface CaseInput {
   /** a slug: lower-case letters and digits in hyphen-separated words, e.g. case-cooling-fan */
@@ -15,7 +16,8 @@ export interface CaseInput {
   dtcs?: readonly string[] | undefined
   /** the repair, in order */
   steps?: readonly string[] | undefined
-  parts?: readonly string[] | undefined
+  /** a part, or (the older form) its description alone (rules/parts.ts) */
+  parts?: readonly PartInput[] | undefined
   repairHours?: number | null | undefined
 }
 
@@ -25,7 +27,7 @@ export interface Case {
   symptoms: string
   dtcs: string[]
   steps: string[]
-  parts: string[]
+  parts: Part[]
   repairHours: number | null
   /** the resolved fault the case was made from */
   sourceFaultId: number | null
@@ -58,7 +60,7 @@ export interface CaseFromFault {
   /** default: the fault's resolution note as the one step */
   steps?: readonly string[] | undefined
   /** default: the parts of the rule's dealer pre-staging action */
-  parts?: readonly string[] | undefined
+  parts?: readonly PartInput[] | undefined
   /** default: the repair hours of the rule's dealer pre-staging action */
   repairHours?: number | null | undefined
   /** the engineer */

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { Ajv, type ErrorObject } from 'ajv'
 import { parseDocument, readDocument } from '../../decoders/document.js'
 import { isPitwallError, PitwallError } from '../../runtime/errors.js'
+import { partsInputSchema } from '../../rules/parts.js'
 import type { CaseInput } from './model.js'
 import { validateCase } from './policy.js'
 
@@ -30,7 +31,7 @@ export const caseContentSchema = {
     symptoms: { type: 'string' },
     dtcs: textList,
     steps: textList,
-    parts: textList,
+    parts: partsInputSchema,
     repairHours: { type: ['number', 'null'], minimum: 0 }
   }
 } as const
@@ -47,7 +48,7 @@ const casePackSchema = {
   }
 }
 
-const validatePack = new Ajv({ allErrors: false, strict: true }).compile(casePackSchema)
+const validatePack = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile(casePackSchema)
 
 export function loadCasePack (path: string): CaseInput[] {
   return parseCasePack(readDocument(path, casePackError), path)

@@ -7,6 +7,7 @@
 import { catalogSignalByName } from '../../decoders/catalog.js'
 import { dtcText, parseUdsDtcText } from '../../decoders/dtc/j2012.js'
 import type { EvidenceSample } from '../../rules/model.js'
+import { readParts } from '../../rules/parts.js'
 import { PitwallError } from '../../runtime/errors.js'
 import {
   MAX_ID, MAX_ITEM, MAX_ITEMS, MAX_PAGE, MAX_REPAIR_HOURS, MAX_SYMPTOMS, MAX_TITLE, SLUG,
@@ -58,7 +59,7 @@ export function validateCase (input: CaseInput): ValidCase {
     symptoms: symptoms.trim(),
     dtcs,
     steps: list('steps', input.steps),
-    parts: list('parts', input.parts),
+    parts: input.parts === undefined ? [] : readParts(input.parts, 'parts', (field, what) => fail(`${field} ${what}`)),
     // numeric(6, 2): the database would round; say so by rounding here
     repairHours: repairHours === null ? null : Math.round(repairHours * 100) / 100
   }

@@ -12,6 +12,9 @@
  * request's shape: an unknown or missing field, a wrong type) or
  * PITWALL_ERR_CASE_INVALID (its content), 404, 409 (the id is taken, the
  * fault is not resolved).
+ *
+ * Parts are {number, description, quantity} (rules/parts.ts); a part given
+ * as its description alone, as before, is read as {description, quantity 1}.
  */
 import type { FastifyInstance } from 'fastify'
 import { CaseBase } from '../../actions/cases/case-base.js'
@@ -20,6 +23,8 @@ import { caseContentSchema } from '../../actions/cases/pack.js'
 import type { CaseStore } from '../../storage/cases.js'
 import { principalOf, requireRole } from './auth.js'
 import { arrayOf, errorResponses, objectOf, orNull, out } from './openapi.js'
+import type { PartInput } from '../../rules/parts.js'
+import { partsSchema } from './part-schema.js'
 import { bigintIdParams, MAX_ID } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
@@ -57,7 +62,7 @@ const caseProperties = {
   symptoms: out.text,
   dtcs: { ...out.texts, description: 'SAE J2012 codes' },
   steps: out.texts,
-  parts: out.texts,
+  parts: partsSchema,
   repairHours: orNull(out.number),
   sourceFaultId: { ...orNull(out.integer), description: 'the resolved fault the case was made from' },
   createdBy: out.text,
@@ -101,7 +106,7 @@ export function registerCaseRoutes (app: FastifyInstance, deps: CaseRouteDeps): 
         return await reply.code(outcome === 'added' ? 201 : 200).send(stored)
       })
 
-    scope.post<{ Params: { id: number }, Body: { id: string, title?: string, steps?: string[], parts?: string[], repairHours?: number | null } }>(
+    scope.post<{ Params: { id: number }, Body: { id: string, title?: string, steps?: string[], parts?: PartInput[], repairHours?: number | null } }>(
       '/api/v1/faults/:id/case',
       { preValidation: engineers, schema: { summary: 'Turn a resolved fault into a new case', tags: ['cases'], params: bigintIdParams, body: fromFaultBody, response: { 201: caseSchema, ...errorResponses(409) } } },
       async (request, reply) => {

@@ -16,6 +16,7 @@ import {
   type QualityKind, type QualityQuery, type QualityReport, type QualityStore
 } from '../../storage/quality.js'
 import { requireRole } from './auth.js'
+import { csvText, fileStamp, textCell } from './csv.js'
 import { arrayOf, objectOf, oneOfTexts, orNull, out } from './openapi.js'
 import { badRequest, isoTimeSchema, listOf, parseIsoTime } from './request-values.js'
 import { registerApiScope } from './scope.js'
@@ -65,18 +66,6 @@ export function qualityQuery (given: QualityInput, field: (name: 'from' | 'to' |
   }
 }
 
-// a value a vehicle or an engineer chose (a model, firmware, rule name) that a
-// spreadsheet would run as a formula (OWASP "CSV injection"): =, +, -, @, and
-// tab and CR, which some spreadsheets skip before reading one
-const FORMULA_START = /^[=+\-@\t\r]/
-
-/** A text cell: prefixed with ' when a spreadsheet would read a formula, quoted when RFC 4180 needs it. */
-function textCell (value: string | null): string {
-  if (value === null) return ''
-  const safe = FORMULA_START.test(value) ? `'${value}` : value
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
-}
-
 const CSV_COLUMNS = ['kind', 'code', 'name', 'severity', 'model', 'firmware', 'vehiclesAffected', 'occurrences', 'fleetSize', 'ratePer1000',
   'previousVehiclesAffected', 'previousRatePer1000', 'rateDelta', 'trend', 'firstSeenAt'] as const
 
@@ -86,14 +75,13 @@ export function qualityCsv (report: QualityReport): string {
     textCell(r.kind), textCell(r.code), textCell(r.name), textCell(r.severity), textCell(r.model), textCell(r.firmware),
     r.vehiclesAffected, r.occurrences, r.fleetSize, r.ratePer1000, r.previousVehiclesAffected, r.previousRatePer1000, r.rateDelta,
     textCell(r.trend), r.firstSeenAt.toISOString()
-  ].join(','))
-  return [CSV_COLUMNS.join(','), ...lines].map((line) => `${line}\r\n`).join('')
+  ])
+  return csvText(CSV_COLUMNS, lines)
 }
 
 /** pitwall-quality-20260308T0000Z-20260315T0000Z.csv */
 export function qualityCsvName (report: QualityReport): string {
-  const stamp = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\d\d\.\d{3}Z$/, 'Z')
-  return `pitwall-quality-${stamp(report.from)}-${stamp(report.to)}.csv`
+  return `pitwall-quality-${fileStamp(report.from)}-${fileStamp(report.to)}.csv`
 }
 
 const qualityQuerySchema = {

@@ -13,7 +13,7 @@ import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backe
 import { openTestStorage, PLACES, seedFault } from '../actions/dealer-fixtures.js'
 import { poolOf } from '../../storage/index.js'
 
-const prestage = { type: 'dealer_prestage' as const, parts: ['thermostat'], repairHours: 1.5, fix: 'replace the thermostat' }
+const prestage = { type: 'dealer_prestage' as const, parts: [{ number: null, description: 'thermostat', quantity: 1 }], repairHours: 1.5, fix: 'replace the thermostat' }
 const envelope = (a: DealerAlert, key: string): { event: string, body: string } => ({ event: 'alert.created', body: JSON.stringify({ id: a.id, key }) })
 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {

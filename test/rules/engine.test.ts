@@ -63,7 +63,7 @@ t.test('a threshold held for its duration opens one fault, with the samples befo
   t.same(summary(events), ['opened engine-overheat @15s #1'], 'opens 10 s after ECT first exceeded 110, once')
   const [opened] = events
   t.equal(opened?.severity, 'critical')
-  t.match(opened?.action, { type: 'dealer_prestage', parts: ['cooling fan relay'] })
+  t.match(opened?.action, { type: 'dealer_prestage', parts: [{ number: null, description: 'cooling fan relay', quantity: 1 }] })
   const evidence = opened?.evidence ?? []
   t.equal(evidence.length, 16, 'all ECT samples of the 30 s before the trigger (0..15 s)')
   t.same(evidence.slice(3, 7).map((e) => e.value), [105, 105, 112, 112], 'the freeze frame shows the climb')

@@ -61,7 +61,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const v = await vehicle()
       const fix: RuleAction = { type: 'remote_fix', command: 'remote_action', name: 'bms-extended-balancing', approval: 'auto' }
       const fixed = await openFault(v.id, rule('o-fix', 'major', fix))
-      const critical = await openFault(v.id, rule('o-crit', 'critical', { type: 'dealer_prestage', parts: ['fan'], repairHours: 1, fix: 'replace' }))
+      const critical = await openFault(v.id, rule('o-crit', 'critical', { type: 'dealer_prestage', parts: [{ number: null, description: 'fan', quantity: 1 }], repairHours: 1, fix: 'replace' }))
       const plain = await openFault(v.id, rule('o-none', 'minor'))
       t.same((await storage.faultActions.list({ faultId: fixed })).map((a) => a.kind), ['remote_fix'])
       t.same((await storage.faultActions.list({ faultId: critical })).map((a) => a.kind).sort(), ['dealer_prestage', 'rescue'], 'a critical fault also gets a rescue check')

@@ -157,7 +157,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         forS: 20,
         clearForS: 60,
         reopenWithinS: 600,
-        action: { type: 'dealer_prestage', parts: ['radiator fan assembly'], repairHours: 2.5, fix: 'replace the fan' },
+        action: { type: 'dealer_prestage', parts: [{ number: null, description: 'radiator fan assembly', quantity: 1 }], repairHours: 2.5, fix: 'replace the fan' },
         version: 'case-overheat-v1'
       }
       await storage.rules.apply([rule])
@@ -195,7 +195,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         title: 'Engine overheating at idle',
         dtcs: ['P0217', 'P0480'],
         steps: ['Fan relay burnt; replaced relay and fan assembly.'],
-        parts: ['radiator fan assembly'],
+        parts: [{ number: null, description: 'radiator fan assembly', quantity: 1 }],
         repairHours: 2.5,
         sourceFaultId: faultId,
         createdBy: 'eve'

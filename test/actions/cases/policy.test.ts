@@ -22,10 +22,10 @@ t.test('searches and pages stay within bounds', async (t) => {
 t.test('only a resolved fault becomes a case, with the rule as title and the note as its step', async (t) => {
   const fault: FaultForCase = {
     state: 'resolved', ruleName: 'Overheat', ruleDescription: null, evidence: [], resolutionNote: 'Replaced the fan.', dtcs: [0x0217],
-    action: { type: 'dealer_prestage', parts: ['fan'], repairHours: 2, fix: 'fan' }
+    action: { type: 'dealer_prestage', parts: [{ number: null, description: 'fan', quantity: 1 }], repairHours: 2, fix: 'fan' }
   }
   t.same(caseFromFault(7, fault, { id: 'case-f', by: 'eve' }),
-    { id: 'case-f', title: 'Overheat', symptoms: 'Overheat.', dtcs: ['P0217'], steps: ['Replaced the fan.'], parts: ['fan'], repairHours: 2 })
+    { id: 'case-f', title: 'Overheat', symptoms: 'Overheat.', dtcs: ['P0217'], steps: ['Replaced the fan.'], parts: [{ number: null, description: 'fan', quantity: 1 }], repairHours: 2 })
   t.throws(() => caseFromFault(7, undefined, { id: 'case-f', by: 'eve' }), { code: 'PITWALL_ERR_FAULT_UNKNOWN' })
   t.throws(() => caseFromFault(7, { ...fault, state: 'open' }, { id: 'case-f', by: 'eve' }), { code: 'PITWALL_ERR_FAULT_NOT_RESOLVED' })
 })

@@ -11,6 +11,7 @@ import { Empty, LoadedView } from '../../components/states.js'
 import { useApi } from '../../components/use-api.js'
 import { href } from '../../router.js'
 import type { PageProps } from '../page.js'
+import { PartsTable } from './components/parts-table.js'
 import type { CaseRecord } from './types.js'
 
 export function CasesPage ({ route }: PageProps) {
@@ -76,7 +77,7 @@ export function CasePage ({ params, session }: PageProps) {
           <h2>Repair</h2>
           {c.steps.length === 0 ? <p class='m-sub'>No steps written yet.</p> : <ol class='m-steps'>{c.steps.map((s) => <li>{s}</li>)}</ol>}
           <h2>Parts</h2>
-          {c.parts.length === 0 ? <p class='m-sub'>None listed.</p> : <ul>{c.parts.map((p) => <li>{p}</li>)}</ul>}
+          {c.parts.length === 0 ? <p class='m-sub'>None listed.</p> : <PartsTable parts={c.parts} />}
           <dl class='kv'>
             <dt>Repair time</dt><dd>{c.repairHours === null ? '—' : `${c.repairHours} h`}</dd>
             {c.sourceFaultId !== null && <><dt>From fault</dt><dd>{faultsShown ? <a href={href(`/faults/${c.sourceFaultId}`)}>#{c.sourceFaultId}</a> : `#${c.sourceFaultId}`}</dd></>}
