@@ -35,6 +35,8 @@ export interface FaultSpec {
   fixes?: Array<{ s: number, at: { lat: number, lon: number }, speedMps: number | null }>
   /** DTC reports: seconds before the fault opened, 3-byte UDS DTC, status byte, ECU */
   dtcs?: Array<{ s: number, dtc: number, status: number, ecu: number }>
+  /** a vehicle seeded before, for a second fault (of another rule) on it; default: a new vehicle */
+  on?: SeededFault
 }
 
 export interface SeededFault {
@@ -49,8 +51,8 @@ let serial = 0
 /** A vehicle with one open fault, opened ten minutes ago (so fixes can follow it). */
 export async function seedFault (storage: Storage, spec: FaultSpec = {}): Promise<SeededFault> {
   const n = serial++
-  const vin = `WBA3B5C5${String(process.pid % 10_000).padStart(4, '0')}${String(n).padStart(5, '0')}`
-  const vehicleId = await storage.vehicles.add({ vin, model: spec.model ?? 'demo-ev' }, 'scrypt$x')
+  const vin = spec.on?.vin ?? `WBA3B5C5${String(process.pid % 10_000).padStart(4, '0')}${String(n).padStart(5, '0')}`
+  const vehicleId = spec.on?.vehicleId ?? await storage.vehicles.add({ vin, model: spec.model ?? 'demo-ev' }, 'scrypt$x')
   const ruleId = `dealer-test-${n}`
   const severity = spec.severity ?? 'major'
   await storage.rules.apply([overheatRule(ruleId, {

@@ -138,7 +138,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       const service = new DealerAlertService({ alerts: storage.dealerAlerts, dealers: storage.dealers, log: recordingLog() })
       const ids: number[] = []
       for (let i = 0; i < n; i++) {
-        const f = await seedFault(storage, { action: { type: 'dealer_prestage', parts: ['coil'], repairHours: 1, fix: 'coil' } })
+        const f = await seedFault(storage, { action: { type: 'dealer_prestage', parts: [{ number: null, description: 'coil', quantity: 1 }], repairHours: 1, fix: 'coil' } })
         await storage.vehicles.assignDealer(f.vin, dealerId)
         ids.push(...(await service.raiseForFault(f.faultId, 'prestage')).map((a) => a.id))
       }

@@ -11,6 +11,11 @@ import { useApi } from '../../components/use-api.js'
 import type { PageProps } from '../page.js'
 import type { Dealer, WebhookDelivery } from './types.js'
 
+/** What a delivery is about: an alert, or a service reminder. */
+function subjectOf (d: WebhookDelivery): string {
+  return d.alertId !== null ? `alert ${d.alertId}` : `service reminder ${d.reminderId ?? '?'}`
+}
+
 export function DeadLettersPage ({ session, route }: PageProps) {
   const dealer = route.query.get('dealer') ?? ''
   const dealers = useApi(async () => (await api.get<{ dealers: Dealer[] }>('/api/v1/dealers')).dealers, [])
@@ -21,7 +26,7 @@ export function DeadLettersPage ({ session, route }: PageProps) {
     setResult(undefined)
     try {
       await api.post(`/api/v1/webhooks/dead-letters/${d.id}/retry`)
-      setResult({ ok: true, message: `Delivery ${d.id} (alert ${d.alertId}) is queued again.` })
+      setResult({ ok: true, message: `Delivery ${d.id} (${subjectOf(d)}) is queued again.` })
       loaded.reload()
     } catch (err) {
       setResult({ ok: false, message: `delivery ${d.id}: ${messageOf(err)}` })
@@ -45,7 +50,7 @@ export function DeadLettersPage ({ session, route }: PageProps) {
             <tbody>
               {letters.map((d) => (
                 <tr key={d.id}>
-                  <td>#{d.id}<div class='m-sub'>alert {d.alertId}</div></td>
+                  <td>#{d.id}<div class='m-sub'>{subjectOf(d)}</div></td>
                   <td>{d.dealerId}</td>
                   <td>{d.event}</td>
                   <td class='num'>{d.attempts}</td>
