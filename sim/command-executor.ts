@@ -9,6 +9,8 @@
  *   answer is that command's latest ack again; it never runs twice.
  * - Otherwise ACCEPTED at once, then (one command at a time, in arrival
  *   order) IN_PROGRESS 0 / 50 / 100 and SUCCEEDED or FAILED, `stepMs` apart.
+ *   A log upload is IN_PROGRESS while `uploadLog` makes and uploads the log,
+ *   then SUCCEEDED, or FAILED with why (a T-box without `uploadLog` fails it).
  *
  * `failureShare` makes a share of a fleet fail every OTA update and remote
  * action it runs, chosen by VIN (`failsByShare`): the same vehicles in every
@@ -61,6 +63,8 @@ export interface CommandExecutorOptions {
   diagnose?: (target: number, request: Uint8Array) => DiagnosticAnswer[]
   /** Answers longer than a single frame go back as their ISO-TP frames, as a T-box that does not reassemble would send them. */
   isoTpFrames?: boolean
+  /** Makes the log a log-upload command asks for and uploads it; none: such commands fail. */
+  uploadLog?: (upload: pitwall.v1.LogUpload) => Promise<CommandOutcome>
 }
 
 export interface DiagnosticAnswer {
@@ -164,9 +168,14 @@ export class CommandExecutor {
       await this.diagnose(command, request)
       return
     }
+    const upload = command.diagnostic?.logUpload
+    if (upload !== null && upload !== undefined) {
+      await this.uploadLog(command, upload)
+      return
+    }
     if (command.diagnostic !== null && command.diagnostic !== undefined) {
       if (!await this.pause()) return
-      this.ack(command.id, State.FAILED, 0, 'this T-box does not upload logs')
+      this.ack(command.id, State.FAILED, 0, 'the diagnostic request asks for nothing')
       return
     }
     for (const progress of PROGRESS_STEPS) {
@@ -203,6 +212,23 @@ export class CommandExecutor {
       ? { ecu: a.ecu, frames: isoTpFrames(a.data), elapsedMs }
       : { ecu: a.ecu, data: a.data, elapsedMs })
     this.ack(command.id, State.SUCCEEDED, 100, `${answers.length} ECU${answers.length === 1 ? '' : 's'} answered`, responses)
+  }
+
+  /** IN_PROGRESS while the log goes up, then SUCCEEDED once the gateway holds it all, or FAILED with why. */
+  private async uploadLog (command: pitwall.v1.Command, upload: pitwall.v1.ILogUpload): Promise<void> {
+    if (!await this.pause()) return
+    if (this.options.uploadLog === undefined) {
+      this.ack(command.id, State.FAILED, 0, 'this T-box does not upload logs')
+      return
+    }
+    this.ack(command.id, State.IN_PROGRESS, 0, `uploading a ${upload.kind ?? ''} log`)
+    let outcome: CommandOutcome
+    try {
+      outcome = await this.options.uploadLog(upload as pitwall.v1.LogUpload)
+    } catch (err) {
+      outcome = { ok: false, detail: (err as Error).message }
+    }
+    this.ack(command.id, outcome.ok ? State.SUCCEEDED : State.FAILED, outcome.ok ? 100 : 0, outcome.detail ?? '')
   }
 
   private decide (command: pitwall.v1.Command): CommandOutcome {

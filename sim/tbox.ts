@@ -19,7 +19,9 @@
  *
  * With `commands`, it verifies what arrives on v1/{vin}/cmd against its
  * trusted keys and runs it (command-executor.ts), answering on
- * v1/{vin}/cmd/ack.
+ * v1/{vin}/cmd/ack. It keeps its last `logHistoryS` of CAN traffic
+ * (log-recorder.ts) and answers a log-upload command with a candump log of
+ * the window, uploaded in chunks with the command's token (log-uploader.ts).
  */
 import type { KeyObject } from 'node:crypto'
 import { EventEmitter } from 'node:events'
@@ -31,6 +33,8 @@ import type { pitwall } from '../proto/index.js'
 import { topics } from '../proto/topics.js'
 import { BatchBuilder } from './batch-builder.js'
 import { CommandExecutor, type CommandOutcome } from './command-executor.js'
+import { CanLogRecorder } from './log-recorder.js'
+import { uploadLog } from './log-uploader.js'
 import type { FaultName } from './faults.js'
 import { SeededRandom } from './prng.js'
 import { StoreAndForwardBuffer } from './store-and-forward.js'
@@ -60,6 +64,8 @@ export interface TboxOptions {
   /** Base reconnect delay; each T-box adds up to 50 % seeded jitter so a fleet does not reconnect in one burst. Default 1000. */
   reconnectPeriodMs?: number
   database?: CanDatabase
+  /** Seconds of its own CAN traffic the T-box keeps for log-upload commands. Default 600. */
+  logHistoryS?: number
   /** Verify and execute commands; without it they are only counted and emitted. */
   commands?: TboxCommandOptions
 }
@@ -79,6 +85,8 @@ export interface TboxCommandOptions {
   fixes?: ReadonlyMap<string, FaultName>
   /** diagnostic answers longer than a single frame go back as ISO-TP frames, as a T-box that does not reassemble sends them; default false */
   isoTpFrames?: boolean
+  /** bytes per PUT of a log upload; default 4 MiB */
+  uploadChunkBytes?: number
 }
 
 export interface TboxCounters {
@@ -132,6 +140,7 @@ export class Tbox extends EventEmitter<TboxEvents> {
   private readonly reconnectPeriodMs: number
   private readonly topics: { telemetry: string, status: string, cmd: string, ack: string }
   private readonly executor: CommandExecutor | undefined
+  private readonly recorder: CanLogRecorder
   private client: MqttClient | undefined
   private timer: NodeJS.Timeout | undefined
   private windowStartUs = 0
@@ -171,6 +180,7 @@ export class Tbox extends EventEmitter<TboxEvents> {
       database: options.database,
       speed: options.speed
     })
+    this.recorder = new CanLogRecorder(options.logHistoryS ?? 600)
     this.reconnectPeriodMs = Math.round((options.reconnectPeriodMs ?? 1000) * random.uniform(1, 1.5))
     this.topics = {
       telemetry: topics.telemetry(options.vin),
@@ -191,7 +201,8 @@ export class Tbox extends EventEmitter<TboxEvents> {
         onFirmware: (version) => this.updateFirmware(version),
         // the simulated ECUs (sim/diagnostic-responder.ts) answer from this vehicle's model
         diagnose: (target, request) => answerDiagnosticRequest(target, request, this),
-        isoTpFrames: options.commands.isoTpFrames
+        isoTpFrames: options.commands.isoTpFrames,
+        uploadLog: async (upload) => await this.uploadLog(upload, options.commands?.uploadChunkBytes)
       })
     }
   }
@@ -302,6 +313,7 @@ export class Tbox extends EventEmitter<TboxEvents> {
     }
     while (this.windowStartUs + this.windowUs <= nowUs) {
       const built = this.builder.build(this.windowStartUs, this.windowUs)
+      this.recorder.record(this.windowStartUs, this.windowUs, built.payload)
       this.windowStartUs += this.windowUs
       this.counts.batchesBuilt++
       this.buffer.push({ seq: built.seq, payload: built.payload, canFrames: built.canFrames })
@@ -331,6 +343,23 @@ export class Tbox extends EventEmitter<TboxEvents> {
     this.builder.firmware = version
     // the retained status tells the gateway at once, as a T-box does after rebooting into the update
     if (this.client !== undefined && this.online) this.publishOnline(this.client)
+  }
+
+  /** A log-upload command: the window's frames as a candump log, uploaded in chunks with the command's token (./log-uploader.ts). */
+  private async uploadLog (upload: pitwall.v1.LogUpload, chunkBytes: number | undefined): Promise<CommandOutcome> {
+    if (upload.kind !== 'candump') return { ok: false, detail: `this T-box records candump logs, not ${upload.kind}` }
+    if (upload.uploadUrl === '' || upload.uploadToken === '') return { ok: false, detail: 'the command carries no upload URL or token' }
+    const fromMs = Number(upload.fromMs)
+    const toMs = Number(upload.toMs)
+    const bytes = this.recorder.candump(fromMs, toMs)
+    if (bytes.length === 0) {
+      const oldest = this.recorder.oldestMs
+      return { ok: false, detail: `no CAN frames recorded from ${new Date(fromMs).toISOString()} to ${new Date(toMs).toISOString()}${oldest === undefined ? '' : ` (kept since ${new Date(oldest).toISOString()})`}` }
+    }
+    const maxBytes = Number(upload.maxBytes)
+    if (maxBytes > 0 && bytes.length > maxBytes) return { ok: false, detail: `the log is ${bytes.length} bytes, over the ${maxBytes} the gateway takes` }
+    const done = await uploadLog({ url: upload.uploadUrl, token: upload.uploadToken, contentType: 'text/x-candump', ca: this.options.ca, chunkBytes }, bytes)
+    return { ok: true, detail: `uploaded ${done.received} bytes in ${done.requests} request${done.requests === 1 ? '' : 's'}, sha256 ${done.sha256 ?? ''}` }
   }
 
   /** QoS 1; mqtt.js keeps it while offline and sends it after reconnecting. */

@@ -18,7 +18,7 @@ import type { ActionLog } from '../log.js'
 import { DEFAULT_FIX_CHECK_WINDOW_MS, type Command } from './model.js'
 import { ackMove, commandExpiry, fixCheckRule, isFinal } from './policy.js'
 import { newCommand, type CommandSigner } from './signing.js'
-import { parseCommandAck, wireBody } from './wire.js'
+import { logUploadOf, parseCommandAck, wireBody, type LogUploadGrant } from './wire.js'
 
 export interface CommandTransport {
   /** vehicles connected to this node and subscribed to their command topic */
@@ -46,6 +46,13 @@ export interface CommandDispatcherOptions {
   stallMs?: number
   /** a command reached a final state (campaigns count these) */
   onFinal?: (command: Command) => void
+  /**
+   * Issues the upload URL and a fresh one-time token for a log-upload
+   * command's upload (vehicle_logs `logId`), at each delivery: only the
+   * token's hash is stored, so a retry carries a new one. Absent: log-upload
+   * commands go out without one, and the T-box cannot upload.
+   */
+  grantUpload?: (logId: number) => Promise<LogUploadGrant>
 }
 
 export class CommandDispatcher {
@@ -151,8 +158,11 @@ export class CommandDispatcher {
     if (due === undefined) return
     const ttlMs = due.expiresAt.getTime() - Date.now()
     if (ttlMs <= 0) return // expireDue takes it on the next pass
+    // before it is marked sent: a grant that cannot be made leaves the command due, not waiting out a retry
+    const logId = logUploadOf(due.body)
+    const upload = logId === undefined ? undefined : await this.options.grantUpload?.(logId)
     const sent = await this.options.store.markSent(due.id, this.retryMs, this.options.signer.keyId)
-    const wire = newCommand({ id: sent.id, vin, ttlMs, body: wireBody(sent.body) })
+    const wire = newCommand({ id: sent.id, vin, ttlMs, body: wireBody(sent.body, upload) })
     await this.options.transport.publish(vin, this.options.signer.sign(wire))
     this.options.log.info({ vin, command: sent.id, attempt: sent.attempts }, 'command sent')
   }

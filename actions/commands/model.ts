@@ -29,7 +29,7 @@ export const FINAL_COMMAND_STATES: readonly CommandState[] = ['succeeded', 'fail
 export type CommandBody =
   | { ota: { package: string, version: string, url: string, sha256: string, size: number } }
   | { action: { name: string, params: Record<string, string> } }
-  | { diagnostic: DiagnosticBody | { logUpload: { fromMs: number, toMs: number, kind: string } } }
+  | { diagnostic: DiagnosticBody | { logUpload: LogUploadBody } }
 
 /** A diagnostic request as stored: the request bytes (hex), the CAN request id it goes to, how long the T-box waits. */
 export interface DiagnosticBody {
@@ -37,6 +37,19 @@ export interface DiagnosticBody {
   /** 11-bit CAN request id: 0x7DF OBD-II functional, 0x7E0-0x7E7 physical */
   target: number
   timeoutMs: number
+}
+
+/**
+ * A log-upload request as stored: the window (Unix ms), the kind, and the
+ * upload (vehicle_logs) its bytes go to. No token: one is issued at each
+ * delivery and only its hash is kept (actions/logs/, gateway/log-uploads.ts).
+ */
+export interface LogUploadBody {
+  fromMs: number
+  toMs: number
+  kind: string
+  /** absent in bodies stored before uploads existed */
+  logId?: number
 }
 
 export type FixCheck = 'pending' | 'confirmed' | 'not_confirmed'

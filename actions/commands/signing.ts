@@ -16,7 +16,18 @@ import { PitwallError } from '../../runtime/errors.js'
 export type CommandBody =
   | { ota: { package: string, version: string, url: string, sha256: Uint8Array, size: number } }
   | { action: { name: string, params: Record<string, string> } }
-  | { diagnostic: { udsRequest: Uint8Array, target?: number, timeoutMs?: number } | { logUpload: { fromMs: number, toMs: number, kind: string } } }
+  | { diagnostic: { udsRequest: Uint8Array, target?: number, timeoutMs?: number } | { logUpload: WireLogUpload } }
+
+/** proto LogUpload: the window and kind, and where and with what the T-box uploads (issued per delivery). */
+export interface WireLogUpload {
+  fromMs: number
+  toMs: number
+  kind: string
+  uploadUrl?: string
+  uploadToken?: string
+  maxBytes?: number
+  uploadExpiresAtMs?: number
+}
 
 export interface NewCommandSpec {
   id: string

@@ -21,12 +21,27 @@ const ACK_STATES: Record<number, AckState | undefined> = {
   [pitwall.v1.CommandAck.State.REJECTED]: 'rejected'
 }
 
-/** A stored body as the wire's oneof (hex digests and payloads as bytes). */
-export function wireBody (body: CommandBody): WireCommandBody {
+/** Where and with what token a T-box uploads a log: issued at each delivery of a log-upload command (gateway/log-uploads.ts). */
+export interface LogUploadGrant {
+  uploadUrl: string
+  uploadToken: string
+  maxBytes: number
+  uploadExpiresAtMs: number
+}
+
+/** A stored body as the wire's oneof (hex digests and payloads as bytes); a log upload carries `upload`, its grant for this delivery. */
+export function wireBody (body: CommandBody, upload?: LogUploadGrant): WireCommandBody {
   if ('ota' in body) return { ota: { ...body.ota, sha256: Buffer.from(body.ota.sha256, 'hex') } }
   if ('action' in body) return { action: body.action }
   const d = body.diagnostic
-  return { diagnostic: 'udsRequest' in d ? { udsRequest: Buffer.from(d.udsRequest, 'hex'), target: d.target, timeoutMs: d.timeoutMs } : { logUpload: d.logUpload } }
+  if ('udsRequest' in d) return { diagnostic: { udsRequest: Buffer.from(d.udsRequest, 'hex'), target: d.target, timeoutMs: d.timeoutMs } }
+  const { fromMs, toMs, kind } = d.logUpload
+  return { diagnostic: { logUpload: { fromMs, toMs, kind, ...upload } } }
+}
+
+/** The upload a stored log-upload body goes to (vehicle_logs id); undefined for other bodies. */
+export function logUploadOf (body: CommandBody): number | undefined {
+  return 'diagnostic' in body && 'logUpload' in body.diagnostic ? body.diagnostic.logUpload.logId : undefined
 }
 
 /** A CommandAck payload as the store's update; throws PITWALL_ERR_COMMAND_ACK naming what is wrong. */

@@ -78,3 +78,17 @@ export function parseCandumpLine (line: string): CandumpFrame | undefined {
 function quote (text: string): string {
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)
 }
+
+/**
+ * A frame as a `candump -l` line, the inverse of parseCandumpLine: time in
+ * seconds with 6 decimals, an 11-bit id as 3 hex digits and a 29-bit one as
+ * 8, data as upper-case hex, a CAN FD frame with "##" and its flags nibble.
+ */
+export function formatCandumpLine (frame: Pick<CandumpFrame, 'iface' | 'id' | 'extended' | 'data'> & { timeUs: number, fd?: boolean, fdFlags?: number }): string {
+  const us = Math.round(frame.timeUs)
+  const seconds = Math.floor(us / 1e6)
+  const micros = String(us - seconds * 1e6).padStart(6, '0')
+  const id = frame.id.toString(16).toUpperCase().padStart(frame.extended ? 8 : 3, '0')
+  const data = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength).toString('hex').toUpperCase()
+  return `(${seconds}.${micros}) ${frame.iface} ${id}${frame.fd === true ? `##${(frame.fdFlags ?? 0).toString(16).toUpperCase()}` : '#'}${data}`
+}

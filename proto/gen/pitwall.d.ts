@@ -438,6 +438,10 @@ export namespace pitwall {
             fromMs: number;
             toMs: number;
             kind: string;
+            uploadUrl: string;
+            uploadToken: string;
+            maxBytes: number;
+            uploadExpiresAtMs: number;
             static create(properties: pitwall.v1.LogUpload.$Shape): pitwall.v1.LogUpload & pitwall.v1.LogUpload.$Shape;
             static create(properties?: pitwall.v1.LogUpload.$Properties): pitwall.v1.LogUpload;
             static encode(m: pitwall.v1.LogUpload.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
@@ -456,6 +460,10 @@ export namespace pitwall {
                 fromMs?: (number|null);
                 toMs?: (number|null);
                 kind?: (string|null);
+                uploadUrl?: (string|null);
+                uploadToken?: (string|null);
+                maxBytes?: (number|null);
+                uploadExpiresAtMs?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = pitwall.v1.LogUpload.$Properties;

@@ -5077,6 +5077,10 @@ export const pitwall = $root.pitwall = (() => {
              * @property {number|null} [fromMs] LogUpload fromMs
              * @property {number|null} [toMs] LogUpload toMs
              * @property {string|null} [kind] LogUpload kind
+             * @property {string|null} [uploadUrl] LogUpload uploadUrl
+             * @property {string|null} [uploadToken] LogUpload uploadToken
+             * @property {number|null} [maxBytes] LogUpload maxBytes
+             * @property {number|null} [uploadExpiresAtMs] LogUpload uploadExpiresAtMs
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -5133,6 +5137,38 @@ export const pitwall = $root.pitwall = (() => {
             LogUpload.prototype.kind = "";
 
             /**
+             * LogUpload uploadUrl.
+             * @member {string} uploadUrl
+             * @memberof pitwall.v1.LogUpload
+             * @instance
+             */
+            LogUpload.prototype.uploadUrl = "";
+
+            /**
+             * LogUpload uploadToken.
+             * @member {string} uploadToken
+             * @memberof pitwall.v1.LogUpload
+             * @instance
+             */
+            LogUpload.prototype.uploadToken = "";
+
+            /**
+             * LogUpload maxBytes.
+             * @member {number} maxBytes
+             * @memberof pitwall.v1.LogUpload
+             * @instance
+             */
+            LogUpload.prototype.maxBytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * LogUpload uploadExpiresAtMs.
+             * @member {number} uploadExpiresAtMs
+             * @memberof pitwall.v1.LogUpload
+             * @instance
+             */
+            LogUpload.prototype.uploadExpiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new LogUpload instance using the specified properties.
              * @function create
              * @memberof pitwall.v1.LogUpload
@@ -5170,6 +5206,14 @@ export const pitwall = $root.pitwall = (() => {
                     w.uint32(/* id 2, wireType 0 =*/16).uint64(m.toMs);
                 if (m.kind != null && $Object.hasOwnProperty.call(m, "kind") && m.kind !== "")
                     w.uint32(/* id 3, wireType 2 =*/26).string(m.kind);
+                if (m.uploadUrl != null && $Object.hasOwnProperty.call(m, "uploadUrl") && m.uploadUrl !== "")
+                    w.uint32(/* id 4, wireType 2 =*/34).string(m.uploadUrl);
+                if (m.uploadToken != null && $Object.hasOwnProperty.call(m, "uploadToken") && m.uploadToken !== "")
+                    w.uint32(/* id 5, wireType 2 =*/42).string(m.uploadToken);
+                if (m.maxBytes != null && $Object.hasOwnProperty.call(m, "maxBytes") && (typeof m.maxBytes === "object" ? m.maxBytes.low || m.maxBytes.high : m.maxBytes !== 0))
+                    w.uint32(/* id 6, wireType 0 =*/48).uint64(m.maxBytes);
+                if (m.uploadExpiresAtMs != null && $Object.hasOwnProperty.call(m, "uploadExpiresAtMs") && (typeof m.uploadExpiresAtMs === "object" ? m.uploadExpiresAtMs.low || m.uploadExpiresAtMs.high : m.uploadExpiresAtMs !== 0))
+                    w.uint32(/* id 7, wireType 0 =*/56).uint64(m.uploadExpiresAtMs);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -5254,6 +5298,42 @@ export const pitwall = $root.pitwall = (() => {
                                 delete m.kind;
                             continue;
                         }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.uploadUrl = v;
+                            else
+                                delete m.uploadUrl;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.uploadToken = v;
+                            else
+                                delete m.uploadToken;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.maxBytes = v;
+                            else
+                                delete m.maxBytes;
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.uploadExpiresAtMs = v;
+                            else
+                                delete m.uploadExpiresAtMs;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -5314,6 +5394,22 @@ export const pitwall = $root.pitwall = (() => {
                     if (!$util.isString(m.kind))
                         return "kind: string expected";
                 }
+                if (m.uploadUrl != null && $Object.hasOwnProperty.call(m, "uploadUrl")) {
+                    if (!$util.isString(m.uploadUrl))
+                        return "uploadUrl: string expected";
+                }
+                if (m.uploadToken != null && $Object.hasOwnProperty.call(m, "uploadToken")) {
+                    if (!$util.isString(m.uploadToken))
+                        return "uploadToken: string expected";
+                }
+                if (m.maxBytes != null && $Object.hasOwnProperty.call(m, "maxBytes")) {
+                    if (!$util.isInteger(m.maxBytes) && !(m.maxBytes && $util.isInteger(m.maxBytes.low) && $util.isInteger(m.maxBytes.high)))
+                        return "maxBytes: integer|Long expected";
+                }
+                if (m.uploadExpiresAtMs != null && $Object.hasOwnProperty.call(m, "uploadExpiresAtMs")) {
+                    if (!$util.isInteger(m.uploadExpiresAtMs) && !(m.uploadExpiresAtMs && $util.isInteger(m.uploadExpiresAtMs.low) && $util.isInteger(m.uploadExpiresAtMs.high)))
+                        return "uploadExpiresAtMs: integer|Long expected";
+                }
                 return null;
             };
 
@@ -5364,6 +5460,40 @@ export const pitwall = $root.pitwall = (() => {
                         m.kind = $String(d.kind);
                     }
                 }
+                if (d.uploadUrl != null) {
+                    if (typeof d.uploadUrl !== "string" || d.uploadUrl.length) {
+                        m.uploadUrl = $String(d.uploadUrl);
+                    }
+                }
+                if (d.uploadToken != null) {
+                    if (typeof d.uploadToken !== "string" || d.uploadToken.length) {
+                        m.uploadToken = $String(d.uploadToken);
+                    }
+                }
+                if (d.maxBytes != null) {
+                    if (typeof d.maxBytes === "object" ? d.maxBytes.low || d.maxBytes.high : $Number(d.maxBytes) !== 0) {
+                        if ($util.Long)
+                            m.maxBytes = $util.Long.fromValue(d.maxBytes, true);
+                        else if (typeof d.maxBytes === "string")
+                            m.maxBytes = $parseInt(d.maxBytes, 10);
+                        else if (typeof d.maxBytes === "number")
+                            m.maxBytes = d.maxBytes;
+                        else if (typeof d.maxBytes === "object")
+                            m.maxBytes = new $util.LongBits(d.maxBytes.low >>> 0, d.maxBytes.high >>> 0).toNumber(true);
+                    }
+                }
+                if (d.uploadExpiresAtMs != null) {
+                    if (typeof d.uploadExpiresAtMs === "object" ? d.uploadExpiresAtMs.low || d.uploadExpiresAtMs.high : $Number(d.uploadExpiresAtMs) !== 0) {
+                        if ($util.Long)
+                            m.uploadExpiresAtMs = $util.Long.fromValue(d.uploadExpiresAtMs, true);
+                        else if (typeof d.uploadExpiresAtMs === "string")
+                            m.uploadExpiresAtMs = $parseInt(d.uploadExpiresAtMs, 10);
+                        else if (typeof d.uploadExpiresAtMs === "number")
+                            m.uploadExpiresAtMs = d.uploadExpiresAtMs;
+                        else if (typeof d.uploadExpiresAtMs === "object")
+                            m.uploadExpiresAtMs = new $util.LongBits(d.uploadExpiresAtMs.low >>> 0, d.uploadExpiresAtMs.high >>> 0).toNumber(true);
+                    }
+                }
                 return m;
             };
 
@@ -5396,6 +5526,18 @@ export const pitwall = $root.pitwall = (() => {
                     } else
                         d.toMs = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
                     d.kind = "";
+                    d.uploadUrl = "";
+                    d.uploadToken = "";
+                    if ($util.Long) {
+                        var n = new $util.Long(0, 0, true);
+                        d.maxBytes = o.longs === $String ? n.toString() : o.longs === $Number ? n.toNumber() : typeof $BigInt !== "undefined" && o.longs === $BigInt ? n.toBigInt() : n;
+                    } else
+                        d.maxBytes = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
+                    if ($util.Long) {
+                        var n = new $util.Long(0, 0, true);
+                        d.uploadExpiresAtMs = o.longs === $String ? n.toString() : o.longs === $Number ? n.toNumber() : typeof $BigInt !== "undefined" && o.longs === $BigInt ? n.toBigInt() : n;
+                    } else
+                        d.uploadExpiresAtMs = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
                 }
                 if (m.fromMs != null && $Object.hasOwnProperty.call(m, "fromMs")) {
                     if (typeof $BigInt !== "undefined" && o.longs === $BigInt)
@@ -5415,6 +5557,28 @@ export const pitwall = $root.pitwall = (() => {
                 }
                 if (m.kind != null && $Object.hasOwnProperty.call(m, "kind")) {
                     d.kind = m.kind;
+                }
+                if (m.uploadUrl != null && $Object.hasOwnProperty.call(m, "uploadUrl")) {
+                    d.uploadUrl = m.uploadUrl;
+                }
+                if (m.uploadToken != null && $Object.hasOwnProperty.call(m, "uploadToken")) {
+                    d.uploadToken = m.uploadToken;
+                }
+                if (m.maxBytes != null && $Object.hasOwnProperty.call(m, "maxBytes")) {
+                    if (typeof $BigInt !== "undefined" && o.longs === $BigInt)
+                        d.maxBytes = typeof m.maxBytes === "number" ? $BigInt(m.maxBytes) : $util.Long.fromBits(m.maxBytes.low >>> 0, m.maxBytes.high >>> 0, true).toBigInt();
+                    else if (typeof m.maxBytes === "number")
+                        d.maxBytes = o.longs === $String ? $String(m.maxBytes) : m.maxBytes;
+                    else
+                        d.maxBytes = o.longs === $String ? $util.Long.prototype.toString.call(m.maxBytes) : o.longs === $Number ? new $util.LongBits(m.maxBytes.low >>> 0, m.maxBytes.high >>> 0).toNumber(true) : m.maxBytes;
+                }
+                if (m.uploadExpiresAtMs != null && $Object.hasOwnProperty.call(m, "uploadExpiresAtMs")) {
+                    if (typeof $BigInt !== "undefined" && o.longs === $BigInt)
+                        d.uploadExpiresAtMs = typeof m.uploadExpiresAtMs === "number" ? $BigInt(m.uploadExpiresAtMs) : $util.Long.fromBits(m.uploadExpiresAtMs.low >>> 0, m.uploadExpiresAtMs.high >>> 0, true).toBigInt();
+                    else if (typeof m.uploadExpiresAtMs === "number")
+                        d.uploadExpiresAtMs = o.longs === $String ? $String(m.uploadExpiresAtMs) : m.uploadExpiresAtMs;
+                    else
+                        d.uploadExpiresAtMs = o.longs === $String ? $util.Long.prototype.toString.call(m.uploadExpiresAtMs) : o.longs === $Number ? new $util.LongBits(m.uploadExpiresAtMs.low >>> 0, m.uploadExpiresAtMs.high >>> 0).toNumber(true) : m.uploadExpiresAtMs;
                 }
                 return d;
             };
