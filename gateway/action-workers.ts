@@ -1,18 +1,19 @@
 /**
  * The actions layer's background workers, wired to one gateway's storage,
  * broker and signing key: command delivery, campaigns, the fault outbox
- * (remote fixes, dealer pre-diagnosis and rescue alerts) and webhook
- * delivery. Each is a PeriodicPass underneath; the gateway starts them in
+ * (remote fixes, dealer pre-diagnosis and rescue alerts), what dealers are
+ * told after an alert and of service reminders, and webhook delivery. Each is a PeriodicPass underneath; the gateway starts them in
  * `order` and stops them in reverse (gateway/app.ts).
  */
 import type { Aedes } from 'aedes'
 import { CampaignRunner } from '../actions/campaigns/runner.js'
-import { CommandDispatcher } from '../actions/commands/dispatcher.js'
+import { CommandDispatcher, type CommandDispatcherOptions } from '../actions/commands/dispatcher.js'
 import type { GatewayKeys } from '../actions/commands/gateway-keys.js'
 import { CommandSigner } from '../actions/commands/signing.js'
 import { serviceReminderHandler } from '../actions/fault-actions/service-reminder.js'
 import { dealerAlertHandler } from '../actions/dealer-alerts/fault-handler.js'
 import { DealerAlertService } from '../actions/dealer-alerts/service.js'
+import { DealerNoticeProcessor } from '../actions/dealer-notices/processor.js'
 import { WebhookAddressRule } from '../actions/dealer-alerts/webhook-address.js'
 import { WebhookDeliveryWorker } from '../actions/dealer-alerts/webhook-delivery.js'
 import { FaultActionProcessor } from '../actions/fault-actions/processor.js'
@@ -28,6 +29,8 @@ export interface ActionWorkers {
   readonly campaigns: CampaignRunner
   readonly faultActions: FaultActionProcessor
   readonly webhooks: WebhookDeliveryWorker
+  /** alerts' fault updates and service reminders, told to dealers (inbox timeline and webhook) */
+  readonly dealerNotices: DealerNoticeProcessor
   /** where webhooks may point (PITWALL_WEBHOOK_ALLOW): the API checks URLs as they are set with the same rule */
   readonly webhookAddresses: WebhookAddressRule
   /** start order: deliverers before the workers that feed them */
@@ -41,9 +44,11 @@ export interface ActionWorkerDeps {
   config: Pick<GatewayConfig, 'commandRetryMs' | 'fixCheckWindowMs' | 'commandStallMs' | 'webhookAllow' | 'rescueRadiusKm'>
   log: Logger
   metrics: Metrics
+  /** issues each delivery of a log-upload command its upload URL and token (../log-uploads.ts); absent: none */
+  grantUpload?: CommandDispatcherOptions['grantUpload']
 }
 
-export function createActionWorkers ({ storage, keys, aedes, config, log, metrics }: ActionWorkerDeps): ActionWorkers {
+export function createActionWorkers ({ storage, keys, aedes, config, log, metrics, grantUpload }: ActionWorkerDeps): ActionWorkers {
   // the dispatcher and the campaign runner wake each other: a wave queues commands, a final command advances its campaign
   const notify = (vehicleId: number): void => { commands.notify(vehicleId) }
   const campaigns = new CampaignRunner({ campaigns: storage.campaigns, queued: notify, log })
@@ -56,7 +61,8 @@ export function createActionWorkers ({ storage, keys, aedes, config, log, metric
     retryMs: config.commandRetryMs,
     fixCheckWindowMs: config.fixCheckWindowMs,
     stallMs: config.commandStallMs,
-    onFinal: (c) => { if (c.campaignId !== null) campaigns.kick() }
+    onFinal: (c) => { if (c.campaignId !== null) campaigns.kick() },
+    grantUpload
   })
   // an allow list that does not parse stops the gateway here (PITWALL_ERR_CONFIG), before anything starts
   const addresses = new WebhookAddressRule({ allow: config.webhookAllow })
@@ -70,6 +76,7 @@ export function createActionWorkers ({ storage, keys, aedes, config, log, metric
     caseLookup: async (caseId) => await storage.cases.find(caseId).then((c) => c === undefined ? undefined : { id: c.id, title: c.title, steps: c.steps, parts: c.parts })
   })
   const raised = (): void => { webhooks.kick() }
+  const dealerNotices = new DealerNoticeProcessor({ store: storage.dealerNotices, log, queued: raised, registry: metrics.registry })
   const faultActions = new FaultActionProcessor({
     store: storage.faultActions,
     handlers: {
@@ -87,7 +94,8 @@ export function createActionWorkers ({ storage, keys, aedes, config, log, metric
     campaigns,
     faultActions,
     webhooks,
+    dealerNotices,
     webhookAddresses: addresses,
-    order: [['webhook delivery', webhooks], ['command delivery', commands], ['fault actions', faultActions], ['campaigns', campaigns]]
+    order: [['webhook delivery', webhooks], ['dealer notices', dealerNotices], ['command delivery', commands], ['fault actions', faultActions], ['campaigns', campaigns]]
   }
 }

@@ -22,7 +22,8 @@ import { createBroker } from './broker/index.js'
 import { listenTcp, listenTls } from './broker/listeners.js'
 import { apiLimitsOf } from './api/index.js'
 import { consoleSessionsOf } from './api/session.js'
-import { admissionOf, batchLimitsOf, type GatewayConfig } from './config.js'
+import { admissionOf, batchLimitsOf, logUploadLimitsOf, type GatewayConfig } from './config.js'
+import { PitwallError } from '../runtime/errors.js'
 import { DecoderRegistry } from './decoder-registry.js'
 import { loadDefaultManifest } from './default-manifest.js'
 import { ConnectionStates, nodeNameOf } from './events/connection-state.js'
@@ -30,6 +31,10 @@ import { EventHub } from './events/hub.js'
 import { createHttpServer } from './http.js'
 import { TelemetryIngest } from './ingest.js'
 import { createLogger, type Logger } from './logger.js'
+import { LogFiles } from './log-files.js'
+import { LogReplayer } from './log-replayer.js'
+import { LogRetention } from './log-retention.js'
+import { listenerUrl, LogUploads } from './log-uploads.js'
 import { ManifestReloader } from './manifest-reloader.js'
 import { createMetrics, writerMetrics, type Metrics } from './metrics.js'
 import { RuleReloader } from './rule-reloader.js'
@@ -113,6 +118,28 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     const connectionStates = await parts.start('connection state', new ConnectionStates({ vehicles: storage.vehicles, node: nodeNameOf(config.nodeName), log: log.child({ module: 'connections' }) }))
     await parts.start('signal rollup', new SignalRollup(storage.signalRollup, config.signalRollupIntervalMs, metrics, log.child({ module: 'rollup' })))
     await parts.start('service reminders', new ServiceReminderCheck(storage.serviceReminders, reminderDefinitions, config.maintenanceIntervalMs, log.child({ module: 'maintenance' })))
+    // vehicle logs: files beside the embedded database's, replayed through the rules once complete, kept PITWALL_LOG_RETENTION_DAYS
+    const logLog = log.child({ module: 'logs' })
+    const logFiles = await parts.open('vehicle log files', async () => await LogFiles.open(config.dataDir), async (f) => { await f.close() })
+    const logReplayer = await parts.start('log replays', new LogReplayer({
+      store: storage.vehicleLogs, files: logFiles, rules: storage.rules, manifests: storage.manifests, defaultManifest, limits: batchLimitsOf(config), log: logLog, registry: metrics.registry
+    }))
+    await parts.start('log retention', new LogRetention({ store: storage.vehicleLogs, files: logFiles, retentionDays: config.logRetentionDays, log: logLog }))
+    let httpUrl: string | undefined
+    const logUploads = new LogUploads({
+      store: storage.vehicleLogs,
+      commands: storage.commands,
+      files: logFiles,
+      limits: logUploadLimitsOf(config),
+      publicUrl: () => {
+        if (config.publicUrl !== '') return config.publicUrl.replace(/\/+$/, '')
+        if (httpUrl === undefined) throw new PitwallError('PITWALL_ERR_LOG_UNAVAILABLE', 'the HTTP listener is not up yet: no upload URL to give a vehicle')
+        return httpUrl
+      },
+      log: logLog,
+      registry: metrics.registry,
+      completed: () => { logReplayer.kick() }
+    })
 
     // the broker hands vehicles' acknowledgements to the command dispatcher, which needs the broker to send: bound once both exist
     let actions: ActionWorkers | undefined
@@ -146,7 +173,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       commands: { acknowledge: async (vehicleId, payload) => { await (actions as ActionWorkers).commands.acknowledge(vehicleId, payload) } },
       connectionStates
     }), async (b) => { await b.close() })
-    actions = createActionWorkers({ storage, keys, aedes: broker.aedes, config, log: log.child({ module: 'actions' }), metrics })
+    actions = createActionWorkers({ storage, keys, aedes: broker.aedes, config, log: log.child({ module: 'actions' }), metrics, grantUpload: async (logId) => await logUploads.grant(logId) })
     for (const [name, worker] of actions.order) await parts.start(name, worker)
     // a command queued on any node (API, approval, campaign wave) goes out now from the node its vehicle is connected to
     const dispatcher = actions.commands
@@ -163,7 +190,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
         { ...tls.material.options, clientCertificates: config.tlsCa !== undefined }, { metrics, log }), (server) => { server.close() })
     if (mqtts !== undefined) tls?.serve(mqtts)
     const http = await parts.open('HTTP server', async () => {
-      const server = await createHttpServer({ broker, storage, metrics, log, maxPacketBytes: config.maxPacketBytes, api: { storage, metrics, limits: apiLimitsOf(config), webhookAddresses: actions.webhookAddresses, consoleSessions: consoleSessionsOf(config), events, decoding: { defaultManifest, batchLimits: batchLimitsOf(config) } }, https: tls?.material.options,
+      const server = await createHttpServer({ broker, storage, metrics, log, maxPacketBytes: config.maxPacketBytes, api: { storage, metrics, limits: apiLimitsOf(config), webhookAddresses: actions.webhookAddresses, consoleSessions: consoleSessionsOf(config), events, decoding: { defaultManifest, batchLimits: batchLimitsOf(config) }, logs: { uploads: logUploads, replayer: logReplayer }, ftfWindowDays: config.ftfWindowDays, rescueRadiusKm: config.rescueRadiusKm }, https: tls?.material.options,
         console: config.consoleEnabled ? { tileUrl: config.consoleTileUrl } : undefined })
       try {
         await server.listen({ host: config.httpHost, port: config.httpPort })
@@ -181,6 +208,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     const mqttPort = tcp === undefined ? 0 : (tcp.address() as AddressInfo).port
     const mqttTlsPort = mqtts === undefined ? 0 : (mqtts.address() as AddressInfo).port
     const httpPort = (http.server.address() as AddressInfo).port
+    httpUrl = listenerUrl(config.httpHost, httpPort, tls !== undefined)
     warnIfExposed(log, config, tls !== undefined)
     log.info({ mqttPort, mqttTlsPort, httpPort, https: tls !== undefined, clientCertificates: mqtts !== undefined && config.tlsCa !== undefined, storage: storage.kind }, 'pitwall gateway listening')
     return {

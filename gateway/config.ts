@@ -7,7 +7,9 @@
  */
 import { Ajv } from 'ajv'
 import { RESCUE_RADIUS_KM } from '../actions/dealer-alerts/model.js'
+import { DEFAULT_FTF_WINDOW_DAYS, MAX_FTF_WINDOW_DAYS } from '../actions/kpis/model.js'
 import { WEBHOOK_ALLOW_SETTING } from '../actions/dealer-alerts/webhook-address.js'
+import { DEFAULT_LOG_RETENTION_DAYS, DEFAULT_LOG_UPLOAD_MAX_BYTES, DEFAULT_LOG_UPLOAD_WINDOW_MS, DEFAULT_LOG_UPLOADS_PER_VEHICLE, type LogUploadLimits } from '../actions/logs/model.js'
 import { BATCH_LIMIT_NAMES, DEFAULT_BATCH_LIMITS, type BatchLimits } from '../decoders/batch-limits.js'
 import { PitwallError } from '../runtime/errors.js'
 import { DEFAULT_API_RATE_LIMIT, DEFAULT_AUTH_THROTTLE } from './auth-throttle.js'
@@ -116,6 +118,8 @@ export interface GatewayConfig {
   signalRollupIntervalMs: number
   /** a rescue request (a critical fault, vehicle standing) goes to every dealer within this many km */
   rescueRadiusKm: number
+  /** a fault back on the vehicle within this many days of its repair makes the repair no first-time fix (the KPIs) */
+  ftfWindowDays: number
   /**
    * Ed25519 command signing keys (actions/commands/keys.ts); empty: dataDir/command-keys,
    * or a key made for this run only when dataDir is memory://. Generated when the directory has none.
@@ -127,6 +131,19 @@ export interface GatewayConfig {
   fixCheckWindowMs: number
   /** a command the vehicle started but stopped reporting on fails after this long without a report */
   commandStallMs: number
+  /** the largest vehicle log an upload may bring (larger: 413, nothing kept) */
+  logUploadMaxBytes: number
+  /** unfinished log uploads one vehicle may hold at once */
+  logUploadsPerVehicle: number
+  /** how long after its command's expiry an upload may still complete (a large log over a slow link) */
+  logUploadWindowMs: number
+  /** vehicle logs (and their files) are deleted this many days after they were asked for */
+  logRetentionDays: number
+  /**
+   * The URL vehicles reach this gateway's HTTP API at (https://pitwall.example.com), put in
+   * log-upload commands; empty: the HTTP listener's own address (https when TLS is on)
+   */
+  publicUrl: string
   /**
    * Exceptions to the webhook address rule (actions/dealer-alerts/webhook-address.ts), for dealer
    * systems on premises: comma-separated host names, IP addresses and CIDRs ("dms.lan,10.20.0.0/16").
@@ -206,10 +223,16 @@ export const configSchema = {
     maintenanceIntervalMs: { type: 'integer', minimum: 1000, maximum: 604800000, default: 3600000 },
     signalRollupIntervalMs: { type: 'integer', minimum: 1000, maximum: 600000, default: 20000 },
     rescueRadiusKm: { type: 'number', exclusiveMinimum: 0, maximum: 2000, default: RESCUE_RADIUS_KM },
+    ftfWindowDays: { type: 'integer', minimum: 1, maximum: MAX_FTF_WINDOW_DAYS, default: DEFAULT_FTF_WINDOW_DAYS },
     commandKeysDir: { type: 'string', default: '' },
     commandRetryMs: { type: 'integer', minimum: 100, maximum: 86400000, default: 30000 },
     fixCheckWindowMs: { type: 'integer', minimum: 1000, maximum: 2592000000, default: 1800000 },
     commandStallMs: { type: 'integer', minimum: 60000, maximum: 2592000000, default: 3600000 },
+    logUploadMaxBytes: { type: 'integer', minimum: 1024, maximum: 1099511627776, default: DEFAULT_LOG_UPLOAD_MAX_BYTES },
+    logUploadsPerVehicle: { type: 'integer', minimum: 1, maximum: 1000, default: DEFAULT_LOG_UPLOADS_PER_VEHICLE },
+    logUploadWindowMs: { type: 'integer', minimum: 60000, maximum: 604800000, default: DEFAULT_LOG_UPLOAD_WINDOW_MS },
+    logRetentionDays: { type: 'integer', minimum: 1, maximum: 3660, default: DEFAULT_LOG_RETENTION_DAYS },
+    publicUrl: { type: 'string', maxLength: 2000, pattern: '^$|^https?://[^\\s/?#]+(/[^\\s?#]*)?$', default: '' },
     webhookAllow: { type: 'string', maxLength: 10000, default: '' },
     consoleEnabled: { type: 'boolean', default: true },
     consoleSessionHours: { type: 'integer', minimum: 1, maximum: 720, default: 12 },
@@ -264,10 +287,16 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   maintenanceIntervalMs: 'PITWALL_MAINTENANCE_INTERVAL_MS',
   signalRollupIntervalMs: 'PITWALL_SIGNAL_ROLLUP_INTERVAL_MS',
   rescueRadiusKm: 'PITWALL_RESCUE_RADIUS_KM',
+  ftfWindowDays: 'PITWALL_FTF_WINDOW_DAYS',
   commandKeysDir: 'PITWALL_COMMAND_KEYS_DIR',
   commandRetryMs: 'PITWALL_COMMAND_RETRY_MS',
   fixCheckWindowMs: 'PITWALL_FIX_CHECK_WINDOW_MS',
   commandStallMs: 'PITWALL_COMMAND_STALL_MS',
+  logUploadMaxBytes: 'PITWALL_LOG_UPLOAD_MAX_BYTES',
+  logUploadsPerVehicle: 'PITWALL_LOG_UPLOADS_PER_VEHICLE',
+  logUploadWindowMs: 'PITWALL_LOG_UPLOAD_WINDOW_MS',
+  logRetentionDays: 'PITWALL_LOG_RETENTION_DAYS',
+  publicUrl: 'PITWALL_PUBLIC_URL',
   webhookAllow: WEBHOOK_ALLOW_SETTING,
   consoleEnabled: 'PITWALL_CONSOLE_ENABLED',
   consoleSessionHours: 'PITWALL_CONSOLE_SESSION_HOURS',
@@ -350,4 +379,9 @@ export function batchLimitsOf (config: GatewayConfig): BatchLimits {
     obd: config.maxObdPerBatch,
     firmwareChars: config.maxFirmwareChars
   }
+}
+
+/** The log-upload caps, as the uploads take them. */
+export function logUploadLimitsOf (config: GatewayConfig): LogUploadLimits {
+  return { maxBytes: config.logUploadMaxBytes, unfinishedPerVehicle: config.logUploadsPerVehicle, uploadWindowMs: config.logUploadWindowMs }
 }

@@ -18,6 +18,8 @@ import { unknownFault, type FaultState } from '../rules/fault-lifecycle.js'
 import type { EvidenceSample, RuleAction, Severity } from '../rules/model.js'
 import { PitwallError } from '../runtime/errors.js'
 import { refusedMove, type MoveRefusal } from '../runtime/transition.js'
+import type { RescueDraft } from '../actions/rescue/model.js'
+import { insertRescueRequest } from './rescue-rows.js'
 import { inTransaction } from './transaction.js'
 
 /** Everything about a fault that routing and the alert content need. */
@@ -83,10 +85,11 @@ export type AttemptOutcome =
   | { delivered: false, error: string, status: number | null, retryInMs: number | null }
 
 /** DealerAlert, from dealer_alerts a JOIN vehicles v */
-const ALERT_COLUMNS = `a.id, a.fault_id AS "faultId", a.dealer_id AS "dealerId", a.kind, a.vehicle_id AS "vehicleId", v.vin, a.routing, a.payload,
-  a.status, a.first_time_fix AS "firstTimeFix", a.created_at AS "createdAt", a.updated_at AS "updatedAt"`
+const ALERT_COLUMNS = `a.id, a.fault_id AS "faultId", a.rescue_id AS "rescueId", a.dealer_id AS "dealerId", a.kind, a.vehicle_id AS "vehicleId", v.vin, a.routing, a.payload,
+  a.status, a.first_time_fix AS "firstTimeFix", a.created_at AS "createdAt", a.updated_at AS "updatedAt",
+  a.last_update AS "lastUpdate", a.last_update_at AS "lastUpdateAt"`
 /** WebhookDelivery, from webhook_deliveries w */
-const DELIVERY_COLUMNS = `w.id, w.alert_id AS "alertId", w.dealer_id AS "dealerId", w.idempotency_key AS "idempotencyKey", w.event, w.body, w.state,
+const DELIVERY_COLUMNS = `w.id, w.alert_id AS "alertId", w.reminder_id AS "reminderId", w.dealer_id AS "dealerId", w.idempotency_key AS "idempotencyKey", w.event, w.body, w.state,
   w.attempts, w.next_attempt_at AS "nextAttemptAt", w.last_error AS "lastError", w.last_status AS "lastStatus", w.created_at AS "createdAt",
   w.delivered_at AS "deliveredAt", w.dead_at AS "deadAt"`
 
@@ -149,9 +152,10 @@ export class DealerAlertStore {
    * Stores the alerts of one fault and kind with their `new` timeline entry
    * and webhook deliveries, in one transaction. If alerts of this fault and
    * kind exist already (raised before, or by a concurrent call that held the
-   * fault's lock first), nothing is written and those are returned.
+   * fault's lock first), nothing is written and those are returned. With
+   * `rescue`, the alerts are the copies of the rescue request it is stored as.
    */
-  async create (faultId: number, kind: DealerAlertKind, drafts: readonly AlertDraft[], envelope: WebhookEnvelope): Promise<{ alerts: DealerAlert[], created: boolean }> {
+  async create (faultId: number, kind: DealerAlertKind, drafts: readonly AlertDraft[], envelope: WebhookEnvelope, rescue?: RescueDraft): Promise<{ alerts: DealerAlert[], created: boolean }> {
     return await inTransaction(this.pool, async (client) => {
       // NO KEY UPDATE: serializes raisers of this fault without blocking the
       // fault writer's timeline inserts (they take KEY SHARE on the fault)
@@ -162,28 +166,8 @@ export class DealerAlertStore {
         `SELECT ${ALERT_COLUMNS} FROM dealer_alerts a JOIN vehicles v ON v.id = a.vehicle_id
          WHERE a.fault_id = $1 AND a.kind = $2 ORDER BY a.id`, [faultId, kind])
       if (existing.rows.length > 0) return { alerts: existing.rows, created: false }
-      const alerts: DealerAlert[] = []
-      for (const draft of drafts) {
-        const res = await client.query<DealerAlert>(
-          `WITH a AS (
-             INSERT INTO dealer_alerts (fault_id, dealer_id, kind, vehicle_id, routing, payload)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING *
-           ), ev AS (
-             INSERT INTO dealer_alert_events (alert_id, time, status, by, detail)
-             SELECT id, created_at, 'new', 'pitwall', jsonb_build_object('routing', routing) FROM a
-           )
-           SELECT ${ALERT_COLUMNS} FROM a JOIN vehicles v ON v.id = a.vehicle_id`,
-          [faultId, draft.dealerId, kind, vehicleId, JSON.stringify(draft.routing), JSON.stringify(draft.payload)])
-        const created = res.rows[0] as DealerAlert
-        alerts.push(created)
-        if (!draft.webhook) continue
-        // random, not derived from ids: a receiver cannot guess other alerts' keys
-        const key = randomUUID()
-        const { event, body } = envelope(created, key)
-        await client.query(
-          `INSERT INTO webhook_deliveries (alert_id, dealer_id, idempotency_key, event, body) VALUES ($1, $2, $3, $4, $5)`,
-          [created.id, created.dealerId, key, event, body])
-      }
+      const rescueId = rescue === undefined ? null : (await insertRescueRequest(client, vehicleId, rescue)).id
+      const alerts = await insertAlerts(client, { faultId, rescueId, vehicleId }, kind, drafts, envelope)
       return { alerts, created: true }
     })
   }
@@ -210,10 +194,10 @@ export class DealerAlertStore {
     return alert
   }
 
-  /** The alert's statuses in the order they were reached. */
+  /** The alert's statuses in the order they were reached, with the updates of its fault it was told (storage/dealer-notices.ts). */
   async timeline (dealerId: string, alertId: number): Promise<DealerAlertEvent[]> {
     const res = await this.pool.query<DealerAlertEvent | { [K in keyof DealerAlertEvent]: null }>(
-      `SELECT e.time, e.status, e.by, e.detail FROM dealer_alerts a LEFT JOIN dealer_alert_events e ON e.alert_id = a.id
+      `SELECT e.time, e.status, e.by, e.detail, e.alert_update AS "update" FROM dealer_alerts a LEFT JOIN dealer_alert_events e ON e.alert_id = a.id
        WHERE a.id = $1 AND a.dealer_id = $2 ORDER BY e.id`, [alertId, dealerId])
     if (res.rows.length === 0) throw unknownAlert(dealerId, alertId)
     return res.rows.filter((e): e is DealerAlertEvent => e.status !== null)
@@ -334,6 +318,39 @@ export class DealerAlertStore {
     const res = await this.pool.query<WebhookDelivery>(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries w WHERE w.alert_id = $1 ORDER BY w.id`, [alertId])
     return res.rows
   }
+}
+
+/**
+ * Inserts alerts of one owner (a fault, or a rescue request) with their
+ * `new` timeline entry and webhook deliveries, inside the caller's
+ * transaction: DealerAlertStore.create, and a call centre's rescue request
+ * (./rescue-requests.ts), which has no fault.
+ */
+export async function insertAlerts (client: pg.PoolClient, owner: { faultId: number | null, rescueId: number | null, vehicleId: number },
+  kind: DealerAlertKind, drafts: readonly AlertDraft[], envelope: WebhookEnvelope): Promise<DealerAlert[]> {
+  const alerts: DealerAlert[] = []
+  for (const draft of drafts) {
+    const res = await client.query<DealerAlert>(
+      `WITH a AS (
+         INSERT INTO dealer_alerts (fault_id, rescue_id, dealer_id, kind, vehicle_id, routing, payload)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *
+       ), ev AS (
+         INSERT INTO dealer_alert_events (alert_id, time, status, by, detail)
+         SELECT id, created_at, 'new', 'pitwall', jsonb_build_object('routing', routing) FROM a
+       )
+       SELECT ${ALERT_COLUMNS} FROM a JOIN vehicles v ON v.id = a.vehicle_id`,
+      [owner.faultId, owner.rescueId, draft.dealerId, kind, owner.vehicleId, JSON.stringify(draft.routing), JSON.stringify(draft.payload)])
+    const created = res.rows[0] as DealerAlert
+    alerts.push(created)
+    if (!draft.webhook) continue
+    // random, not derived from ids: a receiver cannot guess other alerts' keys
+    const key = randomUUID()
+    const { event, body } = envelope(created, key)
+    await client.query(
+      `INSERT INTO webhook_deliveries (alert_id, dealer_id, idempotency_key, event, body) VALUES ($1, $2, $3, $4, $5)`,
+      [created.id, created.dealerId, key, event, body])
+  }
+  return alerts
 }
 
 /** A dealer asks for a status, not a verb, and alerts only move forward: the refusal says so. */

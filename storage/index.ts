@@ -11,7 +11,9 @@ import { BatchArchive } from './batch-archive.js'
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js'
 import { CampaignStore } from './campaigns.js'
 import { CaseStore } from './cases.js'
+import { AssistanceStore } from './assistance.js'
 import { DealerAlertStore } from './dealer-alerts.js'
+import { DealerNoticeStore } from './dealer-notices.js'
 import { DealerStore } from './dealers.js'
 import { CommandStore } from './commands.js'
 import { ConsoleSessionStore } from './console-sessions.js'
@@ -20,15 +22,18 @@ import { EventStore } from './events.js'
 import { FaultActionStore } from './fault-actions.js'
 import { FaultStore } from './faults.js'
 import { KpiStore } from './kpis.js'
+import { SurveyStore } from './surveys.js'
 import { ManifestStore } from './manifests.js'
 import { migrate } from './migrate.js'
 import { OtaPackageStore } from './ota-packages.js'
 import { QualityStore } from './quality.js'
+import { RescueRequestStore } from './rescue-requests.js'
 import { RuleStore } from './rules.js'
 import { ServiceReminderStore } from './service-reminders.js'
 import { SignalRollupStore } from './signal-rollup.js'
 import { TelemetryStore } from './telemetry.js'
 import { VehicleStore } from './vehicles.js'
+import { VehicleLogStore } from './vehicle-logs.js'
 
 export interface StorageOptions {
   /** postgres:// URL; when absent, the embedded PGlite in dataDir */
@@ -64,8 +69,16 @@ export interface Storage {
   readonly dealers: DealerStore
   /** pre-diagnosis alerts, the dealer inbox and the webhook outbox */
   readonly dealerAlerts: DealerAlertStore
+  /** rescue requests (a fault's or a call centre's) with their own states; their dealer copies are dealer alerts */
+  readonly rescueRequests: RescueRequestStore
+  /** dealers' questions to the engineers on their alerts, and the answers */
+  readonly assistance: AssistanceStore
+  /** what dealers are told after an alert (its fault's updates) and of service reminders, before it becomes a webhook */
+  readonly dealerNotices: DealerNoticeStore
   /** service KPIs from the stored timelines */
   readonly kpis: KpiStore
+  /** customer survey answers per repaired alert, for CSI and NPS */
+  readonly surveys: SurveyStore
   /** the fleet quality report: DTCs and faults per model and firmware, against the previous window */
   readonly quality: QualityStore
   /** decoder manifests per vehicle model, their DBC files, and the catalog signals they added */
@@ -80,6 +93,8 @@ export interface Storage {
   ping (): Promise<void>
   /** the raw batch archive, read back for backtests and replays */
   readonly archive: BatchArchive
+  /** vehicle logs (ULog, candump) uploaded for log-upload commands or by engineers: rows, progress, replay reports */
+  readonly vehicleLogs: VehicleLogStore
   /** what the actions layer still has to do, for /metrics */
   readActionBacklog (): Promise<ActionBacklog>
   /** drains the writer, then closes connections and the embedded host */
@@ -142,13 +157,18 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     consoleSessions: new ConsoleSessionStore(pool),
     dealers: new DealerStore(pool),
     dealerAlerts: new DealerAlertStore(pool),
+    rescueRequests: new RescueRequestStore(pool),
+    assistance: new AssistanceStore(pool),
+    dealerNotices: new DealerNoticeStore(pool),
     kpis: new KpiStore(pool),
+    surveys: new SurveyStore(pool),
     quality: new QualityStore(pool),
     manifests,
     telemetry: new TelemetryStore(pool, embedded === undefined),
     signalRollup: new SignalRollupStore(pool),
     events: new EventStore(pool),
     archive: new BatchArchive(pool),
+    vehicleLogs: new VehicleLogStore(pool),
     readActionBacklog: async () => await readActionBacklog(pool),
     ping: async () => { await pool.query('SELECT 1') },
     close: async () => {

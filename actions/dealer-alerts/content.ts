@@ -8,6 +8,7 @@
 import { dtcText, udsDtcText } from '../../decoders/dtc/j2012.js'
 import { dtcStatusNames, type DtcStatusFlag } from '../../decoders/dtc/dtc-status.js'
 import type { EvidenceSample, Severity } from '../../rules/model.js'
+import { partText, type Part } from '../../rules/parts.js'
 import type { FaultForAlert, PositionFix, ReportedDtc } from '../../storage/dealer-alerts.js'
 import type { DealerAlertKind } from './model.js'
 
@@ -18,7 +19,7 @@ export interface CaseSummary {
   id: string
   title: string
   steps: string[]
-  parts: string[]
+  parts: Part[]
 }
 
 export interface AlertDtc {
@@ -59,7 +60,10 @@ export interface AlertContent {
     /** rule: the rule's dealer_prestage action; case: the linked case; none: neither is known */
     source: 'rule' | 'case' | 'none'
     fix: string | null
+    /** each part as one line of text (rules/parts.ts partText), as schema /1 receivers have always read it */
     parts: string[]
+    /** the same parts structured: number (null when unknown), description, quantity */
+    partItems: Part[]
     repairHours: number | null
     case: { id: string, title: string, steps: string[] } | null
   }
@@ -77,6 +81,7 @@ export interface AlertContentInput {
 export function alertContent (input: AlertContentInput): AlertContent {
   const { fault, position, linkedCase } = input
   const action = fault.action?.type === 'dealer_prestage' ? fault.action : null
+  const partItems = action?.parts ?? linkedCase?.parts ?? []
   return {
     schema: DEALER_ALERT_SCHEMA,
     kind: input.kind,
@@ -100,7 +105,8 @@ export function alertContent (input: AlertContentInput): AlertContent {
       // the rule's own action is the engineer's word for this fault; the case is the general knowledge
       source: action !== null ? 'rule' : linkedCase !== null ? 'case' : 'none',
       fix: action?.fix ?? linkedCase?.title ?? null,
-      parts: action?.parts ?? linkedCase?.parts ?? [],
+      parts: partItems.map(partText),
+      partItems,
       repairHours: action?.repairHours ?? null,
       case: linkedCase === null ? null : { id: linkedCase.id, title: linkedCase.title, steps: linkedCase.steps }
     }

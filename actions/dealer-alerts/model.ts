@@ -5,6 +5,8 @@
  * ./policy.ts; storage/dealers.ts and storage/dealer-alerts.ts store it.
  */
 
+import type { AlertUpdate } from '../dealer-notices/model.js'
+
 // ---- the dealer registry ----------------------------------------------------
 
 export interface Dealer {
@@ -79,7 +81,10 @@ export interface AlertRouting {
 
 export interface DealerAlert {
   id: number
-  faultId: number
+  /** null: a call centre's rescue request (no fault raised it) */
+  faultId: number | null
+  /** a rescue's copy: the rescue request it offers this dealer (actions/rescue/); null for pre-staging alerts */
+  rescueId: number | null
   dealerId: string
   kind: DealerAlertKind
   vehicleId: number
@@ -92,13 +97,19 @@ export interface DealerAlert {
   firstTimeFix: boolean | null
   createdAt: Date
   updatedAt: Date
+  /** the latest update of its fault the dealer was told (../dealer-notices/model.ts), and when; null: none yet */
+  lastUpdate: AlertUpdate | null
+  lastUpdateAt: Date | null
 }
 
 export interface DealerAlertEvent {
   time: Date
+  /** for an update: the alert's status when it was told (an update moves no status) */
   status: DealerAlertStatus
   by: string
   detail: Record<string, unknown> | null
+  /** null: a status step; else the update of the alert's fault it records */
+  update: AlertUpdate | null
 }
 
 /** A status change the policy allowed (./policy.ts alertMove): the store applies it only from one of `from`. */
@@ -120,7 +131,9 @@ export type DeliveryState = typeof DELIVERY_STATES[number]
 
 export interface WebhookDelivery {
   id: number
-  alertId: number
+  /** one of the two: the alert it is about, or the service reminder */
+  alertId: number | null
+  reminderId: number | null
   dealerId: string
   idempotencyKey: string
   event: string

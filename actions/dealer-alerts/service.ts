@@ -18,6 +18,7 @@
 import type { DealerAlertStore, FaultForAlert, PositionFix } from '../../storage/dealer-alerts.js'
 import type { DealerStore } from '../../storage/dealers.js'
 import type { ActionLog } from '../log.js'
+import { DESCRIPTION_MAX, type RescueDraft } from '../rescue/model.js'
 import { alertContent, type CaseSummary } from './content.js'
 import { ALERT_EVENTS, DTC_LOOKBACK_MS, RESCUE_RADIUS_KM, type DealerAlert, type DealerAlertKind } from './model.js'
 import { alertTargets, DealerAlertError, faultLabel, notNeeded, rescuePosition } from './policy.js'
@@ -91,9 +92,11 @@ export class DealerAlertService {
         body: JSON.stringify({
           ...alert.payload,
           event: ALERT_EVENTS[kind],
-          alert: { id: alert.id, dealerId: alert.dealerId, createdAt: alert.createdAt.toISOString(), routing: alert.routing }
+          alert: { id: alert.id, dealerId: alert.dealerId, createdAt: alert.createdAt.toISOString(), routing: alert.routing, ...(alert.rescueId === null ? {} : { rescueId: alert.rescueId }) }
         })
-      }))
+      }),
+      // a rescue is stored as a rescue request (actions/rescue/) whose copies these alerts are
+      kind === 'rescue' && position !== null ? rescueDraft(fault, position) : undefined)
     if (created) {
       this.deps.log.info({ fault: fault.faultId, vin: fault.vin, kind, dealers: alerts.map((a) => a.dealerId), alerts: alerts.map((a) => a.id) }, 'dealer alert raised')
     }
@@ -112,5 +115,18 @@ export class DealerAlertService {
       }
       throw new DealerAlertError('PITWALL_ERR_CASE_LOOKUP', `${faultLabel(fault)}: case ${fault.caseId} could not be read: ${(err as Error).message}`, { cause: err })
     }
+  }
+}
+
+/** A fault's rescue request: where the vehicle stands, and what the rule says happened. */
+function rescueDraft (fault: FaultForAlert, position: PositionFix): RescueDraft {
+  return {
+    source: 'fault',
+    faultId: fault.faultId,
+    lat: position.lat,
+    lon: position.lon,
+    description: `${fault.ruleName ?? fault.ruleId}: ${fault.severity} fault, the vehicle stands`.slice(0, DESCRIPTION_MAX),
+    contactPhone: null,
+    requestedBy: 'pitwall'
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Signed commands to vehicles over HTTP (needs registerApiAuth, see ./auth.ts):
  *
- *   POST /api/v1/commands                  engineer: queue one for a vehicle (201)
+ *   POST /api/v1/commands                  engineer: queue one for a vehicle (201); diagnostic.logUpload
+ *                                          asks for a log of a window, uploaded and replayed (./logs.ts)
  *   GET  /api/v1/commands?vin=&state=&campaign=&fault=&limit=
  *                                          engineer, operator: newest first; state is
  *                                          comma-separated (state=pending_approval: the fixes
@@ -32,12 +33,19 @@ import { arrayOf, errorResponses, objectOf, oneOfTexts, orNull, out } from './op
 import { absentBodyIsEmpty, badRequest, listOf, MAX_ID, noBody, reasonBody, vinOf, vinSchema } from './request-values.js'
 import { registerApiScope } from './scope.js'
 import { diagnosisSchema } from './diagnosis-schema.js'
+import { LOG_KINDS } from '../../actions/logs/model.js'
+import type { Command } from '../../actions/commands/model.js'
+import { PitwallError } from '../../runtime/errors.js'
+import type { LogUploads } from '../log-uploads.js'
+import { isoTimeSchema, parseIsoTime } from './request-values.js'
 
 export interface CommandRouteDeps {
   commands: CommandStore
   otaPackages: Pick<OtaPackageStore, 'get'>
   /** the maker DIDs of a vehicle's model (storage/manifests.ts makerDids): names its DID answers */
   makerDids: (vin: string) => Promise<MakerDid[]>
+  /** queues log-upload commands with their uploads (../log-uploads.ts); absent: refused */
+  logUploads?: Pick<LogUploads, 'request'> | undefined
 }
 
 const MAX_LIST = 1000
@@ -98,11 +106,26 @@ export const commandRequestProperties = {
 /** `ttl: "12h"`: how long a command may wait to be started */
 export const ttlProperty = { type: 'string', minLength: 1, maxLength: 20 } as const
 
+/** A log of a time window, asked of one vehicle (not of a cohort): its bytes come by HTTP, then replay through the rules (./logs.ts). */
+const logUploadRequest = {
+  type: 'object',
+  required: ['from', 'to', 'kind'],
+  additionalProperties: false,
+  description: 'a log of the window, uploaded by the T-box and replayed through the rules (GET /api/v1/logs/:id, `body.diagnostic.logUpload.logId`)',
+  properties: { from: isoTimeSchema, to: isoTimeSchema, kind: { type: 'string', enum: LOG_KINDS } }
+}
+
 const sendBody = {
   type: 'object',
   required: ['vin'],
   additionalProperties: false,
-  properties: { vin: vinSchema, ...commandRequestProperties, ttl: ttlProperty }
+  properties: {
+    vin: vinSchema,
+    ...commandRequestProperties,
+    // one vehicle's: `request` or `logUpload`
+    diagnostic: { ...commandRequestProperties.diagnostic, required: [], properties: { ...commandRequestProperties.diagnostic.properties, logUpload: logUploadRequest } },
+    ttl: ttlProperty
+  }
 }
 const listQuery = {
   type: 'object',
@@ -121,7 +144,7 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
 export const commandBodySchema = objectOf({
   ota: objectOf({ package: out.text, version: out.text, url: out.text, sha256: out.text, size: out.integer }),
   action: objectOf({ name: out.text, params: { type: 'object', additionalProperties: out.text } }),
-  diagnostic: objectOf({ udsRequest: out.text, target: out.integer, timeoutMs: out.integer, logUpload: objectOf({ fromMs: out.number, toMs: out.number, kind: out.text }) }, ['udsRequest', 'target', 'timeoutMs', 'logUpload'])
+  diagnostic: objectOf({ udsRequest: out.text, target: out.integer, timeoutMs: out.integer, logUpload: objectOf({ fromMs: out.number, toMs: out.number, kind: out.text, logId: out.integer }, ['logId']) }, ['udsRequest', 'target', 'timeoutMs', 'logUpload'])
 }, ['ota', 'action', 'diagnostic'])
 
 /** A command as stored (actions/commands/model.ts Command). */
@@ -167,6 +190,18 @@ export function ttlMsOf (ttl: string | undefined, field: string, defaultMs: numb
   return Math.round(seconds * 1000)
 }
 
+/** A log-upload command with its upload reserved (../log-uploads.ts); nothing else may be named beside it. */
+async function queueLogUpload (deps: CommandRouteDeps, body: CommandRequest, ask: { from: string, to: string, kind: string }, who: { vin: string, ttlMs: number, requestedBy: string }): Promise<Command> {
+  if (deps.logUploads === undefined) throw new PitwallError('PITWALL_ERR_COMMAND_INVALID', 'this gateway takes no log uploads')
+  const { request, target, timeoutMs } = body.diagnostic ?? {}
+  if (body.action !== undefined || body.ota !== undefined || request !== undefined || target !== undefined || timeoutMs !== undefined) {
+    throw new PitwallError('PITWALL_ERR_COMMAND_INVALID', 'body.diagnostic.logUpload is a command of its own: give no action, ota, or diagnostic request, target or timeoutMs beside it')
+  }
+  const fromMs = parseIsoTime(ask.from, 'body.diagnostic.logUpload.from').getTime()
+  const toMs = parseIsoTime(ask.to, 'body.diagnostic.logUpload.to').getTime()
+  return (await deps.logUploads.request({ ...who, fromMs, toMs, kind: ask.kind }, { from: 'body.diagnostic.logUpload.from', to: 'body.diagnostic.logUpload.to', kind: 'body.diagnostic.logUpload.kind' })).command
+}
+
 export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteDeps): void {
   const { commands, otaPackages } = deps
   const readers = requireRole('engineer', 'operator')
@@ -178,6 +213,9 @@ export function registerCommandRoutes (app: FastifyInstance, deps: CommandRouteD
       async (request, reply) => {
         const vin = vinOf(request.body.vin, 'body.vin')
         const ttlMs = ttlMsOf(request.body.ttl, 'body.ttl', DEFAULT_COMMAND_TTL_MS)
+        const logUpload = (request.body.diagnostic as { logUpload?: { from: string, to: string, kind: string } } | undefined)?.logUpload
+        if (logUpload !== undefined) return await reply.code(201).send(await queueLogUpload(deps, request.body, logUpload, { vin, ttlMs, requestedBy: principalOf(request).name }))
+        if (request.body.diagnostic !== undefined && request.body.diagnostic.request === undefined) throw badRequest('body.diagnostic needs the field "request" (or "logUpload")')
         const namesDids = request.body.diagnostic?.request.kind === 'uds_read_did' && request.body.diagnostic.request.dids.some((d) => typeof d === 'string')
         const body = await requestedCommandBody(otaPackages, request.body, namesDids ? await deps.makerDids(vin) : [])
         checkCommandTtl(ttlMs)

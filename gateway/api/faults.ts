@@ -24,6 +24,7 @@ import { principalOf, requireRole } from './auth.js'
 import { commandSchema } from './commands.js'
 import { alertRoutingSchema } from './inbox.js'
 import { arrayOf, errorResponses, objectOf, oneOfTexts, orNull, out } from './openapi.js'
+import { partsSchema } from './part-schema.js'
 import { absentBodyIsEmpty, bigintIdParams, listOf, noBody, vinOf, vinSchema } from './request-values.js'
 import { registerApiScope } from './scope.js'
 
@@ -60,7 +61,7 @@ export const ruleActionSchema = objectOf({
   name: out.text,
   params: { type: 'object', additionalProperties: out.text },
   approval: oneOfTexts(['auto', 'engineer']),
-  parts: out.texts,
+  parts: partsSchema,
   repairHours: out.number,
   fix: out.text,
   task: out.text

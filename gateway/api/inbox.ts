@@ -5,7 +5,8 @@
  * them.
  *
  *   GET  /api/v1/inbox/alerts?status=&kind=&before=&limit=  newest first; `before` pages by id (nextBefore)
- *   GET  /api/v1/inbox/alerts/:id                           the alert, its timeline and its webhook deliveries
+ *   GET  /api/v1/inbox/alerts/:id                           the alert, its timeline (with the updates of its fault
+ *                                                           it was told: `update` set) and its webhook deliveries
  *   POST /api/v1/inbox/alerts/:id/transitions               dealer: {to, firstTimeFix?, note?}, forward only
  *   GET  /api/v1/inbox/reminders?state=&limit=              service reminders, newest first
  *   POST /api/v1/inbox/reminders/:id/dismiss                the dealer will not act on it
@@ -30,7 +31,9 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { DEALER_ALERT_KINDS, DEALER_ALERT_STATUSES, DELIVERY_STATES, PAGE_DEFAULT, PAGE_MAX, type WebhookDelivery } from '../../actions/dealer-alerts/model.js'
+import { ALERT_UPDATES } from '../../actions/dealer-notices/model.js'
 import { alertMove } from '../../actions/dealer-alerts/policy.js'
+import { refuseRescueCopy } from '../../actions/rescue/policy.js'
 import type { DealerAlertStore } from '../../storage/dealer-alerts.js'
 import type { DealerStore } from '../../storage/dealers.js'
 import { DISMISS, REMINDER_STATES } from '../../rules/service-reminders/model.js'
@@ -98,7 +101,8 @@ export const alertRoutingSchema = objectOf({ via: oneOfTexts(['own', 'nearest', 
 
 const alertProperties = {
   id: out.integer,
-  faultId: out.integer,
+  faultId: { ...orNull(out.integer), description: 'null: a call centre\'s rescue request (no fault raised it)' },
+  rescueId: { ...orNull(out.integer), description: 'a rescue\'s copy: the rescue request to accept and move (/api/v1/rescue-requests/{id})' },
   dealerId: out.text,
   kind: oneOfTexts(DEALER_ALERT_KINDS),
   vehicleId: out.integer,
@@ -108,14 +112,17 @@ const alertProperties = {
   status: oneOfTexts(DEALER_ALERT_STATUSES),
   firstTimeFix: orNull(out.boolean),
   createdAt: out.time,
-  updatedAt: out.time
+  updatedAt: out.time,
+  lastUpdate: { ...orNull(oneOfTexts(ALERT_UPDATES)), description: 'the latest update of the alert\'s fault the dealer was told (fault cleared, fixed remotely, ...); null: none' },
+  lastUpdateAt: orNull(out.time)
 }
 const alertSchema = objectOf(alertProperties)
 
 /** What deliveryState answers. */
 export const deliveryStateSchema = objectOf({
   id: out.integer,
-  alertId: out.integer,
+  alertId: { ...orNull(out.integer), description: 'the alert it is about; null for a service reminder\'s' },
+  reminderId: { ...orNull(out.integer), description: 'the service reminder it is about; null for an alert\'s' },
   dealerId: out.text,
   idempotencyKey: out.text,
   event: out.text,
@@ -132,7 +139,13 @@ export const deliveryStateSchema = objectOf({
 const alertListAnswer = objectOf({ alerts: arrayOf(alertSchema), nextBefore: { ...orNull(out.integer), description: 'a full page may have more: ask again with before=nextBefore' } })
 const alertAnswer = objectOf({
   ...alertProperties,
-  timeline: arrayOf(objectOf({ time: out.time, status: oneOfTexts(DEALER_ALERT_STATUSES), by: out.text, detail: orNull(out.json) })),
+  timeline: arrayOf(objectOf({
+    time: out.time,
+    status: oneOfTexts(DEALER_ALERT_STATUSES),
+    by: out.text,
+    detail: orNull(out.json),
+    update: { ...orNull(oneOfTexts(ALERT_UPDATES)), description: 'null: a status step; else the update of the alert\'s fault the dealer was told, its summary in detail' }
+  })),
   deliveries: arrayOf(deliveryStateSchema)
 })
 const reminderSchema = objectOf({
@@ -215,7 +228,10 @@ export function registerInboxRoutes (app: FastifyInstance, deps: InboxRouteDeps)
       async (request) => {
         const caller = principalOf(request)
         const { to, firstTimeFix, note } = request.body
-        return await dealerAlerts.transition(caller.dealerId as string, request.params.id, alertMove(request.params.id, to, { by: caller.name, firstTimeFix, note }))
+        const move = alertMove(request.params.id, to, { by: caller.name, firstTimeFix, note })
+        // a rescue's copy moves with its rescue request, whose states fit a rescue (./rescue.ts)
+        refuseRescueCopy(await dealerAlerts.get(caller.dealerId as string, request.params.id))
+        return await dealerAlerts.transition(caller.dealerId as string, request.params.id, move)
       })
 
     scope.get<{ Querystring: { dealer?: string, state?: string, limit?: number } }>('/api/v1/inbox/reminders',

@@ -26,11 +26,16 @@ import { registerCaseRoutes } from './cases.js'
 import { registerVehicleRoutes } from './vehicles.js'
 import { registerFaultRoutes } from './faults.js'
 import { registerCommandRoutes } from './commands.js'
+import { registerLogRoutes, type LogRouteDeps } from './logs.js'
 import { registerOtaPackageRoutes } from './ota-packages.js'
 import { registerDealerRoutes } from './dealers.js'
 import { registerInboxRoutes } from './inbox.js'
+import { registerRescueRoutes } from './rescue.js'
+import { registerAssistanceRoutes } from './assistance.js'
+import { registerAlertNoticeRoutes } from './alert-notices.js'
 import { registerTokenRoutes } from './tokens.js'
 import { registerKpiRoutes } from './kpis.js'
+import { registerSurveyRoutes } from './surveys.js'
 import { registerQualityRoutes } from './quality.js'
 import { registerManifestRoutes } from './manifests.js'
 import { registerApiDocs, registerOpenApi } from './openapi.js'
@@ -63,6 +68,12 @@ export interface ApiDeps {
   events?: EventHub
   /** how ingest decodes (the --can-dbc default, the caps per batch), for backtests (./rules.ts); absent: no default decoder, default caps */
   decoding?: IngestDecoding
+  /** PITWALL_RESCUE_RADIUS_KM for a call centre's rescue requests (./rescue.ts); absent: the default */
+  rescueRadiusKm?: number
+  /** vehicle log uploads and replays (./logs.ts); absent: no log routes, and log-upload commands are refused */
+  logs?: Pick<LogRouteDeps, 'uploads' | 'replayer'>
+  /** PITWALL_FTF_WINDOW_DAYS for the KPIs (./kpis.ts); absent: 30 */
+  ftfWindowDays?: number
 }
 
 export function apiLimitsOf (config: GatewayConfig): ApiLimits {
@@ -99,13 +110,18 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   registerCaseRoutes(app, { cases: storage.cases })
   registerVehicleRoutes(app, { vehicles: storage.vehicles, dealers: storage.dealers })
   registerFaultRoutes(app, { faults: storage.faults, commands: storage.commands, dealerAlerts: storage.dealerAlerts, cases: storage.cases })
-  registerCommandRoutes(app, { commands: storage.commands, otaPackages: storage.otaPackages, makerDids: async (vin) => await storage.manifests.makerDids(vin) })
+  registerCommandRoutes(app, { commands: storage.commands, otaPackages: storage.otaPackages, makerDids: async (vin) => await storage.manifests.makerDids(vin), logUploads: deps.logs?.uploads })
+  if (deps.logs !== undefined) registerLogRoutes(app, { ...deps.logs, logs: storage.vehicleLogs, manifests: storage.manifests })
   registerOtaPackageRoutes(app, { otaPackages: storage.otaPackages })
   registerCampaignRoutes(app, { campaigns: storage.campaigns, otaPackages: storage.otaPackages })
   registerInboxRoutes(app, { dealerAlerts: storage.dealerAlerts, serviceReminders: storage.serviceReminders, dealers: storage.dealers })
+  registerRescueRoutes(app, { rescueRequests: storage.rescueRequests, dealers: storage.dealers, rescueRadiusKm: deps.rescueRadiusKm })
+  registerAssistanceRoutes(app, { assistance: storage.assistance, dealers: storage.dealers })
+  registerAlertNoticeRoutes(app, { dealerNotices: storage.dealerNotices })
   registerDealerRoutes(app, { dealers: storage.dealers, dealerAlerts: storage.dealerAlerts, vehicles: storage.vehicles, webhookAddresses: deps.webhookAddresses })
   registerTokenRoutes(app, { apiTokens: storage.apiTokens, dealers: storage.dealers })
-  registerKpiRoutes(app, { kpis: storage.kpis, dealers: storage.dealers })
+  registerKpiRoutes(app, { kpis: storage.kpis, dealers: storage.dealers, ftfWindowDays: deps.ftfWindowDays })
+  registerSurveyRoutes(app, { surveys: storage.surveys })
   registerQualityRoutes(app, { quality: storage.quality })
   registerManifestRoutes(app, { manifests: storage.manifests })
   registerApiDocs(app)

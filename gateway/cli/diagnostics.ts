@@ -4,7 +4,8 @@
  * about a second; an offline vehicle gets it when it connects, until --ttl).
  * `--wait` stays until the vehicle answered and prints the answers decoded;
  * `show` prints them for a command sent earlier. Clearing DTCs waits for an
- * engineer's approval (`pitwall commands approve ID`).
+ * engineer's approval (`pitwall commands approve ID`). Logs of a time window
+ * (`log`, `logs`, `replay`) are in ./logs.ts.
  */
 import { InvalidArgumentError, type Command as CliCommand } from 'commander'
 import { diagnosticCommand, type DiagnosticCommand, type DiagnosticRequestInput } from '../../actions/commands/diagnostic-body.js'
@@ -17,6 +18,7 @@ import type { Storage } from '../../storage/index.js'
 import { print } from './output.js'
 import { storageFlags, withStorage, type StorageFlags } from './storage-flags.js'
 import { durationMs, me } from './values.js'
+import { registerLogCommands } from './logs.js'
 
 interface SendFlags extends StorageFlags {
   target?: number
@@ -120,4 +122,5 @@ export function registerDiagnosticsCommands (program: CliCommand): void {
       print(`${command.id}\t${command.vin}\t${diagnosis.request.description}\t${command.state}${command.detail === null ? '' : `\t${command.detail}`}`)
       printAnswers(diagnosis)
     })
+  registerLogCommands(group)
 }

@@ -11,6 +11,8 @@ import { registerCaseCommands } from './cases.js'
 import { registerCommandCommands } from './commands.js'
 import { registerDiagnosticsCommands } from './diagnostics.js'
 import { registerDealerCommands } from './dealers.js'
+import { registerRescueCommands } from './rescue.js'
+import { registerAssistanceCommands } from './assistance.js'
 import { registerDecodeCommand } from './decode.js'
 import { registerDeviceCommands } from './devices.js'
 import { registerFaultCommands } from './faults.js'
@@ -44,6 +46,8 @@ export function pitwallProgram (): Command {
   registerKpiCommand(program)
   registerQualityCommand(program)
   registerDealerCommands(program)
+  registerRescueCommands(program)
+  registerAssistanceCommands(program)
   registerManifestCommands(program)
   registerDecodeCommand(program)
   return program

@@ -101,7 +101,10 @@ t.test('an operator manages dealers, tokens and dead letters and watches health'
     await page.getByRole('status').filter({ hasText: 'is queued again' }).waitFor()
     await page.locator('tr', { hasText: `alert ${alert?.id as number}` }).waitFor({ state: 'detached' })
     t.pass('no longer listed as a dead letter')
-    t.match((await storage.dealerAlerts.deliveries(alert?.id as number))[0], { state: 'pending', attempts: 0 })
+    // the delivery worker may already have tried it again (the endpoint is down here): queued, its count started over
+    const retried = (await storage.dealerAlerts.deliveries(alert?.id as number))[0]
+    t.equal(retried?.state, 'pending', 'queued again')
+    t.ok((retried?.attempts ?? 12) <= 1, `attempts counted from 0 again (${retried?.attempts ?? 'none'})`)
   })
 
   t.test('health refreshes by itself', async (t) => {

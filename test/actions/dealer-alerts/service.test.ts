@@ -12,7 +12,7 @@ import { postgresReachable, SKIP_POSTGRES, type Backend } from '../../helpers/ba
 import { openTestStorage, PLACES, recordingLog, seedFault, standingAt } from '../dealer-fixtures.js'
 import { poolOf } from '../../../storage/index.js'
 
-const PRESTAGE = { type: 'dealer_prestage' as const, parts: ['ignition coil 12138657273'], repairHours: 1.5, fix: 'Replace the ignition coil of cylinder 1' }
+const PRESTAGE = { type: 'dealer_prestage' as const, parts: [{ number: '12138657273', description: 'ignition coil', quantity: 2 }], repairHours: 1.5, fix: 'Replace the ignition coil of cylinder 1' }
 const PARIS = { lat: 48.8566, lon: 2.3522 }
 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
@@ -50,7 +50,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         vehicle: { vin: f.vin, model: 'demo-ev', lastPosition: { ...PLACES.munich, speedMps: 3.5 } },
         fault: { id: f.faultId, ruleName: /^Coolant overheat/, severity: 'major', openedAt: f.openedAt.toISOString(), occurrences: 1 },
         evidence: [{ signal: 'Vehicle.Powertrain.CombustionEngine.ECT', value: 117 }],
-        suggestion: { source: 'rule', fix: PRESTAGE.fix, parts: PRESTAGE.parts, repairHours: 1.5, case: null }
+        suggestion: { source: 'rule', fix: PRESTAGE.fix, parts: ['2 × ignition coil (12138657273)'], partItems: PRESTAGE.parts, repairHours: 1.5, case: null }
       })
       t.same((alert?.payload as { dtcs: unknown }).dtcs, [
         {
@@ -124,12 +124,12 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     })
 
     t.test("the linked case fills in when the rule names no fix; a case base that fails holds the alert back only then", async (t) => {
-      const known: CaseSummary = { id: 'case-42', title: 'Thermostat stuck closed', steps: ['Check coolant level', 'Replace thermostat'], parts: ['thermostat 11537549476'] }
+      const known: CaseSummary = { id: 'case-42', title: 'Thermostat stuck closed', steps: ['Check coolant level', 'Replace thermostat'], parts: [{ number: '11537549476', description: 'thermostat', quantity: 1 }] }
       const lookup = async (id: string): Promise<CaseSummary | undefined> => id === known.id ? known : undefined
       const f = await seedFault(storage, { caseId: 'case-42', fixes: [{ s: 5, at: PLACES.garching, speedMps: 0 }] })
       const [alert] = await service(recordingLog(), lookup).raiseForFault(f.faultId, 'prestage')
       t.same((alert?.payload as { suggestion: unknown }).suggestion,
-        { source: 'case', fix: known.title, parts: known.parts, repairHours: null, case: { id: known.id, title: known.title, steps: known.steps } })
+        { source: 'case', fix: known.title, parts: ['thermostat (11537549476)'], partItems: known.parts, repairHours: null, case: { id: known.id, title: known.title, steps: known.steps } })
 
       const failing = async (): Promise<CaseSummary> => { throw new Error('case base unreachable') }
       const g = await seedFault(storage, { caseId: 'case-42', fixes: [{ s: 5, at: PLACES.garching, speedMps: 0 }] })
@@ -143,7 +143,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.match(log.lines, [{ level: 'warn', msg: /case lookup failed/ }, { level: 'info', msg: 'dealer alert raised' }])
 
       const none = await seedFault(storage, { fixes: [{ s: 5, at: PLACES.garching, speedMps: 0 }] })
-      t.match((await service().raiseForFault(none.faultId, 'prestage'))[0]?.payload, { suggestion: { source: 'none', fix: null, parts: [], repairHours: null } })
+      t.match((await service().raiseForFault(none.faultId, 'prestage'))[0]?.payload, { suggestion: { source: 'none', fix: null, parts: [], partItems: [], repairHours: null } })
     })
 
     t.test('a critical fault on a standing vehicle raises a rescue request to every active dealer within 150 km', async (t) => {

@@ -228,7 +228,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     await call('POST', `/api/v1/faults/${f.faultId}/acknowledge`, engineer)
     await call('POST', `/api/v1/faults/${f.faultId}/resolve`, engineer, { note: 'fan relay replaced' })
     await call('POST', `/api/v1/faults/${f.faultId}/case`, engineer, { id: 'fan-relay', parts: ['fan relay'], repairHours: 0.5 })
-    await call('PUT', '/api/v1/cases/coolant-leak', engineer, { title: 'Coolant leak', symptoms: 'coolant low, engine hot', dtcs: ['P0217'], steps: ['Pressure-test the circuit'], parts: ['hose clamp'], repairHours: 1.25 })
+    await call('PUT', '/api/v1/cases/coolant-leak', engineer, { title: 'Coolant leak', symptoms: 'coolant low, engine hot', dtcs: ['P0217'], steps: ['Pressure-test the circuit'], parts: [{ number: 'PW-1100-020', description: 'hose clamp', quantity: 2 }], repairHours: 1.25 })
     await call('PUT', '/api/v1/cases/coolant-leak', engineer, { title: 'Coolant leak at the hose', repairHours: null })
     await call('GET', '/api/v1/cases?q=coolant', dealer)
     await call('GET', '/api/v1/cases', dealer)
@@ -252,6 +252,10 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     await call('POST', `/api/v1/vehicles/${f.vin}/services`, dealer, { covers: ['oil-service'], description: 'oil and filter', odometerKm: 30_250.5, engineHours: 812.25 })
     await call('GET', '/api/v1/kpis', engineer)
     await call('GET', '/api/v1/kpis?dealer=dealer-nord', engineer)
+    await call('GET', '/api/v1/kpis?groupBy=model,week', engineer)
+    t.equal((await api.call('GET', '/api/v1/kpis.csv?groupBy=model', dealer)).statusCode, 200)
+    await call('PUT', `/api/v1/inbox/alerts/${alertId}/survey`, dealer, { csi: 4, recommend: 9, comment: 'on time' })
+    await call('GET', `/api/v1/inbox/alerts/${alertId}/survey`, dealer)
 
     await call('GET', '/api/v1/dealers', operator)
     await call('POST', '/api/v1/dealers', operator, { id: 'dealer-sued', name: 'Autohaus Süd', ...PLACES.stuttgart, brands: ['Pitwall'] })
@@ -264,6 +268,12 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     await call('PUT', `/api/v1/vehicles/${f.vin}/dealer`, operator, { dealerId: 'dealer-sued' })
     await call('GET', '/api/v1/webhooks/dead-letters', engineer)
     await call('POST', `/api/v1/webhooks/dead-letters/${deliveryId}/retry`, operator)
+    await call('GET', `/api/v1/dealer-alerts/${alertId}/notices`, operator)
+    // another fault of the vehicle, whose alert the first one is merged into
+    const other = await seedFault(storage, { on: f })
+    const { alerts: [newer] } = await storage.dealerAlerts.create(other.faultId, 'prestage', [{ dealerId: 'dealer-nord', routing: { via: 'own', distanceKm: null }, payload: {}, webhook: false }],
+      (a, key) => ({ event: 'dealer_alert.created', body: JSON.stringify({ id: a.id, key }) }))
+    await call('POST', `/api/v1/dealer-alerts/${alertId}/supersede`, engineer, { by: newer?.id, note: 'the same relay' })
 
     const created = await call('POST', '/api/v1/tokens', operator, { name: 'nord integration', role: 'dealer', dealerId: 'dealer-nord', expiresAt: '2099-01-01T00:00:00Z' })
     await call('GET', '/api/v1/tokens', operator)

@@ -15,7 +15,9 @@ const TONES: Record<string, Tone> = {
   confirmed: 'ok', not_confirmed: 'bad', pending: 'warn',
   // vehicles, campaigns, alerts
   online: 'ok', offline: 'muted', running: 'info', paused: 'warn', completed: 'ok', aborted: 'bad', draft: 'muted',
-  new: 'bad', parts_staged: 'info', appointment_booked: 'info', repaired: 'ok', closed: 'muted'
+  new: 'bad', parts_staged: 'info', appointment_booked: 'info', repaired: 'ok', closed: 'muted',
+  // rescue requests and technical assistance
+  requested: 'bad', dispatched: 'info', on_site: 'info', towed: 'info', taken: 'muted', answered: 'ok'
 }
 
 /** The tone a state, severity or status is shown in; 'muted' for one not known here. */

@@ -6,6 +6,7 @@
  */
 import type { Page } from './page.js'
 import { AlertPage } from './more/alert.js'
+import { AssistancePage } from './more/assistance.js'
 import { CampaignPage } from './more/campaign.js'
 import { CampaignsPage } from './more/campaigns.js'
 import { CasePage, CasesPage } from './more/cases.js'
@@ -26,6 +27,7 @@ export const morePages: Page[] = [
   { path: '/campaigns/:id', title: 'Campaign', roles: ['engineer'], nav: false, component: CampaignPage },
   { path: '/rules', title: 'Rules', roles: ['engineer'], nav: true, component: RulesPage },
   { path: '/rules/:id', title: 'Rule', roles: ['engineer'], nav: false, component: RulePage },
+  { path: '/assistance', title: 'Assistance', roles: ['engineer'], nav: true, component: AssistancePage },
   { path: '/cases', title: 'Cases', roles: ['engineer', 'dealer'], nav: true, component: CasesPage },
   { path: '/cases/:id', title: 'Case', roles: ['engineer', 'dealer'], nav: false, component: CasePage },
   { path: '/quality', title: 'Quality', roles: ['engineer', 'operator'], nav: true, component: QualityPage },

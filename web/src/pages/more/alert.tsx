@@ -13,7 +13,12 @@ import { useEvents } from '../../components/use-events.js'
 import { href } from '../../router.js'
 import type { PageProps } from '../page.js'
 import { Badge, StateBadge } from '../../components/badge.js'
+import { UpdateBadge } from './components/alert-update.js'
 import { EvidenceChart } from './components/evidence-chart.js'
+import { alertParts, PartsTable } from './components/parts-table.js'
+import { SurveyPanel } from './components/survey-panel.js'
+import { AssistancePanel } from './components/assistance-panel.js'
+import { RescuePanel } from './components/rescue-panel.js'
 import { ALERT_STATUSES, type AlertStatus, type AlertView } from './types.js'
 
 const LABELS: Record<AlertStatus, string> = {
@@ -79,6 +84,7 @@ function AlertDetail ({ alert, path, reload }: { alert: AlertView, path: string,
       <header class='page-head'>
         <h1>{alert.kind === 'rescue' ? 'Rescue request' : 'Alert'} #{alert.id} <StateBadge state={alert.status} /></h1>
         {alert.kind === 'rescue' && <Badge tone='bad'>vehicle stranded</Badge>}
+        {alert.lastUpdate !== null && <UpdateBadge update={alert.lastUpdate} title={alert.lastUpdateAt === null ? undefined : `told ${dateTime(alert.lastUpdateAt)}`} />}
       </header>
       <div class='m-split'>
         <div>
@@ -95,7 +101,7 @@ function AlertDetail ({ alert, path, reload }: { alert: AlertView, path: string,
             : (
               <div class='card m-fix'>
                 {suggestion.fix !== null && <p>{suggestion.fix}</p>}
-                {suggestion.parts.length > 0 && <><h3>Parts</h3><ul class='m-parts'>{suggestion.parts.map((p) => <li>{p}</li>)}</ul></>}
+                {alertParts(suggestion).length > 0 && <><h3>Parts</h3><PartsTable parts={alertParts(suggestion)} /></>}
                 {suggestion.repairHours !== null && <p class='m-sub'>about {suggestion.repairHours} h in the workshop</p>}
                 {suggestion.case !== null && (
                   <>
@@ -119,10 +125,13 @@ function AlertDetail ({ alert, path, reload }: { alert: AlertView, path: string,
                 ))}</tbody>
               </table>
               )}
+          <AssistancePanel alertId={alert.id} />
         </div>
         <aside class='card m-work'>
           <h2>Work it</h2>
-          {next.length === 0
+          {/* a rescue's copy moves through the rescue's own states, not the pre-staging ones */}
+          {alert.rescueId !== null && <RescuePanel rescueId={alert.rescueId} onMoved={reload} />}
+          {alert.rescueId !== null ? null : next.length === 0
             ? <p class='m-sub'>Closed: nothing more to do.</p>
             : (
               <>
@@ -142,19 +151,28 @@ function AlertDetail ({ alert, path, reload }: { alert: AlertView, path: string,
               </>
               )}
           {failure !== undefined && <ErrorBox message={failure} />}
+          {(alert.status === 'repaired' || alert.status === 'closed') && <SurveyPanel alertPath={path} />}
           <h3>Timeline</h3>
           <ol class='m-timeline'>
-            {alert.timeline.map((e) => (
-              <li>
-                <StateBadge state={e.status} /> {dateTime(e.time)} · {e.by}
-                {e.detail !== null && <div class='m-sub'>{e.detail.firstTimeFix === true ? 'first-time fix · ' : e.detail.firstTimeFix === false ? 'not fixed at the first visit · ' : ''}{typeof e.detail.note === 'string' ? e.detail.note : ''}</div>}
-              </li>
-            ))}
+            {alert.timeline.map((e) => e.update !== null
+              ? (
+                <li>
+                  <UpdateBadge update={e.update} /> {dateTime(e.time)} · {e.by}
+                  {typeof e.detail?.summary === 'string' && <div class='m-sub'>{e.detail.summary}</div>}
+                  {typeof e.detail?.supersededBy === 'number' && <div class='m-sub'><a href={href(`/inbox/alerts/${e.detail.supersededBy}`)}>Work from alert #{e.detail.supersededBy}</a></div>}
+                </li>
+                )
+              : (
+                <li>
+                  <StateBadge state={e.status} /> {dateTime(e.time)} · {e.by}{typeof e.detail?.rescue === 'string' && <> · rescue {e.detail.rescue.replaceAll('_', ' ')}</>}
+                  {e.detail !== null && <div class='m-sub'>{e.detail.firstTimeFix === true ? 'first-time fix · ' : e.detail.firstTimeFix === false ? 'not fixed at the first visit · ' : ''}{typeof e.detail.note === 'string' ? e.detail.note : ''}</div>}
+                </li>
+                ))}
           </ol>
           {alert.deliveries.length > 0 && (
             <>
               <h3>Webhook</h3>
-              {alert.deliveries.map((d) => <p class='m-sub'><Badge tone={d.state === 'delivered' ? 'ok' : d.state === 'dead' ? 'bad' : 'warn'}>{d.state}</Badge> {d.attempts} attempt{d.attempts === 1 ? '' : 's'}{d.lastError === null ? '' : ` · ${d.lastError}`}</p>)}
+              {alert.deliveries.map((d) => <p class='m-sub'><Badge tone={d.state === 'delivered' ? 'ok' : d.state === 'dead' ? 'bad' : 'warn'}>{d.state}</Badge> {d.event} · {d.attempts} attempt{d.attempts === 1 ? '' : 's'}{d.lastError === null ? '' : ` · ${d.lastError}`}</p>)}
             </>
           )}
         </aside>

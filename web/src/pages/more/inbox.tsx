@@ -16,6 +16,9 @@ import { openOnDoubleClick, useListCursor } from '../../components/keys.js'
 import { href, navigate } from '../../router.js'
 import type { PageProps } from '../page.js'
 import { Badge, StateBadge } from '../../components/badge.js'
+import { UpdateBadge } from './components/alert-update.js'
+import { alertParts, partLine } from './components/parts-table.js'
+import { RescueList } from './components/rescue-list.js'
 import type { DealerAlert, ServiceReminder } from './types.js'
 
 const OPEN = 'new,acknowledged,parts_staged,appointment_booked'
@@ -34,7 +37,7 @@ export function InboxPage ({ route }: PageProps) {
         </nav>
         <label class='m-inline'><input type='checkbox' checked={all} onChange={(e) => location.replace(href('/inbox', { tab: tab === 'alerts' ? undefined : tab, all: e.currentTarget.checked ? '1' : undefined }))} /> closed ones too</label>
       </header>
-      {tab === 'reminders' ? <Reminders all={all} /> : <Alerts kind={tab === 'rescue' ? 'rescue' : 'prestage'} all={all} />}
+      {tab === 'reminders' ? <Reminders all={all} /> : tab === 'rescue' ? <RescueList all={all} /> : <Alerts kind='prestage' all={all} />}
     </section>
   )
 }
@@ -58,11 +61,11 @@ function Alerts ({ kind, all }: { kind: 'prestage' | 'rescue', all: boolean }) {
               {alerts.map((a, i) => (
                 <tr key={a.id} class={`clickable ${a.status === 'new' ? 'm-unread' : ''} ${i === cursor ? 'selected' : ''}`} data-cursor={i === cursor} onClick={() => setCursor(i)} onDblClick={openOnDoubleClick(() => open(i))}>
                   <td><a href={href(`/inbox/alerts/${a.id}`)}>#{a.id}</a></td>
-                  <td><StateBadge state={a.status} /></td>
+                  <td><StateBadge state={a.status} />{a.lastUpdate !== null && <div><UpdateBadge update={a.lastUpdate} title={a.lastUpdateAt === null ? undefined : `told ${dateTime(a.lastUpdateAt)}`} /></div>}</td>
                   <td>{a.vin}<div class='m-sub'>{[a.payload.vehicle?.brand, a.payload.vehicle?.model].filter((v) => v != null).join(' ')}</div></td>
                   <td>{a.payload.fault?.ruleName ?? a.payload.fault?.ruleId ?? '—'} {a.payload.fault !== undefined && <StateBadge state={a.payload.fault.severity} />}
                     <div class='m-sub'>{(a.payload.dtcs ?? []).map((d) => d.code).join(', ')}</div></td>
-                  <td class='m-sub'>{(a.payload.suggestion?.parts ?? []).join(', ') || '—'}</td>
+                  <td class='m-sub'>{alertParts(a.payload.suggestion).map(partLine).join(', ') || '—'}</td>
                   <td class='m-sub'>{a.routing.via === 'own' ? 'own customer' : `${a.routing.via}${a.routing.distanceKm === null ? '' : `, ${num(a.routing.distanceKm, 0)} km`}`}</td>
                   <td title={dateTime(a.createdAt)}>{relative(a.createdAt)}</td>
                 </tr>

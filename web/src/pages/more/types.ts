@@ -77,7 +77,7 @@ export interface CaseRecord {
   symptoms: string
   dtcs: string[]
   steps: string[]
-  parts: string[]
+  parts: Part[]
   repairHours: number | null
   sourceFaultId: number | null
   createdBy: string
@@ -89,21 +89,52 @@ export interface CaseRecord {
   snippet?: string
 }
 
+/** A part to order (rules/parts.ts): number null when only the description is known. */
+export interface Part { number: string | null, description: string, quantity: number }
+
 export interface DurationKpi { count: number, meanS: number | null, p50S: number | null, p90S: number | null }
 export interface RateKpi { count: number, hits: number, rate: number | null }
 
-export interface ServiceKpis {
-  from: string
-  to: string
-  dealerId: string | null
+/** actions/kpis/model.ts KpiFigures */
+export interface KpiFigures {
   faultToAlert: DurationKpi & { undelivered: number }
   alertToPartsStaged: DurationKpi
   firstTimeFix: RateKpi
+  verifiedFirstTimeFix: RateKpi & { pending: number, disagreements: number, flaggedButReoccurred: number }
   downtime: DurationKpi
+  backOnRoad: DurationKpi & { remote: number }
   repairTime: DurationKpi
+  csi: { count: number, mean: number | null }
+  nps: { count: number, promoters: number, passives: number, detractors: number, score: number | null }
   fixedRemotely: RateKpi | null
   otaSuccess: RateKpi | null
   remoteActionSuccess: RateKpi | null
+}
+
+export interface KpiGroup extends KpiFigures {
+  model: string | null
+  week: string | null
+  weekStart: string | null
+}
+
+export interface ServiceKpis extends KpiFigures {
+  from: string
+  to: string
+  dealerId: string | null
+  ftfWindowDays: number
+  groupBy: Array<'model' | 'week'>
+  groups: KpiGroup[]
+}
+
+/** A customer's survey answer for a repaired alert (actions/kpis/model.ts SurveyAnswer). */
+export interface SurveyAnswer {
+  alertId: number
+  csi: number | null
+  recommend: number | null
+  comment: string | null
+  answeredAt: string
+  recordedBy: string
+  recordedAt: string
 }
 
 export interface QualityRow {
@@ -142,12 +173,19 @@ export interface AlertContent {
   fault: { id: number, ruleId: string, ruleName: string | null, severity: string, openedAt: string, occurrences: number }
   dtcs: Array<{ code: string, text: string, ecu: string, status: string[], firstSeenAt: string, lastSeenAt: string, reports: number }>
   evidence: Array<{ signal: string, t: number, value: number }>
-  suggestion: { source: 'rule' | 'case' | 'none', fix: string | null, parts: string[], repairHours: number | null, case: { id: string, title: string, steps: string[] } | null }
+  /** parts: one line of text each; partItems: the same structured (absent in alerts raised before parts were structured) */
+  suggestion: { source: 'rule' | 'case' | 'none', fix: string | null, parts: string[], partItems?: Part[], repairHours: number | null, case: { id: string, title: string, steps: string[] } | null }
 }
+
+/** An update of an alert's fault the dealer was told (actions/dealer-notices/model.ts ALERT_UPDATES). */
+export type AlertUpdate = 'fault_cleared' | 'fixed_remotely' | 'fault_reoccurred' | 'fault_resolved' | 'superseded'
 
 export interface DealerAlert {
   id: number
-  faultId: number
+  /** null: a call centre's rescue request */
+  faultId: number | null
+  /** a rescue's copy: its rescue request (./rescue-types.ts) */
+  rescueId: number | null
   dealerId: string
   kind: 'prestage' | 'rescue'
   vehicleId: number
@@ -158,10 +196,13 @@ export interface DealerAlert {
   firstTimeFix: boolean | null
   createdAt: string
   updatedAt: string
+  lastUpdate: AlertUpdate | null
+  lastUpdateAt: string | null
 }
 
 export interface AlertView extends DealerAlert {
-  timeline: Array<{ time: string, status: AlertStatus, by: string, detail: Record<string, unknown> | null }>
+  /** `update` null: a status step; else an update of the fault, its summary in detail */
+  timeline: Array<{ time: string, status: AlertStatus, by: string, detail: Record<string, unknown> | null, update: AlertUpdate | null }>
   deliveries: WebhookDelivery[]
 }
 
@@ -197,7 +238,9 @@ export interface Dealer {
 
 export interface WebhookDelivery {
   id: number
-  alertId: number
+  /** one of the two: an alert's delivery, or a service reminder's */
+  alertId: number | null
+  reminderId: number | null
   dealerId: string
   idempotencyKey: string
   event: string
