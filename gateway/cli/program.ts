@@ -17,6 +17,7 @@ import { registerFaultCommands } from './faults.js'
 import { registerKeyCommands } from './keys.js'
 import { registerKpiCommand } from './kpis.js'
 import { registerQualityCommand } from './quality.js'
+import { registerReprojectCommand } from './reproject.js'
 import { registerMaintenanceCommands } from './service-reminders.js'
 import { registerManifestCommands } from './manifests.js'
 import { registerOtaPackageCommands } from './ota-packages.js'
@@ -46,5 +47,6 @@ export function pitwallProgram (): Command {
   registerDealerCommands(program)
   registerManifestCommands(program)
   registerDecodeCommand(program)
+  registerReprojectCommand(program)
   return program
 }
