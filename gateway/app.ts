@@ -36,7 +36,9 @@ import { LogReplayer } from './log-replayer.js'
 import { LogRetention } from './log-retention.js'
 import { listenerUrl, LogUploads } from './log-uploads.js'
 import { ManifestReloader } from './manifest-reloader.js'
-import { createMetrics, writerMetrics, type Metrics } from './metrics.js'
+import { ProjectionRecovery } from './archive-projection.js'
+import { StoredManifests } from './manifests.js'
+import { createMetrics, projectorMetrics, writerMetrics, type Metrics } from './metrics.js'
 import { RuleReloader } from './rule-reloader.js'
 import { ServiceReminderCheck } from './service-reminders.js'
 import { SignalRollup } from './signal-rollup.js'
@@ -99,8 +101,10 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       dataDir: config.dataDir,
       poolSize: config.dbPoolSize,
       signalSources: [...obdSignalSources(), ...(defaultManifest?.sources ?? [])],
-      writer: { maxGroupItems: config.maxGroupItems, ...writerMetrics(metrics, log) }
+      writer: { maxGroupItems: config.maxGroupItems, ...writerMetrics(metrics, log) },
+      projector: { maxPendingRows: config.projectionMaxPendingRows, ...projectorMetrics(metrics, log) }
     }), async (s) => { await s.close() })
+    metrics.projection.source = storage.projector
     const keys = await parts.open('command keys', async () => await openGatewayKeys(config), async (k) => { await k.close() })
     log.info({ keyId: keys.active.keyId, dir: keys.dir, generated: keys.generated }, keys.generated ? 'command signing key generated: provision T-boxes with its public key (pitwall keys export)' : 'command signing key loaded')
 
@@ -144,7 +148,9 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     // the broker hands vehicles' acknowledgements to the command dispatcher, which needs the broker to send: bound once both exist
     let actions: ActionWorkers | undefined
     const ingest = new TelemetryIngest({
+      store: storage.storeBatch,
       writer: storage.writer,
+      projector: storage.projector,
       metrics,
       log: log.child({ module: 'ingest' }),
       decoders,
@@ -175,6 +181,16 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     }), async (b) => { await b.close() })
     actions = createActionWorkers({ storage, keys, aedes: broker.aedes, config, log: log.child({ module: 'actions' }), metrics, grantUpload: async (logId) => await logUploads.grant(logId) })
     for (const [name, worker] of actions.order) await parts.start(name, worker)
+    // batches a stopped node archived without writing their rows: decoded again from the archive
+    const storedManifests = new StoredManifests(storage.manifests, catalog, config.sampleIntervalMs / 1000)
+    await parts.start('projection recovery', new ProjectionRecovery({
+      archive: storage.archive,
+      projector: storage.projector,
+      decoders: { catalog, stored: async (id) => await storedManifests.get(id), fallback: defaultManifest, limits: batchLimitsOf(config) },
+      intervalMs: config.projectionRecoveryIntervalMs,
+      log: log.child({ module: 'projection' }),
+      recovered: (n) => { metrics.projectionRecovered.inc(n) }
+    }))
     // a command queued on any node (API, approval, campaign wave) goes out now from the node its vehicle is connected to
     const dispatcher = actions.commands
     let unsubscribeQueued: (() => void) | undefined
@@ -190,7 +206,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
         { ...tls.material.options, clientCertificates: config.tlsCa !== undefined }, { metrics, log }), (server) => { server.close() })
     if (mqtts !== undefined) tls?.serve(mqtts)
     const http = await parts.open('HTTP server', async () => {
-      const server = await createHttpServer({ broker, storage, metrics, log, maxPacketBytes: config.maxPacketBytes, api: { storage, metrics, limits: apiLimitsOf(config), webhookAddresses: actions.webhookAddresses, consoleSessions: consoleSessionsOf(config), events, decoding: { defaultManifest, batchLimits: batchLimitsOf(config) }, logs: { uploads: logUploads, replayer: logReplayer }, ftfWindowDays: config.ftfWindowDays, rescueRadiusKm: config.rescueRadiusKm }, https: tls?.material.options,
+      const server = await createHttpServer({ broker, storage, metrics, log, maxPacketBytes: config.maxPacketBytes, maxProjectionLagMs: config.projectionMaxLagMs, api: { storage, metrics, limits: apiLimitsOf(config), webhookAddresses: actions.webhookAddresses, consoleSessions: consoleSessionsOf(config), events, decoding: { defaultManifest, batchLimits: batchLimitsOf(config) }, logs: { uploads: logUploads, replayer: logReplayer }, ftfWindowDays: config.ftfWindowDays, rescueRadiusKm: config.rescueRadiusKm }, https: tls?.material.options,
         console: config.consoleEnabled ? { tileUrl: config.consoleTileUrl } : undefined })
       try {
         await server.listen({ host: config.httpHost, port: config.httpPort })

@@ -99,6 +99,12 @@ export interface GatewayConfig {
   maxFirmwareChars: number
   /** most batches in one group commit */
   maxGroupItems: number
+  /** decoded samples queued for writing past which ingest waits (the PUBACK pushes back) */
+  projectionMaxPendingRows: number
+  /** /readyz answers 503 while the oldest stored batch has waited longer than this for its decoded rows */
+  projectionMaxLagMs: number
+  /** how often (and after how long) batches left unprojected by a stopped node are decoded again from the archive */
+  projectionRecoveryIntervalMs: number
   dbPoolSize: number
   /**
    * The default decoder manifest, CAN databases by bus: "0=powertrain.dbc,1=chassis.dbc",
@@ -215,6 +221,9 @@ export const configSchema = {
     maxObdPerBatch: { type: 'integer', minimum: 0, maximum: MAX_ENTRIES, default: DEFAULT_BATCH_LIMITS.obd },
     maxFirmwareChars: { type: 'integer', minimum: 1, maximum: 1024, default: DEFAULT_BATCH_LIMITS.firmwareChars },
     maxGroupItems: { type: 'integer', minimum: 1, maximum: 100000, default: 2000 },
+    projectionMaxPendingRows: { type: 'integer', minimum: 1000, maximum: 100000000, default: 500000 },
+    projectionMaxLagMs: { type: 'integer', minimum: 1000, maximum: 3600000, default: 30000 },
+    projectionRecoveryIntervalMs: { type: 'integer', minimum: 1000, maximum: 3600000, default: 30000 },
     dbPoolSize: { type: 'integer', minimum: 2, maximum: 200, default: 8 },
     canDbc: { type: 'string', pattern: '^$|^\\d+=[^,]+(,\\d+=[^,]+)*$', default: '' },
     sampleIntervalMs: { type: 'integer', minimum: 1, maximum: 3600000, default: 1000 },
@@ -279,6 +288,9 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   maxObdPerBatch: BATCH_LIMIT_NAMES.obd.setting,
   maxFirmwareChars: BATCH_LIMIT_NAMES.firmwareChars.setting,
   maxGroupItems: 'PITWALL_MAX_GROUP_ITEMS',
+  projectionMaxPendingRows: 'PITWALL_PROJECTION_MAX_PENDING_ROWS',
+  projectionMaxLagMs: 'PITWALL_PROJECTION_MAX_LAG_MS',
+  projectionRecoveryIntervalMs: 'PITWALL_PROJECTION_RECOVERY_INTERVAL_MS',
   dbPoolSize: 'PITWALL_DB_POOL_SIZE',
   canDbc: 'PITWALL_CAN_DBC',
   sampleIntervalMs: 'PITWALL_SAMPLE_INTERVAL_MS',

@@ -12,7 +12,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws'
 import type { PitwallBroker } from './broker/index.js'
 import { limitMessageBytes, messageLimitFor } from './broker/websocket-limit.js'
 import { registerApi, type ApiDeps } from './api/index.js'
-import { healthRoutes } from './api/health.js'
+import { healthRoutes, type HealthDeps } from './api/health.js'
 import { registerConsole, type ConsoleOptions } from './console.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
@@ -22,8 +22,10 @@ export const MQTT_WS_PATH = '/mqtt'
 
 export interface HttpDeps {
   broker: PitwallBroker
-  storage: Pick<Storage, 'ping'>
+  storage: HealthDeps['storage']
   metrics: Metrics
+  /** /readyz: PITWALL_PROJECTION_MAX_LAG_MS */
+  maxProjectionLagMs?: number | undefined
   log: Logger
   maxPacketBytes: number
   /** the API (bearer tokens, role-scoped); absent: operator endpoints only */
@@ -55,7 +57,7 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
     registerApi(app, deps.api)
   }
   // after the API and in a plugin: @fastify/swagger (loaded by registerApi) documents the routes added once it is loaded
-  void app.register(async (operations) => { healthRoutes(operations, { storage: deps.storage, metrics: deps.metrics }) })
+  void app.register(async (operations) => { healthRoutes(operations, { storage: deps.storage, metrics: deps.metrics, maxProjectionLagMs: deps.maxProjectionLagMs }) })
   if (deps.console !== undefined) registerConsole(app, deps.console)
 
   const wss = new WebSocketServer({

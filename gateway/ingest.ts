@@ -10,6 +10,8 @@ import type { SignalCatalog } from '../decoders/signal-catalog.js'
 import type { RuleEngine } from '../rules/engine.js'
 import type { FaultEvent } from '../rules/model.js'
 import type { BatchWriter } from '../storage/batch-writer.js'
+import type { Storage } from '../storage/index.js'
+import type { SampleProjector } from '../storage/projector.js'
 import { selectStoredSamples, StoredSignals } from '../storage/sample-thinning.js'
 import type { DecoderRegistry } from './decoder-registry.js'
 import type { LiveSignalTap } from './events/live-tap.js'
@@ -19,7 +21,11 @@ import type { Metrics } from './metrics.js'
 import { isPitwallError } from '../runtime/errors.js'
 
 export interface IngestDeps {
-  writer: BatchWriter
+  /** archives a batch and queues its rows for projection (storage/index.ts storeBatch) */
+  store: Storage['storeBatch']
+  /** the dead letters' writer */
+  writer: Pick<BatchWriter, 'writeDeadLetter'>
+  projector: Pick<SampleProjector, 'room'>
   metrics: Metrics
   log: Logger
   /** Unix epoch microseconds; injectable for tests */
@@ -129,7 +135,9 @@ export class TelemetryIngest {
       })
       : undefined
     try {
-      const outcome = await this.deps.writer.writeBatch({
+      // past the projector's bound the PUBACK waits: a database that cannot keep up slows the vehicles, not memory
+      await this.deps.projector.room()
+      const outcome = await this.deps.store({
         vehicleId,
         seq: batch.seq,
         baseTimeUs: batch.baseTimeUs,
@@ -155,7 +163,6 @@ export class TelemetryIngest {
         if (manifest === undefined && batch.canFrames > 0) metrics.batchesWithoutManifest.inc({ model: vehicle.model ?? '' })
         if (canSignals > 0) metrics.canSignals.inc(canSignals)
         if (unknownFrames > 0) metrics.unknownCanFrames.inc(unknownFrames)
-        metrics.samples.inc(rows.samples.signalId.length)
         this.countRejections(vehicle, batch.seq, rows.rejected)
         if (rows.undecodedObd > 0) metrics.undecodedObd.inc(rows.undecodedObd)
       }

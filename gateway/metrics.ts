@@ -5,12 +5,16 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { ActionBacklog } from '../storage/backlog.js'
 import type { BatchWriterOptions } from '../storage/batch-writer.js'
+import type { ProjectorOptions } from '../storage/projector.js'
 
 export function createMetrics () {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
+  // the projector is made with storage, after the metrics: its gauges read it through this when scraped
+  const projection: { source: { lagMs: number, pendingBatches: number } | undefined } = { source: undefined }
   const m = {
     registry,
+    projection,
     connections: new Gauge({ name: 'pitwall_mqtt_connected_vehicles', help: 'Vehicles connected now', registers: [registry] }),
     sseClients: new Gauge({ name: 'pitwall_sse_clients', help: 'Server-Sent Events streams open now, by stream (events: fleet events; live: a vehicle\'s signals)', labelNames: ['stream'], registers: [registry] }),
     sseDropped: new Counter({ name: 'pitwall_sse_dropped_total', help: 'SSE clients dropped for reading slower than their events came (their buffer was full)', labelNames: ['stream'], registers: [registry] }),
@@ -41,7 +45,7 @@ export function createMetrics () {
     manifestsActive: new Gauge({ name: 'pitwall_decoder_manifests_active', help: 'Decoder manifests this gateway decodes with (active per model, plus the --can-dbc default)', registers: [registry] }),
     manifestReloadFailures: new Counter({ name: 'pitwall_decoder_manifest_reload_failures_total', help: 'Manifest reloads that failed (the manifests in force stay)', registers: [registry] }),
     faultEvents: new Counter({ name: 'pitwall_fault_events_total', help: 'Fault transitions (opened, reoccurred, cleared) raised by the rules', registers: [registry] }),
-    samples: new Counter({ name: 'pitwall_signal_samples_total', help: 'Decoded signal samples stored', registers: [registry] }),
+    samples: new Counter({ name: 'pitwall_signal_samples_total', help: 'Decoded signal samples written (by the projector, after the batch\'s PUBACK)', registers: [registry] }),
     deadLetters: new Counter({ name: 'pitwall_dead_letters_total', help: 'Payloads refused and dead-lettered, by reason code', labelNames: ['code'], registers: [registry] }),
     samplesRejected: new Counter({
       name: 'pitwall_samples_rejected_total',
@@ -65,6 +69,26 @@ export function createMetrics () {
     groupSize: new Histogram({ name: 'pitwall_storage_group_items', help: 'Items per group commit', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000], registers: [registry] }),
     storageErrors: new Counter({ name: 'pitwall_storage_errors_total', help: 'Failed commit attempts (retried when transient)', registers: [registry] }),
     writerDepth: new Gauge({ name: 'pitwall_storage_queue_items', help: 'Items waiting for a commit', registers: [registry] }),
+    projectionPending: new Gauge({
+      name: 'pitwall_projection_pending_batches',
+      help: 'Stored batches whose decoded rows wait to be written (off the PUBACK path)',
+      registers: [registry],
+      collect () { this.set(projection.source?.pendingBatches ?? 0) }
+    }),
+    projectionLag: new Gauge({
+      name: 'pitwall_projection_lag_seconds',
+      help: 'How long the oldest stored batch has waited for its decoded rows to be written',
+      registers: [registry],
+      collect () { this.set((projection.source?.lagMs ?? 0) / 1000) }
+    }),
+    projectionDuration: new Histogram({
+      name: 'pitwall_projection_group_seconds',
+      help: 'Time to write one group of decoded rows (samples, GNSS fixes, DTC rows)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry]
+    }),
+    projectionRefused: new Counter({ name: 'pitwall_projection_refused_total', help: 'Stored batches whose decoded rows the database refused for good (kept raw, the reason in batches.projection_error)', registers: [registry] }),
+    projectionRecovered: new Counter({ name: 'pitwall_projection_recovered_total', help: 'Stored batches found unprojected (a node stopped before writing their rows) and decoded again from the archive', registers: [registry] }),
     rollupMarks: new Counter({ name: 'pitwall_signal_rollup_marks_total', help: 'Marks (a stored batch and minute) the signal rollup took in on this node', registers: [registry] }),
     rollupMinutes: new Counter({ name: 'pitwall_signal_rollup_minutes_total', help: 'Vehicle, signal and minute rows the signal rollup recomputed on this node', registers: [registry] })
   }
@@ -107,6 +131,24 @@ export function registerBacklogGauges (registry: Registry, read: () => Promise<A
   gauge('pitwall_webhook_deliveries_pending', 'Dealer webhook deliveries waiting to be sent or retried', (g, b) => g.set(b.webhooksPending))
   gauge('pitwall_webhook_dead_letters', 'Dealer webhook deliveries given up after their last attempt (retry them through the API)', (g, b) => g.set(b.webhookDeadLetters))
   gauge('pitwall_campaigns', 'Campaigns by state', (g, b) => { for (const [state, n] of Object.entries(b.campaigns)) g.set({ state }, n) }, ['state'])
+}
+
+/** The projector's hooks: its metrics, and a log line for each failure. */
+export function projectorMetrics (metrics: Metrics, log: { error: (obj: object, msg: string) => void }): Pick<ProjectorOptions, 'onCommit' | 'onError' | 'onRefused'> {
+  return {
+    onCommit: (s) => {
+      metrics.projectionDuration.observe(s.durationMs / 1000)
+      metrics.samples.inc(s.samples)
+    },
+    onError: (err, attempt, batches) => {
+      metrics.storageErrors.inc()
+      log.error({ err: err.message, attempt, batches }, 'decoded rows not written; retrying')
+    },
+    onRefused: (vehicleId, seq, err) => {
+      metrics.projectionRefused.inc()
+      log.error({ vehicleId, seq, err: err.message }, 'the database refused a batch\'s decoded rows: kept raw only (batches.projection_error)')
+    }
+  }
 }
 
 /** The batch writer's hooks that feed the storage metrics and log each failed commit. */

@@ -84,4 +84,77 @@ export class BatchArchive {
       after = [last.vehicle_id, Number(last.seq)]
     }
   }
+
+  /**
+   * Batches stored at least `olderThanMs` ago whose decoded rows were never
+   * written (their node stopped first), oldest first, at most `limit`.
+   */
+  async unprojected (olderThanMs: number, limit: number): Promise<ArchivedBatch[]> {
+    const res = await this.pool.query<{ vehicle_id: number, vin: string, model: string | null, seq: string, manifest_id: number | null, payload: Buffer }>(
+      `SELECT b.vehicle_id, v.vin, v.model, b.seq, b.manifest_id, b.payload
+         FROM batches b JOIN vehicles v ON v.id = b.vehicle_id
+        WHERE NOT b.projected AND NOT b.reprojecting AND b.received_at < now() - $1 * interval '1 millisecond'
+        ORDER BY b.received_at
+        LIMIT $2`, [olderThanMs, limit])
+    return res.rows.map((row) => ({ vehicleId: row.vehicle_id, vin: row.vin, model: row.model ?? undefined, seq: Number(row.seq), manifestId: row.manifest_id ?? 0, payload: row.payload }))
+  }
+
+  /**
+   * Unprojects the batches of a time range for a rebuild (pitwall reproject):
+   * deletes the decoded rows in [fromUs, toUs) of the vehicles (all when
+   * `vins` is absent) and flags every projected batch that may hold such
+   * rows (based up to `spanUs` before the range) `reprojecting`, in one
+   * transaction.
+   * Returns how many batches and rows.
+   */
+  async unproject (range: { fromUs: number, toUs: number, vins?: readonly string[] | undefined, spanUs: number }): Promise<{ batches: number, samples: number, gnss: number, dtcs: number }> {
+    const client = await this.pool.connect()
+    try {
+      await client.query('BEGIN')
+      const args = [range.fromUs, range.toUs, range.vins ?? null]
+      const vehicles = `(SELECT id FROM vehicles WHERE $3::text[] IS NULL OR vin = ANY($3))`
+      const window = 'time >= to_timestamp($1::double precision / 1e6) AND time < to_timestamp($2::double precision / 1e6)'
+      // the rollup recomputes the minutes the deleted samples were in (a minute left empty is dropped by the pass)
+      const samples = await client.query<{ n: number }>(
+        `WITH gone AS (DELETE FROM signal_samples WHERE vehicle_id IN ${vehicles} AND ${window} RETURNING vehicle_id, signal_id, time),
+              marks AS (INSERT INTO signal_minutes_pending (vehicle_id, minute, signal_ids)
+                        SELECT vehicle_id, date_trunc('minute', time), array_agg(DISTINCT signal_id) FROM gone GROUP BY 1, 2)
+         SELECT count(*)::int AS n FROM gone`, args)
+      const gnss = await client.query(`DELETE FROM gnss_fixes WHERE vehicle_id IN ${vehicles} AND ${window}`, args)
+      const dtcs = await client.query(`DELETE FROM dtc_events WHERE vehicle_id IN ${vehicles} AND ${window}`, args)
+      const batches = await client.query(
+        // only batches whose rows were written: one still unprojected (in a projector's queue, or left by a stopped node) gets all its rows from there
+        `UPDATE batches SET projected = false, reprojecting = true, projection_error = NULL WHERE projected AND vehicle_id IN ${vehicles}
+            AND base_time >= to_timestamp(($1::double precision - $4::double precision) / 1e6) AND base_time < to_timestamp($2::double precision / 1e6)`, [...args, range.spanUs])
+      await client.query('COMMIT')
+      return { batches: batches.rowCount ?? 0, samples: samples.rows[0]?.n ?? 0, gnss: gnss.rowCount ?? 0, dtcs: dtcs.rowCount ?? 0 }
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw err
+    } finally {
+      client.release()
+    }
+  }
+
+  /** The batches unproject() flagged, of a vehicle set based in [fromUs - spanUs, toUs), in (vehicle, seq) order, a page at a time. */
+  async * unprojectedIn (range: { fromUs: number, toUs: number, vins?: readonly string[] | undefined, spanUs: number }): AsyncGenerator<ArchivedBatch> {
+    let after: [number, number] = [0, 0]
+    for (;;) {
+      const res = await this.pool.query<{ vehicle_id: number, vin: string, model: string | null, seq: string, manifest_id: number | null, payload: Buffer }>(
+        `SELECT b.vehicle_id, v.vin, v.model, b.seq, b.manifest_id, b.payload
+           FROM batches b JOIN vehicles v ON v.id = b.vehicle_id
+          WHERE (b.vehicle_id, b.seq) > ($1, $2) AND b.reprojecting AND NOT b.projected
+            AND ($3::text[] IS NULL OR v.vin = ANY($3))
+            AND b.base_time >= to_timestamp(($4::double precision - $6::double precision) / 1e6) AND b.base_time < to_timestamp($5::double precision / 1e6)
+          ORDER BY b.vehicle_id, b.seq
+          LIMIT ${PAGE}`,
+        [after[0], after[1], range.vins ?? null, range.fromUs, range.toUs, range.spanUs])
+      for (const row of res.rows) {
+        yield { vehicleId: row.vehicle_id, vin: row.vin, model: row.model ?? undefined, seq: Number(row.seq), manifestId: row.manifest_id ?? 0, payload: row.payload }
+      }
+      const last = res.rows[res.rows.length - 1]
+      if (last === undefined || res.rows.length < PAGE) return
+      after = [last.vehicle_id, Number(last.seq)]
+    }
+  }
 }

@@ -13,10 +13,9 @@
  * their callbacks run, so memory stays bounded and nothing is dropped.
  */
 import type pg from 'pg'
-import { ArrayParam, BYTEA, FLOAT4, FLOAT8, INT2, INT4, INT8, TIMESTAMPTZ } from './binary-array.js'
+import { ArrayParam, BYTEA, INT4, INT8, TIMESTAMPTZ } from './binary-array.js'
 import { backoffMs } from '../runtime/backoff.js'
 import { isTransient, StorageError } from './errors.js'
-import { MarkedMinutes, RollupMarks } from './rollup-marks.js'
 import type { BatchOutcome, BatchRecord, DeadLetterRecord } from './records.js'
 
 export interface BatchWriterOptions {
@@ -41,7 +40,6 @@ export interface CommitStats {
   items: number
   batches: number
   duplicates: number
-  samples: number
   deadLetters: number
   durationMs: number
   /** items still waiting behind this group */
@@ -78,8 +76,6 @@ export class BatchWriter {
   // Set when close() gave up waiting: retries stop and what is left is refused.
   private abandoned = false
   private idleWaiters: Array<() => void> = []
-  // what the rollup marks this writer committed cover (groups commit one at a time)
-  private readonly markedMinutes = new MarkedMinutes()
 
   constructor (pool: pg.Pool, options: BatchWriterOptions = {}) {
     this.pool = pool
@@ -208,7 +204,7 @@ export class BatchWriter {
       else same.push(item)
     }
     const records = [...batches.values()].map((items) => (items[0] as PendingBatch).record)
-    const { inserted, reused, samples } = await writeGroup(this.pool, records, deadLetters.map((d) => d.record), this.markedMinutes)
+    const { inserted, reused } = await writeGroup(this.pool, records, deadLetters.map((d) => d.record))
     let duplicates = 0
     for (const [key, items] of batches) {
       const first = items[0] as PendingBatch
@@ -226,7 +222,6 @@ export class BatchWriter {
       items: group.length,
       batches: group.length - deadLetters.length,
       duplicates,
-      samples,
       deadLetters: deadLetters.length,
       durationMs: performance.now() - started,
       queued: this.queue.length - group.length
@@ -237,48 +232,19 @@ export class BatchWriter {
 /**
  * The whole group in one statement, so one round trip and one implicit
  * transaction: data-modifying CTEs share a snapshot and commit together.
- * `ins` yields the batches that are new; the samples, fixes and DTCs of a
- * batch that was already stored (a QoS 1 redelivery) must not be added
- * again. Nearly always every batch of a group is new, so each row is kept
- * by one comparison of two counts, and only a group with a redelivery pays
- * for looking its keys up in `ins` (a hashed subplan). (Measured, groups of
- * 64 demo batches, PostgreSQL 15: joining every sample to `ins`, sorted on
- * (vehicle, seq), took 407 us of server CPU per batch, ~110 us of it the
- * join; a separate transaction with the samples through binary COPY was
- * cheaper on the server but its five round trips each waited for a busy
- * gateway's event loop, and the latency under load doubled.)
+ * Only the raw batches and dead letters: what a PUBACK promises. Their
+ * decoded rows follow off the PUBACK path (./projector.ts); a batch is
+ * stored unprojected (migration 027) until they land.
  */
-// The rows of `unnest ... AS u(v, q, ...)` that belong to a batch `ins` inserted.
-const OF_NEW_BATCHES = '(SELECT count(*) FROM ins) = cardinality($1::int[]) OR (u.v, u.q) IN (SELECT vehicle_id, seq FROM ins)'
-
 const GROUP_SQL = `
 WITH ins AS (
   INSERT INTO batches (vehicle_id, seq, base_time, can_frames, payload, manifest_id)
-  SELECT v, q, t, f, p, nullif(m, 0) FROM unnest($1::int[], $2::bigint[], $3::timestamptz[], $4::int[], $5::bytea[], $33::int[]) AS u(v, q, t, f, p, m)
+  SELECT v, q, t, f, p, nullif(m, 0) FROM unnest($1::int[], $2::bigint[], $3::timestamptz[], $4::int[], $5::bytea[], $6::int[]) AS u(v, q, t, f, p, m)
   ON CONFLICT (vehicle_id, seq) DO NOTHING
   RETURNING vehicle_id, seq
-), samples AS (
-  INSERT INTO signal_samples (time, vehicle_id, signal_id, value)
-  SELECT u.t, u.v, u.s, u.x FROM unnest($6::int[], $7::bigint[], $8::timestamptz[], $9::int[], $10::float8[]) AS u(v, q, t, s, x)
-  WHERE ${OF_NEW_BATCHES}
-), gnss AS (
-  INSERT INTO gnss_fixes (time, vehicle_id, lat, lon, speed_mps, heading_deg, alt_m, hdop, satellites)
-  SELECT u.t, u.v, u.la, u.lo, u.sp, u.hd, u.al, u.hp, u.sa
-  FROM unnest($11::int[], $12::bigint[], $13::timestamptz[], $14::float8[], $15::float8[], $16::real[], $17::real[], $18::real[], $19::real[], $20::smallint[])
-    AS u(v, q, t, la, lo, sp, hd, al, hp, sa)
-  WHERE ${OF_NEW_BATCHES}
-), dtcs AS (
-  INSERT INTO dtc_events (time, vehicle_id, ecu, dtc, status)
-  SELECT u.t, u.v, u.e, u.d, u.s FROM unnest($21::int[], $22::bigint[], $23::timestamptz[], $24::int[], $25::int[], $26::smallint[]) AS u(v, q, t, e, d, s)
-  WHERE ${OF_NEW_BATCHES}
-), marks AS (
-  -- the minutes the signal rollup must recompute (migration 020)
-  INSERT INTO signal_minutes_pending (vehicle_id, minute, signal_ids)
-  SELECT u.v, u.m, ($39::int[])[u.o + 1 : u.o + u.n] FROM unnest($34::int[], $35::bigint[], $36::timestamptz[], $37::int[], $38::int[]) AS u(v, q, m, o, n)
-  WHERE ${OF_NEW_BATCHES}
 ), letters AS (
   INSERT INTO dead_letters (vin, topic, reason_code, reason, payload_size, payload)
-  SELECT * FROM unnest($27::text[], $28::text[], $29::text[], $30::text[], $31::int[], $32::bytea[])
+  SELECT * FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::bytea[])
 ), reused AS (
   -- Rows that existed before this statement under the same key but with other
   -- bytes: a T-box whose seq counter restarted, not a retransmission.
@@ -295,44 +261,24 @@ interface GroupResult {
   inserted: Set<string>
   /** keys already stored with different bytes */
   reused: Set<string>
-  /** samples of the inserted batches */
-  samples: number
 }
 
 const keyOf = (vehicleId: number, seq: number | string): string => `${vehicleId}:${seq}`
 
-async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadLetterRecord[], markedMinutes: MarkedMinutes): Promise<GroupResult> {
+async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadLetterRecord[]): Promise<GroupResult> {
   // One array per column, in the order of the statement's parameters.
-  const sampleCount = records.reduce((n, r) => n + r.samples.signalId.length, 0)
-  const batches = [new ArrayParam(INT4, records.length), new ArrayParam(INT8, records.length), new ArrayParam(TIMESTAMPTZ, records.length), new ArrayParam(INT4, records.length), new ArrayParam(BYTEA, records.length)] as const
-  const samples = [new ArrayParam(INT4, sampleCount), new ArrayParam(INT8, sampleCount), new ArrayParam(TIMESTAMPTZ, sampleCount), new ArrayParam(INT4, sampleCount), new ArrayParam(FLOAT8, sampleCount)] as const
-  const gnss = [INT4, INT8, TIMESTAMPTZ, FLOAT8, FLOAT8, FLOAT4, FLOAT4, FLOAT4, FLOAT4, INT2].map((type) => new ArrayParam(type, records.length))
-  const dtcs = [INT4, INT8, TIMESTAMPTZ, INT4, INT4, INT2].map((type) => new ArrayParam(type, 4))
+  const batches = [new ArrayParam(INT4, records.length), new ArrayParam(INT8, records.length), new ArrayParam(TIMESTAMPTZ, records.length), new ArrayParam(INT4, records.length), new ArrayParam(BYTEA, records.length), new ArrayParam(INT4, records.length)] as const
   const deadLetters = columns(6)
-  const manifests = new ArrayParam(INT4, records.length)
-  const marks = new RollupMarks(records.length, markedMinutes)
   for (const r of records) {
-    batches[0].push(r.vehicleId); batches[1].push(r.seq); batches[2].push(r.baseTimeUs); batches[3].push(r.canFrames); batches[4].pushBytes(r.payload)
-    manifests.push(r.manifestId ?? 0)
-    const { timeUs, signalId, value } = r.samples
-    for (let i = 0; i < signalId.length; i++) {
-      samples[0].push(r.vehicleId); samples[1].push(r.seq); samples[2].push(timeUs[i] as number); samples[3].push(signalId[i] as number); samples[4].push(value[i] as number)
-    }
-    marks.add(r.vehicleId, r.seq, timeUs, signalId)
-    for (const f of r.gnss) pushRow(gnss, r.vehicleId, r.seq, f.timeUs, f.lat, f.lon, f.speedMps, f.headingDeg, f.altM, f.hdop, f.satellites)
-    for (const d of r.dtcs) pushRow(dtcs, r.vehicleId, r.seq, d.timeUs, d.ecu, d.dtc, d.status)
+    batches[0].push(r.vehicleId); batches[1].push(r.seq); batches[2].push(r.baseTimeUs); batches[3].push(r.canFrames); batches[4].pushBytes(r.payload); batches[5].push(r.manifestId ?? 0)
   }
   for (const l of letters) {
     row(deadLetters, text(l.vin), text(l.topic), l.reasonCode, text(l.reason), l.payloadSize, l.payload === null ? null : asBuffer(l.payload))
   }
-  const arrays = [...batches, ...samples, ...gnss, ...dtcs].map((a) => a.finish())
-  const res = await pool.query<{ stored: boolean, vehicle_id: number, seq: string }>(GROUP_SQL, [...arrays, ...deadLetters, manifests.finish(), ...marks.finish()])
-  const inserted = new Set(res.rows.filter((r) => r.stored).map((r) => keyOf(r.vehicle_id, r.seq)))
-  marks.committed((vehicleId, seq) => inserted.has(keyOf(vehicleId, seq)))
+  const res = await pool.query<{ stored: boolean, vehicle_id: number, seq: string }>(GROUP_SQL, [...batches.map((a) => a.finish()), ...deadLetters])
   return {
-    inserted,
-    reused: new Set(res.rows.filter((r) => !r.stored).map((r) => keyOf(r.vehicle_id, r.seq))),
-    samples: records.reduce((n, r) => n + (inserted.has(keyOf(r.vehicleId, r.seq)) ? r.samples.signalId.length : 0), 0)
+    inserted: new Set(res.rows.filter((r) => r.stored).map((r) => keyOf(r.vehicle_id, r.seq))),
+    reused: new Set(res.rows.filter((r) => !r.stored).map((r) => keyOf(r.vehicle_id, r.seq)))
   }
 }
 
@@ -342,10 +288,6 @@ function columns (n: number): unknown[][] {
 
 function row (cols: unknown[][], ...values: unknown[]): void {
   for (let i = 0; i < cols.length; i++) (cols[i] as unknown[]).push(values[i])
-}
-
-function pushRow (cols: ArrayParam[], ...values: number[]): void {
-  for (let i = 0; i < cols.length; i++) (cols[i] as ArrayParam).push(values[i] as number)
 }
 
 /**

@@ -9,6 +9,8 @@ import { ApiTokenStore } from './api-tokens.js'
 import { readActionBacklog, type ActionBacklog } from './backlog.js'
 import { BatchArchive } from './batch-archive.js'
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js'
+import { SampleProjector, type ProjectorOptions } from './projector.js'
+import type { BatchOutcome, TelemetryRecord } from './records.js'
 import { CampaignStore } from './campaigns.js'
 import { CaseStore } from './cases.js'
 import { AssistanceStore } from './assistance.js'
@@ -42,13 +44,23 @@ export interface StorageOptions {
   dataDir: string
   poolSize?: number
   writer?: BatchWriterOptions
+  projector?: ProjectorOptions
   /** written to signal_sources, replacing what an earlier start wrote */
   signalSources?: readonly SignalSource[]
 }
 
 export interface Storage {
   readonly kind: 'postgres' | 'pglite'
+  /** the raw batch archive and dead letters, group-committed: what a PUBACK waits for */
   readonly writer: BatchWriter
+  /** the stored batches' decoded rows, written after (off the PUBACK path) */
+  readonly projector: SampleProjector
+  /**
+   * Archives a batch (resolving once it is durable) and, when it is new,
+   * queues its decoded rows for the projector: what ingest does per batch.
+   * Await `projector.idle()` to read the rows back.
+   */
+  storeBatch (record: TelemetryRecord): Promise<BatchOutcome>
   readonly vehicles: VehicleStore
   readonly rules: RuleStore
   readonly faults: FaultStore
@@ -141,9 +153,16 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     throw err
   }
   const writer = new BatchWriter(pool, options.writer)
+  const projector = new SampleProjector(pool, options.projector)
   const storage: Storage = {
     kind: embedded === undefined ? 'postgres' : 'pglite',
     writer,
+    projector,
+    storeBatch: async (record) => {
+      const outcome = await writer.writeBatch(record)
+      if (outcome === 'stored') projector.add(record)
+      return outcome
+    },
     vehicles: new VehicleStore(pool),
     rules: new RuleStore(pool),
     faults: new FaultStore(pool),
@@ -173,6 +192,8 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     ping: async () => { await pool.query('SELECT 1') },
     close: async () => {
       await writer.close()
+      // what the projector cannot write in time stays unprojected: the recovery pass rebuilds it
+      await projector.close()
       await pool.end()
       await embedded?.close()
     }

@@ -4,7 +4,7 @@
  */
 import type { DtcRow, GnssRow, SampleColumns } from '../decoders/telemetry-rows.js'
 
-/** One accepted TelemetryBatch, ready to be stored. */
+/** One accepted TelemetryBatch, ready to be archived; its decoded rows go to the projector (./projector.ts). */
 export interface BatchRecord {
   vehicleId: number
   seq: number
@@ -14,6 +14,10 @@ export interface BatchRecord {
   manifestId?: number
   /** the PUBLISH payload as received, archived byte for byte */
   payload: Uint8Array
+}
+
+/** A batch with the rows the gateway decoded from it: archived before the PUBACK, the rows projected after. */
+export interface TelemetryRecord extends BatchRecord {
   samples: SampleColumns
   gnss: GnssRow[]
   dtcs: DtcRow[]

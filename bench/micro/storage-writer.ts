@@ -30,7 +30,7 @@ import { VehicleModel } from '../../sim/vehicle-model.js'
 import { BinaryCopy, copyIn } from './binary-copy.js'
 import { selectStoredSamples, StoredSignals } from '../../storage/sample-thinning.js'
 import { openStorage, type Storage, poolOf } from '../../storage/index.js'
-import type { BatchRecord } from '../../storage/records.js'
+import type { TelemetryRecord } from '../../storage/records.js'
 import { spread } from '../measure.js'
 
 const VIN = 'PWLBENCH000000001'
@@ -90,7 +90,7 @@ export interface StorageWriterResult {
 // ---- rows -------------------------------------------------------------------
 
 /** One decoded simulator batch; records are it under another key and time. */
-interface Template { payload: Uint8Array, canFrames: number, baseTimeUs: number, timeUs: number[], signalId: number[], value: number[], gnss: GnssRow[], dtcs: BatchRecord['dtcs'] }
+interface Template { payload: Uint8Array, canFrames: number, baseTimeUs: number, timeUs: number[], signalId: number[], value: number[], gnss: GnssRow[], dtcs: TelemetryRecord['dtcs'] }
 
 function buildTemplates (): Template[] {
   const model = new VehicleModel({ seed: 1 })
@@ -111,7 +111,7 @@ function buildTemplates (): Template[] {
   return templates
 }
 
-const rowsOf = (r: BatchRecord): number => 1 + r.samples.signalId.length + r.gnss.length + r.dtcs.length
+const rowsOf = (r: TelemetryRecord): number => 1 + r.samples.signalId.length + r.gnss.length + r.dtcs.length
 
 /** Records for one candidate: its own vehicles, each seq once. */
 class RecordSource {
@@ -120,7 +120,7 @@ class RecordSource {
 
   constructor (private readonly templates: Template[], private readonly vehicleIds: number[]) {}
 
-  next (): BatchRecord {
+  next (): TelemetryRecord {
     const k = this.k++
     const seq = Math.floor(k / VEHICLES) + 1
     const t = this.templates[(k + seq) % TEMPLATES] as Template
@@ -137,7 +137,7 @@ class RecordSource {
     }
   }
 
-  count (r: BatchRecord): void {
+  count (r: TelemetryRecord): void {
     this.written.batches++
     this.written.samples += r.samples.signalId.length
     this.written.gnss += r.gnss.length
@@ -170,7 +170,7 @@ function writerCandidate (name: string, storage: Storage, groups: number[], sour
           const record = source.next()
           inFlight++
           submitted++
-          storage.writer.writeBatch(record).then((outcome) => {
+          storage.storeBatch(record).then((outcome) => {
             inFlight--
             if (outcome !== 'stored') throw new Error(`bench: batch ${record.vehicleId}:${record.seq} came back ${outcome}`)
             source.count(record)
@@ -179,7 +179,8 @@ function writerCandidate (name: string, storage: Storage, groups: number[], sour
             submit()
           }).catch((err: unknown) => { failed = true; reject(err as Error) })
         }
-        if (inFlight === 0) resolve(result)
+        // the round ends when its rows are written, not just archived: the projector's drain counts
+        if (inFlight === 0) storage.projector.idle().then(() => { resolve(result) }, reject)
       }
       submit()
     })
@@ -258,7 +259,7 @@ function copyCandidate (client: pg.Client, source: RecordSource, groupSize: () =
 }
 
 /** Runs `write` on groups of `size` records until the deadline. */
-async function groupRounds (deadline: number, source: RecordSource, size: number, write: (records: BatchRecord[]) => Promise<void>): Promise<RoundResult> {
+async function groupRounds (deadline: number, source: RecordSource, size: number, write: (records: TelemetryRecord[]) => Promise<void>): Promise<RoundResult> {
   const result = { rows: 0, batches: 0 }
   while (performance.now() < deadline && result.batches < MAX_BATCHES_PER_ROUND) {
     const records = Array.from({ length: size }, () => source.next())

@@ -14,21 +14,39 @@ export const READY_TIMEOUT_MS = 2000
 // open to anyone who can reach the port: a load balancer's probes and Prometheus carry no token
 const schemaOf = (summary: string, response: object): object => ({ summary, tags: ['operations'], security: noCredentials, response })
 const healthz = schemaOf('Liveness: the process answers', { 200: objectOf({ status: oneOfTexts(['ok']) }) })
-const readyz = schemaOf('Readiness: storage answers in time', {
-  200: objectOf({ status: oneOfTexts(['ready']) }),
+const readyz = schemaOf('Readiness: storage answers in time, and stored batches\' decoded rows are not too far behind', {
+  200: objectOf({ status: oneOfTexts(['ready']), projectionLagSeconds: out.number }),
   503: objectOf({ status: oneOfTexts(['unavailable']), code: out.text, message: out.text })
 })
 const metrics = schemaOf('Prometheus metrics', { 200: { description: 'the Prometheus text exposition format', content: { 'text/plain': { schema: out.text } } } })
 
-export function healthRoutes (app: FastifyInstance, deps: { storage: Pick<Storage, 'ping'>, metrics: Metrics, readyTimeoutMs?: number }): void {
+/** Default of PITWALL_PROJECTION_MAX_LAG_MS. */
+export const DEFAULT_MAX_PROJECTION_LAG_MS = 30_000
+
+export interface HealthDeps {
+  storage: Pick<Storage, 'ping'> & { projector: Pick<Storage['projector'], 'lagMs'> }
+  metrics: Metrics
+  readyTimeoutMs?: number
+  /** not ready while the oldest stored batch has waited longer than this for its decoded rows */
+  maxProjectionLagMs?: number
+}
+
+export function healthRoutes (app: FastifyInstance, deps: HealthDeps): void {
   const timeoutMs = deps.readyTimeoutMs ?? READY_TIMEOUT_MS
+  const maxLagMs = deps.maxProjectionLagMs ?? DEFAULT_MAX_PROJECTION_LAG_MS
   app.get('/healthz', { schema: healthz }, async () => ({ status: 'ok' }))
   app.get('/readyz', { schema: readyz }, async (request, reply) => {
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), timeoutMs) })
     try {
       const answer = await Promise.race([deps.storage.ping(), late])
-      if (answer !== 'late') return { status: 'ready' }
+      const lagMs = deps.storage.projector.lagMs
+      if (answer !== 'late' && lagMs > maxLagMs) {
+        // the batches are durable (their PUBACKs went out) but reads of signals, positions and DTCs lag: send readers elsewhere
+        request.log.warn({ lagMs, maxLagMs }, 'readiness check: decoded rows lag behind')
+        return await reply.code(503).send({ status: 'unavailable', code: 'PITWALL_ERR_PROJECTION_LAG', message: `stored batches wait ${Math.round(lagMs / 1000)} s for their decoded rows (limit ${Math.round(maxLagMs / 1000)} s)` })
+      }
+      if (answer !== 'late') return { status: 'ready', projectionLagSeconds: lagMs / 1000 }
       request.log.warn({ timeoutMs }, 'readiness check: storage did not answer in time')
       return await reply.code(503).send({ status: 'unavailable', code: 'PITWALL_ERR_STORAGE_UNAVAILABLE', message: `storage did not answer within ${timeoutMs} ms` })
     } catch (err) {

@@ -19,6 +19,7 @@ import { registerFaultCommands } from './faults.js'
 import { registerKeyCommands } from './keys.js'
 import { registerKpiCommand } from './kpis.js'
 import { registerQualityCommand } from './quality.js'
+import { registerReprojectCommand } from './reproject.js'
 import { registerMaintenanceCommands } from './service-reminders.js'
 import { registerManifestCommands } from './manifests.js'
 import { registerOtaPackageCommands } from './ota-packages.js'
@@ -50,5 +51,6 @@ export function pitwallProgram (): Command {
   registerAssistanceCommands(program)
   registerManifestCommands(program)
   registerDecodeCommand(program)
+  registerReprojectCommand(program)
   return program
 }

@@ -7,9 +7,9 @@ import Fastify from 'fastify'
 import { healthRoutes } from '../../gateway/api/health.js'
 import { createMetrics } from '../../gateway/metrics.js'
 
-async function readyz (ping: () => Promise<void>): Promise<{ status: number, body: unknown }> {
+async function readyz (ping: () => Promise<void>, lagMs = 0): Promise<{ status: number, body: unknown }> {
   const app = Fastify()
-  healthRoutes(app, { storage: { ping }, metrics: createMetrics(), readyTimeoutMs: 50 })
+  healthRoutes(app, { storage: { ping, projector: { lagMs } }, metrics: createMetrics(), readyTimeoutMs: 50, maxProjectionLagMs: 30_000 })
   try {
     const res = await app.inject({ method: 'GET', url: '/readyz' })
     return { status: res.statusCode, body: res.json() }
@@ -31,5 +31,13 @@ t.test('a refused connection is named in words, never with the driver\'s message
 })
 
 t.test('a database that answers is ready', async (t) => {
-  t.same(await readyz(async () => {}), { status: 200, body: { status: 'ready' } })
+  t.same(await readyz(async () => {}), { status: 200, body: { status: 'ready', projectionLagSeconds: 0 } })
+})
+
+t.test('decoded rows lagging past the limit make the node not ready, saying how far behind; within it, ready with the lag', async (t) => {
+  t.same(await readyz(async () => {}, 45_000), {
+    status: 503,
+    body: { status: 'unavailable', code: 'PITWALL_ERR_PROJECTION_LAG', message: 'stored batches wait 45 s for their decoded rows (limit 30 s)' }
+  })
+  t.same(await readyz(async () => {}, 2_500), { status: 200, body: { status: 'ready', projectionLagSeconds: 2.5 } })
 })

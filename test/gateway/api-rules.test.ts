@@ -31,7 +31,7 @@ async function archive (storage: Storage, vin: string, startMs: number, count: n
   const vehicleId = await storage.vehicles.add({ vin, model: 'demo-ev' }, 'scrypt$x')
   for (let seq = 1; seq <= count; seq++) {
     const baseTimeUs = (startMs + (seq - 1) * 60_000) * 1000
-    await storage.writer.writeBatch({
+    await storage.storeBatch({
       vehicleId, seq, baseTimeUs, canFrames: 0, payload: testBatch({ vin, seq, baseTimeUs, frames: 0 }), samples: { timeUs: [], signalId: [], value: [] }, gnss: [], dtcs: []
     })
   }

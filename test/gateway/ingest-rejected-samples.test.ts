@@ -13,8 +13,7 @@ import { createMetrics } from '../../gateway/metrics.js'
 import { pitwall } from '../../proto/index.js'
 import { RuleEngine } from '../../rules/engine.js'
 import type { FaultEvent } from '../../rules/model.js'
-import type { BatchWriter } from '../../storage/batch-writer.js'
-import type { BatchRecord, DeadLetterRecord } from '../../storage/records.js'
+import type { DeadLetterRecord, TelemetryRecord } from '../../storage/records.js'
 import { overheatRule } from '../helpers/rules.js'
 
 const VIN = 'WDB12345678901234'
@@ -27,13 +26,12 @@ function harness (t: Test) {
   const log = pino({ level: 'debug' }, new Writable({
     write (chunk: Buffer, _enc, done) { logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done() }
   }))
-  const batches: BatchRecord[] = []
+  const batches: TelemetryRecord[] = []
   const deadLetters: DeadLetterRecord[] = []
-  // the writer's two calls ingest makes, recorded instead of committed
-  const writer = {
-    writeBatch: async (r: BatchRecord) => { batches.push(r); return 'stored' as const },
-    writeDeadLetter: async (r: DeadLetterRecord) => { deadLetters.push(r) }
-  } as unknown as BatchWriter
+  // the storage calls ingest makes, recorded instead of committed
+  const store = async (r: TelemetryRecord): Promise<'stored'> => { batches.push(r); return 'stored' }
+  const writer = { writeDeadLetter: async (r: DeadLetterRecord) => { deadLetters.push(r) } }
+  const projector = { room: async () => {} }
   const engine = new RuleEngine({ catalog })
   engine.setRules([
     // +Infinity and 1e308 would open this one, -Infinity the next, a latitude of 95° the last
@@ -44,7 +42,9 @@ function harness (t: Test) {
   const recorded: FaultEvent[] = []
   let nowUs = 1_750_000_000_000_000
   const ingest = new TelemetryIngest({
+    store,
     writer,
+    projector,
     metrics,
     log,
     catalog,

@@ -48,7 +48,7 @@ export async function seedQualityFleet (storage: Storage): Promise<void> {
     const timeUs = (at: string): number => Date.parse(at) * 1000
     const first = timeUs(times[0] as string)
     seq++
-    const outcome = await storage.writer.writeBatch({
+    const outcome = await storage.storeBatch({
       vehicleId: id(name),
       seq,
       baseTimeUs: first,
@@ -59,6 +59,8 @@ export async function seedQualityFleet (storage: Storage): Promise<void> {
       dtcs: times.map((at) => ({ timeUs: timeUs(at), ecu: ECU, dtc, status }))
     })
     if (outcome !== 'stored') throw new Error(`batch ${seq} was ${outcome}`)
+    // the DTC rows are written after the batch's commit (storage/projector.ts)
+    await storage.projector.idle()
   }
   await report('a1', ['2026-02-10T09:00:00Z'], P0217)
   await report('a1', ['2026-03-09T08:00:00Z', '2026-03-09T08:00:10Z'], P0217)

@@ -99,7 +99,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     t.test('reports stored later count at once', async (t) => {
       const before = await storage.quality.report(query({ model: 'ev-b', kinds: ['dtc'] }))
       t.equal(before.rows[0]?.vehiclesAffected, 1)
-      await storage.writer.writeBatch({
+      await storage.storeBatch({
         vehicleId: (await storage.vehicles.credential('WPTRPT000000000C2'))?.vehicleId as number,
         seq: 1,
         baseTimeUs: Date.parse('2026-03-10T19:00:00Z') * 1000,
@@ -109,6 +109,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         gnss: [],
         dtcs: [{ timeUs: Date.parse('2026-03-10T19:00:00Z') * 1000, ecu: 0x7e8, dtc: 0xc10000, status: 0x08 }]
       })
+      await storage.projector.idle()
       t.match((await storage.quality.report(query({ model: 'ev-b', kinds: ['dtc'] }))).rows[0], { code: 'U0100', vehiclesAffected: 2, ratePer1000: 1000 })
     })
   })

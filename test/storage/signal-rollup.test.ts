@@ -11,7 +11,7 @@ import { openTestStorage } from '../actions/dealer-fixtures.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { openStorage, poolOf, type Storage } from '../../storage/index.js'
 import { SignalRollupStore } from '../../storage/signal-rollup.js'
-import type { BatchRecord } from '../../storage/records.js'
+import type { TelemetryRecord } from '../../storage/records.js'
 import type { SignalBuckets } from '../../storage/telemetry.js'
 
 const MINUTE = 60_000
@@ -41,7 +41,7 @@ function expected (samples: readonly Sample[], vehicle: number, signal: number, 
   }
 }
 
-function batch (vehicleId: number, seq: number, samples: readonly Sample[]): BatchRecord {
+function batch (vehicleId: number, seq: number, samples: readonly Sample[]): TelemetryRecord {
   return {
     vehicleId,
     seq,
@@ -63,7 +63,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     const stored: Sample[] = []
     let seq = 0
     const store = async (vehicle: number, samples: Sample[], at = ++seq): Promise<string> => {
-      const outcome = await storage.writer.writeBatch(batch(vehicle, at, samples))
+      const outcome = await storage.storeBatch(batch(vehicle, at, samples))
+      await storage.projector.idle()
       if (outcome === 'stored') stored.push(...samples)
       return outcome
     }
@@ -124,7 +125,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 
     t.test('a redelivered batch adds no samples and no mark', async (t) => {
       const again = batch(a, 5, stored.filter((s) => s.vehicle === a && s.ms === T0 + 32_000))
-      t.equal(await storage.writer.writeBatch(again), 'duplicate')
+      t.equal(await storage.storeBatch(again), 'duplicate')
       t.equal(await pending(), 0)
       t.same(await history(T0, T0 + 240_000, MINUTE), exact(T0, T0 + 240_000, MINUTE))
     })
@@ -174,7 +175,8 @@ t.test('on postgres, one pass at a time across nodes', { skip: !(await postgresR
   for (let i = 0; i < 2; i++) nodes.push(await openStorage({ databaseUrl: db.url, dataDir: 'memory://' }))
   const [one, two] = nodes as [Storage, Storage]
   const v = await one.vehicles.add({ vin: 'WPWRLP00000000003', model: 'demo-ev' }, 'scrypt$x')
-  await one.writer.writeBatch(batch(v, 1, [{ vehicle: v, signal: SPEED, ms: T0, value: 1 }]))
+  await one.storeBatch(batch(v, 1, [{ vehicle: v, signal: SPEED, ms: T0, value: 1 }]))
+  await one.projector.idle()
   // node one's pass is under way (it holds the lock) while node two's comes
   const holder = await poolOf(one).connect()
   await holder.query('BEGIN')

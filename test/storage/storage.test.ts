@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStorage, type Storage, poolOf } from '../../storage/index.js'
-import type { BatchRecord } from '../../storage/records.js'
+import type { TelemetryRecord } from '../../storage/records.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 
-const record = (vehicleId: number, seq: number): BatchRecord => ({
+const record = (vehicleId: number, seq: number): TelemetryRecord => ({
   vehicleId,
   seq,
   baseTimeUs: 1_750_000_000_000_000 + seq,
@@ -32,24 +32,26 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 
     t.test('batches submitted together share commits and each learns its own outcome', async (t) => {
       groups.length = 0
-      const outcomes = await Promise.all([1, 2, 3, 2, 4, 1].map(async (seq) => await storage.writer.writeBatch(record(vehicleId, seq))))
+      const outcomes = await Promise.all([1, 2, 3, 2, 4, 1].map(async (seq) => await storage.storeBatch(record(vehicleId, seq))))
       t.same(outcomes, ['stored', 'stored', 'stored', 'duplicate', 'stored', 'duplicate'])
       t.ok(groups.length < 6, `6 writes in ${groups.length} commits`)
+      await storage.projector.idle()
       const { rows } = await poolOf(storage).query<{ n: number }>('SELECT count(*) AS n FROM signal_samples WHERE vehicle_id = $1', [vehicleId])
       t.equal(rows[0]?.n, 4, 'a duplicate adds no samples')
     })
 
     t.test('every row of a batch is stored as sent, and a retransmission adds none of them', async (t) => {
       const t0 = 1_760_000_000_123_456
-      const full: BatchRecord = {
+      const full: TelemetryRecord = {
         ...record(vehicleId, 40),
         samples: { timeUs: [t0, t0 + 1, t0 + 999_999], signalId: [1, 2, 70], value: [-40.25, 1e-9, 123456789.125] },
         gnss: [{ timeUs: t0 + 5, lat: 48.137154, lon: 11.576124, speedMps: 13.5, headingDeg: 271.5, altM: 519, hdop: 0.9, satellites: 11 }],
         dtcs: [{ timeUs: t0 + 7, ecu: 0x7e8, dtc: 0x0301, status: 0x08 }]
       }
-      t.same(await Promise.all([storage.writer.writeBatch(full), storage.writer.writeBatch(record(vehicleId, 41))]), ['stored', 'stored'])
-      t.equal(await storage.writer.writeBatch(full), 'duplicate')
+      t.same(await Promise.all([storage.storeBatch(full), storage.storeBatch(record(vehicleId, 41))]), ['stored', 'stored'])
+      t.equal(await storage.storeBatch(full), 'duplicate')
       const micros = "(extract(epoch FROM time) * 1000000)::bigint::text AS us"
+      await storage.projector.idle()
       const samples = await poolOf(storage).query(`SELECT ${micros}, signal_id, value FROM signal_samples WHERE vehicle_id = $1 AND time >= to_timestamp(${t0 / 1e6} - 1) ORDER BY time`, [vehicleId])
       t.same(samples.rows, [
         { us: String(t0), signal_id: 1, value: -40.25 },
@@ -62,20 +64,25 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.same(dtcs.rows, [{ us: String(t0 + 7), ecu: 0x7e8, dtc: 0x0301, status: 0x08 }])
     })
 
-    t.test('a sample the database cannot hold fails its own batch only', async (t) => {
-      const bad: BatchRecord = { ...record(vehicleId, 50), samples: { timeUs: [1_750_000_000_000_000], signalId: [2 ** 31], value: [1] } }
-      const results = await Promise.allSettled([storage.writer.writeBatch(record(vehicleId, 51)), storage.writer.writeBatch(bad)])
-      t.same(results.map((r) => r.status), ['fulfilled', 'rejected'])
-      t.equal(((results[1] as PromiseRejectedResult).reason as { code: string }).code, 'PITWALL_ERR_STORAGE_REJECTED')
-      const { rows } = await poolOf(storage).query<{ n: number }>('SELECT count(*) AS n FROM batches WHERE vehicle_id = $1 AND seq = 50', [vehicleId])
-      t.equal(rows[0]?.n, 0, 'nothing of the refused batch is kept')
+    t.test('a sample the database cannot hold costs its own batch its rows only: the batch stays archived with the reason, the others\' rows land', async (t) => {
+      const bad: TelemetryRecord = { ...record(vehicleId, 50), samples: { timeUs: [1_750_000_000_000_000], signalId: [2 ** 31], value: [1] } }
+      t.same(await Promise.all([storage.storeBatch(record(vehicleId, 51)), storage.storeBatch(bad), storage.storeBatch(record(vehicleId, 52))]), ['stored', 'stored', 'stored'], 'archived and acknowledged: the raw batch is what the PUBACK promises')
+      await storage.projector.idle()
+      const { rows } = await poolOf(storage).query<{ seq: number, projected: boolean, projection_error: string | null, samples: number }>(
+        `SELECT b.seq, b.projected, b.projection_error, (SELECT count(*)::int FROM signal_samples s WHERE s.vehicle_id = b.vehicle_id AND s.time = to_timestamp((1750000000000000 + b.seq) / 1e6)) AS samples
+           FROM batches b WHERE b.vehicle_id = $1 AND b.seq IN (50, 51, 52) ORDER BY b.seq`, [vehicleId])
+      t.match(rows, [
+        { seq: 50, projected: true, projection_error: /refused its decoded rows/, samples: 0 },
+        { seq: 51, projected: true, projection_error: null, samples: 1 },
+        { seq: 52, projected: true, projection_error: null, samples: 1 }
+      ], 'the bad batch is marked with the reason and not retried; the others are written')
     })
 
     t.test('a batch the database refuses fails alone; the rest of its group is stored', async (t) => {
       const results = await Promise.allSettled([
-        storage.writer.writeBatch(record(vehicleId, 10)),
-        storage.writer.writeBatch(record(999_999, 1)),
-        storage.writer.writeBatch(record(vehicleId, 11))
+        storage.storeBatch(record(vehicleId, 10)),
+        storage.storeBatch(record(999_999, 1)),
+        storage.storeBatch(record(vehicleId, 11))
       ])
       t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled'])
       t.same(results.map((r) => r.status === 'fulfilled' ? r.value : 'refused'), ['stored', 'refused', 'stored'])
@@ -85,11 +92,11 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     })
 
     t.test('a reused seq with other bytes is told apart from a retransmission', async (t) => {
-      const other = (seq: number): BatchRecord => ({ ...record(vehicleId, seq), payload: new Uint8Array([0xee, seq & 0xff]) })
-      t.equal(await storage.writer.writeBatch(record(vehicleId, 30)), 'stored')
-      t.equal(await storage.writer.writeBatch(record(vehicleId, 30)), 'duplicate')
-      t.equal(await storage.writer.writeBatch(other(30)), 'seq_reused', 'across commits')
-      t.same(await Promise.all([storage.writer.writeBatch(record(vehicleId, 31)), storage.writer.writeBatch(other(31))]),
+      const other = (seq: number): TelemetryRecord => ({ ...record(vehicleId, seq), payload: new Uint8Array([0xee, seq & 0xff]) })
+      t.equal(await storage.storeBatch(record(vehicleId, 30)), 'stored')
+      t.equal(await storage.storeBatch(record(vehicleId, 30)), 'duplicate')
+      t.equal(await storage.storeBatch(other(30)), 'seq_reused', 'across commits')
+      t.same(await Promise.all([storage.storeBatch(record(vehicleId, 31)), storage.storeBatch(other(31))]),
         ['stored', 'seq_reused'], 'within one group')
     })
 
@@ -115,7 +122,7 @@ t.teardown(async () => { await restarted?.close() })
 t.test('what the embedded database committed survives its process being killed', async (t) => {
   let storage = await openStorage({ dataDir: dir })
   const vehicleId = await storage.vehicles.add({ vin: 'WDB12345678901234' }, 'scrypt$x')
-  await Promise.all(Array.from({ length: 20 }, async (_, i) => await storage.writer.writeBatch(record(vehicleId, i + 1))))
+  await Promise.all(Array.from({ length: 20 }, async (_, i) => await storage.storeBatch(record(vehicleId, i + 1))))
   const { pid } = JSON.parse(readFileSync(join(dir, 'pitwall-host.json'), 'utf8')) as { pid: number }
   process.kill(pid, 'SIGKILL')
   await poolOf(storage).end().catch(() => {})
@@ -147,7 +154,7 @@ t.test('groups are bounded by payload bytes as well as by count', async (t) => {
   const storage = await openStorage({ dataDir: dir, writer: { maxGroupBytes: 1000, onCommit: (s) => groups.push(s.items) } })
   t.teardown(() => storage.close())
   const vehicleId = await storage.vehicles.add({ vin: 'WDB12345678905678' }, 'scrypt$x')
-  const big = (seq: number): BatchRecord => ({ ...record(vehicleId, seq), payload: new Uint8Array(400).fill(seq) })
-  await Promise.all(Array.from({ length: 10 }, async (_, i) => await storage.writer.writeBatch(big(i + 1))))
+  const big = (seq: number): TelemetryRecord => ({ ...record(vehicleId, seq), payload: new Uint8Array(400).fill(seq) })
+  await Promise.all(Array.from({ length: 10 }, async (_, i) => await storage.storeBatch(big(i + 1))))
   t.ok(groups.every((n) => n <= 2), `groups of ${groups.join(', ')} items, none above 1000 bytes`)
 })

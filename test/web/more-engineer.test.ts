@@ -33,9 +33,10 @@ t.test('an engineer edits and backtests rules, runs a campaign, searches cases, 
       const baseTimeUs = (start + seq * 60_000) * 1000
       // the rows of the batch's P0301 (confirmed), for the quality report
       const dtcs = [{ timeUs: baseTimeUs, ecu: 0x7e0, dtc: 0x030100, status: 0x09 }]
-      await storage.writer.writeBatch({ vehicleId, seq, baseTimeUs, canFrames: 0, payload: testBatch({ vin, seq, baseTimeUs, frames: 0 }), samples: { timeUs: [], signalId: [], value: [] }, gnss: [], dtcs })
+      await storage.storeBatch({ vehicleId, seq, baseTimeUs, canFrames: 0, payload: testBatch({ vin, seq, baseTimeUs, frames: 0 }), samples: { timeUs: [], signalId: [], value: [] }, gnss: [], dtcs })
     }
   }
+  await storage.projector.idle()
   await c.signIn('engineer')
 
   t.test('a rule with a syntax error shows the error in place; fixed, it saves as a new version', async (t) => {

@@ -76,9 +76,10 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       let seq = 0
       for (const [id, at] of [[vehicleId, '2026-03-02T10:00:00Z'], [other, '2026-03-03T10:00:00Z'], [vehicleId, '2026-03-09T10:00:00Z']] as const) {
         const timeUs = Date.parse(at) * 1000
-        await storage.writer.writeBatch({ vehicleId: id, seq: ++seq, baseTimeUs: timeUs, canFrames: 0, payload: new Uint8Array([seq]),
+        await storage.storeBatch({ vehicleId: id, seq: ++seq, baseTimeUs: timeUs, canFrames: 0, payload: new Uint8Array([seq]),
           samples: { timeUs: [], signalId: [], value: [] }, gnss: [], dtcs: [{ timeUs, ecu: 0x7e8, dtc: 0x030100, status: 0x08 }] })
       }
+      await storage.projector.idle()
       const res = await call('GET', `/api/v1/quality.csv?${WINDOW}&kind=dtc&limit=500`, tokens.engineer)
       t.equal(res.statusCode, 200)
       t.equal(res.headers['content-type'], 'text/csv; charset=utf-8')

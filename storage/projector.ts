@@ -1,0 +1,298 @@
+/**
+ * The decoded rows of stored batches (signal samples, GNSS fixes, DTC rows
+ * and the signal rollup's marks), written off the PUBACK path. A T-box's
+ * PUBACK waits only for its raw batch (./batch-writer.ts) and its fault
+ * transitions; the rows the gateway decoded from it queue here and are
+ * written in large groups, each in one statement that also flips the
+ * batches' `projected` flag (migration 027), so a batch's rows land once or
+ * not at all, however many writers (nodes, the recovery pass after a crash,
+ * `pitwall reproject`) offer them.
+ *
+ * Bounded: past `maxPendingRows` queued samples, `room()` waits, and ingest
+ * waits on it before storing the next batch, so a database that cannot keep
+ * up slows the PUBACKs instead of growing memory without end. `lagMs` (the
+ * age of the oldest queued batch) is a metric and part of /readyz.
+ *
+ * Groups form as in the batch writer: no timer, what queued while a group
+ * was written is the next group. A transient failure (database away, a
+ * serialization failure) retries the group with backoff and keeps its
+ * rows; a group the database refuses for good is split until the batch
+ * that causes it is alone, which is then marked projected with the error
+ * (`projection_error`), so nothing loops on it and the others still land.
+ */
+import type pg from 'pg'
+import type { DtcRow, GnssRow, SampleColumns } from '../decoders/telemetry-rows.js'
+import { backoffMs } from '../runtime/backoff.js'
+import { ArrayParam, FLOAT4, FLOAT8, INT2, INT4, INT8, TIMESTAMPTZ } from './binary-array.js'
+import { isTransient } from './errors.js'
+import { MarkedMinutes, RollupMarks } from './rollup-marks.js'
+
+/** One stored batch's decoded rows. */
+export interface ProjectionRecord {
+  vehicleId: number
+  seq: number
+  samples: SampleColumns
+  gnss: GnssRow[]
+  dtcs: DtcRow[]
+  /**
+   * Only rows at or after this time (µs) and before `untilUs` are written:
+   * a reprojection of a time range rebuilds exactly the rows it deleted.
+   */
+  fromUs?: number | undefined
+  untilUs?: number | undefined
+  /** a reprojection with another manifest: the batch records it as the one that decoded it */
+  manifestId?: number | undefined
+}
+
+export interface ProjectorOptions {
+  /** most samples in one statement; default 50,000 */
+  maxGroupRows?: number
+  /** queued samples past which room() waits (ingest pushes back); default 500,000 */
+  maxPendingRows?: number
+  retryDelayMs?: number
+  maxRetryDelayMs?: number
+  /** each failed attempt, for logs and metrics */
+  onError?: (err: Error, attempt: number, batches: number) => void
+  /** a batch the database refused for good: marked projected with the error, its rows not written */
+  onRefused?: (vehicleId: number, seq: number, err: Error) => void
+  /** after each group, for metrics */
+  onCommit?: (stats: ProjectionStats) => void
+  nowMs?: () => number
+}
+
+export interface ProjectionStats {
+  /** batches offered in the group, and those whose rows this group wrote (the others were projected already) */
+  batches: number
+  projected: number
+  samples: number
+  durationMs: number
+  /** batches still queued behind it */
+  queued: number
+}
+
+interface Queued { record: ProjectionRecord, rows: number, queuedAtMs: number }
+
+export class SampleProjector {
+  private readonly maxGroupRows: number
+  private readonly maxPendingRows: number
+  private readonly nowMs: () => number
+  private queue: Queued[] = []
+  private queuedRows = 0
+  private flushing = false
+  private closed = false
+  private abandoned = false
+  private readonly roomWaiters: Array<() => void> = []
+  private readonly idleWaiters: Array<() => void> = []
+  // what the rollup marks this projector committed cover (groups commit one at a time)
+  private readonly markedMinutes = new MarkedMinutes()
+
+  constructor (private readonly pool: pg.Pool, private readonly options: ProjectorOptions = {}) {
+    this.maxGroupRows = options.maxGroupRows ?? 50_000
+    this.maxPendingRows = options.maxPendingRows ?? 500_000
+    this.nowMs = options.nowMs ?? Date.now
+  }
+
+  /** Batches queued, including the group being written. */
+  get pendingBatches (): number {
+    return this.queue.length
+  }
+
+  get pendingRows (): number {
+    return this.queuedRows
+  }
+
+  /** How long the oldest queued batch has waited (ms); 0 when none waits. */
+  get lagMs (): number {
+    const head = this.queue[0]
+    return head === undefined ? 0 : Math.max(0, this.nowMs() - head.queuedAtMs)
+  }
+
+  /**
+   * Queues a stored batch's rows. Never throws: after close() the rows are
+   * left to the recovery pass, which decodes the batch again from the
+   * archive (it stays unprojected).
+   */
+  add (record: ProjectionRecord): void {
+    if (this.closed) return
+    const rows = Math.max(1, record.samples.signalId.length + record.gnss.length + record.dtcs.length)
+    this.queue.push({ record, rows, queuedAtMs: this.nowMs() })
+    this.queuedRows += rows
+    if (!this.flushing) void this.flush()
+  }
+
+  /** Resolves when fewer than maxPendingRows samples are queued: what ingest waits for before storing a batch. */
+  async room (): Promise<void> {
+    if (this.queuedRows < this.maxPendingRows || this.closed) return
+    await new Promise<void>((resolve) => this.roomWaiters.push(resolve))
+  }
+
+  /** Resolves when everything queued so far is written (or given up at close). */
+  async idle (): Promise<void> {
+    if (!this.flushing && this.queue.length === 0) return
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /**
+   * Stops taking rows and writes what is queued, at most `timeoutMs`; past
+   * that the rest is dropped from memory, safely: its batches stay
+   * unprojected in the archive and the recovery pass rebuilds their rows.
+   */
+  async close (timeoutMs = 10_000): Promise<void> {
+    this.closed = true
+    for (const wake of this.roomWaiters.splice(0)) wake()
+    if (!this.flushing && this.queue.length === 0) return
+    const timer = setTimeout(() => { this.abandoned = true }, timeoutMs)
+    await this.idle()
+    clearTimeout(timer)
+  }
+
+  private async flush (): Promise<void> {
+    this.flushing = true
+    while (this.queue.length > 0 && !this.abandoned) {
+      const n = this.groupLength()
+      const group = this.queue.slice(0, n)
+      await this.writeWithRetry(group.map((q) => q.record))
+      this.queue = this.queue.slice(n)
+      for (const q of group) this.queuedRows -= q.rows
+      if (this.queuedRows < this.maxPendingRows) for (const wake of this.roomWaiters.splice(0)) wake()
+    }
+    if (this.abandoned) {
+      this.queue = []
+      this.queuedRows = 0
+    }
+    this.flushing = false
+    for (const wake of this.idleWaiters.splice(0)) wake()
+  }
+
+  private groupLength (): number {
+    let rows = 0
+    for (let i = 0; i < this.queue.length; i++) {
+      rows += (this.queue[i] as Queued).rows
+      if (rows > this.maxGroupRows) return Math.max(i, 1)
+    }
+    return this.queue.length
+  }
+
+  private async writeWithRetry (group: ProjectionRecord[]): Promise<void> {
+    for (let attempt = 1; !this.abandoned; attempt++) {
+      const started = performance.now()
+      try {
+        const { projected, samples } = await projectGroup(this.pool, group, this.markedMinutes)
+        this.options.onCommit?.({ batches: group.length, projected, samples, durationMs: performance.now() - started, queued: this.queue.length - group.length })
+        return
+      } catch (err) {
+        const error = err as Error
+        this.options.onError?.(error, attempt, group.length)
+        if (!isTransient(error)) {
+          await this.isolateRefused(group, error)
+          return
+        }
+        // unref'd: rows waiting for a database that is gone must not keep a finished process alive (they are in the archive)
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, { baseMs: this.options.retryDelayMs ?? 50, maxMs: this.options.maxRetryDelayMs ?? 5000 })).unref())
+      }
+    }
+  }
+
+  /** Halves until the batch the database refuses is alone; it is marked projected with the error. */
+  private async isolateRefused (group: ProjectionRecord[], cause: Error): Promise<void> {
+    if (group.length === 1) {
+      const r = group[0] as ProjectionRecord
+      await this.pool.query('UPDATE batches SET projected = true, projection_error = $3 WHERE vehicle_id = $1 AND seq = $2 AND NOT projected',
+        [r.vehicleId, r.seq, `the database refused its decoded rows: ${cause.message}`.slice(0, 2000)]).catch(() => {})
+      this.options.onRefused?.(r.vehicleId, r.seq, cause)
+      return
+    }
+    const half = Math.ceil(group.length / 2)
+    await this.writeWithRetry(group.slice(0, half))
+    await this.writeWithRetry(group.slice(half))
+  }
+}
+
+// The rows of `unnest ... AS u(v, q, ...)` whose batch this statement claimed.
+const OF_CLAIMED = '(SELECT count(*) FROM claimed) = cardinality($1::int[]) OR (u.v, u.q) IN (SELECT vehicle_id, seq FROM claimed)'
+
+/**
+ * One statement, so one round trip and one implicit transaction: `claimed`
+ * flips the flag of the batches not yet projected (row locks make a second
+ * writer offering the same batch wait, then find it projected), and only
+ * their rows are inserted. Nearly always every offered batch is claimed, so
+ * a row is kept by comparing two counts.
+ */
+const PROJECT_SQL = `
+WITH claimed AS (
+  UPDATE batches b SET projected = true, reprojecting = false, manifest_id = coalesce(nullif(k.m, 0), b.manifest_id)
+  FROM unnest($1::int[], $2::bigint[], $30::int[]) AS k(v, q, m)
+  WHERE b.vehicle_id = k.v AND b.seq = k.q AND NOT b.projected
+  RETURNING b.vehicle_id, b.seq
+), samples AS (
+  INSERT INTO signal_samples (time, vehicle_id, signal_id, value)
+  SELECT u.t, u.v, u.s, u.x FROM unnest($3::int[], $4::bigint[], $5::timestamptz[], $6::int[], $7::float8[]) AS u(v, q, t, s, x)
+  WHERE ${OF_CLAIMED}
+), gnss AS (
+  INSERT INTO gnss_fixes (time, vehicle_id, lat, lon, speed_mps, heading_deg, alt_m, hdop, satellites)
+  SELECT u.t, u.v, u.la, u.lo, u.sp, u.hd, u.al, u.hp, u.sa
+  FROM unnest($8::int[], $9::bigint[], $10::timestamptz[], $11::float8[], $12::float8[], $13::real[], $14::real[], $15::real[], $16::real[], $17::smallint[])
+    AS u(v, q, t, la, lo, sp, hd, al, hp, sa)
+  WHERE ${OF_CLAIMED}
+), dtcs AS (
+  INSERT INTO dtc_events (time, vehicle_id, ecu, dtc, status)
+  SELECT u.t, u.v, u.e, u.d, u.s FROM unnest($18::int[], $19::bigint[], $20::timestamptz[], $21::int[], $22::int[], $23::smallint[]) AS u(v, q, t, e, d, s)
+  WHERE ${OF_CLAIMED}
+), marks AS (
+  -- the minutes the signal rollup must recompute (migration 020)
+  INSERT INTO signal_minutes_pending (vehicle_id, minute, signal_ids)
+  SELECT u.v, u.m, ($29::int[])[u.o + 1 : u.o + u.n] FROM unnest($24::int[], $25::bigint[], $26::timestamptz[], $27::int[], $28::int[]) AS u(v, q, m, o, n)
+  WHERE ${OF_CLAIMED}
+)
+SELECT vehicle_id, seq FROM claimed`
+
+const keyOf = (vehicleId: number, seq: number | string): string => `${vehicleId}:${seq}`
+
+const inWindow = (r: ProjectionRecord, timeUs: number): boolean =>
+  (r.fromUs === undefined || timeUs >= r.fromUs) && (r.untilUs === undefined || timeUs < r.untilUs)
+
+/** Writes the rows of the group's batches not yet projected; returns how many batches and samples it wrote. */
+export async function projectGroup (pool: pg.Pool, records: readonly ProjectionRecord[], markedMinutes: MarkedMinutes): Promise<{ projected: number, samples: number }> {
+  const keys = [new ArrayParam(INT4, records.length), new ArrayParam(INT8, records.length)] as const
+  const manifests = new ArrayParam(INT4, records.length)
+  let sampleCount = 0
+  for (const r of records) sampleCount += r.samples.signalId.length
+  const samples = [new ArrayParam(INT4, sampleCount), new ArrayParam(INT8, sampleCount), new ArrayParam(TIMESTAMPTZ, sampleCount), new ArrayParam(INT4, sampleCount), new ArrayParam(FLOAT8, sampleCount)] as const
+  const gnss = [INT4, INT8, TIMESTAMPTZ, FLOAT8, FLOAT8, FLOAT4, FLOAT4, FLOAT4, FLOAT4, INT2].map((type) => new ArrayParam(type, records.length))
+  const dtcs = [INT4, INT8, TIMESTAMPTZ, INT4, INT4, INT2].map((type) => new ArrayParam(type, 4))
+  const marks = new RollupMarks(records.length, markedMinutes)
+  const written = new Map<string, number>()
+  for (const r of records) {
+    keys[0].push(r.vehicleId); keys[1].push(r.seq); manifests.push(r.manifestId ?? 0)
+    const windowed = r.fromUs !== undefined || r.untilUs !== undefined
+    const { timeUs, signalId, value } = windowed ? windowSamples(r) : r.samples
+    for (let i = 0; i < signalId.length; i++) {
+      samples[0].push(r.vehicleId); samples[1].push(r.seq); samples[2].push(timeUs[i] as number); samples[3].push(signalId[i] as number); samples[4].push(value[i] as number)
+    }
+    written.set(keyOf(r.vehicleId, r.seq), signalId.length)
+    marks.add(r.vehicleId, r.seq, timeUs, signalId)
+    for (const f of r.gnss) if (inWindow(r, f.timeUs)) pushRow(gnss, r.vehicleId, r.seq, f.timeUs, f.lat, f.lon, f.speedMps, f.headingDeg, f.altM, f.hdop, f.satellites)
+    for (const d of r.dtcs) if (inWindow(r, d.timeUs)) pushRow(dtcs, r.vehicleId, r.seq, d.timeUs, d.ecu, d.dtc, d.status)
+  }
+  const params = [...keys, ...samples, ...gnss, ...dtcs].map((a) => a.finish())
+  const res = await pool.query<{ vehicle_id: number, seq: string }>(PROJECT_SQL, [...params, ...marks.finish(), manifests.finish()])
+  const claimed = new Set(res.rows.map((r) => keyOf(r.vehicle_id, r.seq)))
+  marks.committed((vehicleId, seq) => claimed.has(keyOf(vehicleId, seq)))
+  let projectedSamples = 0
+  for (const key of claimed) projectedSamples += written.get(key) ?? 0
+  return { projected: claimed.size, samples: projectedSamples }
+}
+
+function windowSamples (r: ProjectionRecord): SampleColumns {
+  const out: SampleColumns = { timeUs: [], signalId: [], value: [] }
+  const { timeUs, signalId, value } = r.samples
+  for (let i = 0; i < signalId.length; i++) {
+    if (!inWindow(r, timeUs[i] as number)) continue
+    out.timeUs.push(timeUs[i] as number); out.signalId.push(signalId[i] as number); out.value.push(value[i] as number)
+  }
+  return out
+}
+
+function pushRow (cols: ArrayParam[], ...values: number[]): void {
+  for (let i = 0; i < cols.length; i++) (cols[i] as ArrayParam).push(values[i] as number)
+}

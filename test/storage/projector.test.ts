@@ -1,0 +1,150 @@
+/**
+ * Decoded rows projected off the PUBACK path, on both backends: a batch's
+ * rows land once however many writers offer them (two nodes, the recovery
+ * pass), a batch archived by a node that stopped before writing its rows is
+ * found and decoded again from its payload, a reprojection rebuilds exactly
+ * the rows of its range, and a projector that cannot write holds ingest back
+ * instead of growing without end.
+ */
+import t from 'tap'
+import type pg from 'pg'
+import { ArchiveRedecoder, ProjectionRecovery, reproject } from '../../gateway/archive-projection.js'
+import { SignalCatalog } from '../../decoders/signal-catalog.js'
+import { openStorage, poolOf, type Storage } from '../../storage/index.js'
+import { SampleProjector, type ProjectionRecord } from '../../storage/projector.js'
+import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { testBatch } from '../helpers/batches.js'
+
+const T0 = Date.parse('2026-11-02T08:00:00Z') * 1000
+const silent = { info: () => {}, warn: () => {}, error: () => {} }
+const decoders = { catalog: new SignalCatalog(), stored: async () => { throw new Error('no stored manifests in this test') } }
+
+interface Counts { samples: number, gnss: number, dtcs: number }
+
+async function counts (storage: Storage, vehicleId: number, range: [number, number] = [0, Number.MAX_SAFE_INTEGER]): Promise<Counts> {
+  const q = async (table: string): Promise<number> => (await poolOf(storage).query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${table} WHERE vehicle_id = $1 AND time >= to_timestamp($2 / 1e6) AND time < to_timestamp($3 / 1e6)`, [vehicleId, range[0], Math.min(range[1], 32503680000e6)])).rows[0]?.n ?? 0
+  return { samples: await q('signal_samples'), gnss: await q('gnss_fixes'), dtcs: await q('dtc_events') }
+}
+
+for (const backend of ['pglite', 'postgres'] as Backend[]) {
+  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+    const db = backend === 'postgres' ? await createTestDatabase() : undefined
+    const storage = await openStorage({ databaseUrl: db?.url, dataDir: 'memory://' })
+    t.teardown(async () => { await storage.close(); await db?.drop() })
+    let n = 0
+    /** a vehicle with `count` archived batches a minute apart from T0 (not projected: as if its node stopped after the PUBACKs) */
+    const archived = async (count: number): Promise<{ vehicleId: number, vin: string }> => {
+      const vin = `WPWPRJ${String(++n).padStart(11, '0')}`
+      const vehicleId = await storage.vehicles.add({ vin, model: 'demo-ev' }, 'scrypt$x')
+      for (let seq = 1; seq <= count; seq++) {
+        const outcome = await storage.writer.writeBatch({ vehicleId, seq, baseTimeUs: T0 + (seq - 1) * 60e6, canFrames: 3, payload: testBatch({ vin, seq, baseTimeUs: T0 + (seq - 1) * 60e6 }) })
+        t.equal(outcome, 'stored')
+      }
+      return { vehicleId, vin }
+    }
+    const rowsOf = async (vin: string, vehicleId: number, seq: number): Promise<ProjectionRecord> =>
+      await new ArchiveRedecoder(decoders).record({ vehicleId, vin, model: 'demo-ev', seq, manifestId: 0, payload: testBatch({ vin, seq, baseTimeUs: T0 + (seq - 1) * 60e6 }) }) as ProjectionRecord
+
+    t.test('offered by two writers at once (two nodes, or a node and the recovery pass), a batch\'s rows land once', async (t) => {
+      const { vehicleId, vin } = await archived(3)
+      const other = new SampleProjector(poolOf(storage))
+      for (const seq of [1, 2, 3]) {
+        const record = await rowsOf(vin, vehicleId, seq)
+        storage.projector.add(record)
+        other.add(record)
+      }
+      await Promise.all([storage.projector.idle(), other.idle()])
+      t.same(await counts(storage, vehicleId), { samples: 9, gnss: 3, dtcs: 3 }, '3 samples, a fix and a DTC row per batch, once')
+      const left = await poolOf(storage).query<{ n: number }>('SELECT count(*)::int AS n FROM batches WHERE vehicle_id = $1 AND NOT projected', [vehicleId])
+      t.equal(left.rows[0]?.n, 0, 'every batch is marked projected')
+    })
+
+    t.test('batches a stopped node archived without their rows are decoded again from the archive, once', async (t) => {
+      const { vehicleId } = await archived(4)
+      const recovered: number[] = []
+      const recovery = new ProjectionRecovery({ archive: storage.archive, projector: storage.projector, decoders, intervalMs: 0, log: silent, recovered: (k) => recovered.push(k) })
+      t.ok(await recovery.runOnce() >= 4, 'found and offered')
+      t.same(await counts(storage, vehicleId), { samples: 12, gnss: 4, dtcs: 4 }, 'the rows the gateway would have written')
+      const rpm = await poolOf(storage).query<{ value: number }>('SELECT value FROM signal_samples WHERE vehicle_id = $1 AND signal_id = 2 ORDER BY time LIMIT 1', [vehicleId])
+      t.same(rpm.rows, [{ value: 1800 }], 'decoded as ingest decodes (OBD-II 0C = 1800 rpm)')
+      t.equal(await recovery.runOnce(), 0, 'a second pass finds nothing left')
+      t.same(await counts(storage, vehicleId), { samples: 12, gnss: 4, dtcs: 4 }, 'and adds nothing')
+    })
+
+    t.test('a batch too young to be left behind (a live projector may still hold it) is not taken', async (t) => {
+      await archived(1)
+      const recovery = new ProjectionRecovery({ archive: storage.archive, projector: storage.projector, decoders, intervalMs: 3_600_000, log: silent })
+      t.equal(await recovery.runOnce(), 0)
+    })
+
+    t.test('reprojecting a range rebuilds exactly its rows; rows outside it are untouched', async (t) => {
+      const { vehicleId, vin } = await archived(5)
+      for (let seq = 1; seq <= 5; seq++) storage.projector.add(await rowsOf(vin, vehicleId, seq))
+      await storage.projector.idle()
+      // lose the rows of batches 2 and 3 (a DBC that was wrong for them, say) and add one that should not be there
+      await poolOf(storage).query('DELETE FROM signal_samples WHERE vehicle_id = $1 AND time >= to_timestamp($2 / 1e6) AND time < to_timestamp($3 / 1e6)', [vehicleId, T0 + 60e6, T0 + 180e6])
+      await poolOf(storage).query('INSERT INTO signal_samples (time, vehicle_id, signal_id, value) VALUES (to_timestamp($2 / 1e6), $1, 1, 999)', [vehicleId, T0 + 90e6])
+      const before = await counts(storage, vehicleId, [T0, T0 + 60e6])
+      const after4 = await counts(storage, vehicleId, [T0 + 180e6, T0 + 300e6])
+      const report = await reproject(storage.archive, storage.projector, decoders, { fromUs: T0 + 60e6, toUs: T0 + 180e6, vins: [vin] })
+      t.match(report, { deleted: { samples: 1, gnss: 2, dtcs: 2 }, written: { samples: 6 }, skipped: 0 })
+      t.same(await counts(storage, vehicleId, [T0 + 60e6, T0 + 180e6]), { samples: 6, gnss: 2, dtcs: 2 }, 'the range holds what its batches decode to, the stray row gone')
+      t.same(await counts(storage, vehicleId, [T0, T0 + 60e6]), before, 'before the range: as it was')
+      t.same(await counts(storage, vehicleId, [T0 + 180e6, T0 + 300e6]), after4, 'after it: as it was, though batch 1 was decoded again for it')
+      const marks = await poolOf(storage).query<{ n: number }>('SELECT count(*)::int AS n FROM signal_minutes_pending WHERE vehicle_id = $1 AND minute >= to_timestamp($2 / 1e6) AND minute < to_timestamp($3 / 1e6)', [vehicleId, T0 + 60e6, T0 + 180e6])
+      t.ok((marks.rows[0]?.n ?? 0) > 0, 'the rollup is told to recompute the range\'s minutes')
+      const recovery = new ProjectionRecovery({ archive: storage.archive, projector: storage.projector, decoders, intervalMs: 0, log: silent })
+      await recovery.runOnce()
+      t.same(await counts(storage, vehicleId, [T0 + 60e6, T0 + 180e6]), { samples: 6, gnss: 2, dtcs: 2 }, 'a recovery pass after it adds nothing')
+    })
+
+    t.test('a reprojection leaves batches whose rows were never written to the recovery pass, which writes all of them', async (t) => {
+      const { vehicleId } = await archived(2)
+      const report = await reproject(storage.archive, storage.projector, decoders, { fromUs: T0 + 60e6, toUs: T0 + 120e6, vins: [`WPWPRJ${String(n).padStart(11, '0')}`] })
+      t.equal(report.batches, 0, 'not flagged: their rows are not the range\'s to write')
+      const recovery = new ProjectionRecovery({ archive: storage.archive, projector: storage.projector, decoders, intervalMs: 0, log: silent })
+      await recovery.runOnce()
+      t.same(await counts(storage, vehicleId), { samples: 6, gnss: 2, dtcs: 2 }, 'every row of both, inside and outside the range')
+    })
+
+    t.test('a batch being reprojected is left to the reprojection, not decoded whole by the recovery pass', async (t) => {
+      const { vehicleId, vin } = await archived(2)
+      for (let seq = 1; seq <= 2; seq++) storage.projector.add(await rowsOf(vin, vehicleId, seq))
+      await storage.projector.idle()
+      // the reprojection has unprojected the range's batches and not yet written them
+      await storage.archive.unproject({ fromUs: T0 + 60e6, toUs: T0 + 120e6, vins: [vin], spanUs: 3600e6 })
+      const recovery = new ProjectionRecovery({ archive: storage.archive, projector: storage.projector, decoders, intervalMs: 0, log: silent })
+      await recovery.runOnce()
+      t.same(await counts(storage, vehicleId, [T0, T0 + 60e6]), { samples: 3, gnss: 1, dtcs: 1 }, 'batch 1, outside the range, is not written twice')
+    })
+  })
+}
+
+t.test('a projector that cannot write holds ingest back past its bound, says how far behind it is, and lets go when it catches up', async (t) => {
+  let release: () => void = () => {}
+  const blocked = new Promise<void>((resolve) => { release = resolve })
+  let now = 1_000
+  const pool = { query: async () => { await blocked; return { rows: [] } } } as unknown as pg.Pool
+  const projector = new SampleProjector(pool, { maxPendingRows: 10, nowMs: () => now })
+  const record = (seq: number): ProjectionRecord => ({ vehicleId: 1, seq, samples: { timeUs: [1, 2, 3, 4], signalId: [1, 1, 1, 1], value: [1, 2, 3, 4] }, gnss: [], dtcs: [] })
+  projector.add(record(1))
+  projector.add(record(2))
+  let roomy = false
+  void projector.room().then(() => { roomy = true })
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(roomy, true, 'under its bound: ingest goes on')
+  projector.add(record(3))
+  roomy = false
+  const waiting = projector.room().then(() => { roomy = true })
+  now += 4_500
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(roomy, false, '12 samples queued, bound 10: the next batch waits')
+  t.equal(projector.pendingBatches, 3)
+  t.equal(projector.lagMs, 4_500, 'the oldest has waited 4.5 s')
+  release()
+  await waiting
+  await projector.idle()
+  t.equal(roomy, true, 'written: ingest goes on')
+  t.equal(projector.lagMs, 0)
+})
