@@ -37,6 +37,7 @@ export const ERRORS = {
   PITWALL_ERR_STORAGE_UNAVAILABLE: { status: 503, mqtt: 'no PUBACK until the database is back; CONNECT answered with return code 3', means: 'the database cannot be reached or is shutting down; try again shortly' },
   PITWALL_ERR_STORAGE_CLOSED: { status: 503, mqtt: 'no PUBACK; the gateway is stopping', means: 'the gateway is shutting down its storage' },
   PITWALL_ERR_STORAGE_REJECTED: { status: 500, mqtt: DEAD_LETTER, means: 'the database refused the data itself (a constraint or type); retrying would fail again' },
+  PITWALL_ERR_PROJECTION_LAG: { status: 503, means: '/readyz: stored batches have waited longer than PITWALL_PROJECTION_MAX_LAG_MS for their decoded rows (samples, positions, DTCs); their PUBACKs went out, reads of them lag: send readers to another node until it catches up' },
   PITWALL_ERR_STORAGE_EMBEDDED: { status: 500, means: 'the embedded database did not start' },
   PITWALL_ERR_STORAGE_EXPOSED: { status: 500, means: 'the embedded database\'s data directory, or a file in it, is open to group or others or belongs to another user; the gateway does not start until it is made private (the message names the path, its mode and the command to run)' },
   PITWALL_ERR_STORAGE_MIGRATION: { status: 500, means: 'a schema migration failed; the gateway does not start' },

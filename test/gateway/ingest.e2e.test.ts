@@ -30,11 +30,13 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.teardown(() => client.endAsync())
       const payload = testBatch({ vin: VIN, seq: 1, frames: 5 })
       await publishQos1(client, `v1/${VIN}/telemetry`, payload)
-      // Nothing below waits: PUBACK already means committed.
+      // PUBACK means the raw batch is committed: nothing waits for it
       const [batch] = await q<{ can_frames: number, payload: Buffer }>(
         'SELECT b.can_frames, b.payload FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1 AND b.seq = 1', [VIN])
       t.equal(batch?.can_frames, 5)
       t.same(batch?.payload, Buffer.from(payload), 'raw batch archived byte for byte')
+      // its decoded rows follow, off the PUBACK path (storage/projector.ts)
+      await gateway.storage.projector.idle()
       const samples = await q<{ name: string, value: number }>(
         `SELECT c.name, s.value FROM signal_samples s JOIN signal_catalog c ON c.id = s.signal_id
          JOIN vehicles v ON v.id = s.vehicle_id WHERE v.vin = $1 ORDER BY s.time`, [VIN])
