@@ -75,7 +75,7 @@ export interface StorageWriterResult {
   warmupMs: number
   rows: { payloadBytes: number, samplesPerBatch: number, gnssPerBatch: number, dtcsPerBatch: number, rowsPerBatch: number }
   inFlight: number
-  /** the group size given to plain unnest and COPY: the writer's median group, measured in its warm-up */
+  /** the group size given to plain unnest and COPY: the projector's median group (batches whose rows one statement writes), measured in its warm-up */
   groupBatches: number
   wide: WriterRate[]
   narrow: WriterRate[]
@@ -372,9 +372,10 @@ export async function runStorageWriterBench (options: { quick: boolean, database
     const databaseUrl = url.toString()
     const templates = buildTemplates()
     const groups = { pool1: [] as number[], pooled: [] as number[] }
-    const single = await openStorage({ databaseUrl, dataDir: '', poolSize: 1, writer: { onCommit: (s) => groups.pool1.push(s.items) } })
+    // the rows' writer is the projector (after the PUBACK): its groups are the ones to compare plain unnest and COPY with
+    const single = await openStorage({ databaseUrl, dataDir: '', poolSize: 1, projector: { onCommit: (s) => groups.pool1.push(s.batches) } })
     opened.push(single)
-    const pooled = await openStorage({ databaseUrl, dataDir: '', writer: { onCommit: (s) => groups.pooled.push(s.items) } })
+    const pooled = await openStorage({ databaseUrl, dataDir: '', projector: { onCommit: (s) => groups.pooled.push(s.batches) } })
     opened.push(pooled)
     const client = (): pg.Client => {
       const c = new pg.Client({ connectionString: databaseUrl })
@@ -396,10 +397,10 @@ export async function runStorageWriterBench (options: { quick: boolean, database
     let groupBatches = 0
     const groupSize = (): number => groupBatches
     const wideCandidates = [
-      writerCandidate('Pitwall BatchWriter, pool of 1', single, groups.pool1, sources[0] as RecordSource),
+      writerCandidate('Pitwall (BatchWriter + projector), pool of 1', single, groups.pool1, sources[0] as RecordSource),
       unnestCandidate(plain, sources[1] as RecordSource, groupSize),
       copyCandidate(copying, sources[2] as RecordSource, groupSize),
-      writerCandidate('Pitwall BatchWriter, default pool (8)', pooled, groups.pooled, sources[3] as RecordSource)
+      writerCandidate('Pitwall (BatchWriter + projector), default pool (8)', pooled, groups.pooled, sources[3] as RecordSource)
     ]
     // The plain candidates commit groups of the size the writer forms by itself.
     const wide = await measureRounds(wideCandidates, timing, (c) => { if (c === wideCandidates[0]) groupBatches = Math.max(1, median(groups.pool1)) })
@@ -440,8 +441,8 @@ export async function runStorageWriterBench (options: { quick: boolean, database
       narrow: narrowRates,
       narrowGroupRows: NARROW_GROUP_ROWS,
       checks,
-      writerVsCopy: rate('Pitwall BatchWriter, pool of 1') / rate('plain COPY'),
-      writerVsUnnest: rate('Pitwall BatchWriter, pool of 1') / rate('plain unnest'),
+      writerVsCopy: rate('Pitwall (BatchWriter + projector), pool of 1') / rate('plain COPY'),
+      writerVsUnnest: rate('Pitwall (BatchWriter + projector), pool of 1') / rate('plain unnest'),
       durationS: (performance.now() - started) / 1000
     }
   } finally {
@@ -490,8 +491,8 @@ export function renderStorageWriter (r: StorageWriterResult): string {
 PostgreSQL ${r.postgres} on loopback (${settings}), a fresh database per run. Rows: simulator batches of the
 demo vehicle decoded as the gateway does (raw payload ${Math.round(r.rows.payloadBytes).toLocaleString('en-US')} B, ${r.rows.samplesPerBatch.toFixed(1)} samples, ${r.rows.gnssPerBatch.toFixed(1)} GNSS fix,
 ${r.rows.dtcsPerBatch.toFixed(2)} DTCs per batch: ${r.rows.rowsPerBatch.toFixed(1)} rows per batch with the batch row), replayed under fresh (vehicle, seq) keys.
-BatchWriter gets ${r.inFlight} writeBatch calls in flight and forms its own groups; plain unnest (one INSERT … unnest per
-table) and plain binary COPY (one COPY per table) commit groups of ${r.groupBatches} batches, the writer's median group,
+Pitwall gets ${r.inFlight} storeBatch calls in flight (the BatchWriter archives the raw batches in groups it forms, the projector writes their rows after; a round ends when the rows are written); plain unnest (one INSERT … unnest per
+table) and plain binary COPY (one COPY per table) commit groups of ${r.groupBatches} batches, the median group of Pitwall's row writer (the projector, after the PUBACK),
 one transaction each. ${r.mode} run: ${r.rounds} rounds of ${r.roundMs} ms per candidate after ${r.warmupMs} ms warm-up, interleaved.
 Rows counted after the run matched what each candidate wrote (${checks}).
 
