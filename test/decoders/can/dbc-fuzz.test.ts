@@ -237,18 +237,24 @@ t.test('large files of many references parse in linear time', async (t) => {
       `${definitions}\n${range((i) => `BA_DEF_DEF_ "A${n - 1 - i}" 0;`)}`,
       `${definitions}\n${range(() => 'BA_DEF_DEF_ "A0" 0;')}`]
   }
-  const fastest = (text: string): number => {
-    let best = Infinity
-    for (let run = 0; run < 3; run++) {
-      const start = performance.now()
-      parseDbc(text, 'large.dbc')
-      best = Math.min(best, performance.now() - start)
+  const timed = (text: string): number => {
+    const start = performance.now()
+    parseDbc(text, 'large.dbc')
+    return performance.now() - start
+  }
+  // far and near alternate, and each keeps its fastest of 5: a burst of load from other test files
+  // (CI runs several at once on 2 cores) then slows both, not one
+  const fastestPair = (far: string, near: string): [number, number] => {
+    let bestFar = Infinity
+    let bestNear = Infinity
+    for (let run = 0; run < 5; run++) {
+      bestFar = Math.min(bestFar, timed(far))
+      bestNear = Math.min(bestNear, timed(near))
     }
-    return best
+    return [bestFar, bestNear]
   }
   for (const [shape, [far, near]] of Object.entries(shapes)) {
-    const farMs = fastest(far)
-    const nearMs = fastest(near)
+    const [farMs, nearMs] = fastestPair(far, near)
     t.ok(farMs < 3 * nearMs, `${shape}: ${n} references at the far end in ${farMs.toFixed(0)} ms, at the near end in ${nearMs.toFixed(0)} ms`)
   }
 })
