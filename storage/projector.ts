@@ -117,7 +117,11 @@ export class SampleProjector {
     const rows = Math.max(1, record.samples.signalId.length + record.gnss.length + record.dtcs.length)
     this.queue.push({ record, rows, queuedAtMs: this.nowMs() })
     this.queuedRows += rows
-    if (!this.flushing) void this.flush()
+    if (this.flushing) return
+    this.flushing = true
+    // a group commit resolves its batches' PUBACKs together and each adds its rows in a microtask of its own:
+    // starting at once would write the first alone and the rest after; a macrotask later they form one group
+    setImmediate(() => { void this.flush() })
   }
 
   /** Resolves when fewer than maxPendingRows samples are queued: what ingest waits for before storing a batch. */
@@ -147,7 +151,6 @@ export class SampleProjector {
   }
 
   private async flush (): Promise<void> {
-    this.flushing = true
     while (this.queue.length > 0 && !this.abandoned) {
       const n = this.groupLength()
       const group = this.queue.slice(0, n)

@@ -75,7 +75,7 @@ export interface StorageWriterResult {
   warmupMs: number
   rows: { payloadBytes: number, samplesPerBatch: number, gnssPerBatch: number, dtcsPerBatch: number, rowsPerBatch: number }
   inFlight: number
-  /** the group size given to plain unnest and COPY: the projector's median group (batches whose rows one statement writes), measured in its warm-up */
+  /** the group size given to plain unnest and COPY: the projector's mean group (batches whose rows one statement writes), measured in its warm-up */
   groupBatches: number
   wide: WriterRate[]
   narrow: WriterRate[]
@@ -403,7 +403,7 @@ export async function runStorageWriterBench (options: { quick: boolean, database
       writerCandidate('Pitwall (BatchWriter + projector), default pool (8)', pooled, groups.pooled, sources[3] as RecordSource)
     ]
     // The plain candidates commit groups of the size the writer forms by itself.
-    const wide = await measureRounds(wideCandidates, timing, (c) => { if (c === wideCandidates[0]) groupBatches = Math.max(1, median(groups.pool1)) })
+    const wide = await measureRounds(wideCandidates, timing, (c) => { if (c === wideCandidates[0]) groupBatches = Math.max(1, Math.round(groups.pool1.reduce((a, b) => a + b, 0) / Math.max(1, groups.pool1.length))) })
     const narrowWritten = [{ batches: 0, samples: 0, gnss: 0, dtcs: 0 }, { batches: 0, samples: 0, gnss: 0, dtcs: 0 }]
     const NARROW_BASE = 1_000_000
     const narrowRates = await measureRounds([
@@ -492,7 +492,7 @@ PostgreSQL ${r.postgres} on loopback (${settings}), a fresh database per run. Ro
 demo vehicle decoded as the gateway does (raw payload ${Math.round(r.rows.payloadBytes).toLocaleString('en-US')} B, ${r.rows.samplesPerBatch.toFixed(1)} samples, ${r.rows.gnssPerBatch.toFixed(1)} GNSS fix,
 ${r.rows.dtcsPerBatch.toFixed(2)} DTCs per batch: ${r.rows.rowsPerBatch.toFixed(1)} rows per batch with the batch row), replayed under fresh (vehicle, seq) keys.
 Pitwall gets ${r.inFlight} storeBatch calls in flight (the BatchWriter archives the raw batches in groups it forms, the projector writes their rows after; a round ends when the rows are written); plain unnest (one INSERT … unnest per
-table) and plain binary COPY (one COPY per table) commit groups of ${r.groupBatches} batches, the median group of Pitwall's row writer (the projector, after the PUBACK),
+table) and plain binary COPY (one COPY per table) commit groups of ${r.groupBatches} batches, the mean group of Pitwall's row writer (the projector, after the PUBACK),
 one transaction each. ${r.mode} run: ${r.rounds} rounds of ${r.roundMs} ms per candidate after ${r.warmupMs} ms warm-up, interleaved.
 Rows counted after the run matched what each candidate wrote (${checks}).
 
