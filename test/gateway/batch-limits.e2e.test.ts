@@ -55,6 +55,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal(Number(letters[0]?.payload_size), 2 * FIXES + emptyFixes(HOSTILE_VIN, 17, 0).length)
       t.equal(letters[0]?.payload.length, REFUSED_PAYLOAD_KEPT_BYTES, 'its first 64 KiB are kept to look at, not all 200 KB of it')
       t.ok(letters[0]?.payload.includes(HOSTILE_VIN), 'from its start, where the batch names its vehicle')
+      // decoded rows follow the PUBACK (storage/projector.ts)
+      await gateway.storage.projector.idle()
       const [hostileRows] = await q<{ batches: number, gnss: number }>(
         `SELECT (SELECT count(*) FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1) AS batches,
                 (SELECT count(*) FROM gnss_fixes g JOIN vehicles v ON v.id = g.vehicle_id WHERE v.vin = $1) AS gnss`, [HOSTILE_VIN])

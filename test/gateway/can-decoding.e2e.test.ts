@@ -35,6 +35,8 @@ t.test('with the demo DBC, CAN-only signals are stored at most once per second p
   t.teardown(() => client.endAsync())
   const { payloads, engineHours, canFrames } = demoBatches(3)
   for (const payload of payloads) await publishQos1(client, `v1/${VIN}/telemetry`, payload)
+  // the PUBACKs promise the raw batches; their decoded rows follow (storage/projector.ts)
+  await tg.gateway.storage.projector.idle()
 
   // Engine hours and state of charge come only from CAN (ECM_EngineTemps at 5 Hz, BMS_PackStatus at 10 Hz).
   const rows = (await poolOf(tg.gateway.storage).query<{ name: string, n: string, last: number }>(

@@ -46,9 +46,10 @@ t.test('a running gateway decodes each model with its active manifest and picks 
   const tg = await startTestGateway('pglite', { rulesPollMs: 200 })
   t.teardown(() => tg.close())
   const { storage, mqttPort, httpPort } = tg.gateway
-  const count = async (vin: string, signal: string): Promise<number> => Number((await poolOf(storage).query<{ n: string }>(
+  // decoded rows follow the PUBACK (storage/projector.ts): counted once the projector has written what it holds
+  const count = async (vin: string, signal: string): Promise<number> => await storage.projector.idle().then(async () => Number((await poolOf(storage).query<{ n: string }>(
     `SELECT count(*) AS n FROM signal_samples s JOIN vehicles v ON v.id = s.vehicle_id JOIN signal_catalog c ON c.id = s.signal_id
-      WHERE v.vin = $1 AND c.name = $2`, [vin, signal])).rows[0]?.n)
+      WHERE v.vin = $1 AND c.name = $2`, [vin, signal])).rows[0]?.n))
   const manifestsOf = async (vin: string): Promise<Array<number | null>> => (await poolOf(storage).query<{ manifest_id: number | null }>(
     'SELECT b.manifest_id FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1 ORDER BY b.seq', [vin])).rows.map((r) => r.manifest_id)
 
