@@ -65,6 +65,11 @@ export class ArchiveRedecoder {
   }
 }
 
+/** A batch that no longer decodes, offered without rows so that it counts as projected and is not looked at again. */
+function noRows (batch: ArchivedBatch): ProjectionRecord {
+  return { vehicleId: batch.vehicleId, seq: batch.seq, samples: { timeUs: [], signalId: [], value: [] }, gnss: [], dtcs: [] }
+}
+
 /** The most batches one recovery pass decodes before letting the projector write them. */
 const RECOVERY_PAGE = 500
 
@@ -116,8 +121,7 @@ export class ProjectionRecovery {
       for (const batch of batches) {
         await projector.room()
         const record = await redecoder.record(batch)
-        // one that no longer decodes is offered without rows, so it counts as projected and is not looked at again
-        projector.add(record ?? { vehicleId: batch.vehicleId, seq: batch.seq, samples: { timeUs: [], signalId: [], value: [] }, gnss: [], dtcs: [] })
+        projector.add(record ?? noRows(batch))
         offered++
       }
       // written before the next page is read, or the same batches would be read again
@@ -170,7 +174,7 @@ export async function reproject (archive: Pick<BatchArchive, 'unproject' | 'unpr
     const manifest = range.manifest !== undefined && batch.model === range.manifest.model ? range.manifest : undefined
     const record = await redecoder.record(batch, manifest)
     if (record === undefined) skipped++
-    const rows = record ?? { vehicleId: batch.vehicleId, seq: batch.seq, samples: { timeUs: [], signalId: [], value: [] }, gnss: [], dtcs: [] }
+    const rows = record ?? noRows(batch)
     projector.add({ ...rows, fromUs: range.fromUs, untilUs: range.toUs })
     batches++
     for (const t of rows.samples.timeUs) if (t >= range.fromUs && t < range.toUs) samples++

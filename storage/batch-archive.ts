@@ -25,6 +25,13 @@ export interface ArchiveQuery {
 
 const PAGE = 500
 
+interface ArchiveRow { vehicle_id: number, vin: string, model: string | null, seq: string, manifest_id: number | null, payload: Buffer }
+const ARCHIVE_COLUMNS = 'b.vehicle_id, v.vin, v.model, b.seq, b.manifest_id, b.payload'
+
+function archivedOf (row: ArchiveRow): ArchivedBatch {
+  return { vehicleId: row.vehicle_id, vin: row.vin, model: row.model ?? undefined, seq: Number(row.seq), manifestId: row.manifest_id ?? 0, payload: row.payload }
+}
+
 /** What a read of the archive would cover, to bound it before it starts. */
 export interface ArchiveExtent {
   /** the named VINs that are registered, or (none named) the vehicles with batches in the range, at most `maxVehicles` + 1 */
@@ -63,22 +70,26 @@ export class BatchArchive {
   }
 
   async * read (query: ArchiveQuery = {}): AsyncGenerator<ArchivedBatch> {
+    yield * this.pages(
+      `($3::text[] IS NULL OR v.vin = ANY($3))
+            AND ($4::double precision IS NULL OR b.base_time >= to_timestamp($4 / 1e6))
+            AND ($5::double precision IS NULL OR b.base_time <= to_timestamp($5 / 1e6))`,
+      [query.vins ?? null, query.fromUs ?? null, query.toUs ?? null])
+  }
+
+  /** The batches `where` picks (its parameters from $3), in (vehicle, seq) order, a page at a time: keyset pagination on the primary key, each page one indexed range scan. */
+  private async * pages (where: string, params: unknown[]): AsyncGenerator<ArchivedBatch> {
     let after: [number, number] = [0, 0]
     for (;;) {
-      // keyset pagination on the primary key (vehicle_id, seq): each page is one indexed range scan
-      const res = await this.pool.query<{ vehicle_id: number, vin: string, model: string | null, seq: string, manifest_id: number | null, payload: Buffer }>(
-        `SELECT b.vehicle_id, v.vin, v.model, b.seq, b.manifest_id, b.payload
+      const res = await this.pool.query<ArchiveRow>(
+        `SELECT ${ARCHIVE_COLUMNS}
            FROM batches b JOIN vehicles v ON v.id = b.vehicle_id
           WHERE (b.vehicle_id, b.seq) > ($1, $2)
-            AND ($3::text[] IS NULL OR v.vin = ANY($3))
-            AND ($4::double precision IS NULL OR b.base_time >= to_timestamp($4 / 1e6))
-            AND ($5::double precision IS NULL OR b.base_time <= to_timestamp($5 / 1e6))
+            AND ${where}
           ORDER BY b.vehicle_id, b.seq
           LIMIT ${PAGE}`,
-        [after[0], after[1], query.vins ?? null, query.fromUs ?? null, query.toUs ?? null])
-      for (const row of res.rows) {
-        yield { vehicleId: row.vehicle_id, vin: row.vin, model: row.model ?? undefined, seq: Number(row.seq), manifestId: row.manifest_id ?? 0, payload: row.payload }
-      }
+        [after[0], after[1], ...params])
+      for (const row of res.rows) yield archivedOf(row)
       const last = res.rows[res.rows.length - 1]
       if (last === undefined || res.rows.length < PAGE) return
       after = [last.vehicle_id, Number(last.seq)]
@@ -90,13 +101,13 @@ export class BatchArchive {
    * written (their node stopped first), oldest first, at most `limit`.
    */
   async unprojected (olderThanMs: number, limit: number): Promise<ArchivedBatch[]> {
-    const res = await this.pool.query<{ vehicle_id: number, vin: string, model: string | null, seq: string, manifest_id: number | null, payload: Buffer }>(
-      `SELECT b.vehicle_id, v.vin, v.model, b.seq, b.manifest_id, b.payload
+    const res = await this.pool.query<ArchiveRow>(
+      `SELECT ${ARCHIVE_COLUMNS}
          FROM batches b JOIN vehicles v ON v.id = b.vehicle_id
         WHERE NOT b.projected AND NOT b.reprojecting AND b.received_at < now() - $1 * interval '1 millisecond'
         ORDER BY b.received_at
         LIMIT $2`, [olderThanMs, limit])
-    return res.rows.map((row) => ({ vehicleId: row.vehicle_id, vin: row.vin, model: row.model ?? undefined, seq: Number(row.seq), manifestId: row.manifest_id ?? 0, payload: row.payload }))
+    return res.rows.map(archivedOf)
   }
 
   /**
@@ -138,23 +149,10 @@ export class BatchArchive {
 
   /** The batches unproject() flagged, of a vehicle set based in [fromUs - spanUs, toUs), in (vehicle, seq) order, a page at a time. */
   async * unprojectedIn (range: { fromUs: number, toUs: number, vins?: readonly string[] | undefined, spanUs: number }): AsyncGenerator<ArchivedBatch> {
-    let after: [number, number] = [0, 0]
-    for (;;) {
-      const res = await this.pool.query<{ vehicle_id: number, vin: string, model: string | null, seq: string, manifest_id: number | null, payload: Buffer }>(
-        `SELECT b.vehicle_id, v.vin, v.model, b.seq, b.manifest_id, b.payload
-           FROM batches b JOIN vehicles v ON v.id = b.vehicle_id
-          WHERE (b.vehicle_id, b.seq) > ($1, $2) AND b.reprojecting AND NOT b.projected
+    yield * this.pages(
+      `b.reprojecting AND NOT b.projected
             AND ($3::text[] IS NULL OR v.vin = ANY($3))
-            AND b.base_time >= to_timestamp(($4::double precision - $6::double precision) / 1e6) AND b.base_time < to_timestamp($5::double precision / 1e6)
-          ORDER BY b.vehicle_id, b.seq
-          LIMIT ${PAGE}`,
-        [after[0], after[1], range.vins ?? null, range.fromUs, range.toUs, range.spanUs])
-      for (const row of res.rows) {
-        yield { vehicleId: row.vehicle_id, vin: row.vin, model: row.model ?? undefined, seq: Number(row.seq), manifestId: row.manifest_id ?? 0, payload: row.payload }
-      }
-      const last = res.rows[res.rows.length - 1]
-      if (last === undefined || res.rows.length < PAGE) return
-      after = [last.vehicle_id, Number(last.seq)]
-    }
+            AND b.base_time >= to_timestamp(($4::double precision - $6::double precision) / 1e6) AND b.base_time < to_timestamp($5::double precision / 1e6)`,
+      [range.vins ?? null, range.fromUs, range.toUs, range.spanUs])
   }
 }
