@@ -22,7 +22,7 @@ import { createBroker } from './broker/index.js'
 import { listenTcp, listenTls } from './broker/listeners.js'
 import { apiLimitsOf } from './api/index.js'
 import { consoleSessionsOf } from './api/session.js'
-import { admissionOf, batchLimitsOf, logUploadLimitsOf, type GatewayConfig } from './config.js'
+import { admissionOf, batchLimitsOf, logUploadLimitsOf, retentionNotes, retentionOf, type GatewayConfig } from './config.js'
 import { PitwallError } from '../runtime/errors.js'
 import { DecoderRegistry } from './decoder-registry.js'
 import { loadDefaultManifest } from './default-manifest.js'
@@ -42,6 +42,7 @@ import { createMetrics, projectorMetrics, writerMetrics, type Metrics } from './
 import { RuleReloader } from './rule-reloader.js'
 import { ServiceReminderCheck } from './service-reminders.js'
 import { SignalRollup } from './signal-rollup.js'
+import { StorageMaintenance } from './storage-maintenance.js'
 import { readTlsMaterial, tlsFilesOf, TlsReloader, type SecureContextTarget } from './tls.js'
 
 export interface Gateway {
@@ -120,6 +121,8 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     const events = await parts.start('events', new EventHub({ store: storage.events, catalog, metrics, log: log.child({ module: 'events' }), maxStreams: config.maxSseStreams, maxStreamsPerToken: config.maxSseStreamsPerToken }))
     // stopped after the broker: its last disconnections are written, then the node's vehicles go offline
     const connectionStates = await parts.start('connection state', new ConnectionStates({ vehicles: storage.vehicles, node: nodeNameOf(config.nodeName), log: log.child({ module: 'connections' }) }))
+    for (const note of retentionNotes(config)) log.info(note)
+    await parts.start('storage maintenance', new StorageMaintenance(storage.retention, retentionOf(config), config.storageMaintenanceIntervalMs, metrics, log.child({ module: 'storage' })))
     await parts.start('signal rollup', new SignalRollup(storage.signalRollup, config.signalRollupIntervalMs, metrics, log.child({ module: 'rollup' })))
     await parts.start('service reminders', new ServiceReminderCheck(storage.serviceReminders, reminderDefinitions, config.maintenanceIntervalMs, log.child({ module: 'maintenance' })))
     // vehicle logs: files beside the embedded database's, replayed through the rules once complete, kept PITWALL_LOG_RETENTION_DAYS

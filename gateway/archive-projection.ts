@@ -61,13 +61,13 @@ export class ArchiveRedecoder {
       if (state?.manifest !== using) this.thinning.set(batch.vehicleId, state = new StoredSignals(using))
       selectStoredSamples(canSamples, state, rows.samples)
     }
-    return { vehicleId: batch.vehicleId, seq: batch.seq, samples: rows.samples, gnss: rows.gnss, dtcs: rows.dtcs, ...(manifest !== undefined ? { manifestId: manifest.id } : {}) }
+    return { vehicleId: batch.vehicleId, seq: batch.seq, baseTimeUs: batch.baseTimeUs, samples: rows.samples, gnss: rows.gnss, dtcs: rows.dtcs, ...(manifest !== undefined ? { manifestId: manifest.id } : {}) }
   }
 }
 
 /** A batch that no longer decodes, offered without rows so that it counts as projected and is not looked at again. */
 function noRows (batch: ArchivedBatch): ProjectionRecord {
-  return { vehicleId: batch.vehicleId, seq: batch.seq, samples: { timeUs: [], signalId: [], value: [] }, gnss: [], dtcs: [] }
+  return { vehicleId: batch.vehicleId, seq: batch.seq, baseTimeUs: batch.baseTimeUs, samples: { timeUs: [], signalId: [], value: [] }, gnss: [], dtcs: [] }
 }
 
 /** The most batches one recovery pass decodes before letting the projector write them. */

@@ -9,6 +9,7 @@ import { Ajv } from 'ajv'
 import { RESCUE_RADIUS_KM } from '../actions/dealer-alerts/model.js'
 import { DEFAULT_FTF_WINDOW_DAYS, MAX_FTF_WINDOW_DAYS } from '../actions/kpis/model.js'
 import { WEBHOOK_ALLOW_SETTING } from '../actions/dealer-alerts/webhook-address.js'
+import type { RetentionSettings } from '../storage/retention.js'
 import { DEFAULT_LOG_RETENTION_DAYS, DEFAULT_LOG_UPLOAD_MAX_BYTES, DEFAULT_LOG_UPLOAD_WINDOW_MS, DEFAULT_LOG_UPLOADS_PER_VEHICLE, type LogUploadLimits } from '../actions/logs/model.js'
 import { BATCH_LIMIT_NAMES, DEFAULT_BATCH_LIMITS, type BatchLimits } from '../decoders/batch-limits.js'
 import { PitwallError } from '../runtime/errors.js'
@@ -16,6 +17,9 @@ import { DEFAULT_API_RATE_LIMIT, DEFAULT_AUTH_THROTTLE } from './auth-throttle.j
 import { DEFAULT_MAX_SUBSCRIPTIONS } from './broker/authorize-subscribe.js'
 import { DEFAULT_ADMISSION, type AdmissionSettings } from './broker/connect-guard.js'
 import { DEFAULT_SSE_STREAMS_PER_TOKEN } from './events/sse.js'
+
+/** A century: beyond it a retention is a typo, not a policy. */
+const MAX_RETENTION_DAYS = 36_500
 
 export interface GatewayConfig {
   /** MQTT over TCP, in clear text; port 0 turns this listener off */
@@ -146,6 +150,21 @@ export interface GatewayConfig {
   /** vehicle logs (and their files) are deleted this many days after they were asked for */
   logRetentionDays: number
   /**
+   * Retention per kind of data, in whole days (storage/retention.ts): whole
+   * days' partitions (or chunks) are dropped once older
+   */
+  retentionRawDays: number
+  retentionSamplesDays: number
+  retentionPositionsDays: number
+  retentionDtcsDays: number
+  retentionDeadLettersDays: number
+  /** plain PostgreSQL and the embedded database: days ahead each table's daily partitions are made */
+  partitionsAheadDays: number
+  /** TimescaleDB: chunks older than this many days are compressed */
+  compressAfterDays: number
+  /** how often partitions are made and dropped (and, embedded TimescaleDB, its policies run) */
+  storageMaintenanceIntervalMs: number
+  /**
    * The URL vehicles reach this gateway's HTTP API at (https://pitwall.example.com), put in
    * log-upload commands; empty: the HTTP listener's own address (https when TLS is on)
    */
@@ -241,6 +260,14 @@ export const configSchema = {
     logUploadsPerVehicle: { type: 'integer', minimum: 1, maximum: 1000, default: DEFAULT_LOG_UPLOADS_PER_VEHICLE },
     logUploadWindowMs: { type: 'integer', minimum: 60000, maximum: 604800000, default: DEFAULT_LOG_UPLOAD_WINDOW_MS },
     logRetentionDays: { type: 'integer', minimum: 1, maximum: 3660, default: DEFAULT_LOG_RETENTION_DAYS },
+    retentionRawDays: { type: 'integer', minimum: 1, maximum: MAX_RETENTION_DAYS, default: 90 },
+    retentionSamplesDays: { type: 'integer', minimum: 1, maximum: MAX_RETENTION_DAYS, default: 90 },
+    retentionPositionsDays: { type: 'integer', minimum: 1, maximum: MAX_RETENTION_DAYS, default: 90 },
+    retentionDtcsDays: { type: 'integer', minimum: 1, maximum: MAX_RETENTION_DAYS, default: 365 },
+    retentionDeadLettersDays: { type: 'integer', minimum: 1, maximum: MAX_RETENTION_DAYS, default: 30 },
+    partitionsAheadDays: { type: 'integer', minimum: 1, maximum: 31, default: 3 },
+    compressAfterDays: { type: 'integer', minimum: 1, maximum: MAX_RETENTION_DAYS, default: 2 },
+    storageMaintenanceIntervalMs: { type: 'integer', minimum: 1000, maximum: 86400000, default: 3600000 },
     publicUrl: { type: 'string', maxLength: 2000, pattern: '^$|^https?://[^\\s/?#]+(/[^\\s?#]*)?$', default: '' },
     webhookAllow: { type: 'string', maxLength: 10000, default: '' },
     consoleEnabled: { type: 'boolean', default: true },
@@ -308,6 +335,14 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   logUploadsPerVehicle: 'PITWALL_LOG_UPLOADS_PER_VEHICLE',
   logUploadWindowMs: 'PITWALL_LOG_UPLOAD_WINDOW_MS',
   logRetentionDays: 'PITWALL_LOG_RETENTION_DAYS',
+  retentionRawDays: 'PITWALL_RETENTION_RAW_DAYS',
+  retentionSamplesDays: 'PITWALL_RETENTION_SAMPLES_DAYS',
+  retentionPositionsDays: 'PITWALL_RETENTION_POSITIONS_DAYS',
+  retentionDtcsDays: 'PITWALL_RETENTION_DTCS_DAYS',
+  retentionDeadLettersDays: 'PITWALL_RETENTION_DEAD_LETTERS_DAYS',
+  partitionsAheadDays: 'PITWALL_PARTITIONS_AHEAD_DAYS',
+  compressAfterDays: 'PITWALL_COMPRESS_AFTER_DAYS',
+  storageMaintenanceIntervalMs: 'PITWALL_STORAGE_MAINTENANCE_INTERVAL_MS',
   publicUrl: 'PITWALL_PUBLIC_URL',
   webhookAllow: WEBHOOK_ALLOW_SETTING,
   consoleEnabled: 'PITWALL_CONSOLE_ENABLED',
@@ -347,7 +382,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = {}, overrides: Partial<Gate
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
   }
   const config = raw as unknown as GatewayConfig
-  const problems = tlsProblems(config)
+  const problems = [...tlsProblems(config), ...retentionProblems(config)]
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
   return config
 }
@@ -369,6 +404,39 @@ function tlsProblems (c: GatewayConfig): string[] {
     problems.push(`${named('mqttPort')} and ${named('mqttTlsPort')} are both ${c.mqttPort}`)
   }
   return problems
+}
+
+/**
+ * Compression after the data is dropped would never run: the raw archive
+ * and the decoded rows must outlive PITWALL_COMPRESS_AFTER_DAYS.
+ */
+function retentionProblems (c: GatewayConfig): string[] {
+  const named = (key: keyof GatewayConfig): string => `${ENV_NAMES[key]} (${c[key] as number} days)`
+  return (['retentionRawDays', 'retentionSamplesDays', 'retentionPositionsDays', 'retentionDtcsDays'] as const)
+    .filter((key) => c[key] <= c.compressAfterDays)
+    .map((key) => `${named('compressAfterDays')} must be shorter than ${named(key)}: the data would be dropped before it is compressed`)
+}
+
+/** Kept decoded rows outliving the raw archive cannot be rebuilt (pitwall reproject) once it is gone: allowed (DTC history is worth keeping longer than the raw batches), and said at start. */
+export function retentionNotes (c: GatewayConfig): string[] {
+  return (['retentionSamplesDays', 'retentionPositionsDays', 'retentionDtcsDays'] as const)
+    .filter((key) => c[key] > c.retentionRawDays)
+    .map((key) => `${ENV_NAMES[key]} (${c[key]} days) is longer than ${ENV_NAMES.retentionRawDays} (${c.retentionRawDays} days): rows older than the raw archive cannot be rebuilt by pitwall reproject`)
+}
+
+/** Retention and partitioning settings, as storage takes them. */
+export function retentionOf (config: GatewayConfig): RetentionSettings {
+  return {
+    retention: {
+      raw: config.retentionRawDays,
+      samples: config.retentionSamplesDays,
+      positions: config.retentionPositionsDays,
+      dtcs: config.retentionDtcsDays,
+      deadLetters: config.retentionDeadLettersDays
+    },
+    aheadDays: config.partitionsAheadDays,
+    compressAfterDays: config.compressAfterDays
+  }
 }
 
 /** What a connection may do before and after it authenticates, as the broker takes it. */

@@ -90,7 +90,11 @@ export function createMetrics () {
     projectionRefused: new Counter({ name: 'pitwall_projection_refused_total', help: 'Stored batches whose decoded rows the database refused for good (kept raw, the reason in batches.projection_error)', registers: [registry] }),
     projectionRecovered: new Counter({ name: 'pitwall_projection_recovered_total', help: 'Stored batches found unprojected (a node stopped before writing their rows) and decoded again from the archive', registers: [registry] }),
     rollupMarks: new Counter({ name: 'pitwall_signal_rollup_marks_total', help: 'Marks (a stored batch and minute) the signal rollup took in on this node', registers: [registry] }),
-    rollupMinutes: new Counter({ name: 'pitwall_signal_rollup_minutes_total', help: 'Vehicle, signal and minute rows the signal rollup recomputed on this node', registers: [registry] })
+    rollupMinutes: new Counter({ name: 'pitwall_signal_rollup_minutes_total', help: 'Vehicle, signal and minute rows the signal rollup recomputed on this node', registers: [registry] }),
+    partitionsCreated: new Counter({ name: 'pitwall_partitions_created_total', help: 'Daily partitions this node created (ahead of time, or for rows waiting in a DEFAULT partition)', labelNames: ['table'] as const, registers: [registry] }),
+    partitionsDropped: new Counter({ name: 'pitwall_partitions_dropped_total', help: 'Partitions (or TimescaleDB chunks) this node dropped for being older than their retention', labelNames: ['table'] as const, registers: [registry] }),
+    partitionFailures: new Counter({ name: 'pitwall_partition_failures_total', help: 'Partition changes that failed (PITWALL_ERR_PARTITION; retried next pass, rows go to the DEFAULT partition meanwhile)', labelNames: ['table'] as const, registers: [registry] }),
+    expiredStrayRows: new Counter({ name: 'pitwall_retention_stray_rows_deleted_total', help: 'Rows deleted from DEFAULT partitions for being older than their retention (a backlog that arrived already expired)', registers: [registry] })
   }
   return m
 }

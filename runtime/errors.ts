@@ -41,6 +41,7 @@ export const ERRORS = {
   PITWALL_ERR_STORAGE_EMBEDDED: { status: 500, means: 'the embedded database did not start' },
   PITWALL_ERR_STORAGE_EXPOSED: { status: 500, means: 'the embedded database\'s data directory, or a file in it, is open to group or others or belongs to another user; the gateway does not start until it is made private (the message names the path, its mode and the command to run)' },
   PITWALL_ERR_STORAGE_MIGRATION: { status: 500, means: 'a schema migration failed; the gateway does not start' },
+  PITWALL_ERR_PARTITION: { status: 500, means: 'a day\'s partition could not be created or an expired one dropped (privileges, disk, a lock held too long); logged and counted (pitwall_partition_failures_total), tried again next pass; meanwhile rows go to the table\'s DEFAULT partition, so nothing is refused or lost' },
 
   // telemetry batches (decoders/batch.ts): each is a dead letter
   PITWALL_ERR_MALFORMED_PROTOBUF: { status: 400, mqtt: DEAD_LETTER, means: 'the payload is not a TelemetryBatch' },

@@ -33,6 +33,11 @@ export class PeriodicPass {
     })
   }
 
+  /** Resolves once no pass runs or is due (after the one running and any kicked meanwhile). */
+  async idle (): Promise<void> {
+    while (this.running !== undefined) await this.running
+  }
+
   /** No more passes; waits for the one running. */
   async stop (): Promise<void> {
     this.stopped = true

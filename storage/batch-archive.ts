@@ -4,12 +4,15 @@
  * a long history never sits in memory at once.
  */
 import type pg from 'pg'
+import { EPOCH_US } from './projector.js'
 
 export interface ArchivedBatch {
   vehicleId: number
   vin: string
   model: string | undefined
   seq: number
+  /** with vehicle and seq, the batch's key (migration 028) */
+  baseTimeUs: number
   /** the decoder manifest that decoded it when it arrived; 0: the --can-dbc default, or none */
   manifestId: number
   payload: Uint8Array
@@ -25,11 +28,12 @@ export interface ArchiveQuery {
 
 const PAGE = 500
 
-interface ArchiveRow { vehicle_id: number, vin: string, model: string | null, seq: string, manifest_id: number | null, payload: Buffer }
-const ARCHIVE_COLUMNS = 'b.vehicle_id, v.vin, v.model, b.seq, b.manifest_id, b.payload'
+interface ArchiveRow { vehicle_id: number, vin: string, model: string | null, seq: string, base_us: number, manifest_id: number | null, payload: Buffer }
+// base_time as exact epoch microseconds (a Date would drop them)
+const ARCHIVE_COLUMNS = 'b.vehicle_id, v.vin, v.model, b.seq, (extract(epoch FROM b.base_time) * 1000000)::bigint AS base_us, b.manifest_id, b.payload'
 
 function archivedOf (row: ArchiveRow): ArchivedBatch {
-  return { vehicleId: row.vehicle_id, vin: row.vin, model: row.model ?? undefined, seq: Number(row.seq), manifestId: row.manifest_id ?? 0, payload: row.payload }
+  return { vehicleId: row.vehicle_id, vin: row.vin, model: row.model ?? undefined, seq: Number(row.seq), baseTimeUs: row.base_us, manifestId: row.manifest_id ?? 0, payload: row.payload }
 }
 
 /** What a read of the archive would cover, to bound it before it starts. */
@@ -71,28 +75,32 @@ export class BatchArchive {
 
   async * read (query: ArchiveQuery = {}): AsyncGenerator<ArchivedBatch> {
     yield * this.pages(
-      `($3::text[] IS NULL OR v.vin = ANY($3))
-            AND ($4::double precision IS NULL OR b.base_time >= to_timestamp($4 / 1e6))
-            AND ($5::double precision IS NULL OR b.base_time <= to_timestamp($5 / 1e6))`,
+      `($4::text[] IS NULL OR v.vin = ANY($4))
+            AND ($5::double precision IS NULL OR b.base_time >= to_timestamp($5 / 1e6))
+            AND ($6::double precision IS NULL OR b.base_time <= to_timestamp($6 / 1e6))`,
       [query.vins ?? null, query.fromUs ?? null, query.toUs ?? null])
   }
 
-  /** The batches `where` picks (its parameters from $3), in (vehicle, seq) order, a page at a time: keyset pagination on the primary key, each page one indexed range scan. */
+  /**
+   * The batches `where` picks (its parameters from $4), in (vehicle, seq)
+   * order, a page at a time: keyset pagination on the primary key (vehicle,
+   * seq, base time), each page one indexed range scan per partition.
+   */
   private async * pages (where: string, params: unknown[]): AsyncGenerator<ArchivedBatch> {
-    let after: [number, number] = [0, 0]
+    let after: [number, number, number] = [0, 0, 0]
     for (;;) {
       const res = await this.pool.query<ArchiveRow>(
         `SELECT ${ARCHIVE_COLUMNS}
            FROM batches b JOIN vehicles v ON v.id = b.vehicle_id
-          WHERE (b.vehicle_id, b.seq) > ($1, $2)
+          WHERE (b.vehicle_id, b.seq, b.base_time) > ($1, $2, ${EPOCH_US('$3')})
             AND ${where}
-          ORDER BY b.vehicle_id, b.seq
+          ORDER BY b.vehicle_id, b.seq, b.base_time
           LIMIT ${PAGE}`,
-        [after[0], after[1], ...params])
+        [after[0], after[1], after[2], ...params])
       for (const row of res.rows) yield archivedOf(row)
       const last = res.rows[res.rows.length - 1]
       if (last === undefined || res.rows.length < PAGE) return
-      after = [last.vehicle_id, Number(last.seq)]
+      after = [last.vehicle_id, Number(last.seq), last.base_us]
     }
   }
 
@@ -151,8 +159,8 @@ export class BatchArchive {
   async * unprojectedIn (range: { fromUs: number, toUs: number, vins?: readonly string[] | undefined, spanUs: number }): AsyncGenerator<ArchivedBatch> {
     yield * this.pages(
       `b.reprojecting AND NOT b.projected
-            AND ($3::text[] IS NULL OR v.vin = ANY($3))
-            AND b.base_time >= to_timestamp(($4::double precision - $6::double precision) / 1e6) AND b.base_time < to_timestamp($5::double precision / 1e6)`,
+            AND ($4::text[] IS NULL OR v.vin = ANY($4))
+            AND b.base_time >= to_timestamp(($5::double precision - $7::double precision) / 1e6) AND b.base_time < to_timestamp($6::double precision / 1e6)`,
       [range.vins ?? null, range.fromUs, range.toUs, range.spanUs])
   }
 }

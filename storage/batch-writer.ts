@@ -198,7 +198,7 @@ export class BatchWriter {
       }
       // A retransmission can arrive while its first copy is still queued:
       // both wait for the same row.
-      const key = keyOf(item.record.vehicleId, item.record.seq)
+      const key = keyOf(item.record.vehicleId, item.record.seq, item.record.baseTimeUs)
       const same = batches.get(key)
       if (same === undefined) batches.set(key, [item])
       else same.push(item)
@@ -229,41 +229,46 @@ export class BatchWriter {
   }
 }
 
+// base_time as exact epoch microseconds (a Date would drop them)
+const BASE_US = '(extract(epoch FROM base_time) * 1000000)::bigint AS base_us'
+
 /**
  * The whole group in one statement, so one round trip and one implicit
  * transaction: data-modifying CTEs share a snapshot and commit together.
  * Only the raw batches and dead letters: what a PUBACK promises. Their
  * decoded rows follow off the PUBACK path (./projector.ts); a batch is
- * stored unprojected (migration 027) until they land.
+ * stored unprojected (migration 027) until they land. A batch is keyed by
+ * vehicle, seq and base time (migration 028).
  */
 const GROUP_SQL = `
 WITH ins AS (
   INSERT INTO batches (vehicle_id, seq, base_time, can_frames, payload, manifest_id)
   SELECT v, q, t, f, p, nullif(m, 0) FROM unnest($1::int[], $2::bigint[], $3::timestamptz[], $4::int[], $5::bytea[], $6::int[]) AS u(v, q, t, f, p, m)
-  ON CONFLICT (vehicle_id, seq) DO NOTHING
-  RETURNING vehicle_id, seq
+  ON CONFLICT (vehicle_id, seq, base_time) DO NOTHING
+  RETURNING vehicle_id, seq, ${BASE_US}
 ), letters AS (
   INSERT INTO dead_letters (vin, topic, reason_code, reason, payload_size, payload)
   SELECT * FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::bytea[])
 ), reused AS (
   -- Rows that existed before this statement under the same key but with other
-  -- bytes: a T-box whose seq counter restarted, not a retransmission.
-  SELECT b.vehicle_id, b.seq FROM batches b
-  JOIN unnest($1::int[], $2::bigint[], $5::bytea[]) AS u(v, q, p) ON b.vehicle_id = u.v AND b.seq = u.q
+  -- bytes: a T-box whose seq counter restarted, not a retransmission. (The
+  -- key holds the base time, which also finds the one partition to look in.)
+  SELECT b.vehicle_id, b.seq, ${BASE_US} FROM batches b
+  JOIN unnest($1::int[], $2::bigint[], $3::timestamptz[], $5::bytea[]) AS u(v, q, t, p) ON b.vehicle_id = u.v AND b.seq = u.q AND b.base_time = u.t
   WHERE b.payload <> u.p
 )
-SELECT true AS stored, vehicle_id, seq FROM ins
+SELECT true AS stored, vehicle_id, seq, base_us FROM ins
 UNION ALL
-SELECT false, vehicle_id, seq FROM reused`
+SELECT false, vehicle_id, seq, base_us FROM reused`
 
 interface GroupResult {
-  /** keys (vehicle:seq) of the batches this group inserted */
+  /** keys (vehicle:seq:base time) of the batches this group inserted */
   inserted: Set<string>
   /** keys already stored with different bytes */
   reused: Set<string>
 }
 
-const keyOf = (vehicleId: number, seq: number | string): string => `${vehicleId}:${seq}`
+const keyOf = (vehicleId: number, seq: number | string, baseTimeUs: number): string => `${vehicleId}:${seq}:${baseTimeUs}`
 
 async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadLetterRecord[]): Promise<GroupResult> {
   // One array per column, in the order of the statement's parameters.
@@ -275,10 +280,10 @@ async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadL
   for (const l of letters) {
     row(deadLetters, text(l.vin), text(l.topic), l.reasonCode, text(l.reason), l.payloadSize, l.payload === null ? null : asBuffer(l.payload))
   }
-  const res = await pool.query<{ stored: boolean, vehicle_id: number, seq: string }>(GROUP_SQL, [...batches.map((a) => a.finish()), ...deadLetters])
+  const res = await pool.query<{ stored: boolean, vehicle_id: number, seq: string, base_us: number }>(GROUP_SQL, [...batches.map((a) => a.finish()), ...deadLetters])
   return {
-    inserted: new Set(res.rows.filter((r) => r.stored).map((r) => keyOf(r.vehicle_id, r.seq))),
-    reused: new Set(res.rows.filter((r) => !r.stored).map((r) => keyOf(r.vehicle_id, r.seq)))
+    inserted: new Set(res.rows.filter((r) => r.stored).map((r) => keyOf(r.vehicle_id, r.seq, r.base_us))),
+    reused: new Set(res.rows.filter((r) => !r.stored).map((r) => keyOf(r.vehicle_id, r.seq, r.base_us)))
   }
 }
 

@@ -37,6 +37,19 @@ export interface EmbeddedServer {
 }
 
 const MEMORY = 'memory://'
+const ENGINE_SETTING = 'PITWALL_EMBEDDED_ENGINE'
+
+/**
+ * PITWALL_EMBEDDED_ENGINE=timescaledb runs the TimescaleDB build of PGlite
+ * (a dev dependency: how the tests exercise the TimescaleDB path); unset,
+ * the PGlite Pitwall ships with.
+ */
+function embeddedEngine (): 'timescaledb' | undefined {
+  const value = process.env[ENGINE_SETTING]
+  if (value === undefined || value === '') return undefined
+  if (value === 'timescaledb') return value
+  throw new StorageError('PITWALL_ERR_STORAGE_EMBEDDED', `${ENGINE_SETTING}=${value}: the only other embedded engine is 'timescaledb'`)
+}
 const HOST_FILE = 'pitwall-host.json'
 const PGDATA = 'pgdata'
 // pg connects to `${host}/.s.PGSQL.${port}`: the port only names the socket file.
@@ -130,7 +143,8 @@ async function findRunningHost (dir: string): Promise<string | undefined> {
   return await canConnect(socket) ? socket : undefined
 }
 
-async function startHost (options: { dataDir: string, template: string | undefined, maxConnections: number }, socketDir: string): Promise<ChildProcess> {
+async function startHost (hostOptions: { dataDir: string, template: string | undefined, maxConnections: number }, socketDir: string): Promise<ChildProcess> {
+  const options = { ...hostOptions, engine: embeddedEngine() }
   const { dataDir } = options
   const socket = join(socketDir, SOCKET_FILE)
   if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {

@@ -30,6 +30,7 @@ import { migrate } from './migrate.js'
 import { OtaPackageStore } from './ota-packages.js'
 import { QualityStore } from './quality.js'
 import { RescueRequestStore } from './rescue-requests.js'
+import { RetentionStore } from './retention.js'
 import { RuleStore } from './rules.js'
 import { ServiceReminderStore } from './service-reminders.js'
 import { SignalRollupStore } from './signal-rollup.js'
@@ -99,6 +100,8 @@ export interface Storage {
   readonly telemetry: TelemetryStore
   /** the per-minute signal rollup that downsampled history reads (migration 020), kept by a periodic pass */
   readonly signalRollup: SignalRollupStore
+  /** the telemetry tables' daily partitions (or TimescaleDB chunks) and their retention; gateway/storage-maintenance.ts runs it */
+  readonly retention: RetentionStore
   /** LISTEN/NOTIFY between gateway nodes: fleet events, watched vehicles, live values */
   readonly events: EventStore
   /** resolves when the database answers; rejects as the database does when it cannot (for /readyz) */
@@ -185,6 +188,7 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     manifests,
     telemetry: new TelemetryStore(pool, embedded === undefined),
     signalRollup: new SignalRollupStore(pool),
+    retention: new RetentionStore(pool, embedded !== undefined),
     events: new EventStore(pool),
     archive: new BatchArchive(pool),
     vehicleLogs: new VehicleLogStore(pool),

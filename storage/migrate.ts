@@ -13,8 +13,9 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url))
 // Arbitrary, fixed: the advisory lock key that serializes migrations.
 const MIGRATION_LOCK = 7_250_319
 
-export async function migrate (pool: pg.Pool): Promise<string[]> {
-  const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort()
+/** `through`: the last migration to apply (tests of a migration start from the schema before it). */
+export async function migrate (pool: pg.Pool, options: { through?: string } = {}): Promise<string[]> {
+  const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql') && (options.through === undefined || f <= options.through)).sort()
   const applied: string[] = []
   await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])

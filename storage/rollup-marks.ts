@@ -1,7 +1,7 @@
 /**
  * The marks the batch writer leaves for the signal rollup (migration 020):
  * one per batch and minute its samples fall in, naming the signals sampled
- * in that minute, as statement parameters (vehicle, seq, minute, offset and
+ * in that minute, as statement parameters (vehicle, batch, minute, offset and
  * count into one flat array of signal ids). The signal ids are made
  * distinct here, not in the database, where grouping every sample row would
  * cost more than the mark saves.
@@ -53,11 +53,12 @@ export class MarkedMinutes {
   }
 }
 
-interface Mark { vehicleId: number, seq: number, minute: number, ids: number[] }
+/** batch: the batch's ordinal in the projector's group statement */
+interface Mark { vehicleId: number, batch: number, minute: number, ids: number[] }
 
 export class RollupMarks {
   private readonly vehicle: ArrayParam
-  private readonly seq: ArrayParam
+  private readonly batch: ArrayParam
   private readonly minute: ArrayParam
   private readonly offset: ArrayParam
   private readonly count: ArrayParam
@@ -69,7 +70,7 @@ export class RollupMarks {
 
   constructor (batches: number, private readonly memory: MarkedMinutes) {
     this.vehicle = new ArrayParam(INT4, batches)
-    this.seq = new ArrayParam(INT8, batches)
+    this.batch = new ArrayParam(INT8, batches)
     this.minute = new ArrayParam(TIMESTAMPTZ, batches)
     this.offset = new ArrayParam(INT4, batches)
     this.count = new ArrayParam(INT4, batches)
@@ -77,7 +78,7 @@ export class RollupMarks {
   }
 
   /** The marks of one batch's samples (columns of equal length). */
-  add (vehicleId: number, seq: number, timeUs: readonly number[], signalId: readonly number[]): void {
+  add (vehicleId: number, batch: number, timeUs: readonly number[], signalId: readonly number[]): void {
     if (timeUs.length === 0) return
     let low = Infinity
     let high = -Infinity
@@ -89,7 +90,7 @@ export class RollupMarks {
     if (low === high) {
       this.listed.clear()
       for (let i = 0; i < signalId.length; i++) this.listed.add(signalId[i] as number)
-      if (!this.memory.covers(vehicleId, low, this.listed)) this.mark(vehicleId, seq, low, this.listed)
+      if (!this.memory.covers(vehicleId, low, this.listed)) this.mark(vehicleId, batch, low, this.listed)
       return
     }
     // a batch spanning minutes (a T-box sending what it buffered): rare, so a map
@@ -100,31 +101,31 @@ export class RollupMarks {
       if (ids === undefined) byMinute.set(m, ids = new Set())
       ids.add(signalId[i] as number)
     }
-    for (const [m, ids] of byMinute) if (!this.memory.covers(vehicleId, m, ids)) this.mark(vehicleId, seq, m, ids)
+    for (const [m, ids] of byMinute) if (!this.memory.covers(vehicleId, m, ids)) this.mark(vehicleId, batch, m, ids)
   }
 
-  /** Parameters $34 to $39 of the group statement, in its order. */
+  /** Parameters $24 to $29 of the group statement, in its order. */
   finish (): Buffer[] {
-    return [this.vehicle.finish(), this.seq.finish(), this.minute.finish(), this.offset.finish(), this.count.finish(), this.signals.finish()]
+    return [this.vehicle.finish(), this.batch.finish(), this.minute.finish(), this.offset.finish(), this.count.finish(), this.signals.finish()]
   }
 
   /**
    * The group committed: its marks of batches it inserted are remembered
    * (a redelivered batch's mark was not written, as its samples were not).
    */
-  committed (inserted: (vehicleId: number, seq: number) => boolean): void {
-    for (const m of this.made) if (inserted(m.vehicleId, m.seq)) this.memory.marked(m.vehicleId, m.minute, m.ids)
+  committed (inserted: (vehicleId: number, batch: number) => boolean): void {
+    for (const m of this.made) if (inserted(m.vehicleId, m.batch)) this.memory.marked(m.vehicleId, m.minute, m.ids)
   }
 
-  private mark (vehicleId: number, seq: number, minute: number, ids: Set<number>): void {
+  private mark (vehicleId: number, batch: number, minute: number, ids: Set<number>): void {
     const list = [...ids]
     this.vehicle.push(vehicleId)
-    this.seq.push(seq)
+    this.batch.push(batch)
     this.minute.push(minute * MINUTE_US)
     this.offset.push(this.signalCount)
     this.count.push(list.length)
     for (const id of list) this.signals.push(id)
     this.signalCount += list.length
-    this.made.push({ vehicleId, seq, minute, ids: list })
+    this.made.push({ vehicleId, batch, minute, ids: list })
   }
 }

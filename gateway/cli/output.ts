@@ -8,6 +8,12 @@ const SHOWN_WARNINGS = 20
 
 export const print = (line: string): void => { process.stdout.write(line + '\n') }
 
+/** Rows of cells as aligned columns (the first row the headings), two spaces apart, the last column left ragged. */
+export function columns (table: readonly string[][]): string[] {
+  const widths = (table[0] ?? []).map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)))
+  return table.map((row) => row.map((cell, i) => i === row.length - 1 ? cell : cell.padEnd(widths[i] as number)).join('  ').trimEnd())
+}
+
 /** DBC warnings on stderr, one a line (the first 20 unless `all`, then a count by kind). */
 export function printWarnings (warnings: readonly ManifestWarning[], all: boolean): void {
   const shown = all ? warnings : warnings.slice(0, SHOWN_WARNINGS)

@@ -20,6 +20,7 @@ import { registerKeyCommands } from './keys.js'
 import { registerKpiCommand } from './kpis.js'
 import { registerQualityCommand } from './quality.js'
 import { registerReprojectCommand } from './reproject.js'
+import { registerStorageCommand } from './storage.js'
 import { registerMaintenanceCommands } from './service-reminders.js'
 import { registerManifestCommands } from './manifests.js'
 import { registerOtaPackageCommands } from './ota-packages.js'
@@ -52,5 +53,6 @@ export function pitwallProgram (): Command {
   registerManifestCommands(program)
   registerDecodeCommand(program)
   registerReprojectCommand(program)
+  registerStorageCommand(program)
   return program
 }

@@ -6,7 +6,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { QUALITY_KINDS, type QualityKind, type QualityReport, type QualityRow } from '../../storage/quality.js'
 import { qualityCsv, qualityQuery } from '../api/quality.js'
-import { print } from './output.js'
+import { columns, print } from './output.js'
 import { storageFlags, withStorage, type StorageFlags } from './storage-flags.js'
 import { commaList, integer, zonedTime } from './values.js'
 
@@ -60,7 +60,5 @@ function cells (r: QualityRow): string[] {
 function reportLines (report: QualityReport): string[] {
   const header = `${report.from.toISOString()} .. ${report.to.toISOString()}, before: from ${report.previousFrom.toISOString()}`
   if (report.rows.length === 0) return [header, 'no DTC or fault reported in this window']
-  const table = [HEADINGS, ...report.rows.map(cells)]
-  const widths = HEADINGS.map((_, i) => Math.max(...table.map((row) => (row[i] as string).length)))
-  return [header, ...table.map((row) => row.map((cell, i) => i === row.length - 1 ? cell : cell.padEnd(widths[i] as number)).join('  ').trimEnd())]
+  return [header, ...columns([HEADINGS, ...report.rows.map(cells)])]
 }

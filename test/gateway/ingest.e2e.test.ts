@@ -77,15 +77,28 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.equal(row?.samples, 3, 'its 3 samples stored once')
     })
 
-    t.test('a batch reusing a stored seq with other content is kept as a dead letter, not dropped as a duplicate', async (t) => {
+    t.test('a batch reusing a stored seq and base time with other content is kept as a dead letter, not dropped as a duplicate', async (t) => {
       const v = await freshVehicle()
       const client = await connectVehicle(port, v.vin, v.secret)
       t.teardown(() => client.endAsync())
-      await publishQos1(client, `v1/${v.vin}/telemetry`, testBatch({ vin: v.vin, seq: 1, frames: 1 }))
-      const reflashed = testBatch({ vin: v.vin, seq: 1, frames: 2 })
+      const baseTimeUs = Date.now() * 1000
+      await publishQos1(client, `v1/${v.vin}/telemetry`, testBatch({ vin: v.vin, seq: 1, frames: 1, baseTimeUs }))
+      const reflashed = testBatch({ vin: v.vin, seq: 1, frames: 2, baseTimeUs })
       await publishQos1(client, `v1/${v.vin}/telemetry`, reflashed)
       const letters = await q<{ reason_code: string, payload: Buffer }>('SELECT reason_code, payload FROM dead_letters WHERE vin = $1', [v.vin])
       t.same(letters, [{ reason_code: 'PITWALL_ERR_SEQ_REUSED', payload: Buffer.from(reflashed) }])
+    })
+
+    t.test('a T-box whose seq counter restarted sends new batches with new times: both the old and the new batch are stored', async (t) => {
+      const v = await freshVehicle()
+      const client = await connectVehicle(port, v.vin, v.secret)
+      t.teardown(() => client.endAsync())
+      const before = Date.now() * 1000 - 3_600e6
+      await publishQos1(client, `v1/${v.vin}/telemetry`, testBatch({ vin: v.vin, seq: 1, frames: 1, baseTimeUs: before }))
+      await publishQos1(client, `v1/${v.vin}/telemetry`, testBatch({ vin: v.vin, seq: 1, frames: 2, baseTimeUs: before + 3_600e6 }))
+      const stored = await q<{ can_frames: number }>('SELECT b.can_frames FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1 ORDER BY b.base_time', [v.vin])
+      t.same(stored.map((r) => r.can_frames), [1, 2])
+      t.same(await q('SELECT 1 FROM dead_letters WHERE vin = $1', [v.vin]), [], 'no dead letter')
     })
 
     t.test('publishing to an own topic outside the allow-list closes the connection, nothing acknowledged', async (t) => {

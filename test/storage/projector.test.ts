@@ -44,7 +44,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       return { vehicleId, vin }
     }
     const rowsOf = async (vin: string, vehicleId: number, seq: number): Promise<ProjectionRecord> =>
-      await new ArchiveRedecoder(decoders).record({ vehicleId, vin, model: 'demo-ev', seq, manifestId: 0, payload: testBatch({ vin, seq, baseTimeUs: T0 + (seq - 1) * 60e6 }) }) as ProjectionRecord
+      await new ArchiveRedecoder(decoders).record({ vehicleId, vin, model: 'demo-ev', seq, baseTimeUs: T0 + (seq - 1) * 60e6, manifestId: 0, payload: testBatch({ vin, seq, baseTimeUs: T0 + (seq - 1) * 60e6 }) }) as ProjectionRecord
 
     t.test('offered by two writers at once (two nodes, or a node and the recovery pass), a batch\'s rows land once', async (t) => {
       const { vehicleId, vin } = await archived(3)
@@ -127,7 +127,7 @@ t.test('a projector that cannot write holds ingest back past its bound, says how
   let now = 1_000
   const pool = { query: async () => { await blocked; return { rows: [] } } } as unknown as pg.Pool
   const projector = new SampleProjector(pool, { maxPendingRows: 10, nowMs: () => now })
-  const record = (seq: number): ProjectionRecord => ({ vehicleId: 1, seq, samples: { timeUs: [1, 2, 3, 4], signalId: [1, 1, 1, 1], value: [1, 2, 3, 4] }, gnss: [], dtcs: [] })
+  const record = (seq: number): ProjectionRecord => ({ vehicleId: 1, seq, baseTimeUs: seq, samples: { timeUs: [1, 2, 3, 4], signalId: [1, 1, 1, 1], value: [1, 2, 3, 4] }, gnss: [], dtcs: [] })
   projector.add(record(1))
   projector.add(record(2))
   let roomy = false

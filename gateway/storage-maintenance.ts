@@ -1,0 +1,54 @@
+/**
+ * Keeps the telemetry tables' partitions and retention (storage/retention.ts)
+ * at start and every PITWALL_STORAGE_MAINTENANCE_INTERVAL_MS: partitions made
+ * ahead and for rows waiting in a DEFAULT partition, expired ones dropped, or
+ * TimescaleDB's policies set from the settings. On several nodes each change
+ * takes the table's advisory lock, so passes running at once share the work.
+ * A failure is logged with its table and counted; ingest never waits on it.
+ */
+import { PeriodicPass } from '../runtime/periodic-pass.js'
+import type { RetentionSettings, RetentionStore } from '../storage/retention.js'
+import type { Logger } from './logger.js'
+import type { Metrics } from './metrics.js'
+
+export class StorageMaintenance {
+  private readonly passes: PeriodicPass
+
+  constructor (store: RetentionStore, settings: RetentionSettings, private readonly intervalMs: number, metrics: Metrics, log: Logger) {
+    this.passes = new PeriodicPass(async () => {
+      const pass = await store.maintain(settings)
+      for (const c of pass.created) {
+        metrics.partitionsCreated.inc({ table: c.table })
+        log.info({ table: c.table, partition: c.partition, movedRows: c.movedRows }, 'partition created')
+      }
+      for (const d of pass.dropped) {
+        metrics.partitionsDropped.inc({ table: d.table })
+        log.info({ table: d.table, partition: d.partition }, 'expired partition dropped')
+      }
+      for (const p of pass.policies) log.info(p, 'TimescaleDB policy set')
+      if (pass.expiredStrays > 0) {
+        metrics.expiredStrayRows.inc(pass.expiredStrays)
+        log.info({ rows: pass.expiredStrays }, 'rows older than their retention deleted from DEFAULT partitions')
+      }
+      for (const f of pass.failures) {
+        metrics.partitionFailures.inc({ table: f.table })
+        log.error({ code: f.error.code, table: f.table, action: f.action, err: f.error.message }, 'partition maintenance failed; tried again next pass')
+      }
+    }, (err) => { log.error({ err: err.message }, 'storage maintenance pass failed; tried again next pass') })
+  }
+
+  /** The first pass before ingest starts, so today's partitions exist; then every interval. */
+  async start (): Promise<void> {
+    this.passes.start(this.intervalMs)
+    this.passes.kick()
+    await this.passes.idle()
+  }
+
+  kick (): void {
+    this.passes.kick()
+  }
+
+  async stop (): Promise<void> {
+    await this.passes.stop()
+  }
+}
