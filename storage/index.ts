@@ -188,7 +188,7 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     manifests,
     telemetry: new TelemetryStore(pool, embedded === undefined),
     signalRollup: new SignalRollupStore(pool),
-    retention: new RetentionStore(pool, embedded !== undefined),
+    retention: new RetentionStore(pool),
     events: new EventStore(pool),
     archive: new BatchArchive(pool),
     vehicleLogs: new VehicleLogStore(pool),

@@ -23,7 +23,7 @@ export interface RetentionPass extends MaintenanceReport {
   shape: StorageShape
   /** TimescaleDB: policies set or changed this pass */
   policies: PolicyChange[]
-  /** TimescaleDB without a scheduler: policy jobs run this pass */
+  /** TimescaleDB whose scheduler does not run (embedded): policy jobs run this pass */
   jobsRun: number
 }
 
@@ -61,7 +61,7 @@ export class RetentionStore {
   private shapeSeen: StorageShape | undefined
   private policiesSynced: string | undefined
 
-  constructor (private readonly pool: pg.Pool, private readonly embedded: boolean, private readonly tables: readonly PartitionedTable[] = PARTITIONED_TABLES) {
+  constructor (private readonly pool: pg.Pool, private readonly tables: readonly PartitionedTable[] = PARTITIONED_TABLES) {
     this.partitions = new PartitionManager(pool, tables)
     this.timescale = new Timescale(pool, tables)
   }
@@ -75,6 +75,13 @@ export class RetentionStore {
   }
 
   async maintain (settings: RetentionSettings, nowMs = Date.now()): Promise<RetentionPass> {
+    const pass = await this.maintainTables(settings, nowMs)
+    // the quality report's hourly DTC rollup (migration 018) expires with the DTC reports; first-seen times stay
+    await this.pool.query('DELETE FROM dtc_report_hours WHERE hour < to_timestamp($1 / 1000.0)', [nowMs - settings.retention.dtcs * DAY_MS])
+    return pass
+  }
+
+  private async maintainTables (settings: RetentionSettings, nowMs: number): Promise<RetentionPass> {
     const shape = await this.shape()
     if (shape === 'partitions') {
       return { shape, policies: [], jobsRun: 0, ...await this.partitions.maintain({ retention: settings.retention, aheadDays: settings.aheadDays, nowMs }) }
@@ -85,7 +92,7 @@ export class RetentionStore {
       pass.policies = await this.timescale.syncPolicies(settings.retention, settings.compressAfterDays)
       this.policiesSynced = wanted
     }
-    if (this.embedded) {
+    if (!await this.timescale.schedulerRuns()) {
       const before = new Map(await Promise.all(this.tables.map(async (t) => [t.table, (await this.timescale.chunks(t.table)).map((c) => c.name)] as const)))
       pass.jobsRun = await this.timescale.runPolicies()
       for (const t of this.tables) {

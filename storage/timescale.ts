@@ -3,8 +3,8 @@
  * hypertables of daily chunks, compressed segmented by vehicle and signal,
  * ordered by time): its retention and compression policies follow the
  * gateway's settings. TimescaleDB's own scheduler runs them on a server; a
- * database without background workers (the embedded engine) has the
- * gateway's maintenance pass run them (`runPolicies`).
+ * database where it does not run (the embedded engine, background workers
+ * off) has the gateway's maintenance pass run them (`runPolicies`).
  */
 import type pg from 'pg'
 import { PARTITIONED_TABLES, type PartitionedTable, type Retention } from './partitions.js'
@@ -58,6 +58,16 @@ export class Timescale {
       }
     }
     return changes
+  }
+
+  /**
+   * Whether TimescaleDB's scheduler runs jobs on this server: not on the
+   * embedded engine, nor on a server with timescaledb.max_background_workers
+   * at 0; then the gateway runs them (runPolicies).
+   */
+  async schedulerRuns (): Promise<boolean> {
+    const res = await this.pool.query("SELECT 1 FROM pg_stat_activity WHERE backend_type LIKE 'TimescaleDB Background Worker%'")
+    return res.rowCount !== 0
   }
 
   /** Runs the policies' jobs now, retention first: for a database whose scheduler does not run them. */

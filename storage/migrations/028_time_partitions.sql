@@ -116,6 +116,7 @@ BEGIN
   CREATE TABLE gnss_fixes_default PARTITION OF gnss_fixes DEFAULT;
 
   ALTER TABLE dtc_events RENAME TO dtc_events_legacy;
+  DROP TRIGGER dtc_events_roll_up ON dtc_events_legacy;
   ALTER INDEX dtc_events_vehicle_time RENAME TO dtc_events_legacy_vehicle_time;
   ALTER INDEX dtc_events_vehicle_code_time RENAME TO dtc_events_legacy_vehicle_code_time;
   CREATE TABLE dtc_events (LIKE dtc_events_legacy INCLUDING DEFAULTS) PARTITION BY RANGE (time);
@@ -123,6 +124,10 @@ BEGIN
   CREATE INDEX dtc_events_vehicle_time ON dtc_events (vehicle_id, time);
   CREATE INDEX dtc_events_vehicle_code_time ON dtc_events (vehicle_id, ecu, dtc, time);
   CREATE TABLE dtc_events_default PARTITION OF dtc_events DEFAULT;
+  -- the quality report's rollup (migration 018) follows the table
+  CREATE TRIGGER dtc_events_roll_up AFTER INSERT ON dtc_events
+    REFERENCING NEW TABLE AS new_dtc_events
+    FOR EACH STATEMENT EXECUTE FUNCTION dtc_events_roll_up();
 
   ALTER TABLE signal_minutes RENAME TO signal_minutes_legacy;
   ALTER TABLE signal_minutes_legacy DROP CONSTRAINT signal_minutes_pkey;

@@ -159,10 +159,13 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     t.equal(dup.rowCount, 0, 'an old batch sent again is still a duplicate')
     const id = await pool.query<{ id: string }>("INSERT INTO dead_letters (vin, topic, reason_code, reason, payload_size) VALUES ('x', 't', 'c', 'r', 1) RETURNING id::text")
     t.ok(BigInt(id.rows[0]?.id ?? 0) > BigInt(lastId ?? 0), 'dead letter ids go on after the old ones')
+    await pool.query('INSERT INTO dtc_events (time, vehicle_id, ecu, dtc, status) VALUES (to_timestamp($1 / 1000.0), 2, 2016, 4242, 9)', [now])
+    const rolled = await pool.query('SELECT 1 FROM dtc_report_hours WHERE vehicle_id = 2 AND dtc = 4242')
+    t.equal(rolled.rowCount, 1, 'the quality report\'s DTC rollup follows the partitioned table')
 
     // the gateway's maintenance after the upgrade: partitions after the legacy one's end, the legacy one dropped once all of it expired
     const { RetentionStore } = await import('../../storage/retention.js')
-    const retention = new RetentionStore(pool, embedded !== undefined)
+    const retention = new RetentionStore(pool)
     const pass = await retention.maintain(SETTINGS, now)
     t.same(pass.failures, [])
     t.same(pass.created.filter((c) => c.table === 'batches').map((c) => c.partition),
