@@ -17,6 +17,7 @@ import { runRuleBench } from './micro/rules.js'
 import { runStorageWriterBench } from './micro/storage-writer.js'
 import { renderResults, type BenchResults } from './report.js'
 import { runBatchSizeScaling } from './scaling/batch-size.js'
+import { runStorageFootprint } from './scaling/storage-footprint.js'
 import { runConnectionScaling } from './scaling/connections.js'
 import { writeConnectionCharts, writeThroughputCharts } from './scaling/svg.js'
 
@@ -58,6 +59,7 @@ const results: BenchResults = {
   // quick: 200 vehicles, as building 1,000 vehicles' engine state takes seconds
   rules: await step('rules', async () => await runRuleBench(options, quick ? 200 : undefined)),
   storageWriter: await step('storage-writer', async () => await runStorageWriterBench({ quick, databaseUrl: pgUrl })),
+  storageFootprint: await step('storage-footprint', async () => await runStorageFootprint({ quick, databaseUrl: pgUrl })),
   faultLatency: await step('fault-latency', async () => {
     // full: 7,500 publishes per storage in 3 rounds after a warm-up, 3,750 of them raising a fault
     const load = quick ? { vehicles: 20, rateHz: 10, warmupS: 1, rounds: 2, roundS: 1 } : { vehicles: 50, rateHz: 10, warmupS: 3, rounds: 3, roundS: 5 }

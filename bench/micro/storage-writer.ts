@@ -36,7 +36,7 @@ import { spread } from '../measure.js'
 const VIN = 'PWLBENCH000000001'
 const TEMPLATES = 64
 /** vehicles per candidate; a record's key is (its vehicle, the next seq of that vehicle) */
-const VEHICLES = 256
+export const VEHICLES = 256
 /** writeBatch calls in flight, as from 256 vehicles each waiting for its PUBACK */
 const IN_FLIGHT = 256
 const NARROW_GROUP_ROWS = 5000
@@ -90,9 +90,9 @@ export interface StorageWriterResult {
 // ---- rows -------------------------------------------------------------------
 
 /** One decoded simulator batch; records are it under another key and time. */
-interface Template { payload: Uint8Array, canFrames: number, baseTimeUs: number, timeUs: number[], signalId: number[], value: number[], gnss: GnssRow[], dtcs: TelemetryRecord['dtcs'] }
+export interface Template { payload: Uint8Array, canFrames: number, baseTimeUs: number, timeUs: number[], signalId: number[], value: number[], gnss: GnssRow[], dtcs: TelemetryRecord['dtcs'] }
 
-function buildTemplates (): Template[] {
+export function buildTemplates (): Template[] {
   const model = new VehicleModel({ seed: 1 })
   model.step(300)
   const builder = new BatchBuilder({ vin: VIN, model, seed: 2, startSeq: 1 })
@@ -114,7 +114,7 @@ function buildTemplates (): Template[] {
 const rowsOf = (r: TelemetryRecord): number => 1 + r.samples.signalId.length + r.gnss.length + r.dtcs.length
 
 /** Records for one candidate: its own vehicles, each seq once. */
-class RecordSource {
+export class RecordSource {
   private k = 0
   readonly written: RowCounts = { batches: 0, samples: 0, gnss: 0, dtcs: 0 }
 
