@@ -7,7 +7,8 @@
  * Where the spec leaves a reader a choice, these follow protobufjs (which
  * the tests decode the same bytes with):
  * - a tag is at most 5 bytes and 32 bits, a length prefix at most 2^31 - 1;
- * - a uint32 is the low 32 bits of a varint of up to 10 bytes;
+ * - a uint32 is the low 32 bits of a varint of up to 10 bytes (a skipped
+ *   varint may be longer);
  * - field number 0, an END_GROUP with no START_GROUP, and wire types 6 and 7
  *   are damage.
  *
@@ -150,8 +151,11 @@ export function skipField (buf: Uint8Array, end: number, wireType: number, field
   if (field === 0) malformed('field number 0')
   switch (wireType) {
     case WIRE_VARINT:
-      readVarint32(buf, end)
-      return
+      // to its last byte, however long: protobufjs skips an unknown varint so, and only a value read is capped at 10 bytes
+      while (true) {
+        if (cursor.pos >= end) malformed('truncated varint')
+        if ((buf[cursor.pos++] as number) < 0x80) return
+      }
     case WIRE_FIXED64:
       cursor.pos += 8
       break
