@@ -15,8 +15,6 @@ import { cursor, malformed, readDouble, readEnd, readTag, readVarint32, skipFiel
 
 const INITIAL_ENTRIES = 64
 
-const varintTag = (field: number): number => (field << 3) | WIRE_VARINT
-const bytesTag = (field: number): number => (field << 3) | WIRE_LENGTH_DELIMITED
 
 /** A uint32 column grown to `capacity`, its first `count` values kept. */
 function grownU32 (column: Uint32Array, capacity: number): Uint32Array<ArrayBuffer> {
@@ -150,126 +148,136 @@ export class BatchEntries {
   }
 }
 
+/**
+ * The varint fields 1..15 of the message just read by readFields, by field
+ * number (0 when absent: proto3's default), and where its one bytes field is.
+ * ObdResponse, DtcRecord and GnssFix are all varints but for OBD's data.
+ */
+const scalars = new Uint32Array(16)
+let bytesStart = 0
+let bytesEnd = 0
+
+/**
+ * Reads the fields of a message up to `end` into `scalars`, the last
+ * occurrence winning; `bytesTag` is its bytes field's tag (-1: none). Any
+ * other field (or these with another wire type) is skipped. Varints of up to
+ * 3 bytes are decoded inline, without a bounds check per byte: one that ends
+ * past `end` is refused after.
+ */
+function readFields (buf: Uint8Array, end: number, bytesTag: number): void {
+  // a loop, not fill(): the builtin's call costs more than 16 stores
+  for (let f = 0; f < 16; f++) scalars[f] = 0
+  bytesStart = bytesEnd = 0
+  let pos = cursor.pos
+  while (pos < end) {
+    let tag = buf[pos++] as number
+    if (tag >= 0x80) {
+      cursor.pos = pos - 1
+      tag = readTag(buf, end)
+      pos = cursor.pos
+    }
+    // a one-byte tag of wire type 0 and field 1..15
+    if ((tag & 0x87) === WIRE_VARINT && tag >= 8) {
+      if (pos >= end) truncated(pos)
+      let b = buf[pos++] as number
+      let value = b
+      if (b >= 0x80) {
+        b = buf[pos++] as number
+        value = (value & 0x7f) | ((b & 0x7f) << 7)
+        if (b >= 0x80) {
+          b = buf[pos++] as number
+          value |= (b & 0x7f) << 14
+          if (b >= 0x80) {
+            cursor.pos = pos - 3
+            value = readVarint32(buf, end)
+            pos = cursor.pos
+          }
+        }
+        if (pos > end) truncated(end)
+      }
+      scalars[tag >>> 3] = value
+    } else if (tag === bytesTag) {
+      cursor.pos = pos
+      bytesEnd = readEnd(buf, end)
+      bytesStart = cursor.pos
+      pos = bytesEnd
+    } else {
+      cursor.pos = pos
+      skipField(buf, end, tag & 7, tag >>> 3)
+      pos = cursor.pos
+    }
+  }
+  cursor.pos = pos
+}
+
+function truncated (pos: number): never {
+  cursor.pos = pos
+  return malformed('truncated varint')
+}
+
 // proto/telemetry.proto field numbers
-const OBD_DT_US = varintTag(1)
-const OBD_MODE = varintTag(2)
-const OBD_PID = varintTag(3)
-const OBD_DATA = bytesTag(4)
-const OBD_ECU = varintTag(5)
+const OBD_DT_US = 1
+const OBD_MODE = 2
+const OBD_PID = 3
+const OBD_DATA_TAG = (4 << 3) | WIRE_LENGTH_DELIMITED
+const OBD_ECU = 5
 
 /** One ObdResponse (its fields up to `end`) as response `out.count`. */
 export function readObdResponse (buf: Uint8Array, end: number, out: ObdResponses): void {
-  let dtUs = 0
-  let mode = 0
-  let pid = 0
-  let ecu = 0
-  let dataOffset = 0
-  let dataLength = 0
-  while (cursor.pos < end) {
-    const tag = readTag(buf, end)
-    switch (tag) {
-      case OBD_DT_US: dtUs = readVarint32(buf, end); continue
-      case OBD_MODE: mode = readVarint32(buf, end); continue
-      case OBD_PID: pid = readVarint32(buf, end); continue
-      case OBD_ECU: ecu = readVarint32(buf, end); continue
-      case OBD_DATA: {
-        const dataEnd = readEnd(buf, end)
-        dataOffset = cursor.pos
-        dataLength = dataEnd - dataOffset
-        cursor.pos = dataEnd
-        continue
-      }
-    }
-    skipField(buf, end, tag & 7, tag >>> 3)
-  }
+  readFields(buf, end, OBD_DATA_TAG)
   const i = out.count
   out.reserve(i + 1)
-  out.dtUs[i] = dtUs
-  out.mode[i] = mode
-  out.pid[i] = pid
-  out.ecu[i] = ecu
-  out.dataOffset[i] = dataOffset
-  out.dataLength[i] = dataLength
+  out.dtUs[i] = scalars[OBD_DT_US] as number
+  out.mode[i] = scalars[OBD_MODE] as number
+  out.pid[i] = scalars[OBD_PID] as number
+  out.ecu[i] = scalars[OBD_ECU] as number
+  out.dataOffset[i] = bytesStart
+  out.dataLength[i] = bytesEnd - bytesStart
   out.count = i + 1
 }
 
-const DTC_DT_US = varintTag(1)
-const DTC_DTC = varintTag(2)
-const DTC_STATUS = varintTag(3)
-const DTC_ECU = varintTag(4)
+const DTC_DT_US = 1
+const DTC_DTC = 2
+const DTC_STATUS = 3
+const DTC_ECU = 4
 
 export function readDtcRecord (buf: Uint8Array, end: number, out: DtcRecords): void {
-  let dtUs = 0
-  let dtc = 0
-  let status = 0
-  let ecu = 0
-  while (cursor.pos < end) {
-    const tag = readTag(buf, end)
-    switch (tag) {
-      case DTC_DT_US: dtUs = readVarint32(buf, end); continue
-      case DTC_DTC: dtc = readVarint32(buf, end); continue
-      case DTC_STATUS: status = readVarint32(buf, end); continue
-      case DTC_ECU: ecu = readVarint32(buf, end); continue
-    }
-    skipField(buf, end, tag & 7, tag >>> 3)
-  }
+  readFields(buf, end, -1)
   const i = out.count
   out.reserve(i + 1)
-  out.dtUs[i] = dtUs
-  out.dtc[i] = dtc
-  out.status[i] = status
-  out.ecu[i] = ecu
+  out.dtUs[i] = scalars[DTC_DT_US] as number
+  out.dtc[i] = scalars[DTC_DTC] as number
+  out.status[i] = scalars[DTC_STATUS] as number
+  out.ecu[i] = scalars[DTC_ECU] as number
   out.count = i + 1
 }
 
-const GNSS_DT_US = varintTag(1)
-const GNSS_LAT = varintTag(2)
-const GNSS_LON = varintTag(3)
-const GNSS_SPEED = varintTag(4)
-const GNSS_HEADING = varintTag(5)
-const GNSS_ALT = varintTag(6)
-const GNSS_HDOP = varintTag(7)
-const GNSS_SATELLITES = varintTag(8)
+const GNSS_DT_US = 1
+const GNSS_LAT = 2
+const GNSS_LON = 3
+const GNSS_SPEED = 4
+const GNSS_HEADING = 5
+const GNSS_ALT = 6
+const GNSS_HDOP = 7
+const GNSS_SATELLITES = 8
 
-/** A sint32: zigzag-decoded (0, -1, 1, -2 … on the wire as 0, 1, 2, 3 …). */
-function readSint32 (buf: Uint8Array, end: number): number {
-  const n = readVarint32(buf, end)
+/** A sint32 from its varint's low 32 bits: zigzag-decoded (0, -1, 1, -2 … on the wire as 0, 1, 2, 3 …). */
+function zigzag (n: number): number {
   return (n >>> 1) ^ -(n & 1)
 }
 
 export function readGnssFix (buf: Uint8Array, end: number, out: GnssFixes): void {
-  let dtUs = 0
-  let lat = 0
-  let lon = 0
-  let speed = 0
-  let heading = 0
-  let alt = 0
-  let hdop = 0
-  let satellites = 0
-  while (cursor.pos < end) {
-    const tag = readTag(buf, end)
-    switch (tag) {
-      case GNSS_DT_US: dtUs = readVarint32(buf, end); continue
-      case GNSS_LAT: lat = readSint32(buf, end); continue
-      case GNSS_LON: lon = readSint32(buf, end); continue
-      case GNSS_SPEED: speed = readVarint32(buf, end); continue
-      case GNSS_HEADING: heading = readVarint32(buf, end); continue
-      case GNSS_ALT: alt = readSint32(buf, end); continue
-      case GNSS_HDOP: hdop = readVarint32(buf, end); continue
-      case GNSS_SATELLITES: satellites = readVarint32(buf, end); continue
-    }
-    skipField(buf, end, tag & 7, tag >>> 3)
-  }
+  readFields(buf, end, -1)
   const i = out.count
   out.reserve(i + 1)
-  out.dtUs[i] = dtUs
-  out.latE7[i] = lat
-  out.lonE7[i] = lon
-  out.speedCms[i] = speed
-  out.headingCdeg[i] = heading
-  out.altCm[i] = alt
-  out.hdopC[i] = hdop
-  out.satellites[i] = satellites
+  out.dtUs[i] = scalars[GNSS_DT_US] as number
+  out.latE7[i] = zigzag(scalars[GNSS_LAT] as number)
+  out.lonE7[i] = zigzag(scalars[GNSS_LON] as number)
+  out.speedCms[i] = scalars[GNSS_SPEED] as number
+  out.headingCdeg[i] = scalars[GNSS_HEADING] as number
+  out.altCm[i] = zigzag(scalars[GNSS_ALT] as number)
+  out.hdopC[i] = scalars[GNSS_HDOP] as number
+  out.satellites[i] = scalars[GNSS_SATELLITES] as number
   out.count = i + 1
 }
 

@@ -25,7 +25,7 @@ import type { CanFrameColumns } from './can-frames.js'
 import type { Where } from './batch.js'
 import { overLimit } from './batch-limits.js'
 import { BatchRejected } from './errors.js'
-import { cursor, malformed, readEnd, readingFor, readTag, readVarint32, readVarint32Tail, skipField, WIRE_LENGTH_DELIMITED, WIRE_VARINT } from './wire.js'
+import { cursor, malformed, readEnd, readingFor, readTag, readVarint32, skipField, WIRE_LENGTH_DELIMITED, WIRE_VARINT } from './wire.js'
 
 const BATCH_CAN_TAG = (4 << 3) | WIRE_LENGTH_DELIMITED
 const BUS_TAG = (1 << 3) | WIRE_VARINT
@@ -92,7 +92,6 @@ function readBlock (buf: Uint8Array, end: number, frames: CanFrameColumns, block
   let nId = 0
   let nLen = 0
   let nFlags = 0
-  let lenSum = 0
   while (cursor.pos < end) {
     const tag = readTag(buf, end)
     const field = tag >>> 3
@@ -127,88 +126,23 @@ function readBlock (buf: Uint8Array, end: number, frames: CanFrameColumns, block
     const before = first + Math.max(nDt, nId, nLen, nFlags)
     if (before + (stop - cursor.pos) > maxFrames) checkFrameCap(buf, first + columnLength(field, nDt, nId, nLen, nFlags), stop, wireType)
     frames.reserve(before + (stop - cursor.pos))
-    // a plain varint's bytes past its first are read by readVarint32Tail, bounded by the block
+    // a plain varint may run to the block's end; a packed one must end inside its run
     const limit = wireType === WIRE_VARINT ? end : stop
-    let pos = cursor.pos
-    // One loop per column: the field test stays out of the per-element path.
+    // One function per column: the field test stays out of the per-element path.
     switch (field) {
-      case BLOCK_DT_US: {
-        const column = frames.dtUs
-        let i = first + nDt
-        while (pos < stop) {
-          let value = buf[pos++] as number
-          if (value >= 0x80) {
-            cursor.pos = pos
-            value = readVarint32Tail(buf, limit, value)
-            pos = cursor.pos
-          }
-          column[i++] = value
-        }
-        nDt = i - first
-        break
-      }
-      case BLOCK_ID: {
-        const column = frames.id
-        let i = first + nId
-        while (pos < stop) {
-          let id = buf[pos++] as number
-          if (id >= 0x80) {
-            cursor.pos = pos
-            id = readVarint32Tail(buf, limit, id)
-            pos = cursor.pos
-            if ((id & RESERVED_ID_BITS) !== 0 || (id < EXTENDED_FLAG && id > MAX_STANDARD_ID)) {
-              reject(`can[${block}]: frame ${i - first} has invalid id 0x${id.toString(16)}`)
-            }
-          }
-          column[i++] = id
-        }
-        nId = i - first
-        break
-      }
-      case BLOCK_LEN: {
-        const lens = frames.len
-        let i = first + nLen
-        while (pos < stop) {
-          let value = buf[pos++] as number
-          if (value >= 0x80) {
-            cursor.pos = pos
-            value = readVarint32Tail(buf, limit, value)
-            pos = cursor.pos
-          }
-          // checked before the Uint8Array store would wrap it
-          if (value > 64 || VALID_LENGTH[value] === 0) reject(`can[${block}]: frame ${i - first} has length ${value}, not a CAN or CAN FD payload length`)
-          lens[i++] = value
-          lenSum += value
-        }
-        nLen = i - first
-        break
-      }
-      default: { // BLOCK_FLAGS
-        const column = frames.flags
-        let i = first + nFlags
-        while (pos < stop) {
-          let value = buf[pos++] as number
-          if (value >= 0x80) {
-            cursor.pos = pos
-            value = readVarint32Tail(buf, limit, value)
-            pos = cursor.pos
-            if (value > MAX_FLAGS) reject(`can[${block}]: frame ${i - first} has flags 0x${value.toString(16)}, above 0xff`)
-          }
-          column[i++] = value
-        }
-        nFlags = i - first
-      }
+      case BLOCK_DT_US: nDt = readDtRun(buf, stop, limit, frames.dtUs, first + nDt) - first; break
+      case BLOCK_ID: nId = readIdRun(buf, stop, limit, frames.id, first + nId, first, block) - first; break
+      case BLOCK_LEN: nLen = readLenRun(buf, stop, limit, frames.len, first + nLen, first, block) - first; break
+      default: nFlags = readFlagsRun(buf, stop, limit, frames.flags, first + nFlags, first, block) - first
     }
-    cursor.pos = pos
-    if (wireType === WIRE_LENGTH_DELIMITED && pos !== stop) malformed(`can[${block}] field ${field}: a varint runs past the end of its packed run`)
+    if (wireType === WIRE_LENGTH_DELIMITED ? cursor.pos !== stop : cursor.pos > end) {
+      malformed(`can[${block}] field ${field}: a varint runs past the end of its ${wireType === WIRE_VARINT ? 'block' : 'packed run'}`)
+    }
   }
   const n = nId
   if (nDt !== n || nLen !== n) reject(`can[${block}]: columns differ in length (dt_us ${nDt}, id ${n}, len ${nLen})`)
   if (nFlags !== 0 && nFlags !== n) reject(`can[${block}]: flags has ${nFlags} entries for ${n} frames`)
-  if (lenSum !== dataLength) reject(`can[${block}]: data holds ${dataLength} bytes but len[] sums to ${lenSum}`)
   const last = first + n
-  frames.bus.fill(bus, first, last)
-  if (nFlags === 0) frames.flags.fill(0, first, last)
   // offsets once the data field's place is known (it may come before or after len)
   const lens = frames.len
   const offsets = frames.offset
@@ -217,7 +151,103 @@ function readBlock (buf: Uint8Array, end: number, frames: CanFrameColumns, block
     offsets[i] = offset
     offset += lens[i] as number
   }
+  if (offset - dataStart !== dataLength) reject(`can[${block}]: data holds ${dataLength} bytes but len[] sums to ${offset - dataStart}`)
+  frames.bus.fill(bus, first, last)
+  if (nFlags === 0) frames.flags.fill(0, first, last)
   frames.count = last
+}
+
+/*
+ * The column runs. Each reads the varints from the cursor while they start
+ * before `stop`, decoding up to 3 bytes inline (every dt_us below 2 s, every
+ * 11-bit id) and longer ones with readVarint32 bounded by `limit`. The
+ * inline bytes are not bounds-checked: a varint that runs past its run ends
+ * past `stop`, which the caller refuses (past the buffer a read is
+ * undefined, which ends the varint). Each returns the index after its last
+ * value; values that need no check at one byte are checked only when longer.
+ */
+
+function readDtRun (buf: Uint8Array, stop: number, limit: number, column: Uint32Array, i: number): number {
+  let pos = cursor.pos
+  while (pos < stop) {
+    let b = buf[pos++] as number
+    let value = b
+    if (b >= 0x80) {
+      b = buf[pos++] as number
+      value = (value & 0x7f) | ((b & 0x7f) << 7)
+      if (b >= 0x80) {
+        b = buf[pos++] as number
+        value |= (b & 0x7f) << 14
+        if (b >= 0x80) {
+          cursor.pos = pos - 3
+          value = readVarint32(buf, limit)
+          pos = cursor.pos
+        }
+      }
+    }
+    column[i++] = value
+  }
+  cursor.pos = pos
+  return i
+}
+
+function readIdRun (buf: Uint8Array, stop: number, limit: number, column: Uint32Array, i: number, first: number, block: number): number {
+  let pos = cursor.pos
+  while (pos < stop) {
+    let id = buf[pos++] as number
+    if (id >= 0x80) {
+      const b = buf[pos++] as number
+      id = (id & 0x7f) | ((b & 0x7f) << 7)
+      if (b >= 0x80) {
+        cursor.pos = pos - 2
+        id = readVarint32(buf, limit)
+        pos = cursor.pos
+      }
+      if ((id & RESERVED_ID_BITS) !== 0 || (id < EXTENDED_FLAG && id > MAX_STANDARD_ID)) {
+        cursor.pos = pos
+        reject(`can[${block}]: frame ${i - first} has invalid id 0x${id.toString(16)}`)
+      }
+    }
+    column[i++] = id
+  }
+  cursor.pos = pos
+  return i
+}
+
+function readLenRun (buf: Uint8Array, stop: number, limit: number, column: Uint8Array, i: number, first: number, block: number): number {
+  let pos = cursor.pos
+  while (pos < stop) {
+    let value = buf[pos++] as number
+    if (value >= 0x80) {
+      cursor.pos = pos - 1
+      value = readVarint32(buf, limit)
+      pos = cursor.pos
+    }
+    // checked before the Uint8Array store would wrap it
+    if (value > 64 || VALID_LENGTH[value] === 0) {
+      cursor.pos = pos
+      reject(`can[${block}]: frame ${i - first} has length ${value}, not a CAN or CAN FD payload length`)
+    }
+    column[i++] = value
+  }
+  cursor.pos = pos
+  return i
+}
+
+function readFlagsRun (buf: Uint8Array, stop: number, limit: number, column: Uint8Array, i: number, first: number, block: number): number {
+  let pos = cursor.pos
+  while (pos < stop) {
+    let value = buf[pos++] as number
+    if (value >= 0x80) {
+      cursor.pos = pos - 1
+      value = readVarint32(buf, limit)
+      pos = cursor.pos
+      if (value > MAX_FLAGS) reject(`can[${block}]: frame ${i - first} has flags 0x${value.toString(16)}, above 0xff`)
+    }
+    column[i++] = value
+  }
+  cursor.pos = pos
+  return i
 }
 
 function columnLength (field: number, nDt: number, nId: number, nLen: number, nFlags: number): number {
