@@ -59,8 +59,11 @@ export type BatchCounts = Omit<BatchLimits, 'canFrames' | 'firmwareChars'> & {
 
 /** Throws PITWALL_ERR_BATCH_LIMIT naming the first count over its cap. */
 export function checkBatchCounts (counts: BatchCounts, limits: Readonly<BatchLimits>, vin: string): void {
-  for (const key of ['samples', 'gnss', 'dtc', 'obd'] as const) {
-    if (counts[key] > limits[key]) throw overLimit(key, counts[key], limits[key], `batch ${counts.seq} from ${vin}`)
+  // one test for every batch; which count is over only for the refused
+  if (counts.samples > limits.samples || counts.gnss > limits.gnss || counts.dtc > limits.dtc || counts.obd > limits.obd) {
+    for (const key of ['samples', 'gnss', 'dtc', 'obd'] as const) {
+      if (counts[key] > limits[key]) throw overLimit(key, counts[key], limits[key], `batch ${counts.seq} from ${vin}`)
+    }
   }
 }
 

@@ -57,14 +57,26 @@ export type Where = (part: string) => string
 /** Each CanFrameColumns' companion columns for the other entries, reused as it is. */
 const entriesByFrames = new WeakMap<CanFrameColumns, BatchEntries>()
 
+let lastFrames: CanFrameColumns | undefined
+let lastEntries: BatchEntries | undefined
+
 function entriesFor (frames: CanFrameColumns): BatchEntries {
+  // ingest passes the same frames batch after batch: one comparison, not a WeakMap lookup
+  if (frames === lastFrames) return lastEntries as BatchEntries
   let entries = entriesByFrames.get(frames)
   if (entries === undefined) {
     entries = new BatchEntries()
     entriesByFrames.set(frames, entries)
   }
+  lastFrames = frames
+  lastEntries = entries
   return entries
 }
+
+/** The batch being decoded, for error messages: module state, so naming it costs no closure per batch. */
+let namedSeq = 0
+let namedVin = ''
+const where: Where = (part) => `batch ${namedSeq} from ${namedVin}${part === '' ? '' : `: ${part}`}`
 
 /**
  * Decodes and validates `payload`; its CAN frames land in `frames`, its other
@@ -88,11 +100,11 @@ export function decodeBatch (payload: Uint8Array, ctx: BatchContext, frames: Can
     throw new BatchRejected('PITWALL_ERR_BAD_TIME', `batch ${seq} from ${ctx.vin}: base_time_us ${baseTimeUs} is not a plausible time`)
   }
   // Error messages are built only when something is wrong: this runs for every batch.
-  const where: Where = (part) => `batch ${seq} from ${ctx.vin}${part === '' ? '' : `: ${part}`}`
+  namedSeq = seq
+  namedVin = ctx.vin
   const firmware = firmwareAt(payload, envelope.firmwareStart, envelope.firmwareEnd)
   if (firmware.length > ctx.limits.firmwareChars) throw overLimit('firmwareChars', firmware.length, ctx.limits.firmwareChars, where(''))
-  // stored on the vehicle and shown to engineers: a NUL (which PostgreSQL text cannot hold) made every later batch's update fail
-  if (CONTROL_CHARACTER.test(firmware)) {
+  if (!firmwarePrintable) {
     throw new BatchRejected('PITWALL_ERR_FIRMWARE', where(`firmware ${JSON.stringify(firmware)} holds a control character; a version is printable text`))
   }
   const canFrames = readCanFrames(payload, envelope.canFrom, envelope.canTo, baseTimeUs, frames, where, ctx.limits.canFrames)
@@ -102,24 +114,32 @@ export function decodeBatch (payload: Uint8Array, ctx: BatchContext, frames: Can
   return { vin: ctx.vin, seq, baseTimeUs, firmware, canFrames, obd: entries.obd, dtc: entries.dtc, gnss: entries.gnss, signals: entries.signals }
 }
 
-/** The firmware bytes of the last batch and their text: a fleet reports a few versions, so most batches decode none. */
+/** The firmware bytes of the last batch, their text and whether it is printable: a fleet reports a few versions, so most batches decode none. */
 const lastFirmwareBytes = new Uint8Array(128)
 let lastFirmwareLength = -1
 let lastFirmware = ''
+let lastFirmwarePrintable = true
+/** whether the text firmwareAt returned last holds no control character */
+let firmwarePrintable = true
 
 function firmwareAt (payload: Uint8Array, start: number, end: number): string {
   const n = end - start
-  if (n === 0) return ''
   if (n === lastFirmwareLength) {
     let i = 0
     while (i < n && payload[start + i] === lastFirmwareBytes[i]) i++
-    if (i === n) return lastFirmware
+    if (i === n) {
+      firmwarePrintable = lastFirmwarePrintable
+      return lastFirmware
+    }
   }
   const text = textAt(payload, start, end)
+  // stored on the vehicle and shown to engineers: a NUL (which PostgreSQL text cannot hold) made every later batch's update fail
+  firmwarePrintable = !CONTROL_CHARACTER.test(text)
   if (n <= lastFirmwareBytes.length) {
     for (let i = 0; i < n; i++) lastFirmwareBytes[i] = payload[start + i] as number
     lastFirmwareLength = n
     lastFirmware = text
+    lastFirmwarePrintable = firmwarePrintable
   }
   return text
 }
