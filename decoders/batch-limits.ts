@@ -4,19 +4,13 @@
  * each) became 524,238 objects, then 524,238 rows, and blocked the event loop
  * for seconds (issue 16, "row amplification").
  *
- * `countBatchEntries` counts OBD responses, DTC records, GNSS fixes and
- * signal samples in one pass over the wire bytes with protobufjs' Reader:
- * tags are read and fields skipped without allocating, a packed run is
- * counted from its bytes (one varint ends at each byte below 0x80; a double
- * takes 8 bytes). Measured on a 1 MB batch of 524,241 empty GNSS fixes:
- * protobufjs took 60-280 ms to decode it, this pass 4-5 ms; on the demo
- * batch (3.3 KB) it adds about 0.5 µs. It follows protobufjs where a count
- * could differ: a field with an unexpected wire type is skipped, not counted,
- * and the columns of repeated SignalBlocks are summed (protobufjs merges
- * them). CAN frames are capped by can-block-reader.ts as it reads them, and
- * the firmware string once decoded (decoding a string allocates one string).
+ * batch-envelope.ts counts OBD responses, DTC records, GNSS fixes and signal
+ * samples as it reads them, keeping each kind only up to its cap, so a batch
+ * past a cap costs one pass over its bytes and no more memory than an
+ * accepted one; it is refused before any other check. CAN frames are capped
+ * by can-block-reader.ts as it reads them, and the firmware string once
+ * decoded (decoding a string allocates one string).
  */
-import protobuf from 'protobufjs/minimal.js'
 import { BatchRejected } from './errors.js'
 
 export interface BatchLimits {
@@ -57,62 +51,19 @@ export const BATCH_LIMIT_NAMES: { readonly [K in keyof BatchLimits]: { readonly 
   firmwareChars: { what: 'firmware characters', setting: 'PITWALL_MAX_FIRMWARE_CHARS' }
 }
 
-/** The counts read before decoding; CAN frames are capped as can-block-reader.ts reads them. */
+/** The counts read with the envelope; CAN frames are capped as can-block-reader.ts reads them. */
 export type BatchCounts = Omit<BatchLimits, 'canFrames' | 'firmwareChars'> & {
-  /** the batch's seq as read on the way, for the refusal's message */
+  /** the batch's seq as read, for the refusal's message */
   seq: number
-}
-
-const WIRE_VARINT = 0
-const WIRE_FIXED64 = 1
-const WIRE_LENGTH_DELIMITED = 2
-
-// TelemetryBatch field numbers (proto/telemetry.proto)
-const BATCH_SEQ = 2
-const BATCH_OBD = 5
-const BATCH_DTC = 6
-const BATCH_GNSS = 7
-const BATCH_SIGNALS = 8
-// SignalBlock's columns
-const SIGNAL_DT_US = 1
-const SIGNAL_ID = 2
-const SIGNAL_VALUE = 3
-
-/** Counts the repeated entries of a TelemetryBatch (CAN blocks are skipped whole); throws BatchRejected (malformed) when its wire format is broken. */
-export function countBatchEntries (payload: Uint8Array): BatchCounts {
-  const r = protobuf.Reader.create(payload)
-  const counts: BatchCounts = { seq: 0, samples: 0, gnss: 0, dtc: 0, obd: 0 }
-  // SignalBlock columns summed over every block, as protobufjs merges them
-  const signals = { dtUs: 0, signalId: 0, value: 0 }
-  try {
-    while (r.pos < r.len) {
-      const tag = r.uint32()
-      const field = tag >>> 3
-      const wireType = tag & 7
-      if (wireType === WIRE_LENGTH_DELIMITED) {
-        switch (field) {
-          case BATCH_GNSS: counts.gnss++; break
-          case BATCH_OBD: counts.obd++; break
-          case BATCH_DTC: counts.dtc++; break
-          case BATCH_SIGNALS: addSignalColumns(r, signals); continue
-        }
-      } else if (field === BATCH_SEQ && wireType === WIRE_VARINT) {
-        counts.seq = Number(r.uint64())
-        continue
-      }
-      r.skipType(wireType, 0, field)
-    }
-  } catch (err) {
-    throw new BatchRejected('PITWALL_ERR_MALFORMED_PROTOBUF', `payload is not a TelemetryBatch: ${(err as Error).message}`)
-  }
-  counts.samples = Math.max(signals.dtUs, signals.signalId, signals.value)
-  return counts
 }
 
 /** Throws PITWALL_ERR_BATCH_LIMIT naming the first count over its cap. */
 export function checkBatchCounts (counts: BatchCounts, limits: Readonly<BatchLimits>, vin: string): void {
-  for (const key of ['samples', 'gnss', 'dtc', 'obd'] as const) {
-    if (counts[key] > limits[key]) throw overLimit(key, counts[key], limits[key], `batch ${counts.seq} from ${vin}`)
+  // one test for every batch; which count is over only for the refused
+  if (counts.samples > limits.samples || counts.gnss > limits.gnss || counts.dtc > limits.dtc || counts.obd > limits.obd) {
+    for (const key of ['samples', 'gnss', 'dtc', 'obd'] as const) {
+      if (counts[key] > limits[key]) throw overLimit(key, counts[key], limits[key], `batch ${counts.seq} from ${vin}`)
+    }
   }
 }
 
@@ -120,54 +71,4 @@ export function checkBatchCounts (counts: BatchCounts, limits: Readonly<BatchLim
 export function overLimit (key: keyof BatchLimits, count: number, limit: number, batch: string): BatchRejected {
   const { what, setting } = BATCH_LIMIT_NAMES[key]
   return new BatchRejected('PITWALL_ERR_BATCH_LIMIT', `${batch}: ${count} ${what}, more than the ${limit} allowed (${setting})`)
-}
-
-function addSignalColumns (r: protobuf.Reader, columns: { dtUs: number, signalId: number, value: number }): void {
-  const end = embeddedEnd(r)
-  while (r.pos < end) {
-    const tag = r.uint32()
-    const field = tag >>> 3
-    const wireType = tag & 7
-    if (field === SIGNAL_DT_US) {
-      columns.dtUs += varintRunCount(r, wireType)
-    } else if (field === SIGNAL_ID) {
-      columns.signalId += varintRunCount(r, wireType)
-    } else if (field === SIGNAL_VALUE && wireType === WIRE_LENGTH_DELIMITED) {
-      // packed doubles: 8 bytes each
-      const runEnd = embeddedEnd(r)
-      columns.value += Math.floor((runEnd - r.pos) / 8)
-      r.pos = runEnd
-    } else {
-      if (field === SIGNAL_VALUE && wireType === WIRE_FIXED64) columns.value++
-      r.skipType(wireType, 1, field)
-    }
-  }
-  if (r.pos !== end) throw new Error('the signal block runs past its length')
-}
-
-/**
- * Entries in one run of a repeated varint field: a packed run counted from
- * its bytes (each varint ends at a byte below 0x80), or one plain varint.
- * Any other wire type is skipped, as protobufjs does.
- */
-function varintRunCount (r: protobuf.Reader, wireType: number): number {
-  if (wireType !== WIRE_LENGTH_DELIMITED) {
-    r.skipType(wireType, 1)
-    return wireType === WIRE_VARINT ? 1 : 0
-  }
-  const end = embeddedEnd(r)
-  const buf = r.buf
-  let n = 0
-  for (let i = r.pos; i < end; i++) if ((buf[i] as number) < 0x80) n++
-  r.pos = end
-  return n
-}
-
-/** Reads a length prefix; returns where the field ends, checked against the payload. */
-function embeddedEnd (r: protobuf.Reader): number {
-  // not `r.pos + r.uint32()`: that adds the length to the position from before it was read
-  const length = r.uint32()
-  const end = r.pos + length
-  if (end > r.len) throw new Error(`a field of ${length} bytes runs past the end of the payload`)
-  return end
 }

@@ -12,29 +12,24 @@
  *   both encodings);
  * - unknown fields are skipped;
  * - for a non-repeated field (bus, data) the last occurrence wins;
- * - a uint32 is the low 32 bits of its varint, which may be up to 10 bytes.
+ * - a uint32 is the low 32 bits of its varint, which may be up to 10 bytes;
+ * - but a column (dt_us, id, len, flags) of another wire type is refused, not
+ *   skipped: a block without its columns is damage, not an older schema.
  *
  * The cap on frames per batch (batch-limits.ts) is checked per column run
  * before the typed columns grow: a run's byte length bounds its count, and
  * only a run whose bound crosses the cap has its varints counted, so honest
  * batches pay one comparison per run.
  */
-import { CanFrameColumns } from './can-frames.js'
+import type { CanFrameColumns } from './can-frames.js'
 import type { Where } from './batch.js'
 import { overLimit } from './batch-limits.js'
 import { BatchRejected } from './errors.js'
+import { cursor, malformed, readEnd, readingFor, readTag, readVarint32, skipField, WIRE_LENGTH_DELIMITED, WIRE_VARINT } from './wire.js'
 
-const WIRE_VARINT = 0
-const WIRE_FIXED64 = 1
-const WIRE_LENGTH_DELIMITED = 2
-const WIRE_START_GROUP = 3
-const WIRE_END_GROUP = 4
-const WIRE_FIXED32 = 5
-/** Groups nest; deeper than this is damage, not a message (and would exhaust the stack). */
-const MAX_GROUP_DEPTH = 32
-
-const BATCH_FIELD_CAN = 4
-const BLOCK_BUS = 1
+const BATCH_CAN_TAG = (4 << 3) | WIRE_LENGTH_DELIMITED
+const BUS_TAG = (1 << 3) | WIRE_VARINT
+const DATA_TAG = (5 << 3) | WIRE_LENGTH_DELIMITED
 const BLOCK_DT_US = 2
 const BLOCK_ID = 3
 const BLOCK_LEN = 4
@@ -53,36 +48,36 @@ const MAX_FLAGS = 0xff
 const VALID_LENGTH = new Uint8Array(65)
 for (const n of [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64]) VALID_LENGTH[n] = 1
 
-/** The read position. Module state, not a field, so the varint reader stays a plain function V8 inlines. */
-let pos = 0
 let where: Where = () => ''
 let maxFrames = 0
+const describe = (): string => where('')
 
 /**
- * Reads every CAN frame of `payload` (a whole TelemetryBatch) into `frames`,
- * timestamped `baseTimeUs + dt_us`. Returns the number of frames. Throws
+ * Reads every CAN frame of `payload` (a whole TelemetryBatch, its envelope
+ * already read: batch-envelope.ts) into `frames`, timestamped
+ * `baseTimeUs + dt_us`. `from` .. `to` is where its CAN blocks lie (the
+ * envelope's canFrom / canTo). Returns the number of frames. Throws
  * BatchRejected naming the block and frame when a block is malformed, or
  * PITWALL_ERR_BATCH_LIMIT when the batch holds more than `limit` frames.
  */
-export function readCanFrames (payload: Uint8Array, baseTimeUs: number, frames: CanFrameColumns, context: Where, limit: number): number {
+export function readCanFrames (payload: Uint8Array, from: number, to: number, baseTimeUs: number, frames: CanFrameColumns, context: Where, limit: number): number {
   frames.clear(payload, baseTimeUs)
+  if (from < 0) return 0
   where = context
   maxFrames = limit
-  pos = 0
-  const end = payload.length
+  readingFor(describe)
+  cursor.pos = from
   let block = 0
-  while (pos < end) {
-    const tag = readVarint32(payload, end)
-    const wireType = tag & 7
-    if ((tag >>> 3) === BATCH_FIELD_CAN && wireType === WIRE_LENGTH_DELIMITED) {
-      const length = readVarint32(payload, end)
-      const blockEnd = pos + length
-      if (blockEnd > end) malformed(`can[${block}] runs past the end of the payload`)
+  // the envelope checked this stretch's framing: only the blocks' insides are new
+  while (cursor.pos < to) {
+    const tag = readTag(payload, to)
+    if (tag === BATCH_CAN_TAG) {
+      const blockEnd = readEnd(payload, to)
       readBlock(payload, blockEnd, frames, block)
-      pos = blockEnd
+      cursor.pos = blockEnd
       block++
     } else {
-      skipField(payload, end, wireType, tag >>> 3, 0)
+      skipField(payload, to, tag & 7, tag >>> 3)
     }
   }
   return frames.count
@@ -97,196 +92,177 @@ function readBlock (buf: Uint8Array, end: number, frames: CanFrameColumns, block
   let nId = 0
   let nLen = 0
   let nFlags = 0
-  let lenSum = 0
-  while (pos < end) {
-    const tag = readVarint32(buf, end)
+  while (cursor.pos < end) {
+    const tag = readTag(buf, end)
     const field = tag >>> 3
     const wireType = tag & 7
-    if (field === BLOCK_DATA && wireType === WIRE_LENGTH_DELIMITED) {
-      dataLength = readVarint32(buf, end)
-      dataStart = pos
-      pos += dataLength
-      if (pos > end) malformed(`can[${block}].data runs past the end of its block`)
+    if (tag === DATA_TAG) {
+      const dataEnd = readEnd(buf, end)
+      dataStart = cursor.pos
+      dataLength = dataEnd - dataStart
+      cursor.pos = dataEnd
       continue
     }
-    if (field === BLOCK_BUS && wireType === WIRE_VARINT) {
+    if (tag === BUS_TAG) {
       bus = readVarint32(buf, end)
       if (bus > MAX_BUS) reject(`can[${block}]: bus ${bus} is above ${MAX_BUS}`)
       continue
     }
     if (field < BLOCK_DT_US || field > BLOCK_FLAGS || field === BLOCK_DATA) {
-      skipField(buf, end, wireType, field, 0)
+      skipField(buf, end, wireType, field)
       continue
     }
     // A repeated uint32 column, packed (one length-delimited run) or not (one varint).
-    let runEnd: number
+    let stop: number
     if (wireType === WIRE_LENGTH_DELIMITED) {
-      const length = readVarint32(buf, end)
-      runEnd = pos + length
-      if (runEnd > end) malformed(`can[${block}] field ${field} runs past the end of its block`)
+      stop = readEnd(buf, end)
     } else if (wireType === WIRE_VARINT) {
-      if (pos >= end) malformed(`can[${block}] field ${field}: truncated varint`)
-      runEnd = -1
+      if (cursor.pos >= end) malformed(`can[${block}] field ${field}: truncated varint`)
+      stop = cursor.pos + 1 // one element: its first byte is before `stop`
     } else {
       malformed(`can[${block}] field ${field} has wire type ${wireType}, expected a packed or plain varint`)
     }
     // Every element takes at least one byte, so this bounds the run's count.
-    const bound = runEnd < 0 ? 1 : runEnd - pos
-    if (first + Math.max(nDt, nId, nLen, nFlags) + bound > maxFrames) checkFrameCap(buf, first + columnLength(field, nDt, nId, nLen, nFlags), runEnd)
-    frames.reserve(first + Math.max(nDt, nId, nLen, nFlags) + bound)
-    const stop = runEnd < 0 ? pos + 1 : runEnd // a plain varint: one element (its first byte is before `stop`)
-    // One loop per column: the field test stays out of the per-element path.
+    const before = first + Math.max(nDt, nId, nLen, nFlags)
+    if (before + (stop - cursor.pos) > maxFrames) checkFrameCap(buf, first + columnLength(field, nDt, nId, nLen, nFlags), stop, wireType)
+    frames.reserve(before + (stop - cursor.pos))
+    // a plain varint may run to the block's end; a packed one must end inside its run
+    const limit = wireType === WIRE_VARINT ? end : stop
+    // One function per column: the field test stays out of the per-element path.
     switch (field) {
-      case BLOCK_DT_US: {
-        const column = frames.dtUs
-        let i = first + nDt
-        while (pos < stop) column[i++] = readVarintInRun(buf, end)
-        nDt = i - first
-        break
-      }
-      case BLOCK_ID: {
-        const column = frames.id
-        let i = first + nId
-        while (pos < stop) {
-          const id = readVarintInRun(buf, end)
-          if ((id & RESERVED_ID_BITS) !== 0 || (id < EXTENDED_FLAG && id > MAX_STANDARD_ID)) {
-            reject(`can[${block}]: frame ${i - first} has invalid id 0x${id.toString(16)}`)
-          }
-          column[i++] = id
-        }
-        nId = i - first
-        break
-      }
-      case BLOCK_LEN: {
-        // offsets are counted from the block's data here; the data field's position is added at the end
-        const lens = frames.len
-        const offsets = frames.offset
-        let i = first + nLen
-        while (pos < stop) {
-          const value = readVarintInRun(buf, end)
-          // checked before the Uint8Array store would wrap it
-          if (value > 64 || VALID_LENGTH[value] === 0) reject(`can[${block}]: frame ${i - first} has length ${value}, not a CAN or CAN FD payload length`)
-          lens[i] = value
-          offsets[i] = lenSum
-          lenSum += value
-          i++
-        }
-        nLen = i - first
-        break
-      }
-      default: { // BLOCK_FLAGS
-        const column = frames.flags
-        let i = first + nFlags
-        while (pos < stop) {
-          const value = readVarintInRun(buf, end)
-          if (value > MAX_FLAGS) reject(`can[${block}]: frame ${i - first} has flags 0x${value.toString(16)}, above 0xff`)
-          column[i++] = value
-        }
-        nFlags = i - first
-      }
+      case BLOCK_DT_US: nDt = readDtRun(buf, stop, limit, frames.dtUs, first + nDt) - first; break
+      case BLOCK_ID: nId = readIdRun(buf, stop, limit, frames.id, first + nId, first, block) - first; break
+      case BLOCK_LEN: nLen = readLenRun(buf, stop, limit, frames.len, first + nLen, first, block) - first; break
+      default: nFlags = readFlagsRun(buf, stop, limit, frames.flags, first + nFlags, first, block) - first
     }
-    if (runEnd >= 0 && pos !== runEnd) malformed(`can[${block}] field ${field}: a varint runs past the end of its packed run`)
+    if (wireType === WIRE_LENGTH_DELIMITED ? cursor.pos !== stop : cursor.pos > end) {
+      malformed(`can[${block}] field ${field}: a varint runs past the end of its ${wireType === WIRE_VARINT ? 'block' : 'packed run'}`)
+    }
   }
   const n = nId
   if (nDt !== n || nLen !== n) reject(`can[${block}]: columns differ in length (dt_us ${nDt}, id ${n}, len ${nLen})`)
   if (nFlags !== 0 && nFlags !== n) reject(`can[${block}]: flags has ${nFlags} entries for ${n} frames`)
-  frames.bus.fill(bus, first, first + n)
-  if (nFlags === 0) frames.flags.fill(0, first, first + n)
-  if (lenSum !== dataLength) reject(`can[${block}]: data holds ${dataLength} bytes but len[] sums to ${lenSum}`)
+  const last = first + n
+  // offsets once the data field's place is known (it may come before or after len)
+  const lens = frames.len
   const offsets = frames.offset
-  for (let i = first; i < first + n; i++) offsets[i] = (offsets[i] as number) + dataStart
-  frames.count = first + n
+  let offset = dataStart
+  for (let i = first; i < last; i++) {
+    offsets[i] = offset
+    offset += lens[i] as number
+  }
+  if (offset - dataStart !== dataLength) reject(`can[${block}]: data holds ${dataLength} bytes but len[] sums to ${offset - dataStart}`)
+  frames.bus.fill(bus, first, last)
+  if (nFlags === 0) frames.flags.fill(0, first, last)
+  frames.count = last
+}
+
+/*
+ * The column runs. Each reads the varints from the cursor while they start
+ * before `stop`, decoding up to 3 bytes inline (every dt_us below 2 s, every
+ * 11-bit id) and longer ones with readVarint32 bounded by `limit`. The
+ * inline bytes are not bounds-checked: a varint that runs past its run ends
+ * past `stop`, which the caller refuses (past the buffer a read is
+ * undefined, which ends the varint). Each returns the index after its last
+ * value; values that need no check at one byte are checked only when longer.
+ */
+
+function readDtRun (buf: Uint8Array, stop: number, limit: number, column: Uint32Array, i: number): number {
+  let pos = cursor.pos
+  while (pos < stop) {
+    let b = buf[pos++] as number
+    let value = b
+    if (b >= 0x80) {
+      b = buf[pos++] as number
+      value = (value & 0x7f) | ((b & 0x7f) << 7)
+      if (b >= 0x80) {
+        b = buf[pos++] as number
+        value |= (b & 0x7f) << 14
+        if (b >= 0x80) {
+          cursor.pos = pos - 3
+          value = readVarint32(buf, limit)
+          pos = cursor.pos
+        }
+      }
+    }
+    column[i++] = value
+  }
+  cursor.pos = pos
+  return i
+}
+
+function readIdRun (buf: Uint8Array, stop: number, limit: number, column: Uint32Array, i: number, first: number, block: number): number {
+  let pos = cursor.pos
+  while (pos < stop) {
+    let id = buf[pos++] as number
+    if (id >= 0x80) {
+      const b = buf[pos++] as number
+      id = (id & 0x7f) | ((b & 0x7f) << 7)
+      if (b >= 0x80) {
+        cursor.pos = pos - 2
+        id = readVarint32(buf, limit)
+        pos = cursor.pos
+      }
+      if ((id & RESERVED_ID_BITS) !== 0 || (id < EXTENDED_FLAG && id > MAX_STANDARD_ID)) {
+        cursor.pos = pos
+        reject(`can[${block}]: frame ${i - first} has invalid id 0x${id.toString(16)}`)
+      }
+    }
+    column[i++] = id
+  }
+  cursor.pos = pos
+  return i
+}
+
+function readLenRun (buf: Uint8Array, stop: number, limit: number, column: Uint8Array, i: number, first: number, block: number): number {
+  let pos = cursor.pos
+  while (pos < stop) {
+    let value = buf[pos++] as number
+    if (value >= 0x80) {
+      cursor.pos = pos - 1
+      value = readVarint32(buf, limit)
+      pos = cursor.pos
+    }
+    // checked before the Uint8Array store would wrap it
+    if (value > 64 || VALID_LENGTH[value] === 0) {
+      cursor.pos = pos
+      reject(`can[${block}]: frame ${i - first} has length ${value}, not a CAN or CAN FD payload length`)
+    }
+    column[i++] = value
+  }
+  cursor.pos = pos
+  return i
+}
+
+function readFlagsRun (buf: Uint8Array, stop: number, limit: number, column: Uint8Array, i: number, first: number, block: number): number {
+  let pos = cursor.pos
+  while (pos < stop) {
+    let value = buf[pos++] as number
+    if (value >= 0x80) {
+      cursor.pos = pos - 1
+      value = readVarint32(buf, limit)
+      pos = cursor.pos
+      if (value > MAX_FLAGS) reject(`can[${block}]: frame ${i - first} has flags 0x${value.toString(16)}, above 0xff`)
+    }
+    column[i++] = value
+  }
+  cursor.pos = pos
+  return i
 }
 
 function columnLength (field: number, nDt: number, nId: number, nLen: number, nFlags: number): number {
   return field === BLOCK_DT_US ? nDt : field === BLOCK_ID ? nId : field === BLOCK_LEN ? nLen : nFlags
 }
 
-/** Refuses the batch when `before` frames plus the run at `pos` (to `runEnd`, or one plain varint when -1) exceed the cap. */
-function checkFrameCap (buf: Uint8Array, before: number, runEnd: number): void {
+/** Refuses the batch when `before` frames plus the run at the cursor (to `stop`; one element when a plain varint) exceed the cap. */
+function checkFrameCap (buf: Uint8Array, before: number, stop: number, wireType: number): void {
   let n = 1
-  if (runEnd >= 0) {
+  if (wireType === WIRE_LENGTH_DELIMITED) {
     n = 0
     // each varint ends at a byte below 0x80
-    for (let i = pos; i < runEnd; i++) if ((buf[i] as number) < 0x80) n++
+    for (let i = cursor.pos; i < stop; i++) if ((buf[i] as number) < 0x80) n++
   }
   if (before + n > maxFrames) throw overLimit('canFrames', before + n, maxFrames, where(''))
-}
-
-/** readVarint32 where the caller knows the first byte is inside the buffer (inside a packed run). */
-function readVarintInRun (buf: Uint8Array, end: number): number {
-  const b = buf[pos++] as number
-  return b < 0x80 ? b : readVarint32Tail(buf, end, b)
-}
-
-/** A protobuf varint's low 32 bits, unsigned (how protobufjs reads uint32). */
-function readVarint32 (buf: Uint8Array, end: number): number {
-  if (pos >= end) malformed('truncated varint')
-  const b = buf[pos++] as number
-  return b < 0x80 ? b : readVarint32Tail(buf, end, b)
-}
-
-/** The rest of a varint whose first byte `first` had its continuation bit set. */
-function readVarint32Tail (buf: Uint8Array, end: number, first: number): number {
-  let b = first
-  let value = b & 0x7f
-  for (let shift = 7; shift < 35; shift += 7) {
-    if (pos >= end) malformed('truncated varint')
-    b = buf[pos++] as number
-    // bits beyond 32 are dropped by the shift, as a uint32 read does
-    value |= (b & 0x7f) << shift
-    if (b < 0x80) return value >>> 0
-  }
-  // bytes 6..10 of a 64-bit varint carry only bits above 32
-  for (let i = 5; i < 10; i++) {
-    if (pos >= end) malformed('truncated varint')
-    if ((buf[pos++] as number) < 0x80) return value >>> 0
-  }
-  return malformed('varint longer than 10 bytes')
-}
-
-function skipField (buf: Uint8Array, end: number, wireType: number, field: number, depth: number): void {
-  switch (wireType) {
-    case WIRE_START_GROUP:
-      // proto2 groups: an unknown one is skipped to its END_GROUP, as protobufjs does
-      skipGroup(buf, end, field, depth + 1)
-      return
-    case WIRE_VARINT:
-      readVarint32(buf, end)
-      return
-    case WIRE_FIXED64:
-      pos += 8
-      break
-    case WIRE_LENGTH_DELIMITED: {
-      // not `pos += read…()`: that would add to the position from before the length was read
-      const length = readVarint32(buf, end)
-      pos += length
-      break
-    }
-    case WIRE_FIXED32:
-      pos += 4
-      break
-    default:
-      malformed(`unsupported wire type ${wireType}`)
-  }
-  if (pos > end) malformed('a field runs past the end of its message')
-}
-
-function skipGroup (buf: Uint8Array, end: number, field: number, depth: number): void {
-  if (depth > MAX_GROUP_DEPTH) malformed(`groups nested deeper than ${MAX_GROUP_DEPTH}`)
-  for (;;) {
-    if (pos >= end) malformed(`group ${field} has no end`)
-    const tag = readVarint32(buf, end)
-    if ((tag & 7) === WIRE_END_GROUP) {
-      if ((tag >>> 3) !== field) malformed(`group ${field} ends as group ${tag >>> 3}`)
-      return
-    }
-    skipField(buf, end, tag & 7, tag >>> 3, depth)
-  }
-}
-
-function malformed (message: string): never {
-  throw new BatchRejected('PITWALL_ERR_MALFORMED_PROTOBUF', `${where('')}: ${message} (byte ${pos})`)
 }
 
 function reject (message: string): never {

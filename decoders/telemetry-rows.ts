@@ -10,8 +10,8 @@
  * the catalog lacks, a GNSS fix outside its fields' ranges. The raw batch
  * keeps them all.
  */
-import type { pitwall } from '../proto/index.js'
 import type { DecodedBatch } from './batch.js'
+import type { GnssFixes } from './batch-entries.js'
 import { MAX_PID_FIELDS, mode01Pid } from './obd/pids.js'
 import { noRejections, type SampleRejections } from './sample-rejections.js'
 import { SignalCatalog } from './signal-catalog.js'
@@ -69,14 +69,16 @@ export function telemetryRows (batch: DecodedBatch, catalog: Pick<SignalCatalog,
   const samples: SampleColumns = { timeUs: [], signalId: [], value: [] }
   const rejected = noRejections()
   let undecodedObd = 0
-  for (const r of batch.obd) {
-    const pid = r.mode === OBD_MODE_CURRENT_DATA ? mode01Pid(r.pid ?? 0) : undefined
-    const data = r.data ?? new Uint8Array(0)
-    if (pid === undefined || data.length < pid.bytes) {
+  const obd = batch.obd
+  for (let r = 0; r < obd.count; r++) {
+    const pid = obd.mode[r] === OBD_MODE_CURRENT_DATA ? mode01Pid(obd.pid[r] as number) : undefined
+    const offset = obd.dataOffset[r] as number
+    const length = obd.dataLength[r] as number
+    if (pid === undefined || length < pid.bytes) {
       undecodedObd++
       continue
     }
-    pid.decode(data, pidValues, 0)
+    pid.decode(obd.data.subarray(offset, offset + length), pidValues, 0)
     let stored = 0
     for (let f = 0; f < pid.signalIds.length; f++) {
       const signalId = pid.signalIds[f] as number
@@ -87,7 +89,7 @@ export function telemetryRows (batch: DecodedBatch, catalog: Pick<SignalCatalog,
         rejected.obdNotApplicable++
         continue
       }
-      samples.timeUs.push(base + (r.dtUs ?? 0))
+      samples.timeUs.push(base + (obd.dtUs[r] as number))
       samples.signalId.push(signalId)
       samples.value.push(value)
       stored++
@@ -95,48 +97,48 @@ export function telemetryRows (batch: DecodedBatch, catalog: Pick<SignalCatalog,
     if (stored === 0) undecodedObd++
   }
   const block = batch.signals
-  if (block !== null) {
-    const ids = block.signalId ?? []
-    const dt = block.dtUs ?? []
-    const values = block.value ?? []
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i] as number
-      const value = values[i] as number
-      if (!catalog.hasId(id)) {
-        rejected.edgeUnknownSignal++
-      } else if (!catalog.inRange(id, value)) {
-        if (Number.isFinite(value)) rejected.edgeOutOfRange++
-        else rejected.edgeNonFinite++
-      } else {
-        samples.timeUs.push(base + (dt[i] as number))
-        samples.signalId.push(id)
-        samples.value.push(value)
-      }
+  for (let i = 0; i < block.count; i++) {
+    const id = block.signalId[i] as number
+    const value = block.value[i] as number
+    if (!catalog.hasId(id)) {
+      rejected.edgeUnknownSignal++
+    } else if (!catalog.inRange(id, value)) {
+      if (Number.isFinite(value)) rejected.edgeOutOfRange++
+      else rejected.edgeNonFinite++
+    } else {
+      samples.timeUs.push(base + (block.dtUs[i] as number))
+      samples.signalId.push(id)
+      samples.value.push(value)
     }
   }
   const gnss: GnssRow[] = []
-  for (const g of batch.gnss) {
-    if (!gnssInRange(g)) {
+  const fixes = batch.gnss
+  for (let i = 0; i < fixes.count; i++) {
+    if (!gnssInRange(fixes, i)) {
       rejected.gnssOutOfRange++
       continue
     }
     gnss.push({
-      timeUs: base + (g.dtUs ?? 0),
-      lat: (g.latE7 ?? 0) / 1e7,
-      lon: (g.lonE7 ?? 0) / 1e7,
-      speedMps: (g.speedCms ?? 0) / 100,
-      headingDeg: (g.headingCdeg ?? 0) / 100,
-      altM: (g.altCm ?? 0) / 100,
-      hdop: (g.hdopC ?? 0) / 100,
-      satellites: g.satellites ?? 0
+      timeUs: base + (fixes.dtUs[i] as number),
+      lat: (fixes.latE7[i] as number) / 1e7,
+      lon: (fixes.lonE7[i] as number) / 1e7,
+      speedMps: (fixes.speedCms[i] as number) / 100,
+      headingDeg: (fixes.headingCdeg[i] as number) / 100,
+      altM: (fixes.altCm[i] as number) / 100,
+      hdop: (fixes.hdopC[i] as number) / 100,
+      satellites: fixes.satellites[i] as number
     })
   }
-  const dtcs = batch.dtc.map((d): DtcRow => ({
-    timeUs: base + (d.dtUs ?? 0),
-    ecu: d.ecu ?? 0,
-    dtc: d.dtc ?? 0,
-    status: d.status ?? 0
-  }))
+  const records = batch.dtc
+  const dtcs: DtcRow[] = []
+  for (let i = 0; i < records.count; i++) {
+    dtcs.push({
+      timeUs: base + (records.dtUs[i] as number),
+      ecu: records.ecu[i] as number,
+      dtc: records.dtc[i] as number,
+      status: records.status[i] as number
+    })
+  }
   return { samples, gnss, dtcs, undecodedObd, rejected }
 }
 
@@ -146,7 +148,7 @@ export function telemetryRows (batch: DecodedBatch, catalog: Pick<SignalCatalog,
  * first lock, a firmware's sign bug) would put the vehicle where no one can
  * reach it. Speed, hdop and altitude are unsigned or any int32: all fit.
  */
-function gnssInRange (g: pitwall.v1.IGnssFix): boolean {
-  return Math.abs(g.latE7 ?? 0) <= MAX_LAT_E7 && Math.abs(g.lonE7 ?? 0) <= MAX_LON_E7 &&
-    (g.headingCdeg ?? 0) <= MAX_HEADING_CDEG && (g.satellites ?? 0) <= MAX_SATELLITES
+function gnssInRange (g: GnssFixes, i: number): boolean {
+  return Math.abs(g.latE7[i] as number) <= MAX_LAT_E7 && Math.abs(g.lonE7[i] as number) <= MAX_LON_E7 &&
+    (g.headingCdeg[i] as number) <= MAX_HEADING_CDEG && (g.satellites[i] as number) <= MAX_SATELLITES
 }

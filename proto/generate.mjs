@@ -16,6 +16,6 @@ const js = join(outDir, 'pitwall.js')
 // numbers spare every decode a Long allocation.
 execFileSync(join(bin, 'pbjs'), [
   '-t', 'static-module', '-w', 'es6', '--es6', '--force-number', '--no-beautify',
-  '-o', js, join(here, 'telemetry.proto'), join(here, 'command.proto'), join(here, 'gateway-views.proto')
+  '-o', js, join(here, 'telemetry.proto'), join(here, 'command.proto')
 ], { stdio: 'inherit' })
 execFileSync(join(bin, 'pbts'), ['--no-comments', '-o', join(outDir, 'pitwall.d.ts'), js], { stdio: 'inherit' })

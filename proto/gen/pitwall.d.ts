@@ -549,47 +549,5 @@ export namespace pitwall {
             }
             type $Shape = pitwall.v1.DiagnosticResponse.$Properties;
         }
-
-        interface ITelemetryBatchEnvelope extends pitwall.v1.TelemetryBatchEnvelope.$Properties {
-        }
-
-        class TelemetryBatchEnvelope {
-            constructor(p?: pitwall.v1.TelemetryBatchEnvelope.$Properties);
-            $unknowns?: Uint8Array[];
-            vin: string;
-            seq: number;
-            baseTimeUs: number;
-            obd: pitwall.v1.ObdResponse.$Properties[];
-            dtc: pitwall.v1.DtcRecord.$Properties[];
-            gnss: pitwall.v1.GnssFix.$Properties[];
-            signals?: (pitwall.v1.SignalBlock.$Properties|null);
-            firmware: string;
-            static create(properties: pitwall.v1.TelemetryBatchEnvelope.$Shape): pitwall.v1.TelemetryBatchEnvelope & pitwall.v1.TelemetryBatchEnvelope.$Shape;
-            static create(properties?: pitwall.v1.TelemetryBatchEnvelope.$Properties): pitwall.v1.TelemetryBatchEnvelope;
-            static encode(m: pitwall.v1.TelemetryBatchEnvelope.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
-            static encodeDelimited(message: pitwall.v1.TelemetryBatchEnvelope.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): pitwall.v1.TelemetryBatchEnvelope & pitwall.v1.TelemetryBatchEnvelope.$Shape;
-            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): pitwall.v1.TelemetryBatchEnvelope & pitwall.v1.TelemetryBatchEnvelope.$Shape;
-            static verify(m: { [k: string]: any }): (string|null);
-            static fromObject(d: { [k: string]: any }): pitwall.v1.TelemetryBatchEnvelope;
-            static toObject(m: pitwall.v1.TelemetryBatchEnvelope, o?: $protobuf.IConversionOptions): { [k: string]: any };
-            toJSON(): { [k: string]: any };
-            static getTypeUrl(prefix?: string): string;
-        }
-
-        namespace TelemetryBatchEnvelope {
-            interface $Properties {
-                vin?: (string|null);
-                seq?: (number|null);
-                baseTimeUs?: (number|null);
-                obd?: (pitwall.v1.ObdResponse.$Properties[]|null);
-                dtc?: (pitwall.v1.DtcRecord.$Properties[]|null);
-                gnss?: (pitwall.v1.GnssFix.$Properties[]|null);
-                signals?: (pitwall.v1.SignalBlock.$Properties|null);
-                firmware?: (string|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = pitwall.v1.TelemetryBatchEnvelope.$Properties;
-        }
     }
 }
