@@ -122,11 +122,11 @@ export class RecordSource {
 
   next (): TelemetryRecord {
     const k = this.k++
-    const seq = Math.floor(k / VEHICLES) + 1
+    const seq = Math.floor(k / this.vehicleIds.length) + 1
     const t = this.templates[(k + seq) % TEMPLATES] as Template
     const shift = T0 + seq * 1_000_000 - t.baseTimeUs
     return {
-      vehicleId: this.vehicleIds[k % VEHICLES] as number,
+      vehicleId: this.vehicleIds[k % this.vehicleIds.length] as number,
       seq,
       baseTimeUs: t.baseTimeUs + shift,
       canFrames: t.canFrames,

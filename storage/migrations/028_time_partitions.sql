@@ -84,6 +84,8 @@ BEGIN
     ALTER TABLE gnss_fixes SET (timescaledb.compress, timescaledb.compress_segmentby = 'vehicle_id', timescaledb.compress_orderby = 'time');
     ALTER TABLE dtc_events SET (timescaledb.compress, timescaledb.compress_segmentby = 'vehicle_id', timescaledb.compress_orderby = 'time');
     ALTER TABLE batches SET (timescaledb.compress, timescaledb.compress_segmentby = 'vehicle_id', timescaledb.compress_orderby = 'base_time, seq');
+    -- as for the plain partitions below: the projector's flag update must not copy the payload
+    ALTER TABLE batches SET (toast_tuple_target = 128);
     RETURN;
   END IF;
 
@@ -99,7 +101,13 @@ BEGIN
   PERFORM pitwall_attach_legacy('batches', 'base_time');
   CREATE INDEX batches_vehicle_time ON batches (vehicle_id, base_time);
   CREATE INDEX batches_unprojected ON batches (received_at) WHERE NOT projected;
-  CREATE TABLE batches_default PARTITION OF batches DEFAULT;
+  -- Each batch is written twice: stored unprojected before its PUBACK, then
+  -- its `projected` flag set (migration 027). With the payload inline (a
+  -- demo batch is 1.75 kB after lz4, under the 2 kB TOAST threshold) the
+  -- update copies it too; moved to TOAST, the update rewrites a ~100-byte
+  -- row and the payload stays where it is. Every partition gets this
+  -- (storage/partitions.ts); the legacy one keeps its old rows as they are.
+  CREATE TABLE batches_default PARTITION OF batches DEFAULT WITH (toast_tuple_target = 128);
 
   ALTER TABLE signal_samples RENAME TO signal_samples_legacy;
   ALTER INDEX signal_samples_vehicle_signal_time RENAME TO signal_samples_legacy_vehicle_signal_time;
