@@ -37,11 +37,14 @@ export class StorageMaintenance {
     }, (err) => { log.error({ err: err.message }, 'storage maintenance pass failed; tried again next pass') })
   }
 
-  /** The first pass before ingest starts, so today's partitions exist; then every interval. */
-  async start (): Promise<void> {
+  /**
+   * The first pass at once, then every interval. Not awaited: until today's
+   * partitions exist, rows go to the DEFAULT partitions and the pass moves
+   * them, so ingest need not wait for DDL.
+   */
+  start (): void {
     this.passes.start(this.intervalMs)
     this.passes.kick()
-    await this.passes.idle()
   }
 
   kick (): void {
