@@ -17,7 +17,7 @@ import {
 import { ConditionTable, LEAF } from './condition-table.js'
 import type { FaultEvent, FaultEventType, RuleDefinition } from './model.js'
 import { inScope } from './scope.js'
-import { SignalGrouping, VehicleSignals } from './vehicle-signals.js'
+import { VehicleSignals } from './vehicle-signals.js'
 
 export interface VehicleInfo {
   model?: string | undefined
@@ -107,18 +107,13 @@ export class RuleEngine {
   private readonly vehicles = new Map<number, VehicleRuleState>()
   private readonly evidenceWindowUs: number
   private readonly catalog: RuleCatalog
-  private grouping: SignalGrouping
   private events: FaultEvent[] = []
-  /** while evaluating: the batch, and how many of its samples the current step has seen (for evidence) */
-  private batch: SampleBuffer | undefined
-  private seen = 0
 
   constructor (options: RuleEngineOptions = {}) {
     this.evidenceWindowUs = (options.evidenceWindowS ?? 30) * US
     this.catalog = options.catalog ?? DEFAULT_CATALOG
     this.readSignals = new Uint8Array(this.catalog.size)
     this.readerStart = new Int32Array(this.catalog.size + 1)
-    this.grouping = new SignalGrouping(this.catalog.size)
   }
 
   get ruleCount (): number {
@@ -195,7 +190,6 @@ export class RuleEngine {
     this.readerStart = readerStart
     this.readers = Int32Array.from(bySignal.flat())
     this.readSignals = read
-    this.grouping = new SignalGrouping(size)
     this.dtcRules = Int32Array.from(rules.flatMap((r, i) => r.usesDtc ? [i] : []))
     this.timedRules = Int32Array.from(timed)
     this.timedClocked = Uint8Array.from(timed, (i) => (rules[i] as CompiledRule).clocked ? 1 : 0)
@@ -208,7 +202,6 @@ export class RuleEngine {
    */
   evaluate (vehicleId: number, info: VehicleInfo, samples: SampleBuffer, dtcs: readonly DtcReport[] = []): FaultEvent[] {
     this.events = []
-    this.batch = samples
     const vehicle = this.vehicle(vehicleId, info)
     const { signals, phase, slab } = vehicle
     const { readerStart, readers, readSignals, conditions, whenAt, clearAt } = this
@@ -220,8 +213,7 @@ export class RuleEngine {
       const id = ids[i] as number
       if (id >= limit) continue
       const t = times[i] as number
-      signals.update(id, t, values[i] as number)
-      this.seen = i + 1
+      signals.update(id, t, values[i] as number, readSignals[id] === 1)
       const end = readerStart[id + 1] as number
       for (let k = readerStart[id] as number; k < end; k++) {
         const r = readers[k] as number
@@ -244,7 +236,6 @@ export class RuleEngine {
         this.step(vehicleId, r, phase, slab, signals, t, holds)
       }
     }
-    this.seen = samples.length
     for (const d of dtcs) {
       signals.updateDtc(d.dtc, d.status, d.timeUs)
       const dtcRules = this.dtcRules
@@ -261,8 +252,6 @@ export class RuleEngine {
       const p = phase[r] as number
       if (p !== OUT_OF_SCOPE && (timedClocked[k] === 1 || ((RUN_AT_END >> p) & 1) === 1)) this.run(vehicleId, r, phase, slab, signals, now)
     }
-    signals.remember(samples, readSignals, this.grouping)
-    this.batch = undefined
     return this.events
   }
 
@@ -353,7 +342,7 @@ export class RuleEngine {
       severity: def.severity,
       timeUs: now,
       occurrences: s[(this.base[r] as number) + SLOT_OCCURRENCES] as number,
-      evidence: v.evidence(rule.signals, rule.signals.map((id) => this.catalog.name(id)), now - this.evidenceWindowUs, this.batch as SampleBuffer, this.seen),
+      evidence: v.evidence(rule.signals, rule.signals.map((id) => this.catalog.name(id)), now - this.evidenceWindowUs),
       ...(def.action === undefined ? {} : { action: def.action }),
       ...(def.caseId === undefined ? {} : { caseId: def.caseId })
     })
