@@ -134,11 +134,34 @@ export class ConditionTable {
     }
   }
 
-  /** Node `n` over vehicle `v`, with the rule's state slots from `base` in `s`. */
+  /**
+   * Node `n` over vehicle `v`, with the rule's state slots from `base` in `s`.
+   * Leaves, and all / any of leaves (most rules), without a recursive call:
+   * this stays small enough for V8 to inline leaf() into it.
+   */
   holds (n: number, v: VehicleSignals, s: Float64Array, base: number): boolean {
     const ints = this.ints
     const op = ints[4 * n] as number
     if (op <= LEAF) return this.leaf(n, op, v)
+    if (op !== ALL && op !== ANY) return this.inner(n, op, v, s, base)
+    const end = n + (this.spans[n] as number)
+    let hit = op === ALL
+    for (let part = n + 1; part < end; part += this.spans[part] as number) {
+      const partOp = ints[4 * part] as number
+      const holds = partOp <= LEAF ? this.leaf(part, partOp, v) : this.inner(part, partOp, v, s, base)
+      if (op === ALL) {
+        if (!holds) return false
+      } else {
+        // every part runs, so each count window sees every evaluation
+        hit = holds || hit
+      }
+    }
+    return hit
+  }
+
+  /** The other nodes: their parts through holds(). */
+  private inner (n: number, op: number, v: VehicleSignals, s: Float64Array, base: number): boolean {
+    const ints = this.ints
     const a = ints[4 * n + 1] as number
     const b = ints[4 * n + 2] as number
     switch (op) {
@@ -160,24 +183,8 @@ export class ConditionTable {
         const oldest = s[ring + (s[head] as number)] as number
         return oldest > 0 && v.clockUs - oldest <= (this.nums[2 * n] as number)
       }
-      case ALL: {
-        const end = n + (this.spans[n] as number)
-        for (let part = n + 1; part < end; part += this.spans[part] as number) {
-          const partOp = ints[4 * part] as number
-          if (!(partOp <= LEAF ? this.leaf(part, partOp, v) : this.holds(part, v, s, base))) return false
-        }
-        return true
-      }
-      case ANY: {
-        // every part runs, so each count window sees every evaluation
-        const end = n + (this.spans[n] as number)
-        let hit = false
-        for (let part = n + 1; part < end; part += this.spans[part] as number) {
-          const partOp = ints[4 * part] as number
-          hit = (partOp <= LEAF ? this.leaf(part, partOp, v) : this.holds(part, v, s, base)) || hit
-        }
-        return hit
-      }
+      case ALL: case ANY:
+        return this.holds(n, v, s, base)
       default: {
         // NOT: while a signal the part reads has never been seen, `not` is false too
         const end = a + b

@@ -252,6 +252,7 @@ export class RuleEngine {
       const p = phase[r] as number
       if (p !== OUT_OF_SCOPE && (timedClocked[k] === 1 || ((RUN_AT_END >> p) & 1) === 1)) this.run(vehicleId, r, phase, slab, signals, now)
     }
+    signals.settle()
     return this.events
   }
 

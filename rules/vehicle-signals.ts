@@ -15,6 +15,9 @@
  *   rings together, so a batch writes a few dense rows instead of a cache
  *   line (and often a page) per signal somewhere in ~300 KB of rings: ring
  *   after ring, history took about a third of the engine's time at 500 rules.
+ *   After the batch that first brings a signal, its column moves next to
+ *   those of signals as frequent in that batch, so the rows a batch writes
+ *   stay dense when rates differ.
  */
 import type { EvidenceSample } from './model.js'
 
@@ -43,6 +46,9 @@ export class VehicleSignals {
   private history = new Float64Array(0)
   private columns = 0
   private capacity = 0
+  /** catalog id per column; columns from `settled` on came in the current batch */
+  private idOf = new Int32Array(0)
+  private settled = 0
 
   constructor (catalogSize: number) {
     this.latest = new Float64Array(catalogSize).fill(NaN)
@@ -80,6 +86,35 @@ export class VehicleSignals {
     this.history[at] = t
     this.history[at + 1] = value
     this.ring[id] = head === HEAD ? (ring & ~HEAD) | FULL : ring + 1
+  }
+
+  /** Ends a batch: columns it added join those of signals with as many samples (see the top). */
+  settle (): void {
+    if (this.settled === this.columns) return
+    const from = this.settled
+    const count = (column: number): number => {
+      const ring = this.ring[this.idOf[column] as number] as number
+      return (ring & FULL) !== 0 ? HISTORY : ring & HEAD
+    }
+    // every column up to here is placed; the new ones go after them, most samples first, each stable
+    const order = Array.from({ length: this.columns - from }, (_, k) => from + k).sort((a, b) => count(b) - count(a) || a - b)
+    const history = this.history.slice()
+    const ids = this.idOf.slice()
+    order.forEach((old, k) => {
+      const column = from + k
+      if (column === old) return
+      for (let row = 0; row < HISTORY; row++) {
+        const to = 2 * (row * this.capacity + column)
+        const at = 2 * (row * this.capacity + old)
+        history[to] = this.history[at] as number
+        history[to + 1] = this.history[at + 1] as number
+      }
+      const id = ids[old] as number
+      this.idOf[column] = id
+      this.ring[id] = ((column + 1) << COLUMN_SHIFT) | ((this.ring[id] as number) & (FULL | HEAD))
+    })
+    this.history = history
+    this.settled = this.columns
   }
 
   /** ISO 14229-1: status 0 means the DTC is no longer reported. */
@@ -130,7 +165,11 @@ export class VehicleSignals {
       for (let row = 0; row < HISTORY; row++) history.set(this.history.subarray(2 * row * this.capacity, 2 * (row + 1) * this.capacity), 2 * row * capacity)
       this.history = history
       this.capacity = capacity
+      const idOf = new Int32Array(capacity)
+      idOf.set(this.idOf)
+      this.idOf = idOf
     }
+    this.idOf[this.columns] = id
     const ring = ++this.columns << COLUMN_SHIFT
     this.ring[id] = ring
     return ring
