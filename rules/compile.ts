@@ -1,27 +1,26 @@
 /**
- * RuleDefinitions -> closures over a vehicle's signal state. A condition
- * becomes a predicate reading typed arrays by catalog id; stateful pieces
- * (count windows) get slots in the rule's per-vehicle Float64Array, assigned
- * here, so a vehicle's state for a rule is one small array of plain numbers.
+ * RuleDefinitions -> condition code (./condition-table.ts) over a vehicle's
+ * signal state: a condition becomes nodes naming catalog ids, thresholds and
+ * comparison numbers; stateful pieces (count windows) get slots in the rule's
+ * span of the vehicle's rule-state slab, numbered here from the rule's base,
+ * so all of a vehicle's rule state is one array of plain numbers
+ * (rules/engine.ts lays it out).
  */
 import { SignalCatalog } from '../decoders/signal-catalog.js'
 import { DTC_STATUS_FLAGS } from '../decoders/dtc/dtc-status.js'
 import { parseUdsDtcText } from '../decoders/dtc/j2012.js'
+import {
+  ALL, ANY, CALL, type ConditionCode, type ConditionNode, COMPARE, COUNT, DIFFERENCE, NOT, RANGE_IN, RANGE_OUT, RATE, type SignalPredicate, STALE
+} from './condition-table.js'
 import type { CompareOp, Condition, RuleDefinition } from './model.js'
-import type { VehicleSignals } from './vehicle-signals.js'
 import { PitwallError } from '../runtime/errors.js'
 
-/** State slots every rule has, before its conditions' own. */
-export const SLOT_ACTIVE = 0
-export const SLOT_SINCE = 1
-export const SLOT_OPEN = 2
-export const SLOT_CLEARING = 3
-export const SLOT_CLEAR_SINCE = 4
-export const SLOT_OCCURRENCES = 5
-export const SLOT_LAST_CLEARED = 6
-export const RULE_SLOTS = 7
-
-export type Predicate = (v: VehicleSignals, state: Float64Array) => boolean
+// Slots every rule has at its base, before its conditions' own.
+/** when `when` (or, while the fault is open, the clear condition) started holding */
+export const SLOT_SINCE = 0
+export const SLOT_OCCURRENCES = 1
+export const SLOT_LAST_CLEARED = 2
+export const RULE_SLOTS = 3
 
 export interface CompiledRule {
   readonly def: RuleDefinition
@@ -32,8 +31,17 @@ export interface CompiledRule {
   readonly usesDtc: boolean
   /** has a time-based part (for, stale, clear window) that can change with no new sample */
   readonly timed: boolean
-  readonly when: Predicate
-  readonly clear: Predicate | undefined
+  /**
+   * its conditions read the vehicle's clock (stale, count): their value can
+   * change with no sample of the rule's signals. Without that, a condition's
+   * value changes only when the rule is run anyway (a sample of its signals,
+   * a DTC report for DTC rules).
+   */
+  readonly clocked: boolean
+  /** `when` from node 0, then the clear condition, if any, from node `clearAt` */
+  readonly conditions: ConditionCode
+  readonly clearAt: number | undefined
+  /** slots at the rule's base: RULE_SLOTS, then its conditions' */
   readonly stateSize: number
 }
 
@@ -51,24 +59,8 @@ export const DEFAULT_CATALOG: RuleCatalog = new SignalCatalog()
 const EARTH_RADIUS_M = 6_371_000
 const US = 1e6
 
+/** comparison numbers, as condition-table.ts's compare() reads them */
 const OPS: readonly CompareOp[] = ['>', '>=', '<', '<=', '==', '!=']
-
-/**
- * One plain function for every comparison, the operator as a small integer:
- * V8 inlines it into each predicate. (A closure per operator, called from the
- * predicates, made that call site megamorphic: no inlining, and every value
- * boxed into a heap number on the way in. Measured in bench/micro/rules.ts.)
- */
-function compare (op: number, x: number, threshold: number): boolean {
-  switch (op) {
-    case 0: return x > threshold
-    case 1: return x >= threshold
-    case 2: return x < threshold
-    case 3: return x <= threshold
-    case 4: return x === threshold
-    default: return x !== threshold
-  }
-}
 
 export function compileRule (def: RuleDefinition, catalog: RuleCatalog = DEFAULT_CATALOG): CompiledRule {
   const catalogId = (name: string): number => {
@@ -81,60 +73,65 @@ export function compileRule (def: RuleDefinition, catalog: RuleCatalog = DEFAULT
   const signals = new Set<number>()
   let usesDtc = false
   let timed = def.forS > 0 || def.clearForS > 0
+  let clocked = false
   let nextSlot = RULE_SLOTS
+  const nodes: ConditionNode[] = []
+  const calls: SignalPredicate[] = []
+  const reads: number[] = []
 
-  const build = (c: Condition): Predicate => {
+  /** Appends a node; returns it, for nodes whose parts follow (their span is known after them). */
+  const node = (op: number, a = 0, b = 0, c = 0, x = 0, y = 0): ConditionNode => {
+    const n = { op, a, b, c, x, y, span: 1 }
+    nodes.push(n)
+    return n
+  }
+  const call = (p: SignalPredicate): void => { node(CALL, calls.length); calls.push(p) }
+
+  const build = (c: Condition): void => {
     switch (c.kind) {
       case 'compare': {
         const id = catalogId(c.signal)
         signals.add(id)
-        const op = OPS.indexOf(c.op)
-        const { value } = c
-        // NaN (no sample yet) compares false, so an unseen signal never fires a threshold
-        return (v) => compare(op, v.latest[id] as number, value)
+        node(COMPARE, id, OPS.indexOf(c.op), 0, c.value)
+        return
       }
       case 'range': {
         const id = catalogId(c.signal)
         signals.add(id)
-        const { min, max } = c
-        return c.outside
-          ? (v) => { const x = v.latest[id] as number; return x < min || x > max }
-          : (v) => { const x = v.latest[id] as number; return x >= min && x <= max }
+        node(c.outside ? RANGE_OUT : RANGE_IN, id, 0, 0, c.min, c.max)
+        return
       }
       case 'difference': {
         const a = catalogId(c.signal)
         const b = catalogId(c.minus)
         signals.add(a)
         signals.add(b)
-        const op = OPS.indexOf(c.op)
-        const { value } = c
-        return (v) => compare(op, (v.latest[a] as number) - (v.latest[b] as number), value)
+        node(DIFFERENCE, a, OPS.indexOf(c.op), b, c.value)
+        return
       }
       case 'rate': {
         const id = catalogId(c.signal)
         signals.add(id)
-        const op = OPS.indexOf(c.op)
-        const { value } = c
-        return (v) => {
-          const dt = (v.time[id] as number) - (v.previousTime[id] as number)
-          return dt > 0 && compare(op, ((v.latest[id] as number) - (v.previous[id] as number)) / (dt / US), value)
-        }
+        node(RATE, id, OPS.indexOf(c.op), 0, c.value)
+        return
       }
       case 'stale': {
         const id = catalogId(c.signal)
         signals.add(id)
         timed = true
-        const afterUs = c.afterS * US
-        return (v) => v.clockUs - (v.time[id] as number) > afterUs
+        clocked = true
+        node(STALE, id, 0, 0, c.afterS * US)
+        return
       }
       case 'dtc': {
         usesDtc = true
         const dash = c.code.includes('-')
-        const code = parseUdsDtcText(c.code)
+        const dtc = parseUdsDtcText(c.code)
         // without a failure type the rule matches the J2012 code whatever the failure type
-        const key = dash ? code : code >>> 8
+        const key = dash ? dtc : dtc >>> 8
         const mask = c.status.reduce((m, flag) => m | (1 << DTC_STATUS_FLAGS.indexOf(flag as (typeof DTC_STATUS_FLAGS)[number])), 0)
-        return (v) => v.hasDtc(key, dash, mask)
+        call((v) => v.hasDtc(key, dash, mask))
+        return
       }
       case 'geofence': {
         signals.add(LATITUDE)
@@ -143,7 +140,7 @@ export function compileRule (def: RuleDefinition, catalog: RuleCatalog = DEFAULT
         const lon0 = c.lon * Math.PI / 180
         const cosLat0 = Math.cos(lat0)
         const { radiusM, outside } = c
-        return (v) => {
+        call((v) => {
           const lat = (v.latest[LATITUDE] as number) * Math.PI / 180
           const lon = (v.latest[LONGITUDE] as number) * Math.PI / 180
           if (Number.isNaN(lat) || Number.isNaN(lon)) return false
@@ -151,65 +148,58 @@ export function compileRule (def: RuleDefinition, catalog: RuleCatalog = DEFAULT
           const a = Math.sin((lat - lat0) / 2) ** 2 + cosLat0 * Math.cos(lat) * Math.sin((lon - lon0) / 2) ** 2
           const inside = 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a))) <= radiusM
           return inside !== outside
-        }
+        })
+        return
       }
       case 'count': {
-        const inner = build(c.of)
         timed = true
-        // slots: previous inner value, ring head, then atLeast edge times
-        const prevSlot = nextSlot
-        const headSlot = nextSlot + 1
-        const ring = nextSlot + 2
-        const n = c.atLeast
-        nextSlot += 2 + n
-        const withinUs = c.withinS * US
-        return (v, s) => {
-          const now = inner(v, s)
-          if (now && s[prevSlot] === 0) {
-            const head = s[headSlot] as number
-            s[ring + head] = v.clockUs
-            s[headSlot] = (head + 1) % n
-          }
-          s[prevSlot] = now ? 1 : 0
-          // the slot the head points at is the oldest of the last n edges (0 while fewer than n)
-          const oldest = s[ring + (s[headSlot] as number)] as number
-          return oldest > 0 && v.clockUs - oldest <= withinUs
-        }
+        clocked = true
+        const n = node(COUNT, 0, c.atLeast, 0, c.withinS * US)
+        const from = nodes.length
+        build(c.of)
+        // slots: previous value of the part, ring head, then atLeast edge times (the part's own first)
+        n.a = nextSlot
+        nextSlot += 2 + c.atLeast
+        n.span = 1 + nodes.length - from
+        return
       }
-      case 'all': {
-        const parts = c.of.map(build)
-        // loops, not every/reduce: their callback was a new closure per evaluation
-        return (v, s) => {
-          for (let i = 0; i < parts.length; i++) if (!(parts[i] as Predicate)(v, s)) return false
-          return true
-        }
-      }
-      case 'any': {
-        const parts = c.of.map(build)
-        // every part runs, so each count window sees every evaluation
-        return (v, s) => {
-          let hit = false
-          for (let i = 0; i < parts.length; i++) hit = (parts[i] as Predicate)(v, s) || hit
-          return hit
-        }
+      case 'all': case 'any': {
+        const n = node(c.kind === 'all' ? ALL : ANY)
+        const from = nodes.length
+        for (const part of c.of) build(part)
+        n.span = 1 + nodes.length - from
+        return
       }
       case 'not': {
-        // Signals the inner condition reads: while one has never been seen,
-        // `not` is false too. Otherwise "not (speed > 0)" would hold for a
-        // vehicle that has no speed signal at all and open a fault at once.
-        const inner = build(c.of)
-        const reads = signalsOf(c.of).map(catalogId)
-        return (v, s) => {
-          for (let i = 0; i < reads.length; i++) if (Number.isNaN(v.latest[reads[i] as number])) return false
-          return !inner(v, s)
-        }
+        // Signals the part reads: while one has never been seen, `not` is
+        // false too. Otherwise "not (speed > 0)" would hold for a vehicle
+        // that has no speed signal at all and open a fault at once.
+        const n = node(NOT)
+        const from = nodes.length
+        build(c.of)
+        const ids = signalsOf(c.of).map(catalogId)
+        n.a = reads.length
+        n.b = ids.length
+        reads.push(...ids)
+        n.span = 1 + nodes.length - from
       }
     }
   }
 
-  const when = build(def.when)
-  const clear = def.clear === undefined ? undefined : build(def.clear)
-  return { def, key: `${def.id}@${def.version}`, signals: [...signals], usesDtc, timed, when, clear, stateSize: nextSlot }
+  build(def.when)
+  const clearAt = def.clear === undefined ? undefined : nodes.length
+  if (def.clear !== undefined) build(def.clear)
+  return {
+    def,
+    key: `${def.id}@${def.version}`,
+    signals: [...signals],
+    usesDtc,
+    timed,
+    clocked,
+    conditions: { nodes, calls, reads },
+    clearAt,
+    stateSize: nextSlot
+  }
 }
 
 /** Names of the signals a condition reads (position counts as both coordinates). */

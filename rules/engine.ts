@@ -11,10 +11,12 @@
  */
 import type { SampleBuffer } from '../decoders/sample-buffer.js'
 import {
-  compileRule, DEFAULT_CATALOG, type RuleCatalog, SLOT_ACTIVE, SLOT_CLEAR_SINCE, SLOT_CLEARING, SLOT_LAST_CLEARED, SLOT_OCCURRENCES, SLOT_OPEN, SLOT_SINCE,
+  compileRule, DEFAULT_CATALOG, type RuleCatalog, SLOT_LAST_CLEARED, SLOT_OCCURRENCES, SLOT_SINCE,
   type CompiledRule
 } from './compile.js'
+import { ConditionTable, LEAF } from './condition-table.js'
 import type { FaultEvent, FaultEventType, RuleDefinition } from './model.js'
+import { inScope } from './scope.js'
 import { VehicleSignals } from './vehicle-signals.js'
 
 export interface VehicleInfo {
@@ -41,21 +43,65 @@ export interface RuleSetOutcome {
   skipped: Array<{ id: string, reason: string }>
 }
 
+/**
+ * Where a rule stands for one vehicle: one byte per rule in the vehicle's
+ * phase array, the only rule state most samples touch. The phases split
+ * "no fault" and "open" by whether the condition that decides the next move
+ * is known to be false, so the end-of-batch step can skip a rule whose
+ * condition cannot have changed since it last ran (see runAtEnd).
+ */
+/** no fault; `when` not known to be false (never run, or a clear condition just ended the fault) */
+const FRESH = 0
+/** no fault; `when` was false when the rule last ran */
+const IDLE = 1
+/** no fault yet; `when` holds since SLOT_SINCE, its for-duration running */
+const PENDING = 2
+/** fault open; its clear condition not run since it opened */
+const OPENED = 3
+/** fault open; its clear condition was false when the rule last ran */
+const OPEN = 4
+/** fault open; its clear condition holds since SLOT_SINCE, its clear window running */
+const CLEARING = 5
+const OUT_OF_SCOPE = 6
+/**
+ * Phases in which a time-based rule whose conditions do not read the clock
+ * still has to run at the end of a batch: a duration may complete, or the
+ * condition was never evaluated. In IDLE and OPEN the condition is a function
+ * of signal values (and DTCs) that have not changed since it was last false,
+ * so running it again would change nothing.
+ */
+const RUN_AT_END = (1 << FRESH) | (1 << PENDING) | (1 << OPENED) | (1 << CLEARING)
+
 interface VehicleRuleState {
   signals: VehicleSignals
   info: VehicleInfo
-  /** per rule index: its state slots, or null when the rule is out of the vehicle's scope */
-  states: Array<Float64Array | null>
+  /** per rule index: its phase */
+  phase: Uint8Array
+  /** every rule's slots, rule r's from RuleEngine.base[r]: one array, so a vehicle's rule state is contiguous */
+  slab: Float64Array
 }
 
 const US = 1e6
 
 export class RuleEngine {
   private rules: CompiledRule[] = []
-  /** catalog id -> indexes of the rules that read it */
-  private bySignal: number[][] = []
-  private dtcRules: number[] = []
-  private timedRules: number[] = []
+  // per rule index, flat, for the per-sample path
+  private readonly conditions = new ConditionTable()
+  /** where the rule's `when` starts in `conditions`, and its clear condition (-1: none, `when` false clears) */
+  private whenAt = new Int32Array(0)
+  private clearAt = new Int32Array(0)
+  private base = new Int32Array(0)
+  private forUs = new Float64Array(0)
+  private clearForUs = new Float64Array(0)
+  private reopenUs = new Float64Array(0)
+  private slabSize = 0
+  /** the rules reading catalog id `id` are readers[readerStart[id] .. readerStart[id + 1]), in rule order */
+  private readerStart = new Int32Array(1)
+  private readers = new Int32Array(0)
+  private dtcRules = new Int32Array(0)
+  private timedRules = new Int32Array(0)
+  /** per entry of timedRules: 1 when the rule reads the clock, so it runs at the end of every batch */
+  private timedClocked = new Uint8Array(0)
   /** catalog ids some rule reads: their history is kept for evidence */
   private readSignals: Uint8Array
   private readonly vehicles = new Map<number, VehicleRuleState>()
@@ -67,6 +113,7 @@ export class RuleEngine {
     this.evidenceWindowUs = (options.evidenceWindowS ?? 30) * US
     this.catalog = options.catalog ?? DEFAULT_CATALOG
     this.readSignals = new Uint8Array(this.catalog.size)
+    this.readerStart = new Int32Array(this.catalog.size + 1)
   }
 
   get ruleCount (): number {
@@ -105,17 +152,47 @@ export class RuleEngine {
         read[id] = 1
       }
     })
+    const readerStart = new Int32Array(size + 1)
+    bySignal.forEach((rs, id) => { readerStart[id + 1] = (readerStart[id] as number) + rs.length })
+    const base = new Int32Array(rules.length)
+    let slabSize = 0
+    rules.forEach((rule, i) => {
+      base[i] = slabSize
+      slabSize += rule.stateSize
+    })
     for (const vehicle of this.vehicles.values()) {
-      vehicle.states = rules.map((rule) => {
+      const phase = new Uint8Array(rules.length)
+      const slab = new Float64Array(slabSize)
+      rules.forEach((rule, i) => {
         const old = previous.get(rule.key)
-        return old === undefined ? this.freshState(rule, vehicle.info) : (vehicle.states[old] ?? null)
+        if (old === undefined) {
+          phase[i] = inScope(rule.def.scope, vehicle.info) ? FRESH : OUT_OF_SCOPE
+          return
+        }
+        // the same id and version: the same conditions, so the same slots
+        phase[i] = vehicle.phase[old] as number
+        const from = this.base[old] as number
+        slab.set(vehicle.slab.subarray(from, from + rule.stateSize), base[i])
       })
+      vehicle.phase = phase
+      vehicle.slab = slab
     }
+    const timed = rules.flatMap((r, i) => r.timed ? [i] : [])
     this.rules = rules
-    this.bySignal = bySignal
+    const starts = this.conditions.load(rules.map((r) => r.conditions))
+    this.whenAt = Int32Array.from(starts)
+    this.clearAt = Int32Array.from(rules, (r, i) => r.clearAt === undefined ? -1 : (starts[i] as number) + r.clearAt)
+    this.base = base
+    this.forUs = Float64Array.from(rules, (r) => r.def.forS * US)
+    this.clearForUs = Float64Array.from(rules, (r) => r.def.clearForS * US)
+    this.reopenUs = Float64Array.from(rules, (r) => r.def.reopenWithinS * US)
+    this.slabSize = slabSize
+    this.readerStart = readerStart
+    this.readers = Int32Array.from(bySignal.flat())
     this.readSignals = read
-    this.dtcRules = rules.flatMap((r, i) => r.usesDtc ? [i] : [])
-    this.timedRules = rules.flatMap((r, i) => r.timed ? [i] : [])
+    this.dtcRules = Int32Array.from(rules.flatMap((r, i) => r.usesDtc ? [i] : []))
+    this.timedRules = Int32Array.from(timed)
+    this.timedClocked = Uint8Array.from(timed, (i) => (rules[i] as CompiledRule).clocked ? 1 : 0)
     return { compiled: rules.length, skipped }
   }
 
@@ -126,35 +203,56 @@ export class RuleEngine {
   evaluate (vehicleId: number, info: VehicleInfo, samples: SampleBuffer, dtcs: readonly DtcReport[] = []): FaultEvent[] {
     this.events = []
     const vehicle = this.vehicle(vehicleId, info)
-    const { signals, states } = vehicle
+    const { signals, phase, slab } = vehicle
+    const { readerStart, readers, readSignals, conditions, whenAt, clearAt } = this
+    const limit = readSignals.length
     const ids = samples.signal
     const times = samples.timeUs
     const values = samples.value
     for (let i = 0; i < samples.length; i++) {
       const id = ids[i] as number
-      if (id >= this.readSignals.length) continue
+      if (id >= limit) continue
       const t = times[i] as number
-      signals.update(id, t, values[i] as number, this.readSignals[id] === 1)
-      const readers = this.bySignal[id] as number[]
-      for (let k = 0; k < readers.length; k++) {
+      signals.update(id, t, values[i] as number, readSignals[id] === 1)
+      const end = readerStart[id + 1] as number
+      for (let k = readerStart[id] as number; k < end; k++) {
         const r = readers[k] as number
-        const state = states[r]
-        if (state != null) this.step(vehicleId, r, state, signals, t)
+        const p = phase[r] as number
+        if (p === OUT_OF_SCOPE) continue
+        // the common cases inline, a leaf `when` evaluated here: no fault and `when`
+        // false, or an open fault `when` keeps open; the rest in step()
+        const n = whenAt[r] as number
+        const op = conditions.op(n)
+        const holds = op <= LEAF ? conditions.leaf(n, op, signals) : conditions.holds(n, signals, slab, this.base[r] as number)
+        if (p < OPENED) {
+          if (!holds) {
+            phase[r] = IDLE
+            continue
+          }
+        } else if (holds && clearAt[r] === -1) {
+          phase[r] = OPEN
+          continue
+        }
+        this.step(vehicleId, r, phase, slab, signals, t, holds)
       }
     }
     for (const d of dtcs) {
       signals.updateDtc(d.dtc, d.status, d.timeUs)
-      for (const r of this.dtcRules) {
-        const state = states[r]
-        if (state != null) this.step(vehicleId, r, state, signals, d.timeUs)
+      const dtcRules = this.dtcRules
+      for (let k = 0; k < dtcRules.length; k++) {
+        const r = dtcRules[k] as number
+        if (phase[r] !== OUT_OF_SCOPE) this.run(vehicleId, r, phase, slab, signals, d.timeUs)
       }
     }
     // Time passes without samples too: a for-duration completes, a signal goes stale.
     const now = signals.clockUs
-    for (const r of this.timedRules) {
-      const state = states[r]
-      if (state != null) this.step(vehicleId, r, state, signals, now)
+    const { timedRules, timedClocked } = this
+    for (let k = 0; k < timedRules.length; k++) {
+      const r = timedRules[k] as number
+      const p = phase[r] as number
+      if (p !== OUT_OF_SCOPE && (timedClocked[k] === 1 || ((RUN_AT_END >> p) & 1) === 1)) this.run(vehicleId, r, phase, slab, signals, now)
     }
+    signals.settle()
     return this.events
   }
 
@@ -166,7 +264,8 @@ export class RuleEngine {
   private vehicle (vehicleId: number, info: VehicleInfo): VehicleRuleState {
     let vehicle = this.vehicles.get(vehicleId)
     if (vehicle === undefined) {
-      vehicle = { signals: new VehicleSignals(this.catalog.size), info, states: this.rules.map((r) => this.freshState(r, info)) }
+      const phase = Uint8Array.from(this.rules, (r) => inScope(r.def.scope, info) ? FRESH : OUT_OF_SCOPE)
+      vehicle = { signals: new VehicleSignals(this.catalog.size), info, phase, slab: new Float64Array(this.slabSize) }
       this.vehicles.set(vehicleId, vehicle)
     } else if (vehicle.signals.size < this.readSignals.length) {
       // the catalog grew (a manifest added signals) since this vehicle was first seen
@@ -174,56 +273,67 @@ export class RuleEngine {
     }
     if (vehicle.info.model !== info.model || vehicle.info.firmware !== info.firmware) {
       // a firmware update can bring a vehicle into or out of a rule's scope
-      const current = vehicle
-      current.states = this.rules.map((r, i) => inScope(r.def, info) ? (current.states[i] ?? this.freshState(r, info)) : null)
-      current.info = info
+      const { phase, slab } = vehicle
+      this.rules.forEach((rule, r) => {
+        if (!inScope(rule.def.scope, info)) phase[r] = OUT_OF_SCOPE
+        else if (phase[r] === OUT_OF_SCOPE) {
+          // coming into scope: fresh state, as for a rule it never had
+          phase[r] = FRESH
+          const from = this.base[r] as number
+          slab.fill(0, from, from + rule.stateSize)
+        }
+      })
+      vehicle.info = info
     }
     return vehicle
   }
 
-  private freshState (rule: CompiledRule, info: VehicleInfo): Float64Array | null {
-    return inScope(rule.def, info) ? new Float64Array(rule.stateSize) : null
+  /** Runs rule r for a vehicle at `now`. */
+  private run (vehicleId: number, r: number, phase: Uint8Array, s: Float64Array, v: VehicleSignals, now: number): void {
+    this.step(vehicleId, r, phase, s, v, now, this.conditions.holds(this.whenAt[r] as number, v, s, this.base[r] as number))
   }
 
-  private step (vehicleId: number, r: number, s: Float64Array, v: VehicleSignals, now: number): void {
-    const rule = this.rules[r] as CompiledRule
-    const def = rule.def
-    const holds = rule.when(v, s)
-    if (s[SLOT_OPEN] === 0) {
+  /** Moves rule r's phase for a vehicle at `now`, given `when`; emits a transition when one happens. */
+  private step (vehicleId: number, r: number, phase: Uint8Array, s: Float64Array, v: VehicleSignals, now: number, holds: boolean): void {
+    const base = this.base[r] as number
+    const p = phase[r] as number
+    if (p < OPENED) {
       if (!holds) {
-        s[SLOT_ACTIVE] = 0
+        phase[r] = IDLE
         return
       }
-      if (s[SLOT_ACTIVE] === 0) {
-        s[SLOT_ACTIVE] = 1
-        s[SLOT_SINCE] = now
+      if (p !== PENDING) {
+        phase[r] = PENDING
+        s[base + SLOT_SINCE] = now
       }
-      if (now - (s[SLOT_SINCE] as number) < def.forS * US) return
-      s[SLOT_OPEN] = 1
-      s[SLOT_CLEARING] = 0
-      const reopen = (s[SLOT_OCCURRENCES] as number) > 0 && now - (s[SLOT_LAST_CLEARED] as number) <= def.reopenWithinS * US
-      s[SLOT_OCCURRENCES] = reopen ? (s[SLOT_OCCURRENCES] as number) + 1 : 1
-      this.emit(reopen ? 'reoccurred' : 'opened', vehicleId, rule, s, v, now)
+      if (now - (s[base + SLOT_SINCE] as number) < (this.forUs[r] as number)) return
+      const occurrences = s[base + SLOT_OCCURRENCES] as number
+      const reopen = occurrences > 0 && now - (s[base + SLOT_LAST_CLEARED] as number) <= (this.reopenUs[r] as number)
+      s[base + SLOT_OCCURRENCES] = reopen ? occurrences + 1 : 1
+      // without a clear condition the fault clears when `when` stops holding, and it holds now
+      phase[r] = this.clearAt[r] === -1 ? OPEN : OPENED
+      this.emit(reopen ? 'reoccurred' : 'opened', vehicleId, r, s, v, now)
       return
     }
-    const clearing = rule.clear === undefined ? !holds : rule.clear(v, s)
+    const clear = this.clearAt[r] as number
+    const clearing = clear === -1 ? !holds : this.conditions.holds(clear, v, s, base)
     if (!clearing) {
-      s[SLOT_CLEARING] = 0
+      phase[r] = OPEN
       return
     }
-    if (s[SLOT_CLEARING] === 0) {
-      s[SLOT_CLEARING] = 1
-      s[SLOT_CLEAR_SINCE] = now
+    if (p !== CLEARING) {
+      phase[r] = CLEARING
+      s[base + SLOT_SINCE] = now
     }
-    if (now - (s[SLOT_CLEAR_SINCE] as number) < def.clearForS * US) return
-    s[SLOT_OPEN] = 0
-    s[SLOT_ACTIVE] = 0
-    s[SLOT_CLEARING] = 0
-    s[SLOT_LAST_CLEARED] = now
-    this.emit('cleared', vehicleId, rule, s, v, now)
+    if (now - (s[base + SLOT_SINCE] as number) < (this.clearForUs[r] as number)) return
+    s[base + SLOT_LAST_CLEARED] = now
+    // a clear condition says nothing about `when`: it may hold still
+    phase[r] = clear === -1 ? IDLE : FRESH
+    this.emit('cleared', vehicleId, r, s, v, now)
   }
 
-  private emit (type: FaultEventType, vehicleId: number, rule: CompiledRule, s: Float64Array, v: VehicleSignals, now: number): void {
+  private emit (type: FaultEventType, vehicleId: number, r: number, s: Float64Array, v: VehicleSignals, now: number): void {
+    const rule = this.rules[r] as CompiledRule
     const def = rule.def
     this.events.push({
       type,
@@ -232,18 +342,10 @@ export class RuleEngine {
       ruleVersion: def.version,
       severity: def.severity,
       timeUs: now,
-      occurrences: s[SLOT_OCCURRENCES] as number,
+      occurrences: s[(this.base[r] as number) + SLOT_OCCURRENCES] as number,
       evidence: v.evidence(rule.signals, rule.signals.map((id) => this.catalog.name(id)), now - this.evidenceWindowUs),
       ...(def.action === undefined ? {} : { action: def.action }),
       ...(def.caseId === undefined ? {} : { caseId: def.caseId })
     })
   }
 }
-
-/** Empty lists match every vehicle; an entry ending in * matches by prefix (e.g. "2.4.*"). */
-function inScope (def: RuleDefinition, info: VehicleInfo): boolean {
-  const matches = (patterns: string[], value: string | undefined): boolean =>
-    patterns.length === 0 || (value !== undefined && patterns.some((p) => p.endsWith('*') ? value.startsWith(p.slice(0, -1)) : p === value))
-  return matches(def.scope.models, info.model) && matches(def.scope.firmware, info.firmware)
-}
-
