@@ -20,7 +20,7 @@ export const PLACES = {
 } as const
 
 export async function openTestStorage (t: Test, backend: Backend): Promise<Storage> {
-  const db = backend === 'postgres' ? await createTestDatabase() : undefined
+  const db = backend === 'postgres' ? await createTestDatabase({ migrated: true }) : undefined
   const storage = await openStorage({ databaseUrl: db?.url, dataDir: 'memory://' })
   t.teardown(async () => { await storage.close(); await db?.drop() })
   return storage

@@ -1,5 +1,5 @@
 /**
- * Technical assistance over HTTP on both backends: a dealer asks about its
+ * Technical assistance over HTTP on one backend: a dealer asks about its
  * own alert (never another dealer's: 404, and it cannot read another
  * dealer's questions either), engineers list the open ones and answer each
  * once, linking a case that must exist; operators read but do not answer;
@@ -9,11 +9,11 @@ import t from 'tap'
 import { CaseBase } from '../../actions/cases/case-base.js'
 import { DealerAlertService } from '../../actions/dealer-alerts/service.js'
 import { openApi } from '../helpers/api-client.js'
-import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { oneBackend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, recordingLog, seedFault } from '../actions/dealer-fixtures.js'
 
-for (const backend of ['pglite', 'postgres'] as Backend[]) {
-  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+for (const backend of [await oneBackend()]) {
+  t.test(`on ${backend}`, async (t) => {
     const storage = await openTestStorage(t, backend)
     const { call, expectError } = await openApi(t, storage)
     await storage.dealers.add({ id: 'nord', name: 'Autohaus Nord', ...PLACES.berlin })

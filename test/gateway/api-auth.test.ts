@@ -1,6 +1,6 @@
 /**
- * The HTTP API's bearer tokens and the case routes behind them, on both
- * storage backends, through a fastify instance of the test's own (injected
+ * The HTTP API's bearer tokens and the case routes behind them, on one
+ * storage backend, through a fastify instance of the test's own (injected
  * requests, no port): 401 without or with a bad token, 403 for the wrong
  * role, the dealer's scope on its principal, and the case base's routes
  * with their 400s, 404s and 409s.
@@ -13,7 +13,7 @@ import type { RuleDefinition } from '../../rules/model.js'
 import { ApiTokenStore } from '../../storage/api-tokens.js'
 import { CaseStore } from '../../storage/cases.js'
 import { openStorage, type Storage, poolOf } from '../../storage/index.js'
-import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { createTestDatabase, oneBackend } from '../helpers/backends.js'
 import { roleTokens } from '../helpers/api-client.js'
 
 const ECT = 'Vehicle.Powertrain.CombustionEngine.ECT'
@@ -28,9 +28,9 @@ t.test('a token store that cannot answer: 503, not a 401 that would send the cal
   t.same(res.json(), { code: 'PITWALL_ERR_STORAGE_UNAVAILABLE', message: 'cannot check the API token: storage is unavailable' })
 })
 
-for (const backend of ['pglite', 'postgres'] as Backend[]) {
-  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
-    const db = backend === 'postgres' ? await createTestDatabase() : undefined
+for (const backend of [await oneBackend()]) {
+  t.test(`on ${backend}`, async (t) => {
+    const db = backend === 'postgres' ? await createTestDatabase({ migrated: true }) : undefined
     const storage: Storage = await openStorage({ databaseUrl: db?.url, dataDir: 'memory://' })
     const tokens = new ApiTokenStore(poolOf(storage))
     const cases = new CaseStore(poolOf(storage))

@@ -1,5 +1,5 @@
 /**
- * Campaigns over the HTTP API, on both storage backends, through a fastify
+ * Campaigns over the HTTP API, on one storage backend, through a fastify
  * instance of the test's own (injected requests, no port): a campaign
  * created, started, paused, resumed and aborted by an engineer, its progress
  * per wave and its timeline as an operator reads them; the denials, the
@@ -10,13 +10,13 @@ import t from 'tap'
 import { ackMove } from '../../actions/commands/policy.js'
 import { openTestStorage } from '../actions/dealer-fixtures.js'
 import { expectEngineerWrites, openApi, roleTokens, type RouteCall } from '../helpers/api-client.js'
-import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { oneBackend } from '../helpers/backends.js'
 
 const SHA = 'cd'.repeat(32)
 const OTA = { package: 'bms-fw', version: '3.1.0' }
 
-for (const backend of ['pglite', 'postgres'] as Backend[]) {
-  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+for (const backend of [await oneBackend()]) {
+  t.test(`on ${backend}`, async (t) => {
     const storage = await openTestStorage(t, backend)
     const tokens = storage.apiTokens
     const { call, expectError } = await openApi(t, storage)

@@ -1,5 +1,5 @@
 /**
- * Commands and OTA packages over the HTTP API, on both storage backends,
+ * Commands and OTA packages over the HTTP API, on one storage backend,
  * through a fastify instance of the test's own (injected requests, no port):
  * engineers queue, approve and cancel; operators read; dealers and callers
  * without a token are refused; bad bodies are 400s naming the field.
@@ -9,13 +9,13 @@ import t from 'tap'
 import { COMMAND_TRANSITIONS } from '../../actions/commands/model.js'
 import { openTestStorage } from '../actions/dealer-fixtures.js'
 import { expectEngineerWrites, openApi, roleTokens, type RouteCall } from '../helpers/api-client.js'
-import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { oneBackend } from '../helpers/backends.js'
 
 const SHA = 'ab'.repeat(32)
 const BALANCING = { name: 'bms-extended-balancing', params: { targetSpreadMv: '30' } }
 
-for (const backend of ['pglite', 'postgres'] as Backend[]) {
-  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+for (const backend of [await oneBackend()]) {
+  t.test(`on ${backend}`, async (t) => {
     const storage = await openTestStorage(t, backend)
     const tokens = storage.apiTokens
     const { app, call, expectError } = await openApi(t, storage)

@@ -1,5 +1,5 @@
 /**
- * Faults over HTTP on both backends: an engineer lists and reads a fault
+ * Faults over HTTP on one backend: an engineer lists and reads a fault
  * with its evidence, timeline, remote fix and dealer alerts, acknowledges
  * and resolves it, then turns it into a case, which the fault then names;
  * operators read only; dealers and callers without a token are refused.
@@ -8,12 +8,12 @@ import t from 'tap'
 import type { DealerAlert } from '../../actions/dealer-alerts/model.js'
 import { openTestStorage, PLACES, seedFault } from '../actions/dealer-fixtures.js'
 import { openApi } from '../helpers/api-client.js'
-import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { oneBackend } from '../helpers/backends.js'
 
 const envelope = (a: DealerAlert, key: string): { event: string, body: string } => ({ event: 'alert.created', body: JSON.stringify({ id: a.id, key }) })
 
-for (const backend of ['pglite', 'postgres'] as Backend[]) {
-  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+for (const backend of [await oneBackend()]) {
+  t.test(`on ${backend}`, async (t) => {
     const storage = await openTestStorage(t, backend)
     const { call, expectError } = await openApi(t, storage)
     const engineer = (await storage.apiTokens.create({ name: 'eva', role: 'engineer' })).token

@@ -1,5 +1,5 @@
 /**
- * The dealer inbox over HTTP on both storage backends, through a fastify
+ * The dealer inbox over HTTP on one storage backend, through a fastify
  * instance of the test's own (injected requests, no port): a dealer reads
  * and moves only its own alerts (another dealer's answer 404), engineers
  * and operators read any dealer's inbox by naming it, the lifecycle only
@@ -11,12 +11,12 @@ import t from 'tap'
 import { DealerAlertService } from '../../actions/dealer-alerts/service.js'
 import type { ServiceReminder } from '../../storage/service-reminders.js'
 import { openApi } from '../helpers/api-client.js'
-import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { oneBackend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, recordingLog, seedFault } from '../actions/dealer-fixtures.js'
 import { poolOf } from '../../storage/index.js'
 
-for (const backend of ['pglite', 'postgres'] as Backend[]) {
-  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+for (const backend of [await oneBackend()]) {
+  t.test(`on ${backend}`, async (t) => {
     const storage = await openTestStorage(t, backend)
     const { call, expectError } = await openApi(t, storage)
 

@@ -21,7 +21,7 @@ const envelope = (a: DealerAlert, key: string): { event: string, body: string } 
 
 t.test('KPIs through the API and the CLI', { skip: !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
   // PostgreSQL, so the CLI in its own process reads the same database
-  const db = await createTestDatabase()
+  const db = await createTestDatabase({ migrated: true })
   const storage = await openStorage({ databaseUrl: db.url, dataDir: 'memory://' })
   const app = Fastify()
   registerApi(app, { storage })

@@ -1,5 +1,5 @@
 /**
- * Log uploads over HTTP, on both backends, through a listening fastify of
+ * Log uploads over HTTP, on one backend, through a listening fastify of
  * the test's own (real sockets: an upload cut off mid-body must be one): a
  * T-box's chunked upload that is cut, resumed and completed, after which its
  * token is spent; tokens that are missing, wrong, another upload's or
@@ -24,7 +24,7 @@ import { createLogger } from '../../gateway/logger.js'
 import { createMetrics } from '../../gateway/metrics.js'
 import { openTestStorage } from '../actions/dealer-fixtures.js'
 import { roleTokens } from '../helpers/api-client.js'
-import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { oneBackend } from '../helpers/backends.js'
 import { until } from '../helpers/until.js'
 
 const CAP = 64 * 1024
@@ -39,8 +39,8 @@ function candump (frames: number, startS = 1_790_000_000): Buffer {
   return Buffer.from(lines.join('\n') + '\n')
 }
 
-for (const backend of ['pglite', 'postgres'] as Backend[]) {
-  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+for (const backend of [await oneBackend()]) {
+  t.test(`on ${backend}`, async (t) => {
     const storage = await openTestStorage(t, backend)
     const files = await LogFiles.open('memory://')
     t.teardown(async () => { await files.close() })

@@ -1,5 +1,5 @@
 /**
- * Decoder manifests over the HTTP API, on both storage backends, through a
+ * Decoder manifests over the HTTP API, on one storage backend, through a
  * fastify instance of the test's own (injected requests, no port): the demo
  * manifest added and activated by an engineer with its DBC in the body, read
  * back by an operator, its signals in the catalog; a second version taking
@@ -10,7 +10,7 @@ import t from 'tap'
 import { parse as parseYaml } from 'yaml'
 import { openTestStorage } from '../actions/dealer-fixtures.js'
 import { expectEngineerWrites, openApi, roleTokens, type RouteCall } from '../helpers/api-client.js'
-import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { oneBackend } from '../helpers/backends.js'
 
 const DEMO = parseYaml(readFileSync(new URL('../../sim/demo-vehicle.manifest.yaml', import.meta.url), 'utf8')) as Record<string, unknown> & { signals: Array<{ from: string }> }
 const DBC = readFileSync(new URL('../../sim/demo-vehicle.dbc', import.meta.url), 'utf8')
@@ -22,8 +22,8 @@ function demoBody (change: Record<string, unknown> = {}, extra: Record<string, u
   return { manifest: { ...DEMO, ...change }, dbcs: { 'demo-vehicle.dbc': DBC }, ...extra }
 }
 
-for (const backend of ['pglite', 'postgres'] as Backend[]) {
-  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+for (const backend of [await oneBackend()]) {
+  t.test(`on ${backend}`, async (t) => {
     const storage = await openTestStorage(t, backend)
     const tokens = storage.apiTokens
     const { call, expectError } = await openApi(t, storage)

@@ -1,5 +1,5 @@
 /**
- * Structured parts over HTTP, on both backends: a case written with parts
+ * Structured parts over HTTP, on one backend: a case written with parts
  * (structured, or as plain descriptions the way clients sent them before)
  * reads back structured and is found by a part number; bad parts are 400s
  * naming the part and field; the alert a dealer reads carries the parts of
@@ -9,10 +9,10 @@ import t from 'tap'
 import { DealerAlertService } from '../../actions/dealer-alerts/service.js'
 import { openTestStorage, PLACES, recordingLog, seedFault } from '../actions/dealer-fixtures.js'
 import { openApi, roleTokens } from '../helpers/api-client.js'
-import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { oneBackend } from '../helpers/backends.js'
 
-for (const backend of ['pglite', 'postgres'] as Backend[]) {
-  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+for (const backend of [await oneBackend()]) {
+  t.test(`on ${backend}`, async (t) => {
     const storage = await openTestStorage(t, backend)
     const { call, expectError } = await openApi(t, storage)
     const { engineer, dealer } = await roleTokens(storage.apiTokens)

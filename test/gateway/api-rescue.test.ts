@@ -1,5 +1,5 @@
 /**
- * Rescue requests over HTTP on both backends (injected requests, no port):
+ * Rescue requests over HTTP on one backend (injected requests, no port):
  * the call centre (engineer or operator) makes one for a VIN with a
  * position, description and phone, refused with the field named, or with
  * nothing stored when the vehicle is unknown or no dealer is in range; the
@@ -10,14 +10,14 @@
  */
 import t from 'tap'
 import { openApi } from '../helpers/api-client.js'
-import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { oneBackend } from '../helpers/backends.js'
 import { openTestStorage, PLACES, seedFault } from '../actions/dealer-fixtures.js'
 import { poolOf } from '../../storage/index.js'
 
 const PARIS = { lat: 48.8566, lon: 2.3522 }
 
-for (const backend of ['pglite', 'postgres'] as Backend[]) {
-  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+for (const backend of [await oneBackend()]) {
+  t.test(`on ${backend}`, async (t) => {
     const storage = await openTestStorage(t, backend)
     const { call, expectError } = await openApi(t, storage)
     // around Ulm: Stuttgart and Munich in range, Berlin not

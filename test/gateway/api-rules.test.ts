@@ -1,5 +1,5 @@
 /**
- * Rules over HTTP on both storage backends: engineers list, edit, enable and
+ * Rules over HTTP on one storage backend: engineers list, edit, enable and
  * backtest; operators only read; dealers nothing. A rule that does not check
  * is refused with each problem's field, line and column (what the console's
  * editor shows in place) and nothing is stored. A rule's text round-trips:
@@ -18,7 +18,7 @@ import { VehicleModel } from '../../sim/vehicle-model.js'
 import type { Storage } from '../../storage/index.js'
 import { openTestStorage } from '../actions/dealer-fixtures.js'
 import { expectEngineerWrites, openApi, roleTokens } from '../helpers/api-client.js'
-import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { oneBackend } from '../helpers/backends.js'
 import { testBatch } from '../helpers/batches.js'
 import { connectVehicle, publishQos1, startTestGateway } from '../helpers/gateway.js'
 import { until } from '../helpers/until.js'
@@ -37,8 +37,8 @@ async function archive (storage: Storage, vin: string, startMs: number, count: n
   }
 }
 
-for (const backend of ['pglite', 'postgres'] as Backend[]) {
-  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+for (const backend of [await oneBackend()]) {
+  t.test(`on ${backend}`, async (t) => {
     const storage = await openTestStorage(t, backend)
     const { call, expectError } = await openApi(t, storage)
     const tokens = await roleTokens(storage.apiTokens)
@@ -179,7 +179,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 }
 
 t.test('a rule saved through the API is in force on the running gateway', async (t) => {
-  const tg = await startTestGateway(await postgresReachable() ? 'postgres' : 'pglite', { rulesPollMs: 100 })
+  const tg = await startTestGateway(await oneBackend(), { rulesPollMs: 100 })
   t.teardown(() => tg.close())
   const { storage } = tg.gateway
   const engineer = (await storage.apiTokens.create({ name: 'alice', role: 'engineer' })).token
@@ -200,7 +200,7 @@ t.test('a rule saved through the API is in force on the running gateway', async 
 })
 
 t.test('a backtest over HTTP decodes CAN frames with the gateway\'s --can-dbc default, as ingest did', async (t) => {
-  const tg = await startTestGateway(await postgresReachable() ? 'postgres' : 'pglite', { canDbc: `0=${DEMO_DBC_FILE}` })
+  const tg = await startTestGateway(await oneBackend(), { canDbc: `0=${DEMO_DBC_FILE}` })
   t.teardown(() => tg.close())
   const { storage } = tg.gateway
   const engineer = (await storage.apiTokens.create({ name: 'alice', role: 'engineer' })).token

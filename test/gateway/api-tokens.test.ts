@@ -1,5 +1,5 @@
 /**
- * API tokens over HTTP on both storage backends, through a fastify instance
+ * API tokens over HTTP on one storage backend, through a fastify instance
  * of the test's own (injected requests, no port): only operators list,
  * create and revoke; the token is shown once; a revocation takes effect on
  * the next request; revoking one's own token is said in the answer, with a
@@ -7,11 +7,11 @@
  */
 import t from 'tap'
 import { openApi } from '../helpers/api-client.js'
-import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { oneBackend } from '../helpers/backends.js'
 import { openTestStorage, PLACES } from '../actions/dealer-fixtures.js'
 
-for (const backend of ['pglite', 'postgres'] as Backend[]) {
-  t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
+for (const backend of [await oneBackend()]) {
+  t.test(`on ${backend}`, async (t) => {
     const storage = await openTestStorage(t, backend)
     const { call, expectError } = await openApi(t, storage)
     await storage.dealers.add({ id: 'nord', name: 'Autohaus Nord', ...PLACES.berlin })

@@ -6,9 +6,10 @@
 import t from 'tap'
 import { openTestStorage, PLACES } from '../actions/dealer-fixtures.js'
 import { openApi } from '../helpers/api-client.js'
+import { oneBackend } from '../helpers/backends.js'
 
 t.test('the fleet, and a dealer\'s own customers', async (t) => {
-  const storage = await openTestStorage(t, 'pglite')
+  const storage = await openTestStorage(t, await oneBackend())
   const { call, expectError } = await openApi(t, storage)
   await storage.dealers.add({ id: 'muc', name: 'Autohaus München', ...PLACES.munich })
   await storage.dealers.add({ id: 'ber', name: 'Autohaus Berlin', ...PLACES.berlin })

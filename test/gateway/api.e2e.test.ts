@@ -6,9 +6,10 @@ import t from 'tap'
 import { CaseBase } from '../../actions/cases/case-base.js'
 import { DEMO_CASE_PACK, loadCasePack } from '../../actions/cases/pack.js'
 import { startTestGateway } from '../helpers/gateway.js'
+import { oneBackend } from '../helpers/backends.js'
 
 t.test('the gateway serves the case base behind role-scoped tokens', async (t) => {
-  const tg = await startTestGateway('pglite')
+  const tg = await startTestGateway(await oneBackend())
   t.teardown(() => tg.close())
   const { storage, httpPort } = tg.gateway
   await new CaseBase(storage.cases).apply(loadCasePack(DEMO_CASE_PACK), 'test')

@@ -21,6 +21,7 @@ import type { Tbox } from '../../sim/tbox.js'
 import { startTestGateway } from '../helpers/gateway.js'
 import { until } from '../helpers/until.js'
 import { poolOf } from '../../storage/index.js'
+import { oneBackend } from '../helpers/backends.js'
 
 const PACKAGE = { package: 'tbox-firmware', version: '1.5.0', url: 'https://ota.example/tbox-firmware-1.5.0.bin', sha256: 'c0ffee'.padEnd(64, '0'), size: 8_388_608 }
 const CURRENT = '1.4.2'
@@ -30,7 +31,7 @@ const FAILURE_SHARE = 0.5
 const IN_FLIGHT: ReadonlySet<string> = new Set(['queued', 'sent', 'accepted', 'in_progress'])
 
 // one gateway for the file (an embedded database takes seconds to start); each test has its own vehicles, model and campaign
-const tg = await startTestGateway('pglite')
+const tg = await startTestGateway(await oneBackend())
 t.teardown(async () => { await tg.close() })
 await tg.gateway.storage.otaPackages.add({ ...PACKAGE, addedBy: 'release-bot' })
 

@@ -10,6 +10,7 @@ import { BatchBuilder } from '../../sim/batch-builder.js'
 import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
 import { VehicleModel } from '../../sim/vehicle-model.js'
 import { poolOf } from '../../storage/index.js'
+import { oneBackend } from '../helpers/backends.js'
 
 const VIN = 'WPWDEC00000000042'
 const T0_US = Date.now() * 1000 - 60_000_000
@@ -29,7 +30,7 @@ function demoBatches (count: number): { payloads: Uint8Array[], engineHours: num
 }
 
 t.test('with the demo DBC, CAN-only signals are stored at most once per second per signal', async (t) => {
-  const tg = await startTestGateway('pglite', { canDbc: `0=${DEMO_DBC_FILE}`, sampleIntervalMs: 1000 })
+  const tg = await startTestGateway(await oneBackend(), { canDbc: `0=${DEMO_DBC_FILE}`, sampleIntervalMs: 1000 })
   t.teardown(() => tg.close())
   const client = await connectVehicle(tg.gateway.mqttPort, VIN, await tg.provision(VIN))
   t.teardown(() => client.endAsync())
@@ -67,7 +68,7 @@ t.test('with the demo DBC, CAN-only signals are stored at most once per second p
 })
 
 t.test('without a DBC, frames are stored raw and counted as unknown', async (t) => {
-  const tg = await startTestGateway('pglite')
+  const tg = await startTestGateway(await oneBackend())
   t.teardown(() => tg.close())
   const client = await connectVehicle(tg.gateway.mqttPort, VIN, await tg.provision(VIN))
   t.teardown(() => client.endAsync())

@@ -13,6 +13,7 @@ import { verifyWebhook } from '../../actions/dealer-alerts/webhook-signature.js'
 import { pitwall } from '../../proto/index.js'
 import { parseRules } from '../../rules/load.js'
 import { connectVehicle, publishQos1, startTestGateway } from '../helpers/gateway.js'
+import { oneBackend } from '../helpers/backends.js'
 
 const RULES = `rules:
   - id: overheat-prestage
@@ -34,7 +35,7 @@ t.test('a pre-staging fault reaches the nearest dealer as a signed webhook and i
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/pitwall`
 
   // the dealer system on loopback is let through by the allow list (PITWALL_WEBHOOK_ALLOW), as one on premises would be
-  const tg = await startTestGateway('pglite', { rulesPollMs: 100, webhookAllow: '127.0.0.1' })
+  const tg = await startTestGateway(await oneBackend(), { rulesPollMs: 100, webhookAllow: '127.0.0.1' })
   t.teardown(() => tg.close())
   const { storage } = tg.gateway
   await storage.rules.apply(parseRules(RULES, 'rules.yaml'))

@@ -11,11 +11,12 @@ import { provisionDevice } from '../../gateway/provisioning.js'
 import { startFleet } from '../../sim/fleet.js'
 import { startTestGateway } from '../helpers/gateway.js'
 import { until } from '../helpers/until.js'
+import { oneBackend } from '../helpers/backends.js'
 
 const COHORT = 20
 
 t.test('a fetch campaign over 20 vehicles completes with a decoded answer from each', async (t) => {
-  const tg = await startTestGateway('pglite')
+  const tg = await startTestGateway(await oneBackend())
   t.teardown(async () => { await tg.close() })
   const { storage } = tg.gateway
   const credentials = await Promise.all(Array.from({ length: COHORT }, async (_, i) =>

@@ -22,6 +22,7 @@ import { connectVehicle, publishQos1, startTestGateway } from '../helpers/gatewa
 import { fetchMetric } from '../helpers/metrics.js'
 import { until } from '../helpers/until.js'
 import { poolOf } from '../../storage/index.js'
+import { oneBackend } from '../helpers/backends.js'
 
 const DEMO_MANIFEST = new URL('../../sim/demo-vehicle.manifest.yaml', import.meta.url).pathname
 const T0 = Date.now() * 1000 - 600_000_000
@@ -43,7 +44,7 @@ function batches (vin: string, seed: number): (i: number) => Uint8Array {
 }
 
 t.test('a running gateway decodes each model with its active manifest and picks up changes without a restart', async (t) => {
-  const tg = await startTestGateway('pglite', { rulesPollMs: 200 })
+  const tg = await startTestGateway(await oneBackend(), { rulesPollMs: 200 })
   t.teardown(() => tg.close())
   const { storage, mqttPort, httpPort } = tg.gateway
   // decoded rows follow the PUBACK (storage/projector.ts): counted once the projector has written what it holds

@@ -15,6 +15,7 @@ import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
 import { Tbox } from '../../sim/tbox.js'
 import { startTestGateway } from '../helpers/gateway.js'
 import { until } from '../helpers/until.js'
+import { oneBackend } from '../helpers/backends.js'
 
 const rules = (approval: 'auto' | 'engineer'): string => `rules:
   - id: cell-imbalance-${approval}
@@ -27,7 +28,7 @@ const rules = (approval: 'auto' | 'engineer'): string => `rules:
 `
 
 t.test('a remote fix goes out signed, runs on the T-box, and counts once fresh data clears the fault', async (t) => {
-  const tg = await startTestGateway('pglite', { canDbc: `0=${DEMO_DBC_FILE}`, rulesPollMs: 100 })
+  const tg = await startTestGateway(await oneBackend(), { canDbc: `0=${DEMO_DBC_FILE}`, rulesPollMs: 100 })
   t.teardown(() => tg.close())
   const { storage, commandKeys } = tg.gateway
   await storage.rules.apply([...parseRules(rules('auto'), 'auto.yaml'), ...parseRules(rules('engineer'), 'engineer.yaml')])

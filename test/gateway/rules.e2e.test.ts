@@ -18,6 +18,7 @@ import { FAULT_NAMES, type FaultName } from '../../sim/faults.js'
 import { VehicleModel } from '../../sim/vehicle-model.js'
 import { connectVehicle, publishQos1, startTestGateway } from '../helpers/gateway.js'
 import { poolOf } from '../../storage/index.js'
+import { oneBackend } from '../helpers/backends.js'
 
 const PACK = fileURLToPath(new URL('../../rules/packs/demo-vehicle.yaml', import.meta.url))
 const EXPECTED: Record<FaultName, string> = {
@@ -32,7 +33,7 @@ const BATCH_US = 5_000_000
 const BATCHES = 180 // 15 minutes of driving
 
 t.test('each injected fault opens its rule\'s fault with evidence; a healthy vehicle opens none', async (t) => {
-  const starting = startTestGateway('pglite', { canDbc: `0=${DEMO_DBC_FILE}`, rulesPollMs: 100 })
+  const starting = startTestGateway(await oneBackend(), { canDbc: `0=${DEMO_DBC_FILE}`, rulesPollMs: 100 })
   t.teardown(async () => { await (await starting).close() })
 
   // The drives are simulated while the gateway starts (its embedded database

@@ -19,7 +19,7 @@ export interface TestGateway {
 
 export async function startTestGateway (backend: Backend, overrides: Partial<GatewayConfig> = {}): Promise<TestGateway> {
   // A test that brings its own database (overrides.databaseUrl) gets none created.
-  const db = backend === 'postgres' && overrides.databaseUrl === undefined ? await createTestDatabase() : undefined
+  const db = backend === 'postgres' && overrides.databaseUrl === undefined ? await createTestDatabase({ migrated: true }) : undefined
   const config = loadConfig({}, {
     mqttHost: '127.0.0.1',
     mqttPort: await freePort(),
@@ -30,7 +30,7 @@ export async function startTestGateway (backend: Backend, overrides: Partial<Gat
     logLevel: 'silent',
     ...overrides
   })
-  const gateway = await startGateway(config, createLogger(process.env.PITWALL_TEST_LOG ?? 'silent'))
+  const gateway = await startGateway(config, createLogger(process.env.PITWALL_TEST_LOG ?? 'silent')).catch(async (err: unknown) => { await db?.drop(); throw err })
   return {
     gateway,
     provision: async (vin) => (await provisionDevice(gateway.storage.vehicles, { vin })).secret,

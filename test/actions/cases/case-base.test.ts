@@ -25,7 +25,7 @@ const caseInput = (id: string, overrides: Partial<CaseInput> = {}): CaseInput =>
 
 for (const backend of ['pglite', 'postgres'] as Backend[]) {
   t.test(`on ${backend}`, { skip: backend === 'postgres' && !(await postgresReachable()) ? SKIP_POSTGRES : false }, async (t) => {
-    const db = backend === 'postgres' ? await createTestDatabase() : undefined
+    const db = backend === 'postgres' ? await createTestDatabase({ migrated: true }) : undefined
     const storage: Storage = await openStorage({ databaseUrl: db?.url, dataDir: 'memory://' })
     t.teardown(async () => { await storage.close(); await db?.drop() })
     const cases = new CaseBase(storage.cases)

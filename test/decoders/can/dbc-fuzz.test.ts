@@ -8,8 +8,6 @@ import { SeededRandom } from '../../../sim/prng.js'
 
 // Fixed seeds so that a failure replays; change them locally to explore further.
 const SEED = 20240604
-/** Far above what any input here takes (tens of ms, under load hundreds): a parse this slow means a hang or a super-linear path. */
-const SLOW_MS = 5000
 
 const SMALL = String.raw`VERSION "fuzz"
 NS_ :
@@ -126,9 +124,8 @@ function attempt (tally: Tally, label: string, text: string, parse: () => CanDat
       tally.rejected++
     }
   }
-  const ms = performance.now() - start
-  tally.slowestMs = Math.max(tally.slowestMs, ms)
-  if (ms > SLOW_MS) tally.failures.push(`${label}: took ${ms.toFixed(0)} ms for ${text.length} characters`)
+  // reported, not asserted: a hang meets tap's timeout, a super-linear path the count at the end of this file
+  tally.slowestMs = Math.max(tally.slowestMs, performance.now() - start)
 }
 
 /** What compile.ts and codec.ts rely on: sizes in range, switch chains that exist and end. */
@@ -178,7 +175,7 @@ t.test('mutations of a DBC covering every statement parse or fail with a DbcPars
   t.ok(parseDbc(SMALL).messages.length === 2, 'the unmutated text parses')
   const rng = new SeededRandom(SEED + 2)
   const tally = newTally()
-  for (let i = 0; i < 3000; i++) {
+  for (let i = 0; i < 1500; i++) {
     let text = SMALL
     for (let k = rng.int(1, 4); k > 0; k--) text = mutate(rng, text)
     attempt(tally, `small mutation ${i}`, text, () => parseDbc(text, 'small.dbc'))
@@ -200,7 +197,7 @@ for (const [index, file] of files.entries()) {
     const original = readFileSync(dir + file, 'utf8')
     const rng = new SeededRandom(SEED + 100 + index)
     const tally = newTally()
-    for (let i = 0; i < 150; i++) {
+    for (let i = 0; i < 40; i++) {
       let text = original
       for (let k = rng.int(1, 3); k > 0; k--) text = mutate(rng, text)
       attempt(tally, `${file} mutation ${i}`, text, () => parseDbc(text, file))
@@ -209,16 +206,73 @@ for (const [index, file] of files.entries()) {
   })
 }
 
+/** Array methods that walk elements until a callback says stop, or all of them. */
+const CALLBACK_WALKS = ['find', 'findIndex', 'findLast', 'findLastIndex', 'some', 'every', 'filter', 'map', 'flatMap', 'forEach', 'reduce', 'reduceRight'] as const
+
+/**
+ * How many array elements `run` visits through Array.prototype: callbacks of
+ * the methods above, elements indexOf, lastIndexOf and includes compare, and
+ * steps of array iterators (for...of, spread). A count, so the same on any
+ * machine under any load: the look-ups that once made large files quadratic
+ * were such walks. Indexed for loops are not seen.
+ */
+function elementsVisited (run: () => void): number {
+  let visits = 0
+  const proto = Array.prototype as unknown as Record<PropertyKey, (...args: unknown[]) => unknown>
+  const originals = new Map<PropertyKey, (...args: unknown[]) => unknown>()
+  const replace = (name: PropertyKey, make: (original: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown): void => {
+    const original = proto[name] as (...args: unknown[]) => unknown
+    originals.set(name, original)
+    proto[name] = make(original)
+  }
+  for (const name of CALLBACK_WALKS) {
+    replace(name, (original) => function (this: unknown[]) {
+      // arguments, not rest or spread: those would walk arrays through the iterator counted below
+      const args = Array.prototype.slice.call(arguments) as unknown[]
+      const callback = args[0] as (...a: unknown[]) => unknown
+      args[0] = function (this: unknown) { visits++; return Reflect.apply(callback, this, arguments) }
+      return Reflect.apply(original, this, args)
+    })
+  }
+  const indexOf = Array.prototype.indexOf
+  replace('indexOf', (original) => function (this: unknown[]) {
+    const at = Reflect.apply(original, this, arguments) as number
+    visits += at === -1 ? this.length : at + 1
+    return at
+  })
+  replace('lastIndexOf', (original) => function (this: unknown[]) {
+    const at = Reflect.apply(original, this, arguments) as number
+    visits += at === -1 ? this.length : this.length - at
+    return at
+  })
+  replace('includes', (original) => function (this: unknown[], value: unknown) {
+    const at = Reflect.apply(indexOf, this, [value]) as number
+    visits += at === -1 ? this.length : at + 1
+    return Reflect.apply(original, this, arguments)
+  })
+  replace(Symbol.iterator, (original) => function (this: unknown[]) {
+    const inner = Reflect.apply(original, this, []) as Iterator<unknown>
+    return { next: () => { visits++; return inner.next() }, [Symbol.iterator] () { return this } }
+  })
+  try {
+    run()
+  } finally {
+    for (const [name, original] of originals) proto[name] = original
+  }
+  return visits
+}
+
 /**
  * Shapes that once took quadratic time: each CM_ BU_ scanned the node list,
  * each VAL_ the message's signals, each BA_DEF_DEF_ the definitions, each mN
  * the message for its switch. A scan pays for how far the target lies, so each
- * shape is timed with its references at the far end against the same text
- * with them at the near end, in the same run (absolute times swing with the
- * machine's load; the ratio does not). The scans made it 4x to 30x at this size.
+ * shape is parsed with its references at the far end and with them at the
+ * near end, counting the array elements each parse visits: those scans made
+ * the far end visit about n²/2 elements, the near end about n. Counted, not
+ * timed: a time ratio swung with the load of test files running beside it.
  */
 t.test('large files of many references parse in linear time', async (t) => {
-  const n = 10000
+  const n = 2000
   const range = (f: (i: number) => string): string => Array.from({ length: n }, (_, i) => f(i)).join('\n')
   const nodes = range((i) => `N${i}`).replace(/\n/g, ' ')
   const signals = range((i) => ` SG_ S${i} : 0|1@1+ (1,0) [0|1] "" X`)
@@ -237,24 +291,9 @@ t.test('large files of many references parse in linear time', async (t) => {
       `${definitions}\n${range((i) => `BA_DEF_DEF_ "A${n - 1 - i}" 0;`)}`,
       `${definitions}\n${range(() => 'BA_DEF_DEF_ "A0" 0;')}`]
   }
-  const timed = (text: string): number => {
-    const start = performance.now()
-    parseDbc(text, 'large.dbc')
-    return performance.now() - start
-  }
-  // far and near alternate, and each keeps its fastest of 5: a burst of load from other test files
-  // (CI runs several at once on 2 cores) then slows both, not one
-  const fastestPair = (far: string, near: string): [number, number] => {
-    let bestFar = Infinity
-    let bestNear = Infinity
-    for (let run = 0; run < 5; run++) {
-      bestFar = Math.min(bestFar, timed(far))
-      bestNear = Math.min(bestNear, timed(near))
-    }
-    return [bestFar, bestNear]
-  }
   for (const [shape, [far, near]] of Object.entries(shapes)) {
-    const [farMs, nearMs] = fastestPair(far, near)
-    t.ok(farMs < 3 * nearMs, `${shape}: ${n} references at the far end in ${farMs.toFixed(0)} ms, at the near end in ${nearMs.toFixed(0)} ms`)
+    const farVisits = elementsVisited(() => parseDbc(far, 'large.dbc'))
+    const nearVisits = elementsVisited(() => parseDbc(near, 'large.dbc'))
+    t.ok(farVisits <= 2 * nearVisits + n, `${shape}: ${n} references at the far end visit ${farVisits} array elements, at the near end ${nearVisits}`)
   }
 })

@@ -10,7 +10,7 @@ import t, { type Test } from 'tap'
 import type { DealerAlert } from '../../../actions/dealer-alerts/model.js'
 import { PLACES, seedFault } from '../../actions/dealer-fixtures.js'
 import { roleTokens } from '../../helpers/api-client.js'
-import { createTestDatabase, postgresReachable, SKIP_POSTGRES } from '../../helpers/backends.js'
+import { createTestDatabase, oneBackend, postgresReachable, SKIP_POSTGRES } from '../../helpers/backends.js'
 import { testBatch } from '../../helpers/batches.js'
 import { connectVehicle, publishQos1, startTestGateway, type TestGateway } from '../../helpers/gateway.js'
 import { fetchMetric } from '../../helpers/metrics.js'
@@ -174,7 +174,7 @@ t.test('two gateway nodes on one PostgreSQL database', { skip: !(await postgresR
 })
 
 t.test('the embedded database, one node', async (t) => {
-  const tg = await startTestGateway('pglite', { maxSseStreams: 6, maxSseStreamsPerToken: 4 })
+  const tg = await startTestGateway(await oneBackend(), { maxSseStreams: 6, maxSseStreamsPerToken: 4 })
   let closed = false
   t.teardown(async () => { if (!closed) await tg.close() })
   const { gateway } = tg

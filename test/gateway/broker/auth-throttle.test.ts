@@ -19,6 +19,7 @@ import { hashSecret, VerifiedSecretCache } from '../../../gateway/credentials.js
 import { createMetrics } from '../../../gateway/metrics.js'
 import { connectVehicle, startTestGateway } from '../../helpers/gateway.js'
 import { fetchMetric } from '../../helpers/metrics.js'
+import { oneBackend } from '../../helpers/backends.js'
 
 const HONEST = 'WPWTHRT0000000001'
 const TARGET = 'WPWTHRT0000000002'
@@ -125,7 +126,7 @@ t.test('guessing one VIN from many addresses: each failing address is refused by
 })
 
 t.test('the gateway takes the settings: PITWALL_AUTH_FAILURES_BEFORE_BACKOFF=2, refusals on /metrics', async (t) => {
-  const tg = await startTestGateway('pglite', { authFailuresBeforeBackoff: 2, authMaxBackoffMs: 60_000 })
+  const tg = await startTestGateway(await oneBackend(), { authFailuresBeforeBackoff: 2, authMaxBackoffMs: 60_000 })
   t.teardown(async () => { await tg.close() })
   const secret = await tg.provision(TARGET)
   const port = tg.gateway.mqttPort

@@ -12,6 +12,7 @@ import { createMetrics } from '../../../gateway/metrics.js'
 import { poolOf } from '../../../storage/index.js'
 import { testBatch } from '../../helpers/batches.js'
 import { connectVehicle, publishQos1, startTestGateway } from '../../helpers/gateway.js'
+import { oneBackend } from '../../helpers/backends.js'
 
 const HOSTILE = 'WDB00000000000001'
 const HONEST = ['WDB00000000000002', 'WDB00000000000003', 'WDB00000000000004']
@@ -22,7 +23,7 @@ const FRAMES = 1500
 const PER_READ = 4
 
 t.test('a vehicle publishing at full speed is held to its batch rate; every batch, its own included, is acknowledged and stored', async (t) => {
-  const tg = await startTestGateway('pglite', { vehicleBatchesPerS: RATE, vehicleBurstS: BURST_S })
+  const tg = await startTestGateway(await oneBackend(), { vehicleBatchesPerS: RATE, vehicleBurstS: BURST_S })
   t.teardown(async () => { await tg.close() })
   const port = tg.gateway.mqttPort
   const clients = new Map<string, MqttClient>()

@@ -8,6 +8,7 @@ import t from 'tap'
 import type { MqttClient } from 'mqtt'
 import { DEFAULT_MAX_SUBSCRIPTIONS } from '../../../gateway/broker/authorize-subscribe.js'
 import { connectVehicle, startTestGateway } from '../../helpers/gateway.js'
+import { oneBackend } from '../../helpers/backends.js'
 
 const VIN = 'WDB12345678901234'
 
@@ -25,7 +26,7 @@ async function subscribe (client: MqttClient, topics: string[]): Promise<number[
 }
 
 t.test('subscriptions past the cap are refused with 0x80; unsubscribing makes room', async (t) => {
-  const tg = await startTestGateway('pglite')
+  const tg = await startTestGateway(await oneBackend())
   t.teardown(async () => { await tg.close() })
   const client = await connectVehicle(tg.gateway.mqttPort, VIN, await tg.provision(VIN))
   t.teardown(() => { client.end(true) })

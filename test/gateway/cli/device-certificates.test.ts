@@ -13,7 +13,7 @@ const VIN = 'WPWCERT0000000001'
 
 t.test('register, list and revoke a vehicle\'s client certificates', async (t) => {
   const pki = TestPki.create()
-  const db = await createTestDatabase()
+  const db = await createTestDatabase({ migrated: true })
   t.teardown(async () => { pki.remove(); await db.drop() })
   const at = ['--database-url', db.url, '--tls-ca', pki.caCert]
 
