@@ -28,8 +28,15 @@ export function isUnavailable (err: unknown): boolean {
   return /Connection terminated|connection error|Client has encountered a connection error|timeout|Client was closed|Cannot use a pool after calling end/i.test(err.message)
 }
 
-/** Worth retrying as it is: unavailable, or a serialization conflict / deadlock (40001, 40P01) that another try resolves. */
+/**
+ * Worth retrying as it is: unavailable, a serialization conflict or
+ * deadlock (40001, 40P01) that another try resolves, or a row routed to a
+ * DEFAULT partition while the maintenance pass gave its day a partition of
+ * its own (storage/partitions.ts): the insert waited on the pass's lock and
+ * then no longer fits there; routed again, it lands in the new partition.
+ */
 export function isTransient (err: unknown): boolean {
-  const code = (err as { code?: unknown } | undefined)?.code
-  return isUnavailable(err) || code === '40001' || code === '40P01'
+  const e = err as { code?: unknown, message?: unknown } | undefined
+  return isUnavailable(err) || e?.code === '40001' || e?.code === '40P01' ||
+    (e?.code === '23514' && typeof e.message === 'string' && e.message.includes('violates partition constraint'))
 }

@@ -48,7 +48,7 @@ t.test('with the demo DBC, CAN-only signals are stored at most once per second p
   t.same(rows.map((r) => r.name), ['Vehicle.Powertrain.CombustionEngine.EngineHours', 'Vehicle.Powertrain.TractionBattery.StateOfCharge.Current'])
   for (const row of rows) {
     // three 1 s batches, one interval each
-    t.equal(Number(row.n), 3, `${row.name}: 3 samples stored for 3 s of frames at 5-10 Hz`)
+    t.equal(Number(row.n), 3, `${row.name} (${row.n}): 3 samples stored for 3 s of frames at 5-10 Hz`)
   }
   const hours = rows[0]?.last as number
   t.ok(Math.abs(hours - engineHours) <= 0.05 + 1e-9, `engine hours ${hours} decoded from CAN, model at ${engineHours} (DBC LSB 0.05 h)`)
