@@ -70,7 +70,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         publishQos1(client, `v1/${v.vin}/telemetry`, payload)
       ])
       await publishQos1(client, `v1/${v.vin}/telemetry`, payload)
-      // its decoded rows follow, off the PUBACK path
+      // the PUBACKs promise the raw batch; its decoded rows follow (storage/projector.ts)
       await gateway.storage.projector.idle()
       const [row] = await q<{ n: number, samples: number }>(
         `SELECT (SELECT count(*) FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = $1 AND seq = 2) AS n,
