@@ -4,7 +4,7 @@
  * a long history never sits in memory at once.
  */
 import type pg from 'pg'
-import { EPOCH_US } from './projector.js'
+import { EPOCH_US, US_OF } from './projector.js'
 
 export interface ArchivedBatch {
   vehicleId: number
@@ -29,8 +29,7 @@ export interface ArchiveQuery {
 const PAGE = 500
 
 interface ArchiveRow { vehicle_id: number, vin: string, model: string | null, seq: string, base_us: number, manifest_id: number | null, payload: Buffer }
-// base_time as exact epoch microseconds (a Date would drop them)
-const ARCHIVE_COLUMNS = 'b.vehicle_id, v.vin, v.model, b.seq, (extract(epoch FROM b.base_time) * 1000000)::bigint AS base_us, b.manifest_id, b.payload'
+const ARCHIVE_COLUMNS = `b.vehicle_id, v.vin, v.model, b.seq, ${US_OF('b.base_time')} AS base_us, b.manifest_id, b.payload`
 
 function archivedOf (row: ArchiveRow): ArchivedBatch {
   return { vehicleId: row.vehicle_id, vin: row.vin, model: row.model ?? undefined, seq: Number(row.seq), baseTimeUs: row.base_us, manifestId: row.manifest_id ?? 0, payload: row.payload }

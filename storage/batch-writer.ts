@@ -16,6 +16,7 @@ import type pg from 'pg'
 import { ArrayParam, BYTEA, INT4, INT8, TIMESTAMPTZ } from './binary-array.js'
 import { backoffMs } from '../runtime/backoff.js'
 import { isTransient, StorageError } from './errors.js'
+import { US_OF } from './projector.js'
 import type { BatchOutcome, BatchRecord, DeadLetterRecord } from './records.js'
 
 export interface BatchWriterOptions {
@@ -229,8 +230,7 @@ export class BatchWriter {
   }
 }
 
-// base_time as exact epoch microseconds (a Date would drop them)
-const BASE_US = '(extract(epoch FROM base_time) * 1000000)::bigint AS base_us'
+const BASE_US = `${US_OF('base_time')} AS base_us`
 
 /**
  * The whole group in one statement, so one round trip and one implicit

@@ -77,7 +77,8 @@ export const partitionName = (table: string, dayMs: number): string =>
 
 export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS
 
-const quote = (ident: string): string => `"${ident.replaceAll('"', '""')}"`
+/** An identifier quoted for SQL; a schema-qualified name (schema.table) quoted part by part. */
+export const quote = (ident: string): string => ident.split('.').map((part) => `"${part.replaceAll('"', '""')}"`).join('.')
 
 export class PartitionManager {
   constructor (private readonly pool: pg.Pool, private readonly tables: readonly PartitionedTable[] = PARTITIONED_TABLES) {}

@@ -216,6 +216,9 @@ export class SampleProjector {
 /** A timestamptz from a bigint parameter of epoch microseconds, exactly (a double would round them). */
 export const EPOCH_US = (param: string): string => `('epoch'::timestamptz + ${param}::bigint * interval '1 microsecond')`
 
+/** The other way: a timestamptz column as exact epoch microseconds (a Date would drop them). */
+export const US_OF = (column: string): string => `(extract(epoch FROM ${column}) * 1000000)::bigint`
+
 // The rows of `unnest ... AS u(v, b, ...)` whose batch this statement claimed
 // (b: the batch's ordinal in the group, 1-based).
 const OF_CLAIMED = '(SELECT count(*) FROM claimed) = cardinality($1::int[]) OR u.b IN (SELECT i FROM claimed)'

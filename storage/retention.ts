@@ -5,7 +5,7 @@
  * for the gateway's periodic job, and `status` for `pitwall storage status`.
  */
 import type pg from 'pg'
-import { DAY_MS, PARTITIONED_TABLES, PartitionManager, type MaintenanceReport, type PartitionedTable, type Retention, type RetentionKind } from './partitions.js'
+import { DAY_MS, PARTITIONED_TABLES, PartitionManager, quote, type MaintenanceReport, type PartitionedTable, type Retention, type RetentionKind } from './partitions.js'
 import { StorageError } from './errors.js'
 import { Timescale, type PolicyChange } from './timescale.js'
 
@@ -53,7 +53,6 @@ export interface TableStatus {
 /** A part with more rows than this is not counted or scanned for its oldest and newest row. */
 const EXACT_LIMIT = 200_000
 
-const quote = (ident: string): string => `"${ident.replaceAll('"', '""')}"`
 
 export class RetentionStore {
   private readonly partitions: PartitionManager
@@ -160,7 +159,7 @@ export class RetentionStore {
         out.set(r.name, { bytes: r.bytes, rows: Math.round(r.estimate), estimated: true })
         continue
       }
-      const counted = await this.pool.query<{ n: number }>(`SELECT count(*)::float8 AS n FROM ${r.name.split('.').map(quote).join('.')}`)
+      const counted = await this.pool.query<{ n: number }>(`SELECT count(*)::float8 AS n FROM ${quote(r.name)}`)
       out.set(r.name, { bytes: r.bytes, rows: counted.rows[0]?.n ?? 0, estimated: false })
     }
     return out
@@ -183,7 +182,7 @@ export class RetentionStore {
     if (filled.length === 0) return { oldestMs: undefined, newestMs: undefined }
     const exact = async (name: string): Promise<{ min: number, max: number }> => {
       const res = await this.pool.query<{ min: number, max: number }>(
-        `SELECT (extract(epoch FROM min(${quote(t.column)})) * 1000)::float8 AS min, (extract(epoch FROM max(${quote(t.column)})) * 1000)::float8 AS max FROM ${name.split('.').map(quote).join('.')}`)
+        `SELECT (extract(epoch FROM min(${quote(t.column)})) * 1000)::float8 AS min, (extract(epoch FROM max(${quote(t.column)})) * 1000)::float8 AS max FROM ${quote(name)}`)
       return res.rows[0] as { min: number, max: number }
     }
     let oldestMs: number | undefined = Infinity
