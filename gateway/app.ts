@@ -63,6 +63,8 @@ export interface Gateway {
   readonly commands: CommandDispatcher
   readonly faultActions: FaultActionProcessor
   readonly campaigns: CampaignRunner
+  /** the rules in force: `refresh()` loads changes now instead of at the next PITWALL_RULES_POLL_MS */
+  readonly rules: Pick<RuleReloader, 'refresh'>
   close (): Promise<void>
 }
 
@@ -116,7 +118,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       store: storage.manifests, registry: decoders, catalog, defaultMinIntervalS: config.sampleIntervalMs / 1000, log: log.child({ module: 'manifests' }), metrics
     })
     // one poll for both: manifests first, so the catalog has every signal a rule names
-    await parts.start('rules', new RuleReloader(storage.rules, engine, log.child({ module: 'rules' }), config.rulesPollMs, async () => { await manifests.check() }))
+    const rules = await parts.start('rules', new RuleReloader(storage.rules, engine, log.child({ module: 'rules' }), config.rulesPollMs, async () => { await manifests.check() }))
     // listening before the broker and the API: nothing committed after the start goes unheard
     const events = await parts.start('events', new EventHub({ store: storage.events, catalog, metrics, log: log.child({ module: 'events' }), maxStreams: config.maxSseStreams, maxStreamsPerToken: config.maxSseStreamsPerToken }))
     // stopped after the broker: its last disconnections are written, then the node's vehicles go offline
@@ -244,6 +246,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       commands: actions.commands,
       faultActions: actions.faultActions,
       campaigns: actions.campaigns,
+      rules,
       close: async () => {
         await parts.stop()
         log.info('pitwall gateway stopped')

@@ -38,6 +38,16 @@ export class RuleReloader {
     await this.passes.stop()
   }
 
+  /**
+   * Checks now rather than at the next poll; resolves once a check that
+   * began after this call has finished, so rules committed before it are in
+   * force (or were reported as left out).
+   */
+  async refresh (): Promise<void> {
+    this.passes.kick()
+    await this.passes.idle()
+  }
+
   private async check (): Promise<void> {
     const catalogBefore = this.engine.catalogSize
     await this.before?.()

@@ -159,6 +159,7 @@ export const ERRORS = {
   PITWALL_ERR_CASE_QUERY: { status: 400, means: 'a case search is invalid' },
   PITWALL_ERR_CASE_PACK: { status: 400, means: 'a case pack file is invalid' },
   PITWALL_ERR_CASE_LOOKUP: { status: 503, means: 'the linked case could not be read; the alert is retried' },
+  PITWALL_ERR_DEALER_ALERT_PROJECTION_PENDING: { status: 503, means: 'the positions and DTCs before the fault are still being written; the alert is retried shortly' },
   PITWALL_ERR_KPI_QUERY: { status: 400, means: 'a KPI query is invalid' },
   PITWALL_ERR_SURVEY_INVALID: { status: 400, means: 'a survey answer is invalid (no score, a score off its scale, a time in the future); the message names the field' },
   PITWALL_ERR_SURVEY_TOO_EARLY: { status: 409, means: 'the alert is not repaired or closed yet: there has been no visit to rate' },

@@ -23,6 +23,10 @@ import { insertRescueRequest } from './rescue-rows.js'
 import { inTransaction } from './transaction.js'
 
 /** Everything about a fault that routing and the alert content need. */
+
+/** the longest an alert waits for the rows of the batches before its fault (./projector.ts lag) */
+export const PROJECTION_WAIT_MS = 120_000
+
 export interface FaultForAlert {
   faultId: number
   vehicleId: number
@@ -120,6 +124,20 @@ export class DealerAlertStore {
     const fault = res.rows[0]
     if (fault === undefined) throw unknownFault(faultId)
     return fault
+  }
+
+  /**
+   * Whether a batch of the vehicle that began by `until` was stored in the
+   * last PROJECTION_WAIT_MS and its rows (positions, DTCs) are not written
+   * yet. An older one is left to the projector's recovery pass: an alert
+   * does not wait on it for longer than that.
+   */
+  async projectionPending (vehicleId: number, until: Date): Promise<boolean> {
+    const res = await this.pool.query<{ pending: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM batches WHERE vehicle_id = $1 AND NOT projected
+         AND base_time <= $2 AND base_time > $2::timestamptz - interval '1 day'
+         AND received_at > now() - $3 * interval '1 millisecond') AS pending`, [vehicleId, until, PROJECTION_WAIT_MS])
+    return res.rows[0]?.pending === true
   }
 
   /** The vehicle's GNSS fixes in the `windowMs` up to its newest one, oldest first (empty: none stored). */

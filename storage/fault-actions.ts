@@ -43,8 +43,10 @@ export class FaultActionStore {
   }
 
   /** Not handled now: again after `delayMs`, with the reason kept. */
-  async retry (id: number, delayMs: number, reason: string): Promise<void> {
-    await this.pool.query(`UPDATE fault_actions SET next_attempt_at = now() + $2 * interval '1 millisecond', last_error = $3 WHERE id = $1`, [id, delayMs, reason])
+  /** `counted: false` gives back the attempt its claim took (a wait, not a failure). */
+  async retry (id: number, delayMs: number, reason: string, options: { counted?: false } = {}): Promise<void> {
+    await this.pool.query(`UPDATE fault_actions SET next_attempt_at = now() + $2 * interval '1 millisecond', last_error = $3,
+       attempts = attempts - CASE WHEN $4 THEN 1 ELSE 0 END WHERE id = $1`, [id, delayMs, reason, options.counted === false])
   }
 
   /** Actions of one fault, or those still pending (none given). */

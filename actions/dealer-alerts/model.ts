@@ -162,3 +162,5 @@ export const DTC_LOOKBACK_MS = 24 * 3600_000
 
 /** A vehicle still moving is checked again this often for a rescue (until the outbox gives up, ~20 min). */
 export const RESCUE_RECHECK_MS = 60_000
+/** how soon a fault whose batches' rows are still being written is handed over again */
+export const PROJECTION_RECHECK_MS = 500

@@ -11,7 +11,7 @@ import { PitwallError } from '../../runtime/errors.js'
 import type { FaultForAlert, PositionFix } from '../../storage/dealer-alerts.js'
 import type { FaultActionOutcome } from '../fault-actions/processor.js'
 import {
-  DEALER_ALERT_STATUSES, MIN_WEBHOOK_SECRET_LENGTH, RESCUE_RECHECK_MS,
+  DEALER_ALERT_STATUSES, MIN_WEBHOOK_SECRET_LENGTH, PROJECTION_RECHECK_MS, RESCUE_RECHECK_MS,
   type AlertMove, type AlertRouting, type DealerAlertKind, type DealerAlertStatus, type DealerChange, type DealerInput, type DealerUpdate
 } from './model.js'
 import { chooseDealer, isStationary, rescueTargets, STATIONARY_WINDOW_MS, type RoutableDealer, type StationaryOptions } from './routing.js'
@@ -27,9 +27,20 @@ export type DealerAlertErrorCode =
   | 'PITWALL_ERR_DEALER_ALERT_NOT_NEEDED'
   /** the fault names a case, the case base did not answer, and the rule gives no fix of its own */
   | 'PITWALL_ERR_CASE_LOOKUP'
+  /**
+   * the rows of the vehicle's batches up to the fault (positions, DTCs) are
+   * still queued in a projector (storage/projector.ts): an alert raised now
+   * would miss where the vehicle stands and what it reported
+   */
+  | 'PITWALL_ERR_DEALER_ALERT_PROJECTION_PENDING'
 
-/** When handing the fault over again may raise the alert: never, on the fault-action outbox's own backoff, or at a pace of its own. */
-export type AlertRetry = 'never' | 'backoff' | { afterMs: number }
+/**
+ * When handing the fault over again may raise the alert: never, on the
+ * fault-action outbox's own backoff, or at a pace of its own; `counted:
+ * false` for a wait on the gateway's own work, which must not use up the
+ * attempts the outbox allows for refusals.
+ */
+export type AlertRetry = 'never' | 'backoff' | { afterMs: number, counted?: false }
 
 const RETRY: Record<DealerAlertErrorCode, AlertRetry> = {
   // a dealer may be registered, a position may arrive, the case base may answer
@@ -37,6 +48,8 @@ const RETRY: Record<DealerAlertErrorCode, AlertRetry> = {
   PITWALL_ERR_CASE_LOOKUP: 'backoff',
   // a moving vehicle is the normal case for a critical fault, not a failure to back off from
   PITWALL_ERR_RESCUE_NOT_STATIONARY: { afterMs: RESCUE_RECHECK_MS },
+  // the projector writes within a second or so; bounded by how long the store waits on it (storage/dealer-alerts.ts)
+  PITWALL_ERR_DEALER_ALERT_PROJECTION_PENDING: { afterMs: PROJECTION_RECHECK_MS, counted: false },
   PITWALL_ERR_DEALER_ALERT_NOT_NEEDED: 'never'
 }
 
@@ -62,7 +75,7 @@ export function refusalOutcome (err: DealerAlertError): FaultActionOutcome | und
   const reason = `${err.code}: ${err.message}`
   if (err.retry === 'never') return { done: true, note: reason }
   if (err.retry === 'backoff') return undefined
-  return { done: false, retryInMs: err.retry.afterMs, reason }
+  return { done: false, retryInMs: err.retry.afterMs, reason, ...(err.retry.counted === false ? { counted: false as const } : {}) }
 }
 
 /** How messages name a fault: `fault 12 (rule-id, vehicle VIN)`. */

@@ -64,6 +64,8 @@ export class DealerAlertService {
     } catch (err) {
       if (err instanceof DealerAlertError) {
         const fields = { fault: faultId, vin: fault.vin, kind, code: err.code, reason: err.message }
+        // a short wait on the projector, recorded as the action's last error: not worth a line each half second
+        if (err.code === 'PITWALL_ERR_DEALER_ALERT_PROJECTION_PENDING') throw err
         // a moving vehicle is the normal case for a critical fault: not worth a warning each time it is checked
         if (err.code === 'PITWALL_ERR_RESCUE_NOT_STATIONARY') this.deps.log.info(fields, 'no rescue request yet')
         else this.deps.log.warn(fields, 'fault left without a dealer alert')
@@ -75,6 +77,9 @@ export class DealerAlertService {
   private async raise (fault: FaultForAlert, kind: DealerAlertKind): Promise<DealerAlert[]> {
     const unneeded = notNeeded(fault, kind)
     if (unneeded !== null) throw unneeded
+    if (await this.alerts.projectionPending(fault.vehicleId, fault.openedAt)) {
+      throw new DealerAlertError('PITWALL_ERR_DEALER_ALERT_PROJECTION_PENDING', `${faultLabel(fault)}: the positions and DTCs of its vehicle's batches up to ${fault.openedAt.toISOString()} are still being written`)
+    }
     const dealers = await this.dealers.list()
     const position: PositionFix | null = kind === 'rescue'
       ? rescuePosition(fault, await this.alerts.recentFixes(fault.vehicleId, this.stationaryWindowMs), this.deps.stationary)

@@ -11,7 +11,8 @@ import type { ActionLog } from '../log.js'
 import { backoffMs, type Backoff } from '../../runtime/backoff.js'
 import { PeriodicPass } from '../../runtime/periodic-pass.js'
 
-export type FaultActionOutcome = { done: true, note?: string } | { done: false, retryInMs: number, reason: string }
+/** `counted: false`: a wait on the gateway's own work; the attempt is not counted against maxAttempts */
+export type FaultActionOutcome = { done: true, note?: string } | { done: false, retryInMs: number, reason: string, counted?: false }
 
 /** 1 s, 2 s, 4 s ... capped at 5 min: for failures, not for a vehicle still moving. */
 const FAULT_ACTION_BACKOFF: Backoff = { baseMs: 1000, maxMs: 300_000 }
@@ -84,6 +85,8 @@ export class FaultActionProcessor {
       if (outcome.done) {
         await store.complete(action.id, outcome.note)
         log.info({ fault: action.faultId, kind: action.kind, note: outcome.note }, 'fault action done')
+      } else if (outcome.counted === false) {
+        await store.retry(action.id, outcome.retryInMs, outcome.reason, { counted: false })
       } else if (action.attempts >= this.maxAttempts) {
         await store.complete(action.id, `gave up after ${action.attempts} attempts: ${outcome.reason}`)
         log.error({ fault: action.faultId, kind: action.kind, reason: outcome.reason }, 'fault action abandoned')

@@ -41,7 +41,7 @@ t.test('a pre-staging fault reaches the nearest dealer as a signed webhook and i
   await storage.rules.apply(parseRules(RULES, 'rules.yaml'))
   const munich = await storage.dealers.add({ id: 'dealer-munich', name: 'Autohaus München', lat: 48.137, lon: 11.575, webhookUrl: url })
   await storage.dealers.add({ id: 'dealer-berlin', name: 'Autohaus Berlin', lat: 52.52, lon: 13.405 })
-  await new Promise((resolve) => setTimeout(resolve, 400)) // the reloader's next poll
+  await tg.gateway.rules.refresh()
 
   const vin = 'WPWDLR00000000001'
   const client = await connectVehicle(tg.gateway.mqttPort, vin, await tg.provision(vin))

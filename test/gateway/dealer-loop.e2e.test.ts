@@ -63,7 +63,7 @@ for (const backend of [await oneBackend()]) {
     const { webhookSecret } = await storage.dealers.add({
       id: 'dealer-loop', name: 'Autohaus am Ring', lat: 48.137, lon: 11.575, webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/pitwall`
     })
-    await new Promise((resolve) => setTimeout(resolve, 400)) // the rule reloader's next poll
+    await tg.gateway.rules.refresh()
     const api = `http://127.0.0.1:${tg.gateway.httpPort}/api/v1`
     const dealerToken = (await storage.apiTokens.create({ name: 'Serviceannahme', role: 'dealer', dealerId: 'dealer-loop' })).token
     const call = async (path: string, body?: object): Promise<{ status: number, json: any }> => {

@@ -32,7 +32,7 @@ t.test('a remote fix goes out signed, runs on the T-box, and counts once fresh d
   t.teardown(() => tg.close())
   const { storage, commandKeys } = tg.gateway
   await storage.rules.apply([...parseRules(rules('auto'), 'auto.yaml'), ...parseRules(rules('engineer'), 'engineer.yaml')])
-  await new Promise((resolve) => setTimeout(resolve, 400)) // the reloader's next poll
+  await tg.gateway.rules.refresh()
 
   const tboxes: Tbox[] = []
   t.teardown(async () => { for (const b of tboxes) await b.stop() })

@@ -42,7 +42,7 @@ for (const backend of [await oneBackend()]) {
     await storage.rules.apply(parseRules(RULES, 'rules.yaml'))
     const munich = await storage.dealers.add({ id: 'muc', name: 'Autohaus München', lat: 48.1374, lon: 11.5755, webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/pitwall` })
     await storage.dealers.add({ id: 'str', name: 'Autohaus Stuttgart', lat: 48.7758, lon: 9.1829 })
-    await new Promise((resolve) => setTimeout(resolve, 400)) // the reloader's next poll, as the other rule end-to-end tests wait
+    await tg.gateway.rules.refresh()
 
     const vin = backend === 'pglite' ? 'WPWRSC00000000001' : 'WPWRSC00000000002'
     const client = await connectVehicle(tg.gateway.mqttPort, vin, await tg.provision(vin))

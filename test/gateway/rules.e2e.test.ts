@@ -54,7 +54,7 @@ t.test('each injected fault opens its rule\'s fault with evidence; a healthy veh
   const applied = await storage.rules.apply(loadRuleFile(PACK))
   t.equal(applied.added.length, 6)
   // the running gateway picks the rules up from the table
-  await new Promise((resolve) => setTimeout(resolve, 400))
+  await tg.gateway.rules.refresh()
 
   // provisioned concurrently, each connecting as soon as it is registered (the embedded host once mixed these up)
   await Promise.all(vehicles.map(async ({ vin, batches }) => {

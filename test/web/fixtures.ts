@@ -25,8 +25,7 @@ export const IMBALANCE_RULE = `rules:
 
 export async function applyRules (c: ConsoleBrowser, yaml: string): Promise<void> {
   await c.gateway.gateway.storage.rules.apply(parseRules(yaml, 'console-test.yaml'))
-  // the reloader's next poll (SIM_SETTINGS.rulesPollMs)
-  await new Promise((resolve) => setTimeout(resolve, 400))
+  await c.gateway.gateway.rules.refresh()
 }
 
 export interface SimOptions {
