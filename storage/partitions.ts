@@ -106,10 +106,11 @@ export class PartitionManager {
 
   /**
    * One pass: partitions for the days from yesterday to `aheadDays` ahead,
-   * strays moved, expired partitions dropped. Never throws for one table's
-   * failure: it is reported and the rest goes on.
+   * strays moved, expired partitions dropped; with `aheadOnly`, the
+   * partitions alone (what a starting gateway waits for). Never throws for
+   * one table's failure: it is reported and the rest goes on.
    */
-  async maintain (options: { retention: Retention, aheadDays: number, nowMs?: number }): Promise<MaintenanceReport> {
+  async maintain (options: { retention: Retention, aheadDays: number, nowMs?: number, aheadOnly?: boolean }): Promise<MaintenanceReport> {
     const now = options.nowMs ?? Date.now()
     const report: MaintenanceReport = { created: [], dropped: [], expiredStrays: 0, failures: [] }
     for (const t of this.tables) {
@@ -130,6 +131,7 @@ export class PartitionManager {
           if (made !== undefined) report.created.push({ table: t.table, ...made })
         })
       }
+      if (options.aheadOnly === true) continue
       await attempt('move strays', async () => {
         for (const day of await this.strayDays(t, horizon)) {
           if (covered(parts, day)) continue

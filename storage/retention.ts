@@ -80,6 +80,21 @@ export class RetentionStore {
     return pass
   }
 
+  /**
+   * Today's partitions and those ahead, nothing else: run before ingest
+   * starts, so that current rows land in their own partition rather than a
+   * DEFAULT one. A move out of a DEFAULT partition is correct but not
+   * invisible: a query planned before it and run after it misses the moved
+   * rows (PostgreSQL plans with the partitions it saw). TimescaleDB makes
+   * its chunks as rows arrive: nothing to do.
+   */
+  async prepare (settings: RetentionSettings, nowMs = Date.now()): Promise<RetentionPass> {
+    const shape = await this.shape()
+    const pass: RetentionPass = { shape, policies: [], jobsRun: 0, created: [], dropped: [], expiredStrays: 0, failures: [] }
+    if (shape !== 'partitions') return pass
+    return { ...pass, ...await this.partitions.maintain({ retention: settings.retention, aheadDays: settings.aheadDays, nowMs, aheadOnly: true }) }
+  }
+
   private async maintainTables (settings: RetentionSettings, nowMs: number): Promise<RetentionPass> {
     const shape = await this.shape()
     if (shape === 'partitions') {
