@@ -151,7 +151,7 @@ t.test('continuous aggregates answer as PostgreSQL\'s rollups do', { skip }, asy
     await sameQuality(t, 'never refreshed')
   })
 
-  // Live batches on both: a batch every 10 s from T0 for an hour, vehicle 1
+  // Live batches on both: a batch every 20 s from T0 for an hour, vehicle 1
   // with speed and coolant, vehicle 2 speed only; DTC reports in some.
   let seq = 0
   const store = async (record: Omit<TelemetryRecord, 'seq' | 'payload' | 'canFrames'>): Promise<void> => {
@@ -160,18 +160,21 @@ t.test('continuous aggregates answer as PostgreSQL\'s rollups do', { skip }, asy
     if (outcomes.some((o) => o !== 'stored')) throw new Error(`batch ${seq}: ${outcomes.join(', ')}`)
   }
   const idle = async (): Promise<void> => { await timescale.projector.idle(); await postgres.projector.idle() }
-  for (let s = 0; s < 3600; s += 10) {
-    const us = (T0 + s * 1000) * 1000
-    await Promise.all([
-      store({
+  // ten minutes of batches at once, as a fleet's arrive: the writer commits them in groups
+  for (let from = 0; from < 3600; from += 600) {
+    const stores: Array<Promise<void>> = []
+    for (let s = from; s < from + 600; s += 20) {
+      const us = (T0 + s * 1000) * 1000
+      stores.push(store({
         vehicleId: 1,
         baseTimeUs: us,
         samples: { timeUs: [us, us, us + 5_000_000], signalId: [SPEED, ECT, SPEED], value: [s % 130, 80 + (s % 9), (s + 5) % 130] },
         gnss: [],
         dtcs: s % 600 === 0 ? [{ timeUs: us, ecu: 0x7e8, dtc: P0217, status: CONFIRMED }] : []
-      }),
-      store({ vehicleId: 2, baseTimeUs: us, samples: { timeUs: [us], signalId: [SPEED], value: [1000 - s % 500] }, gnss: [], dtcs: [] })
-    ])
+      }))
+      stores.push(store({ vehicleId: 2, baseTimeUs: us, samples: { timeUs: [us], signalId: [SPEED], value: [1000 - s % 500] }, gnss: [], dtcs: [] }))
+    }
+    await Promise.all(stores)
   }
   // one batch across a minute boundary, one DTC of vehicle 3
   await store({ vehicleId: 1, baseTimeUs: (T0 + 30 * MINUTE - 500) * 1000, samples: { timeUs: [(T0 + 30 * MINUTE - 500) * 1000, (T0 + 30 * MINUTE + 500) * 1000], signalId: [SPEED, SPEED], value: [-7, 777] }, gnss: [], dtcs: [{ timeUs: (T0 + 2 * HOUR) * 1000, ecu: 0x7e8, dtc: U0100, status: 0x27 }] })
