@@ -93,8 +93,7 @@ export class RetentionStore {
     const out: AggregateStatus[] = []
     for (const a of CONTINUOUS_AGGREGATES.filter((c) => present.includes(c.view))) {
       const stored = await this.timescale.storedIn(a.view)
-      const bucket = a.view === 'signal_minutes' ? 'minute' : 'hour'
-      const newest = await this.pool.query<{ ms: number | null }>(`SELECT (extract(epoch FROM max(${quote(bucket)})) * 1000)::float8 AS ms FROM ${quote(stored)}`)
+      const newest = await this.pool.query<{ ms: number | null }>(`SELECT (extract(epoch FROM max(${quote(a.bucket)})) * 1000)::float8 AS ms FROM ${quote(stored)}`)
       const marks = a.refresh === 'marks'
         ? await this.pool.query<{ marks: number, filling: boolean }>(
           'SELECT (SELECT count(*) FROM signal_minutes_pending)::float8 AS marks, EXISTS (SELECT 1 FROM continuous_aggregate_fills WHERE view = $1) AS filling', [a.view])

@@ -29,6 +29,8 @@ export const COMPRESSED_TABLES: ReadonlySet<string> = new Set(['batches', 'signa
 export interface ContinuousAggregate {
   view: string
   source: string
+  /** its time bucket's column */
+  bucket: string
   /** its retention follows this kind's setting */
   kind: RetentionKind
   description: string
@@ -36,9 +38,9 @@ export interface ContinuousAggregate {
 }
 
 export const CONTINUOUS_AGGREGATES: readonly ContinuousAggregate[] = [
-  { view: 'signal_minutes', source: 'signal_samples', kind: 'samples', description: 'per-minute signal statistics (history)', refresh: 'marks' },
+  { view: 'signal_minutes', source: 'signal_samples', bucket: 'minute', kind: 'samples', description: 'per-minute signal statistics (history)', refresh: 'marks' },
   // DTC reports are few beside samples: refreshing every few minutes, however wide the change, costs little
-  { view: 'dtc_report_hours', source: 'dtc_events', kind: 'dtcs', description: 'hourly failed DTC reports (quality report)', refresh: { scheduleMinutes: 5, endOffsetHours: 1 } }
+  { view: 'dtc_report_hours', source: 'dtc_events', bucket: 'hour', kind: 'dtcs', description: 'hourly failed DTC reports (quality report)', refresh: { scheduleMinutes: 5, endOffsetHours: 1 } }
 ]
 
 export interface AggregateStatus {
