@@ -124,7 +124,7 @@ export interface GatewayConfig {
   maintenanceFile: string
   /** how often the maintenance check runs */
   maintenanceIntervalMs: number
-  /** how often the per-minute signal rollup takes in what was stored (storage/signal-rollup.ts) */
+  /** how often the per-minute signal rollup takes in what was stored (storage/signal-rollup.ts; TimescaleDB: storage/signal-aggregate.ts) */
   signalRollupIntervalMs: number
   /** a rescue request (a critical fault, vehicle standing) goes to every dealer within this many km */
   rescueRadiusKm: number

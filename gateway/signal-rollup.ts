@@ -6,7 +6,7 @@
  * from the samples meanwhile: slower, never wrong.
  */
 import { PeriodicPass } from '../runtime/periodic-pass.js'
-import type { SignalRollupStore } from '../storage/signal-rollup.js'
+import type { MinuteRollup } from '../storage/signal-rollup.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
 
@@ -15,7 +15,7 @@ export class SignalRollup {
   // ends a pass working off a backlog between two chunks when the gateway stops
   private readonly stopping = new AbortController()
 
-  constructor (store: SignalRollupStore, private readonly intervalMs: number, metrics: Metrics, log: Logger) {
+  constructor (store: MinuteRollup, private readonly intervalMs: number, metrics: Metrics, log: Logger) {
     this.passes = new PeriodicPass(async () => {
       const pass = await store.pass(this.stopping.signal)
       metrics.rollupMarks.inc(pass.marks)

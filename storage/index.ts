@@ -33,8 +33,10 @@ import { RescueRequestStore } from './rescue-requests.js'
 import { RetentionStore } from './retention.js'
 import { RuleStore } from './rules.js'
 import { ServiceReminderStore } from './service-reminders.js'
-import { SignalRollupStore } from './signal-rollup.js'
+import { SignalAggregateStore } from './signal-aggregate.js'
+import { SignalRollupStore, type MinuteRollup } from './signal-rollup.js'
 import { TelemetryStore } from './telemetry.js'
+import { Timescale } from './timescale.js'
 import { VehicleStore } from './vehicles.js'
 import { VehicleLogStore } from './vehicle-logs.js'
 
@@ -98,8 +100,14 @@ export interface Storage {
   readonly manifests: ManifestStore
   /** a vehicle's telemetry read back: last known state, downsampled history and track, DTCs, dead letters */
   readonly telemetry: TelemetryStore
-  /** the per-minute signal rollup that downsampled history reads (migration 020), kept by a periodic pass */
-  readonly signalRollup: SignalRollupStore
+  /**
+   * the per-minute signal rollup that downsampled history reads (migration
+   * 020), kept by a periodic pass; on TimescaleDB a continuous aggregate the
+   * pass refreshes (migration 029)
+   */
+  readonly signalRollup: MinuteRollup
+  /** the continuous aggregates present (TimescaleDB, migration 029); empty on the other shape */
+  readonly aggregates: readonly string[]
   /** the telemetry tables' daily partitions (or TimescaleDB chunks) and their retention; gateway/storage-maintenance.ts runs it */
   readonly retention: RetentionStore
   /** LISTEN/NOTIFY between gateway nodes: fleet events, watched vehicles, live values */
@@ -146,10 +154,13 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
   pool.on('error', () => {})
   pool.on('connect', (client) => client.on('error', () => {}))
   const manifests = new ManifestStore(pool)
+  let aggregates: string[]
   try {
     await migrate(pool)
     await manifests.seedBuiltIns()
     if (options.signalSources !== undefined) await manifests.replaceStartSources(options.signalSources)
+    // the readers' SQL is the same either way (the aggregates carry the tables' names); who keeps signal_minutes is not
+    aggregates = await new Timescale(pool).aggregates()
   } catch (err) {
     await pool.end()
     await embedded?.close()
@@ -187,7 +198,8 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     quality: new QualityStore(pool),
     manifests,
     telemetry: new TelemetryStore(pool, embedded === undefined),
-    signalRollup: new SignalRollupStore(pool),
+    signalRollup: aggregates.includes('signal_minutes') ? new SignalAggregateStore(pool) : new SignalRollupStore(pool),
+    aggregates,
     retention: new RetentionStore(pool),
     events: new EventStore(pool),
     archive: new BatchArchive(pool),

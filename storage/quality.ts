@@ -27,7 +27,10 @@
  *   than chance would (trendOf), else 'steady'.
  *
  * DTCs are read from the hourly rollup migration 018 keeps, which makes a
- * window of an hour or more exact (MIN_QUALITY_WINDOW_MS).
+ * window of an hour or more exact (MIN_QUALITY_WINDOW_MS); on TimescaleDB
+ * the continuous aggregate of migration 029 of the same name and columns,
+ * where a report stored late for an hour already refreshed counts from the
+ * next refresh (storage/timescale.ts).
  */
 import type pg from 'pg'
 import { dtcText } from '../decoders/dtc/j2012.js'

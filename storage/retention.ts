@@ -1,13 +1,14 @@
 /**
  * Retention and the shape of the telemetry tables, whichever migration 028
  * chose: daily partitions kept by ./partitions.ts, or TimescaleDB
- * hypertables whose policies ./timescale.ts keeps. One pass (`maintain`)
- * for the gateway's periodic job, and `status` for `pitwall storage status`.
+ * hypertables and continuous aggregates (migration 029) whose policies
+ * ./timescale.ts keeps. One pass (`maintain`) for the gateway's periodic
+ * job, and `status` and `aggregates` for `pitwall storage status`.
  */
 import type pg from 'pg'
 import { DAY_MS, PARTITIONED_TABLES, PartitionManager, quote, type MaintenanceReport, type PartitionedTable, type Retention, type RetentionKind } from './partitions.js'
 import { StorageError } from './errors.js'
-import { Timescale, type PolicyChange } from './timescale.js'
+import { CONTINUOUS_AGGREGATES, Timescale, type AggregateStatus, type PolicyChange } from './timescale.js'
 
 export type StorageShape = 'timescaledb' | 'partitions'
 
@@ -58,6 +59,7 @@ export class RetentionStore {
   private readonly partitions: PartitionManager
   private readonly timescale: Timescale
   private shapeSeen: StorageShape | undefined
+  private aggregatesSeen: string[] | undefined
   private policiesSynced: string | undefined
 
   constructor (private readonly pool: pg.Pool, private readonly tables: readonly PartitionedTable[] = PARTITIONED_TABLES) {
@@ -75,8 +77,11 @@ export class RetentionStore {
 
   async maintain (settings: RetentionSettings, nowMs = Date.now()): Promise<RetentionPass> {
     const pass = await this.maintainTables(settings, nowMs)
-    // the quality report's hourly DTC rollup (migration 018) expires with the DTC reports; first-seen times stay
-    await this.pool.query('DELETE FROM dtc_report_hours WHERE hour < to_timestamp($1 / 1000.0)', [nowMs - settings.retention.dtcs * DAY_MS])
+    // The quality report's hourly DTC rollup (migration 018) expires with the DTC reports; first-seen times stay.
+    // On TimescaleDB it is a continuous aggregate (migration 029) with its own retention policy.
+    if (!(await this.timescaleAggregates()).includes('dtc_report_hours')) {
+      await this.pool.query('DELETE FROM dtc_report_hours WHERE hour < to_timestamp($1 / 1000.0)', [nowMs - settings.retention.dtcs * DAY_MS])
+    }
     return pass
   }
 
@@ -93,6 +98,42 @@ export class RetentionStore {
     const pass: RetentionPass = { shape, policies: [], jobsRun: 0, created: [], dropped: [], expiredStrays: 0, failures: [] }
     if (shape !== 'partitions') return pass
     return { ...pass, ...await this.partitions.maintain({ retention: settings.retention, aheadDays: settings.aheadDays, nowMs, aheadOnly: true }) }
+  }
+
+  /** TimescaleDB's continuous aggregates (migration 029): what each holds and how fresh it is; empty on plain partitions. */
+  async aggregates (retention: Retention): Promise<AggregateStatus[]> {
+    const present = await this.timescaleAggregates()
+    if (present.length === 0) return []
+    const refreshes = await this.timescale.lastRefreshes()
+    const out: AggregateStatus[] = []
+    for (const a of CONTINUOUS_AGGREGATES.filter((c) => present.includes(c.view))) {
+      const stored = await this.timescale.storedIn(a.view)
+      const newest = await this.pool.query<{ ms: number | null }>(`SELECT (extract(epoch FROM max(${quote(a.bucket)})) * 1000)::float8 AS ms FROM ${quote(stored)}`)
+      const marks = a.refresh === 'marks'
+        ? await this.pool.query<{ marks: number, filling: boolean }>(
+          'SELECT (SELECT count(*) FROM signal_minutes_pending)::float8 AS marks, EXISTS (SELECT 1 FROM continuous_aggregate_fills WHERE view = $1) AS filling', [a.view])
+        : undefined
+      out.push({
+        view: a.view,
+        source: a.source,
+        description: a.description,
+        retentionDays: retention[a.kind],
+        refresh: a.refresh === 'marks' ? 'marks' : { scheduleMinutes: a.refresh.scheduleMinutes },
+        ...await this.hypertableRows(stored),
+        bytes: await this.timescale.bytes(a.view),
+        newestMs: newest.rows[0]?.ms ?? undefined,
+        lastRefresh: refreshes.get(a.view),
+        pendingMarks: marks?.rows[0]?.marks,
+        filling: marks?.rows[0]?.filling ?? false
+      })
+    }
+    return out
+  }
+
+  private async timescaleAggregates (): Promise<string[]> {
+    if (await this.shape() !== 'timescaledb') return []
+    this.aggregatesSeen ??= await this.timescale.aggregates()
+    return this.aggregatesSeen
   }
 
   private async maintainTables (settings: RetentionSettings, nowMs: number): Promise<RetentionPass> {
@@ -151,7 +192,8 @@ export class RetentionStore {
       out.push({
         ...base,
         bytes: await this.timescale.bytes(t.table),
-        ...await this.hypertableRows(t.table),
+        // a continuous aggregate's rows as materialized (its view would compute the rest from the source)
+        ...await this.hypertableRows(await this.timescale.storedIn(t.table)),
         parts: chunks.length,
         ...span,
         compressionRatio: compression === undefined ? undefined : compression.beforeBytes / compression.afterBytes,

@@ -27,8 +27,14 @@ export interface RollupPass {
   ran: boolean
   /** marks taken (one per stored batch and minute) */
   marks: number
-  /** vehicle, signal and minute rows recomputed */
+  /** vehicle, signal and minute rows recomputed; on TimescaleDB minutes refreshed (./signal-aggregate.ts) */
   minutes: number
+}
+
+/** The per-minute rollup's pass, whichever shape keeps it: this table's, or TimescaleDB's continuous aggregate (./signal-aggregate.ts). */
+export interface MinuteRollup {
+  /** Until the marks of ended minutes are all taken, another node holds the lock, or `stop` is aborted. */
+  pass: (stop?: AbortSignal) => Promise<RollupPass>
 }
 
 // Marks are deleted as they are read, in the pass's transaction: a mark
@@ -74,7 +80,7 @@ SELECT (SELECT count(*) FROM pick)::int AS picked, (SELECT count(*) FROM taken):
 // 93 % at a lower rate).
 const CHUNK_MINUTES = 200
 
-export class SignalRollupStore {
+export class SignalRollupStore implements MinuteRollup {
   constructor (private readonly pool: pg.Pool, private readonly chunkMinutes = CHUNK_MINUTES) {}
 
   /** Chunks until the marks of ended minutes are all taken, another node holds the lock, or `stop` is aborted. */

@@ -156,7 +156,9 @@ CROSS JOIN LATERAL (
 WHERE a.count > 0
 GROUP BY sig`
 
-// The same buckets from the per-minute rollup (migration 020), for buckets
+// The same buckets from the per-minute rollup (migration 020; on TimescaleDB
+// the continuous aggregate of migration 029, same name and columns, whose
+// marked minutes are as stale as the table's), for buckets
 // of whole minutes on a grid from the minute `from` falls in: whole minutes
 // from signal_minutes, except those with a pending mark (stored since the
 // rollup's last pass), which are read from the samples as are the partial

@@ -49,7 +49,7 @@ t.test('TimescaleDB: an old database migrated, then hypertables kept by policies
     const fingerprint = async (): Promise<string[]> => await Promise.all(['batches', 'signal_samples', 'dead_letters'].map(async (table) =>
       (await pool.query<{ f: string }>(`SELECT count(*) || ' ' || md5(string_agg(x::text, ',' ORDER BY x::text)) AS f FROM ${table} x`)).rows[0]?.f ?? ''))
     const before = await fingerprint()
-    t.same(await migrate(pool), ['028_time_partitions.sql'])
+    t.same(await migrate(pool), ['028_time_partitions.sql', '029_continuous_aggregates.sql'])
     t.same(await fingerprint(), before, 'every row, unchanged')
     const chunks = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'batches'")
     t.ok((chunks.rows[0]?.n ?? 0) >= 4, 'the old rows moved into daily chunks')
@@ -62,7 +62,7 @@ t.test('TimescaleDB: an old database migrated, then hypertables kept by policies
     t.teardown(async () => { await storage.close() })
     t.equal(await storage.retention.shape(), 'timescaledb')
     const hypertables = await pool.query<{ name: string }>('SELECT hypertable_name AS name FROM timescaledb_information.hypertables ORDER BY 1')
-    t.same(hypertables.rows.map((r) => r.name), ['batches', 'dead_letters', 'dtc_events', 'gnss_fixes', 'signal_minutes', 'signal_samples'])
+    t.same(hypertables.rows.map((r) => r.name), ['batches', 'dead_letters', 'dtc_events', 'gnss_fixes', 'signal_samples'], 'the two rollups are continuous aggregates (./timescale-aggregates.test.ts)')
 
     const vin = 'WPWTSDB0000000001'
     const vehicleId = await storage.vehicles.add({ vin, model: 'demo-ev' }, 'scrypt$x')
@@ -89,8 +89,8 @@ t.test('TimescaleDB: an old database migrated, then hypertables kept by policies
     const pass = await storage.retention.maintain(settings)
     t.same(pass.failures, [])
     t.same(pass.policies.filter((p) => p.table === 'batches'), [{ table: 'batches', policy: 'retention', days: 3 }, { table: 'batches', policy: 'compression', days: 1 }])
-    t.equal(pass.policies.length, 6 + 4, 'retention on six tables, compression on four')
-    t.ok(pass.jobsRun >= 10, 'no scheduler runs on this engine: the pass ran the jobs')
+    t.equal(pass.policies.length, 6 + 4 + 2, 'retention on six tables, compression on four, retention and refresh on the DTC hours')
+    t.ok(pass.jobsRun >= 12, 'no scheduler runs on this engine: the pass ran the jobs')
     t.ok(pass.dropped.some((d) => d.table === 'batches'), 'expired chunks dropped')
 
     const days = async (table: string, column: string): Promise<number[]> => (await pool.query<{ d: number }>(

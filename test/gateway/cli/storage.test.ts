@@ -35,13 +35,15 @@ t.test('pitwall storage', async (t) => {
   const text = await pitwallInProcess('storage', 'status', '--data-dir', dataDir)
   t.equal(text.code, 0, text.stderr)
   t.match(text.stdout, /^daily partitions \(plain PostgreSQL\)\ntable\s+data\s+retention\s+size\s+rows\s+oldest\s+newest\s+compression\s+parts\s+next drop\n/)
+  t.notMatch(text.stdout, 'continuous aggregate', 'no aggregates section without TimescaleDB')
   t.match(text.stdout, new RegExp(`batches\\s+raw batch archive\\s+90 d\\s+[\\d.]+ [kM]?B\\s+2\\s+${new Date(now - 2 * DAY_MS).toISOString().slice(0, 10)}`))
 
   process.env.PITWALL_RETENTION_RAW_DAYS = '7'
   t.teardown(() => { delete process.env.PITWALL_RETENTION_RAW_DAYS })
   const json = await pitwallInProcess('storage', 'status', '--json', '--data-dir', dataDir)
-  const status = JSON.parse(json.stdout) as { shape: string, tables: TableStatus[] }
+  const status = JSON.parse(json.stdout) as { shape: string, tables: TableStatus[], aggregates: unknown[] }
   t.equal(status.shape, 'partitions')
+  t.same(status.aggregates, [], 'continuous aggregates are TimescaleDB\'s (test/storage/timescale-aggregates.test.ts)')
   t.same(status.tables.map((s) => s.table), ['batches', 'signal_samples', 'signal_minutes', 'gnss_fixes', 'dtc_events', 'dead_letters'])
   const batches = status.tables[0] as TableStatus
   t.match(batches, { rows: 2, retentionDays: 7, oldestMs: Math.round(now - 2 * DAY_MS), newestMs: now, strayRows: 0 })
