@@ -211,7 +211,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
         { ...tls.material.options, clientCertificates: config.tlsCa !== undefined }, { metrics, log }), (server) => { server.close() })
     if (mqtts !== undefined) tls?.serve(mqtts)
     const http = await parts.open('HTTP server', async () => {
-      const server = await createHttpServer({ broker, storage, metrics, log, maxPacketBytes: config.maxPacketBytes, maxProjectionLagMs: config.projectionMaxLagMs, api: { storage, metrics, limits: apiLimitsOf(config), webhookAddresses: actions.webhookAddresses, consoleSessions: consoleSessionsOf(config), events, decoding: { defaultManifest, batchLimits: batchLimitsOf(config) }, logs: { uploads: logUploads, replayer: logReplayer }, ftfWindowDays: config.ftfWindowDays, rescueRadiusKm: config.rescueRadiusKm }, https: tls?.material.options,
+      const server = await createHttpServer({ broker, storage, metrics, log, maxPacketBytes: config.maxPacketBytes, maxProjectionLagMs: config.projectionMaxLagMs, api: { storage, metrics, limits: apiLimitsOf(config), webhookAddresses: actions.webhookAddresses, consoleSessions: consoleSessionsOf(config), events, decoding: { defaultManifest, batchLimits: batchLimitsOf(config) }, rulesChanged: async () => { await rules.refresh() }, logs: { uploads: logUploads, replayer: logReplayer }, ftfWindowDays: config.ftfWindowDays, rescueRadiusKm: config.rescueRadiusKm }, https: tls?.material.options,
         console: config.consoleEnabled ? { tileUrl: config.consoleTileUrl } : undefined })
       try {
         await server.listen({ host: config.httpHost, port: config.httpPort })

@@ -68,6 +68,8 @@ export interface ApiDeps {
   events?: EventHub
   /** how ingest decodes (the --can-dbc default, the caps per batch), for backtests (./rules.ts); absent: no default decoder, default caps */
   decoding?: IngestDecoding
+  /** a rule was saved, enabled or disabled: this node loads it now (the others at their next poll) */
+  rulesChanged?: (() => Promise<void>) | undefined
   /** PITWALL_RESCUE_RADIUS_KM for a call centre's rescue requests (./rescue.ts); absent: the default */
   rescueRadiusKm?: number
   /** vehicle log uploads and replays (./logs.ts); absent: no log routes, and log-upload commands are refused */
@@ -127,7 +129,7 @@ export function registerApi (app: FastifyInstance, deps: ApiDeps): void {
   registerApiDocs(app)
   if (consoleSessions !== false) registerSessionRoutes(app, { sessions: storage.consoleSessions, lifetimeMs: consoleSessions.lifetimeMs })
   registerTelemetryRoutes(app, { telemetry: storage.telemetry, faults: storage.faults, commands: storage.commands, maxRangeDays: deps.limits?.maxRangeDays })
-  registerRuleRoutes(app, { storage, decoding: deps.decoding })
+  registerRuleRoutes(app, { storage, decoding: deps.decoding, rulesChanged: deps.rulesChanged })
   if (deps.events !== undefined) registerEventRoutes(app, { hub: deps.events, vehicles: storage.vehicles })
   if (deps.metrics !== undefined) registerHealthSummaryRoutes(app, { metrics: deps.metrics, storage })
   // a misspelt route or method under /api answers like every other API error (fastify's own 404 has no code)

@@ -53,6 +53,8 @@ export interface IngestDecoding {
 export interface RuleRouteDeps {
   storage: Pick<Storage, 'rules' | 'manifests' | 'archive'>
   decoding?: IngestDecoding | undefined
+  /** after a change: the rule is in force on this node when the answer is sent */
+  rulesChanged?: (() => Promise<void>) | undefined
 }
 
 export const MAX_BACKTEST_DAYS = 7
@@ -205,6 +207,7 @@ export function registerRuleRoutes (app: FastifyInstance, deps: RuleRouteDeps): 
         const before = (await rules.list()).find((r) => r.id === id)
         const def = await ruleOf(request.body, { id, idMustBe: true, enabled: before?.enabled ?? true })
         const applied = await rules.apply([def])
+        await deps.rulesChanged?.()
         request.log.info({ rule: id, version: def.version, by: principalOf(request).name }, 'rule saved through the API')
         return await reply.code(applied.added.length > 0 ? 201 : 200).send(await view(id))
       }))
@@ -217,6 +220,7 @@ export function registerRuleRoutes (app: FastifyInstance, deps: RuleRouteDeps): 
         },
         async (request) => {
           await rules.setEnabled(request.params.id, enabled)
+          await deps.rulesChanged?.()
           return await view(request.params.id)
         })
     }
