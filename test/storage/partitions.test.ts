@@ -175,31 +175,6 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
   })
 }
 
-t.test('a batch whose rows are being written while the pass moves it out of the DEFAULT partition gets them once', { skip: await postgresReachable() ? false : SKIP_POSTGRES }, async (t) => {
-  const db = await createTestDatabase({ migrated: true })
-  const storage = await openStorage({ databaseUrl: db.url, dataDir: 'memory://' })
-  t.teardown(async () => { await storage.close(); await db.drop() })
-  const pool = poolOf(storage)
-  const vin = 'WPWPART0000000005'
-  const vehicleId = await storage.vehicles.add({ vin, model: 'demo-ev' }, 'scrypt$x')
-  const record = { vehicleId, seq: 1, baseTimeUs: NOW * 1000, canFrames: 0, payload: testBatch({ vin, seq: 1, baseTimeUs: NOW * 1000 }) }
-  t.equal(await storage.writer.writeBatch(record), 'stored')
-  // the pass's move of today's strays, slowed so the projector's claim starts while it holds the DEFAULT partition
-  await pool.query(`CREATE FUNCTION test_slow_move () RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN PERFORM pg_sleep(0.5); RETURN OLD; END $fn$;
-    CREATE TRIGGER test_slow_move BEFORE DELETE ON batches_default FOR EACH ROW EXECUTE FUNCTION test_slow_move();`)
-  const pass = storage.retention.maintain(SETTINGS, NOW)
-  const activity = async (where: string): Promise<boolean> => ((await pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND ${where}`)).rowCount ?? 0) > 0
-  while (!await activity("wait_event = 'PgSleep'")) await new Promise((resolve) => setTimeout(resolve, 10))
-  storage.projector.add({ ...record, samples: { timeUs: [NOW * 1000, NOW * 1000 + 1, NOW * 1000 + 2], signalId: [1, 2, 3], value: [1, 2, 3] }, gnss: [], dtcs: [] })
-  while (!await activity("wait_event_type = 'Lock' AND query LIKE '%claimed%'")) await new Promise((resolve) => setTimeout(resolve, 10))
-  t.same((await pass).failures, [])
-  await storage.projector.idle()
-  const batch = await pool.query<{ part: string, projected: boolean }>('SELECT tableoid::regclass::text AS part, projected FROM batches WHERE vehicle_id = $1', [vehicleId])
-  t.same(batch.rows, [{ part: partitionName('batches', dayOf(NOW)), projected: true }], 'moved into its day\'s partition, and projected')
-  const samples = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM signal_samples WHERE vehicle_id = $1', [vehicleId])
-  t.equal(samples.rows[0]?.n, 3, 'its rows written, once')
-})
-
 t.test('retention settings: whole days, and compression before expiry', async (t) => {
   const { loadConfig, retentionNotes } = await import('../../gateway/config.js')
   t.throws(() => loadConfig({ PITWALL_RETENTION_RAW_DAYS: '0' }), /retentionRawDays \(PITWALL_RETENTION_RAW_DAYS\) must be >= 1/)
