@@ -69,6 +69,7 @@ export function createMetrics () {
     groupSize: new Histogram({ name: 'pitwall_storage_group_items', help: 'Items per group commit', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000], registers: [registry] }),
     storageErrors: new Counter({ name: 'pitwall_storage_errors_total', help: 'Failed commit attempts (retried when transient)', registers: [registry] }),
     writerDepth: new Gauge({ name: 'pitwall_storage_queue_items', help: 'Items waiting for a commit', registers: [registry] }),
+    heldVehicles: new Gauge({ name: 'pitwall_storage_held_vehicles', help: 'Vehicles whose batches the database refuses for now (a full disk) while it takes the others\': no PUBACK until they are stored, retried on their own', registers: [registry] }),
     projectionPending: new Gauge({
       name: 'pitwall_projection_pending_batches',
       help: 'Stored batches whose decoded rows wait to be written (off the PUBACK path)',
@@ -156,7 +157,7 @@ export function projectorMetrics (metrics: Metrics, log: { error: (obj: object, 
 }
 
 /** The batch writer's hooks that feed the storage metrics and log each failed commit. */
-export function writerMetrics (metrics: Metrics, log: { error: (obj: object, msg: string) => void }): Pick<BatchWriterOptions, 'onCommit' | 'onError'> {
+export function writerMetrics (metrics: Metrics, log: { error: (obj: object, msg: string) => void, info: (obj: object, msg: string) => void }): Pick<BatchWriterOptions, 'onCommit' | 'onError' | 'onHeld' | 'onReleased'> {
   return {
     onCommit: (s) => {
       metrics.commitDuration.observe(s.durationMs / 1000)
@@ -166,6 +167,17 @@ export function writerMetrics (metrics: Metrics, log: { error: (obj: object, msg
     onError: (err, attempt, groupSize) => {
       metrics.storageErrors.inc()
       log.error({ err: err.message, attempt, groupSize }, 'group commit failed')
+    },
+    onHeld: (vehicleId, items, err) => {
+      metrics.heldVehicles.inc()
+      log.error({ vehicleId, items, err: err.message, code: (err as { code?: unknown }).code },
+        vehicleId === undefined
+          ? 'the database refuses dead letters for now while it takes batches; retried on their own'
+          : 'the database refuses this vehicle\'s batches for now while it takes the others\': no PUBACK until they are stored, retried on their own')
+    },
+    onReleased: (vehicleId) => {
+      metrics.heldVehicles.dec()
+      log.info({ vehicleId }, 'held batches stored and acknowledged')
     }
   }
 }

@@ -64,7 +64,9 @@ export class StorageMaintenance {
     }
     for (const f of pass.failures) {
       metrics.partitionFailures.inc({ table: f.table })
-      log.error({ code: f.error.code, table: f.table, action: f.action, err: f.error.message }, 'partition maintenance failed; tried again next pass')
+      // the database's SQLSTATE (42501 privilege, 53100 disk full, 55P03 lock timeout) for alerts to match on
+      const sqlState = (f.error.cause as { code?: unknown } | undefined)?.code
+      log.error({ code: f.error.code, sqlState, table: f.table, action: f.action, err: f.error.message }, 'partition maintenance failed; tried again next pass')
     }
   }
 }

@@ -10,12 +10,15 @@
  *
  * When the database is unreachable the group is retried with backoff and its
  * promises stay pending: upstream, aedes stops reading those sockets until
- * their callbacks run, so memory stays bounded and nothing is dropped.
+ * their callbacks run, so memory stays bounded and nothing is dropped. When
+ * it answers but cannot take some rows for now (a full disk), the vehicles
+ * whose batches fail are held back and retried on their own, and the others'
+ * go on.
  */
 import type pg from 'pg'
 import { ArrayParam, BYTEA, INT4, INT8, TIMESTAMPTZ } from './binary-array.js'
 import { backoffMs } from '../runtime/backoff.js'
-import { isTransient, StorageError } from './errors.js'
+import { isStatementTransient, isTransient, StorageError } from './errors.js'
 import { US_OF } from './projector.js'
 import type { BatchOutcome, BatchRecord, DeadLetterRecord } from './records.js'
 
@@ -35,6 +38,13 @@ export interface BatchWriterOptions {
   onError?: (err: Error, attempt: number, groupSize: number) => void
   /** called after each commit, for metrics */
   onCommit?: (stats: CommitStats) => void
+  /**
+   * A vehicle's batches held back: the database refuses them for now while
+   * it takes the others' (vehicleId undefined: dead letters). Called once
+   * when held, and `onReleased` once they are stored.
+   */
+  onHeld?: (vehicleId: number | undefined, items: number, err: Error) => void
+  onReleased?: (vehicleId: number | undefined) => void
 }
 
 export interface CommitStats {
@@ -63,6 +73,19 @@ interface PendingDeadLetter {
 
 type Pending = PendingBatch | PendingDeadLetter
 
+/** One vehicle's items set aside after failing for now on their own (see setAside). */
+interface Held {
+  /** in the order they came: the vehicle's PUBACKs keep it */
+  items: Pending[]
+  /** the attempt its next retry is */
+  attempt: number
+  dueAtMs: number
+}
+
+// Dead letters are held together, under a key no vehicle has.
+const DEAD_LETTERS = -1
+const holdKeyOf = (item: Pending): number => item.kind === 'batch' ? item.record.vehicleId : DEAD_LETTERS
+
 export class BatchWriter {
   private readonly pool: pg.Pool
   private readonly maxGroupItems: number
@@ -71,7 +94,16 @@ export class BatchWriter {
   private readonly maxRetryDelayMs: number
   private readonly onError: BatchWriterOptions['onError']
   private readonly onCommit: BatchWriterOptions['onCommit']
+  private readonly onHeld: BatchWriterOptions['onHeld']
+  private readonly onReleased: BatchWriterOptions['onReleased']
   private queue: Pending[] = []
+  private readonly held = new Map<number, Held>()
+  // keys held, including one whose items are being retried (out of `held` meanwhile): onHeld once per episode
+  private readonly holding = new Set<number>()
+  // held items being retried
+  private retrying = 0
+  // ends the wait for a held retry early: something was queued, or close() gave up
+  private wake: (() => void) | undefined
   private flushing = false
   private closed = false
   // Set when close() gave up waiting: retries stop and what is left is refused.
@@ -86,11 +118,20 @@ export class BatchWriter {
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5000
     this.onError = options.onError
     this.onCommit = options.onCommit
+    this.onHeld = options.onHeld
+    this.onReleased = options.onReleased
   }
 
-  /** Items waiting for a commit, including the group being committed. */
+  /** Items waiting for a commit, including the group being committed and those held back. */
   get depth (): number {
-    return this.queue.length
+    let n = this.queue.length + this.retrying
+    for (const h of this.held.values()) n += h.items.length
+    return n
+  }
+
+  /** Vehicles whose batches are held back (see setAside). */
+  get heldVehicles (): number {
+    return this.holding.size
   }
 
   async writeBatch (record: BatchRecord): Promise<BatchOutcome> {
@@ -115,7 +156,7 @@ export class BatchWriter {
     this.closed = true
     if (!this.flushing && this.queue.length === 0) return
     const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve))
-    const timer = setTimeout(() => { this.abandoned = true }, timeoutMs)
+    const timer = setTimeout(() => { this.abandoned = true; this.wake?.() }, timeoutMs)
     await idle
     clearTimeout(timer)
   }
@@ -127,32 +168,39 @@ export class BatchWriter {
     }
     this.queue.push(item)
     if (!this.flushing) void this.flush()
+    else this.wake?.()
   }
 
   private async flush (): Promise<void> {
     this.flushing = true
-    while (this.queue.length > 0) {
-      const group = this.queue.slice(0, this.groupLength())
-      await this.commitWithRetry(group)
-      this.queue = this.queue.slice(group.length)
+    while (this.queue.length > 0 || this.held.size > 0) {
+      await this.retryHeld()
+      this.divertHeld()
+      if (this.queue.length > 0) {
+        const group = this.queue.slice(0, this.groupLength(this.queue))
+        await this.commitWithRetry(group)
+        this.queue = this.queue.slice(group.length)
+      } else if (this.held.size > 0) {
+        await this.untilHeldDue()
+      }
     }
     this.flushing = false
     for (const wake of this.idleWaiters.splice(0)) wake()
   }
 
-  /** How many queued items the next group takes: bounded by count and by payload bytes, at least one. */
-  private groupLength (): number {
+  /** How many of `items` the next group takes: bounded by count and by payload bytes, at least one. */
+  private groupLength (items: Pending[]): number {
     let bytes = 0
-    const n = Math.min(this.queue.length, this.maxGroupItems)
+    const n = Math.min(items.length, this.maxGroupItems)
     for (let i = 0; i < n; i++) {
-      bytes += (this.queue[i] as Pending).record.payload?.byteLength ?? 0
+      bytes += (items[i] as Pending).record.payload?.byteLength ?? 0
       if (bytes > this.maxGroupBytes) return Math.max(i, 1)
     }
     return n
   }
 
-  private async commitWithRetry (group: Pending[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+  private async commitWithRetry (group: Pending[], firstAttempt = 1): Promise<void> {
+    for (let attempt = firstAttempt; ; attempt++) {
       if (this.abandoned) {
         for (const item of group) item.reject(new StorageError('PITWALL_ERR_STORAGE_CLOSED', 'storage shut down before this could be committed'))
         return
@@ -167,9 +215,100 @@ export class BatchWriter {
           await this.isolatePoison(group, error)
           return
         }
-        await sleep(backoffMs(attempt, { baseMs: this.retryDelayMs, maxMs: this.maxRetryDelayMs }))
+        if (isStatementTransient(error)) {
+          await this.setAside(group, error, attempt)
+          return
+        }
+        await sleep(this.backoff(attempt))
       }
     }
+  }
+
+  private backoff (attempt: number): number {
+    return backoffMs(attempt, { baseMs: this.retryDelayMs, maxMs: this.maxRetryDelayMs })
+  }
+
+  /**
+   * The database answered but cannot take the group for now (a full disk:
+   * ./errors.ts isStatementTransient), which may be some rows' doing only (a
+   * full tablespace fails only the partitions on it). Each half of the
+   * group's vehicles is committed on its own, recursively, so the others'
+   * batches land and are acknowledged; a vehicle whose items fail alone is
+   * held back and retried on its own with backoff while the queue goes on.
+   * Split by vehicle, never inside one: a vehicle's items stay in order, and
+   * those it sends later wait behind them, so its PUBACKs keep their order
+   * [MQTT-4.6.0-2]. A database that is full for everyone ends with every
+   * vehicle held, each retried on its own until there is room.
+   */
+  private async setAside (group: Pending[], cause: Error, attempt: number): Promise<void> {
+    const byKey = new Map<number, Pending[]>()
+    for (const item of group) {
+      const items = byKey.get(holdKeyOf(item))
+      if (items === undefined) byKey.set(holdKeyOf(item), [item])
+      else items.push(item)
+    }
+    if (byKey.size === 1) {
+      this.hold(holdKeyOf(group[0] as Pending), group, cause, attempt)
+      return
+    }
+    const parts = [...byKey.values()]
+    const half = Math.ceil(parts.length / 2)
+    await this.commitWithRetry(parts.slice(0, half).flat(), attempt)
+    await this.commitWithRetry(parts.slice(half).flat(), attempt)
+  }
+
+  private hold (key: number, items: Pending[], cause: Error, attempt: number): void {
+    const dueAtMs = Date.now() + this.backoff(attempt)
+    const held = this.held.get(key)
+    // items left behind by a retry that took only part of them came after these
+    if (held === undefined) this.held.set(key, { items, attempt: attempt + 1, dueAtMs })
+    else Object.assign(held, { items: [...items, ...held.items], attempt: attempt + 1, dueAtMs })
+    if (this.holding.has(key)) return
+    this.holding.add(key)
+    this.onHeld?.(key === DEAD_LETTERS ? undefined : key, items.length, cause)
+  }
+
+  /** Held vehicles whose retry is due (all of them once close() gave up: they are refused), each in a statement of its own. */
+  private async retryHeld (): Promise<void> {
+    for (const [key, held] of [...this.held]) {
+      if (held.dueAtMs > Date.now() && !this.abandoned) continue
+      const items = held.items.splice(0, this.groupLength(held.items))
+      if (held.items.length === 0) this.held.delete(key)
+      this.retrying = items.length
+      try {
+        await this.commitWithRetry(items, held.attempt)
+      } finally {
+        this.retrying = 0
+      }
+      if (this.held.has(key)) continue
+      this.holding.delete(key)
+      if (!this.abandoned) this.onReleased?.(key === DEAD_LETTERS ? undefined : key)
+    }
+  }
+
+  /** Queued items of held vehicles join theirs, behind them. */
+  private divertHeld (): void {
+    if (this.held.size === 0) return
+    this.queue = this.queue.filter((item) => {
+      const held = this.held.get(holdKeyOf(item))
+      if (held === undefined) return true
+      held.items.push(item)
+      return false
+    })
+  }
+
+  /** Nothing queued: waits for the first held retry to be due, or for an item (or close) to wake it. */
+  private async untilHeldDue (): Promise<void> {
+    let due = Infinity
+    for (const h of this.held.values()) due = Math.min(due, h.dueAtMs)
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.wake?.(), Math.max(0, due - Date.now()))
+      this.wake = () => {
+        clearTimeout(timer)
+        this.wake = undefined
+        resolve()
+      }
+    })
   }
 
   /**
@@ -225,7 +364,7 @@ export class BatchWriter {
       duplicates,
       deadLetters: deadLetters.length,
       durationMs: performance.now() - started,
-      queued: this.queue.length - group.length
+      queued: this.depth - group.length
     })
   }
 }

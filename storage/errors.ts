@@ -40,3 +40,17 @@ export function isTransient (err: unknown): boolean {
   return isUnavailable(err) || e?.code === '40001' || e?.code === '40P01' ||
     (e?.code === '23514' && typeof e.message === 'string' && e.message.includes('violates partition constraint'))
 }
+
+/**
+ * Transient, and reported by a server that is up, for this statement: a
+ * full disk (a full tablespace fails only the partitions on it, and a row
+ * that fits a page with room is still written), memory, a serialization
+ * conflict or deadlock, a row whose partition moved. Another statement
+ * without some of the rows may succeed. Not a lost connection, a server
+ * going down (08, 57P) or too many connections (53300): those fail every
+ * statement alike.
+ */
+export function isStatementTransient (err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code
+  return isTransient(err) && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57P)/.test(code) && code !== '53300'
+}

@@ -19,8 +19,13 @@ export async function migrate (pool: pg.Pool, options: { through?: string } = {}
   const applied: string[] = []
   await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`)
+    // only when missing: CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when the table
+    // exists, and a gateway role kept to reading and writing rows must start on a migrated schema
+    const exists = await client.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t")
+    if (exists.rows[0]?.t === null) {
+      await client.query(`CREATE TABLE schema_migrations (
+        version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`)
+    }
     const done = new Set((await client.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version))
     for (const file of files) {
       if (done.has(file)) continue

@@ -236,7 +236,7 @@ function covered (parts: readonly PartitionInfo[], day: number): boolean {
 function partitionError (t: PartitionedTable, action: string, err: unknown): StorageError {
   const cause = err as Error & { code?: string }
   const hint = cause.code === '42501'
-    ? ': the database user lacks the privilege (GRANT CREATE ON SCHEMA to it)'
+    ? ': the gateway\'s database role must have CREATE on the schema and own the table (or be a member of the role that owns it)'
     : cause.code === '53100' ? ': the database is out of disk space' : ''
   return new StorageError('PITWALL_ERR_PARTITION', `${t.table} (${t.description}): could not ${action}: ${cause.message}${hint}; its rows go to ${t.table}_default meanwhile`, { cause })
 }

@@ -80,3 +80,17 @@ t.test('reading the settings does not load the HTTP API or its OpenAPI generator
   t.notOk(packages.has('@fastify/swagger'), 'no @fastify/swagger')
   t.ok(packages.has('ajv'), 'the walk found the imports')
 })
+
+t.test('each retention is whole days, from one to a century, and outlives compression: anything else is refused naming the variable', async (t) => {
+  for (const name of ['PITWALL_RETENTION_RAW_DAYS', 'PITWALL_RETENTION_SAMPLES_DAYS', 'PITWALL_RETENTION_POSITIONS_DAYS', 'PITWALL_RETENTION_DTCS_DAYS', 'PITWALL_RETENTION_DEAD_LETTERS_DAYS']) {
+    t.throws(() => loadConfig({ [name]: '0' }), { code: 'PITWALL_ERR_CONFIG', message: new RegExp(`\\(${name}\\) must be >= 1`) }, `${name}=0: shorter than a day`)
+    t.throws(() => loadConfig({ [name]: '1.5' }), { code: 'PITWALL_ERR_CONFIG', message: new RegExp(`\\(${name}\\) must be integer`) }, `${name}=1.5: partitions are whole days`)
+    t.throws(() => loadConfig({ [name]: '36501' }), { code: 'PITWALL_ERR_CONFIG', message: new RegExp(`\\(${name}\\) must be <= 36500`) }, `${name}=36501: over a century`)
+    t.throws(() => loadConfig({ [name]: 'forever' }), { code: 'PITWALL_ERR_CONFIG', message: new RegExp(`\\(${name}\\) must be integer`) })
+  }
+  t.equal(loadConfig({ PITWALL_RETENTION_RAW_DAYS: '36500', PITWALL_RETENTION_DEAD_LETTERS_DAYS: '1' }).retentionRawDays, 36500, 'the bounds themselves are taken')
+  t.throws(() => loadConfig({ PITWALL_RETENTION_POSITIONS_DAYS: '2', PITWALL_COMPRESS_AFTER_DAYS: '2' }),
+    { code: 'PITWALL_ERR_CONFIG', message: /PITWALL_COMPRESS_AFTER_DAYS \(2 days\) must be shorter than PITWALL_RETENTION_POSITIONS_DAYS \(2 days\)/ }, 'compressing on the day it is dropped is refused too')
+  t.equal(loadConfig({ PITWALL_RETENTION_POSITIONS_DAYS: '3', PITWALL_COMPRESS_AFTER_DAYS: '2' }).retentionPositionsDays, 3)
+  t.equal(loadConfig({ PITWALL_RETENTION_DEAD_LETTERS_DAYS: '1', PITWALL_COMPRESS_AFTER_DAYS: '2' }).retentionDeadLettersDays, 1, 'dead letters are not compressed: shorter is fine')
+})

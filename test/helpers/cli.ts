@@ -24,9 +24,18 @@ const cli = fileURLToPath(new URL('../../gateway/cli/index.ts', import.meta.url)
 export interface CliResult { stdout: string, stderr: string, code: number }
 
 export async function pitwall (...args: string[]): Promise<CliResult> {
+  return await pitwallWithEnv({}, ...args)
+}
+
+/**
+ * `pitwall` with these environment variables added to the test's own. It
+ * is killed after a minute: a `start` that should have refused would
+ * otherwise run until the test's timeout.
+ */
+export async function pitwallWithEnv (env: Record<string, string>, ...args: string[]): Promise<CliResult> {
   try {
     // decode prints a line per signal value: allow large outputs
-    const { stdout, stderr } = await run(process.execPath, ['--import=tsx', cli, ...args], { maxBuffer: 64 << 20 })
+    const { stdout, stderr } = await run(process.execPath, ['--import=tsx', cli, ...args], { maxBuffer: 64 << 20, env: { ...process.env, ...env }, timeout: 60_000 })
     return { stdout, stderr, code: 0 }
   } catch (err) {
     const e = err as { stdout: string, stderr: string, code: number }

@@ -91,6 +91,51 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.match((rejected.reason as Error).message, /foreign key/)
     })
 
+    t.test('a batch the database cannot take for now (disk full) waits on its own: other vehicles\' are stored meanwhile, its vehicle\'s later ones follow it in order', async (t) => {
+      const pool = poolOf(storage)
+      const other = await storage.vehicles.add({ vin: 'WDB12345678909999' }, 'scrypt$x')
+      // what an INSERT that cannot extend its file gets, for the rows listed
+      await pool.query(`CREATE TABLE test_disk_full (vehicle_id int, seq bigint);
+        CREATE FUNCTION test_disk_full () RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM test_disk_full f WHERE f.vehicle_id = NEW.vehicle_id AND f.seq = NEW.seq) THEN
+            RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full';
+          END IF;
+          RETURN NEW;
+        END $fn$;
+        CREATE TRIGGER test_disk_full BEFORE INSERT ON batches FOR EACH ROW EXECUTE FUNCTION test_disk_full();`)
+      t.teardown(async () => { await pool.query('DROP TRIGGER test_disk_full ON batches; DROP FUNCTION test_disk_full; DROP TABLE test_disk_full') })
+      await pool.query('INSERT INTO test_disk_full VALUES ($1, 60), ($1, 70)', [vehicleId])
+      const settled: string[] = []
+      const write = async (label: string, r: TelemetryRecord): Promise<string> => {
+        const outcome = await storage.writer.writeBatch(r)
+        settled.push(label)
+        return outcome
+      }
+      const first = write('60', record(vehicleId, 60))
+      t.same(await Promise.all([write('other 1', record(other, 1)), write('other 2', record(other, 2))]), ['stored', 'stored'], 'in the same group, stored')
+      const later = write('61', record(vehicleId, 61))
+      t.same(await write('other 3', record(other, 3)), 'stored', 'and after it')
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      t.same(settled, ['other 1', 'other 2', 'other 3'], 'the full vehicle\'s batch and the one it sent after wait')
+      t.equal(storage.writer.heldVehicles, 1)
+      await pool.query('DELETE FROM test_disk_full WHERE seq = 60')
+      t.same(await Promise.all([first, later]), ['stored', 'stored'])
+      t.same(settled.slice(3), ['60', '61'], 'in the order they came')
+      t.equal(storage.writer.heldVehicles, 0)
+
+      // a writer closing while a batch is held refuses it (never acknowledged: the T-box sends it again) instead of waiting for room
+      const { BatchWriter } = await import('../../storage/batch-writer.js')
+      const writer = new BatchWriter(pool)
+      const held = writer.writeBatch(record(vehicleId, 70))
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      t.equal(writer.depth, 1)
+      await writer.close(300)
+      await t.rejects(held, { code: 'PITWALL_ERR_STORAGE_CLOSED' })
+      const { rows } = await pool.query<{ seq: number }>('SELECT seq::int AS seq FROM batches WHERE vehicle_id = $1 AND seq >= 60 ORDER BY seq', [vehicleId])
+      t.same(rows.map((r) => r.seq), [60, 61], 'each stored once, the refused one not at all')
+    })
+
     t.test('a reused seq with other bytes is told apart from a retransmission', async (t) => {
       const other = (seq: number): TelemetryRecord => ({ ...record(vehicleId, seq), payload: new Uint8Array([0xee, seq & 0xff]) })
       t.equal(await storage.storeBatch(record(vehicleId, 30)), 'stored')

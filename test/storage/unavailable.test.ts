@@ -6,7 +6,7 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import pg from 'pg'
-import { isTransient, isUnavailable } from '../../storage/errors.js'
+import { isStatementTransient, isTransient, isUnavailable } from '../../storage/errors.js'
 import { PitwallError } from '../../runtime/errors.js'
 import { registerApiScope } from '../../gateway/api/scope.js'
 import { postgresReachable, SKIP_POSTGRES } from '../helpers/backends.js'
@@ -73,4 +73,17 @@ t.test('a wrong statement, a constraint and a refusal are not outages', { skip: 
   t.notOk(isUnavailable(new PitwallError('PITWALL_ERR_VEHICLE_UNKNOWN', 'no vehicle')), 'a domain refusal')
   t.ok(isTransient(Object.assign(new Error('could not serialize access'), { code: '40001' })), 'a serialization conflict is retried')
   t.notOk(isUnavailable(Object.assign(new Error('could not serialize access'), { code: '40001' })), '…but the database is up')
+})
+
+t.test('a full disk is retried, and may be some rows\' doing only; a lost connection or a full server is everyone\'s', async (t) => {
+  const sqlError = (code: string, message: string): Error => Object.assign(new Error(message), { code })
+  const diskFull = sqlError('53100', 'could not extend file "base/16384/16999": No space left on device')
+  t.ok(isTransient(diskFull), 'disk full: retried, never dead-lettered as bad input')
+  t.ok(isStatementTransient(diskFull), 'disk full: the other vehicles\' rows may still fit (storage/batch-writer.ts sets the failing ones aside)')
+  t.ok(isStatementTransient(sqlError('40P01', 'deadlock detected')))
+  for (const everyone of [sqlError('08006', 'connection failure'), sqlError('57P01', 'terminating connection due to administrator command'), sqlError('53300', 'too many clients already'), new Error('Connection terminated unexpectedly')]) {
+    t.ok(isTransient(everyone), `${everyone.message}: retried`)
+    t.notOk(isStatementTransient(everyone), `${everyone.message}: not split by vehicle`)
+  }
+  t.notOk(isStatementTransient(sqlError('22003', 'value out of range')), 'a refusal is not transient at all')
 })
