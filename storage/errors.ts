@@ -30,14 +30,16 @@ export function isUnavailable (err: unknown): boolean {
 
 /**
  * Worth retrying as it is: unavailable, a serialization conflict or
- * deadlock (40001, 40P01) that another try resolves, or a row routed to a
+ * deadlock (40001, 40P01) that another try resolves, a statement cancelled
+ * (57014: a DBA's statement_timeout, pg_cancel_backend) or timed out on a
+ * lock (55P03), which says nothing about the rows, or a row routed to a
  * DEFAULT partition while the maintenance pass gave its day a partition of
  * its own (storage/partitions.ts): the insert waited on the pass's lock and
  * then no longer fits there; routed again, it lands in the new partition.
  */
 export function isTransient (err: unknown): boolean {
   const e = err as { code?: unknown, message?: unknown } | undefined
-  return isUnavailable(err) || e?.code === '40001' || e?.code === '40P01' ||
+  return isUnavailable(err) || e?.code === '40001' || e?.code === '40P01' || e?.code === '57014' || e?.code === '55P03' ||
     (e?.code === '23514' && typeof e.message === 'string' && e.message.includes('violates partition constraint'))
 }
 

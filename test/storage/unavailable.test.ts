@@ -73,6 +73,13 @@ t.test('a wrong statement, a constraint and a refusal are not outages', { skip: 
   t.notOk(isUnavailable(new PitwallError('PITWALL_ERR_VEHICLE_UNKNOWN', 'no vehicle')), 'a domain refusal')
   t.ok(isTransient(Object.assign(new Error('could not serialize access'), { code: '40001' })), 'a serialization conflict is retried')
   t.notOk(isUnavailable(Object.assign(new Error('could not serialize access'), { code: '40001' })), '…but the database is up')
+
+  // a DBA's statement_timeout or lock_timeout, or pg_cancel_backend: the batch was fine, the moment was not
+  const cancelled = await failureOf(pool.query("SET statement_timeout = '20ms'; SELECT pg_sleep(1)"))
+  t.equal((cancelled as { code?: string }).code, '57014')
+  t.ok(isTransient(cancelled), 'a cancelled statement is retried, never dead-lettered as bad input')
+  t.ok(isStatementTransient(cancelled), 'and it was this statement\'s: the other vehicles\' may go through')
+  t.ok(isTransient(Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' })), 'a lock timeout too')
 })
 
 t.test('a full disk is retried, and may be some rows\' doing only; a lost connection or a full server is everyone\'s', async (t) => {
