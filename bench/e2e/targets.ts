@@ -16,6 +16,7 @@ import { loadRuleFile } from '../../rules/load.js'
 import type { VehicleCredential } from '../../sim/credentials.js'
 import { freePort } from '../../runtime/free-port.js'
 import { openStorage } from '../../storage/index.js'
+import { onCpu } from './pinning.js'
 import { processesNamed } from './proc-stats.js'
 
 const CLI = fileURLToPath(new URL('../../gateway/cli/index.js', import.meta.url))
@@ -88,16 +89,31 @@ export interface PitwallProcess {
   pid: number
   mqttPort: number
   httpPort: number
-  /** counters from the gateway's /metrics, by metric name (label sets summed) */
-  counters (): Promise<Record<string, number>>
+  /**
+   * Counters and gauges from the gateway's /metrics, by metric name, label
+   * sets summed (histograms left out); pitwall_batches_total's stored
+   * outcome also under `pitwall_batches_total:stored`
+   */
+  metrics (): Promise<Record<string, number>>
   stop (): Promise<void>
 }
 
-/** `pitwall start` on `databaseUrl`, compiled, with the demo DBC on bus 0; `nodeArgs` e.g. ['--cpu-prof']. */
-export async function startPitwall (databaseUrl: string, nodeArgs: string[] = []): Promise<PitwallProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'start', '--database-url', databaseUrl, '--mqtt-port', String(await freePort()), '--http-port', '0',
-    '--can-dbc', `0=${DEMO_DBC}`, '--log-level', 'info'], {
-    env: { ...process.env, PITWALL_MQTT_HOST: '127.0.0.1', PITWALL_HTTP_HOST: '127.0.0.1' },
+export interface PitwallStartOptions {
+  /** e.g. ['--cpu-prof'] */
+  nodeArgs?: string[]
+  /** settings (PITWALL_*) beside the bench's own */
+  env?: Record<string, string>
+  /** run on this CPU alone (taskset) */
+  cpu?: number
+}
+
+/** `pitwall start` on `databaseUrl`, compiled, with the demo DBC on bus 0. */
+export async function startPitwall (databaseUrl: string, options: PitwallStartOptions = {}): Promise<PitwallProcess> {
+  const args = [...options.nodeArgs ?? [], CLI, 'start', '--database-url', databaseUrl, '--mqtt-port', String(await freePort()), '--http-port', '0',
+    '--can-dbc', `0=${DEMO_DBC}`, '--log-level', 'info']
+  const { command, args: argv } = options.cpu === undefined ? { command: process.execPath, args } : onCpu(options.cpu, process.execPath, args)
+  const child = spawn(command, argv, {
+    env: { ...process.env, ...options.env, PITWALL_MQTT_HOST: '127.0.0.1', PITWALL_HTTP_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit']
   })
   const ports = await new Promise<{ mqttPort: number, httpPort: number }>((resolve, reject) => {
@@ -117,12 +133,12 @@ export async function startPitwall (databaseUrl: string, nodeArgs: string[] = []
   return {
     pid: child.pid as number,
     ...ports,
-    counters: async () => {
+    metrics: async () => {
       const text = await (await fetch(`http://127.0.0.1:${ports.httpPort}/metrics`)).text()
       const out: Record<string, number> = {}
       for (const line of text.split('\n')) {
-        const m = /^(pitwall_[a-z_]+_total)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line)
-        if (m === null) continue
+        const m = /^(pitwall_[a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line)
+        if (m === null || /_(bucket|sum|count)$/.test(m[1] as string)) continue
         const key = (m[1] as string) + (m[2]?.includes('outcome="stored"') === true ? ':stored' : '')
         out[key] = (out[key] ?? 0) + Number(m[3])
       }
