@@ -13,9 +13,10 @@ import mqtt from 'mqtt'
 import pg from 'pg'
 import { provisionDevice } from '../../gateway/provisioning.js'
 import { loadRuleFile } from '../../rules/load.js'
+import type { RuleDefinition } from '../../rules/model.js'
 import type { VehicleCredential } from '../../sim/credentials.js'
 import { freePort } from '../../runtime/free-port.js'
-import { openStorage } from '../../storage/index.js'
+import { openStorage, type Storage } from '../../storage/index.js'
 import { onCpu } from './pinning.js'
 import { processesNamed } from './proc-stats.js'
 
@@ -67,8 +68,7 @@ export class BenchDatabase {
 export async function preparePitwallDatabase (databaseUrl: string, vins: readonly string[]): Promise<{ credentials: VehicleCredential[], rules: number }> {
   const storage = await openStorage({ databaseUrl, dataDir: 'memory://' })
   try {
-    const defs = loadRuleFile(DEMO_RULES)
-    await storage.rules.apply(defs)
+    const defs = await applyDemoRules(storage)
     const credentials: VehicleCredential[] = []
     let next = 0
     // a few at a time: each is a scrypt hash and a transaction
@@ -82,6 +82,18 @@ export async function preparePitwallDatabase (databaseUrl: string, vins: readonl
     return { credentials, rules: defs.length }
   } finally {
     await storage.close()
+  }
+}
+
+/** The demo rule pack, applied through `storage` (or a storage opened on `databaseUrl`, migrating it); returns its rules. */
+export async function applyDemoRules (storage: Storage | string): Promise<RuleDefinition[]> {
+  const opened = typeof storage === 'string' ? await openStorage({ databaseUrl: storage, dataDir: 'memory://' }) : storage
+  try {
+    const defs = loadRuleFile(DEMO_RULES)
+    await opened.rules.apply(defs)
+    return defs
+  } finally {
+    if (opened !== storage) await opened.close()
   }
 }
 
