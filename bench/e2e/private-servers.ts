@@ -21,6 +21,7 @@ import pg from 'pg'
 import { freePort } from '../../runtime/free-port.js'
 import { onCpu } from './pinning.js'
 import { clusterCpu, type ProcessGroupCpu } from './proc-stats.js'
+import { stopChild } from './targets.js'
 
 const run = promisify(execFile)
 const START_TIMEOUT_MS = 60_000
@@ -63,16 +64,6 @@ async function until (ready: () => Promise<boolean>, child: ChildProcess, stderr
     if (Date.now() > deadline) throw new Error(`${what} not ready after ${START_TIMEOUT_MS} ms: ${stderr.join(' | ')}`)
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
-}
-
-/** Stops the child by its PID: `signal`, then SIGKILL after `graceMs`. */
-async function stop (child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill(signal)
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
-  await exited
-  clearTimeout(timer)
 }
 
 export interface PrivatePostgres {
@@ -131,12 +122,12 @@ export async function startPrivatePostgres (cpu: number, settings: Record<string
       cpu: clusterCpu(pid),
       // SIGINT: fast shutdown (backends rolled back, a checkpoint, then exit)
       stop: async () => {
-        await stop(started, 'SIGINT', 30_000)
+        await stopChild(started, 'SIGINT', 30_000)
         rmSync(dir, { recursive: true, force: true })
       }
     }
   } catch (err) {
-    if (child !== undefined) await stop(child, 'SIGINT', 30_000)
+    if (child !== undefined) await stopChild(child, 'SIGINT', 30_000)
     rmSync(dir, { recursive: true, force: true })
     throw err
   }
@@ -161,7 +152,7 @@ export async function startPrivateMosquitto (cpu: number): Promise<PrivateMosqui
   const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], ...owner })
   const stderr = tail(child)
   const stopped = async (): Promise<void> => {
-    await stop(child, 'SIGTERM', 10_000)
+    await stopChild(child, 'SIGTERM', 10_000)
     rmSync(dir, { recursive: true, force: true })
   }
   try {

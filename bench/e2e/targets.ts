@@ -25,7 +25,8 @@ const DEMO_DBC = fileURLToPath(new URL('../../sim/demo-vehicle.dbc', import.meta
 const DEMO_RULES = fileURLToPath(new URL('../../rules/packs/demo-vehicle.yaml', import.meta.url))
 const RAW_AEDES = fileURLToPath(new URL('./raw-aedes.js', import.meta.url))
 
-async function stopChild (child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+/** Stops `child` by its PID: `signal`, then SIGKILL after `graceMs`. */
+export async function stopChild (child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
   const exited = new Promise((resolve) => child.once('exit', resolve))
   child.kill(signal)
