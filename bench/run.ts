@@ -19,16 +19,18 @@ import { renderResults, type BenchResults } from './report.js'
 import { runBatchSizeScaling } from './scaling/batch-size.js'
 import { runStorageFootprint } from './scaling/storage-footprint.js'
 import { runConnectionScaling } from './scaling/connections.js'
+import { runSustained } from './scaling/sustained.js'
 import { writeConnectionCharts, writeThroughputCharts } from './scaling/svg.js'
 
 const quick = process.argv.includes('--quick')
 const onlyArg = process.argv[process.argv.indexOf('--only') + 1]
 const only = process.argv.includes('--only') && onlyArg !== undefined ? new Set(onlyArg.split(',')) : undefined
 const wanted = (name: string): boolean => only === undefined || only.has(name)
-// Full mode fits the whole run in 10 minutes on 2 cores. Rounds of 500 ms: the
+// Full mode takes about 25 minutes on 2 cores, 10 of them the sustained
+// section (issue 19 asks for 10 minutes of ingest). Rounds of 500 ms: the
 // min–max spread of 9 rounds of 1 s was 20–40 %, no narrower than that of 3 of
 // 300 ms; it comes from the machine, not from the length of a round. Quick mode
-// is a smoke run of every scenario in about a minute: rounds of 100 ms.
+// is a smoke run of every scenario in a few minutes: rounds of 100 ms.
 const options = quick ? { rounds: 3, roundMs: 100, warmupMs: 100 } : { rounds: 7, roundMs: 500, warmupMs: 500 }
 // results go beside the sources, not into dist/
 const outDir = fileURLToPath(new URL('../../bench/', import.meta.url))
@@ -50,6 +52,8 @@ const step = async <T> (name: string, run: () => Promise<T>): Promise<T | undefi
 }
 process.stderr.write(`bench: ${quick ? 'quick' : 'full'} run on ${machine.cpu} x${machine.cores}, Node ${machine.node}\n`)
 
+/** the throughput section's maximum for Pitwall, which sets the sustained section's rate */
+let pitwallMaxPerS: number | undefined
 const results: BenchResults = {
   machine,
   mode: quick ? 'quick' : 'full',
@@ -77,8 +81,14 @@ const results: BenchResults = {
   hostileVehicle: await step('hostile-vehicle', async () => await runHostileVehicle(
     quick ? { adminDatabaseUrl: pgUrl, vehicles: 20, rateHz: 10, warmupS: 1, windowS: 2 } : { adminDatabaseUrl: pgUrl, vehicles: 50, rateHz: 10, warmupS: 2, windowS: 5 },
     (line) => process.stderr.write(`bench: ${line}\n`))),
-  throughput: await step('throughput', async () => await runThroughputBench({ quick, adminDatabaseUrl: pgUrl })),
+  throughput: await step('throughput', async () => {
+    const throughput = await runThroughputBench({ quick, adminDatabaseUrl: pgUrl })
+    pitwallMaxPerS = throughput.targets.find((t) => t.name === 'pitwall')?.maxQos1PerS
+    return throughput
+  }),
   connections: await step('connections', async () => await runConnectionScaling({ quick, databaseUrl: pgUrl })),
+  // full: 10 minutes at 65 % of Pitwall's maximum from the throughput section (quick: 30 s)
+  sustained: await step('sustained', async () => await runSustained({ quick, adminDatabaseUrl: pgUrl, maxPerS: pitwallMaxPerS })),
   api: await step('api', async () => await runApiBench({ quick, adminDatabaseUrl: pgUrl })),
   // full: 20 vehicles asked 10 requests each, one after another, all at once
   diagnostics: await step('diagnostics', async () => await runDiagnosticLatency({ databaseUrl: pgUrl, ...(quick ? { vehicles: 5, requestsPerVehicle: 4 } : { vehicles: 20, requestsPerVehicle: 10 }) })),

@@ -4,7 +4,7 @@
  * sees what was met before the detail.
  */
 import type { FaultLatencyResult } from './e2e/fault-latency.js'
-import type { StepResult, ThroughputResult } from './e2e/throughput-model.js'
+import type { PinnedResult, StepResult, ThroughputResult } from './e2e/throughput-model.js'
 import type { Rate } from './measure.js'
 import { FLEET_CANDIDATE, type DecodeBenchResult } from './micro/decode.js'
 import type { StorageWriterResult } from './micro/storage-writer.js'
@@ -46,12 +46,26 @@ function throughputRows (t: ThroughputResult): Row[] {
       measured: ratio === undefined ? 'n/a' : `${x(ratio)}${bound}; ${t.loss.lost} of ${t.loss.checked.toLocaleString('en-US')} acknowledged batches missing`,
       met: ratio === undefined ? undefined : ratio >= 0.5 && t.loss.lost === 0
     },
+    ...('skipped' in t.pinned ? [] : [pinnedRow(t.pinned)]),
     {
       target: 'PUBACK p99 < 20 ms at half of the maximum load',
       measured: p99 === undefined ? 'n/a' : `${ms(p99)} ms at ${t.halfLoadPerS.toLocaleString('en-US')}/s${p99Range((half?.runs ?? []).flatMap((r) => r.latencyMs === undefined ? [] : [r.latencyMs.p99]))}`,
       met: p99 === undefined ? undefined : p99 < 20
     }
   ]
+}
+
+/** The same target with the generator and the target on cores of their own (issue 19 item 5). */
+function pinnedRow (p: PinnedResult): Row {
+  const pitwall = p.targets.find((r) => r.name === 'pitwall')
+  const raw = p.targets.find((r) => r.name === 'raw-aedes')
+  const ratio = pitwall === undefined || raw === undefined || raw.maxQos1PerS === 0 ? undefined : pitwall.maxQos1PerS / raw.maxQos1PerS
+  const bound = raw?.maxIsLowerBound === true || raw?.maxCappedByGenerator === true ? ' (raw aedes held back by the generator: at most this)' : ''
+  return {
+    target: `the same, generator on CPU ${p.cores.generator} and target with its database on CPU ${p.cores.target} (pinned)`,
+    measured: ratio === undefined ? 'n/a' : `${x(ratio)}${bound}; ${p.loss.lost} of ${p.loss.checked.toLocaleString('en-US')} acknowledged batches missing`,
+    met: ratio === undefined ? undefined : ratio >= 0.5 && p.loss.lost === 0
+  }
 }
 
 function faultRows (f: FaultLatencyResult[]): Row[] {

@@ -83,3 +83,17 @@ export function postgresCpu (database: string): ProcessGroupCpu {
     .filter((p) => p.cmdline.includes(` ${database} `) || shared.test(p.cmdline))
     .map((p) => p.pid))
 }
+
+/** Direct children of `pid` (proc(5): /proc/<pid>/task/<tid>/children, kernels with CONFIG_PROC_CHILDREN); empty once it is gone. */
+export function childrenOf (pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter((s) => s !== '').map(Number)
+  } catch {
+    return []
+  }
+}
+
+/** A whole PostgreSQL cluster of the bench's own: the postmaster and every process it started (backends, WAL writer, checkpointer...). */
+export function clusterCpu (postmasterPid: number): ProcessGroupCpu {
+  return new ProcessGroupCpu(() => [postmasterPid, ...childrenOf(postmasterPid)])
+}

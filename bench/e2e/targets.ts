@@ -13,9 +13,11 @@ import mqtt from 'mqtt'
 import pg from 'pg'
 import { provisionDevice } from '../../gateway/provisioning.js'
 import { loadRuleFile } from '../../rules/load.js'
+import type { RuleDefinition } from '../../rules/model.js'
 import type { VehicleCredential } from '../../sim/credentials.js'
 import { freePort } from '../../runtime/free-port.js'
-import { openStorage } from '../../storage/index.js'
+import { openStorage, type Storage } from '../../storage/index.js'
+import { onCpu } from './pinning.js'
 import { processesNamed } from './proc-stats.js'
 
 const CLI = fileURLToPath(new URL('../../gateway/cli/index.js', import.meta.url))
@@ -23,7 +25,8 @@ const DEMO_DBC = fileURLToPath(new URL('../../sim/demo-vehicle.dbc', import.meta
 const DEMO_RULES = fileURLToPath(new URL('../../rules/packs/demo-vehicle.yaml', import.meta.url))
 const RAW_AEDES = fileURLToPath(new URL('./raw-aedes.js', import.meta.url))
 
-async function stopChild (child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+/** Stops `child` by its PID: `signal`, then SIGKILL after `graceMs`. */
+export async function stopChild (child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
   const exited = new Promise((resolve) => child.once('exit', resolve))
   child.kill(signal)
@@ -66,8 +69,7 @@ export class BenchDatabase {
 export async function preparePitwallDatabase (databaseUrl: string, vins: readonly string[]): Promise<{ credentials: VehicleCredential[], rules: number }> {
   const storage = await openStorage({ databaseUrl, dataDir: 'memory://' })
   try {
-    const defs = loadRuleFile(DEMO_RULES)
-    await storage.rules.apply(defs)
+    const defs = await applyDemoRules(storage)
     const credentials: VehicleCredential[] = []
     let next = 0
     // a few at a time: each is a scrypt hash and a transaction
@@ -84,20 +86,47 @@ export async function preparePitwallDatabase (databaseUrl: string, vins: readonl
   }
 }
 
+/** The demo rule pack, applied through `storage` (or a storage opened on `databaseUrl`, migrating it); returns its rules. */
+export async function applyDemoRules (storage: Storage | string): Promise<RuleDefinition[]> {
+  const opened = typeof storage === 'string' ? await openStorage({ databaseUrl: storage, dataDir: 'memory://' }) : storage
+  try {
+    const defs = loadRuleFile(DEMO_RULES)
+    await opened.rules.apply(defs)
+    return defs
+  } finally {
+    if (opened !== storage) await opened.close()
+  }
+}
+
 export interface PitwallProcess {
   pid: number
   mqttPort: number
   httpPort: number
-  /** counters from the gateway's /metrics, by metric name (label sets summed) */
-  counters (): Promise<Record<string, number>>
+  /**
+   * Counters and gauges from the gateway's /metrics, by metric name, label
+   * sets summed (histograms left out); pitwall_batches_total's stored
+   * outcome also under `pitwall_batches_total:stored`
+   */
+  metrics (): Promise<Record<string, number>>
   stop (): Promise<void>
 }
 
-/** `pitwall start` on `databaseUrl`, compiled, with the demo DBC on bus 0; `nodeArgs` e.g. ['--cpu-prof']. */
-export async function startPitwall (databaseUrl: string, nodeArgs: string[] = []): Promise<PitwallProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'start', '--database-url', databaseUrl, '--mqtt-port', String(await freePort()), '--http-port', '0',
-    '--can-dbc', `0=${DEMO_DBC}`, '--log-level', 'info'], {
-    env: { ...process.env, PITWALL_MQTT_HOST: '127.0.0.1', PITWALL_HTTP_HOST: '127.0.0.1' },
+export interface PitwallStartOptions {
+  /** e.g. ['--cpu-prof'] */
+  nodeArgs?: string[]
+  /** settings (PITWALL_*) beside the bench's own */
+  env?: Record<string, string>
+  /** run on this CPU alone (taskset) */
+  cpu?: number
+}
+
+/** `pitwall start` on `databaseUrl`, compiled, with the demo DBC on bus 0. */
+export async function startPitwall (databaseUrl: string, options: PitwallStartOptions = {}): Promise<PitwallProcess> {
+  const args = [...options.nodeArgs ?? [], CLI, 'start', '--database-url', databaseUrl, '--mqtt-port', String(await freePort()), '--http-port', '0',
+    '--can-dbc', `0=${DEMO_DBC}`, '--log-level', 'info']
+  const { command, args: argv } = options.cpu === undefined ? { command: process.execPath, args } : onCpu(options.cpu, process.execPath, args)
+  const child = spawn(command, argv, {
+    env: { ...process.env, ...options.env, PITWALL_MQTT_HOST: '127.0.0.1', PITWALL_HTTP_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit']
   })
   const ports = await new Promise<{ mqttPort: number, httpPort: number }>((resolve, reject) => {
@@ -117,12 +146,12 @@ export async function startPitwall (databaseUrl: string, nodeArgs: string[] = []
   return {
     pid: child.pid as number,
     ...ports,
-    counters: async () => {
+    metrics: async () => {
       const text = await (await fetch(`http://127.0.0.1:${ports.httpPort}/metrics`)).text()
       const out: Record<string, number> = {}
       for (const line of text.split('\n')) {
-        const m = /^(pitwall_[a-z_]+_total)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line)
-        if (m === null) continue
+        const m = /^(pitwall_[a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line)
+        if (m === null || /_(bucket|sum|count)$/.test(m[1] as string)) continue
         const key = (m[1] as string) + (m[2]?.includes('outcome="stored"') === true ? ':stored' : '')
         out[key] = (out[key] ?? 0) + Number(m[3])
       }

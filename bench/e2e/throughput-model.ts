@@ -1,4 +1,6 @@
 /** The figures of the end-to-end throughput bench, as results.json holds them. */
+import type { CorePair } from './pinning.js'
+
 export type TargetName = 'pitwall' | 'raw-aedes' | 'mosquitto'
 
 export interface LatencySummary {
@@ -106,6 +108,28 @@ export interface ThroughputResult {
     pitwall: { sent: number, acknowledged: number, errors: number, ok: boolean }
   }
   ratios: { pitwallVsRawAedesQos1?: number | undefined, pitwallVsMosquittoQos1?: number | undefined, halfLoadP99VsRawAedes?: number | undefined }
+  notes: string[]
+  /** the same targets with the generator and the target on cores of their own, or why not */
+  pinned: PinnedResult | { skipped: string }
+  elapsedS: number
+}
+
+/**
+ * The pinned mode (issue 19 item 5): the load workers and the bench on one
+ * core, the target on another; Pitwall on a private PostgreSQL cluster and
+ * Mosquitto a private one, both on the target's core. Per target the QoS 1
+ * search and its maximum repeated, and QoS 1 at half of Pitwall's maximum
+ * in this mode; no QoS 0.
+ */
+export interface PinnedResult {
+  cores: CorePair
+  /** the shared server's settings the private cluster ran with */
+  postgresSettings: Record<string, string>
+  /** the generator's ceiling on its one core, closed loop against raw aedes */
+  generator: { qos0PerS: number, qos1PerS: number }
+  halfLoadPerS: number
+  targets: TargetResult[]
+  loss: { checked: number, lost: number, storedBatches: number }
   notes: string[]
   elapsedS: number
 }

@@ -1,5 +1,5 @@
 /** ThroughputResult -> the markdown section of bench/RESULTS.md: absolute figures and ratios to the baselines of the same run. */
-import type { LatencySummary, RunFigures, StepResult, TargetResult, ThroughputResult } from './throughput-model.js'
+import type { LatencySummary, PinnedResult, RunFigures, StepResult, TargetResult, ThroughputResult } from './throughput-model.js'
 
 const int = (x: number | undefined): string => (x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-US'))
 const ms = (x: number | undefined): string => (x === undefined ? 'n/a' : x < 10 ? x.toFixed(2) : x.toFixed(1))
@@ -44,8 +44,8 @@ function stepRow (t: TargetResult, s: StepResult): string {
 const STEP_HEAD = '| target | offered/s | accepted/s | CAN frames/s | p50 ms | p99 ms | p99.9 ms | broker CPU | database CPU | broker RSS MiB | generator CPU | errors | verdict |\n' +
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|'
 
-function searchTable (r: ThroughputResult): string {
-  return [STEP_HEAD, ...r.targets.flatMap((t) => t.search.map((s) => stepRow(t, s)))].join('\n')
+function searchTable (targets: TargetResult[]): string {
+  return [STEP_HEAD, ...targets.flatMap((t) => t.search.map((s) => stepRow(t, s)))].join('\n')
 }
 
 function halfLoadTable (r: ThroughputResult): string {
@@ -61,8 +61,8 @@ function halfLoadTable (r: ThroughputResult): string {
 }
 
 /** Every run of the repeated steps (at each target's maximum and at half load): how far a figure moves between runs. */
-function runsTable (r: ThroughputResult): string {
-  const rows = r.targets.flatMap((t) => ([['maximum', t.atMax], ['half load', t.halfLoad]] as const).flatMap(([what, s]) =>
+function runsTable (targets: TargetResult[]): string {
+  const rows = targets.flatMap((t) => ([['maximum', t.atMax], ['half load', t.halfLoad]] as const).flatMap(([what, s]) =>
     (s?.runs ?? []).map((x, k) => `| ${t.label} | ${what}, ${int(s?.offeredPerS)}/s | ${k + 1} | ${int(x.acceptedPerS)} | ${lat(x.latencyMs)} | ` +
       `${pct(x.targetCpuPct)} | ${pct(x.databaseCpuPct)} | ${pct(x.generatorCpuPct)} | ${x.errors} | ${x.passed ? 'pass' : 'fail'} |`)))
   return ['| target | step | run | accepted/s | p50 ms | p99 ms | p99.9 ms | broker CPU | database CPU | generator CPU | errors | verdict |',
@@ -86,6 +86,71 @@ function pipelineTable (r: ThroughputResult): string {
   const rows = steps.map(({ what, s }) => `| ${what} | ${int(s.acceptedPerS)} | ${int(s.decodedSignalsPerS)} | ${int(s.rowsPerS)} | ${int(s.faultEventsPerS)} | ${pct(s.targetCpuPct)} | ${pct(s.databaseCpuPct)} | ${int(s.peakRssMiB)} |`)
   return ['| Pitwall run | batches stored/s | decoded CAN signals/s | signal rows stored/s | fault transitions/s | gateway CPU | database CPU | gateway peak RSS MiB |',
     '|---|---:|---:|---:|---:|---:|---:|---:|', ...rows].join('\n')
+}
+
+/** CPU ms per 1,000 batches: `pct` % of one core over a window in which `perS` batches/s were accepted. */
+function perThousand (pct: number | undefined, perS: number | undefined): number | undefined {
+  return pct === undefined || perS === undefined || perS <= 0 ? undefined : (pct * 10_000) / perS
+}
+
+const cpuMs = (x: number | undefined): string => (x === undefined ? 'n/a' : x.toFixed(1))
+
+/** Broker (gateway) plus database CPU per 1,000 batches of a step. */
+function totalPerThousand (s: StepResult | undefined): number | undefined {
+  const broker = perThousand(s?.targetCpuPct, s?.acceptedPerS)
+  return broker === undefined ? undefined : broker + (perThousand(s?.databaseCpuPct, s?.acceptedPerS) ?? 0)
+}
+
+interface CpuMode { name: string, cores: string, halfLoadPerS: number, targets: TargetResult[] }
+
+function cpuModes (r: ThroughputResult): CpuMode[] {
+  const shared: CpuMode = { name: 'shared', cores: `${r.cores} CPUs shared by generator, target and database`, halfLoadPerS: r.halfLoadPerS, targets: r.targets }
+  if ('skipped' in r.pinned) return [shared]
+  const p = r.pinned
+  return [shared, { name: 'pinned', cores: `generator on CPU ${p.cores.generator}; target and database on CPU ${p.cores.target}`, halfLoadPerS: p.halfLoadPerS, targets: p.targets }]
+}
+
+function cpuTable (modes: CpuMode[]): string {
+  const rows = modes.flatMap((m) => m.targets.filter((t) => t.skipped === undefined).map((t) => {
+    const cell = (s: StepResult | undefined, pct: (x: RunFigures | StepResult) => number | undefined): string =>
+      `${cpuMs(s === undefined ? undefined : perThousand(pct(s), s.acceptedPerS))}${runRange(s, (x) => perThousand(pct(x), x.acceptedPerS), cpuMs)}`
+    return `| ${m.name} | ${t.label} | ${t.maxIsLowerBound ? '≥ ' : ''}${int(t.maxQos1PerS)}${t.maxCappedByGenerator ? ' (capped by the generator)' : ''} | ` +
+      `${cell(t.atMax, (x) => x.targetCpuPct)} | ${cell(t.atMax, (x) => x.databaseCpuPct)} | ${int(t.halfLoad?.offeredPerS)} | ${cell(t.halfLoad, (x) => x.targetCpuPct)} | ${cell(t.halfLoad, (x) => x.databaseCpuPct)} |`
+  }))
+  return ['| mode | target | max QoS 1 batches/s | at max: broker CPU ms / 1,000 batches | database | half load, batches/s | at half load: broker | database |',
+    '|---|---|---:|---:|---:|---:|---:|---:|', ...rows].join('\n')
+}
+
+function cpuRatioTable (modes: CpuMode[]): string {
+  const rows = modes.map((m) => {
+    const p = m.targets.find((t) => t.name === 'pitwall')
+    const raw = m.targets.find((t) => t.name === 'raw-aedes')
+    const of = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined || b === 0 ? undefined : a / b)
+    const rawBound = raw?.maxIsLowerBound === true || raw?.maxCappedByGenerator === true ? ' (raw aedes held back by the generator: at most this)' : ''
+    return `| ${m.name} | ${m.cores} | ${ratio(of(p?.maxQos1PerS, raw?.maxQos1PerS))}${rawBound} | ${ratio(of(totalPerThousand(p?.atMax), totalPerThousand(raw?.atMax)))} | ` +
+      `${ratio(of(totalPerThousand(p?.halfLoad), totalPerThousand(raw?.halfLoad)))} |`
+  })
+  return ['| mode | cores | Pitwall / raw aedes: max QoS 1 batches/s | CPU per batch (gateway + database / raw aedes), each at its maximum | the same at half load |',
+    '|---|---|---:|---:|---:|', ...rows].join('\n')
+}
+
+function pinnedDetail (p: PinnedResult | { skipped: string }): string {
+  if ('skipped' in p) return `Pinned mode skipped: ${p.skipped}.`
+  const settings = Object.entries(p.postgresSettings).map(([k, v]) => `${k}=${v}`).join(', ')
+  return `Pinned mode (${p.elapsedS} s):
+
+${p.notes.map((n) => `- ${n}`).join('\n')}
+- the private PostgreSQL cluster ran with the shared server's ${settings} (base units)
+- generator ceiling on its one core (closed loop against raw aedes): ${int(p.generator.qos0PerS)} QoS 0 publishes/s, ${int(p.generator.qos1PerS)} QoS 1 batches/s
+- nothing lost: ${int(p.loss.checked)} batches Pitwall acknowledged looked up, ${p.loss.lost} missing
+
+Every step of the pinned search:
+
+${searchTable(p.targets)}
+
+Spread between runs, pinned:
+
+${runsTable(p.targets)}`
 }
 
 export function renderThroughput (r: ThroughputResult): string {
@@ -114,7 +179,7 @@ ${summaryTable(r)}
 
 Every step of the search:
 
-${searchTable(r)}
+${searchTable(r.targets)}
 
 ### PUBACK latency at half of Pitwall's maximum (${int(r.halfLoadPerS)} batches/s offered to every target, latencies of ${r.plan.repeats} runs pooled)
 
@@ -122,7 +187,7 @@ ${halfLoadTable(r)}
 
 ### Spread between runs
 
-${runsTable(r)}
+${runsTable(r.targets)}
 
 ### QoS 0 at Pitwall's maximum (${int(r.fullLoadPerS)} batches/s offered)
 
@@ -139,5 +204,21 @@ Nothing lost: ${int(r.loss.checked)} batches acknowledged at QoS 1 looked up in 
 (${int(r.loss.storedBatches)} batches stored in all, QoS 0 included).
 
 Sanity (${s.vehicles} vehicles × ${s.ratePerVehicle} batches/s for ${s.durationMs / 1000} s, QoS 1): ${sanityLine('raw aedes', s.rawAedes)}; ${sanityLine('Pitwall', s.pitwall)}.
+
+### CPU per batch: cores shared, and generator and target pinned apart
+
+On shared cores the generator takes what the target leaves, so a throughput ratio also measures the generator.
+The pinned mode runs the same search and half load again with the load generator on one core and the target on
+the other (taskset): Pitwall with a private PostgreSQL cluster on the target's core (the shared server is a
+system service, never re-pinned), raw aedes, and a private Mosquitto. CPU per 1,000 acknowledged batches is
+(% of a core) ÷ (batches/s) of the median run; ranges are over its runs. Database: for the shared mode the
+bench database's backends and the shared cluster's WAL writer, checkpointer and background writer; pinned,
+every process of the private cluster.
+
+${cpuTable(cpuModes(r))}
+
+${cpuRatioTable(cpuModes(r))}
+
+${pinnedDetail(r.pinned)}
 `
 }

@@ -231,6 +231,13 @@ export function renderConnectionScaling (r: ConnectionScalingResult): string {
       `counting only the connections added in the last step, ${slope.toFixed(2)}×.`
     : 'The target comparison is missing: a run did not reach the largest fleet.'
   const errors = r.brokers.filter((b) => b.error !== undefined).map((b) => `- ${b.broker} stopped early: ${b.error ?? ''}`)
+  // the figure a reader quotes (issue 19 item 6): the whole gateway process at the largest fleet
+  const atLargest = (b: BrokerScaling | undefined): ConnectionStep | undefined => b?.steps.find((s) => s.vehicles === r.fleetSizes[last])
+  const memory = (b: BrokerScaling | undefined): string => {
+    const step = atLargest(b)
+    return b === undefined || step === undefined ? 'n/a' : `${mib(step.idle.rssBytes)} MiB idle, ${mib(step.active.rssBytes)} MiB active (${mib(b.baseline.rssBytes)} MiB with none connected)`
+  }
+  const memoryLine = `Gateway memory at ${largest} connected vehicles (RSS of the whole process after two full GCs): Pitwall ${memory(pitwall)}; raw aedes ${memory(aedes)}.`
   return `## Connected vehicles: RSS per connection and throughput
 
 Each broker in its own process (Pitwall: \`pitwall start\` on a fresh PostgreSQL database, with the demo DBC;
@@ -253,6 +260,8 @@ Marginal: RSS added per connection added from one step to the next (KiB; no one-
 ${marginal.join('\n')}
 
 ${verdict}
+
+${memoryLine}
 
 | broker | vehicles | open | connect (s) | RSS MiB: none / idle / active | V8 heap KiB/conn: idle / active | batches sent / acked / failed | batches/s acked / sent |
 |---|---:|---:|---:|---|---|---|---|

@@ -1,0 +1,276 @@
+/**
+ * The measuring steps of the end-to-end throughput bench, shared by its
+ * shared-cores and pinned modes (throughput.ts, pinned.ts): one open-loop
+ * run against a target with CPU, memory and pipeline counters read at the
+ * edges of its window, a step repeated for the spread, the QoS 1 search for
+ * the maximum, and the nothing-lost check.
+ */
+import pg from 'pg'
+import { latencySummary } from './latency.js'
+import type { LoadGenerator } from './load-generator.js'
+import { spread } from '../measure.js'
+import { cpuSeconds, memoryMiB, ProcessGroupCpu } from './proc-stats.js'
+import type { PitwallProcess } from './targets.js'
+import type { StepResult, TargetName, TargetResult } from './throughput-model.js'
+
+export interface Plan {
+  vehicles: number
+  workers: number
+  warmupMs: number
+  measureMs: number
+  drainMs: number
+  ladder: number[]
+  refine: boolean
+  halfLoadMs: number
+  qos0Ms: number
+  floodMs: number
+  sanityMs: number
+  /** runs at the maximum and at half load, for the spread */
+  repeats: number
+}
+
+/**
+ * Full mode keeps each of the shared and pinned modes to about 2.5 minutes:
+ * a 2 s window holds 500 to 32,000 acknowledgements per step, enough for a
+ * rate and a p99 against a 1 s limit; half load runs 3 times 4 s, its
+ * latencies pooled for p99.9 and the CDF, and enough /proc clock ticks (10
+ * ms) for CPU per batch. Quick mode is a smoke run: every step once or
+ * twice, short windows, a first step low enough to pass on a busy machine,
+ * and an overload step mild enough to drain in a second.
+ */
+export const PLANS: Record<'quick' | 'full', Plan> = {
+  quick: { vehicles: 200, workers: 2, warmupMs: 250, measureMs: 800, drainMs: 8000, ladder: [250, 1000, 2500], refine: false, halfLoadMs: 800, qos0Ms: 800, floodMs: 1000, sanityMs: 1000, repeats: 2 },
+  full: { vehicles: 200, workers: 2, warmupMs: 1000, measureMs: 2000, drainMs: 15000, ladder: [250, 500, 1000, 2000, 4000, 8000, 16000], refine: true, halfLoadMs: 4000, qos0Ms: 2000, floodMs: 2000, sanityMs: 5000, repeats: 3 }
+}
+
+/** A step passes while at least this share of the offered batches is acknowledged in the window... */
+export const MIN_ACCEPTED = 0.95
+/** ...and p99 stays under this. */
+export const MAX_P99_MS = 1000
+/** A result at or above this share of the generator's ceiling is labelled capped by the generator. */
+const NEAR_CEILING = 0.9
+
+export interface Target {
+  name: TargetName
+  url: string
+  pid: number | undefined
+  anonymous: boolean
+  /** batches the target took in, for QoS 0 (no acknowledgement) */
+  received?: () => Promise<number>
+  pitwall?: PitwallProcess
+  /** Pitwall: the database processes doing its work */
+  databaseCpu?: ProcessGroupCpu
+}
+
+function latency (sorted: number[]): StepResult['latencyMs'] {
+  return sorted.length === 0 ? undefined : latencySummary(sorted)
+}
+
+/** Points kept per latency CDF: more than a 720 px wide chart can show apart, and three series add ~40 kB to results.json. */
+const CDF_POINTS = 1000
+
+/** `sorted` at up to CDF_POINTS evenly spaced ranks, the first and last included, to 3 significant digits. */
+export function cdfPoints (sorted: readonly number[]): number[] {
+  const n = sorted.length
+  const m = Math.min(n, CDF_POINTS)
+  return Array.from({ length: m }, (_, j) => Number((sorted[m === 1 ? 0 : Math.round((j * (n - 1)) / (m - 1))] as number).toPrecision(3)))
+}
+
+export const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+
+export interface StepSpec { qos: 0 | 1, ratePerS: number, warmupMs: number, measureMs: number, drainMs: number, keepCdf?: boolean }
+
+/** A run's result and its latencies (sorted), which repeated runs pool. */
+export interface Run { result: StepResult, latenciesMs: number[] }
+
+/** One run against `target` with CPU, memory and (for Pitwall) pipeline counters read at the edges of the measured window. */
+export async function step (gen: LoadGenerator, target: Target, spec: StepSpec, generatorCeiling: number): Promise<Run> {
+  const db = target.databaseCpu
+  const edges: Array<{ target: number, generator: number, db: Map<number, number>, received: number, counters: Record<string, number> }> = []
+  const readEdge = async (): Promise<void> => {
+    const generator = gen.pids.reduce((a, pid) => a + (cpuSeconds(pid) ?? 0), 0)
+    edges.push({
+      target: target.pid === undefined ? 0 : cpuSeconds(target.pid) ?? 0,
+      generator,
+      db: db?.read() ?? new Map(),
+      received: target.received === undefined || spec.qos === 1 ? 0 : await target.received(),
+      counters: target.pitwall === undefined ? {} : await target.pitwall.metrics()
+    })
+  }
+  // the workers start their schedules ~40 ms after the command (two 20 ms offsets in load-worker.ts)
+  const t0 = performance.now() + 40
+  const edgeReads = (async () => {
+    await sleep(t0 + spec.warmupMs - performance.now())
+    await readEdge()
+    await sleep(t0 + spec.warmupMs + spec.measureMs - performance.now())
+    await readEdge()
+  })()
+  const report = await gen.run(spec)
+  await edgeReads
+  const [a, b] = edges as [typeof edges[0], typeof edges[0]]
+  const seconds = spec.measureMs / 1000
+  const stored = (b.counters['pitwall_batches_total:stored'] ?? 0) - (a.counters['pitwall_batches_total:stored'] ?? 0)
+  const accepted = spec.qos === 1
+    ? report.completedInWindow / seconds
+    : target.pitwall !== undefined ? stored / seconds : target.received !== undefined ? (b.received - a.received) / seconds : undefined
+  const lat = spec.qos === 1 ? latency(report.latenciesMs) : undefined
+  const mem = target.pid === undefined ? undefined : memoryMiB(target.pid)
+  const perS = (name: string): number => ((b.counters[name] ?? 0) - (a.counters[name] ?? 0)) / seconds
+  const result: StepResult = {
+    qos: spec.qos,
+    offeredPerS: spec.ratePerS,
+    sentPerS: report.sent / ((spec.warmupMs + spec.measureMs) / 1000),
+    ...(accepted === undefined ? {} : { acceptedPerS: accepted, canFramesPerS: accepted * gen.canFramesPerBatch }),
+    ...(lat === undefined ? {} : { latencyMs: lat }),
+    ...(lat === undefined || spec.keepCdf !== true ? {} : { latencyCdfMs: cdfPoints(report.latenciesMs) }),
+    errors: report.errors,
+    ...(report.firstError === undefined ? {} : { firstError: report.firstError }),
+    pendingAfterDrain: report.pending,
+    ...(target.pid === undefined ? {} : { targetCpuPct: (100 * (b.target - a.target)) / seconds }),
+    ...(db === undefined ? {} : { databaseCpuPct: (100 * ProcessGroupCpu.between(a.db, b.db)) / seconds }),
+    generatorCpuPct: (100 * (b.generator - a.generator)) / seconds,
+    ...(mem === undefined ? {} : { rssMiB: Math.round(mem.rss), peakRssMiB: Math.round(mem.peak) }),
+    sendLagP99Ms: Math.round(report.sendLagP99Ms * 10) / 10,
+    passed: false,
+    cappedByGenerator: false
+  }
+  if (target.pitwall !== undefined) {
+    result.decodedSignalsPerS = perS('pitwall_can_signals_decoded_total')
+    result.rowsPerS = perS('pitwall_signal_samples_total')
+    result.faultEventsPerS = perS('pitwall_fault_events_total')
+  }
+  result.passed = spec.qos === 1 && accepted !== undefined && accepted >= MIN_ACCEPTED * spec.ratePerS &&
+    (lat?.p99 ?? Infinity) <= MAX_P99_MS && report.errors === 0
+  // the generator fell behind its own schedule, or works at its measured ceiling
+  result.cappedByGenerator = report.sendLagP99Ms > 100 || (accepted ?? result.sentPerS) >= NEAR_CEILING * generatorCeiling
+  return { result, latenciesMs: report.latenciesMs }
+}
+
+/** Ascending arrays merged into one. */
+function mergeSorted (lists: readonly number[][]): number[] {
+  return lists.flat().sort((a, b) => a - b)
+}
+
+/**
+ * The same step run until `runs` runs exist (those in `done` first), each
+ * with its own warm-up, window and drain, merged as StepResult describes.
+ */
+export async function repeated (gen: LoadGenerator, target: Target, spec: StepSpec, generatorCeiling: number, runs: number, done: Run[] = []): Promise<StepResult> {
+  const all = done.slice()
+  while (all.length < runs) all.push(await step(gen, target, spec, generatorCeiling))
+  const results = all.map((r) => r.result)
+  const median = spread(results, (r) => r.acceptedPerS ?? r.sentPerS, results[0] as StepResult).median
+  const pooled = mergeSorted(all.map((r) => r.latenciesMs))
+  const lat = spec.qos === 1 ? latency(pooled) : undefined
+  const { latencyMs: _latency, latencyCdfMs: _cdf, ...rest } = median
+  return {
+    ...rest,
+    ...(lat === undefined ? {} : { latencyMs: lat }),
+    ...(lat === undefined || spec.keepCdf !== true ? {} : { latencyCdfMs: cdfPoints(pooled) }),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    pendingAfterDrain: results.reduce((n, r) => n + r.pendingAfterDrain, 0),
+    passed: results.every((r) => r.passed),
+    cappedByGenerator: results.some((r) => r.cappedByGenerator),
+    runs: results.map((r) => ({
+      ...(r.acceptedPerS === undefined ? {} : { acceptedPerS: r.acceptedPerS }),
+      ...(r.latencyMs === undefined ? {} : { latencyMs: r.latencyMs }),
+      ...(r.targetCpuPct === undefined ? {} : { targetCpuPct: r.targetCpuPct }),
+      ...(r.databaseCpuPct === undefined ? {} : { databaseCpuPct: r.databaseCpuPct }),
+      generatorCpuPct: r.generatorCpuPct,
+      errors: r.errors,
+      passed: r.passed
+    }))
+  }
+}
+
+/** QoS 1 offered rates up the ladder until one fails; in full mode one more step between the last pass and the failure. */
+async function search (gen: LoadGenerator, target: Target, plan: Plan, ceiling: number, log: (s: string) => void): Promise<Run[]> {
+  const runs: Run[] = []
+  const at = async (rate: number): Promise<StepResult> => {
+    const run = await step(gen, target, searchSpec(plan, rate), ceiling)
+    const r = run.result
+    log(`${target.name} QoS 1 offered ${rate}/s: accepted ${Math.round(r.acceptedPerS ?? 0)}/s, p99 ${r.latencyMs?.p99 ?? '-'} ms, cpu ${Math.round(r.targetCpuPct ?? 0)} %${r.passed ? '' : ' (fails)'}`)
+    runs.push(run)
+    return r
+  }
+  let lastPass: number | undefined
+  for (const rate of plan.ladder) {
+    if (rate > 1.2 * ceiling) break // beyond what the generator can offer
+    const r = await at(rate)
+    if (!r.passed) {
+      if (plan.refine && lastPass !== undefined) await at(Math.round(Math.sqrt(lastPass * rate) / 50) * 50)
+      break
+    }
+    lastPass = rate
+  }
+  return runs
+}
+
+function searchSpec (plan: Plan, ratePerS: number): StepSpec {
+  return { qos: 1, ratePerS, warmupMs: plan.warmupMs, measureMs: plan.measureMs, drainMs: plan.drainMs }
+}
+
+/**
+ * The search's outcome, with its highest passing rate run again until it has
+ * `plan.repeats` runs: the maximum is that step's median run, and the runs
+ * show how far it moves between runs.
+ */
+async function summarize (gen: LoadGenerator, target: Target, plan: Plan, ceiling: number, runs: Run[], log: (s: string) => void): Promise<Pick<TargetResult, 'search' | 'maxQos1PerS' | 'atMax' | 'maxCappedByGenerator' | 'maxIsLowerBound' | 'saturatedPerS'>> {
+  const steps = runs.map((r) => r.result)
+  const best = runs.filter((r) => r.result.passed).reduce<Run | undefined>((m, r) => ((r.result.acceptedPerS ?? 0) > (m?.result.acceptedPerS ?? 0) ? r : m), undefined)
+  const failed = steps.filter((s) => !s.passed)
+  const atMax = best === undefined ? undefined : await repeated(gen, target, searchSpec(plan, best.result.offeredPerS), ceiling, plan.repeats, [best])
+  if (atMax !== undefined) {
+    log(`${target.name} at ${atMax.offeredPerS}/s, ${plan.repeats} runs: accepted ${atMax.runs?.map((r) => Math.round(r.acceptedPerS ?? 0)).join(', ')}/s, p99 ${atMax.runs?.map((r) => r.latencyMs?.p99 ?? '-').join(', ')} ms`)
+  }
+  return {
+    search: steps,
+    maxQos1PerS: atMax?.acceptedPerS ?? 0,
+    ...(atMax === undefined ? {} : { atMax }),
+    maxCappedByGenerator: atMax?.cappedByGenerator ?? false,
+    maxIsLowerBound: steps.length > 0 && failed.length === 0,
+    ...(failed.length === 0 ? {} : { saturatedPerS: Math.max(...failed.map((s) => s.acceptedPerS ?? 0)) })
+  }
+}
+
+/** Every batch Pitwall acknowledged must be in the batches table: returns how many are not. */
+export async function countLost (databaseUrl: string, acked: Map<string, number[]>): Promise<{ checked: number, lost: number, storedBatches: number }> {
+  const vins: string[] = []
+  const seqs: number[] = []
+  for (const [vin, list] of acked) for (const seq of list) { vins.push(vin); seqs.push(seq) }
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    const lost = await client.query<{ n: string }>(`SELECT count(*) AS n FROM unnest($1::text[], $2::bigint[]) AS a(vin, seq)
+      WHERE NOT EXISTS (SELECT 1 FROM batches b JOIN vehicles v ON v.id = b.vehicle_id WHERE v.vin = a.vin AND b.seq = a.seq)`, [vins, seqs])
+    const stored = await client.query<{ n: string }>('SELECT count(*) AS n FROM batches')
+    return { checked: vins.length, lost: Number(lost.rows[0]?.n ?? 0), storedBatches: Number(stored.rows[0]?.n ?? 0) }
+  } finally {
+    await client.end()
+  }
+}
+
+/** The target's maximum: the QoS 1 search, then its highest passing rate run again until it has `plan.repeats` runs. */
+export async function findMax (gen: LoadGenerator, target: Target, plan: Plan, ceiling: number, log: (s: string) => void): ReturnType<typeof summarize> {
+  return await summarize(gen, target, plan, ceiling, await search(gen, target, plan, ceiling, log), log)
+}
+
+/** QoS 1 at `ratePerS`, run `plan.repeats` times; its pooled latencies are kept for the CDF chart. */
+export async function halfLoadStep (gen: LoadGenerator, target: Target, plan: Plan, ratePerS: number, ceiling: number): Promise<StepResult> {
+  return await repeated(gen, target, { qos: 1, ratePerS, warmupMs: plan.warmupMs, measureMs: plan.halfLoadMs, drainMs: plan.drainMs, keepCdf: true }, ceiling, plan.repeats)
+}
+
+/** The load every target gets, from Pitwall's maximum: full (for QoS 0) and half of it, rounded. */
+export function loadsFrom (pitwallMaxPerS: number): { fullLoad: number, halfLoad: number } {
+  const fullLoad = Math.max(50, Math.round(pitwallMaxPerS / 50) * 50)
+  return { fullLoad, halfLoad: Math.max(25, Math.round(fullLoad / 2 / 25) * 25) }
+}
+
+/** The generator's ceiling: closed loop against `url` (raw aedes), QoS 0 (written to the socket) and QoS 1 (PUBACK). */
+export async function generatorCeiling (gen: LoadGenerator, url: string, fleet: Parameters<LoadGenerator['connect']>[1], plan: Plan): Promise<{ qos0PerS: number, qos1PerS: number }> {
+  await gen.connect(url, fleet)
+  const flood0 = await gen.flood(0, plan.floodMs, 2000)
+  const flood1 = await gen.flood(1, plan.floodMs, 2000)
+  await gen.disconnect()
+  return { qos0PerS: flood0.completedInWindow / (plan.floodMs / 1000), qos1PerS: flood1.completedInWindow / (plan.floodMs / 1000) }
+}
