@@ -3,10 +3,13 @@
  * and the signal rollup's marks), written off the PUBACK path. A T-box's
  * PUBACK waits only for its raw batch (./batch-writer.ts) and its fault
  * transitions; the rows the gateway decoded from it queue here and are
- * written in large groups, each in one statement that also flips the
- * batches' `projected` flag (migration 027), so a batch's rows land once or
- * not at all, however many writers (nodes, the recovery pass after a crash,
- * `pitwall reproject`) offer them.
+ * written in large groups, each in one transaction that first flips the
+ * batches' `projected` flag (migration 027) and then writes the rows of the
+ * batches it flipped, so a batch's rows land once or not at all, however
+ * many writers (nodes, the recovery pass after a crash, `pitwall reproject`)
+ * offer them. On PostgreSQL the rows go by binary COPY; the embedded
+ * engine's host refuses COPY FROM STDIN, so there they are parameters of
+ * the flipping statement (unnest).
  *
  * Bounded: past `maxPendingRows` queued samples, `room()` waits, and ingest
  * waits on it before storing the next batch, so a database that cannot keep
@@ -24,8 +27,10 @@ import type pg from 'pg'
 import type { DtcRow, GnssRow, SampleColumns } from '../decoders/telemetry-rows.js'
 import { backoffMs } from '../runtime/backoff.js'
 import { ArrayParam, FLOAT4, FLOAT8, INT2, INT4, INT8, TIMESTAMPTZ } from './binary-array.js'
+import { BinaryCopy, copyIn } from './binary-copy.js'
 import { isTransient } from './errors.js'
 import { MarkedMinutes, RollupMarks } from './rollup-marks.js'
+import { inTransaction } from './transaction.js'
 
 /** One stored batch's decoded rows. */
 export interface ProjectionRecord {
@@ -47,6 +52,13 @@ export interface ProjectionRecord {
 }
 
 export interface ProjectorOptions {
+  /**
+   * rows by binary COPY after the claim (PostgreSQL, TimescaleDB), else as
+   * parameters of the claiming statement (any engine: the embedded host
+   * refuses COPY FROM STDIN); openStorage sets it unless the server is the
+   * embedded engine
+   */
+  copy?: boolean
   /** most samples in one statement; default 50,000 */
   maxGroupRows?: number
   /** queued samples past which room() waits (ingest pushes back); default 500,000 */
@@ -184,7 +196,7 @@ export class SampleProjector {
       if (this.abandoned) return
       const started = performance.now()
       try {
-        const written = await projectGroup(this.pool, group, this.markedMinutes)
+        const written = await projectGroup(this.pool, group, this.markedMinutes, this.options.copy ?? false)
         this.options.onCommit?.({ batches: group.length, projected: written.projected, samples: written.samples, durationMs: performance.now() - started, queued: this.queue.length - group.length })
         unclaimed = written.unclaimed
         break
@@ -237,77 +249,96 @@ export const US_OF = (column: string): string => `(extract(epoch FROM ${column})
 const OF_CLAIMED = '(SELECT count(*) FROM claimed) = cardinality($1::int[]) OR u.b IN (SELECT i FROM claimed)'
 
 /**
- * One statement, so one round trip and one implicit transaction: `claimed`
- * flips the flag of the batches not yet projected (row locks make a second
- * writer offering the same batch wait, then find it projected), and only
- * their rows are inserted. Nearly always every offered batch is claimed, so
- * a row is kept by comparing two counts. The batch's base time is part of
- * its key and prunes the archive's partitions to one.
+ * The claim and the rows other than samples, shared by both ways of writing
+ * samples. `claimed` flips the flag of the offered batches not yet
+ * projected (row locks make a second writer offering the same batch wait,
+ * then find it projected); the rollup's marks (migration 020), GNSS fixes
+ * and DTC rows (one or none per batch: too few to be worth a COPY's round
+ * trip) are inserted for those batches alone. Nearly always every offered
+ * batch is claimed, so a row is kept by comparing two counts. The batch's
+ * base time is part of its key and prunes the archive's partitions to one.
+ * $1–$4: the offered batches (vehicle, seq, manifest, base time); $5–$10:
+ * the marks (./rollup-marks.ts); $11–$20 fixes; $21–$26 DTC rows.
  */
-const PROJECT_SQL = `
-WITH claimed AS (
+const CLAIM = `
+claimed AS (
   UPDATE batches b SET projected = true, reprojecting = false, manifest_id = coalesce(nullif(k.m, 0), b.manifest_id)
-  FROM unnest($1::int[], $2::bigint[], $30::int[], $31::bigint[]) WITH ORDINALITY AS k(v, q, m, t, i)
+  FROM unnest($1::int[], $2::bigint[], $3::int[], $4::bigint[]) WITH ORDINALITY AS k(v, q, m, t, i)
   WHERE b.vehicle_id = k.v AND b.seq = k.q AND b.base_time = ${EPOCH_US('k.t')} AND NOT b.projected
   RETURNING k.i
-), samples AS (
-  INSERT INTO signal_samples (time, vehicle_id, signal_id, value)
-  SELECT u.t, u.v, u.s, u.x FROM unnest($3::int[], $4::bigint[], $5::timestamptz[], $6::int[], $7::float8[]) AS u(v, b, t, s, x)
+), marks AS (
+  INSERT INTO signal_minutes_pending (vehicle_id, minute, signal_ids)
+  SELECT u.v, u.m, ($10::int[])[u.o + 1 : u.o + u.n] FROM unnest($5::int[], $6::bigint[], $7::timestamptz[], $8::int[], $9::int[]) AS u(v, b, m, o, n)
   WHERE ${OF_CLAIMED}
 ), gnss AS (
   INSERT INTO gnss_fixes (time, vehicle_id, lat, lon, speed_mps, heading_deg, alt_m, hdop, satellites)
   SELECT u.t, u.v, u.la, u.lo, u.sp, u.hd, u.al, u.hp, u.sa
-  FROM unnest($8::int[], $9::bigint[], $10::timestamptz[], $11::float8[], $12::float8[], $13::real[], $14::real[], $15::real[], $16::real[], $17::smallint[])
+  FROM unnest($11::int[], $12::bigint[], $13::timestamptz[], $14::float8[], $15::float8[], $16::real[], $17::real[], $18::real[], $19::real[], $20::smallint[])
     AS u(v, b, t, la, lo, sp, hd, al, hp, sa)
   WHERE ${OF_CLAIMED}
 ), dtcs AS (
   INSERT INTO dtc_events (time, vehicle_id, ecu, dtc, status)
-  SELECT u.t, u.v, u.e, u.d, u.s FROM unnest($18::int[], $19::bigint[], $20::timestamptz[], $21::int[], $22::int[], $23::smallint[]) AS u(v, b, t, e, d, s)
+  SELECT u.t, u.v, u.e, u.d, u.s FROM unnest($21::int[], $22::bigint[], $23::timestamptz[], $24::int[], $25::int[], $26::smallint[]) AS u(v, b, t, e, d, s)
   WHERE ${OF_CLAIMED}
-), marks AS (
-  -- the minutes the signal rollup must recompute (migration 020)
-  INSERT INTO signal_minutes_pending (vehicle_id, minute, signal_ids)
-  SELECT u.v, u.m, ($29::int[])[u.o + 1 : u.o + u.n] FROM unnest($24::int[], $25::bigint[], $26::timestamptz[], $27::int[], $28::int[]) AS u(v, b, m, o, n)
+)`
+
+/** On PostgreSQL: the claim, then its batches' samples by binary COPY in the same transaction. */
+const CLAIM_SQL = `WITH ${CLAIM} SELECT i FROM claimed`
+
+/**
+ * On the embedded engine, whose host refuses COPY FROM STDIN: the samples
+ * as unnest() parameters of the claiming statement too ($27–$31), so one
+ * round trip and one implicit transaction.
+ */
+const CLAIM_AND_SAMPLES_SQL = `
+WITH ${CLAIM}, samples AS (
+  INSERT INTO signal_samples (time, vehicle_id, signal_id, value)
+  SELECT u.t, u.v, u.s, u.x FROM unnest($27::int[], $28::bigint[], $29::timestamptz[], $30::int[], $31::float8[]) AS u(v, b, t, s, x)
   WHERE ${OF_CLAIMED}
 )
 SELECT i FROM claimed`
 
+const COPY_SAMPLES = 'COPY signal_samples (time, vehicle_id, signal_id, value) FROM STDIN (FORMAT binary)'
+
 const inWindow = (r: ProjectionRecord, timeUs: number): boolean =>
   (r.fromUs === undefined || timeUs >= r.fromUs) && (r.untilUs === undefined || timeUs < r.untilUs)
 
-/** Writes the rows of the group's batches not yet projected; returns how many batches and samples it wrote. */
-export async function projectGroup (pool: pg.Pool, records: readonly ProjectionRecord[], markedMinutes: MarkedMinutes): Promise<{ projected: number, samples: number, unclaimed: ProjectionRecord[] }> {
-  const keys = [new ArrayParam(INT4, records.length), new ArrayParam(INT8, records.length)] as const
-  const manifests = new ArrayParam(INT4, records.length)
-  const baseTimes = new ArrayParam(INT8, records.length)
-  let sampleCount = 0
-  for (const r of records) sampleCount += r.samples.signalId.length
-  const samples = [new ArrayParam(INT4, sampleCount), new ArrayParam(INT8, sampleCount), new ArrayParam(TIMESTAMPTZ, sampleCount), new ArrayParam(INT4, sampleCount), new ArrayParam(FLOAT8, sampleCount)] as const
+/** A batch's rows to write: those in its window when it has one (a reprojection's range), else all. */
+interface BatchRows { samples: SampleColumns, gnss: readonly GnssRow[], dtcs: readonly DtcRow[] }
+
+function rowsToWrite (r: ProjectionRecord): BatchRows {
+  if (r.fromUs === undefined && r.untilUs === undefined) return r
+  return { samples: windowSamples(r), gnss: r.gnss.filter((f) => inWindow(r, f.timeUs)), dtcs: r.dtcs.filter((d) => inWindow(r, d.timeUs)) }
+}
+
+/** What a group wrote: batches claimed, their samples, and the batches it found claimed already. */
+export interface GroupWritten { projected: number, samples: number, unclaimed: ProjectionRecord[] }
+
+/**
+ * Writes the rows of the group's batches not yet projected, in one
+ * transaction with their claim: samples by binary COPY after it (`copy`,
+ * PostgreSQL) or in the claiming statement itself.
+ */
+export async function projectGroup (pool: pg.Pool, records: readonly ProjectionRecord[], markedMinutes: MarkedMinutes, copy: boolean): Promise<GroupWritten> {
+  const rows = records.map(rowsToWrite)
+  const claim = [INT4, INT8, INT4, INT8].map((type) => new ArrayParam(type, records.length))
+  const marks = new RollupMarks(records.length, markedMinutes)
   const gnss = [INT4, INT8, TIMESTAMPTZ, FLOAT8, FLOAT8, FLOAT4, FLOAT4, FLOAT4, FLOAT4, INT2].map((type) => new ArrayParam(type, records.length))
   const dtcs = [INT4, INT8, TIMESTAMPTZ, INT4, INT4, INT2].map((type) => new ArrayParam(type, 4))
-  const marks = new RollupMarks(records.length, markedMinutes)
-  // samples written per batch, by ordinal (1-based, as the statement's)
-  const written = new Int32Array(records.length + 1)
   records.forEach((r, index) => {
     const b = index + 1
-    keys[0].push(r.vehicleId); keys[1].push(r.seq); manifests.push(r.manifestId ?? 0); baseTimes.push(r.baseTimeUs)
-    const windowed = r.fromUs !== undefined || r.untilUs !== undefined
-    const { timeUs, signalId, value } = windowed ? windowSamples(r) : r.samples
-    for (let i = 0; i < signalId.length; i++) {
-      samples[0].push(r.vehicleId); samples[1].push(b); samples[2].push(timeUs[i] as number); samples[3].push(signalId[i] as number); samples[4].push(value[i] as number)
-    }
-    written[b] = signalId.length
+    const { samples: { timeUs, signalId }, gnss: fixes, dtcs: reports } = rows[index] as BatchRows
+    pushRow(claim, r.vehicleId, r.seq, r.manifestId ?? 0, r.baseTimeUs)
     marks.add(r.vehicleId, b, timeUs, signalId)
-    for (const f of r.gnss) if (inWindow(r, f.timeUs)) pushRow(gnss, r.vehicleId, b, f.timeUs, f.lat, f.lon, f.speedMps, f.headingDeg, f.altM, f.hdop, f.satellites)
-    for (const d of r.dtcs) if (inWindow(r, d.timeUs)) pushRow(dtcs, r.vehicleId, b, d.timeUs, d.ecu, d.dtc, d.status)
+    for (const f of fixes) pushRow(gnss, r.vehicleId, b, f.timeUs, f.lat, f.lon, f.speedMps, f.headingDeg, f.altM, f.hdop, f.satellites)
+    for (const d of reports) pushRow(dtcs, r.vehicleId, b, d.timeUs, d.ecu, d.dtc, d.status)
   })
-  const params = [...keys, ...samples, ...gnss, ...dtcs].map((a) => a.finish())
-  const res = await pool.query<{ i: number }>(PROJECT_SQL, [...params, ...marks.finish(), manifests.finish(), baseTimes.finish()])
-  const claimed = new Set(res.rows.map((r) => r.i))
+  const params = [...claim.map((a) => a.finish()), ...marks.finish(), ...[...gnss, ...dtcs].map((a) => a.finish())]
+  const claimed = copy ? await claimAndCopy(pool, records, rows, params) : await claimWithSamples(pool, records, rows, params)
   marks.committed((_vehicleId, b) => claimed.has(b))
-  let projectedSamples = 0
-  for (const b of claimed) projectedSamples += written[b] ?? 0
-  return { projected: claimed.size, samples: projectedSamples, unclaimed: records.filter((_, index) => !claimed.has(index + 1)) }
+  let samples = 0
+  for (const b of claimed) samples += (rows[b - 1] as BatchRows).samples.signalId.length
+  return { projected: claimed.size, samples, unclaimed: records.filter((_, index) => !claimed.has(index + 1)) }
 }
 
 /** Of these batches, those stored and not yet projected. */
@@ -318,6 +349,52 @@ async function stillUnprojected (pool: pg.Pool, records: readonly ProjectionReco
     `SELECT k.i::int AS i FROM unnest($1::int[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS k(v, q, t, i)
        JOIN batches b ON b.vehicle_id = k.v AND b.seq = k.q AND b.base_time = ${EPOCH_US('k.t')} WHERE NOT b.projected`, keys.map((a) => a.finish()))
   return res.rows.map((r) => records[r.i - 1] as ProjectionRecord)
+}
+
+/** One statement; returns the ordinals (1-based) of the batches it claimed. */
+async function claimWithSamples (pool: pg.Pool, records: readonly ProjectionRecord[], rows: readonly BatchRows[], params: Buffer[]): Promise<Set<number>> {
+  let count = 0
+  for (const r of rows) count += r.samples.signalId.length
+  const samples = [INT4, INT8, TIMESTAMPTZ, INT4, FLOAT8].map((type) => new ArrayParam(type, count))
+  records.forEach((r, index) => {
+    const { timeUs, signalId, value } = (rows[index] as BatchRows).samples
+    for (let i = 0; i < signalId.length; i++) pushRow(samples, r.vehicleId, index + 1, timeUs[i] as number, signalId[i] as number, value[i] as number)
+  })
+  const res = await pool.query<{ i: number }>(CLAIM_AND_SAMPLES_SQL, [...params, ...samples.map((a) => a.finish())])
+  return new Set(res.rows.map((r) => r.i))
+}
+
+/**
+ * The claim, then the claimed batches' samples by binary COPY into the
+ * parent table (which routes each row to its day's partition, or chunk on
+ * TimescaleDB), in one transaction: a batch's rows commit with its flag or
+ * not at all. The samples are encoded before the claim; in the rare group
+ * where another writer had some of its batches, again without those.
+ */
+async function claimAndCopy (pool: pg.Pool, records: readonly ProjectionRecord[], rows: readonly BatchRows[], params: Buffer[]): Promise<Set<number>> {
+  let samples = copySamples(records, rows)
+  return await inTransaction(pool, async (client) => {
+    const claimed = new Set((await client.query<{ i: number }>(CLAIM_SQL, params)).rows.map((r) => r.i))
+    if (claimed.size < records.length) samples = copySamples(records, rows, claimed)
+    if (samples.tuples > 0) await copyIn(client, COPY_SAMPLES, samples)
+    return claimed
+  })
+}
+
+// one sample's COPY tuple: field count, then each field's length and value
+const SAMPLE_TUPLE_BYTES = 2 + 4 + 8 + 4 + 4 + 4 + 4 + 4 + 8
+
+/** The COPY data of the batches' samples; only of those whose ordinal `only` holds, when given. */
+function copySamples (records: readonly ProjectionRecord[], rows: readonly BatchRows[], only?: Set<number>): BinaryCopy {
+  let count = 0
+  for (const r of rows) count += r.samples.signalId.length
+  const copy = new BinaryCopy(32 + count * SAMPLE_TUPLE_BYTES)
+  records.forEach((r, index) => {
+    if (only !== undefined && !only.has(index + 1)) return
+    const { timeUs, signalId, value } = (rows[index] as BatchRows).samples
+    for (let i = 0; i < signalId.length; i++) copy.tuple(4).timestamp(timeUs[i] as number).int4(r.vehicleId).int4(signalId[i] as number).float8(value[i] as number)
+  })
+  return copy
 }
 
 function windowSamples (r: ProjectionRecord): SampleColumns {

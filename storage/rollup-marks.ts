@@ -104,7 +104,7 @@ export class RollupMarks {
     for (const [m, ids] of byMinute) if (!this.memory.covers(vehicleId, m, ids)) this.mark(vehicleId, batch, m, ids)
   }
 
-  /** Parameters $24 to $29 of the group statement, in its order. */
+  /** Parameters $5 to $10 of the claiming statement (./projector.ts), in its order. */
   finish (): Buffer[] {
     return [this.vehicle.finish(), this.batch.finish(), this.minute.finish(), this.offset.finish(), this.count.finish(), this.signals.finish()]
   }

@@ -7,11 +7,11 @@
  * instead of growing without end.
  */
 import t from 'tap'
-import type pg from 'pg'
+import pg from 'pg'
 import { ArchiveRedecoder, ProjectionRecovery, reproject } from '../../gateway/archive-projection.js'
 import { SignalCatalog } from '../../decoders/signal-catalog.js'
 import { openStorage, poolOf, type Storage } from '../../storage/index.js'
-import { SampleProjector, type ProjectionRecord } from '../../storage/projector.js'
+import { SampleProjector, type ProjectionRecord, type ProjectionStats } from '../../storage/projector.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { testBatch } from '../helpers/batches.js'
 
@@ -58,6 +58,37 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.same(await counts(storage, vehicleId), { samples: 9, gnss: 3, dtcs: 3 }, '3 samples, a fix and a DTC row per batch, once')
       const left = await poolOf(storage).query<{ n: number }>('SELECT count(*)::int AS n FROM batches WHERE vehicle_id = $1 AND NOT projected', [vehicleId])
       t.equal(left.rows[0]?.n, 0, 'every batch is marked projected')
+    })
+
+    t.test('offered by three writers at once in different orders, each batch is written by exactly one of them', async (t) => {
+      const { vehicleId, vin } = await archived(24)
+      const records = await Promise.all(Array.from({ length: 24 }, async (_, i) => await rowsOf(vin, vehicleId, i + 1)))
+      const written = { batches: 0, samples: 0 }
+      const onCommit = (s: ProjectionStats): void => { written.batches += s.projected; written.samples += s.samples }
+      // as openStorage makes them: by COPY on PostgreSQL
+      const writers = [0, 1, 2].map(() => new SampleProjector(poolOf(storage), { copy: backend === 'postgres', onCommit, retryDelayMs: 5 }))
+      const orders = [records, records.slice().reverse(), [...records.slice(12), ...records.slice(0, 12)]]
+      writers.forEach((w, i) => { for (const r of orders[i] as ProjectionRecord[]) w.add(r) })
+      await Promise.all(writers.map(async (w) => await w.idle()))
+      t.same(await counts(storage, vehicleId), { samples: 72, gnss: 24, dtcs: 24 }, 'every row once')
+      t.same(written, { batches: 24, samples: 72 }, 'the writers\' reports add up to each batch once')
+    })
+
+    t.test('a group some of whose batches another writer wrote already writes the rest, and only the rest', async (t) => {
+      const { vehicleId, vin } = await archived(4)
+      const records = await Promise.all([1, 2, 3, 4].map(async (seq) => await rowsOf(vin, vehicleId, seq)))
+      storage.projector.add(records[0] as ProjectionRecord)
+      storage.projector.add(records[2] as ProjectionRecord)
+      await storage.projector.idle()
+      const stats: ProjectionStats[] = []
+      const late = new SampleProjector(poolOf(storage), { copy: backend === 'postgres', onCommit: (s) => stats.push(s) })
+      for (const r of records) late.add(r)
+      await late.idle()
+      t.match(stats, [{ batches: 4, projected: 2, samples: 6 }], 'one group of 4: 2 batches and their 6 samples were its own')
+      t.same(await counts(storage, vehicleId), { samples: 12, gnss: 4, dtcs: 4 }, 'every row once')
+      const rpm = await poolOf(storage).query<{ seq: number }>(
+        'SELECT (extract(epoch FROM time - to_timestamp($2 / 1e6)) / 60)::int + 1 AS seq FROM signal_samples WHERE vehicle_id = $1 AND signal_id = 2 ORDER BY time', [vehicleId, T0])
+      t.same(rpm.rows.map((r) => r.seq), [1, 2, 3, 4], 'the engine speed of each batch, once each')
     })
 
     t.test('batches a stopped node archived without their rows are decoded again from the archive, once', async (t) => {
@@ -147,4 +178,44 @@ t.test('a projector that cannot write holds ingest back past its bound, says how
   await projector.idle()
   t.equal(roomy, true, 'written: ingest goes on')
   t.equal(projector.lagMs, 0)
+})
+
+t.test('on PostgreSQL, a connection lost between the claim and the copy of its samples costs a retry, not the rows: the claim is rolled back and the retry writes every row once', { skip: await postgresReachable() ? false : SKIP_POSTGRES }, async (t) => {
+  const db = await createTestDatabase()
+  const storage = await openStorage({ databaseUrl: db.url, dataDir: '' })
+  // a pool of its own whose connections go away when a COPY is about to start, while the drop is armed
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 })
+  let drops = 1
+  pool.on('connect', (client) => {
+    client.on('error', () => {})
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown
+    // pg's query() has many overloads; this only looks at the first argument and passes every call on
+    ;(client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const text = (args[0] as { text?: unknown } | undefined)?.text
+      if (drops > 0 && typeof text === 'string' && text.startsWith('COPY')) {
+        drops--
+        ;(client as unknown as { connection: { stream: { destroy: () => void } } }).connection.stream.destroy()
+      }
+      return query(...args)
+    }
+  })
+  t.teardown(async () => { await pool.end(); await storage.close(); await db.drop() })
+  const vin = 'WPWPRJDRP00000001'
+  const vehicleId = await storage.vehicles.add({ vin, model: 'demo-ev' }, 'scrypt$x')
+  const records: ProjectionRecord[] = []
+  for (let seq = 1; seq <= 3; seq++) {
+    const baseTimeUs = T0 + (seq - 1) * 60e6
+    const payload = testBatch({ vin, seq, baseTimeUs })
+    t.equal(await storage.writer.writeBatch({ vehicleId, seq, baseTimeUs, canFrames: 3, payload }), 'stored')
+    records.push(await new ArchiveRedecoder(decoders).record({ vehicleId, vin, model: 'demo-ev', seq, baseTimeUs, manifestId: 0, payload }) as ProjectionRecord)
+  }
+  const errors: string[] = []
+  const projector = new SampleProjector(pool, { copy: true, retryDelayMs: 5, onError: (err) => errors.push(err.message) })
+  for (const r of records) projector.add(r)
+  await projector.idle()
+  t.equal(drops, 0, 'the connection was dropped')
+  t.match(errors, [/Connection terminated|connection/i], 'one failed attempt, taken for an outage')
+  t.same(await counts(storage, vehicleId), { samples: 9, gnss: 3, dtcs: 3 }, 'every row once: the fixes and DTC rows of the lost attempt were rolled back with its claim')
+  const flags = await poolOf(storage).query<{ projected: boolean, projection_error: string | null }>('SELECT projected, projection_error FROM batches WHERE vehicle_id = $1', [vehicleId])
+  t.same(flags.rows, [0, 1, 2].map(() => ({ projected: true, projection_error: null })), 'projected, without an error')
 })

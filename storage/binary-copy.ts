@@ -1,13 +1,16 @@
 /**
  * Rows in PostgreSQL's binary COPY format (COPY docs, "Binary Format"):
  * header, tuples of length-prefixed big-endian fields, trailer: the fastest
- * way into PostgreSQL on one connection, the storage bench's baseline.
+ * way into PostgreSQL on one connection. The projector sends decoded rows
+ * this way on PostgreSQL (./projector.ts); the storage bench's baseline is
+ * plain COPY of the same rows. The embedded host refuses COPY FROM STDIN
+ * (./pglite-host.ts).
  */
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import { FieldWriter, FLOAT4, FLOAT8, INT2, INT4, INT8, TIMESTAMPTZ } from '../../storage/binary-array.js'
+import { FieldWriter, FLOAT4, FLOAT8, INT2, INT4, INT8, TIMESTAMPTZ } from './binary-array.js'
 
 export class BinaryCopy extends FieldWriter {
   tuples = 0
