@@ -144,7 +144,10 @@ export class PitwallAedes extends Aedes {
       }
       shared.will('published')
       this.log.info({ vin: will.clientId, deadBroker: will.brokerId }, 'last will of a vehicle on a stopped node published')
-      publish.call(this, will, null, done)
+      // Published as this node's own message. aedes would keep the dead node's id on it with this node's
+      // counter (aedes-packet), and every subscriber that had a higher count from the dead node would drop
+      // it as a duplicate (lib/client.js dedupe): a will lost or delivered by luck.
+      publish.call(this, { cmd: 'publish', topic: will.topic, payload: will.payload, qos: will.qos, retain: will.retain, dup: false }, null, done)
     }, (err: Error) => { done(err) })
   }
 
