@@ -91,7 +91,11 @@ export async function createBroker (deps: BrokerDeps): Promise<PitwallBroker> {
   }, shared, log)
   // errors aedes cannot pin on a client (a will pass that could not read Redis): unheard, an 'error' event would end the process
   const events: EventEmitter = aedes
-  events.on('error', (err: Error) => { log.warn({ err: err.message }, 'broker error') })
+  events.on('error', (err: Error) => {
+    // while Redis is away each will pass fails so: the outage was logged once already
+    if (shared?.available === false) log.debug({ err: err.message }, 'broker error: Redis does not answer')
+    else log.warn({ err: err.message }, 'broker error')
+  })
   await aedes.listen()
   if (shared !== undefined) log.info({ brokerId: aedes.id, redis: shared.where }, 'broker state shared through Redis')
   subscriptions.track(aedes)
