@@ -253,4 +253,30 @@ t.test('two gateway nodes on one database and one Redis', { skip }, async (t) =>
     await until('the queued will', async () => goneOnA.messages.some((m) => stateOf(m.payload.toString()) === 'lost') ? true : undefined, { timeoutMs: 5000 })
     t.pass('delivered from its session on node A')
   })
+
+  t.test('a command sent through node A\'s API reaches a vehicle connected to node B', async (t) => {
+    const token = (await a.gateway.storage.apiTokens.create({ name: 'alice', role: 'engineer' })).token
+    const send = async (vin: string): Promise<number> => {
+      const res = await fetch(`http://127.0.0.1:${a.gateway.httpPort}/api/v1/commands`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ vin, action: BALANCE.action })
+      })
+      t.equal(res.status, 201, `queued for ${vin} through node A`)
+      return performance.now()
+    }
+    const [here, there] = ['WPWCLUF0000000006', 'WPWCLUG0000000007']
+    const onA = await vehicle(a.gateway.mqttPort, here, await a.provision(here))
+    const onB = await vehicle(b.gateway.mqttPort, there, await a.provision(there))
+    t.teardown(() => { onA.client.end(true); onB.client.end(true) })
+    await onA.client.subscribeAsync(topics.command(here), { qos: 1 })
+    await onB.client.subscribeAsync(topics.command(there), { qos: 1 })
+    const arrival = async (v: Vehicle, vin: string): Promise<number> => await until(`the command for ${vin}`, async () => v.messages.some((m) => m.topic === topics.command(vin)) ? performance.now() : undefined, { pollMs: 2, timeoutMs: 5000 })
+    const sentHere = await send(here)
+    const local = await arrival(onA, here) - sentHere
+    const sentThere = await send(there)
+    const remote = await arrival(onB, there) - sentThere
+    t.pass('delivered by node B, where the vehicle is')
+    t.comment(`API on node A -> command at the vehicle: ${local.toFixed(1)} ms on node A, ${remote.toFixed(1)} ms on node B (measured, not asserted; one sample each)`)
+  })
 })
