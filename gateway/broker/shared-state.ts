@@ -54,7 +54,7 @@ export type RefusedOperation = 'connect' | 'subscribe' | 'publish' | 'route' | '
 
 const PROBE_MS = 1000
 /** A command Redis has not answered by then fails (and a PING marks Redis down). */
-const COMMAND_TIMEOUT_MS = 2000
+const COMMAND_TIMEOUT_MS = 5000
 const CONNECT_TIMEOUT_MS = 5000
 
 /**
@@ -151,6 +151,27 @@ class SessionStore extends AsyncRedisPersistence {
   }
 }
 
+/**
+ * The connection with every command's promise marked handled, still
+ * rejecting for whoever awaits it. aedes-persistence-redis fires some
+ * commands without awaiting them (the LREM and RPUSH of putWill and delWill,
+ * the LREM of a stale queue entry): when Redis goes away with one in flight,
+ * its rejection would be unhandled, which ends a Node process.
+ */
+function awaitedOrIgnored (conn: Redis): Redis {
+  return new Proxy(conn, {
+    get (target, property) {
+      const value: unknown = Reflect.get(target, property, target)
+      if (typeof value !== 'function') return value
+      return (...args: unknown[]) => {
+        const result: unknown = Reflect.apply(value, target, args)
+        if (result instanceof Promise) result.catch(() => {})
+        return result
+      }
+    }
+  })
+}
+
 export interface SharedStateDeps {
   log: Logger
   registry: Registry
@@ -232,7 +253,7 @@ export class SharedBrokerState {
       matchEmptyLevels: true
     })
     this.mq.state.on('error', () => {})
-    this.persistence = new SessionStore({ conn: db, packetTTL: () => QUEUED_PACKET_TTL_S }, () => { this.refused('puback') })
+    this.persistence = new SessionStore({ conn: awaitedOrIgnored(db), packetTTL: () => QUEUED_PACKET_TTL_S }, () => { this.refused('puback') })
     for (const conn of [db, pub, sub]) {
       conn.on('ready', () => { this.update() })
       conn.on('close', () => { this.update() })
@@ -275,7 +296,8 @@ export class SharedBrokerState {
   }
 
   private update (): void {
-    if (this.closed) return
+    // the bus closes with the broker, before this: its connections ending is the node stopping, not an outage
+    if (this.closed || this.mq.closing === true) return
     const up = !this.probeFailed && [this.db, this.mq.pubConn, this.mq.subConn].every((conn) => conn.status === 'ready')
     if (up === this.up) return
     this.up = up

@@ -150,3 +150,39 @@ t.test('a node that loses Redis keeps its vehicles\' ingest durable, refuses wha
   t.equal(closed, 0, 'and the vehicle never had to reconnect')
 })
 
+
+t.test('a node does not start without Redis, and stops in time while Redis is away', { skip }, async (t) => {
+  const redis = await startPrivateRedis()
+  const db = await createTestDatabase({ migrated: true })
+  t.teardown(async () => {
+    await redis.kill()
+    await db.drop()
+  })
+  const settings = { mqttHost: '127.0.0.1', httpHost: '127.0.0.1', httpPort: 0, dataDir: 'memory://', databaseUrl: db.url, logLevel: 'silent' as const }
+  const nobody = `redis://:hunter2@127.0.0.1:${await freePort()}/3`
+  await t.rejects(startGateway(loadConfig({}, { ...settings, mqttPort: await freePort(), redisUrl: nobody })),
+    { code: 'PITWALL_ERR_REDIS_UNAVAILABLE', message: /^Redis at redis:\/\/127\.0\.0\.1:\d+\/3 does not answer/ }, 'refused at start, naming where (never the password)')
+
+  const lines: Array<{ msg?: string, level?: number }> = []
+  const sink = new Writable({ write (chunk: Buffer, _enc, done) { for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l)); done() } })
+  const gateway = await startGateway(loadConfig({}, { ...settings, mqttPort: await freePort(), redisUrl: redis.url }), pino({ level: 'info' }, sink))
+  const vin = 'WPWRDSC0000000003'
+  const { secret } = await provisionDevice(gateway.storage.vehicles, { vin })
+  const client = await connectVehicle(gateway.mqttPort, vin, secret, { clean: false })
+  t.teardown(() => { client.end(true) })
+  await client.subscribeAsync(topics.command(vin), { qos: 1 })
+  await redis.kill()
+  await until('the node to see Redis gone', async () => await (await fetchMetric(gateway.httpPort))('pitwall_redis_up') === 0 ? true : undefined, { timeoutMs: 5000 })
+  const stopping = Date.now()
+  await within(10_000, 'gateway.close() with Redis away', gateway.close())
+  t.comment(`stopped in ${Date.now() - stopping} ms with Redis away`)
+  t.pass('the node stops: its vehicles disconnected, nothing waits for Redis')
+
+  // a stop with Redis up is not an outage
+  await redis.start()
+  const calm: typeof lines = []
+  const calmSink = new Writable({ write (chunk: Buffer, _enc, done) { for (const l of chunk.toString().split('\n')) if (l !== '') calm.push(JSON.parse(l)); done() } })
+  const again = await startGateway(loadConfig({}, { ...settings, mqttPort: await freePort(), redisUrl: redis.url }), pino({ level: 'info' }, calmSink))
+  await again.close()
+  t.same(calm.filter((l) => (l.level ?? 0) >= 40).map((l) => l.msg), [], 'no warning or error on a clean stop')
+})
