@@ -49,12 +49,6 @@ const SYS = '$SYS/'
 /** aedes takes a broker as dead after three missed heartbeats (aedes.js _clearWills). */
 const HEARTBEATS_TO_DEATH = 3
 
-export class RedisUnavailableError extends PitwallError {
-  constructor (what: string) {
-    super('PITWALL_ERR_REDIS_UNAVAILABLE', `${what}: Redis (shared broker state) does not answer`)
-  }
-}
-
 export class PitwallAedes extends Aedes {
   private readonly moved = new WeakSet<Client>()
   private readonly internals: AedesInternals
@@ -118,7 +112,7 @@ export class PitwallAedes extends Aedes {
     }
     if (!shared.available) {
       shared.refused('publish')
-      process.nextTick(done, new RedisUnavailableError(`publish to ${packet.topic} refused`))
+      process.nextTick(done, new PitwallError('PITWALL_ERR_REDIS_UNAVAILABLE', `publish to ${packet.topic} refused: Redis (shared broker state) does not answer`))
       return
     }
     publish.call(this, packet, null, done)

@@ -66,7 +66,7 @@ const CONNECT_TIMEOUT_MS = 5000
 const QUEUED_PACKET_TTL_S = 24 * 3600
 
 /** Where Redis is, for logs and errors: host, port and database, never a password. */
-export function redisWhere (url: string): string {
+function redisWhere (url: string): string {
   try {
     const u = new URL(url)
     const db = u.pathname.replace(/^\//, '')

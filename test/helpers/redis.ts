@@ -54,19 +54,6 @@ export async function dropRedisPrefix (prefix: string, url = TEST_REDIS_URL): Pr
   return dropped
 }
 
-/** Keys under `prefix` now (to see what a test left behind). */
-export async function countRedisKeys (prefix: string, url = TEST_REDIS_URL): Promise<number> {
-  const redis = new Redis(url)
-  redis.on('error', () => {})
-  let n = 0
-  try {
-    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) n += keys.length
-  } finally {
-    redis.disconnect()
-  }
-  return n
-}
-
 export function redisServerInstalled (): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0
 }
