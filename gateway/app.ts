@@ -20,6 +20,7 @@ import { openStorage, type Storage } from '../storage/index.js'
 import { createActionWorkers, type ActionWorkers } from './action-workers.js'
 import { createBroker } from './broker/index.js'
 import { listenTcp, listenTls } from './broker/listeners.js'
+import { SharedBrokerState } from './broker/shared-state.js'
 import { apiLimitsOf } from './api/index.js'
 import { consoleSessionsOf } from './api/session.js'
 import { admissionOf, batchLimitsOf, logUploadLimitsOf, retentionNotes, retentionOf, type GatewayConfig } from './config.js'
@@ -172,6 +173,11 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
         }
       }
     })
+    // before the broker, closed after it: its connections carry the broker's last publishes (statuses, wills)
+    const redisUrl = config.redisUrl
+    const shared = redisUrl === undefined
+      ? undefined
+      : await parts.open('Redis', async () => await SharedBrokerState.open({ url: redisUrl, prefix: config.redisPrefix, heartbeatMs: config.redisHeartbeatMs }, { log: log.child({ module: 'redis' }), registry: metrics.registry }), async (s) => { await s.close() })
     const broker = await parts.open('broker', async () => await createBroker({
       vehicles: storage.vehicles,
       ingest,
@@ -182,7 +188,8 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       authThrottle: { failuresBeforeBackoff: config.authFailuresBeforeBackoff, maxBackoffMs: config.authMaxBackoffMs },
       admission: admissionOf(config),
       commands: { acknowledge: async (vehicleId, payload) => { await (actions as ActionWorkers).commands.acknowledge(vehicleId, payload) } },
-      connectionStates
+      connectionStates,
+      shared
     }), async (b) => { await b.close() })
     actions = createActionWorkers({ storage, keys, aedes: broker.aedes, config, log: log.child({ module: 'actions' }), metrics, grantUpload: async (logId) => await logUploads.grant(logId) })
     for (const [name, worker] of actions.order) await parts.start(name, worker)
@@ -211,7 +218,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
         { ...tls.material.options, clientCertificates: config.tlsCa !== undefined }, { metrics, log }), (server) => { server.close() })
     if (mqtts !== undefined) tls?.serve(mqtts)
     const http = await parts.open('HTTP server', async () => {
-      const server = await createHttpServer({ broker, storage, metrics, log, maxPacketBytes: config.maxPacketBytes, maxProjectionLagMs: config.projectionMaxLagMs, api: { storage, metrics, limits: apiLimitsOf(config), webhookAddresses: actions.webhookAddresses, consoleSessions: consoleSessionsOf(config), events, decoding: { defaultManifest, batchLimits: batchLimitsOf(config) }, rulesChanged: async () => { await rules.refresh() }, logs: { uploads: logUploads, replayer: logReplayer }, ftfWindowDays: config.ftfWindowDays, rescueRadiusKm: config.rescueRadiusKm }, https: tls?.material.options,
+      const server = await createHttpServer({ broker, storage, metrics, log, sharedState: shared, maxPacketBytes: config.maxPacketBytes, maxProjectionLagMs: config.projectionMaxLagMs, api: { storage, metrics, limits: apiLimitsOf(config), webhookAddresses: actions.webhookAddresses, consoleSessions: consoleSessionsOf(config), events, decoding: { defaultManifest, batchLimits: batchLimitsOf(config) }, rulesChanged: async () => { await rules.refresh() }, logs: { uploads: logUploads, replayer: logReplayer }, ftfWindowDays: config.ftfWindowDays, rescueRadiusKm: config.rescueRadiusKm }, https: tls?.material.options,
         console: config.consoleEnabled ? { tileUrl: config.consoleTileUrl } : undefined })
       try {
         await server.listen({ host: config.httpHost, port: config.httpPort })

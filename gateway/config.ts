@@ -46,6 +46,16 @@ export interface GatewayConfig {
   /** PostgreSQL URL; unset means the embedded PGlite in dataDir */
   databaseUrl?: string | undefined
   dataDir: string
+  /**
+   * Redis URL (redis:// or rediss://, a database index as its path): brokers of several gateway
+   * nodes share their MQTT sessions, retained messages, last wills and takeovers through it
+   * (gateway/broker/shared-state.ts); unset means one node, that state in its memory
+   */
+  redisUrl?: string | undefined
+  /** names this cluster's keys (prefix:) and channels (prefix/) in Redis: clusters sharing one Redis need different ones */
+  redisPrefix: string
+  /** how often each node tells the others over Redis it is alive; silent for three of these, its vehicles' last wills are published */
+  redisHeartbeatMs: number
   /** largest MQTT packet accepted, fixed header included */
   maxPacketBytes: number
   /** MQTT subscriptions one connection may hold */
@@ -215,6 +225,10 @@ export const configSchema = {
     tlsReloadMs: { type: 'integer', minimum: 100, maximum: 86400000, default: 10000 },
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
     dataDir: { type: 'string', minLength: 1, default: '.pitwall/data' },
+    redisUrl: { type: 'string', maxLength: 2000, pattern: '^rediss?://[^\\s]+$' },
+    // no glob or MQTT wildcard characters: the prefix goes into channel names that nodes PSUBSCRIBE with
+    redisPrefix: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$', default: 'pitwall' },
+    redisHeartbeatMs: { type: 'integer', minimum: 200, maximum: 600000, default: 10000 },
     maxPacketBytes: { type: 'integer', minimum: 1024, maximum: 268435455, default: 1048576 },
     maxSubscriptions: { type: 'integer', minimum: 1, maximum: 10000, default: DEFAULT_MAX_SUBSCRIPTIONS },
     // at least an honest CONNECT with a 1 KB status will (gateway/broker/packet-limit.ts)
@@ -292,6 +306,9 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   tlsReloadMs: 'PITWALL_TLS_RELOAD_MS',
   databaseUrl: 'DATABASE_URL',
   dataDir: 'PITWALL_DATA_DIR',
+  redisUrl: 'PITWALL_REDIS_URL',
+  redisPrefix: 'PITWALL_REDIS_PREFIX',
+  redisHeartbeatMs: 'PITWALL_REDIS_HEARTBEAT_MS',
   maxPacketBytes: 'PITWALL_MAX_PACKET_BYTES',
   maxSubscriptions: 'PITWALL_MAX_SUBSCRIPTIONS',
   maxConnectBytes: 'PITWALL_MAX_CONNECT_BYTES',
@@ -382,7 +399,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = {}, overrides: Partial<Gate
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
   }
   const config = raw as unknown as GatewayConfig
-  const problems = [...tlsProblems(config), ...retentionProblems(config)]
+  const problems = [...tlsProblems(config), ...retentionProblems(config), ...redisProblems(config)]
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
   return config
 }
@@ -403,6 +420,23 @@ function tlsProblems (c: GatewayConfig): string[] {
   if (c.tlsCert !== undefined && c.mqttPort !== 0 && c.mqttPort === c.mqttTlsPort) {
     problems.push(`${named('mqttPort')} and ${named('mqttTlsPort')} are both ${c.mqttPort}`)
   }
+  return problems
+}
+
+/** A Redis URL ioredis can take, for nodes that share a database as well as their brokers. */
+function redisProblems (c: GatewayConfig): string[] {
+  if (c.redisUrl === undefined) return []
+  const named = `redisUrl (${ENV_NAMES.redisUrl})`
+  let url: URL
+  try {
+    url = new URL(c.redisUrl)
+  } catch {
+    return [`${named} is not a URL`]
+  }
+  const problems: string[] = []
+  if (!/^(\/\d{0,2})?$/.test(url.pathname)) problems.push(`${named} names database ${JSON.stringify(url.pathname.slice(1))}: a Redis database is a number (redis://host:6379/0)`)
+  // every node keeps the telemetry, commands and connection states of its vehicles in the one database they share
+  if (c.databaseUrl === undefined) problems.push(`${named} shares the broker between gateway nodes, which must share one PostgreSQL database too: set ${ENV_NAMES.databaseUrl} (each node's embedded database would hold a part of the fleet)`)
   return problems
 }
 

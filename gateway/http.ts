@@ -24,6 +24,8 @@ export interface HttpDeps {
   broker: PitwallBroker
   storage: HealthDeps['storage']
   metrics: Metrics
+  /** /readyz: not ready while Redis does not answer (several nodes); absent: one node */
+  sharedState?: HealthDeps['sharedState']
   /** /readyz: PITWALL_PROJECTION_MAX_LAG_MS */
   maxProjectionLagMs?: number | undefined
   log: Logger
@@ -57,7 +59,7 @@ export async function createHttpServer (deps: HttpDeps): Promise<FastifyInstance
     registerApi(app, deps.api)
   }
   // after the API and in a plugin: @fastify/swagger (loaded by registerApi) documents the routes added once it is loaded
-  void app.register(async (operations) => { healthRoutes(operations, { storage: deps.storage, metrics: deps.metrics, maxProjectionLagMs: deps.maxProjectionLagMs }) })
+  void app.register(async (operations) => { healthRoutes(operations, { storage: deps.storage, metrics: deps.metrics, maxProjectionLagMs: deps.maxProjectionLagMs, sharedState: deps.sharedState }) })
   if (deps.console !== undefined) registerConsole(app, deps.console)
 
   const wss = new WebSocketServer({

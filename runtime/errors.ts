@@ -60,6 +60,7 @@ export const ERRORS = {
   PITWALL_ERR_ACL: { status: 403, mqtt: CLOSED, means: 'a vehicle published outside its own v1/{vin}/ topics' },
   PITWALL_ERR_PACKET_TOO_LARGE: { status: 413, mqtt: 'an oversized PUBLISH is dead-lettered and acknowledged; any other oversized packet, and before authentication any packet over the CONNECT limit, closes the connection', means: 'an MQTT packet is over the configured size limit (PITWALL_MAX_PACKET_BYTES; before authentication PITWALL_MAX_CONNECT_BYTES)' },
   PITWALL_ERR_MALFORMED_PACKET: { status: 400, mqtt: CLOSED, means: 'an MQTT fixed header is invalid, or a connection\'s first packet is not a CONNECT' },
+  PITWALL_ERR_REDIS_UNAVAILABLE: { status: 503, mqtt: 'CONNECT answered with return code 3 and SUBSCRIBE with 0x80 until Redis answers again; telemetry of connected vehicles is still stored and acknowledged', means: 'Redis, which holds the broker state the gateway nodes share (PITWALL_REDIS_URL), does not answer: at start the gateway does not start; running, the node refuses what needs it (counted in pitwall_redis_refused_total), /readyz answers 503 so a load balancer sends new connections elsewhere, and commands wait in the database' },
 
   // decoder inputs (files and diagnostic responses)
   PITWALL_ERR_DBC_PARSE: { status: 400, means: 'a DBC file does not parse; the message gives file:line:column' },

@@ -1,6 +1,6 @@
 /**
- * Operator endpoints: liveness, readiness (storage answers) and Prometheus
- * metrics.
+ * Operator endpoints: liveness, readiness (storage answers, and on several
+ * nodes Redis too) and Prometheus metrics.
  */
 import type { FastifyInstance } from 'fastify'
 import type { Storage } from '../../storage/index.js'
@@ -14,7 +14,7 @@ export const READY_TIMEOUT_MS = 2000
 // open to anyone who can reach the port: a load balancer's probes and Prometheus carry no token
 const schemaOf = (summary: string, response: object): object => ({ summary, tags: ['operations'], security: noCredentials, response })
 const healthz = schemaOf('Liveness: the process answers', { 200: objectOf({ status: oneOfTexts(['ok']) }) })
-const readyz = schemaOf('Readiness: storage answers in time, and stored batches\' decoded rows are not too far behind', {
+const readyz = schemaOf('Readiness: storage (and, with several nodes, Redis) answers in time, and stored batches\' decoded rows are not too far behind', {
   200: objectOf({ status: oneOfTexts(['ready']), projectionLagSeconds: out.number }),
   503: objectOf({ status: oneOfTexts(['unavailable']), code: out.text, message: out.text })
 })
@@ -29,6 +29,11 @@ export interface HealthDeps {
   readyTimeoutMs?: number
   /** not ready while the oldest stored batch has waited longer than this for its decoded rows */
   maxProjectionLagMs?: number
+  /**
+   * Redis, when nodes share their brokers through it: not ready while it does not answer, since
+   * the node refuses new MQTT connections meanwhile (its connected vehicles' telemetry still flows)
+   */
+  sharedState?: { readonly available: boolean, readonly where: string } | undefined
 }
 
 export function healthRoutes (app: FastifyInstance, deps: HealthDeps): void {
@@ -39,6 +44,11 @@ export function healthRoutes (app: FastifyInstance, deps: HealthDeps): void {
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), timeoutMs) })
     try {
+      if (deps.sharedState !== undefined && !deps.sharedState.available) {
+        // the node refuses CONNECTs (return code 3) until Redis answers: a load balancer should send vehicles to another node
+        request.log.warn({ redis: deps.sharedState.where }, 'readiness check: Redis does not answer')
+        return await reply.code(503).send({ status: 'unavailable', code: 'PITWALL_ERR_REDIS_UNAVAILABLE', message: 'Redis (the broker state the gateway nodes share) does not answer: new MQTT connections are refused' })
+      }
       const answer = await Promise.race([deps.storage.ping(), late])
       const lagMs = deps.storage.projector.lagMs
       if (answer !== 'late' && lagMs > maxLagMs) {

@@ -3,7 +3,8 @@
  * served on TCP and (through the HTTP server) on WebSocket. Every connection
  * passes through the packet-size limit before aedes parses a byte.
  */
-import { Aedes } from 'aedes'
+import type { Aedes } from 'aedes'
+import type { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { VehicleStore } from '../../storage/vehicles.js'
@@ -20,8 +21,11 @@ import { createAuthorizeSubscribe, SubscriptionCounts } from './authorize-subscr
 import { DEFAULT_ADMISSION, UnauthenticatedConnections, type AdmissionSettings } from './connect-guard.js'
 import { IngestRates } from './ingest-rate.js'
 import { originOf, PacketLimitedStream, type ConnectionOrigin } from './packet-limit.js'
+import { PitwallAedes } from './pitwall-aedes.js'
 import { createPreConnect } from './pre-connect.js'
+import { gateConnect, gateSubscribe } from './redis-gate.js'
 import { LatestConnections } from './sessions.js'
+import type { SharedBrokerState } from './shared-state.js'
 import { trackVehicleStatus } from './status.js'
 
 export interface BrokerDeps {
@@ -40,6 +44,8 @@ export interface BrokerDeps {
   admission?: AdmissionSettings
   /** where vehicles' connections are recorded for every node (../events/connection-state.ts); absent: only their last-seen time */
   connectionStates?: ConnectionStates
+  /** sessions, retained messages, wills and the bus between nodes on Redis (./shared-state.ts); absent: in this process's memory */
+  shared?: SharedBrokerState
 }
 
 export interface PitwallBroker {
@@ -68,18 +74,32 @@ export async function createBroker (deps: BrokerDeps): Promise<PitwallBroker> {
   const admission = deps.admission ?? DEFAULT_ADMISSION
   const unauthenticated = new UnauthenticatedConnections(admission.unauthenticated, deps.metrics, log)
   const rates = new IngestRates(admission.ingestRate, deps.metrics)
-  const aedes = await Aedes.createBroker({
+  const authenticate = createAuthenticate({ vehicles: deps.vehicles, secrets: new VerifiedSecretCache(), connections, throttle: new ConnectThrottle(deps.authThrottle), metrics: deps.metrics, log })
+  const authorizeSubscribe = createAuthorizeSubscribe({ metrics: deps.metrics, log, maxSubscriptions: deps.maxSubscriptions }, subscriptions)
+  const shared = deps.shared
+  const gate = shared === undefined ? undefined : { shared, metrics: deps.metrics, log }
+  const aedes = new PitwallAedes({
     // VINs are 17 characters, inside MQTT 3.1's 23-character client id limit.
     maxClientsIdLength: 23,
     connectTimeout: admission.connectTimeoutMs,
     preConnect: createPreConnect({ metrics: deps.metrics, log }),
-    authenticate: createAuthenticate({ vehicles: deps.vehicles, secrets: new VerifiedSecretCache(), connections, throttle: new ConnectThrottle(deps.authThrottle), metrics: deps.metrics, log }),
+    authenticate: gate === undefined ? authenticate : gateConnect(authenticate, gate),
     authorizePublish: createAuthorizePublish({ ingest: deps.ingest, commands: deps.commands, metrics: deps.metrics, log, maxPacketBytes: deps.maxPacketBytes }),
-    authorizeSubscribe: createAuthorizeSubscribe({ metrics: deps.metrics, log, maxSubscriptions: deps.maxSubscriptions }, subscriptions),
-    authorizeForward
+    authorizeSubscribe: gate === undefined ? authorizeSubscribe : gateSubscribe(authorizeSubscribe, gate),
+    authorizeForward,
+    ...(shared === undefined ? {} : { persistence: shared.persistence, mq: shared.mq, heartbeatInterval: shared.heartbeatMs })
+  }, shared, log)
+  // errors aedes cannot pin on a client (a will pass that could not read Redis): unheard, an 'error' event would end the process
+  const events: EventEmitter = aedes
+  events.on('error', (err: Error) => {
+    // while Redis is away each will pass fails so: the outage was logged once already
+    if (shared?.available === false) log.debug({ err: err.message }, 'broker error: Redis does not answer')
+    else log.warn({ err: err.message }, 'broker error')
   })
+  await aedes.listen()
+  if (shared !== undefined) log.info({ brokerId: aedes.id, redis: shared.where }, 'broker state shared through Redis')
   subscriptions.track(aedes)
-  trackVehicleStatus(aedes, { vehicles: deps.vehicles, connections, states: deps.connectionStates, metrics: deps.metrics, log })
+  trackVehicleStatus(aedes, { vehicles: deps.vehicles, connections, states: deps.connectionStates, movedAway: (client) => aedes.wasMovedAway(client), metrics: deps.metrics, log })
   aedes.on('clientError', (client, err) => log.debug({ vin: untrusted(client.id), err: untrusted(err.message) }, 'client error'))
   aedes.on('connectionError', (_client, err) => log.debug({ err: untrusted(err.message) }, 'connection error'))
   // authenticated ('client' comes just before the CONNACK): the full packet limit and the vehicle's ingest rate apply

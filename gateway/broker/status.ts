@@ -11,6 +11,7 @@ import type { ConnectionStates } from '../events/connection-state.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { topics } from '../../proto/topics.js'
+import { isPitwallError } from '../../runtime/errors.js'
 import { sessionOf, type LatestConnections } from './sessions.js'
 
 /**
@@ -30,6 +31,8 @@ export interface StatusDeps {
   connections: LatestConnections
   /** where connections are recorded; absent (a broker in a test): only the last-seen time */
   states?: Pick<ConnectionStates, 'connected' | 'disconnected'> | undefined
+  /** whether a connection was closed because its vehicle connected to another node (./pitwall-aedes.ts); absent: never */
+  movedAway?: (client: Client) => boolean
   metrics: Metrics
   log: Logger
 }
@@ -43,7 +46,12 @@ export function trackVehicleStatus (broker: Aedes, deps: StatusDeps): void {
       qos: 1,
       retain: true,
       dup: false
-    }, (err) => { if (err) deps.log.warn({ vin, err }, 'status publish failed') })
+    }, (err) => {
+      if (err === undefined || err === null) return
+      // refused while Redis does not answer: the outage was logged once, and pitwall_redis_refused_total counts each
+      if (isPitwallError(err, 'PITWALL_ERR_REDIS_UNAVAILABLE')) deps.log.debug({ vin, state }, 'status not published: Redis does not answer')
+      else deps.log.warn({ vin, err }, 'status publish failed')
+    })
   }
   broker.on('clientReady', (client: Client) => {
     const session = sessionOf(client)
@@ -61,7 +69,9 @@ export function trackVehicleStatus (broker: Aedes, deps: StatusDeps): void {
     deps.log.info({ vin: session.vin }, 'vehicle disconnected')
     // A session takeover replaces the connection: the vehicle is still online.
     if (!deps.connections.end(client, session.vin)) return
-    publishStatus(session.vin, 'offline')
+    // Taken over by another node, it is online there; its connection state there is stored by that node
+    // (the row names it, and this node's write only clears a row naming this node).
+    if (deps.movedAway?.(client) !== true) publishStatus(session.vin, 'offline')
     deps.states?.disconnected(session.vehicleId)
   })
 }

@@ -16,6 +16,7 @@ export function registerStartCommand (program: Command): void {
     .option('--tls-key <file>', 'server private key (PEM, mode 0600) (PITWALL_TLS_KEY)')
     .option('--tls-ca <file>', 'CA certificates of vehicles\' client certificates (PEM): mutual TLS (PITWALL_TLS_CA)')
     .option('--tls-crl <file>', 'revocation lists of that CA (PEM) (PITWALL_TLS_CRL)')
+    .option('--redis-url <url>', 'Redis shared by several gateway nodes on one database: MQTT sessions, retained status, last wills, takeovers (PITWALL_REDIS_URL; default: one node, in memory)')
     .option('--max-packet-bytes <n>', 'largest MQTT packet accepted (PITWALL_MAX_PACKET_BYTES)', integer)
     .option('--can-dbc <bus=file,...>', 'CAN databases by bus, e.g. 0=sim/demo-vehicle.dbc (PITWALL_CAN_DBC)')
     .option('--sample-interval-ms <ms>', 'store at most one decoded CAN sample per signal per interval (PITWALL_SAMPLE_INTERVAL_MS)', integer)

@@ -32,6 +32,7 @@ export function configFrom (flags: CommonFlags & Partial<GatewayConfig>): Gatewa
     tlsKey: flags.tlsKey,
     tlsCa: flags.tlsCa,
     tlsCrl: flags.tlsCrl,
+    redisUrl: flags.redisUrl,
     maxPacketBytes: flags.maxPacketBytes,
     canDbc: flags.canDbc,
     maintenanceFile: flags.maintenanceFile,

@@ -43,6 +43,26 @@ t.test('subscriptions per connection: 32 unless PITWALL_MAX_SUBSCRIPTIONS says o
   t.throws(() => loadConfig({ PITWALL_MAX_SUBSCRIPTIONS: '0' }), { code: 'PITWALL_ERR_CONFIG', message: /maxSubscriptions \(PITWALL_MAX_SUBSCRIPTIONS\)/ })
 })
 
+t.test('Redis shared by nodes: off unless PITWALL_REDIS_URL (or --redis-url) names one, beside a shared database', async (t) => {
+  const single = loadConfig({})
+  t.equal(single.redisUrl, undefined, 'one node, broker state in memory, by default')
+  t.equal(single.redisPrefix, 'pitwall')
+  t.equal(single.redisHeartbeatMs, 10_000)
+  const db = { DATABASE_URL: 'postgres://x@h/db' }
+  const c = loadConfig({ ...db, PITWALL_REDIS_URL: 'redis://:secret@redis:6379/2', PITWALL_REDIS_PREFIX: 'fleet-eu.1', PITWALL_REDIS_HEARTBEAT_MS: '500' })
+  t.same([c.redisUrl, c.redisPrefix, c.redisHeartbeatMs], ['redis://:secret@redis:6379/2', 'fleet-eu.1', 500])
+  t.equal(loadConfig(db, { redisUrl: 'rediss://redis.internal' }).redisUrl, 'rediss://redis.internal', 'TLS, and the flag as an override')
+  t.throws(() => loadConfig({ PITWALL_REDIS_URL: 'redis://redis:6379' }), { code: 'PITWALL_ERR_CONFIG', message: /PITWALL_REDIS_URL.*set DATABASE_URL/ }, 'refused beside an embedded database: each node would hold a part of the fleet')
+  t.throws(() => loadConfig({ ...db, PITWALL_REDIS_URL: 'http://redis:6379' }), { message: /redisUrl \(PITWALL_REDIS_URL\) must match pattern/ })
+  t.throws(() => loadConfig({ ...db, PITWALL_REDIS_URL: 'redis://redis:6379/sessions' }), { message: /PITWALL_REDIS_URL.*names database "sessions": a Redis database is a number/ })
+  t.throws(() => loadConfig({ ...db, PITWALL_REDIS_URL: 'redis://[bad' }), { message: /PITWALL_REDIS_URL\) is not a URL/ })
+  // the prefix is part of channel names the nodes PSUBSCRIBE with: no glob or MQTT wildcards
+  for (const prefix of ['a*b', 'a/b', 'a+b', 'a b', 'x'.repeat(65)]) {
+    t.throws(() => loadConfig({ ...db, PITWALL_REDIS_PREFIX: prefix }), { message: /redisPrefix \(PITWALL_REDIS_PREFIX\) must match pattern/ }, `prefix ${JSON.stringify(prefix)} refused`)
+  }
+  t.throws(() => loadConfig({ PITWALL_REDIS_HEARTBEAT_MS: '100' }), { message: /redisHeartbeatMs \(PITWALL_REDIS_HEARTBEAT_MS\) must be >= 200/ })
+})
+
 t.test('the rescue radius: 150 km unless PITWALL_RESCUE_RADIUS_KM says otherwise, more than 0 and at most 2,000', async (t) => {
   t.equal(loadConfig({}).rescueRadiusKm, 150)
   t.equal(loadConfig({ PITWALL_RESCUE_RADIUS_KM: '40.5' }).rescueRadiusKm, 40.5)

@@ -15,11 +15,11 @@ export interface GatewayProcess {
   kill (): Promise<void>
 }
 
-/** `env`: more settings by their environment variables (gateway/config.ts ENV_NAMES). */
-export async function spawnGateway (databaseUrl: string, port?: number, env: Readonly<Record<string, string>> = {}): Promise<GatewayProcess> {
+/** `env`: more settings by their environment variables (gateway/config.ts ENV_NAMES); `flags`: more `pitwall start` flags. */
+export async function spawnGateway (databaseUrl: string, port?: number, env: Readonly<Record<string, string>> = {}, flags: readonly string[] = []): Promise<GatewayProcess> {
   const mqttPort = port ?? await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start',
-    '--database-url', databaseUrl, '--mqtt-port', String(mqttPort), '--http-port', '0', '--log-level', 'info'], {
+    '--database-url', databaseUrl, '--mqtt-port', String(mqttPort), '--http-port', '0', '--log-level', 'info', ...flags], {
     env: { ...process.env, PITWALL_MQTT_HOST: '127.0.0.1', PITWALL_HTTP_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'inherit']
   })
