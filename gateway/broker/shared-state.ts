@@ -50,7 +50,7 @@ export interface SharedStateSettings {
 }
 
 /** What a node refuses while Redis does not answer (the label of pitwall_redis_refused_total). */
-export type RefusedOperation = 'connect' | 'subscribe' | 'publish' | 'route' | 'puback'
+export type RefusedOperation = 'connect' | 'subscribe' | 'publish' | 'route' | 'puback' | 'retained'
 
 const PROBE_MS = 1000
 /** A command Redis has not answered by then fails (and a PING marks Redis down). */
@@ -132,13 +132,27 @@ class SharedBus extends MQEmitterRedisPrefix {
  *   path for a queue entry.
  */
 class SessionStore extends AsyncRedisPersistence {
-  constructor (options: ConstructorParameters<typeof AsyncRedisPersistence>[0], private readonly ackNotCleared: (err: Error) => void) {
+  constructor (options: ConstructorParameters<typeof AsyncRedisPersistence>[0], private readonly ackNotCleared: (err: Error) => void,
+    private readonly retainedNotRead: (err: Error) => void) {
     super(options)
   }
 
-  // createRetainedStream (one pattern) calls this one
+  /**
+   * createRetainedStream (one pattern) calls this one. A lookup that fails
+   * (Redis went away after the subscription was let through) ends the
+   * stream with what it read, reported: aedes listens for no 'error' on it,
+   * and an error event nobody hears ends the process.
+   */
   override createRetainedStreamCombi (patterns: string[]): Readable {
-    return Readable.from(super.createRetainedStreamCombi(patterns))
+    const source = super.createRetainedStreamCombi(patterns)
+    const notRead = this.retainedNotRead
+    return Readable.from((async function * () {
+      try {
+        yield * source
+      } catch (err) {
+        notRead(err as Error)
+      }
+    })())
   }
 
   override async outgoingClearMessageId (client: { id: string }, packet: { messageId?: number }): Promise<StoredPacket | undefined> {
@@ -152,19 +166,23 @@ class SessionStore extends AsyncRedisPersistence {
 }
 
 /**
- * The connection with every command's promise marked handled, still
- * rejecting for whoever awaits it. aedes-persistence-redis fires some
- * commands without awaiting them (the LREM and RPUSH of putWill and delWill,
- * the LREM of a stale queue entry): when Redis goes away with one in flight,
- * its rejection would be unhandled, which ends a Node process.
+ * `target` with the promise of every method call marked handled, still
+ * rejecting for whoever awaits it. Both libraries fire some calls without
+ * awaiting them: aedes-persistence-redis the LREM and RPUSH of putWill and
+ * delWill and the LREM of a stale queue entry, aedes its persistence's
+ * storeRetained. When Redis goes away with one in flight, its rejection
+ * would be unhandled, which ends a Node process. `except`: methods passed
+ * through as they are (aedes requires `setup` to be an AsyncFunction).
  */
-function awaitedOrIgnored (conn: Redis): Redis {
-  return new Proxy(conn, {
-    get (target, property) {
-      const value: unknown = Reflect.get(target, property, target)
+function awaitedOrIgnored<T extends object> (target: T, except: readonly string[] = []): T {
+  return new Proxy(target, {
+    get (object, property) {
+      const value: unknown = Reflect.get(object, property, object)
       if (typeof value !== 'function') return value
+      // bound, so that a private field is set on the object itself; still an AsyncFunction where it was one
+      if (except.includes(String(property))) return value.bind(object)
       return (...args: unknown[]) => {
-        const result: unknown = Reflect.apply(value, target, args)
+        const result: unknown = Reflect.apply(value, object, args)
         if (result instanceof Promise) result.catch(() => {})
         return result
       }
@@ -234,7 +252,7 @@ export class SharedBrokerState {
     this.upGauge = new Gauge({ name: 'pitwall_redis_up', help: 'Whether Redis (shared broker state, PITWALL_REDIS_URL) answers this node: 1 yes, 0 no (new connections and subscriptions are refused meanwhile)', registers })
     this.refusals = new Counter({
       name: 'pitwall_redis_refused_total',
-      help: 'What this node refused or left undone because Redis did not answer, by operation: connect (CONNACK 3), subscribe (SUBACK 0x80), publish (a command or status from the gateway), route (a vehicle\'s status or command acknowledgement, acknowledged but not passed on), puback (a command\'s PUBACK not cleared from its session queue)',
+      help: 'What this node refused or left undone because Redis did not answer, by operation: connect (CONNACK 3), subscribe (SUBACK 0x80), publish (a command or status from the gateway), route (a vehicle\'s status or command acknowledgement, acknowledged but not passed on), puback (a command\'s PUBACK not cleared from its session queue), retained (a new subscription\'s retained messages not read: Redis went away after it was let through)',
       labelNames: ['operation'],
       registers
     })
@@ -253,7 +271,8 @@ export class SharedBrokerState {
       matchEmptyLevels: true
     })
     this.mq.state.on('error', () => {})
-    this.persistence = new SessionStore({ conn: awaitedOrIgnored(db), packetTTL: () => QUEUED_PACKET_TTL_S }, () => { this.refused('puback') })
+    this.persistence = awaitedOrIgnored(new SessionStore({ conn: awaitedOrIgnored(db), packetTTL: () => QUEUED_PACKET_TTL_S },
+      () => { this.refused('puback') }, () => { this.refused('retained') }), ['setup'])
     for (const conn of [db, pub, sub]) {
       conn.on('ready', () => { this.update() })
       conn.on('close', () => { this.update() })
