@@ -13,14 +13,13 @@ import { pino } from 'pino'
 import t from 'tap'
 import type { CommandBody } from '../../actions/commands/model.js'
 import { startGateway } from '../../gateway/app.js'
-import { loadConfig } from '../../gateway/config.js'
 import { provisionDevice } from '../../gateway/provisioning.js'
 import { topics } from '../../proto/topics.js'
 import { freePort } from '../../runtime/free-port.js'
 import { poolOf } from '../../storage/index.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES } from '../helpers/backends.js'
 import { testBatch } from '../helpers/batches.js'
-import { connectVehicle, publishQos1 } from '../helpers/gateway.js'
+import { connectVehicle, publishQos1, testGatewayConfig } from '../helpers/gateway.js'
 import { fetchMetric } from '../helpers/metrics.js'
 import { redisServerInstalled, SKIP_REDIS_SERVER, startPrivateRedis } from '../helpers/redis.js'
 import { until } from '../helpers/until.js'
@@ -61,12 +60,7 @@ t.test('a node that loses Redis keeps its vehicles\' ingest durable, refuses wha
   const db = await createTestDatabase({ migrated: true })
   const lines: Array<{ msg?: string, level?: number, refused?: Record<string, number> }> = []
   const sink = new Writable({ write (chunk: Buffer, _enc, done) { for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l)); done() } })
-  const config = loadConfig({}, {
-    mqttHost: '127.0.0.1',
-    mqttPort: await freePort(),
-    httpHost: '127.0.0.1',
-    httpPort: 0,
-    dataDir: 'memory://',
+  const config = await testGatewayConfig({
     databaseUrl: db.url,
     redisUrl: redis.url,
     nodeName: 'node-r',
@@ -158,14 +152,13 @@ t.test('a node does not start without Redis, and stops in time while Redis is aw
     await redis.kill()
     await db.drop()
   })
-  const settings = { mqttHost: '127.0.0.1', httpHost: '127.0.0.1', httpPort: 0, dataDir: 'memory://', databaseUrl: db.url, logLevel: 'silent' as const }
   const nobody = `redis://:hunter2@127.0.0.1:${await freePort()}/3`
-  await t.rejects(startGateway(loadConfig({}, { ...settings, mqttPort: await freePort(), redisUrl: nobody })),
+  await t.rejects(startGateway(await testGatewayConfig({ databaseUrl: db.url, redisUrl: nobody })),
     { code: 'PITWALL_ERR_REDIS_UNAVAILABLE', message: /^Redis at redis:\/\/127\.0\.0\.1:\d+\/3 does not answer/ }, 'refused at start, naming where (never the password)')
 
   const lines: Array<{ msg?: string, level?: number }> = []
   const sink = new Writable({ write (chunk: Buffer, _enc, done) { for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l)); done() } })
-  const gateway = await startGateway(loadConfig({}, { ...settings, mqttPort: await freePort(), redisUrl: redis.url }), pino({ level: 'info' }, sink))
+  const gateway = await startGateway(await testGatewayConfig({ databaseUrl: db.url, redisUrl: redis.url }), pino({ level: 'info' }, sink))
   const vin = 'WPWRDSC0000000003'
   const { secret } = await provisionDevice(gateway.storage.vehicles, { vin })
   const client = await connectVehicle(gateway.mqttPort, vin, secret, { clean: false })
@@ -182,7 +175,7 @@ t.test('a node does not start without Redis, and stops in time while Redis is aw
   await redis.start()
   const calm: typeof lines = []
   const calmSink = new Writable({ write (chunk: Buffer, _enc, done) { for (const l of chunk.toString().split('\n')) if (l !== '') calm.push(JSON.parse(l)); done() } })
-  const again = await startGateway(loadConfig({}, { ...settings, mqttPort: await freePort(), redisUrl: redis.url }), pino({ level: 'info' }, calmSink))
+  const again = await startGateway(await testGatewayConfig({ databaseUrl: db.url, redisUrl: redis.url }), pino({ level: 'info' }, calmSink))
   await again.close()
   t.same(calm.filter((l) => (l.level ?? 0) >= 40).map((l) => l.msg), [], 'no warning or error on a clean stop')
 })

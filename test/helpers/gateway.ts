@@ -17,19 +17,23 @@ export interface TestGateway {
   close (): Promise<void>
 }
 
-export async function startTestGateway (backend: Backend, overrides: Partial<GatewayConfig> = {}): Promise<TestGateway> {
-  // A test that brings its own database (overrides.databaseUrl) gets none created.
-  const db = backend === 'postgres' && overrides.databaseUrl === undefined ? await createTestDatabase({ migrated: true }) : undefined
-  const config = loadConfig({}, {
+/** A gateway's settings for a test: loopback listeners on free ports, embedded storage in memory unless a database is given. */
+export async function testGatewayConfig (overrides: Partial<GatewayConfig> = {}): Promise<GatewayConfig> {
+  return loadConfig({}, {
     mqttHost: '127.0.0.1',
     mqttPort: await freePort(),
     httpHost: '127.0.0.1',
     httpPort: 0,
     dataDir: 'memory://',
-    databaseUrl: db?.url,
     logLevel: 'silent',
     ...overrides
   })
+}
+
+export async function startTestGateway (backend: Backend, overrides: Partial<GatewayConfig> = {}): Promise<TestGateway> {
+  // A test that brings its own database (overrides.databaseUrl) gets none created.
+  const db = backend === 'postgres' && overrides.databaseUrl === undefined ? await createTestDatabase({ migrated: true }) : undefined
+  const config = await testGatewayConfig({ databaseUrl: db?.url, ...overrides })
   const gateway = await startGateway(config, createLogger(process.env.PITWALL_TEST_LOG ?? 'silent')).catch(async (err: unknown) => { await db?.drop(); throw err })
   return {
     gateway,
