@@ -75,7 +75,7 @@ const RECOVERY_PAGE = 500
 
 export interface ProjectionRecoveryDeps {
   archive: Pick<BatchArchive, 'unprojected'>
-  projector: Pick<SampleProjector, 'add' | 'room' | 'idle' | 'lagMs'>
+  projector: Pick<SampleProjector, 'add' | 'room' | 'written' | 'lagMs'>
   decoders: ArchiveDecoders
   /** pass interval, and how old an unprojected batch must be to count as left behind */
   intervalMs: number
@@ -88,8 +88,9 @@ export interface ProjectionRecoveryDeps {
  * Every `intervalMs`, batches unprojected for longer than that are decoded
  * again and offered to the projector. A batch still queued on a live node
  * that lags that much may be offered twice; the projector's claim writes it
- * once. While this node's own projector lags that much, the pass waits: its
- * backlog, not a crash, is the likely reason.
+ * once. While this node's own projector lags that much (looked at before
+ * each page, so never its own queue), the pass waits: its backlog, not a
+ * crash, is the likely reason.
  */
 export class ProjectionRecovery {
   private readonly passes: PeriodicPass
@@ -113,10 +114,12 @@ export class ProjectionRecovery {
   /** One pass; returns how many batches it offered. */
   async runOnce (): Promise<number> {
     const { archive, projector, intervalMs, log } = this.deps
-    if (projector.lagMs > intervalMs) return 0
     let offered = 0
     const redecoder = new ArchiveRedecoder(this.deps.decoders)
     for (;;) {
+      // Checked before each page, not once: a pass waits on room() beside ingest, and a projector
+      // that came to lag more than intervalMs meanwhile would have the next page take its own queue.
+      if (projector.lagMs > intervalMs) break
       const batches = await archive.unprojected(intervalMs, RECOVERY_PAGE)
       for (const batch of batches) {
         await projector.room()
@@ -125,7 +128,7 @@ export class ProjectionRecovery {
         offered++
       }
       // written before the next page is read, or the same batches would be read again
-      await projector.idle()
+      await projector.written()
       if (batches.length < RECOVERY_PAGE) break
     }
     if (offered > 0) {

@@ -79,6 +79,8 @@ export interface GatewayConfig {
   vehicleBatchesPerS: number
   vehicleBytesPerS: number
   vehicleBurstS: number
+  /** PUBLISHes one vehicle may have awaiting their PUBACK before its socket is read no more (MQTT 5's Receive Maximum) */
+  vehicleMaxInflight: number
   /**
    * Failed authentications (MQTT secrets by address and by VIN, API tokens by
    * address) answered normally before the back-off starts (gateway/auth-throttle.ts)
@@ -239,6 +241,7 @@ export const configSchema = {
     vehicleBatchesPerS: { type: 'number', exclusiveMinimum: 0, maximum: 1000000, default: DEFAULT_ADMISSION.ingestRate.batchesPerS },
     vehicleBytesPerS: { type: 'integer', minimum: 1024, maximum: 10737418240, default: DEFAULT_ADMISSION.ingestRate.bytesPerS },
     vehicleBurstS: { type: 'number', exclusiveMinimum: 0, maximum: 3600, default: DEFAULT_ADMISSION.ingestRate.burstS },
+    vehicleMaxInflight: { type: 'integer', minimum: 1, maximum: 65535, default: DEFAULT_ADMISSION.ingestRate.maxInflight },
     authFailuresBeforeBackoff: { type: 'integer', minimum: 1, maximum: 1000, default: DEFAULT_AUTH_THROTTLE.failuresBeforeBackoff },
     // at least the first back-off step (gateway/auth-throttle.ts FIRST_BACKOFF_MS)
     authMaxBackoffMs: { type: 'integer', minimum: 1000, maximum: 86400000, default: DEFAULT_AUTH_THROTTLE.maxBackoffMs },
@@ -318,6 +321,7 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   vehicleBatchesPerS: 'PITWALL_VEHICLE_BATCHES_PER_S',
   vehicleBytesPerS: 'PITWALL_VEHICLE_BYTES_PER_S',
   vehicleBurstS: 'PITWALL_VEHICLE_BURST_S',
+  vehicleMaxInflight: 'PITWALL_VEHICLE_MAX_INFLIGHT',
   authFailuresBeforeBackoff: 'PITWALL_AUTH_FAILURES_BEFORE_BACKOFF',
   authMaxBackoffMs: 'PITWALL_AUTH_MAX_BACKOFF_MS',
   apiRateLimit: 'PITWALL_API_RATE_LIMIT',
@@ -479,7 +483,7 @@ export function admissionOf (config: GatewayConfig): AdmissionSettings {
     maxConnectBytes: config.maxConnectBytes,
     connectTimeoutMs: config.connectTimeoutMs,
     unauthenticated: { total: config.maxUnauthenticatedConnections, perAddress: config.maxUnauthenticatedPerAddress },
-    ingestRate: { batchesPerS: config.vehicleBatchesPerS, bytesPerS: config.vehicleBytesPerS, burstS: config.vehicleBurstS }
+    ingestRate: { batchesPerS: config.vehicleBatchesPerS, bytesPerS: config.vehicleBytesPerS, burstS: config.vehicleBurstS, maxInflight: config.vehicleMaxInflight }
   }
 }
 

@@ -30,6 +30,8 @@ export function createMetrics () {
     tlsCertificateExpiry: new Gauge({ name: 'pitwall_tls_certificate_expiry_timestamp_seconds', help: 'When the server certificate in use expires (Unix time)', registers: [registry] }),
     unauthenticatedConnections: new Gauge({ name: 'pitwall_mqtt_unauthenticated_connections', help: 'Connections open now that have not authenticated yet (capped: PITWALL_MAX_UNAUTHENTICATED_*)', registers: [registry] }),
     ingestThrottled: new Counter({ name: 'pitwall_ingest_throttled_total', help: 'Times a vehicle\'s socket was paused for going over its ingest rate, by the limit it went over (batches or bytes)', labelNames: ['limit'], registers: [registry] }),
+    ingestInflight: new Gauge({ name: 'pitwall_ingest_inflight_publishes', help: 'PUBLISHes read from vehicles whose PUBACK waits for storage: what the gateway holds for them now', registers: [registry] }),
+    ingestInflightFull: new Counter({ name: 'pitwall_ingest_inflight_full_total', help: 'Times a vehicle\'s socket was paused for having PITWALL_VEHICLE_MAX_INFLIGHT PUBLISHes awaiting their PUBACK (storage slower than it publishes)', registers: [registry] }),
     ingestThrottledSeconds: new Counter({ name: 'pitwall_ingest_throttled_seconds_total', help: 'Seconds vehicles\' sockets were paused for going over their ingest rate, summed over vehicles', registers: [registry] }),
     aclDenials: new Counter({ name: 'pitwall_mqtt_acl_denials_total', help: 'Publishes and subscriptions refused by the topic ACL', labelNames: ['operation'], registers: [registry] }),
     batches: new Counter({ name: 'pitwall_batches_total', help: 'Telemetry batches by outcome', labelNames: ['outcome'], registers: [registry] }),

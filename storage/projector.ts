@@ -97,6 +97,10 @@ export class SampleProjector {
   private abandoned = false
   private readonly roomWaiters: Array<() => void> = []
   private readonly idleWaiters: Array<() => void> = []
+  /** batches ever queued, and ever written or given up: written() waits on these */
+  private added = 0
+  private settled = 0
+  private readonly writtenWaiters: Array<{ at: number, resolve: () => void }> = []
   // what the rollup marks this projector committed cover (groups commit one at a time)
   private readonly markedMinutes = new MarkedMinutes()
 
@@ -131,6 +135,7 @@ export class SampleProjector {
     const rows = Math.max(1, record.samples.signalId.length + record.gnss.length + record.dtcs.length)
     this.queue.push({ record, rows, queuedAtMs: this.nowMs() })
     this.queuedRows += rows
+    this.added++
     if (this.flushing) return
     this.flushing = true
     // a group commit resolves its batches' PUBACKs together and each adds its rows in a microtask of its own:
@@ -148,6 +153,18 @@ export class SampleProjector {
   async idle (): Promise<void> {
     if (!this.flushing && this.queue.length === 0) return
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /**
+   * Resolves when every batch queued before this call is written (or given
+   * up at close). Unlike idle(), batches queued after do not hold it: under
+   * live ingest the queue is never empty, and a recovery pass waiting for
+   * idle() waited for good.
+   */
+  async written (): Promise<void> {
+    const at = this.added
+    if (this.settled >= at) return
+    await new Promise<void>((resolve) => this.writtenWaiters.push({ at, resolve }))
   }
 
   /**
@@ -171,14 +188,26 @@ export class SampleProjector {
       await this.writeWithRetry(group.map((q) => q.record))
       this.queue = this.queue.slice(n)
       for (const q of group) this.queuedRows -= q.rows
+      this.settle(n)
       if (this.queuedRows < this.maxPendingRows) for (const wake of this.roomWaiters.splice(0)) wake()
     }
     if (this.abandoned) {
+      this.settle(this.queue.length)
       this.queue = []
       this.queuedRows = 0
     }
     this.flushing = false
     for (const wake of this.idleWaiters.splice(0)) wake()
+  }
+
+  private settle (batches: number): void {
+    this.settled += batches
+    if (this.writtenWaiters.length === 0) return
+    const waiting = this.writtenWaiters.splice(0)
+    for (const w of waiting) {
+      if (w.at <= this.settled) w.resolve()
+      else this.writtenWaiters.push(w)
+    }
   }
 
   private groupLength (): number {

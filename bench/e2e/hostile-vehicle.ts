@@ -175,7 +175,7 @@ export async function runHostileVehicle (o: HostileVehicleOptions, log: (line: s
   const database = await BenchDatabase.create(o.adminDatabaseUrl)
   try {
     await onGateway(o, database.url, DEFAULT_INGEST_RATE, ['none', 'can', 'gnss'], result, log)
-    const lifted: IngestRateLimits = { batchesPerS: 1_000_000, bytesPerS: 10 * 2 ** 30, burstS: 3600 }
+    const lifted: IngestRateLimits = { batchesPerS: 1_000_000, bytesPerS: 10 * 2 ** 30, burstS: 3600, maxInflight: DEFAULT_INGEST_RATE.maxInflight }
     await onGateway(o, database.url, lifted, ['can', 'gnss'], result, log)
   } finally {
     await database.drop()

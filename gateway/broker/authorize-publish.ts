@@ -64,6 +64,18 @@ export function createAuthorizePublish (deps: AuthorizePublishDeps) {
       return deny(client, session?.vin, packet.topic, 'not one of the vehicle\'s own publish topics', callback)
     }
     const oversized = takeOversized(client, packet)
+    if (kind === 'telemetry' || (kind === 'commandAck' && deps.commands !== undefined && oversized === undefined)) {
+      // the PUBACK waits for storage: the vehicle's window of such PUBLISHes (packet-limit.ts) counts it until it settles
+      const conn = client.conn instanceof PacketLimitedStream ? client.conn : undefined
+      if (conn?.publishStarted() === true) deps.metrics.ingestInflightFull.inc()
+      deps.metrics.ingestInflight.inc()
+      const answer = callback
+      callback = (error) => {
+        deps.metrics.ingestInflight.dec()
+        conn?.publishSettled()
+        answer(error)
+      }
+    }
     if (kind === 'telemetry') {
       // Never retained: that would pin a batch per vehicle in broker memory.
       packet.retain = false

@@ -20,6 +20,12 @@ export interface IngestRateLimits {
   bytesPerS: number
   /** seconds of either rate a vehicle may send at once after being quiet */
   burstS: number
+  /**
+   * PUBLISHes awaiting their PUBACK (stored) past which nothing more is read
+   * from the vehicle (packet-limit.ts): what one vehicle can make the gateway
+   * hold while storage is slower than it publishes
+   */
+  maxInflight: number
 }
 
 /**
@@ -39,7 +45,11 @@ export interface IngestRateLimits {
 export const DEFAULT_INGEST_RATE: Readonly<IngestRateLimits> = Object.freeze({
   batchesPerS: 100,
   bytesPerS: 512 * 1024,
-  burstS: 2
+  burstS: 2,
+  // Half EMQX's default Receive Maximum (32): a T-box at 1 batch/s never has
+  // more than one or two in flight, a backlog drains at 16 per PUBACK round
+  // trip, and 10,000 vehicles held at once are ~160,000 batches (~0.5 GiB)
+  maxInflight: 16
 })
 
 /** A token bucket that may go into debt: what was received is never given back. */
@@ -76,10 +86,12 @@ class TokenBucket {
 export class VehicleIngestRate {
   /** connections holding this entry */
   holders = 0
+  readonly maxInflight: number
   private readonly batches: TokenBucket
   private readonly bytes: TokenBucket
 
   constructor (limits: IngestRateLimits, private readonly metrics: Pick<Metrics, 'ingestThrottled' | 'ingestThrottledSeconds'>, now: number) {
+    this.maxInflight = limits.maxInflight
     this.batches = new TokenBucket(limits.batchesPerS, limits.batchesPerS * limits.burstS, now)
     this.bytes = new TokenBucket(limits.bytesPerS, limits.bytesPerS * limits.burstS, now)
   }

@@ -105,7 +105,7 @@ t.test('before authentication nothing may exceed the CONNECT limit; once admitte
 
 t.test('a vehicle over its ingest rate has its socket paused after the chunk that overdrew, and nothing is dropped', async (t) => {
   const metrics = createMetrics()
-  const rates = new IngestRates({ batchesPerS: 10, bytesPerS: 1_000_000, burstS: 1 }, metrics)
+  const rates = new IngestRates({ batchesPerS: 10, bytesPerS: 1_000_000, burstS: 1, maxInflight: 16 }, metrics)
   const socket = new PassThrough()
   const limiter = new PacketLimitedStream(socket, { maxBytes: 1_048_576, maxConnectBytes: 4096 })
   limiter.admit(rates.acquire('WDB12345678901234'))
@@ -127,4 +127,69 @@ t.test('a vehicle over its ingest rate has its socket paused after the chunk tha
     check()
   })
   t.same(ids, Array.from({ length: 30 }, (_, i) => i + 1))
+})
+
+t.test('a vehicle with its window of PUBLISHes awaiting PUBACKs is read no more until one is answered, and nothing is dropped', async (t) => {
+  const metrics = createMetrics()
+  const rates = new IngestRates({ batchesPerS: 1000, bytesPerS: 1_000_000, burstS: 10, maxInflight: 3 }, metrics)
+  const socket = new PassThrough()
+  const limiter = new PacketLimitedStream(socket, { maxBytes: 1_048_576, maxConnectBytes: 4096 })
+  limiter.admit(rates.acquire('WDB12345678901234'))
+  t.teardown(() => { limiter.destroy() })
+  const ids: number[] = []
+  const parser = mqttPacket.parser()
+  // as authorizePublish does: every PUBLISH read starts waiting for its PUBACK
+  parser.on('packet', (p) => {
+    if (p.cmd !== 'publish') return
+    ids.push(p.messageId as number)
+    limiter.publishStarted()
+  })
+  limiter.on('data', (d: Buffer) => parser.parse(d))
+  const turn = async (): Promise<void> => { await new Promise((resolve) => setImmediate(resolve)) }
+  // one PUBLISH a chunk, arriving one after another (what arrived at once is read at once: the window holds to within a read)
+  for (let id = 1; id <= 10; id++) {
+    socket.write(small(id))
+    await turn()
+  }
+  t.same(ids, [1, 2, 3], 'three read: the window is full')
+  t.ok(limiter.inflightFull)
+  t.ok(socket.isPaused(), 'the socket is paused')
+  await turn()
+  t.same(ids, [1, 2, 3], 'and stays so while none is answered')
+  limiter.publishSettled()
+  await turn()
+  t.same(ids, [1, 2, 3, 4], 'one answered: one more read')
+  // each answered in its turn, as PUBACKs come back
+  for (let i = 0; i < 20 && ids.length < 10; i++) {
+    limiter.publishSettled()
+    await turn()
+  }
+  t.same(ids, Array.from({ length: 10 }, (_, i) => i + 1), 'all answered: the rest read, in order')
+})
+
+t.test('answering PUBLISHes does not lift a pause for the ingest rate', async (t) => {
+  const metrics = createMetrics()
+  const rates = new IngestRates({ batchesPerS: 2, bytesPerS: 1_000_000, burstS: 1, maxInflight: 3 }, metrics)
+  const socket = new PassThrough()
+  const limiter = new PacketLimitedStream(socket, { maxBytes: 1_048_576, maxConnectBytes: 4096 })
+  limiter.admit(rates.acquire('WDB12345678901234'))
+  t.teardown(() => { limiter.destroy() })
+  const ids: number[] = []
+  const parser = mqttPacket.parser()
+  parser.on('packet', (p) => {
+    if (p.cmd !== 'publish') return
+    ids.push(p.messageId as number)
+    limiter.publishStarted()
+  })
+  limiter.on('data', (d: Buffer) => parser.parse(d))
+  for (let id = 1; id <= 6; id++) {
+    socket.write(small(id))
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  t.same(ids, [1, 2, 3], 'the third overdrew the rate and filled the window')
+  t.ok(limiter.throttled)
+  limiter.publishSettled(); limiter.publishSettled(); limiter.publishSettled()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(ids, [1, 2, 3], 'the window is free, the rate still holds the socket')
+  t.ok(socket.isPaused())
 })

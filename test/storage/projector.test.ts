@@ -103,6 +103,27 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.same(await counts(storage, vehicleId), { samples: 12, gnss: 4, dtcs: 4 }, 'and adds nothing')
     })
 
+    t.test('a recovery pass under live ingest finishes: it waits for its own page, not for the queue to empty', async (t) => {
+      const { vehicleId } = await archived(3)
+      const live = await archived(400)
+      // ingest never stops: a batch queued every millisecond keeps the projector busy
+      let feeding = true
+      const feeder = (async () => {
+        for (let seq = 1; feeding && seq <= 400; seq++) {
+          storage.projector.add(await rowsOf(live.vin, live.vehicleId, seq))
+          await new Promise((resolve) => setTimeout(resolve, 1))
+        }
+      })()
+      t.teardown(async () => { feeding = false; await feeder })
+      const recovery = new ProjectionRecovery({ archive: storage.archive, projector: storage.projector, decoders, intervalMs: 0, log: silent })
+      t.ok(await recovery.runOnce() >= 3, 'the pass ended while batches were still being queued')
+      t.ok(feeding && storage.projector.pendingBatches > 0, 'and ingest still had rows queued')
+      t.same(await counts(storage, vehicleId), { samples: 9, gnss: 3, dtcs: 3 }, 'the left-behind batches\' rows are written')
+      feeding = false
+      await feeder
+      await storage.projector.idle()
+    })
+
     t.test('a batch too young to be left behind (a live projector may still hold it) is not taken', async (t) => {
       await archived(1)
       const recovery = new ProjectionRecovery({ archive: storage.archive, projector: storage.projector, decoders, intervalMs: 3_600_000, log: silent })

@@ -57,7 +57,7 @@ t.test('a vehicle publishing at full speed is held to its batch rate; every batc
 
 t.test('a vehicle\'s debt outlives its connection, so reconnecting does not refill its buckets', async (t) => {
   const metrics = createMetrics()
-  const rates = new IngestRates({ batchesPerS: 10, bytesPerS: 1_000_000, burstS: 1 }, metrics)
+  const rates = new IngestRates({ batchesPerS: 10, bytesPerS: 1_000_000, burstS: 1, maxInflight: 16 }, metrics)
   const first = rates.acquire(HOSTILE)
   t.equal(first.charge(10, 100), 0, 'the burst is free')
   t.ok(first.charge(10, 100) > 0, 'past it, the vehicle is in debt')
