@@ -86,12 +86,12 @@ export class LoadGenerator {
   }
 
   /** One open-loop run at `ratePerS` over all workers, their schedules interleaved. */
-  async run (spec: { qos: 0 | 1, ratePerS: number, warmupMs: number, measureMs: number, drainMs: number }): Promise<MergedReport> {
+  async run (spec: { qos: 0 | 1, ratePerS: number, warmupMs: number, measureMs: number, drainMs: number, vehicleWindow?: number | undefined }): Promise<MergedReport> {
     const runId = ++this.runId
     const n = this.workers.length
     const timeoutMs = spec.warmupMs + spec.measureMs + spec.drainMs + 30_000
     const reports = await Promise.all(this.workers.map(async (w, i) => {
-      const run: RunSpec = { runId, qos: spec.qos, ratePerS: spec.ratePerS / n, phase: i / n, warmupMs: spec.warmupMs, measureMs: spec.measureMs, drainMs: spec.drainMs }
+      const run: RunSpec = { runId, qos: spec.qos, ratePerS: spec.ratePerS / n, phase: i / n, warmupMs: spec.warmupMs, measureMs: spec.measureMs, drainMs: spec.drainMs, vehicleWindow: spec.vehicleWindow }
       return (await w.ask({ type: 'run', run }, 'result', timeoutMs)).report
     }))
     return merge(spec.ratePerS, reports)
@@ -138,6 +138,7 @@ function merge (offeredPerS: number, reports: RunReport[]): MergedReport {
     sent: sum((r) => r.sent),
     completedInWindow: sum((r) => r.completedInWindow),
     completed: sum((r) => r.completed),
+    backlog: sum((r) => r.backlog),
     pending: sum((r) => r.pending),
     errors: sum((r) => r.errors),
     ...(firstError === undefined ? {} : { firstError }),

@@ -39,6 +39,14 @@ export interface RunSpec {
   warmupMs: number
   measureMs: number
   drainMs: number
+  /**
+   * At most this many publishes of one vehicle unacknowledged, as a T-box
+   * with a PUBACK window: a publish that falls due with the window full
+   * waits on the vehicle (its backlog, kept across runs) and is sent when
+   * an acknowledgement frees a place; its latency still counts from when it
+   * fell due. Absent: no window (mqtt.js sends at once).
+   */
+  vehicleWindow?: number | undefined
 }
 
 export interface RunReport {
@@ -54,8 +62,10 @@ export interface RunReport {
   completedInWindow: number
   /** acknowledgements of the whole run, by the end of the drain */
   completed: number
-  /** publishes still unacknowledged when the drain ended */
+  /** publishes still unacknowledged when the drain ended (sent, or waiting on their vehicle) */
   pending: number
+  /** of those, waiting on their vehicle for a place in its window (vehicleWindow) */
+  backlog: number
   /** publishes that failed (connection closed, refused) */
   errors: number
   firstError?: string

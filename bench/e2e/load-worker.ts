@@ -25,6 +25,9 @@ interface Vehicle {
   nextSeq: number
   /** QoS 1 seqs acknowledged by PUBACK on this connection, for the parent's nothing-lost check */
   ackedSeqs: number[]
+  /** publishes sent and not yet acknowledged, and those waiting for a place in the vehicle's window (RunSpec.vehicleWindow) */
+  inflight: number
+  backlog: Array<() => void>
 }
 
 const TAG_SEQ = 0x10 // field 2 (seq), varint
@@ -37,6 +40,12 @@ const send = (reply: WorkerReply): void => { process.send?.(reply) }
 
 const template = buildTemplate()
 let vehicles: Vehicle[] = []
+/**
+ * The run going on: a publish a vehicle's window held over from an earlier
+ * run (RunSpec.vehicleWindow) and acknowledged in this run's window counts
+ * in this run, latency from when it fell due, as its vehicle experienced it.
+ */
+let active: { runId: number, report: RunReport, windowStart: number, windowEnd: number } | undefined
 /** seq carries on across connections, so a target that sees a vehicle twice never gets a seq again */
 const nextSeqByVin = new Map<string, number>()
 
@@ -93,7 +102,7 @@ async function connectAll (url: string, credentials: VehicleCredential[], anonym
           connectTimeout: 10_000
         })
         client.on('error', () => {}) // surfaced through the publish callbacks
-        connected.push({ vin, topic: `v1/${vin}/telemetry`, client, body: encodeBody(vin), nextSeq: nextSeqByVin.get(vin) ?? 1, ackedSeqs: [] })
+        connected.push({ vin, topic: `v1/${vin}/telemetry`, client, body: encodeBody(vin), nextSeq: nextSeqByVin.get(vin) ?? 1, ackedSeqs: [], inflight: 0, backlog: [] })
       } catch (err) {
         failed++
         firstError ??= `${vin}: ${(err as Error).message}`
@@ -125,35 +134,51 @@ async function run (spec: RunSpec): Promise<RunReport> {
   const windowEnd = windowStart + spec.measureMs
   const report: RunReport = {
     runId: spec.runId, qos: spec.qos, windowMs: spec.measureMs, scheduledInWindow: 0, sent: 0,
-    completedInWindow: 0, completed: 0, pending: 0, errors: 0, latenciesMs: [], sendLagP99Ms: 0, sendLagMaxMs: 0
+    completedInWindow: 0, completed: 0, pending: 0, backlog: 0, errors: 0, latenciesMs: [], sendLagP99Ms: 0, sendLagMaxMs: 0
   }
   const lags: number[] = []
   let outstanding = 0
   let settled: (() => void) | undefined
+  active = { runId: spec.runId, report, windowStart, windowEnd }
   const publish = (k: number, due: number): void => {
     const v = vehicles[k % vehicles.length] as Vehicle
-    const seq = v.nextSeq++
     const inWindow = due >= windowStart && due < windowEnd
     if (inWindow) report.scheduledInWindow++
     lags.push(performance.now() - due)
     outstanding++
-    report.sent++
-    v.client.publish(v.topic, payloadOf(v, seq), { qos: spec.qos }, (err) => {
-      const now = performance.now()
-      outstanding--
-      if (err !== undefined && err !== null) {
-        report.errors++
-        report.firstError ??= `${v.vin}: ${err.message}`
-      } else {
-        report.completed++
-        if (now >= windowStart && now < windowEnd) report.completedInWindow++
-        if (spec.qos === 1) {
-          v.ackedSeqs.push(seq)
-          if (inWindow) report.latenciesMs.push(now - due)
+    const sendNow = (): void => {
+      const seq = v.nextSeq++
+      v.inflight++
+      report.sent++
+      v.client.publish(v.topic, payloadOf(v, seq), { qos: spec.qos }, (err) => {
+        const now = performance.now()
+        outstanding--
+        v.inflight--
+        if (err !== undefined && err !== null) {
+          report.errors++
+          report.firstError ??= `${v.vin}: ${err.message}`
+        } else {
+          report.completed++
+          if (spec.qos === 1) v.ackedSeqs.push(seq)
+          const current = active
+          if (current !== undefined && current.runId !== spec.runId) {
+            // held over from an earlier run by its vehicle's window: counted where it was acknowledged
+            if (now >= current.windowStart && now < current.windowEnd) {
+              current.report.completedInWindow++
+              if (spec.qos === 1) current.report.latenciesMs.push(now - due)
+            }
+          } else {
+            if (now >= windowStart && now < windowEnd) report.completedInWindow++
+            if (spec.qos === 1 && inWindow) report.latenciesMs.push(now - due)
+          }
         }
-      }
-      if (outstanding === 0) settled?.()
-    })
+        // a place in the window: the vehicle's oldest waiting publish goes
+        v.backlog.shift()?.()
+        if (outstanding === 0) settled?.()
+      })
+    }
+    if (spec.vehicleWindow !== undefined && v.inflight >= spec.vehicleWindow) v.backlog.push(sendNow)
+    else sendNow()
   }
   await new Promise<void>((resolve) => {
     let k = 0
@@ -180,6 +205,7 @@ async function run (spec: RunSpec): Promise<RunReport> {
   }
   settled = undefined
   report.pending = outstanding
+  report.backlog = vehicles.reduce((n, v) => n + v.backlog.length, 0)
   lags.sort((a, b) => a - b)
   report.sendLagP99Ms = quantile(lags, 0.99)
   report.sendLagMaxMs = lags[lags.length - 1] ?? 0
@@ -193,7 +219,7 @@ async function run (spec: RunSpec): Promise<RunReport> {
 async function flood (runId: number, qos: 0 | 1, durationMs: number, maxOutstanding: number): Promise<RunReport> {
   const report: RunReport = {
     runId, qos, windowMs: durationMs, scheduledInWindow: 0, sent: 0,
-    completedInWindow: 0, completed: 0, pending: 0, errors: 0, latenciesMs: [], sendLagP99Ms: 0, sendLagMaxMs: 0
+    completedInWindow: 0, completed: 0, pending: 0, backlog: 0, errors: 0, latenciesMs: [], sendLagP99Ms: 0, sendLagMaxMs: 0
   }
   const end = performance.now() + durationMs
   let outstanding = 0

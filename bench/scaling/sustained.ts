@@ -32,8 +32,9 @@ export interface SustainedSlice {
   rowsPerS: number
   /** scheduled send -> PUBACK of the publishes scheduled in the slice */
   puback: LatencySummary | undefined
-  /** publishes unacknowledged when the slice's drain ended, and failed */
+  /** publishes unacknowledged when the slice's drain ended (of which waiting on their vehicles, its window full), and failed */
   pending: number
+  vehicleBacklog: number
   errors: number
   /** pitwall_projection_lag_seconds: highest of the samples taken in the slice, and at its end */
   projectionLagMaxS: number
@@ -55,6 +56,7 @@ export interface SustainedResult {
   /** how the rate was chosen */
   rateFrom: string
   sliceS: number
+  vehicleWindow: number
   maintenanceIntervalS: number
   retentionDays: number
   /** partitions the bench planted in signal_samples, one expiring per slice; 0 when the tables are not plain partitions */
@@ -88,6 +90,15 @@ const SHARE_OF_MAX = 0.65
 const RETENTION_DAYS = 3
 /** First slice -> last slice: these changes count as degradation. */
 const DEGRADED = { minAcceptedShare: 0.95, p99Growth: 2, p99GrowthMs: 20, lagEndS: 10, rssGrowth: 1.5 }
+/**
+ * Each vehicle has at most this many batches unacknowledged, as a T-box
+ * does; what falls due meanwhile waits on the vehicle (its store-and-forward
+ * backlog) and its latency counts from when it fell due. Without a window
+ * an open-loop mqtt.js client past what the gateway sustains queues without
+ * end in its own socket, its PINGREQs behind its PUBLISHes, and the run
+ * measures the generator's queue rather than the gateway.
+ */
+const VEHICLE_WINDOW = 8
 /** Publishes still unacknowledged this long after a slice's schedule ends are reported as pending. */
 const DRAIN_MS = 5_000
 
@@ -176,7 +187,7 @@ export async function runSustained (options: SustainedOptions): Promise<Sustaine
     if (!planted) notes.push('signal_samples is not range-partitioned here (TimescaleDB): no partitions planted; its retention and compression policies run as set')
     else notes.push('compression: none on plain PostgreSQL (TimescaleDB compresses chunks; it is not installed on this server), so the storage jobs here are partition creation, retention drops and the DEFAULT partitions\' checks')
     log(`${offeredPerS} vehicles at 1 batch/s for ${plan.slices} × ${plan.sliceMs / 1000} s; ${planted ? plan.slices : 0} partitions of ${plan.plantRows} rows planted to expire one per slice`)
-    await gen.run({ qos: 1, ratePerS: offeredPerS, warmupMs: Math.max(plan.warmupMs, t0Ms - Date.now()), measureMs: 0, drainMs: DRAIN_MS })
+    await gen.run({ qos: 1, ratePerS: offeredPerS, warmupMs: Math.max(plan.warmupMs, t0Ms - Date.now()), measureMs: 0, drainMs: DRAIN_MS, vehicleWindow: VEHICLE_WINDOW })
     // partition k expires at t0 + k slices; the warm-up ends at t0 give or take its drain
     const late = Date.now() - t0Ms - DRAIN_MS
     const early = late <= 0 ? 0 : Math.min(plan.slices, Math.floor(late / plan.sliceMs) + 1)
@@ -193,7 +204,7 @@ export async function runSustained (options: SustainedOptions): Promise<Sustaine
       const sampler = setInterval(() => {
         (pitwall as PitwallProcess).metrics().then((m) => lags.push(m.pitwall_projection_lag_seconds ?? 0), () => {})
       }, plan.lagSampleMs)
-      const report = await gen.run({ qos: 1, ratePerS: offeredPerS, warmupMs: 0, measureMs: plan.sliceMs, drainMs: DRAIN_MS })
+      const report = await gen.run({ qos: 1, ratePerS: offeredPerS, warmupMs: 0, measureMs: plan.sliceMs, drainMs: DRAIN_MS, vehicleWindow: VEHICLE_WINDOW })
       clearInterval(sampler)
       const b = await readEdge()
       const seconds = (b.atMs - a.atMs) / 1000
@@ -206,6 +217,7 @@ export async function runSustained (options: SustainedOptions): Promise<Sustaine
         rowsPerS: delta('pitwall_signal_samples_total') / seconds,
         puback: report.latenciesMs.length === 0 ? undefined : latencySummary(report.latenciesMs),
         pending: report.pending,
+        vehicleBacklog: report.backlog,
         errors: report.errors,
         projectionLagMaxS: Math.max(0, ...lags, b.metrics.pitwall_projection_lag_seconds ?? 0),
         projectionLagEndS: b.metrics.pitwall_projection_lag_seconds ?? 0,
@@ -220,7 +232,7 @@ export async function runSustained (options: SustainedOptions): Promise<Sustaine
       }
       slices.push(slice)
       log(`slice ${k + 1}/${plan.slices}: ${Math.round(slice.ackedPerS)} acked/s, ${Math.round(slice.rowsPerS)} rows/s, p99 ${slice.puback?.p99 ?? '-'} ms, ` +
-        `lag max ${slice.projectionLagMaxS.toFixed(2)} s, RSS ${slice.gatewayRssMiB} MiB, ${slice.partitionsDropped} partitions dropped`)
+        `lag max ${slice.projectionLagMaxS.toFixed(2)} s, ${slice.pending} pending (${slice.vehicleBacklog} on vehicles), RSS ${slice.gatewayRssMiB} MiB, ${slice.partitionsDropped} partitions dropped`)
     }
     await sleep(500)
     const loss = await countLost(database.url, await gen.ackedSeqs())
@@ -231,6 +243,7 @@ export async function runSustained (options: SustainedOptions): Promise<Sustaine
       offeredPerS,
       rateFrom,
       sliceS: plan.sliceMs / 1000,
+      vehicleWindow: VEHICLE_WINDOW,
       maintenanceIntervalS: plan.sliceMs / 1000,
       retentionDays: RETENTION_DAYS,
       planted: { partitions: planted ? plan.slices : 0, rowsEach: planted ? plan.plantRows : 0 },
@@ -253,7 +266,7 @@ const ms = (x: number | undefined): string => (x === undefined ? 'n/a' : x < 10 
 
 export function renderSustained (r: SustainedResult): string {
   const rows = r.slices.map((s) => `| ${s.endS} | ${int(s.ackedPerS)} | ${int(s.storedPerS)} | ${int(s.rowsPerS)} | ${ms(s.puback?.p50)} / ${ms(s.puback?.p99)} | ` +
-    `${s.projectionLagMaxS.toFixed(2)} / ${s.projectionLagEndS.toFixed(2)} | ${int(s.projectionPendingEnd)} | ${s.pending} | ${int(s.gatewayCpuPct)} % | ${int(s.databaseCpuPct)} % | ` +
+    `${s.projectionLagMaxS.toFixed(2)} / ${s.projectionLagEndS.toFixed(2)} | ${int(s.projectionPendingEnd)} | ${int(s.pending)} (${int(s.vehicleBacklog)}) | ${int(s.gatewayCpuPct)} % | ${int(s.databaseCpuPct)} % | ` +
     `${s.gatewayRssMiB} | ${int(s.databaseMiB)} | ${s.partitionsDropped} / ${s.partitionsCreated}${s.partitionFailures > 0 ? ` (${s.partitionFailures} failed)` : ''} |`)
   const n = r.slices.length
   const mean = (f: (s: SustainedSlice) => number): number => (n === 0 ? 0 : r.slices.reduce((a, s) => a + f(s), 0) / n)
@@ -263,6 +276,7 @@ export function renderSustained (r: SustainedResult): string {
 
 Pitwall's full pipeline (\`pitwall start\` on a PostgreSQL database of its own, demo DBC and rules) under a fixed
 open-loop QoS 1 load: ${int(r.vehicles)} vehicles, one demo batch a second each: ${int(r.offeredPerS)} batches/s offered, ${r.rateFrom};
+each vehicle keeps at most ${r.vehicleWindow} batches unacknowledged, as a T-box does (what falls due meanwhile waits on the vehicle, and its PUBACK latency counts from when it fell due);
 for ${n} slices of ${r.sliceS} s back to back (${minutes >= 1 ? `${minutes.toFixed(minutes % 1 === 0 ? 0 : 1)} minutes` : `${n * r.sliceS} s`}), each its own load-generator run. Storage maintenance ran every
 ${r.maintenanceIntervalS} s (PITWALL_STORAGE_MAINTENANCE_INTERVAL_MS; hourly by default) with ${r.retentionDays}-day retention, and had a drop to do on
 each pass: before the load the bench attached ${r.planted.partitions} partitions of ${int(r.planted.rowsEach)} rows to signal_samples, each expiring as its
@@ -275,7 +289,7 @@ Over the run: ${int(mean((s) => s.ackedPerS))} batches/s acknowledged and ${int(
 partitions dropped, ${int(r.loss.checked)} acknowledged batches looked up and ${r.loss.lost} missing. Degraded from the first slice to the last:
 ${r.degraded.length === 0 ? `no (acknowledged ≥ ${DEGRADED.minAcceptedShare * 100} % of offered, PUBACK p99 within ${DEGRADED.p99Growth}× or +${DEGRADED.p99GrowthMs} ms, projection lag ≤ ${DEGRADED.lagEndS} s at the end, gateway RSS within ${DEGRADED.rssGrowth}×, no errors, nothing lost)` : `yes: ${r.degraded.join('; ')}`}.
 
-| end of slice (s) | batches/s acknowledged | batches/s stored | sample rows/s stored | PUBACK p50 / p99 ms | projection lag max / end s | projection pending at end | PUBACKs pending after drain | gateway CPU | database CPU | gateway RSS MiB | database MiB | partitions dropped / created |
+| end of slice (s) | batches/s acknowledged | batches/s stored | sample rows/s stored | PUBACK p50 / p99 ms | projection lag max / end s | projection pending at end | PUBACKs pending after drain (waiting on the vehicle) | gateway CPU | database CPU | gateway RSS MiB | database MiB | partitions dropped / created |
 |---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---|
 ${rows.join('\n')}
 `
