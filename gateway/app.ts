@@ -41,6 +41,7 @@ import { ProjectionRecovery } from './archive-projection.js'
 import { StoredManifests } from './manifests.js'
 import { createMetrics, projectorMetrics, writerMetrics, type Metrics } from './metrics.js'
 import { RuleReloader } from './rule-reloader.js'
+import { RuleStateResume } from './rule-resume.js'
 import { ServiceReminderCheck } from './service-reminders.js'
 import { SignalRollup } from './signal-rollup.js'
 import { StorageMaintenance } from './storage-maintenance.js'
@@ -173,6 +174,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
         }
       }
     })
+    const ruleResume = new RuleStateResume(storage.faults, engine)
     // before the broker, closed after it: its connections carry the broker's last publishes (statuses, wills)
     const redisUrl = config.redisUrl
     const shared = redisUrl === undefined
@@ -189,7 +191,9 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       admission: admissionOf(config),
       commands: { acknowledge: async (vehicleId, payload) => { await (actions as ActionWorkers).commands.acknowledge(vehicleId, payload) } },
       connectionStates,
-      shared
+      shared,
+      // the rules' state follows a vehicle across nodes and restarts: resumed from its faults before its CONNACK
+      sessionStarting: async (session) => { await ruleResume.resume(session.vehicleId, { model: session.model, firmware: session.firmware }) }
     }), async (b) => { await b.close() })
     actions = createActionWorkers({ storage, keys, aedes: broker.aedes, config, log: log.child({ module: 'actions' }), metrics, grantUpload: async (logId) => await logUploads.grant(logId) })
     for (const [name, worker] of actions.order) await parts.start(name, worker)
