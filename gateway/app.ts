@@ -128,7 +128,9 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     for (const note of retentionNotes(config)) log.info(note)
     await parts.start('storage maintenance', new StorageMaintenance(storage.retention, retentionOf(config), config.storageMaintenanceIntervalMs, metrics, log.child({ module: 'storage' })))
     await parts.start('signal rollup', new SignalRollup(storage.signalRollup, config.signalRollupIntervalMs, metrics, log.child({ module: 'rollup' })))
-    await parts.start('service reminders', new ServiceReminderCheck(storage.serviceReminders, reminderDefinitions, config.maintenanceIntervalMs, log.child({ module: 'maintenance' })))
+    // once per interval across the nodes on the database, not once per node
+    await parts.start('service reminders', new ServiceReminderCheck(storage.serviceReminders, reminderDefinitions, config.maintenanceIntervalMs, log.child({ module: 'maintenance' }),
+      { jobs: storage.jobRuns, node: connectionStates.node }))
     // vehicle logs: files beside the embedded database's, replayed through the rules once complete, kept PITWALL_LOG_RETENTION_DAYS
     const logLog = log.child({ module: 'logs' })
     const logFiles = await parts.open('vehicle log files', async () => await LogFiles.open(config.dataDir), async (f) => { await f.close() })
