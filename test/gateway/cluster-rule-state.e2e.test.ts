@@ -3,8 +3,9 @@
  * and one Redis (issue 20 item 2): a fault condition that persists while
  * the vehicle moves to another node is the same fault, with the same
  * occurrences, no new timeline entry and no second dealer alert; the node
- * it lands on clears it when the condition goes, and a node it returns to
- * reopens the auto-cleared fault rather than trusting its stale memory.
+ * it lands on clears it when the condition goes, a node it returns to
+ * reopens the auto-cleared fault rather than trusting its stale memory, and
+ * a restarted node takes the fault in force as it finds it.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -36,9 +37,11 @@ t.test('a vehicle holding a fault condition moves between nodes: one fault, its 
   const common = { databaseUrl: db.url, redisUrl: TEST_REDIS_URL, redisPrefix: prefix, commandKeysDir: keysDir, redisHeartbeatMs: 500 }
   const a = await startTestGateway('postgres', { ...common, nodeName: 'node-a' })
   const b = await startTestGateway('postgres', { ...common, nodeName: 'node-b' })
+  let restarted: Awaited<ReturnType<typeof startTestGateway>> | undefined
   t.teardown(async () => {
+    await restarted?.close()
     await a.close()
-    await b.close()
+    if (restarted === undefined) await b.close()
     await db.drop()
     await dropRedisPrefix(prefix)
     await rm(keysDir, { recursive: true, force: true })
@@ -100,11 +103,21 @@ t.test('a vehicle holding a fault condition moves between nodes: one fault, its 
   // back on node A, whose memory still says open: the condition returning reopens the auto-cleared fault
   const movedBack = closedByBroker(onB)
   const backOnA = await connectVehicle(a.gateway.mqttPort, vin, secret)
-  t.teardown(async () => { await backOnA.endAsync() })
   await movedBack
   await send(backOnA, 125)
   t.same(await faultRows(), [{ id: faultId, state: 'open', occurrences: 2 }], 'the same fault reopened, a second occurrence')
   t.same(await timeline(faultId), ['opened #1', 'cleared #1', 'reoccurred #2'])
   await actionsDone()
   t.equal(await alerts(), 1, 'a reoccurrence alerts no one again')
+
+  // node B restarts (a new process: an empty engine) and the vehicle lands on it, still hot
+  await backOnA.endAsync()
+  await b.close()
+  restarted = await startTestGateway('postgres', { ...common, nodeName: 'node-b' })
+  await restarted.gateway.rules.refresh()
+  const onRestarted = await connectVehicle(restarted.gateway.mqttPort, vin, secret)
+  await send(onRestarted, 123)
+  await onRestarted.endAsync()
+  t.same(await faultRows(), [{ id: faultId, state: 'open', occurrences: 2 }], 'after a restart, the persisting condition is still the same occurrence')
+  t.same(await timeline(faultId), ['opened #1', 'cleared #1', 'reoccurred #2'], 'nothing new in the timeline')
 })
