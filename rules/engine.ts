@@ -310,7 +310,7 @@ export class RuleEngine {
     let vehicle = this.vehicles.get(vehicleId)
     if (vehicle === undefined) {
       const phase = Uint8Array.from(this.rules, (r) => inScope(r.def.scope, info) ? FRESH : OUT_OF_SCOPE)
-      vehicle = { signals: new VehicleSignals(this.catalog.size), info, phase, slab: new Float64Array(this.slabSize) }
+      vehicle = { signals: new VehicleSignals(this.catalog.size), info, phase, slab: new Float64Array(this.slabSize), resumed: undefined }
       this.vehicles.set(vehicleId, vehicle)
     } else if (vehicle.signals.size < this.readSignals.length) {
       // the catalog grew (a manifest added signals) since this vehicle was first seen
