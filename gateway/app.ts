@@ -41,6 +41,7 @@ import { ProjectionRecovery } from './archive-projection.js'
 import { StoredManifests } from './manifests.js'
 import { createMetrics, projectorMetrics, writerMetrics, type Metrics } from './metrics.js'
 import { RuleReloader } from './rule-reloader.js'
+import { RuleStateResume } from './rule-resume.js'
 import { ServiceReminderCheck } from './service-reminders.js'
 import { SignalRollup } from './signal-rollup.js'
 import { StorageMaintenance } from './storage-maintenance.js'
@@ -127,7 +128,9 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     for (const note of retentionNotes(config)) log.info(note)
     await parts.start('storage maintenance', new StorageMaintenance(storage.retention, retentionOf(config), config.storageMaintenanceIntervalMs, metrics, log.child({ module: 'storage' })))
     await parts.start('signal rollup', new SignalRollup(storage.signalRollup, config.signalRollupIntervalMs, metrics, log.child({ module: 'rollup' })))
-    await parts.start('service reminders', new ServiceReminderCheck(storage.serviceReminders, reminderDefinitions, config.maintenanceIntervalMs, log.child({ module: 'maintenance' })))
+    // once per interval across the nodes on the database, not once per node
+    await parts.start('service reminders', new ServiceReminderCheck(storage.serviceReminders, reminderDefinitions, config.maintenanceIntervalMs, log.child({ module: 'maintenance' }),
+      { jobs: storage.jobRuns, node: connectionStates.node }))
     // vehicle logs: files beside the embedded database's, replayed through the rules once complete, kept PITWALL_LOG_RETENTION_DAYS
     const logLog = log.child({ module: 'logs' })
     const logFiles = await parts.open('vehicle log files', async () => await LogFiles.open(config.dataDir), async (f) => { await f.close() })
@@ -173,6 +176,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
         }
       }
     })
+    const ruleResume = new RuleStateResume(storage.faults, engine)
     // before the broker, closed after it: its connections carry the broker's last publishes (statuses, wills)
     const redisUrl = config.redisUrl
     const shared = redisUrl === undefined
@@ -189,7 +193,9 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       admission: admissionOf(config),
       commands: { acknowledge: async (vehicleId, payload) => { await (actions as ActionWorkers).commands.acknowledge(vehicleId, payload) } },
       connectionStates,
-      shared
+      shared,
+      // the rules' state follows a vehicle across nodes and restarts: resumed from its faults before its CONNACK
+      sessionStarting: async (session) => { await ruleResume.resume(session.vehicleId, { model: session.model, firmware: session.firmware }) }
     }), async (b) => { await b.close() })
     actions = createActionWorkers({ storage, keys, aedes: broker.aedes, config, log: log.child({ module: 'actions' }), metrics, grantUpload: async (logId) => await logUploads.grant(logId) })
     for (const [name, worker] of actions.order) await parts.start(name, worker)

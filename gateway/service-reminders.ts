@@ -11,6 +11,7 @@ import {
   DAY_MS, dismissalHoldsSince, evaluateInterval, evaluateTrend, inScope, trendWindow, type DailyValue
 } from '../rules/service-reminders/policy.js'
 import { PeriodicPass } from '../runtime/periodic-pass.js'
+import type { JobRuns } from '../storage/job-runs.js'
 import type { FleetVehicle, LastService, ReminderCandidate, ReminderChange, ServiceReminderStore } from '../storage/service-reminders.js'
 import type { Logger } from './logger.js'
 
@@ -85,7 +86,18 @@ async function dailyValues (store: ServiceReminderStore, def: TrendDefinition, v
   return byVehicle
 }
 
-/** Runs the check at start and then every interval, one run at a time, with the definitions of the configured maintenance file. */
+/** The check's job in job_runs: one run per interval across the nodes. */
+export const REMINDER_CHECK_JOB = 'service-reminder-check'
+
+/**
+ * Runs the check at start and then every interval, one run at a time, with
+ * the definitions of the configured maintenance file. With `runs`, once per
+ * interval across every node on the database rather than once per node:
+ * each run reads the whole fleet's odometers and trend aggregates, and the
+ * reminders it writes are the same whichever node writes them (the upsert
+ * and the notice triggers make a second run change nothing, at the cost of
+ * those reads again).
+ */
 export class ServiceReminderCheck {
   private readonly passes: PeriodicPass
 
@@ -93,9 +105,14 @@ export class ServiceReminderCheck {
     private readonly store: ServiceReminderStore,
     private readonly definitions: readonly ReminderDefinition[],
     private readonly intervalMs: number,
-    private readonly log: Logger
+    private readonly log: Logger,
+    runs?: { jobs: Pick<JobRuns, 'claim'>, node: string }
   ) {
     this.passes = new PeriodicPass(async () => {
+      if (runs !== undefined && !(await runs.jobs.claim(REMINDER_CHECK_JOB, this.intervalMs, runs.node))) {
+        this.log.debug('maintenance check skipped: another node (or this one) ran it within the interval')
+        return
+      }
       const changes = await checkServiceReminders(this.store, this.definitions)
       if (changes.length > 0) this.log.info({ changes: changes.length }, 'service reminders updated')
     }, (err) => { this.log.error({ err: err.message }, 'maintenance check failed; next try at the next interval') })

@@ -15,7 +15,7 @@ import {
   type CompiledRule
 } from './compile.js'
 import { ConditionTable, LEAF } from './condition-table.js'
-import type { FaultEvent, FaultEventType, RuleDefinition } from './model.js'
+import type { FaultEvent, FaultEventType, RuleDefinition, StoredRuleState } from './model.js'
 import { inScope } from './scope.js'
 import { VehicleSignals } from './vehicle-signals.js'
 
@@ -79,6 +79,12 @@ interface VehicleRuleState {
   phase: Uint8Array
   /** every rule's slots, rule r's from RuleEngine.base[r]: one array, so a vehicle's rule state is contiguous */
   slab: Float64Array
+  /**
+   * What resume() was given, until the vehicle's next batch: a rule that
+   * batch brings into scope (its firmware differs from the registered one)
+   * resumes from it rather than starting fresh.
+   */
+  resumed?: ReadonlyMap<string, StoredRuleState> | undefined
 }
 
 const US = 1e6
@@ -256,6 +262,45 @@ export class RuleEngine {
     return this.events
   }
 
+  /**
+   * Resumes a vehicle's rule state from its faults in storage, when its
+   * session starts on this node (the vehicle comes from another node, or
+   * this one restarted): storage is the record of which faults are in force.
+   * A rule with an open or acknowledged fault is open (its clear condition
+   * runs at the next batch), with the stored occurrences, so a condition that
+   * persists raises nothing new; one whose newest fault auto-cleared keeps
+   * the clearing time, so a reoccurrence within `reopenWithin` reopens that
+   * fault instead of opening another; any other rule has no fault (a fault an
+   * engineer resolved is history: the next trigger opens a new one).
+   *
+   * Where the in-memory phase agrees with storage (both open, or both no
+   * fault) it is kept with its windows (a `for` half elapsed, a clear
+   * window running); where they disagree, storage wins. Matched by rule id,
+   * whatever version opened the fault: storage keeps one fault in force per
+   * vehicle and rule id, and the version in force now decides when it
+   * clears (a changed condition that no longer holds clears it at once).
+   */
+  resume (vehicleId: number, info: VehicleInfo, stored: readonly StoredRuleState[]): void {
+    const vehicle = this.vehicle(vehicleId, info)
+    const byRule = new Map(stored.map((s) => [s.ruleId, s]))
+    for (let r = 0; r < this.rules.length; r++) {
+      if (vehicle.phase[r] !== OUT_OF_SCOPE) this.restore(vehicle, r, byRule.get((this.rules[r] as CompiledRule).def.id))
+    }
+    vehicle.resumed = byRule
+  }
+
+  /** Rule r's lifecycle as storage has it (`stored` undefined: no fault in force or to reopen). */
+  private restore (vehicle: VehicleRuleState, r: number, stored: StoredRuleState | undefined): void {
+    const { phase, slab } = vehicle
+    const active = stored?.active === true
+    const open = (phase[r] as number) >= OPENED && phase[r] !== OUT_OF_SCOPE
+    // OPENED and FRESH leave nothing to skip: the rule runs at its next sample or batch end
+    if (open !== active) phase[r] = active ? OPENED : FRESH
+    const base = this.base[r] as number
+    slab[base + SLOT_OCCURRENCES] = stored?.occurrences ?? 0
+    slab[base + SLOT_LAST_CLEARED] = stored === undefined || active ? 0 : stored.clearedUs
+  }
+
   /** Forgets a vehicle (e.g. deregistered); its open faults stay in storage. */
   forget (vehicleId: number): void {
     this.vehicles.delete(vehicleId)
@@ -265,7 +310,7 @@ export class RuleEngine {
     let vehicle = this.vehicles.get(vehicleId)
     if (vehicle === undefined) {
       const phase = Uint8Array.from(this.rules, (r) => inScope(r.def.scope, info) ? FRESH : OUT_OF_SCOPE)
-      vehicle = { signals: new VehicleSignals(this.catalog.size), info, phase, slab: new Float64Array(this.slabSize) }
+      vehicle = { signals: new VehicleSignals(this.catalog.size), info, phase, slab: new Float64Array(this.slabSize), resumed: undefined }
       this.vehicles.set(vehicleId, vehicle)
     } else if (vehicle.signals.size < this.readSignals.length) {
       // the catalog grew (a manifest added signals) since this vehicle was first seen
@@ -277,14 +322,17 @@ export class RuleEngine {
       this.rules.forEach((rule, r) => {
         if (!inScope(rule.def.scope, info)) phase[r] = OUT_OF_SCOPE
         else if (phase[r] === OUT_OF_SCOPE) {
-          // coming into scope: fresh state, as for a rule it never had
+          // coming into scope: fresh state, as for a rule it never had, or as storage has it when just resumed
           phase[r] = FRESH
           const from = this.base[r] as number
           slab.fill(0, from, from + rule.stateSize)
+          const resumed = vehicle.resumed
+          if (resumed !== undefined) this.restore(vehicle, r, resumed.get(rule.def.id))
         }
       })
       vehicle.info = info
     }
+    vehicle.resumed = undefined
     return vehicle
   }
 

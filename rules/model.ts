@@ -84,3 +84,18 @@ export interface FaultEvent {
   action?: RuleAction
   caseId?: string
 }
+
+/**
+ * What storage holds of a vehicle's newest fault of a rule, from which the
+ * engine resumes the rule's state (RuleEngine.resume) where another node, or
+ * this one before a restart, left it. Only a fault still open or
+ * acknowledged, or one auto-cleared that a reoccurrence would reopen.
+ */
+export interface StoredRuleState {
+  ruleId: string
+  /** open or acknowledged: the fault is in force; false: it auto-cleared */
+  active: boolean
+  occurrences: number
+  /** when it auto-cleared, Unix epoch microseconds (the sample time that cleared it); 0 while active */
+  clearedUs: number
+}

@@ -8,7 +8,7 @@
 import type pg from 'pg'
 import type { Command } from '../actions/commands/model.js'
 import { ACTIVE_FAULT_STATES, FAULT_TRANSITIONS, unknownFault, type Fault, type FaultState, type FaultTimelineEntry, type FaultTimelineType, type FaultTransition } from '../rules/fault-lifecycle.js'
-import type { FaultEvent } from '../rules/model.js'
+import type { FaultEvent, StoredRuleState } from '../rules/model.js'
 import { cannotMove, refusedMove } from '../runtime/transition.js'
 import type { FixCheckDecision } from './commands.js'
 import { StorageError } from './errors.js'
@@ -97,6 +97,8 @@ export class FaultStore {
   /** calls waiting for the write in flight to finish */
   private waiting: PendingRecord[] = []
   private writing = false
+  /** record() calls not settled yet, for written() */
+  private readonly unsettled = new Set<Promise<void>>()
 
   constructor (private readonly pool: pg.Pool) {}
 
@@ -114,10 +116,43 @@ export class FaultStore {
    */
   async record (events: readonly FaultEvent[]): Promise<void> {
     if (events.length === 0) return
-    await new Promise<void>((resolve, reject) => {
+    const recorded = new Promise<void>((resolve, reject) => {
       this.waiting.push({ events, done: resolve, failed: reject })
       this.writeWaiting()
     })
+    const settled = recorded.then(() => {}, () => {}).finally(() => { this.unsettled.delete(settled) })
+    this.unsettled.add(settled)
+    await recorded
+  }
+
+  /** Resolves once every record() call made so far has been written (or failed). */
+  async written (): Promise<void> {
+    await Promise.all([...this.unsettled])
+  }
+
+  /**
+   * Each vehicle's rule state as its faults say (RuleEngine.resume): per
+   * rule, its newest fault when that is open, acknowledged or auto-cleared
+   * (the one a reoccurrence reopens, as RECORD_EVENTS does); a resolved
+   * newest fault leaves the rule without one. One statement for all of them
+   * (faults_vehicle_rule index), so vehicles reconnecting together cost one
+   * round trip. Vehicles without any are absent from the map.
+   */
+  async ruleStates (vehicleIds: readonly number[]): Promise<Map<number, StoredRuleState[]>> {
+    const res = await this.pool.query<StoredRuleState & { vehicleId: number }>(
+      `SELECT "vehicleId", "ruleId", state = ANY ($2::text[]) AS active, occurrences,
+         coalesce((extract(epoch FROM cleared_at) * 1000000)::bigint, 0) AS "clearedUs"
+       FROM (SELECT DISTINCT ON (vehicle_id, rule_id) vehicle_id AS "vehicleId", rule_id AS "ruleId", state, occurrences, cleared_at
+             FROM faults WHERE vehicle_id = ANY ($1::integer[]) ORDER BY vehicle_id, rule_id, id DESC) newest
+       WHERE state = ANY ($2::text[]) OR state = 'auto_cleared'`,
+      [vehicleIds, ACTIVE_FAULT_STATES])
+    const byVehicle = new Map<number, StoredRuleState[]>()
+    for (const { vehicleId, ...state } of res.rows) {
+      const list = byVehicle.get(vehicleId)
+      if (list === undefined) byVehicle.set(vehicleId, [state])
+      else list.push(state)
+    }
+    return byVehicle
   }
 
   private writeWaiting (): void {

@@ -23,6 +23,7 @@ import { openEmbedded } from './embedded.js'
 import { EventStore } from './events.js'
 import { FaultActionStore } from './fault-actions.js'
 import { FaultStore } from './faults.js'
+import { JobRuns } from './job-runs.js'
 import { KpiStore } from './kpis.js'
 import { SurveyStore } from './surveys.js'
 import { ManifestStore } from './manifests.js'
@@ -69,6 +70,8 @@ export interface Storage {
   readonly faults: FaultStore
   /** service records and reminders; gateway/service-reminders.ts runs the check */
   readonly serviceReminders: ServiceReminderStore
+  /** periodic jobs run once per interval across the nodes on this database (the service reminder check) */
+  readonly jobRuns: JobRuns
   /** the outbox from faults to actions */
   readonly faultActions: FaultActionStore
   readonly commands: CommandStore
@@ -186,6 +189,7 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     rules: new RuleStore(pool),
     faults: new FaultStore(pool),
     serviceReminders: new ServiceReminderStore(pool),
+    jobRuns: new JobRuns(pool),
     faultActions: new FaultActionStore(pool),
     commands: new CommandStore(pool),
     campaigns: new CampaignStore(pool),

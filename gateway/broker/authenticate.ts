@@ -23,7 +23,7 @@ import { VIN_PATTERN } from '../../proto/topics.js'
 import type { VehicleCredential, VehicleStore } from '../../storage/vehicles.js'
 import { peerCertificateOf } from '../client-certificates.js'
 import { originOf, type PacketLimitedStream } from './packet-limit.js'
-import { setSession, type LatestConnections } from './sessions.js'
+import { setSession, type LatestConnections, type VehicleSession } from './sessions.js'
 
 // aedes's AuthErrorCode is a const enum, which isolated modules cannot import.
 const IDENTIFIER_REJECTED = 2
@@ -123,6 +123,13 @@ export interface AuthenticateDeps {
   throttle: ConnectThrottle
   metrics: Metrics
   log: Logger
+  /**
+   * Readies what a session starting on this node needs before its first
+   * batch (the rules' state as storage has it, ../rule-resume.ts); the
+   * CONNACK waits for it. Not called for a takeover on this node: the
+   * vehicle never left, and this node's memory is the newest.
+   */
+  sessionStarting?: (session: VehicleSession) => Promise<void>
 }
 
 export function createAuthenticate (deps: AuthenticateDeps) {
@@ -216,8 +223,22 @@ export function createAuthenticate (deps: AuthenticateDeps) {
 
   function admit (client: Client, vin: string, address: string, credential: VehicleCredential, done: (error: AuthenticateError | null, success: boolean | null) => void): void {
     deps.throttle.succeeded(vin, address)
-    setSession(client, { vin, vehicleId: credential.vehicleId, model: credential.model, firmware: credential.firmware })
-    deps.connections.record(client, vin)
-    done(null, true)
+    const session: VehicleSession = { vin, vehicleId: credential.vehicleId, model: credential.model, firmware: credential.firmware }
+    const accept = (): void => {
+      setSession(client, session)
+      deps.connections.record(client, vin)
+      done(null, true)
+    }
+    const starting = deps.sessionStarting === undefined || deps.connections.has(vin) ? undefined : deps.sessionStarting(session)
+    if (starting === undefined) return accept()
+    starting.then(() => {
+      if (client.closed) return done(refuse(SERVER_UNAVAILABLE, 'connection closed'), false)
+      accept()
+    }, (err: unknown) => {
+      // as when the credential cannot be read: without its rules' state the vehicle would raise its faults in force again
+      deps.log.error({ vin, err }, 'rule state not loaded')
+      deps.metrics.authFailures.inc({ reason: 'storage' })
+      done(refuse(SERVER_UNAVAILABLE, 'server unavailable'), false)
+    })
   }
 }

@@ -24,7 +24,7 @@ import { originOf, PacketLimitedStream, type ConnectionOrigin } from './packet-l
 import { PitwallAedes } from './pitwall-aedes.js'
 import { createPreConnect } from './pre-connect.js'
 import { gateConnect, gateSubscribe } from './redis-gate.js'
-import { LatestConnections } from './sessions.js'
+import { LatestConnections, type VehicleSession } from './sessions.js'
 import type { SharedBrokerState } from './shared-state.js'
 import { trackVehicleStatus } from './status.js'
 
@@ -46,6 +46,8 @@ export interface BrokerDeps {
   connectionStates?: ConnectionStates
   /** sessions, retained messages, wills and the bus between nodes on Redis (./shared-state.ts); absent: in this process's memory */
   shared?: SharedBrokerState
+  /** what a vehicle's session starting on this node needs before its CONNACK (./authenticate.ts AuthenticateDeps.sessionStarting) */
+  sessionStarting?: (session: VehicleSession) => Promise<void>
 }
 
 export interface PitwallBroker {
@@ -74,7 +76,7 @@ export async function createBroker (deps: BrokerDeps): Promise<PitwallBroker> {
   const admission = deps.admission ?? DEFAULT_ADMISSION
   const unauthenticated = new UnauthenticatedConnections(admission.unauthenticated, deps.metrics, log)
   const rates = new IngestRates(admission.ingestRate, deps.metrics)
-  const authenticate = createAuthenticate({ vehicles: deps.vehicles, secrets: new VerifiedSecretCache(), connections, throttle: new ConnectThrottle(deps.authThrottle), metrics: deps.metrics, log })
+  const authenticate = createAuthenticate({ vehicles: deps.vehicles, secrets: new VerifiedSecretCache(), connections, throttle: new ConnectThrottle(deps.authThrottle), metrics: deps.metrics, log, sessionStarting: deps.sessionStarting })
   const authorizeSubscribe = createAuthorizeSubscribe({ metrics: deps.metrics, log, maxSubscriptions: deps.maxSubscriptions }, subscriptions)
   const shared = deps.shared
   const gate = shared === undefined ? undefined : { shared, metrics: deps.metrics, log }

@@ -28,6 +28,11 @@ export class LatestConnections {
     this.latest.set(vin, client)
   }
 
+  /** Whether the vehicle has a connection on this broker now. */
+  has (vin: string): boolean {
+    return this.latest.has(vin)
+  }
+
   /**
    * Called when a connection ends; true when it was the vehicle's newest one
    * (the vehicle is now offline), false when a newer connection replaced it.

@@ -6,11 +6,13 @@ export interface TestBatchOptions {
   seq: number
   baseTimeUs?: number
   frames?: number
+  /** the OBD-II coolant temperature (PID 0x05), degC; default 90 */
+  coolantC?: number
 }
 
 /**
  * A batch with `frames` classic CAN frames on bus 0, two OBD-II responses
- * (coolant 0x05 = 90 degC, rpm 0x0C = 1800), one GNSS fix, one DTC (P0301)
+ * (coolant 0x05 = 90 degC unless coolantC says otherwise, rpm 0x0C = 1800), one GNSS fix, one DTC (P0301)
  * and one edge-decoded tyre pressure (signal 9 = 231.5 kPa).
  */
 export function testBatch (o: TestBatchOptions): Uint8Array {
@@ -28,7 +30,7 @@ export function testBatch (o: TestBatchOptions): Uint8Array {
       data: new Uint8Array(frames * 8).map((_, i) => i & 0xff)
     }],
     obd: [
-      { dtUs: 100, mode: 0x01, pid: 0x05, data: new Uint8Array([130]), ecu: 0x7e8 },
+      { dtUs: 100, mode: 0x01, pid: 0x05, data: new Uint8Array([(o.coolantC ?? 90) + 40]), ecu: 0x7e8 },
       { dtUs: 200, mode: 0x01, pid: 0x0c, data: new Uint8Array([0x1c, 0x20]), ecu: 0x7e8 }
     ],
     gnss: [{ dtUs: 0, latE7: 481_372_000, lonE7: 115_755_000, speedCms: 1389, headingCdeg: 9000, altCm: 52_000, hdopC: 90, satellites: 11 }],

@@ -219,3 +219,47 @@ t.test('"not" checks its own signals even when a sibling reads them too', async 
 `)
   t.same(summary(engine.evaluate(1, {}, batch([[0, ECT, 90]]))), [])
 })
+
+t.test('a vehicle resumed from storage: a fault in force stays one fault, an auto-cleared one reopens, a resolved one is history', async (t) => {
+  // node A raises the fault; node B (another engine) resumes the vehicle from what storage holds
+  const a = engineWith(OVERHEAT)
+  t.same(summary(series(a, ECT, 0, 12, () => 112)), ['opened engine-overheat @10s #1'])
+
+  const fresh = engineWith(OVERHEAT)
+  t.same(summary(series(fresh, ECT, 13, 30, () => 112)), ['opened engine-overheat @23s #1'], 'without resuming, a persisting condition is a new fault')
+
+  const b = engineWith(OVERHEAT)
+  b.resume(1, {}, [{ ruleId: 'engine-overheat', active: true, occurrences: 3, clearedUs: 0 }])
+  t.same(summary(series(b, ECT, 13, 30, () => 112)), [], 'resumed open: the persisting condition raises nothing')
+  t.same(summary(series(b, ECT, 31, 40, () => 95)), ['cleared engine-overheat @36s #3'], 'its clear condition ends it, with the stored occurrences')
+
+  const c = engineWith(OVERHEAT)
+  c.resume(1, {}, [{ ruleId: 'engine-overheat', active: true, occurrences: 1, clearedUs: 0 }])
+  t.same(summary(series(c, ECT, 13, 20, () => 95)), ['cleared engine-overheat @18s #1'], 'a condition that went away while the vehicle moved clears the fault')
+
+  const d = engineWith(OVERHEAT)
+  d.resume(1, {}, [{ ruleId: 'engine-overheat', active: false, occurrences: 2, clearedUs: T0 + 20 * S }])
+  t.same(summary(series(d, ECT, 30, 45, () => 112)), ['reoccurred engine-overheat @40s #3'], 'auto-cleared 20 s before (reopenWithin 60 s): the same fault reopens')
+
+  const e = engineWith(OVERHEAT)
+  e.resume(1, {}, [{ ruleId: 'engine-overheat', active: false, occurrences: 2, clearedUs: T0 - 100 * S }])
+  t.same(summary(series(e, ECT, 0, 10, () => 112)), ['opened engine-overheat @10s #1'], 'auto-cleared longer ago than reopenWithin: a new fault')
+
+  // the vehicle comes back to A, whose memory says open; storage says the fault was resolved meanwhile
+  a.resume(1, {}, [])
+  t.same(summary(series(a, ECT, 50, 60, () => 112)), ['opened engine-overheat @60s #1'], 'storage wins over a stale open phase')
+})
+
+t.test('resuming keeps a phase that agrees with storage, its windows with it; a rule out of scope resumes when a batch brings it in', async (t) => {
+  const engine = engineWith(OVERHEAT)
+  series(engine, ECT, 0, 5, () => 112)
+  engine.resume(1, {}, [])
+  t.same(summary(series(engine, ECT, 6, 12, () => 112)), ['opened engine-overheat @10s #1'], 'the for-duration that began at 0 s still counts')
+
+  const scoped = engineWith(OVERHEAT.replace('severity: critical', "severity: critical\n    scope: { firmware: ['2.*'] }"))
+  // registered without a firmware; the first batch reports 2.1
+  scoped.resume(7, {}, [{ ruleId: 'engine-overheat', active: true, occurrences: 1, clearedUs: 0 }])
+  t.same(summary(series(scoped, ECT, 0, 20, () => 112, { firmware: '2.1' }, 7)), [], 'the fault in force is resumed as the rule comes into scope')
+  t.same(summary(series(scoped, ECT, 21, 30, () => 112, { firmware: '1.0' }, 7)), [])
+  t.same(summary(series(scoped, ECT, 31, 45, () => 112, { firmware: '2.2' }, 7)), ['opened engine-overheat @41s #1'], 'later scope changes start fresh, as before')
+})

@@ -219,6 +219,32 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
          VALUES ($1, 'f-one', 'f-one-v1', 'major', 'acknowledged', now(), now(), '[]')`, [vehicleId]), { code: '23505' })
     })
 
+    t.test('what a vehicle resumes its rules from: per rule its newest fault in force or auto-cleared; a resolved one leaves nothing', async (t) => {
+      const { vehicleId, event } = await setup('rs-open')
+      await storage.rules.apply([rule('rs-cleared'), rule('rs-resolved'), rule('rs-acked')])
+      const as = (ruleId: string, e: FaultEvent): FaultEvent => ({ ...e, ruleId, ruleVersion: `${ruleId}-v1` })
+      await storage.faults.record([event('opened', 0), event('reoccurred', 5)])
+      // an older fault resolved, then a newer one auto-cleared: the newer one is what a reoccurrence reopens
+      await storage.faults.record([as('rs-cleared', event('opened', 0))])
+      await storage.faults.resolve((await storage.faults.list({ ruleId: 'rs-cleared' }))[0]?.id as number, 'alice')
+      await storage.faults.record([as('rs-cleared', event('opened', 20)), as('rs-cleared', event('reoccurred', 25)), as('rs-cleared', event('cleared', 30.5))])
+      await storage.faults.record([as('rs-resolved', event('opened', 0))])
+      await storage.faults.resolve((await storage.faults.list({ ruleId: 'rs-resolved' }))[0]?.id as number, 'bob')
+      await storage.faults.record([as('rs-acked', event('opened', 0))])
+      await storage.faults.acknowledge((await storage.faults.list({ ruleId: 'rs-acked' }))[0]?.id as number, 'carol')
+      const other = await setup('rs-other')
+      await storage.faults.record([other.event('opened', 0)])
+
+      const states = await storage.faults.ruleStates([vehicleId, other.vehicleId, 999_999])
+      t.same(states.get(vehicleId)?.sort((x, y) => x.ruleId.localeCompare(y.ruleId)), [
+        { ruleId: 'rs-acked', active: true, occurrences: 1, clearedUs: 0 },
+        { ruleId: 'rs-cleared', active: false, occurrences: 2, clearedUs: T0 + 30.5e6 },
+        { ruleId: 'rs-open', active: true, occurrences: 2, clearedUs: 0 }
+      ], 'to the microsecond of the sample that cleared it')
+      t.same(states.get(other.vehicleId), [{ ruleId: 'rs-other', active: true, occurrences: 1, clearedUs: 0 }], 'several vehicles in one call')
+      t.equal(states.has(999_999), false, 'a vehicle without faults is absent')
+    })
+
     t.test('faults are listed by vehicle, state and rule, newest first', async (t) => {
       const a = await setup('f-list')
       const b = await setup('f-list')
