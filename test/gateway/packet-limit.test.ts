@@ -1,7 +1,7 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { PassThrough } from 'node:stream'
 import mqttPacket from 'mqtt-packet'
-import { IngestRates } from '../../gateway/broker/ingest-rate.js'
+import { IngestRates, type IngestRateLimits } from '../../gateway/broker/ingest-rate.js'
 import { PacketLimitedStream } from '../../gateway/broker/packet-limit.js'
 import { createMetrics } from '../../gateway/metrics.js'
 
@@ -129,22 +129,26 @@ t.test('a vehicle over its ingest rate has its socket paused after the chunk tha
   t.same(ids, Array.from({ length: 30 }, (_, i) => i + 1))
 })
 
-t.test('a vehicle with its window of PUBLISHes awaiting PUBACKs is read no more until one is answered, and nothing is dropped', async (t) => {
-  const metrics = createMetrics()
-  const rates = new IngestRates({ batchesPerS: 1000, bytesPerS: 1_000_000, burstS: 10, maxInflight: 3 }, metrics)
+/** An admitted connection whose every PUBLISH read starts waiting for its PUBACK, as authorizePublish makes it; `ids` are those read. */
+function windowed (t: Test, limits: IngestRateLimits): { socket: PassThrough, limiter: PacketLimitedStream, ids: number[] } {
+  const rates = new IngestRates(limits, createMetrics())
   const socket = new PassThrough()
   const limiter = new PacketLimitedStream(socket, { maxBytes: 1_048_576, maxConnectBytes: 4096 })
   limiter.admit(rates.acquire('WDB12345678901234'))
   t.teardown(() => { limiter.destroy() })
   const ids: number[] = []
   const parser = mqttPacket.parser()
-  // as authorizePublish does: every PUBLISH read starts waiting for its PUBACK
   parser.on('packet', (p) => {
     if (p.cmd !== 'publish') return
     ids.push(p.messageId as number)
     limiter.publishStarted()
   })
   limiter.on('data', (d: Buffer) => parser.parse(d))
+  return { socket, limiter, ids }
+}
+
+t.test('a vehicle with its window of PUBLISHes awaiting PUBACKs is read no more until one is answered, and nothing is dropped', async (t) => {
+  const { socket, limiter, ids } = windowed(t, { batchesPerS: 1000, bytesPerS: 1_000_000, burstS: 10, maxInflight: 3 })
   const turn = async (): Promise<void> => { await new Promise((resolve) => setImmediate(resolve)) }
   // one PUBLISH a chunk, arriving one after another (what arrived at once is read at once: the window holds to within a read)
   for (let id = 1; id <= 10; id++) {
@@ -168,20 +172,7 @@ t.test('a vehicle with its window of PUBLISHes awaiting PUBACKs is read no more 
 })
 
 t.test('answering PUBLISHes does not lift a pause for the ingest rate', async (t) => {
-  const metrics = createMetrics()
-  const rates = new IngestRates({ batchesPerS: 2, bytesPerS: 1_000_000, burstS: 1, maxInflight: 3 }, metrics)
-  const socket = new PassThrough()
-  const limiter = new PacketLimitedStream(socket, { maxBytes: 1_048_576, maxConnectBytes: 4096 })
-  limiter.admit(rates.acquire('WDB12345678901234'))
-  t.teardown(() => { limiter.destroy() })
-  const ids: number[] = []
-  const parser = mqttPacket.parser()
-  parser.on('packet', (p) => {
-    if (p.cmd !== 'publish') return
-    ids.push(p.messageId as number)
-    limiter.publishStarted()
-  })
-  limiter.on('data', (d: Buffer) => parser.parse(d))
+  const { socket, limiter, ids } = windowed(t, { batchesPerS: 2, bytesPerS: 1_000_000, burstS: 1, maxInflight: 3 })
   for (let id = 1; id <= 6; id++) {
     socket.write(small(id))
     await new Promise((resolve) => setImmediate(resolve))
