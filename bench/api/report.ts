@@ -35,7 +35,7 @@ export function renderApiBench (r: ApiBenchResult): string {
   const p50Ratio = withP50 === undefined || withoutP50 === undefined ? undefined : withP50 / withoutP50
   return `## The API under ingest (issue 17): console reads while vehicles publish
 
-Measured ${r.startedAt} (${r.mode} mode, ${r.cores} cores). \`pitwall start\` on a PostgreSQL database of its own, seeded in bulk before the gateway starts (${v.seedS} s, ${int(v.databaseMiB)} MiB):
+Measured ${r.startedAt} (${r.mode} mode, ${r.cores} cores). \`pitwall start\` on a PostgreSQL database of its own, seeded in bulk before the gateway starts, each row then moved to its day's partition and the tables vacuumed, as a database the gateway kept all along (${v.seedS} s, ${int(v.databaseMiB)} MiB):
 ${int(v.vehicles)} vehicles of ${v.models} models on ${v.firmwareVersions} firmware versions with ${v.dealers} dealers; one vehicle online for the
 whole history window with every one of the ${v.historySignals} signals the demo DBC maps stored at the demo rate (one sample a second each:
 ${int(v.historySamples)} samples, in time order with no other vehicle's rows between them: the best case for reading them back; and their per-minute rollup, as the gateway's rollup pass leaves it) and ${int(v.historyFixes)} GNSS fixes; across the fleet ${int(v.dtcEpisodes)} DTC episodes (an active DTC reported
