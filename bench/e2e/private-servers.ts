@@ -72,8 +72,12 @@ export interface PrivatePostgres {
   pid: number
   /** the settings copied from the shared server, as set */
   settings: Record<string, string>
-  /** CPU of the whole cluster */
+  /** CPU of the whole cluster (of the server as first started) */
   cpu: ProcessGroupCpu
+  /** stops the server (fast shutdown) and keeps its data: what an outage of the database looks like to its clients */
+  halt (): Promise<void>
+  /** starts it again on the same port and data after halt() */
+  resume (): Promise<void>
   stop (): Promise<void>
 }
 
@@ -89,8 +93,8 @@ export async function sharedSettings (adminUrl: string): Promise<Record<string, 
   }
 }
 
-/** initdb, then `postgres` on `cpu` on a free loopback port with `settings`. */
-export async function startPrivatePostgres (cpu: number, settings: Record<string, string>): Promise<PrivatePostgres> {
+/** initdb, then `postgres` (on `cpu` alone when given) on a free loopback port with `settings`. */
+export async function startPrivatePostgres (cpu: number | undefined, settings: Record<string, string>): Promise<PrivatePostgres> {
   const owner = serverOwner()
   const dir = serverDir('pitwall-bench-pg-', owner)
   const data = join(dir, 'data')
@@ -99,30 +103,36 @@ export async function startPrivatePostgres (cpu: number, settings: Record<string
     await run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], { cwd: dir, ...owner })
     const port = await freePort()
     const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])]
-    const { command, args: argv } = onCpu(cpu, 'postgres', args)
-    const started = spawn(command, argv, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], ...owner })
-    child = started
-    const stderr = tail(started)
     const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`
-    await until(async () => {
-      const client = new pg.Client({ connectionString: adminUrl })
-      try {
-        await client.connect()
-        await client.end()
-        return true
-      } catch {
-        return false
-      }
-    }, started, stderr, 'private PostgreSQL')
-    const pid = started.pid as number
+    const launch = async (): Promise<ChildProcess> => {
+      const { command, args: argv } = cpu === undefined ? { command: 'postgres', args } : onCpu(cpu, 'postgres', args)
+      const started = spawn(command, argv, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], ...owner })
+      child = started
+      const stderr = tail(started)
+      await until(async () => {
+        const client = new pg.Client({ connectionString: adminUrl })
+        try {
+          await client.connect()
+          await client.end()
+          return true
+        } catch {
+          return false
+        }
+      }, started, stderr, 'private PostgreSQL')
+      return started
+    }
+    const first = await launch()
+    // SIGINT: fast shutdown (backends rolled back, a checkpoint, then exit)
+    const halt = async (): Promise<void> => { if (child !== undefined) await stopChild(child, 'SIGINT', 30_000) }
     return {
       adminUrl,
-      pid,
+      pid: first.pid as number,
       settings,
-      cpu: clusterCpu(pid),
-      // SIGINT: fast shutdown (backends rolled back, a checkpoint, then exit)
+      cpu: clusterCpu(first.pid as number),
+      halt,
+      resume: async () => { await launch() },
       stop: async () => {
-        await stopChild(started, 'SIGINT', 30_000)
+        await halt()
         rmSync(dir, { recursive: true, force: true })
       }
     }

@@ -20,7 +20,9 @@ import { openStorage, type Storage } from '../../storage/index.js'
 import { onCpu } from './pinning.js'
 import { processesNamed } from './proc-stats.js'
 
-const CLI = fileURLToPath(new URL('../../gateway/cli/index.js', import.meta.url))
+// compiled (npm run bench), or from source under tsx (the reliability scenarios' tests)
+const FROM_SOURCE = import.meta.url.endsWith('.ts')
+const CLI = fileURLToPath(new URL(`../../gateway/cli/index.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url))
 const DEMO_DBC = fileURLToPath(new URL('../../sim/demo-vehicle.dbc', import.meta.url))
 const DEMO_RULES = fileURLToPath(new URL('../../rules/packs/demo-vehicle.yaml', import.meta.url))
 const RAW_AEDES = fileURLToPath(new URL('./raw-aedes.js', import.meta.url))
@@ -109,6 +111,8 @@ export interface PitwallProcess {
    */
   metrics (): Promise<Record<string, number>>
   stop (): Promise<void>
+  /** SIGKILL, as a crash or the OOM killer ends it */
+  kill (): Promise<void>
 }
 
 export interface PitwallStartOptions {
@@ -118,11 +122,13 @@ export interface PitwallStartOptions {
   env?: Record<string, string>
   /** run on this CPU alone (taskset) */
   cpu?: number
+  /** listen for MQTT here (a restarted gateway where its vehicles reconnect); default a free port */
+  mqttPort?: number
 }
 
 /** `pitwall start` on `databaseUrl`, compiled, with the demo DBC on bus 0. */
 export async function startPitwall (databaseUrl: string, options: PitwallStartOptions = {}): Promise<PitwallProcess> {
-  const args = [...options.nodeArgs ?? [], CLI, 'start', '--database-url', databaseUrl, '--mqtt-port', String(await freePort()), '--http-port', '0',
+  const args = [...options.nodeArgs ?? [], ...(FROM_SOURCE ? ['--import', 'tsx'] : []), CLI, 'start', '--database-url', databaseUrl, '--mqtt-port', String(options.mqttPort ?? await freePort()), '--http-port', '0',
     '--can-dbc', `0=${DEMO_DBC}`, '--log-level', 'info']
   const { command, args: argv } = options.cpu === undefined ? { command: process.execPath, args } : onCpu(options.cpu, process.execPath, args)
   const child = spawn(command, argv, {
@@ -158,7 +164,8 @@ export async function startPitwall (databaseUrl: string, options: PitwallStartOp
       return out
     },
     // SIGTERM: the gateway drains its commits and exits, writing a --cpu-prof profile on the way
-    stop: async () => { await stopChild(child, 'SIGTERM', 40_000) }
+    stop: async () => { await stopChild(child, 'SIGTERM', 40_000) },
+    kill: async () => { await stopChild(child, 'SIGKILL', 0) }
   }
 }
 

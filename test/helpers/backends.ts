@@ -11,7 +11,9 @@ import { migrate } from '../../storage/migrate.js'
 
 export type Backend = 'pglite' | 'postgres'
 
-const ADMIN_URL = process.env.PITWALL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+/** the server's maintenance database, where test databases are created */
+export const TEST_DATABASE_ADMIN_URL = process.env.PITWALL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const ADMIN_URL = TEST_DATABASE_ADMIN_URL
 
 let reachable: Promise<boolean> | undefined
 export async function postgresReachable (): Promise<boolean> {

@@ -6,6 +6,7 @@
  * port, stopped by its PID). When no Redis answers, tests that need one are
  * skipped with a message saying so.
  */
+import { dropRedisPrefix as dropKeys } from '../../bench/reliability/redis-keys.js'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
@@ -41,17 +42,7 @@ export function testRedisPrefix (): string {
 
 /** Deletes the keys under `prefix` (SCAN, then DEL in batches). */
 export async function dropRedisPrefix (prefix: string, url = TEST_REDIS_URL): Promise<number> {
-  const redis = new Redis(url)
-  redis.on('error', () => {})
-  let dropped = 0
-  try {
-    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) {
-      if (keys.length > 0) dropped += await redis.del(...keys)
-    }
-  } finally {
-    redis.disconnect()
-  }
-  return dropped
+  return await dropKeys(prefix, url)
 }
 
 export function redisServerInstalled (): boolean {

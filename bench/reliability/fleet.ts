@@ -1,0 +1,148 @@
+/**
+ * Vehicles for the fault-injection scenarios, as T-boxes behave: real
+ * mqtt.js clients with persistent sessions (clean session off) that
+ * reconnect on their own, each publishing a batch on its schedule with at
+ * most `window` unacknowledged; what falls due with the window full waits
+ * on the vehicle. mqtt.js resends unacknowledged QoS 1 publishes after a
+ * reconnect, as a T-box's store-and-forward does. Every PUBACK's seq is
+ * kept, so the scenario can look up each acknowledged batch in the
+ * database afterwards.
+ */
+import mqtt from 'mqtt'
+import { pitwall } from '../../proto/index.js'
+import type { VehicleCredential } from '../../sim/credentials.js'
+
+export interface FleetPlan {
+  /** batches per second per vehicle */
+  ratePerS: number
+  /** most unacknowledged batches per vehicle */
+  window: number
+}
+
+interface Vehicle {
+  vin: string
+  client: mqtt.MqttClient
+  nextSeq: number
+  inflight: number
+  /** batches due and not yet sent (the window was full) */
+  waiting: number
+  acked: Set<number>
+  lastAckAt: number
+}
+
+/** Base times start an hour back and advance one second per seq: every batch of a vehicle has its own time. */
+const epochUs = (Date.now() - 3_600_000) * 1000
+
+/**
+ * A small batch: one OBD-II engine-speed response, so each stored batch
+ * has exactly one decoded sample, at a time of its own (a doubled
+ * projection shows as two samples at one time).
+ */
+function batchOf (vin: string, seq: number): Buffer {
+  return Buffer.from(pitwall.v1.TelemetryBatch.encode({
+    vin,
+    seq,
+    baseTimeUs: epochUs + seq * 1_000_000,
+    firmware: 'tbox-1.0.0',
+    obd: [{ dtUs: 0, mode: 0x01, pid: 0x0c, data: new Uint8Array([0x1c, 0x20]), ecu: 0x7e8 }]
+  }).finish())
+}
+
+export class ReliabilityFleet {
+  private readonly vehicles: Vehicle[] = []
+  private timer: NodeJS.Timeout | undefined
+  /** PUBACKs received, all vehicles */
+  acks = 0
+  /** the longest any one vehicle went without a PUBACK while it had batches out (ms) */
+  longestGapMs = 0
+
+  private constructor (private readonly plan: FleetPlan) {}
+
+  /** Connects every vehicle to `ports` on loopback (a vehicle moves to the next one when its connection is lost). */
+  static async connect (credentials: readonly VehicleCredential[], ports: readonly number[], plan: FleetPlan): Promise<ReliabilityFleet> {
+    const fleet = new ReliabilityFleet(plan)
+    await Promise.all(credentials.map(async ({ vin, secret }, i) => {
+      // each vehicle starts on its own node, round robin, as a load balancer spreads them
+      const servers = ports.map((_, k) => ({ host: '127.0.0.1', port: ports[(i + k) % ports.length] as number }))
+      const client = await mqtt.connectAsync({
+        servers,
+        protocolVersion: 4,
+        clientId: vin,
+        username: vin,
+        password: secret,
+        clean: false,
+        keepalive: 30,
+        reconnectPeriod: 250,
+        connectTimeout: 5_000
+      })
+      client.on('error', () => {}) // a refused or lost connection: mqtt.js reconnects
+      fleet.vehicles.push({ vin, client, nextSeq: 1, inflight: 0, waiting: 0, acked: new Set(), lastAckAt: 0 })
+    }))
+    return fleet
+  }
+
+  /** Starts publishing on schedule; each vehicle's batches fall due ratePerS times a second. */
+  start (): void {
+    const tickMs = 1000 / this.plan.ratePerS
+    this.timer = setInterval(() => {
+      for (const v of this.vehicles) {
+        v.waiting++
+        this.pump(v)
+      }
+    }, tickMs)
+  }
+
+  /** Stops making new batches; what is due or unacknowledged still goes. */
+  stopPublishing (): void {
+    clearInterval(this.timer)
+  }
+
+  private pump (v: Vehicle): void {
+    while (v.waiting > 0 && v.inflight < this.plan.window) {
+      v.waiting--
+      v.inflight++
+      const seq = v.nextSeq++
+      v.client.publish(`v1/${v.vin}/telemetry`, batchOf(v.vin, seq), { qos: 1 }, (err) => {
+        v.inflight--
+        if (err === undefined || err === null) {
+          v.acked.add(seq)
+          this.acks++
+          const now = performance.now()
+          if (v.lastAckAt > 0) this.longestGapMs = Math.max(this.longestGapMs, now - v.lastAckAt)
+          v.lastAckAt = now
+        }
+        this.pump(v)
+      })
+    }
+  }
+
+  /** Batches made so far (sent, or waiting on the vehicle). */
+  get made (): number {
+    return this.vehicles.reduce((n, v) => n + v.nextSeq - 1 + v.waiting, 0)
+  }
+
+  /** Batches made and not acknowledged yet. */
+  get unacknowledged (): number {
+    return this.made - this.acks
+  }
+
+  /** Waits until every batch made is acknowledged, at most `timeoutMs`; true when none is left. */
+  async drained (timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs
+    while (this.unacknowledged > 0) {
+      if (performance.now() > deadline) return false
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    return true
+  }
+
+  /** Acknowledged seqs by VIN. */
+  acknowledged (): Map<string, Set<number>> {
+    return new Map(this.vehicles.map((v) => [v.vin, v.acked]))
+  }
+
+  async close (): Promise<void> {
+    this.stopPublishing()
+    await Promise.all(this.vehicles.map(async (v) => { await v.client.endAsync(true).catch(() => {}) }))
+  }
+}
