@@ -18,6 +18,7 @@ import { parseRules } from '../../rules/load.js'
 import { poolOf } from '../../storage/index.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES } from '../helpers/backends.js'
 import { testBatch } from '../helpers/batches.js'
+import { pitwallInProcess } from '../helpers/cli.js'
 import { connectVehicle, publishQos1, testGatewayConfig } from '../helpers/gateway.js'
 import { until } from '../helpers/until.js'
 
@@ -123,4 +124,14 @@ t.test('nodes started with different --can-dbc files and given different rule ve
   t.equal(defaultOf(again), '*@1', 'the restarted node decodes with the file it was started with')
   t.ok(await within('node B to follow the restart', () => defaultOf(b) === '*@1'), 'B follows the restart')
   t.equal((await again.gateway.storage.manifests.list({ model: '*' })).length, 2, 'the same file is one stored version')
+
+  // the tools decode as the gateways do: a backtest without --can-dbc takes the stored default (factor 1 now: 8 km/h)
+  await writeFile(join(dir, 'moving.yaml'), `rules:
+  - id: moving
+    severity: minor
+    when: { signal: Vehicle.Speed, op: '>', value: 5 }
+`)
+  const backtest = await pitwallInProcess('rules', 'backtest', join(dir, 'moving.yaml'), '--database-url', db.url, '--json')
+  t.equal(backtest.code, 0, backtest.stderr)
+  t.match(JSON.parse(backtest.stdout), { batches: 2, decodedWith: { 'default (--can-dbc)': 2 }, byRule: { moving: 2 } }, 'decoded with the default in force')
 })
