@@ -12,6 +12,7 @@ import type { CampaignRunner } from '../actions/campaigns/runner.js'
 import type { FaultActionProcessor } from '../actions/fault-actions/processor.js'
 import { obdSignalSources } from '../decoders/catalog-sources.js'
 import type { CompiledManifest } from '../decoders/manifest/compile.js'
+import type { ManifestSource } from '../decoders/manifest/model.js'
 import { SignalCatalog } from '../decoders/signal-catalog.js'
 import { RuleEngine } from '../rules/engine.js'
 import { loadReminderDefinitions } from '../rules/service-reminders/load.js'
@@ -26,7 +27,7 @@ import { consoleSessionsOf } from './api/session.js'
 import { admissionOf, batchLimitsOf, logUploadLimitsOf, retentionNotes, retentionOf, type GatewayConfig } from './config.js'
 import { PitwallError } from '../runtime/errors.js'
 import { DecoderRegistry } from './decoder-registry.js'
-import { loadDefaultManifest } from './default-manifest.js'
+import { compileDefaultManifest, DEFAULT_MANIFEST_MODEL, defaultManifestSource, resolveDefaultManifest } from './default-manifest.js'
 import { ConnectionStates, nodeNameOf } from './events/connection-state.js'
 import { EventHub } from './events/hub.js'
 import { createHttpServer } from './http.js'
@@ -88,10 +89,26 @@ function warnIfExposed (log: Logger, config: GatewayConfig, tls: boolean): void 
   }
 }
 
+/**
+ * Imports this start's --can-dbc as the default manifest every node on the
+ * database decodes with: stored as model DEFAULT_MANIFEST_MODEL's next
+ * version (or found, when a start imported the same files before) and
+ * activated. Once per start, never on a poll: the last start's file wins,
+ * and the other nodes follow it at their next manifest poll.
+ */
+async function importDefaultManifest (storage: Storage, source: ManifestSource, node: string, log: Logger): Promise<void> {
+  const before = (await storage.manifests.list({ model: DEFAULT_MANIFEST_MODEL, active: true }))[0]
+  const { manifest, created, activated } = await storage.manifests.add(resolveDefaultManifest(source), `${node} (--can-dbc)`, true)
+  const fields = { model: DEFAULT_MANIFEST_MODEL, version: manifest.version, created, ...(before === undefined ? {} : { was: before.version }) }
+  if (activated && before !== undefined) log.warn(fields, 'this start\'s --can-dbc replaces the default decoder manifest of every node on the database')
+  else log.info(fields, activated ? 'default decoder manifest (--can-dbc) stored for every node on the database' : 'default decoder manifest (--can-dbc) already in force')
+}
+
 export async function startGateway (config: GatewayConfig, log: Logger = createLogger(config.logLevel)): Promise<Gateway> {
   const metrics = createMetrics()
   // files first: a bad DBC or reminder file stops the start before anything opens
-  const defaultManifest = loadDefaultManifest(config.canDbc, config.sampleIntervalMs / 1000)
+  const defaultSource = defaultManifestSource(config.canDbc)
+  const defaultManifest = defaultSource === undefined ? undefined : compileDefaultManifest(defaultSource, new SignalCatalog(), config.sampleIntervalMs / 1000)
   const reminderDefinitions = config.maintenanceFile === '' ? [] : loadReminderDefinitions(config.maintenanceFile)
   const tlsFiles = tlsFilesOf(config)
   const tls = tlsFiles === undefined ? undefined : new TlsReloader(tlsFiles, readTlsMaterial(tlsFiles), { log: log.child({ module: 'tls' }), metrics, intervalMs: config.tlsReloadMs })
@@ -105,7 +122,8 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       poolSize: config.dbPoolSize,
-      signalSources: [...obdSignalSources(), ...(defaultManifest?.sources ?? [])],
+      // the default manifest's are its stored version's, written when it is activated
+      signalSources: obdSignalSources(),
       writer: { maxGroupItems: config.maxGroupItems, ...writerMetrics(metrics, log) },
       projector: { maxPendingRows: config.projectionMaxPendingRows, ...projectorMetrics(metrics, log) }
     }), async (s) => { await s.close() })
@@ -113,8 +131,10 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     const keys = await parts.open('command keys', async () => await openGatewayKeys(config), async (k) => { await k.close() })
     log.info({ keyId: keys.active.keyId, dir: keys.dir, generated: keys.generated }, keys.generated ? 'command signing key generated: provision T-boxes with its public key (pitwall keys export)' : 'command signing key loaded')
 
+    if (defaultSource !== undefined) await importDefaultManifest(storage, defaultSource, nodeNameOf(config.nodeName), log)
     const catalog = new SignalCatalog()
-    const decoders = new DecoderRegistry(defaultManifest)
+    // the default is the stored one, set by the reloader's first check before anything decodes
+    const decoders = new DecoderRegistry(undefined)
     const engine = new RuleEngine({ catalog })
     const manifests = new ManifestReloader({
       store: storage.manifests, registry: decoders, catalog, defaultMinIntervalS: config.sampleIntervalMs / 1000, log: log.child({ module: 'manifests' }), metrics
@@ -135,7 +155,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     const logLog = log.child({ module: 'logs' })
     const logFiles = await parts.open('vehicle log files', async () => await LogFiles.open(config.dataDir), async (f) => { await f.close() })
     const logReplayer = await parts.start('log replays', new LogReplayer({
-      store: storage.vehicleLogs, files: logFiles, rules: storage.rules, manifests: storage.manifests, defaultManifest, limits: batchLimitsOf(config), log: logLog, registry: metrics.registry
+      store: storage.vehicleLogs, files: logFiles, rules: storage.rules, manifests: storage.manifests, get defaultManifest () { return decoders.fallback }, limits: batchLimitsOf(config), log: logLog, registry: metrics.registry
     }))
     await parts.start('log retention', new LogRetention({ store: storage.vehicleLogs, files: logFiles, retentionDays: config.logRetentionDays, log: logLog }))
     let httpUrl: string | undefined
@@ -204,7 +224,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
     await parts.start('projection recovery', new ProjectionRecovery({
       archive: storage.archive,
       projector: storage.projector,
-      decoders: { catalog, stored: async (id) => await storedManifests.get(id), fallback: defaultManifest, limits: batchLimitsOf(config) },
+      decoders: { catalog, stored: async (id) => await storedManifests.get(id), get fallback () { return decoders.fallback }, limits: batchLimitsOf(config) },
       intervalMs: config.projectionRecoveryIntervalMs,
       log: log.child({ module: 'projection' }),
       recovered: (n) => { metrics.projectionRecovered.inc(n) }
@@ -224,7 +244,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
         { ...tls.material.options, clientCertificates: config.tlsCa !== undefined }, { metrics, log }), (server) => { server.close() })
     if (mqtts !== undefined) tls?.serve(mqtts)
     const http = await parts.open('HTTP server', async () => {
-      const server = await createHttpServer({ broker, storage, metrics, log, sharedState: shared, maxPacketBytes: config.maxPacketBytes, maxProjectionLagMs: config.projectionMaxLagMs, api: { storage, metrics, limits: apiLimitsOf(config), webhookAddresses: actions.webhookAddresses, consoleSessions: consoleSessionsOf(config), events, decoding: { defaultManifest, batchLimits: batchLimitsOf(config) }, rulesChanged: async () => { await rules.refresh() }, logs: { uploads: logUploads, replayer: logReplayer }, ftfWindowDays: config.ftfWindowDays, rescueRadiusKm: config.rescueRadiusKm }, https: tls?.material.options,
+      const server = await createHttpServer({ broker, storage, metrics, log, sharedState: shared, maxPacketBytes: config.maxPacketBytes, maxProjectionLagMs: config.projectionMaxLagMs, api: { storage, metrics, limits: apiLimitsOf(config), webhookAddresses: actions.webhookAddresses, consoleSessions: consoleSessionsOf(config), events, decoding: { get defaultManifest () { return decoders.fallback }, batchLimits: batchLimitsOf(config) }, rulesChanged: async () => { await rules.refresh() }, logs: { uploads: logUploads, replayer: logReplayer }, ftfWindowDays: config.ftfWindowDays, rescueRadiusKm: config.rescueRadiusKm }, https: tls?.material.options,
         console: config.consoleEnabled ? { tileUrl: config.consoleTileUrl } : undefined })
       try {
         await server.listen({ host: config.httpHost, port: config.httpPort })

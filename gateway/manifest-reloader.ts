@@ -5,12 +5,16 @@
  * Catalog signals manifests added join the in-memory catalog first, so rules
  * naming them compile; each active version is compiled once (a version never
  * changes) and the registry is swapped whole. A version that fails to compile
- * keeps its model on what it decoded with before, and is logged.
+ * keeps its model on what it decoded with before, and is logged. The
+ * active version of model DEFAULT_MANIFEST_MODEL is the default, for models
+ * without a manifest: the --can-dbc file a node imported last (app.ts), so
+ * every node decodes with the same one whatever file it was started with.
  */
 import type { CompiledManifest } from '../decoders/manifest/compile.js'
 import type { SignalCatalog } from '../decoders/signal-catalog.js'
 import type { ManifestStore } from '../storage/manifests.js'
 import type { DecoderRegistry } from './decoder-registry.js'
+import { compileDefaultManifest, DEFAULT_MANIFEST_MODEL } from './default-manifest.js'
 import type { Logger } from './logger.js'
 import { StoredManifests } from './manifests.js'
 import type { Metrics } from './metrics.js'
@@ -18,6 +22,8 @@ import type { Metrics } from './metrics.js'
 export class ManifestReloader {
   private revision: string | undefined
   private readonly compiled: StoredManifests
+  /** stored default versions compiled as the default, each once (a version never changes) */
+  private readonly defaults = new Map<number, CompiledManifest>()
 
   constructor (private readonly deps: {
     store: ManifestStore
@@ -39,7 +45,21 @@ export class ManifestReloader {
     catalog.add(await store.catalog())
     const active = await store.active()
     const next: CompiledManifest[] = []
+    // none active: vehicles without a manifest of their own are archived raw
+    let fallback: CompiledManifest | undefined
+    let defaultVersion: number | undefined
     for (const { id, model, version } of active) {
+      if (model === DEFAULT_MANIFEST_MODEL) {
+        try {
+          fallback = await this.defaultManifest(id)
+          defaultVersion = version
+        } catch (err) {
+          this.deps.metrics?.manifestReloadFailures.inc()
+          fallback = registry.fallback
+          log.error({ model, version, err: (err as Error).message, keeps: fallback === undefined ? 'none' : 'the default before' }, 'default decoder manifest does not compile; models without a manifest keep what they decoded with')
+        }
+        continue
+      }
       try {
         next.push(await this.compiled.get(id))
       } catch (err) {
@@ -50,8 +70,23 @@ export class ManifestReloader {
       }
     }
     registry.replace(next)
+    registry.replaceFallback(fallback)
     this.revision = revision
-    this.deps.metrics?.manifestsActive.set(next.length + (registry.fallback === undefined ? 0 : 1))
-    log.info({ manifests: next.map((m) => `${m.label} (${m.warnings.length} DBC warnings)`), catalogSignals: catalog.entries().length, revision }, 'decoder manifests loaded')
+    this.deps.metrics?.manifestsActive.set(next.length + (fallback === undefined ? 0 : 1))
+    log.info({
+      manifests: next.map((m) => `${m.label} (${m.warnings.length} DBC warnings)`),
+      default: fallback === undefined ? 'none' : defaultVersion === undefined ? 'kept' : `${DEFAULT_MANIFEST_MODEL}@${defaultVersion}`,
+      catalogSignals: catalog.entries().length,
+      revision
+    }, 'decoder manifests loaded')
+  }
+
+  private async defaultManifest (id: number): Promise<CompiledManifest> {
+    let manifest = this.defaults.get(id)
+    if (manifest === undefined) {
+      manifest = compileDefaultManifest(await this.deps.store.source(id), this.deps.catalog, this.deps.defaultMinIntervalS)
+      this.defaults.set(id, manifest)
+    }
+    return manifest
   }
 }

@@ -11,6 +11,7 @@ import type { ManifestSource, ManifestWarning } from '../decoders/manifest/model
 import { resolveManifest, type ResolvedManifest } from '../decoders/manifest/resolve.js'
 import { SignalCatalog } from '../decoders/signal-catalog.js'
 import { BUILT_IN_SIGNALS, type RuleSignals } from '../rules/load.js'
+import { compileDefaultManifest, DEFAULT_MANIFEST_MODEL } from './default-manifest.js'
 import type { AddedManifest, ManifestStore } from '../storage/manifests.js'
 
 /** The catalog storage holds: built-in signals and those manifests added. */
@@ -60,6 +61,16 @@ export function trialManifest (path: string, catalog: SignalCatalog, defaultMinI
   const resolved = resolveManifest(loadManifestFile(path), catalog)
   const trial = compileUnstored(resolved, catalog, defaultMinIntervalS)
   return { manifest: { ...trial.manifest, label: `${trial.manifest.model ?? ''} (trial: ${path})` }, catalog: trial.catalog, warnings: resolved.warnings }
+}
+
+/**
+ * The default in force on the database (the active version of model `*`,
+ * the --can-dbc a gateway imported last) compiled as the default, for tools
+ * that decode as the gateways do; undefined when there is none.
+ */
+export async function storedDefaultManifest (store: ManifestStore, catalog: SignalCatalog, minIntervalS: number): Promise<CompiledManifest | undefined> {
+  const active = (await store.list({ model: DEFAULT_MANIFEST_MODEL, active: true }))[0]
+  return active === undefined ? undefined : compileDefaultManifest(await store.source(active.id), catalog, minIntervalS)
 }
 
 /** Stored versions compiled on demand, each once: a stored version never changes. */

@@ -110,21 +110,23 @@ export class CommandStore {
   /**
    * The command went out (again); the next attempt is due at `retryAt` unless
    * the vehicle answers. A queued command of a campaign paused or aborted
-   * since the dispatcher read it as due stays held.
+   * since the dispatcher read it as due stays held, and one whose expiry
+   * passed meanwhile is left to the expiry pass. Its `sentAt` is the
+   * database's clock: the dispatcher signs the command's issue time with it.
    */
   async markSent (id: string, retryAfterMs: number, keyId: string): Promise<Command> {
     const res = await this.pool.query<Command>(
       `WITH upd AS (
          UPDATE commands c SET state = 'sent', attempts = attempts + 1, sent_at = now(), updated_at = now(),
            next_send_at = now() + $2 * interval '1 millisecond'
-         WHERE id = $1 AND state IN ('queued', 'sent')
+         WHERE id = $1 AND state IN ('queued', 'sent') AND expires_at > now()
            AND (campaign_id IS NULL OR state <> 'queued' OR EXISTS (SELECT 1 FROM campaigns k WHERE k.id = c.campaign_id AND k.state = 'running'))
          RETURNING *),
        ev AS (INSERT INTO command_events (command_id, state, detail)
          SELECT id, 'sent', 'attempt ' || attempts || ', signed by ' || $3 FROM upd)
        SELECT ${COLUMNS} FROM upd c JOIN vehicles v ON v.id = c.vehicle_id`, [id, retryAfterMs, keyId])
     const row = res.rows[0]
-    if (row === undefined) throw new PitwallError('PITWALL_ERR_COMMAND_TRANSITION', `command ${id} cannot be sent: it is no longer queued or sent, or its campaign is no longer running`)
+    if (row === undefined) throw new PitwallError('PITWALL_ERR_COMMAND_TRANSITION', `command ${id} cannot be sent: it is no longer queued or sent, its expiry passed, or its campaign is no longer running`)
     return row
   }
 

@@ -10,6 +10,13 @@
  * find it still queued. Unanswered commands are sent again every `retryMs`
  * until they expire; a periodic pass also expires commands and decides
  * remote-fix checks.
+ *
+ * Several nodes move the same command (queued through one node's API, sent
+ * by the node its vehicle is connected to, acknowledged on another after a
+ * reconnect), so no decision reads this node's clock: every move is guarded
+ * by the state it leaves (model.ts), every time it stores, the expiry it
+ * judges and the issue time it signs are the database's, and a timeline is
+ * ordered by its entries' ids.
  */
 import { PeriodicPass } from '../../runtime/periodic-pass.js'
 import type { CommandStore } from '../../storage/commands.js'
@@ -154,15 +161,21 @@ export class CommandDispatcher {
   private async deliver (vehicleId: number): Promise<void> {
     const vin = this.options.transport.reachable().get(vehicleId)
     if (vin === undefined) return
+    // due and unexpired by the database's clock
     const due = await this.options.store.due(vehicleId)
     if (due === undefined) return
-    const ttlMs = due.expiresAt.getTime() - Date.now()
-    if (ttlMs <= 0) return // expireDue takes it on the next pass
     // before it is marked sent: a grant that cannot be made leaves the command due, not waiting out a retry
     const logId = logUploadOf(due.body)
     const upload = logId === undefined ? undefined : await this.options.grantUpload?.(logId)
     const sent = await this.options.store.markSent(due.id, this.retryMs, this.options.signer.keyId)
-    const wire = newCommand({ id: sent.id, vin, ttlMs, body: wireBody(sent.body, upload) })
+    // issued at the database's time of sending, not this node's clock: a node
+    // whose clock ran ahead signed commands the T-box refused as not yet valid
+    // (and skipped those with less life left than its lead); the expiry is the
+    // stored one either way. markSent refuses a command past it, so the life
+    // is positive (under 1 ms rounds up: the T-box allows a minute of skew).
+    const issuedAtMs = (sent.sentAt as Date).getTime() // set by the statement that returned it
+    const ttlMs = Math.max(1, sent.expiresAt.getTime() - issuedAtMs)
+    const wire = newCommand({ id: sent.id, vin, now: issuedAtMs, ttlMs, body: wireBody(sent.body, upload) })
     await this.options.transport.publish(vin, this.options.signer.sign(wire))
     this.options.log.info({ vin, command: sent.id, attempt: sent.attempts }, 'command sent')
   }

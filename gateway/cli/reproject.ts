@@ -31,7 +31,7 @@ export function registerReprojectCommand (program: Command): void {
     .requiredOption('--to <time>', 'up to this time (ISO 8601), exclusive', timeUs)
     .option('--vin <vin...>', 'only these vehicles (default: all)')
     .option('--manifest <model@version>', 'decode its model\'s batches with this stored manifest version instead of the one that decoded them', modelVersion)
-    .option('--can-dbc <bus=file,...>', 'the default decoder for batches no stored manifest decoded, as for start (PITWALL_CAN_DBC)')
+    .option('--can-dbc <bus=file,...>', 'a default decoder to try for batches no stored manifest decoded; default: the one the gateways decode with (PITWALL_CAN_DBC)')
     .option('--json', 'JSON output')
     .action(async (flags: ReprojectFlags) => {
       if (flags.to <= flags.from) throw new InvalidArgumentError('--to must be after --from')
@@ -39,10 +39,11 @@ export function registerReprojectCommand (program: Command): void {
       if (flags.manifest !== undefined && flags.manifest.version === undefined) throw new InvalidArgumentError(`--manifest ${flags.manifest.model} is not MODEL@VERSION`)
       const { reproject } = await import('../archive-projection.js')
       const { loadDefaultManifest } = await import('../default-manifest.js')
-      const { StoredManifests, storedCatalog } = await import('../manifests.js')
+      const { StoredManifests, storedCatalog, storedDefaultManifest } = await import('../manifests.js')
       const config = configFrom({ ...flags, logLevel: 'silent' })
       const minIntervalS = config.sampleIntervalMs / 1000
-      const fallback = loadDefaultManifest(config.canDbc, minIntervalS)
+      // --can-dbc: a trial default; without it, the one the gateways decode with
+      const given = loadDefaultManifest(config.canDbc, minIntervalS)
       const report = await withStorage(flags, async (storage) => {
         if (flags.vin !== undefined) {
           const known = await storage.archive.extent({ vins: flags.vin }, flags.vin.length)
@@ -50,6 +51,7 @@ export function registerReprojectCommand (program: Command): void {
         }
         const catalog = await storedCatalog(storage.manifests)
         const stored = new StoredManifests(storage.manifests, catalog, minIntervalS)
+        const fallback = given ?? await storedDefaultManifest(storage.manifests, catalog, minIntervalS)
         const manifest = flags.manifest === undefined ? undefined : await stored.get((await storage.manifests.get(flags.manifest)).id)
         return await reproject(storage.archive, storage.projector, { catalog, stored: async (id) => await stored.get(id), fallback, limits: batchLimitsOf(config) },
           { fromUs: flags.from, toUs: flags.to, vins: flags.vin, manifest })

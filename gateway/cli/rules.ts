@@ -49,7 +49,7 @@ export function registerRuleCommands (program: Command): void {
     .option('--vin <vin...>', 'only these vehicles (default: all)')
     .option('--from <time>', 'from this batch time (ISO 8601)', timeUs)
     .option('--to <time>', 'up to this batch time (ISO 8601)', timeUs)
-    .option('--can-dbc <bus=file,...>', 'the default decoder for batches no stored manifest decoded, as for start (PITWALL_CAN_DBC)')
+    .option('--can-dbc <bus=file,...>', 'a default decoder to try for batches no stored manifest decoded; default: the one the gateways decode with (PITWALL_CAN_DBC)')
     .option('--manifest <model@version>', 'decode its model\'s batches with this stored manifest version instead of the one that decoded them', modelVersion)
     .option('--manifest-file <file>', 'decode its model\'s batches with this manifest file, not stored (try a new DBC on old data)')
     .option('--json', 'the whole report, evidence included, as JSON')
@@ -58,13 +58,15 @@ export function registerRuleCommands (program: Command): void {
       if (flags.manifest !== undefined && flags.manifest.version === undefined) throw new InvalidArgumentError(`--manifest ${flags.manifest.model} is not MODEL@VERSION`)
       const { runBacktest } = await import('../backtest.js')
       const { loadDefaultManifest } = await import('../default-manifest.js')
-      const { StoredManifests, storedCatalog, trialManifest } = await import('../manifests.js')
+      const { StoredManifests, storedCatalog, storedDefaultManifest, trialManifest } = await import('../manifests.js')
       const config = configFrom({ ...flags, logLevel: 'silent' })
       const minIntervalS = config.sampleIntervalMs / 1000
-      const fallback = loadDefaultManifest(config.canDbc, minIntervalS)
+      // --can-dbc: a trial default; without it, the one the gateways decode with
+      const given = loadDefaultManifest(config.canDbc, minIntervalS)
       const { report, defs } = await withStorage(flags, async (storage) => {
         let catalog = await storedCatalog(storage.manifests)
         const stored = new StoredManifests(storage.manifests, catalog, minIntervalS)
+        const fallback = given ?? await storedDefaultManifest(storage.manifests, catalog, minIntervalS)
         let trial
         if (flags.manifestFile !== undefined) {
           const draft = trialManifest(flags.manifestFile, catalog, minIntervalS)

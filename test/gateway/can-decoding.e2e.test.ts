@@ -57,7 +57,8 @@ t.test('with the demo DBC, CAN-only signals are stored at most once per second p
     `SELECT s.kind, s.source FROM signal_sources s JOIN signal_catalog c ON c.id = s.signal_id
       WHERE c.name = 'Vehicle.Speed' ORDER BY s.kind, s.source`)).rows
   t.same(sources, [
-    { kind: 'dbc', source: 'bus 0 ESC_VehicleSpeed.VehicleSpeed' },
+    // the stored default manifest (model *), version 1: the one this start imported
+    { kind: 'dbc', source: '*@1 bus 0 ESC_VehicleSpeed.VehicleSpeed' },
     { kind: 'obd', source: 'SAE J1979 01 0D speed' }
   ], 'the catalog says where Vehicle.Speed comes from')
 
