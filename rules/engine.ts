@@ -122,6 +122,11 @@ export class RuleEngine {
     this.readerStart = new Int32Array(this.catalog.size + 1)
   }
 
+  /** Vehicles whose rule state this engine holds (made by their first batch, or resumed with a fault to carry). */
+  get vehicleCount (): number {
+    return this.vehicles.size
+  }
+
   get ruleCount (): number {
     return this.rules.length
   }
@@ -281,6 +286,9 @@ export class RuleEngine {
    * clears (a changed condition that no longer holds clears it at once).
    */
   resume (vehicleId: number, info: VehicleInfo, stored: readonly StoredRuleState[]): void {
+    // Nothing stored and nothing here: the state its first batch makes is already what storage says.
+    // Made now, every idle connection carried it (bench connections: 12.2 -> 17.4 KiB per idle vehicle).
+    if (stored.length === 0 && !this.vehicles.has(vehicleId)) return
     const vehicle = this.vehicle(vehicleId, info)
     const byRule = new Map(stored.map((s) => [s.ruleId, s]))
     for (let r = 0; r < this.rules.length; r++) {

@@ -250,6 +250,14 @@ t.test('a vehicle resumed from storage: a fault in force stays one fault, an aut
   t.same(summary(series(a, ECT, 50, 60, () => 112)), ['opened engine-overheat @60s #1'], 'storage wins over a stale open phase')
 })
 
+t.test('a vehicle resumed with nothing stored costs nothing until its first batch, and then starts fresh', async (t) => {
+  const engine = engineWith(OVERHEAT)
+  engine.resume(1, {}, [])
+  t.equal(engine.vehicleCount, 0, 'an idle connection holds no rule state')
+  t.same(summary(series(engine, ECT, 0, 12, () => 112)), ['opened engine-overheat @10s #1'], 'its first batches run the rules as for any new vehicle')
+  t.equal(engine.vehicleCount, 1)
+})
+
 t.test('resuming keeps a phase that agrees with storage, its windows with it; a rule out of scope resumes when a batch brings it in', async (t) => {
   const engine = engineWith(OVERHEAT)
   series(engine, ECT, 0, 5, () => 112)
