@@ -12,6 +12,7 @@ import type { FaultEvent, StoredRuleState } from '../rules/model.js'
 import { cannotMove, refusedMove } from '../runtime/transition.js'
 import type { FixCheckDecision } from './commands.js'
 import { StorageError } from './errors.js'
+import { US_OF } from './projector.js'
 
 export interface FaultQuery {
   vin?: string | undefined
@@ -141,7 +142,7 @@ export class FaultStore {
   async ruleStates (vehicleIds: readonly number[]): Promise<Map<number, StoredRuleState[]>> {
     const res = await this.pool.query<StoredRuleState & { vehicleId: number }>(
       `SELECT "vehicleId", "ruleId", state = ANY ($2::text[]) AS active, occurrences,
-         coalesce((extract(epoch FROM cleared_at) * 1000000)::bigint, 0) AS "clearedUs"
+         coalesce(${US_OF('cleared_at')}, 0) AS "clearedUs"
        FROM (SELECT DISTINCT ON (vehicle_id, rule_id) vehicle_id AS "vehicleId", rule_id AS "ruleId", state, occurrences, cleared_at
              FROM faults WHERE vehicle_id = ANY ($1::integer[]) ORDER BY vehicle_id, rule_id, id DESC) newest
        WHERE state = ANY ($2::text[]) OR state = 'auto_cleared'`,

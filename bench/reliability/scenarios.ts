@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { BenchDatabase, startPitwall, type PitwallProcess } from '../e2e/targets.js'
 import { memoryMiB } from '../e2e/proc-stats.js'
-import { countLost } from '../e2e/throughput-steps.js'
+import { countLost, sleep } from '../e2e/throughput-steps.js'
 import { sharedSettings, startPrivatePostgres } from '../e2e/private-servers.js'
 import { registerBenchFleet } from '../scaling/bench-fleet.js'
 import { freePort } from '../../runtime/free-port.js'
@@ -87,8 +87,6 @@ class RssSampler {
 
   stop (): void { clearInterval(this.timer) }
 }
-
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
 /** Settings every scenario's gateways run with: left-behind batches looked for every 2 s, not 30. */
 const GATEWAY_ENV = { PITWALL_PROJECTION_RECOVERY_INTERVAL_MS: '2000' }
