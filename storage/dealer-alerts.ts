@@ -249,18 +249,21 @@ export class DealerAlertStore {
    * for `leaseMs`: its next attempt moves to the lease's end, so a worker that
    * stops mid-request leaves it to be claimed again then. SKIP LOCKED lets
    * several workers claim side by side without waiting on each other.
+   * Deliveries to `busyUrls` (endpoints the caller is still sending to) are
+   * left for a later claim, so they cannot take the places of others'.
    */
-  async claimDeliveries (limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  async claimDeliveries (limit: number, leaseMs: number, busyUrls: readonly string[] = []): Promise<ClaimedDelivery[]> {
     const res = await this.pool.query<ClaimedDelivery>(
       `WITH due AS (
-         SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= now()
-         ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED
+         SELECT w.id FROM webhook_deliveries w JOIN dealers d ON d.id = w.dealer_id
+         WHERE w.state = 'pending' AND w.next_attempt_at <= now() AND coalesce(d.webhook_url, '') <> ALL ($4::text[])
+         ORDER BY w.next_attempt_at, w.id LIMIT $1 FOR UPDATE OF w SKIP LOCKED
        )
        UPDATE webhook_deliveries w SET lease_until = now() + $2 * interval '1 millisecond', next_attempt_at = now() + $2 * interval '1 millisecond', lease_id = $3
        FROM due, dealers d WHERE w.id = due.id AND d.id = w.dealer_id
        RETURNING ${DELIVERY_COLUMNS}, w.lease_id AS "leaseId", w.lease_until AS "leaseUntil", d.webhook_url AS url, d.webhook_secret AS secret,
          d.active AS "dealerActive"`,
-      [limit, leaseMs, randomUUID()])
+      [limit, leaseMs, randomUUID(), busyUrls])
     return res.rows.sort((a, b) => a.id - b.id)
   }
 

@@ -17,7 +17,11 @@
  * without counting an attempt; one probe then decides whether it closes.
  * Deliveries to one endpoint are sent one after another, in order, so an
  * endpoint that is down costs a few timeouts before its breaker opens, not
- * one per queued alert; endpoints are served side by side. A 4xx other than
+ * one per queued alert. Endpoints are served side by side, each in a lane
+ * of its own that the passes do not wait for: a pass claims nothing for an
+ * endpoint whose lane is still busy and goes on with the others, so a
+ * dealer whose system answers slowly (or not at all, until the timeout)
+ * delays its own webhooks only, never another dealer's. A 4xx other than
  * 408 and 429 is the endpoint answering (it refused this request), so it is
  * retried but does not count toward the breaker.
  *
@@ -139,7 +143,11 @@ export class WebhookDeliveryWorker {
   private readonly loop: PeriodicPass
   /** every pass running, the loop's and runOnce()'s callers' */
   private readonly passes = new Set<Promise<number>>()
+  /** endpoint URL → its lane: the deliveries claimed for it, being sent one after another */
+  private readonly lanes = new Map<string, Promise<void>>()
   private stopping = false
+  /** the loop runs (start() was called): a lane that ends kicks it */
+  private looping = false
 
   constructor (private readonly options: WebhookDeliveryOptions) {
     this.store = options.store
@@ -157,13 +165,14 @@ export class WebhookDeliveryWorker {
       : createMetrics(options.registry, () => [...this.endpoints.values()].filter((e) => e.breaker.opened).length)
     this.loop = new PeriodicPass(async () => {
       // a full batch may have more due behind it: another pass at once
-      if (await this.runOnce() >= this.batch) this.loop.kick()
+      if (await this.tracked(this.pass(false)) >= this.batch) this.loop.kick()
     }, (err) => { options.log.error({ err: err.message }, 'webhook pass failed; trying again') })
   }
 
   /** Runs passes until stop(): one now, then every pollMs, and at once while full batches are due. */
   start (): void {
     this.stopping = false
+    this.looping = true
     this.loop.start(this.pollMs)
     this.loop.kick()
   }
@@ -179,17 +188,22 @@ export class WebhookDeliveryWorker {
    */
   async stop (): Promise<void> {
     this.stopping = true
+    this.looping = false
     await this.loop.stop()
     await Promise.allSettled([...this.passes])
+    await Promise.allSettled([...this.lanes.values()])
     for (const e of this.endpoints.values()) e.breaker.shutdown()
     this.endpoints.clear()
     this.client?.close()
   }
 
-  /** One pass: claims due deliveries and sends them; returns how many it claimed. */
+  /** One pass: claims due deliveries and sends them, resolving when they are sent; returns how many it claimed. */
   async runOnce (): Promise<number> {
     if (this.stopping) return 0
-    const pass = this.pass()
+    return await this.tracked(this.pass(true))
+  }
+
+  private async tracked (pass: Promise<number>): Promise<number> {
     this.passes.add(pass)
     try {
       return await pass
@@ -198,23 +212,38 @@ export class WebhookDeliveryWorker {
     }
   }
 
-  private async pass (): Promise<number> {
+  /**
+   * Claims due deliveries for endpoints without a busy lane and starts a
+   * lane for each endpoint; `wait`: resolves when those lanes are done
+   * (runOnce), else at once (the loop, which must not wait on a slow one).
+   */
+  private async pass (wait: boolean): Promise<number> {
     const deadline = Date.now() + this.leaseMs
-    const claimed = await this.store.claimDeliveries(this.batch, this.leaseMs)
+    const claimed = await this.store.claimDeliveries(this.batch, this.leaseMs, [...this.lanes.keys()])
     const byEndpoint = new Map<string, ClaimedDelivery[]>()
     for (const d of claimed) {
       const key = d.url ?? ''
       byEndpoint.set(key, [...(byEndpoint.get(key) ?? []), d])
     }
-    const results = await Promise.allSettled([...byEndpoint.values()].map(async (queue) => {
-      for (const d of queue) await this.deliver(d, deadline)
-    }))
-    // a result that could not be written (database gone) leaves the rest of
-    // that endpoint's deliveries leased: they are claimed again when it ends
-    for (const r of results) {
-      if (r.status === 'rejected') this.options.log.error({ err: (r.reason as Error).message }, 'webhook delivery result not recorded; the lease will expire and it is sent again')
-    }
+    const started = [...byEndpoint].map(([url, queue]) => this.startLane(url, queue, deadline))
+    if (wait) await Promise.all(started)
     return claimed.length
+  }
+
+  private async startLane (url: string, queue: ClaimedDelivery[], deadline: number): Promise<void> {
+    const lane = (async () => {
+      for (const d of queue) await this.deliver(d, deadline)
+    })().catch((err: Error) => {
+      // a result that could not be written (database gone) leaves the rest of
+      // that endpoint's deliveries leased: they are claimed again when it ends
+      this.options.log.error({ err: err.message }, 'webhook delivery result not recorded; the lease will expire and it is sent again')
+    }).finally(() => {
+      this.lanes.delete(url)
+      // the endpoint may have more due, held back while its lane was busy
+      if (this.looping) this.loop.kick()
+    })
+    this.lanes.set(url, lane)
+    await lane
   }
 
   private async deliver (d: ClaimedDelivery, deadline: number): Promise<void> {

@@ -292,6 +292,29 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.notOk(receiver.paths.includes('/internal/admin'), 'the redirect target was never requested')
     })
 
+    t.test("a dealer whose system hangs holds up its own webhooks only, never another dealer's", async (t) => {
+      const stuck = await receiverFor(t)
+      stuck.mode = 'hang'
+      await dealerWithAlerts(stuck, 'wh-stuck', 3)
+      const well = await receiverFor(t)
+      // a timeout far beyond the wait below: only a lane of its own lets the other dealer through meanwhile
+      const w = worker({ timeoutMs: 60_000, leaseMs: 120_000 })
+      t.teardown(async () => { stuck.releaseHung(); await w.stop() })
+      w.start()
+      await until('the stuck dealer\'s first webhook hangs', async () => stuck.received.length > 0)
+      const wellIds = await dealerWithAlerts(well, 'wh-well', 2)
+      w.kick()
+      await until("the other dealer's webhooks are delivered", async () => (await deliveriesOf('wh-well')).every((d) => d.state === 'delivered'), async () => {}, 10_000)
+      t.same([...well.processed.values()].sort((a, b) => a - b), wellIds, 'each of its alerts, once')
+      t.equal(stuck.received.length, 1, 'the stuck endpoint has one request at a time, not one per pass')
+      t.same((await deliveriesOf('wh-stuck')).map((d) => d.state), ['pending', 'pending', 'pending'], 'its deliveries wait their turn')
+
+      stuck.mode = 'ok'
+      stuck.releaseHung()
+      await until('the stuck dealer\'s webhooks are delivered once it answers', async () => (await deliveriesOf('wh-stuck')).every((d) => d.state === 'delivered'))
+      t.equal(stuck.processed.size, 3)
+    })
+
     t.test('a worker stopped while its requests hang loses nothing: a new worker delivers everything once', async (t) => {
       const receiver = await receiverFor(t)
       const alertIds = await dealerWithAlerts(receiver, 'wh-hang', 4)
