@@ -20,6 +20,7 @@ import { FaultActionProcessor } from '../actions/fault-actions/processor.js'
 import { remoteFixHandler } from '../actions/fault-actions/remote-fix.js'
 import type { Storage } from '../storage/index.js'
 import { BrokerCommandTransport } from './broker/command-transport.js'
+import type { SharedBrokerState } from './broker/shared-state.js'
 import type { GatewayConfig } from './config.js'
 import type { Logger } from './logger.js'
 import { registerBacklogGauges, type Metrics } from './metrics.js'
@@ -46,9 +47,11 @@ export interface ActionWorkerDeps {
   metrics: Metrics
   /** issues each delivery of a log-upload command its upload URL and token (../log-uploads.ts); absent: none */
   grantUpload?: CommandDispatcherOptions['grantUpload']
+  /** the cluster's broker state on Redis; absent: the embedded single node */
+  sharedState?: SharedBrokerState
 }
 
-export function createActionWorkers ({ storage, keys, aedes, config, log, metrics, grantUpload }: ActionWorkerDeps): ActionWorkers {
+export function createActionWorkers ({ storage, keys, aedes, config, log, metrics, grantUpload, sharedState }: ActionWorkerDeps): ActionWorkers {
   // the dispatcher and the campaign runner wake each other: a wave queues commands, a final command advances its campaign
   const notify = (vehicleId: number): void => { commands.notify(vehicleId) }
   const campaigns = new CampaignRunner({ campaigns: storage.campaigns, queued: notify, log })
@@ -56,7 +59,7 @@ export function createActionWorkers ({ storage, keys, aedes, config, log, metric
     store: storage.commands,
     faults: storage.faults,
     signer: new CommandSigner(keys.active),
-    transport: new BrokerCommandTransport(aedes, notify),
+    transport: new BrokerCommandTransport(aedes, notify, sharedState),
     log,
     retryMs: config.commandRetryMs,
     fixCheckWindowMs: config.fixCheckWindowMs,

@@ -217,7 +217,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       // the rules' state follows a vehicle across nodes and restarts: resumed from its faults before its CONNACK
       sessionStarting: async (session) => { await ruleResume.resume(session.vehicleId, { model: session.model, firmware: session.firmware }) }
     }), async (b) => { await b.close() })
-    actions = createActionWorkers({ storage, keys, aedes: broker.aedes, config, log: log.child({ module: 'actions' }), metrics, grantUpload: async (logId) => await logUploads.grant(logId) })
+    actions = createActionWorkers({ storage, keys, aedes: broker.aedes, config, log: log.child({ module: 'actions' }), metrics, grantUpload: async (logId) => await logUploads.grant(logId), sharedState: shared })
     for (const [name, worker] of actions.order) await parts.start(name, worker)
     // batches a stopped node archived without writing their rows: decoded again from the archive
     const storedManifests = new StoredManifests(storage.manifests, catalog, config.sampleIntervalMs / 1000)

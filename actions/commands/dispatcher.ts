@@ -34,6 +34,12 @@ export interface CommandTransport {
   reachableVin (vin: string): number | undefined
   /** QoS 1 publish to v1/{vin}/cmd; resolves when the broker has taken it */
   publish (vin: string, payload: Uint8Array): Promise<void>
+  /**
+   * False while the broker could not pass a command on (a node that lost
+   * Redis): nothing is marked sent then, and the periodic pass tries again.
+   * Absent: always able.
+   */
+  ready? (): boolean
 }
 
 export interface CommandDispatcherOptions {
@@ -161,6 +167,8 @@ export class CommandDispatcher {
   private async deliver (vehicleId: number): Promise<void> {
     const vin = this.options.transport.reachable().get(vehicleId)
     if (vin === undefined) return
+    // refused before it is recorded as sent: the timeline says sent only of what left the node
+    if (this.options.transport.ready?.() === false) return
     // due and unexpired by the database's clock
     const due = await this.options.store.due(vehicleId)
     if (due === undefined) return

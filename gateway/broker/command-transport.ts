@@ -10,6 +10,7 @@
  */
 import type { Aedes, Client, Subscription } from 'aedes'
 import type { CommandTransport } from '../../actions/commands/dispatcher.js'
+import type { SharedBrokerState } from './shared-state.js'
 import { topics } from '../../proto/topics.js'
 import { sessionOf } from './sessions.js'
 
@@ -39,8 +40,12 @@ export class BrokerCommandTransport implements CommandTransport {
   private readonly view = new Map<number, string>()
   private readonly byVin = new Map<string, number>()
 
-  /** `onReachable` runs when a vehicle becomes able to receive commands. */
-  constructor (private readonly aedes: Aedes, onReachable: (vehicleId: number) => void) {
+  /**
+   * `onReachable` runs when a vehicle becomes able to receive commands;
+   * `shared`: the cluster's broker state, without which a command cannot be
+   * passed on (each refusal counted as a refused publish).
+   */
+  constructor (private readonly aedes: Aedes, onReachable: (vehicleId: number) => void, private readonly shared?: Pick<SharedBrokerState, 'available' | 'refused'>) {
     const update = (client: Client, change: (filters: Set<string>) => void): void => {
       const session = sessionOf(client)
       if (session === undefined) return
@@ -94,6 +99,12 @@ export class BrokerCommandTransport implements CommandTransport {
 
   reachableVin (vin: string): number | undefined {
     return this.byVin.get(vin)
+  }
+
+  ready (): boolean {
+    if (this.shared === undefined || this.shared.available) return true
+    this.shared.refused('publish')
+    return false
   }
 
   async publish (vin: string, payload: Uint8Array): Promise<void> {

@@ -70,7 +70,7 @@ t.test('a node that loses Redis keeps its vehicles\' ingest durable, refuses wha
   const gateway = await startGateway(config, pino({ level: 'info' }, sink))
   t.teardown(async () => {
     await gateway.close()
-    await redis.kill()
+    await redis.close()
     await db.drop()
   })
   const metric = async (series: string): Promise<number> => (await fetchMetric(gateway.httpPort))(series)
@@ -128,6 +128,7 @@ t.test('a node that loses Redis keeps its vehicles\' ingest durable, refuses wha
   const command = await gateway.storage.commands.enqueue({ vin, body: BALANCE, ttlMs: 600_000, requestedBy: 'eve' })
   await until('the command refused at publish', async () => await metric('pitwall_redis_refused_total{operation="publish"}') > 0 ? true : undefined, { timeoutMs: 5000 })
   t.same(messages, [], 'no command reaches the vehicle while the node cannot route it')
+  t.match(await gateway.storage.commands.get(command.id), { state: 'queued', attempts: 0 }, 'nor is it recorded as sent: nothing left the node')
   t.equal(closed, 0, 'the vehicle\'s connection stayed up throughout')
 
   await redis.start()
@@ -137,7 +138,7 @@ t.test('a node that loses Redis keeps its vehicles\' ingest durable, refuses wha
   t.ok((back?.refused?.connect ?? 0) >= 1 && (back?.refused?.subscribe ?? 0) >= 1, 'with what was refused during the outage')
   t.equal((await fetch(`http://127.0.0.1:${gateway.httpPort}/readyz`)).status, 200, 'ready again')
   await until('the command delivered', async () => messages.length > 0 ? true : undefined, { timeoutMs: 10_000 })
-  t.match(await gateway.storage.commands.get(command.id), { state: 'sent' }, 'the command waited in the database and went out once Redis answered')
+  t.match(await gateway.storage.commands.get(command.id), { state: 'sent', attempts: 1 }, 'the command waited in the database and went out once Redis answered, sent once')
   const connected = await connectVehicle(gateway.mqttPort, late, lateSecret).then((c) => { c.end(true); return true }, () => false)
   t.ok(connected, 'new connections are accepted again')
   await within(5000, 'a batch after the outage', publishQos1(client, topics.telemetry(vin), testBatch({ vin, seq: 2 + COUNTED + DURING })))
@@ -149,7 +150,7 @@ t.test('a node does not start without Redis, and stops in time while Redis is aw
   const redis = await startPrivateRedis()
   const db = await createTestDatabase({ migrated: true })
   t.teardown(async () => {
-    await redis.kill()
+    await redis.close()
     await db.drop()
   })
   const nobody = `redis://:hunter2@127.0.0.1:${await freePort()}/3`
