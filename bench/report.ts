@@ -147,7 +147,10 @@ CAN frames only (envelope: vin, seq, base time):
 
 ${rateTable(d.batchDecodeCanOnly, 'frames')}
 
-As the simulator sends them (CAN plus ${d.demoBatchExtras}, decoded by protobufjs):
+As the simulator sends them (CAN plus ${d.demoBatchExtras}). Two ceilings: the CAN-only one above,
+which skips the other entries unread, and one that reads every entry into columns as Pitwall does (OBD-II
+responses, DTCs, GNSS fixes and edge samples too; checked to read the same counts and values), without
+validation. The ratio is taken against the second, which does the same work:
 
 ${rateTable(d.batchDecodeDemo, 'frames')}
 

@@ -24,9 +24,12 @@ const x = (r: number): string => `${r.toFixed(2)}×`
 const ms = (v: number): string => (v < 10 ? v.toFixed(2) : v.toFixed(1))
 
 /** Our candidate's median (the one named, else the first named Pitwall…) over the ceiling's (the last candidate of a decode table). */
-function vsCeiling (rates: Rate[], name?: string): number {
+const CAN_ONLY_CEILING = 'hand-written ceiling (CAN columns only)'
+
+/** Ours (`name`, or the first Pitwall row) against `ceilingName`, or against the last row, the ceiling. */
+function vsCeiling (rates: Rate[], name?: string, ceilingName?: string): number {
   const ours = rates.find((r) => name === undefined ? r.name.startsWith('Pitwall') : r.name === name)
-  const ceiling = rates[rates.length - 1]
+  const ceiling = ceilingName === undefined ? rates[rates.length - 1] : rates.find((r) => r.name === ceilingName)
   return ours === undefined || ceiling === undefined ? NaN : ours.median / ceiling.median
 }
 
@@ -98,7 +101,7 @@ export function renderTargets (r: TargetInputs): string {
       ? []
       : [
           { target: 'batch decode ≥ 0.8× the hand-written ceiling (CAN-only batches)', ratio: vsCeiling(r.decode.batchDecodeCanOnly) },
-          { target: 'batch decode ≥ 0.8× the hand-written ceiling (demo mix: CAN, OBD-II, GNSS, edge signals)', ratio: vsCeiling(r.decode.batchDecodeDemo) },
+          { target: `batch decode ≥ 0.8× the hand-written ceiling (demo mix: CAN, OBD-II, GNSS, edge signals; ${x(vsCeiling(r.decode.batchDecodeDemo, undefined, CAN_ONLY_CEILING))} of the CAN-only ceiling, which leaves the rest unread)`, ratio: vsCeiling(r.decode.batchDecodeDemo) },
           { target: 'signal decode ≥ 0.8× the hand-written ceiling', ratio: vsCeiling(r.decode.signalDecode) },
           { target: `signal decode with ${r.decode.fleet.models} models × ${r.decode.fleet.busesPerModel} buses loaded ≥ 0.8× the hand-written ceiling`, ratio: vsCeiling(r.decode.signalDecode, FLEET_CANDIDATE) }
         ].map(({ target, ratio }) => ({ target, measured: x(ratio), met: ratio >= 0.8 }))),

@@ -28,7 +28,7 @@ import { DEMO_DBC_FILE, loadDemoDatabase } from '../../sim/demo-ecu.js'
 import { VehicleModel } from '../../sim/vehicle-model.js'
 import { bytesPerCall } from '../allocation.js'
 import { measure, type Rate } from '../measure.js'
-import { ceilingReadCan, type CeilingColumns } from './batch-ceiling.js'
+import { ceilingEntries, ceilingReadAll, ceilingReadCan, type CeilingColumns } from './batch-ceiling.js'
 import { ceilingDecodeDemo, type CeilingSamples, type DemoChannels } from './signal-ceiling.js'
 
 const VIN = 'PWLBENCH000000001'
@@ -39,6 +39,9 @@ const FLEET_BUSES = 3
 export const FLEET_CANDIDATE = `Pitwall, ${FLEET_MODELS} models × ${FLEET_BUSES} buses loaded (registry lookup per batch)`
 /** Real DBC files for the fleet's other buses: the test fixtures beside the checkout (this path is from dist/bench/micro/). */
 const FIXTURE_DBC_DIR = fileURLToPath(new URL('../../../../shared/fixtures/dbc/', import.meta.url))
+
+/** The demo mix's ceiling: every entry read into columns, as decodeBatch does, without validation. */
+export const WHOLE_BATCH_CEILING = 'hand-written ceiling (every entry into columns)'
 
 export interface DecodeBenchResult {
   framesPerBatch: number
@@ -138,16 +141,27 @@ type Options = { rounds: number, roundMs: number, warmupMs: number }
 function batchDecodeRates (payloads: Uint8Array[], ctx: BatchContext, options: Options): Rate[] {
   const frames = new CanFrameColumns()
   const ceiling: CeilingColumns = { dt: new Uint32Array(4096), id: new Uint32Array(4096), len: new Uint8Array(4096), count: 0, dataStart: 0 }
-  // The ceiling must read the same frames as ours, or the comparison means nothing.
+  const entries = ceilingEntries(1024)
+  let extras = false
+  // The ceilings must read the same frames (and entries) as ours, or the comparison means nothing.
   for (const p of payloads) {
-    const n = decodeBatch(p, ctx, frames).canFrames
+    const b = decodeBatch(p, ctx, frames)
+    const n = b.canFrames
     if (ceilingReadCan(p, ceiling) !== n || ceiling.id[n - 1] !== frames.id[n - 1]) throw new Error('bench: the batch ceiling reads different frames')
+    ceilingReadAll(p, ceiling, entries)
+    const same = ceiling.count === n && entries.obd.count === b.obd.count && entries.dtc.count === b.dtc.count && entries.gnss.count === b.gnss.count &&
+      entries.signals.count === b.signals.count && entries.obd.pid[b.obd.count - 1] === b.obd.pid[b.obd.count - 1] &&
+      entries.gnss.lat[b.gnss.count - 1] === b.gnss.latE7[b.gnss.count - 1] && Object.is(entries.signals.value[b.signals.count - 1], b.signals.value[b.signals.count - 1])
+    if (!same) throw new Error('bench: the whole-batch ceiling reads different entries')
+    extras ||= b.obd.count + b.dtc.count + b.gnss.count + b.signals.count > 0
   }
   let next = 0
   return measure([
     { name: 'protobufjs TelemetryBatch.decode', run: () => pitwall.v1.TelemetryBatch.decode(payloads[next++ & (BATCHES - 1)] as Uint8Array).can.reduce((n, b) => n + (b.id?.length ?? 0), 0) },
     { name: 'Pitwall decodeBatch (envelope + columns + validation)', run: () => decodeBatch(payloads[next++ & (BATCHES - 1)] as Uint8Array, ctx, frames).canFrames },
-    { name: 'hand-written ceiling (CAN columns only)', run: () => ceilingReadCan(payloads[next++ & (BATCHES - 1)] as Uint8Array, ceiling) }
+    { name: 'hand-written ceiling (CAN columns only)', run: () => ceilingReadCan(payloads[next++ & (BATCHES - 1)] as Uint8Array, ceiling) },
+    // last: the one the ratio is taken against, doing what ours does (every entry into columns) without the checks
+    ...(extras ? [{ name: WHOLE_BATCH_CEILING, run: () => ceilingReadAll(payloads[next++ & (BATCHES - 1)] as Uint8Array, ceiling, entries) }] : [])
   ], options)
 }
 
