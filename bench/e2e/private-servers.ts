@@ -3,7 +3,9 @@
  * mode: the shared ones (5432, 1883) are system services other work uses,
  * so the bench never re-pins or restarts them. Each is started under
  * taskset on the target's core, in a temporary directory, on a free port,
- * and stopped by its PID; the directory is removed after.
+ * and stopped by its PID; the directory is removed after. And a Redis of
+ * its own (the scale-out section, tests that kill it): on the shared one,
+ * other clients' commands would count in INFO commandstats.
  *
  * PostgreSQL refuses to run as root: as root the bench runs initdb and the
  * server as `nobody`. The cluster takes the shared server's settings that
@@ -11,12 +13,13 @@
  * shared and pinned figures differ in where the processes run, not in how
  * the database is configured.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { Redis } from 'ioredis'
 import pg from 'pg'
 import { freePort } from '../../runtime/free-port.js'
 import { onCpu } from './pinning.js'
@@ -176,4 +179,64 @@ export async function startPrivateMosquitto (cpu: number): Promise<PrivateMosqui
     throw err
   }
   return { url: `mqtt://127.0.0.1:${port}`, pid: child.pid as number, stop: stopped }
+}
+
+/** True when a Redis at `url` answers PING within 2 s. */
+export async function redisAnswers (url: string): Promise<boolean> {
+  const probe = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 })
+  probe.on('error', () => {})
+  try {
+    await probe.connect()
+    return await probe.ping() === 'PONG'
+  } catch {
+    return false
+  } finally {
+    probe.disconnect()
+  }
+}
+
+export function redisServerInstalled (): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0
+}
+
+/** A redis-server of one's own, without persistence, which may be stopped and started again on the same port. */
+export interface PrivateRedis {
+  url: string
+  port: number
+  readonly pid: number | undefined
+  /** SIGKILL by PID, as a crash or an OOM kill would; resolves once it has exited */
+  kill (): Promise<void>
+  /** starts it again on the same port (empty: it kept nothing) */
+  start (): Promise<void>
+}
+
+export async function startPrivateRedis (): Promise<PrivateRedis> {
+  const port = await freePort()
+  const url = `redis://127.0.0.1:${port}`
+  let child: ChildProcess | undefined
+  const start = async (): Promise<void> => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    const exited = new Promise<never>((_resolve, reject) => child?.once('exit', (code) => reject(new Error(`redis-server exited with ${code ?? 'a signal'}`))))
+    // it exits when its owner kills it, long after the start
+    exited.catch(() => {})
+    const deadline = Date.now() + 10_000
+    while (!await Promise.race([redisAnswers(url), exited])) {
+      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer within 10 s`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+  await start()
+  return {
+    url,
+    port,
+    get pid () { return child?.pid },
+    kill: async () => {
+      const running = child
+      if (running === undefined || running.exitCode !== null || running.signalCode !== null) return
+      const exited = new Promise((resolve) => running.once('exit', resolve))
+      running.kill('SIGKILL')
+      await exited
+    },
+    start
+  }
 }
