@@ -25,8 +25,8 @@ export type LoadCommand =
   | { type: 'count' }
   /** stop publishing, wait up to drainMs for the outstanding PUBACKs, report */
   | { type: 'quiet', drainMs: number }
-  /** every open connection leaves as its session kind does; none open after */
-  | { type: 'disconnect' }
+  /** every open connection (of `session` only, when given) leaves as its session kind does */
+  | { type: 'disconnect', session?: SessionKind }
   | { type: 'exit' }
 
 /** load process -> parent */

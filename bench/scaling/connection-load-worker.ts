@@ -117,9 +117,11 @@ async function connectAll (fleet: PortedCredential[], session: SessionKind, dead
   return { type: 'connected', open: openCount, failed, resumed, ...(firstError === undefined ? {} : { firstError }) }
 }
 
-/** Every vehicle leaves as its session kind does (a T-box says `offline` first), then sends DISCONNECT; none is left. */
-async function disconnectAll (): Promise<LoadReply> {
-  const leaving = vehicles.splice(0)
+/** Every vehicle (of `session` only, when given) leaves as its session kind does (a T-box says `offline` first), then sends DISCONNECT. */
+async function disconnectAll (session: SessionKind | undefined): Promise<LoadReply> {
+  const leaving = vehicles.filter((v) => session === undefined || v.session === session)
+  const staying = vehicles.filter((v) => !leaving.includes(v))
+  vehicles.splice(0, vehicles.length, ...staying)
   let next = 0
   let closed = 0
   await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, async () => {
@@ -173,7 +175,7 @@ process.on('message', (command: LoadCommand) => {
       case 'publish': startPublishing(command.periodMs, command.phase); return { type: 'publishing' }
       case 'count': return { type: 'count', ...counts }
       case 'quiet': return await quiet(command.drainMs)
-      case 'disconnect': return await disconnectAll()
+      case 'disconnect': return await disconnectAll(command.session)
       case 'exit':
         clearInterval(publishTimer)
         for (const v of vehicles) v.client.end(true)

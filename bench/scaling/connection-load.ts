@@ -87,9 +87,9 @@ export class ConnectionLoad {
     }
   }
 
-  /** Every open connection leaves (a T-box session says `offline` first); returns how many closed. */
-  async disconnect (): Promise<number> {
-    return (await Promise.all(this.processes.map(async (p) => await p.ask({ type: 'disconnect' }, 'disconnected')))).reduce((a, r) => a + r.closed, 0)
+  /** Every open connection (of `session` only, when given) leaves (a T-box says `offline` first); returns how many closed. */
+  async disconnect (session?: SessionKind): Promise<number> {
+    return (await Promise.all(this.processes.map(async (p) => await p.ask({ type: 'disconnect', ...(session === undefined ? {} : { session }) }, 'disconnected')))).reduce((a, r) => a + r.closed, 0)
   }
 
   /** Every open connection publishes one QoS 1 batch per `periodMs`, spread evenly over the period. */
