@@ -68,6 +68,8 @@ export interface ConnectionSpreadResult {
   takeover: ConnectionPhase
   disconnect: ConnectionPhase
   resume: ConnectionPhase
+  /** from creating the database to dropping it */
+  elapsedS: number
 }
 
 export interface ConnectionSpreadOptions {
@@ -108,6 +110,12 @@ async function phase (redisUrl: string, nodes: readonly PitwallProcess[], vehicl
 }
 
 export async function runConnectionSpread (o: ConnectionSpreadOptions): Promise<ConnectionSpreadResult> {
+  const started = performance.now()
+  const result = await spread(o)
+  return { ...result, elapsedS: Math.round((performance.now() - started) / 1000) }
+}
+
+async function spread (o: ConnectionSpreadOptions): Promise<Omit<ConnectionSpreadResult, 'elapsedS'>> {
   const database = await BenchDatabase.create(o.adminDatabaseUrl)
   const prefix = `pitwall_scaleout_${randomBytes(4).toString('hex')}`
   const nodes: PitwallProcess[] = []

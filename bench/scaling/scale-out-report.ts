@@ -41,16 +41,16 @@ const usable = (c: ConfigurationResult): boolean => c.error === undefined && c.m
 
 function maxTable (r: ScaleOutResult, one: ConfigurationResult | undefined): string {
   const rows = r.configurations.map((c) => {
-    if (!usable(c)) return `| ${c.label} | failed: ${c.error ?? 'no result'} | | | | | |`
+    if (!usable(c)) return `| ${c.label} | failed: ${c.error ?? 'no result'} | | | | | | ${c.elapsedS} |`
     const against = maxAgainstOneNode(c, one)
     const runs = c.atMax?.runs
     const held = runs === undefined ? '' : ` (${runs.map((x) => int(x.acceptedPerS)).join(', ')})`
     const max = c.maxQos1PerS === 0 ? `none: the lowest step (${int(c.search?.[0]?.offeredPerS)}/s) failed` : `${c.maxIsLowerBound === true ? '≥ ' : ''}${int(c.maxQos1PerS)}${held}${c.maxCappedByGenerator === true ? ' (capped by the generator)' : ''}`
     return `| ${c.label} | ${(c.vehiclesPerNode ?? []).join(' / ')} | ${max} | ` +
-      `${ratio(against.cluster)} | ${ratio(against.perNode)} | ${int(c.saturatedPerS)} | ${c.loss === undefined ? 'n/a' : `${c.loss.lost} of ${int(c.loss.checked)}`} |`
+      `${ratio(against.cluster)} | ${ratio(against.perNode)} | ${int(c.saturatedPerS)} | ${c.loss === undefined ? 'n/a' : `${c.loss.lost} of ${int(c.loss.checked)}`} | ${c.elapsedS} |`
   })
-  return ['| configuration | vehicles per node | max QoS 1 batches/s (runs at that step) | vs 1 node | per node vs 1 node | accepted/s when overloaded | acknowledged batches missing |',
-    '|---|---|---:|---:|---:|---:|---:|', ...rows].join('\n')
+  return ['| configuration | vehicles per node | max QoS 1 batches/s (runs at that step) | vs 1 node | per node vs 1 node | accepted/s when overloaded | acknowledged batches missing | s |',
+    '|---|---|---:|---:|---:|---:|---:|---:|', ...rows].join('\n')
 }
 
 function commonTable (r: ScaleOutResult, one: ConfigurationResult | undefined): string {
@@ -132,7 +132,8 @@ function connectionsPart (c: ConnectionSpreadResult | { error: string }): string
   })
   return `${int(c.vehicles)} vehicles connect to ${c.nodes} nodes on a fresh database, round robin, with clean sessions as in the connections
 section (two load processes, 50 connections at a time each; ${int(c.vehicles + c.sample)} vehicles registered in ${(c.registerMs / 1000).toFixed(1)} s beforehand, not counted):
-${int(c.open)} connected${c.firstError === undefined ? '' : ` (first failure: ${c.firstError})`} in ${(wave.ms / 1000).toFixed(1)} s, ${int(c.open / (wave.ms / 1000))} connections/s with the load processes on the same cores.
+${int(c.open)} connected${c.firstError === undefined ? '' : ` (first failure: ${c.firstError})`} in ${(wave.ms / 1000).toFixed(1)} s, ${int(c.open / (wave.ms / 1000))} connections/s with the load processes on the same cores
+(this part: ${c.elapsedS} s).
 RSS is the whole node process from /proc, without a forced GC (the connections section has the careful memory figures); CPU
 is each node's over the wave, whichever node the vehicle chose.
 

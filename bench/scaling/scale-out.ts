@@ -59,6 +59,8 @@ export type ConfigurationResult = Configuration & Partial<Pick<TargetResult, 'se
   /** every acknowledged batch looked up in the configuration's database */
   loss?: { checked: number, lost: number, storedBatches: number }
   error?: string
+  /** from creating the database to dropping it */
+  elapsedS: number
 }
 
 export interface ScaleOutResult {
@@ -151,6 +153,14 @@ interface RunContext {
 }
 
 async function runConfiguration (c: Configuration, ctx: RunContext): Promise<ConfigurationResult> {
+  const started = performance.now()
+  const result = await measureConfiguration(c, ctx)
+  const elapsedS = Math.round((performance.now() - started) / 1000)
+  ctx.log(`${c.label}: ${elapsedS} s`)
+  return { ...result, elapsedS }
+}
+
+async function measureConfiguration (c: Configuration, ctx: RunContext): Promise<Omit<ConfigurationResult, 'elapsedS'>> {
   const { plan, gen, ceiling, log } = ctx
   const database = await BenchDatabase.create(ctx.adminUrl)
   const prefix = `pitwall_scaleout_${randomBytes(4).toString('hex')}`
