@@ -195,7 +195,7 @@ async function measureConfiguration (c: Configuration, ctx: RunContext): Promise
     }
     const vehiclesPerNode = await Promise.all(nodes.map(async (n) => (await n.metrics()).pitwall_mqtt_connected_vehicles ?? 0))
     log(`${c.label}: vehicles per node ${vehiclesPerNode.join(', ')}`)
-    const max = await findMax(gen, { ...target, name: 'pitwall' }, plan, ceiling, (s) => log(`${c.label}: ${s}`))
+    const max = await findMax(gen, target, plan, ceiling, (s) => log(`${c.label}: ${s}`))
     ctx.commonLoadPerS ??= loadsFrom(max.maxQos1PerS).halfLoad
     await worked(metrics, 30_000)
     const callsBefore = c.redis ? await redisCommandCalls(ctx.redis.url) : undefined
