@@ -19,6 +19,7 @@ import { renderResults, type BenchResults } from './report.js'
 import { runBatchSizeScaling } from './scaling/batch-size.js'
 import { runStorageFootprint } from './scaling/storage-footprint.js'
 import { runConnectionScaling } from './scaling/connections.js'
+import { runScaleOut } from './scaling/scale-out.js'
 import { runSustained } from './scaling/sustained.js'
 import { writeConnectionCharts, writeThroughputCharts } from './scaling/svg.js'
 
@@ -87,6 +88,8 @@ const results: BenchResults = {
     return throughput
   }),
   connections: await step('connections', async () => await runConnectionScaling({ quick, databaseUrl: pgUrl })),
+  // 1, 2 and 3 nodes (full: about 4 minutes; quick: about 1), Redis a redis-server of its own, else PITWALL_BENCH_REDIS_URL
+  scaleOut: await step('scale-out', async () => await runScaleOut({ quick, adminDatabaseUrl: pgUrl, sharedRedisUrl: process.env.PITWALL_BENCH_REDIS_URL })),
   // full: 10 minutes at 65 % of Pitwall's maximum from the throughput section (quick: 30 s)
   sustained: await step('sustained', async () => await runSustained({ quick, adminDatabaseUrl: pgUrl, maxPerS: pitwallMaxPerS })),
   api: await step('api', async () => await runApiBench({ quick, adminDatabaseUrl: pgUrl })),

@@ -6,7 +6,8 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { VehicleCredential } from '../../sim/credentials.js'
-import type { RunReport, RunSpec, WorkerCommand, WorkerReply } from './load-protocol.js'
+import { roundRobin } from './load-balancer.js'
+import type { RoutedCredential, RunReport, RunSpec, WorkerCommand, WorkerReply } from './load-protocol.js'
 
 const WORKER = fileURLToPath(new URL('./load-worker.js', import.meta.url))
 
@@ -71,14 +72,19 @@ export class LoadGenerator {
     return this.workers.map((w) => w.child.pid ?? 0)
   }
 
-  /** Connects every vehicle (worker i takes every n-th credential); throws when any could not connect. */
-  async connect (url: string, credentials: readonly VehicleCredential[], anonymous = false): Promise<void> {
+  /**
+   * Connects every vehicle (worker i takes every n-th credential); throws
+   * when any could not connect. Given several URLs (a cluster's nodes),
+   * vehicle j connects to the j-th in turn, round robin.
+   */
+  async connect (url: string | readonly string[], credentials: readonly VehicleCredential[], anonymous = false): Promise<void> {
     const n = this.workers.length
+    const routed: RoutedCredential[] = roundRobin(credentials, typeof url === 'string' ? [url] : url).map(({ vehicle, node }) => ({ ...vehicle, url: node }))
     const replies = await Promise.all(this.workers.map(async (w, i) => await w.ask({
-      type: 'connect', url, anonymous, credentials: credentials.filter((_, j) => j % n === i)
+      type: 'connect', anonymous, vehicles: routed.filter((_, j) => j % n === i)
     }, 'connected', 120_000)))
     const failed = replies.reduce((a, r) => a + r.failed, 0)
-    if (failed > 0) throw new Error(`${failed} of ${credentials.length} vehicles could not connect to ${url}: ${replies.find((r) => r.firstError !== undefined)?.firstError ?? ''}`)
+    if (failed > 0) throw new Error(`${failed} of ${credentials.length} vehicles could not connect to ${String(url)}: ${replies.find((r) => r.firstError !== undefined)?.firstError ?? ''}`)
   }
 
   async disconnect (): Promise<void> {

@@ -4,9 +4,12 @@
  */
 import type { VehicleCredential } from '../../sim/credentials.js'
 
+/** A vehicle and the broker it connects to (mqtt://host:port): the parent spreads the fleet over a cluster's nodes. */
+export type RoutedCredential = VehicleCredential & { url: string }
+
 /** parent -> worker */
 export type WorkerCommand =
-  | { type: 'connect', url: string, credentials: VehicleCredential[], anonymous: boolean }
+  | { type: 'connect', vehicles: RoutedCredential[], anonymous: boolean }
   | { type: 'disconnect' }
   | { type: 'run', run: RunSpec }
   | { type: 'flood', runId: number, qos: 0 | 1, durationMs: number, maxOutstanding: number }

@@ -12,10 +12,9 @@
  */
 import mqtt from 'mqtt'
 import { BatchBuilder } from '../../sim/batch-builder.js'
-import type { VehicleCredential } from '../../sim/credentials.js'
 import { VehicleModel } from '../../sim/vehicle-model.js'
 import { pitwall } from '../../proto/index.js'
-import type { RunReport, RunSpec, WorkerCommand, WorkerReply } from './load-protocol.js'
+import type { RoutedCredential, RunReport, RunSpec, WorkerCommand, WorkerReply } from './load-protocol.js'
 
 interface Vehicle {
   vin: string
@@ -82,7 +81,7 @@ function payloadOf (v: Vehicle, seq: number): Buffer {
   return Buffer.concat([header.subarray(0, at), v.body], at + v.body.length)
 }
 
-async function connectAll (url: string, credentials: VehicleCredential[], anonymous: boolean): Promise<void> {
+async function connectAll (credentials: RoutedCredential[], anonymous: boolean): Promise<void> {
   await disconnectAll()
   let failed = 0
   let firstError: string | undefined
@@ -90,7 +89,7 @@ async function connectAll (url: string, credentials: VehicleCredential[], anonym
   let next = 0
   const one = async (): Promise<void> => {
     while (next < credentials.length) {
-      const { vin, secret } = credentials[next++] as VehicleCredential
+      const { vin, secret, url } = credentials[next++] as RoutedCredential
       try {
         const client = await mqtt.connectAsync(url, {
           protocolVersion: 4,
@@ -254,7 +253,7 @@ process.on('message', (message: WorkerCommand) => {
   const fail = (err: unknown): void => send({ type: 'failed', message: (err as Error).message })
   switch (message.type) {
     case 'connect':
-      connectAll(message.url, message.credentials, message.anonymous).catch(fail)
+      connectAll(message.vehicles, message.anonymous).catch(fail)
       break
     case 'disconnect':
       disconnectAll().then(() => send({ type: 'disconnected' }), fail)

@@ -86,7 +86,7 @@ export async function runPinned (input: PinnedInput): Promise<PinnedResult> {
     const ceiling = generator.qos1PerS
 
     const targets: TargetResult[] = []
-    const pitwallTarget: Target = { name: 'pitwall', url: `mqtt://127.0.0.1:${pitwall.mqttPort}`, pid: pitwall.pid, anonymous: false, pitwall, databaseCpu: postgres.cpu }
+    const pitwallTarget: Target = { name: 'pitwall', url: `mqtt://127.0.0.1:${pitwall.mqttPort}`, pids: [pitwall.pid], anonymous: false, pitwall, databaseCpu: postgres.cpu }
     let loss: PinnedResult['loss'] = { checked: 0, lost: 0, storedBatches: 0 }
     const pitwallResult = await measure(gen, pitwallTarget, prepared.credentials, input, ceiling, undefined, async () => {
       await sleep(500)
@@ -99,12 +99,12 @@ export async function runPinned (input: PinnedInput): Promise<PinnedResult> {
     await pitwall.stop()
     pitwall = undefined
 
-    const rawTarget: Target = { name: 'raw-aedes', url: rawUrl, pid: raw.pid, anonymous: false }
+    const rawTarget: Target = { name: 'raw-aedes', url: rawUrl, pids: [raw.pid], anonymous: false }
     targets.push({ name: 'raw-aedes', label: 'raw aedes (no pipeline)', ...await measure(gen, rawTarget, prepared.credentials, input, ceiling, halfLoad) })
     await raw.stop()
     raw = undefined
     if (mosquitto !== undefined) {
-      const target: Target = { name: 'mosquitto', url: mosquitto.url, pid: mosquitto.pid, anonymous: true }
+      const target: Target = { name: 'mosquitto', url: mosquitto.url, pids: mosquitto.pid === undefined ? [] : [mosquitto.pid], anonymous: true }
       targets.push({ name: 'mosquitto', label: 'Mosquitto (private, anonymous)', ...await measure(gen, target, prepared.credentials, input, ceiling, halfLoad) })
     }
     return { cores, postgresSettings: postgres.settings, generator, halfLoadPerS: halfLoad, targets, loss, notes, elapsedS: Math.round((performance.now() - started) / 1000) }

@@ -8,7 +8,7 @@
  * every second, as a production Redis holding broker sessions would run, so a
  * stop and start keeps the sessions, subscriptions and queued messages.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -41,6 +41,10 @@ export async function redisAnswers (url: string): Promise<boolean> {
   } finally {
     probe.disconnect()
   }
+}
+
+export function redisServerInstalled (): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0
 }
 
 export async function startPrivateRedis (options: { appendOnly?: boolean } = {}): Promise<PrivateRedis> {

@@ -3,7 +3,8 @@
  * mode: the shared ones (5432, 1883) are system services other work uses,
  * so the bench never re-pins or restarts them. Each is started under
  * taskset on the target's core, in a temporary directory, on a free port,
- * and stopped by its PID; the directory is removed after.
+ * and stopped by its PID; the directory is removed after. (A Redis of the
+ * bench's own is ./private-redis.ts.)
  *
  * PostgreSQL refuses to run as root: as root the bench runs initdb and the
  * server as `nobody`. The cluster takes the shared server's settings that

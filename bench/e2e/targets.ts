@@ -124,13 +124,22 @@ export interface PitwallStartOptions {
   cpu?: number
   /** listen for MQTT here (a restarted gateway where its vehicles reconnect); default a free port */
   mqttPort?: number
+  /**
+   * Run with the soft open-files limit raised to the hard one, as
+   * scaling/server-process.ts does: thousands of connections need as many
+   * descriptors (sh execs the gateway, so the PID is still Node's)
+   */
+  raiseOpenFiles?: boolean
 }
 
 /** `pitwall start` on `databaseUrl`, compiled, with the demo DBC on bus 0. */
 export async function startPitwall (databaseUrl: string, options: PitwallStartOptions = {}): Promise<PitwallProcess> {
   const args = [...options.nodeArgs ?? [], ...(FROM_SOURCE ? ['--import', 'tsx'] : []), CLI, 'start', '--database-url', databaseUrl, '--mqtt-port', String(options.mqttPort ?? await freePort()), '--http-port', '0',
     '--can-dbc', `0=${DEMO_DBC}`, '--log-level', 'info']
-  const { command, args: argv } = options.cpu === undefined ? { command: process.execPath, args } : onCpu(options.cpu, process.execPath, args)
+  const pinned = options.cpu === undefined ? { command: process.execPath, args } : onCpu(options.cpu, process.execPath, args)
+  const { command, args: argv } = options.raiseOpenFiles === true
+    ? { command: 'sh', args: ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', pinned.command, ...pinned.args] }
+    : pinned
   const child = spawn(command, argv, {
     env: { ...process.env, ...options.env, PITWALL_MQTT_HOST: '127.0.0.1', PITWALL_HTTP_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit']

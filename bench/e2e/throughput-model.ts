@@ -17,6 +17,7 @@ export interface RunFigures {
   latencyMs?: LatencySummary
   targetCpuPct?: number
   databaseCpuPct?: number
+  redisCpuPct?: number
   generatorCpuPct: number
   errors: number
   passed: boolean
@@ -55,6 +56,8 @@ export interface StepResult {
   targetCpuPct?: number
   /** Pitwall only: the bench database's backends and the cluster's WAL writer, checkpointer and background writer */
   databaseCpuPct?: number
+  /** Pitwall nodes sharing a Redis (scale-out section): the Redis server */
+  redisCpuPct?: number
   generatorCpuPct: number
   rssMiB?: number
   peakRssMiB?: number

@@ -89,7 +89,7 @@ function pipelineTable (r: ThroughputResult): string {
 }
 
 /** CPU ms per 1,000 batches: `pct` % of one core over a window in which `perS` batches/s were accepted. */
-function perThousand (pct: number | undefined, perS: number | undefined): number | undefined {
+export function perThousand (pct: number | undefined, perS: number | undefined): number | undefined {
   return pct === undefined || perS === undefined || perS <= 0 ? undefined : (pct * 10_000) / perS
 }
 

@@ -53,13 +53,17 @@ const NEAR_CEILING = 0.9
 export interface Target {
   name: TargetName
   url: string
-  pid: number | undefined
+  /** the broker's processes (Pitwall: every node of a cluster): CPU and RSS summed; none when unknown */
+  pids: readonly number[]
   anonymous: boolean
   /** batches the target took in, for QoS 0 (no acknowledgement) */
   received?: () => Promise<number>
-  pitwall?: PitwallProcess
+  /** Pitwall: its /metrics (a cluster's summed over its nodes) */
+  pitwall?: Pick<PitwallProcess, 'metrics'>
   /** Pitwall: the database processes doing its work */
   databaseCpu?: ProcessGroupCpu
+  /** Pitwall nodes sharing a Redis: the Redis server, when its process is known */
+  redisCpu?: ProcessGroupCpu
 }
 
 function latency (sorted: number[]): StepResult['latencyMs'] {
@@ -86,13 +90,14 @@ export interface Run { result: StepResult, latenciesMs: number[] }
 /** One run against `target` with CPU, memory and (for Pitwall) pipeline counters read at the edges of the measured window. */
 export async function step (gen: LoadGenerator, target: Target, spec: StepSpec, generatorCeiling: number): Promise<Run> {
   const db = target.databaseCpu
-  const edges: Array<{ target: number, generator: number, db: Map<number, number>, received: number, counters: Record<string, number> }> = []
+  const edges: Array<{ target: number, generator: number, db: Map<number, number>, redis: Map<number, number>, received: number, counters: Record<string, number> }> = []
   const readEdge = async (): Promise<void> => {
     const generator = gen.pids.reduce((a, pid) => a + (cpuSeconds(pid) ?? 0), 0)
     edges.push({
-      target: target.pid === undefined ? 0 : cpuSeconds(target.pid) ?? 0,
+      target: target.pids.reduce((a, pid) => a + (cpuSeconds(pid) ?? 0), 0),
       generator,
       db: db?.read() ?? new Map(),
+      redis: target.redisCpu?.read() ?? new Map(),
       received: target.received === undefined || spec.qos === 1 ? 0 : await target.received(),
       counters: target.pitwall === undefined ? {} : await target.pitwall.metrics()
     })
@@ -114,7 +119,8 @@ export async function step (gen: LoadGenerator, target: Target, spec: StepSpec, 
     ? report.completedInWindow / seconds
     : target.pitwall !== undefined ? stored / seconds : target.received !== undefined ? (b.received - a.received) / seconds : undefined
   const lat = spec.qos === 1 ? latency(report.latenciesMs) : undefined
-  const mem = target.pid === undefined ? undefined : memoryMiB(target.pid)
+  const mems = target.pids.map((pid) => memoryMiB(pid))
+  const mem = mems.length === 0 || mems.some((m) => m === undefined) ? undefined : { rss: mems.reduce((a, m) => a + (m?.rss ?? 0), 0), peak: mems.reduce((a, m) => a + (m?.peak ?? 0), 0) }
   const perS = (name: string): number => ((b.counters[name] ?? 0) - (a.counters[name] ?? 0)) / seconds
   const result: StepResult = {
     qos: spec.qos,
@@ -126,8 +132,9 @@ export async function step (gen: LoadGenerator, target: Target, spec: StepSpec, 
     errors: report.errors,
     ...(report.firstError === undefined ? {} : { firstError: report.firstError }),
     pendingAfterDrain: report.pending,
-    ...(target.pid === undefined ? {} : { targetCpuPct: (100 * (b.target - a.target)) / seconds }),
+    ...(target.pids.length === 0 ? {} : { targetCpuPct: (100 * (b.target - a.target)) / seconds }),
     ...(db === undefined ? {} : { databaseCpuPct: (100 * ProcessGroupCpu.between(a.db, b.db)) / seconds }),
+    ...(target.redisCpu === undefined ? {} : { redisCpuPct: (100 * ProcessGroupCpu.between(a.redis, b.redis)) / seconds }),
     generatorCpuPct: (100 * (b.generator - a.generator)) / seconds,
     ...(mem === undefined ? {} : { rssMiB: Math.round(mem.rss), peakRssMiB: Math.round(mem.peak) }),
     sendLagP99Ms: Math.round(report.sendLagP99Ms * 10) / 10,
@@ -176,6 +183,7 @@ export async function repeated (gen: LoadGenerator, target: Target, spec: StepSp
       ...(r.latencyMs === undefined ? {} : { latencyMs: r.latencyMs }),
       ...(r.targetCpuPct === undefined ? {} : { targetCpuPct: r.targetCpuPct }),
       ...(r.databaseCpuPct === undefined ? {} : { databaseCpuPct: r.databaseCpuPct }),
+      ...(r.redisCpuPct === undefined ? {} : { redisCpuPct: r.redisCpuPct }),
       generatorCpuPct: r.generatorCpuPct,
       errors: r.errors,
       passed: r.passed

@@ -107,7 +107,7 @@ async function runShared (options: ThroughputOptions, adminUrl: string, log: (s:
     // Pitwall first: its maximum sets the half and full loads every target gets
     const rawPublishes = raw.publishes
     const targets: TargetResult[] = []
-    const pitwallTarget: Target = { name: 'pitwall', url: pitwallUrl, pid: pitwall.pid, anonymous: false, pitwall, databaseCpu: postgresCpu(database.name) }
+    const pitwallTarget: Target = { name: 'pitwall', url: pitwallUrl, pids: [pitwall.pid], anonymous: false, pitwall, databaseCpu: postgresCpu(database.name) }
     await gen.connect(pitwallUrl, fleet)
     const pitwallSummary = await findMax(gen, pitwallTarget, plan, ceiling, log)
     const { fullLoad, halfLoad } = loadsFrom(pitwallSummary.maxQos1PerS)
@@ -130,7 +130,7 @@ async function runShared (options: ThroughputOptions, adminUrl: string, log: (s:
     await pitwall.stop()
     pitwall = undefined
 
-    const rawTarget: Target = { name: 'raw-aedes', url: rawUrl, pid: raw.pid, anonymous: false, received: rawPublishes }
+    const rawTarget: Target = { name: 'raw-aedes', url: rawUrl, pids: [raw.pid], anonymous: false, received: rawPublishes }
     await gen.connect(rawUrl, fleet)
     const rawSummary = await findMax(gen, rawTarget, plan, ceiling, log)
     targets.push({ name: 'raw-aedes', label: 'raw aedes (no pipeline)', ...rawSummary, ...await extra(rawTarget) })
@@ -143,7 +143,7 @@ async function runShared (options: ThroughputOptions, adminUrl: string, log: (s:
       targets.push({ name: 'mosquitto', label: 'Mosquitto (system)', skipped: mosquitto.skipped, search: [], maxQos1PerS: 0, maxCappedByGenerator: false, maxIsLowerBound: false })
     } else {
       if (mosquitto.pid === undefined) notes.push('Mosquitto: its process was not found in /proc, so its CPU and RSS are not shown')
-      const target: Target = { name: 'mosquitto', url: mosquitto.url, pid: mosquitto.pid, anonymous: true }
+      const target: Target = { name: 'mosquitto', url: mosquitto.url, pids: mosquitto.pid === undefined ? [] : [mosquitto.pid], anonymous: true }
       await gen.connect(mosquitto.url, fleet, true)
       const summary = await findMax(gen, target, plan, ceiling, log)
       targets.push({ name: 'mosquitto', label: 'Mosquitto (system, anonymous)', ...summary, ...await extra(target) })

@@ -8,7 +8,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { VehicleCredential } from '../../sim/credentials.js'
-import type { LoadCommand, LoadReply } from './connection-load-protocol.js'
+import { roundRobin } from '../e2e/load-balancer.js'
+import type { LoadCommand, LoadReply, PortedCredential, SessionKind } from './connection-load-protocol.js'
 
 const WORKER = fileURLToPath(new URL('./connection-load-worker.js', import.meta.url))
 const PROCESSES = 2
@@ -43,6 +44,8 @@ export interface ConnectOutcome {
   /** connections open after this call, all processes together */
   open: number
   failed: number
+  /** connections of this call whose CONNACK said session present */
+  resumed: number
   firstError?: string | undefined
 }
 
@@ -67,15 +70,26 @@ export class ConnectionLoad {
     return new ConnectionLoad(processes, first.payloadBytes, first.canFrames)
   }
 
-  /** Opens connections for `vehicles` (split across the processes), giving up on the rest at `timeoutMs`. */
-  async connect (port: number, vehicles: VehicleCredential[], timeoutMs: number): Promise<ConnectOutcome> {
+  /**
+   * Opens connections for `vehicles` (split across the processes), giving up
+   * on the rest at `timeoutMs`. Given several ports (a cluster's nodes),
+   * vehicle i connects to port i + offset in turn, round robin.
+   */
+  async connect (ports: number | readonly number[], vehicles: readonly VehicleCredential[], timeoutMs: number, options: { session?: SessionKind, offset?: number } = {}): Promise<ConnectOutcome> {
+    const routed: PortedCredential[] = roundRobin(vehicles, typeof ports === 'number' ? [ports] : ports, options.offset).map(({ vehicle, node }) => ({ ...vehicle, port: node }))
     const replies = await Promise.all(this.processes.map(async (p, w) =>
-      await p.ask({ type: 'connect', port, vehicles: vehicles.filter((_, i) => i % PROCESSES === w), deadline: Date.now() + timeoutMs }, 'connected')))
+      await p.ask({ type: 'connect', vehicles: routed.filter((_, i) => i % PROCESSES === w), session: options.session ?? 'clean', deadline: Date.now() + timeoutMs }, 'connected')))
     return {
       open: replies.reduce((a, r) => a + r.open, 0),
       failed: replies.reduce((a, r) => a + r.failed, 0),
+      resumed: replies.reduce((a, r) => a + r.resumed, 0),
       firstError: replies.find((r) => r.firstError !== undefined)?.firstError
     }
+  }
+
+  /** Every open connection (of `session` only, when given) leaves (a T-box says `offline` first); returns how many closed. */
+  async disconnect (session?: SessionKind): Promise<number> {
+    return (await Promise.all(this.processes.map(async (p) => await p.ask({ type: 'disconnect', ...(session === undefined ? {} : { session }) }, 'disconnected')))).reduce((a, r) => a + r.closed, 0)
   }
 
   /** Every open connection publishes one QoS 1 batch per `periodMs`, spread evenly over the period. */

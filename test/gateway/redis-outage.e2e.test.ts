@@ -7,11 +7,11 @@
  * free port, killed by its PID), never the shared one.
  */
 import { Writable } from 'node:stream'
-import { Redis } from 'ioredis'
 import type { MqttClient } from 'mqtt'
 import { pino } from 'pino'
 import t from 'tap'
 import type { CommandBody } from '../../actions/commands/model.js'
+import { commandsBetween, redisCommandCalls } from '../../bench/reliability/redis-keys.js'
 import { startGateway } from '../../gateway/app.js'
 import { provisionDevice } from '../../gateway/provisioning.js'
 import { topics } from '../../proto/topics.js'
@@ -32,17 +32,6 @@ const DURING = 60
 
 /** batches whose cost in Redis commands is counted, Redis up */
 const COUNTED = 50
-
-/** Calls per Redis command so far (INFO commandstats). */
-async function commandCalls (url: string): Promise<Map<string, number>> {
-  const redis = new Redis(url)
-  try {
-    const info = await redis.info('commandstats')
-    return new Map([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1] as string, Number(m[2])]))
-  } finally {
-    redis.disconnect()
-  }
-}
 
 /** Rejects when `work` has not settled within `ms`: a PUBACK that never comes fails the test instead of hanging it. */
 async function within<T> (ms: number, what: string, work: Promise<T>): Promise<T> {
@@ -88,10 +77,9 @@ t.test('a node that loses Redis keeps its vehicles\' ingest durable, refuses wha
   await client.subscribeAsync(topics.command(vin), { qos: 1 })
   await publishQos1(client, topics.telemetry(vin), testBatch({ vin, seq: 1 }))
   // what a batch costs in Redis commands: nothing (telemetry is never routed); the node's PINGs and heartbeats are the rest
-  const before = await commandCalls(redis.url)
+  const before = await redisCommandCalls(redis.url)
   for (let seq = 2; seq <= 1 + COUNTED; seq++) await publishQos1(client, topics.telemetry(vin), testBatch({ vin, seq }))
-  const after = await commandCalls(redis.url)
-  const spent = [...after].filter(([name]) => name !== 'ping' && name !== 'info').reduce((sum, [name, calls]) => sum + calls - (before.get(name) ?? 0), 0)
+  const spent = [...commandsBetween(before, await redisCommandCalls(redis.url)).values()].reduce((sum, calls) => sum + calls, 0)
   t.comment(`Redis commands other than PING while ${COUNTED} batches were acknowledged: ${spent}`)
   t.ok(spent < COUNTED / 10, `telemetry costs no Redis round trip (${spent} commands for ${COUNTED} batches)`)
 

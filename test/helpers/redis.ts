@@ -7,7 +7,6 @@
  * skipped with a message saying so.
  */
 import { dropRedisPrefix as dropKeys } from '../../bench/reliability/redis-keys.js'
-import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { redisAnswers } from '../../bench/e2e/private-redis.js'
 
@@ -31,10 +30,6 @@ export async function dropRedisPrefix (prefix: string, url = TEST_REDIS_URL): Pr
   return await dropKeys(prefix, url)
 }
 
-export function redisServerInstalled (): boolean {
-  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0
-}
-
 export const SKIP_REDIS_SERVER = 'no redis-server binary to start a private Redis with'
 
-export { startPrivateRedis, type PrivateRedis } from '../../bench/e2e/private-redis.js'
+export { redisServerInstalled, startPrivateRedis, type PrivateRedis } from '../../bench/e2e/private-redis.js'
