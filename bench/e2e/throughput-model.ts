@@ -86,7 +86,8 @@ export interface TargetResult {
   qos0?: StepResult
 }
 
-export interface ThroughputResult {
+/** What a run of the load generator against gateways was: the machine's cores, the fleet and its batches, the rules. */
+export interface LoadRunShape {
   mode: 'quick' | 'full'
   cores: number
   vehicles: number
@@ -94,6 +95,9 @@ export interface ThroughputResult {
   canFramesPerBatch: number
   payloadBytes: number
   rules: number
+}
+
+export interface ThroughputResult extends LoadRunShape {
   /** repeats: runs at the maximum and at half load, each with its own warm-up and drain */
   plan: { warmupMs: number, measureMs: number, ladder: number[], halfLoadMs: number, qos0Ms: number, repeats: number, minAccepted: number, maxP99Ms: number }
   /** closed-loop publish rates the workers reach against raw aedes */

@@ -35,18 +35,23 @@ export function ceilingReadCan (buf: Uint8Array, out: CeilingColumns): number {
   while (pos < buf.length) {
     const tag = varint(buf)
     const wire = tag & 7
-    if (tag === CAN_TAG) {
-      readCanBlock(buf, out)
-    } else if (wire === 0) {
-      varint(buf)
-    } else if (wire === 2) {
-      const length = varint(buf)
-      pos += length
-    } else {
-      pos += wire === 1 ? 8 : 4
-    }
+    if (tag === CAN_TAG) readCanBlock(buf, out)
+    else skip(buf, wire)
   }
   return out.count
+}
+
+/** Past a field of wire type `wire` whose tag was just read. */
+function skip (buf: Uint8Array, wire: number): void {
+  if (wire === 0) {
+    varint(buf)
+  } else if (wire === 2) {
+    // not `pos += varint(buf)`: that reads pos before the length's own bytes are consumed
+    const length = varint(buf)
+    pos += length
+  } else {
+    pos += wire === 1 ? 8 : 4
+  }
 }
 
 /** The other entries' columns for {@link ceilingReadAll}, preallocated: the ceiling never grows them. */
@@ -102,14 +107,8 @@ export function ceilingReadAll (buf: Uint8Array, can: CeilingColumns, out: Ceili
       else readSignals(buf, end, out.signals)
     } else if (tag === CAN_TAG) {
       readCanBlock(buf, can)
-    } else if (wire === 0) {
-      varint(buf)
-    } else if (wire === 2) {
-      // not `pos += varint(buf)`: that reads pos before the length's own bytes are consumed
-      const length = varint(buf)
-      pos += length
     } else {
-      pos += wire === 1 ? 8 : 4
+      skip(buf, wire)
     }
   }
   return can.count

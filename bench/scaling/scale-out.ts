@@ -25,7 +25,7 @@ import { LoadGenerator } from '../e2e/load-generator.js'
 import { redisServerInstalled, startPrivateRedis } from '../e2e/private-redis.js'
 import { cpuSeconds, memoryMiB, postgresCpu, ProcessGroupCpu } from '../e2e/proc-stats.js'
 import { BenchDatabase, preparePitwallDatabase, startPitwall, startRawAedes, type PitwallProcess } from '../e2e/targets.js'
-import type { StepResult, TargetResult } from '../e2e/throughput-model.js'
+import type { LoadRunShape, StepResult, TargetResult } from '../e2e/throughput-model.js'
 import { countLost, findMax, generatorCeiling, loadsFrom, PLANS, repeated, sleep, type Plan, type Target } from '../e2e/throughput-steps.js'
 import { commandsBetween, dropRedisPrefix, redisCommandCalls } from '../reliability/redis-keys.js'
 import { runConnectionSpread, type ConnectionSpreadResult } from './scale-out-connections.js'
@@ -63,14 +63,7 @@ export type ConfigurationResult = Configuration & Partial<Pick<TargetResult, 'se
   elapsedS: number
 }
 
-export interface ScaleOutResult {
-  mode: 'quick' | 'full'
-  cores: number
-  vehicles: number
-  workers: number
-  canFramesPerBatch: number
-  payloadBytes: number
-  rules: number
+export interface ScaleOutResult extends LoadRunShape {
   plan: { warmupMs: number, measureMs: number, ladder: number[], commonMs: number, repeats: number }
   generator: { qos0PerS: number, qos1PerS: number }
   /** batches/s offered to every configuration: half of 1 node's maximum */
