@@ -154,7 +154,7 @@ export class LogUploads {
    */
   async engineerUpload (vin: string, kind: LogKind, by: string, body: Omit<UploadBody, 'contentRange'>): Promise<VehicleLog> {
     const { store, files, limits } = this.options
-    const log = await store.reserve({ vin, kind, uploadedBy: by, requestedBy: by, uploadExpiresAt: new Date(Date.now() + limits.uploadWindowMs), maxUnfinished: limits.unfinishedPerVehicle })
+    const log = await store.reserve({ vin, kind, uploadedBy: by, requestedBy: by, uploadWindowMs: limits.uploadWindowMs, maxUnfinished: limits.unfinishedPerVehicle })
     let kept = false
     try {
       const written = await this.write(log, kind, { start: 0, end: undefined, total: undefined }, body.stream)
@@ -177,7 +177,7 @@ export class LogUploads {
     if (token === undefined) throw this.refusal(new PitwallError('PITWALL_ERR_UPLOAD_TOKEN', 'an upload needs its token: send Authorization: Bearer <upload_token from the command>'))
     if (!hasUploadTokenShape(token)) throw this.refusal(new PitwallError('PITWALL_ERR_UPLOAD_TOKEN', `the upload token does not open upload ${id} (wrong, or issued for another upload)`))
     const auth = await this.options.store.authorize(id, hashUploadToken(token))
-    const refusal = uploadRefusal(id, auth, new Date())
+    const refusal = uploadRefusal(id, auth, auth.now)
     // a T-box that lost the answer to its last chunk asks where it stands: a complete upload says so
     if (refusal !== undefined && !(reading && auth.tokenMatches && refusal.code === 'PITWALL_ERR_UPLOAD_SPENT')) throw this.refusal(refusal)
     return auth.log as VehicleLog

@@ -24,7 +24,12 @@ export interface NewVehicleLog {
   /** 'vehicle', or the engineer uploading */
   uploadedBy: string
   requestedBy: string
-  uploadExpiresAt: Date
+  /**
+   * how long the upload stays open, from the database's now: the expiry is
+   * the database's time, as is the check of it (authorize) and the sweep
+   * that ends it, so gateway nodes' clocks cannot shift the window
+   */
+  uploadWindowMs: number
   /** refused (PITWALL_ERR_UPLOAD_LIMIT) when the vehicle holds this many unfinished uploads already */
   maxUnfinished: number
 }
@@ -60,9 +65,9 @@ export class VehicleLogStore {
       const res = await client.query<VehicleLog>(
         `WITH l AS (
            INSERT INTO vehicle_logs (vehicle_id, kind, state, from_ms, to_ms, upload_expires_at, uploaded_by, requested_by)
-           VALUES ($1, $2, 'receiving', $3, $4, $5, $6, $7) RETURNING *)
+           VALUES ($1, $2, 'receiving', $3, $4, now() + $5 * interval '1 millisecond', $6, $7) RETURNING *)
          SELECT ${COLUMNS} FROM l JOIN vehicles v ON v.id = l.vehicle_id`,
-        [vehicle.id, spec.kind, spec.fromMs ?? null, spec.toMs ?? null, spec.uploadExpiresAt, spec.uploadedBy, spec.requestedBy])
+        [vehicle.id, spec.kind, spec.fromMs ?? null, spec.toMs ?? null, spec.uploadWindowMs, spec.uploadedBy, spec.requestedBy])
       return res.rows[0] as VehicleLog
     })
   }
@@ -91,14 +96,18 @@ export class VehicleLogStore {
     return res.rows[0]
   }
 
-  /** What a token may do to upload `id` (actions/logs/policy.ts uploadRefusal decides), and the upload as it is. */
-  async authorize (id: number, tokenHash: Buffer): Promise<UploadAuthorization & { log: VehicleLog | undefined }> {
-    const res = await this.pool.query<VehicleLog & { tokenMatches: boolean }>(
-      `SELECT ${COLUMNS}, $2::bytea = ANY (l.token_hashes) AS "tokenMatches" FROM vehicle_logs l JOIN vehicles v ON v.id = l.vehicle_id WHERE l.id = $1`, [id, tokenHash])
-    const row = res.rows[0]
-    if (row === undefined) return { state: undefined, tokenMatches: false, uploadExpiresAt: undefined, detail: null, log: undefined }
-    const { tokenMatches, ...log } = row
-    return { state: log.state, tokenMatches, uploadExpiresAt: log.uploadExpiresAt, detail: log.detail, log }
+  /**
+   * What a token may do to upload `id` (actions/logs/policy.ts uploadRefusal
+   * decides, at `now`: the database's time, which set the expiry), and the
+   * upload as it is.
+   */
+  async authorize (id: number, tokenHash: Buffer): Promise<UploadAuthorization & { log: VehicleLog | undefined, now: Date }> {
+    const res = await this.pool.query<VehicleLog & { tokenMatches: boolean | null, now: Date, found: boolean }>(
+      `SELECT ${COLUMNS}, $2::bytea = ANY (l.token_hashes) AS "tokenMatches", n.now, l.id IS NOT NULL AS found
+       FROM (SELECT now() AS now) n LEFT JOIN (vehicle_logs l JOIN vehicles v ON v.id = l.vehicle_id) ON l.id = $1`, [id, tokenHash])
+    const { tokenMatches, now, found, ...log } = res.rows[0] as VehicleLog & { tokenMatches: boolean | null, now: Date, found: boolean }
+    if (!found) return { state: undefined, tokenMatches: false, uploadExpiresAt: undefined, detail: null, log: undefined, now }
+    return { state: log.state, tokenMatches: tokenMatches === true, uploadExpiresAt: log.uploadExpiresAt, detail: log.detail, log, now }
   }
 
   /** Bytes now on disk (and the total, once declared), while receiving. */

@@ -43,7 +43,7 @@ export async function requestLogUpload (stores: LogUploadStores, ask: LogUploadA
     uploadedBy: 'vehicle',
     requestedBy: ask.requestedBy,
     // the T-box may start the upload at the command's last moment, and a large log takes a while
-    uploadExpiresAt: new Date(Date.now() + ask.ttlMs + limits.uploadWindowMs),
+    uploadWindowMs: ask.ttlMs + limits.uploadWindowMs,
     maxUnfinished: limits.unfinishedPerVehicle
   })
   let command: Command

@@ -171,7 +171,7 @@ for (const backend of [await oneBackend()]) {
       t.not(retry.uploadToken, mine.token, 'each delivery carries a fresh token')
       t.equal((await http('GET', mine.url, { authorization: `Bearer ${mine.token}` })).status, 200, 'the first delivery\'s token still opens it')
 
-      const expired = await storage.vehicleLogs.reserve({ vin: await vehicle(), kind: 'candump', uploadedBy: 'vehicle', requestedBy: 'alice', uploadExpiresAt: new Date(Date.now() - 1000), maxUnfinished: 5 })
+      const expired = await storage.vehicleLogs.reserve({ vin: await vehicle(), kind: 'candump', uploadedBy: 'vehicle', requestedBy: 'alice', uploadWindowMs: -1000, maxUnfinished: 5 })
       const old = 'pwu_' + 'B'.repeat(43)
       await storage.vehicleLogs.addToken(expired.id, hashUploadToken(old), 8)
       const late = await http('PUT', `/api/v1/uploads/${expired.id}`, { authorization: `Bearer ${old}`, 'content-type': 'text/x-candump' }, body)

@@ -35,7 +35,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       return vin
     }
     const reserve = async (vin: string, maxUnfinished = 3, expiresInMs = HOUR): Promise<number> =>
-      (await logs.reserve({ vin, kind: 'candump', uploadedBy: 'vehicle', requestedBy: 'alice', uploadExpiresAt: new Date(Date.now() + expiresInMs), maxUnfinished })).id
+      (await logs.reserve({ vin, kind: 'candump', uploadedBy: 'vehicle', requestedBy: 'alice', uploadWindowMs: expiresInMs, maxUnfinished })).id
 
     t.test('a vehicle holds at most its cap of unfinished uploads; a completed one frees its place', async (t) => {
       const vin = await vehicle()
@@ -47,6 +47,28 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.ok(await reserve(vin, 2), 'room again')
       const other = await vehicle()
       t.ok(await reserve(other, 2), 'another vehicle\'s cap is its own')
+    })
+
+    t.test("an upload's window is the database's time: a node whose clock runs an hour off neither shortens nor stretches it", async (t) => {
+      const vin = await vehicle()
+      const realNow = Date.now
+      for (const skewMs of [HOUR, -HOUR]) {
+        Date.now = () => realNow() + skewMs
+        let id: number
+        try {
+          // a command's life of 30 s and 30 s more to upload in, asked on that node
+          id = (await requestLogUpload({ logs, commands: storage.commands }, { vin, fromMs: 0, toMs: 1000, kind: 'candump', ttlMs: 30_000, requestedBy: 'alice' },
+            { unfinishedPerVehicle: 10, uploadWindowMs: 30_000 }, FIELDS)).log.id
+        } finally {
+          Date.now = realNow
+        }
+        const token = newUploadToken()
+        await logs.addToken(id, hashUploadToken(token), 3)
+        const auth = await logs.authorize(id, hashUploadToken(token))
+        const leftMs = (auth.uploadExpiresAt as Date).getTime() - auth.now.getTime()
+        t.ok(leftMs > 50_000 && leftMs <= 60_000, `${leftMs} ms of a 60 s window left, with the node's clock ${skewMs > 0 ? 'ahead' : 'behind'}`)
+      }
+      t.match(await logs.authorize(987_654_321, hashUploadToken(newUploadToken())), { state: undefined, tokenMatches: false, now: Date }, 'no such upload: the database\'s time still comes back')
     })
 
     t.test('concurrent requests cannot both take the last place', async (t) => {

@@ -54,7 +54,7 @@ t.test('pitwall diagnostics log, logs, replay', async (t) => {
 
   t.test('a log in the data directory is listed and replayed with the stored rules or a draft', async (t) => {
     const files = await LogFiles.open(dataDir)
-    const log = await storage.vehicleLogs.reserve({ vin: VIN, kind: 'candump', uploadedBy: 'eng-ana', requestedBy: 'eng-ana', uploadExpiresAt: new Date(Date.now() + 60_000), maxUnfinished: 10 })
+    const log = await storage.vehicleLogs.reserve({ vin: VIN, kind: 'candump', uploadedBy: 'eng-ana', requestedBy: 'eng-ana', uploadWindowMs: 60_000, maxUnfinished: 10 })
     const bytes = Buffer.from('(1795420800.000000) can0 130#0000000000000000\n(1795420800.100000) can0 130#0000000000000000\n')
     await writeFile(files.path(log.id, 'candump'), bytes, { mode: 0o600 })
     await storage.vehicleLogs.complete(log.id, bytes.length, 'ab'.repeat(32))
@@ -80,7 +80,7 @@ t.test('pitwall diagnostics log, logs, replay', async (t) => {
   })
 
   t.test('a log whose file is not here, or that is not complete, is refused saying why', async (t) => {
-    const elsewhere = await storage.vehicleLogs.reserve({ vin: VIN, kind: 'candump', uploadedBy: 'vehicle', requestedBy: 'x', uploadExpiresAt: new Date(Date.now() + 60_000), maxUnfinished: 10 })
+    const elsewhere = await storage.vehicleLogs.reserve({ vin: VIN, kind: 'candump', uploadedBy: 'vehicle', requestedBy: 'x', uploadWindowMs: 60_000, maxUnfinished: 10 })
     const open = await pitwallInProcess('diagnostics', 'replay', String(elsewhere.id), ...at)
     t.not(open.code, 0)
     t.match(open.stderr, /PITWALL_ERR_LOG_UNAVAILABLE.*has not completed/)
