@@ -1,10 +1,14 @@
 /**
- * `npm run bench [-- --quick] [-- --only decode,rules,...]`: runs the
- * benchmarks and writes bench/results.json (every figure), bench/RESULTS.md
- * (generated from it; never edit it by hand) and bench/charts/*.svg. Runs the
- * compiled code, as production does. Never part of `npm test`.
+ * `npm run bench [-- --quick] [-- --only decode,rules,...] [-- --merge]`:
+ * runs the benchmarks and writes bench/results.json (every figure),
+ * bench/RESULTS.md (generated from it; never edit it by hand) and
+ * bench/charts/*.svg. Runs the compiled code, as production does. Never part
+ * of `npm test`. `--merge` with `--only` re-runs the named sections over the
+ * results.json of an earlier run of the same mode (a section disturbed by
+ * other work on the machine, say), keeping its other sections; RESULTS.md
+ * then says which sections come from which run.
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { runApiBench } from './api/api-bench.js'
 import { runDiagnosticLatency } from './e2e/diagnostic-latency.js'
@@ -33,6 +37,22 @@ const wanted = (name: string): boolean => only === undefined || only.has(name)
 // 300 ms; it comes from the machine, not from the length of a round. Quick mode
 // is a smoke run of every scenario in a few minutes: rounds of 100 ms.
 const options = quick ? { rounds: 3, roundMs: 100, warmupMs: 100 } : { rounds: 7, roundMs: 500, warmupMs: 500 }
+/** Each section's field in BenchResults. */
+const SECTION_KEYS: Record<string, keyof BenchResults> = {
+  decode: 'decode',
+  'batch-size': 'batchSize',
+  rules: 'rules',
+  'storage-writer': 'storageWriter',
+  'storage-footprint': 'storageFootprint',
+  'fault-latency': 'faultLatency',
+  'hostile-vehicle': 'hostileVehicle',
+  throughput: 'throughput',
+  connections: 'connections',
+  'scale-out': 'scaleOut',
+  sustained: 'sustained',
+  api: 'api',
+  diagnostics: 'diagnostics'
+}
 // results go beside the sources, not into dist/
 const outDir = fileURLToPath(new URL('../../bench/', import.meta.url))
 // PostgreSQL for the scenarios that need it (each creates and drops its own database)
@@ -99,6 +119,19 @@ const results: BenchResults = {
   sectionsS
 }
 results.durationS = Math.round((Date.now() - started) / 1000)
+if (process.argv.includes('--merge')) {
+  if (only === undefined) throw new Error('bench: --merge re-runs the sections named by --only over an earlier run; name them')
+  if (!existsSync(outDir + 'results.json')) throw new Error(`bench: --merge needs an earlier run's ${outDir}results.json`)
+  const earlier = JSON.parse(readFileSync(outDir + 'results.json', 'utf8')) as BenchResults
+  if (earlier.mode !== results.mode) throw new Error(`bench: --merge over a ${earlier.mode} run from a ${results.mode} one would mix their plans`)
+  const base = earlier.mergedFrom ?? { machine: earlier.machine, mode: earlier.mode, durationS: earlier.durationS, sectionsS: earlier.sectionsS }
+  const kept = Object.fromEntries(Object.entries(base.sectionsS).filter(([name]) => !wanted(name)))
+  // JSON keys of the result fields, by section name (the run's step names)
+  for (const [name, key] of Object.entries(SECTION_KEYS)) {
+    if (!wanted(name) && earlier[key] !== undefined) Object.assign(results, { [key]: earlier[key] })
+  }
+  results.mergedFrom = { ...base, sectionsS: kept }
+}
 if (results.throughput !== undefined) writeThroughputCharts(results.throughput)
 if (results.connections !== undefined) writeConnectionCharts(results.connections)
 writeFileSync(outDir + 'results.json', JSON.stringify(results, null, 2) + '\n')

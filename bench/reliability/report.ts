@@ -63,8 +63,9 @@ the default is 30 s). Each command the API accepted is then looked up.
 ${commandRows.join('\n')}
 
 "Refused by the API": the engineer got an error at once (the database was away, or the node was killed);
-nothing is owed for those. "Sent more than once" counts the gateway's send records: a send refused
-inside the node (Redis away) is one of them, though nothing left the node.
+nothing is owed for those. "Sent more than once" counts the gateway's send records (a retry after no
+answer); a command a node could not pass on for want of Redis is not recorded as sent, and goes out at
+the first pass after Redis answers again.
 
 ## Dealer endpoints
 
