@@ -9,7 +9,7 @@
  */
 import pg from 'pg'
 import type { PitwallProcess } from '../e2e/targets.js'
-import { sleep } from '../e2e/throughput-steps.js'
+import { untilNone } from './until-none.js'
 import type { CommandSeen } from './fleet.js'
 
 /** A remote action every vehicle of the scenario runs at once and answers (sim/command-executor.ts). */
@@ -98,12 +98,7 @@ export class CommandIssuer {
     const client = new pg.Client({ connectionString: databaseUrl })
     await client.connect()
     try {
-      const deadline = Date.now() + timeoutMs
-      for (;;) {
-        const open = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM commands WHERE id = ANY($1) AND NOT state = ANY($2)', [this.ids, FINAL])
-        if ((open.rows[0]?.n ?? 0) === 0 || Date.now() > deadline) break
-        await sleep(250)
-      }
+      await untilNone(client, 'SELECT count(*) AS n FROM commands WHERE id = ANY($1) AND NOT state = ANY($2)', [this.ids, FINAL], timeoutMs)
       const rows = (await client.query<{ id: string, state: string, sends: number, took_s: number }>(`
         SELECT c.id, c.state, extract(epoch FROM c.updated_at - c.created_at)::float8 AS took_s,
           (SELECT count(*)::int FROM command_events e WHERE e.command_id = c.id AND e.state = 'sent') AS sends

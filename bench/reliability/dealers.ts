@@ -16,6 +16,7 @@ import { pitwall } from '../../proto/index.js'
 import { parseRules } from '../../rules/load.js'
 import type { Storage } from '../../storage/index.js'
 import { sleep } from '../e2e/throughput-steps.js'
+import { untilNone } from './until-none.js'
 
 export type EndpointFault = 'down' | 'slow' | 'error'
 
@@ -180,18 +181,12 @@ export class DealerScene {
     await this.faulted.recover()
   }
 
-  /** Waits, at most `timeoutMs`, until no webhook delivery is pending; then counts each dealer's. */
-  /** `faultEndedAt`: epoch ms */
+  /** Waits, at most `timeoutMs`, until no webhook delivery is pending; then counts each dealer's (`faultEndedAt`: epoch ms). */
   async settle (databaseUrl: string, timeoutMs: number, faultEndedAt: number): Promise<DealerFigures> {
     const client = new pg.Client({ connectionString: databaseUrl })
     await client.connect()
     try {
-      const deadline = Date.now() + timeoutMs
-      for (;;) {
-        const pending = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_deliveries WHERE state = 'pending'")
-        if ((pending.rows[0]?.n ?? 0) === 0 || Date.now() > deadline) break
-        await sleep(250)
-      }
+      await untilNone(client, "SELECT count(*) AS n FROM webhook_deliveries WHERE state = 'pending'", [], timeoutMs)
       const rows = (await client.query<{ dealer_id: string, key: string, state: string, raised_ms: number }>(`
         SELECT d.dealer_id, d.idempotency_key AS key, d.state, (extract(epoch FROM a.created_at) * 1000)::float8 AS raised_ms
         FROM webhook_deliveries d JOIN dealer_alerts a ON a.id = d.alert_id`)).rows

@@ -36,6 +36,7 @@ import { freePort } from '../../runtime/free-port.js'
 import { CommandIssuer, type CommandFigures } from './commands.js'
 import { DealerScene, SLOW_MS, type DealerFigures, type EndpointFault } from './dealers.js'
 import { ReliabilityFleet } from './fleet.js'
+import { untilNone } from './until-none.js'
 import { dropRedisPrefix } from './redis-keys.js'
 
 export interface ScenarioPlan {
@@ -125,13 +126,7 @@ async function waitProjected (databaseUrl: string, timeoutMs: number): Promise<b
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const left = await client.query<{ n: string }>('SELECT count(*) AS n FROM batches WHERE NOT projected')
-      if (Number(left.rows[0]?.n ?? 0) === 0) return true
-      if (Date.now() > deadline) return false
-      await sleep(250)
-    }
+    return await untilNone(client, 'SELECT count(*) AS n FROM batches WHERE NOT projected', [], timeoutMs)
   } finally {
     await client.end()
   }
