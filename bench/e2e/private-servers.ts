@@ -21,6 +21,7 @@ import { promisify } from 'node:util'
 import pg from 'pg'
 import { freePort } from '../../runtime/free-port.js'
 import { onCpu } from './pinning.js'
+import { postgresAnswers } from './postgres-answers.js'
 import { clusterCpu, type ProcessGroupCpu } from './proc-stats.js'
 import { stopChild } from './targets.js'
 
@@ -110,16 +111,7 @@ export async function startPrivatePostgres (cpu: number | undefined, settings: R
       const started = spawn(command, argv, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], ...owner })
       child = started
       const stderr = tail(started)
-      await until(async () => {
-        const client = new pg.Client({ connectionString: adminUrl })
-        try {
-          await client.connect()
-          await client.end()
-          return true
-        } catch {
-          return false
-        }
-      }, started, stderr, 'private PostgreSQL')
+      await until(async () => await postgresAnswers(adminUrl), started, stderr, 'private PostgreSQL')
       return started
     }
     const first = await launch()

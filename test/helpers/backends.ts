@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import pg from 'pg'
+import { postgresAnswers } from '../../bench/e2e/postgres-answers.js'
 import { migrate } from '../../storage/migrate.js'
 
 export type Backend = 'pglite' | 'postgres'
@@ -17,16 +18,7 @@ const ADMIN_URL = TEST_DATABASE_ADMIN_URL
 
 let reachable: Promise<boolean> | undefined
 export async function postgresReachable (): Promise<boolean> {
-  reachable ??= (async () => {
-    const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 })
-    try {
-      await client.connect()
-      await client.end()
-      return true
-    } catch {
-      return false
-    }
-  })()
+  reachable ??= postgresAnswers(ADMIN_URL, 2000)
   return await reachable
 }
 
