@@ -7,7 +7,7 @@
  * Keys: / search (Enter there opens a VIN typed whole, or the selected
  * vehicle), j/k or arrows move, Enter opens, n/p next and previous page.
  */
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api } from '../../api.js'
 import { Badge } from '../../components/badge.js'
 import { dateTime, relative } from '../../components/format.js'
@@ -68,11 +68,16 @@ export function FleetPage ({ route }: PageProps) {
   }
 
   const loaded = useApi(async () => await api.get<FleetAnswer>('/api/v1/vehicles', { ...filters, limit: PAGE_SIZE, after }), [JSON.stringify(filters), after])
-  const [rows, setRows] = useState<FleetVehicle[]>([])
-  useEffect(() => {
+  // connection changes heard since this answer came, laid over its rows; a new
+  // answer starts clean, so the count and the rows always come from one answer
+  const [live, setLive] = useState<{ of: FleetAnswer | undefined, changes: Map<string, Pick<FleetVehicle, 'online' | 'lastSeenAt'>> }>({ of: undefined, changes: new Map() })
+  const rows = useMemo(() => {
     const vehicles = loaded.data?.vehicles ?? []
-    setRows(vehicles)
-    for (const v of vehicles) {
+    const changes = live.of === loaded.data ? live.changes : undefined
+    return changes === undefined || changes.size === 0 ? vehicles : vehicles.map((v) => { const c = changes.get(v.vin); return c === undefined ? v : { ...v, ...c } })
+  }, [loaded.data, live])
+  useEffect(() => {
+    for (const v of loaded.data?.vehicles ?? []) {
       if (v.model !== null) seen.current.models.add(v.model)
       if (v.firmware !== null) seen.current.firmware.add(v.firmware)
     }
@@ -81,7 +86,14 @@ export function FleetPage ({ route }: PageProps) {
   const reloadSoon = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
   const stream = useEvents((event) => {
     if (event.kind === 'vehicle') {
-      setRows((list) => list.map((v) => v.vin === event.vin ? { ...v, online: event.connected, lastSeenAt: event.time ?? v.lastSeenAt } : v))
+      const shown = loaded.data
+      setLive((prev) => {
+        const changes = new Map(prev.of === shown ? prev.changes : undefined)
+        const before = changes.get(event.vin) ?? shown?.vehicles.find((v) => v.vin === event.vin)
+        if (before === undefined) return prev
+        changes.set(event.vin, { online: event.connected, lastSeenAt: event.time ?? before.lastSeenAt })
+        return { of: shown, changes }
+      })
     } else if (event.kind === 'fault' && reloadSoon.current === undefined) {
       // a burst of fault events is one reload
       reloadSoon.current = setTimeout(() => { reloadSoon.current = undefined; loaded.reload() }, 1000)
