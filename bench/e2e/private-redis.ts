@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { freePort } from '../../runtime/free-port.js'
+import { endsWithUs } from './ends-with-us.js'
 
 export interface PrivateRedis {
   url: string
@@ -54,7 +55,7 @@ export async function startPrivateRedis (options: { appendOnly?: boolean } = {})
   const persistence = options.appendOnly === true ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']
   let child: ChildProcess | undefined
   const start = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence], { stdio: 'ignore' })
+    child = endsWithUs(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence], { stdio: 'ignore' }))
     const exited = new Promise<never>((_resolve, reject) => child?.once('exit', (code) => reject(new Error(`redis-server exited with ${code ?? 'a signal'}`))))
     // it exits when the caller ends it, long after the start
     exited.catch(() => {})

@@ -24,6 +24,7 @@ import { onCpu } from './pinning.js'
 import { postgresAnswers } from './postgres-answers.js'
 import { clusterCpu, type ProcessGroupCpu } from './proc-stats.js'
 import { stopChild } from './targets.js'
+import { endsWithUs } from './ends-with-us.js'
 
 const run = promisify(execFile)
 const START_TIMEOUT_MS = 60_000
@@ -108,7 +109,8 @@ export async function startPrivatePostgres (cpu: number | undefined, settings: R
     const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`
     const launch = async (): Promise<ChildProcess> => {
       const { command, args: argv } = cpu === undefined ? { command: 'postgres', args } : onCpu(cpu, 'postgres', args)
-      const started = spawn(command, argv, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], ...owner })
+      // SIGQUIT: PostgreSQL's immediate shutdown, which also ends its backends
+      const started = endsWithUs(spawn(command, argv, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], ...owner }), 'SIGQUIT')
       child = started
       const stderr = tail(started)
       await until(async () => await postgresAnswers(adminUrl), started, stderr, 'private PostgreSQL')
@@ -152,7 +154,7 @@ export async function startPrivateMosquitto (cpu: number): Promise<PrivateMosqui
   // a user without /usr/sbin on its PATH still finds the Debian package's binary
   const binary = existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto'
   const { command, args } = onCpu(cpu, binary, ['-c', conf])
-  const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], ...owner })
+  const child = endsWithUs(spawn(command, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], ...owner }))
   const stderr = tail(child)
   const stopped = async (): Promise<void> => {
     await stopChild(child, 'SIGTERM', 10_000)

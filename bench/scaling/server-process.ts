@@ -13,6 +13,7 @@ import { freePort } from '../../runtime/free-port.js'
 import { fileURLToPath } from 'node:url'
 import { DEMO_DBC_FILE } from '../../sim/demo-ecu.js'
 import { MemoryProbe, openFilesLimit } from './memory-probe.js'
+import { endsWithUs } from '../e2e/ends-with-us.js'
 
 const CLI = fileURLToPath(new URL('../../gateway/cli/index.js', import.meta.url))
 const RAW_AEDES = fileURLToPath(new URL('../e2e/raw-aedes.js', import.meta.url))
@@ -31,10 +32,10 @@ export interface ServerProcess {
 const RAISE_FD_LIMIT = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"'
 
 function spawnInspected (args: string[], env: NodeJS.ProcessEnv, ipc: boolean): ChildProcess {
-  return spawn('sh', ['-c', RAISE_FD_LIMIT, process.execPath, '--inspect=127.0.0.1:0', ...args], {
+  return endsWithUs(spawn('sh', ['-c', RAISE_FD_LIMIT, process.execPath, '--inspect=127.0.0.1:0', ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])]
-  })
+  }))
 }
 
 /** Resolves with the inspector's ws:// URL; keeps the last stderr lines for error messages. */

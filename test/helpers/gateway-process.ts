@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../../runtime/free-port.js'
+import { endsWithUs } from '../../bench/e2e/ends-with-us.js'
 
 const CLI = fileURLToPath(new URL('../../gateway/cli/index.ts', import.meta.url))
 
@@ -23,6 +24,7 @@ export async function spawnGateway (databaseUrl: string, port?: number, env: Rea
     env: { ...process.env, PITWALL_MQTT_HOST: '127.0.0.1', PITWALL_HTTP_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'inherit']
   })
+  endsWithUs(child)
   const listening = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
     lines.on('line', (line) => {
