@@ -92,28 +92,34 @@ export class VehicleSignals {
   settle (): void {
     if (this.settled === this.columns) return
     const from = this.settled
+    const added = this.columns - from
     const count = (column: number): number => {
       const ring = this.ring[this.idOf[column] as number] as number
       return (ring & FULL) !== 0 ? HISTORY : ring & HEAD
     }
     // every column up to here is placed; the new ones go after them, most samples first, each stable
-    const order = Array.from({ length: this.columns - from }, (_, k) => from + k).sort((a, b) => count(b) - count(a) || a - b)
-    const history = this.history.slice()
-    const ids = this.idOf.slice()
+    const order = Array.from({ length: added }, (_, k) => from + k).sort((a, b) => count(b) - count(a) || a - b)
+    // a copy of the new columns only: copying the whole slab (~300 KB at a few hundred read signals) was most of the
+    // bytes a batch that brings a signal allocated
+    const moved = new Float64Array(2 * HISTORY * added)
+    for (let row = 0; row < HISTORY; row++) {
+      const at = 2 * (row * this.capacity + from)
+      moved.set(this.history.subarray(at, at + 2 * added), 2 * row * added)
+    }
+    const ids = this.idOf.slice(from, this.columns)
     order.forEach((old, k) => {
       const column = from + k
       if (column === old) return
       for (let row = 0; row < HISTORY; row++) {
         const to = 2 * (row * this.capacity + column)
-        const at = 2 * (row * this.capacity + old)
-        history[to] = this.history[at] as number
-        history[to + 1] = this.history[at + 1] as number
+        const at = 2 * (row * added + old - from)
+        this.history[to] = moved[at] as number
+        this.history[to + 1] = moved[at + 1] as number
       }
-      const id = ids[old] as number
+      const id = ids[old - from] as number
       this.idOf[column] = id
       this.ring[id] = ((column + 1) << COLUMN_SHIFT) | ((this.ring[id] as number) & (FULL | HEAD))
     })
-    this.history = history
     this.settled = this.columns
   }
 
