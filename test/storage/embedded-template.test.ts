@@ -18,6 +18,9 @@ import { looseEntries } from '../helpers/loose-files.js'
 import { TEMPLATE_SETTING, TemplateCache } from '../../storage/embedded-template.js'
 
 const NOBODY = 65_534
+// nine initdb-or-template starts of PGlite's WASM engine: ~80 s on a quiet 2-core machine, past the
+// suite's 120 s per file when the machine is busy; the file's own bound, not the suite's
+t.setTimeout(300_000)
 // on unless a test turns it off, whatever the environment that runs the suite says
 process.env[TEMPLATE_SETTING] = 'on'
 const SKIP_NOT_ROOT = process.getuid?.() !== 0 ? 'not root, so no file can be given to another user' : false
