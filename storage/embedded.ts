@@ -143,6 +143,11 @@ async function findRunningHost (dir: string): Promise<string | undefined> {
   return await canConnect(socket) ? socket : undefined
 }
 
+/** V8's WebAssembly compiler flags: --liftoff-only, --no-wasm-tier-up, --wasm-lazy-compilation, … */
+function isWasmFlag (arg: string): boolean {
+  return /^--(no-)?(liftoff|wasm)[-_a-z]*(=.*)?$/.test(arg)
+}
+
 async function startHost (hostOptions: { dataDir: string, template: string | undefined, maxConnections: number }, socketDir: string): Promise<ChildProcess> {
   const options = { ...hostOptions, engine: embeddedEngine() }
   const { dataDir } = options
@@ -154,8 +159,11 @@ async function startHost (hostOptions: { dataDir: string, template: string | und
   const here = fileURLToPath(import.meta.url)
   const ext = extname(here)
   const entry = join(here, '..', `pglite-host${ext}`)
-  // Under tests and `tsx` the sources are .ts and the child needs the same loader.
-  const execArgv = ext === '.ts' ? ['--import', 'tsx'] : []
+  // Under tests and `tsx` the sources are .ts and the child needs the same loader. The engine
+  // runs in the child, so V8's WebAssembly flags given to this process (say --liftoff-only,
+  // which the test suite uses: its databases live seconds, too short for optimised code to
+  // repay compiling it) go there too.
+  const execArgv = [...(ext === '.ts' ? ['--import', 'tsx'] : []), ...process.execArgv.filter(isWasmFlag)]
   const child = fork(entry, [JSON.stringify({ ...options, socket })], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   await new Promise<void>((resolve, reject) => {
     child.once('message', (msg: { type: string, message?: string }) => {
