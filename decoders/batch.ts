@@ -10,7 +10,7 @@
  * object is built per entry, frame or sample.
  */
 import { readEnvelope, bytesEqualText, textAt } from './batch-envelope.js'
-import { BatchEntries, type DtcRecords, type GnssFixes, type ObdResponses, type SignalSamples } from './batch-entries.js'
+import { BatchEntries, MAX_ECU, type DtcRecords, type GnssFixes, type ObdResponses, type SignalSamples } from './batch-entries.js'
 import { checkBatchCounts, overLimit, type BatchLimits } from './batch-limits.js'
 import { readCanFrames } from './can-block-reader.js'
 import { CanFrameColumns } from './can-frames.js'
@@ -37,7 +37,6 @@ export interface DecodedBatch {
   signals: SignalSamples
 }
 
-const MAX_EXTENDED_ID = 0x1fff_ffff
 /** A clock more than this far ahead of the gateway's is wrong, not early. */
 const MAX_FUTURE_US = 24 * 3600 * 1e6
 /** 2000-01-01: anything before is an unset RTC, not history. */
@@ -152,10 +151,8 @@ function checkSignalBlock (block: SignalSamples, where: Where): void {
   }
 }
 
-/** ECU addresses are CAN identifiers: 11 or 29 bits. */
-const MAX_ECU = MAX_EXTENDED_ID
-
 function checkObd (obd: ObdResponses, where: Where): void {
+  if (!obd.outOfRange) return
   for (let i = 0; i < obd.count; i++) {
     const ecu = obd.ecu[i] as number
     const mode = obd.mode[i] as number

@@ -45,7 +45,7 @@ const MAX_FLAGS = 0xff
  * Valid payload lengths, indexed by length: 0..8 (classic CAN) and the CAN FD
  * lengths of DLC 9..15 (ISO 11898-1:2015 table 5).
  */
-const VALID_LENGTH = new Uint8Array(65)
+const VALID_LENGTH = new Uint8Array(128)
 for (const n of [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64]) VALID_LENGTH[n] = 1
 
 let where: Where = () => ''
@@ -92,6 +92,9 @@ function readBlock (buf: Uint8Array, end: number, frames: CanFrameColumns, block
   let nId = 0
   let nLen = 0
   let nFlags = 0
+  // where the len runs placed the frames' data (-1: no run yet) and what their lengths sum to
+  let offsetBase = -1
+  let lenSum = 0
   while (cursor.pos < end) {
     const tag = readTag(buf, end)
     const field = tag >>> 3
@@ -132,7 +135,11 @@ function readBlock (buf: Uint8Array, end: number, frames: CanFrameColumns, block
     switch (field) {
       case BLOCK_DT_US: nDt = readDtRun(buf, stop, limit, frames.dtUs, first + nDt) - first; break
       case BLOCK_ID: nId = readIdRun(buf, stop, limit, frames.id, first + nId, first, block) - first; break
-      case BLOCK_LEN: nLen = readLenRun(buf, stop, limit, frames.len, first + nLen, first, block) - first; break
+      case BLOCK_LEN:
+        if (offsetBase < 0) offsetBase = dataStartAfter(buf, stop, end)
+        lenSum = readLenRun(buf, stop, limit, frames, first + nLen, first, block, offsetBase + lenSum) - offsetBase
+        nLen = lenRunEnd - first
+        break
       default: nFlags = readFlagsRun(buf, stop, limit, frames.flags, first + nFlags, first, block) - first
     }
     if (wireType === WIRE_LENGTH_DELIMITED ? cursor.pos !== stop : cursor.pos > end) {
@@ -143,15 +150,17 @@ function readBlock (buf: Uint8Array, end: number, frames: CanFrameColumns, block
   if (nDt !== n || nLen !== n) reject(`can[${block}]: columns differ in length (dt_us ${nDt}, id ${n}, len ${nLen})`)
   if (nFlags !== 0 && nFlags !== n) reject(`can[${block}]: flags has ${nFlags} entries for ${n} frames`)
   const last = first + n
-  // offsets once the data field's place is known (it may come before or after len)
-  const lens = frames.len
-  const offsets = frames.offset
-  let offset = dataStart
-  for (let i = first; i < last; i++) {
-    offsets[i] = offset
-    offset += lens[i] as number
+  if (lenSum !== dataLength) reject(`can[${block}]: data holds ${dataLength} bytes but len[] sums to ${lenSum}`)
+  // the len runs guessed the data field's place wrong (it came before them, or twice): offsets again from where it is
+  if (offsetBase !== dataStart) {
+    const lens = frames.len
+    const offsets = frames.offset
+    let offset = dataStart
+    for (let i = first; i < last; i++) {
+      offsets[i] = offset
+      offset += lens[i] as number
+    }
   }
-  if (offset - dataStart !== dataLength) reject(`can[${block}]: data holds ${dataLength} bytes but len[] sums to ${offset - dataStart}`)
   frames.bus.fill(bus, first, last)
   if (nFlags === 0) frames.flags.fill(0, first, last)
   frames.count = last
@@ -198,14 +207,17 @@ function readIdRun (buf: Uint8Array, stop: number, limit: number, column: Uint32
     if (id >= 0x80) {
       const b = buf[pos++] as number
       id = (id & 0x7f) | ((b & 0x7f) << 7)
-      if (b >= 0x80) {
-        cursor.pos = pos - 2
-        id = readVarint32(buf, limit)
-        pos = cursor.pos
-      }
-      if ((id & RESERVED_ID_BITS) !== 0 || (id < EXTENDED_FLAG && id > MAX_STANDARD_ID)) {
-        cursor.pos = pos
-        reject(`can[${block}]: frame ${i - first} has invalid id 0x${id.toString(16)}`)
+      // a second byte below 0x10 makes an id up to 0x7ff: valid without the check (most 11-bit ids)
+      if (b >= 0x10) {
+        if (b >= 0x80) {
+          cursor.pos = pos - 2
+          id = readVarint32(buf, limit)
+          pos = cursor.pos
+        }
+        if ((id & RESERVED_ID_BITS) !== 0 || (id < EXTENDED_FLAG && id > MAX_STANDARD_ID)) {
+          cursor.pos = pos
+          reject(`can[${block}]: frame ${i - first} has invalid id 0x${id.toString(16)}`)
+        }
       }
     }
     column[i++] = id
@@ -214,7 +226,17 @@ function readIdRun (buf: Uint8Array, stop: number, limit: number, column: Uint32
   return i
 }
 
-function readLenRun (buf: Uint8Array, stop: number, limit: number, column: Uint8Array, i: number, first: number, block: number): number {
+/** The index after the last length readLenRun read (it returns the offset after the last frame's data). */
+let lenRunEnd = 0
+
+/**
+ * Reads lengths as the other runs read their values, and with them each
+ * frame's data offset, counting from `offset`: computed here, in the same
+ * pass, rather than in a loop of their own once the block is read.
+ */
+function readLenRun (buf: Uint8Array, stop: number, limit: number, frames: CanFrameColumns, i: number, first: number, block: number, offset: number): number {
+  const column = frames.len
+  const offsets = frames.offset
   let pos = cursor.pos
   while (pos < stop) {
     let value = buf[pos++] as number
@@ -222,16 +244,39 @@ function readLenRun (buf: Uint8Array, stop: number, limit: number, column: Uint8
       cursor.pos = pos - 1
       value = readVarint32(buf, limit)
       pos = cursor.pos
+      // checked before the Uint8Array store would wrap it (a one-byte value is below the table's 128 entries)
+      if (value > 0x7f) lengthRejected(pos, value, i - first, block)
     }
-    // checked before the Uint8Array store would wrap it
-    if (value > 64 || VALID_LENGTH[value] === 0) {
-      cursor.pos = pos
-      reject(`can[${block}]: frame ${i - first} has length ${value}, not a CAN or CAN FD payload length`)
-    }
-    column[i++] = value
+    if (VALID_LENGTH[value] === 0) lengthRejected(pos, value, i - first, block)
+    column[i] = value
+    offsets[i++] = offset
+    offset += value
   }
   cursor.pos = pos
-  return i
+  lenRunEnd = i
+  return offset
+}
+
+function lengthRejected (pos: number, value: number, frame: number, block: number): never {
+  cursor.pos = pos
+  return reject(`can[${block}]: frame ${frame} has length ${value}, not a CAN or CAN FD payload length`)
+}
+
+/**
+ * Where the data field's bytes start when it directly follows the run that
+ * ends at `stop` (as a sender writing fields in number order puts it); else
+ * 0. Only a guess to compute offsets with while the lengths are read:
+ * readBlock checks it against where the data field turns out to be.
+ */
+function dataStartAfter (buf: Uint8Array, stop: number, end: number): number {
+  if (stop + 1 >= end || buf[stop] !== DATA_TAG) return 0
+  let b = buf[stop + 1] as number
+  if (b < 0x80) return stop + 2
+  if (stop + 2 >= end) return 0
+  b = buf[stop + 2] as number
+  if (b < 0x80) return stop + 3
+  if (stop + 3 >= end) return 0
+  return (buf[stop + 3] as number) < 0x80 ? stop + 4 : 0
 }
 
 function readFlagsRun (buf: Uint8Array, stop: number, limit: number, column: Uint8Array, i: number, first: number, block: number): number {

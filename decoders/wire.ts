@@ -137,12 +137,10 @@ export function readUint64 (buf: Uint8Array, end: number): number {
 const doubleBytes = new Uint8Array(8)
 const doubleValue = new Float64Array(doubleBytes.buffer)
 
-/** A little-endian IEEE 754 double at the cursor (the caller checked 8 bytes are there). */
-export function readDouble (buf: Uint8Array): number {
-  const pos = cursor.pos
+/** The little-endian IEEE 754 double at `pos` (the caller checked 8 bytes are there). */
+export function doubleAt (buf: Uint8Array, pos: number): number {
   // a byte copy, not a DataView over the payload: no object per batch, and any alignment
   for (let i = 0; i < 8; i++) doubleBytes[i] = buf[pos + i] as number
-  cursor.pos = pos + 8
   return doubleValue[0] as number
 }
 
