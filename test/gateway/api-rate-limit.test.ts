@@ -3,7 +3,7 @@
  * a 429): invalid tokens from one address are refused with 429 and
  * Retry-After before the token is looked up, and each valid token has its
  * own request budget, so one dealer's script cannot slow another's. The
- * whole API on PGlite, with the operator endpoints as the gateway serves
+ * whole API (on PostgreSQL when it answers, else PGlite), with the operator endpoints as the gateway serves
  * them, through injected requests from chosen addresses.
  */
 import Fastify, { type LightMyRequestResponse } from 'fastify'
@@ -11,11 +11,11 @@ import t, { type Test } from 'tap'
 import { registerApi } from '../../gateway/api/index.js'
 import { healthRoutes } from '../../gateway/api/health.js'
 import { createMetrics } from '../../gateway/metrics.js'
-import { openStorage } from '../../storage/index.js'
+import { openTestStorage } from '../actions/dealer-fixtures.js'
+import { oneBackend } from '../helpers/backends.js'
 import { roleTokens } from '../helpers/api-client.js'
 
-const storage = await openStorage({ dataDir: 'memory://' })
-t.teardown(async () => { await storage.close() })
+const storage = await openTestStorage(t, await oneBackend())
 const { engineer, dealer } = await roleTokens(storage.apiTokens)
 const lookups = { count: 0 }
 const authenticate = storage.apiTokens.authenticate.bind(storage.apiTokens)

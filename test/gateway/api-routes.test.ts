@@ -6,15 +6,16 @@
 import Fastify from 'fastify'
 import t from 'tap'
 import { registerApi } from '../../gateway/api/index.js'
-import { openStorage } from '../../storage/index.js'
+import { openTestStorage } from '../actions/dealer-fixtures.js'
+import { oneBackend } from '../helpers/backends.js'
 
 t.test('an unknown API route is a 404 with a stable code and the route it asked for', async (t) => {
-  const storage = await openStorage({ dataDir: 'memory://' })
+  const storage = await openTestStorage(t, await oneBackend())
   const app = Fastify()
   registerApi(app, { storage })
   app.get('/healthz', async () => ({ status: 'ok' }))
   await app.ready()
-  t.teardown(async () => { await app.close(); await storage.close() })
+  t.teardown(async () => { await app.close() })
   const engineer = (await storage.apiTokens.create({ name: 'alice', role: 'engineer' })).token
 
   const misspelt = await app.inject({ method: 'GET', url: '/api/v1/comands?state=queued', headers: { authorization: `Bearer ${engineer}` } })

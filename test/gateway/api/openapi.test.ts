@@ -20,7 +20,7 @@ import { createHttpServer } from '../../../gateway/http.js'
 import { createLogger } from '../../../gateway/logger.js'
 import { createMetrics } from '../../../gateway/metrics.js'
 import { SignalCatalog } from '../../../decoders/signal-catalog.js'
-import { openStorage, type Storage } from '../../../storage/index.js'
+import type { Storage } from '../../../storage/index.js'
 import { openTestStorage, PLACES, seedFault } from '../../actions/dealer-fixtures.js'
 import { apiClient, roleTokens } from '../../helpers/api-client.js'
 import { oneBackend } from '../../helpers/backends.js'
@@ -67,7 +67,7 @@ function undocumented (routes: readonly RouteSeen[], doc: OpenApiDocument): stri
 }
 
 t.test('the document is valid OpenAPI 3.1 and describes every API route', async (t) => {
-  const storage = await openStorage({ dataDir: 'memory://' })
+  const storage = await openTestStorage(t, await oneBackend())
   const app = Fastify()
   const routes = collectRoutes(app)
   const metrics = createMetrics()
@@ -76,7 +76,7 @@ t.test('the document is valid OpenAPI 3.1 and describes every API route', async 
   // every optional group, as the gateway registers them
   registerApi(app, { storage, metrics, events })
   await app.ready()
-  t.teardown(async () => { await app.close(); await storage.close() })
+  t.teardown(async () => { await app.close() })
 
   const res = await app.inject({ method: 'GET', url: OPENAPI_PATH })
   t.equal(res.statusCode, 200, 'no token needed')
@@ -101,12 +101,12 @@ t.test('the document is valid OpenAPI 3.1 and describes every API route', async 
 })
 
 t.test('the gateway\'s HTTP server documents /healthz, /readyz and /metrics too, open to anyone', async (t) => {
-  const storage = await openStorage({ dataDir: 'memory://' })
+  const storage = await openTestStorage(t, await oneBackend())
   const metrics = createMetrics()
   // the broker is only reached by MQTT over WebSocket upgrades, which this test does not make
   const app = await createHttpServer({ broker: {} as PitwallBroker, storage, metrics, log: createLogger('silent'), maxPacketBytes: 1024, api: { storage, metrics } })
   await app.ready()
-  t.teardown(async () => { await app.close(); await storage.close() })
+  t.teardown(async () => { await app.close() })
   const res = await app.inject({ method: 'GET', url: OPENAPI_PATH })
   await t.resolves(SwaggerParser.validate(res.json()), 'still valid')
   const doc = res.json<OpenApiDocument & { paths: Record<string, Record<string, { security?: unknown[] }>> }>()
@@ -144,11 +144,11 @@ t.test('the completeness check names a route without a response schema, a summar
 })
 
 t.test('the UI is served by the gateway alone, without a token, and the document is rate limited like the API', async (t) => {
-  const storage = await openStorage({ dataDir: 'memory://' })
+  const storage = await openTestStorage(t, await oneBackend())
   const app = Fastify()
   registerApi(app, { storage, limits: { failuresBeforeBackoff: 3, maxBackoffMs: 60_000, requestsPerMinute: 30 } })
   await app.ready()
-  t.teardown(async () => { await app.close(); await storage.close() })
+  t.teardown(async () => { await app.close() })
 
   const page = await app.inject({ method: 'GET', url: `${DOCS_PATH}/` })
   t.equal(page.statusCode, 200)
