@@ -225,6 +225,9 @@ export class Tbox extends EventEmitter<TboxEvents> {
       clean: false,
       keepalive: 30,
       reconnectPeriod: this.reconnectPeriodMs,
+      // a T-box keeps trying after a refused CONNACK too (server unavailable while the gateway's
+      // database is away, too many attempts); mqtt.js 5 gives up after the first unless told
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       queueQoSZero: false,
       ...(this.options.ca === undefined ? {} : { ca: this.options.ca }),
@@ -235,7 +238,7 @@ export class Tbox extends EventEmitter<TboxEvents> {
     client.on('close', () => this.setOffline())
     client.on('offline', () => this.setOffline())
     client.on('error', (error) => {
-      // mqtt.js reconnects by itself; a refused CONNACK (bad secret) lands here too
+      // mqtt.js reconnects by itself; a refused CONNACK (bad secret, server unavailable) lands here too
       this.counts.errors++
       this.counts.lastError = error.message
     })

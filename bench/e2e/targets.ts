@@ -7,6 +7,8 @@
  * - Mosquitto: the system one, when it takes anonymous clients.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import mqtt from 'mqtt'
@@ -17,6 +19,7 @@ import type { RuleDefinition } from '../../rules/model.js'
 import type { VehicleCredential } from '../../sim/credentials.js'
 import { freePort } from '../../runtime/free-port.js'
 import { openStorage, type Storage } from '../../storage/index.js'
+import { endsWithUs } from './ends-with-us.js'
 import { onCpu } from './pinning.js'
 import { processesNamed } from './proc-stats.js'
 
@@ -140,10 +143,13 @@ export async function startPitwall (databaseUrl: string, options: PitwallStartOp
   const { command, args: argv } = options.raiseOpenFiles === true
     ? { command: 'sh', args: ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', pinned.command, ...pinned.args] }
     : pinned
-  const child = spawn(command, argv, {
+  const child = endsWithUs(spawn(command, argv, {
     env: { ...process.env, ...options.env, PITWALL_MQTT_HOST: '127.0.0.1', PITWALL_HTTP_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit']
-  })
+  }))
+  // PITWALL_BENCH_LOG_DIR: each gateway's log kept whole, for a run to be read afterwards
+  const logDir = process.env.PITWALL_BENCH_LOG_DIR
+  if (logDir !== undefined && logDir !== '') child.stdout?.pipe(createWriteStream(join(logDir, `pitwall-${child.pid ?? 'unknown'}.log`), { flags: 'a' }))
   const ports = await new Promise<{ mqttPort: number, httpPort: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('pitwall start: not listening within 60 s')), 60_000)
     // read every line for the whole run: a full pipe would stall the gateway
@@ -187,7 +193,7 @@ export interface RawAedesProcess {
 }
 
 export async function startRawAedes (): Promise<RawAedesProcess> {
-  const child = fork(RAW_AEDES, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = endsWithUs(fork(RAW_AEDES, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m: { type: string, port: number }) => resolve(m.port))
     child.once('exit', (code) => reject(new Error(`raw aedes exited with ${code ?? 'a signal'} before listening`)))

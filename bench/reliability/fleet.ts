@@ -112,6 +112,9 @@ export class ReliabilityFleet {
         clean: false,
         keepalive: 30,
         reconnectPeriod: 250,
+        // as a T-box: a CONNACK refusing it (server unavailable, while the database is away) is
+        // retried too; mqtt.js 5 stops after the first unless told, stranding what it had in flight
+        reconnectOnConnackError: true,
         connectTimeout: 5_000
       })
       client.on('error', () => {}) // a refused or lost connection: mqtt.js reconnects

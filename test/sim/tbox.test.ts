@@ -128,6 +128,33 @@ t.test('buffers while the broker is down and then delivers every seq in order', 
   t.equal(statuses.at(-1), 'offline', 'announces itself offline when stopped')
 })
 
+t.test('a refused CONNACK (server unavailable, as while the gateway\'s database is away) is retried until the broker takes it', async (t) => {
+  let refusals = 2
+  const broker = await Aedes.createBroker({
+    authenticate: (_client, _username, _password, callback) => {
+      if (refusals-- > 0) return callback(Object.assign(new Error('server unavailable'), { returnCode: 3 }), false)
+      callback(null, true)
+    }
+  })
+  const server = createServer((socket) => broker.handle(socket))
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  const tbox = new Tbox({ url: `mqtt://127.0.0.1:${address.port}`, vin: VIN, secret: 's3cret', seed: 7, rateHz: 50, reconnectPeriodMs: 50 })
+  tbox.start()
+  t.teardown(async () => {
+    await tbox.stop(0)
+    await new Promise((resolve) => server.close(resolve))
+    await new Promise<void>((resolve) => broker.close(() => resolve()))
+  })
+  await until('the T-box to get in after two refusals', () => tbox.counters().acked >= 1)
+  const c = tbox.counters()
+  t.equal(c.errors, 2, 'both refusals seen')
+  t.match(c.lastError, /Server unavailable/i)
+  t.equal(c.connects, 1)
+})
+
 t.test('drops the oldest batches when the buffer is full and counts them', async (t) => {
   // nothing listens on this port: the T-box never gets online
   const port = await freePort()
