@@ -14,9 +14,9 @@ import {
   compileRule, DEFAULT_CATALOG, RULE_SLOTS, type RuleCatalog, SLOT_LAST_CLEARED, SLOT_OCCURRENCES, SLOT_SINCE,
   type CompiledRule
 } from './compile.js'
-import { ConditionTable, LEAF } from './condition-table.js'
+import { ConditionTable, countEdges, LEAF } from './condition-table.js'
 import {
-  ABOVE, ALL_FROM_ABOVE, AT_LEAST, AT_MOST, BELOW, DIFFERENCE_ABOVE, DIFFERENCE_AT_LEAST, INSIDE, OUTSIDE, RATE_ABOVE,
+  ABOVE, ABOVE_OR_OUTSIDE, ALL_FROM_ABOVE, COUNT_ABOVE, AT_LEAST, AT_MOST, BELOW, DIFFERENCE_ABOVE, DIFFERENCE_AT_LEAST, INSIDE, OUTSIDE, RATE_ABOVE,
   RATE_AT_LEAST, RATE_BELOW, SignalReaders, STALE_FOR
 } from './signal-readers.js'
 import type { FaultEvent, FaultEventType, RuleDefinition, StoredRuleState } from './model.js'
@@ -226,7 +226,7 @@ export class RuleEngine {
     const vehicle = this.vehicle(vehicleId, info)
     const { signals, phase, slab } = vehicle
     const { readSignals, conditions, whenAt, clearAt, slots } = this
-    const { start, rule, kind, a, c, x, y } = this.readers
+    const { start, rule, kind, a, b, c, x, y, z } = this.readers
     const { latest, previous, previousTime } = signals
     const limit = readSignals.length
     const ids = samples.signal
@@ -266,6 +266,16 @@ export class RuleEngine {
           case STALE_FOR: holds = signals.clockUs - (signals.time[a[k] as number] as number) > (x[k] as number); break
           case ALL_FROM_ABOVE:
             holds = (latest[a[k] as number] as number) > (x[k] as number) && conditions.holds(whenAt[r] as number, signals, slab, slots[r] as number)
+            break
+          case ABOVE_OR_OUTSIDE: {
+            const other = latest[c[k] as number] as number
+            holds = (latest[a[k] as number] as number) > (x[k] as number) || other < (y[k] as number) || other > (z[k] as number)
+            break
+          }
+          case COUNT_ABOVE:
+            holds = countEdges(
+              slab, (slots[r] as number) + (c[k] as number), b[k] as number, (latest[a[k] as number] as number) > (x[k] as number), signals.clockUs, y[k] as number
+            )
             break
           default: {
             const n = whenAt[r] as number

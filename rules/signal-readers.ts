@@ -13,7 +13,7 @@
  * come out in that order.
  */
 import type { CompiledRule } from './compile.js'
-import { ALL, COMPARE, DIFFERENCE, RANGE_IN, RANGE_OUT, RATE, STALE } from './condition-table.js'
+import { ALL, ANY, COMPARE, COUNT, DIFFERENCE, RANGE_IN, RANGE_OUT, RATE, STALE } from './condition-table.js'
 
 /** `when` through ConditionTable */
 export const GENERAL = 0
@@ -36,6 +36,10 @@ export const RATE_BELOW = 11
 export const STALE_FOR = 12
 /** all(...) whose first part is latest[a] > x: false without running the rest when that part is */
 export const ALL_FROM_ABOVE = 13
+/** any(latest[a] > x, latest[c] outside [y, z]): both parts are leaves, so no part keeps state to update */
+export const ABOVE_OR_OUTSIDE = 14
+/** count(latest[a] > x, b times within y µs), its slots from c past the rule's condition slots */
+export const COUNT_ABOVE = 15
 
 // comparison numbers as compile.ts gives them: > >= < <=
 const SAMPLE_KINDS = [ABOVE, AT_LEAST, BELOW, AT_MOST]
@@ -48,9 +52,11 @@ export class SignalReaders {
   readonly rule: Int32Array
   readonly kind: Uint8Array
   readonly a: Int32Array
+  readonly b: Int32Array
   readonly c: Int32Array
   readonly x: Float64Array
   readonly y: Float64Array
+  readonly z: Float64Array
 
   constructor (rules: readonly CompiledRule[], catalogSize: number) {
     const bySignal: number[][] = Array.from({ length: catalogSize }, () => [])
@@ -63,9 +69,11 @@ export class SignalReaders {
     this.rule = Int32Array.from(bySignal.flat())
     this.kind = new Uint8Array(count)
     this.a = new Int32Array(count)
+    this.b = new Int32Array(count)
     this.c = new Int32Array(count)
     this.x = new Float64Array(count)
     this.y = new Float64Array(count)
+    this.z = new Float64Array(count)
     bySignal.forEach((rs, id) => rs.forEach((r, j) => this.decode((this.start[id] as number) + j, id, rules[r] as CompiledRule)))
   }
 
@@ -89,6 +97,30 @@ export class SignalReaders {
           this.kind[k] = ALL_FROM_ABOVE
           this.a[k] = first.a
           this.x[k] = first.x
+        }
+        return
+      }
+      case COUNT: {
+        const part = nodes[1]
+        if (when.span === 2 && part !== undefined && part.op === COMPARE && part.b === 0) {
+          this.kind[k] = COUNT_ABOVE
+          this.a[k] = part.a
+          this.x[k] = part.x
+          this.b[k] = when.b
+          this.c[k] = when.a
+          this.y[k] = when.x
+        }
+        return
+      }
+      case ANY: {
+        const [, first, second] = nodes
+        if (when.span === 3 && first !== undefined && first.op === COMPARE && first.b === 0 && second !== undefined && second.op === RANGE_OUT) {
+          this.kind[k] = ABOVE_OR_OUTSIDE
+          this.a[k] = first.a
+          this.x[k] = first.x
+          this.c[k] = second.a
+          this.y[k] = second.x
+          this.z[k] = second.y
         }
         return
       }
