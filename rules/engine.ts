@@ -119,8 +119,6 @@ export class RuleEngine {
   private timedRules = new Int32Array(0)
   /** per entry of timedRules: 1 when the rule reads the clock, so it runs at the end of every batch */
   private timedClocked = new Uint8Array(0)
-  /** catalog ids some rule reads: their history is kept for evidence */
-  private readSignals: Uint8Array
   private readonly vehicles = new Map<number, VehicleRuleState>()
   private readonly evidenceWindowUs: number
   private readonly catalog: RuleCatalog
@@ -129,7 +127,6 @@ export class RuleEngine {
   constructor (options: RuleEngineOptions = {}) {
     this.evidenceWindowUs = (options.evidenceWindowS ?? 30) * US
     this.catalog = options.catalog ?? DEFAULT_CATALOG
-    this.readSignals = new Uint8Array(this.catalog.size)
     this.readers = new SignalReaders([], this.catalog.size)
   }
 
@@ -166,8 +163,6 @@ export class RuleEngine {
       }
     })
     const size = this.catalog.size
-    const read = new Uint8Array(size)
-    for (const rule of rules) for (const id of rule.signals) read[id] = 1
     const base = new Int32Array(rules.length)
     const slots = new Int32Array(rules.length)
     let slabSize = 0
@@ -210,7 +205,6 @@ export class RuleEngine {
     this.reopenUs = Float64Array.from(rules, (r) => r.def.reopenWithinS * US)
     this.slabSize = slabSize
     this.readers = new SignalReaders(rules, size)
-    this.readSignals = read
     this.dtcRules = Int32Array.from(rules.flatMap((r, i) => r.usesDtc ? [i] : []))
     this.timedRules = Int32Array.from(timed)
     this.timedClocked = Uint8Array.from(timed, (i) => (rules[i] as CompiledRule).clocked ? 1 : 0)
@@ -225,10 +219,10 @@ export class RuleEngine {
     this.events = []
     const vehicle = this.vehicle(vehicleId, info)
     const { signals, phase, slab } = vehicle
-    const { readSignals, conditions, whenAt, clearAt, slots } = this
+    const { conditions, whenAt, clearAt, slots } = this
     const { start, rule, kind, a, b, c, x, y, z } = this.readers
     const { latest, previous, previousTime } = signals
-    const limit = readSignals.length
+    const limit = this.readers.catalogSize
     const ids = samples.signal
     const times = samples.timeUs
     const values = samples.value
@@ -237,9 +231,13 @@ export class RuleEngine {
       if (id >= limit) continue
       const t = times[i] as number
       const value = values[i] as number
-      signals.update(id, t, value, readSignals[id] === 1)
+      signals.update(id, t, value)
+      const from = start[id] as number
       const end = start[id + 1] as number
-      for (let k = start[id] as number; k < end; k++) {
+      // the signals rules read are those with readers: one branch decides both (it mispredicts often, read and unread signals arrive mixed)
+      if (from === end) continue
+      signals.record(id, t, value)
+      for (let k = from; k < end; k++) {
         const r = rule[k] as number
         const p = phase[r] as number
         if (p === OUT_OF_SCOPE) continue
@@ -368,9 +366,9 @@ export class RuleEngine {
       const phase = Uint8Array.from(this.rules, (r) => inScope(r.def.scope, info) ? FRESH : OUT_OF_SCOPE)
       vehicle = { signals: new VehicleSignals(this.catalog.size), info, phase, slab: new Float64Array(this.slabSize), resumed: undefined }
       this.vehicles.set(vehicleId, vehicle)
-    } else if (vehicle.signals.size < this.readSignals.length) {
+    } else if (vehicle.signals.size < this.readers.catalogSize) {
       // the catalog grew (a manifest added signals) since this vehicle was first seen
-      vehicle.signals.grow(this.readSignals.length)
+      vehicle.signals.grow(this.readers.catalogSize)
     }
     if (vehicle.info.model !== info.model || vehicle.info.firmware !== info.firmware) {
       // a firmware update can bring a vehicle into or out of a rule's scope

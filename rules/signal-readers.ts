@@ -58,7 +58,11 @@ export class SignalReaders {
   readonly y: Float64Array
   readonly z: Float64Array
 
+  /** the catalog's size when the rules were loaded: samples of later ids have no readers */
+  readonly catalogSize: number
+
   constructor (rules: readonly CompiledRule[], catalogSize: number) {
+    this.catalogSize = catalogSize
     const bySignal: number[][] = Array.from({ length: catalogSize }, () => [])
     rules.forEach((rule, r) => {
       for (const id of rule.signals) bySignal[id]?.push(r)
