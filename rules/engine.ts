@@ -75,6 +75,8 @@ const OUT_OF_SCOPE = 6
  * so running it again would change nothing.
  */
 const RUN_AT_END = (1 << FRESH) | (1 << PENDING) | (1 << OPENED) | (1 << CLEARING)
+/** A rule whose conditions read the clock runs at the end of every batch, in any phase but out of scope. */
+const RUN_AT_END_CLOCKED = (1 << OUT_OF_SCOPE) - 1
 
 interface VehicleRuleState {
   signals: VehicleSignals
@@ -117,8 +119,8 @@ export class RuleEngine {
   private readers: SignalReaders
   private dtcRules = new Int32Array(0)
   private timedRules = new Int32Array(0)
-  /** per entry of timedRules: 1 when the rule reads the clock, so it runs at the end of every batch */
-  private timedClocked = new Uint8Array(0)
+  /** per entry of timedRules: the phases it runs in at the end of a batch, a bit each (one test, not one per case) */
+  private timedPhases = new Uint8Array(0)
   private readonly vehicles = new Map<number, VehicleRuleState>()
   private readonly evidenceWindowUs: number
   private readonly catalog: RuleCatalog
@@ -207,7 +209,7 @@ export class RuleEngine {
     this.readers = new SignalReaders(rules, size)
     this.dtcRules = Int32Array.from(rules.flatMap((r, i) => r.usesDtc ? [i] : []))
     this.timedRules = Int32Array.from(timed)
-    this.timedClocked = Uint8Array.from(timed, (i) => (rules[i] as CompiledRule).clocked ? 1 : 0)
+    this.timedPhases = Uint8Array.from(timed, (i) => (rules[i] as CompiledRule).clocked ? RUN_AT_END_CLOCKED : RUN_AT_END)
     return { compiled: rules.length, skipped }
   }
 
@@ -303,11 +305,11 @@ export class RuleEngine {
     }
     // Time passes without samples too: a for-duration completes, a signal goes stale.
     const now = signals.clockUs
-    const { timedRules, timedClocked } = this
+    const { timedRules, timedPhases } = this
     for (let k = 0; k < timedRules.length; k++) {
       const r = timedRules[k] as number
       const p = phase[r] as number
-      if (p !== OUT_OF_SCOPE && (timedClocked[k] === 1 || ((RUN_AT_END >> p) & 1) === 1)) this.run(vehicleId, r, phase, slab, signals, now)
+      if ((((timedPhases[k] as number) >> p) & 1) === 1) this.run(vehicleId, r, phase, slab, signals, now)
     }
     signals.settle()
     return this.events
