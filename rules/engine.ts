@@ -17,7 +17,7 @@ import {
 import { ConditionTable, countEdges, LEAF } from './condition-table.js'
 import {
   ABOVE, ABOVE_OR_OUTSIDE, ALL_FROM_ABOVE, COUNT_ABOVE, AT_LEAST, AT_MOST, BELOW, DIFFERENCE_ABOVE, DIFFERENCE_AT_LEAST, INSIDE, OUTSIDE, RATE_ABOVE,
-  RATE_AT_LEAST, RATE_BELOW, SignalReaders, STALE_FOR
+  DecodedWhens, RATE_AT_LEAST, RATE_BELOW, SignalReaders, STALE_FOR
 } from './signal-readers.js'
 import type { FaultEvent, FaultEventType, RuleDefinition, StoredRuleState } from './model.js'
 import { inScope } from './scope.js'
@@ -121,6 +121,8 @@ export class RuleEngine {
   private timedRules = new Int32Array(0)
   /** per entry of timedRules: the phases it runs in at the end of a batch, a bit each (one test, not one per case) */
   private timedPhases = new Uint8Array(0)
+  /** per entry of timedRules: its `when` decoded, so stale and count rules (run at every batch's end) skip the table */
+  private timedWhens = new DecodedWhens([])
   private readonly vehicles = new Map<number, VehicleRuleState>()
   private readonly evidenceWindowUs: number
   private readonly catalog: RuleCatalog
@@ -209,6 +211,7 @@ export class RuleEngine {
     this.readers = new SignalReaders(rules, size)
     this.dtcRules = Int32Array.from(rules.flatMap((r, i) => r.usesDtc ? [i] : []))
     this.timedRules = Int32Array.from(timed)
+    this.timedWhens = new DecodedWhens(timed.map((r) => [-1, rules[r] as CompiledRule] as const))
     this.timedPhases = Uint8Array.from(timed, (i) => (rules[i] as CompiledRule).clocked ? RUN_AT_END_CLOCKED : RUN_AT_END)
     return { compiled: rules.length, skipped }
   }
@@ -305,11 +308,36 @@ export class RuleEngine {
     }
     // Time passes without samples too: a for-duration completes, a signal goes stale.
     const now = signals.clockUs
-    const { timedRules, timedPhases } = this
+    const { timedRules, timedPhases, timedWhens } = this
     for (let k = 0; k < timedRules.length; k++) {
       const r = timedRules[k] as number
       const p = phase[r] as number
-      if ((((timedPhases[k] as number) >> p) & 1) === 1) this.run(vehicleId, r, phase, slab, signals, now)
+      if ((((timedPhases[k] as number) >> p) & 1) === 0) continue
+      let holds: boolean
+      switch (timedWhens.kind[k]) {
+        case STALE_FOR:
+          holds = now - (signals.time[timedWhens.a[k] as number] as number) > (timedWhens.x[k] as number)
+          break
+        case COUNT_ABOVE:
+          holds = countEdges(
+            slab, (slots[r] as number) + (timedWhens.c[k] as number), timedWhens.b[k] as number,
+            (latest[timedWhens.a[k] as number] as number) > (timedWhens.x[k] as number), now, timedWhens.y[k] as number
+          )
+          break
+        default:
+          holds = conditions.holds(whenAt[r] as number, signals, slab, slots[r] as number)
+      }
+      // as in the sample loop: the common outcomes here, the rest in step()
+      if (p < OPENED) {
+        if (!holds) {
+          phase[r] = IDLE
+          continue
+        }
+      } else if (holds && clearAt[r] === -1) {
+        phase[r] = OPEN
+        continue
+      }
+      this.step(vehicleId, r, phase, slab, signals, now, holds)
     }
     signals.settle()
     return this.events

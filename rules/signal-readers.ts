@@ -46,10 +46,12 @@ const SAMPLE_KINDS = [ABOVE, AT_LEAST, BELOW, AT_MOST]
 const DIFFERENCE_KINDS = [DIFFERENCE_ABOVE, DIFFERENCE_AT_LEAST]
 const RATE_KINDS = [RATE_ABOVE, RATE_AT_LEAST, RATE_BELOW]
 
-export class SignalReaders {
-  /** the readers of catalog id `id` are entries start[id] .. start[id + 1] of the arrays below */
-  readonly start: Int32Array
-  readonly rule: Int32Array
+/**
+ * Rules' `when`, decoded entry by entry; an entry is a rule run for a reason:
+ * a sample of catalog id `id`, or the end of a batch (id -1, so no kind that
+ * reads the sample's own value).
+ */
+export class DecodedWhens {
   readonly kind: Uint8Array
   readonly a: Int32Array
   readonly b: Int32Array
@@ -58,19 +60,8 @@ export class SignalReaders {
   readonly y: Float64Array
   readonly z: Float64Array
 
-  /** the catalog's size when the rules were loaded: samples of later ids have no readers */
-  readonly catalogSize: number
-
-  constructor (rules: readonly CompiledRule[], catalogSize: number) {
-    this.catalogSize = catalogSize
-    const bySignal: number[][] = Array.from({ length: catalogSize }, () => [])
-    rules.forEach((rule, r) => {
-      for (const id of rule.signals) bySignal[id]?.push(r)
-    })
-    this.start = new Int32Array(catalogSize + 1)
-    bySignal.forEach((rs, id) => { this.start[id + 1] = (this.start[id] as number) + rs.length })
-    const count = this.start[catalogSize] as number
-    this.rule = Int32Array.from(bySignal.flat())
+  constructor (entries: ReadonlyArray<readonly [id: number, rule: CompiledRule]>) {
+    const count = entries.length
     this.kind = new Uint8Array(count)
     this.a = new Int32Array(count)
     this.b = new Int32Array(count)
@@ -78,10 +69,10 @@ export class SignalReaders {
     this.x = new Float64Array(count)
     this.y = new Float64Array(count)
     this.z = new Float64Array(count)
-    bySignal.forEach((rs, id) => rs.forEach((r, j) => this.decode((this.start[id] as number) + j, id, rules[r] as CompiledRule)))
+    entries.forEach(([id, rule], k) => this.decode(k, id, rule))
   }
 
-  /** Entry k, a sample of `id` running `rule`: its kind and operands, GENERAL when none fits. */
+  /** Entry k, `rule` run for `id`: its kind and operands, GENERAL when none fits. */
   private decode (k: number, id: number, rule: CompiledRule): void {
     const nodes = rule.conditions.nodes
     const when = nodes[0]
@@ -134,5 +125,25 @@ export class SignalReaders {
     this.c[k] = when.c
     this.x[k] = when.x
     this.y[k] = when.y
+  }
+}
+
+export class SignalReaders extends DecodedWhens {
+  /** the readers of catalog id `id` are entries start[id] .. start[id + 1] */
+  readonly start: Int32Array
+  readonly rule: Int32Array
+  /** the catalog's size when the rules were loaded: samples of later ids have no readers */
+  readonly catalogSize: number
+
+  constructor (rules: readonly CompiledRule[], catalogSize: number) {
+    const bySignal: number[][] = Array.from({ length: catalogSize }, () => [])
+    rules.forEach((rule, r) => {
+      for (const id of rule.signals) bySignal[id]?.push(r)
+    })
+    super(bySignal.flatMap((rs, id) => rs.map((r) => [id, rules[r] as CompiledRule] as const)))
+    this.catalogSize = catalogSize
+    this.start = new Int32Array(catalogSize + 1)
+    bySignal.forEach((rs, id) => { this.start[id + 1] = (this.start[id] as number) + rs.length })
+    this.rule = Int32Array.from(bySignal.flat())
   }
 }
