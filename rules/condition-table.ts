@@ -68,6 +68,26 @@ export function compare (op: number, x: number, threshold: number): boolean {
   }
 }
 
+/**
+ * A count window's step: its part is `now` at `clockUs`; true when the part
+ * became true at least `atLeast` times within the last `windowUs`. Its slots
+ * from `at` in `s`: the part's previous value, the ring head, then the
+ * atLeast latest edge times.
+ */
+export function countEdges (s: Float64Array, at: number, atLeast: number, now: boolean, clockUs: number, windowUs: number): boolean {
+  const head = at + 1
+  const ring = at + 2
+  if (now && s[at] === 0) {
+    const h = s[head] as number
+    s[ring + h] = clockUs
+    s[head] = (h + 1) % atLeast
+  }
+  s[at] = now ? 1 : 0
+  // the slot the head points at is the oldest of the last atLeast edges (0 while fewer)
+  const oldest = s[ring + (s[head] as number)] as number
+  return oldest > 0 && clockUs - oldest <= windowUs
+}
+
 export class ConditionTable {
   /** per node at 4n: op, a, b, c */
   private ints = new Int32Array(0)
@@ -167,22 +187,8 @@ export class ConditionTable {
     switch (op) {
       case CALL:
         return (this.calls[a] as SignalPredicate)(v)
-      case COUNT: {
-        // slots: previous value of the part, ring head, then atLeast edge times
-        const now = this.holds(n + 1, v, s, base)
-        const prev = base + a
-        const head = prev + 1
-        const ring = prev + 2
-        if (now && s[prev] === 0) {
-          const h = s[head] as number
-          s[ring + h] = v.clockUs
-          s[head] = (h + 1) % b
-        }
-        s[prev] = now ? 1 : 0
-        // the slot the head points at is the oldest of the last atLeast edges (0 while fewer)
-        const oldest = s[ring + (s[head] as number)] as number
-        return oldest > 0 && v.clockUs - oldest <= (this.nums[2 * n] as number)
-      }
+      case COUNT:
+        return countEdges(s, base + a, b, this.holds(n + 1, v, s, base), v.clockUs, this.nums[2 * n] as number)
       case ALL: case ANY:
         return this.holds(n, v, s, base)
       default: {

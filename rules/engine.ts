@@ -11,10 +11,14 @@
  */
 import type { SampleBuffer } from '../decoders/sample-buffer.js'
 import {
-  compileRule, DEFAULT_CATALOG, type RuleCatalog, SLOT_LAST_CLEARED, SLOT_OCCURRENCES, SLOT_SINCE,
+  compileRule, DEFAULT_CATALOG, RULE_SLOTS, type RuleCatalog, SLOT_LAST_CLEARED, SLOT_OCCURRENCES, SLOT_SINCE,
   type CompiledRule
 } from './compile.js'
-import { ConditionTable, LEAF } from './condition-table.js'
+import { ConditionTable, countEdges, LEAF } from './condition-table.js'
+import {
+  ABOVE, ABOVE_OR_OUTSIDE, ALL_FROM_ABOVE, COUNT_ABOVE, AT_LEAST, AT_MOST, BELOW, DIFFERENCE_ABOVE, DIFFERENCE_AT_LEAST, INSIDE, OUTSIDE, RATE_ABOVE,
+  DecodedWhens, RATE_AT_LEAST, RATE_BELOW, SignalReaders, STALE_FOR
+} from './signal-readers.js'
 import type { FaultEvent, FaultEventType, RuleDefinition, StoredRuleState } from './model.js'
 import { inScope } from './scope.js'
 import { VehicleSignals } from './vehicle-signals.js'
@@ -71,6 +75,8 @@ const OUT_OF_SCOPE = 6
  * so running it again would change nothing.
  */
 const RUN_AT_END = (1 << FRESH) | (1 << PENDING) | (1 << OPENED) | (1 << CLEARING)
+/** A rule whose conditions read the clock runs at the end of every batch, in any phase but out of scope. */
+const RUN_AT_END_CLOCKED = (1 << OUT_OF_SCOPE) - 1
 
 interface VehicleRuleState {
   signals: VehicleSignals
@@ -91,25 +97,34 @@ const US = 1e6
 
 export class RuleEngine {
   private rules: CompiledRule[] = []
+  /** per rule, the catalog names of its signals, for its events' evidence */
+  private signalNames: string[][] = []
   // per rule index, flat, for the per-sample path
   private readonly conditions = new ConditionTable()
   /** where the rule's `when` starts in `conditions`, and its clear condition (-1: none, `when` false clears) */
   private whenAt = new Int32Array(0)
   private clearAt = new Int32Array(0)
+  /** where rule r's own slots (SLOT_SINCE ...) start in a vehicle's slab */
   private base = new Int32Array(0)
+  /**
+   * what rule r's condition slots (count windows, numbered from RULE_SLOTS by
+   * compile.ts) are relative to: they lie together at the start of the slab,
+   * away from the rules' own slots, so the few a batch reads share cache
+   * lines. Spread over each rule's span they were a cache miss per count
+   * evaluation, ~8% of the engine's time in bench/micro/rules.ts.
+   */
+  private slots = new Int32Array(0)
   private forUs = new Float64Array(0)
   private clearForUs = new Float64Array(0)
   private reopenUs = new Float64Array(0)
   private slabSize = 0
-  /** the rules reading catalog id `id` are readers[readerStart[id] .. readerStart[id + 1]), in rule order */
-  private readerStart = new Int32Array(1)
-  private readers = new Int32Array(0)
+  private readers: SignalReaders
   private dtcRules = new Int32Array(0)
   private timedRules = new Int32Array(0)
-  /** per entry of timedRules: 1 when the rule reads the clock, so it runs at the end of every batch */
-  private timedClocked = new Uint8Array(0)
-  /** catalog ids some rule reads: their history is kept for evidence */
-  private readSignals: Uint8Array
+  /** per entry of timedRules: the phases it runs in at the end of a batch, a bit each (one test, not one per case) */
+  private timedPhases = new Uint8Array(0)
+  /** per entry of timedRules: its `when` decoded, so stale and count rules (run at every batch's end) skip the table */
+  private timedWhens = new DecodedWhens([])
   private readonly vehicles = new Map<number, VehicleRuleState>()
   private readonly evidenceWindowUs: number
   private readonly catalog: RuleCatalog
@@ -118,8 +133,7 @@ export class RuleEngine {
   constructor (options: RuleEngineOptions = {}) {
     this.evidenceWindowUs = (options.evidenceWindowS ?? 30) * US
     this.catalog = options.catalog ?? DEFAULT_CATALOG
-    this.readSignals = new Uint8Array(this.catalog.size)
-    this.readerStart = new Int32Array(this.catalog.size + 1)
+    this.readers = new SignalReaders([], this.catalog.size)
   }
 
   /** Vehicles whose rule state this engine holds (made by their first batch, or resumed with a fault to carry). */
@@ -155,21 +169,16 @@ export class RuleEngine {
       }
     })
     const size = this.catalog.size
-    const bySignal: number[][] = Array.from({ length: size }, () => [])
-    const read = new Uint8Array(size)
-    rules.forEach((rule, i) => {
-      for (const id of rule.signals) {
-        bySignal[id]?.push(i)
-        read[id] = 1
-      }
-    })
-    const readerStart = new Int32Array(size + 1)
-    bySignal.forEach((rs, id) => { readerStart[id + 1] = (readerStart[id] as number) + rs.length })
     const base = new Int32Array(rules.length)
+    const slots = new Int32Array(rules.length)
     let slabSize = 0
     rules.forEach((rule, i) => {
+      slots[i] = slabSize - RULE_SLOTS
+      slabSize += rule.stateSize - RULE_SLOTS
+    })
+    rules.forEach((rule, i) => {
       base[i] = slabSize
-      slabSize += rule.stateSize
+      slabSize += RULE_SLOTS
     })
     for (const vehicle of this.vehicles.values()) {
       const phase = new Uint8Array(rules.length)
@@ -183,27 +192,30 @@ export class RuleEngine {
         // the same id and version: the same conditions, so the same slots
         phase[i] = vehicle.phase[old] as number
         const from = this.base[old] as number
-        slab.set(vehicle.slab.subarray(from, from + rule.stateSize), base[i])
+        slab.set(vehicle.slab.subarray(from, from + RULE_SLOTS), base[i])
+        const fromSlots = (this.slots[old] as number) + RULE_SLOTS
+        slab.set(vehicle.slab.subarray(fromSlots, fromSlots + rule.stateSize - RULE_SLOTS), (slots[i] as number) + RULE_SLOTS)
       })
       vehicle.phase = phase
       vehicle.slab = slab
     }
     const timed = rules.flatMap((r, i) => r.timed ? [i] : [])
     this.rules = rules
+    this.signalNames = rules.map((r) => r.signals.map((id) => this.catalog.name(id)))
     const starts = this.conditions.load(rules.map((r) => r.conditions))
     this.whenAt = Int32Array.from(starts)
     this.clearAt = Int32Array.from(rules, (r, i) => r.clearAt === undefined ? -1 : (starts[i] as number) + r.clearAt)
     this.base = base
+    this.slots = slots
     this.forUs = Float64Array.from(rules, (r) => r.def.forS * US)
     this.clearForUs = Float64Array.from(rules, (r) => r.def.clearForS * US)
     this.reopenUs = Float64Array.from(rules, (r) => r.def.reopenWithinS * US)
     this.slabSize = slabSize
-    this.readerStart = readerStart
-    this.readers = Int32Array.from(bySignal.flat())
-    this.readSignals = read
+    this.readers = new SignalReaders(rules, size)
     this.dtcRules = Int32Array.from(rules.flatMap((r, i) => r.usesDtc ? [i] : []))
     this.timedRules = Int32Array.from(timed)
-    this.timedClocked = Uint8Array.from(timed, (i) => (rules[i] as CompiledRule).clocked ? 1 : 0)
+    this.timedWhens = new DecodedWhens(timed.map((r) => [-1, rules[r] as CompiledRule] as const))
+    this.timedPhases = Uint8Array.from(timed, (i) => (rules[i] as CompiledRule).clocked ? RUN_AT_END_CLOCKED : RUN_AT_END)
     return { compiled: rules.length, skipped }
   }
 
@@ -215,8 +227,10 @@ export class RuleEngine {
     this.events = []
     const vehicle = this.vehicle(vehicleId, info)
     const { signals, phase, slab } = vehicle
-    const { readerStart, readers, readSignals, conditions, whenAt, clearAt } = this
-    const limit = readSignals.length
+    const { conditions, whenAt, clearAt, slots } = this
+    const { start, rule, kind, a, b, c, x, y, z } = this.readers
+    const { latest, previous, previousTime } = signals
+    const limit = this.readers.catalogSize
     const ids = samples.signal
     const times = samples.timeUs
     const values = samples.value
@@ -224,17 +238,57 @@ export class RuleEngine {
       const id = ids[i] as number
       if (id >= limit) continue
       const t = times[i] as number
-      signals.update(id, t, values[i] as number, readSignals[id] === 1)
-      const end = readerStart[id + 1] as number
-      for (let k = readerStart[id] as number; k < end; k++) {
-        const r = readers[k] as number
+      const value = values[i] as number
+      signals.update(id, t, value)
+      const from = start[id] as number
+      const end = start[id + 1] as number
+      // the signals rules read are those with readers: one branch decides both (it mispredicts often, read and unread signals arrive mixed)
+      if (from === end) continue
+      signals.record(id, t, value)
+      for (let k = from; k < end; k++) {
+        const r = rule[k] as number
         const p = phase[r] as number
         if (p === OUT_OF_SCOPE) continue
-        // the common cases inline, a leaf `when` evaluated here: no fault and `when`
+        // the common cases inline, `when` decided here: no fault and `when`
         // false, or an open fault `when` keeps open; the rest in step()
-        const n = whenAt[r] as number
-        const op = conditions.op(n)
-        const holds = op <= LEAF ? conditions.leaf(n, op, signals) : conditions.holds(n, signals, slab, this.base[r] as number)
+        let holds: boolean
+        switch (kind[k]) {
+          case ABOVE: holds = value > (x[k] as number); break
+          case AT_LEAST: holds = value >= (x[k] as number); break
+          case BELOW: holds = value < (x[k] as number); break
+          case AT_MOST: holds = value <= (x[k] as number); break
+          case INSIDE: holds = value >= (x[k] as number) && value <= (y[k] as number); break
+          case OUTSIDE: holds = value < (x[k] as number) || value > (y[k] as number); break
+          case DIFFERENCE_ABOVE: holds = (latest[a[k] as number] as number) - (latest[c[k] as number] as number) > (x[k] as number); break
+          case DIFFERENCE_AT_LEAST: holds = (latest[a[k] as number] as number) - (latest[c[k] as number] as number) >= (x[k] as number); break
+          case RATE_ABOVE: case RATE_AT_LEAST: case RATE_BELOW: {
+            // as ConditionTable.leaf's RATE, with the sample's own value and time
+            const dt = t - (previousTime[id] as number)
+            const rate = (value - (previous[id] as number)) / (dt / US)
+            const kk = kind[k] as number
+            holds = dt > 0 && (kk === RATE_ABOVE ? rate > (x[k] as number) : kk === RATE_AT_LEAST ? rate >= (x[k] as number) : rate < (x[k] as number))
+            break
+          }
+          case STALE_FOR: holds = signals.clockUs - (signals.time[a[k] as number] as number) > (x[k] as number); break
+          case ALL_FROM_ABOVE:
+            holds = (latest[a[k] as number] as number) > (x[k] as number) && conditions.holds(whenAt[r] as number, signals, slab, slots[r] as number)
+            break
+          case ABOVE_OR_OUTSIDE: {
+            const other = latest[c[k] as number] as number
+            holds = (latest[a[k] as number] as number) > (x[k] as number) || other < (y[k] as number) || other > (z[k] as number)
+            break
+          }
+          case COUNT_ABOVE:
+            holds = countEdges(
+              slab, (slots[r] as number) + (c[k] as number), b[k] as number, (latest[a[k] as number] as number) > (x[k] as number), signals.clockUs, y[k] as number
+            )
+            break
+          default: {
+            const n = whenAt[r] as number
+            const op = conditions.op(n)
+            holds = op <= LEAF ? conditions.leaf(n, op, signals) : conditions.holds(n, signals, slab, slots[r] as number)
+          }
+        }
         if (p < OPENED) {
           if (!holds) {
             phase[r] = IDLE
@@ -257,11 +311,36 @@ export class RuleEngine {
     }
     // Time passes without samples too: a for-duration completes, a signal goes stale.
     const now = signals.clockUs
-    const { timedRules, timedClocked } = this
+    const { timedRules, timedPhases, timedWhens } = this
     for (let k = 0; k < timedRules.length; k++) {
       const r = timedRules[k] as number
       const p = phase[r] as number
-      if (p !== OUT_OF_SCOPE && (timedClocked[k] === 1 || ((RUN_AT_END >> p) & 1) === 1)) this.run(vehicleId, r, phase, slab, signals, now)
+      if ((((timedPhases[k] as number) >> p) & 1) === 0) continue
+      let holds: boolean
+      switch (timedWhens.kind[k]) {
+        case STALE_FOR:
+          holds = now - (signals.time[timedWhens.a[k] as number] as number) > (timedWhens.x[k] as number)
+          break
+        case COUNT_ABOVE:
+          holds = countEdges(
+            slab, (slots[r] as number) + (timedWhens.c[k] as number), timedWhens.b[k] as number,
+            (latest[timedWhens.a[k] as number] as number) > (timedWhens.x[k] as number), now, timedWhens.y[k] as number
+          )
+          break
+        default:
+          holds = conditions.holds(whenAt[r] as number, signals, slab, slots[r] as number)
+      }
+      // as in the sample loop: the common outcomes here, the rest in step()
+      if (p < OPENED) {
+        if (!holds) {
+          phase[r] = IDLE
+          continue
+        }
+      } else if (holds && clearAt[r] === -1) {
+        phase[r] = OPEN
+        continue
+      }
+      this.step(vehicleId, r, phase, slab, signals, now, holds)
     }
     signals.settle()
     return this.events
@@ -320,9 +399,9 @@ export class RuleEngine {
       const phase = Uint8Array.from(this.rules, (r) => inScope(r.def.scope, info) ? FRESH : OUT_OF_SCOPE)
       vehicle = { signals: new VehicleSignals(this.catalog.size), info, phase, slab: new Float64Array(this.slabSize), resumed: undefined }
       this.vehicles.set(vehicleId, vehicle)
-    } else if (vehicle.signals.size < this.readSignals.length) {
+    } else if (vehicle.signals.size < this.readers.catalogSize) {
       // the catalog grew (a manifest added signals) since this vehicle was first seen
-      vehicle.signals.grow(this.readSignals.length)
+      vehicle.signals.grow(this.readers.catalogSize)
     }
     if (vehicle.info.model !== info.model || vehicle.info.firmware !== info.firmware) {
       // a firmware update can bring a vehicle into or out of a rule's scope
@@ -333,7 +412,9 @@ export class RuleEngine {
           // coming into scope: fresh state, as for a rule it never had, or as storage has it when just resumed
           phase[r] = FRESH
           const from = this.base[r] as number
-          slab.fill(0, from, from + rule.stateSize)
+          slab.fill(0, from, from + RULE_SLOTS)
+          const fromSlots = (this.slots[r] as number) + RULE_SLOTS
+          slab.fill(0, fromSlots, fromSlots + rule.stateSize - RULE_SLOTS)
           const resumed = vehicle.resumed
           if (resumed !== undefined) this.restore(vehicle, r, resumed.get(rule.def.id))
         }
@@ -346,7 +427,7 @@ export class RuleEngine {
 
   /** Runs rule r for a vehicle at `now`. */
   private run (vehicleId: number, r: number, phase: Uint8Array, s: Float64Array, v: VehicleSignals, now: number): void {
-    this.step(vehicleId, r, phase, s, v, now, this.conditions.holds(this.whenAt[r] as number, v, s, this.base[r] as number))
+    this.step(vehicleId, r, phase, s, v, now, this.conditions.holds(this.whenAt[r] as number, v, s, this.slots[r] as number))
   }
 
   /** Moves rule r's phase for a vehicle at `now`, given `when`; emits a transition when one happens. */
@@ -372,7 +453,7 @@ export class RuleEngine {
       return
     }
     const clear = this.clearAt[r] as number
-    const clearing = clear === -1 ? !holds : this.conditions.holds(clear, v, s, base)
+    const clearing = clear === -1 ? !holds : this.conditions.holds(clear, v, s, this.slots[r] as number)
     if (!clearing) {
       phase[r] = OPEN
       return
@@ -391,7 +472,7 @@ export class RuleEngine {
   private emit (type: FaultEventType, vehicleId: number, r: number, s: Float64Array, v: VehicleSignals, now: number): void {
     const rule = this.rules[r] as CompiledRule
     const def = rule.def
-    this.events.push({
+    const event: FaultEvent = {
       type,
       vehicleId,
       ruleId: def.id,
@@ -399,9 +480,11 @@ export class RuleEngine {
       severity: def.severity,
       timeUs: now,
       occurrences: s[(this.base[r] as number) + SLOT_OCCURRENCES] as number,
-      evidence: v.evidence(rule.signals, rule.signals.map((id) => this.catalog.name(id)), now - this.evidenceWindowUs),
-      ...(def.action === undefined ? {} : { action: def.action }),
-      ...(def.caseId === undefined ? {} : { caseId: def.caseId })
-    })
+      evidence: v.evidence(rule.signals, this.signalNames[r] as string[], now - this.evidenceWindowUs)
+    }
+    // assigned, not spread in: spreading took a copy of two throwaway objects per event
+    if (def.action !== undefined) event.action = def.action
+    if (def.caseId !== undefined) event.caseId = def.caseId
+    this.events.push(event)
   }
 }

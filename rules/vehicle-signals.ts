@@ -72,13 +72,16 @@ export class VehicleSignals {
     this.ring = widen(this.ring, size, 0)
   }
 
-  update (id: number, t: number, value: number, keepHistory: boolean): void {
+  update (id: number, t: number, value: number): void {
     this.previous[id] = this.latest[id] as number
     this.previousTime[id] = this.time[id] as number
     this.latest[id] = value
     this.time[id] = t
     if (t > this.clockUs) this.clockUs = t
-    if (!keepHistory) return
+  }
+
+  /** Keeps a sample of a signal rules read (their freeze frames), after update(). */
+  record (id: number, t: number, value: number): void {
     let ring = this.ring[id] as number
     if (ring === 0) ring = this.addColumn(id)
     const head = ring & HEAD

@@ -37,7 +37,12 @@ class GrowingCatalog implements RuleCatalog {
   name (id: number): string { return this.names[id] ?? String(id) }
 }
 
-function scenario (seed: number): { batches: number, events: number, mismatch: string | undefined } {
+/**
+ * `decodedShapes`: half the rules' `when` take the shapes the engine decides
+ * without its condition table (rules/signal-readers.ts): any(a > x, b outside
+ * a range), all(a > x, ...), count(a > x); random trees reach them rarely.
+ */
+function scenario (seed: number, decodedShapes = false): { batches: number, events: number, mismatch: string | undefined } {
   const rnd = random(seed)
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1))
@@ -67,6 +72,14 @@ function scenario (seed: number): { batches: number, events: number, mismatch: s
       default: return { kind: 'not', of: condition(depth - 1) }
     }
   }
+  const above = (): Condition => ({ kind: 'compare', signal: pick(nameable()), op: '>', value: int(0, 5) })
+  const decodedShape = (): Condition => {
+    switch (int(0, 2)) {
+      case 0: return { kind: 'any', of: [above(), { kind: 'range', signal: pick(nameable()), min: int(0, 2), max: int(2, 5), outside: true }] }
+      case 1: return { kind: 'all', of: [above(), condition(1)] }
+      default: return { kind: 'count', of: above(), atLeast: int(1, 3), withinS: int(2, 10) }
+    }
+  }
   let serial = 0
   const rule = (): RuleDefinition => {
     const n = serial++
@@ -77,7 +90,7 @@ function scenario (seed: number): { batches: number, events: number, mismatch: s
       severity: pick(['critical', 'major', 'minor', 'info'] as const),
       enabled: rnd() < 0.95,
       scope: { models: pick([[], [], ['A'], ['B*', 'C']]), firmware: pick([[], [], ['2.*'], ['1.0']]) },
-      when: condition(2),
+      when: decodedShapes && rnd() < 0.5 ? decodedShape() : condition(2),
       forS: pick([0, 0, 1, 2, 3]),
       ...(clear === undefined ? {} : { clear }),
       clearForS: pick([0, 0, 1, 2]),
@@ -148,6 +161,19 @@ function scenario (seed: number): { batches: number, events: number, mismatch: s
   }
   return { batches, events, mismatch }
 }
+
+t.test('the engine and the reference agree on the rule shapes the engine decodes for its sample loop', async (t) => {
+  let events = 0
+  for (let seed = 1; seed <= 60; seed++) {
+    const run = scenario(seed, true)
+    if (run.mismatch !== undefined) {
+      t.fail(run.mismatch)
+      return
+    }
+    events += run.events
+  }
+  t.ok(events > 3000, `${events} transitions`)
+})
 
 t.test('the engine and the reference give the same transitions over random rules and streams', async (t) => {
   let events = 0
