@@ -1,5 +1,5 @@
 /**
- * The issue 6 and 14 targets in one table at the top of bench/RESULTS.md, each
+ * The issue 6, 14 and 19 targets in one table at the top of bench/RESULTS.md, each
  * figure taken from the section that measured it in the same run, so a reader
  * sees what was met before the detail.
  */
@@ -7,11 +7,13 @@ import type { FaultLatencyResult } from './e2e/fault-latency.js'
 import type { PinnedResult, StepResult, ThroughputResult } from './e2e/throughput-model.js'
 import type { Rate } from './measure.js'
 import { FLEET_CANDIDATE, type DecodeBenchResult } from './micro/decode.js'
+import type { RuleBenchResult } from './micro/rules.js'
 import type { StorageWriterResult } from './micro/storage-writer.js'
 import { perConnection, type ConnectionScalingResult } from './scaling/connections.js'
 
 export interface TargetInputs {
   decode?: DecodeBenchResult | undefined
+  rules?: RuleBenchResult | undefined
   storageWriter?: StorageWriterResult | undefined
   faultLatency?: FaultLatencyResult[] | undefined
   throughput?: ThroughputResult | undefined
@@ -95,6 +97,12 @@ function connectionRow (c: ConnectionScalingResult): Row {
   }
 }
 
+/** The engine with every rule against the one-compare ceiling (issue 19): the second and last of the section's interleaved rates. */
+function rulesRow (b: RuleBenchResult): Row {
+  const ratio = vsCeiling(b.rates, b.rates[1]?.name)
+  return { target: `rule evaluation ≥ 0.25× the one-compare ceiling at ${b.rules} rules`, measured: nearX(ratio, 0.25), met: ratio >= 0.25 }
+}
+
 export function renderTargets (r: TargetInputs): string {
   const rows: Row[] = [
     ...(r.throughput === undefined ? [] : throughputRows(r.throughput)),
@@ -107,12 +115,13 @@ export function renderTargets (r: TargetInputs): string {
           { target: 'signal decode ≥ 0.8× the hand-written ceiling', ratio: vsCeiling(r.decode.signalDecode) },
           { target: `signal decode with ${r.decode.fleet.models} models × ${r.decode.fleet.busesPerModel} buses loaded ≥ 0.8× the hand-written ceiling`, ratio: vsCeiling(r.decode.signalDecode, FLEET_CANDIDATE) }
         ].map(({ target, ratio }) => ({ target, measured: nearX(ratio, 0.8), met: ratio >= 0.8 }))),
+    ...(r.rules === undefined ? [] : [rulesRow(r.rules)]),
     ...(r.storageWriter === undefined ? [] : [{ target: 'storage writer ≥ 0.8× plain COPY on the same rows', measured: x(r.storageWriter.writerVsCopy), met: r.storageWriter.writerVsCopy >= 0.8 }]),
     ...(r.connections === undefined ? [] : [connectionRow(r.connections)])
   ]
   if (rows.length === 0) return ''
   const verdict = (met: boolean | undefined): string => (met === undefined ? 'n/a' : met ? 'met' : 'missed')
-  return `## Targets (issues 6 and 14)
+  return `## Targets (issues 6, 14 and 19)
 
 Each figure is from its section below, measured in this run; ratios are against baselines of the same run.
 
