@@ -19,7 +19,7 @@ import { describeMachine } from './machine.js'
 import { runDecodeBench } from './micro/decode.js'
 import { runRuleBench } from './micro/rules.js'
 import { runStorageWriterBench } from './micro/storage-writer.js'
-import { renderResults, type BenchResults } from './report.js'
+import { earlierRuns, renderResults, type BenchResults } from './report.js'
 import { runBatchSizeScaling } from './scaling/batch-size.js'
 import { runStorageFootprint } from './scaling/storage-footprint.js'
 import { runConnectionScaling } from './scaling/connections.js'
@@ -124,13 +124,15 @@ if (process.argv.includes('--merge')) {
   if (!existsSync(outDir + 'results.json')) throw new Error(`bench: --merge needs an earlier run's ${outDir}results.json`)
   const earlier = JSON.parse(readFileSync(outDir + 'results.json', 'utf8')) as BenchResults
   if (earlier.mode !== results.mode) throw new Error(`bench: --merge over a ${earlier.mode} run from a ${results.mode} one would mix their plans`)
-  const base = earlier.mergedFrom ?? { machine: earlier.machine, mode: earlier.mode, durationS: earlier.durationS, sectionsS: earlier.sectionsS }
-  const kept = Object.fromEntries(Object.entries(base.sectionsS).filter(([name]) => !wanted(name)))
+  // the earlier result's own run and the runs it kept sections of, each left with the sections not re-run now
+  const runs = [{ machine: earlier.machine, mode: earlier.mode, durationS: earlier.durationS, sectionsS: earlier.sectionsS }, ...earlierRuns(earlier)]
+    .map((run) => ({ ...run, sectionsS: Object.fromEntries(Object.entries(run.sectionsS).filter(([name]) => !wanted(name))) }))
+    .filter((run) => Object.keys(run.sectionsS).length > 0)
   // JSON keys of the result fields, by section name (the run's step names)
   for (const [name, key] of Object.entries(SECTION_KEYS)) {
     if (!wanted(name) && earlier[key] !== undefined) Object.assign(results, { [key]: earlier[key] })
   }
-  results.mergedFrom = { ...base, sectionsS: kept }
+  results.mergedFrom = runs
 }
 if (results.throughput !== undefined) writeThroughputCharts(results.throughput)
 if (results.connections !== undefined) writeConnectionCharts(results.connections)
