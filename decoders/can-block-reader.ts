@@ -137,8 +137,9 @@ function readBlock (buf: Uint8Array, end: number, frames: CanFrameColumns, block
       case BLOCK_ID: nId = readIdRun(buf, stop, limit, frames.id, first + nId, first, block) - first; break
       case BLOCK_LEN:
         if (offsetBase < 0) offsetBase = dataStartAfter(buf, stop, end)
-        lenSum = readLenRun(buf, stop, limit, frames, first + nLen, first, block, offsetBase + lenSum) - offsetBase
-        nLen = lenRunEnd - first
+        nLen = readLenRun(buf, stop, limit, frames, first + nLen, first, block, offsetBase + lenSum) - first
+        // the lengths so far end where the last frame's data does
+        if (nLen > 0) lenSum = (frames.offset[first + nLen - 1] as number) + (frames.len[first + nLen - 1] as number) - offsetBase
         break
       default: nFlags = readFlagsRun(buf, stop, limit, frames.flags, first + nFlags, first, block) - first
     }
@@ -226,9 +227,6 @@ function readIdRun (buf: Uint8Array, stop: number, limit: number, column: Uint32
   return i
 }
 
-/** The index after the last length readLenRun read (it returns the offset after the last frame's data). */
-let lenRunEnd = 0
-
 /**
  * Reads lengths as the other runs read their values, and with them each
  * frame's data offset, counting from `offset`: computed here, in the same
@@ -253,8 +251,7 @@ function readLenRun (buf: Uint8Array, stop: number, limit: number, frames: CanFr
     offset += value
   }
   cursor.pos = pos
-  lenRunEnd = i
-  return offset
+  return i
 }
 
 function lengthRejected (pos: number, value: number, frame: number, block: number): never {
