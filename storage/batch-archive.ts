@@ -110,11 +110,26 @@ export class BatchArchive {
   async unprojected (olderThanMs: number, limit: number): Promise<ArchivedBatch[]> {
     const res = await this.pool.query<ArchiveRow>(
       `SELECT ${ARCHIVE_COLUMNS}
-         FROM batches b JOIN vehicles v ON v.id = b.vehicle_id
-        WHERE NOT b.projected AND NOT b.reprojecting AND b.received_at < now() - $1 * interval '1 millisecond'
-        ORDER BY b.received_at
+         FROM unprojected_batches p
+         JOIN batches b ON b.vehicle_id = p.vehicle_id AND b.seq = p.seq AND b.base_time = p.base_time
+         JOIN vehicles v ON v.id = b.vehicle_id
+        WHERE NOT p.reprojecting AND p.received_at < now() - $1 * interval '1 millisecond'
+        ORDER BY p.received_at
         LIMIT $2`, [olderThanMs, limit])
     return res.rows.map(archivedOf)
+  }
+
+  /**
+   * Forgets the unprojected keys, older than `olderThanMs`, whose batch is
+   * gone: retention dropped its partition (or chunk) before its rows were
+   * written. Nothing could project them, and the recovery pass would step
+   * over them for good. Returns how many.
+   */
+  async forgetGone (olderThanMs: number): Promise<number> {
+    const res = await this.pool.query(
+      `DELETE FROM unprojected_batches p WHERE p.received_at < now() - $1 * interval '1 millisecond'
+          AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.vehicle_id = p.vehicle_id AND b.seq = p.seq AND b.base_time = p.base_time)`, [olderThanMs])
+    return res.rowCount ?? 0
   }
 
   /**
@@ -140,12 +155,21 @@ export class BatchArchive {
          SELECT count(*)::int AS n FROM gone`, args)
       const gnss = await client.query(`DELETE FROM gnss_fixes WHERE vehicle_id IN ${vehicles} AND ${window}`, args)
       const dtcs = await client.query(`DELETE FROM dtc_events WHERE vehicle_id IN ${vehicles} AND ${window}`, args)
-      const batches = await client.query(
+      const batches = await client.query<{ n: number }>(
         // only batches whose rows were written: one still unprojected (in a projector's queue, or left by a stopped node) gets all its rows from there
-        `UPDATE batches SET projected = false, reprojecting = true, projection_error = NULL WHERE projected AND vehicle_id IN ${vehicles}
-            AND base_time >= to_timestamp(($1::double precision - $4::double precision) / 1e6) AND base_time < to_timestamp($2::double precision / 1e6)`, [...args, range.spanUs])
+        `WITH unprojected AS (
+           INSERT INTO unprojected_batches (vehicle_id, seq, base_time, reprojecting)
+           SELECT vehicle_id, seq, base_time, true FROM batches WHERE vehicle_id IN ${vehicles}
+              AND base_time >= to_timestamp(($1::double precision - $4::double precision) / 1e6) AND base_time < to_timestamp($2::double precision / 1e6)
+           ON CONFLICT (vehicle_id, seq, base_time) DO NOTHING
+           RETURNING vehicle_id, seq, base_time
+         ), retried AS (
+           UPDATE batches b SET projection_error = NULL FROM unprojected u
+            WHERE b.projection_error IS NOT NULL AND b.vehicle_id = u.vehicle_id AND b.seq = u.seq AND b.base_time = u.base_time
+         )
+         SELECT count(*)::int AS n FROM unprojected`, [...args, range.spanUs])
       await client.query('COMMIT')
-      return { batches: batches.rowCount ?? 0, samples: samples.rows[0]?.n ?? 0, gnss: gnss.rowCount ?? 0, dtcs: dtcs.rowCount ?? 0 }
+      return { batches: batches.rows[0]?.n ?? 0, samples: samples.rows[0]?.n ?? 0, gnss: gnss.rowCount ?? 0, dtcs: dtcs.rowCount ?? 0 }
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {})
       throw err
@@ -157,7 +181,7 @@ export class BatchArchive {
   /** The batches unproject() flagged, of a vehicle set based in [fromUs - spanUs, toUs), in (vehicle, seq) order, a page at a time. */
   async * unprojectedIn (range: { fromUs: number, toUs: number, vins?: readonly string[] | undefined, spanUs: number }): AsyncGenerator<ArchivedBatch> {
     yield * this.pages(
-      `b.reprojecting AND NOT b.projected
+      `EXISTS (SELECT 1 FROM unprojected_batches p WHERE p.vehicle_id = b.vehicle_id AND p.seq = b.seq AND p.base_time = b.base_time AND p.reprojecting)
             AND ($4::text[] IS NULL OR v.vin = ANY($4))
             AND b.base_time >= to_timestamp(($5::double precision - $7::double precision) / 1e6) AND b.base_time < to_timestamp($6::double precision / 1e6)`,
       [range.vins ?? null, range.fromUs, range.toUs, range.spanUs])

@@ -375,16 +375,18 @@ const BASE_US = `${US_OF('base_time')} AS base_us`
  * The whole group in one statement, so one round trip and one implicit
  * transaction: data-modifying CTEs share a snapshot and commit together.
  * Only the raw batches and dead letters: what a PUBACK promises. Their
- * decoded rows follow off the PUBACK path (./projector.ts); a batch is
- * stored unprojected (migration 027) until they land. A batch is keyed by
- * vehicle, seq and base time (migration 028).
+ * decoded rows follow off the PUBACK path (./projector.ts); a batch's key
+ * waits in unprojected_batches (migration 031) until they land. A batch is
+ * keyed by vehicle, seq and base time (migration 028).
  */
 const GROUP_SQL = `
 WITH ins AS (
   INSERT INTO batches (vehicle_id, seq, base_time, can_frames, payload, manifest_id)
   SELECT v, q, t, f, p, nullif(m, 0) FROM unnest($1::int[], $2::bigint[], $3::timestamptz[], $4::int[], $5::bytea[], $6::int[]) AS u(v, q, t, f, p, m)
   ON CONFLICT (vehicle_id, seq, base_time) DO NOTHING
-  RETURNING vehicle_id, seq, ${BASE_US}
+  RETURNING vehicle_id, seq, base_time, ${BASE_US}
+), unprojected AS (
+  INSERT INTO unprojected_batches (vehicle_id, seq, base_time) SELECT vehicle_id, seq, base_time FROM ins
 ), letters AS (
   INSERT INTO dead_letters (vin, topic, reason_code, reason, payload_size, payload)
   SELECT * FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::bytea[])

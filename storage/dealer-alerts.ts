@@ -134,7 +134,7 @@ export class DealerAlertStore {
    */
   async projectionPending (vehicleId: number, until: Date): Promise<boolean> {
     const res = await this.pool.query<{ pending: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM batches WHERE vehicle_id = $1 AND NOT projected
+      `SELECT EXISTS (SELECT 1 FROM unprojected_batches WHERE vehicle_id = $1
          AND base_time <= $2 AND base_time > $2::timestamptz - interval '1 day'
          AND received_at > now() - $3 * interval '1 millisecond') AS pending`, [vehicleId, until, PROJECTION_WAIT_MS])
     return res.rows[0]?.pending === true

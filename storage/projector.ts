@@ -3,13 +3,14 @@
  * and the signal rollup's marks), written off the PUBACK path. A T-box's
  * PUBACK waits only for its raw batch (./batch-writer.ts) and its fault
  * transitions; the rows the gateway decoded from it queue here and are
- * written in large groups, each in one transaction that first flips the
- * batches' `projected` flag (migration 027) and then writes the rows of the
- * batches it flipped, so a batch's rows land once or not at all, however
+ * written in large groups, each in one transaction that first claims the
+ * batches (deletes their keys from unprojected_batches, migration 031) and
+ * then writes the rows of the batches it claimed, so a batch's rows land
+ * once or not at all, however
  * many writers (nodes, the recovery pass after a crash, `pitwall reproject`)
  * offer them. On PostgreSQL the rows go by binary COPY; the embedded
  * engine's host refuses COPY FROM STDIN, so there they are parameters of
- * the flipping statement (unnest).
+ * the claiming statement (unnest).
  *
  * Bounded: past `maxPendingRows` queued samples, `room()` waits, and ingest
  * waits on it before storing the next batch, so a database that cannot keep
@@ -20,8 +21,8 @@
  * was written is the next group. A transient failure (database away, a
  * serialization failure) retries the group with backoff and keeps its
  * rows; a group the database refuses for good is split until the batch
- * that causes it is alone, which is then marked projected with the error
- * (`projection_error`), so nothing loops on it and the others still land.
+ * that causes it is alone, which is then claimed with the error recorded
+ * (`batches.projection_error`), so nothing loops on it and the others still land.
  */
 import type pg from 'pg'
 import type { DtcRow, GnssRow, SampleColumns } from '../decoders/telemetry-rows.js'
@@ -67,7 +68,7 @@ export interface ProjectorOptions {
   maxRetryDelayMs?: number
   /** each failed attempt, for logs and metrics */
   onError?: (err: Error, attempt: number, batches: number) => void
-  /** a batch the database refused for good: marked projected with the error, its rows not written */
+  /** a batch the database refused for good: claimed with the error recorded, its rows not written */
   onRefused?: (vehicleId: number, seq: number, err: Error) => void
   /** after each group, for metrics */
   onCommit?: (stats: ProjectionStats) => void
@@ -219,16 +220,14 @@ export class SampleProjector {
     return this.queue.length
   }
 
-  private async writeWithRetry (group: ProjectionRecord[], again = true): Promise<void> {
-    let unclaimed: ProjectionRecord[] = []
+  private async writeWithRetry (group: ProjectionRecord[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       if (this.abandoned) return
       const started = performance.now()
       try {
         const written = await projectGroup(this.pool, group, this.markedMinutes, this.options.copy ?? false)
         this.options.onCommit?.({ batches: group.length, projected: written.projected, samples: written.samples, durationMs: performance.now() - started, queued: this.queue.length - group.length })
-        unclaimed = written.unclaimed
-        break
+        return
       } catch (err) {
         const error = err as Error
         this.options.onError?.(error, attempt, group.length)
@@ -240,24 +239,13 @@ export class SampleProjector {
         await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, { baseMs: this.options.retryDelayMs ?? 50, maxMs: this.options.maxRetryDelayMs ?? 5000 })).unref())
       }
     }
-    // Not claimed: projected by another writer, as a rule. But a claim that waited on the
-    // partition pass moving its batch out of a DEFAULT partition (storage/partitions.ts: a
-    // DELETE and an INSERT) finds the row it saw deleted and skips it; offered again, it is
-    // found where it went. Once: a batch missed again, or a failed look, is left to the recovery pass.
-    if (unclaimed.length === 0 || !again) return
-    const missed = await stillUnprojected(this.pool, unclaimed).catch((err: unknown) => {
-      this.options.onError?.(err as Error, 1, unclaimed.length)
-      return []
-    })
-    if (missed.length > 0) await this.writeWithRetry(missed, false)
   }
 
-  /** Halves until the batch the database refuses is alone; it is marked projected with the error. */
+  /** Halves until the batch the database refuses is alone; it is claimed with the error recorded on the batch. */
   private async isolateRefused (group: ProjectionRecord[], cause: Error): Promise<void> {
     if (group.length === 1) {
       const r = group[0] as ProjectionRecord
-      await this.pool.query(`UPDATE batches SET projected = true, projection_error = $3 WHERE vehicle_id = $1 AND seq = $2 AND base_time = ${EPOCH_US('$4')} AND NOT projected`,
-        [r.vehicleId, r.seq, `the database refused its decoded rows: ${cause.message}`.slice(0, 2000), r.baseTimeUs]).catch(() => {})
+      await this.pool.query(REFUSED_SQL, [r.vehicleId, r.seq, `the database refused its decoded rows: ${cause.message}`.slice(0, 2000), r.baseTimeUs]).catch(() => {})
       this.options.onRefused?.(r.vehicleId, r.seq, cause)
       return
     }
@@ -270,6 +258,13 @@ export class SampleProjector {
 /** A timestamptz from a bigint parameter of epoch microseconds, exactly (a double would round them). */
 export const EPOCH_US = (param: string): string => `('epoch'::timestamptz + ${param}::bigint * interval '1 microsecond')`
 
+/** A refused batch ($1 vehicle, $2 seq, $4 base time): claimed, so nothing loops on it, and the error ($3) kept on the batch. */
+const REFUSED_SQL = `
+WITH claimed AS (
+  DELETE FROM unprojected_batches WHERE vehicle_id = $1 AND seq = $2 AND base_time = ${EPOCH_US('$4')} RETURNING vehicle_id, seq, base_time
+)
+UPDATE batches b SET projection_error = $3 FROM claimed c WHERE b.vehicle_id = c.vehicle_id AND b.seq = c.seq AND b.base_time = c.base_time`
+
 /** The other way: a timestamptz column as exact epoch microseconds (a Date would drop them). */
 export const US_OF = (column: string): string => `(extract(epoch FROM ${column}) * 1000000)::bigint`
 
@@ -279,9 +274,10 @@ const OF_CLAIMED = '(SELECT count(*) FROM claimed) = cardinality($1::int[]) OR u
 
 /**
  * The claim and the rows other than samples, shared by both ways of writing
- * samples. `claimed` flips the flag of the offered batches not yet
- * projected (row locks make a second writer offering the same batch wait,
- * then find it projected); the rollup's marks (migration 020), GNSS fixes
+ * samples. `claimed` deletes the keys of the offered batches not yet
+ * projected from unprojected_batches (row locks make a second writer
+ * offering the same batch wait, then find the key gone); a reprojection
+ * with another manifest records it on its batches; the rollup's marks (migration 020), GNSS fixes
  * and DTC rows (one or none per batch: too few to be worth a COPY's round
  * trip) are inserted for those batches alone. Nearly always every offered
  * batch is claimed, so a row is kept by comparing two counts. The batch's
@@ -291,10 +287,13 @@ const OF_CLAIMED = '(SELECT count(*) FROM claimed) = cardinality($1::int[]) OR u
  */
 const CLAIM = `
 claimed AS (
-  UPDATE batches b SET projected = true, reprojecting = false, manifest_id = coalesce(nullif(k.m, 0), b.manifest_id)
-  FROM unnest($1::int[], $2::bigint[], $3::int[], $4::bigint[]) WITH ORDINALITY AS k(v, q, m, t, i)
-  WHERE b.vehicle_id = k.v AND b.seq = k.q AND b.base_time = ${EPOCH_US('k.t')} AND NOT b.projected
-  RETURNING k.i
+  DELETE FROM unprojected_batches p
+  USING unnest($1::int[], $2::bigint[], $3::int[], $4::bigint[]) WITH ORDINALITY AS k(v, q, m, t, i)
+  WHERE p.vehicle_id = k.v AND p.seq = k.q AND p.base_time = ${EPOCH_US('k.t')}
+  RETURNING k.i, p.vehicle_id, p.seq, p.base_time, k.m
+), manifests AS (
+  UPDATE batches b SET manifest_id = c.m FROM claimed c
+  WHERE c.m <> 0 AND b.vehicle_id = c.vehicle_id AND b.seq = c.seq AND b.base_time = c.base_time
 ), marks AS (
   INSERT INTO signal_minutes_pending (vehicle_id, minute, signal_ids)
   SELECT u.v, u.m, ($10::int[])[u.o + 1 : u.o + u.n] FROM unnest($5::int[], $6::bigint[], $7::timestamptz[], $8::int[], $9::int[]) AS u(v, b, m, o, n)
@@ -340,15 +339,15 @@ function rowsToWrite (r: ProjectionRecord): BatchRows {
   return { samples: windowSamples(r), gnss: r.gnss.filter((f) => inWindow(r, f.timeUs)), dtcs: r.dtcs.filter((d) => inWindow(r, d.timeUs)) }
 }
 
-/** What a group wrote: batches claimed, their samples, and the batches it found claimed already. */
-export interface GroupWritten { projected: number, samples: number, unclaimed: ProjectionRecord[] }
+/** What a group wrote: batches claimed (the others were claimed by another writer first) and their samples. */
+interface GroupWritten { projected: number, samples: number }
 
 /**
  * Writes the rows of the group's batches not yet projected, in one
  * transaction with their claim: samples by binary COPY after it (`copy`,
  * PostgreSQL) or in the claiming statement itself.
  */
-export async function projectGroup (pool: pg.Pool, records: readonly ProjectionRecord[], markedMinutes: MarkedMinutes, copy: boolean): Promise<GroupWritten> {
+async function projectGroup (pool: pg.Pool, records: readonly ProjectionRecord[], markedMinutes: MarkedMinutes, copy: boolean): Promise<GroupWritten> {
   const rows = records.map(rowsToWrite)
   const claim = [INT4, INT8, INT4, INT8].map((type) => new ArrayParam(type, records.length))
   const marks = new RollupMarks(records.length, markedMinutes)
@@ -367,17 +366,7 @@ export async function projectGroup (pool: pg.Pool, records: readonly ProjectionR
   marks.committed((_vehicleId, b) => claimed.has(b))
   let samples = 0
   for (const b of claimed) samples += (rows[b - 1] as BatchRows).samples.signalId.length
-  return { projected: claimed.size, samples, unclaimed: records.filter((_, index) => !claimed.has(index + 1)) }
-}
-
-/** Of these batches, those stored and not yet projected. */
-async function stillUnprojected (pool: pg.Pool, records: readonly ProjectionRecord[]): Promise<ProjectionRecord[]> {
-  const keys = [new ArrayParam(INT4, records.length), new ArrayParam(INT8, records.length), new ArrayParam(INT8, records.length)] as const
-  for (const r of records) { keys[0].push(r.vehicleId); keys[1].push(r.seq); keys[2].push(r.baseTimeUs) }
-  const res = await pool.query<{ i: number }>(
-    `SELECT k.i::int AS i FROM unnest($1::int[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS k(v, q, t, i)
-       JOIN batches b ON b.vehicle_id = k.v AND b.seq = k.q AND b.base_time = ${EPOCH_US('k.t')} WHERE NOT b.projected`, keys.map((a) => a.finish()))
-  return res.rows.map((r) => records[r.i - 1] as ProjectionRecord)
+  return { projected: claimed.size, samples }
 }
 
 /** One statement; returns the ordinals (1-based) of the batches it claimed. */

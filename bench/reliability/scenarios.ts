@@ -126,7 +126,7 @@ async function waitProjected (databaseUrl: string, timeoutMs: number): Promise<b
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
-    return await untilNone(client, 'SELECT count(*) AS n FROM batches WHERE NOT projected', [], timeoutMs)
+    return await untilNone(client, 'SELECT count(*) AS n FROM unprojected_batches', [], timeoutMs)
   } finally {
     await client.end()
   }

@@ -38,3 +38,6 @@ export function testBatch (o: TestBatchOptions): Uint8Array {
     signals: { dtUs: [400], signalId: [9], value: [231.5] }
   }).finish()
 }
+
+/** A select-list column: whether the batch `b` has its decoded rows (its key left unprojected_batches). */
+export const PROJECTED = 'NOT EXISTS (SELECT 1 FROM unprojected_batches p WHERE p.vehicle_id = b.vehicle_id AND p.seq = b.seq AND p.base_time = b.base_time) AS projected'

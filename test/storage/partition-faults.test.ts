@@ -8,7 +8,7 @@ import t from 'tap'
 import { openStorage, poolOf } from '../../storage/index.js'
 import { dayOf, partitionName, type Retention } from '../../storage/partitions.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES } from '../helpers/backends.js'
-import { testBatch } from '../helpers/batches.js'
+import { PROJECTED, testBatch } from '../helpers/batches.js'
 
 const NOW = Date.parse('2026-11-20T12:00:00Z')
 const RETENTION: Retention = { raw: 30, samples: 30, positions: 30, dtcs: 30, deadLetters: 30 }
@@ -72,7 +72,7 @@ t.test('a batch whose rows are being written while the pass moves it out of the 
   while (!await activity("wait_event_type = 'Lock' AND query LIKE '%claimed%'")) await new Promise((resolve) => setTimeout(resolve, 10))
   t.same((await pass).failures, [])
   await storage.projector.idle()
-  const batch = await pool.query<{ part: string, projected: boolean }>('SELECT tableoid::regclass::text AS part, projected FROM batches WHERE vehicle_id = $1', [vehicleId])
+  const batch = await pool.query<{ part: string, projected: boolean }>(`SELECT tableoid::regclass::text AS part, ${PROJECTED} FROM batches b WHERE vehicle_id = $1`, [vehicleId])
   t.same(batch.rows, [{ part: partitionName('batches', dayOf(NOW)), projected: true }], 'moved into its day\'s partition, and projected')
   const samples = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM signal_samples WHERE vehicle_id = $1', [vehicleId])
   t.equal(samples.rows[0]?.n, 3, 'its rows written, once')

@@ -10,10 +10,12 @@ import t from 'tap'
 import pg from 'pg'
 import { ArchiveRedecoder, ProjectionRecovery, reproject } from '../../gateway/archive-projection.js'
 import { SignalCatalog } from '../../decoders/signal-catalog.js'
+import { BatchArchive } from '../../storage/batch-archive.js'
 import { openStorage, poolOf, type Storage } from '../../storage/index.js'
+import { migrate } from '../../storage/migrate.js'
 import { SampleProjector, type ProjectionRecord, type ProjectionStats } from '../../storage/projector.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
-import { testBatch } from '../helpers/batches.js'
+import { PROJECTED, testBatch } from '../helpers/batches.js'
 
 const T0 = Date.parse('2026-11-02T08:00:00Z') * 1000
 const silent = { info: () => {}, warn: () => {}, error: () => {} }
@@ -56,8 +58,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       }
       await Promise.all([storage.projector.idle(), other.idle()])
       t.same(await counts(storage, vehicleId), { samples: 9, gnss: 3, dtcs: 3 }, '3 samples, a fix and a DTC row per batch, once')
-      const left = await poolOf(storage).query<{ n: number }>('SELECT count(*)::int AS n FROM batches WHERE vehicle_id = $1 AND NOT projected', [vehicleId])
-      t.equal(left.rows[0]?.n, 0, 'every batch is marked projected')
+      const left = await poolOf(storage).query<{ n: number }>('SELECT count(*)::int AS n FROM unprojected_batches WHERE vehicle_id = $1', [vehicleId])
+      t.equal(left.rows[0]?.n, 0, 'no batch is left unprojected')
     })
 
     t.test('offered by three writers at once in different orders, each batch is written by exactly one of them', async (t) => {
@@ -122,6 +124,19 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       feeding = false
       await feeder
       await storage.projector.idle()
+    })
+
+    t.test('a batch whose archive retention dropped before its rows were written is forgotten by the recovery pass, not looked for again', async (t) => {
+      const { vehicleId } = await archived(2)
+      // as dropping batch 1's day partition (or chunk) would
+      await poolOf(storage).query('DELETE FROM batches WHERE vehicle_id = $1 AND seq = 1', [vehicleId])
+      const warned: unknown[] = []
+      const recovery = new ProjectionRecovery({ archive: storage.archive, projector: storage.projector, decoders, intervalMs: 0, log: { ...silent, warn: (o: unknown) => warned.push(o) } })
+      t.ok(await recovery.runOnce() >= 1)
+      t.same(await counts(storage, vehicleId), { samples: 3, gnss: 1, dtcs: 1 }, 'the batch still archived gets its rows')
+      const left = await poolOf(storage).query('SELECT seq FROM unprojected_batches WHERE vehicle_id = $1', [vehicleId])
+      t.same(left.rows, [], 'and the gone one is no longer waited for')
+      t.match(warned, [{ batches: 1 }, { batches: Number }], 'the forgotten one is logged')
     })
 
     t.test('a batch too young to be left behind (a live projector may still hold it) is not taken', async (t) => {
@@ -237,6 +252,28 @@ t.test('on PostgreSQL, a connection lost between the claim and the copy of its s
   t.equal(drops, 0, 'the connection was dropped')
   t.match(errors, [/Connection terminated|connection/i], 'one failed attempt, taken for an outage')
   t.same(await counts(storage, vehicleId), { samples: 9, gnss: 3, dtcs: 3 }, 'every row once: the fixes and DTC rows of the lost attempt were rolled back with its claim')
-  const flags = await poolOf(storage).query<{ projected: boolean, projection_error: string | null }>('SELECT projected, projection_error FROM batches WHERE vehicle_id = $1', [vehicleId])
+  const flags = await poolOf(storage).query<{ projected: boolean, projection_error: string | null }>(`SELECT ${PROJECTED}, projection_error FROM batches b WHERE vehicle_id = $1`, [vehicleId])
   t.same(flags.rows, [0, 1, 2].map(() => ({ projected: true, projection_error: null })), 'projected, without an error')
+})
+
+t.test('a database from before migration 031 keeps its unprojected batches unprojected, and a reprojection\'s as such', { skip: await postgresReachable() ? false : SKIP_POSTGRES }, async (t) => {
+  const db = await createTestDatabase()
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 })
+  t.teardown(async () => { await pool.end(); await db.drop() })
+  await migrate(pool, { through: '030_job_runs.sql' })
+  const vin = 'WPWPRJ00000000M31'
+  await pool.query("INSERT INTO vehicles (vin, model) VALUES ($1, 'demo-ev')", [vin])
+  const flags: Array<[number, boolean, boolean]> = [[1, true, false], [2, false, false], [3, false, true]]
+  for (const [seq, projected, reprojecting] of flags) {
+    const baseTimeUs = T0 + seq * 60e6
+    await pool.query(`INSERT INTO batches (vehicle_id, seq, base_time, received_at, can_frames, payload, projected, reprojecting)
+      VALUES (1, $1, to_timestamp($2 / 1e6), now() - interval '1 hour', 3, $3, $4, $5)`, [seq, baseTimeUs, testBatch({ vin, seq, baseTimeUs }), projected, reprojecting])
+  }
+  t.same(await migrate(pool), ['031_unprojected_batches.sql'])
+  const keys = await pool.query('SELECT seq::int AS seq, reprojecting, received_at < now() - interval \'59 minutes\' AS kept_time FROM unprojected_batches ORDER BY seq')
+  t.same(keys.rows, [{ seq: 2, reprojecting: false, kept_time: true }, { seq: 3, reprojecting: true, kept_time: true }], 'the two unprojected batches wait, with when they came')
+  const columns = await pool.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'batches' AND column_name IN ('projected', 'reprojecting')")
+  t.same(columns.rows, [], 'the flags are gone from the archive')
+  const left = await new BatchArchive(pool).unprojected(60_000, 10)
+  t.same(left.map((b) => b.seq), [2], 'the recovery pass takes the one a node left behind, and leaves the reprojection\'s to it')
 })

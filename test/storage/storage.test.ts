@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { openStorage, type Storage, poolOf } from '../../storage/index.js'
 import type { TelemetryRecord } from '../../storage/records.js'
 import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
+import { PROJECTED } from '../helpers/batches.js'
 
 const record = (vehicleId: number, seq: number): TelemetryRecord => ({
   vehicleId,
@@ -69,7 +70,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.same(await Promise.all([storage.storeBatch(record(vehicleId, 51)), storage.storeBatch(bad), storage.storeBatch(record(vehicleId, 52))]), ['stored', 'stored', 'stored'], 'archived and acknowledged: the raw batch is what the PUBACK promises')
       await storage.projector.idle()
       const { rows } = await poolOf(storage).query<{ seq: number, projected: boolean, projection_error: string | null, samples: number }>(
-        `SELECT b.seq, b.projected, b.projection_error, (SELECT count(*)::int FROM signal_samples s WHERE s.vehicle_id = b.vehicle_id AND s.time = to_timestamp((1750000000000000 + b.seq) / 1e6)) AS samples
+        `SELECT b.seq, ${PROJECTED}, b.projection_error, (SELECT count(*)::int FROM signal_samples s WHERE s.vehicle_id = b.vehicle_id AND s.time = to_timestamp((1750000000000000 + b.seq) / 1e6)) AS samples
            FROM batches b WHERE b.vehicle_id = $1 AND b.seq IN (50, 51, 52) ORDER BY b.seq`, [vehicleId])
       t.match(rows, [
         { seq: 50, projected: true, projection_error: /refused its decoded rows/, samples: 0 },

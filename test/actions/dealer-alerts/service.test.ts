@@ -160,23 +160,26 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     t.test('an alert waits while the rows of the batches before its fault are still being written', async (t) => {
       // the fault opened from a batch whose positions are still in a projector's queue (written after the PUBACK)
       const f = await seedFault(storage, { severity: 'critical' })
-      const batch = async (baseTime: Date, received: Date, projected: boolean): Promise<void> => {
-        await poolOf(storage).query(`INSERT INTO batches (vehicle_id, seq, base_time, received_at, can_frames, payload, projected)
-          VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM batches WHERE vehicle_id = $1), $2, $3, 0, '\\x00', $4)`, [f.vehicleId, baseTime, received, projected])
+      // archived as the batch writer archives: the batch, and its key among those whose rows are not written yet
+      const batch = async (baseTime: Date, received: Date): Promise<void> => {
+        await poolOf(storage).query(`WITH b AS (
+            INSERT INTO batches (vehicle_id, seq, base_time, received_at, can_frames, payload)
+            VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM batches WHERE vehicle_id = $1), $2, $3, 0, '\\x00') RETURNING vehicle_id, seq, base_time, received_at)
+          INSERT INTO unprojected_batches (vehicle_id, seq, base_time, received_at) SELECT * FROM b`, [f.vehicleId, baseTime, received])
       }
-      await batch(new Date(f.openedAt.getTime() - 30_000), new Date(), false)
+      await batch(new Date(f.openedAt.getTime() - 30_000), new Date())
       await t.rejects(service().raiseForFault(f.faultId, 'rescue'),
         { code: 'PITWALL_ERR_DEALER_ALERT_PROJECTION_PENDING', retry: { afterMs: 500, counted: false }, message: /positions and DTCs of its vehicle's batches up to .* are still being written/ })
       await t.rejects(service().raiseForFault(f.faultId, 'prestage'), { code: 'PITWALL_ERR_DEALER_ALERT_PROJECTION_PENDING' }, 'a pre-staging alert names the last position and DTCs too')
 
       // the projector wrote its rows: the vehicle stands at Ulm
-      await poolOf(storage).query('UPDATE batches SET projected = true WHERE vehicle_id = $1', [f.vehicleId])
+      await poolOf(storage).query('DELETE FROM unprojected_batches WHERE vehicle_id = $1', [f.vehicleId])
       for (const s of [-1, -60, -120, -180, -240]) {
         await poolOf(storage).query('INSERT INTO gnss_fixes (time, vehicle_id, lat, lon, speed_mps) VALUES ($1, $2, $3, $4, 0)', [new Date(f.openedAt.getTime() - s * 1000), f.vehicleId, PLACES.ulm.lat, PLACES.ulm.lon])
       }
       // neither a later batch nor one stored long ago and left to the recovery pass holds it back
-      await batch(new Date(f.openedAt.getTime() + 60_000), new Date(), false)
-      await batch(new Date(f.openedAt.getTime() - 60_000), new Date(Date.now() - 3_600_000), false)
+      await batch(new Date(f.openedAt.getTime() + 60_000), new Date())
+      await batch(new Date(f.openedAt.getTime() - 60_000), new Date(Date.now() - 3_600_000))
       t.same((await service().raiseForFault(f.faultId, 'rescue')).map((a) => a.dealerId), ['str', 'muc'], 'raised once the rows are there')
     })
 
