@@ -390,17 +390,20 @@ WITH ins AS (
 ), letters AS (
   INSERT INTO dead_letters (vin, topic, reason_code, reason, payload_size, payload)
   SELECT * FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::bytea[])
-), reused AS (
-  -- Rows that existed before this statement under the same key but with other
-  -- bytes: a T-box whose seq counter restarted, not a retransmission. (The
-  -- key holds the base time, which also finds the one partition to look in.)
-  SELECT b.vehicle_id, b.seq, ${BASE_US} FROM batches b
-  JOIN unnest($1::int[], $2::bigint[], $3::timestamptz[], $5::bytea[]) AS u(v, q, t, p) ON b.vehicle_id = u.v AND b.seq = u.q AND b.base_time = u.t
-  WHERE b.payload <> u.p
 )
-SELECT true AS stored, vehicle_id, seq, base_us FROM ins
-UNION ALL
-SELECT false, vehicle_id, seq, base_us FROM reused`
+SELECT vehicle_id, seq, base_us FROM ins`
+
+/**
+ * Of the batches a group did not insert (their key was stored already),
+ * those stored with other bytes: a T-box whose seq counter restarted, not a
+ * retransmission. Asked only when a group has such batches, which is rare,
+ * rather than by every group for every batch. (The key holds the base time,
+ * which also finds the one partition to look in.)
+ */
+const REUSED_SQL = `
+SELECT b.vehicle_id, b.seq, ${BASE_US} FROM batches b
+JOIN unnest($1::int[], $2::bigint[], $3::timestamptz[], $4::bytea[]) AS u(v, q, t, p) ON b.vehicle_id = u.v AND b.seq = u.q AND b.base_time = u.t
+WHERE b.payload <> u.p`
 
 interface GroupResult {
   /** keys (vehicle:seq:base time) of the batches this group inserted */
@@ -421,11 +424,18 @@ async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadL
   for (const l of letters) {
     row(deadLetters, text(l.vin), text(l.topic), l.reasonCode, text(l.reason), l.payloadSize, l.payload === null ? null : asBuffer(l.payload))
   }
-  const res = await pool.query<{ stored: boolean, vehicle_id: number, seq: string, base_us: number }>(GROUP_SQL, [...batches.map((a) => a.finish()), ...deadLetters])
-  return {
-    inserted: new Set(res.rows.filter((r) => r.stored).map((r) => keyOf(r.vehicle_id, r.seq, r.base_us))),
-    reused: new Set(res.rows.filter((r) => !r.stored).map((r) => keyOf(r.vehicle_id, r.seq, r.base_us)))
-  }
+  const res = await pool.query<KeyRow>(GROUP_SQL, [...batches.map((a) => a.finish()), ...deadLetters])
+  const inserted = new Set(res.rows.map((r) => keyOf(r.vehicle_id, r.seq, r.base_us)))
+  return { inserted, reused: inserted.size === records.length ? new Set() : await reusedKeys(pool, records.filter((r) => !inserted.has(keyOf(r.vehicleId, r.seq, r.baseTimeUs)))) }
+}
+
+interface KeyRow { vehicle_id: number, seq: string, base_us: number }
+
+async function reusedKeys (pool: pg.Pool, records: BatchRecord[]): Promise<Set<string>> {
+  const keys = [new ArrayParam(INT4, records.length), new ArrayParam(INT8, records.length), new ArrayParam(TIMESTAMPTZ, records.length), new ArrayParam(BYTEA, records.length)] as const
+  for (const r of records) { keys[0].push(r.vehicleId); keys[1].push(r.seq); keys[2].push(r.baseTimeUs); keys[3].pushBytes(r.payload) }
+  const res = await pool.query<KeyRow>(REUSED_SQL, keys.map((a) => a.finish()))
+  return new Set(res.rows.map((r) => keyOf(r.vehicle_id, r.seq, r.base_us)))
 }
 
 function columns (n: number): unknown[][] {
