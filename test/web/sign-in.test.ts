@@ -5,6 +5,7 @@
  * the session on the server, so the old cookie opens nothing.
  */
 import t from 'tap'
+import { provisionDevice } from '../../gateway/provisioning.js'
 import { consoleSkip, openConsole } from '../helpers/browser.js'
 
 t.test('sign in by link, see who is signed in, sign out', { skip: consoleSkip() }, async (t) => {
@@ -41,4 +42,22 @@ t.test('a wrong token is refused in place with the API\'s message', { skip: cons
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.locator('.shell').waitFor()
   t.match(await page.locator('.who').textContent(), 'olaf · operator')
+})
+
+t.test('a link followed just as the sign-in lands opens where it leads, not the home page', { skip: consoleSkip() }, async (t) => {
+  const c = await openConsole(t)
+  const { page } = c
+  await provisionDevice(c.gateway.gateway.storage.vehicles, { vin: 'WPWSGNL0000000001', model: 'Demo EV' })
+  // the moment the signed-in shell is on the page, before its effects run (they wait for the paint): a click on a link, say
+  await page.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      if (document.querySelector('.shell') === null) return
+      observer.disconnect()
+      location.hash = '#/vehicles/WPWSGNL0000000001'
+    }).observe(document, { childList: true, subtree: true })
+  })
+  await page.goto(`/#signin=${encodeURIComponent(c.tokens.operator)}`)
+  await page.locator('#vehicle-commands').waitFor()
+  t.match(page.url(), /#\/vehicles\/WPWSGNL0000000001$/, 'the vehicle\'s page, and the address says so')
+  t.same(c.errors, [], 'no script errors or policy violations')
 })

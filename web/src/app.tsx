@@ -67,7 +67,10 @@ function Shell ({ session, onSignedOut }: { session: SessionInfo, onSignedOut: (
   }
   const home = mine.find((p) => p.nav)
   useEffect(() => {
-    if (found === undefined && route.path === '/' && home !== undefined) location.replace(`#${home.path}`)
+    // the address as it is now, not as rendered: an effect runs after the paint, and a link followed
+    // meanwhile (just after signing in, say) must not be sent home
+    const now = location.hash.replace(/^#/, '')
+    if (found === undefined && route.path === '/' && (now === '' || now === '/') && home !== undefined) location.replace(`#${home.path}`)
   }, [route.path])
   // a tab per vehicle or fault stays told apart: "Vehicle WDB… · Pitwall"
   useEffect(() => {

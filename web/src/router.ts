@@ -22,6 +22,9 @@ export function useRoute (): Route {
   useEffect(() => {
     const changed = (): void => setRoute(current())
     addEventListener('hashchange', changed)
+    // a link followed between the first render and this effect (which runs after the paint) fired no event here
+    const now = current()
+    if (now.path !== route.path || now.query.toString() !== route.query.toString()) setRoute(now)
     return () => removeEventListener('hashchange', changed)
   }, [])
   return route
