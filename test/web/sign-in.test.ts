@@ -49,13 +49,11 @@ t.test('a link followed just as the sign-in lands opens where it leads, not the 
   const { page } = c
   await provisionDevice(c.gateway.gateway.storage.vehicles, { vin: 'WPWSGNL0000000001', model: 'Demo EV' })
   // the moment the signed-in shell is on the page, before its effects run (they wait for the paint): a click on a link, say
-  await page.addInitScript(() => {
-    new MutationObserver((_, observer) => {
-      if (document.querySelector('.shell') === null) return
-      observer.disconnect()
-      location.hash = '#/vehicles/WPWSGNL0000000001'
-    }).observe(document, { childList: true, subtree: true })
-  })
+  await page.addInitScript(`new MutationObserver((_, observer) => {
+    if (document.querySelector('.shell') === null) return
+    observer.disconnect()
+    location.hash = '#/vehicles/WPWSGNL0000000001'
+  }).observe(document, { childList: true, subtree: true })`)
   await page.goto(`/#signin=${encodeURIComponent(c.tokens.operator)}`)
   await page.locator('#vehicle-commands').waitFor()
   t.match(page.url(), /#\/vehicles\/WPWSGNL0000000001$/, 'the vehicle\'s page, and the address says so')
