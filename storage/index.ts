@@ -211,7 +211,8 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     aggregates,
     retention: new RetentionStore(pool),
     events: new EventStore(pool),
-    archive: new BatchArchive(pool),
+    // the embedded engine runs no autovacuum
+    archive: new BatchArchive(pool, { vacuums: !copy }),
     vehicleLogs: new VehicleLogStore(pool),
     readActionBacklog: async () => await readActionBacklog(pool),
     ping: async () => { await pool.query('SELECT 1') },
