@@ -277,7 +277,10 @@ const OF_CLAIMED = '(SELECT count(*) FROM claimed) = cardinality($1::int[]) OR u
  * samples. `claimed` deletes the keys of the offered batches not yet
  * projected from unprojected_batches (row locks make a second writer
  * offering the same batch wait, then find the key gone); a reprojection
- * with another manifest records it on its batches; the rollup's marks (migration 020), GNSS fixes
+ * with another manifest records it on its batches (one that the partition
+ * pass moves out of a DEFAULT partition at that instant keeps the old id:
+ * its rows are the new manifest's, only the record of it is lost); the
+ * rollup's marks (migration 020), GNSS fixes
  * and DTC rows (one or none per batch: too few to be worth a COPY's round
  * trip) are inserted for those batches alone. Nearly always every offered
  * batch is claimed, so a row is kept by comparing two counts. The batch's
