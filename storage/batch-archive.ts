@@ -48,8 +48,10 @@ export interface ArchiveExtent {
 export class BatchArchive {
   /**
    * `vacuums`: the engine runs no autovacuum (the embedded one), so
-   * forgetGone() vacuums the unprojected keys itself: each batch leaves a
-   * dead key there, and the table would grow by every batch ever stored.
+   * forgetGone() vacuums the two queues every stored batch passes through
+   * itself: its unprojected key and its rollup marks (migration 020) are
+   * each inserted and deleted once, and without a vacuum both tables would
+   * grow by every batch ever stored.
    */
   constructor (private readonly pool: pg.Pool, private readonly options: { vacuums?: boolean } = {}) {}
 
@@ -129,13 +131,13 @@ export class BatchArchive {
    * gone: retention dropped its partition (or chunk) before its rows were
    * written. Nothing could project them, and the recovery pass would step
    * over them for good. Returns how many. Where the engine runs no
-   * autovacuum, then vacuums the keys (a small table: milliseconds).
+   * autovacuum, then vacuums the batches' queues (small tables: milliseconds).
    */
   async forgetGone (olderThanMs: number): Promise<number> {
     const res = await this.pool.query(
       `DELETE FROM unprojected_batches p WHERE p.received_at < now() - $1 * interval '1 millisecond'
           AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.vehicle_id = p.vehicle_id AND b.seq = p.seq AND b.base_time = p.base_time)`, [olderThanMs])
-    if (this.options.vacuums === true) await this.pool.query('VACUUM unprojected_batches')
+    if (this.options.vacuums === true) await this.pool.query('VACUUM unprojected_batches, signal_minutes_pending')
     return res.rowCount ?? 0
   }
 
