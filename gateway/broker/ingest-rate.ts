@@ -90,7 +90,17 @@ export class VehicleIngestRate {
   private readonly batches: TokenBucket
   private readonly bytes: TokenBucket
 
-  constructor (limits: IngestRateLimits, private readonly metrics: Pick<Metrics, 'ingestThrottled' | 'ingestThrottledSeconds'>, now: number) {
+  /**
+   * `rates` and `vin`: where release() gives the entry back, so a connection
+   * holds the entry alone, with no closure of its own to release it
+   */
+  constructor (
+    limits: IngestRateLimits,
+    private readonly metrics: Pick<Metrics, 'ingestThrottled' | 'ingestThrottledSeconds'>,
+    now: number,
+    private readonly rates?: IngestRates,
+    private readonly vin = ''
+  ) {
     this.maxInflight = limits.maxInflight
     this.batches = new TokenBucket(limits.batchesPerS, limits.batchesPerS * limits.burstS, now)
     this.bytes = new TokenBucket(limits.bytesPerS, limits.bytesPerS * limits.burstS, now)
@@ -111,6 +121,11 @@ export class VehicleIngestRate {
   untilFull (now: number): number {
     return Math.max(this.batches.untilFull(now), this.bytes.untilFull(now))
   }
+
+  /** One connection holding the entry is gone: IngestRates.release for its vehicle. */
+  release (): void {
+    this.rates?.release(this.vin)
+  }
 }
 
 /** The ingest rates of the vehicles connected (or recently connected and still in debt). */
@@ -123,7 +138,7 @@ export class IngestRates {
   acquire (vin: string): VehicleIngestRate {
     let rate = this.vehicles.get(vin)
     if (rate === undefined) {
-      rate = new VehicleIngestRate(this.limits, this.metrics, performance.now())
+      rate = new VehicleIngestRate(this.limits, this.metrics, performance.now(), this, vin)
       this.vehicles.set(vin, rate)
     }
     rate.holders++
