@@ -20,7 +20,7 @@ import { createAuthorizePublish, type CommandAckSink } from './authorize-publish
 import { createAuthorizeSubscribe, SubscriptionCounts } from './authorize-subscribe.js'
 import { DEFAULT_ADMISSION, UnauthenticatedConnections, type AdmissionSettings } from './connect-guard.js'
 import { IngestRates } from './ingest-rate.js'
-import { originOf, PacketLimitedStream, type ConnectionOrigin } from './packet-limit.js'
+import { originOf, PacketLimitedStream, type ConnectionOrigin, type PacketLimits } from './packet-limit.js'
 import { PitwallAedes } from './pitwall-aedes.js'
 import { createPreConnect } from './pre-connect.js'
 import { gateConnect, gateSubscribe } from './redis-gate.js'
@@ -104,13 +104,15 @@ export async function createBroker (deps: BrokerDeps): Promise<PitwallBroker> {
   trackVehicleStatus(aedes, { vehicles: deps.vehicles, connections, states: deps.connectionStates, movedAway: (client) => aedes.wasMovedAway(client), metrics: deps.metrics, log })
   aedes.on('clientError', (client, err) => log.debug({ vin: untrusted(client.id), err: untrusted(err.message) }, 'client error'))
   aedes.on('connectionError', (_client, err) => log.debug({ err: untrusted(err.message) }, 'connection error'))
-  // authenticated ('client' comes just before the CONNACK): the full packet limit and the vehicle's ingest rate apply
+  // authenticated ('client' comes just before the CONNACK): the full packet limit and the vehicle's
+  // ingest rate apply; the stream gives the rate back when it is destroyed
   aedes.on('client', (client) => {
     const conn = client.conn
     if (!(conn instanceof PacketLimitedStream) || conn.destroyed) return
     conn.admit(rates.acquire(client.id))
-    conn.once('close', () => { rates.release(client.id) })
   })
+  // one object for every connection's stream
+  const limits: Readonly<PacketLimits> = Object.freeze({ maxBytes: deps.maxPacketBytes, maxConnectBytes: Math.min(admission.maxConnectBytes, deps.maxPacketBytes) })
   return {
     aedes,
     reserve: (address) => unauthenticated.admit(sourceKey(address)),
@@ -120,8 +122,8 @@ export async function createBroker (deps: BrokerDeps): Promise<PitwallBroker> {
         stream.destroy()
         return undefined
       }
-      const conn = new PacketLimitedStream(stream, { maxBytes: deps.maxPacketBytes, maxConnectBytes: admission.maxConnectBytes }, origin)
-      conn.once('admitted', counted).once('close', counted)
+      // counted as unauthenticated until admitted or closed
+      const conn = new PacketLimitedStream(stream, limits, origin, counted)
       aedes.handle(conn)
       return conn
     },

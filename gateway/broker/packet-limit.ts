@@ -102,6 +102,16 @@ type State =
   | { kind: 'collect', flags: number, size: number, left: number }
   | { kind: 'discard', left: number }
 
+/** Between packets: one object for every connection, as it holds nothing of its own. */
+const HEADER: State = Object.freeze({ kind: 'header' })
+
+/**
+ * The stream screening each socket, for the socket listeners (the static
+ * methods below, called with the socket as `this`): shared functions instead
+ * of five closures and their context per connection.
+ */
+const screens = new WeakMap<Socket | Duplex, PacketLimitedStream>()
+
 export class PacketLimitedStream extends Duplex {
   /**
    * Stand-in payload that marks an oversized PUBLISH; unknowable to the
@@ -114,8 +124,16 @@ export class PacketLimitedStream extends Duplex {
   }
 
   private markerBytes: Buffer | undefined
-  /** Oversized PUBLISHes in arrival order, taken by authorizePublish. */
-  readonly oversized: OversizedPublish[] = []
+  /**
+   * Oversized PUBLISHes in arrival order, taken by authorizePublish. Made at
+   * the first one, as the marker: most connections never send one.
+   */
+  get oversized (): OversizedPublish[] {
+    this.oversizedQueue ??= []
+    return this.oversizedQueue
+  }
+
+  private oversizedQueue: OversizedPublish[] | undefined
   private readonly socket: Socket | Duplex
   /** the limits in force (the CONNECT limit no larger than the packet limit) */
   readonly limits: Readonly<PacketLimits>
@@ -128,11 +146,14 @@ export class PacketLimitedStream extends Duplex {
   private throttleTimer: NodeJS.Timeout | undefined
   /** PUBLISHes handed to the broker and not yet answered (publishStarted/publishSettled) */
   private inflight = 0
-  private state: State = { kind: 'header' }
+  private state: State = HEADER
   // After a violation nothing more is handed on; the stream is being destroyed.
   private failed = false
-  private readonly header = Buffer.alloc(1 + MAX_VARINT_BYTES)
+  // The fixed header being read, as numbers: a 5-byte Buffer per connection cost ~200 bytes
+  // (object, ArrayBuffer, backing store); the bytes can be rebuilt from these (fixedHeader).
   private headerLen = 0
+  private headerFlags = 0
+  private headerRemaining = 0
   // The variable header of an oversized PUBLISH: topic length, topic, packet id.
   // Allocated at the first oversized PUBLISH (~450 bytes a connection otherwise).
   private variableHeader: Buffer | undefined
@@ -140,45 +161,73 @@ export class PacketLimitedStream extends Duplex {
 
   /** where the connection comes from (aedes's client.conn is this stream) */
   readonly origin: ConnectionOrigin
+  /** set until admission or close, whichever comes first (see the constructor) */
+  private unauthenticated: (() => void) | undefined
 
-  constructor (socket: Socket | Duplex, limits: PacketLimits, origin: ConnectionOrigin = originOf(socket)) {
+  /**
+   * `limits` is kept as given when its CONNECT limit is within its packet
+   * limit (the broker passes one object for all its connections);
+   * `unauthenticated`, when given, is called once, at admission or close,
+   * whichever comes first (the caps on unauthenticated connections), and
+   * not held after: no listener per connection for it.
+   */
+  constructor (socket: Socket | Duplex, limits: Readonly<PacketLimits>, origin: ConnectionOrigin = originOf(socket), unauthenticated?: () => void) {
     super({ allowHalfOpen: false })
     this.socket = socket
-    this.limits = { maxBytes: limits.maxBytes, maxConnectBytes: Math.min(limits.maxConnectBytes, limits.maxBytes) }
+    this.limits = limits.maxConnectBytes <= limits.maxBytes ? limits : { maxBytes: limits.maxBytes, maxConnectBytes: limits.maxBytes }
     this.origin = origin
-    socket.on('data', (chunk: Buffer) => {
-      if (this.failed) return
-      const pieces: Buffer[] = []
-      let failure: Error | undefined
-      try {
-        this.screen(chunk, pieces)
-      } catch (err) {
-        failure = err as Error
-      }
-      // Packets that came before a violation are still handed on.
-      const out = pieces.length === 1 ? pieces[0] : pieces.length > 1 ? Buffer.concat(pieces) : undefined
-      if (out !== undefined && !this.push(out)) (socket as Socket).pause()
-      if (failure !== undefined) {
-        this.failed = true
-        setImmediate(() => this.destroy(failure))
-        return
-      }
-      if (this.rate !== undefined) this.charge(this.rate, chunk.length)
-    })
-    socket.on('end', () => this.push(null))
-    socket.on('error', (err) => this.destroy(err))
-    socket.on('close', () => this.destroy())
-    socket.on('drain', () => this.emit('drain'))
+    this.unauthenticated = unauthenticated
+    screens.set(socket, this)
+    socket.on('data', PacketLimitedStream.onSocketData)
+    socket.on('end', PacketLimitedStream.onSocketEnd)
+    socket.on('error', PacketLimitedStream.onSocketError)
+    socket.on('close', PacketLimitedStream.onSocketClose)
+    socket.on('drain', PacketLimitedStream.onSocketDrain)
+  }
+
+  private static onSocketData (this: Socket | Duplex, chunk: Buffer): void { screens.get(this)?.received(chunk) }
+  private static onSocketEnd (this: Socket | Duplex): void { screens.get(this)?.push(null) }
+  private static onSocketError (this: Socket | Duplex, err: Error): void { screens.get(this)?.destroy(err) }
+  private static onSocketClose (this: Socket | Duplex): void { screens.get(this)?.destroy() }
+  private static onSocketDrain (this: Socket | Duplex): void { screens.get(this)?.emit('drain') }
+
+  /** A chunk from the socket: screened, handed on, charged to the ingest rate. */
+  private received (chunk: Buffer): void {
+    if (this.failed) return
+    const pieces: Buffer[] = []
+    let failure: Error | undefined
+    try {
+      this.screen(chunk, pieces)
+    } catch (err) {
+      failure = err as Error
+    }
+    // Packets that came before a violation are still handed on.
+    const out = pieces.length === 1 ? pieces[0] : pieces.length > 1 ? Buffer.concat(pieces) : undefined
+    if (out !== undefined && !this.push(out)) (this.socket as Socket).pause()
+    if (failure !== undefined) {
+      this.failed = true
+      setImmediate(() => this.destroy(failure))
+      return
+    }
+    if (this.rate !== undefined) this.charge(this.rate, chunk.length)
   }
 
   /**
    * The broker authenticated the connection: from now on the full packet
-   * limit applies, and what it sends is charged to `rate`.
+   * limit applies, and what it sends is charged to `rate`, which the stream
+   * gives back (VehicleIngestRate.release) when it is destroyed.
    */
   admit (rate?: VehicleIngestRate): void {
     this.admitted = true
     this.rate = rate
+    this.stopCountingUnauthenticated()
     this.emit('admitted')
+  }
+
+  private stopCountingUnauthenticated (): void {
+    const release = this.unauthenticated
+    this.unauthenticated = undefined
+    release?.()
   }
 
   /** whether the socket is paused because the vehicle is over its ingest rate */
@@ -257,6 +306,9 @@ export class PacketLimitedStream extends Duplex {
 
   override _destroy (err: Error | null, callback: (err: Error | null) => void): void {
     clearTimeout(this.throttleTimer)
+    this.stopCountingUnauthenticated()
+    this.rate?.release()
+    this.rate = undefined
     this.socket.destroy()
     callback(err)
   }
@@ -278,22 +330,21 @@ export class PacketLimitedStream extends Duplex {
         const n = Math.min(s.left, chunk.length - i)
         i += n
         s.left -= n
-        if (s.left === 0) this.state = { kind: 'header' }
+        if (s.left === 0) this.state = HEADER
       } else if (s.kind === 'discard') {
         const n = Math.min(s.left, chunk.length - i)
         i += n
         run = i
         s.left -= n
-        if (s.left === 0) this.state = { kind: 'header' }
+        if (s.left === 0) this.state = HEADER
       } else if (s.kind === 'collect') {
         i = this.collect(s, chunk, i, pieces)
         run = i
       } else {
         if (this.headerLen === 0) headerStart = i
-        this.header[this.headerLen++] = chunk[i++] as number
-        const size = this.headerComplete()
+        const size = this.headerByte(chunk[i++] as number)
         if (size === undefined) continue
-        const flags = this.header[0] as number
+        const flags = this.headerFlags
         const headerLen = this.headerLen
         this.headerLen = 0
         const refusal = this.admitted ? undefined : this.refusedBeforeAuthentication(flags, size)
@@ -306,10 +357,10 @@ export class PacketLimitedStream extends Duplex {
         if (size <= this.limits.maxBytes) {
           if (headerStart < 0) {
             // The header straddled chunks; its first bytes were held back.
-            pieces.push(Buffer.from(this.header.subarray(0, headerLen)))
+            pieces.push(fixedHeader(flags, size - headerLen, headerLen))
             run = i
           }
-          this.state = size === headerLen ? { kind: 'header' } : { kind: 'pass', left: size - headerLen }
+          this.state = size === headerLen ? HEADER : { kind: 'pass', left: size - headerLen }
         } else {
           if (headerStart > run) pieces.push(chunk.subarray(run, headerStart))
           if (flags >> 4 !== PUBLISH) {
@@ -339,18 +390,21 @@ export class PacketLimitedStream extends Duplex {
     return undefined
   }
 
-  /** The packet's total size once its fixed header is complete [MQTT-2.2.3], else undefined. */
-  private headerComplete (): number | undefined {
-    const n = this.headerLen
-    if (n === 1) return undefined
-    if (((this.header[n - 1] as number) & 0x80) !== 0) {
+  /** Takes the fixed header's next byte; returns the packet's total size once the header is complete [MQTT-2.2.3], else undefined. */
+  private headerByte (byte: number): number | undefined {
+    const n = ++this.headerLen
+    if (n === 1) {
+      this.headerFlags = byte
+      this.headerRemaining = 0
+      return undefined
+    }
+    // Remaining Length: base-128 digits, least significant first (at most 4: under 2^28, a small integer).
+    this.headerRemaining += (byte & 0x7f) * 128 ** (n - 2)
+    if ((byte & 0x80) !== 0) {
       if (n > MAX_VARINT_BYTES) throw new MalformedPacketError('malformed Remaining Length [MQTT-2.2.3]')
       return undefined
     }
-    // Remaining Length: base-128 digits, least significant first.
-    let remaining = 0
-    for (let k = n - 1; k >= 1; k--) remaining = remaining * 128 + ((this.header[k] as number) & 0x7f)
-    return n + remaining
+    return n + this.headerRemaining
   }
 
   /** Gathers an oversized PUBLISH's topic and packet id; emits its stand-in once complete. */
@@ -376,7 +430,7 @@ export class PacketLimitedStream extends Duplex {
     this.oversized.push({ topic, size: s.size })
     pieces.push(standIn(s.flags, standInHeader, this.marker))
     this.collectedLen = 0
-    this.state = s.left === 0 ? { kind: 'header' } : { kind: 'discard', left: s.left }
+    this.state = s.left === 0 ? HEADER : { kind: 'discard', left: s.left }
     return i
   }
 
@@ -385,6 +439,21 @@ export class PacketLimitedStream extends Duplex {
     if (this.collectedLen < 2) return 2
     return 2 + (this.variableHeader as Buffer).readUInt16BE(0) + (((s.flags >> 1) & 0x3) > 0 ? 2 : 0)
   }
+}
+
+/**
+ * A fixed header as it came (`headerLen` bytes): the Remaining Length in as
+ * many base-128 digits as it was sent in, so a header cut by a chunk's end
+ * goes on byte for byte, whatever encoding the client chose.
+ */
+function fixedHeader (flags: number, remaining: number, headerLen: number): Buffer {
+  const bytes = Buffer.allocUnsafe(headerLen)
+  bytes[0] = flags
+  for (let k = 1; k < headerLen; k++) {
+    bytes[k] = (remaining % 128) | (k < headerLen - 1 ? 0x80 : 0)
+    remaining = Math.floor(remaining / 128)
+  }
+  return bytes
 }
 
 /** A PUBLISH with the original fixed-header flags and variable header, carrying the marker. */

@@ -184,3 +184,52 @@ t.test('answering PUBLISHes does not lift a pause for the ingest rate', async (t
   t.same(ids, [1, 2, 3], 'the window is free, the rate still holds the socket')
   t.ok(socket.isPaused())
 })
+
+t.test('a fixed header cut by chunk ends goes on byte for byte, a Remaining Length sent in more digits than needed included', async (t) => {
+  // PUBLISH QoS 0, Remaining Length 14 in three digits (0x8e 0x80 0x00): longer than needed, and passed on as sent
+  const body = Buffer.concat([Buffer.from([0, 3]), Buffer.from('a/b'), Buffer.from('123456789')])
+  const packet = Buffer.concat([Buffer.from([0x30, 0x80 | body.length, 0x80, 0x00]), body])
+  for (const chunkSize of [1, 2, 3]) {
+    const socket = new PassThrough()
+    const limiter = new PacketLimitedStream(socket, { maxBytes: 1024, maxConnectBytes: 1024 })
+    limiter.admit()
+    const out: Buffer[] = []
+    limiter.on('data', (d: Buffer) => out.push(d))
+    for (let i = 0; i < packet.length; i += chunkSize) socket.write(packet.subarray(i, i + chunkSize))
+    await new Promise((resolve) => setImmediate(resolve))
+    t.same(Buffer.concat(out), packet, `chunks of ${chunkSize}`)
+    limiter.destroy()
+  }
+})
+
+t.test('the unauthenticated count is released once: at admission, or at close for a connection never admitted', async (t) => {
+  let released = 0
+  const admitted = new PacketLimitedStream(new PassThrough(), { maxBytes: 1024, maxConnectBytes: 1024 }, undefined, () => { released++ })
+  t.equal(released, 0)
+  admitted.admit()
+  t.equal(released, 1, 'at admission')
+  admitted.destroy()
+  t.equal(released, 1, 'not again at close')
+
+  let closedUnadmitted = 0
+  const socket = new PassThrough()
+  const stranger = new PacketLimitedStream(socket, { maxBytes: 1024, maxConnectBytes: 1024 }, undefined, () => { closedUnadmitted++ })
+  socket.destroy()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.ok(stranger.destroyed)
+  t.equal(closedUnadmitted, 1, 'at close, the socket closing first')
+})
+
+t.test('a closed connection gives its vehicle\'s ingest rate back', async (t) => {
+  const rates = new IngestRates({ batchesPerS: 10, bytesPerS: 1_000_000, burstS: 1, maxInflight: 16 }, createMetrics())
+  const vin = 'WDB12345678901234'
+  const socket = new PassThrough()
+  const limiter = new PacketLimitedStream(socket, { maxBytes: 1024, maxConnectBytes: 1024 })
+  const rate = rates.acquire(vin)
+  limiter.admit(rate)
+  t.equal(rate.holders, 1)
+  socket.destroy()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(rate.holders, 0, 'released when the socket closed')
+  t.not(rates.acquire(vin), rate, 'and, its buckets full, forgotten')
+})

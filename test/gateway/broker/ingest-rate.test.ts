@@ -7,7 +7,7 @@
  */
 import t from 'tap'
 import type { MqttClient } from 'mqtt'
-import { IngestRates } from '../../../gateway/broker/ingest-rate.js'
+import { IngestRates, VehicleIngestRate } from '../../../gateway/broker/ingest-rate.js'
 import { createMetrics } from '../../../gateway/metrics.js'
 import { poolOf } from '../../../storage/index.js'
 import { testBatch } from '../../helpers/batches.js'
@@ -66,4 +66,16 @@ t.test('a vehicle\'s debt outlives its connection, so reconnecting does not refi
   t.equal(again, first, 'a new connection of the vehicle gets the same buckets')
   t.ok(again.charge(1, 100) > 0, 'still in debt')
   t.equal(rates.acquire(HONEST[0] as string).charge(10, 100), 0, 'another vehicle is not')
+})
+
+t.test('a vehicle\'s buckets: a burst free, debt in ms at each rate, refilled with time up to the burst', async (t) => {
+  const rate = new VehicleIngestRate({ batchesPerS: 10, bytesPerS: 1000, burstS: 2, maxInflight: 4 }, createMetrics(), 0)
+  t.equal(rate.maxInflight, 4)
+  t.equal(rate.charge(20, 2000, 0), 0, 'the burst: 20 batches, 2,000 bytes')
+  t.equal(rate.charge(5, 0, 0), 500, '5 batches in debt at 10/s')
+  t.equal(rate.charge(0, 800, 0), 800, '800 bytes in debt at 1,000/s outweigh the batches')
+  t.equal(rate.untilFull(1000), 1800, 'a second later: 15 batches and 1,800 bytes short, 1.5 and 1.8 s away')
+  t.equal(rate.charge(0, 0, 1000), 0, 'out of debt')
+  t.equal(rate.untilFull(60_000), 0, 'full again, and no fuller')
+  t.equal(rate.charge(20, 2000, 60_000), 0, 'a whole burst again')
 })
