@@ -42,7 +42,7 @@ export interface ActionWorkerDeps {
   storage: Storage
   keys: GatewayKeys
   aedes: Aedes
-  config: Pick<GatewayConfig, 'commandRetryMs' | 'fixCheckWindowMs' | 'commandStallMs' | 'webhookAllow' | 'rescueRadiusKm'>
+  config: Pick<GatewayConfig, 'commandRetryMs' | 'fixCheckWindowMs' | 'commandStallMs' | 'webhookAllow' | 'webhookBreakerResetMs' | 'rescueRadiusKm'>
   log: Logger
   metrics: Metrics
   /** issues each delivery of a log-upload command its upload URL and token (../log-uploads.ts); absent: none */
@@ -69,7 +69,7 @@ export function createActionWorkers ({ storage, keys, aedes, config, log, metric
   })
   // an allow list that does not parse stops the gateway here (PITWALL_ERR_CONFIG), before anything starts
   const addresses = new WebhookAddressRule({ allow: config.webhookAllow })
-  const webhooks = new WebhookDeliveryWorker({ store: storage.dealerAlerts, log, registry: metrics.registry, addresses })
+  const webhooks = new WebhookDeliveryWorker({ store: storage.dealerAlerts, log, registry: metrics.registry, addresses, breaker: { resetTimeoutMs: config.webhookBreakerResetMs } })
   const alerts = new DealerAlertService({
     alerts: storage.dealerAlerts,
     dealers: storage.dealers,

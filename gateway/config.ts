@@ -189,6 +189,8 @@ export interface GatewayConfig {
    * https to public addresses only. A cloud metadata address is reached only when listed by itself.
    */
   webhookAllow: string
+  /** how long a dealer endpoint's open circuit breaker waits before one probe request (the endpoint may be back) */
+  webhookBreakerResetMs: number
   /** serve the console at / (and its sign-in routes, /api/v1/session); false: the API only */
   consoleEnabled: boolean
   /** how long a console sign-in lasts (never past its API token's expiry) */
@@ -287,6 +289,7 @@ export const configSchema = {
     storageMaintenanceIntervalMs: { type: 'integer', minimum: 1000, maximum: 86400000, default: 3600000 },
     publicUrl: { type: 'string', maxLength: 2000, pattern: '^$|^https?://[^\\s/?#]+(/[^\\s?#]*)?$', default: '' },
     webhookAllow: { type: 'string', maxLength: 10000, default: '' },
+    webhookBreakerResetMs: { type: 'integer', minimum: 1000, maximum: 3600000, default: 30000 },
     consoleEnabled: { type: 'boolean', default: true },
     consoleSessionHours: { type: 'integer', minimum: 1, maximum: 720, default: 12 },
     consoleIdleMinutes: { type: 'integer', minimum: 5, maximum: 43200, default: 120 },
@@ -366,6 +369,7 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   storageMaintenanceIntervalMs: 'PITWALL_STORAGE_MAINTENANCE_INTERVAL_MS',
   publicUrl: 'PITWALL_PUBLIC_URL',
   webhookAllow: WEBHOOK_ALLOW_SETTING,
+  webhookBreakerResetMs: 'PITWALL_WEBHOOK_BREAKER_RESET_MS',
   consoleEnabled: 'PITWALL_CONSOLE_ENABLED',
   consoleSessionHours: 'PITWALL_CONSOLE_SESSION_HOURS',
   consoleIdleMinutes: 'PITWALL_CONSOLE_IDLE_MINUTES',

@@ -244,7 +244,10 @@ export async function runScenario (name: ScenarioName, plan: ScenarioPlan, admin
     const redis: Record<string, string> = fault.redis === 'shared' ? { PITWALL_REDIS_URL: redisUrl, PITWALL_REDIS_PREFIX: prefix } : ctx.redis !== undefined ? { PITWALL_REDIS_URL: ctx.redis.url } : {}
     // the nodes sign with one key, made before they start, as a T-box is provisioned with it
     const key = await generateCommandKey(keysDir)
-    ctx.env = { ...GATEWAY_ENV, ...redis, PITWALL_COMMAND_KEYS_DIR: keysDir, ...(fault.endpoint === undefined ? {} : DealerScene.env) }
+    // a dealer endpoint's breaker waits as long as the outage lasts: the full plan keeps the default 30 s,
+    // and the quick plan's 3 s outage is not followed by 27 s of waiting out a breaker sized for longer ones
+    const breaker = { PITWALL_WEBHOOK_BREAKER_RESET_MS: String(plan.outageMs) }
+    ctx.env = { ...GATEWAY_ENV, ...redis, ...breaker, PITWALL_COMMAND_KEYS_DIR: keysDir, ...(fault.endpoint === undefined ? {} : DealerScene.env) }
     const credentials = await registerBenchFleet(database.url, plan.vehicles)
     const storage = await openStorage({ databaseUrl: database.url, dataDir: 'memory://', poolSize: 2 })
     let token: string

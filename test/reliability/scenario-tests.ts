@@ -53,6 +53,8 @@ export function testScenarios (t: Test, names: readonly ScenarioName[]): void {
       t.same([d.faulted.delivered, d.well.delivered], [d.faulted.alerts, d.well.alerts], 'every alert delivered to its dealer, the faulted one\'s once it was back')
       t.equal(d.faulted.dead + d.well.dead, 0, 'none given up')
       t.ok(d.well.longestS < PLANS.quick.outageMs / 1000, `the well dealer's alerts did not wait out the other's fault (longest ${d.well.longestS.toFixed(1)} s)`)
+      // its breaker waits as long as the outage (PITWALL_WEBHOOK_BREAKER_RESET_MS), not the default 30 s
+      t.ok(d.faultedCaughtUpS !== undefined && d.faultedCaughtUpS < 10, `the faulted dealer caught up ${d.faultedCaughtUpS?.toFixed(1) ?? '-'} s after its endpoint was back`)
     })
   }
 }
