@@ -129,7 +129,7 @@ function takeOversized (client: Client, packet: PublishPacket): number | undefin
   if (!(conn instanceof PacketLimitedStream)) return undefined
   const payload = packet.payload
   // no stand-in pending: nothing to recognise (and no marker to make)
-  if (conn.oversized.length === 0) return undefined
+  if (!conn.oversizedPending) return undefined
   if (!Buffer.isBuffer(payload) || !payload.equals(conn.marker)) return undefined
-  return conn.oversized.shift()?.size
+  return conn.takeOversized()?.size
 }

@@ -126,14 +126,24 @@ export class PacketLimitedStream extends Duplex {
   private markerBytes: Buffer | undefined
   /**
    * Oversized PUBLISHes in arrival order, taken by authorizePublish. Made at
-   * the first one, as the marker: most connections never send one.
+   * the first one, as the marker: most connections never send one (and
+   * asking whether one is pending, at every PUBLISH, makes nothing).
    */
-  get oversized (): OversizedPublish[] {
-    this.oversizedQueue ??= []
-    return this.oversizedQueue
+  private oversizedQueue: OversizedPublish[] | undefined
+
+  /** the oversized PUBLISHes not yet taken, oldest first */
+  get oversized (): readonly OversizedPublish[] {
+    return this.oversizedQueue ?? []
   }
 
-  private oversizedQueue: OversizedPublish[] | undefined
+  get oversizedPending (): boolean {
+    return this.oversizedQueue !== undefined && this.oversizedQueue.length > 0
+  }
+
+  /** The oldest oversized PUBLISH not yet taken. */
+  takeOversized (): OversizedPublish | undefined {
+    return this.oversizedQueue?.shift()
+  }
   private readonly socket: Socket | Duplex
   /** the limits in force (the CONNECT limit no larger than the packet limit) */
   readonly limits: Readonly<PacketLimits>
@@ -427,7 +437,8 @@ export class PacketLimitedStream extends Duplex {
     }
     const standInHeader = Buffer.from(variableHeader.subarray(0, this.collectedLen))
     const topic = standInHeader.toString('utf8', 2, 2 + standInHeader.readUInt16BE(0))
-    this.oversized.push({ topic, size: s.size })
+    this.oversizedQueue ??= []
+    this.oversizedQueue.push({ topic, size: s.size })
     pieces.push(standIn(s.flags, standInHeader, this.marker))
     this.collectedLen = 0
     this.state = s.left === 0 ? HEADER : { kind: 'discard', left: s.left }
