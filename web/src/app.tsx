@@ -5,7 +5,7 @@
 import type { ComponentChildren } from 'preact'
 import { useEffect, useErrorBoundary, useState } from 'preact/hooks'
 import { api, ApiError, messageOf, whenUnauthenticated } from './api.js'
-import { match, useRoute } from './router.js'
+import { currentRoute, match, useRoute } from './router.js'
 import type { SessionInfo } from './session.js'
 import type { Page } from './pages/page.js'
 import { corePages } from './pages/core.js'
@@ -69,8 +69,7 @@ function Shell ({ session, onSignedOut }: { session: SessionInfo, onSignedOut: (
   useEffect(() => {
     // the address as it is now, not as rendered: an effect runs after the paint, and a link followed
     // meanwhile (just after signing in, say) must not be sent home
-    const now = location.hash.replace(/^#/, '')
-    if (found === undefined && route.path === '/' && (now === '' || now === '/') && home !== undefined) location.replace(`#${home.path}`)
+    if (found === undefined && route.path === '/' && currentRoute().path === '/' && home !== undefined) location.replace(`#${home.path}`)
   }, [route.path])
   // a tab per vehicle or fault stays told apart: "Vehicle WDB… · Pitwall"
   useEffect(() => {

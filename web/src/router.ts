@@ -11,19 +11,20 @@ export interface Route {
   query: URLSearchParams
 }
 
-function current (): Route {
+/** The route the address names now (not as last rendered). */
+export function currentRoute (): Route {
   const hash = location.hash.replace(/^#/, '')
   const [path = '/', query = ''] = hash.split('?', 2)
   return { path: path === '' ? '/' : path, query: new URLSearchParams(query) }
 }
 
 export function useRoute (): Route {
-  const [route, setRoute] = useState(current)
+  const [route, setRoute] = useState(currentRoute)
   useEffect(() => {
-    const changed = (): void => setRoute(current())
+    const changed = (): void => setRoute(currentRoute())
     addEventListener('hashchange', changed)
     // a link followed between the first render and this effect (which runs after the paint) fired no event here
-    const now = current()
+    const now = currentRoute()
     if (now.path !== route.path || now.query.toString() !== route.query.toString()) setRoute(now)
     return () => removeEventListener('hashchange', changed)
   }, [])
