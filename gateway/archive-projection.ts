@@ -74,7 +74,7 @@ function noRows (batch: ArchivedBatch): ProjectionRecord {
 const RECOVERY_PAGE = 500
 
 export interface ProjectionRecoveryDeps {
-  archive: Pick<BatchArchive, 'unprojected' | 'forgetGone'>
+  archive: Pick<BatchArchive, 'unprojected' | 'forgetGone' | 'vacuumQueues'>
   projector: Pick<SampleProjector, 'add' | 'room' | 'written' | 'lagMs'>
   decoders: ArchiveDecoders
   /** pass interval, and how old an unprojected batch must be to count as left behind */
@@ -133,6 +133,7 @@ export class ProjectionRecovery {
     }
     const gone = await archive.forgetGone(intervalMs)
     if (gone > 0) log.warn({ batches: gone }, 'unprojected batches whose archive retention dropped first: nothing left to decode')
+    await archive.vacuumQueues()
     if (offered > 0) {
       this.deps.recovered?.(offered)
       log.warn({ batches: offered }, 'batches stored without their decoded rows (a node stopped first): decoded again from the archive')

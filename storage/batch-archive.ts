@@ -48,8 +48,8 @@ export interface ArchiveExtent {
 export class BatchArchive {
   /**
    * `vacuums`: the engine runs no autovacuum (the embedded one), so
-   * forgetGone() vacuums the two queues every stored batch passes through
-   * itself: its unprojected key and its rollup marks (migration 020) are
+   * vacuumQueues() does it for the two queues every stored batch passes
+   * through: its unprojected key and its rollup marks (migration 020) are
    * each inserted and deleted once, and without a vacuum both tables would
    * grow by every batch ever stored.
    */
@@ -130,15 +130,18 @@ export class BatchArchive {
    * Forgets the unprojected keys, older than `olderThanMs`, whose batch is
    * gone: retention dropped its partition (or chunk) before its rows were
    * written. Nothing could project them, and the recovery pass would step
-   * over them for good. Returns how many. Where the engine runs no
-   * autovacuum, then vacuums the batches' queues (small tables: milliseconds).
+   * over them for good. Returns how many.
    */
   async forgetGone (olderThanMs: number): Promise<number> {
     const res = await this.pool.query(
       `DELETE FROM unprojected_batches p WHERE p.received_at < now() - $1 * interval '1 millisecond'
           AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.vehicle_id = p.vehicle_id AND b.seq = p.seq AND b.base_time = p.base_time)`, [olderThanMs])
-    if (this.options.vacuums === true) await this.pool.query('VACUUM unprojected_batches, signal_minutes_pending')
     return res.rowCount ?? 0
+  }
+
+  /** Where the engine runs no autovacuum, vacuums the batches' two queues (small tables: milliseconds); elsewhere nothing. */
+  async vacuumQueues (): Promise<void> {
+    if (this.options.vacuums === true) await this.pool.query('VACUUM unprojected_batches, signal_minutes_pending')
   }
 
   /**

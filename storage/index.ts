@@ -158,12 +158,12 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
   pool.on('connect', (client) => client.on('error', () => {}))
   const manifests = new ManifestStore(pool)
   let aggregates: string[]
-  let copy: boolean
+  let embeddedEngine: boolean
   try {
     // The embedded host refuses COPY FROM STDIN (./pglite-host.ts), and a URL may
     // lead to it too (a second process, `--database-url` at its socket): the
     // server says what it is. Both embedded engines are builds of emcc (Emscripten).
-    copy = !/emscripten/i.test((await pool.query<{ v: string }>('SELECT version() AS v')).rows[0]?.v ?? '')
+    embeddedEngine = /emscripten/i.test((await pool.query<{ v: string }>('SELECT version() AS v')).rows[0]?.v ?? '')
     await migrate(pool)
     await manifests.seedBuiltIns()
     if (options.signalSources !== undefined) await manifests.replaceStartSources(options.signalSources)
@@ -175,7 +175,7 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     throw err
   }
   const writer = new BatchWriter(pool, options.writer)
-  const projector = new SampleProjector(pool, { copy, ...options.projector })
+  const projector = new SampleProjector(pool, { copy: !embeddedEngine, ...options.projector })
   const storage: Storage = {
     kind: embedded === undefined ? 'postgres' : 'pglite',
     writer,
@@ -212,7 +212,7 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     retention: new RetentionStore(pool),
     events: new EventStore(pool),
     // the embedded engine runs no autovacuum
-    archive: new BatchArchive(pool, { vacuums: !copy }),
+    archive: new BatchArchive(pool, { vacuums: embeddedEngine }),
     vehicleLogs: new VehicleLogStore(pool),
     readActionBacklog: async () => await readActionBacklog(pool),
     ping: async () => { await pool.query('SELECT 1') },
