@@ -289,16 +289,7 @@ export class RuleEngine {
             holds = op <= LEAF ? conditions.leaf(n, op, signals) : conditions.holds(n, signals, slab, slots[r] as number)
           }
         }
-        if (p < OPENED) {
-          if (!holds) {
-            phase[r] = IDLE
-            continue
-          }
-        } else if (holds && clearAt[r] === -1) {
-          phase[r] = OPEN
-          continue
-        }
-        this.step(vehicleId, r, phase, slab, signals, t, holds)
+        if (!this.settledAtOnce(r, p, phase, holds)) this.step(vehicleId, r, phase, slab, signals, t, holds)
       }
     }
     for (const d of dtcs) {
@@ -330,17 +321,7 @@ export class RuleEngine {
         default:
           holds = conditions.holds(whenAt[r] as number, signals, slab, slots[r] as number)
       }
-      // as in the sample loop: the common outcomes here, the rest in step()
-      if (p < OPENED) {
-        if (!holds) {
-          phase[r] = IDLE
-          continue
-        }
-      } else if (holds && clearAt[r] === -1) {
-        phase[r] = OPEN
-        continue
-      }
-      this.step(vehicleId, r, phase, slab, signals, now, holds)
+      if (!this.settledAtOnce(r, p, phase, holds)) this.step(vehicleId, r, phase, slab, signals, now, holds)
     }
     signals.settle()
     return this.events
@@ -423,6 +404,22 @@ export class RuleEngine {
     }
     vehicle.resumed = undefined
     return vehicle
+  }
+
+  /**
+   * The common outcomes, decided before step() (small enough for V8 to
+   * inline where step() is not): no fault and `when` false, or an open
+   * fault that `when` keeps open. True when decided.
+   */
+  private settledAtOnce (r: number, p: number, phase: Uint8Array, holds: boolean): boolean {
+    if (p < OPENED) {
+      if (holds) return false
+      phase[r] = IDLE
+      return true
+    }
+    if (!holds || this.clearAt[r] !== -1) return false
+    phase[r] = OPEN
+    return true
   }
 
   /** Runs rule r for a vehicle at `now`. */
