@@ -181,12 +181,15 @@ export class DealerScene {
     await this.faulted.recover()
   }
 
-  /** Waits, at most `timeoutMs`, until no webhook delivery is pending; then counts each dealer's (`faultEndedAt`: epoch ms). */
+  /** Waits, at most `timeoutMs`, until no pre-staging action or webhook delivery is pending; then counts each dealer's (`faultEndedAt`: epoch ms). */
   async settle (databaseUrl: string, timeoutMs: number, faultEndedAt: number): Promise<DealerFigures> {
     const client = new pg.Client({ connectionString: databaseUrl })
     await client.connect()
     try {
-      await untilNone(client, "SELECT count(*) AS n FROM webhook_deliveries WHERE state = 'pending'", [], timeoutMs)
+      // an alert is made by an action worker after its fault opened: until the outbox has handled
+      // every pre-staging action, a missing delivery may be an alert not made yet, not one lost
+      await untilNone(client, `SELECT (SELECT count(*) FROM fault_actions WHERE kind = 'dealer_prestage' AND done_at IS NULL)
+        + (SELECT count(*) FROM webhook_deliveries WHERE state = 'pending') AS n`, [], timeoutMs)
       const rows = (await client.query<{ dealer_id: string, key: string, state: string, raised_ms: number }>(`
         SELECT d.dealer_id, d.idempotency_key AS key, d.state, (extract(epoch FROM a.created_at) * 1000)::float8 AS raised_ms
         FROM webhook_deliveries d JOIN dealer_alerts a ON a.id = d.alert_id`)).rows
