@@ -9,6 +9,7 @@
  * Only numbers computed here go into the generated source, never a name from
  * the DBC, so a hostile DBC cannot inject code.
  */
+import { createHash } from 'node:crypto'
 import type { CanFrameColumns } from '../can-frames.js'
 import type { SampleBuffer } from '../sample-buffer.js'
 import { type BitRun, bitRuns, bytesNeeded } from './bit-layout.js'
@@ -30,12 +31,11 @@ export interface CanBusDatabase {
 }
 
 /**
- * Decodes one frame: payload `d[o .. o + n)`, received at `t`, into columns
- * T/S/V from index k; returns the next free index. The caller has reserved
- * room for every signal of the message.
+ * Decodes the frames `from .. to` of one bus into `out`; returns how many
+ * frames had an id the bus's databases do not describe. The caller has
+ * reserved room in `out` for every frame's signals.
  */
-type MessageDecoder = (d: Uint8Array, o: number, n: number, t: number, T: Float64Array, S: Uint32Array, V: Float64Array, k: number) => number
-type NetworkDecoder = (frames: CanFrameColumns, out: SampleBuffer) => number
+type BusDecoder = (frames: CanFrameColumns, from: number, to: number, out: SampleBuffer) => number
 
 const EXTENDED_FLAG = 0x8000_0000
 
@@ -44,32 +44,32 @@ export class CompiledCanNetwork {
   /** each channel's DBC range, which ingest holds decoded values to (signal-ranges.ts) */
   readonly ranges: ChannelRanges
   private readonly messages = new Map<string, CanMessage>()
-  private readonly decode: NetworkDecoder
+  private readonly buses = new Map<number, BusDecoder>()
   /** the most signals any message has: room for this many per frame is reserved before a batch is decoded */
   private readonly maxSignals: number
 
   constructor (databases: readonly CanBusDatabase[]) {
     const channels: CanChannel[] = []
-    const decoders: MessageDecoder[] = []
-    // bus -> (column id value -> decoder index); a later database on the same bus wins for an id both describe
-    const cases = new Map<number, Map<number, number>>()
+    // a bus's databases together, buses in the order they first appear: each bus's channels are one block
+    const byBus = new Map<number, CanDatabase[]>()
+    for (const { bus, database } of databases) byBus.set(bus, [...(byBus.get(bus) ?? []), database])
     let maxSignals = 0
-    for (const { bus, database } of databases) {
-      const byId = cases.get(bus) ?? new Map<number, number>()
-      cases.set(bus, byId)
-      for (const message of database.messages) {
-        const first = channels.length
-        for (const signal of message.signals) channels.push({ channel: channels.length, bus, message, signal })
-        maxSignals = Math.max(maxSignals, message.signals.length)
-        byId.set(message.extended ? (EXTENDED_FLAG | message.id) >>> 0 : message.id, decoders.length)
-        decoders.push(compileMessage(message, first))
-        this.messages.set(`${bus}:${message.name}`, message)
+    for (const [bus, busDatabases] of byBus) {
+      const base = channels.length
+      const messages: CanMessage[] = []
+      for (const database of busDatabases) {
+        for (const message of database.messages) {
+          for (const signal of message.signals) channels.push({ channel: channels.length, bus, message, signal })
+          maxSignals = Math.max(maxSignals, message.signals.length)
+          messages.push(message)
+          this.messages.set(`${bus}:${message.name}`, message)
+        }
       }
+      this.buses.set(bus, busDecoder(messages, base))
     }
     this.channels = channels
     this.ranges = channelRanges(channels)
     this.maxSignals = maxSignals
-    this.decode = compileDispatcher(cases, decoders)
   }
 
   /**
@@ -81,7 +81,20 @@ export class CompiledCanNetwork {
     // generated loop: when V8 inlined reserve there, the loop was compiled ~1.5x slower (issue 19), and whether
     // it did varied from one process to the next
     out.reserve(out.length + frames.count * this.maxSignals)
-    return this.decode(frames, out)
+    // a batch's frames come block by block, each block one bus's: one call per run of frames on one bus
+    const count = frames.count
+    const buses = frames.bus
+    let unknown = 0
+    let i = 0
+    while (i < count) {
+      const bus = buses[i] as number
+      let end = i + 1
+      while (end < count && buses[end] === bus) end++
+      const decode = this.buses.get(bus)
+      unknown += decode === undefined ? end - i : decode(frames, i, end, out)
+      i = end
+    }
+    return unknown
   }
 
   /** The message `name` on `bus`, for encoding. */
@@ -108,50 +121,81 @@ export function choiceLabel (signal: CanSignal, value: number): string | undefin
 }
 
 /**
- * The loop over a batch's frames: a switch on bus, then on id, each case a
- * call to its own message decoder, so every call site sees one function and
- * V8 can inline it (a table of closures would make one megamorphic call).
- * The caller has reserved room in `out` for every frame's signals.
+ * Bus decoders already compiled, by their source: networks whose bus
+ * carries the same databases with the same channel numbers (the models of
+ * one platform, a manifest's next version) run one function. V8 then
+ * optimizes it once, and the branch predictor learns one copy of the id
+ * switch instead of one per model: with 20 models decoding in turn, 20
+ * copies of the same code ran ~10% slower than one. (Numbering channels from
+ * a base passed in would share more widely, but the add per sample cost
+ * 5–7% of the decode.) Held weakly: a decoder goes when the last network
+ * using it does.
  */
-function compileDispatcher (cases: Map<number, Map<number, number>>, decoders: MessageDecoder[]): NetworkDecoder {
-  const busCases = [...cases].map(([bus, byId]) => {
-    const idCases = [...byId].map(([id, index]) => `case ${id}: k = f${index}(d, o, lens[i], base + dts[i], T, S, V, k); break`)
-    return `case ${bus}: { const o = offs[i]; switch (ids[i]) {\n${idCases.join('\n')}\ndefault: unknown++ } break }`
-  })
-  const source = `${decoders.map((_, i) => `const f${i} = fns[${i}]`).join('\n')}
-return function decodeFrames (frames, out) {
-  const count = frames.count
-  const d = frames.data, ids = frames.id, lens = frames.len, offs = frames.offset, dts = frames.dtUs, base = frames.baseTimeUs, buses = frames.bus
-  const T = out.timeUs, S = out.signal, V = out.value
-  let k = out.length
-  let unknown = 0
-  for (let i = 0; i < count; i++) {
-    switch (buses[i]) {
-${busCases.join('\n')}
-      default: unknown++
-    }
-  }
-  out.length = k
-  return unknown
-}`
-  // eslint-disable-next-line no-new-func -- generated from numbers only (see the file comment)
-  return new Function('fns', source)(decoders) as NetworkDecoder
-}
+const compiledBuses = new Map<string, WeakRef<BusDecoder>>()
+const forgetBus = new FinalizationRegistry<string>((key) => {
+  if (compiledBuses.get(key)?.deref() === undefined) compiledBuses.delete(key)
+})
 
 /**
- * Generated source for one message: a fast path for a frame as long as the
- * whole layout (no length check per signal) and a checked path for shorter
- * frames. Switch signals (multiplexers) are computed first into locals
- * `pK` (present) and `mK` (raw value), so a multiplexed signal's condition is
- * a comparison on locals.
+ * One bus's decoder: each message's own function (see compileMessage), and
+ * the loop over a run of frames switching on id, each case a call to its
+ * message's function, so every call site sees one function and V8 can inline
+ * it (a table of closures would make one megamorphic call). A later message
+ * with an id an earlier one has wins, as a later database on the bus does.
  */
-function compileMessage (message: CanMessage, firstChannel: number): MessageDecoder {
+function busDecoder (messages: readonly CanMessage[], firstChannel: number): BusDecoder {
   const constants: number[] = []
   const literal = (x: number): string => {
     if (Number.isFinite(x)) return Object.is(x, -0) ? '-0' : `(${String(x)})`
     constants.push(x)
     return `k_[${constants.length - 1}]`
   }
+  const byId = new Map<number, number>()
+  const functions: string[] = []
+  let first = firstChannel
+  messages.forEach((message, index) => {
+    functions.push(compileMessage(message, index, first, literal))
+    first += message.signals.length
+    byId.set(message.extended ? (EXTENDED_FLAG | message.id) >>> 0 : message.id, index)
+  })
+  const idCases = [...byId].map(([id, index]) => `case ${id}: k = m${index}(d, offs[i], lens[i], base + dts[i], T, S, V, k); break`)
+  const source = `${functions.join('\n')}
+return function decodeBus (frames, from, to, out) {
+  const d = frames.data, ids = frames.id, lens = frames.len, offs = frames.offset, dts = frames.dtUs, base = frames.baseTimeUs
+  const T = out.timeUs, S = out.signal, V = out.value
+  let k = out.length
+  let unknown = 0
+  for (let i = from; i < to; i++) {
+    switch (ids[i]) {
+${idCases.join('\n')}
+      default: unknown++
+    }
+  }
+  out.length = k
+  return unknown
+}`
+  const key = createHash('sha256').update(source).update(constants.join(',')).digest('base64')
+  const known = compiledBuses.get(key)?.deref()
+  if (known !== undefined) return known
+  // eslint-disable-next-line no-new-func -- generated from numbers only (see the file comment)
+  const factory = new Function('k_', 'dv', 'sx', source) as (k: number[], dv: DataView, sx: typeof signExtend) => BusDecoder
+  const decode = factory(constants, new DataView(new ArrayBuffer(8)), signExtend)
+  compiledBuses.set(key, new WeakRef(decode))
+  forgetBus.register(decode, key)
+  return decode
+}
+
+/**
+ * Generated source for one message's functions, `m<index>` (d, o, n, t, T,
+ * S, V, k): the frame `d[o .. o + n)` received at `t` into columns T/S/V
+ * from index k, returning the next free index; its signals are channels
+ * first, first + 1, … A fast path for a frame as long as the whole
+ * layout (no length check per signal) and a checked path for shorter frames.
+ * Switch signals (multiplexers) are computed first into locals `pK`
+ * (present) and `mK` (raw value), so a multiplexed signal's condition is a
+ * comparison on locals.
+ */
+function compileMessage (message: CanMessage, index: number, first: number, literal: (x: number) => string): string {
   const full = message.signals.reduce((most, s) => Math.max(most, bytesNeeded(s)), 0)
   const body = (checked: boolean): string => {
     const byName = new Map(message.signals.map((s, i) => [s.name, i]))
@@ -198,25 +242,22 @@ function compileMessage (message: CanMessage, firstChannel: number): MessageDeco
       if (when === 'false') return
       const raw = switches.has(i) ? `m${i}` : rawExpression(signal)
       const physical = physicalExpression(signal, raw, literal)
-      const write = `T[k] = t; S[k] = ${firstChannel + i}; V[k++] = ${physical}`
+      const write = `T[k] = t; S[k] = ${first + i}; V[k++] = ${physical}`
       emits.push(when === 'true' ? write : `if (${when}) { ${write} }`)
     })
     return [...lines, ...emits, 'return k'].join('\n')
   }
   // The short-frame path is a function of its own, so the common one stays
-  // small enough for V8 to inline into the dispatcher.
-  const source = `function short_${firstChannel} (d, o, n, t, T, S, V, k) {
+  // small enough for V8 to inline into the bus's loop.
+  return `function short${index} (d, o, n, t, T, S, V, k) {
 const v = dv
 ${body(true)}
 }
-return function decode_${firstChannel} (d, o, n, t, T, S, V, k) {
-if (n < ${full}) return short_${firstChannel}(d, o, n, t, T, S, V, k)
+function m${index} (d, o, n, t, T, S, V, k) {
+if (n < ${full}) return short${index}(d, o, n, t, T, S, V, k)
 const v = dv
 ${body(false)}
 }`
-  // eslint-disable-next-line no-new-func -- generated from numbers only (see the file comment)
-  const factory = new Function('k_', 'dv', 'sx', source) as (k: number[], dv: DataView, sx: typeof signExtend) => MessageDecoder
-  return factory(constants, new DataView(new ArrayBuffer(8)), signExtend)
 }
 
 /**

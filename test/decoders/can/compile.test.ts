@@ -303,3 +303,42 @@ t.test('random frames of any length and id, known or not, decode without throwin
     t.equal(expectedUnknown, 0, `${name}: 10,000 random frames, every unknown id or bus counted`)
   }
 })
+
+t.test('networks sharing a database each name their own channels, in frame order across buses', async (t) => {
+  const demo = parseDbcBytes(readFileSync(demoDbc), 'demo-vehicle.dbc')
+  const layouts = parseDbc(LAYOUTS, 'layouts.dbc')
+  // two networks built alike (one decoder between them), and one with the demo DBC behind another bus, whose
+  // second database comes after it in the list: bus 1's channels are one block, the demo's numbered after them
+  const alone = compileCanNetwork([{ bus: 0, database: demo }])
+  const twin = compileCanNetwork([{ bus: 0, database: demo }])
+  const behind = compileCanNetwork([{ bus: 1, database: layouts }, { bus: 2, database: demo }, { bus: 1, database: parseDbc('BU_: A\nBO_ 7 Extra: 1 A\n SG_ E : 0|8@1+ (1,0) [0|255] "" A\n', 'extra.dbc') }])
+  const engine = demo.messages.find((m) => m.name === 'ECM_EngineData') as CanMessage
+  const payload = encodeMessage(engine, Object.fromEntries(engine.signals.map((s) => [s.name, s.name === 'EngineSpeed' ? 2000 : 0])))
+  const frames = new CanFrameColumns()
+  const data = new Uint8Array(64)
+  data.set(payload, 0)
+  data[16] = 42
+  frames.clear(data)
+  // a frame of the demo's on bus 2, the extra database's on bus 1, the demo's again on bus 2: three runs
+  const rows: Array<[number, number, number, number]> = [[2, engine.id, payload.length, 0], [1, 7, 1, 16], [2, engine.id, payload.length, 0]]
+  frames.count = rows.length
+  rows.forEach(([bus, id, len, offset], i) => { frames.bus[i] = bus; frames.id[i] = id; frames.len[i] = len; frames.offset[i] = offset; frames.dtUs[i] = i })
+  const named = (network: CompiledCanNetwork, out: SampleBuffer): string[] =>
+    [...out.signal.subarray(0, out.length)].map((c) => `${network.channels[c]?.bus}:${network.channels[c]?.signal.name}=${out.value[out.signal.indexOf(c)]}`)
+  const out = new SampleBuffer()
+  t.equal(behind.decodeFrames(frames, out), 0, 'every frame known')
+  const speed = `2:EngineSpeed=${decodeMessage(engine, payload).EngineSpeed}`
+  const names = named(behind, out)
+  t.equal(names.filter((n) => n === speed).length, 2, 'the demo frames decode to the demo database\'s channels on bus 2')
+  t.ok(names.indexOf('1:E=42') > names.indexOf(speed) && names.indexOf('1:E=42') < names.lastIndexOf(speed), 'in frame order: bus 2, bus 1, bus 2')
+  t.same(behind.channels.map((c) => c.channel), behind.channels.map((_, i) => i), 'channel i is the i-th entry')
+  t.ok(behind.channels.every((c) => c.channel === behind.channels.indexOf(c)))
+  // the same frames on bus 0 of the two networks built alike: the same channels, each decoding on its own
+  rows.forEach((_, i) => { frames.bus[i] = 0 })
+  const a = new SampleBuffer()
+  const b = new SampleBuffer()
+  t.equal(alone.decodeFrames(frames, a), 1, 'the extra database\'s id is unknown there')
+  twin.decodeFrames(frames, b)
+  t.same(named(twin, b), named(alone, a))
+  t.ok(named(alone, a).includes(speed.replace('2:', '0:')))
+})
