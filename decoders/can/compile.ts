@@ -120,6 +120,28 @@ export function choiceLabel (signal: CanSignal, value: number): string | undefin
   return signal.choices.get(Math.round((value - signal.offset) / signal.factor))
 }
 
+/** A message's generated source (see compileMessage). */
+interface CompiledMessage {
+  /** the fast path's statements, for a frame of at least `full` bytes */
+  fast: string
+  full: number
+  /** the function for a shorter frame */
+  short: string
+}
+
+/**
+ * How much fast-path source (characters) is written into a bus's loop
+ * itself; the messages past it are functions V8 may inline as its budget
+ * allows. Calls V8 had to inline (one function per message) stopped at its
+ * budget of ~920 bytecode bytes, four or five of the demo DBC's eleven
+ * messages: 0.80-0.82x the hand-written ceiling, 0.90-0.92x with the budget
+ * raised. Bounded: each character costs ~3 bytes of bytecode, and V8
+ * optimizes no function over 60 KB of it; the demo DBC's eleven messages
+ * take ~3,000, the 367 of a 3,210-signal opendbc file add 7 KB to their
+ * calls' 28 KB.
+ */
+const INLINE_SOURCE = 4_000
+
 /**
  * Bus decoders already compiled, by their source: networks whose bus
  * carries the same databases with the same channel numbers (the models of
@@ -137,11 +159,12 @@ const forgetBus = new FinalizationRegistry<string>((key) => {
 })
 
 /**
- * One bus's decoder: each message's own function (see compileMessage), and
- * the loop over a run of frames switching on id, each case a call to its
- * message's function, so every call site sees one function and V8 can inline
- * it (a table of closures would make one megamorphic call). A later message
- * with an id an earlier one has wins, as a later database on the bus does.
+ * One bus's decoder: the loop over a run of frames switching on id, each
+ * case its message's fast path written in place (up to INLINE_SOURCE), or
+ * a call to the message's own function, one function per call site so V8
+ * can still inline it (a table of closures would make one megamorphic
+ * call). A later message with an id an earlier one has wins, as a later
+ * database on the bus does.
  */
 function busDecoder (messages: readonly CanMessage[], firstChannel: number): BusDecoder {
   const constants: number[] = []
@@ -151,20 +174,45 @@ function busDecoder (messages: readonly CanMessage[], firstChannel: number): Bus
     return `k_[${constants.length - 1}]`
   }
   const byId = new Map<number, number>()
-  const functions: string[] = []
+  const compiled: CompiledMessage[] = []
   let first = firstChannel
   messages.forEach((message, index) => {
-    functions.push(compileMessage(message, index, first, literal))
+    compiled.push(compileMessage(message, index, first, literal))
     first += message.signals.length
     byId.set(message.extended ? (EXTENDED_FLAG | message.id) >>> 0 : message.id, index)
   })
-  const idCases = [...byId].map(([id, index]) => `case ${id}: k = m${index}(d, offs[i], lens[i], base + dts[i], T, S, V, k); break`)
+  const functions = compiled.map((m) => m.short)
+  let inlined = 0
+  const idCases = [...byId].map(([id, index]) => {
+    const m = compiled[index] as CompiledMessage
+    if (inlined + m.fast.length <= INLINE_SOURCE) {
+      inlined += m.fast.length
+      return `case ${id}:
+o = offs[i]; n = lens[i]; t = base + dts[i]
+if (n < ${m.full}) k = short${index}(d, o, n, t, T, S, V, k)
+else {
+${m.fast}
+}
+break`
+    }
+    functions.push(`function msg${index} (d, o, n, t, T, S, V, k) {
+if (n < ${m.full}) return short${index}(d, o, n, t, T, S, V, k)
+const v = dv
+${m.fast}
+return k
+}`)
+    return `case ${id}: k = msg${index}(d, offs[i], lens[i], base + dts[i], T, S, V, k); break`
+  })
   const source = `${functions.join('\n')}
 return function decodeBus (frames, from, to, out) {
   const d = frames.data, ids = frames.id, lens = frames.len, offs = frames.offset, dts = frames.dtUs, base = frames.baseTimeUs
   const T = out.timeUs, S = out.signal, V = out.value
+  const v = dv
   let k = out.length
   let unknown = 0
+  // one o, n and t for every case: locals per case would each take a register, and past 256 of them every
+  // instruction of the function needs a wide operand
+  let o = 0, n = 0, t = 0
   for (let i = from; i < to; i++) {
     switch (ids[i]) {
 ${idCases.join('\n')}
@@ -186,16 +234,17 @@ ${idCases.join('\n')}
 }
 
 /**
- * Generated source for one message's functions, `m<index>` (d, o, n, t, T,
- * S, V, k): the frame `d[o .. o + n)` received at `t` into columns T/S/V
- * from index k, returning the next free index; its signals are channels
- * first, first + 1, … A fast path for a frame as long as the whole
- * layout (no length check per signal) and a checked path for shorter frames.
+ * Generated source for one message: the statements that write the signals
+ * of the frame `d[o .. o + n)` received at `t` into columns T/S/V from
+ * index k on, as channels first, first + 1, … For a frame as long as the
+ * whole layout (`full` bytes or more) they check no length per signal; a
+ * shorter frame goes to `short<index>` (d, o, n, t, T, S, V, k), a function
+ * returning the next free index, which checks each.
  * Switch signals (multiplexers) are computed first into locals `pK`
  * (present) and `mK` (raw value), so a multiplexed signal's condition is a
  * comparison on locals.
  */
-function compileMessage (message: CanMessage, index: number, first: number, literal: (x: number) => string): string {
+function compileMessage (message: CanMessage, index: number, first: number, literal: (x: number) => string): CompiledMessage {
   const full = message.signals.reduce((most, s) => Math.max(most, bytesNeeded(s)), 0)
   const body = (checked: boolean): string => {
     const byName = new Map(message.signals.map((s, i) => [s.name, i]))
@@ -245,19 +294,17 @@ function compileMessage (message: CanMessage, index: number, first: number, lite
       const write = `T[k] = t; S[k] = ${first + i}; V[k++] = ${physical}`
       emits.push(when === 'true' ? write : `if (${when}) { ${write} }`)
     })
-    return [...lines, ...emits, 'return k'].join('\n')
+    return [...lines, ...emits].join('\n')
   }
-  // The short-frame path is a function of its own, so the common one stays
-  // small enough for V8 to inline into the bus's loop.
-  return `function short${index} (d, o, n, t, T, S, V, k) {
+  return {
+    full,
+    fast: body(false),
+    short: `function short${index} (d, o, n, t, T, S, V, k) {
 const v = dv
 ${body(true)}
-}
-function m${index} (d, o, n, t, T, S, V, k) {
-if (n < ${full}) return short${index}(d, o, n, t, T, S, V, k)
-const v = dv
-${body(false)}
+return k
 }`
+  }
 }
 
 /**
