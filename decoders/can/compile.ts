@@ -1,7 +1,7 @@
 /**
- * CAN databases -> one decoder per message, generated as straight-line
- * JavaScript at load time (the way protobufjs and pino precompile), looked up
- * by (bus, id) and run over a batch's CanFrameColumns. A frame's signals go
+ * CAN databases -> one decoder per bus, generated as straight-line
+ * JavaScript at load time (the way protobufjs and pino precompile): a switch
+ * on id over a batch's CanFrameColumns, each message's signals written out. A frame's signals go
  * into a SampleBuffer as (time, channel, value): no object per frame or
  * sample. Values equal the reference codec's (codec.ts) exactly; the tests
  * check that over every signal of the fixture databases.
