@@ -122,6 +122,7 @@ export async function startGateway (config: GatewayConfig, log: Logger = createL
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       poolSize: config.dbPoolSize,
+      preparedStatements: config.dbPreparedStatements,
       // the default manifest's are its stored version's, written when it is activated
       signalSources: obdSignalSources(),
       writer: { maxGroupItems: config.maxGroupItems, ...writerMetrics(metrics, log) },

@@ -122,6 +122,8 @@ export interface GatewayConfig {
   /** how often (and after how long) batches left unprojected by a stopped node are decoded again from the archive */
   projectionRecoveryIntervalMs: number
   dbPoolSize: number
+  /** named statements, planned once per connection (PostgreSQL); off behind a pooler that hands transactions to other sessions */
+  dbPreparedStatements: boolean
   /**
    * The default decoder manifest, CAN databases by bus: "0=powertrain.dbc,1=chassis.dbc",
    * for vehicles whose model has no manifest of its own. Frames on a bus
@@ -263,6 +265,7 @@ export const configSchema = {
     projectionMaxLagMs: { type: 'integer', minimum: 1000, maximum: 3600000, default: 30000 },
     projectionRecoveryIntervalMs: { type: 'integer', minimum: 1000, maximum: 3600000, default: 30000 },
     dbPoolSize: { type: 'integer', minimum: 2, maximum: 200, default: 8 },
+    dbPreparedStatements: { type: 'boolean', default: true },
     canDbc: { type: 'string', pattern: '^$|^\\d+=[^,]+(,\\d+=[^,]+)*$', default: '' },
     sampleIntervalMs: { type: 'integer', minimum: 1, maximum: 3600000, default: 1000 },
     rulesPollMs: { type: 'integer', minimum: 100, maximum: 3600000, default: 2000 },
@@ -343,6 +346,7 @@ export const ENV_NAMES: Record<keyof GatewayConfig, string> = {
   projectionMaxLagMs: 'PITWALL_PROJECTION_MAX_LAG_MS',
   projectionRecoveryIntervalMs: 'PITWALL_PROJECTION_RECOVERY_INTERVAL_MS',
   dbPoolSize: 'PITWALL_DB_POOL_SIZE',
+  dbPreparedStatements: 'PITWALL_DB_PREPARED_STATEMENTS',
   canDbc: 'PITWALL_CAN_DBC',
   sampleIntervalMs: 'PITWALL_SAMPLE_INTERVAL_MS',
   rulesPollMs: 'PITWALL_RULES_POLL_MS',

@@ -17,10 +17,22 @@ import { createHash, randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import { LAST_USED_RESOLUTION_S, TOKEN_BYTES, TOKEN_PREFIX, type ApiPrincipal, type ApiTokenInfo, type NewApiToken } from '../actions/api-tokens/model.js'
 import { PitwallError } from '../runtime/errors.js'
+import { Statement } from './prepared.js'
 
 /** ApiTokenInfo; never the hash */
 const TOKEN_COLUMNS = `id, name, role, dealer_id AS "dealerId", created_at AS "createdAt", expires_at AS "expiresAt", revoked_at AS "revokedAt",
   last_used_at AS "lastUsedAt"`
+
+// every API request: the lookup, and last_used_at when it is stale, in one round trip
+const AUTHENTICATE = new Statement('pitwall_api_token_authenticate', `
+WITH t AS (
+  SELECT id, role, dealer_id, name FROM api_tokens
+  WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+), used AS (
+  UPDATE api_tokens SET last_used_at = now()
+  WHERE id = (SELECT id FROM t) AND (last_used_at IS NULL OR last_used_at < now() - $2 * interval '1 second')
+)
+SELECT id, role, dealer_id AS "dealerId", name FROM t`)
 
 export class ApiTokenStore {
   constructor (private readonly pool: pg.Pool) {}
@@ -43,16 +55,7 @@ export class ApiTokenStore {
    * refused before it gets here (actions/api-tokens/policy.ts hasTokenShape).
    */
   async authenticate (token: string): Promise<ApiPrincipal | undefined> {
-    // One round trip: the lookup, and last_used_at when it is stale.
-    const res = await this.pool.query<ApiPrincipal>(
-      `WITH t AS (
-         SELECT id, role, dealer_id, name FROM api_tokens
-         WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-       ), used AS (
-         UPDATE api_tokens SET last_used_at = now()
-         WHERE id = (SELECT id FROM t) AND (last_used_at IS NULL OR last_used_at < now() - $2 * interval '1 second')
-       )
-       SELECT id, role, dealer_id AS "dealerId", name FROM t`, [hashToken(token), LAST_USED_RESOLUTION_S])
+    const res = await this.pool.query<ApiPrincipal>(AUTHENTICATE.on(this.pool, [hashToken(token), LAST_USED_RESOLUTION_S]))
     return res.rows[0]
   }
 

@@ -19,6 +19,7 @@ import type pg from 'pg'
 import { ArrayParam, BYTEA, INT4, INT8, TIMESTAMPTZ } from './binary-array.js'
 import { backoffMs } from '../runtime/backoff.js'
 import { isStatementTransient, isTransient, StorageError } from './errors.js'
+import { Statement } from './prepared.js'
 import { US_OF } from './projector.js'
 import type { BatchOutcome, BatchRecord, DeadLetterRecord } from './records.js'
 
@@ -379,7 +380,7 @@ const BASE_US = `${US_OF('base_time')} AS base_us`
  * waits in unprojected_batches (migration 031) until they land. A batch is
  * keyed by vehicle, seq and base time (migration 028).
  */
-const GROUP_SQL = `
+const GROUP = new Statement('pitwall_batch_group', `
 WITH ins AS (
   INSERT INTO batches (vehicle_id, seq, base_time, can_frames, payload, manifest_id)
   SELECT v, q, t, f, p, nullif(m, 0) FROM unnest($1::int[], $2::bigint[], $3::timestamptz[], $4::int[], $5::bytea[], $6::int[]) AS u(v, q, t, f, p, m)
@@ -391,7 +392,7 @@ WITH ins AS (
   INSERT INTO dead_letters (vin, topic, reason_code, reason, payload_size, payload)
   SELECT * FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::bytea[])
 )
-SELECT vehicle_id, seq, base_us FROM ins`
+SELECT vehicle_id, seq, base_us FROM ins`)
 
 /**
  * Of the batches a group did not insert (their key was stored already),
@@ -424,7 +425,7 @@ async function writeGroup (pool: pg.Pool, records: BatchRecord[], letters: DeadL
   for (const l of letters) {
     row(deadLetters, text(l.vin), text(l.topic), l.reasonCode, text(l.reason), l.payloadSize, l.payload === null ? null : asBuffer(l.payload))
   }
-  const res = await pool.query<KeyRow>(GROUP_SQL, [...batches.map((a) => a.finish()), ...deadLetters])
+  const res = await pool.query<KeyRow>(GROUP.on(pool, [...batches.map((a) => a.finish()), ...deadLetters]))
   const inserted = new Set(res.rows.map((r) => keyOf(r.vehicle_id, r.seq, r.base_us)))
   return { inserted, reused: inserted.size === records.length ? new Set() : await reusedKeys(pool, records.filter((r) => !inserted.has(keyOf(r.vehicleId, r.seq, r.baseTimeUs)))) }
 }

@@ -12,6 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import { LAST_USED_RESOLUTION_S, type ApiPrincipal } from '../actions/api-tokens/model.js'
+import { Statement } from './prepared.js'
 
 /** The cookie's value: a recognisable prefix (as tokens have) and 32 random bytes. */
 export const SESSION_PREFIX = 'pws_'
@@ -24,6 +25,23 @@ export interface ConsoleSession {
   principal: ApiPrincipal
   expiresAt: Date
 }
+
+// every console request: the session with its token, both marked used when stale, in one round trip
+const AUTHENTICATE = new Statement('pitwall_console_session_authenticate', `
+WITH s AS (
+  SELECT s.id, s.expires_at, s.last_used_at, t.id AS token_id, t.role, t.dealer_id, t.name, t.last_used_at AS token_used_at
+  FROM console_sessions s JOIN api_tokens t ON t.id = s.token_id
+  WHERE s.secret_sha256 = $1 AND s.ended_at IS NULL AND s.expires_at > now()
+    AND s.last_used_at > now() - $2 * interval '1 millisecond'
+    AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+), used AS (
+  UPDATE console_sessions SET last_used_at = now()
+  WHERE id = (SELECT id FROM s) AND (SELECT last_used_at FROM s) < now() - $3 * interval '1 second'
+), token_used AS (
+  UPDATE api_tokens SET last_used_at = now()
+  WHERE id = (SELECT token_id FROM s) AND coalesce((SELECT token_used_at FROM s), '-infinity') < now() - $3 * interval '1 second'
+)
+SELECT id, expires_at AS "expiresAt", token_id AS "tokenId", role, dealer_id AS "dealerId", name FROM s`)
 
 export class ConsoleSessionStore {
   constructor (private readonly pool: pg.Pool) {}
@@ -58,21 +76,7 @@ export class ConsoleSessionStore {
    */
   async authenticate (secret: string, idleMs: number): Promise<ConsoleSession | undefined> {
     const res = await this.pool.query<{ id: number, expiresAt: Date, tokenId: number, role: ApiPrincipal['role'], dealerId: string | null, name: string }>(
-      `WITH s AS (
-         SELECT s.id, s.expires_at, s.last_used_at, t.id AS token_id, t.role, t.dealer_id, t.name, t.last_used_at AS token_used_at
-         FROM console_sessions s JOIN api_tokens t ON t.id = s.token_id
-         WHERE s.secret_sha256 = $1 AND s.ended_at IS NULL AND s.expires_at > now()
-           AND s.last_used_at > now() - $2 * interval '1 millisecond'
-           AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
-       ), used AS (
-         UPDATE console_sessions SET last_used_at = now()
-         WHERE id = (SELECT id FROM s) AND (SELECT last_used_at FROM s) < now() - $3 * interval '1 second'
-       ), token_used AS (
-         UPDATE api_tokens SET last_used_at = now()
-         WHERE id = (SELECT token_id FROM s) AND coalesce((SELECT token_used_at FROM s), '-infinity') < now() - $3 * interval '1 second'
-       )
-       SELECT id, expires_at AS "expiresAt", token_id AS "tokenId", role, dealer_id AS "dealerId", name FROM s`,
-      [hashSecret(secret), idleMs, LAST_USED_RESOLUTION_S])
+      AUTHENTICATE.on(this.pool, [hashSecret(secret), idleMs, LAST_USED_RESOLUTION_S]))
     const row = res.rows[0]
     if (row === undefined) return undefined
     return { id: row.id, expiresAt: row.expiresAt, principal: { id: row.tokenId, role: row.role, dealerId: row.dealerId, name: row.name } }

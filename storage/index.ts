@@ -29,6 +29,7 @@ import { SurveyStore } from './surveys.js'
 import { ManifestStore } from './manifests.js'
 import { migrate } from './migrate.js'
 import { OtaPackageStore } from './ota-packages.js'
+import { prepareStatements } from './prepared.js'
 import { QualityStore } from './quality.js'
 import { RescueRequestStore } from './rescue-requests.js'
 import { RetentionStore } from './retention.js'
@@ -47,6 +48,12 @@ export interface StorageOptions {
   /** embedded data directory, or 'memory://' */
   dataDir: string
   poolSize?: number
+  /**
+   * Name the statements run most, so PostgreSQL plans each once per
+   * connection (./prepared.ts); default true. False behind a pooler that
+   * hands transactions to other sessions. The embedded engine never does.
+   */
+  preparedStatements?: boolean
   writer?: BatchWriterOptions
   projector?: ProjectorOptions
   /** written to signal_sources, replacing what an earlier start wrote */
@@ -164,6 +171,7 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     // lead to it too (a second process, `--database-url` at its socket): the
     // server says what it is. Both embedded engines are builds of emcc (Emscripten).
     embeddedEngine = /emscripten/i.test((await pool.query<{ v: string }>('SELECT version() AS v')).rows[0]?.v ?? '')
+    if (!embeddedEngine && options.preparedStatements !== false) prepareStatements(pool)
     await migrate(pool)
     await manifests.seedBuiltIns()
     if (options.signalSources !== undefined) await manifests.replaceStartSources(options.signalSources)

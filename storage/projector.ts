@@ -30,6 +30,7 @@ import { backoffMs } from '../runtime/backoff.js'
 import { ArrayParam, FLOAT4, FLOAT8, INT2, INT4, INT8, TIMESTAMPTZ } from './binary-array.js'
 import { BinaryCopy, copyIn } from './binary-copy.js'
 import { isTransient } from './errors.js'
+import { Statement } from './prepared.js'
 import { MarkedMinutes, RollupMarks } from './rollup-marks.js'
 import { inTransaction } from './transaction.js'
 
@@ -314,7 +315,7 @@ claimed AS (
 )`
 
 /** On PostgreSQL: the claim, then its batches' samples by binary COPY in the same transaction. */
-const CLAIM_SQL = `WITH ${CLAIM} SELECT i FROM claimed`
+const CLAIM_STATEMENT = new Statement('pitwall_projection_claim', `WITH ${CLAIM} SELECT i FROM claimed`)
 
 /**
  * On the embedded engine, whose host refuses COPY FROM STDIN: the samples
@@ -395,7 +396,7 @@ async function claimWithSamples (pool: pg.Pool, records: readonly ProjectionReco
 async function claimAndCopy (pool: pg.Pool, records: readonly ProjectionRecord[], rows: readonly BatchRows[], params: Buffer[]): Promise<Set<number>> {
   let samples = copySamples(records, rows)
   return await inTransaction(pool, async (client) => {
-    const claimed = new Set((await client.query<{ i: number }>(CLAIM_SQL, params)).rows.map((r) => r.i))
+    const claimed = new Set((await client.query<{ i: number }>(CLAIM_STATEMENT.on(client, params))).rows.map((r) => r.i))
     if (claimed.size < records.length) samples = copySamples(records, rows, claimed)
     if (samples.tuples > 0) await copyIn(client, COPY_SAMPLES, samples)
     return claimed

@@ -8,6 +8,7 @@
 import type pg from 'pg'
 import { FAILED_STATUS_MASK } from '../actions/cases/model.js'
 import { PitwallError } from '../runtime/errors.js'
+import { Statement } from './prepared.js'
 import type { VehicleSummary } from './vehicles.js'
 
 const MINUTE_MS = 60_000
@@ -95,7 +96,7 @@ export interface TimeRange {
 // signal_samples_vehicle_signal_time finds its signal ids one index descent
 // each, then one backward probe per signal reads the latest sample. DISTINCT
 // ON over the vehicle's rows would read its whole history.
-const LATEST_SIGNALS = `
+const LATEST_SIGNALS = new Statement('pitwall_latest_signals', `
 WITH RECURSIVE ids AS (
   (SELECT signal_id FROM signal_samples WHERE vehicle_id = $1 ORDER BY signal_id LIMIT 1)
   UNION ALL
@@ -107,13 +108,13 @@ FROM ids JOIN signal_catalog c ON c.id = ids.signal_id
 CROSS JOIN LATERAL (
   SELECT s.value, s.time FROM signal_samples s WHERE s.vehicle_id = $1 AND s.signal_id = ids.signal_id ORDER BY s.time DESC LIMIT 1
 ) l
-ORDER BY c.name COLLATE "C"`
+ORDER BY c.name COLLATE "C"`)
 
 // The same skip scan over (ECU, DTC) pairs (index of migration 016), then
 // each pair's latest and first report. Open: the latest report has
 // testFailed, pendingDTC or confirmedDTC set (ISO 14229-1 D.2); a T-box
 // reports a cleared DTC with status 0, as the rule engine reads it.
-const OPEN_DTCS = `
+const OPEN_DTCS = new Statement('pitwall_open_dtcs', `
 WITH RECURSIVE codes AS (
   (SELECT ecu, dtc FROM dtc_events WHERE vehicle_id = $1 ORDER BY ecu, dtc LIMIT 1)
   UNION ALL
@@ -130,7 +131,17 @@ CROSS JOIN LATERAL (
   SELECT e.time FROM dtc_events e WHERE e.vehicle_id = $1 AND e.ecu = c.ecu AND e.dtc = c.dtc ORDER BY e.time LIMIT 1
 ) f
 WHERE l.status & $2 <> 0
-ORDER BY l.time DESC, c.ecu, c.dtc`
+ORDER BY l.time DESC, c.ecu, c.dtc`)
+
+// every telemetry request: its vehicle, within the dealer's customers for a dealer ($2)
+const VEHICLE = new Statement('pitwall_telemetry_vehicle',
+  `SELECT v.id AS "vehicleId", v.vin, v.model, v.firmware, v.brand, v.dealer_id AS "dealerId", v.last_seen_at AS "lastSeenAt",
+     v.connected, v.connection_changed_at AS "connectionChangedAt", v.connected_node AS "connectedNode"
+   FROM vehicles v WHERE v.vin = $1 AND ($2::text IS NULL OR v.dealer_id = $2)`)
+
+const LATEST_POSITION = new Statement('pitwall_latest_position',
+  `SELECT time, lat, lon, speed_mps AS "speedMps", heading_deg AS "headingDeg" FROM gnss_fixes
+   WHERE vehicle_id = $1 ORDER BY time DESC LIMIT 1`)
 
 // Bucket k of each signal is [$3 + k * $5 ms, the next bucket's start or
 // $4), one index-only aggregate per bucket (signal_samples_vehicle_signal_time
@@ -216,10 +227,7 @@ export class TelemetryStore {
    * tell another dealer's vehicle from none).
    */
   async vehicle (vin: string, dealerId?: string): Promise<TelemetryVehicle> {
-    const res = await this.pool.query<TelemetryVehicle>(
-      `SELECT v.id AS "vehicleId", v.vin, v.model, v.firmware, v.brand, v.dealer_id AS "dealerId", v.last_seen_at AS "lastSeenAt",
-         v.connected, v.connection_changed_at AS "connectionChangedAt", v.connected_node AS "connectedNode"
-       FROM vehicles v WHERE v.vin = $1 AND ($2::text IS NULL OR v.dealer_id = $2)`, [vin, dealerId ?? null])
+    const res = await this.pool.query<TelemetryVehicle>(VEHICLE.on(this.pool, [vin, dealerId ?? null]))
     const row = res.rows[0]
     if (row === undefined) {
       throw new PitwallError('PITWALL_ERR_VEHICLE_UNKNOWN', dealerId === undefined
@@ -231,20 +239,18 @@ export class TelemetryStore {
 
   /** The latest sample of every catalog signal the vehicle has samples of, by name. */
   async latestSignals (vehicleId: number): Promise<LatestSignal[]> {
-    return (await this.pool.query<LatestSignal>(LATEST_SIGNALS, [vehicleId])).rows
+    return (await this.pool.query<LatestSignal>(LATEST_SIGNALS.on(this.pool, [vehicleId]))).rows
   }
 
   /** The latest GNSS fix; null: none stored. */
   async position (vehicleId: number): Promise<PositionFix | null> {
-    const res = await this.pool.query<PositionFix>(
-      `SELECT time, lat, lon, speed_mps AS "speedMps", heading_deg AS "headingDeg" FROM gnss_fixes
-       WHERE vehicle_id = $1 ORDER BY time DESC LIMIT 1`, [vehicleId])
+    const res = await this.pool.query<PositionFix>(LATEST_POSITION.on(this.pool, [vehicleId]))
     return res.rows[0] ?? null
   }
 
   /** DTCs whose latest report shows a failed test, most recently reported first. */
   async openDtcs (vehicleId: number): Promise<OpenDtc[]> {
-    return (await this.pool.query<OpenDtc>(OPEN_DTCS, [vehicleId, FAILED_STATUS_MASK])).rows
+    return (await this.pool.query<OpenDtc>(OPEN_DTCS.on(this.pool, [vehicleId, FAILED_STATUS_MASK]))).rows
   }
 
   /** DTC reports in [from, to) (either bound may be absent), newest first. */
