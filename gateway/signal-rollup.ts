@@ -3,7 +3,9 @@
  * start and every interval, one at a time; on several nodes the database's
  * advisory lock lets one of them do each pass. A pass that fails leaves the
  * marks in place for the next one, and history reads the marked minutes
- * from the samples meanwhile: slower, never wrong.
+ * from the samples meanwhile: slower, never wrong. A pass takes a minute
+ * once no mark came for it for one interval, so a minute filled from a
+ * T-box's buffer is recomputed once it is full, not at every pass.
  */
 import { PeriodicPass } from '../runtime/periodic-pass.js'
 import type { MinuteRollup } from '../storage/signal-rollup.js'
@@ -17,7 +19,7 @@ export class SignalRollup {
 
   constructor (store: MinuteRollup, private readonly intervalMs: number, metrics: Metrics, log: Logger) {
     this.passes = new PeriodicPass(async () => {
-      const pass = await store.pass(this.stopping.signal)
+      const pass = await store.pass(this.stopping.signal, this.intervalMs)
       metrics.rollupMarks.inc(pass.marks)
       metrics.rollupMinutes.inc(pass.minutes)
     }, (err) => { log.error({ err: err.message }, 'signal rollup pass failed; history reads more samples until the next pass') })

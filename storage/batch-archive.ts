@@ -47,11 +47,13 @@ export interface ArchiveExtent {
 
 export class BatchArchive {
   /**
-   * `vacuums`: the engine runs no autovacuum (the embedded one), so
-   * vacuumQueues() does it for the two queues every stored batch passes
-   * through: its unprojected key and its rollup marks (migration 020) are
-   * each inserted and deleted once, and without a vacuum both tables would
-   * grow by every batch ever stored.
+   * `vacuums`: the engine runs no autovacuum (the embedded one, or a
+   * PostgreSQL server with `autovacuum = off`), so vacuumQueues() does it
+   * for the two queues every stored batch passes through: its unprojected
+   * key and its rollup marks (migration 020) are each inserted and deleted
+   * once, and without a vacuum both tables would grow by every batch ever
+   * stored (on a server with autovacuum off, 200,000 dead rows in each
+   * after 150 s at 1,325 batches/s), which each rollup pass's pick scans.
    */
   constructor (private readonly pool: pg.Pool, private readonly options: { vacuums?: boolean } = {}) {}
 

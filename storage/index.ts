@@ -166,11 +166,14 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
   const manifests = new ManifestStore(pool)
   let aggregates: string[]
   let embeddedEngine: boolean
+  let vacuumsItself: boolean
   try {
     // The embedded host refuses COPY FROM STDIN (./pglite-host.ts), and a URL may
     // lead to it too (a second process, `--database-url` at its socket): the
     // server says what it is. Both embedded engines are builds of emcc (Emscripten).
-    embeddedEngine = /emscripten/i.test((await pool.query<{ v: string }>('SELECT version() AS v')).rows[0]?.v ?? '')
+    const server = (await pool.query<{ v: string, autovacuum: string }>("SELECT version() AS v, current_setting('autovacuum') AS autovacuum")).rows[0]
+    embeddedEngine = /emscripten/i.test(server?.v ?? '')
+    vacuumsItself = embeddedEngine || server?.autovacuum === 'off'
     if (!embeddedEngine && options.preparedStatements !== false) prepareStatements(pool)
     await migrate(pool)
     await manifests.seedBuiltIns()
@@ -219,8 +222,8 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     aggregates,
     retention: new RetentionStore(pool),
     events: new EventStore(pool),
-    // the embedded engine runs no autovacuum
-    archive: new BatchArchive(pool, { vacuums: embeddedEngine }),
+    // the embedded engine runs no autovacuum, and a server may have it turned off
+    archive: new BatchArchive(pool, { vacuums: vacuumsItself }),
     vehicleLogs: new VehicleLogStore(pool),
     readActionBacklog: async () => await readActionBacklog(pool),
     ping: async () => { await pool.query('SELECT 1') },

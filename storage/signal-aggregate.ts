@@ -44,7 +44,8 @@ const DAY_MS = 86_400_000
 // deleted; a row moved since (VACUUM FULL) no longer matches and stays.
 const PICK = `
 WITH minutes AS (
-  SELECT DISTINCT minute FROM signal_minutes_pending WHERE minute < now() - interval '2 minutes' ORDER BY minute LIMIT $1
+  SELECT minute FROM signal_minutes_pending WHERE minute < now() - interval '2 minutes'
+  GROUP BY minute HAVING max(marked_at) <= now() - $2 * interval '1 millisecond' ORDER BY minute LIMIT $1
 )
 SELECT (extract(epoch FROM p.minute) * 1000)::float8 AS minute, p.ctid::text AS ctid, p.xmin::text AS xmin
 FROM signal_minutes_pending p JOIN minutes USING (minute)`
@@ -60,8 +61,8 @@ const CHUNK_MINUTES = 30
 export class SignalAggregateStore implements MinuteRollup {
   constructor (private readonly pool: pg.Pool, private readonly chunkMinutes = CHUNK_MINUTES) {}
 
-  /** `minutes`: minutes refreshed, each for every vehicle. */
-  async pass (stop?: AbortSignal): Promise<RollupPass> {
+  /** `minutes`: minutes refreshed, each for every vehicle; a minute once no vehicle's mark came for it in `quietMs` (./signal-rollup.ts). */
+  async pass (stop?: AbortSignal, quietMs = 0): Promise<RollupPass> {
     const total: RollupPass = { ran: false, marks: 0, minutes: 0 }
     const client = await this.pool.connect()
     let failed: Error | undefined
@@ -73,7 +74,7 @@ export class SignalAggregateStore implements MinuteRollup {
         if (!await this.fill(client, stop)) return total
         for (;;) {
           const started = performance.now()
-          const chunk = await this.chunk(client)
+          const chunk = await this.chunk(client, quietMs)
           total.marks += chunk.marks
           total.minutes += chunk.minutes
           if (chunk.minutes < this.chunkMinutes) return total
@@ -114,8 +115,8 @@ export class SignalAggregateStore implements MinuteRollup {
     return true
   }
 
-  private async chunk (client: pg.PoolClient): Promise<{ marks: number, minutes: number }> {
-    const marks = (await client.query<{ minute: number, ctid: string, xmin: string }>(PICK, [this.chunkMinutes])).rows
+  private async chunk (client: pg.PoolClient, quietMs: number): Promise<{ marks: number, minutes: number }> {
+    const marks = (await client.query<{ minute: number, ctid: string, xmin: string }>(PICK, [this.chunkMinutes, quietMs])).rows
     if (marks.length === 0) return { marks: 0, minutes: 0 }
     const minutes = [...new Set(marks.map((m) => m.minute))].sort((a, b) => a - b)
     // runs of consecutive minutes, one refresh each

@@ -33,10 +33,21 @@ export interface RollupPass {
 
 /** The per-minute rollup's pass, whichever shape keeps it: this table's, or TimescaleDB's continuous aggregate (./signal-aggregate.ts). */
 export interface MinuteRollup {
-  /** Until the marks of ended minutes are all taken, another node holds the lock, or `stop` is aborted. */
-  pass: (stop?: AbortSignal) => Promise<RollupPass>
+  /**
+   * Until the marks of ended minutes are all taken, another node holds the
+   * lock, or `stop` is aborted. A minute is taken once no mark came for it
+   * in `quietMs` (see QUIET below); 0: whenever it has ended.
+   */
+  pass: (stop?: AbortSignal, quietMs?: number) => Promise<RollupPass>
 }
 
+// QUIET: a minute that ended by the clock may still be filling when its data
+// is old (a T-box sending what it buffered, or a clock behind): each of its
+// batches leaves a mark, and a pass taking it at once would recompute it
+// again at every chunk while it fills. So a vehicle's minute is taken once
+// its newest mark is `quietMs` old (by the database's clock, as marked_at,
+// migration 032). Until then reads take it from the samples, exactly.
+//
 // Marks are deleted as they are read, in the pass's transaction: a mark
 // committed after the pass's snapshot is not seen, so it is neither deleted
 // nor lost. A minute whose samples are all gone (a retention drop) loses its
@@ -44,7 +55,8 @@ export interface MinuteRollup {
 // with another writer of the same rows.
 const CHUNK = `
 WITH pick AS (
-  SELECT DISTINCT vehicle_id, minute FROM signal_minutes_pending WHERE minute < now() - interval '2 minutes' LIMIT $1
+  SELECT vehicle_id, minute FROM signal_minutes_pending WHERE minute < now() - interval '2 minutes'
+  GROUP BY vehicle_id, minute HAVING max(marked_at) <= now() - $2 * interval '1 millisecond' LIMIT $1
 ), taken AS (
   DELETE FROM signal_minutes_pending p USING pick
   WHERE p.vehicle_id = pick.vehicle_id AND p.minute = pick.minute
@@ -84,14 +96,14 @@ export class SignalRollupStore implements MinuteRollup {
   constructor (private readonly pool: pg.Pool, private readonly chunkMinutes = CHUNK_MINUTES) {}
 
   /** Chunks until the marks of ended minutes are all taken, another node holds the lock, or `stop` is aborted. */
-  async pass (stop?: AbortSignal): Promise<RollupPass> {
+  async pass (stop?: AbortSignal, quietMs = 0): Promise<RollupPass> {
     const total: RollupPass = { ran: false, marks: 0, minutes: 0 }
     for (;;) {
       const started = performance.now()
       const chunk = await inTransaction(this.pool, async (client) => {
         const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [ROLLUP_LOCK])
         if (locked.rows[0]?.locked !== true) return undefined
-        return (await client.query<{ picked: number, marks: number, minutes: number }>(CHUNK, [this.chunkMinutes])).rows[0] as { picked: number, marks: number, minutes: number }
+        return (await client.query<{ picked: number, marks: number, minutes: number }>(CHUNK, [this.chunkMinutes, quietMs])).rows[0] as { picked: number, marks: number, minutes: number }
       })
       if (chunk === undefined) return total
       total.ran = true

@@ -139,7 +139,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       t.match(warned, [{ batches: 1 }, { batches: Number }], 'the forgotten one is logged')
     })
 
-    t.test('the queues every batch passes through leave no dead rows behind where the engine runs no autovacuum', { skip: backend === 'postgres' ? 'PostgreSQL\'s autovacuum does this' : false }, async (t) => {
+    const autovacuum = (await poolOf(storage).query<{ on: string }>("SELECT current_setting('autovacuum') AS on")).rows[0]?.on
+    t.test('the queues every batch passes through leave no dead rows behind where the engine runs no autovacuum (the embedded one, or a server with it off)', { skip: backend === 'postgres' && autovacuum === 'on' ? 'this PostgreSQL\'s autovacuum does this' : false }, async (t) => {
       const { vehicleId, vin } = await archived(400)
       for (let seq = 1; seq <= 400; seq++) storage.projector.add(await rowsOf(vin, vehicleId, seq))
       await storage.projector.idle()
@@ -283,7 +284,7 @@ t.test('a database from before migration 031 keeps its unprojected batches unpro
     await pool.query(`INSERT INTO batches (vehicle_id, seq, base_time, received_at, can_frames, payload, projected, reprojecting)
       VALUES (1, $1, to_timestamp($2 / 1e6), now() - interval '1 hour', 3, $3, $4, $5)`, [seq, baseTimeUs, testBatch({ vin, seq, baseTimeUs }), projected, reprojecting])
   }
-  t.same(await migrate(pool), ['031_unprojected_batches.sql'])
+  t.same(await migrate(pool), ['031_unprojected_batches.sql', '032_quiet_rollup_marks.sql'])
   const keys = await pool.query('SELECT seq::int AS seq, reprojecting, received_at < now() - interval \'59 minutes\' AS kept_time FROM unprojected_batches ORDER BY seq')
   t.same(keys.rows, [{ seq: 2, reprojecting: false, kept_time: true }, { seq: 3, reprojecting: true, kept_time: true }], 'the two unprojected batches wait, with when they came')
   const columns = await pool.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'batches' AND column_name IN ('projected', 'reprojecting')")

@@ -145,6 +145,20 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       await pool.query('DELETE FROM signal_samples WHERE time >= $1', [new Date(minute)])
     })
 
+    t.test('a minute that ended long ago but still receives batches (a T-box sending what it buffered) is taken once its marks stop coming', async (t) => {
+      const minute = T0 + 5 * MINUTE
+      for (let s = 0; s < 3; s++) await store(a, [{ vehicle: a, signal: SPEED, ms: minute + s * 1000, value: 40 + s }])
+      t.equal(await pending(), 3, 'a mark per batch: the minute is not the current one, so no mark covers the next')
+      t.same(await storage.signalRollup.pass(undefined, 60_000), { ran: true, marks: 0, minutes: 0 }, 'not taken: its last mark is not a minute old')
+      t.same(await history(minute, minute + MINUTE, MINUTE), exact(minute, minute + MINUTE, MINUTE), 'read from the samples meanwhile')
+      await pool.query("UPDATE signal_minutes_pending SET marked_at = marked_at - interval '61 seconds'")
+      await store(a, [{ vehicle: a, signal: SPEED, ms: minute + 3000, value: 43 }])
+      t.same(await storage.signalRollup.pass(undefined, 60_000), { ran: true, marks: 0, minutes: 0 }, 'a batch came again: still not taken')
+      await pool.query("UPDATE signal_minutes_pending SET marked_at = marked_at - interval '61 seconds'")
+      t.same(await storage.signalRollup.pass(undefined, 60_000), { ran: true, marks: 4, minutes: 1 }, 'quiet for a minute: recomputed once, with every mark')
+      t.same(await history(minute, minute + MINUTE, MINUTE), exact(minute, minute + MINUTE, MINUTE), 'rolled up')
+    })
+
     t.test('a pass in chunks leaves the same rollup', async (t) => {
       await pool.query('TRUNCATE signal_minutes')
       await pool.query(`INSERT INTO signal_minutes_pending (vehicle_id, minute, signal_ids)
