@@ -25,6 +25,7 @@ import { openStorage } from '../../storage/index.js'
 import { benchVins, latencySummary } from '../e2e/latency.js'
 import { LoadGenerator } from '../e2e/load-generator.js'
 import { cpuSeconds, postgresCpu, ProcessGroupCpu } from '../e2e/proc-stats.js'
+import { pitwallSettled, SETTLE_MS, SETTLE_ROLLUP_MS } from '../e2e/settle.js'
 import { BenchDatabase, preparePitwallDatabase, startPitwall, type PitwallProcess } from '../e2e/targets.js'
 import type { ApiBenchResult, EndpointName, EndpointResult, IngestFigures, ReaderFigures, SearchStep } from './model.js'
 import { answerError, apiEndpoints, fetchTimed, readDuring, type Endpoint, type ReaderRun } from './readers.js'
@@ -254,8 +255,11 @@ export async function runApiBench (options: ApiBenchOptions): Promise<ApiBenchRe
 
     gen = await LoadGenerator.start(plan.workers)
     await gen.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, prepared.credentials)
-    const run = async (ratePerS: number, warmupMs: number, measureMs: number, during?: (startAt: number, endAt: number) => Promise<void>): Promise<IngestRun> =>
-      await ingestRun(gen as LoadGenerator, gateway as PitwallProcess, database.name, { ratePerS, warmupMs, measureMs, drainMs: plan.drainMs }, during)
+    const run = async (ratePerS: number, warmupMs: number, measureMs: number, during?: (startAt: number, endAt: number) => Promise<void>): Promise<IngestRun> => {
+      // each run from where the last one's decoded rows are written (bench/e2e/settle.ts)
+      await pitwallSettled(gateway as PitwallProcess, database.url, { rollup: false, maxMs: SETTLE_MS })
+      return await ingestRun(gen as LoadGenerator, gateway as PitwallProcess, database.name, { ratePerS, warmupMs, measureMs, drainMs: plan.drainMs }, during)
+    }
 
     // a run not counted: the gateway's JIT and the database's caches warm before the search
     await run(plan.ladder[0] as number, plan.searchWarmupMs, plan.searchMeasureMs)
@@ -283,7 +287,9 @@ export async function runApiBench (options: ApiBenchOptions): Promise<ApiBenchRe
     const maxPerS = Math.round(best?.acceptedPerS ?? 0)
     const halfLoadPerS = Math.max(25, Math.round(maxPerS / 2 / 25) * 25)
     if (best === undefined) notes.push(`no search step passed: ingest ran at the floor of ${halfLoadPerS}/s`)
-    // the overloaded step's backlog (commits, dirty pages) written out before the measured runs
+    // the overloaded step's backlog (decoded rows, rolled-up minutes, then dirty pages) done before the measured runs
+    const settled = await pitwallSettled(gateway, database.url, { rollup: true, maxMs: SETTLE_ROLLUP_MS })
+    log(`after the search: ${settled.done ? 'settled' : 'still busy'} in ${(settled.ms / 1000).toFixed(1)} s`)
     await checkpoint(database.url)
     await new Promise((resolve) => setTimeout(resolve, 1000))
 

@@ -153,6 +153,18 @@ Spread between runs, pinned:
 ${runsTable(p.targets)}`
 }
 
+/** Pitwall writes decoded rows after the PUBACK: what each of its steps waited for the one before (bench/e2e/settle.ts). */
+function settleNote (r: ThroughputResult): string {
+  const waits = r.targets.filter((t) => t.name === 'pitwall').flatMap((t) => t.search).map((s) => s.settle).filter((w) => w !== undefined)
+  if (waits.length === 0) return ''
+  const longest = Math.max(...waits.map((w) => w.ms))
+  const unsettled = waits.filter((w) => !w.done).length
+  return `Pitwall writes the decoded rows of a batch after its PUBACK, so each of its steps starts once the gateway has written those of
+the step before (its projection queue empty), and its half-load runs once the rollup has also taken in the minutes the search
+filled; raw aedes and Mosquitto keep nothing after a PUBACK. The longest wait before a search step: ${(longest / 1000).toFixed(1)} s${unsettled === 0 ? '' : ` (${unsettled} step${unsettled === 1 ? '' : 's'} began before the queue was empty)`}.
+`
+}
+
 export function renderThroughput (r: ThroughputResult): string {
   const s = r.sanity
   const sanityLine = (name: string, x: typeof s.pitwall): string => `${name} ${int(x.acknowledged)} of ${int(x.sent)} acknowledged, ${x.errors} errors (${x.ok ? 'ok' : 'FAILED'})`
@@ -168,6 +180,7 @@ ${r.plan.warmupMs} ms of warm-up and a ${r.plan.measureMs} ms measured window; t
 ${Math.round(r.plan.minAccepted * 100)} % of the offered batches are acknowledged in the window or p99 passes ${r.plan.maxP99Ms} ms. The highest passing rate is then
 run until it has ${r.plan.repeats} runs and half load is run ${r.plan.repeats} times (${r.plan.halfLoadMs} ms windows), each run with its own warm-up and
 drain: the maximum is the median run, latencies are pooled over the runs, and every run is listed. Mode: ${r.mode}; ${r.elapsedS} s.
+${settleNote(r)}
 
 ${r.notes.map((n) => `- ${n}`).join('\n')}
 - generator ceiling (closed loop against raw aedes, same workers): ${int(r.generator.qos0PerS)} QoS 0 publishes/s, ${int(r.generator.qos1PerS)} QoS 1 batches/s

@@ -11,6 +11,7 @@ import type { LoadGenerator } from './load-generator.js'
 import { spread } from '../measure.js'
 import { cpuSeconds, memoryMiB, ProcessGroupCpu } from './proc-stats.js'
 import type { PitwallProcess } from './targets.js'
+import type { Settled } from './settle.js'
 import type { StepResult, TargetName, TargetResult } from './throughput-model.js'
 
 export interface Plan {
@@ -64,6 +65,8 @@ export interface Target {
   databaseCpu?: ProcessGroupCpu
   /** Pitwall nodes sharing a Redis: the Redis server, when its process is known */
   redisCpu?: ProcessGroupCpu
+  /** Pitwall: waits until what the last step left is done (./settle.ts); with `rollup`, its minutes rolled up too */
+  settle?: (rollup: boolean) => Promise<Settled>
 }
 
 function latency (sorted: number[]): StepResult['latencyMs'] {
@@ -89,6 +92,7 @@ export interface Run { result: StepResult, latenciesMs: number[] }
 
 /** One run against `target` with CPU, memory and (for Pitwall) pipeline counters read at the edges of the measured window. */
 export async function step (gen: LoadGenerator, target: Target, spec: StepSpec, generatorCeiling: number): Promise<Run> {
+  const settled = await target.settle?.(false)
   const db = target.databaseCpu
   const edges: Array<{ target: number, generator: number, db: Map<number, number>, redis: Map<number, number>, received: number, counters: Record<string, number> }> = []
   const readEdge = async (): Promise<void> => {
@@ -141,6 +145,7 @@ export async function step (gen: LoadGenerator, target: Target, spec: StepSpec, 
     passed: false,
     cappedByGenerator: false
   }
+  if (settled !== undefined) result.settle = settled
   if (target.pitwall !== undefined) {
     result.decodedSignalsPerS = perS('pitwall_can_signals_decoded_total')
     result.rowsPerS = perS('pitwall_signal_samples_total')
@@ -265,6 +270,8 @@ export async function findMax (gen: LoadGenerator, target: Target, plan: Plan, c
 
 /** QoS 1 at `ratePerS`, run `plan.repeats` times; its pooled latencies are kept for the CDF chart. */
 export async function halfLoadStep (gen: LoadGenerator, target: Target, plan: Plan, ratePerS: number, ceiling: number): Promise<StepResult> {
+  // the search ended overloaded: its rollup work is done before half load is measured, as each step's projection is
+  await target.settle?.(true)
   return await repeated(gen, target, { qos: 1, ratePerS, warmupMs: plan.warmupMs, measureMs: plan.halfLoadMs, drainMs: plan.drainMs, keepCdf: true }, ceiling, plan.repeats)
 }
 
