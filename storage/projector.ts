@@ -392,6 +392,8 @@ async function claimWithSamples (pool: pg.Pool, records: readonly ProjectionReco
  * TimescaleDB), in one transaction: a batch's rows commit with its flag or
  * not at all. The samples are encoded before the claim; in the rare group
  * where another writer had some of its batches, again without those.
+ * Committed without waiting for the WAL flush: a commit a crash takes back
+ * takes the claim with it, and the recovery pass writes the rows again.
  */
 async function claimAndCopy (pool: pg.Pool, records: readonly ProjectionRecord[], rows: readonly BatchRows[], params: Buffer[]): Promise<Set<number>> {
   let samples = copySamples(records, rows)
@@ -400,7 +402,7 @@ async function claimAndCopy (pool: pg.Pool, records: readonly ProjectionRecord[]
     if (claimed.size < records.length) samples = copySamples(records, rows, claimed)
     if (samples.tuples > 0) await copyIn(client, COPY_SAMPLES, samples)
     return claimed
-  })
+  }, { asyncCommit: true })
 }
 
 // one sample's COPY tuple: field count, then each field's length and value

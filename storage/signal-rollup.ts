@@ -104,7 +104,7 @@ export class SignalRollupStore implements MinuteRollup {
         const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [ROLLUP_LOCK])
         if (locked.rows[0]?.locked !== true) return undefined
         return (await client.query<{ picked: number, marks: number, minutes: number }>(CHUNK, [this.chunkMinutes, quietMs])).rows[0] as { picked: number, marks: number, minutes: number }
-      })
+      }, { asyncCommit: true })
       if (chunk === undefined) return total
       total.ran = true
       total.marks += chunk.marks
