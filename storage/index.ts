@@ -145,6 +145,8 @@ export function poolOf (storage: Storage): pg.Pool {
   return pool
 }
 
+const PROJECTION_LINGER_MS = 50
+
 export async function openStorage (options: StorageOptions): Promise<Storage> {
   const embedded = options.databaseUrl === undefined ? await openEmbedded(options.dataDir) : undefined
   const url = options.databaseUrl ?? (embedded as { url: string }).url
@@ -186,7 +188,10 @@ export async function openStorage (options: StorageOptions): Promise<Storage> {
     throw err
   }
   const writer = new BatchWriter(pool, options.writer)
-  const projector = new SampleProjector(pool, { copy: !embeddedEngine, ...options.projector })
+  // PostgreSQL: a group waits up to 50 ms for more batches. Steady 1,325 batches/s, 4 runs of 10 s
+  // each way: database CPU 55-68 % -> 41-56 %, PUBACK p50 3.4 -> 2.4 ms (fewer, larger claims, COPYs
+  // and commits). The embedded engine holds every connection for a statement, so its groups stay short.
+  const projector = new SampleProjector(pool, { copy: !embeddedEngine, lingerMs: embeddedEngine ? 0 : PROJECTION_LINGER_MS, ...options.projector })
   const storage: Storage = {
     kind: embedded === undefined ? 'postgres' : 'pglite',
     writer,

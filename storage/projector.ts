@@ -65,6 +65,13 @@ export interface ProjectorOptions {
   maxGroupRows?: number
   /** queued samples past which room() waits (ingest pushes back); default 500,000 */
   maxPendingRows?: number
+  /**
+   * How long a group waits for more batches after its first came, ms
+   * (default 0: at once). Off the PUBACK path, a wait makes fewer, larger
+   * groups: fewer claims, COPYs and commits for the same rows. Cut short
+   * when a group is full, and by idle(), written() and close().
+   */
+  lingerMs?: number
   retryDelayMs?: number
   maxRetryDelayMs?: number
   /** each failed attempt, for logs and metrics */
@@ -105,6 +112,8 @@ export class SampleProjector {
   private readonly writtenWaiters: Array<{ at: number, resolve: () => void }> = []
   // what the rollup marks this projector committed cover (groups commit one at a time)
   private readonly markedMinutes = new MarkedMinutes()
+  // ends the wait for more batches at once (a full group, or somebody waiting on the queue)
+  private endLinger: (() => void) | undefined
 
   constructor (private readonly pool: pg.Pool, private readonly options: ProjectorOptions = {}) {
     this.maxGroupRows = options.maxGroupRows ?? 50_000
@@ -138,6 +147,7 @@ export class SampleProjector {
     this.queue.push({ record, rows, queuedAtMs: this.nowMs() })
     this.queuedRows += rows
     this.added++
+    if (this.queuedRows >= this.maxGroupRows) this.endLinger?.()
     if (this.flushing) return
     this.flushing = true
     // a group commit resolves its batches' PUBACKs together and each adds its rows in a microtask of its own:
@@ -154,6 +164,7 @@ export class SampleProjector {
   /** Resolves when everything queued so far is written (or given up at close). */
   async idle (): Promise<void> {
     if (!this.flushing && this.queue.length === 0) return
+    this.endLinger?.()
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
   }
 
@@ -166,6 +177,7 @@ export class SampleProjector {
   async written (): Promise<void> {
     const at = this.added
     if (this.settled >= at) return
+    this.endLinger?.()
     await new Promise<void>((resolve) => this.writtenWaiters.push({ at, resolve }))
   }
 
@@ -176,6 +188,7 @@ export class SampleProjector {
    */
   async close (timeoutMs = 10_000): Promise<void> {
     this.closed = true
+    this.endLinger?.()
     for (const wake of this.roomWaiters.splice(0)) wake()
     if (!this.flushing && this.queue.length === 0) return
     const timer = setTimeout(() => { this.abandoned = true }, timeoutMs)
@@ -185,6 +198,7 @@ export class SampleProjector {
 
   private async flush (): Promise<void> {
     while (this.queue.length > 0 && !this.abandoned) {
+      await this.linger()
       const n = this.groupLength()
       const group = this.queue.slice(0, n)
       await this.writeWithRetry(group.map((q) => q.record))
@@ -200,6 +214,17 @@ export class SampleProjector {
     }
     this.flushing = false
     for (const wake of this.idleWaiters.splice(0)) wake()
+  }
+
+  /** Until the oldest queued batch is lingerMs old, unless the wait is cut short (see ProjectorOptions.lingerMs). */
+  private async linger (): Promise<void> {
+    const head = this.queue[0]
+    const waitMs = head === undefined ? 0 : (this.options.lingerMs ?? 0) - (this.nowMs() - head.queuedAtMs)
+    if (waitMs <= 0 || this.closed || this.queuedRows >= this.maxGroupRows || this.idleWaiters.length > 0 || this.writtenWaiters.length > 0) return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { this.endLinger?.() }, waitMs)
+      this.endLinger = () => { clearTimeout(timer); this.endLinger = undefined; resolve() }
+    })
   }
 
   private settle (batches: number): void {

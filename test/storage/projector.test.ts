@@ -231,6 +231,30 @@ t.test('a projector that cannot write holds ingest back past its bound, says how
   t.equal(projector.lagMs, 0)
 })
 
+t.test('with a linger, batches that come within it form one group; a full group, idle() and close() do not wait', async (t) => {
+  const pool = { query: async () => ({ rows: [] }) } as unknown as pg.Pool
+  const record = (seq: number): ProjectionRecord => ({ vehicleId: 1, seq, baseTimeUs: seq, samples: { timeUs: [1, 2, 3, 4], signalId: [1, 1, 1, 1], value: [1, 2, 3, 4] }, gnss: [], dtcs: [] })
+  const pause = async (): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, 30)) }
+  const groups: number[] = []
+  const projector = new SampleProjector(pool, { lingerMs: 60_000, onCommit: (s) => groups.push(s.batches) })
+  projector.add(record(1))
+  await pause()
+  projector.add(record(2))
+  projector.add(record(3))
+  await pause()
+  t.same(groups, [], 'nothing written while the first batch lingers')
+  await projector.idle()
+  t.same(groups, [3], 'idle() writes the three as one group at once')
+
+  const full: number[] = []
+  const small = new SampleProjector(pool, { lingerMs: 60_000, maxGroupRows: 8, onCommit: (s) => full.push(s.batches) })
+  for (let seq = 1; seq <= 3; seq++) small.add(record(seq))
+  await pause()
+  t.same(full, [2], 'a full group (8 samples) is written without waiting; the rest lingers')
+  await small.close()
+  t.same(full, [2, 1], 'close() writes what lingers')
+})
+
 t.test('on PostgreSQL, a connection lost between the claim and the copy of its samples costs a retry, not the rows: the claim is rolled back and the retry writes every row once', { skip: await postgresReachable() ? false : SKIP_POSTGRES }, async (t) => {
   const db = await createTestDatabase()
   const storage = await openStorage({ databaseUrl: db.url, dataDir: '' })
