@@ -26,6 +26,7 @@ import { benchVins, latencySummary } from '../e2e/latency.js'
 import { LoadGenerator } from '../e2e/load-generator.js'
 import { cpuSeconds, postgresCpu, ProcessGroupCpu } from '../e2e/proc-stats.js'
 import { pitwallSettled, SETTLE_MS, SETTLE_ROLLUP_MS } from '../e2e/settle.js'
+import { MAX_P99_MS, MAX_PROJECTION_GROWTH, MIN_ACCEPTED, PROJECTION_PENDING, QUEUE_SAMPLE_MS, slope } from '../e2e/throughput-steps.js'
 import { BenchDatabase, preparePitwallDatabase, startPitwall, type PitwallProcess } from '../e2e/targets.js'
 import type { ApiBenchResult, EndpointName, EndpointResult, IngestFigures, ReaderFigures, SearchStep } from './model.js'
 import { answerError, apiEndpoints, fetchTimed, readDuring, type Endpoint, type ReaderRun } from './readers.js'
@@ -76,9 +77,6 @@ const PLANS: Record<'quick' | 'full', Plan> = {
   }
 }
 
-/** As the throughput section: a step passes while this share is acknowledged in its window and p99 stays under MAX_P99_MS. */
-const MIN_ACCEPTED = 0.95
-const MAX_P99_MS = 1000
 /** requests per endpoint before measuring: JIT, plans and caches warm */
 const WARM_REQUESTS = 5
 
@@ -133,6 +131,8 @@ interface IngestRun {
   databaseCpuS: number
   windowS: number
   sendLagP99Ms: number
+  /** batches the projector's queue grew by over the window */
+  projectionGrowth: number
 }
 
 /**
@@ -148,11 +148,19 @@ async function ingestRun (gen: LoadGenerator, gateway: PitwallProcess, database:
   const endAt = startAt + spec.measureMs
   const edges: Array<{ gateway: number, db: Map<number, number> }> = []
   const read = (): void => { edges.push({ gateway: cpuSeconds(gateway.pid) ?? 0, db: db.read() }) }
+  const queue: Array<[number, number]> = []
+  // the projector's queue through the window, its trend fitted (throughput-steps.ts, MAX_PROJECTION_GROWTH)
+  const sampleQueue = async (): Promise<void> => {
+    for (let at = performance.now(); at < endAt; at = performance.now()) {
+      queue.push([at / 1000, (await gateway.metrics())[PROJECTION_PENDING] ?? 0])
+      await sleep(Math.min(QUEUE_SAMPLE_MS, endAt - performance.now()))
+    }
+  }
   const sleep = async (ms: number): Promise<void> => { if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms)) }
   const side = (async () => {
     await sleep(startAt - performance.now())
     read()
-    await Promise.all([during?.(startAt, endAt), sleep(endAt - performance.now())])
+    await Promise.all([during?.(startAt, endAt), sampleQueue(), sleep(endAt - performance.now())])
     read()
   })()
   const report = await gen.run({ qos: 1, ...spec })
@@ -167,13 +175,16 @@ async function ingestRun (gen: LoadGenerator, gateway: PitwallProcess, database:
     gatewayCpuS: b.gateway - a.gateway,
     databaseCpuS: ProcessGroupCpu.between(a.db, b.db),
     windowS: spec.measureMs / 1000,
-    sendLagP99Ms: report.sendLagP99Ms
+    sendLagP99Ms: report.sendLagP99Ms,
+    projectionGrowth: Math.round(slope(queue) * spec.measureMs / 1000)
   }
 }
 
+/** As the throughput section's steps: enough acknowledged, p99 under its bound, and the decoded rows keeping pace. */
 function passed (r: IngestRun): boolean {
   const p99 = r.latenciesMs.length === 0 ? Infinity : latencySummary(r.latenciesMs).p99
-  return r.acceptedPerS >= MIN_ACCEPTED * r.offeredPerS && p99 <= MAX_P99_MS && r.errors === 0
+  return r.acceptedPerS >= MIN_ACCEPTED * r.offeredPerS && p99 <= MAX_P99_MS && r.errors === 0 &&
+    r.projectionGrowth <= MAX_PROJECTION_GROWTH * r.acceptedPerS * r.windowS
 }
 
 function pooled (runs: IngestRun[]): IngestFigures {
@@ -270,7 +281,7 @@ export async function runApiBench (options: ApiBenchOptions): Promise<ApiBenchRe
       const r = await run(rate, plan.searchWarmupMs, plan.searchMeasureMs)
       const ok = passed(r)
       const p99 = r.latenciesMs.length === 0 ? undefined : latencySummary(r.latenciesMs).p99
-      search.push({ offeredPerS: rate, acceptedPerS: Math.round(r.acceptedPerS), ...(p99 === undefined ? {} : { p99Ms: p99 }), passed: ok })
+      search.push({ offeredPerS: rate, acceptedPerS: Math.round(r.acceptedPerS), ...(p99 === undefined ? {} : { p99Ms: p99 }), projectionGrowth: r.projectionGrowth, passed: ok })
       log(`ingest offered ${rate}/s: accepted ${Math.round(r.acceptedPerS)}/s, p99 ${p99 ?? '-'} ms${ok ? '' : ' (fails)'}`)
       if (ok && r.acceptedPerS > (best?.acceptedPerS ?? 0)) best = r
       return ok

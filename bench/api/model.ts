@@ -51,6 +51,8 @@ export interface SearchStep {
   offeredPerS: number
   acceptedPerS: number
   p99Ms?: number
+  /** batches the projector's queue grew by over the window (its trend) */
+  projectionGrowth?: number
   passed: boolean
 }
 

@@ -45,8 +45,8 @@ over the report's window and the one before it. The load generator's ${int(r.loa
 are in the fleet list too.
 
 Ingest's maximum on this gateway and database, searched as the throughput section does (a QoS 1 step passes while ≥ 95 %
-of its offered batches are acknowledged in its ${r.plan.searchMeasureMs / 1000} s window with p99 ≤ 1 s):
-${r.search.map((s) => `${int(s.offeredPerS)}/s → ${int(s.acceptedPerS)}/s, p99 ${ms(s.p99Ms)} ms${s.passed ? '' : ' (fails)'}`).join('; ')}.
+of its offered batches are acknowledged in its ${r.plan.searchMeasureMs / 1000} s window with p99 ≤ 1 s and the projector's queue grows by at most 5 % of them):
+${r.search.map((s) => `${int(s.offeredPerS)}/s → ${int(s.acceptedPerS)}/s, p99 ${ms(s.p99Ms)} ms${s.projectionGrowth === undefined ? '' : `, projector queue ${s.projectionGrowth >= 0 ? '+' : ''}${int(s.projectionGrowth)}`}${s.passed ? '' : ' (fails)'}`).join('; ')}.
 Maximum ${int(r.maxPerS)} batches/s; every run below offers half of it, ${int(r.halfLoadPerS)}/s. Each run starts once the gateway
 has written the decoded rows of the run before, and the first once the rollup has taken in the minutes the search filled.
 

@@ -37,6 +37,8 @@ export interface StepResult {
   /** QoS 1: PUBACKs in the window; QoS 0: batches the broker took in (stored, for Pitwall); absent when the broker cannot tell */
   acceptedPerS?: number
   canFramesPerS?: number
+  /** Pitwall only: batches its projector's queue grew by over the window (decoded rows falling behind the PUBACKs) */
+  projectionGrowth?: number
   /** Pitwall only: how long the step waited for the one before to be done (bench/e2e/settle.ts), and whether it was */
   settle?: { ms: number, done: boolean }
   /** Pitwall only, from its /metrics in the window */

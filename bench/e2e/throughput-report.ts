@@ -1,5 +1,6 @@
 /** ThroughputResult -> the markdown section of bench/RESULTS.md: absolute figures and ratios to the baselines of the same run. */
 import type { LatencySummary, PinnedResult, RunFigures, StepResult, TargetResult, ThroughputResult } from './throughput-model.js'
+import { MAX_PROJECTION_GROWTH } from './throughput-steps.js'
 
 const int = (x: number | undefined): string => (x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-US'))
 const ms = (x: number | undefined): string => (x === undefined ? 'n/a' : x < 10 ? x.toFixed(2) : x.toFixed(1))
@@ -38,11 +39,11 @@ function summaryTable (r: ThroughputResult): string {
 
 function stepRow (t: TargetResult, s: StepResult): string {
   return `| ${t.label} | ${int(s.offeredPerS)} | ${int(s.acceptedPerS)} | ${int(s.canFramesPerS)} | ${lat(s.latencyMs)} | ${pct(s.targetCpuPct)} | ` +
-    `${pct(s.databaseCpuPct)} | ${int(s.rssMiB)} | ${pct(s.generatorCpuPct)} | ${s.errors} | ${s.passed ? 'pass' : 'fail'}${capped(s)} |`
+    `${pct(s.databaseCpuPct)} | ${int(s.rssMiB)} | ${pct(s.generatorCpuPct)} | ${s.projectionGrowth === undefined ? 'n/a' : int(s.projectionGrowth)} | ${s.errors} | ${s.passed ? 'pass' : 'fail'}${capped(s)} |`
 }
 
-const STEP_HEAD = '| target | offered/s | accepted/s | CAN frames/s | p50 ms | p99 ms | p99.9 ms | broker CPU | database CPU | broker RSS MiB | generator CPU | errors | verdict |\n' +
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|'
+const STEP_HEAD = '| target | offered/s | accepted/s | CAN frames/s | p50 ms | p99 ms | p99.9 ms | broker CPU | database CPU | broker RSS MiB | generator CPU | rows behind: projector queue growth, batches | errors | verdict |\n' +
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|'
 
 function searchTable (targets: TargetResult[]): string {
   return [STEP_HEAD, ...targets.flatMap((t) => t.search.map((s) => stepRow(t, s)))].join('\n')
@@ -177,7 +178,8 @@ broker cannot hold back the load (no coordinated omission). Targets, measured on
 Pitwall's full pipeline (\`pitwall start\` on a PostgreSQL database of its own, demo DBC, ${r.rules} demo rules, PUBACK
 after commit), raw aedes (authorizePublish calling back at once) and the system Mosquitto. Each QoS 1 step has
 ${r.plan.warmupMs} ms of warm-up and a ${r.plan.measureMs} ms measured window; the offered rate climbs (${r.plan.ladder.join(', ')} batches/s) until fewer than
-${Math.round(r.plan.minAccepted * 100)} % of the offered batches are acknowledged in the window or p99 passes ${r.plan.maxP99Ms} ms. The highest passing rate is then
+${Math.round(r.plan.minAccepted * 100)} % of the offered batches are acknowledged in the window or p99 passes ${r.plan.maxP99Ms} ms, or, for Pitwall, its decoded rows fall
+behind: its projector's queue grows over the window by more than ${Math.round(MAX_PROJECTION_GROWTH * 100)} % of the batches acknowledged in it. The highest passing rate is then
 run until it has ${r.plan.repeats} runs and half load is run ${r.plan.repeats} times (${r.plan.halfLoadMs} ms windows), each run with its own warm-up and
 drain: the maximum is the median run, latencies are pooled over the runs, and every run is listed. Mode: ${r.mode}; ${r.elapsedS} s.
 ${settleNote(r)}

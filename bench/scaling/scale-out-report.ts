@@ -173,7 +173,8 @@ the demo vehicle's batches (${r.canFramesPerBatch} CAN frames, ${int(r.payloadBy
 nodes as a TCP load balancer would. Each configuration runs \`pitwall start\` nodes (demo DBC, ${r.rules} demo rules, PUBACK after
 commit) on a fresh PostgreSQL database of its own; with Redis, the nodes share ${r.redis}, under a key prefix of the configuration's own.
 Per configuration: the QoS 1 search for the maximum (offered ${r.plan.ladder.join(', ')} batches/s, ${r.plan.warmupMs} ms warm-up and ${r.plan.measureMs} ms
-windows, a step passing while ≥ 95 % of the offered batches are acknowledged in the window with p99 under 1 s; the highest
+windows, a step passing while ≥ 95 % of the offered batches are acknowledged in the window with p99 under 1 s and the nodes'
+projector queues grow by at most 5 % of them (the decoded rows keeping pace); the highest
 passing step run until it has ${r.plan.repeats} run${r.plan.repeats === 1 ? '' : 's'}), then, once the search's backlog is stored and projected, a common load of
 ${int(r.commonLoadPerS)} batches/s (half of 1 node's maximum) run ${r.plan.repeats} time${r.plan.repeats === 1 ? '' : 's'} (${r.plan.commonMs} ms windows, latencies pooled, CPU of the median
 run). CPU per 1,000 batches is (% of a core) ÷ (batches/s acknowledged), read from /proc: the gateways summed over the nodes,
