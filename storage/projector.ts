@@ -417,8 +417,10 @@ async function claimWithSamples (pool: pg.Pool, records: readonly ProjectionReco
  * TimescaleDB), in one transaction: a batch's rows commit with its flag or
  * not at all. The samples are encoded before the claim; in the rare group
  * where another writer had some of its batches, again without those.
- * Committed without waiting for the WAL flush: a commit a crash takes back
- * takes the claim with it, and the recovery pass writes the rows again.
+ * Committed synchronously although the recovery pass would redo a lost
+ * commit: the rollup marks it writes are remembered (MarkedMinutes) once
+ * committed, and a mark a database crash took back after an asynchronous
+ * commit would leave its minute never rolled up.
  */
 async function claimAndCopy (pool: pg.Pool, records: readonly ProjectionRecord[], rows: readonly BatchRows[], params: Buffer[]): Promise<Set<number>> {
   let samples = copySamples(records, rows)
@@ -427,7 +429,7 @@ async function claimAndCopy (pool: pg.Pool, records: readonly ProjectionRecord[]
     if (claimed.size < records.length) samples = copySamples(records, rows, claimed)
     if (samples.tuples > 0) await copyIn(client, COPY_SAMPLES, samples)
     return claimed
-  }, { asyncCommit: true })
+  })
 }
 
 // one sample's COPY tuple: field count, then each field's length and value

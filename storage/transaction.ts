@@ -5,11 +5,11 @@
  *
  * `asyncCommit`: COMMIT returns before the WAL is flushed to disk
  * (synchronous_commit off for this transaction alone). For work whose loss
- * in a crash only means doing it again: the projector's rows and the
- * rollup's minutes, each written with the removal of the queue entry that
- * asks for them, so a lost commit leaves that entry in place and the work
- * is redone from the archive. The database stays consistent either way: a
- * later synchronous commit flushes every earlier one with it.
+ * in a crash only means doing it again, and that nothing in memory counts
+ * as done: the rollup's minutes, written with the removal of the marks that
+ * ask for them, so a lost commit leaves the marks in place. The database
+ * stays consistent either way: a later synchronous commit flushes every
+ * earlier one with it.
  */
 import type pg from 'pg'
 
