@@ -25,8 +25,8 @@ import { openStorage } from '../../storage/index.js'
 import { benchVins, latencySummary } from '../e2e/latency.js'
 import { LoadGenerator } from '../e2e/load-generator.js'
 import { cpuSeconds, postgresCpu, ProcessGroupCpu } from '../e2e/proc-stats.js'
-import { pitwallSettled, SETTLE_MS, SETTLE_ROLLUP_MS } from '../e2e/settle.js'
-import { MAX_P99_MS, MAX_PROJECTION_GROWTH, MIN_ACCEPTED, PROJECTION_PENDING, QUEUE_SAMPLE_MS, slope } from '../e2e/throughput-steps.js'
+import { settlerFor } from '../e2e/settle.js'
+import { MAX_P99_MS, MAX_PROJECTION_GROWTH, MIN_ACCEPTED, projectionGrowth } from '../e2e/throughput-steps.js'
 import { BenchDatabase, preparePitwallDatabase, startPitwall, type PitwallProcess } from '../e2e/targets.js'
 import type { ApiBenchResult, EndpointName, EndpointResult, IngestFigures, ReaderFigures, SearchStep } from './model.js'
 import { answerError, apiEndpoints, fetchTimed, readDuring, type Endpoint, type ReaderRun } from './readers.js'
@@ -148,19 +148,12 @@ async function ingestRun (gen: LoadGenerator, gateway: PitwallProcess, database:
   const endAt = startAt + spec.measureMs
   const edges: Array<{ gateway: number, db: Map<number, number> }> = []
   const read = (): void => { edges.push({ gateway: cpuSeconds(gateway.pid) ?? 0, db: db.read() }) }
-  const queue: Array<[number, number]> = []
-  // the projector's queue through the window, its trend fitted (throughput-steps.ts, MAX_PROJECTION_GROWTH)
-  const sampleQueue = async (): Promise<void> => {
-    for (let at = performance.now(); at < endAt; at = performance.now()) {
-      queue.push([at / 1000, (await gateway.metrics())[PROJECTION_PENDING] ?? 0])
-      await sleep(Math.min(QUEUE_SAMPLE_MS, endAt - performance.now()))
-    }
-  }
+  let growth = 0
   const sleep = async (ms: number): Promise<void> => { if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms)) }
   const side = (async () => {
     await sleep(startAt - performance.now())
     read()
-    await Promise.all([during?.(startAt, endAt), sampleQueue(), sleep(endAt - performance.now())])
+    await Promise.all([during?.(startAt, endAt), projectionGrowth(async () => await gateway.metrics(), endAt, spec.measureMs / 1000).then((g) => { growth = g }), sleep(endAt - performance.now())])
     read()
   })()
   const report = await gen.run({ qos: 1, ...spec })
@@ -176,7 +169,7 @@ async function ingestRun (gen: LoadGenerator, gateway: PitwallProcess, database:
     databaseCpuS: ProcessGroupCpu.between(a.db, b.db),
     windowS: spec.measureMs / 1000,
     sendLagP99Ms: report.sendLagP99Ms,
-    projectionGrowth: Math.round(slope(queue) * spec.measureMs / 1000)
+    projectionGrowth: growth
   }
 }
 
@@ -266,9 +259,10 @@ export async function runApiBench (options: ApiBenchOptions): Promise<ApiBenchRe
 
     gen = await LoadGenerator.start(plan.workers)
     await gen.connect(`mqtt://127.0.0.1:${gateway.mqttPort}`, prepared.credentials)
+    const settle = settlerFor(gateway, database.url)
     const run = async (ratePerS: number, warmupMs: number, measureMs: number, during?: (startAt: number, endAt: number) => Promise<void>): Promise<IngestRun> => {
       // each run from where the last one's decoded rows are written (bench/e2e/settle.ts)
-      await pitwallSettled(gateway as PitwallProcess, database.url, { rollup: false, maxMs: SETTLE_MS })
+      await settle(false)
       return await ingestRun(gen as LoadGenerator, gateway as PitwallProcess, database.name, { ratePerS, warmupMs, measureMs, drainMs: plan.drainMs }, during)
     }
 
@@ -299,7 +293,7 @@ export async function runApiBench (options: ApiBenchOptions): Promise<ApiBenchRe
     const halfLoadPerS = Math.max(25, Math.round(maxPerS / 2 / 25) * 25)
     if (best === undefined) notes.push(`no search step passed: ingest ran at the floor of ${halfLoadPerS}/s`)
     // the overloaded step's backlog (decoded rows, rolled-up minutes, then dirty pages) done before the measured runs
-    const settled = await pitwallSettled(gateway, database.url, { rollup: true, maxMs: SETTLE_ROLLUP_MS })
+    const settled = await settle(true)
     log(`after the search: ${settled.done ? 'settled' : 'still busy'} in ${(settled.ms / 1000).toFixed(1)} s`)
     await checkpoint(database.url)
     await new Promise((resolve) => setTimeout(resolve, 1000))

@@ -15,7 +15,7 @@ import { LoadGenerator } from './load-generator.js'
 import { affinity, pin, type CorePair } from './pinning.js'
 import { sharedSettings, startPrivateMosquitto, startPrivatePostgres, type PrivateMosquitto, type PrivatePostgres } from './private-servers.js'
 import { BenchDatabase, preparePitwallDatabase, startPitwall, startRawAedes, type PitwallProcess, type RawAedesProcess } from './targets.js'
-import { pitwallSettled, SETTLE_MS, SETTLE_ROLLUP_MS } from './settle.js'
+import { settlerFor } from './settle.js'
 import type { PinnedResult, TargetResult } from './throughput-model.js'
 import { countLost, findMax, generatorCeiling, halfLoadStep, loadsFrom, sleep, type Plan, type Target } from './throughput-steps.js'
 
@@ -87,11 +87,8 @@ export async function runPinned (input: PinnedInput): Promise<PinnedResult> {
     const ceiling = generator.qos1PerS
 
     const targets: TargetResult[] = []
-    const gateway = pitwall
-    const databaseUrl = database.url
     const pitwallTarget: Target = {
-      name: 'pitwall', url: `mqtt://127.0.0.1:${pitwall.mqttPort}`, pids: [pitwall.pid], anonymous: false, pitwall, databaseCpu: postgres.cpu,
-      settle: async (rollup) => await pitwallSettled(gateway, databaseUrl, { rollup, maxMs: rollup ? SETTLE_ROLLUP_MS : SETTLE_MS })
+      name: 'pitwall', url: `mqtt://127.0.0.1:${pitwall.mqttPort}`, pids: [pitwall.pid], anonymous: false, pitwall, databaseCpu: postgres.cpu, settle: settlerFor(pitwall, database.url)
     }
     let loss: PinnedResult['loss'] = { checked: 0, lost: 0, storedBatches: 0 }
     const pitwallResult = await measure(gen, pitwallTarget, prepared.credentials, input, ceiling, undefined, async () => {

@@ -11,12 +11,13 @@
 import pg from 'pg'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { PitwallProcess } from './targets.js'
+import { PROJECTION_PENDING } from './throughput-steps.js'
 
 const POLL_MS = 250
 /** a step's projection: the overloaded search steps leave up to ~12,000 batches, written in seconds at rest */
-export const SETTLE_MS = 30_000
+const SETTLE_MS = 30_000
 /** and the rollup's minutes: up to two pass intervals (20 s each by default) after the last batch */
-export const SETTLE_ROLLUP_MS = 60_000
+const SETTLE_ROLLUP_MS = 60_000
 
 export interface Settled {
   /** how long it took */
@@ -30,13 +31,13 @@ export interface Settled {
  * ended minute waits (the rollup takes a minute once its marks are one
  * pass interval old: up to two intervals), or `maxMs` has passed.
  */
-export async function pitwallSettled (pitwall: Pick<PitwallProcess, 'metrics'>, databaseUrl: string, options: { rollup: boolean, maxMs: number }): Promise<Settled> {
+async function pitwallSettled (pitwall: Pick<PitwallProcess, 'metrics'>, databaseUrl: string, options: { rollup: boolean, maxMs: number }): Promise<Settled> {
   const started = performance.now()
   const db = options.rollup ? new pg.Client({ connectionString: databaseUrl }) : undefined
   await db?.connect()
   try {
     for (;;) {
-      const queued = (await pitwall.metrics()).pitwall_projection_pending_batches ?? 0
+      const queued = (await pitwall.metrics())[PROJECTION_PENDING] ?? 0
       const marks = queued > 0 || db === undefined
         ? 0
         : Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM signal_minutes_pending WHERE minute < now() - interval '2 minutes'")).rows[0]?.n ?? 0)
@@ -48,4 +49,9 @@ export async function pitwallSettled (pitwall: Pick<PitwallProcess, 'metrics'>, 
   } finally {
     await db?.end()
   }
+}
+
+/** The wait for a gateway on `databaseUrl`, bounded by SETTLE_MS, or SETTLE_ROLLUP_MS with the rollup (a Target's `settle`). */
+export function settlerFor (pitwall: Pick<PitwallProcess, 'metrics'>, databaseUrl: string): (rollup: boolean) => Promise<Settled> {
+  return async (rollup) => await pitwallSettled(pitwall, databaseUrl, { rollup, maxMs: rollup ? SETTLE_ROLLUP_MS : SETTLE_MS })
 }

@@ -59,7 +59,7 @@ export const MAX_P99_MS = 1000
  */
 export const MAX_PROJECTION_GROWTH = 0.05
 export const PROJECTION_PENDING = 'pitwall_projection_pending_batches'
-export const QUEUE_SAMPLE_MS = 100
+const QUEUE_SAMPLE_MS = 100
 
 /** Least-squares slope of y over x; 0 with fewer than two points. */
 export function slope (points: ReadonlyArray<readonly [number, number]>): number {
@@ -69,6 +69,20 @@ export function slope (points: ReadonlyArray<readonly [number, number]>): number
   for (const [x, y] of points) { sx += x; sy += y; sxx += x * x; sxy += x * y }
   const d = n * sxx - sx * sx
   return d === 0 ? 0 : (n * sxy - sx * sy) / d
+}
+
+/**
+ * Samples Pitwall's projector queue every QUEUE_SAMPLE_MS until `endAt`
+ * (performance.now() time) and returns its fitted growth over `windowS`
+ * seconds, in batches (MAX_PROJECTION_GROWTH says why a trend).
+ */
+export async function projectionGrowth (metrics: () => Promise<Record<string, number>>, endAt: number, windowS: number): Promise<number> {
+  const queue: Array<[number, number]> = []
+  for (let at = performance.now(); at < endAt; at = performance.now()) {
+    queue.push([at / 1000, (await metrics())[PROJECTION_PENDING] ?? 0])
+    await sleep(Math.min(QUEUE_SAMPLE_MS, endAt - performance.now()))
+  }
+  return Math.round(slope(queue) * windowS)
 }
 /** A result at or above this share of the generator's ceiling is labelled capped by the generator. */
 const NEAR_CEILING = 0.9
@@ -130,16 +144,13 @@ export async function step (gen: LoadGenerator, target: Target, spec: StepSpec, 
   }
   // the workers start their schedules ~40 ms after the command (two 20 ms offsets in load-worker.ts)
   const t0 = performance.now() + 40
-  const queue: Array<[number, number]> = []
+  let growth: number | undefined
   const edgeReads = (async () => {
     await sleep(t0 + spec.warmupMs - performance.now())
     await readEdge()
     const end = t0 + spec.warmupMs + spec.measureMs
-    // the projector's queue through the window: it rises and falls by a group at a time, so its trend is fitted
-    for (let at = performance.now(); target.pitwall !== undefined && at < end; at = performance.now()) {
-      queue.push([at / 1000, (await target.pitwall.metrics())[PROJECTION_PENDING] ?? 0])
-      await sleep(Math.min(QUEUE_SAMPLE_MS, end - performance.now()))
-    }
+    const pitwall = target.pitwall
+    if (pitwall !== undefined) growth = await projectionGrowth(async () => await pitwall.metrics(), end, spec.measureMs / 1000)
     await sleep(end - performance.now())
     await readEdge()
   })()
@@ -180,7 +191,7 @@ export async function step (gen: LoadGenerator, target: Target, spec: StepSpec, 
     result.rowsPerS = perS('pitwall_signal_samples_total')
     result.faultEventsPerS = perS('pitwall_fault_events_total')
   }
-  if (target.pitwall !== undefined) result.projectionGrowth = Math.round(slope(queue) * seconds)
+  if (growth !== undefined) result.projectionGrowth = growth
   result.passed = spec.qos === 1 && accepted !== undefined && accepted >= MIN_ACCEPTED * spec.ratePerS &&
     (lat?.p99 ?? Infinity) <= MAX_P99_MS && report.errors === 0 &&
     (result.projectionGrowth ?? 0) <= MAX_PROJECTION_GROWTH * report.completedInWindow

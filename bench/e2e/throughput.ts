@@ -23,7 +23,7 @@ import { LoadGenerator, type MergedReport } from './load-generator.js'
 import { corePair } from './pinning.js'
 import { runPinned } from './pinned.js'
 import { postgresCpu } from './proc-stats.js'
-import { pitwallSettled, SETTLE_MS, SETTLE_ROLLUP_MS } from './settle.js'
+import { settlerFor } from './settle.js'
 import { BenchDatabase, preparePitwallDatabase, probeMosquitto, startPitwall, startRawAedes, type PitwallProcess, type RawAedesProcess } from './targets.js'
 import type { TargetResult, ThroughputResult } from './throughput-model.js'
 import { countLost, findMax, generatorCeiling, halfLoadStep, loadsFrom, MAX_P99_MS, MIN_ACCEPTED, PLANS, sleep, step, type Target } from './throughput-steps.js'
@@ -108,10 +108,8 @@ async function runShared (options: ThroughputOptions, adminUrl: string, log: (s:
     // Pitwall first: its maximum sets the half and full loads every target gets
     const rawPublishes = raw.publishes
     const targets: TargetResult[] = []
-    const gateway = pitwall
     const pitwallTarget: Target = {
-      name: 'pitwall', url: pitwallUrl, pids: [pitwall.pid], anonymous: false, pitwall, databaseCpu: postgresCpu(database.name),
-      settle: async (rollup) => await pitwallSettled(gateway, database.url, { rollup, maxMs: rollup ? SETTLE_ROLLUP_MS : SETTLE_MS })
+      name: 'pitwall', url: pitwallUrl, pids: [pitwall.pid], anonymous: false, pitwall, databaseCpu: postgresCpu(database.name), settle: settlerFor(pitwall, database.url)
     }
     await gen.connect(pitwallUrl, fleet)
     const pitwallSummary = await findMax(gen, pitwallTarget, plan, ceiling, log)
