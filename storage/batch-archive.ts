@@ -168,7 +168,10 @@ export class BatchArchive {
                         SELECT vehicle_id, date_trunc('minute', time), array_agg(DISTINCT signal_id) FROM gone GROUP BY 1, 2)
          SELECT count(*)::int AS n FROM gone`, args)
       const gnss = await client.query(`DELETE FROM gnss_fixes WHERE vehicle_id IN ${vehicles} AND ${window}`, args)
-      const dtcs = await client.query(`DELETE FROM dtc_events WHERE vehicle_id IN ${vehicles} AND ${window}`, args)
+      const dtcs = await client.query<{ v: number, e: number, d: number, n: number }>(
+        `WITH gone AS (DELETE FROM dtc_events WHERE vehicle_id IN ${vehicles} AND ${window} RETURNING vehicle_id, ecu, dtc)
+         SELECT vehicle_id AS v, ecu AS e, dtc AS d, count(*)::int AS n FROM gone GROUP BY 1, 2, 3`, args)
+      await rebuildLatestDtcs(client, dtcs.rows)
       const batches = await client.query<{ n: number }>(
         // only batches whose rows were written: one still unprojected (in a projector's queue, or left by a stopped node) gets all its rows from there
         `WITH unprojected AS (
@@ -183,7 +186,7 @@ export class BatchArchive {
          )
          SELECT count(*)::int AS n FROM unprojected`, [...args, range.spanUs])
       await client.query('COMMIT')
-      return { batches: batches.rows[0]?.n ?? 0, samples: samples.rows[0]?.n ?? 0, gnss: gnss.rowCount ?? 0, dtcs: dtcs.rowCount ?? 0 }
+      return { batches: batches.rows[0]?.n ?? 0, samples: samples.rows[0]?.n ?? 0, gnss: gnss.rowCount ?? 0, dtcs: dtcs.rows.reduce((n, r) => n + r.n, 0) }
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {})
       throw err
@@ -200,4 +203,23 @@ export class BatchArchive {
             AND b.base_time >= to_timestamp(($5::double precision - $7::double precision) / 1e6) AND b.base_time < to_timestamp($6::double precision / 1e6)`,
       [range.vins ?? null, range.fromUs, range.toUs, range.spanUs])
   }
+}
+
+/**
+ * After reports were deleted for a rebuild: the latest and first report of
+ * each (vehicle, ECU, DTC) they were of, from those left (migration 033's
+ * table; the rebuilt reports' inserts update it again through its trigger).
+ * A pair with no report left loses its row.
+ */
+async function rebuildLatestDtcs (client: pg.PoolClient, pairs: ReadonlyArray<{ v: number, e: number, d: number }>): Promise<void> {
+  if (pairs.length === 0) return
+  const keys = [pairs.map((p) => p.v), pairs.map((p) => p.e), pairs.map((p) => p.d)]
+  const pair = 'unnest($1::int[], $2::int[], $3::int[]) AS k(v, e, d)'
+  await client.query(`DELETE FROM dtc_latest_reports l USING ${pair} WHERE l.vehicle_id = k.v AND l.ecu = k.e AND l.dtc = k.d`, keys)
+  await client.query(`
+    INSERT INTO dtc_latest_reports (vehicle_id, ecu, dtc, first_at, last_at, status)
+    SELECT DISTINCT ON (r.vehicle_id, r.ecu, r.dtc) r.vehicle_id, r.ecu, r.dtc, min(r.time) OVER p, r.time, r.status
+    FROM ${pair} JOIN dtc_events r ON r.vehicle_id = k.v AND r.ecu = k.e AND r.dtc = k.d
+    WINDOW p AS (PARTITION BY r.vehicle_id, r.ecu, r.dtc)
+    ORDER BY r.vehicle_id, r.ecu, r.dtc, r.time DESC`, keys)
 }

@@ -82,6 +82,8 @@ export class RetentionStore {
     if (!(await this.timescaleAggregates()).includes('dtc_report_hours')) {
       await this.pool.query('DELETE FROM dtc_report_hours WHERE hour < to_timestamp($1 / 1000.0)', [nowMs - settings.retention.dtcs * DAY_MS])
     }
+    // A vehicle's DTC whose latest report is past retention is no longer part of its state (migration 033).
+    await this.pool.query('DELETE FROM dtc_latest_reports WHERE last_at < to_timestamp($1 / 1000.0)', [nowMs - settings.retention.dtcs * DAY_MS])
     return pass
   }
 

@@ -28,7 +28,7 @@ import { PitwallError } from '../../runtime/errors.js'
 import { DEFAULT_API_MAX_RANGE_DAYS } from '../config.js'
 import type { CommandStore } from '../../storage/commands.js'
 import type { FaultStore } from '../../storage/faults.js'
-import type { CatalogSignalRef, TelemetryStore, TelemetryVehicle, TimeRange } from '../../storage/telemetry.js'
+import type { CatalogSignalRef, SignalBucketColumns, TelemetryStore, TelemetryVehicle, TimeRange } from '../../storage/telemetry.js'
 import { principalOf, requireRole } from './auth.js'
 import { commandSchema } from './commands.js'
 import { faultSchema } from './faults.js'
@@ -171,7 +171,7 @@ export function registerTelemetryRoutes (app: FastifyInstance, deps: TelemetryRo
     scope.get<{ Params: { vin: string }, Querystring: RangeQuery & { signals: string, points?: number } }>('/api/v1/vehicles/:vin/signals', {
       preValidation: anyRole,
       schema: { summary: 'Signal history, downsampled into buckets', tags, params, querystring: signalsQuery, response: { 200: historyAnswer } }
-    }, async (request) => {
+    }, async (request, reply) => {
       const names = [...new Set(request.query.signals.split(',').map((s) => s.trim()).filter((s) => s !== ''))]
       if (names.length === 0) throw badRequest('querystring.signals names no signal; give catalog names separated by commas (GET /api/v1/signals lists them)')
       if (names.length > MAX_SIGNALS) throw badRequest(`querystring.signals names ${names.length} signals; at most ${MAX_SIGNALS} at once`)
@@ -184,16 +184,9 @@ export function registerTelemetryRoutes (app: FastifyInstance, deps: TelemetryRo
       }
       const signals = names.map((n) => catalog.get(n) as CatalogSignalRef)
       const bucketMs = historyBucketWidth(range, request.query.points ?? DEFAULT_POINTS)
-      const buckets = new Map((await telemetry.signalBuckets(vehicle.vehicleId, signals.map((s) => s.id), range, bucketMs)).map((b) => [b.signalId, b]))
-      return {
-        from: range.from,
-        to: range.to,
-        bucketMs,
-        series: signals.map((s) => {
-          const b = buckets.get(s.id)
-          return { signal: s.name, unit: s.unit, t: b?.t ?? [], min: b?.min ?? [], max: b?.max ?? [], avg: b?.avg ?? [], count: b?.count ?? [] }
-        })
-      }
+      const buckets = new Map((await telemetry.signalBuckets(vehicle.vehicleId, signals.map((s) => s.id), range, bucketMs)).map((b) => [b.signalId, b.columnsJson]))
+      // JSON text with a JSON content type: Fastify sends it as it is, without the response schema's serializer
+      return await reply.type('application/json; charset=utf-8').send(historyJson(range, bucketMs, signals, buckets))
     })
 
     scope.get<{ Params: { vin: string }, Querystring: RangeQuery & { points?: number } }>('/api/v1/vehicles/:vin/track', {
@@ -249,6 +242,23 @@ const MINUTE_MS = 60_000
  * points than asked, never fewer than half as many; 24 h into 2,000 points
  * is 1,440 buckets of a minute.
  */
+const NO_BUCKETS = JSON.stringify({ t: [], min: [], max: [], avg: [], count: [] } satisfies SignalBucketColumns)
+
+/**
+ * The history answer (historyAnswer) as JSON text around each signal's
+ * columns as the database wrote them (storage/telemetry.ts SignalBuckets):
+ * the columns are most of its bytes, and a parse and a serialization of
+ * them would cost more than the query.
+ */
+function historyJson (range: TimeRange, bucketMs: number, signals: readonly CatalogSignalRef[], columns: ReadonlyMap<number, string>): string {
+  const series = signals.map((s) => {
+    const json = columns.get(s.id) ?? NO_BUCKETS
+    // '{"signal":…,"unit":…,' then the columns object without its opening brace
+    return `{"signal":${JSON.stringify(s.name)},"unit":${JSON.stringify(s.unit)},${json.slice(json.indexOf('{') + 1)}`
+  })
+  return `{"from":${JSON.stringify(range.from)},"to":${JSON.stringify(range.to)},"bucketMs":${bucketMs},"series":[${series.join(',')}]}`
+}
+
 function historyBucketWidth (range: TimeRange, points: number): number {
   const width = bucketWidth(range, points)
   return width >= MINUTE_MS / 2 ? Math.ceil(width / MINUTE_MS) * MINUTE_MS : width

@@ -308,7 +308,7 @@ t.test('a database from before migration 031 keeps its unprojected batches unpro
     await pool.query(`INSERT INTO batches (vehicle_id, seq, base_time, received_at, can_frames, payload, projected, reprojecting)
       VALUES (1, $1, to_timestamp($2 / 1e6), now() - interval '1 hour', 3, $3, $4, $5)`, [seq, baseTimeUs, testBatch({ vin, seq, baseTimeUs }), projected, reprojecting])
   }
-  t.same(await migrate(pool), ['031_unprojected_batches.sql', '032_quiet_rollup_marks.sql'])
+  t.same(await migrate(pool), ['031_unprojected_batches.sql', '032_quiet_rollup_marks.sql', '033_dtc_latest_reports.sql'])
   const keys = await pool.query('SELECT seq::int AS seq, reprojecting, received_at < now() - interval \'59 minutes\' AS kept_time FROM unprojected_batches ORDER BY seq')
   t.same(keys.rows, [{ seq: 2, reprojecting: false, kept_time: true }, { seq: 3, reprojecting: true, kept_time: true }], 'the two unprojected batches wait, with when they came')
   const columns = await pool.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'batches' AND column_name IN ('projected', 'reprojecting')")

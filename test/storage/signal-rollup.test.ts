@@ -12,7 +12,8 @@ import { createTestDatabase, postgresReachable, SKIP_POSTGRES, type Backend } fr
 import { openStorage, poolOf, type Storage } from '../../storage/index.js'
 import { SignalRollupStore } from '../../storage/signal-rollup.js'
 import type { TelemetryRecord } from '../../storage/records.js'
-import type { SignalBuckets } from '../../storage/telemetry.js'
+import type { SignalBucketColumns } from '../../storage/telemetry.js'
+import { parsedBuckets } from '../helpers/signal-buckets.js'
 
 const MINUTE = 60_000
 const T0 = Date.UTC(2026, 10, 23, 8, 0, 0)
@@ -22,7 +23,7 @@ const ECT = 3
 interface Sample { vehicle: number, signal: number, ms: number, value: number }
 
 /** What history must answer, computed from the samples themselves. */
-function expected (samples: readonly Sample[], vehicle: number, signal: number, from: number, to: number, width: number): Omit<SignalBuckets, 'signalId'> {
+function expected (samples: readonly Sample[], vehicle: number, signal: number, from: number, to: number, width: number): SignalBucketColumns {
   const origin = Math.floor(from / MINUTE) * MINUTE
   const buckets = new Map<number, number[]>()
   for (const s of samples) {
@@ -77,12 +78,12 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     // one batch across the 2:00 boundary
     await store(a, [{ vehicle: a, signal: SPEED, ms: T0 + 119_700, value: 500 }, { vehicle: a, signal: SPEED, ms: T0 + 120_200, value: -500 }])
 
-    const history = async (from: number, to: number, width: number, vehicle = a): Promise<Record<number, Omit<SignalBuckets, 'signalId'>>> => {
+    const history = async (from: number, to: number, width: number, vehicle = a): Promise<Record<number, SignalBucketColumns>> => {
       const rows = await storage.telemetry.signalBuckets(vehicle, [SPEED, ECT], { from: new Date(from), to: new Date(to) }, width)
-      return Object.fromEntries(rows.map(({ signalId, ...columns }) => [signalId, columns]))
+      return Object.fromEntries(parsedBuckets(rows).map(({ signalId, ...columns }) => [signalId, columns]))
     }
-    const exact = (from: number, to: number, width: number, vehicle = a): Record<number, Omit<SignalBuckets, 'signalId'>> => {
-      const answer: Record<number, Omit<SignalBuckets, 'signalId'>> = {}
+    const exact = (from: number, to: number, width: number, vehicle = a): Record<number, SignalBucketColumns> => {
+      const answer: Record<number, SignalBucketColumns> = {}
       for (const signal of [SPEED, ECT]) {
         const e = expected(stored, vehicle, signal, from, to, width)
         if (e.t.length > 0) answer[signal] = e

@@ -8,6 +8,7 @@ import t from 'tap'
 import { openTestStorage, PLACES } from '../actions/dealer-fixtures.js'
 import { postgresReachable, SKIP_POSTGRES, type Backend } from '../helpers/backends.js'
 import { poolOf } from '../../storage/index.js'
+import { parsedBuckets } from '../helpers/signal-buckets.js'
 
 const T0 = Date.UTC(2026, 10, 23, 8, 0, 0)
 const at = (s: number): Date => new Date(T0 + s * 1000)
@@ -51,7 +52,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
 
     t.test('history in equal buckets from `from`, half-open, empty buckets left out', async (t) => {
       const range = { from: at(0), to: at(20) }
-      const [speed, ect] = await storage.telemetry.signalBuckets(a, [SPEED, ECT], range, 4000).then((r) => r.sort((x, y) => x.signalId - y.signalId))
+      const [speed, ect] = await storage.telemetry.signalBuckets(a, [SPEED, ECT], range, 4000).then((r) => parsedBuckets(r).sort((x, y) => x.signalId - y.signalId))
       t.same(speed, {
         signalId: SPEED,
         t: [T0, T0 + 4000, T0 + 8000],
@@ -62,7 +63,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       }, 'the sample at `to` (20 s) is not in the range')
       t.same(ect, { signalId: ECT, t: [T0, T0 + 4000], min: [90, 118.5], max: [90, 118.5], avg: [90, 118.5], count: [1, 1] })
       t.same(await storage.telemetry.signalBuckets(a, [VOLTAGE], range, 4000), [], 'a signal without samples in the range has no row')
-      const fine = await storage.telemetry.signalBuckets(a, [SPEED], { from: new Date(T0 + 500), to: at(3) }, 1000)
+      const fine = parsedBuckets(await storage.telemetry.signalBuckets(a, [SPEED], { from: new Date(T0 + 500), to: at(3) }, 1000))
       t.same(fine[0]?.t, [T0 + 500, T0 + 1500], 'buckets start at `from`, not at whole seconds')
       t.same(fine[0]?.count, [1, 1])
     })
