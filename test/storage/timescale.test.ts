@@ -118,4 +118,15 @@ t.test('TimescaleDB: an old database migrated, then hypertables kept by policies
     const longer = await storage.retention.maintain({ ...settings, retention: { ...settings.retention, raw: 10 } })
     t.same(longer.policies, [{ table: 'batches', policy: 'retention', days: 10 }], 'a changed setting replaces its policy')
   })
+
+  t.test('a vehicle\'s open DTCs follow the reports in the hypertable (migration 033\'s trigger)', async (t) => {
+    const storage = await openStorage({ databaseUrl: embedded.url, dataDir: 'memory://', poolSize: 2 })
+    t.teardown(async () => { await storage.close() })
+    const vehicleId = await storage.vehicles.add({ vin: 'WPWTSDB0000000003', model: 'demo-ev' }, 'scrypt$x')
+    // P0217 failed an hour ago and is reported failed again now; P0301 failed, then cleared
+    await pool.query(`INSERT INTO dtc_events (time, vehicle_id, ecu, dtc, status) VALUES
+      (to_timestamp($2 / 1000.0) - interval '1 hour', $1, 2024, 136960, 9), (to_timestamp($2 / 1000.0), $1, 2024, 136960, 8),
+      (to_timestamp($2 / 1000.0) - interval '2 hours', $1, 2024, 197888, 9), (to_timestamp($2 / 1000.0) - interval '1 minute', $1, 2024, 197888, 0)`, [vehicleId, now])
+    t.same(await storage.telemetry.openDtcs(vehicleId), [{ ecu: 2024, dtc: 136960, status: 8, firstSeen: new Date(now - 3600_000), lastSeen: new Date(now) }])
+  })
 })
