@@ -146,15 +146,16 @@ const LATEST_POSITION = new Statement('pitwall_latest_position',
 // the 10,000 probes cost ~40 ms of the 71). sum / count, not avg():
 // avg(float8) also sums the squares. Columns are built as JSON arrays in the
 // database, one row per signal ($7 is `from` in epoch ms: bucket k starts
-// at $7 + k * $5).
+// at $7 + k * $5), by array_to_json(array_agg()): json_agg() writes ", "
+// between elements, 7 % of a 24 h answer's bytes.
 const SIGNAL_BUCKETS = `
 WITH buckets AS (
   SELECT k, $3::timestamptz + k * $5::float8 * interval '1 millisecond' AS start,
     least($4::timestamptz, $3::timestamptz + (k + 1) * $5::float8 * interval '1 millisecond') AS stop
   FROM generate_series(0, $6::int - 1) k
 )
-SELECT sig AS "signalId", json_build_object('t', json_agg($7::float8 + b.k * $5::float8 ORDER BY b.k), 'min', json_agg(a.min ORDER BY b.k),
-  'max', json_agg(a.max ORDER BY b.k), 'avg', json_agg(a.sum / a.count ORDER BY b.k), 'count', json_agg(a.count ORDER BY b.k))::text AS "columnsJson"
+SELECT sig AS "signalId", json_build_object('t', array_to_json(array_agg($7::float8 + b.k * $5::float8 ORDER BY b.k)), 'min', array_to_json(array_agg(a.min ORDER BY b.k)),
+  'max', array_to_json(array_agg(a.max ORDER BY b.k)), 'avg', array_to_json(array_agg(a.sum / a.count ORDER BY b.k)), 'count', array_to_json(array_agg(a.count ORDER BY b.k)))::text AS "columnsJson"
 FROM unnest($2::int[]) sig CROSS JOIN buckets b
 CROSS JOIN LATERAL (
   SELECT min(s.value) AS min, max(s.value) AS max, sum(s.value) AS sum, count(*)::int AS count FROM signal_samples s
@@ -198,8 +199,8 @@ WITH marked AS (
     min(min) AS min, max(max) AS max, sum(sum) AS sum, sum(count)::int AS count
   FROM parts GROUP BY 1, 2 ORDER BY 1, 2
 )
-SELECT sig AS "signalId", json_build_object('t', json_agg(greatest(date_part('epoch', bucket) * 1000, $9::float8)), 'min', json_agg(min),
-  'max', json_agg(max), 'avg', json_agg(sum / count), 'count', json_agg(count))::text AS "columnsJson"
+SELECT sig AS "signalId", json_build_object('t', array_to_json(array_agg(greatest(date_part('epoch', bucket) * 1000, $9::float8))), 'min', array_to_json(array_agg(min)),
+  'max', array_to_json(array_agg(max)), 'avg', array_to_json(array_agg(sum / count)), 'count', array_to_json(array_agg(count)))::text AS "columnsJson"
 FROM grouped GROUP BY sig`
 
 // The first fix of each bucket: one index probe per bucket whatever the fix
