@@ -236,12 +236,6 @@ function bucketWidth (range: TimeRange, points: number): number {
 
 const MINUTE_MS = 60_000
 
-/**
- * A history's bucket width: from half a minute up, rounded up to whole
- * minutes, which the per-minute rollup answers (storage/telemetry.ts): fewer
- * points than asked, never fewer than half as many; 24 h into 2,000 points
- * is 1,440 buckets of a minute.
- */
 const NO_BUCKETS = JSON.stringify({ t: [], min: [], max: [], avg: [], count: [] } satisfies SignalBucketColumns)
 
 /**
@@ -259,6 +253,12 @@ function historyJson (range: TimeRange, bucketMs: number, signals: readonly Cata
   return `{"from":${JSON.stringify(range.from)},"to":${JSON.stringify(range.to)},"bucketMs":${bucketMs},"series":[${series.join(',')}]}`
 }
 
+/**
+ * A history's bucket width: from half a minute up, rounded up to whole
+ * minutes, which the per-minute rollup answers (storage/telemetry.ts): fewer
+ * points than asked, never fewer than half as many; 24 h into 2,000 points
+ * is 1,440 buckets of a minute.
+ */
 function historyBucketWidth (range: TimeRange, points: number): number {
   const width = bucketWidth(range, points)
   return width >= MINUTE_MS / 2 ? Math.ceil(width / MINUTE_MS) * MINUTE_MS : width
