@@ -104,7 +104,10 @@ export class SignalRollupStore implements MinuteRollup {
         const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [ROLLUP_LOCK])
         if (locked.rows[0]?.locked !== true) return undefined
         return (await client.query<{ picked: number, marks: number, minutes: number }>(CHUNK, [this.chunkMinutes, quietMs])).rows[0] as { picked: number, marks: number, minutes: number }
-      }, { asyncCommit: true })
+        // COMMIT returns before the WAL is on disk: a commit a crash takes back only leaves its marks
+        // in place, and the next pass recomputes those minutes (nothing in memory counts them as done).
+        // A later synchronous commit flushes it with its own.
+      }, { local: { synchronous_commit: 'off' } })
       if (chunk === undefined) return total
       total.ran = true
       total.marks += chunk.marks

@@ -9,6 +9,7 @@ import type pg from 'pg'
 import { FAILED_STATUS_MASK } from '../actions/cases/model.js'
 import { PitwallError } from '../runtime/errors.js'
 import { Statement } from './prepared.js'
+import { inTransaction } from './transaction.js'
 import type { VehicleSummary } from './vehicles.js'
 
 const MINUTE_MS = 60_000
@@ -311,25 +312,11 @@ export class TelemetryStore {
    * bucket bounds), so the plan passes jit_above_cost and compiling it cost
    * more than it saved (24 h of 5 signals into 2,000 buckets each: 104 ms of
    * server CPU with JIT, 87 ms without). SET LOCAL needs a transaction, so
-   * three more round trips; the setting ends with it.
+   * two more round trips; the setting ends with it.
    */
   private async withoutJit<R extends pg.QueryResultRow> (text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
     if (!this.serverJit) return await this.pool.query<R>(text, values)
-    const client = await this.pool.connect()
-    let failed: Error | undefined
-    try {
-      await client.query('BEGIN')
-      await client.query('SET LOCAL jit = off')
-      const res = await client.query<R>(text, values)
-      await client.query('COMMIT')
-      return res
-    } catch (err) {
-      failed = err as Error
-      throw err
-    } finally {
-      // a connection left in a failed transaction is closed, not reused
-      client.release(failed)
-    }
+    return await inTransaction(this.pool, async (client) => await client.query<R>(text, values), { local: { jit: 'off' } })
   }
 
   /** Payloads refused from this VIN, newest first, without their bytes. */

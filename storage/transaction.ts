@@ -3,22 +3,27 @@
  * resolves, ROLLBACK when it throws (the error propagates). Keep `work`
  * short: on the embedded host an open transaction blocks every connection.
  *
- * `asyncCommit`: COMMIT returns before the WAL is flushed to disk
- * (synchronous_commit off for this transaction alone). For work whose loss
- * in a crash only means doing it again, and that nothing in memory counts
- * as done: the rollup's minutes, written with the removal of the marks that
- * ask for them, so a lost commit leaves the marks in place. The database
- * stays consistent either way: a later synchronous commit flushes every
- * earlier one with it.
+ * `local`: settings for this transaction alone (SET LOCAL), sent with its
+ * BEGIN in one round trip (a simple query may hold both); they end with it.
  */
 import type pg from 'pg'
 
-export async function inTransaction<T> (pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, options: { asyncCommit?: boolean } = {}): Promise<T> {
+export interface TransactionOptions {
+  /** setting name -> value, the code's own words (checked: they are written into the statement) */
+  local?: Readonly<Record<string, string>>
+}
+
+const WORD = /^[a-z_]+$/
+
+export async function inTransaction<T> (pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  const begin = ['BEGIN', ...Object.entries(options.local ?? {}).map(([name, value]) => {
+    if (!WORD.test(name) || !WORD.test(value)) throw new Error(`inTransaction: setting ${JSON.stringify(name)} = ${JSON.stringify(value)} is not a plain word`)
+    return `SET LOCAL ${name} TO ${value}`
+  })].join('; ')
   const client = await pool.connect()
   let result: T
   try {
-    // one round trip: a simple query may hold both
-    await client.query(options.asyncCommit === true ? 'BEGIN; SET LOCAL synchronous_commit TO off' : 'BEGIN')
+    await client.query(begin)
     result = await work(client)
     await client.query('COMMIT')
   } catch (err) {
