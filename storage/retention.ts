@@ -79,12 +79,13 @@ export class RetentionStore {
     const pass = await this.maintainTables(settings, nowMs)
     // The quality report's hourly DTC rollup (migration 018) expires with the DTC reports; first-seen times stay.
     // On TimescaleDB it is a continuous aggregate (migration 029) with its own retention policy.
+    const dtcsExpireMs = nowMs - settings.retention.dtcs * DAY_MS
     if (!(await this.timescaleAggregates()).includes('dtc_report_hours')) {
-      await this.pool.query('DELETE FROM dtc_report_hours WHERE hour < to_timestamp($1 / 1000.0)', [nowMs - settings.retention.dtcs * DAY_MS])
+      await this.pool.query('DELETE FROM dtc_report_hours WHERE hour < to_timestamp($1 / 1000.0)', [dtcsExpireMs])
     }
     // A vehicle's DTC whose latest report is past retention is no longer part of its state (migration 033).
     // A scan of that table once a pass: an index on last_at would make every repeated report's update non-HOT.
-    await this.pool.query('DELETE FROM dtc_latest_reports WHERE last_at < to_timestamp($1 / 1000.0)', [nowMs - settings.retention.dtcs * DAY_MS])
+    await this.pool.query('DELETE FROM dtc_latest_reports WHERE last_at < to_timestamp($1 / 1000.0)', [dtcsExpireMs])
     return pass
   }
 
