@@ -26,7 +26,8 @@ import { benchVins, latencySummary } from '../e2e/latency.js'
 import { LoadGenerator } from '../e2e/load-generator.js'
 import { cpuSeconds, postgresCpu, ProcessGroupCpu } from '../e2e/proc-stats.js'
 import { settlerFor } from '../e2e/settle.js'
-import { MAX_P99_MS, MAX_PROJECTION_GROWTH, MIN_ACCEPTED, projectionGrowth } from '../e2e/throughput-steps.js'
+import { holdingRate, MAX_P99_MS, MAX_PROJECTION_GROWTH, MIN_ACCEPTED, projectionGrowth } from '../e2e/throughput-steps.js'
+import { spread } from '../measure.js'
 import { BenchDatabase, preparePitwallDatabase, startPitwall, type PitwallProcess } from '../e2e/targets.js'
 import type { ApiBenchResult, EndpointName, EndpointResult, IngestFigures, ReaderFigures, SearchStep } from './model.js'
 import { answerError, apiEndpoints, fetchTimed, readDuring, type Endpoint, type ReaderRun } from './readers.js'
@@ -180,6 +181,11 @@ function passed (r: IngestRun): boolean {
     r.projectionGrowth <= MAX_PROJECTION_GROWTH * r.acceptedPerS * r.windowS
 }
 
+function searchStep (r: IngestRun): SearchStep {
+  const p99 = r.latenciesMs.length === 0 ? undefined : latencySummary(r.latenciesMs).p99
+  return { offeredPerS: r.offeredPerS, acceptedPerS: Math.round(r.acceptedPerS), ...(p99 === undefined ? {} : { p99Ms: p99 }), projectionGrowth: r.projectionGrowth, passed: passed(r) }
+}
+
 function pooled (runs: IngestRun[]): IngestFigures {
   const all = runs.flatMap((r) => r.latenciesMs).sort((a, b) => a - b)
   const windowS = runs.reduce((s, r) => s + r.windowS, 0)
@@ -274,9 +280,9 @@ export async function runApiBench (options: ApiBenchOptions): Promise<ApiBenchRe
     const step = async (rate: number): Promise<boolean> => {
       const r = await run(rate, plan.searchWarmupMs, plan.searchMeasureMs)
       const ok = passed(r)
-      const p99 = r.latenciesMs.length === 0 ? undefined : latencySummary(r.latenciesMs).p99
-      search.push({ offeredPerS: rate, acceptedPerS: Math.round(r.acceptedPerS), ...(p99 === undefined ? {} : { p99Ms: p99 }), projectionGrowth: r.projectionGrowth, passed: ok })
-      log(`ingest offered ${rate}/s: accepted ${Math.round(r.acceptedPerS)}/s, p99 ${p99 ?? '-'} ms${ok ? '' : ' (fails)'}`)
+      const s = searchStep(r)
+      search.push(s)
+      log(`ingest offered ${rate}/s: accepted ${s.acceptedPerS}/s, p99 ${s.p99Ms ?? '-'} ms${ok ? '' : ' (fails)'}`)
       if (ok && r.acceptedPerS > (best?.acceptedPerS ?? 0)) best = r
       return ok
     }
@@ -289,7 +295,20 @@ export async function runApiBench (options: ApiBenchOptions): Promise<ApiBenchRe
       lastPass = rate
     }
     if (search.every((s) => s.passed)) notes.push('no search step failed: the maximum is a lower bound (the ladder ended)')
-    const maxPerS = Math.round(best?.acceptedPerS ?? 0)
+    // the maximum holds: its rate run plan.runs times (the search's run first), every run passing (../e2e/throughput-steps.ts holdingRate)
+    const top = best
+    const held = top === undefined
+      ? undefined
+      : await holdingRate(top.offeredPerS, async (rate) => {
+        const runs = rate === top.offeredPerS ? [top] : []
+        while (runs.length < plan.runs) runs.push(await run(rate, plan.searchWarmupMs, plan.searchMeasureMs))
+        log(`ingest at ${rate}/s, ${runs.length} runs: accepted ${runs.map((r) => Math.round(r.acceptedPerS)).join(', ')}/s, p99 ${runs.map((r) => latencySummary(r.latenciesMs).p99).join(', ')} ms`)
+        return { offeredPerS: rate, runs }
+      }, (r) => r.runs.every(passed))
+    const maxRuns = held?.result.runs ?? []
+    const maxPerS = maxRuns.length === 0 ? 0 : Math.round(spread(maxRuns, (r) => r.acceptedPerS, maxRuns[0] as IngestRun).median.acceptedPerS)
+    for (const n of held?.notHeld ?? []) notes.push(`${n.offeredPerS}/s did not hold: ${n.runs.filter(passed).length} of ${n.runs.length} runs passed`)
+    if (held !== undefined && !held.held) notes.push(`no rate tried held; the maximum is that of the lowest tried, ${held.result.offeredPerS}/s`)
     const halfLoadPerS = Math.max(25, Math.round(maxPerS / 2 / 25) * 25)
     if (best === undefined) notes.push(`no search step passed: ingest ran at the floor of ${halfLoadPerS}/s`)
     // the overloaded step's backlog (decoded rows, rolled-up minutes, then dirty pages) done before the measured runs
@@ -360,6 +379,7 @@ export async function runApiBench (options: ApiBenchOptions): Promise<ApiBenchRe
       },
       search,
       maxPerS,
+      maxRuns: maxRuns.map((r) => searchStep(r)),
       halfLoadPerS,
       withoutReaders: withoutFigures,
       withReaders: withFigures,

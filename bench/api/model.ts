@@ -67,8 +67,10 @@ export interface ApiBenchResult {
   canFramesPerBatch: number
   plan: { searchWarmupMs: number, searchMeasureMs: number, warmupMs: number, windowMs: number, runs: number, aloneMs: number, readerIntervalMs: number, maxRequestsPerEndpoint: number }
   search: SearchStep[]
-  /** accepted rate of the highest passing search step; half of it is the load of every other run */
+  /** accepted rate of the median run at the highest rate that held (every one of plan.runs runs passing); half of it is the load of every other run */
   maxPerS: number
+  /** the runs at that rate, the search's first */
+  maxRuns?: SearchStep[]
   halfLoadPerS: number
   /** ingest at half load, alternating runs without and with the readers */
   withoutReaders: IngestFigures

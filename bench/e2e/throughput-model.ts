@@ -77,10 +77,12 @@ export interface TargetResult {
   label: string
   skipped?: string
   search: StepResult[]
-  /** accepted rate of the median run at the highest passing QoS 1 rate of the search, that step repeated (`atMax`) */
+  /** accepted rate of the median run at the highest QoS 1 rate that held (`atMax`) */
   maxQos1PerS: number
-  /** the highest passing rate of the search run again until it has been run `plan.repeats` times, the search's run first */
+  /** the highest passing rate of the search that held: run until it has been run `plan.repeats` times (the search's run first), every run passing */
   atMax?: StepResult
+  /** rates above `atMax` whose repeated runs did not all pass, highest first: how many of how many passed */
+  notHeld?: Array<{ offeredPerS: number, runs: number, passed: number }>
   maxCappedByGenerator: boolean
   /** no step failed: the search stopped at the generator's ceiling, so the maximum is a lower bound */
   maxIsLowerBound: boolean

@@ -1,6 +1,6 @@
 /** ThroughputResult -> the markdown section of bench/RESULTS.md: absolute figures and ratios to the baselines of the same run. */
 import type { LatencySummary, PinnedResult, RunFigures, StepResult, TargetResult, ThroughputResult } from './throughput-model.js'
-import { MAX_PROJECTION_GROWTH } from './throughput-steps.js'
+import { MAX_PROJECTION_GROWTH, MAX_STEP_DOWNS, STEP_DOWN } from './throughput-steps.js'
 
 const int = (x: number | undefined): string => (x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-US'))
 const ms = (x: number | undefined): string => (x === undefined ? 'n/a' : x < 10 ? x.toFixed(2) : x.toFixed(1))
@@ -30,11 +30,16 @@ function summaryTable (r: ThroughputResult): string {
     const max = t.maxQos1PerS
     const bound = t.maxIsLowerBound ? ' (no step failed: the search stopped at the generator\'s ceiling, a lower bound)' : ''
     const runs = t.atMax?.runs
-    const held = runs === undefined ? '' : `; ${runs.filter((x) => x.passed).length} of ${runs.length} runs at ${int(t.atMax?.offeredPerS)}/s passed${runRange(t.atMax, (x) => x.acceptedPerS, int)}`
+    const held = (runs === undefined ? '' : `; ${runs.filter((x) => x.passed).length} of ${runs.length} runs at ${int(t.atMax?.offeredPerS)}/s passed${runRange(t.atMax, (x) => x.acceptedPerS, int)}`) + notHeldText(t.notHeld)
     return `| ${t.label} | ${t.maxIsLowerBound ? '≥ ' : ''}${int(max)}${t.maxCappedByGenerator ? ' (capped by the generator)' : ''}${bound}${held} | ${int(max * r.canFramesPerBatch)} | ${int(t.saturatedPerS)} | ` +
       `${ratio(raw === undefined || raw.maxQos1PerS === 0 ? undefined : max / raw.maxQos1PerS)} | ${ratio(mosquitto === undefined || mosquitto.maxQos1PerS === 0 ? undefined : max / mosquitto.maxQos1PerS)} |`
   })
   return ['| target | max QoS 1 batches/s (passed) | CAN frames/s | accepted/s when overloaded | vs raw aedes | vs Mosquitto |', '|---|---:|---:|---:|---:|---:|', ...rows].join('\n')
+}
+
+/** The rates above a maximum that did not hold, as the summary says them. */
+export function notHeldText (notHeld: TargetResult['notHeld']): string {
+  return (notHeld ?? []).map((n) => `; ${int(n.offeredPerS)}/s did not hold (${n.passed} of ${n.runs} runs passed)`).join('')
 }
 
 function stepRow (t: TargetResult, s: StepResult): string {
@@ -180,7 +185,8 @@ after commit), raw aedes (authorizePublish calling back at once) and the system 
 ${r.plan.warmupMs} ms of warm-up and a ${r.plan.measureMs} ms measured window; the offered rate climbs (${r.plan.ladder.join(', ')} batches/s) until fewer than
 ${Math.round(r.plan.minAccepted * 100)} % of the offered batches are acknowledged in the window or p99 passes ${r.plan.maxP99Ms} ms, or, for Pitwall, its decoded rows fall
 behind: its projector's queue grows over the window by more than ${Math.round(MAX_PROJECTION_GROWTH * 100)} % of the batches acknowledged in it. The highest passing rate is then
-run until it has ${r.plan.repeats} runs and half load is run ${r.plan.repeats} times (${r.plan.halfLoadMs} ms windows), each run with its own warm-up and
+run until it has ${r.plan.repeats} runs; it is the maximum only if every run passes, else ${Math.round(STEP_DOWN * 100)} % of it is tried (at most ${MAX_STEP_DOWNS} times down).
+Half load is run ${r.plan.repeats} times (${r.plan.halfLoadMs} ms windows), each run with its own warm-up and
 drain: the maximum is the median run, latencies are pooled over the runs, and every run is listed. Mode: ${r.mode}; ${r.elapsedS} s.
 ${settleNote(r)}
 

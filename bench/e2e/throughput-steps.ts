@@ -267,16 +267,23 @@ function searchSpec (plan: Plan, ratePerS: number): StepSpec {
 
 /**
  * The search's outcome, with its highest passing rate run again until it has
- * `plan.repeats` runs: the maximum is that step's median run, and the runs
- * show how far it moves between runs.
+ * `plan.repeats` runs: the maximum is that rate's median run, and the runs
+ * show how far it moves between runs. A maximum must hold: while any of its
+ * runs fails, the next rate down is tried (holdingRate).
  */
-async function summarize (gen: LoadGenerator, target: Target, plan: Plan, ceiling: number, runs: Run[], log: (s: string) => void): Promise<Pick<TargetResult, 'search' | 'maxQos1PerS' | 'atMax' | 'maxCappedByGenerator' | 'maxIsLowerBound' | 'saturatedPerS'>> {
+async function summarize (gen: LoadGenerator, target: Target, plan: Plan, ceiling: number, runs: Run[], log: (s: string) => void): Promise<Pick<TargetResult, 'search' | 'maxQos1PerS' | 'atMax' | 'maxCappedByGenerator' | 'maxIsLowerBound' | 'saturatedPerS' | 'notHeld'>> {
   const steps = runs.map((r) => r.result)
   const best = runs.filter((r) => r.result.passed).reduce<Run | undefined>((m, r) => ((r.result.acceptedPerS ?? 0) > (m?.result.acceptedPerS ?? 0) ? r : m), undefined)
   const failed = steps.filter((s) => !s.passed)
-  const atMax = best === undefined ? undefined : await repeated(gen, target, searchSpec(plan, best.result.offeredPerS), ceiling, plan.repeats, [best])
-  if (atMax !== undefined) {
-    log(`${target.name} at ${atMax.offeredPerS}/s, ${plan.repeats} runs: accepted ${atMax.runs?.map((r) => Math.round(r.acceptedPerS ?? 0)).join(', ')}/s, p99 ${atMax.runs?.map((r) => r.latencyMs?.p99 ?? '-').join(', ')} ms`)
+  let atMax: StepResult | undefined
+  let notHeld: TargetResult['notHeld'] = []
+  if (best !== undefined) {
+    const held = await holdingRate(best.result.offeredPerS, async (rate) =>
+      await repeated(gen, target, searchSpec(plan, rate), ceiling, plan.repeats, rate === best.result.offeredPerS ? [best] : []), (r) => r.passed)
+    atMax = held.result
+    notHeld = held.notHeld.map((r) => ({ offeredPerS: r.offeredPerS, runs: r.runs?.length ?? 1, passed: r.runs?.filter((x) => x.passed).length ?? (r.passed ? 1 : 0) }))
+    for (const r of held.notHeld) log(`${target.name} at ${r.offeredPerS}/s did not hold: ${r.runs?.filter((x) => x.passed).length ?? 0} of ${r.runs?.length ?? 1} runs passed`)
+    log(`${target.name} at ${atMax.offeredPerS}/s, ${plan.repeats} runs: accepted ${atMax.runs?.map((r) => Math.round(r.acceptedPerS ?? 0)).join(', ')}/s, p99 ${atMax.runs?.map((r) => r.latencyMs?.p99 ?? '-').join(', ')} ms${atMax.passed ? '' : ' (did not hold either: the lowest rate tried)'}`)
   }
   return {
     search: steps,
@@ -284,7 +291,35 @@ async function summarize (gen: LoadGenerator, target: Target, plan: Plan, ceilin
     ...(atMax === undefined ? {} : { atMax }),
     maxCappedByGenerator: atMax?.cappedByGenerator ?? false,
     maxIsLowerBound: steps.length > 0 && failed.length === 0,
-    ...(failed.length === 0 ? {} : { saturatedPerS: Math.max(...failed.map((s) => s.acceptedPerS ?? 0)) })
+    ...(failed.length === 0 ? {} : { saturatedPerS: Math.max(...failed.map((s) => s.acceptedPerS ?? 0)) }),
+    notHeld
+  }
+}
+
+/** A rate whose repeated runs did not all pass is retried this much lower... */
+export const STEP_DOWN = 0.85
+/** ...at most this many times. */
+export const MAX_STEP_DOWNS = 3
+
+/**
+ * The highest rate from `start` down that holds: `runAt(rate)` (every run of
+ * a repeated step) passes, else the rate times STEP_DOWN (to 50/s) is tried,
+ * at most MAX_STEP_DOWNS times. A single 2 s step can pass where the same
+ * rate run again fails (the throughput section's pinned Pitwall passed 4,000/s
+ * in its search, then failed 2 of 3 runs there), and a rate that fails a run
+ * is no maximum to take half of. With no rate holding, the lowest one tried
+ * is returned, not held.
+ */
+export async function holdingRate<R extends { offeredPerS: number }> (start: number, runAt: (rate: number) => Promise<R>, holds: (r: R) => boolean): Promise<{ result: R, held: boolean, notHeld: R[] }> {
+  const notHeld: R[] = []
+  let rate = start
+  for (let down = 0; ; down++) {
+    const result = await runAt(rate)
+    if (holds(result)) return { result, held: true, notHeld }
+    notHeld.push(result)
+    const next = Math.round((rate * STEP_DOWN) / 50) * 50
+    if (down === MAX_STEP_DOWNS || next < 50 || next === rate) return { result, held: false, notHeld }
+    rate = next
   }
 }
 

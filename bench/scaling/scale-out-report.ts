@@ -1,6 +1,6 @@
 /** ScaleOutResult -> the scale-out section of bench/RESULTS.md: each configuration against 1 node without Redis, in the same run. */
 import type { StepResult } from '../e2e/throughput-model.js'
-import { perThousand } from '../e2e/throughput-report.js'
+import { notHeldText, perThousand } from '../e2e/throughput-report.js'
 import type { ConnectionPhase, ConnectionSpreadResult } from './scale-out-connections.js'
 import { perVehicle } from './scale-out-connections.js'
 import type { ConfigurationResult, ScaleOutResult } from './scale-out.js'
@@ -44,7 +44,7 @@ function maxTable (r: ScaleOutResult, one: ConfigurationResult | undefined): str
     if (!usable(c)) return `| ${c.label} | failed: ${c.error ?? 'no result'} | | | | | | ${c.elapsedS} |`
     const against = maxAgainstOneNode(c, one)
     const runs = c.atMax?.runs
-    const held = runs === undefined ? '' : ` (${runs.map((x) => int(x.acceptedPerS)).join(', ')})`
+    const held = (runs === undefined ? '' : ` (${runs.map((x) => int(x.acceptedPerS)).join(', ')})`) + notHeldText(c.notHeld)
     const max = c.maxQos1PerS === 0 ? `none: the lowest step (${int(c.search?.[0]?.offeredPerS)}/s) failed` : `${c.maxIsLowerBound === true ? '≥ ' : ''}${int(c.maxQos1PerS)}${held}${c.maxCappedByGenerator === true ? ' (capped by the generator)' : ''}`
     return `| ${c.label} | ${(c.vehiclesPerNode ?? []).join(' / ')} | ${max} | ` +
       `${ratio(against.cluster)} | ${ratio(against.perNode)} | ${int(c.saturatedPerS)} | ${c.loss === undefined ? 'n/a' : `${c.loss.lost} of ${int(c.loss.checked)}`} | ${c.elapsedS} |`

@@ -41,7 +41,7 @@ const CONFIGURATIONS: readonly Configuration[] = [
   { label: '3 nodes + Redis', nodes: 3, redis: true }
 ]
 
-export type ConfigurationResult = Configuration & Partial<Pick<TargetResult, 'search' | 'maxQos1PerS' | 'atMax' | 'maxCappedByGenerator' | 'maxIsLowerBound' | 'saturatedPerS'>> & {
+export type ConfigurationResult = Configuration & Partial<Pick<TargetResult, 'search' | 'maxQos1PerS' | 'atMax' | 'maxCappedByGenerator' | 'maxIsLowerBound' | 'saturatedPerS' | 'notHeld'>> & {
   /** each node's pitwall_mqtt_connected_vehicles once the fleet had connected */
   vehiclesPerNode?: number[]
   /**
