@@ -21,7 +21,12 @@ export interface RunFigures {
   generatorCpuPct: number
   errors: number
   passed: boolean
+  /** what a failed run missed */
+  failedBy?: FailedBy[]
 }
+
+/** The pass conditions a step can miss (throughput-steps.ts MIN_ACCEPTED, MAX_P99_MS, MAX_PROJECTION_GROWTH). */
+export type FailedBy = 'accepted' | 'p99' | 'errors' | 'rows behind'
 
 /**
  * One run at one offered rate, or several (`runs`) merged: latencies pooled
@@ -39,6 +44,8 @@ export interface StepResult {
   canFramesPerS?: number
   /** Pitwall only: batches its projector's queue grew by over the window (decoded rows falling behind the PUBACKs) */
   projectionGrowth?: number
+  /** what a failed step missed */
+  failedBy?: FailedBy[]
   /** Pitwall only: how long the step waited for the one before to be done (bench/e2e/settle.ts), and whether it was */
   settle?: { ms: number, done: boolean }
   /** Pitwall only, from its /metrics in the window */
@@ -82,7 +89,7 @@ export interface TargetResult {
   /** the highest passing rate of the search that held: run until it has been run `plan.repeats` times (the search's run first), every run passing */
   atMax?: StepResult
   /** rates above `atMax` whose repeated runs did not all pass, highest first: how many of how many passed */
-  notHeld?: Array<{ offeredPerS: number, runs: number, passed: number }>
+  notHeld?: Array<{ offeredPerS: number, runs: number, passed: number, failedBy: FailedBy[] }>
   maxCappedByGenerator: boolean
   /** no step failed: the search stopped at the generator's ceiling, so the maximum is a lower bound */
   maxIsLowerBound: boolean

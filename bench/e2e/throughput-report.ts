@@ -39,7 +39,7 @@ function summaryTable (r: ThroughputResult): string {
 
 /** The rates above a maximum that did not hold, as the summary says them. */
 export function notHeldText (notHeld: TargetResult['notHeld']): string {
-  return (notHeld ?? []).map((n) => `; ${int(n.offeredPerS)}/s did not hold (${n.passed} of ${n.runs} runs passed)`).join('')
+  return (notHeld ?? []).map((n) => `; ${int(n.offeredPerS)}/s did not hold (${n.passed} of ${n.runs} runs passed; failed by ${(n.failedBy ?? []).join(', ')})`).join('')
 }
 
 function stepRow (t: TargetResult, s: StepResult): string {
