@@ -62,7 +62,10 @@ export class CompiledCanNetwork {
           for (const signal of message.signals) channels.push({ channel: channels.length, bus, message, signal })
           maxSignals = Math.max(maxSignals, message.signals.length)
           messages.push(message)
-          this.messages.set(`${bus}:${message.name}`, message)
+          // A name two BO_ share (the parser warns) means the first, as a manifest's `from:` resolves it
+          // (decoders/manifest/resolve.ts): encoding and mapping must agree on one message.
+          const key = `${bus}:${message.name}`
+          if (!this.messages.has(key)) this.messages.set(key, message)
         }
       }
       this.buses.set(bus, busDecoder(messages, base))
@@ -97,7 +100,7 @@ export class CompiledCanNetwork {
     return unknown
   }
 
-  /** The message `name` on `bus`, for encoding. */
+  /** The message `name` on `bus`, for encoding: the first of that name, when two share it. */
   message (bus: number, name: string): CanMessage | undefined {
     return this.messages.get(`${bus}:${name}`)
   }

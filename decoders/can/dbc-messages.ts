@@ -1,10 +1,15 @@
 /** Messages and their signals: BO_ with its SG_ lines, BO_TX_BU_ and SIG_VALTYPE_. */
 import type { CanMessage, CanSignal } from './model.js'
 import { motorolaMsbPosition } from './bit-layout.js'
+import { DbcParseError } from './dbc-lexer.js'
 import type { DbcReader } from './dbc-reader.js'
 
 /** DBC sets bit 31 of a BO_ id for a 29-bit extended frame. */
 const EXTENDED_FLAG = 0x8000_0000
+
+/** The highest 11-bit and 29-bit arbitration ids (ISO 11898-1). */
+const MAX_STANDARD_ID = 0x7ff
+const MAX_EXTENDED_ID = 0x1fff_ffff
 
 /** CAN FD carries up to 64 bytes (ISO 11898-1:2015), so a start bit is at most 511. */
 const MAX_PAYLOAD_BYTES = 64
@@ -15,12 +20,62 @@ const MULTIPLEX_MARKER = /^(?:M|m(\d+)(M?)|m)$/
 /** The name a BO_ without a sender gets, as Vector's tools write "no node". */
 const NO_NODE = 'Vector__XXX'
 
-/** BO_ <id> <name>: <length> <sender>, then its SG_ lines. */
+/**
+ * A message id as the model keys it (CanMessage.frameId): bit 31 set for a
+ * 29-bit extended frame. Vector's tools set bit 31; other tools' files
+ * (opendbc's gm_global_a_lowspeed, vw_mqbevo, chrysler_cusw) write an id
+ * above 0x7FF without it. No 11-bit frame carries such an id, and opendbc
+ * matches it against extended frames, so it gets the flag here: in its BO_
+ * and in every CM_, BA_, VAL_ ... that refers to it.
+ */
+export function messageKey (writtenId: number): number {
+  return isUnflaggedExtended(writtenId) ? (writtenId | EXTENDED_FLAG) >>> 0 : writtenId
+}
+
+function isUnflaggedExtended (writtenId: number): boolean {
+  return writtenId > MAX_STANDARD_ID && writtenId <= MAX_EXTENDED_ID
+}
+
+/**
+ * BO_ <id> <name>: <length> <sender>, then its SG_ lines. A lenient parse
+ * leaves out a message that does not read or that no frame can carry (the
+ * J1939 DBC's 200-byte ILI, sent by transport protocol) with its SG_ lines,
+ * and an SG_ line that does not read alone (readSignal), each with a warning:
+ * one bad message must not cost a file of hundreds, and leaving a message out
+ * is not guessing its layout. A strict parse refuses either.
+ */
 export function parseMessage (r: DbcReader): void {
+  if (r.strict) {
+    readMessage(r)
+    return
+  }
+  const start = r.position
+  const warnings = r.db.warnings.length
+  const pending = r.pendingMultiplex.length
+  try {
+    readMessage(r)
+  } catch (err) {
+    if (!(err instanceof DbcParseError)) throw err
+    // What was said of the message's signals goes with them; nothing else was added before the error.
+    r.db.warnings.length = warnings
+    r.pendingMultiplex.length = pending
+    r.rewind(start)
+    skipMessage(r, err)
+  }
+}
+
+function readMessage (r: DbcReader): void {
   r.next()
   const idToken = r.peek()
-  const frameId = r.expectInteger('a message id (unsigned 32-bit integer)', 0, 0xffff_ffff)
+  const writtenId = r.expectInteger('a message id (unsigned 32-bit integer)', 0, 0xffff_ffff)
+  const nameToken = r.peek()
   const name = r.expectName('a message name')
+  const frameId = messageKey(writtenId)
+  if (frameId !== writtenId) {
+    const hex = `0x${writtenId.toString(16).toUpperCase()}`
+    r.warn(idToken, 'extended-id-without-flag', `message ${name} has id ${writtenId} (${hex}), above 0x7FF without bit 31 (the extended flag); read as the 29-bit extended id ${hex}, as opendbc does`,
+      { expected: `an 11-bit id (0..2047), or 2147483648 (bit 31) plus a 29-bit id, for message ${name}`, found: `id ${writtenId} (${hex}) without bit 31` })
+  }
   r.expectPunct(':', `':' after message name ${name}`)
   const length = r.expectInteger(`a message length in bytes (0..${MAX_PAYLOAD_BYTES})`, 0, MAX_PAYLOAD_BYTES)
   const sender = parseSender(r, name)
@@ -41,11 +96,12 @@ export function parseMessage (r: DbcReader): void {
   }
   const byName = new Map<string, CanSignal>()
   while (r.isIdentifier('SG_')) {
-    const nameToken = r.peek(1)
-    const signal = parseSignal(r, message)
+    const signalNameToken = r.peek(1)
+    const signal = readSignal(r, message)
+    if (signal === undefined) continue
     const earlier = byName.get(signal.name)
     if (earlier !== undefined) {
-      r.warn(nameToken, 'duplicate-signal', `signal ${signal.name} is defined twice in message ${name}; the later definition is used`,
+      r.warn(signalNameToken, 'duplicate-signal', `signal ${signal.name} is defined twice in message ${name}; the later definition is used`,
         { expected: `a signal name not used before in message ${name}`, found: `duplicate signal ${signal.name}` })
       message.signals.splice(message.signals.indexOf(earlier), 1)
       r.dropPending((p) => p.signal === earlier)
@@ -55,11 +111,31 @@ export function parseMessage (r: DbcReader): void {
   }
   const earlier = r.messagesByFrameId.get(frameId)
   if (earlier !== undefined) {
-    r.warn(idToken, 'duplicate-message', `message id ${frameId} (${name}) is defined again, after ${earlier.name}; the later definition is used, as cantools does`,
-      { expected: 'a message id not defined before', found: `duplicate id ${frameId} in BO_ ${name}` })
+    r.warn(idToken, 'duplicate-message', `message id ${writtenId} (${name}) is defined again, after ${earlier.name}; the later definition is used, as cantools does`,
+      { expected: 'a message id not defined before', found: `duplicate id ${writtenId} in BO_ ${name}` })
     r.removeMessage(earlier)
   }
-  r.addMessage(message)
+  r.addMessage(message, nameToken)
+}
+
+/** Steps over a BO_ that did not read and its SG_ lines, saying why. The reader is at its BO_. */
+function skipMessage (r: DbcReader, err: DbcParseError): void {
+  const keyword = r.next()
+  const idToken = r.peek()
+  const nameToken = r.peek(1)
+  const writtenId = idToken.kind === 'number' && !idToken.lineStart ? Number(idToken.text) : NaN
+  // CM_, BA_, VAL_ ... about it then say nothing more: this warning has said it.
+  if (Number.isInteger(writtenId)) r.skippedMessages.add(messageKey(writtenId))
+  r.skipToStatement()
+  let signals = 0
+  while (r.isIdentifier('SG_')) {
+    r.next()
+    r.skipToStatement()
+    signals++
+  }
+  const what = nameToken.kind === 'identifier' && !nameToken.lineStart ? `message ${nameToken.text} (BO_ ${idToken.text})` : 'a BO_'
+  r.warn(keyword, 'message-skipped', `${what} left out with its ${signals} signal${signals === 1 ? '' : 's'}: at ${err.line}:${err.column} expected ${err.expected}, found ${err.found}`,
+    { expected: err.expected, found: err.found })
 }
 
 /** The sending node; a BO_ line that ends after its length gets Vector__XXX. */
@@ -71,6 +147,36 @@ function parseSender (r: DbcReader, name: string): string {
     return NO_NODE
   }
   return r.expectName(`the sending node of message ${name}`)
+}
+
+/**
+ * An SG_ line of `message`. A lenient parse leaves out one that does not read
+ * (a start bit past 64 bytes, more than 64 bits, a byte order 2, ...), with
+ * a warning, and returns undefined. A switch (M, mNM, a bare m) is not left
+ * out alone: without it the signals it selects would be read from every
+ * frame, so the error goes on to leave out the whole message.
+ */
+function readSignal (r: DbcReader, message: CanMessage): CanSignal | undefined {
+  if (r.strict) return parseSignal(r, message)
+  const start = r.position
+  const warnings = r.db.warnings.length
+  try {
+    return parseSignal(r, message)
+  } catch (err) {
+    if (!(err instanceof DbcParseError)) throw err
+    r.rewind(start)
+    const keyword = r.next()
+    const nameToken = r.peek()
+    const marker = r.peek(1)
+    const plain = r.isPunct(':', marker) || (marker.kind === 'identifier' && /^m\d+$/.test(marker.text))
+    if (nameToken.kind !== 'identifier' || nameToken.lineStart || !plain) throw err
+    r.db.warnings.length = warnings
+    r.skipToStatement()
+    r.noteSkippedSignal(message, nameToken.text)
+    r.warn(keyword, 'signal-skipped', `signal ${nameToken.text} of message ${message.name} left out: at ${err.line}:${err.column} expected ${err.expected}, found ${err.found}`,
+      { expected: err.expected, found: err.found })
+    return undefined
+  }
 }
 
 /**

@@ -35,7 +35,7 @@ export function parseMultiplexValues (r: DbcReader): void {
   if (message === undefined) return
   const signal = r.signalOf(message, signalName)
   if (signal === undefined) {
-    r.undefinedReference(signalToken, `signal ${signalName} of message ${message.name}`)
+    r.missingSignal(signalToken, message, signalName)
     return
   }
   const switchSignal = r.signalOf(message, switchName)

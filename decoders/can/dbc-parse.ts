@@ -72,8 +72,8 @@ export function parseDbc (text: string, fileName = '<string>', options: DbcParse
  * Runs a statement that does not lay out bits (CM_, BA_, VAL_, ...). One that
  * does not read is left out with a warning, as opendbc's line reader ignores
  * lines it cannot match: a broken comment must not cost the whole file. BO_
- * and its SG_ lines are never skipped: a signal read wrongly is worse than a
- * file refused.
+ * leaves out a message or signal itself (dbc-messages.ts): only whole SG_
+ * lines, never a guessed part of one.
  */
 function readOrSkip (r: DbcReader, statement: (r: DbcReader) => void): void {
   const start = r.position

@@ -6,6 +6,7 @@
  */
 import type { AttributeDefinition, CanDatabase, CanMessage, CanNode, CanSignal } from './model.js'
 import { DbcParseError, tokenize, type Token } from './dbc-lexer.js'
+import { messageKey } from './dbc-messages.js'
 import type { DbcWarningKind } from './dbc-warnings.js'
 
 export interface DbcParseOptions {
@@ -48,7 +49,13 @@ export class DbcReader {
   readonly fileName: string
   readonly strict: boolean
   readonly db: CanDatabase
+  /** By CanMessage.frameId: a reference's id goes through messageKey first. */
   readonly messagesByFrameId = new Map<number, CanMessage>()
+  /** The first BO_ of each name, as the by-name lookups take it (CompiledCanNetwork.message, a manifest's `from:`). */
+  private readonly messagesByName = new Map<string, CanMessage>()
+  /** Ids of BO_ left out (dbc-messages.ts): statements about them are dropped without a further warning. */
+  readonly skippedMessages = new Set<number>()
+  private readonly skippedSignals = new Map<CanMessage, Set<string>>()
   readonly nodesByName = new Map<string, CanNode>()
   /** The first BA_DEF_ of each name: BA_DEF_DEF_ and BA_ refer to attributes by name alone. */
   readonly definitionsByName = new Map<string, AttributeDefinition>()
@@ -194,6 +201,11 @@ export class DbcReader {
       (t.lineStart && t.kind === 'identifier' && (KEYWORDS.has(t.text) || KEYWORD_SHAPE.test(t.text)))
   }
 
+  /** Steps to the next statement (a keyword at the start of a line), past any ';': what a left-out BO_ or SG_ line spans. */
+  skipToStatement (): void {
+    while (!this.startsStatement(this.peek())) this.next()
+  }
+
   /**
    * Skips a statement we do not model (EV_, SIG_GROUP_, BA_DEF_REL_, BA_REL_,
    * ...): up to its ';' or the next statement, whichever comes first.
@@ -218,7 +230,15 @@ export class DbcReader {
     this.db.nodes.push(node)
   }
 
-  addMessage (message: CanMessage): void {
+  /** `t`: the message's name in its BO_ line, where a name used before is reported. */
+  addMessage (message: CanMessage, t: Token): void {
+    const first = this.messagesByName.get(message.name)
+    if (first === undefined) {
+      this.messagesByName.set(message.name, message)
+    } else {
+      this.warn(t, 'duplicate-message-name', `message name ${message.name} is used by BO_ ${first.frameId} and BO_ ${message.frameId}; lookups by name (a manifest's from:, encoding) take the first, BO_ ${first.frameId}`,
+        { expected: 'a message name not used before', found: `${message.name} again, in BO_ ${message.frameId} (first in BO_ ${first.frameId})` })
+    }
     this.messagesByFrameId.set(message.frameId, message)
     this.signalsByMessage.set(message, new Map(message.signals.map((s) => [s.name, s])))
     this.db.messages.push(message)
@@ -230,6 +250,11 @@ export class DbcReader {
     this.signalsByMessage.delete(message)
     this.db.messages.splice(this.db.messages.indexOf(message), 1)
     this.dropPending((p) => p.message === message)
+    if (this.messagesByName.get(message.name) === message) {
+      const next = this.db.messages.find((m) => m.name === message.name)
+      if (next === undefined) this.messagesByName.delete(message.name)
+      else this.messagesByName.set(message.name, next)
+    }
   }
 
   /** Takes the markers `settled` picks off the pending list (a replaced message's, a replaced signal's, resolved ones). */
@@ -251,12 +276,25 @@ export class DbcReader {
     return this.signalsByMessage.get(message)?.get(name)
   }
 
+  /** An SG_ line left out (dbc-messages.ts): statements about the signal are dropped without a further warning. */
+  noteSkippedSignal (message: CanMessage, name: string): void {
+    const names = this.skippedSignals.get(message) ?? new Set<string>()
+    names.add(name)
+    this.skippedSignals.set(message, names)
+  }
+
+  /** A statement names signal `name`, which `message` does not have: a warning, unless its SG_ line was left out. */
+  missingSignal (t: Token, message: CanMessage, name: string): void {
+    if (this.skippedSignals.get(message)?.has(name) !== true) this.undefinedReference(t, `signal ${name} of message ${message.name}`)
+  }
+
   /** `<message id>`: the message, or undefined (with a warning) when the DBC never defined it. */
   messageRef (): CanMessage | undefined {
     const t = this.peek()
-    const frameId = this.expectInteger('a message id', 0, 0xffff_ffff)
-    const message = this.messagesByFrameId.get(frameId)
-    if (message === undefined) this.undefinedReference(t, `message ${frameId}`)
+    const writtenId = this.expectInteger('a message id', 0, 0xffff_ffff)
+    const key = messageKey(writtenId)
+    const message = this.messagesByFrameId.get(key)
+    if (message === undefined && !this.skippedMessages.has(key)) this.undefinedReference(t, `message ${writtenId}`)
     return message
   }
 
@@ -267,7 +305,7 @@ export class DbcReader {
     const name = this.expectName('a signal name')
     if (message === undefined) return undefined
     const signal = this.signalOf(message, name)
-    if (signal === undefined) this.undefinedReference(t, `signal ${name} of message ${message.name}`)
+    if (signal === undefined) this.missingSignal(t, message, name)
     return signal
   }
 

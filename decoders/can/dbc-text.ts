@@ -22,7 +22,9 @@ export function decodeDbcBytes (bytes: Uint8Array): string {
   try {
     return utf8.decode(bytes)
   } catch {
-    return decodeCp1252(bytes)
+    // The UTF-8 decoder drops a BOM itself; in cp1252 it would read as 'ï»¿' before line 1's first word.
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+    return decodeCp1252(bom ? bytes.subarray(3) : bytes)
   }
 }
 

@@ -21,8 +21,12 @@ export type DbcWarningKind =
   | 'missing-semicolon'
   /** A BO_ without its sending node: Vector__XXX assumed. */
   | 'missing-sender'
+  /** A BO_ id above 0x7FF without bit 31 (the extended flag): read as a 29-bit extended id, as opendbc does. */
+  | 'extended-id-without-flag'
   /** Two BO_ with one id: the later replaces the earlier (as cantools does). */
   | 'duplicate-message'
+  /** Two BO_ with one name: lookups by name (a manifest's `from:`, encoding) take the first. */
+  | 'duplicate-message-name'
   /** Two SG_ with one name in a message: the later replaces the earlier. */
   | 'duplicate-signal'
   /** A node listed twice in BU_. */
@@ -31,6 +35,10 @@ export type DbcWarningKind =
   | 'value-type-length'
   /** A statement other than BO_ / SG_ that does not read (as opendbc does, it is left out). */
   | 'statement-skipped'
+  /** A BO_ that does not read or that no frame can carry (over 64 bytes): left out with its SG_ lines. */
+  | 'message-skipped'
+  /** An SG_ line that does not read or lies past a 64-byte frame: that signal is left out, the message kept. */
+  | 'signal-skipped'
   /** CM_, BA_, VAL_, ... for a message, signal or node the file never defines. */
   | 'undefined-reference'
   /** A signal whose bits reach past its message's length: decoded only from frames long enough. */

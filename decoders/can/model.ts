@@ -60,7 +60,11 @@ export interface CanSignal {
 }
 
 export interface CanMessage {
-  /** The id as written in the DBC: bit 31 set marks a 29-bit extended id. */
+  /**
+   * The id as written in the DBC: bit 31 set marks a 29-bit extended id. An
+   * id above 0x7FF written without bit 31 gets it (dbc-messages.ts messageKey),
+   * so that bit 31 always says extended, as in CanBlock ids.
+   */
   frameId: number
   /** The arbitration id without the extended flag. */
   id: number

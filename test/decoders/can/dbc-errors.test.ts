@@ -46,7 +46,10 @@ const CASES: Array<[string, string, number, number, string, string]> = [
     4, 1, 'chains of multiplexer switches without loops in message A', 'the loop P -> Q -> P'],
   ['a switch that selects itself',
     'BO_ 1 A: 8 X\n SG_ P m1M : 0|8@1+ (1,0) [0|0] "" X\nSG_MUL_VAL_ 1 P P 1-1;\n',
-    3, 1, 'chains of multiplexer switches without loops in message A', 'the loop P -> P']
+    3, 1, 'chains of multiplexer switches without loops in message A', 'the loop P -> P'],
+  ['a 29-bit id without the extended flag', 'BO_ 274923520 DriverDoorStatus: 1 GMLAN\n', 1, 5,
+    'an 11-bit id (0..2047), or 2147483648 (bit 31) plus a 29-bit id, for message DriverDoorStatus', 'id 274923520 (0x10630000) without bit 31'],
+  ['a message name used twice', 'BO_ 1 A: 8 X\nBO_ 2 A: 8 X\n', 2, 7, 'a message name not used before', 'A again, in BO_ 2 (first in BO_ 1)']
 ]
 
 /**
@@ -55,6 +58,19 @@ const CASES: Array<[string, string, number, number, string, string]> = [
  * errors in both modes.
  */
 const LENIENT: Record<string, [kind: string, line: number, column: number, message: RegExp]> = {
+  'a byte order other than 0/1': ['signal-skipped', 3, 2, /signal Rpm of message Engine left out: at 3:17 expected byte order 1 \(Intel\) or 0 \(Motorola\) for signal Rpm, found '2'/],
+  'a missing comma between factor and offset': ['signal-skipped', 2, 2, /signal Rpm of message Engine left out: at 2:26 expected ',' between factor and offset/],
+  'an unquoted unit': ['signal-skipped', 2, 2, /signal Rpm of message Engine left out: at 2:32 expected the quoted unit of signal Rpm, found 'rpm'/],
+  'a sign other than + or -': ['signal-skipped', 2, 2, /signal Rpm of message Engine left out: at 2:18/],
+  'a payload over 64 bytes': ['message-skipped', 1, 1, /message Big \(BO_ 100\) left out with its 0 signals: at 1:14 expected a message length in bytes \(0..64\), found '65'/],
+  'a start bit beyond 64 bytes': ['signal-skipped', 2, 2, /signal S of message A left out: at 2:10 expected the start bit \(0..511\) of signal S, found '512'/],
+  'a signal of 65 bits': ['signal-skipped', 2, 2, /signal S of message A left out: at 2:12 expected the bit length \(1..64\) of signal S, found '65'/],
+  'an id beyond 32 bits': ['message-skipped', 1, 1, /message A \(BO_ 4294967296\) left out with its 0 signals: at 1:5 expected a message id/],
+  // x1 might be a switch: without it the signals it selects would be read from every frame
+  'a multiplexer marker that is none': ['message-skipped', 1, 1, /message A \(BO_ 1\) left out with its 1 signal: at 2:8 expected ':' or a multiplexer marker/],
+  'a missing colon after the message name': ['message-skipped', 1, 1, /message Engine \(BO_ 100\) left out with its 0 signals: at 1:16 expected ':' after message name Engine/],
+  'a 29-bit id without the extended flag': ['extended-id-without-flag', 1, 5, /message DriverDoorStatus has id 274923520 \(0x10630000\), above 0x7FF without bit 31 \(the extended flag\); read as the 29-bit extended id 0x10630000/],
+  'a message name used twice': ['duplicate-message-name', 2, 7, /message name A is used by BO_ 1 and BO_ 2; lookups by name \(a manifest's from:, encoding\) take the first, BO_ 1/],
   'a comment without its semicolon at the end of the file': ['missing-semicolon', 1, 10, /no ';' after comment; the statement is taken to end before the end of the file/],
   'a comment on nothing': ['statement-skipped', 1, 1, /CM_ left out: at 1:5 expected a quoted comment/],
   'an unknown attribute type': ['statement-skipped', 1, 1, /BA_DEF_ left out: at 1:17 expected the value type/],

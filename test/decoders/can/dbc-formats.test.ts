@@ -128,9 +128,9 @@ t.test('CRLF line endings and a byte-order mark give the same database', async (
   const lf = parseDbc(EDGES, 'edges.dbc')
   t.same(parseDbc(EDGES.replace(/\n/g, '\r\n'), 'edges.dbc'), lf, 'CRLF, including inside a multi-line comment')
   t.same(parseDbc('\uFEFF' + EDGES, 'edges.dbc'), lf, 'BOM')
-  t.throws(() => parseDbc('\uFEFFBO_ x A: 8 X\r\nBO_ 2 B 8 X\r\n', 'bom.dbc'),
+  t.throws(() => parseDbc('\uFEFFBO_ x A: 8 X\r\nBO_ 2 B 8 X\r\n', 'bom.dbc', { strict: true }),
     { message: 'bom.dbc:1:5: expected a message id (unsigned 32-bit integer), found \'x\'' }, 'columns on line 1 count from after the BOM')
-  t.throws(() => parseDbc('BO_ 1 A: 8 X\r\nBO_ 2 B 8 X\r\n', 'crlf.dbc'),
+  t.throws(() => parseDbc('BO_ 1 A: 8 X\r\nBO_ 2 B 8 X\r\n', 'crlf.dbc', { strict: true }),
     { message: 'crlf.dbc:2:9: expected \':\' after message name B, found \'8\'' }, 'CR is not counted as a column of the next line')
 })
 
@@ -152,8 +152,40 @@ t.test('bytes are UTF-8 when valid, else Windows-1252', async (t) => {
   t.match(lenient.warnings, [{ kind: 'non-ascii-name', line: 2, column: 6 }])
   t.throws(() => parseDbcBytes(umlaut, 'bad.dbc', { strict: true }),
     { message: 'bad.dbc:2:6: expected a signal name after SG_ (ASCII letters, digits and \'_\'), found \'ä\'' }, 'strict: a non-ASCII name is an error with its position')
-  t.throws(() => parseDbcBytes(Buffer.from('BO_ 1 A: 8 X\n SG_ S : 0|8@1+ (1,0) [0|0] "" X \xa7\n', 'latin1'), 'bad.dbc'),
+  t.throws(() => parseDbcBytes(Buffer.from('BO_ 1 A: 8 X\n SG_ S : 0|8@1+ (1,0) [0|0] "" X \xa7\n', 'latin1'), 'bad.dbc', { strict: true }),
     { message: 'bad.dbc:2:34: expected a receiving node of signal S, found \'§\' (U+00A7)' }, 'a character no name has is an error with its position')
+})
+
+t.test('a UTF-8 byte-order mark is dropped from a file read as cp1252 too', async (t) => {
+  // CANdb++ output edited in a UTF-8 editor: a BOM, then a cp1252 umlaut that is not valid UTF-8
+  const bom = Buffer.from([0xef, 0xbb, 0xbf])
+  const db = parseDbcBytes(Buffer.concat([bom, Buffer.from(`VERSION "1.0"\r\nBO_ 1 A: 8 X\r\n${CP1252_COMMENT}\r\n`, 'latin1')]), 'bom.dbc', { strict: true })
+  t.equal(db.version, '1.0', 'VERSION on line 1 is read')
+  t.equal(db.messages[0]?.comment, DECODED_COMMENT, 'the rest as cp1252')
+  const first = parseDbcBytes(Buffer.concat([bom, Buffer.from(`BO_ 1 A: 8 X\r\n${CP1252_COMMENT}\r\n`, 'latin1')]), 'bom.dbc', { strict: true })
+  t.same(first.messages.map((m) => m.name), ['A'], 'a BO_ on line 1 is read')
+})
+
+t.test('NS_ ends at the first word followed by \':\', however its entries and BS_ are indented', async (t) => {
+  const entries = ['NS_DESC_', 'CM_', 'BA_DEF_', 'BA_', 'VAL_', 'CAT_DEF_', 'CAT_', 'FILTER', 'BA_DEF_DEF_', 'EV_DATA_', 'ENVVAR_DATA_', 'SGTYPE_',
+    'SGTYPE_VAL_', 'BA_DEF_SGTYPE_', 'BA_SGTYPE_', 'SIG_TYPE_REF_', 'VAL_TABLE_', 'SIG_GROUP_', 'SIG_VALTYPE_', 'SIGTYPE_VALTYPE_', 'BO_TX_BU_',
+    'BA_DEF_REL_', 'BA_REL_', 'BA_DEF_DEF_REL_', 'BU_SG_REL_', 'BU_EV_REL_', 'BU_BO_REL_', 'SG_MUL_VAL_']
+  const list = (indent: string): string => entries.map((e) => `${indent}${e}\n`).join('')
+  const body = 'BU_: A B\n\nBO_ 100 M1: 8 A\n SG_ S1 : 0|8@1+ (1,0) [0|255] "" B\n'
+  const reference = parseDbc(`VERSION "1"\n\nNS_ :\n${list('\t')}\nBS_:\n\n${body}`, 'ns.dbc', { strict: true })
+  const cases: Array<[string, string]> = [
+    ['entries in column 1, as some generators write them', `VERSION "1"\n\nNS_ :\n${list('')}\nBS_:\n\n${body}`],
+    ['BS_: indented', `VERSION "1"\n\nNS_ :\n${list('    ')}\n  BS_:\n\n${body}`],
+    ['an empty list, BS_: indented by a tab', `VERSION "1"\nNS_ :\n\tBS_:\n${body}`],
+    ['entries on the NS_ line', `VERSION "1"\nNS_ : NS_DESC_ CM_ BA_DEF_\nBS_:\n${body}`],
+    ['no BS_: BU_: ends the list', `VERSION "1"\nNS_ :\nCM_\nBA_\n${body}`]
+  ]
+  for (const [what, text] of cases) {
+    const db = parseDbc(text, 'ns.dbc', { strict: true })
+    t.same([db.nodes, db.messages, db.valueTables, db.attributeDefinitions, db.warnings], [reference.nodes, reference.messages, new Map(), [], []], what)
+  }
+  const noHeader = parseDbc('NS_ :\nCM_\nBA_\nBO_ 100 M1: 8 A\n SG_ S1 : 0|8@1+ (1,0) [0|255] "" B\nCM_ BO_ 100 "x";\n', 'ns.dbc', { strict: true })
+  t.same(noHeader.messages.map((m) => [m.name, m.comment]), [['M1', 'x']], 'without BS_ or BU_, a line holding more than words ends the list')
 })
 
 t.test('parseDbcFile reads a cp1252 file and names its path in errors', async (t) => {
@@ -166,5 +198,5 @@ t.test('parseDbcFile reads a cp1252 file and names its path in errors', async (t
   t.equal(db.messages[0]?.comment, DECODED_COMMENT)
   const bad = join(dir, 'bad.dbc')
   writeFileSync(bad, 'BO_ 1 A: 8 X\n SG_ S : 0|8@1+ (1,0) [0|0] X\n')
-  t.throws(() => parseDbcFile(bad), { message: `${bad}:2:29: expected the quoted unit of signal S, found 'X'` })
+  t.throws(() => parseDbcFile(bad, { strict: true }), { message: `${bad}:2:29: expected the quoted unit of signal S, found 'X'` })
 })

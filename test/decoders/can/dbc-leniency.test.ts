@@ -4,9 +4,16 @@
  * what was assumed, decodes as the assumption says, and is refused by a
  * strict parse at the same position.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import t from 'tap'
+import { decodeCandump } from '../../../gateway/cli/decode.js'
 import { decodeMessage, encodeMessage } from '../../../decoders/can/codec.js'
+import { compileCanNetwork } from '../../../decoders/can/compile.js'
 import { DbcParseError, parseDbc } from '../../../decoders/can/dbc-parse.js'
+import { formatDbcWarning } from '../../../decoders/can/dbc-warnings.js'
 import type { CanDatabase } from '../../../decoders/can/model.js'
 
 function strictError (text: string): DbcParseError {
@@ -92,10 +99,104 @@ t.test('a statement that does not read is left out with a warning; the rest of t
   t.throws(() => parseDbc(text, 'q.dbc', { strict: true }), DbcParseError)
 })
 
-t.test('a BO_ line or SG_ line that does not read is an error in both modes: a layout is never guessed', async (t) => {
-  for (const text of ['BO_ 1 A: 8 X\n SG_ S : 0|8@2+ (1,0) [0|255] "" X\n', 'BO_ 1 A 8 X\n', 'BO_ 1 A: 8 X\n SG_ S : 0|0@1+ (1,0) [0|255] "" X\n']) {
-    t.throws(() => parseDbc(text, 'q.dbc'), DbcParseError, JSON.stringify(text))
+t.test('a BO_ line or SG_ line that does not read is left out, or refused by a strict parse: a layout is never guessed', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['BO_ 1 A: 8 X\n SG_ S : 0|8@2+ (1,0) [0|255] "" X\n', 'signal-skipped'],
+    ['BO_ 1 A 8 X\n', 'message-skipped'],
+    ['BO_ 1 A: 8 X\n SG_ S : 0|0@1+ (1,0) [0|255] "" X\n', 'signal-skipped']
+  ]
+  for (const [text, kind] of cases) {
+    t.throws(() => parseDbc(text, 'q.dbc', { strict: true }), DbcParseError, JSON.stringify(text))
+    const db = parseDbc(text, 'q.dbc')
+    t.same(db.warnings.map((w) => w.kind), [kind], JSON.stringify(text))
+    t.same(db.messages.flatMap((m) => m.signals), [], 'no signal read from it')
   }
+})
+
+t.test('a message no frame carries (the J1939 DBC\'s 200-byte ILI) is left out with its SG_ lines; the rest of the file is read', async (t) => {
+  const text = 'BU_: ECU\n' +
+    'BO_ 2633832958 ILI: 200 Vector__XXX\n' +
+    ' SG_ SpecialIgnitorLoop90Resistance : 1584|16@1+ (0.1,0) [0|6425.5] "ohm" Vector__XXX\n' +
+    ' SG_ SpecialIgnitorLoop91Resistance : 1600|16@1+ (0.1,0) [0|6425.5] "ohm" Vector__XXX\n' +
+    'BO_ 2364540158 EEC1: 8 ECU\n SG_ EngineSpeed : 24|16@1+ (0.125,0) [0|8031.875] "rpm" Vector__XXX\n' +
+    'CM_ SG_ 2633832958 SpecialIgnitorLoop90Resistance "loop 90";\n' +
+    'BA_DEF_ BO_ "GenMsgCycleTime" INT 0 65535;\nBA_ "GenMsgCycleTime" BO_ 2633832958 1000;\n' +
+    'VAL_ 2633832958 SpecialIgnitorLoop91Resistance 65535 "n/a" ;\n'
+  const db = parseDbc(text, 'j1939.dbc')
+  t.same(db.messages.map((m) => m.name), ['EEC1'])
+  t.same(decodeMessage(message(db, 'EEC1'), Uint8Array.of(0, 0, 0, 0x40, 0x1f, 0, 0, 0)), { EngineSpeed: 1000 })
+  t.same(db.warnings.map(formatDbcWarning), [
+    "j1939.dbc:2:1: message ILI (BO_ 2633832958) left out with its 2 signals: at 2:21 expected a message length in bytes (0..64), found '200'"
+  ], 'one warning naming the message, its line and why; its SG_ lines and what refers to it say nothing more')
+  t.match(strictError(text), { line: 2, column: 21, expected: 'a message length in bytes (0..64)', found: "'200'" })
+})
+
+t.test('an SG_ line past a 64-byte frame or over 64 bits is left out alone; a switch that does not read takes its message along', async (t) => {
+  const text = 'BO_ 100 Body: 8 A\n' +
+    ' SG_ Far : 1584|16@1+ (1,0) [0|0] "" A\n' +
+    ' SG_ Vin : 0|136@1+ (1,0) [0|0] "" A\n' +
+    ' SG_ Speed : 0|8@1+ (1,0) [0|255] "km/h" A\n' +
+    'BO_ 200 Mux: 8 A\n SG_ Sel M : 0|80@1+ (1,0) [0|0] "" A\n SG_ P m1 : 8|8@1+ (1,0) [0|0] "" A\n' +
+    'CM_ SG_ 100 Far "never decoded";\nVAL_ 200 P 1 "one" ;\nCM_ SG_ 100 Ghost "x";\n'
+  const db = parseDbc(text, 'q.dbc')
+  t.same(db.messages.map((m) => [m.name, m.signals.map((s) => s.name)]), [['Body', ['Speed']]])
+  t.same(decodeMessage(message(db, 'Body'), Uint8Array.of(88, 0, 0, 0, 0, 0, 0, 0)), { Speed: 88 })
+  t.same(db.warnings.map(formatDbcWarning), [
+    "q.dbc:2:2: signal Far of message Body left out: at 2:12 expected the start bit (0..511) of signal Far, found '1584'",
+    "q.dbc:3:2: signal Vin of message Body left out: at 3:14 expected the bit length (1..64) of signal Vin, found '136'",
+    // without its switch, P would be read from every frame
+    "q.dbc:5:1: message Mux (BO_ 200) left out with its 2 signals: at 6:16 expected the bit length (1..64) of signal Sel, found '80'",
+    'q.dbc:10:13: reference to undefined signal Ghost of message Body; ignored'
+  ], 'statements about what was left out say nothing more; others still do')
+  t.match(strictError(text), { line: 2, column: 12, expected: 'the start bit (0..511) of signal Far' })
+})
+
+t.test('an id above 0x7FF without bit 31 (gm_global_a_lowspeed, vw_mqbevo) is a 29-bit extended id, decoded from extended frames', async (t) => {
+  const text = 'BU_: GMLAN NEO\n' +
+    'BO_ 274923520 DriverDoorStatus: 1 GMLAN\n SG_ DriverDoorOpen : 0|1@0+ (1,0) [0|1] "" NEO\n' +
+    'BO_ 1075054137 BDB1F01_14: 8 CGW\n SG_ BDBF01ID : 7|8@0+ (1,0) [0|0] "" Vector__XXX\n' +
+    'CM_ BO_ 274923520 "driver door";\nVAL_ 274923520 DriverDoorOpen 1 "open" 0 "closed" ;\n'
+  const db = parseDbc(text, 'gm.dbc')
+  const door = message(db, 'DriverDoorStatus')
+  // frameId is what the simulator writes as a CanBlock id: bit 31 for extended
+  t.match(door, { frameId: 0x90630000, id: 0x10630000, extended: true, comment: 'driver door' })
+  t.same(door.signals[0]?.choices, new Map([[1, 'open'], [0, 'closed']]), 'VAL_ by the id as written finds it')
+  t.match(message(db, 'BDB1F01_14'), { frameId: 1075054137, extended: false }, 'above 29 bits no frame carries it: left as it was (toyota_2017_ref_pt)')
+  t.same(db.warnings.map(formatDbcWarning), [
+    'gm.dbc:2:5: message DriverDoorStatus has id 274923520 (0x10630000), above 0x7FF without bit 31 (the extended flag); read as the 29-bit extended id 0x10630000, as opendbc does'
+  ])
+  t.match(strictError(text), { line: 2, column: 5, found: 'id 274923520 (0x10630000) without bit 31' })
+  t.same(compileCanNetwork([{ bus: 0, database: db }]).encode(0, 'DriverDoorStatus', { DriverDoorOpen: 1 }), Uint8Array.of(1), 'the encoder finds it')
+
+  // end to end as ingest decodes: a candump log's 29-bit frame, id flagged extended, through the compiled network
+  const dir = mkdtempSync(join(tmpdir(), 'pitwall-dbc-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(join(dir, 'gm.dbc'), text)
+  writeFileSync(join(dir, 'door.log'), '(1.0) can0 10630000#01\n(1.1) can0 630#01\n')
+  let csv = ''
+  const out = new Writable({ write (chunk: Buffer, _encoding, done) { csv += chunk.toString(); done() } })
+  const warned: string[] = []
+  const summary = await decodeCandump({ dbc: join(dir, 'gm.dbc'), log: join(dir, 'door.log'), format: 'csv', out, warn: (line) => warned.push(line) })
+  t.equal(csv, 't,bus,id,message,signal,value,label\n1,can0,274923520,DriverDoorStatus,DriverDoorOpen,1,open\n')
+  t.match(summary, { frames: 2, signals: 1, unknownFrames: 1 }, 'an 11-bit frame of the low bits is another frame')
+  t.match(warned, [/gm\.dbc:2:5: message DriverDoorStatus has id 274923520/])
+})
+
+t.test('a message name two BO_ use is warned about, naming both ids; lookups by name take the first', async (t) => {
+  const text = 'BO_ 100 Same: 8 A\n SG_ S : 0|8@1+ (1,0) [0|255] "" A\nBO_ 200 Same: 8 A\n SG_ S : 8|8@1+ (1,0) [0|255] "" A\n'
+  const db = parseDbc(text, 'q.dbc')
+  t.same(db.messages.map((m) => m.frameId), [100, 200], 'both are decoded, each from its own id')
+  t.same(db.warnings.map(formatDbcWarning), [
+    "q.dbc:3:9: message name Same is used by BO_ 100 and BO_ 200; lookups by name (a manifest's from:, encoding) take the first, BO_ 100"
+  ])
+  t.match(strictError(text), { line: 3, column: 9, expected: 'a message name not used before', found: 'Same again, in BO_ 200 (first in BO_ 100)' })
+  const network = compileCanNetwork([{ bus: 0, database: db }])
+  t.equal(network.message(0, 'Same'), db.messages[0], 'the encoder takes the first, as a manifest\'s from: does')
+  t.same(network.encode(0, 'Same', { S: 7 }), Uint8Array.of(7, 0, 0, 0, 0, 0, 0, 0))
+  const replaced = parseDbc('BO_ 1 A: 8 X\nBO_ 2 A: 8 X\nBO_ 1 B: 8 X\nBO_ 3 A: 8 X\n', 'q.dbc')
+  t.same(replaced.warnings.map((w) => `${w.kind} ${w.line}`), ['duplicate-message-name 2', 'duplicate-message 3', 'duplicate-message-name 4'],
+    'a replaced BO_ hands its name on to the next of that name')
+  t.match(replaced.warnings[2]?.message, /used by BO_ 2 and BO_ 3/)
 })
 
 t.test('a BO_ without a sender gets Vector__XXX; a repeated BO_ id or SG_ name: the later one is used', async (t) => {

@@ -7,10 +7,12 @@ import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
+import { CanFrameColumns } from '../../../decoders/can-frames.js'
 import { compileManifest } from '../../../decoders/manifest/compile.js'
 import { loadManifestFile, manifestSpecOf, dbcOf } from '../../../decoders/manifest/load.js'
 import { ManifestError, type ManifestSource } from '../../../decoders/manifest/model.js'
 import { resolveManifest } from '../../../decoders/manifest/resolve.js'
+import { SampleBuffer } from '../../../decoders/sample-buffer.js'
 import { SignalCatalog } from '../../../decoders/signal-catalog.js'
 import { DEMO_DBC_FILE } from '../../../sim/demo-ecu.js'
 
@@ -114,7 +116,39 @@ t.test('a DBC that needs assumptions: warned with its positions, refused by a st
   t.match(lenient.warnings[0]?.text, /^demo\.dbc:1:10: 2017_5 \(a message name\) starts with a digit/)
   t.match(refusal(manifestFile(HEAD + 'strict: true\n', quirky)),
     /m\.yaml: buses\[0\] \(bus 0\): demo\.dbc:1:10: expected a message name \(a letter or '_' first\), found '2017_5' \(the manifest parses its DBCs strictly\)/)
-  t.match(refusal(manifestFile(HEAD, 'BO_ 1 A: 8 X\n SG_ S : 0|8@2+ (1,0) [0|255] "" X\n')), /m\.yaml: buses\[0\] \(bus 0\): demo\.dbc:2:14: expected byte order/, 'a DBC that does not parse names its line')
+  const broken = 'BO_ 1 A: 8 X\n SG_ S : 0|8@2+ (1,0) [0|255] "" X\n SG_ T : 8|8@1+ (1,0) [0|255] "" X\n'
+  const kept = resolveManifest(loadManifestFile(manifestFile(HEAD, broken)), new SignalCatalog())
+  t.match(kept.warnings, [{ kind: 'signal-skipped', text: /^demo\.dbc:2:2: signal S of message A left out: at 2:14 expected byte order/ }], 'an SG_ line that does not parse is left out, its line named')
+  t.match(refusal(manifestFile(HEAD + 'strict: true\n', broken)), /m\.yaml: buses\[0\] \(bus 0\): demo\.dbc:2:14: expected byte order/, 'a strict manifest refuses it, naming its line')
+})
+
+t.test('a 29-bit id written without bit 31 and a message name two BO_ share: from:, the decoder and the encoder agree on the message', async (t) => {
+  const dbc = 'BU_: GMLAN NEO\n' +
+    'BO_ 274923520 DriverDoorStatus: 1 GMLAN\n SG_ DriverDoorOpen : 0|1@0+ (1,0) [0|1] "" NEO\n' +
+    'BO_ 100 Twice: 8 GMLAN\n SG_ Level : 0|8@1+ (1,0) [0|255] "" NEO\n' +
+    'BO_ 200 Twice: 8 GMLAN\n SG_ Level : 8|8@1+ (1,0) [0|255] "" NEO\n'
+  const yaml = `${HEAD}vssAttribute: false\ncatalog:\n  - { name: Acme.Door.DriverOpen, unit: "" }\n  - { name: Acme.Twice.Level, unit: "" }\n` +
+    'signals:\n  - { from: DriverDoorStatus.DriverDoorOpen, signal: Acme.Door.DriverOpen }\n  - { from: Twice.Level, signal: Acme.Twice.Level }\n'
+  const catalog = new SignalCatalog()
+  const resolved = resolveManifest(loadManifestFile(manifestFile(yaml, dbc)), catalog)
+  t.same(resolved.warnings.map((w) => w.kind), ['extended-id-without-flag', 'duplicate-message-name'])
+  catalog.add(resolved.additions.map((a, i) => ({ ...a, id: 1000 + i })))
+  const compiled = compileManifest(resolved, catalog, { id: 7, model: 'M1', version: 1 }, 1)
+  const twice = resolved.mappings.find((m) => m.catalogName === 'Acme.Twice.Level')?.message
+  t.equal(twice?.frameId, 100, 'from: takes the first BO_ of the name')
+  t.equal(compiled.network.message(0, 'Twice'), twice, 'so does the encoder')
+
+  // frames as ingest holds them: bit 31 set on a 29-bit id (can-frames.ts)
+  const frames = new CanFrameColumns()
+  frames.clear(Uint8Array.of(1, 9, 0, 0, 0, 0, 0, 0, 0))
+  frames.count = 2
+  frames.id.set([0x90630000, 100])
+  frames.len.set([1, 8])
+  frames.offset.set([0, 1])
+  const samples = new SampleBuffer()
+  t.equal(compiled.network.decodeFrames(frames, samples), 0, 'both frames are known')
+  const decoded = Array.from({ length: samples.length }, (_, i) => [compiled.catalogIds[samples.signal[i] as number], samples.value[i]])
+  t.same(decoded, [[catalog.id('Acme.Door.DriverOpen'), 1], [catalog.id('Acme.Twice.Level'), 9]])
 })
 
 t.test('VssSignal names the catalog lacks are added with the DBC signal\'s unit; the --can-dbc default may not add', async (t) => {
