@@ -48,7 +48,7 @@ are in the fleet list too.
 Ingest's maximum on this gateway and database, searched as the throughput section does (a QoS 1 step passes while ≥ 95 %
 of its offered batches are acknowledged in its ${r.plan.searchMeasureMs / 1000} s window with p99 ≤ 1 s and the projector's queue grows by at most 5 % of them):
 ${r.search.map((s) => `${int(s.offeredPerS)}/s → ${int(s.acceptedPerS)}/s, p99 ${ms(s.p99Ms)} ms${s.projectionGrowth === undefined ? '' : `, projector queue ${s.projectionGrowth >= 0 ? '+' : ''}${int(s.projectionGrowth)}`}${s.passed ? '' : ' (fails)'}`).join('; ')}.
-The highest passing rate is the maximum only if it holds: run ${r.plan.runs} times (the search's run first), each must pass, else
+The highest passing rate is the maximum only if it holds: run ${r.plan.runs} time${r.plan.runs === 1 ? '' : 's'} (the search's run first), each must pass, else
 ${Math.round(STEP_DOWN * 100)} % of it is tried (at most ${MAX_STEP_DOWNS} times down)${r.notes.some((n) => n.includes('did not hold')) ? ' (below: the rates that did not hold)' : ''}.
 Maximum ${int(r.maxPerS)} batches/s (the median of its runs: ${(r.maxRuns ?? []).map((s) => `${int(s.acceptedPerS)}/s p99 ${ms(s.p99Ms)} ms${s.passed ? '' : ' (fails)'}`).join('; ')}); every run below offers half of it, ${int(r.halfLoadPerS)}/s. Each run starts once the gateway
 has written the decoded rows of the run before, and the first once the rollup has taken in the minutes the search filled.
