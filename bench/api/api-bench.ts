@@ -27,7 +27,7 @@ import { LoadGenerator } from '../e2e/load-generator.js'
 import { cpuSeconds, postgresCpu, ProcessGroupCpu } from '../e2e/proc-stats.js'
 import { settlerFor } from '../e2e/settle.js'
 import type { FailedBy } from '../e2e/throughput-model.js'
-import { holdingRate, missed, projectionGrowth } from '../e2e/throughput-steps.js'
+import { missed, projectionGrowth, searchHolding } from '../e2e/throughput-steps.js'
 import { spread } from '../measure.js'
 import { BenchDatabase, preparePitwallDatabase, startPitwall, type PitwallProcess } from '../e2e/targets.js'
 import type { ApiBenchResult, EndpointName, EndpointResult, IngestFigures, ReaderFigures, SearchStep } from './model.js'
@@ -278,44 +278,20 @@ export async function runApiBench (options: ApiBenchOptions): Promise<ApiBenchRe
     // a run not counted: the gateway's JIT and the database's caches warm before the search
     await run(plan.ladder[0] as number, plan.searchWarmupMs, plan.searchMeasureMs)
     // the maximum on this gateway and database
-    const search: SearchStep[] = []
-    let best: IngestRun | undefined
-    const step = async (rate: number): Promise<boolean> => {
+    // the highest rate that holds: every one of plan.runs runs passing (../e2e/throughput-steps.ts searchHolding)
+    const found = await searchHolding({ ladder: plan.ladder, refine: plan.refine, repeats: plan.runs }, async (rate) => {
       const r = await run(rate, plan.searchWarmupMs, plan.searchMeasureMs)
-      const ok = passed(r)
       const s = searchStep(r)
-      search.push(s)
-      log(`ingest offered ${rate}/s: accepted ${s.acceptedPerS}/s, p99 ${s.p99Ms ?? '-'} ms${ok ? '' : ' (fails)'}`)
-      if (ok && r.acceptedPerS > (best?.acceptedPerS ?? 0)) best = r
-      return ok
-    }
-    let lastPass: number | undefined
-    for (const rate of plan.ladder) {
-      if (!await step(rate)) {
-        if (plan.refine && lastPass !== undefined) await step(Math.round(Math.sqrt(lastPass * rate) / 50) * 50)
-        break
-      }
-      lastPass = rate
-    }
+      log(`ingest offered ${rate}/s: accepted ${s.acceptedPerS}/s, p99 ${s.p99Ms ?? '-'} ms${s.passed ? '' : ` (fails: ${failedBy(r).join(', ')})`}`)
+      return r
+    }, passed)
+    const search = found.all.map(searchStep)
     if (search.every((s) => s.passed)) notes.push('no search step failed: the maximum is a lower bound (the ladder ended)')
-    // the maximum holds: its rate run plan.runs times (the search's run first), every run passing (../e2e/throughput-steps.ts holdingRate)
-    const top = best
-    const held = top === undefined
-      ? undefined
-      : await holdingRate(top.offeredPerS, async (rate) => {
-        // what the overloaded steps left (decoded rows, minutes to roll up) done first
-        await settle(true)
-        const runs = rate === top.offeredPerS ? [top] : []
-        while (runs.length < plan.runs) runs.push(await run(rate, plan.searchWarmupMs, plan.searchMeasureMs))
-        log(`ingest at ${rate}/s, ${runs.length} runs: accepted ${runs.map((r) => Math.round(r.acceptedPerS)).join(', ')}/s, p99 ${runs.map((r) => latencySummary(r.latenciesMs).p99).join(', ')} ms`)
-        return { offeredPerS: rate, runs }
-      }, (r) => r.runs.every(passed))
-    const maxRuns = held?.result.runs ?? []
+    const maxRuns = found.held?.runs ?? []
     const maxPerS = maxRuns.length === 0 ? 0 : Math.round(spread(maxRuns, (r) => r.acceptedPerS, maxRuns[0] as IngestRun).median.acceptedPerS)
-    for (const n of held?.notHeld ?? []) notes.push(`${n.offeredPerS}/s did not hold: ${n.runs.filter(passed).length} of ${n.runs.length} runs passed (failed by ${[...new Set(n.runs.flatMap(failedBy))].join(', ')})`)
-    if (held !== undefined && !held.held) notes.push(`no rate tried held; the maximum is that of the lowest tried, ${held.result.offeredPerS}/s`)
+    for (const n of found.notHeld) notes.push(`${n.rate}/s did not hold: ${n.runs.filter(passed).length} of ${n.runs.length} runs passed (failed by ${[...new Set(n.runs.flatMap(failedBy))].join(', ')})`)
     const halfLoadPerS = Math.max(25, Math.round(maxPerS / 2 / 25) * 25)
-    if (best === undefined) notes.push(`no search step passed: ingest ran at the floor of ${halfLoadPerS}/s`)
+    if (found.held === undefined) notes.push(`no search rate held: ingest ran at the floor of ${halfLoadPerS}/s`)
     // the overloaded step's backlog (decoded rows, rolled-up minutes, then dirty pages) done before the measured runs
     const settled = await settle(true)
     log(`after the search: ${settled.done ? 'settled' : 'still busy'} in ${(settled.ms / 1000).toFixed(1)} s`)

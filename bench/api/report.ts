@@ -1,7 +1,6 @@
 /** ApiBenchResult -> its section of bench/RESULTS.md: absolute figures, and ratios to the baselines of the same run. */
 import type { LatencySummary } from '../e2e/throughput-model.js'
 import type { ApiBenchResult, EndpointResult, IngestFigures } from './model.js'
-import { MAX_STEP_DOWNS, STEP_DOWN } from '../e2e/throughput-steps.js'
 
 const int = (x: number | undefined): string => (x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-US'))
 const ms = (x: number | undefined): string => (x === undefined ? 'n/a' : x < 10 ? x.toFixed(2) : x.toFixed(1))
@@ -48,9 +47,8 @@ are in the fleet list too.
 Ingest's maximum on this gateway and database, searched as the throughput section does (a QoS 1 step passes while ≥ 95 %
 of its offered batches are acknowledged in its ${r.plan.searchMeasureMs / 1000} s window with p99 ≤ 1 s and the projector's queue grows by at most 5 % of them):
 ${r.search.map((s) => `${int(s.offeredPerS)}/s → ${int(s.acceptedPerS)}/s, p99 ${ms(s.p99Ms)} ms${s.projectionGrowth === undefined ? '' : `, projector queue ${s.projectionGrowth >= 0 ? '+' : ''}${int(s.projectionGrowth)}`}${s.passed ? '' : ' (fails)'}`).join('; ')}.
-The highest passing rate is the maximum only if it holds: run ${r.plan.runs} time${r.plan.runs === 1 ? '' : 's'} (the search's run first), each must pass, else
-${Math.round(STEP_DOWN * 100)} % of it is tried (at most ${MAX_STEP_DOWNS} times down)${r.notes.some((n) => n.includes('did not hold')) ? ' (below: the rates that did not hold)' : ''}.
-Maximum ${int(r.maxPerS)} batches/s (the median of its runs: ${(r.maxRuns ?? []).map((s) => `${int(s.acceptedPerS)}/s p99 ${ms(s.p99Ms)} ms${s.passed ? '' : ' (fails)'}`).join('; ')}); every run below offers half of it, ${int(r.halfLoadPerS)}/s. Each run starts once the gateway
+A rate holds when ${r.plan.runs} run${r.plan.runs === 1 ? '' : 's'} of it pass${r.plan.runs === 1 ? 'es' : ''}; the next rate is tried only then, so no overloaded rate runs before the maximum is known.
+Maximum ${int(r.maxPerS)} batches/s, the highest rate that held (the median of its runs: ${(r.maxRuns ?? []).map((s) => `${int(s.acceptedPerS)}/s p99 ${ms(s.p99Ms)} ms${s.passed ? '' : ' (fails)'}`).join('; ')}); every run below offers half of it, ${int(r.halfLoadPerS)}/s. Each run starts once the gateway
 has written the decoded rows of the run before, and the first once the rollup has taken in the minutes the search filled.
 
 Readers: one per request below, at most one request in flight and at most one every ${r.plan.readerIntervalMs} ms, over HTTP on

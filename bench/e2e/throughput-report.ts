@@ -1,6 +1,6 @@
 /** ThroughputResult -> the markdown section of bench/RESULTS.md: absolute figures and ratios to the baselines of the same run. */
 import type { LatencySummary, PinnedResult, RunFigures, StepResult, TargetResult, ThroughputResult } from './throughput-model.js'
-import { MAX_PROJECTION_GROWTH, MAX_STEP_DOWNS, STEP_DOWN } from './throughput-steps.js'
+import { MAX_PROJECTION_GROWTH } from './throughput-steps.js'
 
 const int = (x: number | undefined): string => (x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-US'))
 const ms = (x: number | undefined): string => (x === undefined ? 'n/a' : x < 10 ? x.toFixed(2) : x.toFixed(1))
@@ -184,9 +184,9 @@ Pitwall's full pipeline (\`pitwall start\` on a PostgreSQL database of its own, 
 after commit), raw aedes (authorizePublish calling back at once) and the system Mosquitto. Each QoS 1 step has
 ${r.plan.warmupMs} ms of warm-up and a ${r.plan.measureMs} ms measured window; the offered rate climbs (${r.plan.ladder.join(', ')} batches/s) until fewer than
 ${Math.round(r.plan.minAccepted * 100)} % of the offered batches are acknowledged in the window or p99 passes ${r.plan.maxP99Ms} ms, or, for Pitwall, its decoded rows fall
-behind: its projector's queue grows over the window by more than ${Math.round(MAX_PROJECTION_GROWTH * 100)} % of the batches acknowledged in it. The highest passing rate is then
-run until it has ${r.plan.repeats} runs; it is the maximum only if every run passes, else ${Math.round(STEP_DOWN * 100)} % of it is tried (at most ${MAX_STEP_DOWNS} times down).
-Half load is run ${r.plan.repeats} times (${r.plan.halfLoadMs} ms windows), each run with its own warm-up and
+behind: its projector's queue grows over the window by more than ${Math.round(MAX_PROJECTION_GROWTH * 100)} % of the batches acknowledged in it. A rate holds when
+${r.plan.repeats} runs of it pass, and the next rate is tried only then (so no overloaded rate runs before the maximum is known); the
+maximum is the highest rate that held. Half load is run ${r.plan.repeats} times (${r.plan.halfLoadMs} ms windows), each run with its own warm-up and
 drain: the maximum is the median run, latencies are pooled over the runs, and every run is listed. Mode: ${r.mode}; ${r.elapsedS} s.
 ${settleNote(r)}
 

@@ -249,56 +249,86 @@ export async function repeated (gen: LoadGenerator, target: Target, spec: StepSp
   }
 }
 
-/** QoS 1 offered rates up the ladder until one fails; in full mode one more step between the last pass and the failure. */
-async function search (gen: LoadGenerator, target: Target, plan: Plan, ceiling: number, log: (s: string) => void): Promise<Run[]> {
-  const runs: Run[] = []
-  const at = async (rate: number): Promise<StepResult> => {
-    const run = await step(gen, target, searchSpec(plan, rate), ceiling)
-    const r = run.result
-    log(`${target.name} QoS 1 offered ${rate}/s: accepted ${Math.round(r.acceptedPerS ?? 0)}/s, p99 ${r.latencyMs?.p99 ?? '-'} ms, cpu ${Math.round(r.targetCpuPct ?? 0)} %${r.passed ? '' : ' (fails)'}`)
-    runs.push(run)
-    return r
+/**
+ * The search for the highest rate that holds, shared by the throughput and
+ * API sections: up `ladder`, each rate run until it has `repeats` runs or
+ * one fails; a rate holds when all its runs pass, and only then is the next
+ * rate tried. At the first rate that does not hold, with `refine`, one rate
+ * between it and the last that held (their geometric mean, to 50/s). A
+ * single 2 s step can pass where the same rate run again fails (the pinned
+ * Pitwall passed 4,000/s once, then failed 2 of 3 runs there), and a rate
+ * that fails a run is no maximum to take half of. Each rate is held before
+ * the next is tried so that no overloaded rate runs before the maximum is
+ * known: confirming it after the search's overloaded steps measured what they
+ * left behind (half load after them: p99 75-300 ms, against 13 ms at
+ * 1,000/s in the search).
+ */
+export async function searchHolding<R> (plan: { ladder: readonly number[], refine: boolean, repeats: number }, runAt: (rate: number) => Promise<R>, passes: (r: R) => boolean, beyond: (rate: number) => boolean = () => false): Promise<HoldingSearch<R>> {
+  const all: R[] = []
+  const notHeld: Array<{ rate: number, runs: R[] }> = []
+  let held: { rate: number, runs: R[] } | undefined
+  const hold = async (rate: number): Promise<boolean> => {
+    const runs: R[] = []
+    while (runs.length < plan.repeats) {
+      const r = await runAt(rate)
+      runs.push(r)
+      all.push(r)
+      if (!passes(r)) break
+    }
+    if (runs.length === plan.repeats && runs.every(passes)) {
+      held = { rate, runs }
+      return true
+    }
+    if (runs.length > 1) notHeld.push({ rate, runs })
+    return false
   }
-  let lastPass: number | undefined
   for (const rate of plan.ladder) {
-    if (rate > 1.2 * ceiling) break // beyond what the generator can offer
-    const r = await at(rate)
-    if (!r.passed) {
-      if (plan.refine && lastPass !== undefined) await at(Math.round(Math.sqrt(lastPass * rate) / 50) * 50)
+    if (beyond(rate)) break
+    const last = held?.rate
+    if (!await hold(rate)) {
+      if (plan.refine && last !== undefined) {
+        const between = Math.round(Math.sqrt(last * rate) / 50) * 50
+        if (between > last && between < rate) await hold(between)
+      }
       break
     }
-    lastPass = rate
   }
-  return runs
+  return { all, held, notHeld }
+}
+
+export interface HoldingSearch<R> {
+  /** every run, in order */
+  all: R[]
+  /** the highest rate that held, with its runs */
+  held?: { rate: number, runs: R[] } | undefined
+  /** rates that passed a first run and then failed one */
+  notHeld: Array<{ rate: number, runs: R[] }>
 }
 
 function searchSpec (plan: Plan, ratePerS: number): StepSpec {
   return { qos: 1, ratePerS, warmupMs: plan.warmupMs, measureMs: plan.measureMs, drainMs: plan.drainMs }
 }
 
-/**
- * The search's outcome, with its highest passing rate run again until it has
- * `plan.repeats` runs: the maximum is that rate's median run, and the runs
- * show how far it moves between runs. A maximum must hold: while any of its
- * runs fails, the next rate down is tried (holdingRate).
- */
-async function summarize (gen: LoadGenerator, target: Target, plan: Plan, ceiling: number, runs: Run[], log: (s: string) => void): Promise<Pick<TargetResult, 'search' | 'maxQos1PerS' | 'atMax' | 'maxCappedByGenerator' | 'maxIsLowerBound' | 'saturatedPerS' | 'notHeld'>> {
-  const steps = runs.map((r) => r.result)
-  const best = runs.filter((r) => r.result.passed).reduce<Run | undefined>((m, r) => ((r.result.acceptedPerS ?? 0) > (m?.result.acceptedPerS ?? 0) ? r : m), undefined)
+/** The target's maximum: the highest rate that held in the search (searchHolding), its runs merged as `atMax`. */
+export async function findMax (gen: LoadGenerator, target: Target, plan: Plan, ceiling: number, log: (s: string) => void): Promise<Pick<TargetResult, 'search' | 'maxQos1PerS' | 'atMax' | 'maxCappedByGenerator' | 'maxIsLowerBound' | 'saturatedPerS' | 'notHeld'>> {
+  const found = await searchHolding<Run>(plan, async (rate) => {
+    const run = await step(gen, target, searchSpec(plan, rate), ceiling)
+    const r = run.result
+    log(`${target.name} QoS 1 offered ${rate}/s: accepted ${Math.round(r.acceptedPerS ?? 0)}/s, p99 ${r.latencyMs?.p99 ?? '-'} ms, cpu ${Math.round(r.targetCpuPct ?? 0)} %${r.passed ? '' : ` (fails: ${(r.failedBy ?? []).join(', ')})`}`)
+    return run
+  }, (run) => run.result.passed, (rate) => rate > 1.2 * ceiling) // beyond what the generator can offer
+  const steps = found.all.map((r) => r.result)
   const failed = steps.filter((s) => !s.passed)
-  let atMax: StepResult | undefined
-  let notHeld: TargetResult['notHeld'] = []
-  if (best !== undefined) {
-    const held = await holdingRate(best.result.offeredPerS, async (rate) => {
-      // what the overloaded steps left (decoded rows, minutes to roll up) done first, as before half load
-      await target.settle?.(true)
-      return await repeated(gen, target, searchSpec(plan, rate), ceiling, plan.repeats, rate === best.result.offeredPerS ? [best] : [])
-    }, (r) => r.passed)
-    atMax = held.result
-    notHeld = held.notHeld.map((r) => ({ offeredPerS: r.offeredPerS, runs: r.runs?.length ?? 1, passed: r.runs?.filter((x) => x.passed).length ?? (r.passed ? 1 : 0), failedBy: [...new Set((r.runs ?? [r]).flatMap((x) => x.failedBy ?? []))] }))
-    for (const n of notHeld) log(`${target.name} at ${n.offeredPerS}/s did not hold: ${n.passed} of ${n.runs} runs passed (failed by ${n.failedBy.join(', ')})`)
-    log(`${target.name} at ${atMax.offeredPerS}/s, ${plan.repeats} runs: accepted ${atMax.runs?.map((r) => Math.round(r.acceptedPerS ?? 0)).join(', ')}/s, p99 ${atMax.runs?.map((r) => r.latencyMs?.p99 ?? '-').join(', ')} ms${atMax.passed ? '' : ' (did not hold either: the lowest rate tried)'}`)
-  }
+  const held = found.held
+  const atMax = held === undefined ? undefined : await repeated(gen, target, searchSpec(plan, held.rate), ceiling, held.runs.length, held.runs)
+  if (atMax !== undefined) log(`${target.name} held ${atMax.offeredPerS}/s: accepted ${atMax.runs?.map((r) => Math.round(r.acceptedPerS ?? 0)).join(', ')}/s, p99 ${atMax.runs?.map((r) => r.latencyMs?.p99 ?? '-').join(', ')} ms`)
+  const notHeld = found.notHeld.map((n) => ({
+    offeredPerS: n.rate,
+    runs: n.runs.length,
+    passed: n.runs.filter((r) => r.result.passed).length,
+    failedBy: [...new Set(n.runs.flatMap((r) => r.result.failedBy ?? []))]
+  }))
+  for (const n of notHeld) log(`${target.name} at ${n.offeredPerS}/s did not hold: ${n.passed} of ${n.runs} runs passed (failed by ${n.failedBy.join(', ')})`)
   return {
     search: steps,
     maxQos1PerS: atMax?.acceptedPerS ?? 0,
@@ -307,33 +337,6 @@ async function summarize (gen: LoadGenerator, target: Target, plan: Plan, ceilin
     maxIsLowerBound: steps.length > 0 && failed.length === 0,
     ...(failed.length === 0 ? {} : { saturatedPerS: Math.max(...failed.map((s) => s.acceptedPerS ?? 0)) }),
     notHeld
-  }
-}
-
-/** A rate whose repeated runs did not all pass is retried this much lower... */
-export const STEP_DOWN = 0.85
-/** ...at most this many times. */
-export const MAX_STEP_DOWNS = 3
-
-/**
- * The highest rate from `start` down that holds: `runAt(rate)` (every run of
- * a repeated step) passes, else the rate times STEP_DOWN (to 50/s) is tried,
- * at most MAX_STEP_DOWNS times. A single 2 s step can pass where the same
- * rate run again fails (the throughput section's pinned Pitwall passed 4,000/s
- * in its search, then failed 2 of 3 runs there), and a rate that fails a run
- * is no maximum to take half of. With no rate holding, the lowest one tried
- * is returned, not held.
- */
-export async function holdingRate<R extends { offeredPerS: number }> (start: number, runAt: (rate: number) => Promise<R>, holds: (r: R) => boolean): Promise<{ result: R, held: boolean, notHeld: R[] }> {
-  const notHeld: R[] = []
-  let rate = start
-  for (let down = 0; ; down++) {
-    const result = await runAt(rate)
-    if (holds(result)) return { result, held: true, notHeld }
-    notHeld.push(result)
-    const next = Math.round((rate * STEP_DOWN) / 50) * 50
-    if (down === MAX_STEP_DOWNS || next < 50 || next === rate) return { result, held: false, notHeld }
-    rate = next
   }
 }
 
@@ -352,11 +355,6 @@ export async function countLost (databaseUrl: string, acked: Map<string, number[
   } finally {
     await client.end()
   }
-}
-
-/** The target's maximum: the QoS 1 search, then its highest passing rate run again until it has `plan.repeats` runs. */
-export async function findMax (gen: LoadGenerator, target: Target, plan: Plan, ceiling: number, log: (s: string) => void): ReturnType<typeof summarize> {
-  return await summarize(gen, target, plan, ceiling, await search(gen, target, plan, ceiling, log), log)
 }
 
 /** QoS 1 at `ratePerS`, run `plan.repeats` times; its pooled latencies are kept for the CDF chart. */
