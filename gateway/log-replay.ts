@@ -22,6 +22,7 @@ import { BatchRejected } from '../decoders/errors.js'
 import { EXTENDED_ID_FLAG, LogBatcher } from '../decoders/log-batches.js'
 import type { CompiledManifest } from '../decoders/manifest/compile.js'
 import type { SignalCatalog } from '../decoders/signal-catalog.js'
+import { describeNotice } from '../decoders/ulog/damage.js'
 import { UlogError } from '../decoders/ulog/errors.js'
 import { openFileSource } from '../decoders/ulog/file-source.js'
 import { gpsBootEpochUs } from '../decoders/ulog/gps-time.js'
@@ -237,10 +238,15 @@ async function replayUlog (target: ReplayTarget, batcher: LogBatcher, report: Lo
         }
       }
     } catch (err) {
-      // a damaged or cut log: what was read before the damage is replayed and reported
+      // a log damaged past reading: what was read before the damage is replayed and reported
       if (!(err instanceof UlogError)) throw err
       report.error = err.message
     }
+    // a log cut mid-message (power lost) is read to the cut: the report still says where it ends
+    const { truncated, warnings } = reader.stats
+    if (truncated !== undefined) report.error ??= describeNotice(target.path, truncated)
+    // damaged messages the reader skipped, as pyulog skips them
+    for (const w of warnings.slice(0, MAX_REPORTED_ERRORS - report.firstErrors.length)) report.firstErrors.push(describeNotice(target.path, w))
     const mapped = new Set(reader.channels.filter((c) => c.catalogId !== undefined).map((c) => c.message))
     const withData = [...reader.stats.topics.values()].filter((c) => c.messages > 0).map((c) => c.message)
     report.topics.mapped = withData.filter((m) => mapped.has(m)).sort()

@@ -70,7 +70,7 @@ export const ERRORS = {
   PITWALL_ERR_MANIFEST_UNKNOWN: { status: 404, means: 'no such decoder manifest (model and version)' },
   PITWALL_ERR_ULOG_NOT_ULOG: { status: 400, means: 'the file is not a ULog' },
   PITWALL_ERR_ULOG_UNSUPPORTED: { status: 400, means: 'a ULog feature this reader does not support' },
-  PITWALL_ERR_ULOG_TRUNCATED: { status: 400, means: 'the ULog ends inside its header' },
+  PITWALL_ERR_ULOG_TRUNCATED: { status: 400, means: 'the ULog ends inside its 16-byte file header, so nothing can be read (a log cut later is read up to the cut, and its stats say where)' },
   PITWALL_ERR_ULOG_CORRUPT: { status: 400, means: 'the ULog is damaged at the given offset' },
   PITWALL_ERR_ULOG_SELECTION: { status: 400, means: 'a topic or field asked for is not in the log' },
   PITWALL_ERR_ULOG_IO: { status: 500, means: 'the ULog file cannot be read' },

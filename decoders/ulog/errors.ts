@@ -2,10 +2,12 @@
  * Why a ULog file could not be read (to the end). The code is stable; the
  * message names the file, the byte offset and what was expected there.
  *
- * An error raised while reading the data section comes after every sample
- * decoded before the damage was yielded; `messagesRead` and `samplesEmitted`
- * say how much that was, so a caller can keep a partial replay and report the
- * rest.
+ * A log cut inside a message, unknown message types and damaged data
+ * messages are not errors: the read goes on and says so in its stats
+ * (damage.ts). An error raised while reading the data section comes after
+ * every sample decoded before the damage was yielded; `messagesRead` and
+ * `samplesEmitted` say how much that was, so a caller can keep a partial
+ * replay and report the rest.
  */
 import { PitwallError } from '../../runtime/errors.js'
 export type UlogErrorCode =
@@ -13,7 +15,7 @@ export type UlogErrorCode =
   | 'PITWALL_ERR_ULOG_NOT_ULOG'
   /** An incompatible flag bit this reader does not know (the spec says: refuse). */
   | 'PITWALL_ERR_ULOG_UNSUPPORTED'
-  /** The file ends inside a message, or before appended data it announces. */
+  /** The file ends inside its 16-byte header: there is nothing to read (a log cut later is read up to the cut). */
   | 'PITWALL_ERR_ULOG_TRUNCATED'
   /** Bytes that are not a valid message where one must be. */
   | 'PITWALL_ERR_ULOG_CORRUPT'

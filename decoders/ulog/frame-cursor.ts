@@ -76,9 +76,47 @@ export class FrameCursor {
     return FRAME
   }
 
+  /**
+   * Moves just past the next occurrence of `pattern` that ends at or before
+   * `end` and returns that offset; -1, with the cursor at `end`, when there is
+   * none. Reads one window at a time, never the rest of the file at once.
+   */
+  async seekPast (pattern: readonly number[], end: number): Promise<number> {
+    const reader = this.reader
+    // at least two patterns long, so that each step moves on however small the reader's window
+    const window = Math.max(reader.chunkSize, 2 * pattern.length)
+    let from = reader.position()
+    while (end - from >= pattern.length) {
+      const length = Math.min(window, end - from)
+      const hit = indexOf(await reader.readBytes(length), pattern)
+      if (hit >= 0) {
+        const after = from + hit + pattern.length
+        reader.seekTo(after)
+        return after
+      }
+      if (from + length === end) break
+      // The pattern may straddle two windows: the next starts just before this one ends.
+      from += length - pattern.length + 1
+      reader.seekTo(from)
+    }
+    reader.seekTo(end)
+    return -1
+  }
+
   private partial (needed: number, available: number): Step {
     this.needed = needed
     this.available = available
     return PARTIAL
   }
+}
+
+/** Where `pattern` starts in `bytes`; -1 when it does not occur. */
+export function indexOf (bytes: Uint8Array, pattern: readonly number[]): number {
+  const last = bytes.length - pattern.length
+  for (let i = bytes.indexOf(pattern[0] as number); i >= 0 && i <= last; i = bytes.indexOf(pattern[0] as number, i + 1)) {
+    let k = 1
+    while (k < pattern.length && bytes[i + k] === pattern[k]) k++
+    if (k === pattern.length) return i
+  }
+  return -1
 }

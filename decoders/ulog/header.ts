@@ -1,9 +1,10 @@
-import { parseFieldDefinition, parseMessageDefinition, type MessageDefinition } from '@foxglove/ulog'
+import { parseMessageDefinition, type MessageDefinition } from '@foxglove/ulog'
 import type { ByteSource } from './byte-source.js'
+import { cutMidMessage, warnDamage, type UlogDamage } from './damage.js'
 import { UlogError } from './errors.js'
 import { END, FRAME, type FrameCursor } from './frame-cursor.js'
 import { isNumericType, NUMERIC_SIZES } from './layout.js'
-import { DATA_TYPES, DEFINITION_TYPES, MSG_FLAG_BITS, MSG_FORMAT, MSG_INFO, MSG_PARAMETER, typeName } from './message-types.js'
+import { DATA_TYPES, DEFINITION_TYPES, isDamagedHeader, MSG_FLAG_BITS, MSG_FORMAT, MSG_INFO, MSG_PARAMETER, typeName } from './message-types.js'
 
 /** What the header and definitions section say, before any data is read. */
 export interface UlogHeader {
@@ -21,6 +22,7 @@ export interface UlogHeader {
    * Byte ranges [start, end) holding data-section messages: the data section,
    * then each block of appended data (PX4 appends hardfault dumps after the
    * log; the message before an appended offset may be cut, which is allowed).
+   * None when the file ends before its data section.
    */
   readonly segments: ReadonlyArray<readonly [number, number]>
   /** An appended offset past the end of the file: the file was cut before it. */
@@ -34,8 +36,12 @@ const INCOMPAT_DATA_APPENDED = 1
 
 const text = new TextDecoder()
 
-/** Reads the 16-byte header and the definitions section; leaves the cursor at the first data message. */
-export async function readHeader (source: ByteSource, cursor: FrameCursor): Promise<UlogHeader> {
+/**
+ * Reads the 16-byte header and the definitions section; leaves the cursor at
+ * the first data message. What it skips, and a file that ends before its data
+ * section (an empty log, as pyulog reads it), go in `damage`.
+ */
+export async function readHeader (source: ByteSource, cursor: FrameCursor, damage: UlogDamage): Promise<UlogHeader> {
   const file = source.name
   const size = source.size()
   const head = await cursor.reader.readBytes(Math.min(HEADER_SIZE, size))
@@ -54,19 +60,27 @@ export async function readHeader (source: ByteSource, cursor: FrameCursor): Prom
   let appended: number[] = []
 
   for (let first = true; ; first = false) {
-    const type = await cursor.peekType(size)
-    if (DATA_TYPES.has(type) && !DEFINITION_TYPES.has(type)) break
+    const upcoming = await cursor.peekType(size)
+    if (DATA_TYPES.has(upcoming) && !DEFINITION_TYPES.has(upcoming)) break
     const step = await cursor.next(size)
-    if (step === END) throw new UlogError('PITWALL_ERR_ULOG_TRUNCATED', file, size, 'the file ends in the definitions section, before any data')
+    if (step === END) {
+      damage.truncated = { offset: size, detail: 'the log ends after its definitions, before any data' }
+      break
+    }
     if (step !== FRAME) {
-      throw new UlogError('PITWALL_ERR_ULOG_TRUNCATED', file, cursor.offset,
-        `the file ends inside a definitions message (${cursor.needed} bytes needed, ${cursor.available} left)`)
+      // with its 3-byte header there, the unfinished message is a definitions message (a data message ends this loop)
+      const where = cursor.available >= 3 ? ', in its definitions section' : ''
+      damage.truncated = cutMidMessage(cursor.offset, cursor.needed, cursor.available, where)
+      break
     }
-    const { view, bodyOffset: at, size: length, offset } = cursor
-    if (!DEFINITION_TYPES.has(cursor.type)) {
-      throw new UlogError('PITWALL_ERR_ULOG_CORRUPT', file, offset, `expected a definitions message (B, F, I, M, P, Q) or the data section, found type ${typeName(cursor.type)}`)
+    const { view, bodyOffset: at, size: length, offset, type } = cursor
+    if (!DEFINITION_TYPES.has(type)) {
+      // ULog spec: a parser ignores message types it does not know; pyulog's rule says which headers are damage instead.
+      if (isDamagedHeader(type, length)) throw new UlogError('PITWALL_ERR_ULOG_CORRUPT', file, offset, `a damaged message header in the definitions section: type ${typeName(type)} with size ${length}`)
+      damage.unknownMessages++
+      continue
     }
-    switch (cursor.type) {
+    switch (type) {
       case MSG_FLAG_BITS:
         if (!first) throw new UlogError('PITWALL_ERR_ULOG_CORRUPT', file, offset, "a flag bits 'B' message must come first after the header")
         appended = flagBits(file, offset, view, at, length)
@@ -79,9 +93,9 @@ export async function readHeader (source: ByteSource, cursor: FrameCursor): Prom
       }
       case MSG_INFO:
       case MSG_PARAMETER: {
-        const entry = keyValue(file, offset, view, at, length)
+        const entry = keyValue(damage, offset, view, at, length)
         if (entry === undefined) break
-        if (cursor.type === MSG_INFO) info.set(entry.key, entry.value)
+        if (type === MSG_INFO) info.set(entry.key, entry.value)
         else if (typeof entry.value === 'number') parameters.set(entry.key, entry.value)
         break
       }
@@ -91,17 +105,18 @@ export async function readHeader (source: ByteSource, cursor: FrameCursor): Prom
     }
   }
 
-  const dataStart = cursor.position()
   const segments: Array<[number, number]> = []
-  let from = dataStart
   let missingAppendedAt: number | undefined
-  for (const offset of appended) {
-    if (offset < from) throw new UlogError('PITWALL_ERR_ULOG_CORRUPT', file, 16 + 3 + 16, `appended data offset ${offset} lies before ${from}`)
-    if (offset > size) { missingAppendedAt = offset; break }
-    segments.push([from, offset])
-    from = offset
+  if (damage.truncated === undefined) {
+    let from = cursor.position()
+    for (const offset of appended) {
+      if (offset < from) throw new UlogError('PITWALL_ERR_ULOG_CORRUPT', file, 16 + 3 + 16, `appended data offset ${offset} lies before ${from}`)
+      if (offset > size) { missingAppendedAt = offset; break }
+      segments.push([from, offset])
+      from = offset
+    }
+    segments.push([from, size])
   }
-  segments.push([from, size])
   return { file, version, startUs, info, parameters, formats, segments, ...(missingAppendedAt === undefined ? {} : { missingAppendedAt }) }
 }
 
@@ -123,18 +138,38 @@ function flagBits (file: string, offset: number, view: DataView, at: number, len
   return offsets
 }
 
-/** 'I' and 'P': uint8 key_len, key ("type name"), value. Text and scalar numbers are kept; arrays are skipped. */
-function keyValue (file: string, offset: number, view: DataView, at: number, length: number): { key: string, value: string | number } | undefined {
+/** An info or parameter key: `type name` or `type[N] name` (N may be 0). */
+const KEY = /^([A-Za-z0-9_]+)(?:\[(\d{1,5})\])? (\S+)$/
+
+/**
+ * 'I' and 'P': uint8 key_len, key, value. Text and scalar numbers are kept;
+ * arrays are skipped. A key or value that does not parse is skipped with a
+ * warning, as pyulog flags it and reads on. The key is parsed here, not with
+ * @foxglove/ulog's parseFieldDefinition, which refuses `char[0]`: PX4's
+ * Logger::write_info writes an empty text value as `char[0] name` and no bytes.
+ */
+function keyValue (damage: UlogDamage, offset: number, view: DataView, at: number, length: number): { key: string, value: string | number } | undefined {
   const keyLength = length > 0 ? view.getUint8(at) : 0
-  if (length < 1 || keyLength > length - 1) throw new UlogError('PITWALL_ERR_ULOG_CORRUPT', file, offset, `a key/value message of ${length} bytes with a ${keyLength}-byte key`)
-  const field = parseFieldDefinition(text.decode(bytes(view, at + 1, keyLength)))
-  if (field === undefined) throw new UlogError('PITWALL_ERR_ULOG_CORRUPT', file, offset, "a key that is not 'type name'")
+  if (length < 1 || keyLength > length - 1) {
+    warnDamage(damage, offset, `a key/value message of ${length} bytes with a ${keyLength}-byte key: skipped`)
+    return undefined
+  }
+  const keyText = text.decode(bytes(view, at + 1, keyLength))
+  const key = KEY.exec(keyText)
+  if (key === null) {
+    warnDamage(damage, offset, `a key that is not 'type name' (${JSON.stringify(keyText.slice(0, 64))}): skipped`)
+    return undefined
+  }
+  const [, type = '', arrayLength, name = ''] = key
   const valueAt = at + 1 + keyLength
   const valueLength = length - 1 - keyLength
-  if (field.type === 'char') return { key: field.name, value: text.decode(bytes(view, valueAt, valueLength)) }
-  if (!isNumericType(field.type) || field.arrayLength !== undefined) return undefined
-  if (valueLength < NUMERIC_SIZES[field.type]) throw new UlogError('PITWALL_ERR_ULOG_CORRUPT', file, offset, `'${field.name}' is ${field.type} but its value has ${valueLength} bytes`)
-  return { key: field.name, value: readNumber(field.type, view, valueAt) }
+  if (type === 'char') return { key: name, value: text.decode(bytes(view, valueAt, valueLength)) }
+  if (!isNumericType(type) || arrayLength !== undefined) return undefined
+  if (valueLength < NUMERIC_SIZES[type]) {
+    warnDamage(damage, offset, `'${name}' is ${type} but its value has ${valueLength} bytes: skipped`)
+    return undefined
+  }
+  return { key: name, value: readNumber(type, view, valueAt) }
 }
 
 function bytes (view: DataView, at: number, length: number): Uint8Array {

@@ -124,8 +124,8 @@ function expand (
   for (const field of format.fields) {
     const element = elementSize(field.type, sizes)
     const count = field.arrayLength ?? 1
-    // Padding (`_padding0`) and other underscore fields are layout, not data (as pyulog and the PX4 logger treat them).
-    if (!field.name.startsWith('_')) {
+    // ULog spec: `_padding*` fields are padding to be ignored; other names starting with '_' are data (pyulog keeps them).
+    if (!field.name.startsWith('_padding')) {
       const path = prefix + field.name
       if (field.type === 'char') {
         textFields.push(path)

@@ -1,14 +1,15 @@
 import { SampleBuffer } from '../sample-buffer.js'
 import type { ByteSource } from './byte-source.js'
 import { messageLabel, type UlogChannel } from './channel.js'
+import { cutMidMessage, noDamage, warnDamage, type UlogDamage } from './damage.js'
 import { fieldValue, makePlan, type DecodePlan } from './decode-plan.js'
 import { UlogError } from './errors.js'
-import { END, FRAME, FrameCursor } from './frame-cursor.js'
+import { END, FRAME, FrameCursor, indexOf } from './frame-cursor.js'
 import { readHeader, uint64, type UlogHeader } from './header.js'
 import { compileLayout, LayoutError, type MessageLayout } from './layout.js'
 import {
-  MSG_ADD_LOGGED, MSG_DATA, MSG_DROPOUT, MSG_INFO, MSG_INFO_MULTI, MSG_LOG, MSG_LOG_TAGGED,
-  MSG_PARAMETER, MSG_PARAMETER_DEFAULT, MSG_REMOVE_LOGGED, MSG_SYNC, typeName
+  DATA_TYPES, isDamagedHeader, MSG_ADD_LOGGED, MSG_DATA, MSG_DROPOUT, MSG_LOG, MSG_LOG_TAGGED,
+  MSG_REMOVE_LOGGED, MSG_SYNC, SYNC_MAGIC, typeName
 } from './message-types.js'
 import { TimeOrderBuffer } from './reorder.js'
 import { resolveSelection, type ResolvedSelection, type UlogSelection } from './selection.js'
@@ -65,8 +66,12 @@ export interface UlogTopicStats {
   numericFields: number
 }
 
-export interface UlogStats {
-  /** Whole messages read from the data section (all types). */
+/**
+ * The damage counts (UlogDamage) cover the definitions section too: they are
+ * there as soon as openUlog returns.
+ */
+export interface UlogStats extends UlogDamage {
+  /** Whole messages read from the data section (all types, skipped ones too). */
   messagesRead: number
   dataMessages: number
   samplesEmitted: number
@@ -88,7 +93,6 @@ export interface UlogStats {
 /** Two samples can be pending per message field at most; a message has at most 65533 fields. */
 const MIN_REORDER_CAPACITY = 131072
 const DEFAULT_CHUNK_SAMPLES = 65536
-const SYNC_MAGIC = [0x2f, 0x73, 0x13, 0x20, 0x25, 0x0c, 0xbb, 0x12]
 const text = new TextDecoder()
 
 /** What stopped the read: becomes a UlogError once the last samples are out. */
@@ -128,9 +132,7 @@ interface Subscription {
  */
 export class UlogReader {
   readonly header: UlogHeader
-  readonly stats: UlogStats = {
-    messagesRead: 0, dataMessages: 0, samplesEmitted: 0, lateMessages: 0, lateSamples: 0, lateByChannel: new Map(), topics: new Map(), dropouts: 0, dropoutMs: 0, logMessages: 0
-  }
+  readonly stats: UlogStats
   private readonly table: UlogChannel[] = []
   private readonly byKey = new Map<string, number>()
   private readonly layouts = new Map<string, MessageLayout>()
@@ -142,9 +144,13 @@ export class UlogReader {
     private readonly cursor: FrameCursor,
     header: UlogHeader,
     private readonly selection: ResolvedSelection,
-    private readonly options: UlogReadOptions
+    private readonly options: UlogReadOptions,
+    damage: UlogDamage
   ) {
     this.header = header
+    this.stats = {
+      messagesRead: 0, dataMessages: 0, samplesEmitted: 0, lateMessages: 0, lateSamples: 0, lateByChannel: new Map(), topics: new Map(), dropouts: 0, dropoutMs: 0, logMessages: 0, ...damage
+    }
   }
 
   /** The channel table so far (grows as the data section subscribes topics). */
@@ -153,8 +159,10 @@ export class UlogReader {
   }
 
   /**
-   * The samples, in chunks. On a cut or damaged file, every sample decoded
-   * before the damage is yielded first, then the UlogError is thrown.
+   * The samples, in chunks. A file cut inside a message ends the read there
+   * (stats.truncated); damaged data messages are skipped (stats.corrupt,
+   * stats.warnings). Damage that leaves nothing to read past it throws a
+   * UlogError, after every sample decoded before it was yielded.
    */
   async * chunks (): AsyncGenerator<UlogChunk, void, undefined> {
     if (this.started) throw new Error('UlogReader.chunks() streams the file once; open it again to re-read')
@@ -188,24 +196,29 @@ export class UlogReader {
           const step = await this.cursor.next(end)
           if (step === END) break
           if (step !== FRAME) {
-            // The spec allows a cut message just before appended data; at the end of the file it is a truncation.
-            if (!last) break
-            failure = failed('PITWALL_ERR_ULOG_TRUNCATED', this.cursor.offset,
-              `the file ends inside a message (${this.cursor.needed} bytes needed, ${this.cursor.available} left)`)
+            // The spec allows a cut message just before appended data. At the end of the file the log was cut
+            // (power lost while writing): ULog spec, "the unfinished message should just be discarded".
+            if (last) stats.truncated = cutMidMessage(this.cursor.offset, this.cursor.needed, this.cursor.available)
             break
           }
           const { view, bodyOffset: at, size, offset, type } = this.cursor
           if (type === MSG_DATA) {
+            stats.messagesRead++
             const msgId = size >= 2 ? view.getUint16(at, true) : -1
             const sub = this.subscriptions.get(msgId)
-            if (sub === undefined) { failure = failed('PITWALL_ERR_ULOG_CORRUPT', offset, `a data 'D' message for msg_id ${msgId}, which no 'A' message subscribed`); break }
+            // pyulog skips such a message, flags the file as corrupt and reads on (_MessageData.initialize).
+            if (sub === undefined) {
+              stats.skippedDataMessages++
+              warnDamage(stats, offset, `a data 'D' message for msg_id ${msgId}, which no 'A' message subscribed: skipped`)
+              continue
+            }
             const length = size - 2
             if (length < sub.layout.minSize || length > sub.layout.size) {
               const expected = sub.layout.minSize === sub.layout.size ? `${sub.layout.size}` : `${sub.layout.minSize} to ${sub.layout.size}`
-              failure = failed('PITWALL_ERR_ULOG_CORRUPT', offset, `a data 'D' message of ${length} bytes for '${sub.layout.name}', whose format needs ${expected}`)
-              break
+              stats.skippedDataMessages++
+              warnDamage(stats, offset, `a data 'D' message of ${length} bytes for '${sub.layout.name}', whose format needs ${expected}: skipped`)
+              continue
             }
-            stats.messagesRead++
             stats.dataMessages++
             const fields = at + 2
             const logged = uint64(view, fields + sub.layout.timestampOffset)
@@ -243,13 +256,17 @@ export class UlogReader {
             }
             continue
           }
+          if (!DATA_TYPES.has(type)) {
+            await this.skipUnknown(type, view, at, size, offset, end)
+            continue
+          }
           failure = this.other(type, view, at, size, offset)
           if (failure !== undefined) break
           stats.messagesRead++
         }
       }
-      if (failure === undefined && missingAppendedAt !== undefined) {
-        failure = failed('PITWALL_ERR_ULOG_TRUNCATED', this.source.size(), `the flag bits announce appended data at byte ${missingAppendedAt}, past the end of the file`)
+      if (failure === undefined && stats.truncated === undefined && missingAppendedAt !== undefined) {
+        stats.truncated = { offset: this.source.size(), detail: `the flag bits announce appended data at byte ${missingAppendedAt}, past the end of the file` }
       }
     } catch (err) {
       // The source failed (or the library's reader did): name it, keep what was decoded.
@@ -265,7 +282,41 @@ export class UlogReader {
     if (failure !== undefined) throw new UlogError(failure.code, file, failure.offset, failure.detail, stats)
   }
 
-  /** Every data-section message but 'D'. Returns the error that stops reading, if any. */
+  /**
+   * A type the data section does not define. ULog spec: a parser ignores
+   * unknown messages, so it is skipped by its size. A header that is more
+   * likely damage (isDamagedHeader) is not trusted for its size: as pyulog
+   * does, reading resumes after the next sync message, or stops at the end of
+   * the segment when none follows.
+   */
+  private async skipUnknown (type: number, view: DataView, at: number, size: number, offset: number, end: number): Promise<void> {
+    const stats = this.stats
+    if (!isDamagedHeader(type, size)) {
+      // pyulog looks inside it for the sync magic too: a damaged header may have swallowed a sync message.
+      const sync = indexOf(new Uint8Array(view.buffer, view.byteOffset + at, size), SYNC_MAGIC)
+      if (sync < 0) {
+        stats.messagesRead++
+        stats.unknownMessages++
+        return
+      }
+      const resume = offset + 3 + sync + SYNC_MAGIC.length
+      this.cursor.seekTo(resume)
+      stats.skippedBytes += resume - offset
+      warnDamage(stats, offset, `a message of type ${typeName(type)} with size ${size} holds a sync message: read as damage, reading resumes after it at byte ${resume}`)
+      return
+    }
+    this.cursor.seekTo(offset + 1)
+    const resume = await this.cursor.seekPast(SYNC_MAGIC, end)
+    if (resume < 0) {
+      stats.skippedBytes += end - offset
+      warnDamage(stats, offset, `a damaged message header (type ${typeName(type)}, size ${size}) and no sync message after it: the ${end - offset} bytes from here are not read`)
+      return
+    }
+    stats.skippedBytes += resume - offset
+    warnDamage(stats, offset, `a damaged message header (type ${typeName(type)}, size ${size}): reading resumes after the next sync message, at byte ${resume}`)
+  }
+
+  /** The data-section messages but 'D'. Returns the error that stops reading, if any. */
   private other (type: number, view: DataView, at: number, size: number, offset: number): Failure | undefined {
     switch (type) {
       case MSG_ADD_LOGGED: {
@@ -296,14 +347,9 @@ export class UlogReader {
       case MSG_LOG_TAGGED:
         this.stats.logMessages++
         return undefined
-      case MSG_INFO:
-      case MSG_INFO_MULTI:
-      case MSG_PARAMETER:
-      case MSG_PARAMETER_DEFAULT:
-        // Changes during the flight (e.g. a parameter set in the air) are not samples here.
-        return undefined
       default:
-        return failed('PITWALL_ERR_ULOG_CORRUPT', offset, `expected a data-section message (A, R, D, L, C, S, O, I, M, P, Q), found type ${typeName(type)} with size ${size}`)
+        // 'I', 'M', 'P', 'Q': changes during the flight (e.g. a parameter set in the air) are not samples here.
+        return undefined
     }
   }
 
@@ -353,19 +399,22 @@ function failed (code: UlogError['code'], offset: number, detail: string): Failu
 
 /**
  * Reads the header and definitions of a ULog and checks the selection
- * against them. Throws UlogError (not a ULog, truncated or corrupt
- * definitions, unknown topic or field) before any data is read.
+ * against them. Throws UlogError (not a ULog, a file cut inside its 16-byte
+ * header, corrupt definitions, unknown topic or field) before any data is
+ * read. A file that ends before its data section opens as an empty log with
+ * stats.truncated set, as pyulog reads it.
  */
 export async function openUlog (source: ByteSource, options: UlogReadOptions = {}): Promise<UlogReader> {
   const cursor = new FrameCursor(source, options.windowSize)
+  const damage = noDamage()
   let header: UlogHeader
   try {
     await source.open()
-    header = await readHeader(source, cursor)
+    header = await readHeader(source, cursor, damage)
   } catch (err) {
     if (err instanceof UlogError) throw err
     throw new UlogError('PITWALL_ERR_ULOG_IO', source.name, cursor.offset, `reading failed: ${err instanceof Error ? err.message : String(err)}`)
   }
   const selection = resolveSelection(options.select ?? 'all', header.formats, header.file)
-  return new UlogReader(source, cursor, header, selection, options)
+  return new UlogReader(source, cursor, header, selection, options, damage)
 }

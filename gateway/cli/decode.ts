@@ -12,8 +12,9 @@ import { choiceLabel, compileCanNetwork } from '../../decoders/can/compile.js'
 import { parseDbcFile } from '../../decoders/can/dbc-parse.js'
 import { formatDbcWarning } from '../../decoders/can/dbc-warnings.js'
 import { SampleBuffer } from '../../decoders/sample-buffer.js'
+import { describeNotice } from '../../decoders/ulog/damage.js'
 import { openUlogFile } from '../../decoders/ulog/file.js'
-import type { UlogTopicStats } from '../../decoders/ulog/read.js'
+import type { UlogStats, UlogTopicStats } from '../../decoders/ulog/read.js'
 import { print } from './output.js'
 
 export type DecodeFormat = 'jsonl' | 'csv'
@@ -42,6 +43,25 @@ export interface DecodeSummary {
   dbcWarnings?: number
   /** ULog data messages written late, flagged */
   lateMessages?: number
+  /** ULog: where the log is cut and what was skipped (`firstErrors` names the first damaged spots) */
+  ulog?: UlogReadNotes
+}
+
+/**
+ * What a ULog read passed over instead of failing (decoders/ulog/damage.ts):
+ * none of it makes `pitwall decode` fail, each is a warning on stderr.
+ */
+export interface UlogReadNotes {
+  /** the log ends mid-message (power lost while writing) or before data it announces: `file at byte N: what`; everything before it was read */
+  truncated: string | null
+  /** damage was skipped, as pyulog skips it (its `file_corruption`) */
+  corrupt: boolean
+  /** messages of a type this reader does not know, skipped as the ULog spec asks */
+  unknownMessages: number
+  /** data messages skipped as damaged (a msg_id nothing subscribed, a wrong size) */
+  skippedDataMessages: number
+  /** bytes passed over to the next sync message after a damaged message header */
+  skippedBytes: number
 }
 
 const MAX_REPORTED_ERRORS = 5
@@ -113,8 +133,10 @@ export async function decodeCandump (options: { dbc: string, log: string, format
 /**
  * Decodes every numeric field of a ULog, times in seconds since boot: in time
  * order (default; samples of a topic whose timestamp stays put come out
- * flagged late, never left out) or in file order. A damaged file throws
- * UlogError after the lines decoded before the damage have been written.
+ * flagged late, never left out) or in file order. A log cut mid-message is
+ * decoded up to the cut and damaged messages are skipped (`ulog` in the
+ * summary says so); damage the reader cannot read past throws UlogError
+ * after the lines decoded before it have been written.
  */
 export async function decodeUlog (options: { file: string, format: DecodeFormat, out: Writable, order?: 'time' | 'file' }): Promise<DecodeSummary> {
   const summary: DecodeSummary = { frames: 0, signals: 0, unknownFrames: 0, badLines: 0, firstErrors: [], lateMessages: 0 }
@@ -142,19 +164,47 @@ export async function decodeUlog (options: { file: string, format: DecodeFormat,
     if (text !== '') await write(options.out, text)
     summary.signals += samples.length
   }
-  summary.lateMessages = file.reader.stats.lateMessages
+  const { stats } = file.reader
+  summary.lateMessages = stats.lateMessages
+  summary.ulog = readNotes(options.file, stats)
+  summary.firstErrors = stats.warnings.map((w) => describeNotice(options.file, w))
   return summary
 }
 
+function readNotes (file: string, stats: UlogStats): UlogReadNotes {
+  return {
+    truncated: stats.truncated === undefined ? null : describeNotice(file, stats.truncated),
+    corrupt: stats.corrupt,
+    unknownMessages: stats.unknownMessages,
+    skippedDataMessages: stats.skippedDataMessages,
+    skippedBytes: stats.skippedBytes
+  }
+}
+
+/** One stderr line per thing a ULog read passed over; the damaged spots themselves are in `warnings`. */
+function ulogWarnings (file: string, notes: UlogReadNotes, warnings: readonly string[]): string[] {
+  const lines: string[] = []
+  if (notes.truncated !== null) lines.push(`${notes.truncated}; everything before it was read`)
+  if (notes.corrupt) lines.push(`${file} is damaged; what could not be read was skipped, as pyulog skips it (${notes.skippedDataMessages} data messages, ${notes.skippedBytes} bytes):`, ...warnings)
+  if (notes.unknownMessages > 0) lines.push(`${file}: ${notes.unknownMessages} messages of a type this reader does not know, skipped (ULog spec: parsers ignore unknown messages)`)
+  return lines
+}
+
 /** Per topic instance: data messages, first and last timestamp (µs, file order), as pyulog counts them. */
-export interface UlogTopicSummary {
+export interface UlogTopicSummary extends UlogReadNotes {
   file: string
   dataMessages: number
   lateMessages: number
+  /** the first damaged spots skipped, `file at byte N: what` */
+  warnings: string[]
   topics: Record<string, { messages: number, first_timestamp_us: number, last_timestamp_us: number, numeric_fields: number, late_messages: number }>
 }
 
-/** `pitwall decode --ulog FILE --topics`: counts every data message without writing samples; topics with data only, as pyulog lists them. */
+/**
+ * `pitwall decode --ulog FILE --topics`: counts every data message without
+ * writing samples; topics with data only, as pyulog lists them. A log cut
+ * mid-message is counted up to the cut (`truncated` says where).
+ */
 export async function summarizeUlogTopics (path: string): Promise<UlogTopicSummary> {
   const file = await openUlogFile(path, { order: 'file' })
   for await (const _ of file.chunks()) { /* the counts are the point */ }
@@ -164,7 +214,10 @@ export async function summarizeUlogTopics (path: string): Promise<UlogTopicSumma
   for (const c of [...stats.topics.values()].filter((c) => c.messages > 0).sort((a, b) => a.message < b.message ? -1 : a.message > b.message ? 1 : 0)) {
     topics[c.message] = topicLine(c)
   }
-  return { file: path, dataMessages: stats.dataMessages, lateMessages: stats.lateMessages, topics }
+  return {
+    file: path, dataMessages: stats.dataMessages, lateMessages: stats.lateMessages, ...readNotes(path, stats),
+    warnings: stats.warnings.map((w) => describeNotice(path, w)), topics
+  }
 }
 
 function topicLine (c: UlogTopicStats): UlogTopicSummary['topics'][string] {
@@ -198,9 +251,13 @@ export function registerDecodeCommand (program: Command): void {
       if (flags.format !== 'jsonl' && flags.format !== 'csv') throw new InvalidArgumentError(`--format must be jsonl or csv, got ${flags.format}`)
       if (flags.order !== 'time' && flags.order !== 'file') throw new InvalidArgumentError(`--order must be time or file, got ${flags.order}`)
       if ((flags.candump === undefined) === (flags.ulog === undefined)) throw new InvalidArgumentError('give one of --candump LOG (with --dbc FILE) or --ulog FILE')
+      // a cut or damaged ULog is read as far as it goes: warnings on stderr, exit status 0
+      const warn = (line: string): void => { process.stderr.write(`pitwall decode: warning: ${line}\n`) }
       if (flags.topics === true) {
         if (flags.ulog === undefined) throw new InvalidArgumentError('--topics goes with --ulog FILE')
-        print(JSON.stringify(await summarizeUlogTopics(flags.ulog), null, 1))
+        const topics = await summarizeUlogTopics(flags.ulog)
+        print(JSON.stringify(topics, null, 1))
+        ulogWarnings(flags.ulog, topics, topics.warnings).forEach(warn)
         return
       }
       // `pitwall decode ... | head`: a reader that has seen enough is not an error
@@ -218,6 +275,7 @@ export function registerDecodeCommand (program: Command): void {
         summary = await decodeUlog({ file: flags.ulog as string, format: flags.format, out: process.stdout, order: flags.order })
       }
       process.stderr.write(`pitwall decode: ${JSON.stringify(summary)}\n`)
+      if (summary.ulog !== undefined) ulogWarnings(flags.ulog as string, summary.ulog, summary.firstErrors).forEach(warn)
       if (summary.badLines > 0) process.exitCode = 2
     })
 }

@@ -2,8 +2,7 @@ import t from 'tap'
 import { bytesSource } from '../../../decoders/ulog/byte-source.js'
 import { UlogError } from '../../../decoders/ulog/errors.js'
 import { openUlogFile } from '../../../decoders/ulog/file.js'
-import { APPENDED, collect, fixture, FIXTURE_DIR, fixturesPresent, SMALL, type Collected } from './helpers.js'
-import { handParse } from './hand-parse.js'
+import { collect, fixture, FIXTURE_DIR, fixturesPresent, SMALL, type Collected } from './helpers.js'
 import { fields, UlogBuilder } from './ulog-builder.js'
 
 /** Opens and reads a log; the UlogError from either step, or a failure when there is none. */
@@ -36,14 +35,9 @@ t.test('synthetic damage: each gives its stable code, the byte offset and what w
   cases.push(['format containing itself', selfNested, 'PITWALL_ERR_ULOG_CORRUPT', selfNested.length - 7, /'x' contains itself/])
   const noTimestamp = new UlogBuilder().flagBits().format('x:float v;').addLogged(0, 'x').bytes()
   cases.push(['format without timestamp', noTimestamp, 'PITWALL_ERR_ULOG_CORRUPT', noTimestamp.length - 7, /no timestamp field/])
-  const unsubscribed = tinyLog().data(9, fields(['u64', 3n], ['f32', 3])).bytes()
-  cases.push(['data for an unknown msg_id', unsubscribed, 'PITWALL_ERR_ULOG_CORRUPT', unsubscribed.length - 17, /msg_id 9, which no 'A' message subscribed/])
-  const short = tinyLog().data(0, fields(['u64', 3n])).bytes()
-  cases.push(['data shorter than its format', short, 'PITWALL_ERR_ULOG_CORRUPT', short.length - 13, /8 bytes for 'x', whose format needs 12/])
-  const unknownType = tinyLog().message('Z', new Uint8Array(4)).bytes()
-  cases.push(['unknown message type', unknownType, 'PITWALL_ERR_ULOG_CORRUPT', unknownType.length - 7, /found type 'Z' \(0x5a\)/])
-  const appendedPastEnd = new UlogBuilder().flagBits([100000n]).format('x:uint64_t timestamp;float v;').addLogged(0, 'x').bytes()
-  cases.push(['appended data past the end', appendedPastEnd, 'PITWALL_ERR_ULOG_TRUNCATED', appendedPastEnd.length, /appended data at byte 100000/])
+  const headerOf = (type: number, size: number): Uint8Array => Uint8Array.of(size & 0xff, size >> 8, type)
+  const damagedDefinition = new UlogBuilder().flagBits().format('x:uint64_t timestamp;float v;').raw(headerOf(0, 4)).raw(new Uint8Array(4)).addLogged(0, 'x').bytes()
+  cases.push(['damaged header in the definitions (type 0)', damagedDefinition, 'PITWALL_ERR_ULOG_CORRUPT', damagedDefinition.length - 7 - 7, /damaged message header in the definitions section: type 0x00 with size 4/])
 
   for (const [what, bytes, code, offset, detail] of cases) {
     const { error } = await failure(bytes)
@@ -54,11 +48,11 @@ t.test('synthetic damage: each gives its stable code, the byte offset and what w
   }
 })
 
-t.test('samples before the damage are yielded, and the error counts them', async (t) => {
-  const bytes = tinyLog().data(0, fields(['u64', 3n], ['f32', 3])).bytes()
-  const { error, read } = await failure(bytes.subarray(0, bytes.length - 5))
-  t.equal(error.code, 'PITWALL_ERR_ULOG_TRUNCATED')
-  t.match(error.message, /ends inside a message \(17 bytes needed, 12 left\)/)
+t.test('samples before damage the reader cannot read past are yielded, and the error counts them', async (t) => {
+  const bytes = tinyLog().message('S', new Uint8Array(8)).data(0, fields(['u64', 3n], ['f32', 3])).bytes()
+  const { error, read } = await failure(bytes)
+  t.equal(error.code, 'PITWALL_ERR_ULOG_CORRUPT')
+  t.match(error.message, /a sync 'S' message without the sync magic/)
   t.same(read?.rows.map((r) => r.value), [1, 2])
   t.equal(error.messagesRead, 3, "the 'A' and two 'D' messages")
   t.equal(error.samplesEmitted, 2)
@@ -66,65 +60,23 @@ t.test('samples before the damage are yielded, and the error counts them', async
 })
 
 if (!fixturesPresent) {
-  t.skip(`ULog fixtures not present in ${FIXTURE_DIR}; the truncation and flipped-byte tests on real files need them`, async () => {})
+  t.skip(`ULog fixtures not present in ${FIXTURE_DIR}; the cut-header and flipped-format tests on real files need them`, async () => {})
 } else {
   const small = fixture(SMALL)
-  const full = collect(bytesSource(small, SMALL), { order: 'file' })
-  const dataStart = handParse(small).dataStart
 
-  t.test('sample_log_small.ulg cut in the header and in the definitions: nothing to recover, the offset of the cut', async (t) => {
+  t.test('sample_log_small.ulg cut in its 16-byte header: nothing to recover', async (t) => {
     for (const cut of [0, 5, 12]) {
       const { error } = await failure(small.subarray(0, cut))
       t.equal(error.code, 'PITWALL_ERR_ULOG_TRUNCATED', `cut at ${cut}: ${error.message}`)
-    }
-    for (const cut of [17, 1000, 30000, dataStart - 1]) {
-      const { error } = await failure(small.subarray(0, cut))
-      t.equal(error.code, 'PITWALL_ERR_ULOG_TRUNCATED', `cut at ${cut}: ${error.message}`)
-      t.match(error.message, /ends inside a definitions message/)
-      t.ok(error.offset <= cut && error.offset >= 16, `offset ${error.offset} is the start of the cut message`)
+      t.match(error.message, /ends inside the (ULog magic|16-byte header)/)
     }
   })
 
-  t.test('sample_log_small.ulg cut in the data section: every whole message before the cut is recovered', async (t) => {
-    const all = (await full).rows
-    for (const cut of [dataStart + 1, dataStart + 5000, 400_000, small.length - 1]) {
-      const cutBytes = small.subarray(0, cut)
-      const { error, read } = await failure(cutBytes)
-      t.equal(error.code, 'PITWALL_ERR_ULOG_TRUNCATED', `cut at ${cut}: ${error.message}`)
-      t.equal(error.messagesRead, handParse(cutBytes).messages, `cut at ${cut}: ${error.messagesRead} whole messages`)
-      const rows = read?.rows ?? []
-      t.equal(error.samplesEmitted, rows.length)
-      t.same(rows.map((r) => r.value), all.slice(0, rows.length).map((r) => r.value), 'the recovered samples are the start of the full read')
-    }
-  })
-
-  t.test('sample_log_small.ulg with flipped bytes: corrupt at the damaged message', async (t) => {
-    // The first 'D' message after the data section starts (found by hand).
-    let at = dataStart
-    const view = new DataView(small.buffer, small.byteOffset)
-    while (small[at + 2] !== 0x44) at += 3 + view.getUint16(at, true)
-    const typeFlipped = small.slice(); typeFlipped[at + 2] = 0xff
-    const typeError = (await failure(typeFlipped)).error
-    t.equal(typeError.code, 'PITWALL_ERR_ULOG_CORRUPT')
-    t.equal(typeError.offset, at)
-    t.match(typeError.message, /found type 0xff/)
-
-    const idFlipped = small.slice(); idFlipped[at + 4] = 0x7f
-    t.match((await failure(idFlipped)).error, { code: 'PITWALL_ERR_ULOG_CORRUPT', offset: at })
-
+  t.test('sample_log_small.ulg with a flipped format: corrupt definitions are refused', async (t) => {
     const formatFlipped = small.slice()
     const colon = small.indexOf(0x3a, 16 + 3 + 40 + 3) // the ':' of the first format
     formatFlipped[colon] = 0x20
     t.match((await failure(formatFlipped)).error, { code: 'PITWALL_ERR_ULOG_CORRUPT', message: /format 'F' message/ })
-  })
-
-  t.test('sample_appended_multiple.ulg cut inside its appended data', async (t) => {
-    const appended = fixture(APPENDED)
-    const { error, read } = await failure(appended.subarray(0, 440_000))
-    t.equal(error.code, 'PITWALL_ERR_ULOG_TRUNCATED')
-    t.equal(error.offset, 434369, 'the cut hardfault message at the first appended offset')
-    t.equal(error.messagesRead, 6925, 'the whole main data section')
-    t.equal(read?.rows.length, 83540)
   })
 
   t.test('a file that cannot be opened is a PITWALL_ERR_ULOG_IO naming it', async (t) => {

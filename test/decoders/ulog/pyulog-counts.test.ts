@@ -27,6 +27,9 @@ for (const log of logs) {
     for (const order of ['time', 'file'] as const) {
       const { reader, rows, error } = await collect(fixture(log), { order })
       t.equal(error, undefined, `${order} order reads to the end`)
+      t.match(reader.stats, { corrupt: false, unknownMessages: 0, skippedDataMessages: 0, skippedBytes: 0 }, `${order} order: nothing skipped`)
+      t.same(reader.stats.warnings, [])
+      t.equal(reader.stats.truncated, undefined, `${order} order: not cut`)
       // pyulog lists a topic only once it has data; a subscription never written to is not a topic there
       const got = Object.fromEntries([...reader.stats.topics].filter(([, c]) => c.messages > 0).map(([name, c]) => [name, [c.messages, c.firstUs, c.lastUs]]))
       t.same(got, want, `${order} order: ${Object.keys(want).length} topic instances`)

@@ -54,6 +54,37 @@ t.test('accepts a data message without its trailing padding, as the PX4 logger w
   t.equal(rows.length, 34)
 })
 
+t.test('keeps fields whose names start with an underscore; only _padding* is padding (ULog spec)', async (t) => {
+  const bytes = new UlogBuilder().flagBits().format('x:uint64_t timestamp;float _internal;float v;uint8_t[4] _padding0;').addLogged(0, 'x')
+    .data(0, fields(['u64', 1n], ['f32', 7], ['f32', 1], ['pad', 4])).bytes()
+  const { reader, rows, error } = await collect(bytes)
+  t.equal(error, undefined)
+  t.same(rows.map((r) => `${r.channel.field}=${r.value}`), ['_internal=7', 'v=1'])
+  t.equal(reader.stats.topics.get('x')?.numericFields, 2)
+})
+
+t.test('reads an empty text info (char[0], as PX4 writes one); skips a key it cannot parse, with a warning', async (t) => {
+  const b = new UlogBuilder().flagBits().format('x:uint64_t timestamp;float v;')
+    .info('char[3] sys_name', new TextEncoder().encode('PX4'))
+    .info('char[0] ver_sw_branch', new Uint8Array(0))
+  const badKeyAt = b.length
+  b.info('not-a-key', fields(['i32', 1]))
+  const shortValueAt = b.length
+  b.info('int32_t time_ref_utc', fields(['u8', 1]))
+    .parameter('float MPC_XY_VEL_MAX', fields(['f32', 12]))
+    .addLogged(0, 'x').data(0, fields(['u64', 1n], ['f32', 1]))
+  const { reader, rows, error } = await collect(b.bytes())
+  t.equal(error, undefined, 'the log is read')
+  t.same(rows.map((r) => r.value), [1])
+  t.same(Object.fromEntries(reader.header.info), { sys_name: 'PX4', ver_sw_branch: '' })
+  t.equal(reader.header.parameters.get('MPC_XY_VEL_MAX'), 12, 'what follows the bad keys is read')
+  t.equal(reader.stats.warnings.length, 2)
+  t.match(reader.stats, { corrupt: true, warnings: [
+    { offset: badKeyAt, detail: /a key that is not 'type name' \("not-a-key"\): skipped/ },
+    { offset: shortValueAt, detail: /'time_ref_utc' is int32_t but its value has 1 bytes: skipped/ }
+  ] })
+})
+
 t.test('orders samples by time with bounded memory; a sample older than what was emitted comes out flagged late, not dropped', async (t) => {
   const b = new UlogBuilder().flagBits().format('x:uint64_t timestamp;float v;').addLogged(0, 'x').addLogged(1, 'x', 1)
   // Two instances interleaved with a lag: instance 1 is written 10 ms behind.

@@ -73,7 +73,14 @@ t.test('a ULog decodes to time-ordered lines', { skip: existsSync(ulogDir) ? fal
   const cut = join(dir, 'cut.ulg')
   writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)))
   const truncated = await pitwall('decode', '--ulog', cut)
-  t.not(truncated.code, 0, 'a truncated file is an error')
-  t.match(truncated.stderr, /PITWALL_ERR_ULOG_TRUNCATED/)
+  t.equal(truncated.code, 0, 'a log cut mid-message (power lost) is read to the cut, not refused')
+  t.match(truncated.stderr, /pitwall decode: warning: .*cut\.ulg at byte \d+: the log ends inside a message \(\d+ bytes needed, \d+ left\): cut mid-message, the unfinished message is discarded; everything before it was read/)
   t.ok(truncated.stdout.split('\n').length > 1000, 'the signals before the cut were written')
+
+  const topics = await pitwall('decode', '--ulog', cut, '--topics')
+  t.equal(topics.code, 0, topics.stderr)
+  const counts = JSON.parse(topics.stdout) as { dataMessages: number, truncated: string | null, topics: Record<string, unknown> }
+  t.ok(counts.dataMessages > 5000 && Object.keys(counts.topics).length > 50, `the counts up to the cut: ${counts.dataMessages} data messages`)
+  t.match(counts.truncated, /cut\.ulg at byte \d+: the log ends inside a message .*: cut mid-message/)
+  t.match(topics.stderr, /pitwall decode: warning: .*cut\.ulg at byte \d+: the log ends inside a message .*: cut mid-message/)
 })
