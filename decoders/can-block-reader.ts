@@ -107,8 +107,8 @@ function readBlock (buf: Uint8Array, end: number, frames: CanFrameColumns, block
       continue
     }
     if (tag === BUS_TAG) {
+      // checked after the loop: a block sent in two parts is merged, and its last bus wins (protobuf encoding spec)
       bus = readVarint32(buf, end)
-      if (bus > MAX_BUS) reject(`can[${block}]: bus ${bus} is above ${MAX_BUS}`)
       continue
     }
     if (field < BLOCK_DT_US || field > BLOCK_FLAGS || field === BLOCK_DATA) {
@@ -147,6 +147,7 @@ function readBlock (buf: Uint8Array, end: number, frames: CanFrameColumns, block
       malformed(`can[${block}] field ${field}: a varint runs past the end of its ${wireType === WIRE_VARINT ? 'block' : 'packed run'}`)
     }
   }
+  if (bus > MAX_BUS) reject(`can[${block}]: bus ${bus} is above ${MAX_BUS}`)
   const n = nId
   if (nDt !== n || nLen !== n) reject(`can[${block}]: columns differ in length (dt_us ${nDt}, id ${n}, len ${nLen})`)
   if (nFlags !== 0 && nFlags !== n) reject(`can[${block}]: flags has ${nFlags} entries for ${n} frames`)

@@ -24,8 +24,12 @@ export const WIRE_LENGTH_DELIMITED = 2
 export const WIRE_START_GROUP = 3
 export const WIRE_END_GROUP = 4
 export const WIRE_FIXED32 = 5
-/** Groups nest; deeper than this is damage, not a message (and would exhaust the stack). */
-const MAX_GROUP_DEPTH = 32
+/**
+ * Groups nest; deeper than this is damage, not a message (and would exhaust
+ * the stack). 100 is protobuf's default recursion limit (protoc, protobufjs):
+ * what they skip, this skips.
+ */
+const MAX_GROUP_DEPTH = 100
 
 export const cursor = { pos: 0 }
 

@@ -472,3 +472,31 @@ t.test('a known field of another wire type is skipped like an unknown one, as pr
   const cut = Uint8Array.from([...head, ...(oddOnes[3] as number[])])
   t.throws(() => decodeBatch(cut, ctx), { code: 'PITWALL_ERR_MALFORMED_PROTOBUF' }, 'a fixed32 that runs past its message')
 })
+
+t.test('a CAN block sent in two parts is one block whose last bus wins, as protobufjs merges it; the bus it ends with is checked', async (t) => {
+  const CanBlock = pitwall.v1.CanBlock
+  const frame = { dtUs: [0], id: [0x123], len: [2], data: Uint8Array.of(0xaa, 0xbb) }
+  const batchOf = (first: number, last: number): Uint8Array => {
+    // the same CanBlock field twice in one serialization: a parser merges the two (protobuf encoding spec)
+    const block = Uint8Array.from([...CanBlock.encode({ bus: first }).finish(), ...CanBlock.encode({ bus: last, ...frame }).finish()])
+    const w = protobuf.Writer.create()
+    w.uint32(tag(1, 2)).string(VIN).uint32(tag(2, 0)).uint64(5).uint32(tag(3, 0)).uint64(NOW_US).uint32(tag(4, 2)).bytes(block)
+    return w.finish()
+  }
+  const merged = batchOf(70_000, 1)
+  t.equal(pitwall.v1.TelemetryBatch.decode(merged).can[0]?.bus, 1, 'protobufjs reads the last bus')
+  const frames = new CanFrameColumns()
+  decodeBatch(merged, ctx, frames)
+  t.equal(frames.count, 1)
+  t.equal(frames.bus[0], 1, 'an out-of-range bus that a later one replaced refuses nothing')
+  t.throws(() => decodeBatch(batchOf(1, 70_000), ctx), { code: 'PITWALL_ERR_CAN_BLOCK', message: /can\[0\]: bus 70000 is above 65535/ })
+})
+
+t.test('unknown groups nested 100 deep are skipped as protobufjs skips them; deeper is refused as malformed', async (t) => {
+  const head = Array.from(pitwall.v1.TelemetryBatch.encode({ vin: VIN, seq: 1, baseTimeUs: NOW_US }).finish())
+  const nestedGroups = (depth: number): number[] => [...Array.from({ length: depth }, () => tag(15, 3)), ...Array.from({ length: depth }, () => tag(15, 4))]
+  const deep = Uint8Array.from([...head, ...nestedGroups(100)])
+  t.equal(pitwall.v1.TelemetryBatch.decode(deep).seq.toString(), '1', 'protobufjs skips 100 nested groups')
+  t.equal(decodeBatch(deep, ctx).seq, 1)
+  t.throws(() => decodeBatch(Uint8Array.from([...head, ...nestedGroups(200)]), ctx), { code: 'PITWALL_ERR_MALFORMED_PROTOBUF', message: /groups nested deeper than 100/ })
+})
