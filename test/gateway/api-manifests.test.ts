@@ -127,8 +127,12 @@ for (const backend of [await oneBackend()]) {
         400, 'PITWALL_ERR_MANIFEST_INVALID', 'manifest: the manifest needs the field "model"')
       await expectError(t, call('POST', '/api/v1/manifests', engineer, demoBody({ dbcs: {} })),
         400, 'PITWALL_ERR_MANIFEST_INVALID', 'manifest: the manifest has an unknown field "dbcs"')
-      await expectError(t, call('POST', '/api/v1/manifests', engineer, demoBody({ model: 'broken' }, { dbcs: { 'demo-vehicle.dbc': 'BO_ 256 Broken: 8 ECM\n SG_ X : 0|99@1+ (1,0) [0|1] "" TBOX\n' } })),
+      // a DBC that does not read at all (a string never closed)
+      await expectError(t, call('POST', '/api/v1/manifests', engineer, demoBody({ model: 'broken' }, { dbcs: { 'demo-vehicle.dbc': 'BO_ 256 Broken: 8 ECM\n SG_ X : 0|8@1+ (1,0) [0|1] "" TBOX\nCM_ "never closed\n' } })),
         400, 'PITWALL_ERR_MANIFEST_INVALID', /^request: buses\[0\] \(bus 0\): /)
+      // one that reads but leaves out a signal no frame can carry (99 bits), with a warning: the mapping then names what is missing
+      await expectError(t, call('POST', '/api/v1/manifests', engineer, demoBody({ model: 'broken' }, { dbcs: { 'demo-vehicle.dbc': 'BO_ 256 Broken: 8 ECM\n SG_ X : 0|99@1+ (1,0) [0|1] "" TBOX\n' } })),
+        400, 'PITWALL_ERR_MANIFEST_INVALID', /no message ESC_VehicleSpeed in demo-vehicle\.dbc/)
       t.equal((await call('GET', '/api/v1/manifests', operator)).json().manifests.length, before)
     })
 
