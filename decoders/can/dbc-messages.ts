@@ -276,7 +276,7 @@ function parseSignal (r: DbcReader, message: CanMessage): CanSignal {
  * their layout is not checked.
  */
 export function isPseudoMessage (message: CanMessage): boolean {
-  return message.id > 0x1fff_ffff
+  return message.id > MAX_EXTENDED_ID
 }
 
 /** BO_TX_BU_ <message id> : <node>[,<node>...] ; */
